@@ -1,0 +1,357 @@
+"""Value types shared by the core and the plugins.
+
+Routines and packs stay JSON on disk; they become these frozen dataclasses only
+after they have been validated (see :mod:`glutekit.schema` and :mod:`glutekit.loaders`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ExerciseKind = Literal["release", "stretch", "activation", "warm-up", "mobility"]
+Side = Literal["left", "right"]
+SideChoice = Literal["both", "left", "right"]
+SideOrder = Literal["right-first", "left-first"]
+DoseKind = Literal["hold", "breaths", "reps"]
+
+KINDS: tuple[str, ...] = ("release", "stretch", "activation", "warm-up", "mobility")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tempo:
+    """Seconds for each phase of one repetition."""
+
+    up: float
+    hold: float = 0.0
+    down: float
+
+    @property
+    def seconds(self) -> float:
+        return self.up + self.hold + self.down
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dose:
+    """How much of an exercise: a hold, a number of breaths, or reps at a tempo.
+
+    ``seconds``/``breaths``/``reps`` is the amount used when running; the
+    ``*_max`` fields keep the upper end of a recommended range for display.
+    """
+
+    kind: DoseKind
+    seconds: int | None = None
+    seconds_max: int | None = None
+    breaths: int | None = None
+    breaths_max: int | None = None
+    reps: int | None = None
+    reps_max: int | None = None
+    tempo: Tempo | None = None
+    sets: int = 1
+
+    def describe(self) -> str:
+        """A short human description, such as ``30–60 s`` or ``6 breaths``."""
+        from glutekit.durations import format_seconds
+
+        if self.kind == "hold":
+            assert self.seconds is not None
+            text = format_seconds(self.seconds)
+            if self.seconds_max and self.seconds_max != self.seconds:
+                text = f"{format_seconds(self.seconds)}–{format_seconds(self.seconds_max)}"
+        elif self.kind == "breaths":
+            low = self.breaths or 0
+            text = f"{low} breaths"
+            if self.breaths_max and self.breaths_max != low:
+                text = f"{low}–{self.breaths_max} breaths"
+        else:
+            low = self.reps or 0
+            text = f"{low} reps"
+            if self.reps_max and self.reps_max != low:
+                text = f"{low}–{self.reps_max} reps"
+        if self.sets > 1:
+            text = f"{self.sets} × {text}"
+        return text
+
+
+@dataclass(frozen=True, kw_only=True)
+class Source:
+    title: str | None = None
+    file: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+    def describe(self) -> str:
+        return " — ".join(p for p in (self.title, self.file, self.url, self.note) if p)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Variation:
+    name: str
+    description: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exercise:
+    """One exercise from a pack. ``id`` is qualified: ``<pack>:<exercise>``."""
+
+    id: str
+    pack: str
+    name: str
+    kind: ExerciseKind
+    primary: tuple[str, ...]
+    secondary: tuple[str, ...] = ()
+    position: str
+    #: Each entry is one need; a need with several items is met by any one of them.
+    equipment: tuple[tuple[str, ...], ...] = ()
+    per_side: bool
+    dose: Dose
+    level: str = "beginner"
+    tags: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    summary: str | None = None
+    why: str | None = None
+    instructions: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()
+    mistakes: tuple[str, ...] = ()
+    cautions: tuple[str, ...] = ()
+    variations: tuple[Variation, ...] = ()
+    sources: tuple[Source, ...] = ()
+    #: Name of the plugin that contributed the exercise.
+    plugin: str = ""
+
+    @property
+    def local_id(self) -> str:
+        return self.id.split(":", 1)[1]
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return self.primary + self.secondary
+
+    def needs_equipment(self) -> bool:
+        return bool(self.equipment)
+
+    def usable_with(self, available: frozenset[str] | set[str]) -> bool:
+        """True when every need is met by something in ``available``."""
+        return all(any(item in available for item in need) for need in self.equipment)
+
+    def equipment_text(self) -> str:
+        if not self.equipment:
+            return "none"
+        return ", ".join(" or ".join(n.replace("_", " ") for n in need) for need in self.equipment)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Symptom:
+    id: str
+    label: str
+    targets: tuple[str, ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Guidance:
+    symptoms: tuple[Symptom, ...] = ()
+    min_sessions_per_week: int | None = None
+    when_stiff_sessions_per_week: int | None = None
+    frequency_text: str | None = None
+    order: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class Pack:
+    id: str
+    name: str
+    version: str
+    license: str
+    authors: tuple[str, ...] = ()
+    description: str = ""
+    homepage: str | None = None
+    guidance: Guidance = field(default_factory=Guidance)
+    exercises: tuple[Exercise, ...] = ()
+    plugin: str = ""
+    #: Where the pack came from: a file path, or "<dict>" for packs given as data.
+    origin: str = ""
+
+
+# ----------------------------------------------------------------------------- routines
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Routine-wide timing. All times in whole seconds."""
+
+    prepare: int = 10
+    rest: int = 10
+    set_rest: int = 10
+    switch: int = 5
+    side_order: SideOrder = "right-first"
+    breath: int = 6
+    countdown: bool = True
+    halfway: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class DoseOverride:
+    hold: int | None = None
+    breaths: int | None = None
+    reps: int | None = None
+    tempo: Tempo | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseStep:
+    exercise: str
+    dose: DoseOverride | None = None
+    sides: SideChoice = "both"
+    sets: int | None = None
+    rest_after: int | None = None
+    cues: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RestStep:
+    seconds: int
+    say: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class MessageStep:
+    text: str
+    pause: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockStep:
+    name: str
+    steps: tuple[Step, ...]
+    repeat: int = 1
+    rest_between: int | None = None
+
+
+Step = ExerciseStep | RestStep | MessageStep | BlockStep
+
+
+@dataclass(frozen=True, kw_only=True)
+class Routine:
+    id: str
+    title: str
+    steps: tuple[Step, ...]
+    description: str = ""
+    purpose: str = ""
+    tags: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+    #: A file path, or ``plugin:<name>`` for routines given as data.
+    origin: str = ""
+    plugin: str = ""
+    #: sha256 of the canonical JSON of the routine, for history records.
+    content_hash: str = ""
+
+    def exercise_ids(self) -> list[str]:
+        """Every exercise id the routine names, in order, with repeats."""
+        out: list[str] = []
+
+        def walk(steps: tuple[Step, ...]) -> None:
+            for step in steps:
+                if isinstance(step, ExerciseStep):
+                    out.append(step.exercise)
+                elif isinstance(step, BlockStep):
+                    walk(step.steps)
+
+        walk(self.steps)
+        return out
+
+
+# ----------------------------------------------------------------------------- timelines
+
+CueKind = Literal[
+    "announce",  # exercise name and set-up
+    "instruction",  # one set-up instruction
+    "begin",
+    "halfway",
+    "time-left",
+    "countdown",  # 3, 2, 1
+    "switch",
+    "breath",
+    "rep",
+    "cue",  # a coaching cue during the hold
+    "rest",
+    "next",
+    "message",
+    "end",  # "and relax" at the end of a hold
+    "done",
+]
+
+SegmentKind = Literal["prepare", "hold", "reps", "switch", "rest", "message", "done"]
+
+#: Higher wins when two cues compete for the speaker.
+PRIORITY: dict[str, int] = {
+    "countdown": 90,
+    "switch": 85,
+    "begin": 80,
+    "end": 75,
+    "done": 70,
+    "time-left": 60,
+    "rep": 60,
+    "breath": 55,
+    "halfway": 50,
+    "announce": 45,
+    "instruction": 40,
+    "message": 40,
+    "rest": 35,
+    "cue": 30,
+    "next": 20,
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cue:
+    """Something to say or show at ``at`` seconds from the start of the session."""
+
+    at: float
+    kind: CueKind
+    text: str
+    priority: int = 0
+    exercise: str | None = None
+    side: Side | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class Segment:
+    """A stretch of session time with one purpose, such as holding the right side."""
+
+    index: int
+    kind: SegmentKind
+    start: float
+    duration: float
+    label: str
+    cues: tuple[Cue, ...] = ()
+    exercise: str | None = None
+    side: Side | None = None
+    set_number: int = 1
+    sets: int = 1
+    #: Position of the routine step that produced this segment, e.g. ``(2,)`` or ``(3, 0)``
+    #: for the first step inside the block at step 3; ``round`` is the block repetition.
+    step_path: tuple[int, ...] = ()
+    round: int = 1
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True, kw_only=True)
+class Timeline:
+    routine_id: str
+    title: str
+    segments: tuple[Segment, ...]
+
+    @property
+    def duration(self) -> float:
+        return self.segments[-1].end if self.segments else 0.0
+
+    @property
+    def cues(self) -> tuple[Cue, ...]:
+        return tuple(c for s in self.segments for c in s.cues)

@@ -1,0 +1,32 @@
+"""The glute exercise pack: release, stretch and activation work for the glutes.
+
+Also serves glutekit's ready-made routines, which use this pack's exercises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import glutekit
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _routines_dir() -> Path:
+    # In a wheel the routines are installed next to this module; in a source
+    # checkout (and an editable install) they live in the top-level routines/ folder.
+    bundled = _HERE / "routines"
+    if bundled.is_dir():
+        return bundled
+    return _HERE.parent.parent / "routines"
+
+
+@glutekit.hookimpl
+def glutekit_exercise_packs() -> Iterable[Path]:
+    return [_HERE / "pack.json"]
+
+
+@glutekit.hookimpl
+def glutekit_routines() -> Iterable[Path]:
+    return sorted(_routines_dir().glob("*.json"))
