@@ -1,0 +1,3 @@
+from glutekit.cli import main
+
+main()

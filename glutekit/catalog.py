@@ -1,0 +1,237 @@
+"""The catalog: every pack and routine that the plugins (and the user) provide."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from glutekit.errors import InputError, UnknownId, ValidationFailed
+from glutekit.loaders import pack_from_data, routine_from_data, semantic_problems
+from glutekit.model import Exercise, Pack, Routine, Symptom
+from glutekit.plugins import PluginHost, disable_hint
+from glutekit.schema import (
+    Document,
+    Problem,
+    SchemaName,
+    detect_kind,
+    read_document,
+    schema_problems,
+)
+
+ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
+
+
+def user_routines_dir() -> Path:
+    """Routines the user keeps: ``$GLUTEKIT_ROUTINES_DIR`` or ``<user data>/routines``."""
+    override = os.environ.get(ENV_USER_ROUTINES)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("glutekit")) / "routines"
+
+
+def suggest(wanted: str, known: Iterable[str], limit: int = 3) -> str:
+    """`` (did you mean: a, b?)`` or an empty string."""
+    known = list(known)
+    close = difflib.get_close_matches(wanted, known, n=limit, cutoff=0.5)
+    if not close and ":" in wanted:
+        tail = wanted.split(":", 1)[1]
+        close = [k for k in known if k.split(":", 1)[-1] == tail][:limit]
+        if not close:
+            tails = {k.split(":", 1)[-1]: k for k in known}
+            close = [tails[t] for t in difflib.get_close_matches(tail, tails, n=limit, cutoff=0.5)]
+    return f" (did you mean: {', '.join(close)}?)" if close else ""
+
+
+def document_from_source(source: Any, label: str) -> Document:
+    """A pack or routine source from a plugin: a path, or already-parsed data."""
+    if isinstance(source, (str, Path)):
+        return read_document(Path(source))
+    if isinstance(source, Mapping):
+        return Document(name=label, data=dict(source))
+    raise InputError(f"{label}: expected a path or a dict, got {type(source).__name__}")
+
+
+def document_problems(doc: Document, kind: SchemaName) -> list[Problem]:
+    problems = schema_problems(doc, kind)
+    if not problems:
+        problems = semantic_problems(doc, kind)
+    return problems
+
+
+@dataclass
+class Catalog:
+    """Exercises by qualified id, packs by id, routines by id, and where each came from."""
+
+    packs: dict[str, Pack] = field(default_factory=dict)
+    exercises: dict[str, Exercise] = field(default_factory=dict)
+    routines: dict[str, Routine] = field(default_factory=dict)
+    routine_data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, host: PluginHost | None, *, user_routines: bool = True) -> Catalog:
+        catalog = cls()
+        report = host.report if host is not None else catalog.problems.append
+        if host is not None:
+            for plugin, source in host.collect("glutekit_exercise_packs"):
+                catalog._add_pack_source(plugin, source, report)
+            for plugin, source in host.collect("glutekit_routines"):
+                catalog._add_routine_source(plugin, source, report)
+        if user_routines:
+            folder = user_routines_dir()
+            if folder.is_dir():
+                for path in sorted(folder.glob("*.json")):
+                    catalog._add_routine_source("user", path, report)
+        return catalog
+
+    def _add_pack_source(self, plugin: str, source: Any, report: Any) -> None:
+        label = f"plugin '{plugin}' pack"
+        try:
+            doc = document_from_source(source, label)
+        except InputError as exc:
+            report(f"{exc} (from plugin '{plugin}'; {disable_hint(plugin)})")
+            return
+        problems = document_problems(doc, "pack")
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            report(f"plugin '{plugin}' returned an invalid pack: {problems[0]}{more}; "
+                   f"pack skipped ({disable_hint(plugin)})")
+            return
+        self.add_pack(pack_from_data(doc.data, plugin=plugin, origin=doc.name), report)
+
+    def add_pack(self, pack: Pack, report: Any = None) -> None:
+        """Add a pack; exercise ids that are taken already are refused and reported."""
+        report = report or self.problems.append
+        for exercise in pack.exercises:
+            taken = self.exercises.get(exercise.id)
+            if taken is not None:
+                report(
+                    f"duplicate exercise id '{exercise.id}': plugin '{pack.plugin}' defines it, "
+                    f"but plugin '{taken.plugin}' already does; keeping the one from "
+                    f"'{taken.plugin}' ({disable_hint(pack.plugin)})"
+                )
+                continue
+            self.exercises[exercise.id] = exercise
+        if pack.id in self.packs:
+            earlier = self.packs[pack.id]
+            merged = earlier.exercises + tuple(
+                e for e in pack.exercises if self.exercises[e.id] is e
+            )
+            from dataclasses import replace
+
+            self.packs[pack.id] = replace(earlier, exercises=merged)
+        else:
+            self.packs[pack.id] = pack
+
+    def _add_routine_source(self, plugin: str, source: Any, report: Any) -> None:
+        label = f"plugin '{plugin}' routine"
+        try:
+            doc = document_from_source(source, label)
+        except InputError as exc:
+            report(f"{exc} (from plugin '{plugin}')")
+            return
+        problems = document_problems(doc, "routine")
+        if problems:
+            report(f"plugin '{plugin}' returned an invalid routine: {problems[0]}; routine skipped")
+            return
+        unknown = self.unknown_exercise_problems(doc)
+        if unknown:
+            report(f"routine from plugin '{plugin}' names an exercise no loaded pack has: "
+                   f"{unknown[0]}; routine skipped")
+            return
+        routine = routine_from_data(doc.data, origin=doc.name, plugin=plugin)
+        if routine.id in self.routines:
+            first = self.routines[routine.id]
+            report(f"duplicate routine id '{routine.id}': from '{plugin}' ({doc.name}) and "
+                   f"'{first.plugin}' ({first.origin}); keeping the first")
+            return
+        self.routines[routine.id] = routine
+        self.routine_data[routine.id] = doc.data
+
+    # ------------------------------------------------------------------ lookups
+
+    def exercise(self, exercise_id: str) -> Exercise:
+        found = self.exercises.get(exercise_id)
+        if found is None:
+            raise UnknownId(f"unknown exercise '{exercise_id}'{suggest(exercise_id, self.exercises)}")
+        return found
+
+    def symptoms(self) -> dict[str, Symptom]:
+        out: dict[str, Symptom] = {}
+        for pack in self.packs.values():
+            for symptom in pack.guidance.symptoms:
+                out.setdefault(symptom.id, symptom)
+        return out
+
+    def unknown_exercise_problems(self, doc: Document) -> list[Problem]:
+        """A problem for each step that names an exercise no pack provides."""
+        found: list[Problem] = []
+
+        def walk(steps: Any, base: str) -> None:
+            for i, step in enumerate(steps if isinstance(steps, list) else []):
+                if not isinstance(step, dict):
+                    continue
+                ref = step.get("exercise")
+                if isinstance(ref, str) and ref not in self.exercises:
+                    found.append(doc.problem(
+                        f"{base}/{i}/exercise",
+                        f"unknown exercise '{ref}'{suggest(ref, self.exercises)}",
+                    ))
+                if "steps" in step:
+                    walk(step["steps"], f"{base}/{i}/steps")
+
+        walk(doc.data.get("steps") if isinstance(doc.data, dict) else None, "/steps")
+        return found
+
+    def check_file(self, path: Path) -> tuple[SchemaName | None, Document | None, list[str]]:
+        """Validate one file as a routine or a pack; returns its kind and problems."""
+        try:
+            doc = read_document(path)
+        except InputError as exc:
+            return None, None, [str(exc)]
+        kind = detect_kind(doc.data)
+        if kind is None:
+            return None, doc, [
+                f"{doc.name}:1:1: /: neither a routine (has \"steps\") nor an exercise pack "
+                f"(has \"exercises\")"
+            ]
+        problems = document_problems(doc, kind)
+        if kind == "routine" and not problems:
+            problems = self.unknown_exercise_problems(doc)
+        return kind, doc, [str(p) for p in problems]
+
+    def load_routine_file(self, path: Path) -> Routine:
+        """Load, validate and resolve a routine file; raises with every problem found."""
+        kind, doc, problems = self.check_file(path)
+        if problems:
+            raise ValidationFailed(problems)
+        assert doc is not None
+        if kind != "routine":
+            raise InputError(f"{path}: is an exercise pack, not a routine")
+        return routine_from_data(doc.data, origin=str(path))
+
+    def load_routine_data(self, data: dict[str, Any], name: str) -> Routine:
+        """Validate and resolve routine data made in memory (for example by a strategy)."""
+        doc = Document(name=name, data=data)
+        problems = document_problems(doc, "routine") or self.unknown_exercise_problems(doc)
+        if problems:
+            raise ValidationFailed([str(p) for p in problems])
+        return routine_from_data(data, origin=name)
+
+    def find_routine(self, ref: str) -> Routine:
+        """A routine by id, or by path to a JSON file."""
+        if ref in self.routines:
+            return self.routines[ref]
+        path = Path(ref)
+        if path.suffix == ".json" or os.sep in ref or path.exists():
+            return self.load_routine_file(path)
+        raise UnknownId(f"unknown routine '{ref}'{suggest(ref, self.routines)} "
+                        f"(see 'glutekit routines', or give a path to a .json file)")

@@ -1,0 +1,114 @@
+"""The ``glutekit`` command line.
+
+Commands live in one module per group and are imported only when used, so
+``glutekit --help`` stays fast and imports no heavy library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from glutekit import __version__
+
+#: command name -> "module:attribute". Imported on first use.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("glutekit.cli.validate:validate", "Check routine and pack files."),
+    "schema": ("glutekit.cli.validate:schema", "Print the routine or pack JSON Schema."),
+    "plugins": ("glutekit.cli.plugins:plugins", "List plugins, their hooks and status."),
+    "exercises": ("glutekit.cli.catalog:exercises", "List exercises, with filters."),
+    "show": ("glutekit.cli.catalog:show", "Show one exercise as a card."),
+    "routines": ("glutekit.cli.catalog:routines", "List ready-made and user routines."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported when they are first needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target[0].split(":")
+        command: click.Command = getattr(importlib.import_module(module_name), attr)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from glutekit.errors import GlutekitError
+
+        try:
+            return super().invoke(ctx)
+        except GlutekitError as exc:
+            click.echo(f"glutekit: error: {exc}", err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Use the short help kept in COMMANDS, so listing needs no imports.
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="glutekit", message="%(prog)s %(version)s")
+@click.option(
+    "-p", "--plugin", "plugin_modules", multiple=True, metavar="MODULE",
+    help="Register a plugin module by import name (repeatable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, plugin_modules: tuple[str, ...]) -> None:
+    """glutekit: release, stretch and activate, coached by voice.
+
+    Run 'glutekit routines' to see the ready-made routines and
+    'glutekit run ROUTINE' to start one.
+    """
+    from glutekit.cli.app import App
+
+    ctx.obj = App(plugin_modules=plugin_modules)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turns glutekit errors into one line and an exit code."""
+    from glutekit.errors import GlutekitError
+
+    try:
+        cli.main(args=argv, prog_name="glutekit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("glutekit: aborted", err=True)
+        sys.exit(130)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except GlutekitError as exc:  # raised outside a command, e.g. while parsing
+        click.echo(f"glutekit: error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        _quiet_broken_pipe()
+    except KeyboardInterrupt:
+        click.echo("glutekit: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("GLUTEKIT_DEBUG"):
+            raise
+        click.echo(
+            f"glutekit: internal error: {type(exc).__name__}: {exc} "
+            "(set GLUTEKIT_DEBUG=1 for a traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(1)
+
+
+def _quiet_broken_pipe() -> Any:
+    # Output went to a pipe that closed (glutekit ... | head): not an error.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)

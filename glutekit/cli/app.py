@@ -1,0 +1,35 @@
+"""State shared by the commands of one invocation: the plugin host and the catalog."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import click
+
+from glutekit.catalog import Catalog
+from glutekit.plugins import PluginHost, make_plugin_host
+
+
+def warn(message: str) -> None:
+    click.echo(f"glutekit: warning: {message}", err=True)
+
+
+@dataclass
+class App:
+    plugin_modules: tuple[str, ...] = ()
+    extra_plugins: list[tuple[str, object]] = field(default_factory=list)
+
+    @cached_property
+    def host(self) -> PluginHost:
+        host = make_plugin_host(modules=self.plugin_modules, warn=warn)
+        for name, plugin in self.extra_plugins:
+            host.register(plugin, name)
+        return host
+
+    @cached_property
+    def catalog(self) -> Catalog:
+        return Catalog.build(self.host)
+
+
+pass_app = click.make_pass_decorator(App)

@@ -1,0 +1,31 @@
+"""Errors a user can act on. Each carries the exit code the CLI should use."""
+
+from __future__ import annotations
+
+
+class GlutekitError(Exception):
+    """Base for every error glutekit reports to a user without a traceback."""
+
+    exit_code = 1
+
+
+class InputError(GlutekitError):
+    """Bad input: a file, an id, an option value. Exit code 2."""
+
+    exit_code = 2
+
+
+class ValidationFailed(InputError):
+    """A routine or pack did not validate; ``problems`` holds one line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(problems[0] if problems else "validation failed")
+
+
+class UnknownId(InputError):
+    """An exercise, routine, strategy or output id that nothing provides."""
+
+
+class PluginError(GlutekitError):
+    """A plugin failed in a way that stops the command (only in strict mode)."""

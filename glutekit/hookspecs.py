@@ -1,0 +1,114 @@
+"""Every hook glutekit calls. Plugins implement them with ``@glutekit.hookimpl``.
+
+Hooks return data; the host validates what comes back and records which plugin
+returned it, so every error names the plugin. Unless a hook says otherwise, all
+implementations are called and their results are collected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from glutekit.interfaces import Exporter, OutputSpec, Strategy, VoiceInfo
+
+hookspec = pluggy.HookspecMarker("glutekit")
+
+#: A pack or routine, as a path to a JSON file or as already-parsed data.
+Source = str | Path | Mapping[str, Any]
+
+
+@hookspec
+def glutekit_exercise_packs() -> Iterable[Source]:
+    """Return the exercise packs this plugin provides.
+
+    Called once when the catalog is built (by any command that needs
+    exercises). Each item is a path to a pack JSON file, or a dict with the
+    same content. Every pack is validated against ``exercise-pack.schema.json``;
+    an invalid one is skipped with a warning that names the plugin.
+
+    :returns: an iterable of pack sources (may be empty).
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_routines() -> Iterable[Source]:
+    """Return ready-made routines this plugin provides.
+
+    Called once when the catalog is built. Each item is a path to a routine
+    JSON file or a dict. Routines are validated against
+    ``routine.schema.json`` and found by their ``id`` (``glutekit run ID``).
+
+    :returns: an iterable of routine sources (may be empty).
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_strategies() -> Iterable[Strategy]:
+    """Return selection strategies for ``glutekit compose``.
+
+    Called when ``compose``, ``strategies`` or ``run --compose`` needs the list.
+    Each strategy has a unique ``name``, a one-line ``description`` and a
+    ``compose(request, catalog)`` method returning routine data.
+
+    :returns: an iterable of :class:`glutekit.interfaces.Strategy`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_outputs() -> Iterable[OutputSpec]:
+    """Return live outputs that ``glutekit run`` can send session events to.
+
+    Called when ``run`` starts, before the timeline is compiled. The user
+    picks outputs with ``--output NAME``; without it, every output marked
+    ``default`` is used (and those that speak are left out with ``--no-voice``).
+
+    :returns: an iterable of :class:`glutekit.interfaces.OutputSpec`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_exporters() -> Iterable[Exporter]:
+    """Return file formats that ``glutekit export --format`` can write.
+
+    Called when ``export`` runs. Each exporter names its format (``pdf``,
+    ``html``, ``wav``, …) and a ``write(request)`` function that writes
+    ``request.path`` (atomically) from the routine and its timeline.
+
+    :returns: an iterable of :class:`glutekit.interfaces.Exporter`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_template_dirs(format: str) -> Iterable[str | Path]:
+    """Return folders of Jinja2 templates that override the built-in ones.
+
+    Called by the HTML and Markdown exporters before rendering. Folders are
+    searched in the order returned, before the built-in templates, so a plugin
+    can replace a whole template (``sheet.html.j2``) or extend it and override
+    single blocks with ``{% extends "base/sheet.html.j2" %}``.
+
+    :param format: the export format being rendered, such as ``"html"``.
+    :returns: an iterable of folder paths (may be empty).
+    """
+    raise NotImplementedError
+
+
+@hookspec(firstresult=True)
+def glutekit_voices(backend: str | None) -> list[VoiceInfo] | None:
+    """List the voices of a speech backend, for ``glutekit voices``.
+
+    Stops at the first non-None result.
+
+    :param backend: the backend the user asked for, or None to pick one.
+    :returns: the voices, or None when this plugin does not speak.
+    """
+    raise NotImplementedError

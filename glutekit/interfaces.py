@@ -1,0 +1,168 @@
+"""The small interfaces that plugins implement: outputs, exporters, strategies.
+
+Hooks (see :mod:`glutekit.hookspecs`) return objects of these shapes. Each is a
+``typing.Protocol`` or a frozen dataclass, so a plugin needs no base class.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
+
+from glutekit.model import Cue, Segment, Timeline
+
+if TYPE_CHECKING:
+    from glutekit.catalog import Catalog
+    from glutekit.model import Routine
+
+# ----------------------------------------------------------------------------- live outputs
+
+EventKind = Literal["start", "segment", "cue", "pause", "resume", "seek", "end"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Event:
+    """Something that happened in a session, handed to every output.
+
+    ``at`` is the scheduled session time in seconds; ``late`` is how far behind
+    schedule the engine was when it dispatched the event (real seconds).
+    """
+
+    kind: EventKind
+    at: float
+    segment: Segment | None = None
+    cue: Cue | None = None
+    late: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionSummary:
+    """What a finished or interrupted session did."""
+
+    routine_id: str
+    status: Literal["finished", "interrupted", "quit"]
+    elapsed: float
+    planned: float
+    #: ``(exercise id, side or None)`` for each hold completed, in order.
+    completed: tuple[tuple[str, str | None], ...] = ()
+    skipped: tuple[tuple[str, str | None], ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputOptions:
+    """Options the ``run`` command passes to outputs; plugins read what they know."""
+
+    speed: float = 1.0
+    interactive: bool = False
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Output(Protocol):
+    """A live output: receives events while a session plays.
+
+    ``handle`` is called from the output's own worker thread, never from the
+    clock's, so a slow ``handle`` delays only this output.
+    """
+
+    def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+        """Seconds it takes to say each text (empty when the output does not speak).
+
+        Called before the session starts, so the timeline can make room for speech.
+        """
+        ...
+
+    def start(self, timeline: Timeline) -> None: ...
+
+    def handle(self, event: Event) -> None: ...
+
+    def close(self, summary: SessionSummary | None) -> None: ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutputSpec:
+    """What the ``glutekit_outputs`` hook returns for each output it offers."""
+
+    name: str
+    description: str
+    create: Callable[[OutputOptions], Output]
+    #: Used when the user names no ``--output``.
+    default: bool = False
+    #: True for outputs that speak: ``--no-voice`` turns these off.
+    speaks: bool = False
+
+
+# ----------------------------------------------------------------------------- exporters
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportRequest:
+    """Everything an exporter needs to write one file."""
+
+    routine: Routine
+    timeline: Timeline
+    catalog: Catalog
+    path: Path
+    format: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Exporter:
+    """What the ``glutekit_exporters`` hook returns: one file format."""
+
+    format: str
+    description: str
+    suffix: str
+    write: Callable[[ExportRequest], None]
+    #: A format that speaks (wav) builds its timeline with speech lengths.
+    speaks: bool = False
+
+
+# ----------------------------------------------------------------------------- strategies
+
+
+@dataclass(frozen=True, kw_only=True)
+class ComposeRequest:
+    """What the user asked ``glutekit compose`` for."""
+
+    targets: tuple[str, ...] = ()
+    minutes: float = 10.0
+    #: Equipment the user has; empty means none.
+    equipment: frozenset[str] = frozenset()
+    #: Positions allowed, or None for any.
+    positions: frozenset[str] | None = None
+    #: Positions or tags to leave out.
+    avoid: frozenset[str] = frozenset()
+    level: str | None = None
+    seed: int = 0
+    symptom: str | None = None
+
+
+@runtime_checkable
+class Strategy(Protocol):
+    """Builds a routine (as JSON data) from a request and the catalog."""
+
+    name: str
+    description: str
+
+    def compose(self, request: ComposeRequest, catalog: Catalog) -> dict[str, Any]:
+        """Return routine data that validates against the routine schema.
+
+        :raises glutekit.errors.InputError: when the request cannot be met; the
+            message names the constraint and what would work.
+        """
+        ...
+
+
+# ----------------------------------------------------------------------------- voices
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceInfo:
+    id: str
+    name: str
+    languages: tuple[str, ...] = ()
+    backend: str = ""

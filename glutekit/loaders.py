@@ -1,0 +1,291 @@
+"""Turn validated JSON into model objects, with the checks a schema cannot express."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from glutekit.durations import parse_duration
+from glutekit.model import (
+    BlockStep,
+    Dose,
+    DoseOverride,
+    Exercise,
+    ExerciseStep,
+    Guidance,
+    MessageStep,
+    Pack,
+    RestStep,
+    Routine,
+    Settings,
+    Source,
+    Step,
+    Symptom,
+    Tempo,
+    Variation,
+)
+from glutekit.schema import Document, Problem
+
+#: No single timed thing (hold, rest, prepare) may be longer than this.
+MAX_SECONDS = 3600
+#: A routine may expand (blocks × repeats) to at most this many steps.
+MAX_EXPANDED_STEPS = 2000
+
+
+def semantic_problems(doc: Document, kind: str) -> list[Problem]:
+    """Checks beyond the schema: duration limits, ranges that run backwards, size."""
+    found: list[Problem] = []
+
+    def check_duration(value: Any, pointer: str) -> None:
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            try:
+                seconds = parse_duration(value)
+            except ValueError:
+                return  # the schema reports it
+            if seconds > MAX_SECONDS:
+                found.append(doc.problem(
+                    pointer, f"{value!r} is {seconds} s; the limit is {MAX_SECONDS} s (1 hour)"
+                ))
+
+    data = doc.data
+    if kind == "pack":
+        seen: dict[str, int] = {}
+        for i, ex in enumerate(data.get("exercises", [])):
+            if not isinstance(ex, dict):
+                continue
+            ex_id = ex.get("id")
+            if isinstance(ex_id, str):
+                if ex_id in seen:
+                    found.append(doc.problem(
+                        f"/exercises/{i}/id",
+                        f"duplicate exercise id '{ex_id}' (also at /exercises/{seen[ex_id]})",
+                    ))
+                seen.setdefault(ex_id, i)
+            if not isinstance(ex.get("dose"), dict):
+                continue
+            dose, base = ex["dose"], f"/exercises/{i}/dose"
+            for key in ("hold", "hold_max"):
+                if key in dose:
+                    check_duration(dose[key], f"{base}/{key}")
+            for low, high in (("hold", "hold_max"), ("breaths", "breaths_max"), ("reps", "reps_max")):
+                if low in dose and high in dose:
+                    try:
+                        lo = parse_duration(dose[low]) if low == "hold" else int(dose[low])
+                        hi = parse_duration(dose[high]) if low == "hold" else int(dose[high])
+                    except (ValueError, TypeError):
+                        continue
+                    if hi < lo:
+                        found.append(doc.problem(f"{base}/{high}", f"{high} is less than {low}"))
+        return found
+
+    settings = data.get("settings") if isinstance(data, dict) else None
+    if isinstance(settings, dict):
+        for key in ("prepare", "rest", "set_rest", "switch", "breath"):
+            if key in settings:
+                check_duration(settings[key], f"/settings/{key}")
+
+    total = 0
+
+    def walk(steps: Any, base: str, multiplier: int) -> None:
+        nonlocal total
+        if not isinstance(steps, list):
+            return
+        for i, step in enumerate(steps):
+            pointer = f"{base}/{i}"
+            if not isinstance(step, dict):
+                continue
+            total += multiplier
+            for key in ("rest", "rest_after", "pause", "rest_between"):
+                if key in step:
+                    check_duration(step[key], f"{pointer}/{key}")
+            dose = step.get("dose")
+            if isinstance(dose, dict) and "hold" in dose:
+                check_duration(dose["hold"], f"{pointer}/dose/hold")
+            if "block" in step:
+                repeat = step.get("repeat", 1)
+                repeat = repeat if isinstance(repeat, int) and repeat > 0 else 1
+                walk(step.get("steps"), f"{pointer}/steps", multiplier * repeat)
+
+    walk(data.get("steps") if isinstance(data, dict) else None, "/steps", 1)
+    if total > MAX_EXPANDED_STEPS:
+        found.append(doc.problem(
+            "/steps", f"the routine expands to {total} steps; the limit is {MAX_EXPANDED_STEPS}"
+        ))
+    return found
+
+
+# ----------------------------------------------------------------------------- packs
+
+
+def _tempo(data: dict[str, Any] | None) -> Tempo | None:
+    if not data:
+        return None
+    return Tempo(up=float(data["up"]), hold=float(data.get("hold", 0)), down=float(data["down"]))
+
+
+def _dose(data: dict[str, Any]) -> Dose:
+    sets = int(data.get("sets", 1))
+    if "hold" in data:
+        hold = parse_duration(data["hold"])
+        high = parse_duration(data["hold_max"]) if "hold_max" in data else None
+        return Dose(kind="hold", seconds=hold, seconds_max=high, sets=sets)
+    if "breaths" in data:
+        return Dose(kind="breaths", breaths=int(data["breaths"]),
+                    breaths_max=data.get("breaths_max"), sets=sets)
+    tempo = _tempo(data.get("tempo")) or Tempo(up=1.0, hold=1.0, down=1.0)
+    return Dose(kind="reps", reps=int(data["reps"]), reps_max=data.get("reps_max"),
+                tempo=tempo, sets=sets)
+
+
+def _sources(items: list[dict[str, Any]]) -> tuple[Source, ...]:
+    return tuple(Source(title=s.get("title"), file=s.get("file"), url=s.get("url"),
+                        note=s.get("note")) for s in items)
+
+
+def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
+    needs = tuple(
+        (need,) if isinstance(need, str) else tuple(need["any_of"])
+        for need in data.get("equipment", [])
+    )
+    targets = data["targets"]
+    return Exercise(
+        id=f"{pack_id}:{data['id']}",
+        pack=pack_id,
+        name=data["name"],
+        kind=data["kind"],
+        primary=tuple(targets["primary"]),
+        secondary=tuple(targets.get("secondary", ())),
+        position=data["position"],
+        equipment=needs,
+        per_side=bool(data["per_side"]),
+        dose=_dose(data["dose"]),
+        level=data.get("level", "beginner"),
+        tags=tuple(data.get("tags", ())),
+        aliases=tuple(data.get("aliases", ())),
+        summary=data.get("summary"),
+        why=data.get("why"),
+        instructions=tuple(data.get("instructions", ())),
+        cues=tuple(data.get("cues", ())),
+        mistakes=tuple(data.get("mistakes", ())),
+        cautions=tuple(data.get("cautions", ())),
+        variations=tuple(Variation(name=v["name"], description=v["description"])
+                         for v in data.get("variations", ())),
+        sources=_sources(data.get("sources", [])),
+        plugin=plugin,
+    )
+
+
+def _guidance(data: dict[str, Any] | None) -> Guidance:
+    if not data:
+        return Guidance()
+    freq = data.get("frequency", {})
+    return Guidance(
+        symptoms=tuple(
+            Symptom(id=s["id"], label=s["label"], targets=tuple(s["targets"]),
+                    description=s.get("description"))
+            for s in data.get("symptoms", ())
+        ),
+        min_sessions_per_week=freq.get("min_sessions_per_week"),
+        when_stiff_sessions_per_week=freq.get("when_stiff_sessions_per_week"),
+        frequency_text=freq.get("text"),
+        order=tuple(data.get("order", ())),
+        notes=tuple(data.get("notes", ())),
+    )
+
+
+def pack_from_data(data: dict[str, Any], *, plugin: str = "", origin: str = "") -> Pack:
+    """Build a :class:`Pack` from data that has passed schema validation."""
+    authors = tuple(a if isinstance(a, str) else a["name"] for a in data.get("authors", ()))
+    return Pack(
+        id=data["id"],
+        name=data["name"],
+        version=data["version"],
+        license=data["license"],
+        authors=authors,
+        description=data.get("description", ""),
+        homepage=data.get("homepage"),
+        guidance=_guidance(data.get("guidance")),
+        exercises=tuple(_exercise(data["id"], ex, plugin) for ex in data["exercises"]),
+        plugin=plugin,
+        origin=origin,
+    )
+
+
+# ----------------------------------------------------------------------------- routines
+
+
+def _opt_duration(data: dict[str, Any], key: str) -> int | None:
+    return parse_duration(data[key]) if key in data else None
+
+
+def _step(data: dict[str, Any]) -> Step:
+    if "exercise" in data:
+        dose = data.get("dose")
+        override = None
+        if dose:
+            override = DoseOverride(
+                hold=_opt_duration(dose, "hold"),
+                breaths=dose.get("breaths"),
+                reps=dose.get("reps"),
+                tempo=_tempo(dose.get("tempo")),
+            )
+        return ExerciseStep(
+            exercise=data["exercise"],
+            dose=override,
+            sides=data.get("sides", "both"),
+            sets=data.get("sets"),
+            rest_after=_opt_duration(data, "rest_after"),
+            cues=tuple(data.get("cues", ())),
+            note=data.get("note"),
+        )
+    if "block" in data:
+        return BlockStep(
+            name=data["block"],
+            steps=tuple(_step(s) for s in data["steps"]),
+            repeat=int(data.get("repeat", 1)),
+            rest_between=_opt_duration(data, "rest_between"),
+        )
+    if "rest" in data:
+        return RestStep(seconds=parse_duration(data["rest"]), say=data.get("say"))
+    return MessageStep(text=data["say"], pause=_opt_duration(data, "pause"))
+
+
+def _settings(data: dict[str, Any] | None) -> Settings:
+    if not data:
+        return Settings()
+    defaults = Settings()
+    return Settings(
+        prepare=parse_duration(data.get("prepare", defaults.prepare)),
+        rest=parse_duration(data.get("rest", defaults.rest)),
+        set_rest=parse_duration(data.get("set_rest", defaults.set_rest)),
+        switch=parse_duration(data.get("switch", defaults.switch)),
+        side_order=data.get("side_order", defaults.side_order),
+        breath=max(1, parse_duration(data.get("breath", defaults.breath))),
+        countdown=bool(data.get("countdown", True)),
+        halfway=bool(data.get("halfway", True)),
+    )
+
+
+def content_hash(data: Any) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def routine_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "") -> Routine:
+    """Build a :class:`Routine` from data that has passed schema validation."""
+    return Routine(
+        id=data["id"],
+        title=data["title"],
+        description=data.get("description", ""),
+        purpose=data.get("purpose", ""),
+        tags=tuple(data.get("tags", ())),
+        targets=tuple(data.get("targets", ())),
+        settings=_settings(data.get("settings")),
+        steps=tuple(_step(s) for s in data["steps"]),
+        origin=origin,
+        plugin=plugin,
+        content_hash=content_hash(data),
+    )
+
+

@@ -1,0 +1,288 @@
+"""The plugin manager: loads entry points one at a time and isolates failures.
+
+Nothing here runs at import time; :func:`make_plugin_host` builds a host on
+request. A plugin that fails to import, raises in a hook or returns bad data is
+reported by name with the way to disable it, and everything else keeps working.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Collection, Iterator
+from dataclasses import dataclass, field, replace
+from types import ModuleType
+from typing import Any, Literal
+
+import pluggy
+
+from glutekit import PROJECT, hookspecs
+from glutekit.errors import PluginError
+
+ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
+ENV_ALLOW = "GLUTEKIT_PLUGINS"
+ENV_BLOCK = "GLUTEKIT_BLOCK_PLUGINS"
+ENV_STRICT = "GLUTEKIT_STRICT_PLUGINS"
+ENV_TRACE = "GLUTEKIT_TRACE_PLUGINS"
+
+Status = Literal["loaded", "failed", "blocked", "not-allowed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class PluginRecord:
+    """What the host knows about one plugin, for ``glutekit plugins``."""
+
+    name: str
+    status: Status
+    module: str = ""
+    distribution: str | None = None
+    version: str | None = None
+    source: Literal["entry-point", "command-line", "registered"] = "entry-point"
+    hooks: tuple[str, ...] = ()
+    reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "module": self.module,
+            "distribution": self.distribution,
+            "version": self.version,
+            "source": self.source,
+            "hooks": list(self.hooks),
+            "reason": self.reason,
+        }
+
+
+def disable_hint(name: str) -> str:
+    return f"disable it with {ENV_BLOCK}={name}"
+
+
+def _env_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
+
+
+@dataclass
+class PluginHost:
+    """A pluggy manager plus the provenance and failures of every plugin."""
+
+    pm: pluggy.PluginManager
+    records: dict[str, PluginRecord] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    strict: bool = False
+    warn: Callable[[str], None] = field(default=lambda message: None)
+    _failed_calls: set[tuple[str, str]] = field(default_factory=set)
+
+    @property
+    def hook(self) -> Any:
+        return self.pm.hook
+
+    def report(self, message: str) -> None:
+        """Record a warning about a plugin and pass it on (or raise in strict mode)."""
+        if self.strict:
+            raise PluginError(message)
+        if message not in self.warnings:
+            self.warnings.append(message)
+            self.warn(message)
+
+    def register(self, plugin: object, name: str, *, source: str = "registered") -> None:
+        self.pm.register(plugin, name=name)
+        self.pm.check_pending()
+        self.records[name] = PluginRecord(
+            name=name,
+            status="loaded",
+            module=getattr(plugin, "__name__", type(plugin).__name__),
+            source=source,  # type: ignore[arg-type]
+            hooks=self._hooks_of(plugin),
+        )
+
+    def unregister(self, name: str) -> None:
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        self.records.pop(name, None)
+
+    def _hooks_of(self, plugin: object) -> tuple[str, ...]:
+        callers = self.pm.get_hookcallers(plugin) or []
+        return tuple(sorted(caller.name for caller in callers))
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        """Call a hook on each plugin separately and yield ``(plugin name, result)``.
+
+        A plugin that raises is reported once (naming the plugin and the hook) and
+        skipped; the other plugins' results still arrive.
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        names = [impl.plugin_name for impl in reversed(caller.get_hookimpls())]
+        for name in names:
+            plugin = self.pm.get_plugin(name)
+            if plugin is None:
+                continue
+            others = [p for p in self.pm.get_plugins() if p is not plugin]
+            single = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+            try:
+                result = single(**kwargs)
+            except Exception as exc:
+                key = (name, hook_name)
+                if key not in self._failed_calls:
+                    self._failed_calls.add(key)
+                    self.report(
+                        f"plugin '{name}' raised in {hook_name}: {type(exc).__name__}: {exc} "
+                        f"({disable_hint(name)})"
+                    )
+                continue
+            # subset_hook_caller returns a list of results for historic=False hooks.
+            for item in result if isinstance(result, list) else [result]:
+                if item is not None:
+                    yield name, item
+
+    def call_first(self, hook_name: str, **kwargs: Any) -> tuple[str, Any] | None:
+        """The first non-None result of a hook, with the plugin that gave it."""
+        for name, result in self.call_each(hook_name, **kwargs):
+            return name, result
+        return None
+
+    def collect(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Flatten hooks that return iterables into ``(plugin name, item)`` pairs."""
+        items: list[tuple[str, Any]] = []
+        for name, result in self.call_each(hook_name, **kwargs):
+            try:
+                items.extend((name, item) for item in result)
+            except TypeError:
+                self.report(
+                    f"plugin '{name}' returned {type(result).__name__} from {hook_name}, "
+                    f"expected a list ({disable_hint(name)})"
+                )
+            except Exception as exc:
+                self.report(
+                    f"plugin '{name}' raised in {hook_name}: {type(exc).__name__}: {exc} "
+                    f"({disable_hint(name)})"
+                )
+        return items
+
+
+def make_plugin_host(
+    *,
+    autoload: bool | None = None,
+    only: Collection[str] | None = None,
+    block: Collection[str] | None = None,
+    modules: Collection[str] = (),
+    strict: bool | None = None,
+    trace: bool | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> PluginHost:
+    """Build a plugin host.
+
+    Arguments left as None are read from the environment:
+    ``GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD`` (no entry points), ``GLUTEKIT_PLUGINS``
+    (allow-list), ``GLUTEKIT_BLOCK_PLUGINS`` (deny-list),
+    ``GLUTEKIT_STRICT_PLUGINS`` (plugin warnings become errors) and
+    ``GLUTEKIT_TRACE_PLUGINS`` (print every hook call to stderr).
+
+    :param modules: module names to register explicitly (``-p/--plugin``).
+    """
+    if autoload is None:
+        autoload = not _env_flag(ENV_DISABLE_AUTOLOAD)
+    if only is None:
+        only = _env_list(os.environ.get(ENV_ALLOW))
+    if block is None:
+        block = _env_list(os.environ.get(ENV_BLOCK)) or []
+    if strict is None:
+        strict = _env_flag(ENV_STRICT)
+    if trace is None:
+        trace = _env_flag(ENV_TRACE)
+
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(hookspecs)
+    host = PluginHost(pm=pm, strict=strict, warn=warn or _stderr_warning)
+    if trace:
+        _install_trace(pm)
+    if autoload:
+        _load_entry_points(host, only=only, block=set(block))
+    for module_name in modules:
+        _load_module(host, module_name)
+    return host
+
+
+def _stderr_warning(message: str) -> None:
+    print(f"glutekit: warning: {message}", file=sys.stderr)
+
+
+def _install_trace(pm: pluggy.PluginManager) -> None:
+    def before(hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+        names = ", ".join(impl.plugin_name for impl in impls)
+        print(f"glutekit: trace: call {hook_name}({_fmt(kwargs)}) -> [{names}]", file=sys.stderr)
+
+    def after(outcome: Any, hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+        exc = outcome.exception
+        what = f"raised {type(exc).__name__}: {exc}" if exc else _fmt(outcome.get_result())
+        print(f"glutekit: trace: {hook_name} returned {what}", file=sys.stderr)
+
+    pm.add_hookcall_monitoring(before, after)
+
+
+def _fmt(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 300 else text[:297] + "..."
+
+
+def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block: set[str]) -> None:
+    from importlib.metadata import entry_points
+
+    seen: set[str] = set()
+    for ep in sorted(entry_points(group=PROJECT), key=lambda e: e.name):
+        if ep.name in seen:
+            continue
+        seen.add(ep.name)
+        dist = getattr(ep, "dist", None)
+        base = PluginRecord(
+            name=ep.name,
+            status="loaded",
+            module=ep.value,
+            distribution=dist.metadata["Name"] if dist is not None else None,
+            version=dist.version if dist is not None else None,
+        )
+        if ep.name in block:
+            host.records[ep.name] = replace(base, status="blocked", reason=f"in {ENV_BLOCK}")
+            continue
+        if only is not None and ep.name not in only:
+            host.records[ep.name] = replace(base, status="not-allowed", reason=f"not in {ENV_ALLOW}")
+            continue
+        try:
+            plugin = ep.load()
+            host.pm.register(plugin, name=ep.name)
+            host.pm.check_pending()
+        except Exception as exc:
+            _unregister_quietly(host.pm, ep.name)
+            reason = f"{type(exc).__name__}: {exc}"
+            host.records[ep.name] = replace(base, status="failed", reason=reason)
+            host.report(f"plugin '{ep.name}' failed to load: {reason} ({disable_hint(ep.name)})")
+            continue
+        host.records[ep.name] = replace(base, hooks=host._hooks_of(plugin))
+
+
+def _load_module(host: PluginHost, module_name: str) -> None:
+    try:
+        module: ModuleType = importlib.import_module(module_name)
+        host.register(module, module_name, source="command-line")
+    except Exception as exc:
+        _unregister_quietly(host.pm, module_name)
+        reason = f"{type(exc).__name__}: {exc}"
+        host.records[module_name] = PluginRecord(
+            name=module_name, status="failed", module=module_name, source="command-line",
+            reason=reason,
+        )
+        host.report(f"plugin module '{module_name}' (from -p) failed to load: {reason}")
+
+
+def _unregister_quietly(pm: pluggy.PluginManager, name: str) -> None:
+    plugin = pm.get_plugin(name)
+    if plugin is not None:
+        pm.unregister(plugin)

@@ -1,0 +1,239 @@
+"""Schemas: loading, validation, and errors that point at file, line and column."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from glutekit.errors import InputError
+
+SchemaName = Literal["routine", "pack"]
+
+_FILES: dict[str, str] = {
+    "routine": "routine.schema.json",
+    "pack": "exercise-pack.schema.json",
+}
+
+#: Files larger than this are refused before they are parsed.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+#: Deeper nesting than this is refused (JSON bombs, runaway generators).
+MAX_DEPTH = 32
+
+
+def schema_path(name: SchemaName) -> Path:
+    """Where the schema file lives: inside the package, or the source checkout."""
+    filename = _FILES[name]
+    packaged = resources.files("glutekit").joinpath("_data", "schemas", filename)
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "schemas" / filename
+
+
+@cache
+def load_schema(name: SchemaName) -> dict[str, Any]:
+    with schema_path(name).open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+@cache
+def _validator(name: SchemaName) -> Any:
+    import jsonschema
+
+    schema = load_schema(name)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Problem:
+    """One thing wrong with a document."""
+
+    file: str
+    line: int
+    column: int
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+        return f"{where}: {self.pointer or '/'}: {self.message}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document:
+    """Parsed JSON with a map from JSON pointer to (line, column)."""
+
+    name: str
+    data: Any
+    text: str | None = None
+
+    @cached_property
+    def _positions(self) -> dict[str, Any]:
+        if self.text is None:
+            return {}
+        from json_source_map import calculate
+
+        result: dict[str, Any] = calculate(self.text)
+        return result
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        """1-based line and column of the value at ``pointer`` (1, 1 when unknown)."""
+        if self.text is None:
+            return (0, 0)
+        where = self._positions.get(pointer)
+        if where is None:
+            return (1, 1)
+        return (where.value_start.line + 1, where.value_start.column + 1)
+
+    def problem(self, pointer: str, message: str) -> Problem:
+        line, column = self.position(pointer)
+        return Problem(file=self.name, line=line, column=column, pointer=pointer, message=message)
+
+
+def read_document(path: Path) -> Document:
+    """Read and parse a JSON file, refusing anything that is not a sane JSON document.
+
+    :raises InputError: with one line naming the file and, for syntax errors, the line.
+    """
+    name = str(path)
+    if not path.exists():
+        raise InputError(f"{name}: no such file")
+    if path.is_dir():
+        raise InputError(f"{name}: is a directory, not a JSON file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"{name}: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return parse_document(raw, name)
+
+
+def parse_document(raw: bytes, name: str) -> Document:
+    if not raw.strip():
+        raise InputError(f"{name}: file is empty (expected a JSON object)")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a JSON file?") from None
+    try:
+        data = json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except ValueError as exc:
+        raise InputError(f"{name}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{name}: JSON is nested too deeply") from None
+    depth = _depth(data)
+    if depth > MAX_DEPTH:
+        raise InputError(f"{name}: JSON is nested {depth} levels deep; the limit is {MAX_DEPTH}")
+    return Document(name=name, data=data, text=text)
+
+
+def _reject_constant(token: str) -> Any:
+    raise ValueError(f"{token} is not allowed in JSON")
+
+
+def _depth(value: Any, level: int = 1) -> int:
+    if level > MAX_DEPTH:
+        return level
+    if isinstance(value, dict):
+        return max((_depth(v, level + 1) for v in value.values()), default=level)
+    if isinstance(value, list):
+        return max((_depth(v, level + 1) for v in value), default=level)
+    return level
+
+
+def detect_kind(data: Any) -> SchemaName | None:
+    """Tell a routine from a pack by its shape."""
+    if isinstance(data, dict):
+        if "exercises" in data:
+            return "pack"
+        if "steps" in data:
+            return "routine"
+    return None
+
+
+def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
+    """Every schema violation in ``doc``, most specific first, one per location."""
+    validator = _validator(kind)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path)):
+        for leaf in _leaves(error):
+            pointer = _pointer(leaf.absolute_path)
+            if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
+                known = leaf.schema.get("properties", {}) if isinstance(leaf.schema, dict) else {}
+                extra = sorted(k for k in leaf.instance if k not in known)
+                if extra:
+                    pointer = _pointer([*leaf.absolute_path, extra[0]])
+            message = _describe(leaf)
+            key = f"{pointer} {message}"
+            if key in seen:
+                continue
+            seen.add(key)
+            problems.append(doc.problem(pointer, message))
+    return problems
+
+
+def _leaves(error: Any) -> Iterator[Any]:
+    """For oneOf/anyOf failures, report the branch that came closest."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
+        best = best_match(error.context)
+        # A branch that failed on its own type says nothing useful: keep the summary.
+        if best is not None and best.validator not in ("type", "required", "not"):
+            yield from _leaves(best)
+            return
+    yield error
+
+
+def _pointer(path: Any) -> str:
+    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
+    return "/" + "/".join(parts) if parts else ""
+
+
+def _describe(error: Any) -> str:
+    validator = error.validator
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    instance = error.instance
+    if validator == "additionalProperties":
+        extra = sorted(set(instance) - set(schema.get("properties", {})))
+        allowed = ", ".join(sorted(schema.get("properties", {})))
+        return f"unknown field {', '.join(repr(e) for e in extra)} (allowed: {allowed})"
+    if validator == "required":
+        return f"{error.message} (required fields: {', '.join(error.validator_value)})"
+    if validator == "enum":
+        options = ", ".join(json.dumps(v) for v in error.validator_value)
+        return f"{_short(instance)} is not one of the allowed values ({options})"
+    if validator == "pattern":
+        hint = schema.get("description", "")
+        return f"{_short(instance)} has the wrong form" + (f" ({hint})" if hint else "")
+    if validator in ("oneOf", "anyOf"):
+        hint = schema.get("description")
+        return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
+    return error.message if len(error.message) < 240 else error.message[:237] + "..."
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."

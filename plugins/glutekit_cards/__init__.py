@@ -1,0 +1,1 @@
+"""Printable routine sheets and exercise cards (PDF, HTML, Markdown)."""

@@ -1,0 +1,1 @@
+"""Live terminal display for glutekit sessions."""

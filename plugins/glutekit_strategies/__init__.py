@@ -1,0 +1,1 @@
+"""Built-in selection strategies for ``glutekit compose``."""

@@ -1,0 +1,1 @@
+"""Spoken coaching for glutekit sessions, and a WAV export of a whole session."""
