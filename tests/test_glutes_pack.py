@@ -1,0 +1,418 @@
+"""Content tests for the glute pack and the ready-made routines.
+
+These read the JSON files and schemas straight from the repository, so they check the
+content on its own, independent of the loaders in the core.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK_PATH = ROOT / "plugins" / "glutekit_glutes" / "pack.json"
+ROUTINES_DIR = ROOT / "routines"
+SCHEMAS_DIR = ROOT / "schemas"
+SEEDS_DIR = ROOT.parent / "shared" / "seeds"
+SEED_FILES = {
+    "000_c9961f326b94c89d.txt",
+    "001_fe3a565c549dc31d.txt",
+    "002_6b41d3b3fe898326.txt",
+    "003_e8aa8dd18e084c45.txt",
+    "004_e57c2e0d0fcab602.txt",
+}
+
+
+def _load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+PACK = _load(PACK_PATH)
+EXERCISES = {ex["id"]: ex for ex in PACK["exercises"]}
+ROUTINE_PATHS = sorted(ROUTINES_DIR.glob("*.json"))
+ROUTINES = {path.stem: _load(path) for path in ROUTINE_PATHS}
+
+
+def _seconds(value: int | str) -> int:
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
+    assert match and value, f"bad duration {value!r}"
+    hours, minutes, secs = (int(g) if g else 0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + secs
+
+
+# --------------------------------------------------------------------- 1. doses from the seeds
+
+# (exercise id, dose kind, low, high or None, per_side)
+SEED_DOSES = [
+    ("knee-hug", "hold", 30, None, True),
+    ("double-knee-hug", "hold", 30, None, False),
+    ("knee-circles", "reps", 8, 10, True),
+    ("deep-lunge", "hold", 30, None, True),
+    ("supine-figure-four", "hold", 30, None, True),
+    ("half-pigeon", "hold", 30, None, True),
+    ("modified-pigeon", "hold", 30, None, True),
+    ("crossover-hip-stretch", "hold", 30, None, True),
+    ("seated-crossover-knee-hug", "hold", 30, None, True),
+    ("hanging-side-arch", "hold", 30, None, True),
+    ("supine-hip-rotation", "breaths", 6, None, True),
+    ("tabletop-hip-stretch", "breaths", 5, 6, True),
+    ("seated-figure-four", "hold", 20, 30, True),
+    ("supine-piriformis", "hold", 20, 30, True),
+    ("standing-figure-four", "hold", 20, 30, True),
+    ("deep-lunge-glute-stretch", "hold", 20, 30, True),
+    ("seated-spinal-twist", "hold", 30, None, True),
+    ("ball-release-medius", "hold", 30, 60, True),
+    ("ball-release-max", "hold", 30, 60, True),
+    ("foam-roll-glutes", "hold", 45, None, True),
+    ("single-leg-glute-bridge", "reps", 10, 12, True),
+    ("fire-hydrant", "reps", 10, 15, True),
+    ("side-lying-clamshell", "reps", 12, 15, True),
+    ("standing-hip-abduction", "reps", 10, 15, True),
+    ("light-cardio", "hold", 300, None, False),
+]
+
+
+def test_seed_dose_table_covers_the_whole_pack() -> None:
+    assert {row[0] for row in SEED_DOSES} == set(EXERCISES)
+    assert len(EXERCISES) == len(PACK["exercises"]), "duplicate exercise id"
+
+
+@pytest.mark.parametrize(("ex_id", "kind", "low", "high", "per_side"), SEED_DOSES)
+def test_dose_and_sides_match_the_seeds(
+    ex_id: str, kind: str, low: int, high: int | None, per_side: bool
+) -> None:
+    ex = EXERCISES[ex_id]
+    dose = ex["dose"]
+    assert ex["per_side"] is per_side
+    if kind == "hold":
+        assert _seconds(dose["hold"]) == low
+        assert (_seconds(dose["hold_max"]) if "hold_max" in dose else None) == high
+    elif kind == "breaths":
+        assert dose["breaths"] == low
+        assert dose.get("breaths_max") == high
+    else:
+        assert dose["reps"] == low
+        assert dose.get("reps_max") == high
+        assert "tempo" in dose, "reps need a tempo so the timeline can time them"
+
+
+def test_specific_seed_facts() -> None:
+    medius_ball = EXERCISES["ball-release-medius"]
+    assert medius_ball["equipment"] == [{"any_of": ["lacrosse_ball", "tennis_ball"]}]
+    assert any("figure" in v["name"].lower() for v in medius_ball["variations"])
+    assert EXERCISES["tabletop-hip-stretch"]["equipment"] == ["table"]
+    assert EXERCISES["hanging-side-arch"]["equipment"] == ["pull_up_bar"]
+    assert EXERCISES["seated-figure-four"]["equipment"] == [{"any_of": ["chair", "bench"]}]
+    assert EXERCISES["foam-roll-glutes"]["equipment"] == ["foam_roller"]
+    warm = EXERCISES["light-cardio"]
+    assert (warm["kind"], warm["position"]) == ("warm-up", "standing")
+    kinds = {
+        "release": {"ball-release-medius", "ball-release-max", "foam-roll-glutes"},
+        "activation": {
+            "single-leg-glute-bridge",
+            "fire-hydrant",
+            "side-lying-clamshell",
+            "standing-hip-abduction",
+        },
+    }
+    for kind, expected in kinds.items():
+        assert {i for i, e in EXERCISES.items() if e["kind"] == kind} == expected
+    pigeon = " ".join(EXERCISES["half-pigeon"]["mistakes"]).lower()
+    for word in ("knee", "opening the hip", "slump"):
+        assert word in pigeon
+    assert any("front of the hip" in c for c in EXERCISES["knee-hug"]["cautions"])
+
+
+def test_guidance() -> None:
+    guidance = PACK["guidance"]
+    symptoms = {s["id"]: s["targets"] for s in guidance["symptoms"]}
+    assert symptoms["centre-of-buttock"] == ["gluteus_maximus"]
+    for sid in ("outer-hip", "si-joint", "side-sleeping", "top-of-pelvis"):
+        assert "gluteus_medius" in symptoms[sid], sid
+    assert {"deep_hip_rotators", "piriformis"} <= set(symptoms["sciatica-like"])
+    assert guidance["frequency"]["min_sessions_per_week"] >= 2
+    assert guidance["frequency"]["when_stiff_sessions_per_week"] == 7
+    assert guidance["order"] == ["warm-up", "release", "stretch", "activation"]
+
+
+# --------------------------------------------------------------------- 2. schemas and references
+
+
+def _validator(name: str) -> Draft202012Validator:
+    schema = _load(SCHEMAS_DIR / name)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def _errors(validator: Draft202012Validator, data: dict) -> list[str]:
+    return [f"{e.json_path}: {e.message}" for e in validator.iter_errors(data)]
+
+
+def test_pack_validates() -> None:
+    assert PACK["id"] == "glutes"
+    assert _errors(_validator("exercise-pack.schema.json"), PACK) == []
+
+
+def test_there_are_the_expected_routines() -> None:
+    expected = {
+        "medius-cycle",
+        "max-stretch",
+        "morning-in-bed",
+        "desk-break",
+        "after-run",
+        "side-sleeper-relief",
+        "quick-five",
+        "gym-bar",
+    }
+    assert expected <= set(ROUTINES)
+
+
+@pytest.mark.parametrize("path", ROUTINE_PATHS, ids=lambda p: p.stem)
+def test_routine_validates(path: Path) -> None:
+    routine = _load(path)
+    assert _errors(_validator("routine.schema.json"), routine) == []
+    assert routine["id"] == path.stem
+    assert routine.get("purpose")
+
+
+def _walk(steps: list[dict]):
+    for step in steps:
+        yield step
+        if "block" in step:
+            yield from _walk(step["steps"])
+
+
+@pytest.mark.parametrize("path", ROUTINE_PATHS, ids=lambda p: p.stem)
+def test_routine_exercises_exist(path: Path) -> None:
+    routine = _load(path)
+    for step in _walk(routine["steps"]):
+        if "exercise" in step:
+            pack, _, local = step["exercise"].partition(":")
+            assert pack == "glutes"
+            assert local in EXERCISES, step["exercise"]
+
+
+# --------------------------------------------------------------------- timing model
+
+
+def _exercise_seconds(step: dict, settings: dict) -> float:
+    ex = EXERCISES[step["exercise"].split(":", 1)[1]]
+    dose = {**ex["dose"]}
+    override = step.get("dose", {})
+    if override:
+        for key in ("hold", "breaths", "reps"):
+            dose.pop(key, None)
+        dose.update(override)
+    if "hold" in dose:
+        work = float(_seconds(dose["hold"]))
+    elif "breaths" in dose:
+        work = float(dose["breaths"] * _seconds(settings.get("breath", 6)))
+    else:
+        tempo = dose["tempo"]
+        work = dose["reps"] * (tempo["up"] + tempo.get("hold", 0) + tempo["down"])
+    sides = 2 if ex["per_side"] and step.get("sides", "both") == "both" else 1
+    one_set = sides * work + (sides - 1) * _seconds(settings.get("switch", 5))
+    sets = step.get("sets", ex["dose"].get("sets", 1))
+    total = sets * one_set + (sets - 1) * _seconds(settings.get("set_rest", 10))
+    return _seconds(settings.get("prepare", 10)) + total
+
+
+def _steps_seconds(steps: list[dict], settings: dict) -> float:
+    total = 0.0
+    for step in steps:
+        if "block" in step:
+            rounds = step.get("repeat", 1)
+            inner = _steps_seconds(step["steps"], settings)
+            total += rounds * inner + (rounds - 1) * _seconds(step.get("rest_between", 0))
+        elif "exercise" in step:
+            total += _exercise_seconds(step, settings)
+            total += _seconds(step.get("rest_after", settings.get("rest", 10)))
+        elif "rest" in step:
+            total += _seconds(step["rest"])
+        else:
+            total += _seconds(step.get("pause", 0)) or len(step["say"].split()) / 2.5
+    return total
+
+
+def routine_seconds(routine: dict) -> float:
+    return _steps_seconds(routine["steps"], routine.get("settings", {}))
+
+
+@pytest.mark.parametrize("path", ROUTINE_PATHS, ids=lambda p: p.stem)
+def test_routine_length_is_sensible_and_stated(path: Path) -> None:
+    routine = _load(path)
+    minutes = routine_seconds(routine) / 60
+    assert 4.5 <= minutes <= 20, f"{routine['id']} runs {minutes:.1f} min"
+    stated = re.search(r"[Aa]bout (\d+) minutes", routine["description"])
+    assert stated, "the description should say roughly how long it takes"
+    assert abs(int(stated.group(1)) - minutes) <= 1.5, f"computed {minutes:.1f} min"
+
+
+def test_quick_five_is_about_five_minutes() -> None:
+    assert 4.5 <= routine_seconds(ROUTINES["quick-five"]) / 60 <= 6
+
+
+def test_routines_use_every_kind_of_step() -> None:
+    steps = [s for r in ROUTINES.values() for s in _walk(r["steps"])]
+    assert any("block" in s and s.get("repeat", 1) > 1 for s in steps)
+    assert any("say" in s and "rest" not in s for s in steps)
+    assert any("rest" in s for s in steps)
+    used = [EXERCISES[s["exercise"].split(":")[1]] for s in steps if "exercise" in s]
+    assert any("breaths" in ex["dose"] for ex in used)
+    assert any("reps" in ex["dose"] for ex in used)
+
+
+def _positions(routine_id: str) -> set[str]:
+    return {
+        EXERCISES[s["exercise"].split(":")[1]]["position"]
+        for s in _walk(ROUTINES[routine_id]["steps"])
+        if "exercise" in s
+    }
+
+
+def _routine_exercises(routine_id: str) -> set[str]:
+    return {
+        s["exercise"].split(":")[1] for s in _walk(ROUTINES[routine_id]["steps"]) if "exercise" in s
+    }
+
+
+def test_routines_keep_their_promises() -> None:
+    assert _positions("morning-in-bed") == {"supine"}
+    assert _positions("desk-break") <= {"seated", "standing"}
+    for ex_id in _routine_exercises("desk-break"):
+        assert "floor" not in EXERCISES[ex_id]["tags"], ex_id
+    assert "hanging-side-arch" in _routine_exercises("gym-bar")
+    cycle = ROUTINES["medius-cycle"]["steps"]
+    kinds = [
+        EXERCISES[s["exercise"].split(":")[1]]["kind"] for s in _walk(cycle) if "exercise" in s
+    ]
+    first = {k: kinds.index(k) for k in ("release", "stretch", "activation")}
+    assert first["release"] < first["stretch"] < first["activation"]
+    for ex_id in _routine_exercises("side-sleeper-relief"):
+        assert "gluteus_medius" in EXERCISES[ex_id]["targets"]["primary"], ex_id
+
+
+# --------------------------------------------------------------------- 3. completeness
+
+
+@pytest.mark.parametrize("ex_id", sorted(EXERCISES))
+def test_exercise_is_complete(ex_id: str) -> None:
+    ex = EXERCISES[ex_id]
+    assert len(ex["instructions"]) >= 1
+    for line in ex["instructions"]:
+        assert not re.match(r"\s*(\d+[.)]|step \d)", line, re.I), "numbering is added on output"
+    assert len(ex["cues"]) >= 2
+    for cue in ex["cues"]:
+        assert len(cue.split()) <= 9, f"cue too long to say in a few seconds: {cue!r}"
+    assert ex.get("cautions")
+    assert ex.get("why") and ex.get("summary")
+    assert ex.get("sources")
+    for source in ex["sources"]:
+        assert source["file"] in SEED_FILES
+        assert (SEEDS_DIR / source["file"]).is_file()
+
+
+# --------------------------------------------------------------------- 4. subsets of the data
+
+
+def test_medius_stretches() -> None:
+    found = {
+        i
+        for i, e in EXERCISES.items()
+        if "gluteus_medius" in e["targets"]["primary"] and e["kind"] == "stretch"
+    }
+    assert found == {
+        "crossover-hip-stretch",
+        "seated-crossover-knee-hug",
+        "hanging-side-arch",
+        "supine-hip-rotation",
+        "tabletop-hip-stretch",
+        "seated-figure-four",
+        "supine-piriformis",
+        "standing-figure-four",
+        "deep-lunge-glute-stretch",
+        "seated-spinal-twist",
+    }
+
+
+def test_supine_without_equipment() -> None:
+    found = {i for i, e in EXERCISES.items() if e["position"] == "supine" and not e["equipment"]}
+    assert found == {
+        "knee-hug",
+        "double-knee-hug",
+        "knee-circles",
+        "supine-figure-four",
+        "crossover-hip-stretch",
+        "supine-hip-rotation",
+        "supine-piriformis",
+        "single-leg-glute-bridge",
+    }
+
+
+# --------------------------------------------------------------------- 5. wording is our own
+
+RUN = 8
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def _runs(words: list[str]) -> set[tuple[str, ...]]:
+    return {tuple(words[i : i + RUN]) for i in range(len(words) - RUN + 1)}
+
+
+def _strings(value, where: str = ""):
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _strings(item, f"{where}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _strings(item, f"{where}/{index}")
+
+
+def test_no_eight_word_run_copied_from_the_seeds() -> None:
+    if not SEEDS_DIR.is_dir():
+        pytest.fail(f"seed articles not found at {SEEDS_DIR}")
+    seed_runs: set[tuple[str, ...]] = set()
+    for path in SEEDS_DIR.glob("*.txt"):
+        seed_runs |= _runs(_words(path.read_text(encoding="utf-8", errors="replace")))
+    assert seed_runs
+    documents = {"pack.json": PACK, **{f"routines/{k}.json": v for k, v in ROUTINES.items()}}
+    copied = [
+        f"{name}{where}: {' '.join(run)}"
+        for name, data in documents.items()
+        for where, text in _strings(data)
+        for run in _runs(_words(text)) & seed_runs
+    ]
+    assert copied == []
+
+
+def test_copy_check_catches_a_copied_sentence() -> None:
+    seed = (SEEDS_DIR / "001_fe3a565c549dc31d.txt").read_text(encoding="utf-8")
+    sentence = "Keep your torso upright and your standing leg straight as you hold"
+    assert sentence in seed
+    assert _runs(_words(sentence)) & _runs(_words(seed))
+
+
+# --------------------------------------------------------------------- 6. generated docs
+
+
+def test_exercise_docs_are_up_to_date() -> None:
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "gen_exercises.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
