@@ -191,8 +191,13 @@ class Catalog:
         walk(doc.data.get("steps") if isinstance(doc.data, dict) else None, "/steps")
         return found
 
-    def check_file(self, path: Path) -> tuple[SchemaName | None, Document | None, list[str]]:
-        """Validate one file as a routine or a pack; returns its kind and problems."""
+    def check_file(
+        self, path: Path, *, resolve: bool = True
+    ) -> tuple[SchemaName | None, Document | None, list[str]]:
+        """Validate one file as a routine or a pack; returns its kind and problems.
+
+        With ``resolve``, a routine's exercise ids must be in the catalog too.
+        """
         try:
             doc = read_document(path)
         except InputError as exc:
@@ -204,7 +209,7 @@ class Catalog:
                 f"(has \"exercises\")"
             ]
         problems = document_problems(doc, kind)
-        if kind == "routine" and not problems:
+        if kind == "routine" and resolve and not problems:
             problems = self.unknown_exercise_problems(doc)
         return kind, doc, [str(p) for p in problems]
 

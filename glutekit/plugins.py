@@ -120,7 +120,7 @@ class PluginHost:
         skipped; the other plugins' results still arrive.
         """
         caller = getattr(self.pm.hook, hook_name)
-        names = [impl.plugin_name for impl in reversed(caller.get_hookimpls())]
+        names = [impl.plugin_name for impl in caller.get_hookimpls()]  # registration order
         for name in names:
             plugin = self.pm.get_plugin(name)
             if plugin is None:

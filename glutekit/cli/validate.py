@@ -28,7 +28,7 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
     checked: dict[Path, tuple[Any, Any, list[str]]] = {}
     # Packs first, so routines given alongside them can use their exercises.
     for path in paths:
-        kind, doc, problems = catalog.check_file(path)
+        kind, doc, problems = catalog.check_file(path, resolve=False)
         checked[path] = (kind, doc, problems)
         if kind == "pack" and doc is not None and not problems:
             pack = pack_from_data(doc.data, plugin="command-line", origin=str(path))

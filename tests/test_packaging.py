@@ -1,0 +1,91 @@
+"""A real wheel installed into a fresh virtual environment finds its plugins, schemas and routines."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_glutekit
+
+
+def _bin(env_dir: Path, name: str) -> Path:
+    return env_dir / ("Scripts" if os.name == "nt" else "bin") / name
+
+
+@pytest.fixture(scope="module")
+def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A fresh venv (no system site-packages) with the glutekit wheel and its dependencies."""
+    work = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(REPO)],
+        check=True, capture_output=True, text=True, timeout=600,
+    )
+    wheel = next(work.glob("glutekit-*.whl"))
+    env_dir = work / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    subprocess.run(
+        [str(_bin(env_dir, "python")), "-m", "pip", "install", "-q", str(wheel)],
+        check=True, capture_output=True, text=True, timeout=900,
+    )
+    return env_dir
+
+
+def _run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(_bin(env_dir, "glutekit")), *args], capture_output=True,
+                          text=True, timeout=120, env=env, cwd=cwd)
+
+
+@pytest.mark.slow
+def test_wheel_lists_first_party_plugins(wheel_env: Path, tmp_path: Path) -> None:
+    proc = _run(wheel_env, "plugins", "--json", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    records = {r["name"]: r for r in json.loads(proc.stdout)}
+    assert {"glutes", "console", "voice", "strategies", "cards"} <= set(records)
+    assert all(records[n]["status"] == "loaded" for n in ("glutes", "console", "voice",
+                                                            "strategies", "cards"))
+
+
+@pytest.mark.slow
+def test_wheel_ships_schemas_and_routines(wheel_env: Path, tmp_path: Path) -> None:
+    proc = _run(wheel_env, "schema", "routine", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    schema = json.loads(proc.stdout)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"].endswith("/routine/v1.json")
+    where = subprocess.run(
+        [str(_bin(wheel_env, "python")), "-c",
+         "from glutekit.schema import schema_path; print(schema_path('pack'))"],
+        capture_output=True, text=True, cwd=tmp_path, check=True,
+    ).stdout.strip()
+    assert str(wheel_env) in where, "schema must come from the installed wheel"
+    routines = json.loads(_run(wheel_env, "routines", "--json", cwd=tmp_path).stdout)
+    assert len(routines) >= 8
+    assert all(str(wheel_env) in r["origin"] for r in routines)
+
+
+def test_source_checkout_finds_schemas_and_routines() -> None:
+    from glutekit.schema import schema_path
+
+    assert schema_path("routine").is_file()
+    proc = run_glutekit("routines", "--json")
+    assert proc.returncode == 0, proc.stderr
+    ids = {r["id"] for r in json.loads(proc.stdout)}
+    assert {"medius-cycle", "quick-five", "desk-break", "gym-bar"} <= ids
+
+
+def test_help_imports_no_heavy_library() -> None:
+    code = (
+        "import sys; from glutekit.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pyttsx3', 'jinja2', 'fpdf', 'rich', 'jsonschema') if m in sys.modules]\n"
+        "print('HEAVY=' + ','.join(heavy))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip().splitlines()[-1] == "HEAVY="
