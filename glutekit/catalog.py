@@ -102,8 +102,10 @@ class Catalog:
         problems = document_problems(doc, "pack")
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-            report(f"plugin '{plugin}' returned an invalid pack: {problems[0]}{more}; "
-                   f"pack skipped ({disable_hint(plugin)})")
+            report(
+                f"plugin '{plugin}' returned an invalid pack: {problems[0]}{more}; "
+                f"pack skipped ({disable_hint(plugin)})"
+            )
             return
         self.add_pack(pack_from_data(doc.data, plugin=plugin, origin=doc.name), report)
 
@@ -144,14 +146,18 @@ class Catalog:
             return
         unknown = self.unknown_exercise_problems(doc)
         if unknown:
-            report(f"routine from plugin '{plugin}' names an exercise no loaded pack has: "
-                   f"{unknown[0]}; routine skipped")
+            report(
+                f"routine from plugin '{plugin}' names an exercise no loaded pack has: "
+                f"{unknown[0]}; routine skipped"
+            )
             return
         routine = routine_from_data(doc.data, origin=doc.name, plugin=plugin)
         if routine.id in self.routines:
             first = self.routines[routine.id]
-            report(f"duplicate routine id '{routine.id}': from '{plugin}' ({doc.name}) and "
-                   f"'{first.plugin}' ({first.origin}); keeping the first")
+            report(
+                f"duplicate routine id '{routine.id}': from '{plugin}' ({doc.name}) and "
+                f"'{first.plugin}' ({first.origin}); keeping the first"
+            )
             return
         self.routines[routine.id] = routine
         self.routine_data[routine.id] = doc.data
@@ -161,7 +167,9 @@ class Catalog:
     def exercise(self, exercise_id: str) -> Exercise:
         found = self.exercises.get(exercise_id)
         if found is None:
-            raise UnknownId(f"unknown exercise '{exercise_id}'{suggest(exercise_id, self.exercises)}")
+            raise UnknownId(
+                f"unknown exercise '{exercise_id}'{suggest(exercise_id, self.exercises)}"
+            )
         return found
 
     def symptoms(self) -> dict[str, Symptom]:
@@ -181,10 +189,12 @@ class Catalog:
                     continue
                 ref = step.get("exercise")
                 if isinstance(ref, str) and ref not in self.exercises:
-                    found.append(doc.problem(
-                        f"{base}/{i}/exercise",
-                        f"unknown exercise '{ref}'{suggest(ref, self.exercises)}",
-                    ))
+                    found.append(
+                        doc.problem(
+                            f"{base}/{i}/exercise",
+                            f"unknown exercise '{ref}'{suggest(ref, self.exercises)}",
+                        )
+                    )
                 if "steps" in step:
                     walk(step["steps"], f"{base}/{i}/steps")
 
@@ -204,10 +214,14 @@ class Catalog:
             return None, None, [str(exc)]
         kind = detect_kind(doc.data)
         if kind is None:
-            return None, doc, [
-                f"{doc.name}:1:1: /: neither a routine (has \"steps\") nor an exercise pack "
-                f"(has \"exercises\")"
-            ]
+            return (
+                None,
+                doc,
+                [
+                    f'{doc.name}:1:1: /: neither a routine (has "steps") nor an exercise pack '
+                    f'(has "exercises")'
+                ],
+            )
         problems = document_problems(doc, kind)
         if kind == "routine" and resolve and not problems:
             problems = self.unknown_exercise_problems(doc)
@@ -238,5 +252,7 @@ class Catalog:
         path = Path(ref)
         if path.suffix == ".json" or os.sep in ref or path.exists():
             return self.load_routine_file(path)
-        raise UnknownId(f"unknown routine '{ref}'{suggest(ref, self.routines)} "
-                        f"(see 'glutekit routines', or give a path to a .json file)")
+        raise UnknownId(
+            f"unknown routine '{ref}'{suggest(ref, self.routines)} "
+            f"(see 'glutekit routines', or give a path to a .json file)"
+        )

@@ -139,6 +139,8 @@ class ComposeRequest:
     level: str | None = None
     seed: int = 0
     symptom: str | None = None
+    #: The place the user named (``--place``), which ``positions`` came from.
+    place: str | None = None
 
 
 @runtime_checkable

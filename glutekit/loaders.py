@@ -44,9 +44,11 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
             except ValueError:
                 return  # the schema reports it
             if seconds > MAX_SECONDS:
-                found.append(doc.problem(
-                    pointer, f"{value!r} is {seconds} s; the limit is {MAX_SECONDS} s (1 hour)"
-                ))
+                found.append(
+                    doc.problem(
+                        pointer, f"{value!r} is {seconds} s; the limit is {MAX_SECONDS} s (1 hour)"
+                    )
+                )
 
     data = doc.data
     if kind == "pack":
@@ -57,10 +59,12 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
             ex_id = ex.get("id")
             if isinstance(ex_id, str):
                 if ex_id in seen:
-                    found.append(doc.problem(
-                        f"/exercises/{i}/id",
-                        f"duplicate exercise id '{ex_id}' (also at /exercises/{seen[ex_id]})",
-                    ))
+                    found.append(
+                        doc.problem(
+                            f"/exercises/{i}/id",
+                            f"duplicate exercise id '{ex_id}' (also at /exercises/{seen[ex_id]})",
+                        )
+                    )
                 seen.setdefault(ex_id, i)
             if not isinstance(ex.get("dose"), dict):
                 continue
@@ -68,7 +72,11 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
             for key in ("hold", "hold_max"):
                 if key in dose:
                     check_duration(dose[key], f"{base}/{key}")
-            for low, high in (("hold", "hold_max"), ("breaths", "breaths_max"), ("reps", "reps_max")):
+            for low, high in (
+                ("hold", "hold_max"),
+                ("breaths", "breaths_max"),
+                ("reps", "reps_max"),
+            ):
                 if low in dose and high in dose:
                     try:
                         lo = parse_duration(dose[low]) if low == "hold" else int(dose[low])
@@ -109,9 +117,11 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
     walk(data.get("steps") if isinstance(data, dict) else None, "/steps", 1)
     if total > MAX_EXPANDED_STEPS:
-        found.append(doc.problem(
-            "/steps", f"the routine expands to {total} steps; the limit is {MAX_EXPANDED_STEPS}"
-        ))
+        found.append(
+            doc.problem(
+                "/steps", f"the routine expands to {total} steps; the limit is {MAX_EXPANDED_STEPS}"
+            )
+        )
     return found
 
 
@@ -131,16 +141,23 @@ def _dose(data: dict[str, Any]) -> Dose:
         high = parse_duration(data["hold_max"]) if "hold_max" in data else None
         return Dose(kind="hold", seconds=hold, seconds_max=high, sets=sets)
     if "breaths" in data:
-        return Dose(kind="breaths", breaths=int(data["breaths"]),
-                    breaths_max=data.get("breaths_max"), sets=sets)
+        return Dose(
+            kind="breaths",
+            breaths=int(data["breaths"]),
+            breaths_max=data.get("breaths_max"),
+            sets=sets,
+        )
     tempo = _tempo(data.get("tempo")) or Tempo(up=1.0, hold=1.0, down=1.0)
-    return Dose(kind="reps", reps=int(data["reps"]), reps_max=data.get("reps_max"),
-                tempo=tempo, sets=sets)
+    return Dose(
+        kind="reps", reps=int(data["reps"]), reps_max=data.get("reps_max"), tempo=tempo, sets=sets
+    )
 
 
 def _sources(items: list[dict[str, Any]]) -> tuple[Source, ...]:
-    return tuple(Source(title=s.get("title"), file=s.get("file"), url=s.get("url"),
-                        note=s.get("note")) for s in items)
+    return tuple(
+        Source(title=s.get("title"), file=s.get("file"), url=s.get("url"), note=s.get("note"))
+        for s in items
+    )
 
 
 def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
@@ -169,8 +186,10 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         cues=tuple(data.get("cues", ())),
         mistakes=tuple(data.get("mistakes", ())),
         cautions=tuple(data.get("cautions", ())),
-        variations=tuple(Variation(name=v["name"], description=v["description"])
-                         for v in data.get("variations", ())),
+        variations=tuple(
+            Variation(name=v["name"], description=v["description"])
+            for v in data.get("variations", ())
+        ),
         sources=_sources(data.get("sources", [])),
         plugin=plugin,
     )
@@ -182,8 +201,12 @@ def _guidance(data: dict[str, Any] | None) -> Guidance:
     freq = data.get("frequency", {})
     return Guidance(
         symptoms=tuple(
-            Symptom(id=s["id"], label=s["label"], targets=tuple(s["targets"]),
-                    description=s.get("description"))
+            Symptom(
+                id=s["id"],
+                label=s["label"],
+                targets=tuple(s["targets"]),
+                description=s.get("description"),
+            )
             for s in data.get("symptoms", ())
         ),
         min_sessions_per_week=freq.get("min_sessions_per_week"),
@@ -287,5 +310,3 @@ def routine_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "
         plugin=plugin,
         content_hash=content_hash(data),
     )
-
-

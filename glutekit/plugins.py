@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import ModuleType
 from typing import Any, Literal
@@ -216,11 +216,13 @@ def _stderr_warning(message: str) -> None:
 
 
 def _install_trace(pm: pluggy.PluginManager) -> None:
-    def before(hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+    def before(hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]) -> None:
         names = ", ".join(impl.plugin_name for impl in impls)
         print(f"glutekit: trace: call {hook_name}({_fmt(kwargs)}) -> [{names}]", file=sys.stderr)
 
-    def after(outcome: Any, hook_name: str, impls: list[Any], kwargs: dict[str, Any]) -> None:
+    def after(
+        outcome: Any, hook_name: str, impls: Sequence[Any], kwargs: Mapping[str, Any]
+    ) -> None:
         exc = outcome.exception
         what = f"raised {type(exc).__name__}: {exc}" if exc else _fmt(outcome.get_result())
         print(f"glutekit: trace: {hook_name} returned {what}", file=sys.stderr)
@@ -253,7 +255,9 @@ def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block:
             host.records[ep.name] = replace(base, status="blocked", reason=f"in {ENV_BLOCK}")
             continue
         if only is not None and ep.name not in only:
-            host.records[ep.name] = replace(base, status="not-allowed", reason=f"not in {ENV_ALLOW}")
+            host.records[ep.name] = replace(
+                base, status="not-allowed", reason=f"not in {ENV_ALLOW}"
+            )
             continue
         try:
             plugin = ep.load()
@@ -276,7 +280,10 @@ def _load_module(host: PluginHost, module_name: str) -> None:
         _unregister_quietly(host.pm, module_name)
         reason = f"{type(exc).__name__}: {exc}"
         host.records[module_name] = PluginRecord(
-            name=module_name, status="failed", module=module_name, source="command-line",
+            name=module_name,
+            status="failed",
+            module=module_name,
+            source="command-line",
             reason=reason,
         )
         host.report(f"plugin module '{module_name}' (from -p) failed to load: {reason}")

@@ -28,7 +28,7 @@ MAX_DEPTH = 32
 def schema_path(name: SchemaName) -> Path:
     """Where the schema file lives: inside the package, or the source checkout."""
     filename = _FILES[name]
-    packaged = resources.files("glutekit").joinpath("_data", "schemas", filename)
+    packaged = resources.files("glutekit") / "_data" / "schemas" / filename
     if packaged.is_file():
         return Path(str(packaged))
     return Path(__file__).resolve().parent.parent / "schemas" / filename
@@ -133,7 +133,9 @@ def parse_document(raw: bytes, name: str) -> Document:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{name}: not UTF-8 text (byte {exc.start}); is this a JSON file?") from None
+        raise InputError(
+            f"{name}: not UTF-8 text (byte {exc.start}); is this a JSON file?"
+        ) from None
     try:
         data = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
@@ -231,9 +233,10 @@ def _describe(error: Any) -> str:
     if validator in ("oneOf", "anyOf"):
         hint = schema.get("description")
         return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
-    return error.message if len(error.message) < 240 else error.message[:237] + "..."
+    message = str(error.message)
+    return message if len(message) < 240 else message[:237] + "..."
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text: str = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -20,14 +20,22 @@ SEEDS_DIR = REPO.parent / "shared" / "seeds"
 
 
 @pytest.fixture(autouse=True)
-def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolated_user_dirs(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Keep tests away from the real user's data, cache and routines."""
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
-    for var in ("GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD", "GLUTEKIT_PLUGINS", "GLUTEKIT_BLOCK_PLUGINS",
-                "GLUTEKIT_STRICT_PLUGINS", "GLUTEKIT_TRACE_PLUGINS", "GLUTEKIT_ROUTINES_DIR"):
+    for var in (
+        "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD",
+        "GLUTEKIT_PLUGINS",
+        "GLUTEKIT_BLOCK_PLUGINS",
+        "GLUTEKIT_STRICT_PLUGINS",
+        "GLUTEKIT_TRACE_PLUGINS",
+        "GLUTEKIT_ROUTINES_DIR",
+    ):
         monkeypatch.delenv(var, raising=False)
 
 
@@ -70,19 +78,29 @@ def cli() -> object:
     from glutekit.cli import cli as root
 
     def _invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
-        return CliRunner().invoke(root, [str(a) for a in args], input=input, env=env,
-                                  catch_exceptions=False)
+        return CliRunner().invoke(
+            root, [str(a) for a in args], input=input, env=env, catch_exceptions=False
+        )
 
     return _invoke
 
 
-def run_glutekit(*args: str, env: dict[str, str] | None = None, timeout: float = 120,
-                 input: str | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_glutekit(
+    *args: str,
+    env: dict[str, str] | None = None,
+    timeout: float = 120,
+    input: str | None = None,
+    cwd: Path | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run the real console entry point in a subprocess."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "glutekit", *map(str, args)],
-        capture_output=True, text=True, env=full_env, timeout=timeout, input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+        input=input,
         cwd=cwd,
     )
 

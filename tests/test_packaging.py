@@ -24,22 +24,34 @@ def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("wheel")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(REPO)],
-        check=True, capture_output=True, text=True, timeout=600,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     wheel = next(work.glob("glutekit-*.whl"))
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     subprocess.run(
         [str(_bin(env_dir, "python")), "-m", "pip", "install", "-q", str(wheel)],
-        check=True, capture_output=True, text=True, timeout=900,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
     return env_dir
 
 
 def _run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    return subprocess.run([str(_bin(env_dir, "glutekit")), *args], capture_output=True,
-                          text=True, timeout=120, env=env, cwd=cwd)
+    return subprocess.run(
+        [str(_bin(env_dir, "glutekit")), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+    )
 
 
 @pytest.mark.slow
@@ -48,8 +60,10 @@ def test_wheel_lists_first_party_plugins(wheel_env: Path, tmp_path: Path) -> Non
     assert proc.returncode == 0, proc.stderr
     records = {r["name"]: r for r in json.loads(proc.stdout)}
     assert {"glutes", "console", "voice", "strategies", "cards"} <= set(records)
-    assert all(records[n]["status"] == "loaded" for n in ("glutes", "console", "voice",
-                                                            "strategies", "cards"))
+    assert all(
+        records[n]["status"] == "loaded"
+        for n in ("glutes", "console", "voice", "strategies", "cards")
+    )
 
 
 @pytest.mark.slow
@@ -60,9 +74,15 @@ def test_wheel_ships_schemas_and_routines(wheel_env: Path, tmp_path: Path) -> No
     assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
     assert schema["$id"].endswith("/routine/v1.json")
     where = subprocess.run(
-        [str(_bin(wheel_env, "python")), "-c",
-         "from glutekit.schema import schema_path; print(schema_path('pack'))"],
-        capture_output=True, text=True, cwd=tmp_path, check=True,
+        [
+            str(_bin(wheel_env, "python")),
+            "-c",
+            "from glutekit.schema import schema_path; print(schema_path('pack'))",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        check=True,
     ).stdout.strip()
     assert str(wheel_env) in where, "schema must come from the installed wheel"
     routines = json.loads(_run(wheel_env, "routines", "--json", cwd=tmp_path).stdout)

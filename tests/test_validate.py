@@ -49,15 +49,23 @@ def test_error_points_at_line_and_pointer(cli, tmp_path: Path) -> None:
 
 def test_unknown_exercise_suggests_close_ids(cli, tmp_path: Path) -> None:
     path = tmp_path / "typo.json"
-    path.write_text(json.dumps({
-        "id": "typo", "title": "Typo", "steps": [{"exercise": "glutes:supine-figure-for"}],
-    }, indent=2))
+    path.write_text(
+        json.dumps(
+            {
+                "id": "typo",
+                "title": "Typo",
+                "steps": [{"exercise": "glutes:supine-figure-for"}],
+            },
+            indent=2,
+        )
+    )
     result = cli("validate", path)
     assert result.exit_code == 2
     assert "unknown exercise 'glutes:supine-figure-for'" in result.stderr
     assert "did you mean: glutes:supine-figure-four" in result.stderr
-    line = next(i for i, text in enumerate(path.read_text().splitlines(), 1)
-                if "supine-figure-for" in text)
+    line = next(
+        i for i, text in enumerate(path.read_text().splitlines(), 1) if "supine-figure-for" in text
+    )
     assert f"{path}:{line}:" in result.stderr
 
 
@@ -75,13 +83,24 @@ def test_json_output(cli, tmp_path: Path) -> None:
 
 def test_pack_given_alongside_resolves_routine(cli, tmp_path: Path) -> None:
     pack = {
-        "id": "mini", "name": "Mini", "version": "1.0", "license": "CC0-1.0",
-        "exercises": [{
-            "id": "wall-sit", "name": "Wall sit", "kind": "activation",
-            "targets": {"primary": ["quadriceps"]}, "position": "standing",
-            "equipment": ["wall"], "per_side": False, "dose": {"hold": "30s"},
-            "instructions": ["Slide down the wall."], "cues": ["Keep breathing.", "Knees over toes."],
-        }],
+        "id": "mini",
+        "name": "Mini",
+        "version": "1.0",
+        "license": "CC0-1.0",
+        "exercises": [
+            {
+                "id": "wall-sit",
+                "name": "Wall sit",
+                "kind": "activation",
+                "targets": {"primary": ["quadriceps"]},
+                "position": "standing",
+                "equipment": ["wall"],
+                "per_side": False,
+                "dose": {"hold": "30s"},
+                "instructions": ["Slide down the wall."],
+                "cues": ["Keep breathing.", "Knees over toes."],
+            }
+        ],
     }
     routine = {"id": "mini-routine", "title": "Mini", "steps": [{"exercise": "mini:wall-sit"}]}
     (tmp_path / "pack.json").write_text(json.dumps(pack))
@@ -111,17 +130,29 @@ BAD_FILES: list[tuple[str, bytes | str | None, str]] = [
     ("array.json", b"[1, 2, 3]", "neither a routine"),
     ("deep.json", b'{"steps": ' + b"[" * 200 + b"]" * 200 + b"}", "nested"),
     ("no-steps.json", b'{"id": "x", "title": "T", "steps": []}', "should be non-empty"),
-    ("wrong-type.json", b'{"id": "x", "title": 5, "steps": [{"rest": 5}]}', "is not of type 'string'"),
-    ("ten-hours.json", b'{"id": "x", "title": "T", "steps": [{"rest": "10h"}]}', "the limit is 3600 s"),
+    (
+        "wrong-type.json",
+        b'{"id": "x", "title": 5, "steps": [{"rest": 5}]}',
+        "is not of type 'string'",
+    ),
+    (
+        "ten-hours.json",
+        b'{"id": "x", "title": "T", "steps": [{"rest": "10h"}]}',
+        "the limit is 3600 s",
+    ),
     ("negative.json", b'{"id": "x", "title": "T", "steps": [{"rest": -5}]}', "/steps/0/rest"),
-    ("control-chars.json", '{"id": "x", "title": "bad\\u0007bell", "steps": [{"rest": 5}]}',
-     "/title"),
+    (
+        "control-chars.json",
+        '{"id": "x", "title": "bad\\u0007bell", "steps": [{"rest": 5}]}',
+        "/title",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), BAD_FILES, ids=[b[0] for b in BAD_FILES])
-def test_bad_file_gets_one_line_and_exit_2(cli, tmp_path: Path, name: str,
-                                           content: bytes | str | None, expected: str) -> None:
+def test_bad_file_gets_one_line_and_exit_2(
+    cli, tmp_path: Path, name: str, content: bytes | str | None, expected: str
+) -> None:
     path = _write(tmp_path, name, content)
     result = cli("validate", path)
     assert result.exit_code == 2
@@ -133,7 +164,9 @@ def test_bad_file_gets_one_line_and_exit_2(cli, tmp_path: Path, name: str,
 
 def test_directory_and_huge_file(tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
-    huge.write_text('{"id": "x", "title": "T", "steps": [' + '{"rest": 1},' * 300_000 + '{"rest": 1}]}')
+    huge.write_text(
+        '{"id": "x", "title": "T", "steps": [' + '{"rest": 1},' * 300_000 + '{"rest": 1}]}'
+    )
     for target, expected in ((tmp_path, "is a directory"), (huge, "the limit is")):
         proc = run_glutekit("validate", target)
         assert proc.returncode == 2

@@ -59,7 +59,11 @@ class LazyGroup(click.Group):
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="glutekit", message="%(prog)s %(version)s")
 @click.option(
-    "-p", "--plugin", "plugin_modules", multiple=True, metavar="MODULE",
+    "-p",
+    "--plugin",
+    "plugin_modules",
+    multiple=True,
+    metavar="MODULE",
     help="Register a plugin module by import name (repeatable).",
 )
 @click.pass_context

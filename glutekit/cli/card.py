@@ -10,7 +10,7 @@ def _muscles(names: tuple[str, ...]) -> str:
 
 
 def print_card(ex: Exercise) -> None:
-    from rich.console import Console, Group
+    from rich.console import Console, Group, RenderableType
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
@@ -26,7 +26,7 @@ def print_card(ex: Exercise) -> None:
     facts.add_row("Equipment", ex.equipment_text())
     facts.add_row("Dose", ex.dose.describe() + (" each side" if ex.per_side else ""))
 
-    parts: list[object] = [facts]
+    parts: list[RenderableType] = [facts]
 
     def section(title: str, items: tuple[str, ...], numbered: bool = False) -> None:
         if not items:
@@ -46,5 +46,6 @@ def print_card(ex: Exercise) -> None:
     section("Cautions", ex.cautions)
     section("Variations", tuple(f"{v.name}: {v.description}" for v in ex.variations))
     section("Source", tuple(s.describe() for s in ex.sources))
-    Console().print(Panel(Group(*parts), title=f"[bold]{ex.name}[/bold]", subtitle=ex.id,
-                          expand=False))
+    Console().print(
+        Panel(Group(*parts), title=f"[bold]{ex.name}[/bold]", subtitle=ex.id, expand=False)
+    )

@@ -19,8 +19,14 @@ def exercise_dict(ex: Exercise) -> dict[str, Any]:
     return data
 
 
-def _matches(ex: Exercise, target: str | None, kind: str | None, position: str | None,
-             equipment: tuple[str, ...], pack: str | None) -> bool:
+def _matches(
+    ex: Exercise,
+    target: str | None,
+    kind: str | None,
+    position: str | None,
+    equipment: tuple[str, ...],
+    pack: str | None,
+) -> bool:
     if target and target not in ex.targets:
         return False
     if kind and ex.kind != kind:
@@ -40,13 +46,24 @@ def _matches(ex: Exercise, target: str | None, kind: str | None, position: str |
 @click.option("--target", metavar="MUSCLE", help="Only exercises that work this muscle.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind of exercise.")
 @click.option("--position", metavar="POSITION", help="Only this body position.")
-@click.option("--equipment", multiple=True, metavar="ITEM",
-              help="Only exercises you can do with this equipment (repeatable; 'none' for none).")
+@click.option(
+    "--equipment",
+    multiple=True,
+    metavar="ITEM",
+    help="Only exercises you can do with this equipment (repeatable; 'none' for none).",
+)
 @click.option("--pack", metavar="ID", help="Only exercises from this pack.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
-def exercises(app: App, target: str | None, kind: str | None, position: str | None,
-              equipment: tuple[str, ...], pack: str | None, as_json: bool) -> None:
+def exercises(
+    app: App,
+    target: str | None,
+    kind: str | None,
+    position: str | None,
+    equipment: tuple[str, ...],
+    pack: str | None,
+    as_json: bool,
+) -> None:
     """List exercises, filtered by muscle, kind, position, equipment or pack.
 
     With --equipment, an exercise is listed when everything it needs is among
@@ -58,15 +75,19 @@ def exercises(app: App, target: str | None, kind: str | None, position: str | No
         from glutekit.errors import UnknownId
 
         raise UnknownId(f"unknown pack '{pack}'{suggest(pack, catalog.packs)}")
-    found = [ex for ex in catalog.exercises.values()
-             if _matches(ex, target, kind, position, equipment, pack)]
+    found = [
+        ex
+        for ex in catalog.exercises.values()
+        if _matches(ex, target, kind, position, equipment, pack)
+    ]
     if as_json:
         click.echo(json.dumps([exercise_dict(ex) for ex in found], indent=2, ensure_ascii=False))
         return
     for ex in found:
         side = "per side" if ex.per_side else ""
-        click.echo(f"{ex.id:<36} {ex.kind:<10} {ex.position:<13} {ex.dose.describe():<16} "
-                   f"{side}".rstrip())
+        click.echo(
+            f"{ex.id:<36} {ex.kind:<10} {ex.position:<13} {ex.dose.describe():<16} {side}".rstrip()
+        )
     if not found:
         click.echo("no exercises match", err=True)
 
@@ -94,14 +115,16 @@ def routines(app: App, as_json: bool) -> None:
     catalog = app.catalog
     rows = []
     for routine in sorted(catalog.routines.values(), key=lambda r: r.id):
-        rows.append({
-            "id": routine.id,
-            "title": routine.title,
-            "purpose": routine.purpose,
-            "steps": len(routine.steps),
-            "plugin": routine.plugin,
-            "origin": routine.origin,
-        })
+        rows.append(
+            {
+                "id": routine.id,
+                "title": routine.title,
+                "purpose": routine.purpose,
+                "steps": len(routine.steps),
+                "plugin": routine.plugin,
+                "origin": routine.origin,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return

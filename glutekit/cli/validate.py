@@ -38,12 +38,14 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
         kind, doc, problems = checked[path]
         if kind == "routine" and problems == [] and doc is not None:
             problems = [str(p) for p in catalog.unknown_exercise_problems(doc)]
-        results.append({"file": str(path), "kind": kind, "valid": not problems,
-                        "problems": problems})
+        results.append(
+            {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
+        )
 
     if as_json:
-        click.echo(json.dumps({"valid": all(r["valid"] for r in results), "files": results},
-                              indent=2))
+        click.echo(
+            json.dumps({"valid": all(r["valid"] for r in results), "files": results}, indent=2)
+        )
     else:
         for result in results:
             if result["valid"]:
