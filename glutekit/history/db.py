@@ -1,0 +1,363 @@
+"""The history database: where it lives, its schema and migrations, and fault recovery.
+
+SQLite in WAL mode, so a reader (``glutekit history``) never blocks a session that
+is recording, and a process killed mid-write loses at most its open transaction.
+``busy_timeout`` lets two sessions that record at the same moment take turns.
+A corrupted file is moved aside (never deleted) and a fresh database takes its place.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from glutekit.errors import GlutekitError
+from glutekit.history.migrations import SchemaTooNew, migrate
+from glutekit.history.records import (
+    HoldRecord,
+    SessionRow,
+    hostname,
+    parse_path,
+    path_text,
+    session_row,
+)
+
+ENV_DATA_DIR = "GLUTEKIT_DATA_DIR"
+DB_NAME = "history.sqlite3"
+#: How long a write waits for another session's transaction before giving up.
+BUSY_TIMEOUT_MS = 5000
+
+
+class HistoryUnavailable(GlutekitError):
+    """History cannot be read or written (folder not writable, database locked...)."""
+
+
+class HistoryCorrupt(GlutekitError):
+    """The database file was damaged; ``backup`` is where the damaged file now is."""
+
+    def __init__(self, message: str, backup: Path) -> None:
+        super().__init__(message)
+        self.backup = backup
+
+
+def data_dir() -> Path:
+    """The folder for glutekit's data: ``$GLUTEKIT_DATA_DIR`` or the platform's user data dir."""
+    override = os.environ.get(ENV_DATA_DIR)
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("glutekit"))
+
+
+def default_path() -> Path:
+    return data_dir() / DB_NAME
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for "database is locked/busy": another process holds the write lock."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _is_unopenable(exc: BaseException) -> bool:
+    # The folder is missing or read-only: sqlite reports it as an OperationalError.
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "unable to open" in text or "readonly" in text or "read-only" in text
+    )
+
+
+class HistoryDB:
+    """A connection to the history database, safe to share between threads.
+
+    Every write is its own short transaction, so a kill loses at most the one in flight.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, backup: Path | None = None) -> None:
+        self._conn = conn
+        self.path = path
+        #: Where a damaged database was moved when this one was opened, if it was.
+        self.backup = backup
+
+    @property
+    def notice(self) -> str | None:
+        """One line for the user when opening had to recover from a damaged file."""
+        return corrupt_message(self.path, self.backup) if self.backup else None
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, path: Path | None = None, *, check: bool = True) -> HistoryDB:
+        """Open (creating and migrating as needed) the database at ``path``.
+
+        A damaged file is moved to ``<name>.corrupt-<timestamp>`` and replaced by an
+        empty database; :attr:`notice` then says so.
+
+        :raises HistoryUnavailable: the folder cannot be written, or another process
+            holds the database locked for longer than the busy timeout.
+        """
+        path = path or default_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryUnavailable(
+                f"cannot create the history folder {path.parent}: {exc.strerror or exc}"
+            ) from None
+        try:
+            return cls(_connect(path, check=check), path)
+        except SchemaTooNew as exc:
+            raise HistoryUnavailable(str(exc)) from None
+        except sqlite3.DatabaseError as exc:
+            if is_busy(exc):
+                raise _locked(path) from None
+            if _is_unopenable(exc):
+                raise HistoryUnavailable(
+                    f"cannot write the history database {path}: {exc}"
+                ) from None
+            backup = move_aside(path)
+        try:
+            conn = _connect(path, check=False)
+        except sqlite3.DatabaseError as exc:
+            raise HistoryUnavailable(
+                f"cannot create a fresh history database {path}: {exc}"
+            ) from None
+        return cls(conn, path, backup=backup)
+
+    @classmethod
+    def open_existing(cls, path: Path | None = None) -> HistoryDB | None:
+        """Open the database only if it exists (for reading); corruption raises.
+
+        :raises HistoryCorrupt: after moving the damaged file aside and starting afresh.
+        """
+        path = path or default_path()
+        if not path.exists():
+            return None
+        db = cls.open(path)
+        if db.backup is not None:
+            db.close()
+            raise HistoryCorrupt(corrupt_message(path, db.backup), db.backup)
+        return db
+
+    def close(self) -> None:
+        self._conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """A short write transaction that takes the write lock at once (no upgrade deadlock)."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise _locked(self.path) from None
+            raise
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ writing
+
+    def start_session(
+        self,
+        *,
+        routine_id: str,
+        title: str,
+        content_hash: str,
+        planned: float,
+        advised_per_week: int | None = None,
+        resumed_from: int | None = None,
+        pain_before: int | None = None,
+        started: float | None = None,
+    ) -> int:
+        with self._write() as conn:
+            cursor = conn.execute(
+                "INSERT INTO sessions (routine_id, routine_title, content_hash, started, planned,"
+                " advised_per_week, resumed_from, pain_before, pid, host)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    routine_id,
+                    title,
+                    content_hash,
+                    started if started is not None else time.time(),
+                    planned,
+                    advised_per_week,
+                    resumed_from,
+                    pain_before,
+                    os.getpid(),
+                    hostname(),
+                ),
+            )
+            session_id = cursor.lastrowid
+        assert session_id is not None
+        return session_id
+
+    def record_hold(self, session_id: int, hold: HoldRecord, at: float | None = None) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO holds (session_id, segment_index, exercise, side, set_number,"
+                " step_path, round, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    session_id,
+                    hold.segment_index,
+                    hold.exercise,
+                    hold.side,
+                    hold.set_number,
+                    path_text(hold.step_path),
+                    hold.round,
+                    hold.outcome,
+                    at if at is not None else time.time(),
+                ),
+            )
+
+    def end_session(
+        self, session_id: int, *, status: str, elapsed: float, ended: float | None = None
+    ) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE sessions SET status = ?, elapsed = ?, ended = ? WHERE id = ?",
+                (status, elapsed, ended if ended is not None else time.time(), session_id),
+            )
+
+    def set_pain(
+        self, session_id: int, *, before: int | None = None, after: int | None = None
+    ) -> None:
+        with self._write() as conn:
+            if before is not None:
+                conn.execute(
+                    "UPDATE sessions SET pain_before = ? WHERE id = ?", (before, session_id)
+                )
+            if after is not None:
+                conn.execute("UPDATE sessions SET pain_after = ? WHERE id = ?", (after, session_id))
+
+    # ------------------------------------------------------------------ reading
+
+    def sessions(
+        self,
+        *,
+        since: float | None = None,
+        routine_id: str | None = None,
+        session_id: int | None = None,
+    ) -> list[SessionRow]:
+        """Sessions in the order they started, with their completed/skipped counts."""
+        where: list[str] = []
+        args: list[Any] = []
+        for clause, value in (
+            ("s.started >= ?", since),
+            ("s.routine_id = ?", routine_id),
+            ("s.id = ?", session_id),
+        ):
+            if value is not None:
+                where.append(clause)
+                args.append(value)
+        sql = (
+            "SELECT s.id, s.routine_id, s.routine_title, s.content_hash, s.started, s.ended,"
+            " s.status, s.planned, s.elapsed, s.pain_before, s.pain_after, s.advised_per_week,"
+            " s.resumed_from, s.pid, s.host,"
+            " COALESCE(h.completed, 0), COALESCE(h.skipped, 0)"
+            " FROM sessions s LEFT JOIN (SELECT session_id,"
+            "   SUM(outcome = 'completed') AS completed, SUM(outcome = 'skipped') AS skipped"
+            "   FROM holds GROUP BY session_id) h ON h.session_id = s.id"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY s.started, s.id"
+        )
+        return [session_row(r) for r in self._read(sql, args)]
+
+    def session(self, session_id: int) -> SessionRow | None:
+        found = self.sessions(session_id=session_id)
+        return found[0] if found else None
+
+    def holds(self, session_id: int) -> list[HoldRecord]:
+        rows = self._read(
+            "SELECT segment_index, exercise, side, set_number, step_path, round, outcome"
+            " FROM holds WHERE session_id = ? ORDER BY id",
+            (session_id,),
+        )
+        return [
+            HoldRecord(
+                segment_index=r[0],
+                exercise=r[1],
+                side=r[2],
+                set_number=r[3],
+                step_path=parse_path(r[4]),
+                round=r[5],
+                outcome=r[6],
+            )
+            for r in rows
+        ]
+
+    def integrity(self) -> str:
+        return str(self._read("PRAGMA integrity_check", ())[0][0])
+
+    def _read(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if is_busy(exc):
+                raise _locked(self.path) from None
+            raise
+
+
+def _connect(path: Path, *, check: bool) -> sqlite3.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, one short transaction per write.
+    conn = sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
+    )
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode})")
+        # NORMAL in WAL mode survives a killed process; only a power cut can drop the last commit.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        if check:
+            result = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if result != "ok":
+                raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+        migrate(conn, path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def move_aside(path: Path) -> Path:
+    """Move a damaged database (and its WAL files) to ``<name>.corrupt-<timestamp>``."""
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    backup = path.with_name(f"{path.name}.corrupt-{stamp}")
+    counter = 1
+    while backup.exists():
+        counter += 1
+        backup = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
+    try:
+        os.replace(path, backup)
+        for suffix in ("-wal", "-shm"):
+            extra = Path(f"{path}{suffix}")
+            if extra.exists():
+                os.replace(extra, Path(f"{backup}{suffix}"))
+    except OSError as exc:
+        raise HistoryUnavailable(
+            f"the history database {path} is damaged and cannot be moved aside: "
+            f"{exc.strerror or exc}"
+        ) from None
+    return backup
+
+
+def corrupt_message(path: Path, backup: Path) -> str:
+    return f"the history database {path} was damaged; moved to {backup}; started a fresh one"
+
+
+def _locked(path: Path) -> HistoryUnavailable:
+    return HistoryUnavailable(
+        f"the history database {path} is locked by another program "
+        f"(waited {BUSY_TIMEOUT_MS // 1000} s)"
+    )

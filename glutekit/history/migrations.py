@@ -1,0 +1,77 @@
+"""The history database schema, one migration per version.
+
+``PRAGMA user_version`` holds the version a file is at; opening a file applies the
+migrations it lacks, in one transaction, and refuses a file from a newer glutekit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+#: Each entry moves the schema from version ``i`` to ``i + 1``; never edit a shipped one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            routine_id TEXT NOT NULL,
+            routine_title TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL DEFAULT '',
+            started REAL NOT NULL,
+            ended REAL,
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'finished', 'interrupted', 'quit')),
+            planned REAL NOT NULL DEFAULT 0,
+            elapsed REAL,
+            pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+            pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+            advised_per_week INTEGER,
+            resumed_from INTEGER REFERENCES sessions(id),
+            pid INTEGER,
+            host TEXT
+        )""",
+        "CREATE INDEX sessions_by_start ON sessions(started)",
+        "CREATE INDEX sessions_by_routine ON sessions(routine_id, started)",
+        """CREATE TABLE holds (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES sessions(id),
+            segment_index INTEGER NOT NULL,
+            exercise TEXT NOT NULL,
+            side TEXT,
+            set_number INTEGER NOT NULL DEFAULT 1,
+            step_path TEXT NOT NULL DEFAULT '',
+            round INTEGER NOT NULL DEFAULT 1,
+            outcome TEXT NOT NULL CHECK (outcome IN ('completed', 'skipped')),
+            at REAL NOT NULL
+        )""",
+        "CREATE INDEX holds_by_session ON holds(session_id)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class SchemaTooNew(Exception):
+    """The file was written by a newer glutekit; this one must not touch it."""
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNew(
+            f"{path} was written by a newer glutekit (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade glutekit to use it"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        # Another session may have migrated while we waited for the lock.
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        for steps in MIGRATIONS[version:]:
+            for statement in steps:
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
