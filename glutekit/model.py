@@ -57,7 +57,10 @@ class Dose:
             assert self.seconds is not None
             text = format_seconds(self.seconds)
             if self.seconds_max and self.seconds_max != self.seconds:
-                text = f"{format_seconds(self.seconds)}–{format_seconds(self.seconds_max)}"
+                if self.seconds_max <= 60:
+                    text = f"{self.seconds}–{self.seconds_max} s"
+                else:
+                    text = f"{format_seconds(self.seconds)}–{format_seconds(self.seconds_max)}"
         elif self.kind == "breaths":
             low = self.breaths or 0
             text = f"{low} breaths"

@@ -21,13 +21,14 @@ def exercise_dict(ex: Exercise) -> dict[str, Any]:
 
 def _matches(
     ex: Exercise,
+    secondary: bool,
     target: str | None,
     kind: str | None,
     position: str | None,
     equipment: tuple[str, ...],
     pack: str | None,
 ) -> bool:
-    if target and target not in ex.targets:
+    if target and target not in ex.primary and not (secondary and target in ex.secondary):
         return False
     if kind and ex.kind != kind:
         return False
@@ -53,10 +54,16 @@ def _matches(
     help="Only exercises you can do with this equipment (repeatable; 'none' for none).",
 )
 @click.option("--pack", metavar="ID", help="Only exercises from this pack.")
+@click.option(
+    "--secondary",
+    is_flag=True,
+    help="With --target, also match the muscles an exercise works less.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def exercises(
     app: App,
+    secondary: bool,
     target: str | None,
     kind: str | None,
     position: str | None,
@@ -66,6 +73,7 @@ def exercises(
 ) -> None:
     """List exercises, filtered by muscle, kind, position, equipment or pack.
 
+    --target matches an exercise's main muscles (add --secondary for the others).
     With --equipment, an exercise is listed when everything it needs is among
     the items given: '--equipment none' lists exercises that need nothing.
     """
@@ -78,7 +86,7 @@ def exercises(
     found = [
         ex
         for ex in catalog.exercises.values()
-        if _matches(ex, target, kind, position, equipment, pack)
+        if _matches(ex, secondary, target, kind, position, equipment, pack)
     ]
     if as_json:
         click.echo(json.dumps([exercise_dict(ex) for ex in found], indent=2, ensure_ascii=False))
