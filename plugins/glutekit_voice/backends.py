@@ -1,0 +1,231 @@
+"""Speech backends: text in, a WAV file out.
+
+Two backends exist: ``pyttsx3`` (espeak-ng through its C library on Linux, the
+platform engine elsewhere) and ``espeak-ng`` (the command-line program). A backend
+object is not thread-safe; :mod:`glutekit_voice.render` gives each one a single
+owner thread that makes every call.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+import subprocess
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from glutekit.errors import InputError
+from glutekit.interfaces import VoiceInfo
+from glutekit_voice.loader import prepare_espeak
+
+FIX_ANY = "pip install espeakng-loader, or apt-get install espeak-ng"
+
+
+class SpeechUnavailable(Exception):
+    """No speech engine could start. ``fix`` says what to install or change."""
+
+    def __init__(self, what: str, fix: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.fix = fix
+
+    def __str__(self) -> str:
+        return f"{self.what} (fix: {self.fix})"
+
+
+class SpeechFailed(Exception):
+    """One text could not be spoken to a file."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceSpec:
+    """The voice, rate (words per minute) and volume (0..1) to speak with."""
+
+    voice: str | None
+    rate: int
+    volume: float
+
+
+class SpeechBackend(Protocol):
+    #: Short name used on the command line: "pyttsx3" or "espeak-ng".
+    name: str
+    #: What exactly speaks, for messages: "pyttsx3 (system libespeak-ng)".
+    detail: str
+    #: Part of the cache key: audio from different engines must not be mixed up.
+    identity: str
+
+    def voices(self) -> list[VoiceInfo]: ...
+
+    def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
+        """Write ``text`` spoken as a WAV file at ``path``.
+
+        :raises SpeechFailed: when the engine reports an error or does not finish in time.
+        """
+        ...
+
+
+def resolve_voice(wanted: str | None, voices: list[VoiceInfo], backend: str) -> str | None:
+    """Map a voice id, name or language code to a voice id of this backend.
+
+    :raises InputError: when nothing matches, saying how to list the voices.
+    """
+    if not wanted:
+        return None
+    key = wanted.strip().lower()
+    for match in (
+        lambda v: v.id.lower() == key,
+        lambda v: v.name.lower() == key,
+        lambda v: v.id.lower().rsplit("/", 1)[-1] == key,
+        lambda v: key in (lang.lower() for lang in v.languages),
+    ):
+        for voice in voices:
+            if match(voice):
+                return voice.id
+    raise InputError(
+        f"--voice: no voice {wanted!r} in the {backend} backend; "
+        f"run 'glutekit voices --voice-backend {backend}' to list them"
+    )
+
+
+# ----------------------------------------------------------------------------- pyttsx3
+
+
+class Pyttsx3Backend:
+    """pyttsx3, used the only way that is reliable: one file per utterance.
+
+    ``runAndWait`` in pyttsx3's espeak driver returns as soon as synthesis has
+    *started*; the file is complete only when the driver sends its
+    ``finished-utterance`` notification, so we wait for that (with a timeout).
+    """
+
+    name = "pyttsx3"
+
+    def __init__(self) -> None:
+        library = prepare_espeak()
+        if library.source == "missing":
+            raise SpeechUnavailable(f"pyttsx3 has no espeak-ng: {library.problem}", FIX_ANY)
+        try:
+            import pyttsx3
+        except ImportError as exc:
+            raise SpeechUnavailable(
+                f"pyttsx3 cannot be imported ({exc})", "pip install pyttsx3 espeakng-loader"
+            ) from None
+        try:
+            self._engine: Any = pyttsx3.init()
+        except Exception as exc:  # the drivers raise anything from OSError to RuntimeError
+            raise SpeechUnavailable(f"pyttsx3 could not start: {exc}", FIX_ANY) from None
+        self.detail = f"pyttsx3 ({library.describe()})"
+        self.identity = f"pyttsx3/{library.source}"
+        self._finished = threading.Event()
+        self._errors: list[str] = []
+        self._engine.connect("finished-utterance", self._on_finished)
+        self._engine.connect("error", self._on_error)
+        self._applied: VoiceSpec | None = None
+
+    def _on_finished(self, name: object = None, completed: bool = True) -> None:
+        self._finished.set()
+
+    def _on_error(self, name: object = None, exception: object = None) -> None:
+        self._errors.append(str(exception))
+        self._finished.set()
+
+    def voices(self) -> list[VoiceInfo]:
+        found = []
+        for voice in self._engine.getProperty("voices"):
+            languages = tuple(
+                lang.decode(errors="replace") if isinstance(lang, bytes) else str(lang)
+                for lang in (getattr(voice, "languages", None) or ())
+            )
+            found.append(
+                VoiceInfo(
+                    id=str(voice.id), name=str(voice.name), languages=languages, backend=self.name
+                )
+            )
+        return found
+
+    def _apply(self, spec: VoiceSpec) -> None:
+        if spec == self._applied:
+            return
+        if spec.voice:
+            self._engine.setProperty("voice", spec.voice)
+        self._engine.setProperty("rate", spec.rate)
+        self._engine.setProperty("volume", spec.volume)
+        self._applied = spec
+
+    def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
+        self._apply(spec)
+        self._finished.clear()
+        self._errors.clear()
+        # The espeak driver prints "Audio saved to …" for every file; keep it off
+        # the user's terminal. Rendering happens before a session's display starts.
+        with contextlib.redirect_stdout(io.StringIO()):
+            self._engine.save_to_file(text, str(path))
+            self._engine.runAndWait()
+            finished = self._finished.wait(timeout)
+        if self._errors:
+            raise SpeechFailed(f"pyttsx3: {self._errors[0]}")
+        if not finished:
+            raise SpeechFailed(f"pyttsx3 did not finish speaking within {timeout:.0f} s")
+
+
+# ----------------------------------------------------------------------------- espeak-ng CLI
+
+
+class EspeakCliBackend:
+    """The ``espeak-ng`` program: slower to start per cue, but independent of pyttsx3."""
+
+    name = "espeak-ng"
+
+    def __init__(self) -> None:
+        program = shutil.which("espeak-ng") or shutil.which("espeak")
+        if program is None:
+            raise SpeechUnavailable("no espeak-ng command found", "apt-get install espeak-ng")
+        self._program = program
+        self.detail = f"espeak-ng command ({program})"
+        self.identity = f"espeak-ng-cli/{Path(program).name}"
+
+    def voices(self) -> list[VoiceInfo]:
+        result = subprocess.run(
+            [self._program, "--voices"], capture_output=True, text=True, timeout=30, check=False
+        )
+        return [v for v in map(self._parse_voice_line, result.stdout.splitlines()[1:]) if v]
+
+    def _parse_voice_line(self, line: str) -> VoiceInfo | None:
+        # Columns: Pty Language Age/Gender VoiceName File Other-Languages
+        parts = line.split()
+        if len(parts) < 5:
+            return None
+        others = tuple(p.strip("()") for p in parts[5:] if not p.strip("()").isdigit())
+        return VoiceInfo(
+            id=parts[4],
+            name=parts[3].replace("_", " "),
+            languages=(parts[1], *others),
+            backend=self.name,
+        )
+
+    def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
+        command = [self._program, "--stdin", "-w", str(path), "-s", str(spec.rate)]
+        command += ["-a", str(round(spec.volume * 100))]
+        if spec.voice:
+            command += ["-v", spec.voice]
+        try:
+            result = subprocess.run(
+                command, input=text, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise SpeechFailed(f"espeak-ng did not finish within {timeout:.0f} s") from None
+        except OSError as exc:
+            raise SpeechFailed(f"espeak-ng could not run: {exc}") from None
+        if result.returncode != 0:
+            message = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[0]
+            raise SpeechFailed(f"espeak-ng: {message}")
+
+
+#: Tried in this order when the backend is "auto".
+BACKENDS: dict[str, type[Pyttsx3Backend] | type[EspeakCliBackend]] = {
+    "pyttsx3": Pyttsx3Backend,
+    "espeak-ng": EspeakCliBackend,
+}

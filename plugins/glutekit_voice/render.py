@@ -1,0 +1,239 @@
+"""Turn cue texts into cached WAV files, with one thread owning each speech engine.
+
+pyttsx3 hangs or loses text when two threads use it, so every call to a backend
+runs on that backend's :class:`OwnerThread`: one per backend per process, shared by
+the live output, the exporter and ``glutekit voices``. Callers wait for results
+with a timeout, so a stuck engine can never hang a session.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import hashlib
+import json
+import os
+import queue
+import tempfile
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from glutekit_voice import wavfile
+from glutekit_voice.backends import (
+    BACKENDS,
+    SpeechBackend,
+    SpeechFailed,
+    SpeechUnavailable,
+    VoiceSpec,
+    resolve_voice,
+)
+from glutekit_voice.settings import VoiceSettings
+
+T = TypeVar("T")
+
+#: Bump when the way files are rendered changes, so old cache entries are not reused.
+CACHE_FORMAT = 2
+ATTEMPTS = 3
+#: Generous: espeak-ng speaks about 20x faster than real time.
+BASE_TIMEOUT = 10.0
+
+
+def default_cache_dir() -> Path:
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("glutekit")) / "voice"
+
+
+class OwnerThread:
+    """A daemon thread that opens one backend and makes every call to it, in order."""
+
+    def __init__(self, backend_name: str) -> None:
+        self.backend_name = backend_name
+        self._calls: queue.Queue[tuple[Callable[[Any], Any], concurrent.futures.Future[Any]]]
+        self._calls = queue.Queue()
+        self._opened: concurrent.futures.Future[SpeechBackend] = concurrent.futures.Future()
+        self.stuck = False
+        thread = threading.Thread(target=self._serve, name=f"glutekit-voice-{backend_name}")
+        thread.daemon = True  # an engine stuck in C must not keep the process alive
+        thread.start()
+
+    def _serve(self) -> None:
+        try:
+            backend: SpeechBackend = BACKENDS[self.backend_name]()
+        except SpeechUnavailable as exc:
+            self._opened.set_exception(exc)
+            return
+        self._opened.set_result(backend)
+        while True:
+            function, future = self._calls.get()
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(function(backend))
+            except BaseException as exc:
+                future.set_exception(exc)
+
+    def backend(self, timeout: float = 30.0) -> SpeechBackend:
+        """The opened backend (for its name and details; call it only through :meth:`call`).
+
+        :raises SpeechUnavailable: when the engine cannot start.
+        """
+        try:
+            return self._opened.result(timeout)
+        except concurrent.futures.TimeoutError:
+            raise SpeechUnavailable(
+                f"{self.backend_name} did not start within {timeout:.0f} s",
+                "try --voice-backend espeak-ng",
+            ) from None
+
+    def call(self, function: Callable[[Any], T], timeout: float) -> T:
+        """Run ``function(backend)`` on the owner thread and return its result.
+
+        :raises SpeechFailed: when the call does not finish in time; the thread is
+            then considered stuck and later calls fail at once.
+        """
+        self.backend()
+        if self.stuck:
+            raise SpeechFailed(f"{self.backend_name} stopped responding earlier in this session")
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        self._calls.put((function, future))
+        try:
+            return future.result(timeout)
+        except concurrent.futures.TimeoutError:
+            self.stuck = True
+            raise SpeechFailed(f"{self.backend_name} stopped responding") from None
+
+
+_owners: dict[str, OwnerThread] = {}
+_owners_lock = threading.Lock()
+
+
+def owner_thread(backend_name: str) -> OwnerThread:
+    """The process-wide owner of a backend, started on first use."""
+    with _owners_lock:
+        owner = _owners.get(backend_name)
+        if owner is None:
+            owner = _owners[backend_name] = OwnerThread(backend_name)
+        return owner
+
+
+def open_owner(requested: str) -> OwnerThread:
+    """The owner thread of the requested backend, or of the first that works for "auto".
+
+    :raises SpeechUnavailable: naming every backend tried and how to fix it.
+    """
+    names = list(BACKENDS) if requested == "auto" else [requested]
+    problems: list[SpeechUnavailable] = []
+    for name in names:
+        owner = owner_thread(name)
+        try:
+            owner.backend()
+        except SpeechUnavailable as exc:
+            problems.append(exc)
+            continue
+        return owner
+    if len(problems) == 1:
+        raise problems[0]
+    what = "no speech engine: " + "; ".join(p.what for p in problems)
+    raise SpeechUnavailable(what, problems[0].fix)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RenderedCue:
+    text: str
+    path: Path
+    seconds: float
+
+
+class CueRenderer:
+    """Renders texts to WAV files in the cache, once per text, voice, rate, volume and backend."""
+
+    def __init__(self, settings: VoiceSettings, *, cache_dir: Path | None = None) -> None:
+        self.settings = settings
+        self.cache_dir = cache_dir or default_cache_dir()
+        self._owner: OwnerThread | None = None
+        self._spec: VoiceSpec | None = None
+
+    def open(self) -> str:
+        """Start the engine and check the voice; returns what speaks, for messages.
+
+        :raises SpeechUnavailable: no engine could start.
+        :raises glutekit.errors.InputError: the voice asked for does not exist.
+        """
+        owner = open_owner(self.settings.backend)
+        backend = owner.backend()
+        voice = None
+        if self.settings.voice:
+            voices = owner.call(lambda b: b.voices(), timeout=BASE_TIMEOUT * 3)
+            voice = resolve_voice(self.settings.voice, voices, backend.name)
+        self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
+        self._owner = owner
+        return backend.detail
+
+    def render_all(self, texts: Iterable[str]) -> dict[str, RenderedCue]:
+        """Render every distinct non-blank text; texts already cached cost a file check."""
+        rendered: dict[str, RenderedCue] = {}
+        for text in texts:
+            if text.strip() and text not in rendered:
+                rendered[text] = self.render(text)
+        return rendered
+
+    def render(self, text: str) -> RenderedCue:
+        """One text as a WAV file with frames in it.
+
+        :raises SpeechFailed: when the engine fails or keeps producing empty files.
+        """
+        if self._owner is None or self._spec is None:
+            self.open()
+        assert self._owner is not None and self._spec is not None
+        path = self.cache_dir / f"{self._cache_key(text)}.wav"
+        frames = wavfile.frame_count(path)
+        if frames == 0:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            self._synthesize_into(text, path)
+        return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
+
+    def _cache_key(self, text: str) -> str:
+        assert self._owner is not None and self._spec is not None
+        backend = self._owner.backend()
+        spec = self._spec
+        parts = [CACHE_FORMAT, backend.identity, spec.voice, spec.rate, round(spec.volume, 3), text]
+        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
+
+    def _synthesize_into(self, text: str, path: Path) -> None:
+        assert self._owner is not None and self._spec is not None
+        spec = self._spec
+        timeout = BASE_TIMEOUT + len(text) / 10
+        last_problem = "the file stayed empty"
+        for _ in range(ATTEMPTS):
+            fd, name = tempfile.mkstemp(prefix=".render-", suffix=".wav", dir=self.cache_dir)
+            os.close(fd)
+            temp = Path(name)
+            try:
+                self._owner.call(functools.partial(_speak, text, temp, spec, timeout), timeout + 5)
+                if wavfile.frame_count(temp) > 0:
+                    _trim(temp)
+                    # Atomic, so another glutekit process never reads half a file.
+                    os.replace(temp, path)
+                    return
+            except SpeechFailed as exc:
+                last_problem = str(exc)
+                if self._owner.stuck:
+                    break
+            finally:
+                temp.unlink(missing_ok=True)
+        raise SpeechFailed(f"could not speak {text!r}: {last_problem}")
+
+
+def _trim(path: Path) -> None:
+    samples = wavfile.read_mono16(path)
+    trimmed = wavfile.trim_trailing_silence(samples)
+    if 0 < len(trimmed) < len(samples):
+        wavfile.write_mono16(path, trimmed)
+
+
+def _speak(text: str, path: Path, spec: VoiceSpec, timeout: float, backend: SpeechBackend) -> None:
+    backend.synthesize(text, path, spec, timeout)

@@ -1,0 +1,102 @@
+"""The voice options a user can set: voice, speaking rate, volume and backend.
+
+``glutekit run`` passes them in :attr:`glutekit.interfaces.OutputOptions.values`
+(keys ``voice``, ``rate``, ``volume``, ``voice_backend``); anything left unset
+falls back to the environment (``GLUTEKIT_VOICE`` …) and then to the defaults here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from glutekit.errors import InputError
+
+ENV_VOICE = "GLUTEKIT_VOICE"
+ENV_RATE = "GLUTEKIT_RATE"
+ENV_VOLUME = "GLUTEKIT_VOLUME"
+ENV_BACKEND = "GLUTEKIT_VOICE_BACKEND"
+
+#: Words per minute. espeak-ng's own default (175) is a little fast for coaching.
+DEFAULT_RATE = 165
+MIN_RATE = 80
+MAX_RATE = 450
+BACKEND_NAMES = ("auto", "pyttsx3", "espeak-ng")
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceSettings:
+    """How cues are spoken. ``voice`` None means the backend's default voice."""
+
+    voice: str | None = None
+    rate: int = DEFAULT_RATE
+    volume: float = 1.0
+    backend: str = "auto"
+
+    @classmethod
+    def from_values(
+        cls, values: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+    ) -> VoiceSettings:
+        """Build settings from option values, then the environment, then defaults.
+
+        :raises InputError: for a rate, volume or backend out of range, naming the source.
+        """
+        values = values or {}
+        env = os.environ if env is None else env
+
+        def pick(key: str, var: str) -> tuple[Any, str]:
+            if values.get(key) is not None:
+                return values[key], f"--{key.replace('_', '-')}"
+            if env.get(var):
+                return env[var], var
+            return None, ""
+
+        voice, _ = pick("voice", ENV_VOICE)
+        rate_raw, rate_src = pick("rate", ENV_RATE)
+        volume_raw, volume_src = pick("volume", ENV_VOLUME)
+        backend_raw, backend_src = pick("voice_backend", ENV_BACKEND)
+        return cls(
+            voice=str(voice) if voice else None,
+            rate=_rate(rate_raw, rate_src),
+            volume=_volume(volume_raw, volume_src),
+            backend=_backend(backend_raw, backend_src),
+        )
+
+
+def _rate(raw: Any, source: str) -> int:
+    if raw is None:
+        return DEFAULT_RATE
+    try:
+        rate = int(raw)
+    except (TypeError, ValueError):
+        raise InputError(f"{source}: rate must be words per minute, got {raw!r}") from None
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise InputError(
+            f"{source}: rate must be {MIN_RATE}–{MAX_RATE} words per minute, got {rate}"
+        )
+    return rate
+
+
+def _volume(raw: Any, source: str) -> float:
+    if raw is None:
+        return 1.0
+    try:
+        volume = float(raw)
+    except (TypeError, ValueError):
+        raise InputError(f"{source}: volume must be a number from 0 to 1, got {raw!r}") from None
+    if not 0.0 <= volume <= 1.0:
+        raise InputError(f"{source}: volume must be from 0 to 1, got {volume:g}")
+    return volume
+
+
+def _backend(raw: Any, source: str) -> str:
+    if raw is None:
+        return "auto"
+    name = str(raw).strip().lower()
+    if name not in BACKEND_NAMES:
+        raise InputError(
+            f"{source}: unknown voice backend {raw!r}; choose one of {', '.join(BACKEND_NAMES)}"
+        )
+    return name
