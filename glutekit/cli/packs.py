@@ -1,0 +1,60 @@
+"""``glutekit new-pack`` and ``glutekit check-pack``: for people who publish packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command("new-pack")
+@click.argument("name")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder to create (default: ./NAME). It must not exist or must be empty.",
+)
+@click.option("--author", metavar="NAME", help="Author written into the pack and pyproject.toml.")
+def new_pack(name: str, folder: Path | None, author: str | None) -> None:
+    """Create a ready-to-publish exercise-pack package called glutekit-NAME.
+
+    The package has a pack with two starter exercises, a routine, the entry
+    point glutekit loads it by, and a test that runs the conformance checks.
+    Install it with 'pip install ./NAME' and run its tests with 'pytest NAME'.
+    """
+    from glutekit.scaffold import PackNames, new_pack
+
+    written = new_pack(name, folder, author=author)
+    names = PackNames.from_name(name)
+    click.echo(f"created {written}/ ({names.distribution}, pack id '{names.slug}')")
+    click.echo(
+        f"next: edit {written}/{names.package}/pack.json, then 'glutekit check-pack {written}'"
+    )
+
+
+@click.command("check-pack")
+@click.argument("target", metavar="PATH_OR_MODULE")
+@click.option("--no-export", is_flag=True, help="Skip the PDF card export check.")
+@click.option("--no-voice", is_flag=True, help="Skip rendering the voice cues.")
+def check_pack(target: str, no_export: bool, no_voice: bool) -> None:
+    """Run the conformance checks a pack publisher needs before a release.
+
+    PATH_OR_MODULE is a pack or routine JSON file, a package folder (with a
+    pyproject.toml that declares a 'glutekit' entry point) or an importable
+    module name. Checks: the schema; unique ids that do not clash with
+    installed packs; instructions, cues and a dose for every exercise; licence
+    and sources; every routine resolves and compiles, its cards export to PDF
+    and its voice cues render (when a speech engine is present).
+
+    Prints one line per finding (error:, warning: or info:) and a summary.
+    Exits 1 when there is an error, 2 when the target cannot be found.
+    """
+    from glutekit.conformance import Options, check
+
+    report = check(target, options=Options(export=not no_export, voice=not no_voice))
+    for finding in report.findings:
+        click.echo(str(finding))
+    click.echo(report.summary())
+    if not report.ok:
+        raise SystemExit(1)

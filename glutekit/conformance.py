@@ -1,0 +1,251 @@
+"""The checks a pack publisher runs before releasing (``glutekit check-pack``).
+
+The checks reuse the validation the host itself applies (schema, semantic checks,
+exercise resolution, timeline compilation, exporters and outputs from hooks), so
+a pack that passes here loads the same way for users. Every finding is one line.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from glutekit.catalog import Catalog, document_problems
+from glutekit.conformance_subject import Subject, load_subject
+from glutekit.loaders import pack_from_data, routine_from_data
+from glutekit.model import Pack, Routine, Timeline
+from glutekit.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
+from glutekit.schema import Document
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Finding:
+    """One line of a conformance report."""
+
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: {self.message}"
+
+
+@dataclass
+class Report:
+    """Everything ``check-pack`` found about one target."""
+
+    target: str
+    findings: list[Finding] = field(default_factory=list)
+    packs: list[Pack] = field(default_factory=list)
+    routines: list[Routine] = field(default_factory=list)
+
+    def add(self, severity: Severity, message: str) -> None:
+        self.findings.append(Finding(severity=severity, message=message))
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        exercises = sum(len(p.exercises) for p in self.packs)
+        state = "ok" if self.ok else "FAILED"
+        return (
+            f"{self.target}: {state} ({len(self.packs)} pack(s), {exercises} exercise(s), "
+            f"{len(self.routines)} routine(s); {len(self.errors)} error(s), "
+            f"{len(self.warnings)} warning(s))"
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Options:
+    """Which of the slower checks to run."""
+
+    export: bool = True
+    voice: bool = True
+
+
+def check(target: str, *, options: Options | None = None) -> Report:
+    """Run every check on a pack file, a package folder or an importable module name.
+
+    :raises glutekit.errors.InputError: when the target cannot be found at all.
+    """
+    options = options or Options()
+    report = Report(target=target)
+    subject = load_subject(target, report.add)
+    installed = _installed_host(subject, report)
+    catalog = Catalog.build(installed, user_routines=False)
+    for pack in _check_packs(subject, report):
+        _check_clash(pack, subject, catalog, report)
+    timelines = _check_routines(subject, catalog, report)
+    if timelines and options.export:
+        _check_exports(installed, catalog, timelines, report)
+    if timelines and options.voice:
+        _check_voice(installed, timelines, report)
+    if not subject.packs and not subject.routines:
+        report.add("error", f"{subject.label}: provides no exercise pack and no routine")
+    return report
+
+
+# ----------------------------------------------------------------------------- the host
+
+
+def _installed_host(subject: Subject, report: Report) -> PluginHost:
+    """The installed plugins, minus the one being checked (so it cannot clash with itself)."""
+    block = set(_env_list(os.environ.get(ENV_BLOCK)) or [])
+    block |= subject.installed_names()
+    only = _env_list(os.environ.get(ENV_ALLOW))
+
+    def note(message: str) -> None:
+        # Another plugin's trouble is not the publisher's fault, but worth knowing.
+        report.add("info", f"installed plugins: {message}")
+
+    return make_plugin_host(only=only, block=block, strict=False, trace=False, warn=note)
+
+
+# ----------------------------------------------------------------------------- packs
+
+
+def _check_packs(subject: Subject, report: Report) -> Iterable[Pack]:
+    seen: dict[str, str] = {}
+    for doc in subject.packs:
+        problems = document_problems(doc, "pack")
+        for problem in problems:
+            report.add("error", str(problem))
+        if problems:
+            continue
+        pack = pack_from_data(doc.data, plugin=subject.plugin or "", origin=doc.name)
+        if pack.id in seen:
+            report.add("error", f"{doc.name}: pack id '{pack.id}' is also used by {seen[pack.id]}")
+            continue
+        seen[pack.id] = doc.name
+        _check_content(pack, doc, report)
+        report.packs.append(pack)
+        yield pack
+
+
+def _check_content(pack: Pack, doc: Document, report: Report) -> None:
+    if not pack.license.strip():
+        report.add("error", f"{doc.name}: pack '{pack.id}' has no licence (field 'license')")
+    if not pack.authors:
+        report.add("warning", f"{doc.name}: pack '{pack.id}' names no authors (field 'authors')")
+    for index, ex in enumerate(pack.exercises):
+        where = f"{doc.name}: /exercises/{index} ('{ex.id}')"
+        for field_name, texts in (("instructions", ex.instructions), ("cues", ex.cues)):
+            if not texts or not all(t.strip() for t in texts):
+                report.add("error", f"{where}: '{field_name}' is missing or has a blank entry")
+        if ex.dose.describe() in ("", "0 s", "0 breaths", "0 reps"):
+            report.add("error", f"{where}: the dose is zero")
+        if not ex.sources:
+            report.add("error", f"{where}: no 'sources'; say where the exercise and dose come from")
+
+
+def _check_clash(pack: Pack, subject: Subject, catalog: Catalog, report: Report) -> None:
+    taken = catalog.packs.get(pack.id)
+    if taken is not None and not subject.same_origin(taken.origin):
+        report.add(
+            "error",
+            f"pack id '{pack.id}' clashes with the installed plugin '{taken.plugin}' "
+            f"({len(taken.exercises)} exercises); choose another pack id",
+        )
+        return
+    catalog.add_pack(pack)
+
+
+# ----------------------------------------------------------------------------- routines
+
+
+def _check_routines(
+    subject: Subject, catalog: Catalog, report: Report
+) -> list[tuple[Routine, Timeline]]:
+    from glutekit import timeline as timelines
+
+    compiled: list[tuple[Routine, Timeline]] = []
+    for doc in subject.routines:
+        problems = document_problems(doc, "routine") or catalog.unknown_exercise_problems(doc)
+        for problem in problems:
+            report.add("error", str(problem))
+        if problems:
+            continue
+        routine = routine_from_data(doc.data, origin=doc.name, plugin=subject.plugin or "")
+        try:
+            timeline = timelines.compile(routine, catalog)
+        except Exception as exc:
+            report.add("error", f"{doc.name}: routine '{routine.id}' does not compile: {exc}")
+            continue
+        if timeline.duration <= 0:
+            report.add("error", f"{doc.name}: routine '{routine.id}' compiles to an empty session")
+            continue
+        report.routines.append(routine)
+        compiled.append((routine, timeline))
+    return compiled
+
+
+def _check_exports(
+    host: PluginHost,
+    catalog: Catalog,
+    timelines: list[tuple[Routine, Timeline]],
+    report: Report,
+) -> None:
+    from glutekit.interfaces import ExportRequest
+
+    exporter = next(
+        (e for _, e in host.collect("glutekit_exporters") if getattr(e, "format", "") == "pdf"),
+        None,
+    )
+    if exporter is None:
+        report.add("warning", "no 'pdf' exporter is installed, so the cards were not checked")
+        return
+    with tempfile.TemporaryDirectory(prefix="glutekit-check-") as tmp:
+        for routine, timeline in timelines:
+            path = Path(tmp) / f"{routine.id}.pdf"
+            request = ExportRequest(
+                routine=routine, timeline=timeline, catalog=catalog, path=path, format="pdf"
+            )
+            try:
+                exporter.write(request)
+            except Exception as exc:
+                report.add("error", f"routine '{routine.id}': PDF export failed: {exc}")
+                continue
+            if not path.is_file() or not path.read_bytes().startswith(b"%PDF"):
+                report.add("error", f"routine '{routine.id}': PDF export wrote no PDF")
+
+
+def _check_voice(
+    host: PluginHost, timelines: list[tuple[Routine, Timeline]], report: Report
+) -> None:
+    from glutekit.interfaces import OutputOptions
+
+    speaking = [spec for _, spec in host.collect("glutekit_outputs") if getattr(spec, "speaks", 0)]
+    if not speaking:
+        report.add("info", "no speaking output is installed; voice cues not checked")
+        return
+    spec = speaking[0]
+    texts = sorted({cue.text for _, timeline in timelines for cue in timeline.cues})
+    try:
+        output = spec.create(OutputOptions())
+        lengths = dict(output.speech_lengths(texts))
+        output.close(None)
+    except Exception as exc:
+        report.add("info", f"no speech engine ({exc}); voice cues not checked")
+        return
+    if not lengths:
+        report.add("info", f"output '{spec.name}' has no speech engine; voice cues not checked")
+        return
+    silent = [t for t in texts if lengths.get(t, 0.0) <= 0.0]
+    for text in silent[:5]:
+        report.add("error", f"voice cue did not render with '{spec.name}': {text!r}")
+    if len(silent) > 5:
+        report.add("error", f"... and {len(silent) - 5} more voice cues did not render")
