@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exercises": ("glutekit.cli.catalog:exercises", "List exercises, with filters."),
     "show": ("glutekit.cli.catalog:show", "Show one exercise as a card."),
     "routines": ("glutekit.cli.catalog:routines", "List ready-made and user routines."),
+    "new-pack": ("glutekit.cli.packs:new_pack", "Create a new exercise-pack package."),
+    "check-pack": ("glutekit.cli.packs:check_pack", "Run the conformance checks on a pack."),
 }
 
 
