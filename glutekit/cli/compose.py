@@ -1,0 +1,165 @@
+"""``glutekit compose`` and ``glutekit strategies``.
+
+The compose options are defined once, in :func:`compose_options`, so that
+``glutekit run --compose`` accepts exactly the same ones.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from glutekit.cli.app import App, pass_app
+from glutekit.compose import LEVELS, PLACES
+from glutekit.model import Routine
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DEFAULT_STRATEGY = "cycle"
+
+_OPTIONS: tuple[Callable[[Any], Any], ...] = (
+    click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="MUSCLE",
+        help="Muscle to work, such as gluteus_medius (repeatable).",
+    ),
+    click.option(
+        "--symptom",
+        metavar="ID",
+        help="Where it hurts, such as outer-hip; picks the muscles for you "
+        "(see 'glutekit compose --symptoms').",
+    ),
+    click.option(
+        "--minutes",
+        type=float,
+        default=10.0,
+        show_default=True,
+        help="How long the routine should last (it lands within ±10%).",
+    ),
+    click.option(
+        "--equipment",
+        multiple=True,
+        metavar="ITEM",
+        help="Equipment you have, such as tennis_ball (repeatable; 'none' for none).",
+    ),
+    click.option(
+        "--place",
+        type=click.Choice(list(PLACES)),
+        help="Where you are; limits the body positions (and brings a chair, bed "
+        "or gym kit with it).",
+    ),
+    click.option(
+        "--avoid",
+        multiple=True,
+        metavar="WORD",
+        help="A position, posture (lying, seated, kneeling, standing) or tag to "
+        "leave out (repeatable).",
+    ),
+    click.option(
+        "--level", type=click.Choice(LEVELS), help="Leave out exercises above this level."
+    ),
+    click.option(
+        "--strategy",
+        default=DEFAULT_STRATEGY,
+        show_default=True,
+        metavar="NAME",
+        help="How to choose exercises (see 'glutekit strategies').",
+    ),
+    click.option(
+        "--seed",
+        type=int,
+        help="Same seed, same routine. Without it a new seed is drawn and recorded "
+        "in the routine's description.",
+    ),
+)
+
+
+def compose_options(func: F) -> F:
+    """Add every ``compose`` option to a command (used by ``compose`` and ``run``)."""
+    for option in reversed(_OPTIONS):
+        func = option(func)
+    return func
+
+
+def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine]:
+    """Build the request from parsed options, run the strategy and check the result."""
+    from glutekit.compose import build_request, compose, find_strategy
+
+    seed = options.get("seed")
+    if seed is None:
+        import secrets
+
+        seed = secrets.randbelow(1_000_000)
+    request = build_request(
+        app.catalog,
+        targets=options.get("targets") or (),
+        symptom=options.get("symptom"),
+        minutes=options.get("minutes", 10.0),
+        equipment=options.get("equipment") or (),
+        place=options.get("place"),
+        avoid=options.get("avoid") or (),
+        level=options.get("level"),
+        seed=seed,
+    )
+    found = find_strategy(app.host, options.get("strategy") or DEFAULT_STRATEGY)
+    return compose(request, app.catalog, found)
+
+
+@click.command()
+@compose_options
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the routine to this file instead of printing it.",
+)
+@click.option(
+    "--symptoms", "list_symptoms", is_flag=True, help="List the symptoms --symptom knows, and exit."
+)
+@pass_app
+def compose(app: App, /, output: Path | None, list_symptoms: bool, **options: Any) -> None:
+    """Build a routine for a muscle or a symptom that fits your time, kit and place.
+
+    Prints the routine as JSON (or writes it with -o), ready for 'glutekit run FILE'.
+    When the constraints cannot be met, one line says which and what would work.
+
+    \b
+    Examples:
+      glutekit compose --target gluteus_medius --minutes 10 --equipment tennis_ball
+      glutekit compose --symptom outer-hip --place chair --strategy stretch -o desk.json
+    """
+    if list_symptoms:
+        for symptom in app.catalog.symptoms().values():
+            click.echo(f"{symptom.id:<20} {symptom.label} ({', '.join(symptom.targets)})")
+        return
+    data, routine = composed(app, options)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from glutekit.atomic import write_text
+
+    write_text(output, text)
+    steps = len(routine.exercise_ids())
+    click.echo(f"wrote {output}: '{routine.title}', {steps} exercises", err=True)
+
+
+@click.command()
+@pass_app
+def strategies(app: App) -> None:
+    """List the strategies 'glutekit compose --strategy' can use, one line each."""
+    from glutekit.compose import available_strategies
+
+    found = available_strategies(app.host)
+    if not found:
+        click.echo("no strategies loaded (is the 'strategies' plugin blocked?)", err=True)
+        return
+    width = max(len(name) for name in found)
+    for name, item in sorted(found.items()):
+        click.echo(f"{name:<{width}}  {item.strategy.description}  [plugin: {item.plugin}]")

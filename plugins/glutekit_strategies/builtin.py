@@ -1,0 +1,251 @@
+"""The built-in strategies: ``cycle``, ``stretch`` and ``quick``.
+
+Each one picks exercises from the catalog that suit the request, orders them so the
+user gets up and down as little as possible, and lets :mod:`.plan` set the doses so the
+session fills the time asked for. Randomness comes only from ``random.Random(seed)``,
+so a seed always gives the same routine.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from glutekit.catalog import Catalog
+from glutekit.compose import (
+    candidates,
+    count_transitions,
+    describe_path,
+    explain_missing,
+    order_phases,
+    posture,
+    target_score,
+    target_text,
+)
+from glutekit.durations import format_seconds
+from glutekit.errors import InputError
+from glutekit.interfaces import ComposeRequest
+from glutekit.model import Exercise, Settings
+from glutekit_strategies.plan import BudgetError, Planned, default_seconds, fit, take, total_seconds
+
+KIND_ORDER = ("warm-up", "release", "mobility", "stretch", "activation")
+
+
+def ranked(pool: Sequence[Exercise], request: ComposeRequest, rng: random.Random) -> list[Exercise]:
+    """Best first: exercises that work the targets most directly, ties broken by the seed.
+
+    The jitter is below one point, so the seed reorders exercises of equal worth and
+    sometimes lets a close second through, but never puts a side issue ahead of direct work
+    by more than that.
+    """
+    keyed = [(target_score(ex, request.targets) + rng.random(), ex.id, ex) for ex in pool]
+    return [ex for _, _, ex in sorted(keyed, key=lambda k: (-k[0], k[1]))]
+
+
+def by_kind(exercises: Sequence[Exercise]) -> list[Exercise]:
+    return sorted(
+        exercises, key=lambda ex: KIND_ORDER.index(ex.kind) if ex.kind in KIND_ORDER else 9
+    )
+
+
+class BuiltinStrategy:
+    """Shared steps: choose, fit the budget, and write the routine."""
+
+    name = ""
+    description = ""
+    #: What to suggest when even a short routine of this kind does not fit the minutes.
+    shorter_hint = "use --strategy quick"
+
+    def compose(self, request: ComposeRequest, catalog: Catalog) -> dict[str, Any]:
+        settings = Settings()
+        budget = request.minutes * 60
+        exercises = self.choose(request, catalog, random.Random(request.seed), settings, budget)
+        try:
+            plan = fit(exercises, budget, settings)
+        except BudgetError as exc:
+            raise InputError(self._budget_message(exc, request, len(exercises))) from None
+        return routine_data(self.name, request, plan, settings, self.summary(plan))
+
+    def choose(
+        self,
+        request: ComposeRequest,
+        catalog: Catalog,
+        rng: random.Random,
+        settings: Settings,
+        budget: float,
+    ) -> list[Exercise]:
+        raise NotImplementedError
+
+    def summary(self, plan: Sequence[Planned]) -> str:
+        return self.description
+
+    def _budget_message(self, exc: BudgetError, request: ComposeRequest, count: int) -> str:
+        if exc.low > exc.budget:
+            shortest = max(1, round(exc.low / 60 / (1 + 0.1) + 0.49))
+            return (
+                f"--minutes {request.minutes:g} is too short for the {self.name} strategy "
+                f"for {target_text(request)} (it needs about {exc.low / 60:.1f} min); "
+                f"ask for --minutes {shortest} or more, or {self.shorter_hint}"
+            )
+        longest = max(1, int(exc.high / 60 / (1 - 0.1)))
+        return (
+            f"only {count} {self.name} exercise{'s' if count != 1 else ''} for "
+            f"{target_text(request)} fit your equipment, place and avoid list, enough for "
+            f"about {exc.high / 60:.1f} min, not {request.minutes:g}; ask for --minutes "
+            f"{longest} or fewer, or allow more with --equipment, --place or --target"
+        )
+
+
+class Cycle(BuiltinStrategy):
+    """Release, then stretch, then activate the target: the full cycle.
+
+    Knots are loosened first with a ball or roller, so the stretches that follow go
+    further with less effort; a few slow strength moves then teach the muscle to steady
+    the pelvis again. Each phase is ordered from the floor up, starting in the posture
+    the previous phase ended in, choosing each phase's order so the whole routine has
+    the fewest transitions. About a quarter of the time goes to release, under half
+    to stretching and the rest to activation. Needs release equipment (a ball or a foam
+    roller) for the target; without it, use ``stretch``.
+    """
+
+    name = "cycle"
+    description = "Release, stretch, then activate the target (needs a ball or roller)."
+    PHASES = (
+        ("release", 0.25, "use --strategy stretch"),
+        ("stretch", 0.45, "use --strategy quick"),
+        ("activation", 0.30, "use --strategy stretch"),
+    )
+
+    def choose(
+        self,
+        request: ComposeRequest,
+        catalog: Catalog,
+        rng: random.Random,
+        settings: Settings,
+        budget: float,
+    ) -> list[Exercise]:
+        pools = []
+        for kind, _, otherwise in self.PHASES:
+            pool = candidates(catalog, request, {kind})
+            if not pool:
+                raise InputError(explain_missing(catalog, request, kind, otherwise))
+            pools.append(pool)
+        phases = [
+            take(ranked(pool, request, rng), budget * share - settings.rest, settings)
+            for (_, share, _), pool in zip(self.PHASES, pools, strict=True)
+        ]
+        return order_phases(phases)
+
+    def summary(self, plan: Sequence[Planned]) -> str:
+        counts = [sum(1 for p in plan if p.exercise.kind == kind) for kind, _, _ in self.PHASES]
+        return f"Release ({counts[0]}), then stretch ({counts[1]}), then activate ({counts[2]})."
+
+
+class Stretch(BuiltinStrategy):
+    """Stretches only, for the target, from the floor up.
+
+    For days without equipment, or when the muscle is too tender to press on. The
+    stretches that work the target most directly are picked first, each side held for
+    its usual time or longer when there are minutes to fill, and the whole routine goes
+    from lying to sitting to kneeling to standing so the user gets up only as needed.
+    """
+
+    name = "stretch"
+    description = "Stretches only, for the target, ordered from lying to standing."
+
+    def choose(
+        self,
+        request: ComposeRequest,
+        catalog: Catalog,
+        rng: random.Random,
+        settings: Settings,
+        budget: float,
+    ) -> list[Exercise]:
+        pool = candidates(catalog, request, {"stretch"})
+        if not pool:
+            raise InputError(explain_missing(catalog, request, "stretch", "use --strategy quick"))
+        return order_phases([take(ranked(pool, request, rng), budget, settings)])
+
+    def summary(self, plan: Sequence[Planned]) -> str:
+        return f"{len(plan)} stretches, from the floor up."
+
+
+class Quick(BuiltinStrategy):
+    """The most good in very little time: few exercises, no getting up if it can be helped.
+
+    Exercises of any useful kind (release, mobility, stretch, activation) are ranked by
+    how directly they work the target per minute they take. The posture of the best one
+    becomes home, and the routine is filled from that posture first, so a two-minute
+    routine usually never leaves the floor (or the chair). Within a posture the usual
+    order holds: release, mobility, stretch, then activation.
+    """
+
+    name = "quick"
+    description = "The best value in a few minutes, staying in one posture where it can."
+    shorter_hint = "ask for fewer exercises by picking one --target"
+    KINDS = frozenset({"release", "mobility", "stretch", "activation"})
+
+    def choose(
+        self,
+        request: ComposeRequest,
+        catalog: Catalog,
+        rng: random.Random,
+        settings: Settings,
+        budget: float,
+    ) -> list[Exercise]:
+        pool = candidates(catalog, request, self.KINDS)
+        if not pool:
+            raise InputError(explain_missing(catalog, request, "stretch"))
+        best = sorted(
+            pool,
+            key=lambda ex: (
+                -(target_score(ex, request.targets) + rng.random()) / default_seconds(ex, settings),
+                ex.id,
+            ),
+        )
+        home = posture(best[0].position)
+        preferred = [ex for ex in best if posture(ex.position) == home]
+        preferred += [ex for ex in best if posture(ex.position) != home]
+        chosen = take(preferred, budget, settings)
+        return order_phases([by_kind(chosen)])
+
+    def summary(self, plan: Sequence[Planned]) -> str:
+        return f"{len(plan)} exercises, picked for the most effect per minute."
+
+
+STRATEGIES: tuple[BuiltinStrategy, ...] = (Cycle(), Stretch(), Quick())
+
+
+# ----------------------------------------------------------------------------- routine data
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:64].rstrip("-") or "composed"
+
+
+def routine_data(
+    name: str, request: ComposeRequest, plan: Sequence[Planned], settings: Settings, summary: str
+) -> dict[str, Any]:
+    """Routine JSON for a plan: schema-valid, with the transition count in the description."""
+    positions = [p.exercise.position for p in plan]
+    moves = count_transitions(positions)
+    what = target_text(request).replace("_", " ")
+    minutes = f"{request.minutes:g}"
+    parts = [name, *request.targets] if request.targets else [name, "glutes"]
+    data: dict[str, Any] = {
+        "id": _slug("-".join([*parts, minutes.replace(".", "-"), "min"])),
+        "title": f"{name.capitalize()}: {what}, {minutes} min"[:200],
+        "description": (
+            f"Composed by the '{name}' strategy (seed {request.seed}). {summary} "
+            f"Gets up or down {moves} time{'s' if moves != 1 else ''}: {describe_path(positions)}. "
+            f"Planned length {format_seconds(total_seconds(plan, settings))}."
+        ),
+        "tags": ["composed", _slug(name)],
+        "steps": [p.step_data(settings) for p in plan],
+    }
+    if request.targets:
+        data["targets"] = list(request.targets)
+    return data

@@ -1,0 +1,201 @@
+"""Doses and timing: make a chosen list of exercises fill a time budget.
+
+A strategy decides *which* exercises and in what order; this module decides *how much*
+of each (hold seconds, breaths or reps, and sets) so the session lasts as long as the
+user asked. The estimate follows the timeline's rules exactly: each exercise starts with
+a prepare, each side is worked with a switch between the sides, sets are separated by a
+set rest, and exercises by a rest.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from glutekit.errors import InputError
+from glutekit.model import Exercise, Settings
+
+#: Fraction of the budget a composed routine may miss by (the promise is ±10%;
+#: aiming tighter leaves room for rounding).
+AIM = 0.03
+TOLERANCE = 0.10
+MAX_SETS = 3
+#: Longest hold glutekit will plan for one side of one set.
+MAX_HOLD = 120
+#: Seconds per rep when an exercise gives reps without a tempo.
+DEFAULT_REP_SECONDS = 3.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Dosing:
+    """How far an exercise's dose may be stretched or shrunk, in its own unit."""
+
+    unit: float  # seconds per hold second, per breath or per rep
+    base: int
+    low: int
+    high: int
+    base_sets: int
+
+    @classmethod
+    def of(cls, ex: Exercise, settings: Settings) -> Dosing:
+        dose = ex.dose
+        if dose.kind == "hold":
+            base = dose.seconds or 30
+            high = min(MAX_HOLD, max(dose.seconds_max or 0, base * 2))
+            return cls(
+                unit=1.0,
+                base=base,
+                low=max(5, math.ceil(base * 0.6)),
+                high=max(high, base),
+                base_sets=dose.sets,
+            )
+        if dose.kind == "breaths":
+            base = dose.breaths or 5
+            high = max(dose.breaths_max or 0, math.ceil(base * 1.5))
+            return cls(
+                unit=float(settings.breath),
+                base=base,
+                low=max(2, math.ceil(base * 0.6)),
+                high=high,
+                base_sets=dose.sets,
+            )
+        base = dose.reps or 10
+        unit = dose.tempo.seconds if dose.tempo else DEFAULT_REP_SECONDS
+        return cls(
+            unit=unit,
+            base=base,
+            low=max(3, math.ceil(base * 0.6)),
+            high=max(dose.reps_max or 0, base),
+            base_sets=dose.sets,
+        )
+
+    def realise(self, work: float) -> tuple[int, int]:
+        """``(amount, sets)`` closest to ``work`` seconds per side, within the bounds."""
+        per_set_max = self.high * self.unit
+        sets = min(MAX_SETS, max(1, math.ceil(work / per_set_max - 1e-9)))
+        amount = round(work / (sets * self.unit))
+        return min(self.high, max(self.low, amount)), sets
+
+
+@dataclass(frozen=True, kw_only=True)
+class Planned:
+    """One exercise step with its dose decided."""
+
+    exercise: Exercise
+    amount: int
+    sets: int
+
+    def seconds(self, settings: Settings) -> float:
+        return step_seconds(self.exercise, self.amount, self.sets, settings)
+
+    def step_data(self, settings: Settings) -> dict[str, object]:
+        dosing = Dosing.of(self.exercise, settings)
+        data: dict[str, object] = {"exercise": self.exercise.id}
+        if self.amount != dosing.base:
+            key = {"hold": "hold", "breaths": "breaths", "reps": "reps"}[self.exercise.dose.kind]
+            data["dose"] = {key: self.amount}
+        if self.sets != dosing.base_sets:
+            data["sets"] = self.sets
+        return data
+
+
+def step_seconds(ex: Exercise, amount: int, sets: int, settings: Settings) -> float:
+    """How long one exercise step lasts in the timeline, its prepare included."""
+    unit = Dosing.of(ex, settings).unit
+    sides = 2 if ex.per_side else 1
+    one_set = sides * amount * unit + (sides - 1) * settings.switch
+    return settings.prepare + sets * one_set + (sets - 1) * settings.set_rest
+
+
+def total_seconds(plan: Sequence[Planned], settings: Settings) -> float:
+    """The whole session: every step plus a rest between consecutive exercises."""
+    if not plan:
+        return 0.0
+    return sum(p.seconds(settings) for p in plan) + settings.rest * (len(plan) - 1)
+
+
+def default_seconds(ex: Exercise, settings: Settings) -> float:
+    dosing = Dosing.of(ex, settings)
+    return step_seconds(ex, dosing.base, dosing.base_sets, settings)
+
+
+def take(
+    pool: Sequence[Exercise], budget: float, settings: Settings, *, at_least: int = 1
+) -> list[Exercise]:
+    """The first exercises of ``pool`` that fit ``budget`` seconds at their usual dose."""
+    chosen: list[Exercise] = []
+    used = 0.0
+    for ex in pool:
+        cost = default_seconds(ex, settings) + (settings.rest if chosen else 0)
+        if len(chosen) >= at_least and used + cost > budget:
+            # Keep looking: a shorter exercise further down may still fit.
+            continue
+        chosen.append(ex)
+        used += cost
+    return chosen
+
+
+def _plan_at(exercises: Sequence[Exercise], scale: float, settings: Settings) -> list[Planned]:
+    plan = []
+    for ex in exercises:
+        dosing = Dosing.of(ex, settings)
+        amount, sets = dosing.realise(dosing.base * dosing.base_sets * dosing.unit * scale)
+        plan.append(Planned(exercise=ex, amount=amount, sets=sets))
+    return plan
+
+
+def bounds(exercises: Sequence[Exercise], settings: Settings) -> tuple[float, float]:
+    """Shortest and longest the session can be with these exercises."""
+    low = total_seconds(_plan_at(exercises, 0.0, settings), settings)
+    high = total_seconds(_plan_at(exercises, 1e6, settings), settings)
+    return low, high
+
+
+def fit(exercises: Sequence[Exercise], budget: float, settings: Settings) -> list[Planned]:
+    """Doses for ``exercises`` so that the session lasts ``budget`` seconds (±10%).
+
+    :raises InputError: when no dose of these exercises gets within ±10% of the budget.
+    """
+    low, high = bounds(exercises, settings)
+    if low > budget * (1 + TOLERANCE) or high < budget * (1 - TOLERANCE):
+        raise BudgetError(low=low, high=high, budget=budget)
+    lo_scale, hi_scale = 0.0, 1.0
+    while (
+        total_seconds(_plan_at(exercises, hi_scale, settings), settings) < budget and hi_scale < 1e6
+    ):
+        hi_scale *= 2
+    for _ in range(40):
+        mid = (lo_scale + hi_scale) / 2
+        if total_seconds(_plan_at(exercises, mid, settings), settings) < budget:
+            lo_scale = mid
+        else:
+            hi_scale = mid
+    plan = min(
+        (_plan_at(exercises, s, settings) for s in (lo_scale, hi_scale)),
+        key=lambda p: abs(total_seconds(p, settings) - budget),
+    )
+    return _trim(plan, budget, settings)
+
+
+def _trim(plan: list[Planned], budget: float, settings: Settings) -> list[Planned]:
+    """Nudge single doses so rounding and set changes do not leave a gap."""
+    for index, step in enumerate(plan):
+        gap = budget - total_seconds(plan, settings)
+        if abs(gap) <= budget * AIM:
+            break
+        dosing = Dosing.of(step.exercise, settings)
+        per_unit = (2 if step.exercise.per_side else 1) * step.sets * dosing.unit
+        amount = min(dosing.high, max(dosing.low, step.amount + round(gap / per_unit)))
+        plan[index] = Planned(exercise=step.exercise, amount=amount, sets=step.sets)
+    return plan
+
+
+class BudgetError(InputError):
+    """The chosen exercises cannot fill the budget; carries the range they can fill."""
+
+    def __init__(self, *, low: float, high: float, budget: float) -> None:
+        self.low, self.high, self.budget = low, high, budget
+        super().__init__(
+            f"these exercises fill {low / 60:.1f}–{high / 60:.1f} min, not {budget / 60:g} min"
+        )
