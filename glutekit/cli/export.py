@@ -1,0 +1,145 @@
+"""``glutekit export``: write a routine to a file in any format a plugin offers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from glutekit.cli.app import App, pass_app
+from glutekit.errors import GlutekitError, InputError
+from glutekit.interfaces import Exporter, ExportRequest
+from glutekit.model import Routine, Timeline
+
+
+def exporters(app: App) -> dict[str, tuple[str, Exporter]]:
+    """Format -> (plugin name, exporter); the first plugin to offer a format keeps it."""
+    found: dict[str, tuple[str, Exporter]] = {}
+    for plugin, exporter in app.host.collect("glutekit_exporters"):
+        if not isinstance(exporter, Exporter):
+            app.host.report(
+                f"plugin '{plugin}' returned {type(exporter).__name__} from "
+                "glutekit_exporters, not an Exporter; ignored"
+            )
+            continue
+        found.setdefault(exporter.format, (plugin, exporter))
+    return found
+
+
+def pick_format(
+    known: Mapping[str, tuple[str, Exporter]], wanted: str | None, output: Path | None
+) -> str:
+    """The format asked for, or the one whose suffix matches the output file."""
+    names = ", ".join(sorted(known)) or "none (no exporter plugin is loaded)"
+    if wanted is None:
+        suffix = output.suffix.lower() if output else ""
+        matches = [f for f, (_, e) in known.items() if suffix and e.suffix.lower() == suffix]
+        if len(matches) == 1:
+            return matches[0]
+        raise InputError(f"say which format to write with --format (known formats: {names})")
+    if wanted not in known:
+        raise InputError(f"unknown format '{wanted}' (known formats: {names})")
+    return wanted
+
+
+def speech_lengths(exporter: Exporter, texts: Sequence[str]) -> Mapping[str, float]:
+    """Seconds each cue text takes to say, for exporters that speak (``speaks=True``).
+
+    The seam for spoken exports: an exporter that speaks may carry a
+    ``speech_lengths(texts) -> {text: seconds}`` callable (for example as a field
+    of an ``Exporter`` subclass); its answer fits the timeline around the speech,
+    exactly as a live voiced session would be. Without one the plain timeline is used.
+    """
+    measure = getattr(exporter, "speech_lengths", None)
+    if not exporter.speaks or not callable(measure):
+        return {}
+    lengths: Mapping[str, float] = measure(list(texts))
+    return lengths
+
+
+def compile_for(exporter: Exporter, routine: Routine, app: App) -> Timeline:
+    from glutekit import timeline
+
+    plain = timeline.compile(routine, app.catalog)
+    lengths = speech_lengths(exporter, timeline.cue_texts(plain))
+    if not lengths:
+        return plain
+    return timeline.compile(routine, app.catalog, timeline.CompileSettings(speech_lengths=lengths))
+
+
+def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
+    try:
+        exporter.write(request)
+    except GlutekitError:
+        raise
+    except OSError as exc:
+        raise GlutekitError(f"cannot write {request.path}: {exc.strerror or exc}") from None
+    except Exception as exc:
+        raise GlutekitError(
+            f"the '{exporter.format}' exporter of plugin '{plugin}' failed: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+
+
+@click.command()
+@click.argument("routine_ref", metavar="ROUTINE")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    metavar="FORMAT",
+    help="pdf, html, md, or any format a plugin adds. "
+    "Default: the one matching the output file's suffix.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write. Default: ROUTINE-ID.<suffix> in this folder.",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default="a4",
+    show_default=True,
+    help="Paper size for printable formats.",
+)
+@click.option(
+    "--cards", is_flag=True, help="Exercise cards, four to a page, instead of the routine sheet."
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 52),
+    default=4,
+    show_default=True,
+    help="Weeks in the sheet's log grid.",
+)
+@pass_app
+def export(
+    app: App,
+    routine_ref: str,
+    fmt: str | None,
+    output: Path | None,
+    paper: str,
+    cards: bool,
+    weeks: int,
+) -> None:
+    """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more."""
+    known = exporters(app)
+    name = pick_format(known, fmt, output)
+    plugin, exporter = known[name]
+    routine = app.catalog.find_routine(routine_ref)
+    path = output or Path(f"{routine.id}{exporter.suffix}")
+    options: dict[str, Any] = {"paper": paper, "cards": cards, "weeks": weeks}
+    request = ExportRequest(
+        routine=routine,
+        timeline=compile_for(exporter, routine, app),
+        catalog=app.catalog,
+        path=path,
+        format=name,
+        options=options,
+    )
+    write(plugin, exporter, request)
+    click.echo(f"wrote {path}")

@@ -1,0 +1,269 @@
+"""What a printed sheet says, worked out once and shared by the PDF, HTML and Markdown writers.
+
+Everything here is plain text and numbers: no layout, no escaping. Each writer
+escapes for its own medium, so a title like ``<script>`` prints literally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from glutekit.durations import format_seconds
+from glutekit.interfaces import ExportRequest
+from glutekit.model import (
+    BlockStep,
+    Dose,
+    Exercise,
+    ExerciseStep,
+    MessageStep,
+    RestStep,
+    Routine,
+    Step,
+)
+from glutekit_cards.figures import figure_for
+
+DEFAULT_WEEKS = 4
+MIN_SESSIONS_PER_WEEK = 2
+SIDE_WORDS = {"both": "each side", "left": "left side", "right": "right side"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class StepRow:
+    """One line of the steps table."""
+
+    number: str
+    name: str
+    dose: str = ""
+    sides: str = ""
+    note: str = ""
+    #: "exercise", "rest" or "block" (a heading for the steps that follow).
+    kind: str = "exercise"
+    depth: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExerciseInfo:
+    """One exercise as the sheet and its card show it."""
+
+    id: str
+    name: str
+    kind: str
+    position: str
+    figure: str
+    targets: str
+    equipment: str
+    dose: str
+    sides: str
+    summary: str
+    instructions: tuple[str, ...]
+    cues: tuple[str, ...]
+    mistakes: tuple[str, ...]
+    cautions: tuple[str, ...]
+
+    @property
+    def key_cue(self) -> str:
+        return self.cues[0] if self.cues else ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogRow:
+    label: str
+    side: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class LogGrid:
+    weeks: int
+    sessions_per_week: int
+    rows: tuple[LogRow, ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Sheet:
+    title: str
+    purpose: str
+    total_time: str
+    equipment: str
+    steps: tuple[StepRow, ...]
+    exercises: tuple[ExerciseInfo, ...]
+    cautions: tuple[str, ...]
+    log: LogGrid
+    paper: str
+    cards: bool
+
+
+def effective_dose(step: ExerciseStep, exercise: Exercise) -> Dose:
+    """The exercise's dose with the step's overrides (amount, tempo, sets) applied."""
+    dose = exercise.dose
+    override = step.dose
+    if override is not None:
+        tempo = override.tempo or dose.tempo
+        if override.hold is not None:
+            dose = Dose(kind="hold", seconds=override.hold, sets=dose.sets)
+        elif override.breaths is not None:
+            dose = Dose(kind="breaths", breaths=override.breaths, sets=dose.sets)
+        elif override.reps is not None:
+            dose = Dose(kind="reps", reps=override.reps, tempo=tempo, sets=dose.sets)
+        elif override.tempo is not None:
+            dose = replace(dose, tempo=override.tempo)
+    if step.sets is not None:
+        dose = replace(dose, sets=step.sets)
+    return dose
+
+
+def side_text(step: ExerciseStep, exercise: Exercise) -> str:
+    """``each side``, ``left side``, ``right side``, or empty for two-sided exercises."""
+    return SIDE_WORDS[step.sides] if exercise.per_side else ""
+
+
+def _words(names: tuple[str, ...]) -> str:
+    return ", ".join(n.replace("_", " ") for n in names)
+
+
+def _rows(request: ExportRequest) -> list[StepRow]:
+    rows: list[StepRow] = []
+    counter = 0
+
+    def walk(steps: tuple[Step, ...], depth: int) -> None:
+        nonlocal counter
+        for step in steps:
+            if isinstance(step, ExerciseStep):
+                counter += 1
+                ex = request.catalog.exercise(step.exercise)
+                rows.append(
+                    StepRow(
+                        number=str(counter),
+                        name=ex.name,
+                        dose=effective_dose(step, ex).describe(),
+                        sides=side_text(step, ex),
+                        note=step.note or "",
+                        depth=depth,
+                    )
+                )
+            elif isinstance(step, RestStep):
+                rows.append(
+                    StepRow(
+                        number="",
+                        name="Rest",
+                        dose=format_seconds(step.seconds),
+                        note=step.say or "",
+                        kind="rest",
+                        depth=depth,
+                    )
+                )
+            elif isinstance(step, BlockStep):
+                rows.append(
+                    StepRow(
+                        number="", name=step.name, note=_block_note(step), kind="block", depth=depth
+                    )
+                )
+                walk(step.steps, depth + 1)
+            elif isinstance(step, MessageStep):
+                continue  # spoken during the session; nothing to do on paper
+
+    walk(request.routine.steps, 0)
+    return rows
+
+
+def _block_note(block: BlockStep) -> str:
+    if block.repeat <= 1:
+        return ""
+    note = f"{block.repeat} rounds"
+    if block.rest_between:
+        note += f", {format_seconds(block.rest_between)} rest between"
+    return note
+
+
+def _exercise_steps(routine: Routine) -> list[ExerciseStep]:
+    found: list[ExerciseStep] = []
+
+    def walk(steps: tuple[Step, ...]) -> None:
+        for step in steps:
+            if isinstance(step, ExerciseStep):
+                found.append(step)
+            elif isinstance(step, BlockStep):
+                walk(step.steps)
+
+    walk(routine.steps)
+    return found
+
+
+def _sides_used(steps: list[ExerciseStep]) -> dict[str, list[str]]:
+    """Exercise id -> sides it is done on, in routine order (for the log grid)."""
+    out: dict[str, list[str]] = {}
+    for step in steps:
+        sides = out.setdefault(step.exercise, [])
+        for side in ("right", "left") if step.sides == "both" else (step.sides,):
+            if side not in sides:
+                sides.append(side)
+    return out
+
+
+def _info(step: ExerciseStep, ex: Exercise) -> ExerciseInfo:
+    return ExerciseInfo(
+        id=ex.id,
+        name=ex.name,
+        kind=ex.kind,
+        position=ex.position.replace("-", " "),
+        figure=figure_for(ex.position),
+        targets=_words(ex.targets),
+        equipment=ex.equipment_text(),
+        dose=effective_dose(step, ex).describe(),
+        sides=side_text(step, ex),
+        summary=ex.summary or "",
+        instructions=ex.instructions,
+        cues=step.cues + ex.cues,
+        mistakes=ex.mistakes,
+        cautions=ex.cautions,
+    )
+
+
+def _log(request: ExportRequest, steps: list[ExerciseStep], weeks: int) -> LogGrid:
+    sessions = MIN_SESSIONS_PER_WEEK
+    rows: list[LogRow] = []
+    order = request.routine.settings.side_order
+    for ex_id, sides in _sides_used(steps).items():
+        ex = request.catalog.exercise(ex_id)
+        pack = request.catalog.packs.get(ex.pack)
+        wanted = pack.guidance.min_sessions_per_week if pack else None
+        sessions = max(sessions, wanted or 0)
+        if not ex.per_side:
+            rows.append(LogRow(label=ex.name))
+            continue
+        if order == "left-first":
+            sides = sorted(sides)
+        rows.extend(LogRow(label=ex.name, side=side) for side in sides)
+    return LogGrid(weeks=weeks, sessions_per_week=sessions, rows=tuple(rows))
+
+
+def _unique(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def build_sheet(request: ExportRequest) -> Sheet:
+    """Everything the sheet, the log grid and the cards print, from an export request."""
+    options = request.options
+    weeks = int(options.get("weeks") or DEFAULT_WEEKS)
+    steps = _exercise_steps(request.routine)
+    first_steps: dict[str, ExerciseStep] = {}
+    for step in steps:
+        first_steps.setdefault(step.exercise, step)
+    infos = tuple(_info(s, request.catalog.exercise(i)) for i, s in first_steps.items())
+    needs: list[str] = []
+    for ex_id in first_steps:
+        ex = request.catalog.exercise(ex_id)
+        needs.extend(" or ".join(n.replace("_", " ") for n in need) for need in ex.equipment)
+    equipment = ", ".join(_unique(needs)) or "none"
+    routine = request.routine
+    return Sheet(
+        title=routine.title,
+        purpose=routine.purpose or routine.description,
+        total_time=format_seconds(request.timeline.duration),
+        equipment=equipment,
+        steps=tuple(_rows(request)),
+        exercises=infos,
+        cautions=_unique([c for info in infos for c in info.cautions]),
+        log=_log(request, steps, weeks),
+        paper=str(options.get("paper") or "a4"),
+        cards=bool(options.get("cards")),
+    )

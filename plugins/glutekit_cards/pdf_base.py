@@ -1,0 +1,235 @@
+"""The PDF toolkit behind sheets and cards: the document, the font, flowing text, figures.
+
+Text is placed by a small flow engine instead of fpdf's automatic page breaks:
+it wraps each paragraph to its frame, moves to the next frame (a column, a
+card, a page) when one is full, and can run in "measure" mode to find out how
+many frames some content needs before anything is drawn. That is how the
+sheet shrinks its type to fit one page, and how nothing ever runs off a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from glutekit_cards.figures import FIGURES, figure_for
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT = "DejaVu"
+#: Page sizes in millimetres, portrait.
+PAPER: dict[str, tuple[float, float]] = {"a4": (210.0, 297.0), "letter": (215.9, 279.4)}
+PT = 0.3528  # millimetres per point
+INK = (34, 34, 34)
+GREY = (110, 110, 110)
+RULE = (170, 170, 170)
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.h
+
+
+def new_pdf(paper: str, title: str) -> Any:
+    """An empty document with the bundled font, no automatic page breaks and no margins."""
+    from fpdf import FPDF
+
+    width, height = PAPER[paper]
+    pdf = FPDF(unit="mm", format=(width, height))
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0
+    pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
+    pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdf.set_title(title)
+    pdf.set_creator("glutekit")
+    pdf.set_text_color(*INK)
+    return pdf
+
+
+class Frames:
+    """Where text may go, one rectangle after another; subclasses decide the shapes."""
+
+    def __init__(self) -> None:
+        self.page = 0
+
+    def next(self) -> Rect:
+        raise NotImplementedError
+
+
+class Flow:
+    """Pours paragraphs and table rows into frames, drawing them unless only measuring."""
+
+    def __init__(
+        self,
+        pdf: Any,
+        frames: Frames,
+        *,
+        scale: float = 1.0,
+        draw: bool = True,
+        on_frame: Callable[[Flow], None] | None = None,
+    ) -> None:
+        self.pdf = pdf
+        self.frames = frames
+        self.scale = scale
+        self.draw = draw
+        self.on_frame = on_frame
+        self.frame_count = 0
+        self.pages_used = 0
+        self.rect = Rect(0, 0, 0, 0)
+        self.y = 0.0
+        self.next_frame()
+
+    # ------------------------------------------------------------------ frames
+
+    def next_frame(self) -> None:
+        page_before = self.frames.page
+        self.rect = self.frames.next()
+        self.y = self.rect.y
+        self.frame_count += 1
+        if self.frames.page != page_before or self.pages_used == 0:
+            self.pages_used += 1
+            if self.draw and self.pages_used > 1:
+                self.pdf.add_page()
+        if self.on_frame is not None:
+            self.on_frame(self)
+
+    def room(self) -> float:
+        return self.rect.bottom - self.y
+
+    def ensure(self, height: float) -> None:
+        """Start a new frame unless ``height`` fits in what is left of this one."""
+        if height > self.room() and self.y > self.rect.y:
+            self.next_frame()
+
+    # ------------------------------------------------------------------ text
+
+    def font(self, size: float, bold: bool = False) -> float:
+        """Set the font at ``size`` points (times the flow's scale); returns the line height."""
+        points = size * self.scale
+        self.pdf.set_font(FONT, "B" if bold else "", points)
+        return points * PT * 1.3
+
+    def wrap(self, text: str, width: float) -> list[str]:
+        lines: list[str] = self.pdf.multi_cell(
+            max(width, 1.0), 5, text, dry_run=True, output="LINES"
+        )
+        return lines or [""]
+
+    def paragraph(
+        self,
+        text: str,
+        *,
+        size: float = 9,
+        bold: bool = False,
+        indent: float = 0,
+        prefix: str = "",
+        prefix_bold: bool = False,
+        hang: float | None = None,
+        space_before: float = 0,
+        color: tuple[int, int, int] = INK,
+        keep_lines: int = 1,
+    ) -> None:
+        """Wrapped text; ``prefix`` (a number, bullet or label) hangs left of the lines.
+
+        ``hang`` fixes the prefix column's width (in points at scale 1) so labels line up.
+        """
+        line_h = self.font(size, prefix_bold)
+        if hang is not None:
+            hang = hang * PT * self.scale
+        else:
+            hang = self.pdf.get_string_width(prefix + " ") if prefix else 0.0
+        self.font(size, bold)
+        lines = self.wrap(text, self.rect.w - indent - hang)
+        gap = space_before * self.scale
+        self.ensure(gap + line_h * min(keep_lines, len(lines)))
+        if self.y > self.rect.y:
+            self.y += gap
+        for i, line in enumerate(lines):
+            if self.y + line_h > self.rect.bottom:
+                self.next_frame()
+                self.font(size, bold)
+            if self.draw:
+                self.pdf.set_text_color(*color)
+                if prefix and i == 0:
+                    self.font(size, prefix_bold)
+                    self.pdf.set_xy(self.rect.x + indent, self.y)
+                    self.pdf.cell(hang, line_h, prefix)
+                    self.font(size, bold)
+                self.pdf.set_xy(self.rect.x + indent + hang, self.y)
+                self.pdf.cell(self.rect.w - indent - hang, line_h, line)
+                self.pdf.set_text_color(*INK)
+            self.y += line_h
+
+    def gap(self, height: float) -> None:
+        self.y = min(self.y + height * self.scale, self.rect.bottom)
+
+    # ------------------------------------------------------------------ tables
+
+    def row(
+        self,
+        cells: list[tuple[str, float, bool]],
+        *,
+        size: float = 9,
+        fill: tuple[int, int, int] | None = None,
+        pad: float = 1.0,
+    ) -> None:
+        """One table row; ``cells`` are (text, fraction of the frame width, bold).
+
+        A row never splits across frames; it moves whole to the next one.
+        """
+        wrapped: list[tuple[list[str], float, float, bool]] = []
+        line_h = self.font(size)
+        x = self.rect.x
+        for text, fraction, bold in cells:
+            width = self.rect.w * fraction
+            self.font(size, bold)
+            wrapped.append((self.wrap(text, width - 2 * pad), x, width, bold))
+            x += width
+        height = max(len(lines) for lines, *_ in wrapped) * line_h + 2 * pad
+        self.ensure(height)
+        if self.draw:
+            if fill is not None:
+                self.pdf.set_fill_color(*fill)
+                self.pdf.rect(self.rect.x, self.y, self.rect.w, height, style="F")
+            self.pdf.set_draw_color(*RULE)
+            self.pdf.set_line_width(0.2)
+            self.pdf.line(self.rect.x, self.y + height, self.rect.x + self.rect.w, self.y + height)
+            for lines, cell_x, width, bold in wrapped:
+                self.font(size, bold)
+                for n, line in enumerate(lines):
+                    self.pdf.set_xy(cell_x + pad, self.y + pad + n * line_h)
+                    self.pdf.cell(width - 2 * pad, line_h, line)
+        self.y += height
+
+
+def draw_figure(pdf: Any, position: str, box: Rect) -> None:
+    """Draw a position's stick figure as vector strokes, scaled into ``box``."""
+    figure = FIGURES[figure_for(position)]
+    scale = min(box.w, box.h) / 100
+
+    def at(point: tuple[float, float]) -> tuple[float, float]:
+        return box.x + point[0] * scale, box.y + point[1] * scale
+
+    # Round caps and joins, as in the SVG, so limbs meet without notches.
+    with pdf.local_context(stroke_cap_style="ROUND", stroke_join_style="ROUND"):
+        pdf.set_draw_color(*RULE)
+        pdf.set_line_width(2 * scale)
+        for prop in figure.props:
+            pdf.polyline([at(p) for p in prop])
+        pdf.set_draw_color(*INK)
+        pdf.set_line_width(4 * scale)
+        for limb in figure.limbs:
+            pdf.polyline([at(p) for p in limb])
+    cx, cy = at(figure.head)
+    radius = figure.head_radius * scale
+    pdf.set_fill_color(*INK)
+    pdf.ellipse(cx - radius, cy - radius, 2 * radius, 2 * radius, style="F")
