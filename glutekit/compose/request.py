@@ -1,28 +1,19 @@
-"""Composing routines: turn what the user asked for into a request, run a strategy, check it.
+"""Compose requests: the user's options checked against the catalog, and the filter.
 
-The strategies themselves are plugins (hook ``glutekit_strategies``). This module holds
-what every strategy needs and what the CLI needs around them: the request and its
-checks, the filter that applies the user's constraints, the ordering that keeps the
-user from getting up and down, the transition count, and the explanation given when
-nothing fits. It is pure apart from calling the hook.
+Also explains, in one line, which constraint leaves a strategy with nothing to choose
+and what would work instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
-from itertools import pairwise
-from typing import TYPE_CHECKING, Any
 
 from glutekit.catalog import Catalog, suggest
-from glutekit.errors import GlutekitError, InputError, UnknownId, ValidationFailed
-from glutekit.interfaces import ComposeRequest, Strategy
-from glutekit.model import Exercise, Routine
+from glutekit.compose.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture
+from glutekit.errors import InputError, UnknownId
+from glutekit.interfaces import ComposeRequest
+from glutekit.model import Exercise
 
-if TYPE_CHECKING:
-    from glutekit.plugins import PluginHost
-
-#: Where the user is -> the body positions that make sense there.
 PLACES: dict[str, frozenset[str]] = {
     "bed": frozenset({"supine", "prone", "side-lying", "seated"}),
     "floor": frozenset(
@@ -64,102 +55,6 @@ PLACE_EQUIPMENT: dict[str, frozenset[str]] = {
 }
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
-
-#: Postures from the floor up. Moving between groups means getting up or down;
-#: moving within a group (supine to side-lying) does not.
-POSTURES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("lying", ("supine", "prone", "side-lying")),
-    ("seated", ("seated",)),
-    ("kneeling", ("quadruped", "kneeling", "half-kneeling", "lunge")),
-    ("standing", ("standing", "hanging")),
-)
-_POSTURE_OF: dict[str, tuple[int, int]] = {
-    position: (group, rank)
-    for group, (_, positions) in enumerate(POSTURES)
-    for rank, position in enumerate(positions)
-}
-_GROUP_NAMES = {name: frozenset(positions) for name, positions in POSTURES}
-
-
-# ----------------------------------------------------------------------------- positions
-
-
-def posture(position: str) -> int:
-    """The posture group of a position: 0 lying, 1 seated, 2 kneeling, 3 standing.
-
-    Positions a third-party pack invents count as standing: the safe guess is that
-    the user has to get up for them.
-    """
-    return _POSTURE_OF.get(position, (len(POSTURES) - 1, 99))[0]
-
-
-def position_key(position: str) -> tuple[int, int, str]:
-    group, rank = _POSTURE_OF.get(position, (len(POSTURES) - 1, 99))
-    return (group, rank, position)
-
-
-def order_phases(
-    phases: Sequence[Sequence[Exercise]], *, start: str | None = None
-) -> list[Exercise]:
-    """Put phases one after another, each ordered so the whole runs with fewest transitions.
-
-    Within a phase, exercises of one posture group stay together (splitting a group
-    only adds a transition). A phase may begin in the group the previous one ended in,
-    which saves getting up, so the group a phase ends in matters for the next one: a
-    small dynamic programme over that end group finds the best sequence. Among equally
-    good ones it prefers going up (lying, then seated, then standing).
-    """
-    first = posture(start) if start is not None else None
-    # end group -> (transitions, descents, group order for each phase so far)
-    best: dict[int | None, tuple[int, int, list[list[int]]]] = {first: (0, 0, [])}
-    for phase in phases:
-        groups = sorted({posture(ex.position) for ex in phase})
-        if not groups:
-            continue
-        found: dict[int | None, tuple[int, int, list[list[int]]]] = {}
-        for prev, (moves, descents, orders) in best.items():
-            for end in groups:
-                order = _group_order(groups, prev, end)
-                path = ([prev] if prev is not None else []) + order
-                score = (
-                    moves + sum(1 for a, b in pairwise(path) if a != b),
-                    descents + sum(1 for a, b in pairwise(path) if b < a),
-                )
-                if end not in found or score < found[end][:2]:
-                    found[end] = (*score, [*orders, order])
-        best = found
-    _, _, orders = min(best.values(), key=lambda item: item[:2])
-    out: list[Exercise] = []
-    for phase, order in zip((p for p in phases if p), orders, strict=True):
-        for group in order:
-            out += sorted(
-                (ex for ex in phase if posture(ex.position) == group),
-                key=lambda ex: position_key(ex.position),
-            )
-    return out
-
-
-def _group_order(groups: list[int], prev: int | None, end: int) -> list[int]:
-    if len(groups) == 1:
-        return [end]
-    head = [prev] if prev in groups and prev != end else []
-    return head + [g for g in groups if g != end and g not in head] + [end]
-
-
-def count_transitions(positions: Sequence[str]) -> int:
-    """How many times the user gets up or down: changes of posture group in a row."""
-    groups = [posture(p) for p in positions]
-    return sum(1 for a, b in pairwise(groups) if a != b)
-
-
-def describe_path(positions: Sequence[str]) -> str:
-    """``lying → seated → standing``: the posture groups in the order visited."""
-    names: list[str] = []
-    for position in positions:
-        name = POSTURES[posture(position)][0]
-        if not names or names[-1] != name:
-            names.append(name)
-    return " → ".join(names)
 
 
 # ----------------------------------------------------------------------------- requests
@@ -223,7 +118,7 @@ def build_request(
 
 def _check_avoid(catalog: Catalog, avoid: Iterable[str]) -> None:
     # A typo in --avoid would silently keep the very thing the user cannot do.
-    words = set(_GROUP_NAMES) | set(_POSTURE_OF)
+    words = set(GROUP_NAMES) | set(POSTURE_OF)
     for ex in catalog.exercises.values():
         words.add(ex.position)
         words.update(ex.tags)
@@ -361,87 +256,3 @@ def _equipment_fix(exercises: Sequence[Exercise], have: frozenset[str]) -> str:
     ranked = sorted(unlocks, key=lambda item: (-unlocks[item], item))
     others = f" (or {', '.join(ranked[1:4])})" if len(ranked) > 1 else ""
     return f"add --equipment {ranked[0]}{others}"
-
-
-# ----------------------------------------------------------------------------- strategies
-
-
-@dataclass(frozen=True, kw_only=True)
-class FoundStrategy:
-    """A strategy and the plugin that provided it."""
-
-    strategy: Strategy
-    plugin: str
-
-    @property
-    def name(self) -> str:
-        return self.strategy.name
-
-
-def available_strategies(host: PluginHost) -> dict[str, FoundStrategy]:
-    """Every strategy the plugins provide, by name; bad or duplicate ones are reported."""
-    found: dict[str, FoundStrategy] = {}
-    for plugin, item in host.collect("glutekit_strategies"):
-        name = getattr(item, "name", None)
-        if not isinstance(name, str) or not callable(getattr(item, "compose", None)):
-            host.report(
-                f"plugin '{plugin}' returned {type(item).__name__} from "
-                f"glutekit_strategies, expected a strategy with a name and compose()"
-            )
-            continue
-        if name in found:
-            host.report(
-                f"duplicate strategy '{name}': from plugin '{plugin}' and plugin "
-                f"'{found[name].plugin}'; keeping the one from '{found[name].plugin}'"
-            )
-            continue
-        found[name] = FoundStrategy(strategy=item, plugin=plugin)
-    return found
-
-
-def find_strategy(host: PluginHost, name: str) -> FoundStrategy:
-    strategies = available_strategies(host)
-    if name not in strategies:
-        known = ", ".join(sorted(strategies)) or "none loaded"
-        raise UnknownId(
-            f"--strategy: unknown strategy '{name}'{suggest(name, strategies)} "
-            f"(available: {known}; see 'glutekit strategies')"
-        )
-    return strategies[name]
-
-
-def compose(
-    request: ComposeRequest, catalog: Catalog, found: FoundStrategy
-) -> tuple[dict[str, Any], Routine]:
-    """Run a strategy and check what it made: valid, resolvable, and true to the request.
-
-    :raises InputError: when the strategy says the request cannot be met.
-    :raises GlutekitError: when the strategy fails or breaks its contract (names the plugin).
-    """
-    who = f"strategy '{found.name}' (plugin '{found.plugin}')"
-    try:
-        data = found.strategy.compose(request, catalog)
-    except GlutekitError:
-        raise
-    except Exception as exc:
-        raise GlutekitError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise GlutekitError(f"{who} returned {type(data).__name__}, expected routine data (a dict)")
-    try:
-        routine = catalog.load_routine_data(data, f"<{found.name} strategy>")
-    except ValidationFailed as exc:
-        raise GlutekitError(f"{who} made an invalid routine: {exc.problems[0]}") from None
-    broken = constraint_violations(routine, request, catalog)
-    if broken:
-        raise GlutekitError(f"{who} ignored the request: {broken[0]}")
-    return data, routine
-
-
-def constraint_violations(routine: Routine, request: ComposeRequest, catalog: Catalog) -> list[str]:
-    """One line for each exercise in the routine that the request rules out."""
-    problems: list[str] = []
-    for exercise_id in dict.fromkeys(routine.exercise_ids()):
-        ex = catalog.exercise(exercise_id)
-        for constraint in blockers(ex, request):
-            problems.append(f"'{ex.id}' breaks the {constraint} constraint")
-    return problems

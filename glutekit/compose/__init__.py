@@ -1,0 +1,153 @@
+"""Composing routines: a request, a strategy from a plugin, and checks on what it made.
+
+The strategies themselves are plugins (hook ``glutekit_strategies``). This package holds
+what every strategy needs and what the CLI needs around them: the request and its checks
+and the filter that applies the user's constraints (:mod:`.request`), the ordering that
+keeps the user from getting up and down and the transition count (:mod:`.postures`), and
+here, finding a strategy and checking the routine it returns. It is pure apart from
+calling the hook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from glutekit.catalog import Catalog, suggest
+from glutekit.compose.postures import (
+    POSTURES,
+    count_transitions,
+    describe_path,
+    order_phases,
+    position_key,
+    posture,
+)
+from glutekit.compose.request import (
+    LEVELS,
+    PLACE_EQUIPMENT,
+    PLACES,
+    avoided,
+    blockers,
+    build_request,
+    candidates,
+    explain_missing,
+    known_targets,
+    target_score,
+    target_text,
+    works,
+)
+from glutekit.errors import GlutekitError, UnknownId, ValidationFailed
+from glutekit.interfaces import ComposeRequest, Strategy
+from glutekit.model import Routine
+
+if TYPE_CHECKING:
+    from glutekit.plugins import PluginHost
+
+__all__ = [
+    "LEVELS",
+    "PLACES",
+    "PLACE_EQUIPMENT",
+    "POSTURES",
+    "FoundStrategy",
+    "available_strategies",
+    "avoided",
+    "blockers",
+    "build_request",
+    "candidates",
+    "compose",
+    "constraint_violations",
+    "count_transitions",
+    "describe_path",
+    "explain_missing",
+    "find_strategy",
+    "known_targets",
+    "order_phases",
+    "position_key",
+    "posture",
+    "target_score",
+    "target_text",
+    "works",
+]
+
+# ----------------------------------------------------------------------------- strategies
+
+
+@dataclass(frozen=True, kw_only=True)
+class FoundStrategy:
+    """A strategy and the plugin that provided it."""
+
+    strategy: Strategy
+    plugin: str
+
+    @property
+    def name(self) -> str:
+        return self.strategy.name
+
+
+def available_strategies(host: PluginHost) -> dict[str, FoundStrategy]:
+    """Every strategy the plugins provide, by name; bad or duplicate ones are reported."""
+    found: dict[str, FoundStrategy] = {}
+    for plugin, item in host.collect("glutekit_strategies"):
+        name = getattr(item, "name", None)
+        if not isinstance(name, str) or not callable(getattr(item, "compose", None)):
+            host.report(
+                f"plugin '{plugin}' returned {type(item).__name__} from "
+                f"glutekit_strategies, expected a strategy with a name and compose()"
+            )
+            continue
+        if name in found:
+            host.report(
+                f"duplicate strategy '{name}': from plugin '{plugin}' and plugin "
+                f"'{found[name].plugin}'; keeping the one from '{found[name].plugin}'"
+            )
+            continue
+        found[name] = FoundStrategy(strategy=item, plugin=plugin)
+    return found
+
+
+def find_strategy(host: PluginHost, name: str) -> FoundStrategy:
+    strategies = available_strategies(host)
+    if name not in strategies:
+        known = ", ".join(sorted(strategies)) or "none loaded"
+        raise UnknownId(
+            f"--strategy: unknown strategy '{name}'{suggest(name, strategies)} "
+            f"(available: {known}; see 'glutekit strategies')"
+        )
+    return strategies[name]
+
+
+def compose(
+    request: ComposeRequest, catalog: Catalog, found: FoundStrategy
+) -> tuple[dict[str, Any], Routine]:
+    """Run a strategy and check what it made: valid, resolvable, and true to the request.
+
+    :raises InputError: when the strategy says the request cannot be met.
+    :raises GlutekitError: when the strategy fails or breaks its contract (names the plugin).
+    """
+    who = f"strategy '{found.name}' (plugin '{found.plugin}')"
+    try:
+        data = found.strategy.compose(request, catalog)
+    except GlutekitError:
+        raise
+    except Exception as exc:
+        raise GlutekitError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise GlutekitError(f"{who} returned {type(data).__name__}, expected routine data (a dict)")
+    try:
+        routine = catalog.load_routine_data(data, f"<{found.name} strategy>")
+    except ValidationFailed as exc:
+        raise GlutekitError(f"{who} made an invalid routine: {exc.problems[0]}") from None
+    broken = constraint_violations(routine, request, catalog)
+    if broken:
+        raise GlutekitError(f"{who} ignored the request: {broken[0]}")
+    return data, routine
+
+
+def constraint_violations(routine: Routine, request: ComposeRequest, catalog: Catalog) -> list[str]:
+    """One line for each exercise in the routine that the request rules out."""
+    problems: list[str] = []
+    for exercise_id in dict.fromkeys(routine.exercise_ids()):
+        ex = catalog.exercise(exercise_id)
+        for constraint in blockers(ex, request):
+            problems.append(f"'{ex.id}' breaks the {constraint} constraint")
+    return problems

@@ -1,0 +1,107 @@
+"""Body positions and postures: ordering exercises so the user gets up and down least.
+
+Positions (supine, seated, quadruped, ...) fall into four posture groups, from the floor
+up: lying, seated, kneeling and standing. Moving between groups means getting up or down;
+moving within one (from supine to side-lying) does not. That is what strategies minimise
+and what :func:`count_transitions` counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import pairwise
+
+from glutekit.model import Exercise
+
+#: Postures from the floor up. Moving between groups means getting up or down;
+#: moving within a group (supine to side-lying) does not.
+POSTURES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("lying", ("supine", "prone", "side-lying")),
+    ("seated", ("seated",)),
+    ("kneeling", ("quadruped", "kneeling", "half-kneeling", "lunge")),
+    ("standing", ("standing", "hanging")),
+)
+POSTURE_OF: dict[str, tuple[int, int]] = {
+    position: (group, rank)
+    for group, (_, positions) in enumerate(POSTURES)
+    for rank, position in enumerate(positions)
+}
+GROUP_NAMES = {name: frozenset(positions) for name, positions in POSTURES}
+
+
+def posture(position: str) -> int:
+    """The posture group of a position: 0 lying, 1 seated, 2 kneeling, 3 standing.
+
+    Positions a third-party pack invents count as standing: the safe guess is that
+    the user has to get up for them.
+    """
+    return POSTURE_OF.get(position, (len(POSTURES) - 1, 99))[0]
+
+
+def position_key(position: str) -> tuple[int, int, str]:
+    group, rank = POSTURE_OF.get(position, (len(POSTURES) - 1, 99))
+    return (group, rank, position)
+
+
+def order_phases(
+    phases: Sequence[Sequence[Exercise]], *, start: str | None = None
+) -> list[Exercise]:
+    """Put phases one after another, each ordered so the whole runs with fewest transitions.
+
+    Within a phase, exercises of one posture group stay together (splitting a group
+    only adds a transition). A phase may begin in the group the previous one ended in,
+    which saves getting up, so the group a phase ends in matters for the next one: a
+    small dynamic programme over that end group finds the best sequence. Among equally
+    good ones it prefers going up (lying, then seated, then standing).
+    """
+    first = posture(start) if start is not None else None
+    # end group -> (transitions, descents, group order for each phase so far)
+    best: dict[int | None, tuple[int, int, list[list[int]]]] = {first: (0, 0, [])}
+    for phase in phases:
+        groups = sorted({posture(ex.position) for ex in phase})
+        if not groups:
+            continue
+        found: dict[int | None, tuple[int, int, list[list[int]]]] = {}
+        for prev, (moves, descents, orders) in best.items():
+            for end in groups:
+                order = _group_order(groups, prev, end)
+                path = ([prev] if prev is not None else []) + order
+                score = (
+                    moves + sum(1 for a, b in pairwise(path) if a != b),
+                    descents + sum(1 for a, b in pairwise(path) if b < a),
+                )
+                if end not in found or score < found[end][:2]:
+                    found[end] = (*score, [*orders, order])
+        best = found
+    _, _, orders = min(best.values(), key=lambda item: item[:2])
+    out: list[Exercise] = []
+    for phase, order in zip((p for p in phases if p), orders, strict=True):
+        for group in order:
+            out += sorted(
+                (ex for ex in phase if posture(ex.position) == group),
+                key=lambda ex: position_key(ex.position),
+            )
+    return out
+
+
+def _group_order(groups: list[int], prev: int | None, end: int) -> list[int]:
+    if len(groups) == 1:
+        return [end]
+    head = [prev] if prev in groups and prev != end else []
+    return head + [g for g in groups if g != end and g not in head] + [end]
+
+
+def count_transitions(positions: Sequence[str]) -> int:
+    """How many times the user gets up or down: changes of posture group in a row."""
+    groups = [posture(p) for p in positions]
+    return sum(1 for a, b in pairwise(groups) if a != b)
+
+
+def describe_path(positions: Sequence[str]) -> str:
+    """``lying → seated → standing``: the posture groups in the order visited."""
+    names: list[str] = []
+    for position in positions:
+        name = POSTURES[posture(position)][0]
+        if not names or names[-1] != name:
+            names.append(name)
+    return " → ".join(names)
