@@ -1,0 +1,255 @@
+"""``glutekit run`` (play a routine, hands-free) and ``glutekit transcript``.
+
+How a run is put together, and where each feature plugs in:
+
+1. **Options** — ``run``'s click options fill a :class:`RunOptions`. An option meant
+   for outputs (voice: ``--voice``, ``--rate``, ``--volume``, ``--voice-backend``) goes
+   into ``RunOptions.values``; every output receives those as ``OutputOptions.values``.
+2. **Routine** — :func:`load_routine` turns ROUTINE (an id or a path) into a Routine.
+   ``--compose`` builds the routine there instead.
+3. **Plan** — :func:`prepare_session` picks the outputs (``glutekit_outputs`` hook),
+   compiles the plain timeline, asks the outputs how long each cue takes to say and
+   compiles again with those lengths. ``--resume`` sets ``RunOptions.start_segment``
+   (see :func:`glutekit.timeline.step_start`); ``--pain*`` and other session records
+   add a callable to ``RunPlan.session_listeners``, called with the plan and summary.
+   ``RunPlan.extra_outputs`` takes outputs that are not chosen with ``--output``.
+4. **Play** — :func:`execute` plays the plan with Ctrl-C and SIGTERM handled, and
+   :func:`summary_line` describes the result.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from glutekit.catalog import suggest
+from glutekit.cli.app import App, pass_app
+from glutekit.clock import MonotonicClock
+from glutekit.durations import clock
+from glutekit.engine import Controls, play, speech_lengths
+from glutekit.errors import InputError, UnknownId
+from glutekit.interfaces import Output, OutputOptions, OutputSpec, SessionSummary
+from glutekit.model import Routine, Timeline
+from glutekit.timeline import CompileSettings, compile, cue_texts
+
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+@dataclass(kw_only=True)
+class RunOptions:
+    speed: float = 1.0
+    voice: bool = True
+    #: Output names from ``--output``; empty means every default output.
+    outputs: tuple[str, ...] = ()
+    interactive: bool = False
+    start_segment: int = 0
+    #: Option values handed to every output (``OutputOptions.values``).
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+Listener = Callable[["RunPlan", SessionSummary], None]
+
+
+@dataclass(kw_only=True)
+class RunPlan:
+    routine: Routine
+    timeline: Timeline
+    options: RunOptions
+    controls: Controls
+    outputs: list[tuple[str, Output]]
+    extra_outputs: list[tuple[str, Output]] = field(default_factory=list)
+    session_listeners: list[Listener] = field(default_factory=list)
+
+
+def load_routine(app: App, ref: str) -> Routine:
+    return app.catalog.find_routine(ref)
+
+
+def output_specs(app: App) -> dict[str, tuple[str, OutputSpec]]:
+    """Every output the plugins offer: name -> (plugin, spec)."""
+    specs: dict[str, tuple[str, OutputSpec]] = {}
+    for plugin, spec in app.host.collect("glutekit_outputs"):
+        if not isinstance(spec, OutputSpec):
+            app.host.report(
+                f"plugin '{plugin}' returned {type(spec).__name__} from "
+                "glutekit_outputs, expected an OutputSpec"
+            )
+        elif spec.name in specs:
+            app.host.report(
+                f"output '{spec.name}' is offered by both plugin "
+                f"'{specs[spec.name][0]}' and plugin '{plugin}'; using the first"
+            )
+        else:
+            specs[spec.name] = (plugin, spec)
+    return specs
+
+
+def choose_outputs(app: App, options: RunOptions) -> list[tuple[str, OutputSpec]]:
+    specs = output_specs(app)
+    for name in options.outputs:
+        if name not in specs:
+            known = ", ".join(sorted(specs)) or "none"
+            raise UnknownId(f"unknown output '{name}'{suggest(name, specs)} (outputs: {known})")
+    if options.outputs:
+        chosen = [(name, specs[name][1]) for name in dict.fromkeys(options.outputs)]
+    else:
+        chosen = [(name, spec) for name, (_, spec) in specs.items() if spec.default]
+    if not options.voice:
+        chosen = [(name, spec) for name, spec in chosen if not spec.speaks]
+    return chosen
+
+
+def create_outputs(app: App, options: RunOptions, controls: Controls) -> list[tuple[str, Output]]:
+    values = {**options.values, "controls": controls}
+    output_options = OutputOptions(
+        speed=options.speed, interactive=options.interactive, values=values
+    )
+    created: list[tuple[str, Output]] = []
+    for name, spec in choose_outputs(app, options):
+        try:
+            created.append((name, spec.create(output_options)))
+        except Exception as exc:
+            app.host.report(
+                f"output '{name}' could not start: {type(exc).__name__}: {exc}; "
+                "the session runs without it"
+            )
+    return created
+
+
+def prepare_session(app: App, routine: Routine, options: RunOptions) -> RunPlan:
+    """Choose and create outputs, then compile a timeline that leaves room for speech."""
+    controls = Controls()
+    outputs = create_outputs(app, options, controls)
+    if not outputs:
+        raise InputError("no output to run the session on (see 'glutekit run --help')")
+    timeline = compile(routine, app.catalog)
+    lengths = speech_lengths(outputs, cue_texts(timeline), report=app.host.report)
+    if lengths:
+        timeline = compile(routine, app.catalog, CompileSettings(speech_lengths=lengths))
+    return RunPlan(
+        routine=routine, timeline=timeline, options=options, controls=controls, outputs=outputs
+    )
+
+
+def execute(plan: RunPlan) -> tuple[SessionSummary, int | None]:
+    """Play the plan; returns the summary and the signal that ended it, if any.
+
+    The session plays on a helper thread so the main thread is free to take signals:
+    a handler only asks the engine to stop. A second Ctrl-C stops waiting at once.
+    """
+    caught: list[int] = []
+    result: list[SessionSummary] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        if caught:
+            raise KeyboardInterrupt
+        caught.append(signum)
+        plan.controls.interrupt()
+
+    def session() -> None:
+        clock_ = MonotonicClock(plan.options.speed)
+        result.append(
+            play(
+                plan.timeline,
+                clock_,
+                plan.outputs + plan.extra_outputs,
+                controls=plan.controls,
+                start_segment=plan.options.start_segment,
+                report=_warn,
+            )
+        )
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in EXIT_SIGNAL}
+    try:
+        worker = threading.Thread(target=session, name="glutekit-session", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.2)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if not result:
+        raise InputError("the session stopped unexpectedly")
+    for listener in plan.session_listeners:
+        listener(plan, result[0])
+    return result[0], caught[0] if caught else None
+
+
+def _warn(message: str) -> None:
+    click.echo(f"glutekit: warning: {message}", err=True)
+
+
+def summary_line(summary: SessionSummary) -> str:
+    exercises = len({exercise for exercise, _ in summary.completed})
+    sides = sum(1 for _, side in summary.completed if side)
+    work = (
+        f"{exercises} exercise{'s' if exercises != 1 else ''}, "
+        f"{sides} side{'s' if sides != 1 else ''}"
+    )
+    if summary.skipped:
+        work += f", {len(summary.skipped)} skipped"
+    if summary.status == "finished":
+        return f"Finished in {clock(summary.elapsed)}: {work}."
+    verb = "Quit" if summary.status == "quit" else "Stopped"
+    return f"{verb} after {clock(summary.elapsed)} of {clock(summary.planned)}: {work} done."
+
+
+@click.command()
+@click.argument("routine")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True, max=1000),
+    default=1.0,
+    show_default=True,
+    help="Play faster, e.g. 60 plays 10 minutes in 10 s (for trying out).",
+)
+@click.option("--no-voice", is_flag=True, help="Leave out outputs that speak.")
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="NAME",
+    help="Send the session to this output (repeatable); default: the default outputs.",
+)
+@pass_app
+def run(app: App, routine: str, speed: float, no_voice: bool, outputs: tuple[str, ...]) -> None:
+    """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
+
+    On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
+    """
+    options = RunOptions(
+        speed=speed, voice=not no_voice, outputs=outputs, interactive=sys.stdout.isatty()
+    )
+    plan = prepare_session(app, load_routine(app, routine), options)
+    summary, signum = execute(plan)
+    click.echo(summary_line(summary))
+    if signum is not None:
+        raise click.exceptions.Exit(EXIT_SIGNAL[signal.Signals(signum)])
+
+
+@click.command()
+@click.argument("routine")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@pass_app
+def transcript(app: App, routine: str, as_json: bool) -> None:
+    """Print every cue of ROUTINE with its time: 'mm:ss kind text'."""
+    timeline = compile(load_routine(app, routine), app.catalog)
+    if as_json:
+        import json
+
+        cues = [
+            {"at": c.at, "kind": c.kind, "text": c.text, "exercise": c.exercise, "side": c.side}
+            for c in timeline.cues
+        ]
+        click.echo(
+            json.dumps({"duration": timeline.duration, "cues": cues}, indent=2, ensure_ascii=False)
+        )
+        return
+    for cue in timeline.cues:
+        click.echo(f"{clock(cue.at)} {cue.kind:<11} {cue.text}")

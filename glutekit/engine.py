@@ -1,0 +1,342 @@
+"""Plays a timeline against a clock and hands every event to the outputs.
+
+Every event has an absolute deadline counted from the session start, so being late
+once never makes the rest of the session late. Each output has its own worker thread
+and queue: the clock's thread only puts events on queues, so an output that is slow
+or raises delays nothing but itself. A failing output is reported once, by name.
+"""
+
+from __future__ import annotations
+
+import math
+import queue
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from glutekit.clock import Clock
+from glutekit.interfaces import Event, EventKind, Output, SessionSummary
+from glutekit.model import Cue, Segment, Timeline
+
+__all__ = ["Controls", "Outputs", "play", "speech_lengths"]
+
+#: Outputs by name; the name is what failures are reported under.
+Outputs = Mapping[str, Output] | Sequence[tuple[str, Output]]
+Report = Callable[[str], None]
+
+#: "Back" inside the first seconds of a segment goes to the previous one.
+BACK_GRACE = 3.0
+
+Command = Literal["toggle", "pause", "resume", "skip", "back", "quit", "interrupt"]
+
+
+class Controls:
+    """Commands for a running session, safe to call from any thread or a signal handler."""
+
+    def __init__(self) -> None:
+        self.wake = threading.Event()
+        self._pending: deque[Command] = deque()
+
+    def _push(self, command: Command) -> None:
+        self._pending.append(command)  # deque.append is atomic
+        self.wake.set()
+
+    def toggle_pause(self) -> None:
+        self._push("toggle")
+
+    def pause(self) -> None:
+        self._push("pause")
+
+    def resume(self) -> None:
+        self._push("resume")
+
+    def skip(self) -> None:
+        """Go to the start of the next segment."""
+        self._push("skip")
+
+    def back(self) -> None:
+        """Restart the segment, or go to the previous one when just into it."""
+        self._push("back")
+
+    def quit(self) -> None:
+        """End the session because the user asked to (status ``quit``)."""
+        self._push("quit")
+
+    def interrupt(self) -> None:
+        """End the session because of a signal (status ``interrupted``)."""
+        self._push("interrupt")
+
+    def take(self) -> list[Command]:
+        self.wake.clear()
+        taken: list[Command] = []
+        while self._pending:
+            taken.append(self._pending.popleft())
+        return taken
+
+
+# ----------------------------------------------------------------------------- workers
+
+
+def _stderr_report(message: str) -> None:
+    print(f"glutekit: warning: {message}", file=sys.stderr, flush=True)
+
+
+class _Worker:
+    """Feeds one output from its own thread, so it can never hold up the clock."""
+
+    def __init__(self, name: str, output: Output, report: Report) -> None:
+        self.name = name
+        self.output = output
+        self._report = report
+        self._failed = False
+        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._thread = threading.Thread(
+            target=self._run, name=f"glutekit-output-{name}", daemon=True
+        )
+
+    def start(self, timeline: Timeline) -> None:
+        self._queue.put(("start", timeline))
+        self._thread.start()
+
+    def send(self, event: Event) -> None:
+        self._queue.put(("handle", event))
+
+    def close(self, summary: SessionSummary | None) -> None:
+        self._queue.put(("close", summary))
+
+    def join(self, timeout: float) -> bool:
+        self._thread.join(max(0.0, timeout))
+        return not self._thread.is_alive()
+
+    def _run(self) -> None:
+        while True:
+            action, payload = self._queue.get()
+            try:
+                getattr(self.output, action)(payload)
+            except Exception as exc:
+                self._fail(action, exc)
+            if action == "close":
+                return
+
+    def _fail(self, action: str, exc: Exception) -> None:
+        if not self._failed:
+            self._failed = True
+            self._report(
+                f"output '{self.name}' failed in {action}: {type(exc).__name__}: "
+                f"{exc} (the session goes on)"
+            )
+
+
+def _named(outputs: Outputs) -> list[tuple[str, Output]]:
+    if isinstance(outputs, Mapping):
+        return list(outputs.items())
+    return list(outputs)
+
+
+def speech_lengths(
+    outputs: Outputs, texts: Sequence[str], report: Report = _stderr_report
+) -> dict[str, float]:
+    """Ask each output how long each text takes to say; the longest answer wins.
+
+    Call before compiling the timeline that will be played. An output that raises is
+    reported and treated as silent.
+    """
+    merged: dict[str, float] = {}
+    for name, output in _named(outputs):
+        try:
+            lengths = output.speech_lengths(texts)
+        except Exception as exc:
+            report(
+                f"output '{name}' failed in speech_lengths: {type(exc).__name__}: {exc} "
+                "(cues will not wait for its speech)"
+            )
+            continue
+        for text, seconds in lengths.items():
+            merged[text] = max(merged.get(text, 0.0), float(seconds))
+    return merged
+
+
+# ----------------------------------------------------------------------------- session
+
+
+@dataclass(frozen=True)
+class _Item:
+    at: float
+    segment: Segment
+    cue: Cue | None = None
+
+
+class _Session:
+    def __init__(
+        self,
+        timeline: Timeline,
+        clock: Clock,
+        controls: Controls,
+        workers: list[_Worker],
+        start_segment: int,
+    ) -> None:
+        self.timeline, self.clock, self.controls, self.workers = timeline, clock, controls, workers
+        self.items: list[_Item] = []
+        self.first_item: dict[int, int] = {}
+        for seg in timeline.segments:
+            self.first_item[seg.index] = len(self.items)
+            self.items.append(_Item(seg.start, seg))
+            self.items.extend(_Item(cue.at, seg, cue) for cue in seg.cues)
+        self.next = self.first_item.get(start_segment, len(self.items))
+        self.current: Segment | None = None
+        self.completed: list[tuple[str, str | None]] = []
+        self.skipped: list[tuple[str, str | None]] = []
+        self.status: Literal["finished", "interrupted", "quit"] | None = None
+        self.paused_at: float | None = None
+        self.paused_total = 0.0
+        self.started = clock.now()
+        start_at = self.items[self.next].at if self.next < len(self.items) else timeline.duration
+        self.origin = self.started - start_at
+        self.planned = timeline.duration - start_at
+
+    def position(self) -> float:
+        now = self.paused_at if self.paused_at is not None else self.clock.now()
+        return now - self.origin
+
+    def emit(
+        self,
+        kind: EventKind,
+        at: float,
+        segment: Segment | None = None,
+        cue: Cue | None = None,
+        late: float = 0.0,
+    ) -> None:
+        event = Event(kind=kind, at=at, segment=segment, cue=cue, late=late)
+        for worker in self.workers:
+            worker.send(event)
+
+    def run(self) -> SessionSummary:
+        self.emit("start", self.position())
+        while self.status is None:
+            if self.paused_at is not None:
+                deadline = math.inf
+            elif self.next < len(self.items):
+                deadline = self.origin + self.items[self.next].at
+            else:
+                deadline = self.origin + self.timeline.duration
+            if self.clock.sleep_until(deadline, self.controls.wake):
+                for command in self.controls.take():
+                    self.apply(command)
+                continue
+            self.fire(deadline)
+        self.emit("end", self.position())
+        return self.summary()
+
+    def fire(self, deadline: float) -> None:
+        late = max(0.0, (self.clock.now() - deadline) / self.clock.speed)
+        if self.next >= len(self.items):
+            self._leave_current()
+            self.status = "finished"
+            return
+        item = self.items[self.next]
+        self.next += 1
+        if item.cue is None:
+            self._leave_current()
+            self.current = item.segment
+            self.emit("segment", item.at, segment=item.segment, late=late)
+        else:
+            self.emit("cue", item.at, segment=item.segment, cue=item.cue, late=late)
+
+    def _leave_current(self) -> None:
+        seg = self.current
+        if seg is not None and seg.kind in ("hold", "reps") and seg.exercise:
+            self.completed.append((seg.exercise, seg.side))
+
+    def apply(self, command: Command) -> None:
+        if command == "interrupt":
+            self.status = "interrupted"
+        elif command == "quit":
+            self.status = "quit"
+        elif command in ("pause", "resume", "toggle"):
+            want_pause = command == "pause" or (command == "toggle" and self.paused_at is None)
+            self._set_paused(want_pause)
+        elif command == "skip":
+            here = self.current.index if self.current else -1
+            self.seek(here + 1)
+        elif command == "back" and self.current is not None:
+            into = self.position() - self.current.start
+            self.seek(self.current.index - (1 if into < BACK_GRACE else 0))
+
+    def _set_paused(self, paused: bool) -> None:
+        now = self.clock.now()
+        if paused and self.paused_at is None:
+            self.paused_at = now
+            self.emit("pause", self.position(), segment=self.current)
+        elif not paused and self.paused_at is not None:
+            self.origin += now - self.paused_at
+            self.paused_total += now - self.paused_at
+            self.paused_at = None
+            self.emit("resume", self.position(), segment=self.current)
+
+    def seek(self, index: int) -> None:
+        """Move every deadline so that segment ``index`` starts now."""
+        index = max(0, index)
+        seg = self.current
+        if seg is not None and index > seg.index and seg.kind in ("hold", "reps") and seg.exercise:
+            self.skipped.append((seg.exercise, seg.side))
+        self.current = None
+        if index >= len(self.timeline.segments):
+            self.next, target, segment = len(self.items), self.timeline.duration, None
+        else:
+            segment = self.timeline.segments[index]
+            self.next, target = self.first_item[index], segment.start
+        now = self.paused_at if self.paused_at is not None else self.clock.now()
+        self.origin = now - target
+        self.emit("seek", target, segment=segment)
+
+    def summary(self) -> SessionSummary:
+        assert self.status is not None
+        now = self.paused_at if self.paused_at is not None else self.clock.now()
+        return SessionSummary(
+            routine_id=self.timeline.routine_id,
+            status=self.status,
+            elapsed=round(now - self.started - self.paused_total, 3),
+            planned=round(self.planned, 3),
+            completed=tuple(self.completed),
+            skipped=tuple(self.skipped),
+        )
+
+
+def play(
+    timeline: Timeline,
+    clock: Clock,
+    outputs: Outputs,
+    *,
+    controls: Controls | None = None,
+    start_segment: int = 0,
+    report: Report = _stderr_report,
+    drain_timeout: float = 5.0,
+) -> SessionSummary:
+    """Play ``timeline`` from segment ``start_segment`` and return what was done.
+
+    Each output gets ``start(timeline)``, then ``handle(event)`` for every event
+    (start, segment, cue, pause, resume, seek, end), then ``close(summary)``, all on its
+    own thread. After the session, outputs get ``drain_timeout`` real seconds in all to
+    finish; one that is still busy is left behind and reported.
+    """
+    workers = [_Worker(name, output, report) for name, output in _named(outputs)]
+    for worker in workers:
+        worker.start(timeline)
+    summary: SessionSummary | None = None
+    try:
+        summary = _Session(timeline, clock, controls or Controls(), workers, start_segment).run()
+    finally:
+        for worker in workers:
+            worker.close(summary)
+        give_up = time.monotonic() + drain_timeout
+        for worker in workers:
+            if not worker.join(give_up - time.monotonic()):
+                report(
+                    f"output '{worker.name}' was still busy {drain_timeout:g} s after the "
+                    "session ended; not waiting for it"
+                )
+    return summary

@@ -1,0 +1,71 @@
+"""Single-key commands on a terminal: space, n, b, q — without Enter, without echo.
+
+The terminal is put in cbreak mode only while the reader runs, and restored however
+the reader ends (normal end, Ctrl-C, an exception, or interpreter exit).
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import select
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+
+class KeyReader:
+    """Reads keys from stdin in a daemon thread and calls the matching action."""
+
+    def __init__(self, actions: Mapping[str, Callable[[], None]]) -> None:
+        self.actions = dict(actions)
+        self._stop = threading.Event()
+        self._saved: list[Any] | None = None
+        self._fd = sys.stdin.fileno()
+        self._thread = threading.Thread(target=self._run, name="glutekit-keys", daemon=True)
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import termios  # noqa: F401  (missing on Windows)
+        except ImportError:
+            return False
+        return sys.stdin.isatty()
+
+    def start(self) -> None:
+        import termios
+        import tty
+
+        self._saved = termios.tcgetattr(self._fd)
+        atexit.register(self.restore)
+        tty.setcbreak(self._fd)  # keeps ISIG, so Ctrl-C still sends SIGINT
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive() and threading.current_thread() is not self._thread:
+            self._thread.join(1.0)
+        self.restore()
+
+    def restore(self) -> None:
+        saved, self._saved = self._saved, None
+        if saved is not None:
+            import termios
+
+            termios.tcsetattr(self._fd, termios.TCSADRAIN, saved)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.is_set():
+                ready, _, _ = select.select([self._fd], [], [], 0.1)
+                if not ready:
+                    continue
+                key = os.read(self._fd, 1).decode(errors="ignore").lower()
+                if not key:
+                    return  # stdin closed
+                action = self.actions.get(key)
+                if action is not None:
+                    action()
+        finally:
+            self.restore()
