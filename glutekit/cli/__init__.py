@@ -23,11 +23,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "exercises": ("glutekit.cli.catalog:exercises", "List exercises, with filters."),
     "show": ("glutekit.cli.catalog:show", "Show one exercise as a card."),
     "routines": ("glutekit.cli.catalog:routines", "List ready-made and user routines."),
+    "run": ("glutekit.cli.run:run", "Run a routine hands-free, with live cues."),
+    "transcript": ("glutekit.cli.run:transcript", "Print every cue of a routine with its time."),
     "compose": ("glutekit.cli.compose:compose", "Build a routine from a goal, time, kit and place."),
     "strategies": ("glutekit.cli.compose:strategies", "List the strategies compose can use."),
     "new-pack": ("glutekit.cli.packs:new_pack", "Create a new exercise-pack package."),
     "check-pack": ("glutekit.cli.packs:check_pack", "Run the conformance checks on a pack."),
     "export": ("glutekit.cli.export:export", "Write a routine as a PDF, HTML or Markdown sheet."),
+    "voices": ("glutekit.cli.voices:voices", "List the voices that can speak the cues."),
 }
 
 
