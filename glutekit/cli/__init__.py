@@ -91,7 +91,11 @@ def main(argv: list[str] | None = None) -> None:
     from glutekit.errors import GlutekitError
 
     try:
-        cli.main(args=argv, prog_name="glutekit", standalone_mode=False)
+        # Without standalone mode click returns (not raises) the code of an Exit
+        # raised inside a command, such as the one LazyGroup.invoke raises on errors.
+        code = cli.main(args=argv, prog_name="glutekit", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("glutekit: aborted", err=True)
         sys.exit(130)

@@ -1,0 +1,61 @@
+"""``glutekit voices``: the voices a speech plugin offers."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import click
+
+from glutekit.cli.app import App, pass_app
+from glutekit.errors import GlutekitError
+from glutekit.interfaces import VoiceInfo
+
+
+@click.command()
+@click.option(
+    "--voice-backend",
+    "backend",
+    metavar="NAME",
+    envvar="GLUTEKIT_VOICE_BACKEND",
+    help="Speech backend to ask: auto (default), pyttsx3 or espeak-ng. "
+    "[env: GLUTEKIT_VOICE_BACKEND]",
+)
+@click.option("--language", metavar="CODE", help="Only voices for this language, e.g. en or en-gb.")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_app
+def voices(app: App, backend: str | None, language: str | None, as_json: bool) -> None:
+    """List the voices of the speech backend: id, name and languages.
+
+    Pass an id, a name or a language code to 'glutekit run --voice'.
+    """
+    found = _voices(app, backend)
+    if language:
+        wanted = language.lower()
+        found = [v for v in found if any(_matches(lang, wanted) for lang in v.languages)]
+    if as_json:
+        click.echo(json.dumps([asdict(v) for v in found], indent=2))
+        return
+    if not found:
+        click.echo("no voices found")
+        return
+    width = max(len(v.id) for v in found)
+    for voice in found:
+        click.echo(f"{voice.id:<{width}}  {', '.join(voice.languages) or '-':<16}  {voice.name}")
+
+
+def _voices(app: App, backend: str | None) -> list[VoiceInfo]:
+    try:
+        result: list[VoiceInfo] | None = app.host.hook.glutekit_voices(backend=backend)
+    except GlutekitError:
+        raise
+    except Exception as exc:
+        raise GlutekitError(f"listing voices failed: {type(exc).__name__}: {exc}") from exc
+    if result is None:
+        raise GlutekitError("no speech plugin is loaded (the 'voice' plugin provides voices)")
+    return result
+
+
+def _matches(language: str, wanted: str) -> bool:
+    language = language.lower()
+    return language == wanted or language.startswith(wanted + "-")

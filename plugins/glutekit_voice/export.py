@@ -1,0 +1,97 @@
+"""``glutekit export ROUTINE --format wav``: the whole spoken session as one WAV file.
+
+Each cue is rendered (or taken from the cache) and copied in at its exact offset;
+3-2-1 countdowns become short beeps; everything else is silence. No audio device is
+needed, so the file can be made on a server and played on a phone.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from glutekit.atomic import atomic_path
+from glutekit.errors import GlutekitError
+from glutekit.interfaces import Exporter, ExportRequest
+from glutekit.model import Timeline
+from glutekit_voice import wavfile
+from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
+from glutekit_voice.render import CueRenderer
+from glutekit_voice.settings import VoiceSettings
+
+#: Countdown beeps: the last one is higher, as on a sports timer.
+BEEP_HZ = 880.0
+LAST_BEEP_HZ = 1320.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpeakingExporter(Exporter):
+    """An exporter that also says how long each cue takes to speak.
+
+    ``glutekit export`` calls ``speech_lengths`` first and compiles the timeline
+    around the speech, exactly as a live voiced session would be.
+    """
+
+    speech_lengths: Callable[[Sequence[str]], Mapping[str, float]]
+
+
+class WavWriter:
+    """Renders and mixes; one renderer is shared by ``speech_lengths`` and ``write``."""
+
+    def __init__(self, settings: VoiceSettings | None = None) -> None:
+        self._settings = settings
+        self._renderer: CueRenderer | None = None
+
+    def renderer(self) -> CueRenderer:
+        if self._renderer is None:
+            self._renderer = CueRenderer(self._settings or VoiceSettings.from_values())
+        return self._renderer
+
+    def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+        rendered = _rendering(lambda: self.renderer().render_all(texts))
+        return {text: cue.seconds for text, cue in rendered.items()}
+
+    def write(self, request: ExportRequest) -> None:
+        samples = self.mix(request.timeline)
+        with atomic_path(request.path) as temp:
+            wavfile.write_mono16(temp, samples)
+
+    def mix(self, timeline: Timeline) -> array[int]:
+        """The session's audio: every cue at its offset, at least as long as the timeline."""
+        spoken = [cue.text for cue in timeline.cues if cue.kind != "countdown"]
+        rendered = _rendering(lambda: self.renderer().render_all(spoken))
+        clips = {text: wavfile.read_mono16(cue.path) for text, cue in rendered.items()}
+        beep, last_beep = wavfile.beep(hertz=BEEP_HZ), wavfile.beep(hertz=LAST_BEEP_HZ)
+        placed: list[tuple[int, array[int]]] = []
+        for cue in timeline.cues:
+            if cue.kind == "countdown":
+                clip = last_beep if cue.text.strip(". ") == "1" else beep
+            else:
+                clip = clips.get(cue.text, array("h"))
+            placed.append((round(cue.at * wavfile.RATE), clip))
+        # Speech-aware timelines end after the last word; keep any tail rather than cut it.
+        frames = max([round(timeline.duration * wavfile.RATE)] + [o + len(c) for o, c in placed])
+        buffer = wavfile.silence(frames)
+        for offset, clip in placed:
+            wavfile.mix_into(buffer, clip, offset)
+        return buffer
+
+
+def _rendering(work: Callable[[], dict[str, object]]) -> dict[str, object]:
+    try:
+        return work()
+    except (SpeechUnavailable, SpeechFailed) as exc:
+        raise GlutekitError(f"cannot make the spoken WAV: {exc}") from None
+
+
+def wav_exporter(settings: VoiceSettings | None = None) -> SpeakingExporter:
+    writer = WavWriter(settings)
+    return SpeakingExporter(
+        format="wav",
+        description="The whole spoken session as one WAV file (cues at their times, beeps for 3-2-1).",
+        suffix=".wav",
+        write=writer.write,
+        speaks=True,
+        speech_lengths=writer.speech_lengths,
+    )
