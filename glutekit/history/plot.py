@@ -1,0 +1,283 @@
+"""``glutekit history --plot``: sessions per week and pain before/after, as SVG or PNG.
+
+The chart is built once as a list of simple shapes (a scene), then written either
+as SVG text or drawn onto a Pillow image for PNG. Pillow is already installed with
+fpdf2 (printed sheets), so PNG costs no extra dependency; it is imported only here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from glutekit.errors import InputError
+from glutekit.history.records import SessionRow
+from glutekit.history.stats import Summary, WeekCount
+
+WIDTH, HEIGHT = 800, 540
+LEFT, RIGHT = 56, 24
+#: Plotting more weeks than this makes bars too thin to read; the latest ones are kept.
+MAX_WEEKS = 104
+BEFORE_COLOUR, AFTER_COLOUR, BAR_COLOUR = "#c0392b", "#2471a3", "#48a36b"
+INK, GRID = "#222222", "#dddddd"
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+
+
+@dataclass(frozen=True)
+class Line:
+    points: tuple[tuple[float, float], ...]
+    stroke: str
+    width: float = 1.0
+    dashed: bool = False
+
+
+@dataclass(frozen=True)
+class Dot:
+    x: float
+    y: float
+    r: float
+    fill: str
+
+
+@dataclass(frozen=True)
+class Label:
+    x: float
+    y: float
+    text: str
+    size: int = 12
+    anchor: str = "start"  # start, middle or end
+    fill: str = INK
+
+
+Shape = Rect | Line | Dot | Label
+
+
+@dataclass(frozen=True)
+class Panel:
+    top: float
+    bottom: float
+    left: float = LEFT
+    right: float = WIDTH - RIGHT
+
+    def y(self, value: float, high: float) -> float:
+        return self.bottom - (self.bottom - self.top) * (value / high if high else 0.0)
+
+
+def scene(summary: Summary, sessions: Sequence[SessionRow]) -> list[Shape]:
+    """Every shape of the chart, top panel (sessions per week) then bottom (pain)."""
+    weeks = summary.weeks[-MAX_WEEKS:]
+    shapes: list[Shape] = [Rect(0, 0, WIDTH, HEIGHT, "#ffffff")]
+    shapes += _week_panel(weeks, summary.advised_per_week, Panel(top=50, bottom=240))
+    if weeks:
+        first = datetime.combine(weeks[0].start, time())
+        last = datetime.combine(weeks[-1].start + timedelta(days=7), time())
+        shapes += _pain_panel(
+            sessions, first.timestamp(), last.timestamp(), Panel(top=320, bottom=490)
+        )
+    return shapes
+
+
+def _week_panel(weeks: Sequence[WeekCount], advised: int | None, panel: Panel) -> list[Shape]:
+    title = "Sessions per week" + (f" (advised: at least {advised})" if advised else "")
+    shapes: list[Shape] = [Label(panel.left, panel.top - 22, title, 15)]
+    high = max([w.sessions for w in weeks] + [advised or 0, 1])
+    shapes += _y_axis(panel, high, step=max(1, round(high / 5)))
+    if not weeks:
+        shapes.append(
+            Label(
+                (panel.left + panel.right) / 2,
+                (panel.top + panel.bottom) / 2,
+                "no sessions yet",
+                13,
+                "middle",
+            )
+        )
+        return shapes
+    slot = (panel.right - panel.left) / len(weeks)
+    every = max(1, round(len(weeks) / 10))
+    for i, week in enumerate(weeks):
+        x = panel.left + i * slot
+        top = panel.y(week.sessions, high)
+        if week.sessions:
+            shapes.append(Rect(x + slot * 0.15, top, slot * 0.7, panel.bottom - top, BAR_COLOUR))
+        if i % every == 0:
+            shapes.append(
+                Label(x + slot / 2, panel.bottom + 16, _short_date(week.start), 10, "middle")
+            )
+    if advised:
+        y = panel.y(advised, high)
+        shapes.append(Line(((panel.left, y), (panel.right, y)), INK, 1.5, dashed=True))
+    return shapes
+
+
+def _pain_panel(
+    sessions: Sequence[SessionRow], start: float, end: float, panel: Panel
+) -> list[Shape]:
+    shapes: list[Shape] = [Label(panel.left, panel.top - 22, "Pain (0 to 10)", 15)]
+    shapes += _y_axis(panel, 10, step=2)
+    span = (end - start) or 1.0
+
+    def x_of(t: float) -> float:
+        return panel.left + (panel.right - panel.left) * (t - start) / span
+
+    scored = [s for s in sessions if start <= s.started < end]
+    for attr, colour, name in (
+        ("pain_before", BEFORE_COLOUR, "before"),
+        ("pain_after", AFTER_COLOUR, "after"),
+    ):
+        points = tuple(
+            (x_of(s.started), panel.y(getattr(s, attr), 10))
+            for s in scored
+            if getattr(s, attr) is not None
+        )
+        if len(points) > 1:
+            shapes.append(Line(points, colour, 1.5))
+        shapes += [Dot(x, y, 3, colour) for x, y in points]
+        legend_x = panel.right - (150 if name == "before" else 70)
+        shapes.append(Dot(legend_x, panel.top - 27, 4, colour))
+        shapes.append(Label(legend_x + 8, panel.top - 22, name, 12))
+    if not any(s.pain_before is not None or s.pain_after is not None for s in scored):
+        shapes.append(
+            Label(
+                (panel.left + panel.right) / 2,
+                (panel.top + panel.bottom) / 2,
+                "no pain scores yet (glutekit run --pain)",
+                13,
+                "middle",
+            )
+        )
+    return shapes
+
+
+def _y_axis(panel: Panel, high: float, step: int) -> list[Shape]:
+    shapes: list[Shape] = []
+    value = 0
+    while value <= high:
+        y = panel.y(value, high)
+        shapes.append(Line(((panel.left, y), (panel.right, y)), GRID))
+        shapes.append(Label(panel.left - 8, y + 4, str(value), 10, "end"))
+        value += step
+    shapes.append(Line(((panel.left, panel.top), (panel.left, panel.bottom)), INK))
+    return shapes
+
+
+def _short_date(day: date) -> str:
+    return f"{day.day} {day.strftime('%b')}"
+
+
+# ----------------------------------------------------------------------------- writers
+
+
+def to_svg(shapes: Sequence[Shape]) -> str:
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="DejaVu Sans, Arial, sans-serif">'
+    ]
+    for shape in shapes:
+        if isinstance(shape, Rect):
+            out.append(
+                f'<rect x="{shape.x:.1f}" y="{shape.y:.1f}" width="{shape.w:.1f}" '
+                f'height="{shape.h:.1f}" fill="{shape.fill}"/>'
+            )
+        elif isinstance(shape, Line):
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in shape.points)
+            dash = ' stroke-dasharray="6 4"' if shape.dashed else ""
+            out.append(
+                f'<polyline points="{points}" fill="none" stroke="{shape.stroke}" '
+                f'stroke-width="{shape.width}"{dash}/>'
+            )
+        elif isinstance(shape, Dot):
+            out.append(
+                f'<circle cx="{shape.x:.1f}" cy="{shape.y:.1f}" r="{shape.r}" fill="{shape.fill}"/>'
+            )
+        else:
+            out.append(
+                f'<text x="{shape.x:.1f}" y="{shape.y:.1f}" font-size="{shape.size}" '
+                f'text-anchor="{shape.anchor}" fill="{shape.fill}">'
+                f"{escape(shape.text)}</text>"
+            )
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def to_png(shapes: Sequence[Shape], path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
+    draw = ImageDraw.Draw(image)
+    fonts: dict[int, ImageFont.ImageFont | ImageFont.FreeTypeFont] = {}
+
+    def font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+        if size not in fonts:
+            try:
+                fonts[size] = ImageFont.load_default(size=size)
+            except TypeError:  # Pillow older than 10.1 has one bitmap size only
+                fonts[size] = ImageFont.load_default()
+        return fonts[size]
+
+    for shape in shapes:
+        if isinstance(shape, Rect):
+            draw.rectangle(
+                (shape.x, shape.y, shape.x + shape.w, shape.y + shape.h), fill=shape.fill
+            )
+        elif isinstance(shape, Line):
+            _png_line(draw, shape)
+        elif isinstance(shape, Dot):
+            draw.ellipse(
+                (shape.x - shape.r, shape.y - shape.r, shape.x + shape.r, shape.y + shape.r),
+                fill=shape.fill,
+            )
+        else:
+            anchor = {"start": "ls", "middle": "ms", "end": "rs"}[shape.anchor]
+            draw.text(
+                (shape.x, shape.y),
+                shape.text,
+                fill=shape.fill,
+                font=font(shape.size),
+                anchor=anchor,
+            )
+    image.save(path, format="PNG")
+
+
+def _png_line(draw: object, line: Line) -> None:
+    from PIL import ImageDraw
+
+    assert isinstance(draw, ImageDraw.ImageDraw)
+    width = max(1, round(line.width))
+    if not line.dashed:
+        draw.line(line.points, fill=line.stroke, width=width)
+        return
+    (x0, y), (x1, _) = line.points[0], line.points[-1]
+    x = x0
+    while x < x1:
+        draw.line(((x, y), (min(x + 6, x1), y)), fill=line.stroke, width=width)
+        x += 10
+
+
+def write_plot(path: Path, summary: Summary, sessions: Sequence[SessionRow]) -> None:
+    """Write the chart to ``path`` (``.svg`` or ``.png``), atomically.
+
+    :raises InputError: for any other suffix.
+    """
+    from glutekit.atomic import atomic_path, write_text
+
+    suffix = path.suffix.lower()
+    shapes = scene(summary, sessions)
+    if suffix == ".svg":
+        write_text(path, to_svg(shapes))
+    elif suffix == ".png":
+        with atomic_path(path) as tmp:
+            to_png(shapes, tmp)
+    else:
+        raise InputError(f"{path}: cannot plot to '{suffix or 'no suffix'}'; use .svg or .png")
