@@ -217,14 +217,62 @@ def summary_line(summary: SessionSummary) -> str:
     metavar="NAME",
     help="Send the session to this output (repeatable); default: the default outputs.",
 )
+@click.option(
+    "--voice",
+    "voice_name",
+    metavar="NAME",
+    envvar="GLUTEKIT_VOICE",
+    help="Voice id, name or language code (see 'glutekit voices'). [env: GLUTEKIT_VOICE]",
+)
+@click.option(
+    "--rate",
+    type=click.IntRange(80, 450),
+    metavar="WPM",
+    envvar="GLUTEKIT_RATE",
+    help="Speaking rate in words per minute (80-450; default 165). [env: GLUTEKIT_RATE]",
+)
+@click.option(
+    "--volume",
+    type=click.FloatRange(0, 1),
+    metavar="0..1",
+    envvar="GLUTEKIT_VOLUME",
+    help="Speech volume from 0 to 1 (default 1). [env: GLUTEKIT_VOLUME]",
+)
+@click.option(
+    "--voice-backend",
+    type=click.Choice(["auto", "pyttsx3", "espeak-ng"]),
+    envvar="GLUTEKIT_VOICE_BACKEND",
+    help="Speech engine (default auto: pyttsx3, then the espeak-ng command). "
+    "[env: GLUTEKIT_VOICE_BACKEND]",
+)
 @pass_app
-def run(app: App, routine: str, speed: float, no_voice: bool, outputs: tuple[str, ...]) -> None:
+def run(
+    app: App,
+    routine: str,
+    speed: float,
+    no_voice: bool,
+    outputs: tuple[str, ...],
+    voice_name: str | None,
+    rate: int | None,
+    volume: float | None,
+    voice_backend: str | None,
+) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
 
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     """
+    voice_values = {
+        "voice": voice_name,
+        "rate": rate,
+        "volume": volume,
+        "voice_backend": voice_backend,
+    }
     options = RunOptions(
-        speed=speed, voice=not no_voice, outputs=outputs, interactive=sys.stdout.isatty()
+        speed=speed,
+        voice=not no_voice,
+        outputs=outputs,
+        interactive=sys.stdout.isatty(),
+        values={k: v for k, v in voice_values.items() if v is not None},
     )
     plan = prepare_session(app, load_routine(app, routine), options)
     summary, signum = execute(plan)
