@@ -28,7 +28,16 @@ from glutekit.durations import format_seconds
 from glutekit.errors import InputError
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise, Settings
-from glutekit_strategies.plan import BudgetError, Planned, default_seconds, fit, take, total_seconds
+from glutekit_strategies.plan import (
+    AIM,
+    BudgetError,
+    Planned,
+    bounds,
+    default_seconds,
+    fit,
+    take,
+    total_seconds,
+)
 
 KIND_ORDER = ("warm-up", "release", "mobility", "stretch", "activation")
 
@@ -205,7 +214,14 @@ class Quick(BuiltinStrategy):
                 ex.id,
             ),
         )
-        home = posture(best[0].position)
+        homes = list(dict.fromkeys(posture(ex.position) for ex in best))
+        for home in homes:
+            chosen = take([ex for ex in best if posture(ex.position) == home], budget, settings)
+            low, high = bounds(chosen, settings)
+            if low <= budget * (1 + AIM) and high >= budget * (1 - AIM):
+                return order_phases([by_kind(chosen)])
+        # No single posture fills the time: start from the best one and add the rest.
+        home = homes[0]
         preferred = [ex for ex in best if posture(ex.position) == home]
         preferred += [ex for ex in best if posture(ex.position) != home]
         chosen = take(preferred, budget, settings)

@@ -4,7 +4,7 @@ A strategy decides *which* exercises and in what order; this module decides *how
 of each (hold seconds, breaths or reps, and sets) so the session lasts as long as the
 user asked. The estimate follows the timeline's rules exactly: each exercise starts with
 a prepare, each side is worked with a switch between the sides, sets are separated by a
-set rest, and exercises by a rest.
+set rest, exercises by a rest, and the session ends with a short "done".
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from glutekit.errors import InputError
 from glutekit.model import Exercise, Settings
+from glutekit.timeline import DONE_SECONDS
 
 #: Fraction of the budget a composed routine may miss by (the promise is ±10%;
 #: aiming tighter leaves room for rounding).
@@ -109,10 +110,10 @@ def step_seconds(ex: Exercise, amount: int, sets: int, settings: Settings) -> fl
 
 
 def total_seconds(plan: Sequence[Planned], settings: Settings) -> float:
-    """The whole session: every step plus a rest between consecutive exercises."""
+    """The whole session: every step, a rest between exercises, and the closing "done"."""
     if not plan:
         return 0.0
-    return sum(p.seconds(settings) for p in plan) + settings.rest * (len(plan) - 1)
+    return sum(p.seconds(settings) for p in plan) + settings.rest * (len(plan) - 1) + DONE_SECONDS
 
 
 def default_seconds(ex: Exercise, settings: Settings) -> float:

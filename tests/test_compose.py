@@ -1,0 +1,318 @@
+"""glutekit compose: what each built-in strategy promises, errors, the CLI and the hook."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glutekit.catalog import Catalog
+from glutekit.compose import (
+    PLACES,
+    build_request,
+    compose,
+    count_transitions,
+    find_strategy,
+    posture,
+)
+from glutekit.errors import GlutekitError, InputError, UnknownId
+from glutekit.interfaces import ComposeRequest
+from glutekit.model import Routine
+from glutekit.plugins import PluginHost
+from glutekit.timeline import compile as compile_timeline
+
+MEDIUS = "gluteus_medius"
+
+
+def make(host: PluginHost, catalog: Catalog, strategy: str, **options: Any) -> Routine:
+    request = build_request(catalog, **options)
+    _, routine = compose(request, catalog, find_strategy(host, strategy))
+    return routine
+
+
+def exercises_of(routine: Routine, catalog: Catalog) -> list[Any]:
+    return [catalog.exercise(i) for i in routine.exercise_ids()]
+
+
+def fewest_transitions(positions: list[str]) -> int:
+    return len({posture(p) for p in positions}) - 1
+
+
+# ----------------------------------------------------------------------------- strategies
+
+
+@pytest.mark.parametrize("minutes", [5, 10, 20])
+def test_cycle_releases_then_stretches_then_activates_the_target(
+    host: PluginHost, catalog: Catalog, minutes: int
+) -> None:
+    routine = make(
+        host, catalog, "cycle", targets=[MEDIUS], minutes=minutes, equipment=["tennis_ball"], seed=1
+    )
+    kinds = [ex.kind for ex in exercises_of(routine, catalog)]
+    assert kinds[0] == "release"
+    phases = [kind for kind, _ in zip(kinds, kinds[1:] + [None], strict=True)]
+    assert phases == sorted(phases, key=["release", "stretch", "activation"].index)
+    assert {"release", "stretch", "activation"} == set(kinds)
+    assert all(MEDIUS in ex.targets for ex in exercises_of(routine, catalog))
+
+
+def test_stretch_has_only_stretches_from_the_floor_up(host: PluginHost, catalog: Catalog) -> None:
+    routine = make(host, catalog, "stretch", targets=["gluteus_maximus"], minutes=12, seed=4)
+    found = exercises_of(routine, catalog)
+    assert {ex.kind for ex in found} == {"stretch"}
+    groups = [posture(ex.position) for ex in found]
+    assert groups == sorted(groups)
+    assert count_transitions([ex.position for ex in found]) == fewest_transitions(
+        [ex.position for ex in found]
+    )
+
+
+def test_quick_fits_two_minutes_where_cycle_cannot(host: PluginHost, catalog: Catalog) -> None:
+    routine = make(host, catalog, "quick", targets=[MEDIUS], minutes=2, seed=0)
+    assert 108 <= compile_timeline(routine, catalog).duration <= 132
+    with pytest.raises(InputError, match=r"too short for the cycle strategy.*--strategy quick"):
+        make(host, catalog, "cycle", targets=[MEDIUS], minutes=2, equipment=["tennis_ball"])
+
+
+def test_quick_stays_in_one_posture_for_a_short_routine(host: PluginHost, catalog: Catalog) -> None:
+    for seed in range(10):
+        routine = make(host, catalog, "quick", targets=[MEDIUS], minutes=5, seed=seed)
+        positions = [ex.position for ex in exercises_of(routine, catalog)]
+        assert count_transitions(positions) == 0, (seed, positions)
+
+
+def test_transition_count_is_in_the_description(host: PluginHost, catalog: Catalog) -> None:
+    routine = make(host, catalog, "stretch", targets=[MEDIUS], minutes=10, seed=2)
+    moves = count_transitions([ex.position for ex in exercises_of(routine, catalog)])
+    assert f"Gets up or down {moves} time" in routine.description
+
+
+def test_per_side_exercises_get_both_sides(host: PluginHost, catalog: Catalog) -> None:
+    routine = make(
+        host, catalog, "cycle", targets=[MEDIUS], minutes=10, equipment=["foam_roller"], seed=5
+    )
+    timeline = compile_timeline(routine, catalog)
+    for ex in exercises_of(routine, catalog):
+        sides = {
+            s.side for s in timeline.segments if s.exercise == ex.id and s.kind in ("hold", "reps")
+        }
+        assert sides == ({"left", "right"} if ex.per_side else {None}), ex.id
+
+
+def test_seed_varies_the_routine_and_repeats_it(host: PluginHost, catalog: Catalog) -> None:
+    def ids(seed: int) -> list[str]:
+        return make(host, catalog, "stretch", targets=[MEDIUS], minutes=6, seed=seed).exercise_ids()
+
+    assert ids(7) == ids(7)
+    assert len({tuple(ids(seed)) for seed in range(12)}) > 1
+
+
+# ----------------------------------------------------------------------------- constraints
+
+
+def test_cycle_without_equipment_says_what_would_work(host: PluginHost, catalog: Catalog) -> None:
+    with pytest.raises(InputError) as caught:
+        make(host, catalog, "cycle", targets=[MEDIUS], equipment=["none"])
+    message = str(caught.value)
+    assert message.startswith(
+        f"no release exercise without equipment for {MEDIUS}; add --equipment"
+    )
+    assert "tennis_ball" in message and message.endswith("or use --strategy stretch")
+    assert "\n" not in message
+
+
+def test_place_chair_keeps_to_seated_and_standing(host: PluginHost, catalog: Catalog) -> None:
+    routine = make(host, catalog, "stretch", targets=[MEDIUS], place="chair", minutes=5)
+    assert {ex.position for ex in exercises_of(routine, catalog)} <= PLACES["chair"]
+
+
+def test_avoid_a_posture_leaves_out_all_its_positions(host: PluginHost, catalog: Catalog) -> None:
+    routine = make(host, catalog, "stretch", targets=[MEDIUS], avoid=["kneeling"], minutes=8)
+    positions = {ex.position for ex in exercises_of(routine, catalog)}
+    assert not positions & {"kneeling", "half-kneeling", "quadruped", "lunge"}
+
+
+def test_too_many_minutes_names_what_fits(host: PluginHost, catalog: Catalog) -> None:
+    with pytest.raises(
+        InputError, match=r"^only 1 stretch exercise .* ask for --minutes \d+ or fewer"
+    ):
+        make(host, catalog, "stretch", targets=["gluteus_minimus"], place="standing", minutes=45)
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({"targets": ["gluteus_medus"]}, "did you mean: gluteus_medius"),
+        ({"symptom": "outer-hips"}, "did you mean: outer-hip"),
+        ({"avoid": ["kneelin"]}, "did you mean: kneeling"),
+        ({"place": "office"}, "use one of: bed, floor, chair, standing, gym"),
+        ({"minutes": 0}, "--minutes must be more than 0"),
+    ],
+)
+def test_bad_options_are_named(catalog: Catalog, options: dict[str, Any], expected: str) -> None:
+    with pytest.raises(InputError, match=expected):
+        build_request(catalog, **options)
+
+
+def test_symptom_picks_its_muscles(catalog: Catalog) -> None:
+    request = build_request(catalog, symptom="outer-hip")
+    assert request.targets == catalog.symptoms()["outer-hip"].targets
+
+
+def test_unknown_strategy_lists_the_known_ones(host: PluginHost) -> None:
+    with pytest.raises(UnknownId, match=r"unknown strategy 'strech' \(did you mean: stretch\?\)"):
+        find_strategy(host, "strech")
+
+
+# ----------------------------------------------------------------------------- the hook
+
+
+class OneStretch:
+    """A third-party strategy: the first allowed stretch, held for the whole budget."""
+
+    name = "one-stretch"
+    description = "One long stretch."
+
+    def compose(self, request: ComposeRequest, catalog: Catalog) -> dict[str, Any]:
+        from glutekit.compose import candidates
+
+        ex = candidates(catalog, request, {"stretch"})[0]
+        return {"id": "one", "title": "One stretch", "steps": [{"exercise": ex.id}]}
+
+
+class IgnoresAvoid(OneStretch):
+    name = "rude"
+
+    def compose(self, request: ComposeRequest, catalog: Catalog) -> dict[str, Any]:
+        return {"id": "rude", "title": "Rude", "steps": [{"exercise": "glutes:half-pigeon"}]}
+
+
+class StrategyPlugin:
+    def __init__(self, *strategies: object) -> None:
+        self.strategies = strategies
+
+    def glutekit_strategies(self) -> list[object]:
+        return list(self.strategies)
+
+
+def _hookimpl(plugin: StrategyPlugin) -> StrategyPlugin:
+    import glutekit
+
+    glutekit.hookimpl(StrategyPlugin.glutekit_strategies)
+    return plugin
+
+
+def test_a_plugin_strategy_is_found_with_its_plugin(
+    host: PluginHost, catalog: Catalog, register: Any
+) -> None:
+    register(_hookimpl(StrategyPlugin(OneStretch())), "third-party")
+    found = find_strategy(host, "one-stretch")
+    assert found.plugin == "third-party"
+    data, routine = compose(build_request(catalog, targets=[MEDIUS]), catalog, found)
+    assert routine.exercise_ids() == [data["steps"][0]["exercise"]]
+
+
+def test_a_strategy_that_ignores_avoid_is_refused_by_name(
+    host: PluginHost, catalog: Catalog, register: Any
+) -> None:
+    register(_hookimpl(StrategyPlugin(IgnoresAvoid())), "rude-plugin")
+    request = build_request(catalog, avoid=["kneeling"])
+    with pytest.raises(GlutekitError, match=r"strategy 'rude' \(plugin 'rude-plugin'\) ignored"):
+        compose(request, catalog, find_strategy(host, "rude"))
+
+
+PLUGIN_MODULE = textwrap.dedent("""
+    import glutekit
+
+    class Longest:
+        name = "longest-hold"
+        description = "The stretch with the longest usual hold."
+
+        def compose(self, request, catalog):
+            from glutekit.compose import candidates
+            pool = candidates(catalog, request, {"stretch"})
+            best = max(pool, key=lambda ex: (ex.dose.seconds or 0, ex.id))
+            return {"id": "longest", "title": "Longest hold", "steps": [{"exercise": best.id}]}
+
+    @glutekit.hookimpl
+    def glutekit_strategies():
+        return [Longest()]
+""")
+
+
+@pytest.fixture
+def plugin_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    (tmp_path / "my_strategy_plugin.py").write_text(PLUGIN_MODULE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield "my_strategy_plugin"
+    sys.modules.pop("my_strategy_plugin", None)
+
+
+# ----------------------------------------------------------------------------- CLI
+
+
+def test_cli_compose_uses_a_plugin_strategy(cli: Any, plugin_on_path: str) -> None:
+    result = cli("-p", plugin_on_path, "compose", "--strategy", "longest-hold", "--target", MEDIUS)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["id"] == "longest"
+    listing = cli("-p", plugin_on_path, "strategies").stdout
+    assert (
+        "longest-hold  The stretch with the longest usual hold.  [plugin: my_strategy_plugin]"
+        in listing
+    )
+
+
+def test_cli_strategies_lists_one_line_each(cli: Any) -> None:
+    lines = cli("strategies").stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["cycle", "quick", "stretch"]
+    assert all("[plugin: strategies]" in line for line in lines)
+
+
+def test_cli_writes_a_file_that_validates(cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "desk.json"
+    result = cli(
+        "compose",
+        "--symptom",
+        "outer-hip",
+        "--place",
+        "chair",
+        "--strategy",
+        "stretch",
+        "--minutes",
+        "6",
+        "--seed",
+        "3",
+        "-o",
+        out,
+    )
+    assert result.exit_code == 0, result.output
+    assert cli("validate", out).exit_code == 0
+    assert json.loads(out.read_text())["targets"] == ["gluteus_medius", "gluteus_minimus"]
+    assert [p.name for p in tmp_path.iterdir()] == ["desk.json"]
+
+
+def test_cli_same_seed_same_output(cli: Any) -> None:
+    args = ("compose", "--target", MEDIUS, "--equipment", "tennis_ball", "--seed", "11")
+    assert cli(*args).stdout == cli(*args).stdout
+
+
+def test_cli_unmet_constraint_is_one_line_and_exit_2(glutekit_proc: Any, tmp_path: Path) -> None:
+    out = tmp_path / "never.json"
+    proc = glutekit_proc("compose", "--target", MEDIUS, "--equipment", "none", "-o", out)
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1
+    assert proc.stderr.startswith(
+        "glutekit: error: no release exercise without equipment for gluteus_medius; add --equipment"
+    )
+    assert "Traceback" not in proc.stderr and not out.exists()
+
+
+def test_transitions_helper_counts_posture_changes() -> None:
+    assert count_transitions(["supine", "side-lying", "seated", "supine"]) == 2
+    assert count_transitions([]) == 0
+    assert [a != b for a, b in pairwise([posture("prone"), posture("hanging")])] == [True]
