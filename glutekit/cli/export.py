@@ -132,7 +132,16 @@ def export(
     plugin, exporter = known[name]
     routine = app.catalog.find_routine(routine_ref)
     path = output or Path(f"{routine.id}{exporter.suffix}")
-    options: dict[str, Any] = {"paper": paper, "cards": cards, "weeks": weeks}
+    # Exporters get no plugin host, so the template folders plugins offer travel as an option.
+    template_dirs = tuple(
+        Path(d) for _, d in app.host.collect("glutekit_template_dirs", format=name)
+    )
+    options: dict[str, Any] = {
+        "paper": paper,
+        "cards": cards,
+        "weeks": weeks,
+        "template_dirs": template_dirs,
+    }
     request = ExportRequest(
         routine=routine,
         timeline=compile_for(exporter, routine, app),

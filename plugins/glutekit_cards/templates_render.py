@@ -1,0 +1,94 @@
+"""The HTML and Markdown exporters: Jinja2 templates, overridable by plugins.
+
+Template folders that plugins return from ``glutekit_template_dirs`` are searched
+first; the built-in templates come after them and are also reachable as
+``base/<name>``, so a plugin template can ``{% extends "base/sheet.html.j2" %}``
+and replace single blocks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from glutekit.atomic import write_text
+from glutekit.errors import GlutekitError
+from glutekit.interfaces import ExportRequest
+
+from glutekit_cards.content import Sheet, build_sheet
+from glutekit_cards.figures import svg
+
+BUILTIN = Path(__file__).resolve().parent / "templates"
+#: Characters that mean something to Markdown (or to the HTML GitHub allows in it).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|&~#])")
+
+
+def markdown_escape(value: Any) -> str:
+    """Text that Markdown shows exactly as written: each special character backslashed."""
+    if value is None:
+        return ""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+
+
+def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any:
+    """A Jinja2 environment: plugin folders, then the built-ins (also as ``base/``)."""
+    import jinja2
+
+    builtin = jinja2.FileSystemLoader(str(BUILTIN))
+    loader = jinja2.ChoiceLoader(
+        [
+            *(jinja2.FileSystemLoader(str(d)) for d in template_dirs),
+            jinja2.PrefixLoader({"base": builtin}),
+            builtin,
+        ]
+    )
+    if markdown:
+        return jinja2.Environment(
+            loader=loader,
+            autoescape=False,
+            finalize=markdown_escape,
+            undefined=jinja2.StrictUndefined,
+            keep_trailing_newline=True,
+        )
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+
+    def figure(name: str) -> Any:
+        # The SVG is built from fixed shapes and numbers only, never from user text.
+        return jinja2.utils.markupsafe.Markup(svg(name))
+
+    env.globals["figure"] = figure
+    return env
+
+
+def render(sheet: Sheet, fmt: str, template_dirs: Sequence[Path] = ()) -> str:
+    """The sheet (or the cards, for HTML with ``sheet.cards``) as HTML or Markdown text."""
+    import jinja2
+
+    if fmt == "md":
+        name = "sheet.md.j2"
+    else:
+        name = "cards.html.j2" if sheet.cards else "sheet.html.j2"
+    env = environment(template_dirs, markdown=fmt == "md")
+    try:
+        return str(env.get_template(name).render(sheet=sheet))
+    except jinja2.TemplateError as exc:
+        where = (
+            f"{exc.filename}:{exc.lineno}: "
+            if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename
+            else ""
+        )
+        raise GlutekitError(f"{where}template {name} failed: {exc}") from None
+
+
+def _dirs(request: ExportRequest) -> list[Path]:
+    return [Path(d) for d in request.options.get("template_dirs", ())]
+
+
+def write_html(request: ExportRequest) -> None:
+    write_text(request.path, render(build_sheet(request), "html", _dirs(request)))
+
+
+def write_markdown(request: ExportRequest) -> None:
+    write_text(request.path, render(build_sheet(request), "md", _dirs(request)))
