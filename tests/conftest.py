@@ -108,3 +108,27 @@ def run_glutekit(
 @pytest.fixture
 def glutekit_proc() -> object:
     return run_glutekit
+
+
+# ----------------------------------------------------------------- real venvs (slow tests)
+
+
+@pytest.fixture(scope="session")
+def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Wheels of this checkout's glutekit and of the example pack, built once per session."""
+    from tests.venvs import EXAMPLE, build_wheel
+
+    out = tmp_path_factory.mktemp("wheels")
+    return {"glutekit": build_wheel(REPO, out), "hip-flexors": build_wheel(EXAMPLE, out)}
+
+
+@pytest.fixture(scope="session")
+def plugin_venv(tmp_path_factory: pytest.TempPathFactory, built_wheels: dict[str, Path]) -> object:
+    """One venv for the session with glutekit and the example pack installed from wheels.
+
+    Tests must not install anything else into it: use ``make_venv`` for that.
+    """
+    from tests.venvs import make_venv
+
+    root = tmp_path_factory.mktemp("venv") / "shared"
+    return make_venv(root, built_wheels["glutekit"], built_wheels["hip-flexors"])

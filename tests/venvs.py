@@ -1,0 +1,164 @@
+"""Real virtual environments with real installed packages, for end-to-end plugin tests.
+
+Creating a venv and building wheels is slow on a small machine, so wheels are
+built once per session and venvs are shared where the tests allow it. Each venv
+uses ``--system-site-packages`` so glutekit's dependencies need no download,
+but glutekit itself (and every plugin under test) is installed into the venv
+from a wheel built from this checkout, so entry points are read for real.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLE = REPO / "examples" / "glutekit-hip-flexors"
+
+#: Variables that would change which plugins load; each test sets what it needs.
+PLUGIN_VARS = (
+    "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD",
+    "GLUTEKIT_PLUGINS",
+    "GLUTEKIT_BLOCK_PLUGINS",
+    "GLUTEKIT_STRICT_PLUGINS",
+    "GLUTEKIT_TRACE_PLUGINS",
+    "PYTHONPATH",
+)
+
+
+def _check(cmd: list[str], *, cwd: Path | None = None, timeout: float = 600) -> str:
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc.stdout
+
+
+def build_wheel(project: Path, out: Path) -> Path:
+    """Build ``project`` into a wheel in ``out`` with the hatchling already installed."""
+    out.mkdir(parents=True, exist_ok=True)
+    before = set(out.glob("*.whl"))
+    _check(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(out),
+            str(project),
+        ]
+    )
+    made = set(out.glob("*.whl")) - before
+    assert len(made) == 1, f"expected one new wheel from {project}, got {sorted(made)}"
+    return made.pop()
+
+
+def write_project(
+    root: Path, distribution: str, modules: dict[str, str], entry_points: dict[str, str]
+) -> Path:
+    """Write a tiny distribution: one top-level module per entry, plus pyproject.toml."""
+    root.mkdir(parents=True, exist_ok=True)
+    eps = "\n".join(f'{name} = "{target}"' for name, target in entry_points.items())
+    mods = ", ".join(f'"{m}.py"' for m in modules)
+    (root / "pyproject.toml").write_text(
+        textwrap.dedent(f"""\
+        [build-system]
+        requires = ["hatchling"]
+        build-backend = "hatchling.build"
+
+        [project]
+        name = "{distribution}"
+        version = "0.0.1"
+
+        [project.entry-points.glutekit]
+        """)
+        + eps
+        + textwrap.dedent(f"""
+
+        [tool.hatch.build.targets.wheel]
+        only-include = [{mods}]
+        """)
+    )
+    for name, source in modules.items():
+        (root / f"{name}.py").write_text(textwrap.dedent(source))
+    return root
+
+
+@dataclass(frozen=True)
+class Venv:
+    """A virtual environment and a way to run commands in it."""
+
+    root: Path
+
+    @property
+    def bin(self) -> Path:
+        return self.root / ("Scripts" if os.name == "nt" else "bin")
+
+    @property
+    def python(self) -> Path:
+        return self.bin / "python"
+
+    def env(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in PLUGIN_VARS}
+        env["VIRTUAL_ENV"] = str(self.root)
+        env["PATH"] = f"{self.bin}{os.pathsep}{env.get('PATH', '')}"
+        env.update(extra or {})
+        return env
+
+    def run(
+        self,
+        *args: str | Path,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess[str]:
+        # Never the checkout: 'python -c' would import glutekit from the working directory.
+        return subprocess.run(
+            [str(a) for a in args],
+            capture_output=True,
+            text=True,
+            env=self.env(env),
+            cwd=cwd or self.root,
+            timeout=timeout,
+        )
+
+    def glutekit(
+        self,
+        *args: str | Path,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+        timeout: float = 300,
+    ) -> subprocess.CompletedProcess[str]:
+        return self.run(self.bin / "glutekit", *args, env=env, cwd=cwd, timeout=timeout)
+
+    def pip_install(self, *args: str | Path) -> None:
+        _check(
+            [
+                str(self.python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-deps",
+                "--no-build-isolation",
+                *map(str, args),
+            ]
+        )
+
+
+def make_venv(root: Path, *wheels: Path) -> Venv:
+    """A venv that sees the system's packages but has its own glutekit and plugins."""
+    _check([sys.executable, "-m", "venv", "--system-site-packages", str(root)])
+    venv = Venv(root)
+    if wheels:
+        venv.pip_install(*wheels)
+    return venv
