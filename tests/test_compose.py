@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +54,7 @@ def test_cycle_releases_then_stretches_then_activates_the_target(
     )
     kinds = [ex.kind for ex in exercises_of(routine, catalog)]
     assert kinds[0] == "release"
-    phases = [kind for kind, _ in zip(kinds, kinds[1:] + [None], strict=True)]
-    assert phases == sorted(phases, key=["release", "stretch", "activation"].index)
+    assert kinds == sorted(kinds, key=["release", "stretch", "activation"].index)
     assert {"release", "stretch", "activation"} == set(kinds)
     assert all(MEDIUS in ex.targets for ex in exercises_of(routine, catalog))
 
@@ -315,4 +313,4 @@ def test_cli_unmet_constraint_is_one_line_and_exit_2(glutekit_proc: Any, tmp_pat
 def test_transitions_helper_counts_posture_changes() -> None:
     assert count_transitions(["supine", "side-lying", "seated", "supine"]) == 2
     assert count_transitions([]) == 0
-    assert [a != b for a, b in pairwise([posture("prone"), posture("hanging")])] == [True]
+    assert count_transitions(["prone", "hanging"]) == 1

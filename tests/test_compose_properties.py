@@ -1,0 +1,178 @@
+"""Property tests: random requests against the glute pack, through the real timeline."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import pairwise, permutations, product
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from glutekit.catalog import Catalog
+from glutekit.compose import (
+    LEVELS,
+    PLACE_EQUIPMENT,
+    PLACES,
+    POSTURES,
+    build_request,
+    compose,
+    count_transitions,
+    find_strategy,
+    order_phases,
+    posture,
+)
+from glutekit.errors import InputError
+from glutekit.model import Exercise
+from glutekit.plugins import PluginHost, make_plugin_host
+from glutekit.timeline import compile as compile_timeline
+
+STRATEGIES = ("cycle", "stretch", "quick")
+PROPERTY = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[tuple[PluginHost, Catalog]]:
+    host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
+    yield host, Catalog.build(host, user_routines=False)
+
+
+def _pack_words(catalog: Catalog) -> tuple[list[str], list[str], list[str], list[str]]:
+    exercises = list(catalog.exercises.values())
+    targets = sorted({t for ex in exercises for t in ex.primary})
+    equipment = sorted({item for ex in exercises for need in ex.equipment for item in need})
+    avoidable = sorted(
+        {ex.position for ex in exercises}
+        | {t for ex in exercises for t in ex.tags}
+        | {name for name, _ in POSTURES}
+    )
+    return targets, equipment, avoidable, sorted(catalog.symptoms())
+
+
+@st.composite
+def requests(draw: Any, catalog: Catalog) -> dict[str, Any]:
+    targets, equipment, avoidable, symptoms = _pack_words(catalog)
+    options: dict[str, Any] = {
+        "minutes": draw(st.sampled_from([2, 3, 5, 7.5, 10, 15, 20, 30])),
+        "equipment": draw(st.lists(st.sampled_from([*equipment, "none"]), max_size=4)),
+        "place": draw(st.none() | st.sampled_from(sorted(PLACES))),
+        "avoid": draw(st.lists(st.sampled_from(avoidable), max_size=2)),
+        "level": draw(st.none() | st.sampled_from(LEVELS)),
+        "seed": draw(st.integers(0, 2**31)),
+    }
+    if draw(st.booleans()):
+        options["symptom"] = draw(st.sampled_from(symptoms))
+    else:
+        options["targets"] = draw(st.lists(st.sampled_from(targets), max_size=2))
+    return options
+
+
+def check_routine(catalog: Catalog, options: dict[str, Any], data: dict[str, Any]) -> None:
+    """Everything the issue promises about a composed routine."""
+    routine = catalog.load_routine_data(json.loads(json.dumps(data)), "<composed>")
+    budget = options["minutes"] * 60
+    duration = compile_timeline(routine, catalog).duration
+    assert budget * 0.9 <= duration <= budget * 1.1, (duration, budget)
+    have = {e for e in options["equipment"] if e != "none"}
+    have |= PLACE_EQUIPMENT.get(options["place"] or "", frozenset())
+    avoid = set(options["avoid"])
+    used = [catalog.exercise(i) for i in routine.exercise_ids()]
+    for ex in used:
+        assert ex.usable_with(have), ex.id
+        if options["place"]:
+            assert ex.position in PLACES[options["place"]], ex.id
+        assert ex.position not in avoid and not avoid & set(ex.tags), ex.id
+        assert POSTURES[posture(ex.position)][0] not in avoid, ex.id
+    assert all("sides" not in step for step in data["steps"]), "per-side exercises get both sides"
+    moves = count_transitions([ex.position for ex in used])
+    assert f"Gets up or down {moves} time" in data["description"]
+
+
+@PROPERTY
+@given(data=st.data())
+def test_any_request_gives_a_valid_routine_or_one_clear_line(
+    world: tuple[PluginHost, Catalog], data: st.DataObject
+) -> None:
+    host, catalog = world
+    options = data.draw(requests(catalog))
+    strategy = data.draw(st.sampled_from(STRATEGIES))
+    try:
+        request = build_request(catalog, **options)
+        made, _ = compose(request, catalog, find_strategy(host, strategy))
+    except InputError as exc:
+        message = str(exc)
+        assert message and "\n" not in message
+        assert "--" in message, f"no way forward offered: {message}"
+        event("refused")
+        return
+    event("composed")
+    check_routine(catalog, options, made)
+    again, _ = compose(request, catalog, find_strategy(host, strategy))
+    assert again == made
+
+
+@PROPERTY
+@given(
+    target=st.sampled_from(["gluteus_maximus", "gluteus_medius"]),
+    minutes=st.integers(5, 20),
+    strategy=st.sampled_from(STRATEGIES),
+    seed=st.integers(0, 2**31),
+)
+def test_a_generous_request_always_succeeds(
+    world: tuple[PluginHost, Catalog], target: str, minutes: int, strategy: str, seed: int
+) -> None:
+    host, catalog = world
+    options = {
+        "targets": [target],
+        "minutes": minutes,
+        "equipment": ["tennis_ball", "foam_roller"],
+        "place": None,
+        "avoid": [],
+        "level": None,
+        "seed": seed,
+    }
+    made, _ = compose(build_request(catalog, **options), catalog, find_strategy(host, strategy))
+    check_routine(catalog, options, made)
+
+
+# ----------------------------------------------------------------------------- ordering
+
+
+POSITIONS = [p for _, group in POSTURES for p in group]
+
+
+def fewest_by_brute_force(phases: list[list[str]]) -> int:
+    """Try every order of posture groups in every phase (groups kept together)."""
+    choices = [list(permutations(sorted({posture(p) for p in phase}))) for phase in phases if phase]
+    best = None
+    for combo in product(*choices):
+        path = [g for order in combo for g in order]
+        moves = sum(1 for a, b in pairwise(path) if a != b)
+        best = moves if best is None else min(best, moves)
+    return best or 0
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(phases=st.lists(st.lists(st.sampled_from(POSITIONS), max_size=5), min_size=1, max_size=3))
+def test_order_phases_is_optimal_and_keeps_phases(
+    world: tuple[PluginHost, Catalog], phases: list[list[str]]
+) -> None:
+    template: Exercise = next(iter(world[1].exercises.values()))
+    counter = iter(range(10_000))
+    built = [
+        [replace(template, id=f"t:e{next(counter)}", position=p) for p in phase] for phase in phases
+    ]
+    ordered = order_phases(built)
+    position_of_phase = {ex.id: n for n, phase in enumerate(built) for ex in phase}
+    assert [position_of_phase[ex.id] for ex in ordered] == sorted(position_of_phase.values())
+    assert sorted(ex.id for ex in ordered) == sorted(position_of_phase)
+    assert count_transitions([ex.position for ex in ordered]) == fewest_by_brute_force(phases)
