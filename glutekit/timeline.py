@@ -84,7 +84,7 @@ def _flatten(
             continue
         for r in range(1, step.repeat + 1):
             if r > 1 and step.rest_between:
-                say = f"Rest. Round {r} of {step.repeat} of {step.name} next."
+                say = f"Rest. Round {r} of {step.repeat}: {step.name}."
                 yield _Item(step=RestStep(seconds=step.rest_between, say=say), path=path, round=r)
             yield from _flatten(step.steps, path, r)
 
@@ -117,7 +117,8 @@ class _Builder:
             placed = self._fit(drafts, start, duration, stretch)
             if stretch and placed:
                 last_end = max(at + self._length(d.text) for at, d in placed)
-                duration = max(duration, last_end + self.settings.gap - start)
+                talk = math.ceil((last_end + self.settings.gap - start) * 1000 - 1e-6) / 1000
+                duration = max(duration, talk)
         else:
             placed = [(start + d.offset, d) for d in drafts]
         if duration <= 0 and not placed:
@@ -177,6 +178,7 @@ class _Builder:
             at = _earliest(
                 max(start + draft.offset, kind_floor.get(draft.kind, -math.inf)), need, taken
             )
+            at = math.ceil(at * 1000 - 1e-6) / 1000  # whole ms, never earlier than free
             limit = start + duration
             fits = at <= limit if draft.kind == "end" else at + need <= limit + 1e-9
             if not (stretch or fits):

@@ -1,0 +1,320 @@
+"""The timeline compiler: exact transcripts, exact durations, and room for speech."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import glutekit
+from glutekit import timeline as tl
+from glutekit.catalog import Catalog
+from glutekit.model import Routine, Timeline
+from glutekit.plugins import make_plugin_host
+
+ROUTINES = sorted((Path(__file__).resolve().parent.parent / "routines").glob("*.json"))
+
+PACK: dict[str, Any] = {
+    "id": "t",
+    "name": "Test pack",
+    "version": "1.0.0",
+    "license": "CC0-1.0",
+    "exercises": [
+        {
+            "id": "side-hold",
+            "name": "Side hold",
+            "kind": "stretch",
+            "targets": {"primary": ["gluteus_medius"]},
+            "position": "side-lying",
+            "per_side": True,
+            "dose": {"hold": 20},
+            "instructions": ["Lie on your side."],
+            "cues": ["Breathe."],
+        },
+        {
+            "id": "breathing",
+            "name": "Belly breathing",
+            "kind": "mobility",
+            "targets": {"primary": ["gluteus_maximus"]},
+            "position": "supine",
+            "per_side": False,
+            "dose": {"breaths": 5},
+            "instructions": ["Lie on your back."],
+            "cues": ["Slow."],
+        },
+        {
+            "id": "lifts",
+            "name": "Leg lifts",
+            "kind": "activation",
+            "targets": {"primary": ["gluteus_medius"]},
+            "position": "side-lying",
+            "per_side": True,
+            "dose": {"reps": 10, "tempo": {"up": 2, "down": 2}},
+            "instructions": ["Lie on your side.", "Lift the top leg."],
+            "cues": ["Slow."],
+        },
+    ],
+}
+
+#: A per-side hold, a rest, and a repeated block with a breath-counted hold and reps at a tempo.
+ROUTINE: dict[str, Any] = {
+    "id": "golden",
+    "title": "Golden",
+    "settings": {"prepare": 5, "rest": 6, "switch": 4, "breath": 4},
+    "steps": [
+        {"say": "Lie down.", "pause": 2},
+        {"exercise": "t:side-hold"},
+        {"rest": 8},
+        {
+            "block": "Floor pair",
+            "repeat": 2,
+            "rest_between": 5,
+            "steps": [
+                {"exercise": "t:breathing", "dose": {"breaths": 3}},
+                {
+                    "exercise": "t:lifts",
+                    "sides": "left",
+                    "dose": {"reps": 2, "tempo": {"up": 1, "hold": 1, "down": 2}},
+                },
+            ],
+        },
+    ],
+}
+
+ROUND = [
+    "59 announce Belly breathing. 3 slow breaths.",
+    "61.5 instruction Lie on your back.",
+    "64 begin Begin. Breathe in… and out. One.",
+    "68 breath In… and out. Two.",
+    "72 breath In… and out. Three.",
+    "76 end And relax.",
+    "76 rest Rest.",
+    "78 next Next up: Leg lifts.",
+    "82 announce Leg lifts. 2 reps, left side only.",
+    "83.7 instruction Lie on your side.",
+    "85.3 instruction Lift the top leg.",
+    "87 begin Begin. Up… hold… down… one.",
+    "91 rep Up… hold… down… two.",
+    "95 end And relax.",
+]
+
+
+def _shift(lines: list[str], by: float) -> list[str]:
+    out = []
+    for line in lines:
+        at, rest = line.split(" ", 1)
+        out.append(f"{round(float(at) + by, 3):g} {rest}")
+    return out
+
+
+GOLDEN = [
+    "0 message Lie down.",
+    "2 announce Side hold. 20 seconds each side, right side first.",
+    "4.5 instruction Lie on your side.",
+    "7 begin Begin. Hold for 20 seconds.",
+    "12 cue Breathe.",
+    "17 time-left 10 seconds left.",
+    "24 countdown 3.",
+    "25 countdown 2.",
+    "26 countdown 1.",
+    "27 end And relax.",
+    "27 switch Switch to the left side.",
+    "31 begin Begin. Hold for 20 seconds.",
+    "36 cue Breathe.",
+    "41 time-left 10 seconds left.",
+    "48 countdown 3.",
+    "49 countdown 2.",
+    "50 countdown 1.",
+    "51 end And relax.",
+    "51 rest Rest for 8 seconds.",
+    "53 next Next up: Belly breathing.",
+    *ROUND,
+    "95 rest Rest. Round 2 of 2: Floor pair.",
+    "97 next Next up: Belly breathing.",
+    *_shift(ROUND, 41),
+    "136 done That's the end of the session. Well done.",
+]
+
+
+class TestPack:
+    @glutekit.hookimpl
+    def glutekit_exercise_packs(self) -> list[dict[str, Any]]:
+        return [PACK]
+
+
+@pytest.fixture
+def test_catalog() -> Catalog:
+    host = make_plugin_host(autoload=False)
+    host.register(TestPack(), "testpack")
+    catalog = Catalog.build(host, user_routines=False)
+    assert not host.warnings
+    return catalog
+
+
+def _routine(catalog: Catalog, **settings_: Any) -> Routine:
+    data = {**ROUTINE, "settings": {**ROUTINE["settings"], **settings_}}
+    return catalog.load_routine_data(data, "golden")
+
+
+def _lines(timeline: Timeline) -> list[str]:
+    return [f"{c.at:g} {c.kind} {c.text}" for c in timeline.cues]
+
+
+def test_golden_transcript(test_catalog: Catalog) -> None:
+    timeline = tl.compile(_routine(test_catalog), test_catalog)
+    assert _lines(timeline) == GOLDEN
+    assert timeline.duration == 139
+
+
+def test_duration_is_the_sum_of_the_segments(test_catalog: Catalog) -> None:
+    timeline = tl.compile(_routine(test_catalog), test_catalog)
+    assert timeline.duration == sum(s.duration for s in timeline.segments)
+    kinds = [s.kind for s in timeline.segments]
+    assert kinds[:5] == ["message", "prepare", "hold", "switch", "hold"]
+    assert kinds.count("reps") == 2 and kinds[-1] == "done"
+
+
+def test_segments_say_which_step_round_side_and_set(test_catalog: Catalog) -> None:
+    timeline = tl.compile(_routine(test_catalog), test_catalog)
+    holds = [
+        (s.step_path, s.round, s.side) for s in timeline.segments if s.kind in ("hold", "reps")
+    ]
+    assert holds == [
+        ((1,), 1, "right"),
+        ((1,), 1, "left"),
+        ((3, 0), 1, None),
+        ((3, 1), 1, "left"),
+        ((3, 0), 2, None),
+        ((3, 1), 2, "left"),
+    ]
+    second_round = tl.step_start(timeline, (3, 0), 2)
+    assert second_round is not None
+    assert timeline.segments[second_round].kind == "prepare"
+
+
+def test_left_first_side_order(test_catalog: Catalog) -> None:
+    timeline = tl.compile(_routine(test_catalog, side_order="left-first"), test_catalog)
+    assert "Side hold. 20 seconds each side, left side first." in tl.cue_texts(timeline)
+    assert "Switch to the right side." in tl.cue_texts(timeline)
+
+
+def test_sets_get_a_rest_between_them(test_catalog: Catalog) -> None:
+    data = {**ROUTINE, "steps": [{"exercise": "t:side-hold", "sets": 2}]}
+    timeline = tl.compile(test_catalog.load_routine_data(data, "sets"), test_catalog)
+    holds = [(s.set_number, s.side) for s in timeline.segments if s.kind == "hold"]
+    assert holds == [(1, "right"), (1, "left"), (2, "right"), (2, "left")]
+    assert "Rest. Set 2 of 2 next." in tl.cue_texts(timeline)
+
+
+def test_from_segment_starts_at_zero_and_keeps_steps(test_catalog: Catalog) -> None:
+    timeline = tl.compile(_routine(test_catalog), test_catalog)
+    index = tl.step_start(timeline, (3, 0), 2)
+    assert index is not None
+    tail = tl.from_segment(timeline, index)
+    assert tail.segments[0].start == 0 and tail.segments[0].index == 0
+    assert tail.duration == timeline.duration - timeline.segments[index].start
+    assert tail.segments[0].step_path == (3, 0) and tail.segments[0].round == 2
+    assert _lines(tail)[0] == "0 announce Belly breathing. 3 slow breaths."
+
+
+# ----------------------------------------------------------------------------- speech
+
+
+def _fake_lengths(timeline: Timeline, per_char: float) -> dict[str, float]:
+    return {text: round(0.3 + per_char * len(text), 2) for text in tl.cue_texts(timeline)}
+
+
+def _check_speech_fits(timeline: Timeline, lengths: dict[str, float], gap: float) -> None:
+    cues = timeline.cues
+    for a, b in zip(cues, cues[1:]):
+        assert a.at + lengths[a.text] + gap <= b.at + 1e-6, (a, b)
+    for seg in timeline.segments:
+        if seg.kind == "prepare":
+            talk_end = max(c.at + lengths[c.text] for c in seg.cues)
+            assert talk_end + gap <= seg.end + 1e-6, seg.label
+        if seg.kind in ("hold", "reps"):
+            assert seg.cues[0].kind == "begin" and seg.cues[0].at == seg.start
+    assert timeline.duration == pytest.approx(sum(s.duration for s in timeline.segments))
+
+
+def test_speech_lengthens_prepare_and_never_overlaps(test_catalog: Catalog) -> None:
+    routine = _routine(test_catalog)
+    plain = tl.compile(routine, test_catalog)
+    lengths = _fake_lengths(plain, 0.08)
+    spoken = tl.compile(routine, test_catalog, tl.CompileSettings(speech_lengths=lengths))
+    _check_speech_fits(spoken, lengths, 0.25)
+    prepare = [s.duration for s in spoken.segments if s.kind == "prepare"]
+    assert all(d > 5 for d in prepare)  # "Leg lifts..." plus two lines take more than 5 s
+    assert [c.kind for c in spoken.cues].count("countdown") == 6
+
+
+def test_no_speech_gives_the_plain_timeline(test_catalog: Catalog) -> None:
+    routine = _routine(test_catalog)
+    assert tl.compile(routine, test_catalog, tl.CompileSettings()) == tl.compile(
+        routine, test_catalog
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(per_char=st.floats(min_value=0.0, max_value=0.2), gap=st.floats(0.0, 1.0))
+def test_any_speech_rate_fits(per_char: float, gap: float) -> None:
+    host = make_plugin_host(autoload=False)
+    host.register(TestPack(), "testpack")
+    catalog = Catalog.build(host, user_routines=False)
+    routine = _routine(catalog)
+    lengths = _fake_lengths(tl.compile(routine, catalog), per_char)
+    spoken = tl.compile(routine, catalog, tl.CompileSettings(speech_lengths=lengths, gap=gap))
+    _check_speech_fits(spoken, lengths, gap)
+
+
+# ----------------------------------------------------------------------------- ready-made
+
+
+def _check_invariants(timeline: Timeline) -> None:
+    assert timeline.segments and timeline.segments[-1].kind == "done"
+    position = 0.0
+    for i, seg in enumerate(timeline.segments):
+        assert seg.index == i and seg.start == pytest.approx(position)
+        assert seg.duration >= 0
+        for cue in seg.cues:
+            assert seg.start <= cue.at <= seg.end, (seg.label, cue)
+        position = seg.end
+    assert timeline.duration == pytest.approx(sum(s.duration for s in timeline.segments))
+    ats = [c.at for c in timeline.cues]
+    assert ats == sorted(ats)
+
+
+def _check_switch_between_sides(timeline: Timeline) -> None:
+    segments = timeline.segments
+    for before, after in zip(segments, segments[1:]):
+        if before.kind in ("hold", "reps") and after.kind in ("hold", "reps", "switch"):
+            if after.exercise == before.exercise and after.set_number == before.set_number:
+                assert after.kind == "switch", before.label
+                assert after.cues[0].text == f"Switch to the {after.side} side."
+
+
+def test_switch_cue_between_sides_in_the_golden_routine(test_catalog: Catalog) -> None:
+    timeline = tl.compile(_routine(test_catalog), test_catalog)
+    _check_switch_between_sides(timeline)
+    assert sum(1 for c in timeline.cues if c.kind == "switch") == 1
+
+
+@pytest.mark.parametrize("path", ROUTINES, ids=lambda p: p.stem)
+def test_ready_made_routine_compiles(path: Path, catalog: Catalog) -> None:
+    routine = catalog.find_routine(str(path))
+    timeline = tl.compile(routine, catalog)
+    _check_invariants(timeline)
+    _check_switch_between_sides(timeline)
+    per_side = [s for s in timeline.segments if s.kind in ("hold", "reps") and s.side]
+    both = {(s.step_path, s.round, s.set_number) for s in per_side if s.side == "left"} & {
+        (s.step_path, s.round, s.set_number) for s in per_side if s.side == "right"
+    }
+    switches = [s for s in timeline.segments if s.kind == "switch"]
+    assert len(switches) == len(both)
+    lengths = _fake_lengths(timeline, 0.07)
+    spoken = tl.compile(routine, catalog, tl.CompileSettings(speech_lengths=lengths))
+    _check_invariants(spoken)
+    _check_speech_fits(spoken, lengths, 0.25)
