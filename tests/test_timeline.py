@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -229,7 +230,7 @@ def _fake_lengths(timeline: Timeline, per_char: float) -> dict[str, float]:
 
 def _check_speech_fits(timeline: Timeline, lengths: dict[str, float], gap: float) -> None:
     cues = timeline.cues
-    for a, b in zip(cues, cues[1:]):
+    for a, b in itertools.pairwise(cues):
         assert a.at + lengths[a.text] + gap <= b.at + 1e-6, (a, b)
     for seg in timeline.segments:
         if seg.kind == "prepare":
@@ -289,11 +290,15 @@ def _check_invariants(timeline: Timeline) -> None:
 
 def _check_switch_between_sides(timeline: Timeline) -> None:
     segments = timeline.segments
-    for before, after in zip(segments, segments[1:]):
-        if before.kind in ("hold", "reps") and after.kind in ("hold", "reps", "switch"):
-            if after.exercise == before.exercise and after.set_number == before.set_number:
-                assert after.kind == "switch", before.label
-                assert after.cues[0].text == f"Switch to the {after.side} side."
+    for before, after in itertools.pairwise(segments):
+        same_set = (after.exercise, after.set_number) == (before.exercise, before.set_number)
+        if (
+            before.kind in ("hold", "reps")
+            and after.kind in ("hold", "reps", "switch")
+            and same_set
+        ):
+            assert after.kind == "switch", before.label
+            assert after.cues[0].text == f"Switch to the {after.side} side."
 
 
 def test_switch_cue_between_sides_in_the_golden_routine(test_catalog: Catalog) -> None:
