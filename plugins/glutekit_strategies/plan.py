@@ -9,12 +9,13 @@ set rest, exercises by a rest, and the session ends with a short "done".
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from glutekit.errors import InputError
-from glutekit.model import Exercise, Settings
+from glutekit.model import Dose, Exercise, Settings
 from glutekit.timeline import DONE_SECONDS
 
 #: Fraction of the budget a composed routine may miss by (the promise is ±10%;
@@ -40,7 +41,10 @@ class Dosing:
 
     @classmethod
     def of(cls, ex: Exercise, settings: Settings) -> Dosing:
-        dose = ex.dose
+        return _dosing(ex.dose, settings.breath)
+
+    @classmethod
+    def of_dose(cls, dose: Dose, breath: int) -> Dosing:
         if dose.kind == "hold":
             base = dose.seconds or 30
             high = min(MAX_HOLD, max(dose.seconds_max or 0, base * 2))
@@ -55,7 +59,7 @@ class Dosing:
             base = dose.breaths or 5
             high = max(dose.breaths_max or 0, math.ceil(base * 1.5))
             return cls(
-                unit=float(settings.breath),
+                unit=float(breath),
                 base=base,
                 low=max(2, math.ceil(base * 0.6)),
                 high=high,
@@ -77,6 +81,12 @@ class Dosing:
         sets = min(MAX_SETS, max(1, math.ceil(work / per_set_max - 1e-9)))
         amount = round(work / (sets * self.unit))
         return min(self.high, max(self.low, amount)), sets
+
+
+@functools.lru_cache(maxsize=4096)
+def _dosing(dose: Dose, breath: int) -> Dosing:
+    # Strategies ask for the same few doses thousands of times on a big catalog.
+    return Dosing.of_dose(dose, breath)
 
 
 @dataclass(frozen=True, kw_only=True)
