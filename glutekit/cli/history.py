@@ -10,10 +10,17 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from glutekit.errors import InputError
+
+if TYPE_CHECKING:
+    from glutekit.cli.app import App
+    from glutekit.cli.run import RunPlan
+    from glutekit.history.db import HistoryDB
+    from glutekit.history.recorder import HistoryRecorder
 
 
 @click.command()
@@ -84,3 +91,89 @@ def parse_since(text: str) -> float:
                 f"--since: {text!r} is not a date (use YYYY-MM-DD, or 30d, or 8w)"
             ) from None
     return datetime.combine(day, time()).timestamp()
+
+
+# ----------------------------------------------------------------------------- glutekit run
+
+
+class RunHistory:
+    """Records one ``glutekit run`` in the history; built by :func:`attach_history`."""
+
+    def __init__(
+        self,
+        db: HistoryDB | None,
+        recorder: HistoryRecorder | None,
+        *,
+        ask: bool,
+        pain_after: int | None,
+    ) -> None:
+        self.db = db
+        self.recorder = recorder
+        self._ask = ask
+        self._pain_after = pain_after
+
+    def finish(self, *, interrupted: bool) -> None:
+        """After the session: take the pain-after score (asked unless interrupted)."""
+        from glutekit.history.live import ask_pain, can_ask
+
+        after = self._pain_after
+        if after is None and self._ask and not interrupted and can_ask():
+            after = ask_pain("after the session")
+        if self.recorder is not None and after is not None:
+            self.recorder.record_pain_after(after)
+        if self.db is not None:
+            self.db.close()
+
+
+def attach_history(
+    app: App,
+    plan: RunPlan,
+    *,
+    resume: bool,
+    ask: bool,
+    pain_before: int | None,
+    pain_after: int | None,
+) -> RunHistory:
+    """Open the history, work out ``--resume``, ask for pain, and attach the recorder.
+
+    :raises InputError: when ``--resume`` finds nothing to resume.
+    """
+    from glutekit.cli.app import warn
+    from glutekit.history.live import advised_per_week, ask_pain, can_ask, open_for_run
+    from glutekit.history.recorder import HistoryRecorder
+    from glutekit.history.resume import plan_resume
+    from glutekit.history.stats import local_date
+
+    routine = plan.routine
+    db = open_for_run(warn)
+    resumed_from = None
+    if resume:
+        if db is None:
+            raise InputError("cannot resume: the session history cannot be opened")
+        found = plan_resume(
+            db, routine_id=routine.id, content_hash=routine.content_hash, timeline=plan.timeline
+        )
+        plan.options.start_segment = found.start_segment
+        resumed_from = found.session.id
+        label = plan.timeline.segments[found.start_segment].label
+        click.echo(
+            f"Resuming the session of {local_date(found.session.started).isoformat()} at "
+            f"'{label}' ({found.done} hold(s) already done).",
+            err=True,
+        )
+    if pain_before is None and ask and can_ask():
+        pain_before = ask_pain("before the session")
+    recorder = None
+    if db is not None:
+        recorder = HistoryRecorder(
+            db,
+            routine_id=routine.id,
+            title=routine.title,
+            content_hash=routine.content_hash,
+            advised_per_week=advised_per_week(routine, app.catalog.packs.values()),
+            pain_before=pain_before,
+            resumed_from=resumed_from,
+            warn=warn,
+        )
+        plan.extra_outputs.append(("history", recorder))
+    return RunHistory(db, recorder, ask=ask, pain_after=pain_after)

@@ -245,6 +245,16 @@ def summary_line(summary: SessionSummary) -> str:
     help="Speech engine (default auto: pyttsx3, then the espeak-ng command). "
     "[env: GLUTEKIT_VOICE_BACKEND]",
 )
+@click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue the last interrupted session of ROUTINE at the first hold not done.",
+)
+@click.option(
+    "--pain", "ask_pain", is_flag=True, help="Ask for a pain score (0-10) before and after."
+)
+@click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
+@click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
 @pass_app
 def run(
     app: App,
@@ -256,6 +266,10 @@ def run(
     rate: int | None,
     volume: float | None,
     voice_backend: str | None,
+    resume: bool = False,
+    ask_pain: bool = False,
+    pain_before: int | None = None,
+    pain_after: int | None = None,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
 
@@ -275,8 +289,14 @@ def run(
         values={k: v for k, v in voice_values.items() if v is not None},
     )
     plan = prepare_session(app, load_routine(app, routine), options)
+    from glutekit.cli.history import attach_history
+
+    history = attach_history(
+        app, plan, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
+    )
     summary, signum = execute(plan)
     click.echo(summary_line(summary))
+    history.finish(interrupted=signum is not None)
     if signum is not None:
         raise click.exceptions.Exit(EXIT_SIGNAL[signal.Signals(signum)])
 

@@ -21,9 +21,9 @@ from glutekit.history.migrations import SchemaTooNew, migrate
 from glutekit.history.records import (
     HoldRecord,
     SessionRow,
-    hostname,
     parse_path,
     path_text,
+    process_identity,
     session_row,
 )
 
@@ -182,8 +182,8 @@ class HistoryDB:
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO sessions (routine_id, routine_title, content_hash, started, planned,"
-                " advised_per_week, resumed_from, pain_before, pid, host)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " advised_per_week, resumed_from, pain_before, process)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     routine_id,
                     title,
@@ -193,8 +193,7 @@ class HistoryDB:
                     advised_per_week,
                     resumed_from,
                     pain_before,
-                    os.getpid(),
-                    hostname(),
+                    process_identity(),
                 ),
             )
             session_id = cursor.lastrowid
@@ -262,7 +261,7 @@ class HistoryDB:
         sql = (
             "SELECT s.id, s.routine_id, s.routine_title, s.content_hash, s.started, s.ended,"
             " s.status, s.planned, s.elapsed, s.pain_before, s.pain_after, s.advised_per_week,"
-            " s.resumed_from, s.pid, s.host,"
+            " s.resumed_from, s.process,"
             " COALESCE(h.completed, 0), COALESCE(h.skipped, 0)"
             " FROM sessions s LEFT JOIN (SELECT session_id,"
             "   SUM(outcome = 'completed') AS completed, SUM(outcome = 'skipped') AS skipped"

@@ -27,8 +27,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
             advised_per_week INTEGER,
             resumed_from INTEGER REFERENCES sessions(id),
-            pid INTEGER,
-            host TEXT
+            -- host|pid|process start: tells a session still playing from a killed one
+            process TEXT
         )""",
         "CREATE INDEX sessions_by_start ON sessions(started)",
         "CREATE INDEX sessions_by_routine ON sessions(routine_id, started)",

@@ -68,7 +68,6 @@ class HistoryRecorder:
         self._lock = threading.Lock()
         self._pending: list[Callable[[], None]] = []
         self._current: Segment | None = None
-        self._seeking = False
         self._broken = False
         self._told_busy = False
         self.session_id: int | None = None
@@ -87,14 +86,12 @@ class HistoryRecorder:
     def handle(self, event: Event) -> None:
         with self._lock:
             if event.kind == "seek":
-                self._seeking = True
-                if event.segment is not None:
-                    self._move_to(event.segment, at=event.at)
+                # The engine sends the segment it jumps to (None: past the end).
+                self._move_to(event.segment, at=event.at, seek=True)
             elif event.kind == "segment" and event.segment is not None:
-                self._move_to(event.segment, at=event.at)
+                self._move_to(event.segment, at=event.at, seek=False)
             elif event.kind == "end":
-                self._leave_current(at=event.at, forward=True)
-                self._current = None
+                self._move_to(None, at=event.at, seek=False)
             self._flush()
 
     def close(self, summary: SessionSummary | None) -> None:
@@ -123,28 +120,23 @@ class HistoryRecorder:
 
     # ------------------------------------------------------------------ internals
 
-    def _move_to(self, segment: Segment, *, at: float) -> None:
+    def _move_to(self, segment: Segment | None, *, at: float, seek: bool) -> None:
         current = self._current
-        if current is not None and current.index == segment.index:
-            return  # the segment event that follows a seek to it
-        forward = current is None or segment.index > current.index
-        self._leave_current(at=at, forward=forward)
+        if current is not None and segment is not None and current.index == segment.index:
+            return  # "back" to the start of the same segment, or the segment after a seek
+        forward = current is None or segment is None or segment.index > current.index
         self._current = segment
-        self._seeking = False
-
-    def _leave_current(self, *, at: float, forward: bool) -> None:
-        """The engine moved past the current segment: was its hold done, or skipped?"""
-        segment = self._current
-        if segment is None or segment.kind not in WORK_KINDS:
+        if current is None or current.kind not in WORK_KINDS:
             return
-        if self._seeking:
+        if seek:
             if not forward:
                 return  # went back to repeat something: neither done nor skipped
             outcome = "skipped"
+        elif at >= current.end - 1e-6:
+            outcome = "completed"
         else:
-            # A session ended by Ctrl-C or q before the hold's end did not complete it.
-            outcome = "completed" if at >= segment.end - 1e-6 else "skipped"
-        record = hold_record(segment, outcome)
+            return  # ended (Ctrl-C, q) part-way: the hold in progress is not done
+        record = hold_record(current, outcome)
 
         def write_hold() -> None:
             if self.session_id is not None:

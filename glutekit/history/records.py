@@ -5,13 +5,10 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 _HOSTNAME = socket.gethostname()
-
-
-def hostname() -> str:
-    return _HOSTNAME
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +54,7 @@ def parse_path(text: str) -> tuple[int, ...]:
 
 def session_row(r: tuple[Any, ...]) -> SessionRow:
     status = r[6]
-    if status == "running" and not _alive(r[13], r[14]):
+    if status == "running" and not is_alive(r[13]):
         status = "interrupted"
     return SessionRow(
         id=r[0],
@@ -73,15 +70,40 @@ def session_row(r: tuple[Any, ...]) -> SessionRow:
         pain_after=r[10],
         advised_per_week=r[11],
         resumed_from=r[12],
-        completed=int(r[15]),
-        skipped=int(r[16]),
+        completed=int(r[14]),
+        skipped=int(r[15]),
     )
 
 
-def _alive(pid: int | None, host: str | None) -> bool:
+def process_identity(pid: int | None = None) -> str:
+    """``host|pid|start``: enough to tell this process from a later one with its pid."""
+    pid = pid or os.getpid()
+    return f"{_HOSTNAME}|{pid}|{_start_time(pid) or ''}"
+
+
+def _start_time(pid: int) -> str | None:
+    """The process start time from /proc (Linux); None elsewhere or once it has ended."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    # Fields 3 (state) and 22 (start); the command name before them is in
+    # parentheses and may hold spaces.
+    fields = stat.rsplit(")", 1)[-1].split()
+    if len(fields) < 20 or fields[0] in ("Z", "X"):
+        return None  # a killed process not yet reaped by its parent is gone too
+    return fields[19]
+
+
+def is_alive(identity: str | None) -> bool:
     """Is the process that is recording this session still running?"""
-    if not pid or host != _HOSTNAME:
+    parts = (identity or "").split("|")
+    if len(parts) != 3 or parts[0] != _HOSTNAME or not parts[1].isdigit():
         return False
+    pid, start = int(parts[1]), parts[2]
+    if start:
+        # Process ids are reused; the start time tells a new process from the old one.
+        return _start_time(pid) == start
     if os.name != "posix":
         # os.kill(pid, 0) would terminate the process on Windows; assume it ended.
         return False
