@@ -1,0 +1,242 @@
+"""The session engine: on time, in order, and never held up by an output."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping, Sequence
+
+import pytest
+
+from glutekit.clock import MonotonicClock, VirtualClock
+from glutekit.engine import Controls, play, speech_lengths
+from glutekit.interfaces import Event, SessionSummary
+from glutekit.model import PRIORITY, Cue, CueKind, Segment, SegmentKind, Timeline
+
+
+def _segment(
+    index: int,
+    kind: SegmentKind,
+    start: float,
+    duration: float,
+    cue_every: float,
+    exercise: str | None = None,
+    side: str | None = None,
+) -> Segment:
+    cues = []
+    at = start
+    while at < start + duration - 1e-9:
+        cue_kind: CueKind = "begin" if at == start else "cue"
+        cues.append(
+            Cue(
+                at=round(at, 3),
+                kind=cue_kind,
+                text=f"cue {index}@{at:.2f}",
+                priority=PRIORITY[cue_kind],
+                exercise=exercise,
+                side=side,
+            )
+        )  # type: ignore[arg-type]
+        at += cue_every
+    return Segment(
+        index=index,
+        kind=kind,
+        start=start,
+        duration=duration,
+        label=f"seg {index}",
+        cues=tuple(cues),
+        exercise=exercise,
+        side=side,
+    )  # type: ignore[arg-type]
+
+
+def _timeline(
+    *specs: tuple[SegmentKind, float, str | None, str | None], cue_every: float = 0.5
+) -> Timeline:
+    segments, start = [], 0.0
+    for i, (kind, duration, exercise, side) in enumerate(specs):
+        segments.append(_segment(i, kind, start, duration, cue_every, exercise, side))
+        start += duration
+    return Timeline(routine_id="synthetic", title="Synthetic", segments=tuple(segments))
+
+
+class Recorder:
+    """Keeps every event with the real time it arrived."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[float, Event]] = []
+        self.started: Timeline | None = None
+        self.summary: SessionSummary | None = None
+        self.closed = threading.Event()
+
+    def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+        return {}
+
+    def start(self, timeline: Timeline) -> None:
+        self.started = timeline
+
+    def handle(self, event: Event) -> None:
+        self.events.append((time.perf_counter(), event))
+
+    def close(self, summary: SessionSummary | None) -> None:
+        self.summary = summary
+        self.closed.set()
+
+    def kinds(self) -> list[str]:
+        return [e.kind for _, e in self.events]
+
+    def cues(self) -> list[Cue]:
+        return [e.cue for _, e in self.events if e.cue is not None]
+
+
+class Slow(Recorder):
+    def handle(self, event: Event) -> None:
+        time.sleep(2.0)
+
+
+class Broken(Recorder):
+    def handle(self, event: Event) -> None:
+        raise RuntimeError("speaker unplugged")
+
+
+TWO_SIDES = _timeline(
+    ("prepare", 2, "x:a", "right"),
+    ("hold", 3, "x:a", "right"),
+    ("switch", 1, "x:a", "left"),
+    ("hold", 3, "x:a", "left"),
+    ("done", 1, None, None),
+)
+
+
+def test_every_event_arrives_in_order_on_a_virtual_clock() -> None:
+    recorder = Recorder()
+    summary = play(TWO_SIDES, VirtualClock(), {"rec": recorder})
+    kinds = recorder.kinds()
+    assert kinds[0] == "start" and kinds[-1] == "end"
+    assert kinds.count("segment") == len(TWO_SIDES.segments)
+    assert recorder.cues() == list(TWO_SIDES.cues)
+    assert recorder.started is TWO_SIDES and recorder.summary == summary
+    assert summary.status == "finished"
+    assert summary.completed == (("x:a", "right"), ("x:a", "left"))
+    assert summary.elapsed == summary.planned == TWO_SIDES.duration
+
+
+def test_start_segment_plays_the_rest_only() -> None:
+    recorder = Recorder()
+    summary = play(TWO_SIDES, VirtualClock(), [("rec", recorder)], start_segment=3)
+    assert recorder.cues()[0].at == TWO_SIDES.segments[3].start
+    assert summary.planned == 4 and summary.completed == (("x:a", "left"),)
+
+
+def test_slow_and_raising_outputs_do_not_delay_the_others() -> None:
+    timeline = _timeline(("hold", 1.5, "x:a", None), ("done", 0.5, None, None), cue_every=0.05)
+    recorder, reports = Recorder(), []
+    clock = MonotonicClock(speed=1.0)
+    summary = play(
+        timeline,
+        clock,
+        {"slow": Slow(), "broken": Broken(), "rec": recorder},
+        report=reports.append,
+        drain_timeout=0.3,
+    )
+    assert summary.status == "finished"
+    lateness = [
+        arrived - clock.real_time_of(e.at) for arrived, e in recorder.events if e.kind == "cue"
+    ]
+    assert len(lateness) == len(timeline.cues) == 40
+    assert max(lateness) <= 0.010, f"worst {max(lateness) * 1000:.1f} ms late"
+    assert min(lateness) >= -0.001  # never early
+    broken = [r for r in reports if "'broken'" in r]
+    assert len(broken) == 1 and "speaker unplugged" in broken[0]
+    assert any("'slow'" in r and "still busy" in r for r in reports)
+
+
+class Session:
+    """A session playing on a helper thread, as ``glutekit run`` plays it."""
+
+    def __init__(self, clock: MonotonicClock, controls: Controls) -> None:
+        self.recorder = Recorder()
+        self._result: list[SessionSummary] = []
+        self._thread = threading.Thread(
+            target=lambda: self._result.append(
+                play(TWO_SIDES, clock, {"rec": self.recorder}, controls=controls)
+            )
+        )
+        self._thread.start()
+
+    def summary(self) -> SessionSummary:
+        self._thread.join(10)
+        return self._result[0]
+
+
+def _wait_for(recorder: Recorder, predicate: object, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not any(predicate(e) for _, e in recorder.events):  # type: ignore[operator]
+        assert time.monotonic() < deadline, recorder.kinds()
+        time.sleep(0.005)
+
+
+def test_skip_records_the_skipped_side_and_moves_on() -> None:
+    controls = Controls()
+    session = Session(MonotonicClock(speed=4), controls)
+    recorder = session.recorder
+    _wait_for(recorder, lambda e: e.kind == "segment" and e.segment.index == 1)
+    controls.skip()
+    summary = session.summary()
+    assert summary.skipped == (("x:a", "right"),)
+    assert summary.completed == (("x:a", "left"),)
+    seek = next(e for _, e in recorder.events if e.kind == "seek")
+    assert seek.segment is not None and seek.segment.index == 2 and seek.at == 5
+    assert summary.elapsed < TWO_SIDES.duration - 1
+
+
+def test_back_restarts_and_pause_stops_the_clock() -> None:
+    controls = Controls()
+    session = Session(MonotonicClock(speed=10), controls)
+    recorder = session.recorder
+    _wait_for(recorder, lambda e: e.kind == "segment" and e.segment.index == 1)
+    controls.back()  # just into the hold: back to the prepare
+    _wait_for(recorder, lambda e: e.kind == "seek")
+    controls.pause()
+    _wait_for(recorder, lambda e: e.kind == "pause")
+    time.sleep(0.3)  # 3 session seconds that must not count
+    controls.resume()
+    summary = session.summary()
+    assert summary.status == "finished"
+    seeks = [e for _, e in recorder.events if e.kind == "seek"]
+    assert seeks[0].segment is not None and seeks[0].segment.index == 0
+    assert summary.elapsed == pytest.approx(TWO_SIDES.duration + 2, abs=0.5)
+    segments = [e.segment.index for _, e in recorder.events if e.kind == "segment"]
+    assert segments == [0, 1, 0, 1, 2, 3, 4]
+
+
+def test_quit_ends_with_status_quit() -> None:
+    controls = Controls()
+    session = Session(MonotonicClock(speed=4), controls)
+    recorder = session.recorder
+    _wait_for(recorder, lambda e: e.kind == "segment" and e.segment.index == 1)
+    controls.quit()
+    summary = session.summary()
+    assert summary.status == "quit" and summary.completed == ()
+    assert recorder.kinds()[-1] == "end"
+
+
+def test_speech_lengths_take_the_longest_and_survive_a_failure() -> None:
+    class Speaks(Recorder):
+        def __init__(self, scale: float) -> None:
+            super().__init__()
+            self.scale = scale
+
+        def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+            return {t: len(t) * self.scale for t in texts}
+
+    class Fails(Recorder):
+        def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+            raise OSError("no engine")
+
+    reports: list[str] = []
+    lengths = speech_lengths(
+        {"a": Speaks(0.1), "b": Speaks(0.2), "c": Fails()}, ["abcd"], report=reports.append
+    )
+    assert lengths == {"abcd": pytest.approx(0.8)}
+    assert len(reports) == 1 and "'c'" in reports[0] and "no engine" in reports[0]
