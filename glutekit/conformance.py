@@ -94,7 +94,7 @@ def check(target: str, *, options: Options | None = None) -> Report:
         _check_exports(installed, catalog, timelines, report)
     if timelines and options.voice:
         _check_voice(installed, timelines, report)
-    if not subject.packs and not subject.routines:
+    if not subject.packs and not subject.routines and report.ok:
         report.add("error", f"{subject.label}: provides no exercise pack and no routine")
     return report
 
