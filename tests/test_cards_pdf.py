@@ -8,15 +8,14 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from glutekit_cards.content import effective_dose
+from glutekit_cards.pdf import write_pdf
 
 from glutekit import timeline
 from glutekit.catalog import Catalog
 from glutekit.interfaces import ExportRequest
 from glutekit.model import BlockStep, ExerciseStep, Routine, Step
 from glutekit.plugins import make_plugin_host
-
-from glutekit_cards.content import effective_dose
-from glutekit_cards.pdf import write_pdf
 
 ROUTINES = sorted(p.stem for p in (Path(__file__).parent.parent / "routines").glob("*.json"))
 

@@ -137,6 +137,7 @@ class Flow:
         space_before: float = 0,
         color: tuple[int, int, int] = INK,
         keep_lines: int = 1,
+        keep_with_next: float = 0,
     ) -> None:
         """Wrapped text; ``prefix`` (a number, bullet or label) hangs left of the lines.
 
@@ -150,7 +151,8 @@ class Flow:
         self.font(size, bold)
         lines = self.wrap(text, self.rect.w - indent - hang)
         gap = space_before * self.scale
-        self.ensure(gap + line_h * min(keep_lines, len(lines)))
+        # A heading keeps ``keep_with_next`` mm (at scale 1) of what follows with it.
+        self.ensure(gap + line_h * min(keep_lines, len(lines)) + keep_with_next * self.scale)
         if self.y > self.rect.y:
             self.y += gap
         for i, line in enumerate(lines):

@@ -78,9 +78,9 @@ def _card(flow: Flow, info: ExerciseInfo) -> None:
 def _section(flow: Flow, title: str, items: tuple[str, ...], numbered: bool = False) -> None:
     if not items:
         return
-    flow.paragraph(title, size=9.5, bold=True, space_before=2.5, keep_lines=2)
+    flow.paragraph(title, size=9.5, bold=True, space_before=2.5, keep_with_next=8)
     for n, item in enumerate(items, 1):
-        flow.paragraph(item, size=8.5, prefix=f"{n}." if numbered else "•", hang=12)
+        flow.paragraph(item, size=8.5, prefix=f"{n}." if numbered else "•", hang=15)
 
 
 def _fits(pdf: Any, info: ExerciseInfo, scale: float) -> bool:

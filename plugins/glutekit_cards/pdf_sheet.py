@@ -63,22 +63,22 @@ def _sheet(flow: Flow, sheet: Sheet) -> None:
     frames.split(2, flow.y)
     flow.next_frame()
     for info in sheet.exercises:
-        flow.paragraph(info.name, size=9.5, bold=True, space_before=2.5, keep_lines=3)
+        flow.paragraph(info.name, size=9.5, bold=True, space_before=2.5, keep_with_next=8)
         for number, text in enumerate(info.instructions, 1):
-            flow.paragraph(text, size=8.5, prefix=f"{number}.", hang=12)
+            flow.paragraph(text, size=8.5, prefix=f"{number}.", hang=15)
         if info.key_cue:
             flow.paragraph(
                 info.key_cue, size=8.5, prefix="Cue", prefix_bold=True, hang=24, space_before=0.8
             )
     if sheet.cautions:
-        flow.paragraph("Cautions", size=10.5, bold=True, space_before=5, keep_lines=2)
+        flow.paragraph("Cautions", size=10.5, bold=True, space_before=5, keep_with_next=8)
         for text in sheet.cautions:
             flow.paragraph(text, size=8.5, prefix="•", hang=9)
 
 
 def _steps_table(flow: Flow, sheet: Sheet) -> None:
     widths = (0.06, 0.38, 0.16, 0.14, 0.26)
-    flow.paragraph("Steps", size=11, bold=True, keep_lines=4)
+    flow.paragraph("Steps", size=11, bold=True, keep_with_next=12)
     flow.gap(1)
     header = ("#", "Exercise", "Dose", "Sides", "Note")
     flow.row(

@@ -16,7 +16,6 @@ from typing import Any
 from glutekit.atomic import write_text
 from glutekit.errors import GlutekitError
 from glutekit.interfaces import ExportRequest
-
 from glutekit_cards.content import Sheet, build_sheet
 from glutekit_cards.figures import svg
 
@@ -66,10 +65,7 @@ def render(sheet: Sheet, fmt: str, template_dirs: Sequence[Path] = ()) -> str:
     """The sheet (or the cards, for HTML with ``sheet.cards``) as HTML or Markdown text."""
     import jinja2
 
-    if fmt == "md":
-        name = "sheet.md.j2"
-    else:
-        name = "cards.html.j2" if sheet.cards else "sheet.html.j2"
+    name = "sheet.md.j2" if fmt == "md" else "cards.html.j2" if sheet.cards else "sheet.html.j2"
     env = environment(template_dirs, markdown=fmt == "md")
     try:
         return str(env.get_template(name).render(sheet=sheet))
