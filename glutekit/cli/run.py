@@ -30,6 +30,7 @@ import click
 
 from glutekit.catalog import suggest
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.compose import compose_options
 from glutekit.clock import MonotonicClock
 from glutekit.durations import clock
 from glutekit.engine import Controls, play, speech_lengths
@@ -69,6 +70,31 @@ class RunPlan:
 
 def load_routine(app: App, ref: str) -> Routine:
     return app.catalog.find_routine(ref)
+
+
+def routine_to_run(
+    app: App, ref: str | None, compose_now: bool, compose_args: dict[str, Any]
+) -> Routine:
+    """ROUTINE, or with ``--compose`` a routine composed from the compose options."""
+    if compose_now:
+        if ref is not None:
+            raise InputError(f"give ROUTINE ('{ref}') or --compose, not both")
+        from glutekit.cli.compose import composed
+
+        return composed(app, compose_args)[1]
+    stray = [
+        k
+        for k in ("targets", "symptom", "equipment", "place", "avoid", "seed")
+        if compose_args.get(k)
+    ]
+    if stray:
+        raise InputError(f"--{stray[0].rstrip('s')} only works with --compose")
+    if ref is None:
+        raise InputError(
+            "missing ROUTINE: an id from 'glutekit routines', a .json file, "
+            "or --compose with compose options"
+        )
+    return load_routine(app, ref)
 
 
 def output_specs(app: App) -> dict[str, tuple[str, OutputSpec]]:
@@ -201,7 +227,7 @@ def summary_line(summary: SessionSummary) -> str:
 
 
 @click.command()
-@click.argument("routine")
+@click.argument("routine", required=False)
 @click.option(
     "--speed",
     type=click.FloatRange(min=0, min_open=True, max=1000),
@@ -255,10 +281,18 @@ def summary_line(summary: SessionSummary) -> str:
 )
 @click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
 @click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
+@click.option(
+    "--compose",
+    "compose_now",
+    is_flag=True,
+    help="Compose a routine with the options below (as 'glutekit compose') and run it.",
+)
+@compose_options
 @pass_app
 def run(
     app: App,
-    routine: str,
+    /,
+    routine: str | None,
     speed: float,
     no_voice: bool,
     outputs: tuple[str, ...],
@@ -270,8 +304,13 @@ def run(
     ask_pain: bool = False,
     pain_before: int | None = None,
     pain_after: int | None = None,
+    compose_now: bool = False,
+    **compose_args: Any,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
+
+    With --compose, run a routine composed on the spot instead, e.g.
+    'glutekit run --compose --target gluteus_medius --minutes 10 --equipment tennis_ball'.
 
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     """
@@ -288,7 +327,7 @@ def run(
         interactive=sys.stdout.isatty(),
         values={k: v for k, v in voice_values.items() if v is not None},
     )
-    plan = prepare_session(app, load_routine(app, routine), options)
+    plan = prepare_session(app, routine_to_run(app, routine, compose_now, compose_args), options)
     from glutekit.cli.history import attach_history
 
     history = attach_history(
