@@ -314,3 +314,30 @@ def test_transitions_helper_counts_posture_changes() -> None:
     assert count_transitions(["supine", "side-lying", "seated", "supine"]) == 2
     assert count_transitions([]) == 0
     assert count_transitions(["prone", "hanging"]) == 1
+
+
+def test_run_compose_plays_a_composed_routine(glutekit_proc: Any) -> None:
+    proc = glutekit_proc(
+        "run",
+        "--compose",
+        "--target",
+        MEDIUS,
+        "--minutes",
+        "3",
+        "--strategy",
+        "quick",
+        "--seed",
+        "1",
+        "--speed",
+        "200",
+        "--no-voice",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "That's the end of the session" in proc.stdout
+    assert proc.stdout.strip().splitlines()[-1].startswith("Finished in 03:")
+
+
+def test_run_refuses_compose_options_without_compose(cli: Any) -> None:
+    result = cli("run", "--target", MEDIUS)
+    assert result.exit_code == 2
+    assert "--target only works with --compose" in result.stderr
