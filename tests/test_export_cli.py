@@ -1,0 +1,126 @@
+"""``glutekit export``: format choice, errors, atomic writes and template overrides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click.testing
+import pytest
+
+import glutekit
+from glutekit.atomic import atomic_path, write_bytes
+from glutekit.cli import cli as root
+from glutekit.cli.app import App
+from glutekit.errors import GlutekitError
+
+
+def test_real_process_writes_a_pdf(glutekit_proc: Any, tmp_path: Path) -> None:
+    out = tmp_path / "quick.pdf"
+    done = glutekit_proc("export", "quick-five", "-o", out)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF-")
+    assert done.stdout.strip() == f"wrote {out}"
+
+
+def test_format_comes_from_the_suffix(cli: Any, tmp_path: Path) -> None:
+    for name, start in (("a.html", "<!doctype html>"), ("a.md", "# "), ("a.pdf", "%PDF-")):
+        assert cli("export", "desk-break", "-o", tmp_path / name).exit_code == 0
+        assert (tmp_path / name).read_text(encoding="latin-1").startswith(start)
+
+
+def test_unknown_format_lists_the_known_ones(cli: Any, tmp_path: Path) -> None:
+    result = cli("export", "desk-break", "--format", "docx", "-o", tmp_path / "a.docx")
+    assert result.exit_code == 2
+    assert "unknown format 'docx'" in result.output
+    assert "html" in result.output and "md" in result.output and "pdf" in result.output
+    assert not (tmp_path / "a.docx").exists()
+
+
+def test_unknown_routine_is_one_line(cli: Any, tmp_path: Path) -> None:
+    result = cli("export", "desk-brake", "-o", tmp_path / "a.pdf")
+    assert result.exit_code == 2
+    assert "did you mean: desk-break" in result.output
+
+
+def test_path_under_a_file_is_one_clear_line(glutekit_proc: Any, tmp_path: Path) -> None:
+    blocker = tmp_path / "notes.txt"
+    blocker.write_text("not a folder", encoding="utf-8")
+    target = blocker / "a.pdf"
+    done = glutekit_proc("export", "quick-five", "-o", target)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"glutekit: error: cannot write {target}: Not a directory"
+    ]
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_missing_folder_is_one_clear_line(glutekit_proc: Any, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "a.pdf"
+    done = glutekit_proc("export", "quick-five", "-o", target)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"glutekit: error: cannot write {target}: No such file or directory"
+    ]
+
+
+def test_a_folder_as_output_is_refused_without_traceback(
+    glutekit_proc: Any, tmp_path: Path
+) -> None:
+    done = glutekit_proc("export", "quick-five", "--format", "pdf", "-o", tmp_path)
+    assert done.returncode == 2
+    assert "is a directory" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_failed_write_keeps_the_old_file_and_leaves_no_temp(tmp_path: Path) -> None:
+    target = tmp_path / "sheet.pdf"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
+        tmp.write_bytes(b"half of a new fi")
+        raise RuntimeError("renderer crashed")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.pdf"]
+    write_bytes(target, b"new")
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["sheet.pdf"]
+
+
+def test_atomic_write_names_the_path(tmp_path: Path) -> None:
+    with pytest.raises(GlutekitError, match=r"cannot write .*missing/x\.txt"):
+        write_bytes(tmp_path / "missing" / "x.txt", b"x")
+
+
+class TemplatePlugin:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.formats: list[str] = []
+
+    @glutekit.hookimpl
+    def glutekit_template_dirs(self, format: str) -> list[Path]:
+        self.formats.append(format)
+        return [self.folder]
+
+
+def test_plugin_overrides_a_block_of_the_built_in_template(tmp_path: Path) -> None:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "sheet.html.j2").write_text(
+        '{% extends "base/sheet.html.j2" %}'
+        '{% block cautions %}<p class="clinic">Call us: {{ sheet.title }}</p>{% endblock %}',
+        encoding="utf-8",
+    )
+    plugin = TemplatePlugin(folder)
+    app = App(extra_plugins=[("clinic", plugin)])
+    out = tmp_path / "sheet.html"
+    result = click.testing.CliRunner().invoke(
+        root.get_command(click.Context(root), "export"),
+        ["gym-bar", "-o", str(out)],
+        obj=app,
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<p class="clinic">Call us: Gym session with the bar</p>' in html
+    assert "<h2>Cautions</h2>" not in html
+    assert "Hanging side arch" in html  # the rest of the built-in sheet is still there
+    assert plugin.formats == ["html"]
