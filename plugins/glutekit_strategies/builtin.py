@@ -112,9 +112,10 @@ class Cycle(BuiltinStrategy):
 
     Knots are loosened first with a ball or roller, so the stretches that follow go
     further with less effort; a few slow strength moves then teach the muscle to steady
-    the pelvis again. Each phase is ordered from the floor up, starting in the posture
-    the previous phase ended in, choosing each phase's order so the whole routine has
-    the fewest transitions. About a quarter of the time goes to release, under half
+    the pelvis again. Within each phase the exercises of one posture stay together, and
+    the orders of the phases are chosen together so the whole routine gets up and down
+    as few times as possible (a phase starts in the posture the last one ended in when it
+    can). About a quarter of the time goes to release, under half
     to stretching and the rest to activation. Needs release equipment (a ball or a foam
     roller) for the target; without it, use ``stretch``.
     """
@@ -178,7 +179,7 @@ class Stretch(BuiltinStrategy):
         return order_phases([take(ranked(pool, request, rng), budget, settings)])
 
     def summary(self, plan: Sequence[Planned]) -> str:
-        return f"{len(plan)} stretches, from the floor up."
+        return f"{len(plan)} stretch{'es' if len(plan) != 1 else ''}, from the floor up."
 
 
 class Quick(BuiltinStrategy):
@@ -228,7 +229,8 @@ class Quick(BuiltinStrategy):
         return order_phases([by_kind(chosen)])
 
     def summary(self, plan: Sequence[Planned]) -> str:
-        return f"{len(plan)} exercises, picked for the most effect per minute."
+        count = f"{len(plan)} exercise{'s' if len(plan) != 1 else ''}"
+        return f"{count}, picked for the most effect per minute."
 
 
 STRATEGIES: tuple[BuiltinStrategy, ...] = (Cycle(), Stretch(), Quick())
