@@ -12,7 +12,9 @@ import contextlib
 import io
 import shutil
 import subprocess
+import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,6 +23,8 @@ from glutekit.errors import InputError
 from glutekit.interfaces import VoiceInfo
 from glutekit_voice.loader import prepare_espeak
 
+#: Seconds to wait for one short utterance; espeak-ng speaks ~20x faster than real time.
+BASE_TIMEOUT = 10.0
 FIX_ANY = "pip install espeakng-loader, or apt-get install espeak-ng"
 
 
@@ -123,7 +127,16 @@ class Pyttsx3Backend:
         self._errors: list[str] = []
         self._engine.connect("finished-utterance", self._on_finished)
         self._engine.connect("error", self._on_error)
-        self._applied: VoiceSpec | None = None
+        self._warm_up()
+        # Used when no voice is asked for, so a file never depends on the voice
+        # that happened to be set by an earlier render in this process.
+        self._default_voice = str(self._engine.getProperty("voice") or "") or None
+
+    def _warm_up(self) -> None:
+        # Until its first run loop the driver only queues commands, so settings
+        # could not be applied and checked before the first real utterance.
+        with tempfile.TemporaryDirectory(prefix="glutekit-voice-") as folder:
+            self._speak("ready", Path(folder) / "warm-up.wav", BASE_TIMEOUT)
 
     def _on_finished(self, name: object = None, completed: bool = True) -> None:
         self._finished.set()
@@ -146,17 +159,39 @@ class Pyttsx3Backend:
             )
         return found
 
-    def _apply(self, spec: VoiceSpec) -> None:
-        if spec == self._applied:
-            return
-        if spec.voice:
-            self._engine.setProperty("voice", spec.voice)
+    def _apply(self, spec: VoiceSpec, timeout: float) -> None:
+        """Set voice, rate and volume, and wait until espeak-ng has taken them.
+
+        espeak-ng queues setting changes behind its own worker thread, and the
+        driver's ``runAndWait`` cancels whatever is still queued. So the settings
+        are sent before every utterance (espeak-ng may fall back to its defaults
+        between utterances) and read back until they hold, before speaking.
+        """
+        voice = spec.voice or self._default_voice
+        if voice:
+            self._engine.setProperty("voice", voice)
         self._engine.setProperty("rate", spec.rate)
         self._engine.setProperty("volume", spec.volume)
-        self._applied = spec
+        give_up = time.monotonic() + timeout
+        while not self._settings_hold(spec):
+            if time.monotonic() > give_up:
+                raise SpeechFailed("pyttsx3 did not take the voice settings")
+            time.sleep(0.0005)
+
+    def _settings_hold(self, spec: VoiceSpec) -> bool:
+        voice = spec.voice or self._default_voice
+        if voice and str(self._engine.getProperty("voice")).lower() != voice.lower():
+            return False
+        return bool(
+            self._engine.getProperty("rate") == spec.rate
+            and abs(float(self._engine.getProperty("volume")) - spec.volume) < 0.011
+        )
 
     def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
-        self._apply(spec)
+        self._apply(spec, timeout)
+        self._speak(text, path, timeout)
+
+    def _speak(self, text: str, path: Path, timeout: float) -> None:
         self._finished.clear()
         self._errors.clear()
         # The espeak driver prints "Audio saved to …" for every file; keep it off
@@ -169,6 +204,16 @@ class Pyttsx3Backend:
             raise SpeechFailed(f"pyttsx3: {self._errors[0]}")
         if not finished:
             raise SpeechFailed(f"pyttsx3 did not finish speaking within {timeout:.0f} s")
+        self._wait_until_idle(timeout)
+
+    def _wait_until_idle(self, timeout: float) -> None:
+        # The driver announces the finished utterance *before* it marks itself idle;
+        # commands queued in between run on espeak's thread or get thrown away.
+        give_up = time.monotonic() + timeout
+        while self._engine.isBusy():
+            if time.monotonic() > give_up:
+                raise SpeechFailed("pyttsx3 stayed busy after speaking")
+            time.sleep(0.0005)
 
 
 # ----------------------------------------------------------------------------- espeak-ng CLI

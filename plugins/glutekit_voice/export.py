@@ -39,9 +39,11 @@ class SpeakingExporter(Exporter):
 class WavWriter:
     """Renders and mixes; one renderer is shared by ``speech_lengths`` and ``write``."""
 
-    def __init__(self, settings: VoiceSettings | None = None) -> None:
+    def __init__(
+        self, settings: VoiceSettings | None = None, *, renderer: CueRenderer | None = None
+    ) -> None:
         self._settings = settings
-        self._renderer: CueRenderer | None = None
+        self._renderer = renderer
 
     def renderer(self) -> CueRenderer:
         if self._renderer is None:

@@ -110,16 +110,27 @@ class VoiceOutput:
     # --------------------------------------------------------------- helpers
 
     def _prepare(self) -> bool:
-        """Find a player and start the engine once; False (after one message) if either fails."""
+        """Start the engine and find a player, once; False (after one message) if either fails.
+
+        Both are checked, so one message names everything that is missing.
+        """
         with self._lock:
             if self._ready or self.off_reason:
                 return self._ready
+            missing: list[NoAudioDevice | SpeechUnavailable] = []
             try:
-                if self._player is None:
-                    self._player = find_player()
                 self.renderer.open()
-            except (NoAudioDevice, SpeechUnavailable) as exc:
-                self._turn_off(f"voice off: {exc}; the session goes on with text")
+            except SpeechUnavailable as exc:
+                missing.append(exc)
+            if self._player is None:
+                try:
+                    self._player = find_player()
+                except NoAudioDevice as exc:
+                    missing.append(exc)
+            if missing:
+                what = "; ".join(problem.what for problem in missing)
+                fix = "; ".join(problem.fix for problem in missing)
+                self._turn_off(f"voice off: {what}; the session goes on with text. Fix: {fix}")
                 return False
             self._ready = True
             return True

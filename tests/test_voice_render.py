@@ -1,0 +1,133 @@
+"""Real speech: cues rendered to WAV by pyttsx3 and espeak-ng, cached, and measured."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from glutekit_voice import wavfile
+from glutekit_voice.render import CueRenderer
+from glutekit_voice.settings import VoiceSettings
+
+from glutekit.errors import InputError
+
+BACKENDS = ["pyttsx3", "espeak-ng"]
+
+
+def renderer(tmp_path: Path, **settings: object) -> CueRenderer:
+    return CueRenderer(VoiceSettings(**settings), cache_dir=tmp_path / "voice")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_cue_renders_to_a_wav_whose_length_grows_with_the_text(
+    tmp_path: Path, backend: str
+) -> None:
+    voice = renderer(tmp_path, backend=backend)
+    short = voice.render("Go.")
+    medium = voice.render("Hold the stretch and breathe.")
+    long = voice.render(
+        "Lie on your back, cross your right ankle over your left knee, "
+        "and gently draw the left knee towards your chest."
+    )
+    assert 0.2 < short.seconds < medium.seconds < long.seconds < 15
+    assert wavfile.frame_count(long.path) > 0
+    # The length reported is the length of the file a player would play.
+    assert long.seconds == pytest.approx(wavfile.seconds(long.path))
+    assert wavfile.rms(wavfile.read_mono16(long.path)) > 0.02
+
+
+def test_the_quiet_tail_is_trimmed_so_lengths_mean_speaking_time(tmp_path: Path) -> None:
+    cue = renderer(tmp_path, backend="pyttsx3").render("Switch sides.")
+    samples = wavfile.read_mono16(cue.path)
+    tail = samples[-int(0.1 * wavfile.RATE) :]
+    # At most the 60 ms we keep on purpose is silent; the rest of the tail is speech.
+    assert wavfile.rms(tail) > 0.001
+
+
+def test_cached_cues_are_reused_and_settings_change_the_key(tmp_path: Path) -> None:
+    first = renderer(tmp_path, backend="pyttsx3").render("Breathe in.")
+    stamp = first.path.stat().st_mtime_ns
+    again = renderer(tmp_path, backend="pyttsx3").render("Breathe in.")
+    assert again.path == first.path and again.path.stat().st_mtime_ns == stamp
+    faster = renderer(tmp_path, backend="pyttsx3", rate=300).render("Breathe in.")
+    assert faster.path != first.path
+    assert faster.seconds < first.seconds
+    other_engine = renderer(tmp_path, backend="espeak-ng").render("Breathe in.")
+    assert other_engine.path != first.path
+
+
+def test_an_emptied_cache_file_is_rendered_again(tmp_path: Path) -> None:
+    voice = renderer(tmp_path, backend="pyttsx3")
+    cue = voice.render("Ten seconds left.")
+    cue.path.write_bytes(b"")
+    again = renderer(tmp_path, backend="pyttsx3").render("Ten seconds left.")
+    assert wavfile.frame_count(again.path) > 0
+    assert again.seconds == pytest.approx(cue.seconds, abs=0.01)
+
+
+def test_500_different_cues_give_500_non_empty_wavs(tmp_path: Path) -> None:
+    texts = [f"Cue {i}: hold for {i % 60} more seconds." for i in range(500)]
+    rendered = renderer(tmp_path, backend="pyttsx3").render_all(texts)
+    assert len(rendered) == 500
+    assert len({cue.path for cue in rendered.values()}) == 500
+    assert all(wavfile.frame_count(cue.path) > 0 for cue in rendered.values())
+
+
+def test_an_unknown_voice_is_refused_with_how_to_list_voices(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="glutekit voices"):
+        renderer(tmp_path, backend="pyttsx3", voice="klingon-opera").open()
+
+
+def test_voices_can_be_picked_by_language_code(tmp_path: Path) -> None:
+    us = renderer(tmp_path, backend="espeak-ng", voice="en-us").render("Begin.")
+    gb = renderer(tmp_path, backend="espeak-ng", voice="en-gb").render("Begin.")
+    assert us.path != gb.path
+    assert wavfile.read_mono16(us.path) != wavfile.read_mono16(gb.path)
+
+
+LOADER_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    from pathlib import Path
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+    from glutekit_voice import wavfile
+
+    voice = CueRenderer(VoiceSettings(backend="pyttsx3"), cache_dir=Path(sys.argv[1]))
+    detail = voice.open()
+    cue = voice.render("Speaking from the wheel.")
+    mapped = sorted({line.split()[-1] for line in open("/proc/self/maps") if "libespeak" in line})
+    print(json.dumps({"detail": detail, "frames": wavfile.frame_count(cue.path),
+                      "seconds": cue.seconds, "mapped": mapped}))
+    """
+)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="espeakng-loader is for Linux")
+def test_without_the_system_library_the_espeakng_loader_wheel_speaks(tmp_path: Path) -> None:
+    import espeakng_loader
+
+    env = {**os.environ, "GLUTEKIT_ESPEAK_LIBRARY": "bundled"}
+    env.pop("ESPEAK_DATA_PATH", None)
+    result = subprocess.run(
+        [sys.executable, "-c", LOADER_SCRIPT, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "espeakng-loader" in report["detail"]
+    assert report["frames"] > 0 and report["seconds"] > 0.5
+    wheel_dir = str(Path(espeakng_loader.get_library_path()).resolve().parent)
+    # Only the wheel's copy of the library is loaded: nothing came from the system.
+    assert report["mapped"] and all(
+        str(Path(p).resolve()).startswith(wheel_dir) for p in report["mapped"]
+    )
