@@ -74,7 +74,7 @@ def test_week_streak_counts_weeks_that_met_the_advice() -> None:
 def test_day_streak_ends_today_or_yesterday() -> None:
     rows = [row(days_ago(n), id=n) for n in (1, 2, 3, 5)]
     assert summarise(rows, today=TODAY).streak_days == 3
-    assert summarise(rows + [row(TODAY, id=50)], today=TODAY).streak_days == 4
+    assert summarise([*rows, row(TODAY, id=50)], today=TODAY).streak_days == 4
     assert summarise([row(days_ago(2), id=1)], today=TODAY).streak_days == 0
 
 
