@@ -1,0 +1,216 @@
+"""Every hook in glutekit.hookspecs is exercised through the host by a test plugin.
+
+The plugin below implements every hook. It is registered the way a user would
+(``glutekit -p gk_meta ...``, in a real subprocess), and each test checks that
+the command that consumes the hook shows what the plugin returned.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glutekit import hookspecs
+
+HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("glutekit_"))
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "hooks.md"
+
+PLUGIN = """
+import json
+import os
+from pathlib import Path
+
+import glutekit
+from glutekit.interfaces import Exporter, OutputSpec, VoiceInfo
+
+HERE = Path(__file__).parent
+EXERCISE = {
+    "id": "wall-sit", "name": "Meta wall sit", "kind": "activation",
+    "targets": {"primary": ["quadriceps"]}, "position": "standing", "equipment": ["wall"],
+    "per_side": False, "dose": {"hold": 20},
+    "instructions": ["Slide down the wall."], "cues": ["Back flat on the wall."],
+}
+
+
+@glutekit.hookimpl
+def glutekit_exercise_packs():
+    return [{"id": "meta", "name": "Meta", "version": "1.0.0", "license": "CC0-1.0",
+             "exercises": [EXERCISE]}]
+
+
+@glutekit.hookimpl
+def glutekit_routines():
+    return [{"id": "meta-routine", "title": "Meta routine",
+             "settings": {"prepare": 3, "rest": 2},
+             "steps": [{"say": "Hello from meta."}, {"exercise": "meta:wall-sit"}]}]
+
+
+class Strategy:
+    name = "meta-strategy"
+    description = "Always the meta wall sit."
+
+    def compose(self, request, catalog):
+        return {"id": "meta-composed", "title": "Composed by meta",
+                "steps": [{"exercise": "meta:wall-sit"}]}
+
+
+@glutekit.hookimpl
+def glutekit_strategies():
+    return [Strategy()]
+
+
+class Recorder:
+    def __init__(self):
+        self.kinds = []
+
+    def speech_lengths(self, texts):
+        return {}
+
+    def start(self, timeline):
+        self.kinds.append("start:" + timeline.routine_id)
+
+    def handle(self, event):
+        self.kinds.append(event.kind)
+
+    def close(self, summary):
+        self.kinds.append("close:" + (summary.status if summary else "none"))
+        Path(os.environ["GK_META_EVENTS"]).write_text(json.dumps(self.kinds))
+
+
+@glutekit.hookimpl
+def glutekit_outputs():
+    return [OutputSpec(name="meta-recorder", description="Records events to a file.",
+                       create=lambda options: Recorder())]
+
+
+def _write_text(request):
+    lines = [f"{c.at:.0f} {c.text}" for c in request.timeline.cues]
+    request.path.write_text(request.routine.title + "\\n" + "\\n".join(lines))
+
+
+@glutekit.hookimpl
+def glutekit_exporters():
+    return [Exporter(format="meta-txt", description="Cues as text.", suffix=".metatxt",
+                     write=_write_text)]
+
+
+@glutekit.hookimpl
+def glutekit_template_dirs(format):
+    return [HERE / "meta_templates"] if format == "html" else []
+
+
+@glutekit.hookimpl
+def glutekit_voices(backend):
+    return [VoiceInfo(id="meta-voice", name="Meta Voice", languages=("en-x-meta",),
+                      backend="meta")]
+"""
+
+TEMPLATE = """\
+{% extends "base/sheet.html.j2" %}
+{% block header %}<p class="meta-banner">Printed with the meta plugin</p>{{ super() }}{% endblock %}
+"""
+
+
+@pytest.fixture
+def meta(tmp_path: Path, glutekit_proc: Any) -> Any:
+    """Run ``glutekit -p gk_meta ARGS`` with the test plugin importable."""
+    (tmp_path / "gk_meta.py").write_text(textwrap.dedent(PLUGIN))
+    (tmp_path / "meta_templates").mkdir()
+    (tmp_path / "meta_templates" / "sheet.html.j2").write_text(TEMPLATE)
+    env = {"PYTHONPATH": str(tmp_path), "GK_META_EVENTS": str(tmp_path / "events.json")}
+
+    def run(*args: str | Path) -> Any:
+        proc = glutekit_proc("-p", "gk_meta", *args, env=env, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "gk_meta" not in proc.stderr, proc.stderr  # no warning about the plugin
+        return proc
+
+    run.folder = tmp_path  # type: ignore[attr-defined]
+    return run
+
+
+def test_hook_glutekit_exercise_packs(meta: Any) -> None:
+    proc = meta("exercises", "--pack", "meta")
+    assert proc.stdout.split()[0] == "meta:wall-sit"
+
+
+def test_hook_glutekit_routines(meta: Any) -> None:
+    routines = json.loads(meta("routines", "--json").stdout)
+    mine = [r for r in routines if r["id"] == "meta-routine"]
+    assert mine and mine[0]["plugin"] == "gk_meta"
+
+
+def test_hook_glutekit_strategies(meta: Any) -> None:
+    assert "meta-strategy" in meta("strategies").stdout
+    composed = json.loads(
+        meta(
+            "compose",
+            "--strategy",
+            "meta-strategy",
+            "--target",
+            "quadriceps",
+            "--equipment",
+            "wall",
+        ).stdout
+    )
+    assert composed["steps"] == [{"exercise": "meta:wall-sit"}]
+
+
+def test_hook_glutekit_outputs(meta: Any) -> None:
+    meta("run", "meta-routine", "--speed", "100", "--no-voice", "--output", "meta-recorder")
+    kinds = json.loads((meta.folder / "events.json").read_text())
+    assert kinds[0] == "start:meta-routine"
+    assert kinds[-1] == "close:finished"
+    assert "cue" in kinds and "segment" in kinds
+
+
+def test_hook_glutekit_exporters(meta: Any) -> None:
+    out = meta.folder / "out.metatxt"
+    meta("export", "meta-routine", "--format", "meta-txt", "-o", out)
+    text = out.read_text()
+    assert text.startswith("Meta routine\n")
+    assert "Hello from meta." in text
+
+
+def test_hook_glutekit_template_dirs(meta: Any) -> None:
+    out = meta.folder / "sheet.html"
+    meta("export", "meta-routine", "--format", "html", "-o", out)
+    html = out.read_text()
+    assert '<p class="meta-banner">Printed with the meta plugin</p>' in html
+    assert "Meta wall sit" in html  # the rest of the built-in sheet is still there
+
+
+def test_hook_glutekit_voices(meta: Any) -> None:
+    voices = json.loads(meta("voices", "--json").stdout)
+    assert [v["id"] for v in voices] == ["meta-voice"]
+
+
+def test_every_hook_has_a_test() -> None:
+    tested = {
+        name.removeprefix("test_hook_") for name in globals() if name.startswith("test_hook_")
+    }
+    assert tested == set(HOOKS)
+
+
+def signature_of(name: str) -> str:
+    """``glutekit_x(arg: type) -> result``, as hooks.md must show it."""
+    sig = inspect.signature(getattr(hookspecs, name))
+    params = ", ".join(f"{p.name}: {p.annotation}" for p in sig.parameters.values())
+    return f"{name}({params}) -> {sig.return_annotation}"
+
+
+@pytest.mark.parametrize("hook", HOOKS)
+def test_every_hook_signature_is_a_heading_in_the_docs(hook: str) -> None:
+    headings = re.findall(r"^### `(.+)`$", DOCS.read_text(encoding="utf-8"), re.MULTILINE)
+    assert signature_of(hook) in headings
+
+
+def test_the_docs_describe_no_hook_that_does_not_exist() -> None:
+    headings = re.findall(r"^### `(glutekit_\w+)\(", DOCS.read_text(encoding="utf-8"), re.M)
+    assert sorted(headings) == HOOKS
