@@ -119,10 +119,22 @@ class Flow:
         return points * PT * 1.3
 
     def wrap(self, text: str, width: float) -> list[str]:
-        lines: list[str] = self.pdf.multi_cell(
-            max(width, 1.0), 5, text, dry_run=True, output="LINES"
+        # Measuring and drawing wrap the same text at the same size; fpdf's dry run is
+        # the slow part of a layout, so each answer is kept on the document.
+        key = (
+            self.pdf.font_family,
+            self.pdf.font_style,
+            self.pdf.font_size_pt,
+            round(width, 3),
+            text,
         )
-        return lines or [""]
+        cache: dict[tuple[object, ...], list[str]] = self.pdf.__dict__.setdefault(
+            "_glutekit_wraps", {}
+        )
+        if key not in cache:
+            lines = self.pdf.multi_cell(max(width, 1.0), 5, text, dry_run=True, output="LINES")
+            cache[key] = list(lines) or [""]
+        return cache[key]
 
     def paragraph(
         self,

@@ -1,0 +1,77 @@
+"""Cold whole-process time to export the printable sheet and cards of the largest routine.
+
+Each run is a fresh ``python -m glutekit`` process, so imports, font loading and
+the catalog are all counted, as a user would feel them. The baseline is a cold
+``glutekit --version`` measured in the same run. Target: export at most 1.5 s.
+
+    python benchmarks/cards.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROUTINES = Path(__file__).resolve().parent.parent / "routines"
+TARGET = 1.5
+
+
+def largest_routine() -> str:
+    """The ready-made routine with the most exercise steps (blocks counted per round)."""
+
+    def count(steps: list[dict[str, object]]) -> int:
+        total = 0
+        for step in steps:
+            if "exercise" in step:
+                total += 1
+            elif "block" in step:
+                inner = step.get("steps")
+                repeat = step.get("repeat", 1)
+                total += count(inner if isinstance(inner, list) else []) * int(repeat)  # type: ignore[call-overload]
+        return total
+
+    sizes = {
+        p.stem: count(json.loads(p.read_text(encoding="utf-8"))["steps"])
+        for p in ROUTINES.glob("*.json")
+    }
+    return max(sorted(sizes), key=lambda k: sizes[k])
+
+
+def timed(args: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "glutekit", *args], check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5)
+    runs = parser.parse_args().runs
+    routine = largest_routine()
+    with tempfile.TemporaryDirectory() as folder:
+        sheet = str(Path(folder) / "sheet.pdf")
+        cards = str(Path(folder) / "cards.pdf")
+        timed(["--version"])  # warm the OS file cache once, as any real use would
+        version = [timed(["--version"]) for _ in range(runs)]
+        sheets = [timed(["export", routine, "-o", sheet]) for _ in range(runs)]
+        decks = [timed(["export", routine, "--cards", "-o", cards]) for _ in range(runs)]
+    base = statistics.median(version)
+    one_sheet, one_deck = statistics.median(sheets), statistics.median(decks)
+    cost = one_sheet + one_deck
+    print(f"routine: {routine} (largest ready-made), {runs} runs, medians")
+    print(f"glutekit --version (baseline):        {base:6.3f} s")
+    print(f"export sheet PDF (one process):       {one_sheet:6.3f} s")
+    print(f"export cards PDF (one process):       {one_deck:6.3f} s")
+    print(f"sheet + cards (two processes):        {cost:6.3f} s")
+    print(f"ratio sheet + cards / baseline:       {cost / base:6.1f}x")
+    print(f"target: export <= {TARGET:.1f} s: {'met' if cost <= TARGET else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
