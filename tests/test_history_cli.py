@@ -1,0 +1,187 @@
+"""`glutekit run` records sessions; `glutekit history` reports them; faults never stop a session.
+
+Every test runs the real command line in a subprocess, with its own data folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree
+
+import pytest
+from conftest import run_glutekit
+
+from glutekit.history.db import HistoryDB
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+def gk(data: Path, *args: str, input: str | None = None) -> subprocess.CompletedProcess[str]:
+    return run_glutekit(*args, env={"GLUTEKIT_DATA_DIR": str(data)}, input=input)
+
+
+def run_fast(data: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    result = gk(data, "run", "quick-five", "--speed", "1000", "--no-voice", *extra)
+    assert "Traceback" not in result.stderr
+    return result
+
+
+def db_rows(data: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(data / "history.sqlite3")
+    return conn.execute(
+        "SELECT status, pain_before, pain_after FROM sessions ORDER BY id"
+    ).fetchall()
+
+
+def test_run_records_the_session_and_history_shows_it(data: Path) -> None:
+    assert run_fast(data, "--pain-before", "6", "--pain-after", "3").returncode == 0
+    assert db_rows(data) == [("finished", 6, 3)]
+    result = gk(data, "history")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["Started", "Routine", "Status", "Time", "Holds", "Pain"]
+    assert "quick-five" in lines[1] and "finished" in lines[1] and lines[1].endswith("6 → 3")
+    assert "Sessions per week (advised: at least 2):" in result.stdout
+    assert "before 6.0, after 3.0" in result.stdout
+
+
+def test_history_json_since_and_empty(data: Path) -> None:
+    assert "No sessions recorded yet" in gk(data, "history").stdout
+    run_fast(data)
+    payload = json.loads(gk(data, "history", "--json").stdout)
+    (session,) = payload["sessions"]
+    assert (session["routine"], session["status"], session["holds_completed"]) == (
+        "quick-five",
+        "finished",
+        8,
+    )
+    assert payload["counted_sessions"] == 1 and payload["advised_per_week"] == 2
+    assert payload["weeks"][-1]["sessions"] == 1
+    later = gk(data, "history", "--since", "2999-01-01")
+    assert later.returncode == 0 and "No sessions recorded since 2999-01-01" in later.stdout
+    bad = gk(data, "history", "--since", "last tuesday")
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        "glutekit: error: --since: 'last tuesday' is not a date (use YYYY-MM-DD, or 30d, or 8w)"
+    ]
+
+
+def test_plot_svg_and_png(data: Path, tmp_path: Path) -> None:
+    run_fast(data, "--pain-before", "5", "--pain-after", "2")
+    svg, png = tmp_path / "chart.svg", tmp_path / "chart.png"
+    assert gk(data, "history", "--plot", str(svg)).returncode == 0
+    root = ElementTree.parse(svg).getroot()
+    texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Sessions per week (advised: at least 2)" in texts and "Pain (0 to 10)" in texts
+    assert len(list(root.iter("{http://www.w3.org/2000/svg}circle"))) >= 2  # before and after
+    assert gk(data, "history", "--plot", str(png)).returncode == 0
+    from PIL import Image
+
+    with Image.open(png) as image:
+        assert image.format == "PNG" and image.size == (800, 540)
+        assert len(image.getcolors(maxcolors=1 << 20) or []) > 10  # something was drawn
+    bad = gk(data, "history", "--plot", str(tmp_path / "chart.gif"))
+    assert bad.returncode == 2 and "use .svg or .png" in bad.stderr
+    assert not (tmp_path / "chart.gif").exists()
+
+
+def corrupt(data: Path) -> None:
+    path = data / "history.sqlite3"
+    with open(path, "r+b") as handle:
+        handle.write(b"\x00garbage, not a database\x00" * 8)
+
+
+def test_corrupted_database_history_says_so_and_run_still_works(data: Path) -> None:
+    run_fast(data)
+    corrupt(data)
+    result = gk(data, "history")
+    assert result.returncode == 1
+    (line,) = result.stderr.strip().splitlines()
+    backups = list(data.glob("history.sqlite3.corrupt-*"))
+    assert len(backups) == 1 and str(backups[0]) in line and "damaged" in line
+    assert "Traceback" not in result.stderr + result.stdout
+    assert run_fast(data).returncode == 0
+    assert db_rows(data) == [("finished", None, None)]
+
+
+def test_run_on_a_corrupted_database_backs_it_up_and_records(data: Path) -> None:
+    run_fast(data)
+    corrupt(data)
+    result = run_fast(data)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.splitlines() if "history" in line]
+    assert len(warnings) == 1 and "corrupt-" in warnings[0]
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Finished in")
+    assert db_rows(data) == [("finished", None, None)]
+
+
+def test_unwritable_data_folder_runs_without_history(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    result = run_fast(blocker)
+    assert result.returncode == 0
+    (warning,) = result.stderr.strip().splitlines()
+    assert "cannot create the history folder" in warning and "will not be recorded" in warning
+
+
+def test_pain_prompt_is_skipped_without_a_terminal(data: Path) -> None:
+    result = run_fast(data, "--pain")
+    assert result.returncode == 0 and "Pain" not in result.stderr
+    assert db_rows(data) == [("finished", None, None)]
+    bad = run_fast(data, "--pain-before", "11")
+    assert bad.returncode == 2 and "11 is not in the range" in bad.stderr
+
+
+def test_resume_refuses_when_there_is_nothing_to_resume(data: Path, tmp_path: Path) -> None:
+    result = run_fast(data, "--resume")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "glutekit: error: nothing to resume: no earlier session of 'quick-five' is recorded"
+    )
+    run_fast(data)
+    result = run_fast(data, "--resume")
+    assert result.returncode == 2 and "finished; run it without --resume" in result.stderr
+
+
+def test_resume_refuses_a_routine_that_changed(data: Path, tmp_path: Path) -> None:
+    routine = tmp_path / "mine.json"
+    steps = [{"exercise": "glutes:knee-hug"}, {"exercise": "glutes:supine-figure-four"}]
+    routine.write_text(json.dumps({"id": "mine", "title": "Mine", "steps": steps}))
+    db = HistoryDB.open(data / "history.sqlite3")
+    sid = db.start_session(routine_id="mine", title="Mine", content_hash="old", planned=1)
+    db.end_session(sid, status="interrupted", elapsed=1)
+    result = gk(data, "run", str(routine), "--speed", "1000", "--no-voice", "--resume")
+    assert result.returncode == 2
+    assert "cannot resume: routine 'mine' has changed since the session of" in result.stderr
+
+
+def test_two_sessions_at_once_both_record(data: Path) -> None:
+    env = {**os.environ, "GLUTEKIT_DATA_DIR": str(data)}
+    command = [
+        sys.executable,
+        "-m",
+        "glutekit",
+        "run",
+        "quick-five",
+        "--speed",
+        "100",
+        "--no-voice",
+    ]
+    first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    second = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    for proc in (first, second):
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        assert b"warning" not in err
+    db = HistoryDB.open(data / "history.sqlite3")
+    rows = db.sessions()
+    assert [(r.status, r.completed) for r in rows] == [("finished", 8), ("finished", 8)]
+    assert db.integrity() == "ok"
