@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from glutekit.catalog import Catalog, document_problems
 from glutekit.conformance_subject import Subject, load_subject
@@ -223,29 +223,53 @@ def _check_exports(
                 report.add("error", f"routine '{routine.id}': PDF export wrote no PDF")
 
 
+def _speech_measurer(host: PluginHost) -> tuple[str, Callable[[list[str]], Any]] | None:
+    """Something that renders cues and reports their spoken length, found through hooks.
+
+    A speaking exporter (the WAV export) needs no audio device, so it is tried first;
+    a speaking live output is the fallback.
+    """
+    from glutekit.interfaces import OutputOptions
+
+    for plugin, exporter in host.collect("glutekit_exporters"):
+        measure = getattr(exporter, "speech_lengths", None)
+        if getattr(exporter, "speaks", False) and callable(measure):
+            return f"exporter '{exporter.format}' of plugin '{plugin}'", measure
+    for plugin, spec in host.collect("glutekit_outputs"):
+        if getattr(spec, "speaks", False):
+
+            def measure_live(texts: list[str], spec: Any = spec) -> Any:
+                output = spec.create(OutputOptions())
+                try:
+                    return output.speech_lengths(texts)
+                finally:
+                    output.close(None)
+
+            return f"output '{spec.name}' of plugin '{plugin}'", measure_live
+    return None
+
+
 def _check_voice(
     host: PluginHost, timelines: list[tuple[Routine, Timeline]], report: Report
 ) -> None:
-    from glutekit.interfaces import OutputOptions
-
-    speaking = [spec for _, spec in host.collect("glutekit_outputs") if getattr(spec, "speaks", 0)]
-    if not speaking:
-        report.add("info", "no speaking output is installed; voice cues not checked")
+    found = _speech_measurer(host)
+    if found is None:
+        report.add("info", "no speaking plugin is installed; voice cues not checked")
         return
-    spec = speaking[0]
+    name, measure = found
     texts = sorted({cue.text for _, timeline in timelines for cue in timeline.cues})
     try:
-        output = spec.create(OutputOptions())
-        lengths = dict(output.speech_lengths(texts))
-        output.close(None)
+        lengths = dict(measure(texts))
     except Exception as exc:
         report.add("info", f"no speech engine ({exc}); voice cues not checked")
         return
     if not lengths:
-        report.add("info", f"output '{spec.name}' has no speech engine; voice cues not checked")
+        report.add("info", f"{name} has no speech engine; voice cues not checked")
         return
     silent = [t for t in texts if lengths.get(t, 0.0) <= 0.0]
     for text in silent[:5]:
-        report.add("error", f"voice cue did not render with '{spec.name}': {text!r}")
+        report.add("error", f"voice cue did not render with {name}: {text!r}")
     if len(silent) > 5:
         report.add("error", f"... and {len(silent) - 5} more voice cues did not render")
+    if not silent:
+        report.add("info", f"{len(texts)} voice cues rendered with {name}")

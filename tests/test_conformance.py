@@ -181,8 +181,13 @@ def test_voice_check_is_skipped_with_an_info_line_when_nothing_speaks(
 
 
 def test_voice_cues_render_when_a_speech_engine_is_installed() -> None:
+    # CI installs espeak-ng, so the voice plugin can render every cue to a WAV.
     report = check(str(EXAMPLE), options=Options(export=False))
     assert report.ok, [str(f) for f in report.findings]
+    infos = [f.message for f in report.findings if f.severity == "info"]
+    assert any(
+        m.endswith("voice cues rendered with exporter 'wav' of plugin 'voice'") for m in infos
+    ), infos
 
 
 def test_a_data_only_folder_of_json_files_is_checked(tmp_path: Path) -> None:
