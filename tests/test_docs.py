@@ -1,0 +1,133 @@
+"""The docs stay true: generated CLI reference, every format field, every variable, the tutorial."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from glutekit import plugins
+from tests.venvs import REPO, make_venv
+
+DOCS = REPO / "docs"
+MINE = ("plugins.md", "writing-a-pack.md", "hooks.md", "formats.md", "cli.md")
+
+
+def test_cli_reference_matches_every_command_s_help() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(DOCS / "gen_cli.py"), "--check"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_cli_reference_has_a_section_for_every_command() -> None:
+    from glutekit.cli import COMMANDS
+
+    text = (DOCS / "cli.md").read_text(encoding="utf-8")
+    assert sorted(re.findall(r"^## glutekit (\S+)$", text, re.M)) == sorted(COMMANDS)
+
+
+def _properties(node: object) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("properties"), dict):
+            found |= set(node["properties"])
+        for value in node.values():
+            found |= _properties(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= _properties(value)
+    return found
+
+
+@pytest.mark.parametrize("schema", ["routine.schema.json", "exercise-pack.schema.json"])
+def test_formats_page_describes_every_field(schema: str) -> None:
+    data = json.loads((REPO / "schemas" / schema).read_text(encoding="utf-8"))
+    text = (DOCS / "formats.md").read_text(encoding="utf-8")
+    missing = sorted(p for p in _properties(data) if f"`{p}`" not in text)
+    assert missing == []
+
+
+def test_plugins_page_names_every_environment_variable() -> None:
+    text = (DOCS / "plugins.md").read_text(encoding="utf-8")
+    names = [getattr(plugins, n) for n in dir(plugins) if n.startswith("ENV_")]
+    assert names and all(f"`{name}" in text for name in names)
+
+
+@pytest.mark.parametrize("page", MINE)
+def test_relative_links_point_at_files_that_exist(page: str) -> None:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    for target in re.findall(r"\]\(([^)#:]+)(?:#[^)]*)?\)", text):
+        assert (DOCS / target).exists(), f"{page} links to missing {target}"
+
+
+# ----------------------------------------------------------------------------- the tutorial
+
+
+def console_commands(markdown: str) -> list[tuple[str, list[str]]]:
+    """``(command, expected output lines)`` for each ``$`` line in ```console blocks.
+
+    A command that ends in a here-document (``<<'EOF'``) takes the lines up to
+    the terminator with it.
+    """
+    commands: list[tuple[str, list[str]]] = []
+    for block in re.findall(r"^```console\n(.*?)^```", markdown, re.S | re.M):
+        lines = block.splitlines()
+        i = 0
+        while i < len(lines):
+            line = lines[i]
+            i += 1
+            if not line.startswith("$ "):
+                if commands and line.strip():
+                    commands[-1][1].append(line)
+                continue
+            command = line[2:]
+            heredoc = re.search(r"<<'?(\w+)'?$", command)
+            if heredoc:
+                end = lines.index(heredoc.group(1), i)
+                command = "\n".join([command, *lines[i:end], heredoc.group(1)])
+                i = end + 1
+            commands.append((command, []))
+    return commands
+
+
+def test_console_blocks_are_parsed_with_their_here_documents() -> None:
+    commands = console_commands((DOCS / "writing-a-pack.md").read_text(encoding="utf-8"))
+    routine = next(c for c, _ in commands if c.startswith("cat >"))
+    assert routine.endswith("\nEOF") and '"id": "calves-and-glutes"' in routine
+    assert any(c == "python -m build" for c, _ in commands)
+
+
+@pytest.mark.slow
+def test_writing_a_pack_tutorial_runs_from_an_empty_folder(
+    tmp_path: Path, built_wheels: dict[str, Path]
+) -> None:
+    commands = console_commands((DOCS / "writing-a-pack.md").read_text(encoding="utf-8"))
+    venv = make_venv(tmp_path / "venv", built_wheels["glutekit"])
+    work = tmp_path / "work"
+    work.mkdir()
+    script = ["set -euo pipefail"]
+    for index, (command, _) in enumerate(commands):
+        script += [f"echo '@@ {index}'", command]
+    proc = venv.run("bash", "-c", "\n".join(script) + "\n", cwd=work, timeout=900)
+    outputs = re.split(r"^@@ \d+\n", proc.stdout, flags=re.M)[1:]
+    failed_at = len(outputs) - 1
+    assert proc.returncode == 0, (
+        f"tutorial step failed: $ {commands[failed_at][0]}\n{outputs[-1]}\n{proc.stderr}"
+    )
+    for (command, expected), output in zip(commands, outputs, strict=True):
+        for line in expected:
+            assert line in output, f"$ {command}\nexpected: {line}\ngot:\n{output}"
+    dist = work / "my-packs" / "calves" / "dist"
+    assert sorted(p.name for p in dist.iterdir()) == [
+        "glutekit_calves-0.1.0-py3-none-any.whl",
+        "glutekit_calves-0.1.0.tar.gz",
+    ]
+    assert (work / "my-packs" / "calves" / "calves-and-glutes.pdf").read_bytes()[:4] == b"%PDF"
