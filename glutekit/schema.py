@@ -227,6 +227,12 @@ def _describe(error: Any) -> str:
     if validator == "enum":
         options = ", ".join(json.dumps(v) for v in error.validator_value)
         return f"{_short(instance)} is not one of the allowed values ({options})"
+    if validator in ("maxItems", "maxLength"):
+        return _size_message(validator, instance, error.validator_value)
+    if validator == "pattern" and isinstance(instance, str):
+        control = next((c for c in instance if ord(c) < 32 or ord(c) == 127), None)
+        if control is not None:
+            return f"contains a control character (U+{ord(control):04X}); use plain text"
     if validator == "pattern":
         hint = schema.get("description", "")
         return f"{_short(instance)} has the wrong form" + (f" ({hint})" if hint else "")
@@ -235,6 +241,13 @@ def _describe(error: Any) -> str:
         return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
     message = str(error.message)
     return message if len(message) < 240 else message[:237] + "..."
+
+
+def _size_message(validator: str, instance: Any, limit: int) -> str:
+    # The default message quotes the whole value: 10,000 steps make one unreadable line.
+    if validator == "maxItems":
+        return f"has {len(instance)} items; at most {limit} allowed"
+    return f"is {len(instance)} characters long; at most {limit} allowed"
 
 
 def _short(value: Any) -> str:
