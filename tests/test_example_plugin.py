@@ -83,3 +83,32 @@ def test_the_example_s_own_tests_pass(plugin_venv: Venv, tmp_path: Path) -> None
     )
     _ok(proc)
     assert "3 passed" in proc.stdout
+
+
+API = EXAMPLE.parent / "api"
+
+
+def test_api_scripts_see_the_installed_pack(plugin_venv: Venv) -> None:
+    listed = _ok(plugin_venv.run(plugin_venv.python, API / "list_exercises.py", "hamstrings"))
+    assert "hip-flexors:supine-hamstring-strap" in listed.stdout
+    assert "glutes:" in listed.stdout
+
+    routine = EXAMPLE / "glutekit_hip_flexors" / "routines" / f"{ROUTINE}.json"
+    checked = _ok(plugin_venv.run(plugin_venv.python, API / "validate_routine.py", routine))
+    assert checked.stdout.strip() == f"{routine}: ok (routine)"
+
+    transcript = _ok(plugin_venv.run(plugin_venv.python, API / "compile_transcript.py", ROUTINE))
+    lines = transcript.stdout.splitlines()
+    assert lines[0].startswith("00:00  message")
+    assert any("Kneeling hip flexor stretch" in line for line in lines)
+    assert lines[-1].startswith("Hips, front and back: ")
+
+
+def test_api_validate_script_reports_a_bad_routine(plugin_venv: Venv, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"id": "bad", "title": "Bad", "steps": [{"exercise": "hip-flexors:couch"}]}')
+    proc = plugin_venv.run(plugin_venv.python, API / "validate_routine.py", bad)
+    assert proc.returncode == 2
+    assert "unknown exercise 'hip-flexors:couch' (did you mean: hip-flexors:couch-stretch" in (
+        proc.stderr
+    )
