@@ -2,8 +2,8 @@
 
 Cues are submitted when they are due. Only one plays at a time. When several wait,
 the highest priority goes first, so a 3-2-1 countdown or "switch sides" is never
-held back by "next up"; a cue of higher priority also cuts short a lower one that is
-playing. A cue that could not start within ``stale_after`` seconds of its time is
+held back by "next up"; a cue of much higher priority also cuts short a lower one
+that is playing. A cue that could not start within ``stale_after`` seconds of its time is
 dropped rather than said late.
 """
 
@@ -19,6 +19,10 @@ from pathlib import Path
 from typing import Literal
 
 from glutekit_voice.player import PlaybackFailed, Player
+
+#: A cue cuts short the one playing only if it outranks it by this much: a countdown
+#: cuts into "next up", but "switch sides" lets "begin" finish.
+CUT_IN_MARGIN = 30
 
 Outcome = Literal["pending", "played", "cut", "dropped", "failed", "cleared"]
 
@@ -82,7 +86,7 @@ class PlaybackQueue:
                 return
             heapq.heappush(self._heap, _Entry((-priority, due, next(self._order)), record))
             playing = self._current
-            if playing is not None and priority > playing.priority:
+            if playing is not None and priority - playing.priority >= CUT_IN_MARGIN:
                 playing.outcome = "cut"
                 self._cancel.set()
             self._wakeup.notify()

@@ -1,0 +1,224 @@
+"""Spoken sessions against the real clock, with real rendered speech.
+
+The only fake is the sound card: :class:`SleepingPlayer` takes exactly as long as
+the audio it is given, as aplay would, and can be cut short the same way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from glutekit_voice import wavfile
+from glutekit_voice.output import VoiceOutput
+from glutekit_voice.playback import PlaybackQueue, PlayRecord
+from glutekit_voice.player import PlaybackFailed
+from glutekit_voice.render import CueRenderer
+from glutekit_voice.settings import VoiceSettings
+
+from glutekit import engine, timeline
+from glutekit.catalog import Catalog
+from glutekit.clock import MonotonicClock
+from glutekit.interfaces import OutputOptions
+from glutekit.model import Timeline
+
+SET_UP_KINDS = ("announce", "instruction")
+
+
+class SleepingPlayer:
+    """A player for a machine without a sound card: it takes as long as the audio."""
+
+    name = "sleeping"
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.fail_after = fail_after
+        self.played = 0
+
+    def play(self, path: Path, cancel: threading.Event) -> None:
+        if self.fail_after is not None and self.played >= self.fail_after:
+            raise PlaybackFailed("sleeping: audio device disappeared")
+        self.played += 1
+        cancel.wait(wavfile.seconds(path))
+
+
+def two_minute_routine() -> dict[str, Any]:
+    return {
+        "id": "two-minutes",
+        "title": "Two minutes",
+        "settings": {"prepare": 5, "rest": 5, "switch": 5},
+        "steps": [
+            {"say": "Two minutes for the glutes.", "pause": 2},
+            {"exercise": "glutes:supine-figure-four", "dose": {"hold": 20}, "sides": "both"},
+            {"exercise": "glutes:knee-hug", "dose": {"hold": 20}, "sides": "right"},
+        ],
+    }
+
+
+def short_routine() -> dict[str, Any]:
+    return {
+        "id": "short",
+        "title": "Short",
+        "settings": {"prepare": 3, "rest": 3, "switch": 3},
+        "steps": [{"exercise": "glutes:double-knee-hug", "dose": {"hold": 8}}],
+    }
+
+
+def talk_only_routine() -> dict[str, Any]:
+    return {
+        "id": "talk",
+        "title": "Talk",
+        "steps": [{"say": f"Message number {n}.", "pause": 1} for n in range(1, 5)],
+    }
+
+
+def voiced_session(
+    catalog: Catalog, data: dict[str, Any], tmp_path: Path, player: SleepingPlayer
+) -> tuple[Timeline, MonotonicClock, VoiceOutput, list[str]]:
+    routine = catalog.load_routine_data(data, "test")
+    reports: list[str] = []
+    output = VoiceOutput(
+        OutputOptions(speed=1.0),
+        player=player,
+        renderer=CueRenderer(VoiceSettings(), cache_dir=tmp_path / "voice"),
+        report=reports.append,
+    )
+    plain = timeline.compile(routine, catalog)
+    lengths = engine.speech_lengths([("voice", output)], timeline.cue_texts(plain))
+    spoken = timeline.compile(routine, catalog, timeline.CompileSettings(speech_lengths=lengths))
+    clock = MonotonicClock(1.0)
+    summary = engine.play(spoken, clock, [("voice", output)], report=reports.append)
+    assert summary.status == "finished"
+    return spoken, clock, output, reports
+
+
+def check_spoken_session(spoken: Timeline, clock: MonotonicClock, output: VoiceOutput) -> None:
+    assert output.queue is not None
+    records: list[PlayRecord] = output.queue.records
+    cues = spoken.cues
+    # Every cue was said, in order, and each for its whole length.
+    assert [r.text for r in records] == [c.text for c in cues]
+    assert [r.outcome for r in records] == ["played"] * len(cues)
+    for record in records:
+        assert record.started is not None and record.ended is not None
+        assert record.ended - record.started == pytest.approx(
+            wavfile.seconds(record.path), abs=0.02
+        )
+    # Lateness against the session clock itself, not the output's own idea of it.
+    lateness = sorted(
+        r.started - clock.real_time_of(c.at)  # type: ignore[operator]
+        for r, c in zip(records, cues, strict=True)
+    )
+    p99 = lateness[min(len(lateness) - 1, math.ceil(0.99 * len(lateness)) - 1)]
+    assert p99 <= 0.010, f"p99 lateness {p99 * 1000:.1f} ms"
+    # No two cues overlap.
+    ordered = sorted(records, key=lambda r: r.started or 0.0)
+    for before, after in itertools.pairwise(ordered):
+        assert before.ended is not None and after.started is not None
+        assert before.ended <= after.started, (before.text, after.text)
+    # No hold begins while set-up speech is still playing.
+    holds = [s for s in spoken.segments if s.kind in ("hold", "reps")]
+    assert holds
+    for hold in holds:
+        begins = clock.real_time_of(hold.start)
+        for record in records:
+            if record.kind in SET_UP_KINDS:
+                assert not (record.started < begins < record.ended), (hold.label, record.text)  # type: ignore[operator]
+
+
+def test_a_short_spoken_session_is_on_time_and_never_overlaps(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    spoken, clock, output, reports = voiced_session(
+        catalog, short_routine(), tmp_path, SleepingPlayer()
+    )
+    assert reports == []
+    check_spoken_session(spoken, clock, output)
+
+
+@pytest.mark.slow
+def test_a_two_minute_spoken_session_is_on_time_and_never_overlaps(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    spoken, clock, output, reports = voiced_session(
+        catalog, two_minute_routine(), tmp_path, SleepingPlayer()
+    )
+    assert 110 <= spoken.duration <= 150
+    assert reports == []
+    check_spoken_session(spoken, clock, output)
+
+
+def test_a_playback_failure_mid_session_is_reported_once_and_the_session_ends(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    _, _, output, reports = voiced_session(
+        catalog, talk_only_routine(), tmp_path, SleepingPlayer(fail_after=2)
+    )
+    assert len(reports) == 1
+    assert "voice stopped" in reports[0] and "audio device disappeared" in reports[0]
+    assert "goes on with text" in reports[0]
+    assert output.queue is not None
+    outcomes = [r.outcome for r in output.queue.records]
+    assert outcomes[:2] == ["played", "played"] and outcomes[2] == "failed"
+
+
+# ----------------------------------------------------------------------------- the queue
+
+
+@pytest.fixture
+def clips(tmp_path: Path) -> dict[str, Path]:
+    renderer = CueRenderer(VoiceSettings(), cache_dir=tmp_path / "voice")
+    texts = {
+        "next": "Next up: the knee hug.",
+        "begin": "Begin. Hold for thirty seconds.",
+        "switch": "Switch sides.",
+        "countdown": "3.",
+    }
+    return {kind: renderer.render(text).path for kind, text in texts.items()}
+
+
+def submit(queue: PlaybackQueue, clips: dict[str, Path], kind: str, priority: int) -> None:
+    queue.submit(clips[kind], text=kind, kind=kind, priority=priority, due=time.perf_counter())
+
+
+def wait_for(queue: PlaybackQueue, count: int) -> list[PlayRecord]:
+    queue.close(timeout=30)
+    assert len(queue.records) == count
+    return queue.records
+
+
+def test_a_countdown_cuts_short_a_next_up_that_is_still_playing(clips: dict[str, Path]) -> None:
+    queue = PlaybackQueue(SleepingPlayer())
+    submit(queue, clips, "next", 20)
+    time.sleep(0.3)
+    submit(queue, clips, "countdown", 90)
+    next_up, countdown = wait_for(queue, 2)
+    assert next_up.outcome == "cut" and countdown.outcome == "played"
+    assert countdown.started is not None and countdown.lateness is not None
+    assert countdown.lateness < 0.05
+
+
+def test_waiting_cues_play_most_important_first_and_none_is_dropped_for_a_lesser_one(
+    clips: dict[str, Path],
+) -> None:
+    queue = PlaybackQueue(SleepingPlayer(), stale_after=10)
+    submit(queue, clips, "begin", 80)
+    time.sleep(0.1)
+    submit(queue, clips, "next", 20)
+    submit(queue, clips, "switch", 85)
+    begin, next_up, switch = wait_for(queue, 3)
+    # "switch" outranks "begin" only a little: it waits rather than cutting in.
+    assert [begin.outcome, switch.outcome, next_up.outcome] == ["played"] * 3
+    assert begin.started < switch.started < next_up.started  # type: ignore[operator]
+
+
+def test_a_cue_that_could_not_start_in_time_is_left_unsaid(clips: dict[str, Path]) -> None:
+    queue = PlaybackQueue(SleepingPlayer(), stale_after=0.5)
+    submit(queue, clips, "next", 90)
+    submit(queue, clips, "begin", 20)
+    next_up, begin = wait_for(queue, 2)
+    assert next_up.outcome == "played" and begin.outcome == "dropped"
