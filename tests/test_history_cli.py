@@ -14,9 +14,9 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from conftest import run_glutekit
 
 from glutekit.history.db import HistoryDB
+from tests.conftest import run_glutekit
 
 
 @pytest.fixture

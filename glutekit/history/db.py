@@ -167,6 +167,14 @@ class HistoryDB:
 
     # ------------------------------------------------------------------ writing
 
+    def check_writable(self) -> None:
+        """Take and release the write lock: fails at once if another program holds it.
+
+        :raises HistoryUnavailable: the database stayed locked for the busy timeout.
+        """
+        with self._write():
+            pass
+
     def start_session(
         self,
         *,

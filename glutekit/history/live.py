@@ -26,6 +26,13 @@ def open_for_run(warn: Warn) -> HistoryDB | None:
         return None
     if db.notice is not None:
         warn(db.notice)
+    try:
+        # Better to say so once now than to fail on every hold of the session.
+        db.check_writable()
+    except HistoryUnavailable as exc:
+        warn(f"{exc}; this session will not be recorded")
+        db.close()
+        return None
     return db
 
 
