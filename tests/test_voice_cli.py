@@ -1,0 +1,111 @@
+"""The voice from the command line: options, ``glutekit voices``, and degrading to text."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import run_glutekit
+
+from glutekit import timeline
+from glutekit.catalog import Catalog
+
+ROUTINE = "quick-five"
+#: Runs the real CLI with pyttsx3 impossible to import, as on a machine without it.
+WITHOUT_PYTTSX3 = "import sys; sys.modules['pyttsx3'] = None; from glutekit.cli import main; main()"
+
+
+def run_without_pyttsx3(
+    *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-c", WITHOUT_PYTTSX3, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def voice_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if "voice" in line]
+
+
+def finished_seconds(stdout: str) -> int:
+    match = re.search(r"Finished in (\d+):(\d\d)", stdout)
+    assert match, stdout[-500:]
+    return int(match[1]) * 60 + int(match[2])
+
+
+def test_without_pyttsx3_the_run_says_why_once_and_finishes_with_text() -> None:
+    result = run_without_pyttsx3("run", ROUTINE, "--speed", "100", "--voice-backend", "pyttsx3")
+    assert result.returncode == 0, result.stderr
+    lines = voice_lines(result.stderr)
+    assert len(lines) == 1, result.stderr
+    assert "voice off: pyttsx3 cannot be imported" in lines[0]
+    assert "pip install pyttsx3" in lines[0] and "goes on with text" in lines[0]
+    assert "Finished in" in result.stdout
+    # The text cues were all shown.
+    assert "That's the end of the session. Well done." in result.stdout
+
+
+def test_with_no_audio_device_the_timeline_is_the_plain_one(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    # No aplay, paplay or afplay on PATH: a machine with no way to play sound.
+    result = run_glutekit("run", ROUTINE, "--speed", "100", env={"PATH": str(empty)})
+    assert result.returncode == 0, result.stderr
+    lines = voice_lines(result.stderr)
+    assert len(lines) == 1 and "no audio player found" in lines[0]
+    assert "apt-get install alsa-utils" in lines[0]
+    plain = timeline.compile(catalog.find_routine(ROUTINE), catalog)
+    assert abs(finished_seconds(result.stdout) - plain.duration) <= 3
+
+
+def test_voices_lists_ids_and_languages() -> None:
+    result = run_glutekit("voices", "--language", "en-us")
+    assert result.returncode == 0, result.stderr
+    ids = [line.split()[0] for line in result.stdout.splitlines()]
+    assert "gmw/en-us" in ids
+    as_json = run_glutekit("voices", "--json", "--voice-backend", "espeak-ng")
+    voices = json.loads(as_json.stdout)
+    assert len(voices) > 50
+    assert all(v["backend"] == "espeak-ng" and v["id"] and v["languages"] for v in voices)
+
+
+def test_voices_with_an_unknown_backend_is_a_usage_error() -> None:
+    result = run_glutekit("voices", "--voice-backend", "festival")
+    assert result.returncode == 2
+    assert "unknown voice backend 'festival'" in result.stderr
+    assert "auto, pyttsx3, espeak-ng" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--rate", "20"], {}, "--rate"),
+        (["--volume", "1.5"], {}, "--volume"),
+        ([], {"GLUTEKIT_RATE": "fast"}, "--rate': 'fast'"),
+    ],
+)
+def test_bad_voice_options_are_refused_before_the_session(
+    args: list[str], env: dict[str, str], message: str
+) -> None:
+    result = run_glutekit("run", ROUTINE, "--speed", "100", *args, env=env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Finished" not in result.stdout
+
+
+def test_an_unknown_voice_names_the_voice_and_how_to_list_them() -> None:
+    result = run_glutekit("run", ROUTINE, "--speed", "1000", "--voice", "klingon-opera")
+    assert "klingon-opera" in result.stderr and "glutekit voices" in result.stderr
