@@ -238,8 +238,15 @@ def _fmt(value: Any) -> str:
 def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block: set[str]) -> None:
     from importlib.metadata import entry_points
 
+    def order(ep: Any) -> tuple[bool, str]:
+        # glutekit's own plugins register first, so on an id clash the built-in
+        # content is kept and the third-party plugin is the one named as refused.
+        dist = getattr(ep, "dist", None)
+        third_party = dist is None or dist.metadata["Name"] != PROJECT
+        return (third_party, ep.name)
+
     seen: set[str] = set()
-    for ep in sorted(entry_points(group=PROJECT), key=lambda e: e.name):
+    for ep in sorted(entry_points(group=PROJECT), key=order):
         if ep.name in seen:
             continue
         seen.add(ep.name)
