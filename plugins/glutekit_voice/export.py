@@ -17,7 +17,7 @@ from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
-from glutekit_voice.render import CueRenderer
+from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings
 
 #: Countdown beeps: the last one is higher, as on a sports timer.
@@ -80,7 +80,7 @@ class WavWriter:
         return buffer
 
 
-def _rendering(work: Callable[[], dict[str, object]]) -> dict[str, object]:
+def _rendering(work: Callable[[], dict[str, RenderedCue]]) -> dict[str, RenderedCue]:
     try:
         return work()
     except (SpeechUnavailable, SpeechFailed) as exc:
