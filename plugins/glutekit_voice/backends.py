@@ -8,10 +8,9 @@ owner thread that makes every call.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -121,6 +120,7 @@ class Pyttsx3Backend:
             self._engine: Any = pyttsx3.init()
         except Exception as exc:  # the drivers raise anything from OSError to RuntimeError
             raise SpeechUnavailable(f"pyttsx3 could not start: {exc}", FIX_ANY) from None
+        _silence_espeak_driver()
         self.detail = f"pyttsx3 ({library.describe()})"
         self.identity = f"pyttsx3/{library.source}"
         self._finished = threading.Event()
@@ -194,12 +194,9 @@ class Pyttsx3Backend:
     def _speak(self, text: str, path: Path, timeout: float) -> None:
         self._finished.clear()
         self._errors.clear()
-        # The espeak driver prints "Audio saved to …" for every file; keep it off
-        # the user's terminal. Rendering happens before a session's display starts.
-        with contextlib.redirect_stdout(io.StringIO()):
-            self._engine.save_to_file(text, str(path))
-            self._engine.runAndWait()
-            finished = self._finished.wait(timeout)
+        self._engine.save_to_file(text, str(path))
+        self._engine.runAndWait()
+        finished = self._finished.wait(timeout)
         if self._errors:
             raise SpeechFailed(f"pyttsx3: {self._errors[0]}")
         if not finished:
@@ -214,6 +211,19 @@ class Pyttsx3Backend:
             if time.monotonic() > give_up:
                 raise SpeechFailed("pyttsx3 stayed busy after speaking")
             time.sleep(0.0005)
+
+
+def _silence_espeak_driver() -> None:
+    # pyttsx3's espeak driver prints "Audio saved to …" for every file it writes, from
+    # espeak's own thread. Shadowing ``print`` in that one module keeps the session's
+    # terminal clean without swapping sys.stdout under other threads.
+    driver = sys.modules.get("pyttsx3.drivers.espeak")
+    if driver is not None:
+        driver.print = _ignore  # type: ignore[attr-defined]
+
+
+def _ignore(*args: object, **kwargs: object) -> None:
+    return None
 
 
 # ----------------------------------------------------------------------------- espeak-ng CLI
