@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -119,3 +122,39 @@ def test_unknown_routine_is_one_line(glutekit_proc: object) -> None:
     result = glutekit_proc("run", "quick-fiv", "--no-voice")  # type: ignore[operator]
     assert result.returncode == 2
     assert "unknown routine 'quick-fiv'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_keys_on_a_terminal_skip_and_quit_and_restore_the_terminal() -> None:
+    controller, terminal = pty.openpty()
+    before = termios.tcgetattr(terminal)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glutekit", "run", "quick-five", "--speed", "5", "--no-voice"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        env=dict(os.environ),
+        start_new_session=True,
+    )
+    screen = b""
+
+    def read_until(wanted: bytes, timeout: float = 20) -> None:
+        nonlocal screen
+        deadline = time.monotonic() + timeout
+        while wanted not in screen:
+            assert time.monotonic() < deadline, screen[-500:]
+            ready, _, _ = select.select([controller], [], [], 0.1)
+            if ready:
+                screen += os.read(controller, 65536)
+
+    read_until(b"Supine figure-four")  # the live view is up
+    time.sleep(0.3)
+    os.write(controller, b"n")  # skip the prepare ...
+    read_until(b"Begin. Hold for 30 seconds.")
+    os.write(controller, b"q")
+    read_until(b"Quit after")
+    assert proc.wait(15) == 0
+    assert b"space pause/resume" in screen and b"Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
+    after = termios.tcgetattr(terminal)
+    assert after[3] == before[3]  # echo and line editing are back on
+    os.close(controller)
+    os.close(terminal)
