@@ -24,6 +24,7 @@ COMMANDS: dict[str, list[str]] = {
     "paplay": [],
     "afplay": [],
 }
+PROBE_TIMEOUT = 5.0
 FIX_PLAYER = (
     "apt-get install alsa-utils (aplay) or pulseaudio-utils (paplay), or export the session "
     "with 'glutekit export ROUTINE --format wav' and play it on another device"
@@ -82,7 +83,9 @@ class CommandPlayer:
         error = process.stderr.read().decode(errors="replace") if process.stderr else ""
         if process.returncode != 0:
             first = (error.strip().splitlines() or [f"exit code {process.returncode}"])[0]
-            raise PlaybackFailed(f"{self.name}: {first}")
+            if not first.startswith(f"{self.name}:"):
+                first = f"{self.name}: {first}"
+            raise PlaybackFailed(first)
 
 
 class WinsoundPlayer:
@@ -129,10 +132,25 @@ def find_player() -> Player:
         probe = Path(folder) / "silence.wav"
         wavfile.write_mono16(probe, wavfile.silence(wavfile.RATE // 20))
         for player in players:
-            try:
-                player.play(probe, threading.Event())
-            except PlaybackFailed as exc:
-                problems.append(str(exc))
-                continue
-            return player
+            problem = _probe(player, probe)
+            if problem is None:
+                return player
+            problems.append(problem)
     raise NoAudioDevice("no audio device: " + "; ".join(problems))
+
+
+def _probe(player: Player, probe: Path) -> str | None:
+    """Why ``player`` cannot play ``probe`` (50 ms of silence), or None when it can."""
+    # A player waiting for a sound server that never answers must not hang the run.
+    gave_up = threading.Event()
+    timer = threading.Timer(PROBE_TIMEOUT, gave_up.set)
+    timer.start()
+    try:
+        player.play(probe, gave_up)
+    except PlaybackFailed as exc:
+        return str(exc)
+    finally:
+        timer.cancel()
+    if gave_up.is_set():
+        return f"{player.name}: no answer within {PROBE_TIMEOUT:g} s"
+    return None
