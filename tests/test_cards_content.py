@@ -48,7 +48,7 @@ def test_script_title_prints_literally_in_pdf(cli: Any, tmp_path: Path) -> None:
 
 
 def test_script_title_is_escaped_in_html(cli: Any, tmp_path: Path) -> None:
-    for extra in ((), ("--cards",)):
+    for extra in ((), ("--cards",), ("--cards-only",)):
         out = tmp_path / f"s{len(extra)}.html"
         export(cli, routine_data(SCRIPT, GLUTE_STEPS), out, *extra)
         html = out.read_text(encoding="utf-8")
@@ -78,9 +78,11 @@ def test_single_side_steps_say_which_side(cli: Any, tmp_path: Path) -> None:
 
 def test_html_shows_the_same_content_as_the_pdf(cli: Any, tmp_path: Path, catalog: Catalog) -> None:
     cli("export", "gym-bar", "-o", str(tmp_path / "g.html"))
-    cli("export", "gym-bar", "--cards", "-o", str(tmp_path / "c.html"))
+    cli("export", "gym-bar", "--cards-only", "-o", str(tmp_path / "c.html"))
+    cli("export", "gym-bar", "--cards", "-o", str(tmp_path / "both.html"))
     html = (tmp_path / "g.html").read_text(encoding="utf-8")
     cards = (tmp_path / "c.html").read_text(encoding="utf-8")
+    both = (tmp_path / "both.html").read_text(encoding="utf-8")
     routine = catalog.routines["gym-bar"]
     assert routine.title in html and "Total time" in html and "Pain after (0–10)" in html
     for ex_id in routine.exercise_ids():
@@ -90,6 +92,11 @@ def test_html_shows_the_same_content_as_the_pdf(cli: Any, tmp_path: Path, catalo
     assert "2 × 30 s" in html and "each side" in html and "Week 4" in html
     assert cards.count('<article class="card">') == len(set(routine.exercise_ids()))
     assert cards.count("<svg") == len(set(routine.exercise_ids()))
+    assert '<article class="card">' not in html and "Total time" not in cards
+    # With --cards the page holds the whole sheet and log, then the same cards.
+    sheet_part, cards_part = both.split('<main class="cards after-sheet">')
+    assert html.split("</main>")[0] in sheet_part and "Pain after (0–10)" in sheet_part
+    assert cards_part.count('<article class="card">') == len(set(routine.exercise_ids()))
 
 
 def test_markdown_sheet_reads_as_tables_and_lists(cli: Any, tmp_path: Path) -> None:
@@ -97,6 +104,25 @@ def test_markdown_sheet_reads_as_tables_and_lists(cli: Any, tmp_path: Path) -> N
     text = (tmp_path / "q.md").read_text(encoding="utf-8")
     assert "| # | Exercise | Dose | Sides | Note |" in text
     assert "\n1. " in text and "## Log" in text and "☐" in text
+    assert "## Exercise cards" not in text
+
+
+@pytest.mark.parametrize("extra", [(), ("--cards",), ("--cards-only",)])
+def test_markdown_has_single_blank_lines_between_parts(
+    extra: tuple[str, ...], cli: Any, tmp_path: Path, catalog: Catalog
+) -> None:
+    routine = catalog.routines["medius-cycle"]
+    cli("export", "medius-cycle", *extra, "-o", str(tmp_path / "m.md"))
+    text = (tmp_path / "m.md").read_text(encoding="utf-8")
+    assert "\n\n\n" not in text
+    assert text.endswith("\n") and not text.endswith("\n\n")
+    with_sheet = extra != ("--cards-only",)
+    assert (
+        text.startswith(f"# {routine.title}\n\n{routine.purpose}\n\n**Total time:**") == with_sheet
+    )
+    assert ("## Log" in text) == with_sheet
+    assert ("**Avoid**\n\n- " in text) == bool(extra)
+    assert ("## Exercise cards\n\n### " in text) == (extra == ("--cards",))
 
 
 def long_pack(words: int) -> dict[str, Any]:
@@ -143,14 +169,14 @@ def test_long_content_flows_onto_more_pages_without_overflow(
     routine = catalog.load_routine_data(
         routine_data("Wordy " * 30, [{"exercise": f"wordy:wordy-{n}"} for n in range(3)]), "<test>"
     )
-    for cards, name in ((False, "sheet.pdf"), (True, "cards.pdf")):
+    for cards_only, name in ((False, "sheet.pdf"), (True, "cards.pdf")):
         request = ExportRequest(
             routine=routine,
             timeline=timeline.compile(routine, catalog),
             catalog=catalog,
             path=tmp_path / name,
             format="pdf",
-            options={"cards": cards},
+            options={"cards_only": cards_only},
         )
         write_pdf(request)
         assert_clean_layout(tmp_path / name)

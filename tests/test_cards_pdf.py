@@ -43,8 +43,14 @@ def export_pdf(catalog: Catalog, routine: Routine, path: Path, **options: object
     return path
 
 
-def text_of(pdf: Path) -> str:
-    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+def text_of(pdf: Path, first: int = 1, last: int = 0) -> str:
+    """The text of pages ``first`` to ``last`` (0: the last page), whitespace collapsed."""
+    out = subprocess.run(
+        ["pdftotext", "-f", str(first), "-l", str(last), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return " ".join(out.stdout.split())
 
 
@@ -102,17 +108,26 @@ def ready_catalog() -> Catalog:
     return Catalog.build(host, user_routines=False)
 
 
+def card_pages(routine: Routine) -> int:
+    return math.ceil(len(dict.fromkeys(routine.exercise_ids())) / 4)
+
+
 @pytest.fixture(scope="module")
 def exported(ready_catalog: Catalog, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Sheet and cards PDFs of every ready-made routine, written once for the module."""
+    """Sheet-plus-cards PDFs of every ready-made routine (what ``--cards`` writes), written
+    once for the module, and the sheet alone and the cards alone for one routine."""
     folder = tmp_path_factory.mktemp("pdf")
     out: dict[str, Path] = {}
     for routine_id in ROUTINES:
         routine = ready_catalog.routines[routine_id]
-        out[routine_id] = export_pdf(ready_catalog, routine, folder / f"{routine_id}.pdf")
-        out[f"{routine_id}-cards"] = export_pdf(
-            ready_catalog, routine, folder / f"{routine_id}-cards.pdf", cards=True
+        out[routine_id] = export_pdf(
+            ready_catalog, routine, folder / f"{routine_id}.pdf", cards=True
         )
+    medius = ready_catalog.routines["medius-cycle"]
+    out["medius-cycle-sheet"] = export_pdf(ready_catalog, medius, folder / "sheet.pdf")
+    out["medius-cycle-cards"] = export_pdf(
+        ready_catalog, medius, folder / "cards.pdf", cards_only=True
+    )
     return out
 
 
@@ -121,7 +136,7 @@ def test_sheet_lists_every_exercise_dose_and_side(
     routine_id: str, ready_catalog: Catalog, exported: dict[str, Path]
 ) -> None:
     routine = ready_catalog.routines[routine_id]
-    text = text_of(exported[routine_id])
+    text = text_of(exported[routine_id], 1, 2)  # the sheet and log grid, before the cards
     assert routine.title in text
     for step in exercise_steps(routine.steps):
         exercise = ready_catalog.exercise(step.exercise)
@@ -135,25 +150,35 @@ def test_sheet_lists_every_exercise_dose_and_side(
 
 
 @pytest.mark.parametrize("routine_id", ROUTINES)
-def test_cards_show_every_exercise_with_its_dose(
+def test_cards_follow_with_every_exercise_and_its_dose(
     routine_id: str, ready_catalog: Catalog, exported: dict[str, Path]
 ) -> None:
     routine = ready_catalog.routines[routine_id]
-    text = text_of(exported[f"{routine_id}-cards"])
+    text = text_of(exported[routine_id], 3)  # the pages after the sheet and log grid
+    assert "Pain before" not in text
     for step in exercise_steps(routine.steps):
         exercise = ready_catalog.exercise(step.exercise)
         assert exercise.name in text
+        assert effective_dose(step, exercise).describe() in text
         assert exercise.mistakes[0] in text if exercise.mistakes else True
         assert exercise.instructions[-1] in text
 
 
 @pytest.mark.parametrize("routine_id", ROUTINES)
 def test_page_counts(routine_id: str, ready_catalog: Catalog, exported: dict[str, Path]) -> None:
+    # The sheet fits on page one, four weeks of log on page two, then four cards a page.
     routine = ready_catalog.routines[routine_id]
-    # The sheet fits on page one; four weeks of log fit on page two.
-    assert pages_of(exported[routine_id]) == 2
-    unique = len(dict.fromkeys(routine.exercise_ids()))
-    assert pages_of(exported[f"{routine_id}-cards"]) == math.ceil(unique / 4)
+    assert pages_of(exported[routine_id]) == 2 + card_pages(routine)
+
+
+def test_sheet_alone_and_cards_alone(ready_catalog: Catalog, exported: dict[str, Path]) -> None:
+    medius = ready_catalog.routines["medius-cycle"]
+    assert pages_of(exported["medius-cycle-sheet"]) == 2
+    assert pages_of(exported["medius-cycle-cards"]) == card_pages(medius)
+    assert "(continued)" not in text_of(exported["medius-cycle-cards"])
+    assert "Pain before" not in text_of(exported["medius-cycle-cards"])
+    assert text_of(exported["medius-cycle-sheet"]) == text_of(exported["medius-cycle"], 1, 2)
+    assert text_of(exported["medius-cycle-cards"]) == text_of(exported["medius-cycle"], 3)
 
 
 def test_font_is_embedded(exported: dict[str, Path]) -> None:
@@ -181,7 +206,6 @@ def test_every_page_renders(exported: dict[str, Path], tmp_path: Path) -> None:
         assert all(p.stat().st_size > 1000 for p in pngs)
 
 
-@pytest.mark.parametrize("kind", ["", "-cards"])
-def test_no_text_runs_off_the_page_or_overlaps(kind: str, exported: dict[str, Path]) -> None:
-    for routine_id in ROUTINES:
-        assert_clean_layout(exported[routine_id + kind])
+@pytest.mark.parametrize("name", [*ROUTINES, "medius-cycle-cards"])
+def test_no_text_runs_off_the_page_or_overlaps(name: str, exported: dict[str, Path]) -> None:
+    assert_clean_layout(exported[name])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,19 @@ def test_real_process_writes_a_pdf(glutekit_proc: Any, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF-")
     assert done.stdout.strip() == f"wrote {out}"
+
+
+def pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(info.stdout.split("Pages:")[1].split()[0])
+
+
+def test_one_command_prints_sheet_and_cards(glutekit_proc: Any, tmp_path: Path) -> None:
+    # quick-five has four exercises: sheet, log grid, then one page of four cards.
+    both, only = tmp_path / "both.pdf", tmp_path / "cards.pdf"
+    assert glutekit_proc("export", "quick-five", "--cards", "-o", both).returncode == 0
+    assert glutekit_proc("export", "quick-five", "--cards-only", "-o", only).returncode == 0
+    assert (pages(both), pages(only)) == (3, 1)
 
 
 def test_format_comes_from_the_suffix(cli: Any, tmp_path: Path) -> None:

@@ -106,8 +106,9 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
     show_default=True,
     help="Paper size for printable formats.",
 )
+@click.option("--cards", is_flag=True, help="Add exercise cards after the sheet and log grid.")
 @click.option(
-    "--cards", is_flag=True, help="Exercise cards, four to a page, instead of the routine sheet."
+    "--cards-only", is_flag=True, help="Only the exercise cards, without the sheet and log grid."
 )
 @click.option(
     "--weeks",
@@ -124,6 +125,7 @@ def export(
     output: Path | None,
     paper: str,
     cards: bool,
+    cards_only: bool,
     weeks: int,
 ) -> None:
     """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more."""
@@ -139,6 +141,7 @@ def export(
     options: dict[str, Any] = {
         "paper": paper,
         "cards": cards,
+        "cards_only": cards_only,
         "weeks": weeks,
         "template_dirs": template_dirs,
     }

@@ -89,7 +89,9 @@ class Sheet:
     cautions: tuple[str, ...]
     log: LogGrid
     paper: str
-    cards: bool
+    #: Which parts to print: the sheet (with its log grid), the exercise cards, or both.
+    show_sheet: bool = True
+    show_cards: bool = False
 
 
 def effective_dose(step: ExerciseStep, exercise: Exercise) -> Dose:
@@ -241,7 +243,11 @@ def _unique(items: list[str]) -> tuple[str, ...]:
 
 
 def build_sheet(request: ExportRequest) -> Sheet:
-    """Everything the sheet, the log grid and the cards print, from an export request."""
+    """Everything the sheet, the log grid and the cards print, from an export request.
+
+    Options: ``cards`` adds the exercise cards after the sheet and log grid;
+    ``cards_only`` prints the cards alone.
+    """
     options = request.options
     weeks = int(options.get("weeks") or DEFAULT_WEEKS)
     steps = _exercise_steps(request.routine)
@@ -255,6 +261,7 @@ def build_sheet(request: ExportRequest) -> Sheet:
         needs.extend(" or ".join(n.replace("_", " ") for n in need) for need in ex.equipment)
     equipment = ", ".join(_unique(needs)) or "none"
     routine = request.routine
+    cards_only = bool(options.get("cards_only"))
     return Sheet(
         title=routine.title,
         purpose=routine.purpose or routine.description,
@@ -265,5 +272,6 @@ def build_sheet(request: ExportRequest) -> Sheet:
         cautions=_unique([c for info in infos for c in info.cautions]),
         log=_log(request, steps, weeks),
         paper=str(options.get("paper") or "a4"),
-        cards=bool(options.get("cards")),
+        show_sheet=not cards_only,
+        show_cards=cards_only or bool(options.get("cards")),
     )

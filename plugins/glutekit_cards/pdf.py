@@ -1,4 +1,4 @@
-"""The PDF exporter: routine sheet plus log grid, or exercise cards."""
+"""The PDF exporter: routine sheet and log grid, then the exercise cards, in one document."""
 
 from __future__ import annotations
 
@@ -11,14 +11,19 @@ from glutekit_cards.pdf_sheet import render_log, render_sheet
 
 
 def pdf_bytes(sheet: Sheet) -> bytes:
-    """The whole document, in memory, so a failure never leaves a partial file."""
+    """The whole document, in memory, so a failure never leaves a partial file.
+
+    Sheet and cards share one document, so the fonts are read and embedded once.
+    """
     pdf = new_pdf(sheet.paper, sheet.title)
     pdf.add_page()
-    if sheet.cards:
-        render_cards(pdf, sheet)
-    else:
+    if sheet.show_sheet:
         render_sheet(pdf, sheet)
         render_log(pdf, sheet)
+    if sheet.show_cards:
+        if sheet.show_sheet:
+            pdf.add_page()
+        render_cards(pdf, sheet)
     return bytes(pdf.output())
 
 

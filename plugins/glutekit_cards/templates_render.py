@@ -34,6 +34,7 @@ def markdown_escape(value: Any) -> str:
 def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any:
     """A Jinja2 environment: plugin folders, then the built-ins (also as ``base/``)."""
     import jinja2
+    import markupsafe  # installed with jinja2, which uses it for autoescaping
 
     builtin = jinja2.FileSystemLoader(str(BUILTIN))
     loader = jinja2.ChoiceLoader(
@@ -50,22 +51,28 @@ def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any
             finalize=markdown_escape,
             undefined=jinja2.StrictUndefined,
             keep_trailing_newline=True,
+            # Markdown is whitespace-sensitive: a line holding only a tag must vanish.
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
 
     def figure(name: str) -> Any:
         # The SVG is built from fixed shapes and numbers only, never from user text.
-        return jinja2.utils.markupsafe.Markup(svg(name))
+        return markupsafe.Markup(svg(name))
 
     env.globals["figure"] = figure
     return env
 
 
 def render(sheet: Sheet, fmt: str, template_dirs: Sequence[Path] = ()) -> str:
-    """The sheet (or the cards, for HTML with ``sheet.cards``) as HTML or Markdown text."""
+    """The sheet and/or the cards (``sheet.show_sheet``, ``sheet.show_cards``) as HTML or Markdown.
+
+    ``sheet.*.j2`` is the entry point either way; it includes ``cards.*.j2`` for the cards.
+    """
     import jinja2
 
-    name = "sheet.md.j2" if fmt == "md" else "cards.html.j2" if sheet.cards else "sheet.html.j2"
+    name = "sheet.md.j2" if fmt == "md" else "sheet.html.j2"
     env = environment(template_dirs, markdown=fmt == "md")
     try:
         return str(env.get_template(name).render(sheet=sheet))
