@@ -7,13 +7,15 @@ import re
 _PATTERN = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
 
-def parse_duration(value: int | str) -> int:
+def parse_duration(value: int | float | str) -> int:
     """Return whole seconds for ``45``, ``"45s"``, ``"2m"`` or ``"1m30s"``.
 
     :raises ValueError: for anything else, including negative numbers.
     """
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON Schema's "integer" admits 30.0
     if isinstance(value, int):
         if value < 0:
             raise ValueError(f"a duration cannot be negative: {value}")

@@ -62,7 +62,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {self.pointer or '/'}: {self.message}"
+        return f"{where}: {_printable(self.pointer) or '/'}: {self.message}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -137,7 +137,7 @@ def parse_document(raw: bytes, name: str) -> Document:
             f"{name}: not UTF-8 text (byte {exc.start}); is this a JSON file?"
         ) from None
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, parse_float=_whole_float)
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
     except ValueError as exc:
@@ -148,6 +148,12 @@ def parse_document(raw: bytes, name: str) -> Document:
     if depth > MAX_DEPTH:
         raise InputError(f"{name}: JSON is nested {depth} levels deep; the limit is {MAX_DEPTH}")
     return Document(name=name, data=data, text=text)
+
+
+def _whole_float(token: str) -> int | float:
+    # JSON Schema counts 2.0 as an integer; make it one, so "sets": 2.0 works like 2.
+    value = float(token)
+    return int(value) if value.is_integer() else value
 
 
 def _reject_constant(token: str) -> Any:
@@ -241,6 +247,13 @@ def _describe(error: Any) -> str:
         return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
     message = str(error.message)
     return message if len(message) < 240 else message[:237] + "..."
+
+
+def _printable(text: str) -> str:
+    """Control characters (a key may hold a newline) escaped, so a problem stays one line."""
+    if not any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return text
+    return json.dumps(text, ensure_ascii=False)[1:-1]
 
 
 def _size_message(validator: str, instance: Any, limit: int) -> str:
