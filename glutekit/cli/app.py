@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import click
 
-from glutekit.catalog import Catalog
-from glutekit.plugins import PluginHost, make_plugin_host
+if TYPE_CHECKING:  # imported when first used, so commands that need neither start fast
+    from glutekit.catalog import Catalog
+    from glutekit.plugins import PluginHost
 
 
 def warn(message: str) -> None:
@@ -22,6 +24,8 @@ class App:
 
     @cached_property
     def host(self) -> PluginHost:
+        from glutekit.plugins import make_plugin_host
+
         host = make_plugin_host(modules=self.plugin_modules, warn=warn)
         for name, plugin in self.extra_plugins:
             host.register(plugin, name)
@@ -29,6 +33,8 @@ class App:
 
     @cached_property
     def catalog(self) -> Catalog:
+        from glutekit.catalog import Catalog
+
         return Catalog.build(self.host)
 
 

@@ -140,7 +140,9 @@ class HistoryDB:
         path = path or default_path()
         if not path.exists():
             return None
-        db = cls.open(path)
+        # No full quick_check here (it reads every page); reads that meet a damaged
+        # page raise HistoryCorrupt too. ``run`` does the full check when it opens.
+        db = cls.open(path, check=False)
         if db.backup is not None:
             db.close()
             raise HistoryCorrupt(corrupt_message(path, db.backup), db.backup)
@@ -225,6 +227,8 @@ class HistoryDB:
                     at if at is not None else time.time(),
                 ),
             )
+            column = "completed" if hold.outcome == "completed" else "skipped"
+            conn.execute(f"UPDATE sessions SET {column} = {column} + 1 WHERE id = ?", (session_id,))
 
     def end_session(
         self, session_id: int, *, status: str, elapsed: float, ended: float | None = None
@@ -269,11 +273,7 @@ class HistoryDB:
         sql = (
             "SELECT s.id, s.routine_id, s.routine_title, s.content_hash, s.started, s.ended,"
             " s.status, s.planned, s.elapsed, s.pain_before, s.pain_after, s.advised_per_week,"
-            " s.resumed_from, s.process,"
-            " COALESCE(h.completed, 0), COALESCE(h.skipped, 0)"
-            " FROM sessions s LEFT JOIN (SELECT session_id,"
-            "   SUM(outcome = 'completed') AS completed, SUM(outcome = 'skipped') AS skipped"
-            "   FROM holds GROUP BY session_id) h ON h.session_id = s.id"
+            " s.resumed_from, s.process, s.completed, s.skipped FROM sessions s"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY s.started, s.id"
         )
@@ -308,10 +308,16 @@ class HistoryDB:
     def _read(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, args).fetchall()
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             if is_busy(exc):
                 raise _locked(self.path) from None
-            raise
+            if isinstance(exc, sqlite3.ProgrammingError):
+                raise
+            # A damaged page found while reading: keep the file, start afresh.
+            self._conn.close()
+            backup = move_aside(self.path)
+            self._conn = _connect(self.path, check=False)
+            raise HistoryCorrupt(corrupt_message(self.path, backup), backup) from None
 
 
 def _connect(path: Path, *, check: bool) -> sqlite3.Connection:

@@ -26,6 +26,9 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
             pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
             advised_per_week INTEGER,
+            -- kept with each hold written, so reading the history never scans every hold
+            completed INTEGER NOT NULL DEFAULT 0,
+            skipped INTEGER NOT NULL DEFAULT 0,
             resumed_from INTEGER REFERENCES sessions(id),
             -- host|pid|process start: tells a session still playing from a killed one
             process TEXT

@@ -7,8 +7,9 @@ tested as data. Dates are the user's local dates; weeks start on Monday.
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -62,6 +63,8 @@ def merge_resumed(rows: Sequence[SessionRow]) -> list[SessionRow]:
     The merged row keeps the first start and pain-before, and takes the last status,
     end and pain-after; completed and skipped counts add up.
     """
+    if all(row.resumed_from is None for row in rows):
+        return list(rows)  # nothing to fold: the common case, kept quick
     by_id = {row.id: row for row in rows}
     merged: dict[int, SessionRow] = {}
     for row in rows:
@@ -73,8 +76,7 @@ def merge_resumed(rows: Sequence[SessionRow]) -> list[SessionRow]:
         base = merged.setdefault(root.id, root)
         if row is root:
             continue
-        merged[root.id] = replace(
-            base,
+        merged[root.id] = base._replace(
             status=row.status,
             ended=row.ended,
             elapsed=(base.elapsed or 0.0) + (row.elapsed or 0.0),
@@ -111,9 +113,9 @@ def summarise(rows: Sequence[SessionRow], *, today: date | None = None) -> Summa
 def per_week(days: Iterable[date], *, today: date) -> tuple[WeekCount, ...]:
     """Sessions in each week from the first session's week to this week, gaps included."""
     tally: dict[date, int] = {}
-    for day in days:
+    for day, count in Counter(days).items():  # far fewer days than sessions
         monday = week_start(day)
-        tally[monday] = tally.get(monday, 0) + 1
+        tally[monday] = tally.get(monday, 0) + count
     if not tally:
         return ()
     out: list[WeekCount] = []

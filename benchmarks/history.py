@@ -1,0 +1,128 @@
+"""How long `glutekit history` takes with 10,000 recorded sessions.
+
+Fills a fresh history database (in a temporary GLUTEKIT_DATA_DIR) with 10,000 sessions
+of 8 holds each, spread over three years with pain scores, then times the real command
+in a subprocess against `glutekit --version` (start-up alone) measured in the same run.
+Target: `glutekit history` within 300 ms.
+
+    python benchmarks/history.py [--sessions N] [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from glutekit.history.db import HistoryDB
+from glutekit.history.records import HoldRecord
+
+TARGET_MS = 300.0
+
+
+def fill(path: Path, sessions: int) -> None:
+    rng = random.Random(7)
+    db = HistoryDB.open(path)
+    now = time.time()
+    start = now - 3 * 365 * 86400
+    conn = db._conn  # one big transaction: filling is not what is measured
+    conn.execute("BEGIN")
+    for i in range(sessions):
+        began = start + (now - start) * i / sessions
+        cursor = conn.execute(
+            "INSERT INTO sessions (routine_id, routine_title, content_hash, started, ended,"
+            " status, planned, elapsed, pain_before, pain_after, advised_per_week, completed)"
+            " VALUES (?, ?, 'hash', ?, ?, ?, 305, 300, ?, ?, 2, 8)",
+            (
+                rng.choice(["quick-five", "desk-break", "after-run"]),
+                "Routine",
+                began,
+                began + 300,
+                rng.choice(["finished"] * 8 + ["quit", "interrupted"]),
+                rng.randint(2, 8),
+                rng.randint(0, 6),
+            ),
+        )
+        for k in range(8):
+            hold = HoldRecord(
+                segment_index=k * 2 + 1,
+                exercise="glutes:knee-hug",
+                side="left" if k % 2 else "right",
+                set_number=1,
+                step_path=(k,),
+                round=1,
+            )
+            conn.execute(
+                "INSERT INTO holds (session_id, segment_index, exercise, side, set_number,"
+                " step_path, round, outcome, at) VALUES (?, ?, ?, ?, 1, ?, 1, 'completed', ?)",
+                (
+                    cursor.lastrowid,
+                    hold.segment_index,
+                    hold.exercise,
+                    hold.side,
+                    str(k),
+                    began + k * 30,
+                ),
+            )
+    conn.execute("COMMIT")
+    db.close()
+
+
+def timed(args: list[str], env: dict[str, str], runs: int) -> list[float]:
+    out = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "glutekit", *args],
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        out.append((time.perf_counter() - began) * 1000)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--runs", type=int, default=9)
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "GLUTEKIT_DATA_DIR": folder}
+        began = time.perf_counter()
+        fill(Path(folder) / "history.sqlite3", options.sessions)
+        print(
+            f"filled {options.sessions:,} sessions ({options.sessions * 8:,} holds) "
+            f"in {time.perf_counter() - began:.1f} s"
+        )
+        timed(["history"], env, 1)  # warm the file cache
+        baseline = timed(["--version"], env, options.runs)
+        history = timed(["history"], env, options.runs)
+        as_json = timed(["history", "--json"], env, options.runs)
+    rows = [
+        ("glutekit --version (baseline)", baseline),
+        ("glutekit history", history),
+        ("glutekit history --json", as_json),
+    ]
+    base = statistics.median(baseline)
+    for name, times in rows:
+        median = statistics.median(times)
+        print(
+            f"{name:<30} median {median:7.1f} ms  min {min(times):7.1f} ms  "
+            f"ratio to baseline {median / base:4.2f}"
+        )
+    verdict = "meets" if statistics.median(history) <= TARGET_MS else "MISSES"
+    print(
+        f"target: history within {TARGET_MS:.0f} ms -> {verdict} "
+        f"(history minus start-up: {statistics.median(history) - base:.1f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
