@@ -117,7 +117,7 @@ class _Builder:
             placed = self._fit(drafts, start, duration, stretch)
             if stretch and placed:
                 last_end = max(at + self._length(d.text) for at, d in placed)
-                talk = math.ceil((last_end + self.settings.gap - start) * 1000 - 1e-6) / 1000
+                talk = math.ceil((last_end + self.settings.gap - start) * 1000 - 1e-3) / 1000
                 duration = max(duration, talk)
         else:
             placed = [(start + d.offset, d) for d in drafts]
@@ -150,7 +150,8 @@ class _Builder:
                 round=item.round if item else 1,
             )
         )
-        self.t = start + duration
+        # Keep the running time on the whole-millisecond grid the cues are placed on.
+        self.t = math.ceil((start + duration) * 1000 - 1e-3) / 1000
 
     def _length(self, text: str) -> float:
         return float(self.settings.speech_lengths.get(text, 0.0))
@@ -178,7 +179,7 @@ class _Builder:
             at = _earliest(
                 max(start + draft.offset, kind_floor.get(draft.kind, -math.inf)), need, taken
             )
-            at = math.ceil(at * 1000 - 1e-6) / 1000  # whole ms, never earlier than free
+            at = math.ceil(at * 1000 - 1e-3) / 1000  # whole ms, never earlier than free
             limit = start + duration
             fits = at <= limit if draft.kind == "end" else at + need <= limit + 1e-9
             if not (stretch or fits):
