@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +140,27 @@ def test_plugin_overrides_a_block_of_the_built_in_template(tmp_path: Path) -> No
     assert "<h2>Cautions</h2>" not in html
     assert "Hanging side arch" in html  # the rest of the built-in sheet is still there
     assert plugin.formats == ["html"]
+
+
+def test_pdf_export_leaves_numpy_unloaded_but_importable(tmp_path: Path) -> None:
+    # fpdf only needs numpy for raster images; a cold export skips it (a fifth of a
+    # second), and code that runs afterwards in the same process can still import it.
+    code = (
+        "import sys\n"
+        "from glutekit.cli import main\n"
+        "try:\n"
+        f"    main(['export', 'quick-five', '--cards', '-o', {str(tmp_path / 'q.pdf')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "print('loaded' if 'numpy' in sys.modules else 'not loaded')\n"
+        "try:\n"
+        "    import numpy\n"
+        "    print(numpy.array([1, 2]).sum())\n"
+        "except ImportError:\n"
+        "    print('not installed')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    installed = importlib.util.find_spec("numpy") is not None
+    assert done.stdout.splitlines()[-2:] == ["not loaded", "3" if installed else "not installed"]
+    assert (tmp_path / "q.pdf").read_bytes().startswith(b"%PDF-")

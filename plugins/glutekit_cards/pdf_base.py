@@ -9,6 +9,7 @@ sheet shrinks its type to fit one page, and how nothing ever runs off a page.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,9 +39,29 @@ class Rect:
         return self.y + self.h
 
 
+def import_fpdf() -> Any:
+    """The ``fpdf`` module, imported without numpy when nothing else has loaded numpy.
+
+    fpdf uses numpy, when it is installed, only to speed up decoding raster images,
+    and works without it. Sheets and cards hold text and vector strokes only, so
+    numpy would cost a cold export a fifth of a second for nothing. The block is
+    lifted as soon as fpdf is loaded, so any later ``import numpy`` works as usual.
+    """
+    if "fpdf" in sys.modules or "numpy" in sys.modules:
+        import fpdf
+
+        return fpdf
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes "import numpy" fail
+    try:
+        import fpdf
+    finally:
+        del sys.modules["numpy"]
+    return fpdf
+
+
 def new_pdf(paper: str, title: str) -> Any:
     """An empty document with the bundled font, no automatic page breaks and no margins."""
-    from fpdf import FPDF
+    FPDF = import_fpdf().FPDF
 
     width, height = PAPER[paper]
     pdf = FPDF(unit="mm", format=(width, height))
