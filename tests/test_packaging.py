@@ -109,3 +109,45 @@ def test_help_imports_no_heavy_library() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip().splitlines()[-1] == "HEAVY="
+
+
+@pytest.mark.slow
+def test_wheel_ships_fonts_and_templates_for_printing(wheel_env: Path, tmp_path: Path) -> None:
+    package = Path(
+        subprocess.run(
+            [
+                str(_bin(wheel_env, "python")),
+                "-c",
+                "import glutekit_cards; print(glutekit_cards.__file__)",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            check=True,
+        ).stdout.strip()
+    ).parent
+    assert str(wheel_env) in str(package), "the cards plugin must come from the installed wheel"
+    for name in (
+        "fonts/DejaVuSans.ttf",
+        "fonts/DejaVuSans-Bold.ttf",
+        "fonts/LICENSE",
+        "templates/print.css",
+        "templates/layout.html.j2",
+        "templates/sheet.html.j2",
+        "templates/cards.html.j2",
+        "templates/sheet.md.j2",
+        "templates/cards.md.j2",
+    ):
+        assert (package / name).is_file(), f"{name} is missing from the wheel"
+    for out in ("r.pdf", "r.html", "r.md"):
+        proc = _run(wheel_env, "export", "quick-five", "--cards", "-o", out, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+    rows = subprocess.run(
+        ["pdffonts", str(tmp_path / "r.pdf")], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    # Regular and bold, both embedded (columns: name type encoding emb sub uni object-id).
+    assert sorted(r.split()[0].split("+")[1] for r in rows) == ["DejaVuSansBold", "DejaVuSansBook"]
+    assert all(r.split()[-5] == "yes" for r in rows)
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "@page cards" in html and "break-inside: avoid" in html  # print.css, inlined
+    assert "## Exercise cards" in (tmp_path / "r.md").read_text(encoding="utf-8")
