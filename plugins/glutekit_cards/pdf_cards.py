@@ -66,7 +66,8 @@ def _card(flow: Flow, info: ExerciseInfo) -> None:
         ("Equipment", info.equipment),
         ("Dose", dose),
     ):
-        flow.paragraph(value, size=8, prefix=label, prefix_bold=True, hang=52)
+        # The label column is the widest label ("Equipment", 49 pt) plus a clear gap.
+        flow.paragraph(value, size=8, prefix=label, prefix_bold=True, hang=58)
     if flow.rect.w != full.w and flow.rect.y == full.y:
         flow.rect = full
         flow.y = max(flow.y, full.y + FIGURE) + 1
