@@ -168,6 +168,41 @@ class PluginHost:
         return items
 
 
+def collect_named(
+    host: PluginHost,
+    hook_name: str,
+    name_of: Callable[[Any], str | None],
+    *,
+    expected: str,
+    what: str,
+) -> dict[str, tuple[str, Any]]:
+    """Items a hook returns, by name: ``{name: (plugin, item)}``.
+
+    ``name_of`` gives an item's name, or None when the item is not the kind of
+    object the hook should return; such items are reported (``expected`` says what
+    was wanted) and ignored. When two plugins offer the same name the first keeps
+    it and the clash is reported with both plugins named (``what`` is the noun
+    used in that message, e.g. "output").
+    """
+    found: dict[str, tuple[str, Any]] = {}
+    for plugin, item in host.collect(hook_name):
+        name = name_of(item)
+        if name is None:
+            host.report(
+                f"plugin '{plugin}' returned {type(item).__name__} from {hook_name}, "
+                f"expected {expected}; ignored ({disable_hint(plugin)})"
+            )
+        elif name in found:
+            first = found[name][0]
+            host.report(
+                f"duplicate {what} '{name}': offered by plugin '{first}' and plugin "
+                f"'{plugin}'; keeping the one from '{first}'"
+            )
+        else:
+            found[name] = (plugin, item)
+    return found
+
+
 def make_plugin_host(
     *,
     autoload: bool | None = None,

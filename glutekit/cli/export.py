@@ -12,20 +12,18 @@ from glutekit.cli.app import App, pass_app
 from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Routine, Timeline
+from glutekit.plugins import collect_named
 
 
 def exporters(app: App) -> dict[str, tuple[str, Exporter]]:
     """Format -> (plugin name, exporter); the first plugin to offer a format keeps it."""
-    found: dict[str, tuple[str, Exporter]] = {}
-    for plugin, exporter in app.host.collect("glutekit_exporters"):
-        if not isinstance(exporter, Exporter):
-            app.host.report(
-                f"plugin '{plugin}' returned {type(exporter).__name__} from "
-                "glutekit_exporters, not an Exporter; ignored"
-            )
-            continue
-        found.setdefault(exporter.format, (plugin, exporter))
-    return found
+    return collect_named(
+        app.host,
+        "glutekit_exporters",
+        lambda e: e.format if isinstance(e, Exporter) else None,
+        expected="an Exporter",
+        what="export format",
+    )
 
 
 def pick_format(

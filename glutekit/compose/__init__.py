@@ -11,7 +11,7 @@ calling the hook.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from glutekit.catalog import Catalog, suggest
 from glutekit.compose.postures import (
@@ -39,9 +39,7 @@ from glutekit.compose.request import (
 from glutekit.errors import GlutekitError, UnknownId, ValidationFailed
 from glutekit.interfaces import ComposeRequest, Strategy
 from glutekit.model import Routine
-
-if TYPE_CHECKING:
-    from glutekit.plugins import PluginHost
+from glutekit.plugins import PluginHost, collect_named
 
 __all__ = [
     "LEVELS",
@@ -86,23 +84,22 @@ class FoundStrategy:
 
 def available_strategies(host: PluginHost) -> dict[str, FoundStrategy]:
     """Every strategy the plugins provide, by name; bad or duplicate ones are reported."""
-    found: dict[str, FoundStrategy] = {}
-    for plugin, item in host.collect("glutekit_strategies"):
+
+    def name_of(item: Any) -> str | None:
         name = getattr(item, "name", None)
-        if not isinstance(name, str) or not callable(getattr(item, "compose", None)):
-            host.report(
-                f"plugin '{plugin}' returned {type(item).__name__} from "
-                f"glutekit_strategies, expected a strategy with a name and compose()"
-            )
-            continue
-        if name in found:
-            host.report(
-                f"duplicate strategy '{name}': from plugin '{plugin}' and plugin "
-                f"'{found[name].plugin}'; keeping the one from '{found[name].plugin}'"
-            )
-            continue
-        found[name] = FoundStrategy(strategy=item, plugin=plugin)
-    return found
+        usable = isinstance(name, str) and callable(getattr(item, "compose", None))
+        return name if usable else None
+
+    named = collect_named(
+        host,
+        "glutekit_strategies",
+        name_of,
+        expected="a strategy with a name and compose()",
+        what="strategy",
+    )
+    return {
+        name: FoundStrategy(strategy=item, plugin=plugin) for name, (plugin, item) in named.items()
+    }
 
 
 def find_strategy(host: PluginHost, name: str) -> FoundStrategy:
