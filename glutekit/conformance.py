@@ -233,8 +233,10 @@ def _speech_measurer(host: PluginHost) -> tuple[str, Callable[[list[str]], Any]]
 
     for plugin, exporter in host.collect("glutekit_exporters"):
         measure = getattr(exporter, "speech_lengths", None)
-        if getattr(exporter, "speaks", False) and callable(measure):
-            return f"exporter '{exporter.format}' of plugin '{plugin}'", measure
+        if callable(measure):
+            return f"exporter '{exporter.format}' of plugin '{plugin}'", lambda texts, m=measure: m(
+                texts, {}
+            )
     for plugin, spec in host.collect("glutekit_outputs"):
         if getattr(spec, "speaks", False):
 

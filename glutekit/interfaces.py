@@ -117,8 +117,14 @@ class Exporter:
     description: str
     suffix: str
     write: Callable[[ExportRequest], None]
-    #: A format that speaks (wav) builds its timeline with speech lengths.
-    speaks: bool = False
+    #: For formats that speak (wav): seconds each cue text takes to say, given the
+    #: export options (``--voice``, ``--rate`` …). The timeline is then compiled
+    #: around the speech, exactly as a live voiced session would be.
+    speech_lengths: Callable[[Sequence[str], Mapping[str, Any]], Mapping[str, float]] | None = None
+
+    @property
+    def speaks(self) -> bool:
+        return self.speech_lengths is not None
 
 
 # ----------------------------------------------------------------------------- strategies

@@ -109,3 +109,20 @@ def test_bad_voice_options_are_refused_before_the_session(
 def test_an_unknown_voice_names_the_voice_and_how_to_list_them() -> None:
     result = run_glutekit("run", ROUTINE, "--speed", "1000", "--voice", "klingon-opera")
     assert "klingon-opera" in result.stderr and "glutekit voices" in result.stderr
+    # The user asked for something that does not exist: refuse, don't run without it.
+    assert result.returncode == 2
+    assert "Finished" not in result.stdout
+
+
+def test_export_takes_the_speech_options(tmp_path: Path) -> None:
+    import wave
+
+    lengths = {}
+    for rate in ("120", "300"):
+        out = tmp_path / f"rate-{rate}.wav"
+        result = run_glutekit("export", ROUTINE, "-o", out, "--rate", rate)
+        assert result.returncode == 0, result.stderr
+        with wave.open(str(out)) as wav:
+            lengths[rate] = wav.getnframes() / wav.getframerate()
+    # Slower speech needs more room, so the fitted session (and its WAV) is longer.
+    assert lengths["120"] > lengths["300"] + 5

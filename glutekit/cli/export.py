@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
 
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Routine, Timeline
@@ -42,26 +43,16 @@ def pick_format(
     return wanted
 
 
-def speech_lengths(exporter: Exporter, texts: Sequence[str]) -> Mapping[str, float]:
-    """Seconds each cue text takes to say, for exporters that speak (``speaks=True``).
-
-    The seam for spoken exports: an exporter that speaks may carry a
-    ``speech_lengths(texts) -> {text: seconds}`` callable (for example as a field
-    of an ``Exporter`` subclass); its answer fits the timeline around the speech,
-    exactly as a live voiced session would be. Without one the plain timeline is used.
-    """
-    measure = getattr(exporter, "speech_lengths", None)
-    if not exporter.speaks or not callable(measure):
-        return {}
-    lengths: Mapping[str, float] = measure(list(texts))
-    return lengths
-
-
-def compile_for(exporter: Exporter, routine: Routine, app: App) -> Timeline:
+def compile_for(
+    exporter: Exporter, routine: Routine, app: App, options: Mapping[str, Any]
+) -> Timeline:
+    """The routine's timeline; for a format that speaks, fitted around the speech."""
     from glutekit import timeline
 
     plain = timeline.compile(routine, app.catalog)
-    lengths = speech_lengths(exporter, timeline.cue_texts(plain))
+    if exporter.speech_lengths is None:
+        return plain
+    lengths = exporter.speech_lengths(timeline.cue_texts(plain), options)
     if not lengths:
         return plain
     return timeline.compile(routine, app.catalog, timeline.CompileSettings(speech_lengths=lengths))
@@ -115,9 +106,11 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
     show_default=True,
     help="Weeks in the sheet's log grid.",
 )
+@voice_options
 @pass_app
 def export(
     app: App,
+    /,
     routine_ref: str,
     fmt: str | None,
     output: Path | None,
@@ -125,8 +118,12 @@ def export(
     cards: bool,
     cards_only: bool,
     weeks: int,
+    **speech: Any,
 ) -> None:
-    """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more."""
+    """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more.
+
+    The speech options (--voice, --rate ...) apply to formats that speak, such as wav.
+    """
     known = exporters(app)
     name = pick_format(known, fmt, output)
     plugin, exporter = known[name]
@@ -142,10 +139,11 @@ def export(
         "cards_only": cards_only,
         "weeks": weeks,
         "template_dirs": template_dirs,
+        **voice_values(speech),
     }
     request = ExportRequest(
         routine=routine,
-        timeline=compile_for(exporter, routine, app),
+        timeline=compile_for(exporter, routine, app, options),
         catalog=app.catalog,
         path=path,
         format=name,

@@ -31,12 +31,14 @@ import click
 from glutekit.catalog import suggest
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options
+from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.clock import MonotonicClock
 from glutekit.durations import clock
 from glutekit.engine import Controls, play, speech_lengths
 from glutekit.errors import InputError, UnknownId
 from glutekit.interfaces import Output, OutputOptions, OutputSpec, SessionSummary
 from glutekit.model import Routine, Timeline
+from glutekit.plugins import collect_named
 from glutekit.timeline import CompileSettings, compile, cue_texts
 
 EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
@@ -99,21 +101,13 @@ def routine_to_run(
 
 def output_specs(app: App) -> dict[str, tuple[str, OutputSpec]]:
     """Every output the plugins offer: name -> (plugin, spec)."""
-    specs: dict[str, tuple[str, OutputSpec]] = {}
-    for plugin, spec in app.host.collect("glutekit_outputs"):
-        if not isinstance(spec, OutputSpec):
-            app.host.report(
-                f"plugin '{plugin}' returned {type(spec).__name__} from "
-                "glutekit_outputs, expected an OutputSpec"
-            )
-        elif spec.name in specs:
-            app.host.report(
-                f"output '{spec.name}' is offered by both plugin "
-                f"'{specs[spec.name][0]}' and plugin '{plugin}'; using the first"
-            )
-        else:
-            specs[spec.name] = (plugin, spec)
-    return specs
+    return collect_named(
+        app.host,
+        "glutekit_outputs",
+        lambda spec: spec.name if isinstance(spec, OutputSpec) else None,
+        expected="an OutputSpec",
+        what="output",
+    )
 
 
 def choose_outputs(app: App, options: RunOptions) -> list[tuple[str, OutputSpec]]:
@@ -140,6 +134,8 @@ def create_outputs(app: App, options: RunOptions, controls: Controls) -> list[tu
     for name, spec in choose_outputs(app, options):
         try:
             created.append((name, spec.create(output_options)))
+        except InputError:
+            raise  # the user asked for something that does not exist, e.g. --voice xx
         except Exception as exc:
             app.host.report(
                 f"output '{name}' could not start: {type(exc).__name__}: {exc}; "
@@ -243,34 +239,7 @@ def summary_line(summary: SessionSummary) -> str:
     metavar="NAME",
     help="Send the session to this output (repeatable); default: the default outputs.",
 )
-@click.option(
-    "--voice",
-    "voice_name",
-    metavar="NAME",
-    envvar="GLUTEKIT_VOICE",
-    help="Voice id, name or language code (see 'glutekit voices'). [env: GLUTEKIT_VOICE]",
-)
-@click.option(
-    "--rate",
-    type=click.IntRange(80, 450),
-    metavar="WPM",
-    envvar="GLUTEKIT_RATE",
-    help="Speaking rate in words per minute (80-450; default 165). [env: GLUTEKIT_RATE]",
-)
-@click.option(
-    "--volume",
-    type=click.FloatRange(0, 1),
-    metavar="0..1",
-    envvar="GLUTEKIT_VOLUME",
-    help="Speech volume from 0 to 1 (default 1). [env: GLUTEKIT_VOLUME]",
-)
-@click.option(
-    "--voice-backend",
-    type=click.Choice(["auto", "pyttsx3", "espeak-ng"]),
-    envvar="GLUTEKIT_VOICE_BACKEND",
-    help="Speech engine (default auto: pyttsx3, then the espeak-ng command). "
-    "[env: GLUTEKIT_VOICE_BACKEND]",
-)
+@voice_options
 @click.option(
     "--resume",
     is_flag=True,
@@ -296,10 +265,6 @@ def run(
     speed: float,
     no_voice: bool,
     outputs: tuple[str, ...],
-    voice_name: str | None,
-    rate: int | None,
-    volume: float | None,
-    voice_backend: str | None,
     resume: bool = False,
     ask_pain: bool = False,
     pain_before: int | None = None,
@@ -314,18 +279,13 @@ def run(
 
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     """
-    voice_values = {
-        "voice": voice_name,
-        "rate": rate,
-        "volume": volume,
-        "voice_backend": voice_backend,
-    }
+    speech = voice_values(compose_args)
     options = RunOptions(
         speed=speed,
         voice=not no_voice,
         outputs=outputs,
         interactive=sys.stdout.isatty(),
-        values={k: v for k, v in voice_values.items() if v is not None},
+        values=speech,
     )
     plan = prepare_session(app, routine_to_run(app, routine, compose_now, compose_args), options)
     from glutekit.cli.history import attach_history

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import Any
 
 from glutekit.atomic import atomic_path
 from glutekit.errors import GlutekitError
@@ -25,44 +25,45 @@ BEEP_HZ = 880.0
 LAST_BEEP_HZ = 1320.0
 
 
-@dataclass(frozen=True, kw_only=True)
-class SpeakingExporter(Exporter):
-    """An exporter that also says how long each cue takes to speak.
-
-    ``glutekit export`` calls ``speech_lengths`` first and compiles the timeline
-    around the speech, exactly as a live voiced session would be.
-    """
-
-    speech_lengths: Callable[[Sequence[str]], Mapping[str, float]]
-
-
 class WavWriter:
-    """Renders and mixes; one renderer is shared by ``speech_lengths`` and ``write``."""
+    """Renders and mixes; one renderer per voice setting serves both measuring and writing.
+
+    The voice comes from the export options (``--voice``, ``--rate`` …), then the
+    ``GLUTEKIT_*`` environment variables, then the defaults; ``settings`` fixes it.
+    """
 
     def __init__(
         self, settings: VoiceSettings | None = None, *, renderer: CueRenderer | None = None
     ) -> None:
         self._settings = settings
-        self._renderer = renderer
+        self._renderers: dict[VoiceSettings, CueRenderer] = {}
+        if renderer is not None and settings is not None:
+            self._renderers[settings] = renderer
+        self._default_renderer = renderer
 
-    def renderer(self) -> CueRenderer:
-        if self._renderer is None:
-            self._renderer = CueRenderer(self._settings or VoiceSettings.from_values())
-        return self._renderer
+    def renderer(self, options: Mapping[str, Any] | None = None) -> CueRenderer:
+        if self._default_renderer is not None and self._settings is None:
+            return self._default_renderer
+        settings = self._settings or VoiceSettings.from_values(options or {})
+        if settings not in self._renderers:
+            self._renderers[settings] = CueRenderer(settings)
+        return self._renderers[settings]
 
-    def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
-        rendered = _rendering(lambda: self.renderer().render_all(texts))
+    def speech_lengths(
+        self, texts: Sequence[str], options: Mapping[str, Any] | None = None
+    ) -> Mapping[str, float]:
+        rendered = _rendering(lambda: self.renderer(options).render_all(texts))
         return {text: cue.seconds for text, cue in rendered.items()}
 
     def write(self, request: ExportRequest) -> None:
-        samples = self.mix(request.timeline)
+        samples = self.mix(request.timeline, request.options)
         with atomic_path(request.path) as temp:
             wavfile.write_mono16(temp, samples)
 
-    def mix(self, timeline: Timeline) -> array[int]:
+    def mix(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> array[int]:
         """The session's audio: every cue at its offset, at least as long as the timeline."""
         spoken = [cue.text for cue in timeline.cues if cue.kind != "countdown"]
-        rendered = _rendering(lambda: self.renderer().render_all(spoken))
+        rendered = _rendering(lambda: self.renderer(options).render_all(spoken))
         clips = {text: wavfile.read_mono16(cue.path) for text, cue in rendered.items()}
         beep, last_beep = wavfile.beep(hertz=BEEP_HZ), wavfile.beep(hertz=LAST_BEEP_HZ)
         placed: list[tuple[int, array[int]]] = []
@@ -87,13 +88,12 @@ def _rendering(work: Callable[[], dict[str, RenderedCue]]) -> dict[str, Rendered
         raise GlutekitError(f"cannot make the spoken WAV: {exc}") from None
 
 
-def wav_exporter(settings: VoiceSettings | None = None) -> SpeakingExporter:
+def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
     writer = WavWriter(settings)
-    return SpeakingExporter(
+    return Exporter(
         format="wav",
         description="The whole spoken session as one WAV file (cues at their times, beeps for 3-2-1).",
         suffix=".wav",
         write=writer.write,
-        speaks=True,
         speech_lengths=writer.speech_lengths,
     )
