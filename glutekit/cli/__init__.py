@@ -25,7 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "routines": ("glutekit.cli.catalog:routines", "List ready-made and user routines."),
     "run": ("glutekit.cli.run:run", "Run a routine hands-free, with live cues."),
     "transcript": ("glutekit.cli.run:transcript", "Print every cue of a routine with its time."),
-    "compose": ("glutekit.cli.compose:compose", "Build a routine from a goal, time, kit and place."),
+    "compose": (
+        "glutekit.cli.compose:compose",
+        "Build a routine from a goal, time, kit and place.",
+    ),
     "strategies": ("glutekit.cli.compose:strategies", "List the strategies compose can use."),
     "new-pack": ("glutekit.cli.packs:new_pack", "Create a new exercise-pack package."),
     "check-pack": ("glutekit.cli.packs:check_pack", "Run the conformance checks on a pack."),
