@@ -21,6 +21,7 @@ from glutekit.schema import (
     read_document,
     schema_problems,
 )
+from glutekit.validcache import ValidCache
 
 ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
 
@@ -80,34 +81,48 @@ class Catalog:
     def build(cls, host: PluginHost | None, *, user_routines: bool = True) -> Catalog:
         catalog = cls()
         report = host.report if host is not None else catalog.problems.append
+        known = ValidCache()
         if host is not None:
             for plugin, source in host.collect("glutekit_exercise_packs"):
-                catalog._add_pack_source(plugin, source, report)
+                catalog._add_pack_source(plugin, source, report, known)
             for plugin, source in host.collect("glutekit_routines"):
-                catalog._add_routine_source(plugin, source, report)
+                catalog._add_routine_source(plugin, source, report, known)
         if user_routines:
             folder = user_routines_dir()
             if folder.is_dir():
                 for path in sorted(folder.glob("*.json")):
-                    catalog._add_routine_source("user", path, report)
+                    catalog._add_routine_source("user", path, report, known)
+        known.save()
         return catalog
 
-    def _add_pack_source(self, plugin: str, source: Any, report: Any) -> None:
-        label = f"plugin '{plugin}' pack"
+    def _valid_document(
+        self, plugin: str, source: Any, kind: SchemaName, report: Any, known: ValidCache
+    ) -> Document | None:
+        """Parse and validate a plugin's pack or routine; report and return None if bad."""
+        noun = "pack" if kind == "pack" else "routine"
         try:
-            doc = document_from_source(source, label)
+            doc = document_from_source(source, f"plugin '{plugin}' {noun}")
         except InputError as exc:
             report(f"{exc} (from plugin '{plugin}'; {disable_hint(plugin)})")
-            return
-        problems = document_problems(doc, "pack")
+            return None
+        key = known.key(doc, kind)
+        if known.known_valid(key):
+            return doc
+        problems = document_problems(doc, kind)
         if problems:
             more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
             report(
-                f"plugin '{plugin}' returned an invalid pack: {problems[0]}{more}; "
-                f"pack skipped ({disable_hint(plugin)})"
+                f"plugin '{plugin}' returned an invalid {noun}: {problems[0]}{more}; "
+                f"{noun} skipped ({disable_hint(plugin)})"
             )
-            return
-        self.add_pack(pack_from_data(doc.data, plugin=plugin, origin=doc.name), report)
+            return None
+        known.remember(key)
+        return doc
+
+    def _add_pack_source(self, plugin: str, source: Any, report: Any, known: ValidCache) -> None:
+        doc = self._valid_document(plugin, source, "pack", report, known)
+        if doc is not None:
+            self.add_pack(pack_from_data(doc.data, plugin=plugin, origin=doc.name), report)
 
     def add_pack(self, pack: Pack, report: Any = None) -> None:
         """Add a pack; exercise ids that are taken already are refused and reported."""
@@ -133,16 +148,9 @@ class Catalog:
         else:
             self.packs[pack.id] = pack
 
-    def _add_routine_source(self, plugin: str, source: Any, report: Any) -> None:
-        label = f"plugin '{plugin}' routine"
-        try:
-            doc = document_from_source(source, label)
-        except InputError as exc:
-            report(f"{exc} (from plugin '{plugin}')")
-            return
-        problems = document_problems(doc, "routine")
-        if problems:
-            report(f"plugin '{plugin}' returned an invalid routine: {problems[0]}; routine skipped")
+    def _add_routine_source(self, plugin: str, source: Any, report: Any, known: ValidCache) -> None:
+        doc = self._valid_document(plugin, source, "routine", report, known)
+        if doc is None:
             return
         unknown = self.unknown_exercise_problems(doc)
         if unknown:

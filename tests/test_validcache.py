@@ -1,0 +1,71 @@
+"""Files that passed validation are not re-validated, but any change is checked again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+BUILD = """
+import json, sys
+from glutekit.catalog import Catalog
+from glutekit.plugins import make_plugin_host
+warnings = []
+catalog = Catalog.build(make_plugin_host(warn=warnings.append))
+print(json.dumps({"validator_loaded": "jsonschema" in sys.modules,
+                  "exercises": len(catalog.exercises), "routines": sorted(catalog.routines),
+                  "warnings": warnings}))
+"""
+
+
+def _build(env: dict[str, str]) -> dict[str, object]:
+    proc = subprocess.run(
+        [sys.executable, "-c", BUILD],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        check=True,
+    )
+    result: dict[str, object] = json.loads(proc.stdout)
+    return result
+
+
+def _routine(title: object) -> str:
+    return json.dumps(
+        {"id": "my-own", "title": title, "steps": [{"exercise": "glutes:supine-figure-four"}]}
+    )
+
+
+def test_second_start_skips_the_validator_and_an_edit_is_checked_again(tmp_path: Path) -> None:
+    mine = tmp_path / "routines"
+    mine.mkdir()
+    (mine / "my-own.json").write_text(_routine("Mine"))
+    env = {"XDG_CACHE_HOME": str(tmp_path / "cache"), "GLUTEKIT_ROUTINES_DIR": str(mine)}
+
+    first = _build(env)
+    assert first["validator_loaded"] is True
+    assert "my-own" in first["routines"]  # type: ignore[operator]
+
+    second = _build(env)
+    assert second["validator_loaded"] is False
+    assert {k: v for k, v in second.items() if k != "validator_loaded"} == {
+        k: v for k, v in first.items() if k != "validator_loaded"
+    }
+
+    (mine / "my-own.json").write_text(_routine(42))  # now breaks the schema
+    third = _build(env)
+    assert "my-own" not in third["routines"]  # type: ignore[operator]
+    assert any("/title" in w for w in third["warnings"])  # type: ignore[union-attr]
+
+
+def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file where the cache folder should be")
+    env = {"XDG_CACHE_HOME": str(blocker)}
+    for _ in range(2):
+        result = _build(env)
+        assert result["validator_loaded"] is True
+        assert result["warnings"] == []
+        assert result["exercises"] == 25
