@@ -32,7 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "strategies": ("glutekit.cli.compose:strategies", "List the strategies compose can use."),
     "new-pack": ("glutekit.cli.packs:new_pack", "Create a new exercise-pack package."),
     "check-pack": ("glutekit.cli.packs:check_pack", "Run the conformance checks on a pack."),
-    "export": ("glutekit.cli.export:export", "Write a routine as a PDF, HTML or Markdown sheet."),
+    "export": (
+        "glutekit.cli.export:export",
+        "Write a routine to a file: PDF, HTML, Markdown or WAV.",
+    ),
     "voices": ("glutekit.cli.voices:voices", "List the voices that can speak the cues."),
     "history": ("glutekit.cli.history:history", "Show past sessions, streak and pain trend."),
 }

@@ -12,8 +12,8 @@ from glutekit.model import Timeline
 
 
 def cue_line(at: float, kind: str, text: str) -> str:
-    """``[00:12] begin  Begin. Hold for 30 seconds.``"""
-    return f"[{clock(at)}] {kind:<6} {text}"
+    """``[00:12] begin       Begin. Hold for 30 seconds.`` (kinds padded to line up)"""
+    return f"[{clock(at)}] {kind:<11} {text}"
 
 
 class PlainConsole:
