@@ -323,38 +323,45 @@ def test_exercise_is_complete(ex_id: str) -> None:
 # --------------------------------------------------------------------- 4. subsets of the data
 
 
+#: Stretches whose main target is the gluteus medius.
+MEDIUS_STRETCHES = {
+    "crossover-hip-stretch",
+    "seated-crossover-knee-hug",
+    "hanging-side-arch",
+    "supine-hip-rotation",
+    "tabletop-hip-stretch",
+    "seated-figure-four",
+    "supine-piriformis",
+    "standing-figure-four",
+    "deep-lunge-glute-stretch",
+    "seated-spinal-twist",
+}
+
+#: Exercises done lying on the back with no equipment.
+SUPINE_NO_EQUIPMENT = {
+    "knee-hug",
+    "double-knee-hug",
+    "knee-circles",
+    "supine-figure-four",
+    "crossover-hip-stretch",
+    "supine-hip-rotation",
+    "supine-piriformis",
+    "single-leg-glute-bridge",
+}
+
+
 def test_medius_stretches() -> None:
     found = {
         i
         for i, e in EXERCISES.items()
         if "gluteus_medius" in e["targets"]["primary"] and e["kind"] == "stretch"
     }
-    assert found == {
-        "crossover-hip-stretch",
-        "seated-crossover-knee-hug",
-        "hanging-side-arch",
-        "supine-hip-rotation",
-        "tabletop-hip-stretch",
-        "seated-figure-four",
-        "supine-piriformis",
-        "standing-figure-four",
-        "deep-lunge-glute-stretch",
-        "seated-spinal-twist",
-    }
+    assert found == MEDIUS_STRETCHES
 
 
 def test_supine_without_equipment() -> None:
     found = {i for i, e in EXERCISES.items() if e["position"] == "supine" and not e["equipment"]}
-    assert found == {
-        "knee-hug",
-        "double-knee-hug",
-        "knee-circles",
-        "supine-figure-four",
-        "crossover-hip-stretch",
-        "supine-hip-rotation",
-        "supine-piriformis",
-        "single-leg-glute-bridge",
-    }
+    assert found == SUPINE_NO_EQUIPMENT
 
 
 # --------------------------------------------------------------------- 5. wording is our own

@@ -14,37 +14,16 @@ from glutekit.errors import InputError, UnknownId
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise
 
+_ON_THE_FLOOR = frozenset(
+    {"supine", "prone", "side-lying", "seated", "kneeling", "half-kneeling", "quadruped", "lunge"}
+)
+
 PLACES: dict[str, frozenset[str]] = {
     "bed": frozenset({"supine", "prone", "side-lying", "seated"}),
-    "floor": frozenset(
-        {
-            "supine",
-            "prone",
-            "side-lying",
-            "seated",
-            "kneeling",
-            "half-kneeling",
-            "quadruped",
-            "lunge",
-            "standing",
-        }
-    ),
+    "floor": _ON_THE_FLOOR | {"standing"},
     "chair": frozenset({"seated", "standing"}),
     "standing": frozenset({"standing"}),
-    "gym": frozenset(
-        {
-            "supine",
-            "prone",
-            "side-lying",
-            "seated",
-            "kneeling",
-            "half-kneeling",
-            "quadruped",
-            "lunge",
-            "standing",
-            "hanging",
-        }
-    ),
+    "gym": _ON_THE_FLOOR | {"standing", "hanging"},
 }
 
 #: Equipment a place brings with it, so "--place chair" needs no "--equipment chair".
