@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -128,6 +129,69 @@ def test_without_the_system_library_the_espeakng_loader_wheel_speaks(tmp_path: P
     assert report["frames"] > 0 and report["seconds"] > 0.5
     wheel_dir = str(Path(espeakng_loader.get_library_path()).resolve().parent)
     # Only the wheel's copy of the library is loaded: nothing came from the system.
+    assert report["mapped"] and all(
+        str(Path(p).resolve()).startswith(wheel_dir) for p in report["mapped"]
+    )
+
+
+def _can_hide_files() -> bool:
+    """Private mount namespaces need root (or user namespaces); CI runs as root."""
+    probe = (
+        subprocess.run(
+            ["unshare", "-m", "--propagation", "private", "true"], capture_output=True, check=False
+        )
+        if shutil.which("unshare")
+        else None
+    )
+    return probe is not None and probe.returncode == 0
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="espeakng-loader is for Linux")
+def test_when_the_system_library_cannot_be_loaded_auto_mode_speaks_from_the_wheel(
+    tmp_path: Path,
+) -> None:
+    if not _can_hide_files():
+        pytest.skip("needs a private mount namespace (run as root) to hide the system library")
+    import ctypes.util
+
+    import espeakng_loader
+
+    system_lib = ctypes.util.find_library("espeak-ng")
+    if system_lib is None:
+        # No system copy at all: the plain auto mode already is the case under test.
+        command = [sys.executable, "-c", LOADER_SCRIPT, str(tmp_path)]
+    else:
+        # Hide the system copy for this one process tree by mounting /dev/null over it.
+        real = subprocess.run(
+            ["sh", "-c", f"readlink -f $(ldconfig -p | grep -m1 '{system_lib}' | sed 's/.*=> //')"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        script = tmp_path / "speak.py"
+        script.write_text(LOADER_SCRIPT)
+        command = [
+            "unshare",
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            f'mount --bind /dev/null "{real}" && exec "{sys.executable}" "{script}" "{tmp_path}"',
+        ]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("ESPEAK_DATA_PATH", "GLUTEKIT_ESPEAK_LIBRARY")
+    }
+    result = subprocess.run(
+        command, capture_output=True, text=True, env=env, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert "espeakng-loader" in report["detail"]
+    assert report["frames"] > 0 and report["seconds"] > 0.5
+    wheel_dir = str(Path(espeakng_loader.get_library_path()).resolve().parent)
     assert report["mapped"] and all(
         str(Path(p).resolve()).startswith(wheel_dir) for p in report["mapped"]
     )
