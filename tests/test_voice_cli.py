@@ -126,3 +126,22 @@ def test_export_takes_the_speech_options(tmp_path: Path) -> None:
             lengths[rate] = wav.getnframes() / wav.getframerate()
     # Slower speech needs more room, so the fitted session (and its WAV) is longer.
     assert lengths["120"] > lengths["300"] + 5
+
+
+def test_spoken_transcript_is_the_timeline_the_wav_plays(tmp_path: Path) -> None:
+    import wave
+
+    plain = json.loads(run_glutekit("transcript", ROUTINE, "--json").stdout)
+    result = run_glutekit("transcript", ROUTINE, "--json", "--spoken")
+    assert result.returncode == 0, result.stderr
+    spoken = json.loads(result.stdout)
+    # Room is made for the set-up speech, so the spoken session is longer...
+    assert spoken["duration"] > plain["duration"] + 10
+    # ...and the WAV export plays exactly that timeline.
+    out = tmp_path / "session.wav"
+    assert run_glutekit("export", ROUTINE, "-o", out).returncode == 0
+    with wave.open(str(out)) as wav:
+        assert abs(wav.getnframes() / wav.getframerate() - spoken["duration"]) < 0.05
+    # No cue starts while the one before it is still being said.
+    starts = [c["at"] for c in spoken["cues"]]
+    assert starts == sorted(starts)

@@ -35,7 +35,7 @@ from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.clock import MonotonicClock
 from glutekit.durations import clock
 from glutekit.engine import Controls, play, speech_lengths
-from glutekit.errors import InputError, UnknownId
+from glutekit.errors import GlutekitError, InputError, UnknownId
 from glutekit.interfaces import Output, OutputOptions, OutputSpec, SessionSummary
 from glutekit.model import Routine, Timeline
 from glutekit.plugins import collect_named
@@ -303,10 +303,28 @@ def run(
 @click.command()
 @click.argument("routine")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
+@click.option(
+    "--spoken",
+    is_flag=True,
+    help="Fit the times around the speech, as a voiced run and the WAV export play them "
+    "(renders every cue).",
+)
+@voice_options
 @pass_app
-def transcript(app: App, routine: str, as_json: bool) -> None:
-    """Print every cue of ROUTINE with its time: 'mm:ss kind text'."""
-    timeline = compile(load_routine(app, routine), app.catalog)
+def transcript(app: App, /, routine: str, as_json: bool, spoken: bool, **speech: Any) -> None:
+    """Print every cue of ROUTINE with its time: 'mm:ss kind text'.
+
+    Without --spoken the times are those of a session with no voice.
+    """
+    loaded = load_routine(app, routine)
+    timeline = compile(loaded, app.catalog)
+    if spoken:
+        from glutekit.cli.export import compile_for, exporters
+
+        speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
+        if not speaking:
+            raise GlutekitError("--spoken needs a plugin that speaks; none is loaded")
+        timeline = compile_for(speaking[0], loaded, app, voice_values(speech))
     if as_json:
         import json
 
