@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_glutes_pack import MEDIUS_STRETCHES, SUPINE_NO_EQUIPMENT
+from tests.test_glutes_pack import MEDIUS_STRETCHES, READY_MADE, SUPINE_NO_EQUIPMENT
 
 
 def _ids(output: str) -> set[str]:
@@ -82,13 +82,4 @@ def test_unknown_ids_suggest(cli, args: tuple[str, ...], message: str) -> None:
 
 def test_routines_lists_ready_made(cli) -> None:
     data = json.loads(cli("routines", "--json").output)
-    assert {
-        "medius-cycle",
-        "max-stretch",
-        "morning-in-bed",
-        "desk-break",
-        "after-run",
-        "side-sleeper-relief",
-        "quick-five",
-        "gym-bar",
-    } <= {r["id"] for r in data}
+    assert {r["id"] for r in data} >= READY_MADE

@@ -161,18 +161,21 @@ def test_pack_validates() -> None:
     assert _errors(_validator("exercise-pack.schema.json"), PACK) == []
 
 
+#: The ready-made routines the pack promises.
+READY_MADE = {
+    "medius-cycle",
+    "max-stretch",
+    "morning-in-bed",
+    "desk-break",
+    "after-run",
+    "side-sleeper-relief",
+    "quick-five",
+    "gym-bar",
+}
+
+
 def test_there_are_the_expected_routines() -> None:
-    expected = {
-        "medius-cycle",
-        "max-stretch",
-        "morning-in-bed",
-        "desk-break",
-        "after-run",
-        "side-sleeper-relief",
-        "quick-five",
-        "gym-bar",
-    }
-    assert expected <= set(ROUTINES)
+    assert set(ROUTINES) >= READY_MADE
 
 
 @pytest.mark.parametrize("path", ROUTINE_PATHS, ids=lambda p: p.stem)

@@ -73,6 +73,10 @@ class Panel:
     def y(self, value: float, high: float) -> float:
         return self.bottom - (self.bottom - self.top) * (value / high if high else 0.0)
 
+    def note(self, text: str) -> Label:
+        """A message in the middle of an empty panel."""
+        return Label((self.left + self.right) / 2, (self.top + self.bottom) / 2, text, 13, "middle")
+
 
 def scene(summary: Summary, sessions: Sequence[SessionRow]) -> list[Shape]:
     """Every shape of the chart, top panel (sessions per week) then bottom (pain)."""
@@ -94,15 +98,7 @@ def _week_panel(weeks: Sequence[WeekCount], advised: int | None, panel: Panel) -
     high = max([w.sessions for w in weeks] + [advised or 0, 1])
     shapes += _y_axis(panel, high, step=max(1, round(high / 5)))
     if not weeks:
-        shapes.append(
-            Label(
-                (panel.left + panel.right) / 2,
-                (panel.top + panel.bottom) / 2,
-                "no sessions yet",
-                13,
-                "middle",
-            )
-        )
+        shapes.append(panel.note("no sessions yet"))
         return shapes
     slot = (panel.right - panel.left) / len(weeks)
     every = max(1, round(len(weeks) / 10))
@@ -148,15 +144,7 @@ def _pain_panel(
         shapes.append(Dot(legend_x, panel.top - 27, 4, colour))
         shapes.append(Label(legend_x + 8, panel.top - 22, name, 12))
     if not any(s.pain_before is not None or s.pain_after is not None for s in scored):
-        shapes.append(
-            Label(
-                (panel.left + panel.right) / 2,
-                (panel.top + panel.bottom) / 2,
-                "no pain scores yet (glutekit run --pain)",
-                13,
-                "middle",
-            )
-        )
+        shapes.append(panel.note("no pain scores yet (glutekit run --pain)"))
     return shapes
 
 
