@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+# First of all: move the whole run (every fixture, whatever its scope, and every
+# subprocess) to a throw-away home, and guard the real user's glutekit folders.
+# isort: off
+from tests.isolation import pytest_report_header, pytest_sessionfinish, pytest_unconfigure
+
+# isort: on
+
 import os
 import subprocess
 import sys
@@ -14,6 +21,8 @@ from click.testing import CliRunner, Result
 from glutekit.catalog import Catalog
 from glutekit.plugins import PluginHost, make_plugin_host
 
+__all__ = ["pytest_report_header", "pytest_sessionfinish", "pytest_unconfigure"]
+
 REPO = Path(__file__).resolve().parent.parent
 ROUTINES_DIR = REPO / "routines"
 SEEDS_DIR = REPO.parent / "shared" / "seeds"
@@ -25,6 +34,7 @@ def _isolated_user_dirs(
 ) -> None:
     """Keep tests away from the real user's data, cache and routines."""
     home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / "cache"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))

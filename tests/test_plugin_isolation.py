@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 
 import pytest
 
@@ -68,7 +69,7 @@ def misbehaving(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     wheel = build_wheel(project, root / "dist")
     target = root / "site"
     subprocess.run(
-        ["python", "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel],
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel],
         check=True,
         capture_output=True,
     )

@@ -124,37 +124,80 @@ def test_unknown_routine_is_one_line(glutekit_proc: object) -> None:
     assert "unknown routine 'quick-fiv'" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_keys_on_a_terminal_skip_and_quit_and_restore_the_terminal() -> None:
-    controller, terminal = pty.openpty()
-    before = termios.tcgetattr(terminal)
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "glutekit", "run", "quick-five", "--speed", "5", "--no-voice"],
-        stdin=terminal,
-        stdout=terminal,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ),
-        start_new_session=True,
-    )
-    screen = b""
+class Terminal:
+    """``glutekit`` running on a real pseudo-terminal, with a given ``TERM``."""
 
-    def read_until(wanted: bytes, timeout: float = 20) -> None:
-        nonlocal screen
+    def __init__(self, term: str, *args: str) -> None:
+        self.controller, self.terminal = pty.openpty()
+        self.settings = termios.tcgetattr(self.terminal)
+        self.screen = b""
+        self.arrivals: list[tuple[float, bytes]] = []  # (when, chunk) as read
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "glutekit", *args],
+            stdin=self.terminal,
+            stdout=self.terminal,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "TERM": term},
+            start_new_session=True,
+        )
+
+    def read_until(self, wanted: bytes, timeout: float = 20) -> None:
         deadline = time.monotonic() + timeout
-        while wanted not in screen:
-            assert time.monotonic() < deadline, screen[-500:]
-            ready, _, _ = select.select([controller], [], [], 0.1)
+        while wanted not in self.screen:
+            assert time.monotonic() < deadline, self.screen[-500:]
+            ready, _, _ = select.select([self.controller], [], [], 0.1)
             if ready:
-                screen += os.read(controller, 65536)
+                chunk = os.read(self.controller, 65536)
+                self.arrivals.append((time.monotonic(), chunk))
+                self.screen += chunk
 
-    read_until(b"Supine figure-four")  # the live view is up
+    def press(self, key: bytes) -> None:
+        os.write(self.controller, key)
+
+    def finish(self) -> tuple[int, bytes]:
+        """Wait for the exit; the exit code and what went to stderr."""
+        code = self.proc.wait(15)
+        err = self.proc.stderr.read()  # type: ignore[union-attr]
+        os.close(self.controller)
+        os.close(self.terminal)
+        return code, err
+
+
+def test_keys_on_a_terminal_skip_and_quit_and_restore_the_terminal() -> None:
+    term = Terminal("xterm-256color", "run", "quick-five", "--speed", "5", "--no-voice")
+    term.read_until(b"Supine figure-four")  # the live view is up
     time.sleep(0.3)
-    os.write(controller, b"n")  # skip the prepare ...
-    read_until(b"Begin. Hold for 30 seconds.")
-    os.write(controller, b"q")
-    read_until(b"Quit after")
-    assert proc.wait(15) == 0
-    assert b"space pause/resume" in screen and b"Traceback" not in proc.stderr.read()  # type: ignore[union-attr]
-    after = termios.tcgetattr(terminal)
-    assert after[3] == before[3]  # echo and line editing are back on
-    os.close(controller)
-    os.close(terminal)
+    term.press(b"n")  # skip the prepare ...
+    term.read_until(b"Begin. Hold for 30 seconds.")
+    term.press(b"q")
+    term.read_until(b"Quit after")
+    after = termios.tcgetattr(term.terminal)
+    code, err = term.finish()
+    assert code == 0, err
+    assert b"space pause/resume" in term.screen and b"Traceback" not in err
+    assert after[3] == term.settings[3]  # echo and line editing are back on
+
+
+def test_a_terminal_without_cursor_control_gets_each_cue_line_as_it_happens() -> None:
+    """Under TERM=dumb (Emacs shells, some IDE consoles) the session is not a blank screen."""
+    term = Terminal("dumb", "run", "quick-five", "--speed", "60", "--no-voice")
+    term.read_until(b"Finished in", timeout=60)
+    code, err = term.finish()
+    assert code == 0, err
+    text = term.screen.decode().replace("\r\n", "\n")
+    assert "\x1b[" not in text  # no cursor movement, no colours
+    cues = _pairs(text, CUE_LINE)
+    transcript = subprocess.run(
+        [sys.executable, "-m", "glutekit", "transcript", "quick-five"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert cues == _pairs(transcript.stdout, TRANSCRIPT_LINE)
+    # Lines arrived while the ~5-second session played, not all at once at the end.
+    times = [
+        when
+        for when, chunk in term.arrivals
+        if any(CUE_LINE.match(line) for line in chunk.decode().splitlines())
+    ]
+    assert len(times) >= 10 and times[-1] - times[0] > 2.5, times

@@ -2,9 +2,12 @@
 
 Creating a venv and building wheels is slow on a small machine, so wheels are
 built once per session and venvs are shared where the tests allow it. Each venv
-uses ``--system-site-packages`` so glutekit's dependencies need no download,
-but glutekit itself (and every plugin under test) is installed into the venv
-from a wheel built from this checkout, so entry points are read for real.
+sees the site-packages of the environment running the tests (listed in a ``.pth``
+file, so this works whether that environment is a venv or the system's Python),
+so glutekit's dependencies need no download; glutekit itself (and every plugin
+under test) is installed into the venv from a wheel built from this checkout, so
+entry points are read for real. The outer environment's own ``.pth`` files are not
+processed, so an editable glutekit there stays invisible.
 """
 
 from __future__ import annotations
@@ -155,10 +158,24 @@ class Venv:
         )
 
 
+def outer_site_packages() -> list[str]:
+    """The site-packages folders of the environment that runs the tests, in order."""
+    return [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+
+
 def make_venv(root: Path, *wheels: Path) -> Venv:
-    """A venv that sees the system's packages but has its own glutekit and plugins."""
-    _check([sys.executable, "-m", "venv", "--system-site-packages", str(root)])
+    """A venv that sees the test environment's packages but has its own glutekit and plugins."""
+    _check([sys.executable, "-m", "venv", "--without-pip", str(root)])
     venv = Venv(root)
+    site = _check(
+        [str(venv.python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]
+    ).strip()
+    Path(site, "_glutekit_test_outer.pth").write_text("\n".join(outer_site_packages()) + "\n")
+    if os.name != "nt":  # 'pip' in this venv runs the shared pip under this venv's python
+        for name in ("pip", "pip3"):
+            script = venv.bin / name
+            script.write_text('#!/bin/sh\nexec "$(dirname "$0")/python" -m pip "$@"\n')
+            script.chmod(0o755)
     if wheels:
         venv.pip_install(*wheels)
     return venv

@@ -1,25 +1,36 @@
 """Live terminal display for glutekit sessions.
 
-On a terminal: a rich live view (exercise, side, countdown, cue, progress, next up)
-with keys to pause, skip, go back and quit. Anywhere else: plain timestamped lines.
+On a terminal that can move its cursor: a rich live view (exercise, side, countdown,
+cue, progress, next up) with keys to pause, skip, go back and quit. Anywhere else (a
+pipe, a log, ``TERM=dumb`` as in Emacs shells and some IDE consoles): plain timestamped
+lines as the session goes, with the same keys wherever standard input is a terminal.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import glutekit
 from glutekit.interfaces import Output, OutputOptions, OutputSpec
 
+#: Terminals that cannot move the cursor or redraw a line (terminfo's names for them).
+NO_CURSOR_TERMS = frozenset({"dumb", "unknown", "emacs"})
+
+
+def can_redraw(options: OutputOptions) -> bool:
+    """Whether the live view can redraw in place here: a terminal with cursor control."""
+    return options.interactive and os.environ.get("TERM", "").lower() not in NO_CURSOR_TERMS
+
 
 def _create(options: OutputOptions) -> Output:
-    if options.interactive:
+    if can_redraw(options):
         from glutekit_console.live import LiveConsole
 
         return LiveConsole(options)
     from glutekit_console.plain import PlainConsole
 
-    return PlainConsole()
+    return PlainConsole(controls=options.values.get("controls"))
 
 
 @glutekit.hookimpl

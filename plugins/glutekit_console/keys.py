@@ -69,3 +69,23 @@ class KeyReader:
                     action()
         finally:
             self.restore()
+
+
+#: The keys every console view takes, as shown to the user.
+HINT = "space pause/resume · n next · b back · q quit"
+
+
+def start_keys(controls: Any) -> KeyReader | None:
+    """Start reading the session's keys, if there are controls and stdin is a terminal."""
+    if controls is None or not KeyReader.available():
+        return None
+    reader = KeyReader(
+        {
+            " ": controls.toggle_pause,
+            "n": controls.skip,
+            "b": controls.back,
+            "q": controls.quit,
+        }
+    )
+    reader.start()
+    return reader

@@ -10,9 +10,7 @@ from typing import Any
 from glutekit.durations import clock
 from glutekit.interfaces import Event, OutputOptions, SessionSummary
 from glutekit.model import Segment, Timeline
-from glutekit_console.keys import KeyReader
-
-HINT = "space pause/resume · n next · b back · q quit"
+from glutekit_console.keys import HINT, KeyReader, start_keys
 
 
 class LiveConsole:
@@ -46,16 +44,7 @@ class LiveConsole:
             redirect_stderr=False,
         )
         self._live.start()
-        if self.controls is not None and KeyReader.available():
-            self._keys = KeyReader(
-                {
-                    " ": self.controls.toggle_pause,
-                    "n": self.controls.skip,
-                    "b": self.controls.back,
-                    "q": self.controls.quit,
-                }
-            )
-            self._keys.start()
+        self._keys = start_keys(self.controls)
 
     def handle(self, event: Event) -> None:
         with self._lock:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import TextIO
+from typing import Any, TextIO
 
 from glutekit.durations import clock
 from glutekit.interfaces import Event, SessionSummary
@@ -17,11 +17,17 @@ def cue_line(at: float, kind: str, text: str) -> str:
 
 
 class PlainConsole:
-    """Writes each cue as it happens; pauses and jumps get a line of their own."""
+    """Writes each cue as it happens; pauses and jumps get a line of their own.
 
-    def __init__(self, stream: TextIO | None = None) -> None:
+    Given the session's controls, it also takes the live view's keys when standard
+    input is a terminal (a terminal without cursor control still has a keyboard).
+    """
+
+    def __init__(self, stream: TextIO | None = None, controls: Any = None) -> None:
         self.stream = stream or sys.stdout
+        self.controls = controls
         self._gone = False
+        self._keys: Any = None
 
     def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
         return {}
@@ -37,6 +43,12 @@ class PlainConsole:
 
     def start(self, timeline: Timeline) -> None:
         self._write(f"{timeline.title} ({clock(timeline.duration)})")
+        if self.controls is not None:
+            from glutekit_console.keys import HINT, start_keys
+
+            self._keys = start_keys(self.controls)
+            if self._keys is not None:
+                self._write(f"Keys: {HINT}")
 
     def handle(self, event: Event) -> None:
         if event.kind == "cue" and event.cue is not None:
@@ -48,4 +60,7 @@ class PlainConsole:
             self._write(f"[{clock(event.at)}] jump to {where}")
 
     def close(self, summary: SessionSummary | None) -> None:
-        self.stream.flush()
+        if self._keys is not None:
+            self._keys.stop()
+        if not self._gone:
+            self.stream.flush()
