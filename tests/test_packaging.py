@@ -112,6 +112,31 @@ def test_help_imports_no_heavy_library() -> None:
 
 
 @pytest.mark.slow
+def test_wheel_ships_py_typed_so_plugins_type_check(wheel_env: Path, tmp_path: Path) -> None:
+    from tests.test_typing_and_metadata import PLUGIN
+
+    (tmp_path / "gk_tiny.py").write_text(PLUGIN, encoding="utf-8")
+    python = str(_bin(wheel_env, "python"))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--no-incremental",
+            "--python-executable",
+            python,
+            "gk_tiny.py",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
 def test_wheel_ships_fonts_and_templates_for_printing(wheel_env: Path, tmp_path: Path) -> None:
     package = Path(
         subprocess.run(
