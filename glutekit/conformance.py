@@ -59,6 +59,17 @@ class Report:
     def ok(self) -> bool:
         return not self.errors
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as ``check-pack --json`` prints it."""
+        return {
+            "target": self.target,
+            "ok": self.ok,
+            "packs": [p.id for p in self.packs],
+            "exercises": sum(len(p.exercises) for p in self.packs),
+            "routines": [r.id for r in self.routines],
+            "findings": [{"severity": f.severity, "message": f.message} for f in self.findings],
+        }
+
     def summary(self) -> str:
         exercises = sum(len(p.exercises) for p in self.packs)
         state = "ok" if self.ok else "FAILED"

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
+from tests.listing import first_column
 from tests.test_glutes_pack import MEDIUS_STRETCHES, READY_MADE, SUPINE_NO_EQUIPMENT
 
 
 def _ids(output: str) -> set[str]:
-    return {line.split()[0].split(":", 1)[1] for line in output.splitlines() if line.strip()}
+    return {cell.split(":", 1)[1] for cell in first_column(output)} if output else set()
 
 
 def test_medius_stretches(cli) -> None:

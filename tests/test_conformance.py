@@ -141,11 +141,12 @@ def test_check_pack_fails_a_broken_pack_with_one_line_naming_the_problem(
     make, expected = BROKEN[case]
     target = make(tmp_path)
     proc = glutekit_proc("check-pack", target, "--no-voice", "--no-export")
-    assert proc.returncode == 1, proc.stdout + proc.stderr
-    errors = [line for line in proc.stdout.splitlines() if line.startswith("error: ")]
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("error: ")]
     assert len(errors) == 1, errors
     assert expected in errors[0]
-    assert "FAILED" in proc.stdout.splitlines()[-1]
+    assert "FAILED" in proc.stderr.splitlines()[-1]
     assert "Traceback" not in proc.stderr
 
 
@@ -160,7 +161,7 @@ def test_schema_errors_point_at_file_line_and_column(tmp_path: Path) -> None:
 def test_the_example_package_passes_every_check(glutekit_proc: Any) -> None:
     proc = glutekit_proc("check-pack", EXAMPLE, "--no-voice")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert not [line for line in proc.stdout.splitlines() if line.startswith(("error", "warn"))]
+    assert not [line for line in proc.stderr.splitlines() if line.startswith(("error", "warn"))]
     assert "ok (1 pack(s), 7 exercise(s), 1 routine(s)" in proc.stdout
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.listing import first_column
 from tests.venvs import EXAMPLE, Venv
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ def test_plugins_json_lists_the_installed_example(plugin_venv: Venv) -> None:
 
 def test_exercises_lists_the_pack(plugin_venv: Venv) -> None:
     proc = _ok(plugin_venv.glutekit("exercises", "--pack", "hip-flexors"))
-    listed = [line.split()[0] for line in proc.stdout.splitlines() if line.strip()]
+    listed = first_column(proc.stdout)
     assert listed == EXERCISE_IDS
     assert proc.stderr == ""
 

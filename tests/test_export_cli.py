@@ -23,7 +23,8 @@ def test_real_process_writes_a_pdf(glutekit_proc: Any, tmp_path: Path) -> None:
     done = glutekit_proc("export", "quick-five", "-o", out)
     assert done.returncode == 0, done.stderr
     assert out.read_bytes().startswith(b"%PDF-")
-    assert done.stdout.strip() == f"wrote {out}"
+    assert done.stdout == ""
+    assert done.stderr.strip() == f"wrote {out} (pdf)"
 
 
 def pages(pdf: Path) -> int:

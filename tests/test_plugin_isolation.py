@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from tests.listing import table_rows
 from tests.venvs import Venv, build_wheel, write_project
 
 pytestmark = pytest.mark.slow
@@ -88,7 +89,7 @@ def test_plugins_command_works_with_broken_plugins_and_says_how_to_disable_them(
     proc = plugin_venv.glutekit("plugins", env=misbehaving)
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stdout + proc.stderr
-    lines = proc.stdout.splitlines()
+    lines = table_rows(proc.stdout)
     failed = next(line for line in lines if line.startswith("broken-import"))
     assert "failed" in failed and "frobnicate" in failed
     assert "GLUTEKIT_BLOCK_PLUGINS=broken-import" in proc.stdout
@@ -100,7 +101,7 @@ def test_each_failure_is_one_line_naming_the_plugin_and_the_rest_keep_working(
 ) -> None:
     proc = plugin_venv.glutekit("exercises", "--pack", "hip-flexors", env=misbehaving)
     assert proc.returncode == 0, proc.stderr
-    assert len(proc.stdout.splitlines()) == 7
+    assert len(table_rows(proc.stdout)) == 7
     warnings = proc.stderr.splitlines()
     expected = {
         "broken-import": "failed to load: ImportError: this plugin needs the 'frobnicate'",
@@ -177,7 +178,7 @@ def test_autoload_off_loads_no_entry_point_but_dash_p_still_works(
         env=env,
     )
     assert proc.returncode == 0, proc.stderr
-    assert len(proc.stdout.splitlines()) == 7
+    assert len(table_rows(proc.stdout)) == 7
     assert proc.stderr == ""
 
 
@@ -190,7 +191,7 @@ def test_trace_prints_each_hook_call_and_its_results(plugin_venv: Venv) -> None:
     assert calls and any("hip-flexors" in line for line in calls), trace
     results = [line for line in trace if "glutekit_exercise_packs returned" in line]
     assert any("pack.json" in line for line in results), trace
-    assert len(proc.stdout.splitlines()) == 7
+    assert len(table_rows(proc.stdout)) == 7
 
 
 def test_trace_shows_a_hook_that_raised(plugin_venv: Venv, misbehaving: dict[str, str]) -> None:

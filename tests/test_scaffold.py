@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from glutekit.conformance import Options, check
+from tests.listing import first_column
 from tests.venvs import make_venv
 
 
@@ -89,7 +90,7 @@ def test_new_pack_then_pip_install_then_pytest_passes(
     assert install.returncode == 0, install.stdout + install.stderr
     listed = venv.glutekit("exercises", "--pack", "demo")
     assert listed.returncode == 0, listed.stderr
-    assert [line.split()[0] for line in listed.stdout.splitlines()] == [
+    assert first_column(listed.stdout) == [
         "demo:cat-cow",
         "demo:wall-calf-stretch",
     ]

@@ -45,7 +45,7 @@ def test_the_wav_lasts_as_long_as_the_transcript_with_sound_only_at_cues(
     out = tmp_path / "session.wav"
     result = run_glutekit("export", ROUTINE, "--format", "wav", "-o", str(out))
     assert result.returncode == 0, result.stderr
-    assert f"wrote {out}" in result.stdout
+    assert f"wrote {out}" in result.stderr
 
     spoken, lengths = spoken_timeline(catalog)
     with wave.open(str(out), "rb") as handle:

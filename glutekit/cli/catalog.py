@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
 import click
 
 from glutekit.cli.app import App, pass_app
-from glutekit.model import KINDS, Exercise
+from glutekit.cli.output import Column, info, print_json, print_table
+from glutekit.model import KINDS, Exercise, Routine
 
 
 def exercise_dict(ex: Exercise) -> dict[str, Any]:
@@ -89,15 +89,25 @@ def exercises(
         if _matches(ex, secondary, target, kind, position, equipment, pack)
     ]
     if as_json:
-        click.echo(json.dumps([exercise_dict(ex) for ex in found], indent=2, ensure_ascii=False))
+        print_json([exercise_dict(ex) for ex in found])
         return
-    for ex in found:
-        side = "per side" if ex.per_side else ""
-        click.echo(
-            f"{ex.id:<36} {ex.kind:<10} {ex.position:<13} {ex.dose.describe():<16} {side}".rstrip()
-        )
     if not found:
-        click.echo("no exercises match", err=True)
+        info("no exercises match")
+        return
+    print_table(
+        [
+            Column(heading="ID", no_wrap=True),
+            "Name",
+            Column(heading="Kind", no_wrap=True),
+            "Position",
+            Column(heading="Dose", no_wrap=True),
+        ],
+        [[ex.id, ex.name, ex.kind, ex.position, _dose(ex)] for ex in found],
+    )
+
+
+def _dose(ex: Exercise) -> str:
+    return ex.dose.describe() + (" per side" if ex.per_side else "")
 
 
 @click.command()
@@ -108,7 +118,7 @@ def show(app: App, exercise_id: str, as_json: bool) -> None:
     """Show one exercise (PACK:ID) as a card: targets, dose, steps, cues, cautions."""
     ex = app.catalog.exercise(exercise_id)
     if as_json:
-        click.echo(json.dumps(exercise_dict(ex), indent=2, ensure_ascii=False))
+        print_json(exercise_dict(ex))
         return
     from glutekit.cli.card import print_card
 
@@ -119,9 +129,14 @@ def show(app: App, exercise_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def routines(app: App, as_json: bool) -> None:
-    """List the routines glutekit can run: ready-made, from plugins, and your own."""
+    """List the routines glutekit can run: ready-made, from plugins, and your own.
+
+    LENGTH is how long the routine plays, pauses and set-up included.
+    """
+    from glutekit.durations import format_seconds
+
     catalog = app.catalog
-    rows = []
+    rows: list[dict[str, Any]] = []
     for routine in sorted(catalog.routines.values(), key=lambda r: r.id):
         rows.append(
             {
@@ -129,12 +144,50 @@ def routines(app: App, as_json: bool) -> None:
                 "title": routine.title,
                 "purpose": routine.purpose,
                 "steps": len(routine.steps),
+                "seconds": routine_seconds(app, routine),
                 "plugin": routine.plugin,
                 "origin": routine.origin,
             }
         )
     if as_json:
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        print_json(rows)
         return
-    for row in rows:
-        click.echo(f"{row['id']:<24} {row['title']}")
+    if not rows:
+        info("no routines found")
+        return
+    print_table(
+        [
+            Column(heading="ID", no_wrap=True),
+            "Title",
+            Column(heading="Length", justify="right", no_wrap=True),
+            "Purpose",
+            "From",
+        ],
+        [
+            [
+                row["id"],
+                row["title"],
+                "?" if row["seconds"] is None else format_seconds(row["seconds"]),
+                row["purpose"] or "",
+                _origin(row["plugin"], row["origin"]),
+            ]
+            for row in rows
+        ],
+    )
+
+
+def routine_seconds(app: App, routine: Routine) -> float | None:
+    """How long the routine plays; None when it cannot be compiled here."""
+    from glutekit import timeline
+    from glutekit.errors import GlutekitError
+
+    try:
+        return round(timeline.compile(routine, app.catalog).duration, 1)
+    except GlutekitError:
+        return None
+
+
+def _origin(plugin: str | None, origin: str | None) -> str:
+    if plugin and plugin not in ("user", "command-line"):
+        return f"plugin {plugin}"
+    return origin or plugin or ""

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import click
 
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.compose import LEVELS, PLACES
 from glutekit.model import Routine
 
@@ -122,8 +123,11 @@ def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine
 @click.option(
     "--symptoms", "list_symptoms", is_flag=True, help="List the symptoms --symptom knows, and exit."
 )
+@click.option("--json", "as_json", is_flag=True, help="With --symptoms, print the list as JSON.")
 @pass_app
-def compose(app: App, /, output: Path | None, list_symptoms: bool, **options: Any) -> None:
+def compose(
+    app: App, /, output: Path | None, list_symptoms: bool, as_json: bool, **options: Any
+) -> None:
     """Build a routine for a muscle or a symptom that fits your time, kit and place.
 
     Prints the routine as JSON (or writes it with -o), ready for 'glutekit run FILE'.
@@ -135,8 +139,7 @@ def compose(app: App, /, output: Path | None, list_symptoms: bool, **options: An
       glutekit compose --symptom outer-hip --place chair --strategy stretch -o desk.json
     """
     if list_symptoms:
-        for symptom in app.catalog.symptoms().values():
-            click.echo(f"{symptom.id:<20} {symptom.label} ({', '.join(symptom.targets)})")
+        _print_symptoms(app, as_json)
         return
     data, routine = composed(app, options)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -147,19 +150,50 @@ def compose(app: App, /, output: Path | None, list_symptoms: bool, **options: An
 
     write_text(output, text)
     steps = len(routine.exercise_ids())
-    click.echo(f"wrote {output}: '{routine.title}', {steps} exercises", err=True)
+    info(f"wrote {output}: '{routine.title}', {steps} exercises")
+
+
+def _print_symptoms(app: App, as_json: bool) -> None:
+    found = list(app.catalog.symptoms().values())
+    if as_json:
+        print_json([{"id": s.id, "label": s.label, "targets": list(s.targets)} for s in found])
+        return
+    if not found:
+        info("no symptoms known (no pack declares any)")
+        return
+    print_table(
+        [Column(heading="Symptom", no_wrap=True), "Where", "Muscles"],
+        [[s.id, s.label, ", ".join(t.replace("_", " ") for t in s.targets)] for s in found],
+    )
 
 
 @click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @pass_app
-def strategies(app: App) -> None:
-    """List the strategies 'glutekit compose --strategy' can use, one line each."""
+def strategies(app: App, as_json: bool) -> None:
+    """List the strategies 'glutekit compose --strategy' can use."""
     from glutekit.compose import available_strategies
 
-    found = available_strategies(app.host)
-    if not found:
-        click.echo("no strategies loaded (is the 'strategies' plugin blocked?)", err=True)
+    found = sorted(available_strategies(app.host).items())
+    if as_json:
+        print_json(
+            [
+                {"name": name, "description": item.strategy.description, "plugin": item.plugin}
+                for name, item in found
+            ]
+        )
         return
-    width = max(len(name) for name in found)
-    for name, item in sorted(found.items()):
-        click.echo(f"{name:<{width}}  {item.strategy.description}  [plugin: {item.plugin}]")
+    if not found:
+        info("no strategies loaded (is the 'strategies' plugin blocked?)")
+        return
+    print_table(
+        [Column(heading="Strategy", no_wrap=True), "Description", "Plugin"],
+        [
+            [
+                name + (" (default)" if name == DEFAULT_STRATEGY else ""),
+                item.strategy.description,
+                item.plugin,
+            ]
+            for name, item in found
+        ],
+    )

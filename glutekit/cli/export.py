@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.output import info
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportRequest
@@ -27,20 +28,36 @@ def exporters(app: App) -> dict[str, tuple[str, Exporter]]:
     )
 
 
+#: Written when neither --format nor an output file says otherwise.
+DEFAULT_FORMAT = "pdf"
+
+
 def pick_format(
     known: Mapping[str, tuple[str, Exporter]], wanted: str | None, output: Path | None
 ) -> str:
-    """The format asked for, or the one whose suffix matches the output file."""
-    names = ", ".join(sorted(known)) or "none (no exporter plugin is loaded)"
-    if wanted is None:
-        suffix = output.suffix.lower() if output else ""
-        matches = [f for f, (_, e) in known.items() if suffix and e.suffix.lower() == suffix]
-        if len(matches) == 1:
+    """The format asked for, else the one the output file's suffix names, else PDF."""
+    names = (
+        ", ".join(f"{f} ({e.suffix})" for f, (_, e) in sorted(known.items()))
+        or "none (no exporter plugin is loaded)"
+    )
+    if wanted is not None:
+        if wanted not in known:
+            raise InputError(f"unknown format '{wanted}' (known formats: {names})")
+        return wanted
+    if output is not None and output.suffix:
+        suffix = output.suffix.lower()
+        matches = sorted(f for f, (_, e) in known.items() if e.suffix.lower() == suffix)
+        if suffix.lstrip(".") in matches:
+            return suffix.lstrip(".")
+        if matches:
             return matches[0]
-        raise InputError(f"say which format to write with --format (known formats: {names})")
-    if wanted not in known:
-        raise InputError(f"unknown format '{wanted}' (known formats: {names})")
-    return wanted
+        raise InputError(
+            f"{output}: glutekit does not know the suffix '{output.suffix}'; "
+            f"use one of the formats' suffixes or give --format (known formats: {names})"
+        )
+    if DEFAULT_FORMAT in known:
+        return DEFAULT_FORMAT
+    raise InputError(f"say which format to write with --format (known formats: {names})")
 
 
 def compile_for(
@@ -79,8 +96,8 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
     "--format",
     "fmt",
     metavar="FORMAT",
-    help="pdf, html, md, or any format a plugin adds. "
-    "Default: the one matching the output file's suffix.",
+    help="pdf, html, md, wav, or any format a plugin adds. "
+    "Default: the one matching -o's suffix, else pdf.",
 )
 @click.option(
     "-o",
@@ -150,4 +167,4 @@ def export(
         options=options,
     )
     write(plugin, exporter, request)
-    click.echo(f"wrote {path}")
+    info(f"wrote {path} ({name})")

@@ -37,7 +37,8 @@ def new_pack(name: str, folder: Path | None, author: str | None) -> None:
 @click.argument("target", metavar="PATH_OR_MODULE")
 @click.option("--no-export", is_flag=True, help="Skip the PDF card export check.")
 @click.option("--no-voice", is_flag=True, help="Skip rendering the voice cues.")
-def check_pack(target: str, no_export: bool, no_voice: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def check_pack(target: str, no_export: bool, no_voice: bool, as_json: bool) -> None:
     """Run the conformance checks a pack publisher needs before a release.
 
     PATH_OR_MODULE is a pack or routine JSON file, a package folder (with a
@@ -47,14 +48,20 @@ def check_pack(target: str, no_export: bool, no_voice: bool) -> None:
     and sources; every routine resolves and compiles, its cards export to PDF
     and its voice cues render (when a speech engine is present).
 
-    Prints one line per finding (error:, warning: or info:) and a summary.
-    Exits 1 when there is an error, 2 when the target cannot be found.
+    Prints one line per finding (error:, warning: or info:) on stderr, then a
+    summary: on stdout when the pack passes, on stderr when it fails. Exits 0
+    when there is no error, 2 when there is one or the target cannot be found
+    (the same codes as 'glutekit validate').
     """
+    from glutekit.cli.output import print_json
     from glutekit.conformance import Options, check
 
     report = check(target, options=Options(export=not no_export, voice=not no_voice))
-    for finding in report.findings:
-        click.echo(str(finding))
-    click.echo(report.summary())
+    if as_json:
+        print_json(report.as_dict())
+    else:
+        for finding in report.findings:
+            click.echo(str(finding), err=True)
+        click.echo(report.summary(), err=not report.ok)
     if not report.ok:
-        raise SystemExit(1)
+        raise SystemExit(2)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.plugins import ENV_BLOCK, disable_hint
 
 
@@ -21,20 +20,18 @@ def plugins(app: App, as_json: bool) -> None:
     """
     records = sorted(app.host.records.values(), key=lambda r: r.name)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in records], indent=2))
+        print_json([r.as_dict() for r in records])
         return
     if not records:
-        click.echo("no plugins loaded")
+        info("no plugins loaded")
         return
+    rows = []
     for record in records:
-        version = record.version or "-"
-        line = f"{record.name:<16} {version:<10} {record.status:<11}"
         if record.status == "loaded":
-            line += " " + ", ".join(h.removeprefix("glutekit_") for h in record.hooks)
+            what = ", ".join(h.removeprefix("glutekit_") for h in record.hooks)
         else:
-            line += f" {record.reason}"
-        click.echo(line.rstrip())
-        if record.status == "failed":
-            click.echo(f"{'':<16} {disable_hint(record.name)}")
+            what = f"{record.reason}; {disable_hint(record.name)}"
+        rows.append([record.name, record.version or "-", record.status, what])
+    print_table([Column(heading="Plugin", no_wrap=True), "Version", "Status", "Hooks"], rows)
     if any(r.status == "failed" for r in records):
-        click.echo(f"\nTo disable several plugins: {ENV_BLOCK}=name1,name2", err=True)
+        info(f"To disable several plugins: {ENV_BLOCK}=name1,name2")

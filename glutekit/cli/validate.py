@@ -19,9 +19,10 @@ from glutekit.loaders import pack_from_data
 def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
     """Check routine and exercise-pack files.
 
-    Each problem is printed as FILE:LINE:COL: /json/pointer: message. Packs
-    named on the command line are used to resolve the routines given with them.
-    Exits 0 when every file is valid, 2 otherwise.
+    Each problem is printed on stderr as FILE:LINE:COL: /json/pointer: message;
+    each valid file gets an ok line on stdout. Packs named on the command line
+    are used to resolve the routines given with them. Exits 0 when every file is
+    valid, 2 otherwise (the same codes as 'glutekit check-pack').
     """
     catalog = app.catalog
     results: list[dict[str, Any]] = []
@@ -42,9 +43,10 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
             {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
         )
 
+    ok = all(r["valid"] for r in results)
     if as_json:
         click.echo(
-            json.dumps({"valid": all(r["valid"] for r in results), "files": results}, indent=2)
+            json.dumps({"ok": ok, "valid": ok, "files": results}, indent=2, ensure_ascii=False)
         )
     else:
         for result in results:

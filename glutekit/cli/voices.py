@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 
 import click
 
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.errors import GlutekitError
 from glutekit.interfaces import VoiceInfo
 
@@ -34,14 +34,15 @@ def voices(app: App, backend: str | None, language: str | None, as_json: bool) -
         wanted = language.lower()
         found = [v for v in found if any(_matches(lang, wanted) for lang in v.languages)]
     if as_json:
-        click.echo(json.dumps([asdict(v) for v in found], indent=2))
+        print_json([asdict(v) for v in found])
         return
     if not found:
-        click.echo("no voices found")
+        info("no voices found")
         return
-    width = max(len(v.id) for v in found)
-    for voice in found:
-        click.echo(f"{voice.id:<{width}}  {', '.join(voice.languages) or '-':<16}  {voice.name}")
+    print_table(
+        [Column(heading="ID", no_wrap=True), "Languages", "Name"],
+        [[v.id, ", ".join(v.languages) or "-", v.name] for v in found],
+    )
 
 
 def _voices(app: App, backend: str | None) -> list[VoiceInfo]:
