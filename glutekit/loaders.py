@@ -16,6 +16,7 @@ from glutekit.model import (
     Guidance,
     MessageStep,
     Pack,
+    PhaseWords,
     RestStep,
     Routine,
     Settings,
@@ -23,9 +24,11 @@ from glutekit.model import (
     Step,
     Symptom,
     Tempo,
+    Transition,
     Variation,
 )
 from glutekit.schema import Document, Problem
+from glutekit.sides import uses_placeholders
 
 #: No single timed thing (hold, rest, prepare) may be longer than this.
 MAX_SECONDS = 3600
@@ -66,6 +69,7 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
                         )
                     )
                 seen.setdefault(ex_id, i)
+            found += _coaching_problems(doc, ex, f"/exercises/{i}")
             if not isinstance(ex.get("dose"), dict):
                 continue
             dose, base = ex["dose"], f"/exercises/{i}/dose"
@@ -89,7 +93,7 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
     settings = data.get("settings") if isinstance(data, dict) else None
     if isinstance(settings, dict):
-        for key in ("prepare", "rest", "set_rest", "switch", "breath"):
+        for key in ("prepare", "settle", "rest", "set_rest", "switch", "breath"):
             if key in settings:
                 check_duration(settings[key], f"/settings/{key}")
 
@@ -122,6 +126,36 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
                 "/steps", f"the routine expands to {total} steps; the limit is {MAX_EXPANDED_STEPS}"
             )
         )
+    return found
+
+
+def _coaching_problems(doc: Document, ex: dict[str, Any], base: str) -> list[Problem]:
+    """One spoken caution at most; side placeholders only where there are sides."""
+    found: list[Problem] = []
+    cautions = ex.get("cautions")
+    if isinstance(cautions, list):
+        spoken = [
+            i for i, c in enumerate(cautions) if isinstance(c, dict) and c.get("spoken") is True
+        ]
+        for i in spoken[1:]:
+            found.append(
+                doc.problem(
+                    f"{base}/cautions/{i}/spoken",
+                    f"only one caution may be spoken (already /cautions/{spoken[0]})",
+                )
+            )
+    if ex.get("per_side") is False:
+        texts: list[tuple[str, Any]] = [
+            (f"{base}/{key}/{i}", text)
+            for key in ("instructions", "cues")
+            for i, text in enumerate(ex.get(key) or [])
+        ]
+        texts += [(f"{base}/{key}", ex.get(key)) for key in ("working_side", "reminder")]
+        for pointer, text in texts:
+            if isinstance(text, str) and uses_placeholders(text):
+                found.append(
+                    doc.problem(pointer, 'side placeholders need an exercise with "per_side": true')
+                )
     return found
 
 
@@ -185,7 +219,23 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         instructions=tuple(data.get("instructions", ())),
         cues=tuple(data.get("cues", ())),
         mistakes=tuple(data.get("mistakes", ())),
-        cautions=tuple(data.get("cautions", ())),
+        cautions=tuple(_caution_text(c) for c in data.get("cautions", ())),
+        spoken_caution=next(
+            (
+                c["text"]
+                for c in data.get("cautions", ())
+                if isinstance(c, dict) and c.get("spoken")
+            ),
+            None,
+        ),
+        working_side=data.get("working_side"),
+        settle=_opt_duration(data, "settle"),
+        transition=Transition(
+            seconds=_opt_duration(data.get("transition", {}), "seconds"),
+            say=data.get("transition", {}).get("say"),
+        ),
+        reminder=data.get("reminder"),
+        phase_words=PhaseWords(**data.get("phase_words", {})),
         variations=tuple(
             Variation(name=v["name"], description=v["description"])
             for v in data.get("variations", ())
@@ -193,6 +243,10 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         sources=_sources(data.get("sources", [])),
         plugin=plugin,
     )
+
+
+def _caution_text(caution: str | dict[str, Any]) -> str:
+    return caution if isinstance(caution, str) else str(caution["text"])
 
 
 def _guidance(data: dict[str, Any] | None) -> Guidance:
@@ -261,6 +315,9 @@ def _step(data: dict[str, Any]) -> Step:
             rest_after=_opt_duration(data, "rest_after"),
             cues=tuple(data.get("cues", ())),
             note=data.get("note"),
+            round_notes=tuple(
+                sorted((int(k), str(v)) for k, v in data.get("round_notes", {}).items())
+            ),
         )
     if "block" in data:
         return BlockStep(
@@ -280,6 +337,7 @@ def _settings(data: dict[str, Any] | None) -> Settings:
     defaults = Settings()
     return Settings(
         prepare=parse_duration(data.get("prepare", defaults.prepare)),
+        settle=parse_duration(data.get("settle", defaults.settle)),
         rest=parse_duration(data.get("rest", defaults.rest)),
         set_rest=parse_duration(data.get("set_rest", defaults.set_rest)),
         switch=parse_duration(data.get("switch", defaults.switch)),
@@ -305,6 +363,8 @@ def routine_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "
         tags=tuple(data.get("tags", ())),
         targets=tuple(data.get("targets", ())),
         settings=_settings(data.get("settings")),
+        length=_opt_duration(data, "length"),
+        safety=data.get("safety"),
         steps=tuple(_step(s) for s in data["steps"]),
         origin=origin,
         plugin=plugin,

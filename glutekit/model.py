@@ -94,6 +94,25 @@ class Variation:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Transition:
+    """How a listener changes sides in a per-side exercise."""
+
+    #: Seconds of quiet after the switch is announced; None means the default for the position.
+    seconds: int | None = None
+    #: A short spoken line on setting up the second side (may use side placeholders).
+    say: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PhaseWords:
+    """The words said at the start of each phase of a repetition."""
+
+    up: str = "Up"
+    hold: str = "Hold"
+    down: str = "Down"
+
+
+@dataclass(frozen=True, kw_only=True)
 class Exercise:
     """One exercise from a pack. ``id`` is qualified: ``<pack>:<exercise>``."""
 
@@ -119,6 +138,16 @@ class Exercise:
     cautions: tuple[str, ...] = ()
     variations: tuple[Variation, ...] = ()
     sources: tuple[Source, ...] = ()
+    #: What working the right side means, with side placeholders ("{side} ankle crosses over").
+    working_side: str | None = None
+    #: Seconds of quiet to get into position after the set-up speech, when more than the default.
+    settle: int | None = None
+    transition: Transition = field(default_factory=Transition)
+    #: One line that replaces the set-up instructions in later rounds of a block.
+    reminder: str | None = None
+    phase_words: PhaseWords = field(default_factory=PhaseWords)
+    #: The one caution said aloud, once per session, when the exercise is first set up.
+    spoken_caution: str | None = None
     #: Name of the plugin that contributed the exercise.
     plugin: str = ""
 
@@ -185,6 +214,8 @@ class Settings:
     """Routine-wide timing. All times in whole seconds."""
 
     prepare: int = 10
+    #: Quiet seconds to get into position after the set-up speech, before a hold starts.
+    settle: int = 5
     rest: int = 10
     set_rest: int = 10
     switch: int = 5
@@ -211,6 +242,8 @@ class ExerciseStep:
     rest_after: int | None = None
     cues: tuple[str, ...] = ()
     note: str | None = None
+    #: Lines said only in one round of a block: (round, text) pairs.
+    round_notes: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -246,6 +279,10 @@ class Routine:
     tags: tuple[str, ...] = ()
     targets: tuple[str, ...] = ()
     settings: Settings = field(default_factory=Settings)
+    #: The length the routine states for itself, in seconds (the ``length`` field).
+    length: int | None = None
+    #: The line on when to stop, said once at the start; None means the default line.
+    safety: str | None = None
     #: A file path, or ``plugin:<name>`` for routines given as data.
     origin: str = ""
     plugin: str = ""
@@ -285,6 +322,9 @@ CueKind = Literal[
     "message",
     "end",  # "and relax" at the end of a hold
     "done",
+    "settle",  # the lead-in after the set-up, before the quiet to get into position
+    "caution",  # an exercise's spoken caution, once per session
+    "safety",  # the session's line on when to stop
 ]
 
 SegmentKind = Literal["prepare", "hold", "reps", "switch", "rest", "message", "done"]
@@ -306,6 +346,9 @@ PRIORITY: dict[str, int] = {
     "rest": 35,
     "cue": 30,
     "next": 20,
+    "settle": 40,
+    "caution": 45,
+    "safety": 50,
 }
 
 
@@ -319,6 +362,8 @@ class Cue:
     priority: int = 0
     exercise: str | None = None
     side: Side | None = None
+    #: For a paced word (a rep phase, an in or out breath): when its phase starts and ends.
+    phase: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -239,6 +239,16 @@ def _describe(error: Any) -> str:
         control = next((c for c in instance if ord(c) < 32 or ord(c) == 127), None)
         if control is not None:
             return f"contains a control character (U+{ord(control):04X}); use plain text"
+    if (
+        validator == "pattern"
+        and isinstance(instance, str)
+        and ("{" in instance or "}" in instance)
+    ):
+        from glutekit.sides import PLACEHOLDERS, unknown_placeholders
+
+        bad = unknown_placeholders(instance) or ["{"]
+        known = ", ".join(PLACEHOLDERS)
+        return f"unknown placeholder {bad[0]!r} in {_short(instance)} (known: {known})"
     if validator == "pattern":
         hint = schema.get("description", "")
         return f"{_short(instance)} has the wrong form" + (f" ({hint})" if hint else "")

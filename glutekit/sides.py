@@ -1,0 +1,56 @@
+"""Side placeholders: words in a per-side exercise that are filled in for each side.
+
+A pack writes ``{side}`` for the working side ("right" when the right side is being
+worked) and ``{other}`` for the opposite one; ``{Side}`` and ``{Other}`` start with a
+capital. The same text then reads correctly for right-first, left-first and
+single-side routines.
+"""
+
+from __future__ import annotations
+
+import re
+
+from glutekit.model import Side
+
+#: Every placeholder a text may use.
+PLACEHOLDERS: tuple[str, ...] = ("{side}", "{other}", "{Side}", "{Other}")
+
+_BRACED = re.compile(r"\{[^{}]*\}?|\}")
+#: Whole words that name a side; a per-side exercise should use placeholders instead.
+_HARD_CODED = re.compile(r"\b(left|right)\b", re.IGNORECASE)
+
+
+def other_side(side: Side) -> Side:
+    return "left" if side == "right" else "right"
+
+
+def fill(text: str, side: Side | None) -> str:
+    """``text`` with the placeholders filled for ``side``.
+
+    Without a side (an exercise done once, not per side) the placeholders read as
+    "working" and "other", which keeps the sentence readable.
+    """
+    if "{" not in text:
+        return text
+    working = side or "working"
+    other = other_side(side) if side else "other"
+    return (
+        text.replace("{side}", working)
+        .replace("{other}", other)
+        .replace("{Side}", working.capitalize())
+        .replace("{Other}", other.capitalize())
+    )
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """Braced words in ``text`` that are not placeholders, and stray braces."""
+    return [m.group(0) for m in _BRACED.finditer(text) if m.group(0) not in PLACEHOLDERS]
+
+
+def uses_placeholders(text: str) -> bool:
+    return any(p in text for p in PLACEHOLDERS)
+
+
+def hard_coded_sides(text: str) -> list[str]:
+    """The words "left" and "right" written out in ``text`` (placeholders aside)."""
+    return [m.group(1).lower() for m in _HARD_CODED.finditer(text)]
