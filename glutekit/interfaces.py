@@ -15,6 +15,7 @@ from glutekit.model import Cue, Segment, Timeline
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
+    from glutekit.clock import Clock
     from glutekit.model import Routine
 
 # ----------------------------------------------------------------------------- live outputs
@@ -79,6 +80,19 @@ class Output(Protocol):
     def handle(self, event: Event) -> None: ...
 
     def close(self, summary: SessionSummary | None) -> None: ...
+
+
+@runtime_checkable
+class ClockSource(Protocol):
+    """An output that owns the session's audio stream and can lend its clock.
+
+    A session plays against the first such clock, so events (and the live display)
+    follow the samples actually played rather than the wall clock.
+    """
+
+    def session_clock(self) -> Clock | None:
+        """The stream's clock, or None when there is no stream (no audio device)."""
+        ...
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,9 +18,9 @@ from glutekit.errors import InputError
 
 if TYPE_CHECKING:
     from glutekit.cli.app import App
-    from glutekit.cli.run import RunPlan
     from glutekit.history.db import HistoryDB
     from glutekit.history.recorder import HistoryRecorder
+    from glutekit.session import Session
 
 
 @click.command()
@@ -127,7 +127,7 @@ class RunHistory:
 
 def attach_history(
     app: App,
-    plan: RunPlan,
+    plan: Session,
     *,
     resume: bool,
     ask: bool,

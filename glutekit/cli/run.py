@@ -1,73 +1,26 @@
 """``glutekit run`` (play a routine, hands-free) and ``glutekit transcript``.
 
-How a run is put together, and where each feature plugs in:
-
-1. **Options** — ``run``'s click options fill a :class:`RunOptions`. An option meant
-   for outputs (voice: ``--voice``, ``--rate``, ``--volume``, ``--voice-backend``) goes
-   into ``RunOptions.values``; every output receives those as ``OutputOptions.values``.
-2. **Routine** — :func:`load_routine` turns ROUTINE (an id or a path) into a Routine.
-   ``--compose`` builds the routine there instead.
-3. **Plan** — :func:`prepare_session` picks the outputs (``glutekit_outputs`` hook),
-   compiles the plain timeline, asks the outputs how long each cue takes to say and
-   compiles again with those lengths. ``--resume`` sets ``RunOptions.start_segment``
-   (see :func:`glutekit.timeline.step_start`); ``--pain*`` and other session records
-   add a callable to ``RunPlan.session_listeners``, called with the plan and summary.
-   ``RunPlan.extra_outputs`` takes outputs that are not chosen with ``--output``.
-4. **Play** — :func:`execute` plays the plan with Ctrl-C and SIGTERM handled, and
-   :func:`summary_line` describes the result.
+The session itself (choosing outputs, compiling around speech, playing with signals
+handled) is the core's :mod:`glutekit.session`; this module only turns options into a
+:class:`~glutekit.session.SessionOptions` and prints. ``--compose`` builds the routine
+here; ``--resume`` and ``--pain*`` attach the history (see :mod:`glutekit.cli.history`).
 """
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import click
 
-from glutekit.catalog import suggest
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options
 from glutekit.cli.voice_options import voice_options, voice_values
-from glutekit.clock import MonotonicClock
 from glutekit.durations import clock
-from glutekit.engine import Controls, play, speech_lengths
-from glutekit.errors import GlutekitError, InputError, UnknownId
-from glutekit.interfaces import Output, OutputOptions, OutputSpec, SessionSummary
-from glutekit.model import Routine, Timeline
-from glutekit.plugins import collect_named
-from glutekit.timeline import CompileSettings, compile, cue_texts
-
-EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
-
-
-@dataclass(kw_only=True)
-class RunOptions:
-    speed: float = 1.0
-    voice: bool = True
-    #: Output names from ``--output``; empty means every default output.
-    outputs: tuple[str, ...] = ()
-    interactive: bool = False
-    start_segment: int = 0
-    #: Option values handed to every output (``OutputOptions.values``).
-    values: dict[str, Any] = field(default_factory=dict)
-
-
-Listener = Callable[["RunPlan", SessionSummary], None]
-
-
-@dataclass(kw_only=True)
-class RunPlan:
-    routine: Routine
-    timeline: Timeline
-    options: RunOptions
-    controls: Controls
-    outputs: list[tuple[str, Output]]
-    extra_outputs: list[tuple[str, Output]] = field(default_factory=list)
-    session_listeners: list[Listener] = field(default_factory=list)
+from glutekit.errors import GlutekitError, InputError
+from glutekit.model import Routine
+from glutekit.session import SessionOptions, prepare, summary_line
+from glutekit.timeline import compile
 
 
 def load_routine(app: App, ref: str) -> Routine:
@@ -99,127 +52,8 @@ def routine_to_run(
     return load_routine(app, ref)
 
 
-def output_specs(app: App) -> dict[str, tuple[str, OutputSpec]]:
-    """Every output the plugins offer: name -> (plugin, spec)."""
-    return collect_named(
-        app.host,
-        "glutekit_outputs",
-        lambda spec: spec.name if isinstance(spec, OutputSpec) else None,
-        expected="an OutputSpec",
-        what="output",
-    )
-
-
-def choose_outputs(app: App, options: RunOptions) -> list[tuple[str, OutputSpec]]:
-    specs = output_specs(app)
-    for name in options.outputs:
-        if name not in specs:
-            known = ", ".join(sorted(specs)) or "none"
-            raise UnknownId(f"unknown output '{name}'{suggest(name, specs)} (outputs: {known})")
-    if options.outputs:
-        chosen = [(name, specs[name][1]) for name in dict.fromkeys(options.outputs)]
-    else:
-        chosen = [(name, spec) for name, (_, spec) in specs.items() if spec.default]
-    if not options.voice:
-        chosen = [(name, spec) for name, spec in chosen if not spec.speaks]
-    return chosen
-
-
-def create_outputs(app: App, options: RunOptions, controls: Controls) -> list[tuple[str, Output]]:
-    values = {**options.values, "controls": controls}
-    output_options = OutputOptions(
-        speed=options.speed, interactive=options.interactive, values=values
-    )
-    created: list[tuple[str, Output]] = []
-    for name, spec in choose_outputs(app, options):
-        try:
-            created.append((name, spec.create(output_options)))
-        except InputError:
-            raise  # the user asked for something that does not exist, e.g. --voice xx
-        except Exception as exc:
-            app.host.report(
-                f"output '{name}' could not start: {type(exc).__name__}: {exc}; "
-                "the session runs without it"
-            )
-    return created
-
-
-def prepare_session(app: App, routine: Routine, options: RunOptions) -> RunPlan:
-    """Choose and create outputs, then compile a timeline that leaves room for speech."""
-    controls = Controls()
-    outputs = create_outputs(app, options, controls)
-    if not outputs:
-        raise InputError("no output to run the session on (see 'glutekit run --help')")
-    timeline = compile(routine, app.catalog)
-    lengths = speech_lengths(outputs, cue_texts(timeline), report=app.host.report)
-    if lengths:
-        timeline = compile(routine, app.catalog, CompileSettings(speech_lengths=lengths))
-    return RunPlan(
-        routine=routine, timeline=timeline, options=options, controls=controls, outputs=outputs
-    )
-
-
-def execute(plan: RunPlan) -> tuple[SessionSummary, int | None]:
-    """Play the plan; returns the summary and the signal that ended it, if any.
-
-    The session plays on a helper thread so the main thread is free to take signals:
-    a handler only asks the engine to stop. A second Ctrl-C stops waiting at once.
-    """
-    caught: list[int] = []
-    result: list[SessionSummary] = []
-
-    def on_signal(signum: int, frame: object) -> None:
-        if caught:
-            raise KeyboardInterrupt
-        caught.append(signum)
-        plan.controls.interrupt()
-
-    def session() -> None:
-        clock_ = MonotonicClock(plan.options.speed)
-        result.append(
-            play(
-                plan.timeline,
-                clock_,
-                plan.outputs + plan.extra_outputs,
-                controls=plan.controls,
-                start_segment=plan.options.start_segment,
-                report=_warn,
-            )
-        )
-
-    previous = {sig: signal.signal(sig, on_signal) for sig in EXIT_SIGNAL}
-    try:
-        worker = threading.Thread(target=session, name="glutekit-session", daemon=True)
-        worker.start()
-        while worker.is_alive():
-            worker.join(0.2)
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-    if not result:
-        raise InputError("the session stopped unexpectedly")
-    for listener in plan.session_listeners:
-        listener(plan, result[0])
-    return result[0], caught[0] if caught else None
-
-
 def _warn(message: str) -> None:
     click.echo(f"glutekit: warning: {message}", err=True)
-
-
-def summary_line(summary: SessionSummary) -> str:
-    exercises = len({exercise for exercise, _ in summary.completed})
-    sides = sum(1 for _, side in summary.completed if side)
-    work = (
-        f"{exercises} exercise{'s' if exercises != 1 else ''}, "
-        f"{sides} side{'s' if sides != 1 else ''}"
-    )
-    if summary.skipped:
-        work += f", {len(summary.skipped)} skipped"
-    if summary.status == "finished":
-        return f"Finished in {clock(summary.elapsed)}: {work}."
-    verb = "Quit" if summary.status == "quit" else "Stopped"
-    return f"{verb} after {clock(summary.elapsed)} of {clock(summary.planned)}: {work} done."
 
 
 @click.command()
@@ -280,24 +114,30 @@ def run(
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     """
     speech = voice_values(compose_args)
-    options = RunOptions(
+    options = SessionOptions(
         speed=speed,
         voice=not no_voice,
         outputs=outputs,
         interactive=sys.stdout.isatty(),
         values=speech,
     )
-    plan = prepare_session(app, routine_to_run(app, routine, compose_now, compose_args), options)
+    session = prepare(
+        routine_to_run(app, routine, compose_now, compose_args),
+        host=app.host,
+        catalog=app.catalog,
+        options=options,
+        report=_warn,
+    )
     from glutekit.cli.history import attach_history
 
     history = attach_history(
-        app, plan, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
+        app, session, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
     )
-    summary, signum = execute(plan)
-    click.echo(summary_line(summary))
-    history.finish(interrupted=signum is not None)
-    if signum is not None:
-        raise click.exceptions.Exit(EXIT_SIGNAL[signal.Signals(signum)])
+    result = session.play()
+    click.echo(summary_line(result.summary))
+    history.finish(interrupted=result.signal is not None)
+    if result.signal is not None:
+        raise click.exceptions.Exit(result.exit_code)
 
 
 @click.command()

@@ -1,0 +1,293 @@
+"""A session as a Python API: choose outputs, compile around speech, play, report.
+
+The ``glutekit run`` command, the tests and a Python user all go through here::
+
+    from glutekit.session import open_session
+
+    session = open_session("quick-five")        # outputs, speech rendered, timeline fitted
+    result = session.play()                      # blocks; Ctrl-C ends it cleanly
+    print(summary_line(result.summary))
+
+How a session is put together, and where each feature plugs in:
+
+1. **Options** — :class:`SessionOptions`. Values meant for outputs (voice: ``voice``,
+   ``rate``, ``volume``, ``voice_backend``) go into ``SessionOptions.values``; every
+   output receives them as ``OutputOptions.values``.
+2. **Prepare** — :func:`prepare` picks the outputs (``glutekit_outputs`` hook), compiles
+   the plain timeline, asks the outputs how long each cue takes to say and compiles again
+   with those lengths. ``SessionOptions.start_segment`` starts later (``--resume``).
+   ``Session.listeners`` are called with the session and its summary after playing;
+   ``Session.extra_outputs`` takes outputs that were not chosen by name (history).
+3. **Play** — :meth:`Session.play` plays on a helper thread, with Ctrl-C and SIGTERM
+   ending the session cleanly when called from the main thread. When an output owns an
+   audio stream (:class:`~glutekit.interfaces.ClockSource`), the session follows that
+   stream's clock, so what is shown and what is heard agree.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from glutekit.catalog import suggest
+from glutekit.clock import Clock, MonotonicClock
+from glutekit.durations import clock as mmss
+from glutekit.engine import Controls, play, speech_lengths
+from glutekit.errors import InputError, UnknownId
+from glutekit.interfaces import ClockSource, Output, OutputOptions, OutputSpec, SessionSummary
+from glutekit.model import Routine, Timeline
+from glutekit.plugins import collect_named
+from glutekit.timeline import CompileSettings, compile, cue_texts
+
+if TYPE_CHECKING:
+    from glutekit.catalog import Catalog
+    from glutekit.plugins import PluginHost
+
+__all__ = [
+    "EXIT_SIGNAL",
+    "Session",
+    "SessionOptions",
+    "SessionResult",
+    "choose_outputs",
+    "open_session",
+    "output_specs",
+    "prepare",
+    "summary_line",
+]
+
+#: Exit status for a session ended by each signal (128 + the signal number).
+EXIT_SIGNAL = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+Report = Callable[[str], None]
+Listener = Callable[["Session", SessionSummary], None]
+
+
+def _stderr(message: str) -> None:
+    print(f"glutekit: warning: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(kw_only=True)
+class SessionOptions:
+    """How to run a session."""
+
+    #: Session seconds per real second; 60 plays ten minutes in ten seconds.
+    speed: float = 1.0
+    #: False leaves out every output that speaks.
+    voice: bool = True
+    #: Output names; empty means every default output.
+    outputs: tuple[str, ...] = ()
+    #: True when a person is at a terminal (keys pause, skip, go back).
+    interactive: bool = False
+    #: Segment index to start at (``--resume``).
+    start_segment: int = 0
+    #: Option values handed to every output (``OutputOptions.values``).
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionResult:
+    summary: SessionSummary
+    #: The signal (SIGINT, SIGTERM) that ended the session, or None.
+    signal: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SIGNAL[signal.Signals(self.signal)] if self.signal is not None else 0
+
+
+@dataclass(kw_only=True)
+class Session:
+    """A prepared session: outputs created, speech rendered, timeline fitted around it."""
+
+    routine: Routine
+    timeline: Timeline
+    options: SessionOptions
+    controls: Controls
+    outputs: list[tuple[str, Output]]
+    extra_outputs: list[tuple[str, Output]] = field(default_factory=list)
+    listeners: list[Listener] = field(default_factory=list)
+    report: Report = _stderr
+
+    def clock(self) -> Clock:
+        """The clock to play against: an output's audio stream, else the monotonic clock."""
+        for _, output in self.outputs:
+            if isinstance(output, ClockSource):
+                found = output.session_clock()
+                if found is not None:
+                    return found
+        return MonotonicClock(self.options.speed)
+
+    def play(self, *, clock: Clock | None = None) -> SessionResult:
+        """Play the session to its end (or until quit or a signal) and return what was done.
+
+        From the main thread, SIGINT and SIGTERM only ask the session to stop; a second
+        Ctrl-C stops waiting at once. From another thread, signals are left alone.
+        """
+        caught: list[int] = []
+        result: list[SessionSummary] = []
+        chosen = clock or self.clock()
+
+        def on_signal(signum: int, frame: object) -> None:
+            if caught:
+                raise KeyboardInterrupt
+            caught.append(signum)
+            self.controls.interrupt()
+
+        def session() -> None:
+            result.append(
+                play(
+                    self.timeline,
+                    chosen,
+                    self.outputs + self.extra_outputs,
+                    controls=self.controls,
+                    start_segment=self.options.start_segment,
+                    report=self.report,
+                )
+            )
+
+        main = threading.current_thread() is threading.main_thread()
+        previous = {sig: signal.signal(sig, on_signal) for sig in EXIT_SIGNAL} if main else {}
+        try:
+            worker = threading.Thread(target=session, name="glutekit-session", daemon=True)
+            worker.start()
+            while worker.is_alive():
+                worker.join(0.2)
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+        if not result:
+            raise InputError("the session stopped unexpectedly")
+        for listener in self.listeners:
+            listener(self, result[0])
+        return SessionResult(summary=result[0], signal=caught[0] if caught else None)
+
+
+def output_specs(host: PluginHost) -> dict[str, tuple[str, OutputSpec]]:
+    """Every output the plugins offer: name -> (plugin, spec)."""
+    return collect_named(
+        host,
+        "glutekit_outputs",
+        lambda spec: spec.name if isinstance(spec, OutputSpec) else None,
+        expected="an OutputSpec",
+        what="output",
+    )
+
+
+def choose_outputs(host: PluginHost, options: SessionOptions) -> list[tuple[str, OutputSpec]]:
+    """The outputs named in ``options`` (or the default ones), less those that speak if asked.
+
+    :raises UnknownId: for an output name no plugin offers.
+    """
+    specs = output_specs(host)
+    for name in options.outputs:
+        if name not in specs:
+            known = ", ".join(sorted(specs)) or "none"
+            raise UnknownId(f"unknown output '{name}'{suggest(name, specs)} (outputs: {known})")
+    if options.outputs:
+        chosen = [(name, specs[name][1]) for name in dict.fromkeys(options.outputs)]
+    else:
+        chosen = [(name, spec) for name, (_, spec) in specs.items() if spec.default]
+    if not options.voice:
+        chosen = [(name, spec) for name, spec in chosen if not spec.speaks]
+    return chosen
+
+
+def _create_outputs(
+    host: PluginHost, options: SessionOptions, controls: Controls
+) -> list[tuple[str, Output]]:
+    values = {**options.values, "controls": controls}
+    output_options = OutputOptions(
+        speed=options.speed, interactive=options.interactive, values=values
+    )
+    created: list[tuple[str, Output]] = []
+    for name, spec in choose_outputs(host, options):
+        try:
+            created.append((name, spec.create(output_options)))
+        except InputError:
+            raise  # the user asked for something that does not exist, e.g. --voice xx
+        except Exception as exc:
+            host.report(
+                f"output '{name}' could not start: {type(exc).__name__}: {exc}; "
+                "the session runs without it"
+            )
+    return created
+
+
+def prepare(
+    routine: Routine,
+    *,
+    host: PluginHost,
+    catalog: Catalog,
+    options: SessionOptions | None = None,
+    report: Report = _stderr,
+) -> Session:
+    """Create the outputs, then compile a timeline that leaves room for speech.
+
+    :raises InputError: when no output can run the session, or an option is wrong.
+    """
+    options = options or SessionOptions()
+    controls = Controls()
+    outputs = _create_outputs(host, options, controls)
+    if not outputs:
+        raise InputError("no output to run the session on (see 'glutekit run --help')")
+    timeline = compile(routine, catalog)
+    lengths = speech_lengths(outputs, cue_texts(timeline), report=host.report)
+    if lengths:
+        timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    return Session(
+        routine=routine,
+        timeline=timeline,
+        options=options,
+        controls=controls,
+        outputs=outputs,
+        report=report,
+    )
+
+
+def open_session(
+    routine: str | Routine,
+    *,
+    speed: float = 1.0,
+    voice: bool = True,
+    outputs: tuple[str, ...] = (),
+    values: dict[str, Any] | None = None,
+    host: PluginHost | None = None,
+) -> Session:
+    """The short way from a routine id, a path or a Routine to a session ready to play.
+
+    Loads the installed plugins (unless ``host`` is given) and their catalog.
+    """
+    from glutekit.catalog import Catalog
+    from glutekit.plugins import make_plugin_host
+
+    host = host or make_plugin_host(warn=_stderr)
+    catalog = Catalog.build(host)
+    loaded = catalog.find_routine(routine) if isinstance(routine, str) else routine
+    options = SessionOptions(
+        speed=speed,
+        voice=voice,
+        outputs=outputs,
+        interactive=sys.stdout.isatty(),
+        values=dict(values or {}),
+    )
+    return prepare(loaded, host=host, catalog=catalog, options=options)
+
+
+def summary_line(summary: SessionSummary) -> str:
+    """One line saying how the session ended and what was done."""
+    exercises = len({exercise for exercise, _ in summary.completed})
+    sides = sum(1 for _, side in summary.completed if side)
+    work = (
+        f"{exercises} exercise{'s' if exercises != 1 else ''}, "
+        f"{sides} side{'s' if sides != 1 else ''}"
+    )
+    if summary.skipped:
+        work += f", {len(summary.skipped)} skipped"
+    if summary.status == "finished":
+        return f"Finished in {mmss(summary.elapsed)}: {work}."
+    verb = "Quit" if summary.status == "quit" else "Stopped"
+    return f"{verb} after {mmss(summary.elapsed)} of {mmss(summary.planned)}: {work} done."
