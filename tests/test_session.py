@@ -50,7 +50,9 @@ def test_prepare_and_play_from_python_without_click(host: PluginHost, catalog: C
 
     host.register(Plugin(), "recorder-plugin")
     options = SessionOptions(outputs=("recorder",))
-    session = prepare(catalog.find_routine("quick-five"), host=host, catalog=catalog, options=options)
+    session = prepare(
+        catalog.find_routine("quick-five"), host=host, catalog=catalog, options=options
+    )
     result = session.play(clock=VirtualClock())
     assert result.summary.status == "finished"
     assert result.exit_code == 0
@@ -62,7 +64,9 @@ def test_prepare_and_play_from_python_without_click(host: PluginHost, catalog: C
 
 def test_play_from_a_helper_thread_leaves_signals_alone(host: PluginHost, catalog: Catalog) -> None:
     options = SessionOptions(outputs=("console",), voice=False)
-    session = prepare(catalog.find_routine("quick-five"), host=host, catalog=catalog, options=options)
+    session = prepare(
+        catalog.find_routine("quick-five"), host=host, catalog=catalog, options=options
+    )
     results = []
     worker = threading.Thread(target=lambda: results.append(session.play(clock=VirtualClock())))
     worker.start()
@@ -71,7 +75,7 @@ def test_play_from_a_helper_thread_leaves_signals_alone(host: PluginHost, catalo
 
 
 def test_unknown_output_is_named_with_a_suggestion(host: PluginHost) -> None:
-    with pytest.raises(UnknownId, match="unknown output 'consol'.*console"):
+    with pytest.raises(UnknownId, match=r"unknown output 'consol'.*console"):
         choose_outputs(host, SessionOptions(outputs=("consol",)))
 
 
