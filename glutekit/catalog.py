@@ -73,6 +73,8 @@ class Catalog:
     exercises: dict[str, Exercise] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)
     routine_data: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Old qualified ids (an exercise's ``former_ids``) -> the current id.
+    former_ids: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     # ------------------------------------------------------------------ building
@@ -137,6 +139,8 @@ class Catalog:
                 )
                 continue
             self.exercises[exercise.id] = exercise
+            for old in exercise.former_ids:
+                self.former_ids.setdefault(old, exercise.id)
         if pack.id in self.packs:
             earlier = self.packs[pack.id]
             merged = earlier.exercises + tuple(
@@ -172,8 +176,15 @@ class Catalog:
 
     # ------------------------------------------------------------------ lookups
 
+    def resolve_id(self, exercise_id: str) -> str:
+        """The current id for ``exercise_id``: itself, or the exercise that replaced it."""
+        if exercise_id in self.exercises:
+            return exercise_id
+        return self.former_ids.get(exercise_id, exercise_id)
+
     def exercise(self, exercise_id: str) -> Exercise:
-        found = self.exercises.get(exercise_id)
+        """An exercise by qualified id; an id from its ``former_ids`` finds it too."""
+        found = self.exercises.get(self.resolve_id(exercise_id))
         if found is None:
             raise UnknownId(
                 f"unknown exercise '{exercise_id}'{suggest(exercise_id, self.exercises)}"
@@ -196,7 +207,7 @@ class Catalog:
                 if not isinstance(step, dict):
                     continue
                 ref = step.get("exercise")
-                if isinstance(ref, str) and ref not in self.exercises:
+                if isinstance(ref, str) and self.resolve_id(ref) not in self.exercises:
                     found.append(
                         doc.problem(
                             f"{base}/{i}/exercise",

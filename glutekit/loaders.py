@@ -55,6 +55,7 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
     data = doc.data
     if kind == "pack":
+        found += _former_id_problems(doc)
         seen: dict[str, int] = {}
         for i, ex in enumerate(data.get("exercises", [])):
             if not isinstance(ex, dict):
@@ -159,6 +160,27 @@ def _coaching_problems(doc: Document, ex: dict[str, Any], base: str) -> list[Pro
     return found
 
 
+def _former_id_problems(doc: Document) -> list[Problem]:
+    """A former id may not be a current id, nor be claimed by two exercises."""
+    exercises = [ex for ex in doc.data.get("exercises", []) if isinstance(ex, dict)]
+    current = {ex.get("id") for ex in exercises}
+    claimed: dict[str, str] = {}
+    found: list[Problem] = []
+    for i, ex in enumerate(doc.data.get("exercises", [])):
+        if not isinstance(ex, dict) or not isinstance(ex.get("former_ids"), list):
+            continue
+        for j, old in enumerate(ex["former_ids"]):
+            pointer = f"/exercises/{i}/former_ids/{j}"
+            if old in current:
+                found.append(doc.problem(pointer, f"'{old}' is still an exercise id in this pack"))
+            elif old in claimed and claimed[old] != ex.get("id"):
+                found.append(
+                    doc.problem(pointer, f"'{old}' is already a former id of '{claimed[old]}'")
+                )
+            claimed.setdefault(old, str(ex.get("id")))
+    return found
+
+
 # ----------------------------------------------------------------------------- packs
 
 
@@ -214,6 +236,7 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         level=data.get("level", "beginner"),
         tags=tuple(data.get("tags", ())),
         aliases=tuple(data.get("aliases", ())),
+        former_ids=tuple(f"{pack_id}:{old}" for old in data.get("former_ids", ())),
         summary=data.get("summary"),
         why=data.get("why"),
         instructions=tuple(data.get("instructions", ())),
@@ -260,6 +283,7 @@ def _guidance(data: dict[str, Any] | None) -> Guidance:
                 label=s["label"],
                 targets=tuple(s["targets"]),
                 description=s.get("description"),
+                caution=s.get("caution"),
             )
             for s in data.get("symptoms", ())
         ),

@@ -84,7 +84,10 @@ class Source:
     note: str | None = None
 
     def describe(self) -> str:
-        return " — ".join(p for p in (self.title, self.file, self.url, self.note) if p)
+        # A file name is a local reference for the pack's authors; a reader only sees it
+        # when there is no title or address to show instead.
+        shown = self.file if not (self.title or self.url) else None
+        return " — ".join(p for p in (self.title, shown, self.url, self.note) if p)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -130,6 +133,8 @@ class Exercise:
     level: str = "beginner"
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    #: Qualified ids this exercise had before; routines naming them get this exercise.
+    former_ids: tuple[str, ...] = ()
     summary: str | None = None
     why: str | None = None
     instructions: tuple[str, ...] = ()
@@ -178,6 +183,8 @@ class Symptom:
     label: str
     targets: tuple[str, ...]
     description: str | None = None
+    #: When to skip self-help for this complaint and have it checked first.
+    caution: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

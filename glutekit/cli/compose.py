@@ -142,6 +142,9 @@ def compose(
         _print_symptoms(app, as_json)
         return
     data, routine = composed(app, options)
+    chosen = app.catalog.symptoms().get(options.get("symptom") or "")
+    if chosen is not None and chosen.caution:
+        click.echo(f"Take care: {chosen.caution}", err=True)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
@@ -156,7 +159,12 @@ def compose(
 def _print_symptoms(app: App, as_json: bool) -> None:
     found = list(app.catalog.symptoms().values())
     if as_json:
-        print_json([{"id": s.id, "label": s.label, "targets": list(s.targets)} for s in found])
+        print_json(
+            [
+                {"id": s.id, "label": s.label, "targets": list(s.targets), "caution": s.caution}
+                for s in found
+            ]
+        )
         return
     if not found:
         info("no symptoms known (no pack declares any)")
@@ -165,6 +173,10 @@ def _print_symptoms(app: App, as_json: bool) -> None:
         [Column(heading="Symptom", no_wrap=True), "Where", "Muscles"],
         [[s.id, s.label, ", ".join(t.replace("_", " ") for t in s.targets)] for s in found],
     )
+    # The warning signs are too long for a table column; each gets a line of its own.
+    for symptom in found:
+        if symptom.caution:
+            click.echo(f"Take care ({symptom.id}): {symptom.caution}")
 
 
 @click.command()
