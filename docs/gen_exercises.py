@@ -149,8 +149,9 @@ def render_exercise(pack_id: str, ex: dict, level: int = 3) -> list[str]:
     lines += bullet_list("Variations", variations)
     sources = []
     for source in ex.get("sources", []):
-        parts = [source.get("title"), f"`{source['file']}`" if source.get("file") else None]
-        sources.append(" — ".join(p for p in parts if p))
+        # The file name is a note for the pack's authors; readers get it only if untitled.
+        shown = source.get("title") or source.get("url") or f"`{source.get('file')}`"
+        sources.append(shown)
     if sources:
         lines += [f"Sources: {'; '.join(sources)}", ""]
     return lines
@@ -164,13 +165,20 @@ def render_guidance(guidance: dict) -> list[str]:
             "## Where does it hurt?",
             "",
             "Press a finger or a ball around the buttock and hip; the tenderest area hints at "
-            "which muscle to work on.",
+            "which muscle to work on. The last column says when to skip the exercises and see "
+            "a physiotherapist or doctor first.",
             "",
-            "| Id | Where | Muscles | Notes |",
-            "|---|---|---|---|",
+            "| Id | Where | Muscles | Notes | See a professional first |",
+            "|---|---|---|---|---|",
         ]
         for s in symptoms:
-            row = [f"`{s['id']}`", s["label"], muscles(s["targets"]), s.get("description", "")]
+            row = [
+                f"`{s['id']}`",
+                s["label"],
+                muscles(s["targets"]),
+                s.get("description", ""),
+                s.get("caution", "—"),
+            ]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
     freq = guidance.get("frequency")

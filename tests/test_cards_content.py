@@ -222,3 +222,15 @@ def test_every_position_gets_a_figure(position: str) -> None:
 
 def test_markdown_escape_keeps_text_literal() -> None:
     assert markdown_escape("a|b *c* <d>") == "a\\|b \\*c\\* \\<d\\>"
+
+
+@pytest.mark.parametrize("suffix", ["md", "html", "pdf"])
+def test_sheet_says_when_to_stop_and_see_a_professional(
+    suffix: str, cli: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / f"q.{suffix}"
+    assert cli("export", "quick-five", "-o", str(out)).exit_code == 0
+    text = text_of(out) if suffix == "pdf" else out.read_text(encoding="utf-8")
+    flat = " ".join(text.split())
+    assert "physiotherapist or doctor before you start" in flat
+    assert "tingling down the leg" in flat

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -334,10 +335,22 @@ def test_run_compose_plays_a_composed_routine(glutekit_proc: Any) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "That's the end of the session" in proc.stdout
-    assert proc.stdout.strip().splitlines()[-1].startswith("Finished in 03:")
+    finished = re.match(r"Finished in (\d+):(\d\d)", proc.stdout.strip().splitlines()[-1])
+    assert finished, proc.stdout
+    played = int(finished.group(1)) * 60 + int(finished.group(2))
+    assert 0.9 * 180 <= played <= 1.1 * 180, "compose keeps to the time asked, within 10%"
 
 
 def test_run_refuses_compose_options_without_compose(cli: Any) -> None:
     result = cli("run", "--target", MEDIUS)
     assert result.exit_code == 2
     assert "--target only works with --compose" in result.stderr
+
+
+def test_symptoms_say_when_to_see_a_professional(cli: Any) -> None:
+    listing = cli("compose", "--symptoms").stdout
+    assert "Take care: See a doctor or physiotherapist" in listing
+    result = cli("compose", "--symptom", "sciatica-like", "--strategy", "stretch", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.startswith("Take care: See a doctor or physiotherapist")
+    assert json.loads(result.stdout)["steps"]

@@ -78,6 +78,14 @@ class LogGrid:
     rows: tuple[LogRow, ...]
 
 
+#: Printed last under the sheet's cautions, whatever the pack.
+SEE_A_PROFESSIONAL = (
+    "Stop if you feel sharp, shooting or burning pain, or tingling down the leg. These "
+    "exercises are general self-care: for a specific concern, an injury or a condition, ask a "
+    "physiotherapist or doctor before you start."
+)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Sheet:
     title: str
@@ -269,7 +277,7 @@ def build_sheet(request: ExportRequest) -> Sheet:
         equipment=equipment,
         steps=tuple(_rows(request)),
         exercises=infos,
-        cautions=_unique([c for info in infos for c in info.cautions]),
+        cautions=_unique([c for info in infos for c in info.cautions] + [SEE_A_PROFESSIONAL]),
         log=_log(request, steps, weeks),
         paper=str(options.get("paper") or "a4"),
         show_sheet=not cards_only,
