@@ -349,7 +349,7 @@ def test_run_refuses_compose_options_without_compose(cli: Any) -> None:
 
 def test_symptoms_say_when_to_see_a_professional(cli: Any) -> None:
     listing = cli("compose", "--symptoms").stdout
-    assert "Take care: See a doctor or physiotherapist" in listing
+    assert "Take care (sciatica-like): See a doctor or physiotherapist" in listing
     result = cli("compose", "--symptom", "sciatica-like", "--strategy", "stretch", "--seed", "1")
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("Take care: See a doctor or physiotherapist")
