@@ -12,6 +12,7 @@ from typing import Any
 from glutekit.errors import InputError, UnknownId, ValidationFailed
 from glutekit.loaders import pack_from_data, routine_from_data, semantic_problems
 from glutekit.model import Exercise, Pack, Routine, Symptom
+from glutekit.packcache import CompiledPacks, PackCache, collector_paused, settle, sources_key
 from glutekit.plugins import PluginHost, disable_hint
 from glutekit.schema import (
     Document,
@@ -85,8 +86,7 @@ class Catalog:
         report = host.report if host is not None else catalog.problems.append
         known = ValidCache()
         if host is not None:
-            for plugin, source in host.collect("glutekit_exercise_packs"):
-                catalog._add_pack_source(plugin, source, report, known)
+            catalog._add_packs(list(host.collect("glutekit_exercise_packs")), report, known)
             for plugin, source in host.collect("glutekit_routines"):
                 catalog._add_routine_source(plugin, source, report, known)
         if user_routines:
@@ -96,6 +96,26 @@ class Catalog:
                     catalog._add_routine_source("user", path, report, known)
         known.save()
         return catalog
+
+    def _add_packs(self, sources: list[tuple[str, Any]], report: Any, known: ValidCache) -> None:
+        """Every pack the plugins return, from the compiled cache when nothing changed."""
+        cache = PackCache()
+        key = sources_key(sources)
+        with collector_paused():
+            compiled = cache.load(key)
+            if compiled is None:
+                reports: list[str] = []
+                for plugin, source in sources:
+                    self._add_pack_source(plugin, source, reports.append, known)
+                compiled = CompiledPacks(
+                    packs=self.packs, exercises=self.exercises, reports=tuple(reports)
+                )
+                cache.save(key, compiled)
+            else:
+                self.packs, self.exercises = compiled.packs, compiled.exercises
+            settle(len(self.exercises))
+        for message in compiled.reports:
+            report(message)
 
     def _valid_document(
         self, plugin: str, source: Any, kind: SchemaName, report: Any, known: ValidCache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _PATTERN = re.compile(r"^(?=\d)(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
 
@@ -12,6 +13,8 @@ def parse_duration(value: int | float | str) -> int:
 
     :raises ValueError: for anything else, including negative numbers.
     """
+    if isinstance(value, str):
+        return _parse_text(value)
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
     if isinstance(value, float) and value.is_integer():
@@ -20,12 +23,20 @@ def parse_duration(value: int | float | str) -> int:
         if value < 0:
             raise ValueError(f"a duration cannot be negative: {value}")
         return value
-    if isinstance(value, str):
-        match = _PATTERN.match(value.strip())
-        if match:
-            hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
-            return hours * 3600 + minutes * 60 + seconds
-    raise ValueError(f"not a duration: {value!r} (use whole seconds, or '45s', '2m', '1m30s')")
+    raise ValueError(_bad(value))
+
+
+@lru_cache(maxsize=4096)  # a large catalog repeats a handful of durations many times
+def _parse_text(value: str) -> int:
+    match = _PATTERN.match(value.strip())
+    if match is None:
+        raise ValueError(_bad(value))
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def _bad(value: object) -> str:
+    return f"not a duration: {value!r} (use whole seconds, or '45s', '2m', '1m30s')"
 
 
 def format_seconds(seconds: float) -> str:

@@ -122,7 +122,7 @@ class Exercise:
     id: str
     pack: str
     name: str
-    kind: ExerciseKind
+    kind: str  # a kind word from the vocabulary (see KINDS for the built-in ones)
     primary: tuple[str, ...]
     secondary: tuple[str, ...] = ()
     position: str

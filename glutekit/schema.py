@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -39,6 +39,30 @@ def load_schema(name: SchemaName) -> dict[str, Any]:
     with schema_path(name).open(encoding="utf-8") as fh:
         data: dict[str, Any] = json.load(fh)
     return data
+
+
+@cache
+def _compiled(name: SchemaName) -> Callable[[Any], bool] | None:
+    """A fast yes/no check compiled from the schema (Rust), or None where it is missing.
+
+    It only answers "valid?"; the located messages come from :func:`_validator`, which
+    is only built for a file that fails.
+    """
+    try:
+        import jsonschema_rs
+    except ImportError:  # pragma: no cover - a platform without the wheel
+        return None
+    checker = jsonschema_rs.validator_for(load_schema(name))
+    is_valid: Callable[[Any], bool] = checker.is_valid
+    return is_valid
+
+
+def is_valid(data: Any, kind: SchemaName) -> bool:
+    """Whether ``data`` passes the schema, as fast as this machine allows."""
+    fast = _compiled(kind)
+    if fast is not None:
+        return fast(data)
+    return not any(True for _ in _validator(kind).iter_errors(data))
 
 
 @cache
@@ -144,9 +168,8 @@ def parse_document(raw: bytes, name: str) -> Document:
         raise InputError(f"{name}: invalid JSON: {exc}") from None
     except RecursionError:
         raise InputError(f"{name}: JSON is nested too deeply") from None
-    depth = _depth(data)
-    if depth > MAX_DEPTH:
-        raise InputError(f"{name}: JSON is nested {depth} levels deep; the limit is {MAX_DEPTH}")
+    # The nesting limit is checked with the schema (see schema_problems), so that files
+    # already known to be valid are not walked node by node on every start.
     return Document(name=name, data=data, text=text)
 
 
@@ -181,7 +204,20 @@ def detect_kind(data: Any) -> SchemaName | None:
 
 
 def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
-    """Every schema violation in ``doc``, most specific first, one per location."""
+    """Every schema violation in ``doc``, most specific first, one per location.
+
+    The compiled check answers for valid files; the detailed (slow) validator only
+    runs to locate and explain what is wrong with a file that fails it.
+    """
+    valid = is_valid(doc.data, kind)
+    # A valid pack's nesting is bounded by its schema; routine blocks nest, so always look.
+    if kind == "routine" or not valid:
+        depth = _depth(doc.data)
+        if depth > MAX_DEPTH:
+            message = f"JSON is nested {depth} levels deep; the limit is {MAX_DEPTH}"
+            return [Problem(file=doc.name, line=1, column=1, pointer="", message=message)]
+    if valid:
+        return []
     validator = _validator(kind)
     problems: list[Problem] = []
     seen: set[str] = set()

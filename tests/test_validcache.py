@@ -14,7 +14,8 @@ from glutekit.catalog import Catalog
 from glutekit.plugins import make_plugin_host
 warnings = []
 catalog = Catalog.build(make_plugin_host(warn=warnings.append))
-print(json.dumps({"validator_loaded": "jsonschema" in sys.modules,
+validator = "jsonschema" in sys.modules or "jsonschema_rs" in sys.modules
+print(json.dumps({"validator_loaded": validator,
                   "exercises": len(catalog.exercises), "routines": sorted(catalog.routines),
                   "warnings": warnings}))
 """

@@ -10,6 +10,7 @@ import click
 
 from glutekit.cli.app import App, pass_app
 from glutekit.loaders import pack_from_data
+from glutekit.schema import read_document
 
 
 @click.command()
@@ -24,24 +25,38 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
     are used to resolve the routines given with them. Exits 0 when every file is
     valid, 2 otherwise (the same codes as 'glutekit check-pack').
     """
-    catalog = app.catalog
-    results: list[dict[str, Any]] = []
-    checked: dict[Path, tuple[Any, Any, list[str]]] = {}
-    # Packs first, so routines given alongside them can use their exercises.
+    from glutekit.catalog import Catalog
+
+    # Files are checked one at a time and only their verdict is kept, so a pack of
+    # 100,000 exercises never sits in memory next to the next one. The catalog (every
+    # installed pack) is built only when a routine needs its exercise ids resolved.
+    verdicts: dict[Path, tuple[Any, list[str]]] = {}
+    routines: dict[Path, Any] = {}
+    given_packs: list[Path] = []
+    checker = Catalog()
     for path in paths:
-        kind, doc, problems = catalog.check_file(path, resolve=False)
-        checked[path] = (kind, doc, problems)
-        if kind == "pack" and doc is not None and not problems:
-            pack = pack_from_data(doc.data, plugin="command-line", origin=str(path))
-            if pack.id not in catalog.packs:
-                catalog.add_pack(pack)
-    for path in paths:
-        kind, doc, problems = checked[path]
-        if kind == "routine" and problems == [] and doc is not None:
-            problems = [str(p) for p in catalog.unknown_exercise_problems(doc)]
-        results.append(
-            {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
-        )
+        kind, doc, problems = checker.check_file(path, resolve=False)
+        verdicts[path] = (kind, problems)
+        if doc is None or problems:
+            continue
+        if kind == "routine":
+            routines[path] = doc
+        elif kind == "pack":
+            given_packs.append(path)  # read again only if a routine needs it
+    if routines:
+        catalog = app.catalog
+        # Packs given alongside the routines can supply their exercises.
+        for path in given_packs:
+            data = read_document(path).data
+            if data["id"] not in catalog.packs:
+                catalog.add_pack(pack_from_data(data, plugin="command-line", origin=str(path)))
+        for path, doc in routines.items():
+            kind, _ = verdicts[path]
+            verdicts[path] = (kind, [str(p) for p in catalog.unknown_exercise_problems(doc)])
+    results: list[dict[str, Any]] = [
+        {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
+        for path, (kind, problems) in ((path, verdicts[path]) for path in paths)
+    ]
 
     ok = all(r["valid"] for r in results)
     if as_json:

@@ -1,0 +1,311 @@
+"""How long the catalog commands take with 1k, 10k and 100k extra exercises.
+
+For each size, generates a pack plugin (a real distribution with an entry point in
+the ``glutekit`` group, its exercises split over pack files of at most 2,000) and
+installs it with ``pip install --target`` into a private folder put on PYTHONPATH:
+the documented plugin route, without touching the environment that runs this.
+Each command then runs in a fresh process, alternating with the same command on
+the stock catalog (the plugin not on the path) in the same run:
+
+- ``exercises`` and ``compose --minutes 20 --target gluteus_medius --equipment tennis_ball``,
+  warm (the cache filled by an earlier run) and cold (a new, empty cache folder);
+- ``validate`` of the generated pack files (beside ``validate`` of the stock pack).
+
+Every figure is a median over the runs, with the count, and the peak memory
+(maximum resident set size) of the slowest-memory run. History figures come from
+``benchmarks/history.py``.
+
+Targets: at 10k, warm ``exercises`` and ``compose`` <= 1.5x the stock catalog;
+at 100k, warm <= 1.5 s, cold <= 10 s, ``validate`` <= 10 s and <= 300 MiB.
+
+    python benchmarks/catalog.py [--sizes 1000,10000,100000] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+PER_FILE = 2000
+STOCK_PACK = Path(__file__).resolve().parent.parent / "plugins" / "glutekit_glutes" / "pack.json"
+
+MUSCLES = (
+    "gluteus_maximus",
+    "gluteus_medius",
+    "gluteus_minimus",
+    "deep_hip_rotators",
+    "piriformis",
+    "hip_flexors",
+    "hamstrings",
+    "adductors",
+    "quadriceps",
+    "calves",
+    "lower_back",
+    "core",
+    "upper_back",
+)
+POSITIONS = ("supine", "prone", "side-lying", "seated", "standing", "kneeling", "quadruped")
+EQUIPMENT: tuple[list[object], ...] = (
+    [],
+    [],
+    [],
+    [{"any_of": ["tennis_ball", "lacrosse_ball"]}],
+    ["foam_roller"],
+    ["chair"],
+    ["resistance_band"],
+)
+KINDS = ("release", "stretch", "activation", "warm-up", "mobility")
+WORDS = (
+    "slowly",
+    "keep",
+    "the",
+    "hips",
+    "level",
+    "and",
+    "breathe",
+    "out",
+    "as",
+    "you",
+    "press",
+    "through",
+    "heel",
+    "knee",
+    "back",
+    "long",
+)
+
+
+def _sentence(rng: random.Random, words: int) -> str:
+    text = " ".join(rng.choice(WORDS) for _ in range(words))
+    return text[0].upper() + text[1:] + "."
+
+
+def exercise(n: int, rng: random.Random) -> dict[str, object]:
+    kind = rng.choice(KINDS)
+    if kind == "activation":
+        dose: dict[str, object] = {"reps": rng.randint(8, 12), "reps_max": 15}
+    elif rng.random() < 0.2:
+        dose = {"breaths": rng.randint(4, 8)}
+    else:
+        dose = {"hold": rng.choice(("20s", "30s", "45s")), "hold_max": "60s"}
+    primary = rng.sample(MUSCLES, 2)
+    return {
+        "id": f"exercise-{n}",
+        "name": f"Exercise {n}",
+        "kind": kind,
+        "targets": {"primary": primary[:1], "secondary": primary[1:]},
+        "position": rng.choice(POSITIONS),
+        "equipment": rng.choice(EQUIPMENT),
+        "per_side": rng.random() < 0.6,
+        "dose": dose,
+        "tags": rng.sample(("floor", "gentle", "runner", "desk", "morning"), 2),
+        "instructions": [_sentence(rng, 9), _sentence(rng, 11)],
+        "cues": [_sentence(rng, 6)],
+    }
+
+
+def write_plugin(root: Path, size: int) -> Path:
+    """A pack plugin distribution of ``size`` exercises, ready for ``pip install``."""
+    rng = random.Random(size)
+    package = root / "glutekit_bench_pack"
+    package.mkdir(parents=True)
+    files = []
+    for start in range(0, size, PER_FILE):
+        name = f"pack-{start // PER_FILE:03d}.json"
+        pack = {
+            "id": "bench",
+            "name": "Benchmark pack",
+            "version": "1.0.0",
+            "license": "CC0-1.0",
+            "exercises": [exercise(n, rng) for n in range(start, min(size, start + PER_FILE))],
+        }
+        (package / name).write_text(json.dumps(pack), encoding="utf-8")
+        files.append(name)
+    (package / "__init__.py").write_text(
+        "from pathlib import Path\n"
+        "import glutekit\n\n"
+        "@glutekit.hookimpl\n"
+        "def glutekit_exercise_packs():\n"
+        "    here = Path(__file__).parent\n"
+        "    return sorted(here.glob('pack-*.json'))\n",
+        encoding="utf-8",
+    )
+    (root / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["hatchling>=1.21"]\nbuild-backend = "hatchling.build"\n\n'
+        '[project]\nname = "glutekit-bench-pack"\nversion = "1.0.0"\n'
+        'dependencies = ["glutekit"]\n\n'
+        '[project.entry-points.glutekit]\nbench = "glutekit_bench_pack"\n\n'
+        '[tool.hatch.build.targets.wheel]\npackages = ["glutekit_bench_pack"]\n',
+        encoding="utf-8",
+    )
+    return root
+
+
+def install(source: Path, target: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
+        check=True,
+    )
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    peak_mib: float
+
+
+def run_once(args: Sequence[str], env: dict[str, str]) -> Sample:
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    err = proc.stderr.read() if proc.stderr else ""
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}): {err.strip()[:400]}")
+    return Sample(seconds=elapsed, peak_mib=usage.ru_maxrss / 1024)
+
+
+def glutekit_cmd() -> list[str]:
+    return [sys.executable, "-m", "glutekit"]
+
+
+def environment(base: Path, extra_path: Path | None, cache: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLUTEKIT_")}
+    env.update(
+        {
+            "XDG_CACHE_HOME": str(cache),
+            "XDG_DATA_HOME": str(base / "data"),
+            "XDG_CONFIG_HOME": str(base / "config"),
+            "HOME": str(base / "home"),
+        }
+    )
+    if extra_path is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(extra_path), *filter(None, [os.environ.get("PYTHONPATH")])]
+        )
+    return env
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    stock: list[Sample]
+    big: list[Sample]
+
+    def line(self) -> str:
+        s = statistics.median(x.seconds for x in self.stock)
+        b = statistics.median(x.seconds for x in self.big)
+        mem = max(x.peak_mib for x in self.big)
+        return (
+            f"{self.label:<34} {s * 1000:>8.0f} {b * 1000:>9.0f} {b / s:>6.2f}x "
+            f"{mem:>8.0f} {len(self.big):>3}"
+        )
+
+
+def measure(
+    label: str,
+    args: list[str],
+    stock_args: list[str],
+    base: Path,
+    site: Path,
+    runs: int,
+    *,
+    cold: bool,
+) -> Row:
+    stock: list[Sample] = []
+    big: list[Sample] = []
+    caches = base / "caches"
+    warm_stock, warm_big = caches / "warm-stock", caches / "warm-big"
+    if not cold:  # fill each warm cache once
+        run_once(stock_args, environment(base, None, warm_stock))
+        run_once(args, environment(base, site, warm_big))
+    for i in range(runs):
+        for which in ("stock", "big") if i % 2 == 0 else ("big", "stock"):
+            if cold:
+                cache = caches / f"cold-{which}-{i}"
+                shutil.rmtree(cache, ignore_errors=True)
+            else:
+                cache = warm_stock if which == "stock" else warm_big
+            if which == "stock":
+                stock.append(run_once(stock_args, environment(base, None, cache)))
+            else:
+                big.append(run_once(args, environment(base, site, cache)))
+    return Row(label=label, stock=stock, big=big)
+
+
+def bench_size(size: int, runs: int, work: Path) -> list[Row]:
+    base = work / f"size-{size}"
+    source = write_plugin(base / "src", size)
+    site = base / "site"
+    install(source, site)
+    pack_files = sorted((site / "glutekit_bench_pack").glob("pack-*.json"))
+    gk = glutekit_cmd()
+    compose = [*gk, "compose", "--minutes", "20", "--target", "gluteus_medius"]
+    compose += ["--equipment", "tennis_ball", "--seed", "3"]
+    exercises = [*gk, "exercises"]
+    validate = [*gk, "validate", *map(str, pack_files)]
+    stock_validate = [*gk, "validate", str(STOCK_PACK)]
+    rows = []
+    for cold in (False, True):
+        state = "cold" if cold else "warm"
+        rows.append(
+            measure(f"exercises ({state})", exercises, exercises, base, site, runs, cold=cold)
+        )
+        rows.append(
+            measure(f"compose 20 min ({state})", compose, compose, base, site, runs, cold=cold)
+        )
+    rows.append(measure("validate (cold)", validate, stock_validate, base, site, runs, cold=True))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="glutekit-catalog-bench-"))
+    try:
+        print("each figure: median of N fresh processes; stock = the built-in catalog only")
+        header = (
+            f"{'command':<34} {'stock ms':>8} {'extra ms':>9} {'ratio':>7} {'peak MiB':>8} {'N':>3}"
+        )
+        for size in (int(s) for s in args.sizes.split(",")):
+            print(f"\n{size:,} extra exercises")
+            print(header)
+            for row in bench_size(size, args.runs, work):
+                print(row.line(), flush=True)
+    finally:
+        if args.keep:
+            print(f"files kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

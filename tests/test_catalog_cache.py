@@ -1,0 +1,190 @@
+"""The compiled catalog: a warm start loads it whole; any change to a pack builds it again."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import glutekit
+import glutekit.catalog as catalog_module
+from glutekit.catalog import Catalog
+from glutekit.plugins import PluginHost, make_plugin_host
+
+EXAMPLE_PACK = (
+    Path(__file__).resolve().parent.parent
+    / "examples"
+    / "glutekit-hip-flexors"
+    / "glutekit_hip_flexors"
+    / "pack.json"
+)
+
+
+class PackFile:
+    """A plugin that returns one pack file from the test's folder."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @glutekit.hookimpl
+    def glutekit_exercise_packs(self) -> list[Path]:
+        return [self.path]
+
+
+def _host(pack: Path, warnings: list[str]) -> PluginHost:
+    host = make_plugin_host(
+        autoload=True, only=None, block=(), strict=False, trace=False, warn=warnings.append
+    )
+    host.register(PackFile(pack), "test-pack")
+    return host
+
+
+def _build(pack: Path) -> tuple[Catalog, list[str], int]:
+    """The catalog, what it reported, and how many packs were converted from JSON."""
+    warnings: list[str] = []
+    converted = 0
+    real = catalog_module.pack_from_data
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal converted
+        converted += 1
+        return real(*args, **kwargs)
+
+    catalog_module.pack_from_data = counting  # type: ignore[assignment]
+    try:
+        catalog = Catalog.build(_host(pack, warnings), user_routines=False)
+    finally:
+        catalog_module.pack_from_data = real
+    return catalog, warnings, converted
+
+
+def _cache_files() -> list[Path]:
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "glutekit" / "catalog"
+    return sorted(folder.glob("*.pickle"))
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    path = tmp_path / "pack.json"
+    path.write_text(EXAMPLE_PACK.read_text(encoding="utf-8"), encoding="utf-8")
+    return path
+
+
+def test_a_warm_start_converts_no_pack_and_gives_the_same_catalog(pack: Path) -> None:
+    cold, cold_warnings, cold_converted = _build(pack)
+    assert cold_converted >= 2  # the glute pack and the test pack
+    assert len(_cache_files()) == 1
+
+    warm, warm_warnings, warm_converted = _build(pack)
+    assert warm_converted == 0
+    assert warm.exercises == cold.exercises
+    assert warm.packs == cold.packs
+    assert warm_warnings == cold_warnings == []
+    assert "hip-flexors:couch-stretch" in warm.exercises or any(
+        key.startswith("hip-flexors:") for key in warm.exercises
+    )
+
+
+def test_an_edit_to_a_pack_builds_the_catalog_again(pack: Path) -> None:
+    _build(pack)
+    data = json.loads(pack.read_text(encoding="utf-8"))
+    first = data["exercises"][0]
+    first["name"] = "Renamed by the author"
+    pack.write_text(json.dumps(data), encoding="utf-8")
+
+    catalog, _, converted = _build(pack)
+    assert converted >= 1
+    assert catalog.exercises[f"{data['id']}:{first['id']}"].name == "Renamed by the author"
+
+
+def test_what_the_merge_reported_is_reported_again_on_a_warm_start(pack: Path) -> None:
+    data = json.loads(pack.read_text(encoding="utf-8"))
+    data["exercises"][0]["kind"] = 42
+    pack.write_text(json.dumps(data), encoding="utf-8")
+
+    _, cold_warnings, _ = _build(pack)
+    _, warm_warnings, converted = _build(pack)
+    assert converted == 0
+    assert len(cold_warnings) == 1
+    assert "plugin 'test-pack' returned an invalid pack" in cold_warnings[0]
+    assert f"{pack}:" in cold_warnings[0] and "/exercises/0/kind" in cold_warnings[0]
+    assert warm_warnings == cold_warnings
+
+
+def test_a_damaged_cache_file_is_ignored_and_replaced(pack: Path) -> None:
+    cold, _, _ = _build(pack)
+    (damaged,) = _cache_files()
+    damaged.write_bytes(b"not a pickle at all")
+
+    again, warnings, converted = _build(pack)
+    assert converted >= 2
+    assert warnings == []
+    assert again.exercises == cold.exercises
+    assert _cache_files()[0].read_bytes() != b"not a pickle at all"
+
+
+def test_an_unwritable_cache_folder_only_costs_speed(
+    pack: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "blocked"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    for _ in range(2):
+        catalog, warnings, converted = _build(pack)
+        assert converted >= 2
+        assert warnings == []
+        assert any(key.startswith("hip-flexors:") for key in catalog.exercises)
+
+
+CHECK = """
+import json, sys
+from pathlib import Path
+from glutekit.schema import read_document, schema_problems
+problems = schema_problems(read_document(Path(sys.argv[1])), "pack")
+print(json.dumps({"slow_validator_loaded": "jsonschema" in sys.modules,
+                  "problems": [str(p) for p in problems]}))
+"""
+
+
+def _check(path: Path) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-c", CHECK, str(path)], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(proc.stdout)
+    return result
+
+
+def test_a_valid_pack_never_loads_the_detailed_validator(pack: Path) -> None:
+    result = _check(pack)
+    assert result == {"slow_validator_loaded": False, "problems": []}
+
+
+def test_a_failing_pack_still_gets_located_messages(pack: Path) -> None:
+    text = pack.read_text(encoding="utf-8")
+    data = json.loads(text)
+    data["exercises"][1]["position"] = "upside-down"
+    pack.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    lines = pack.read_text(encoding="utf-8").splitlines()
+    line = next(i for i, t in enumerate(lines, 1) if '"upside-down"' in t)
+
+    result = _check(pack)
+    assert result["slow_validator_loaded"] is True
+    (problem,) = result["problems"]
+    assert problem.startswith(f"{pack}:{line}:")
+    assert "/exercises/1/position" in problem and "'upside-down'" not in problem[:10]
+
+
+def test_a_pack_nested_too_deeply_is_refused_before_the_detailed_validator(pack: Path) -> None:
+    deep: Any = "x"
+    for _ in range(40):
+        deep = [deep]
+    data = json.loads(pack.read_text(encoding="utf-8"))
+    data["guidance"] = {"notes": deep}
+    pack.write_text(json.dumps(data), encoding="utf-8")
+    result = _check(pack)
+    assert result["problems"] == [f"{pack}:1:1: /: JSON is nested 33 levels deep; the limit is 32"]
