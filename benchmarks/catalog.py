@@ -173,6 +173,7 @@ def install(source: Path, target: Path) -> None:
 @dataclass(frozen=True)
 class Sample:
     seconds: float
+    cpu: float
     peak_mib: float
 
 
@@ -187,7 +188,8 @@ def run_once(args: Sequence[str], env: dict[str, str]) -> Sample:
     err = proc.stderr.read() if proc.stderr else ""
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}): {err.strip()[:400]}")
-    return Sample(seconds=elapsed, peak_mib=usage.ru_maxrss / 1024)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Sample(seconds=elapsed, cpu=cpu, peak_mib=usage.ru_maxrss / 1024)
 
 
 def glutekit_cmd() -> list[str]:
@@ -220,10 +222,11 @@ class Row:
     def line(self) -> str:
         s = statistics.median(x.seconds for x in self.stock)
         b = statistics.median(x.seconds for x in self.big)
+        cpu = statistics.median(x.cpu for x in self.big)
         mem = max(x.peak_mib for x in self.big)
         return (
-            f"{self.label:<34} {s * 1000:>8.0f} {b * 1000:>9.0f} {b / s:>6.2f}x "
-            f"{mem:>8.0f} {len(self.big):>3}"
+            f"{self.label:<26} {s * 1000:>8.0f} {b * 1000:>9.0f} {b / s:>6.2f}x "
+            f"{cpu * 1000:>8.0f} {mem:>8.0f} {len(self.big):>3}"
         )
 
 

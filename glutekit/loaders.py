@@ -195,6 +195,16 @@ def _tempo(data: dict[str, Any] | None) -> Tempo | None:
     return Tempo(up=float(data["up"]), hold=float(data.get("hold", 0)), down=float(data["down"]))
 
 
+_DOSES: dict[Dose, Dose] = {}
+
+
+def _shared(dose: Dose) -> Dose:
+    """One object for each distinct dose: a large catalog has few, used thousands of times."""
+    if len(_DOSES) > 4096:
+        _DOSES.clear()
+    return _DOSES.setdefault(dose, dose)
+
+
 def _dose(data: dict[str, Any]) -> Dose:
     sets = int(data.get("sets", 1))
     if "hold" in data:
@@ -243,7 +253,7 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         position=intern(data["position"]),
         equipment=needs,
         per_side=bool(data["per_side"]),
-        dose=_dose(data["dose"]),
+        dose=_shared(_dose(data["dose"])),
         level=intern(data.get("level", "beginner")),
         tags=_words(data.get("tags", ())),
         aliases=tuple(data.get("aliases", ())),

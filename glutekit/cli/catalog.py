@@ -9,7 +9,7 @@ import click
 
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.model import KINDS, Exercise, Routine
+from glutekit.model import KINDS, Dose, Exercise, Routine
 
 
 def exercise_dict(ex: Exercise) -> dict[str, Any]:
@@ -94,6 +94,7 @@ def exercises(
     if not found:
         info("no exercises match")
         return
+    doses: dict[Dose, str] = {}
     print_table(
         [
             Column(heading="ID", no_wrap=True),
@@ -102,12 +103,15 @@ def exercises(
             "Position",
             Column(heading="Dose", no_wrap=True),
         ],
-        [[ex.id, ex.name, ex.kind, ex.position, _dose(ex)] for ex in found],
+        [[ex.id, ex.name, ex.kind, ex.position, _dose(ex, doses)] for ex in found],
     )
 
 
-def _dose(ex: Exercise) -> str:
-    return ex.dose.describe() + (" per side" if ex.per_side else "")
+def _dose(ex: Exercise, doses: dict[Dose, str]) -> str:
+    text = doses.get(ex.dose)
+    if text is None:  # a large catalog shares a few doses: describe each once
+        text = doses[ex.dose] = ex.dose.describe()
+    return text + " per side" if ex.per_side else text
 
 
 @click.command()

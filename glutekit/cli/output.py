@@ -67,13 +67,17 @@ def print_table(columns: Sequence[Column | str], rows: Sequence[Sequence[str]]) 
     In a terminal it fits the window and wraps long cells; written to a pipe or a
     file it keeps every row on one line, so ``grep`` and ``cut`` still work.
     """
+    tty = sys.stdout.isatty()
+    specs = [col if isinstance(col, Column) else Column(heading=col) for col in columns]
+    if not tty:
+        click.echo(plain_table(specs, rows))
+        return
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, header_style="bold")
-    for col in columns:
-        spec = col if isinstance(col, Column) else Column(heading=col)
+    for spec in specs:
         table.add_column(
             spec.heading,
             justify=spec.justify,  # type: ignore[arg-type]
@@ -83,18 +87,37 @@ def print_table(columns: Sequence[Column | str], rows: Sequence[Sequence[str]]) 
         )
     for row in rows:
         table.add_row(*row)
-    tty = sys.stdout.isatty()
-    console = Console(
-        file=sys.stdout,
-        width=None if tty else 100_000,
-        highlight=False,
-        soft_wrap=not tty,
-    )
-    if tty:
-        console.print(table)
-        return
-    # Off a terminal: no trailing padding, so each line ends at its last cell.
-    with console.capture() as capture:
-        console.print(table)
-    lines = [line.rstrip() for line in capture.get().splitlines()]
-    click.echo("\n".join(lines))
+    console = Console(file=sys.stdout, highlight=False)
+    console.print(table)
+
+
+def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str:
+    """The table as rich lays it out off a terminal, made directly.
+
+    Rich measures every cell through its renderer: 4 s for 10,000 exercises, so a
+    large catalog's listing would take longer than loading the catalog.
+    Columns are as wide as their widest cell (wide characters count double),
+    separated by three spaces, with a rule under the header; lines end at their
+    last cell.
+    """
+    from rich.cells import cell_len
+
+    def measure(text: str) -> int:
+        return len(text) if text.isascii() else cell_len(text)
+
+    widths = [measure(col.heading) for col in columns]
+    for row in rows:
+        for i, cell in enumerate(row):
+            width = measure(cell)
+            if width > widths[i]:
+                widths[i] = width
+
+    def line(cells: Sequence[str]) -> str:
+        parts = []
+        for cell, width, col in zip(cells, widths, columns, strict=False):
+            fill = " " * (width - measure(cell))
+            parts.append(fill + cell if col.justify == "right" else cell + fill)
+        return "   ".join(parts).rstrip()
+
+    rule = "─" * (sum(widths) + 3 * (len(widths) - 1))
+    return "\n".join([line([c.heading for c in columns]), rule, *map(line, rows)])
