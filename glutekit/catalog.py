@@ -113,6 +113,9 @@ class Catalog:
                 cache.save(key, compiled)
             else:
                 self.packs, self.exercises = compiled.packs, compiled.exercises
+                for exercise in self.exercises.values():
+                    for old in exercise.former_ids:
+                        self.former_ids.setdefault(old, exercise.id)
             settle(len(self.exercises))
         for message in compiled.reports:
             report(message)

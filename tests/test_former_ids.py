@@ -83,3 +83,9 @@ def test_two_exercises_cannot_claim_one_former_id(cli: Any, tmp_path: Path) -> N
     result = cli("validate", str(path))
     assert result.exit_code == 2
     assert "/exercises/1/former_ids/0: 'old' is already a former id of 'one'" in result.output
+
+
+def test_an_old_id_still_resolves_from_the_compiled_catalog_cache(host: Any) -> None:
+    first = Catalog.build(host, user_routines=False)
+    again = Catalog.build(host, user_routines=False)  # packs come from the cache this time
+    assert first.exercise(OLD).id == again.exercise(OLD).id == NEW
