@@ -41,12 +41,20 @@ def _help(args: list[str]) -> str:
 
 
 def render() -> str:
-    from glutekit.cli import COMMANDS
+    import click
+
+    from glutekit.cli import COMMANDS, cli
 
     parts = [HEADER, "## glutekit\n", "```text\n" + _help([]) + "```\n"]
+    ctx = click.Context(cli)
     for name in sorted(COMMANDS):
         parts.append(f"## glutekit {name}\n")
         parts.append("```text\n" + _help([name]) + "```\n")
+        command = cli.get_command(ctx, name)
+        if isinstance(command, click.Group):
+            for sub in sorted(command.list_commands(ctx)):
+                parts.append(f"### glutekit {name} {sub}\n")
+                parts.append("```text\n" + _help([name, sub]) + "```\n")
     return "\n".join(parts)
 
 

@@ -29,12 +29,9 @@ ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
 
 def user_routines_dir() -> Path:
     """Routines the user keeps: ``$GLUTEKIT_ROUTINES_DIR`` or ``<user data>/routines``."""
-    override = os.environ.get(ENV_USER_ROUTINES)
-    if override:
-        return Path(override)
-    import platformdirs
+    from glutekit import paths
 
-    return Path(platformdirs.user_data_dir("glutekit")) / "routines"
+    return paths.user_routines_dir()
 
 
 def suggest(wanted: str, known: Iterable[str], limit: int = 3) -> str:

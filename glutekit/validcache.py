@@ -24,9 +24,9 @@ MAX_ENTRIES = 2000
 
 
 def default_path() -> Path:
-    import platformdirs
+    from glutekit import paths
 
-    return Path(platformdirs.user_cache_dir("glutekit")) / "validated.json"
+    return paths.validation_cache_path()
 
 
 @cache

@@ -45,6 +45,14 @@ def _isolated_user_dirs(
         "GLUTEKIT_STRICT_PLUGINS",
         "GLUTEKIT_TRACE_PLUGINS",
         "GLUTEKIT_ROUTINES_DIR",
+        "GLUTEKIT_DATA_DIR",
+        "GLUTEKIT_CACHE_DIR",
+        "GLUTEKIT_CONFIG_DIR",
+        "GLUTEKIT_VOICE_CACHE_MB",
+        "GLUTEKIT_VOICE",
+        "GLUTEKIT_RATE",
+        "GLUTEKIT_VOLUME",
+        "GLUTEKIT_VOICE_BACKEND",
     ):
         monkeypatch.delenv(var, raising=False)
 

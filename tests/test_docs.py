@@ -14,7 +14,15 @@ from glutekit import plugins
 from tests.venvs import REPO, make_venv
 
 DOCS = REPO / "docs"
-MINE = ("plugins.md", "writing-a-pack.md", "hooks.md", "formats.md", "cli.md")
+MINE = (
+    "plugins.md",
+    "writing-a-pack.md",
+    "hooks.md",
+    "formats.md",
+    "cli.md",
+    "config.md",
+    "cli-conventions.md",
+)
 
 
 def test_cli_reference_matches_every_command_s_help() -> None:
@@ -59,6 +67,18 @@ def test_plugins_page_names_every_environment_variable() -> None:
     text = (DOCS / "plugins.md").read_text(encoding="utf-8")
     names = [getattr(plugins, n) for n in dir(plugins) if n.startswith("ENV_")]
     assert names and all(f"`{name}" in text for name in names)
+
+
+def test_one_table_names_every_environment_variable_glutekit_reads() -> None:
+    source = "".join(
+        path.read_text(encoding="utf-8")
+        for folder in (DOCS.parent / "glutekit", DOCS.parent / "plugins")
+        for path in folder.rglob("*.py")
+    )
+    used = set(re.findall(r"GLUTEKIT_[A-Z_]+[A-Z]", source))
+    table = (DOCS / "config.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"^\| `(GLUTEKIT_[A-Z_]+)` \|", table, flags=re.M))
+    assert used and used == documented
 
 
 @pytest.mark.parametrize("page", MINE)

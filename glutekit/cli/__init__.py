@@ -38,7 +38,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "voices": ("glutekit.cli.voices:voices", "List the voices that can speak the cues."),
     "history": ("glutekit.cli.history:history", "Show past sessions, streak and pain trend."),
+    "config": ("glutekit.cli.settings:config", "Get and set lasting preferences."),
+    "paths": ("glutekit.cli.settings:paths", "Print every folder glutekit uses."),
+    "cache": ("glutekit.cli.settings:cache", "Show or clear the voice and validation caches."),
 }
+
+#: Commands that must work whatever the config file holds (they are how you fix it).
+_NO_CONFIG = ("config", "paths")
 
 
 class LazyGroup(click.Group):
@@ -81,16 +87,39 @@ class LazyGroup(click.Group):
     metavar="MODULE",
     help="Register a plugin module by import name (repeatable).",
 )
+@click.option("-q", "--quiet", is_flag=True, help="Say only warnings and errors on stderr.")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about what happens, on stderr.")
 @click.pass_context
-def cli(ctx: click.Context, plugin_modules: tuple[str, ...]) -> None:
+def cli(ctx: click.Context, plugin_modules: tuple[str, ...], quiet: bool, verbose: bool) -> None:
     """glutekit: release, stretch and activate, coached by voice.
 
     Run 'glutekit routines' to see the ready-made routines and
-    'glutekit run ROUTINE' to start one.
+    'glutekit run ROUTINE' to start one. Preferences: 'glutekit config'.
     """
+    from glutekit import messages
     from glutekit.cli.app import App
 
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose cannot be used together")
+    messages.set_level(
+        messages.QUIET if quiet else messages.VERBOSE if verbose else messages.NORMAL
+    )
     ctx.obj = App(plugin_modules=plugin_modules)
+    if ctx.invoked_subcommand not in _NO_CONFIG:
+        ctx.default_map = _config_defaults()
+
+
+def _config_defaults() -> dict[str, Any]:
+    """The config file's values as click defaults (below options and variables)."""
+    from glutekit import config, paths
+    from glutekit.cli.output import detail
+
+    path = paths.config_path()
+    values = config.load(path)
+    if values:
+        detail(f"preferences from {path}: {', '.join(sorted(values))}")
+    config.effective(values, path)  # a bad GLUTEKIT_* value is named before any work
+    return config.default_map(values)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -34,8 +34,14 @@ class App:
     @cached_property
     def catalog(self) -> Catalog:
         from glutekit.catalog import Catalog
+        from glutekit.cli.output import detail
 
-        return Catalog.build(self.host)
+        catalog = Catalog.build(self.host)
+        detail(
+            f"catalog: {len(catalog.exercises)} exercises in {len(catalog.packs)} pack(s), "
+            f"{len(catalog.routines)} routines"
+        )
+        return catalog
 
 
 pass_app = click.make_pass_decorator(App)

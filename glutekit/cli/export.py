@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from glutekit.cli.app import App, pass_app
-from glutekit.cli.output import info
+from glutekit.cli.output import detail, info
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportRequest
@@ -144,6 +144,7 @@ def export(
     known = exporters(app)
     name = pick_format(known, fmt, output)
     plugin, exporter = known[name]
+    detail(f"format {name}, written by plugin '{plugin}'")
     routine = app.catalog.find_routine(routine_ref)
     path = output or Path(f"{routine.id}{exporter.suffix}")
     # Exporters get no plugin host, so the template folders plugins offer travel as an option.

@@ -16,7 +16,6 @@ The rules, documented in docs/cli-conventions.md:
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,26 +23,18 @@ from typing import Any
 
 import click
 
-#: Set by the group's --quiet / --verbose: 0 quiet, 1 normal, 2 verbose.
-ENV_VERBOSITY = "GLUTEKIT_VERBOSITY"
-
-
-def verbosity() -> int:
-    try:
-        return int(os.environ.get(ENV_VERBOSITY, "1"))
-    except ValueError:
-        return 1
+from glutekit import messages
 
 
 def info(message: str) -> None:
     """A message about what happened, on stderr; silenced by --quiet."""
-    if verbosity() >= 1:
+    if messages.level() >= messages.NORMAL:
         click.echo(message, err=True)
 
 
 def detail(message: str) -> None:
     """Extra detail, on stderr, shown only with --verbose."""
-    if verbosity() >= 2:
+    if messages.level() >= messages.VERBOSE:
         click.echo(f"glutekit: {message}", err=True)
 
 

@@ -47,12 +47,9 @@ class HistoryCorrupt(GlutekitError):
 
 def data_dir() -> Path:
     """The folder for glutekit's data: ``$GLUTEKIT_DATA_DIR`` or the platform's user data dir."""
-    override = os.environ.get(ENV_DATA_DIR)
-    if override:
-        return Path(override)
-    import platformdirs
+    from glutekit import paths
 
-    return Path(platformdirs.user_data_dir("glutekit"))
+    return paths.data_dir()
 
 
 def default_path() -> Path:

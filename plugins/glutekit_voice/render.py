@@ -42,9 +42,9 @@ BASE_TIMEOUT = 10.0
 
 
 def default_cache_dir() -> Path:
-    import platformdirs
+    from glutekit import paths
 
-    return Path(platformdirs.user_cache_dir("glutekit")) / "voice"
+    return paths.voice_cache_dir()
 
 
 class OwnerThread:
@@ -179,7 +179,14 @@ class CueRenderer:
         for text in texts:
             if text.strip() and text not in rendered:
                 rendered[text] = self.render(text)
+        self.trim_cache(keep=[cue.path for cue in rendered.values()])
         return rendered
+
+    def trim_cache(self, keep: Iterable[Path] = ()) -> None:
+        """Keep the cache under its size cap, never deleting the files in ``keep``."""
+        from glutekit import cache, config
+
+        cache.trim(self.cache_dir, config.voice_cache_bytes(), keep=set(keep), pattern="*.wav")
 
     def render(self, text: str) -> RenderedCue:
         """One text as a WAV file with frames in it.
@@ -194,6 +201,10 @@ class CueRenderer:
         if frames == 0:
             self.cache_dir.mkdir(parents=True, exist_ok=True)
             self._synthesize_into(text, path)
+        else:
+            from glutekit.cache import touch
+
+            touch(path)  # used again: the cache cap removes it last
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
 
     def _cache_key(self, text: str) -> str:

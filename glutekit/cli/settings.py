@@ -1,0 +1,205 @@
+"""``glutekit config``, ``glutekit paths`` and ``glutekit cache``: where things live."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import click
+
+from glutekit.cli.output import Column, info, print_json, print_table
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+def _complete_key(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    from glutekit.config import SETTINGS
+
+    return [k for k in SETTINGS if k.startswith(incomplete)]
+
+
+@click.group()
+def config() -> None:
+    """Lasting preferences: voice, rate, volume, paper, outputs, voice cache size.
+
+    They live in a TOML file in your config folder ('glutekit config path').
+    An option on the command line wins, then its environment variable, then
+    the config file, then the built-in default.
+
+    \b
+    Examples:
+      glutekit config set rate 150
+      glutekit config set paper letter
+      glutekit config list
+    """
+
+
+@config.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def config_list(as_json: bool) -> None:
+    """Every setting, its value and where the value comes from."""
+    from glutekit import config as cfg
+    from glutekit import paths
+
+    path = paths.config_path()
+    found = cfg.effective(cfg.load(path), path)
+    if as_json:
+        print_json([{"key": e.key, "value": e.value, "source": e.source} for e in found])
+        return
+    print_table(
+        [Column(heading="Setting", no_wrap=True), "Value", "From", "Meaning"],
+        [[e.key, _shown(e.value), e.source, cfg.SETTINGS[e.key].help] for e in found],
+    )
+
+
+@config.command("get")
+@click.argument("key", shell_complete=_complete_key)
+def config_get(key: str) -> None:
+    """Print one setting's value (from the environment, the file or the default)."""
+    from glutekit import config as cfg
+    from glutekit import paths
+
+    wanted = cfg.setting(key).key
+    path = paths.config_path()
+    found = next(e for e in cfg.effective(cfg.load(path), path) if e.key == wanted)
+    click.echo(_shown(found.value))
+
+
+@config.command("set")
+@click.argument("key", shell_complete=_complete_key)
+@click.argument("value")
+def config_set(key: str, value: str) -> None:
+    """Write a setting to the config file (checked first; comments are kept)."""
+    from glutekit import config as cfg
+    from glutekit import paths
+    from glutekit.errors import InputError
+
+    item = cfg.setting(key)
+    try:
+        parsed = item.parse(value)
+    except ValueError as exc:
+        raise InputError(f"{item.key}: {exc}") from None
+    path = paths.config_path()
+    cfg.load(path)  # refuse to add to a file that is already broken
+    cfg.write_setting(path, item.key, parsed)
+    info(f"set {item.key} = {_shown(parsed)} in {path}")
+    if item.env and os.environ.get(item.env):
+        info(f"note: {item.env} is set, and wins over the config file")
+
+
+@config.command("unset")
+@click.argument("key", shell_complete=_complete_key)
+def config_unset(key: str) -> None:
+    """Remove a setting from the config file, so the default applies again."""
+    from glutekit import config as cfg
+    from glutekit import paths
+
+    item = cfg.setting(key)
+    path = paths.config_path()
+    if item.key in cfg.load(path):
+        cfg.write_setting(path, item.key, None)
+        info(f"removed {item.key} from {path}")
+    else:
+        info(f"{item.key} was not set in {path}")
+
+
+@config.command("path")
+def config_path() -> None:
+    """Print where the config file is (it may not exist yet)."""
+    from glutekit import paths
+
+    click.echo(str(paths.config_path()))
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def paths(as_json: bool) -> None:
+    """Every folder and file glutekit uses, and the variable that moves it."""
+    from glutekit import paths as where
+
+    found = where.places()
+    if as_json:
+        print_json(
+            {p.name: {"path": str(p.path), "variable": p.variable, "what": p.what} for p in found}
+        )
+        return
+    print_table(
+        [Column(heading="What", no_wrap=True), "Path", Column(heading="Moved by", no_wrap=True)],
+        [[p.name, str(p.path), p.variable] for p in found],
+    )
+
+
+@click.group()
+def cache() -> None:
+    """The voice cache (spoken cues as WAV) and the validation cache.
+
+    The voice cache keeps itself under a size cap (setting voice_cache_mb,
+    default 200 MB) by removing the cues used least recently.
+    """
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+@cache.command("info")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+def cache_info(as_json: bool) -> None:
+    """Size and place of each cache, and the voice cache's cap."""
+    from glutekit import cache as caches
+    from glutekit import config as cfg
+    from glutekit import paths as where
+
+    voice_dir = where.voice_cache_dir()
+    voice = caches.usage(voice_dir, "*.wav")
+    valid = where.validation_cache_path()
+    valid_bytes = valid.stat().st_size if valid.is_file() else 0
+    limit = cfg.voice_cache_bytes()
+    if as_json:
+        print_json(
+            {
+                "voice": {
+                    "path": str(voice_dir),
+                    "files": voice.files,
+                    "bytes": voice.bytes,
+                    "limit_bytes": limit,
+                },
+                "validation": {"path": str(valid), "bytes": valid_bytes},
+            }
+        )
+        return
+    print_table(
+        [
+            Column(heading="Cache", no_wrap=True),
+            Column(heading="Files", justify="right"),
+            Column(heading="Size", justify="right", no_wrap=True),
+            Column(heading="Cap", justify="right", no_wrap=True),
+            "Path",
+        ],
+        [
+            ["voice", str(voice.files), _mb(voice.bytes), _mb(limit), str(voice_dir)],
+            ["validation", "1" if valid_bytes else "0", _mb(valid_bytes), "-", str(valid)],
+        ],
+    )
+
+
+@cache.command("clear")
+def cache_clear() -> None:
+    """Delete the cached voice cues and validation results (they are rebuilt when needed)."""
+    from glutekit import cache as caches
+    from glutekit import paths as where
+
+    voice = caches.clear(where.voice_cache_dir(), "*.wav")
+    valid = where.validation_cache_path()
+    valid_bytes = valid.stat().st_size if valid.is_file() else 0
+    valid.unlink(missing_ok=True)
+    info(
+        f"removed {voice.files} voice cue(s) ({_mb(voice.bytes)}) "
+        f"and {_mb(valid_bytes)} of validation results"
+    )

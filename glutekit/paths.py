@@ -1,0 +1,122 @@
+"""Every folder glutekit uses, and the environment variable that moves each one.
+
+Nothing is created here: callers make a folder when they first write to it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+APP = "glutekit"
+
+ENV_DATA_DIR = "GLUTEKIT_DATA_DIR"
+ENV_ROUTINES_DIR = "GLUTEKIT_ROUTINES_DIR"
+ENV_CACHE_DIR = "GLUTEKIT_CACHE_DIR"
+ENV_CONFIG_DIR = "GLUTEKIT_CONFIG_DIR"
+
+HISTORY_NAME = "history.sqlite3"
+CONFIG_NAME = "config.toml"
+
+
+def _override(var: str) -> Path | None:
+    value = os.environ.get(var)
+    return Path(value).expanduser() if value else None
+
+
+def data_dir() -> Path:
+    """History and your own routines: ``$GLUTEKIT_DATA_DIR`` or the platform's data folder."""
+    override = _override(ENV_DATA_DIR)
+    if override:
+        return override
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP))
+
+
+def user_routines_dir() -> Path:
+    """Routines you keep: ``$GLUTEKIT_ROUTINES_DIR`` or ``<data>/routines``."""
+    return _override(ENV_ROUTINES_DIR) or data_dir() / "routines"
+
+
+def cache_dir() -> Path:
+    """Files glutekit can rebuild: ``$GLUTEKIT_CACHE_DIR`` or the platform's cache folder."""
+    override = _override(ENV_CACHE_DIR)
+    if override:
+        return override
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP))
+
+
+def voice_cache_dir() -> Path:
+    """Spoken cues rendered to WAV, reused across sessions."""
+    return cache_dir() / "voice"
+
+
+def validation_cache_path() -> Path:
+    """Which pack and routine files already passed validation."""
+    return cache_dir() / "validated.json"
+
+
+def config_dir() -> Path:
+    """Your preferences: ``$GLUTEKIT_CONFIG_DIR`` or the platform's config folder."""
+    override = _override(ENV_CONFIG_DIR)
+    if override:
+        return override
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP))
+
+
+def config_path() -> Path:
+    return config_dir() / CONFIG_NAME
+
+
+@dataclass(frozen=True, kw_only=True)
+class Place:
+    """One folder or file, for ``glutekit paths``."""
+
+    name: str
+    path: Path
+    variable: str
+    what: str
+
+
+def places() -> list[Place]:
+    """Every place glutekit reads or writes, in the order ``glutekit paths`` lists them."""
+    return [
+        Place(name="config", path=config_path(), variable=ENV_CONFIG_DIR, what="your preferences"),
+        Place(name="data", path=data_dir(), variable=ENV_DATA_DIR, what="history and routines"),
+        Place(
+            name="history",
+            path=data_dir() / HISTORY_NAME,
+            variable=ENV_DATA_DIR,
+            what="sessions you ran",
+        ),
+        Place(
+            name="routines",
+            path=user_routines_dir(),
+            variable=ENV_ROUTINES_DIR,
+            what="your own routines (.json)",
+        ),
+        Place(
+            name="cache",
+            path=cache_dir(),
+            variable=ENV_CACHE_DIR,
+            what="files glutekit can rebuild",
+        ),
+        Place(
+            name="voice-cache",
+            path=voice_cache_dir(),
+            variable=ENV_CACHE_DIR,
+            what="spoken cues as WAV",
+        ),
+        Place(
+            name="validation-cache",
+            path=validation_cache_path(),
+            variable=ENV_CACHE_DIR,
+            what="files that passed validation",
+        ),
+    ]

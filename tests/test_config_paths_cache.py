@@ -1,0 +1,203 @@
+"""``glutekit config``, ``glutekit paths`` and ``glutekit cache``, and the voice cache's cap."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glutekit import cache, paths
+from glutekit.config import load
+
+RUN_PDF = ("export", "quick-five", "--format", "pdf")
+
+
+def _backends(result: Any) -> set[str]:
+    assert result.exit_code == 0, result.output
+    return {v["backend"] for v in json.loads(result.stdout)}
+
+
+def test_option_beats_variable_beats_config_file_beats_default(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert _backends(cli("voices", "--json")) == {"pyttsx3"}  # default: auto
+    assert cli("config", "set", "voice_backend", "espeak-ng").exit_code == 0
+    assert _backends(cli("voices", "--json")) == {"espeak-ng"}
+    monkeypatch.setenv("GLUTEKIT_VOICE_BACKEND", "pyttsx3")
+    assert _backends(cli("voices", "--json")) == {"pyttsx3"}
+    assert _backends(cli("voices", "--json", "--voice-backend", "espeak-ng")) == {"espeak-ng"}
+
+
+def _page_points(pdf: Path) -> str:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return next(line for line in info.stdout.splitlines() if line.startswith("Page size:"))
+
+
+def test_paper_from_the_config_file_reaches_the_pdf(cli: Any, tmp_path: Path) -> None:
+    assert cli("config", "set", "paper", "letter").exit_code == 0
+    assert cli(*RUN_PDF, "-o", tmp_path / "letter.pdf").exit_code == 0
+    assert "612 x 792" in _page_points(tmp_path / "letter.pdf")
+    assert cli(*RUN_PDF, "--paper", "a4", "-o", tmp_path / "a4.pdf").exit_code == 0
+    assert "595" in _page_points(tmp_path / "a4.pdf")
+
+
+def test_config_list_says_where_each_value_comes_from(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cli("config", "set", "rate", "150")
+    monkeypatch.setenv("GLUTEKIT_VOLUME", "0.5")
+    rows = {r["key"]: r for r in json.loads(cli("config", "list", "--json").stdout)}
+    assert rows["rate"]["value"] == 150
+    assert rows["rate"]["source"] == f"config file ({paths.config_path()})"
+    assert rows["volume"] == {
+        "key": "volume",
+        "value": 0.5,
+        "source": "environment (GLUTEKIT_VOLUME)",
+    }
+    assert rows["paper"] == {"key": "paper", "value": "a4", "source": "default"}
+    assert cli("config", "get", "rate").stdout == "150\n"
+    table = cli("config", "list").stdout
+    assert "config file" in table and "environment (GLUTEKIT_VOLUME)" in table
+
+
+def test_config_set_checks_the_value_and_keeps_comments(cli: Any) -> None:
+    path = paths.config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("# my settings\npaper = 'letter'\n", encoding="utf-8")
+    bad = cli("config", "set", "rate", "900")
+    assert bad.exit_code == 2
+    assert (
+        bad.stderr.strip()
+        == "glutekit: error: rate: must be words per minute from 80 to 450, got '900'"
+    )
+    typo = cli("config", "set", "ratte", "150")
+    assert typo.exit_code == 2 and "did you mean: rate?" in typo.stderr
+    assert cli("config", "set", "output", "console").exit_code == 0
+    assert (
+        path.read_text(encoding="utf-8")
+        == "# my settings\npaper = 'letter'\noutput = [\"console\"]\n"
+    )
+    assert load(path) == {"paper": "letter", "output": ["console"]}
+    assert cli("config", "unset", "paper").exit_code == 0
+    assert load(path) == {"output": ["console"]}
+
+
+def test_a_broken_config_file_is_one_line_naming_it_and_config_still_works(cli: Any) -> None:
+    path = paths.config_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("rate = [oops\n", encoding="utf-8")
+    result = cli("routines")
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"glutekit: error: {path}: not a valid TOML file")
+    assert cli("config", "path").stdout.strip() == str(path)
+    path.write_text('volume = "loud"\n', encoding="utf-8")
+    assert f"{path}: volume: must be a number" in cli("routines").stderr
+
+
+def test_the_config_folder_moves_with_its_variable(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GLUTEKIT_CONFIG_DIR", str(tmp_path / "elsewhere"))
+    cli("config", "set", "paper", "letter")
+    assert (tmp_path / "elsewhere" / "config.toml").is_file()
+
+
+def test_paths_lists_every_folder_and_its_variable(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GLUTEKIT_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("GLUTEKIT_DATA_DIR", str(tmp_path / "d"))
+    shown = json.loads(cli("paths", "--json").stdout)
+    assert shown["voice-cache"] == {
+        "path": str(tmp_path / "c" / "voice"),
+        "variable": "GLUTEKIT_CACHE_DIR",
+        "what": "spoken cues as WAV",
+    }
+    assert shown["history"]["path"] == str(tmp_path / "d" / "history.sqlite3")
+    assert shown["routines"]["path"] == str(tmp_path / "d" / "routines")
+    assert {
+        "config",
+        "data",
+        "history",
+        "routines",
+        "cache",
+        "voice-cache",
+        "validation-cache",
+    } == set(shown)
+    table = cli("paths").stdout
+    assert str(tmp_path / "c" / "voice") in table and "GLUTEKIT_CACHE_DIR" in table
+
+
+def test_the_history_database_is_where_paths_says() -> None:
+    from glutekit.history.db import default_path
+
+    assert default_path() == paths.data_dir() / paths.HISTORY_NAME
+
+
+def _fill(folder: Path, count: int, size: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    made = []
+    for i in range(count):
+        path = folder / f"{i:03d}.wav"
+        path.write_bytes(b"x" * size)
+        os.utime(path, (1_000_000 + i, 1_000_000 + i))  # 000 is the oldest
+        made.append(path)
+    return made
+
+
+def test_trim_removes_the_least_recently_used_first_and_spares_the_session(tmp_path: Path) -> None:
+    files = _fill(tmp_path, 10, 1000)
+    cache.touch(files[0])  # used just now: the newest
+    removed = cache.trim(tmp_path, 5000, keep={files[1]}, pattern="*.wav")
+    left = sorted(p.name for p in tmp_path.glob("*.wav"))
+    assert removed.files == 5 and removed.bytes == 5000
+    assert left == ["000.wav", "001.wav", "007.wav", "008.wav", "009.wav"]
+
+
+def test_cache_info_and_clear(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fill(paths.voice_cache_dir(), 3, 2 * 1024 * 1024)
+    monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_MB", "50")
+    shown = json.loads(cli("cache", "info", "--json").stdout)
+    assert shown["voice"]["files"] == 3
+    assert shown["voice"]["bytes"] == 6 * 1024 * 1024
+    assert shown["voice"]["limit_bytes"] == 50 * 1024 * 1024
+    assert "6.0 MB" in cli("cache", "info").stdout
+    cleared = cli("cache", "clear")
+    assert cleared.exit_code == 0 and cleared.stdout == ""
+    assert "removed 3 voice cue(s) (6.0 MB)" in cleared.stderr
+    assert not list(paths.voice_cache_dir().glob("*.wav"))
+
+
+def test_rendering_cues_keeps_the_voice_cache_under_its_cap(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    folder = paths.voice_cache_dir()
+    old = _fill(folder, 40, 100 * 1024)  # 4 MB of cues from an old voice setting
+    monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_MB", "1")
+    renderer = CueRenderer(VoiceSettings.from_values({"voice_backend": "espeak-ng"}, env={}))
+    rendered = renderer.render_all(["Breathe out slowly.", "Switch sides."])
+    assert all(cue.path.is_file() for cue in rendered.values())
+    assert cache.usage(folder, "*.wav").bytes <= 1024 * 1024
+    assert not old[0].exists() and old[-1].exists()
+
+
+def test_quiet_silences_messages_but_not_errors(glutekit_proc: Any, tmp_path: Path) -> None:
+    quiet = glutekit_proc("--quiet", *RUN_PDF, "-o", tmp_path / "q.pdf")
+    assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""
+    assert (tmp_path / "q.pdf").is_file()
+    failed = glutekit_proc("-q", "export", "no-such-routine")
+    assert failed.returncode == 2 and "no-such-routine" in failed.stderr
+    verbose = glutekit_proc("--verbose", *RUN_PDF, "-o", tmp_path / "v.pdf")
+    assert verbose.returncode == 0
+    assert "glutekit: catalog: " in verbose.stderr
+    assert "glutekit: format pdf, written by plugin 'cards'" in verbose.stderr
+    both = glutekit_proc("-q", "-v", "routines")
+    assert both.returncode == 2 and "--quiet and --verbose" in both.stderr
