@@ -173,10 +173,13 @@ def _print_symptoms(app: App, as_json: bool) -> None:
         [Column(heading="Symptom", no_wrap=True), "Where", "Muscles"],
         [[s.id, s.label, ", ".join(t.replace("_", " ") for t in s.targets)] for s in found],
     )
-    # The warning signs are too long for a table column; each gets a line of its own.
-    for symptom in found:
-        if symptom.caution:
-            click.echo(f"Take care ({symptom.id}): {symptom.caution}")
+    # The warning signs are too long for a table column; each gets a line of its own,
+    # after a blank line that ends the table.
+    cautions = [s for s in found if s.caution]
+    if cautions:
+        click.echo()
+    for symptom in cautions:
+        click.echo(f"Take care ({symptom.id}): {symptom.caution}")
 
 
 @click.command()
