@@ -1,20 +1,39 @@
-"""Write files atomically: readers see the old file or the new one, never half of one.
+"""Write output files safely: readers see the old file or the new one, never half of one.
 
-Each write goes to a temporary file in the destination's folder (so the final
-``os.replace`` stays on one file system and is atomic), is flushed and fsynced,
-and only then replaces the destination. On any failure the temporary file is
-removed and a :class:`~glutekit.errors.GlutekitError` names the path.
+What ``-o`` names decides how it is written:
+
+- a regular file (or a new name): a temporary file in the same folder (so the final
+  ``os.replace`` stays on one file system and is atomic), flushed and fsynced, then
+  moved over the target, which keeps its permission bits;
+- a symlink: resolved, and its target is replaced as above (the link stays a link);
+- ``-``: standard output;
+- a device, FIFO or socket (``/dev/null``, ``/dev/stdout``, a named pipe): written
+  to directly, never replaced.
+
+Temporary files carry the writer's process id (``.<name>.glutekit-<pid>-<random>.tmp``);
+one left behind by a killed glutekit is removed on the next write to that folder.
+On any failure the temporary file is removed and a :class:`GlutekitError` names the path.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
+import stat
+import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from glutekit.errors import GlutekitError
+from glutekit.errors import GlutekitError, InputError
+
+STDOUT = "-"
+_TEMP = re.compile(r"^\..*\.glutekit-(\d+)-[A-Za-z0-9_]+\.tmp$")
+#: Temp files of the naming used before the process id was added: removed once this old.
+_LEGACY_AGE = 3600.0
 
 
 def _cannot_write(path: Path, exc: OSError) -> GlutekitError:
@@ -22,44 +41,193 @@ def _cannot_write(path: Path, exc: OSError) -> GlutekitError:
     return GlutekitError(f"cannot write {path}: {reason}")
 
 
+def is_stdout(path: str | os.PathLike[str]) -> bool:
+    return os.fspath(path) == STDOUT
+
+
+def _destination(path: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """The file to write (symlinks resolved) and whether it must be written in place."""
+    text = os.fspath(path)
+    if text == "":
+        raise InputError("the output path is empty; give a file name, or - for standard output")
+    try:
+        info = os.stat(text)  # follows symlinks: /dev/stdout is a link to a pipe or tty
+    except FileNotFoundError:
+        return Path(os.path.realpath(text)), False
+    except OSError as exc:
+        raise _cannot_write(Path(text), exc) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{text}: is a folder; give a file name")
+    if not stat.S_ISREG(info.st_mode):
+        return Path(text), True
+    return Path(os.path.realpath(text)), False
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; move it into place when the block ends.
+    """Yield a temporary path; when the block ends, its content becomes ``path``.
 
     For writers that insist on a file name (a WAV writer, a library's ``save``).
-    If the block raises, the temporary file is deleted and ``path`` is untouched.
+    If the block raises (or the process gets SIGTERM), the temporary file is deleted
+    and ``path`` is untouched.
 
     :raises GlutekitError: when the folder is missing or not writable.
     """
-    target = Path(path)
+    if is_stdout(path):
+        with _scratch() as scratch:
+            yield scratch
+            _copy_to_stream(scratch, None, Path(STDOUT))
+        return
+    target, in_place = _destination(path)
+    if in_place:
+        with _scratch() as scratch:
+            yield scratch
+            _copy_to_stream(scratch, target, Path(os.fspath(path)))
+        return
+    sweep_stale_temp_files(target.parent)
+    tmp: Path | None = None
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:
-        raise _cannot_write(target, exc) from None
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+        with _signals_held():
+            # No signal may land between creating the file and knowing its name.
+            tmp = _make_temp(target)
         yield tmp
         _fsync_file(tmp)
-        _keep_umask_mode(tmp)
+        _set_mode(tmp, target)
         os.replace(tmp, target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise _cannot_write(target, exc) from None
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise _cannot_write(Path(os.fspath(path)), exc) from None
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
         raise
 
 
+def _make_temp(target: Path) -> Path:
+    prefix = f".{target.name[:96]}.glutekit-{os.getpid()}-"
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Delay SIGINT and SIGTERM (main thread, where Python runs handlers) for a moment."""
+    import signal
+    import threading
+
+    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextlib.contextmanager
+def _scratch() -> Iterator[Path]:
+    fd, name = tempfile.mkstemp(prefix="glutekit-", suffix=".tmp")
+    os.close(fd)
+    try:
+        yield Path(name)
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _copy_to_stream(source: Path, target: Path | None, shown: Path) -> None:
+    """Copy ``source`` into standard output (``target`` None) or a device or FIFO."""
+    try:
+        with open(source, "rb") as data:
+            if target is None:
+                sys.stdout.flush()
+                shutil.copyfileobj(data, sys.stdout.buffer)
+                sys.stdout.buffer.flush()
+            else:
+                with open(target, "wb") as out:
+                    shutil.copyfileobj(data, out)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _cannot_write(shown, exc) from None
+
+
 def write_bytes(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
+    """Write ``data`` to ``path`` as described in the module docstring."""
+    if is_stdout(path):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return
+    target, in_place = _destination(path)
+    if in_place:
+        try:
+            with open(target, "wb") as out:
+                out.write(data)
+        except OSError as exc:
+            raise _cannot_write(Path(os.fspath(path)), exc) from None
+        return
     with atomic_path(path) as tmp, open(tmp, "wb") as handle:
         handle.write(data)
 
 
 def write_text(path: str | os.PathLike[str], text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` atomically (UTF-8 unless told otherwise, ``\\n`` line ends)."""
+    """Write ``text`` to ``path`` (UTF-8 unless told otherwise, ``\\n`` line ends)."""
     write_bytes(path, text.encode(encoding))
+
+
+def sweep_stale_temp_files(folder: Path) -> int:
+    """Remove temp files that a killed glutekit left in ``folder``; returns how many.
+
+    A file is removed only when it has glutekit's naming and the process that made
+    it is gone (or, for the old naming without a process id, after an hour).
+    """
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and name.endswith(".tmp")):
+            continue
+        match = _TEMP.match(name)
+        stale = not _alive(int(match.group(1))) if match else _legacy_stale(entry)
+        if stale:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+_LEGACY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def _legacy_stale(entry: os.DirEntry[str]) -> bool:
+    if not _LEGACY.match(entry.name):
+        return False
+    try:
+        info = entry.stat(follow_symlinks=False)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and time.time() - info.st_mtime > _LEGACY_AGE
 
 
 def _fsync_file(path: Path) -> None:
@@ -67,9 +235,23 @@ def _fsync_file(path: Path) -> None:
         os.fsync(handle.fileno())
 
 
-def _keep_umask_mode(path: Path) -> None:
-    # mkstemp creates files readable only by the owner; an exported sheet should
-    # get the same mode as any file the user creates.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(path, 0o666 & ~umask)
+def _set_mode(path: Path, target: Path) -> None:
+    # A file being replaced keeps its permission bits (a private 0600 file stays
+    # private); a new one gets the mode any file the user creates gets.
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(path, mode)
+
+
+def is_stream(path: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is standard output, a device or a FIFO (written in place)."""
+    if is_stdout(path):
+        return True
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode) and not os.path.isdir(path)
+    except OSError:
+        return False

@@ -157,3 +157,20 @@ def test_pain_after_is_recorded(db: HistoryDB) -> None:
     recorder.record_pain_after(4)
     row = db.sessions()[0]
     assert (row.pain_before, row.pain_after, row.completed) == (7, 4, 3)
+
+
+def test_pressing_skip_and_back_repeatedly_counts_each_hold_once(db: HistoryDB) -> None:
+    recorder = recorder_for(db)
+    events: list[tuple[str, float, int | None]] = [("start", 0, None), ("segment", 0, 0)]
+    for _ in range(7):  # n, b, n, b ... on the first hold
+        events += [("segment", 5, 1), ("seek", 6, 2), ("segment", 6, 2), ("seek", 6, 1)]
+    events += [("segment", 6, 1), ("seek", 7, 2), ("segment", 7, 2), ("segment", 12, 3)]
+    events += [("seek", 13, 4), ("segment", 13, 4), ("seek", 13, 3), ("segment", 40, 3)]
+    events += [("segment", 70, 4), ("segment", 80, 5), ("segment", 100, 6), ("end", 103, None)]
+    feed(recorder, *events)
+    recorder.close(SessionSummary(routine_id="r", status="finished", elapsed=103, planned=103))
+    outcomes = [(h.segment_index, h.outcome) for h in db.holds(recorder.session_id or 0)]
+    # Hold 1 skipped (once, however often); hold 3 skipped, then repeated and done.
+    assert outcomes == [(1, "skipped"), (3, "completed"), (5, "completed")]
+    (row,) = db.sessions()
+    assert (row.completed, row.skipped) == (2, 1)

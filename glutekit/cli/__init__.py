@@ -122,10 +122,22 @@ def _config_defaults() -> dict[str, Any]:
     return config.default_map(values)
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwinds like Ctrl-C, so half-written files are removed."""
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns glutekit errors into one line and an exit code."""
+    import signal
+
     from glutekit.errors import GlutekitError
 
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         # Without standalone mode click returns (not raises) the code of an Exit
         # raised inside a command, such as the one LazyGroup.invoke raises on errors.
@@ -148,6 +160,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("glutekit: interrupted", err=True)
         sys.exit(130)
+    except Terminated:
+        click.echo("glutekit: terminated", err=True)
+        sys.exit(143)
     except Exception as exc:
         if os.environ.get("GLUTEKIT_DEBUG"):
             raise

@@ -15,6 +15,7 @@ import click
 
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
+from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.compose import LEVELS, PLACES
 from glutekit.model import Routine
 
@@ -117,7 +118,7 @@ def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_PATH,
     help="Write the routine to this file instead of printing it.",
 )
 @click.option(

@@ -10,6 +10,7 @@ import click
 
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import detail, info
+from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportRequest
@@ -102,7 +103,7 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=OUTPUT_PATH,
     help="File to write. Default: ROUTINE-ID.<suffix> in this folder.",
 )
 @click.option(

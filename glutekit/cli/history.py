@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.errors import InputError
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 @click.option(
     "--plot",
     "plot_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=OUTPUT_PATH,
     metavar="FILE",
     help="Also draw sessions per week and pain before/after to FILE (.svg or .png).",
 )
@@ -74,7 +75,9 @@ def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int
 
     click.echo(text_report(path, summary, sessions, limit=limit, since=since))
     if plot_path is not None:
-        click.echo(f"Chart written to {plot_path}")
+        from glutekit.atomic import is_stream
+
+        click.echo(f"Chart written to {plot_path}", err=is_stream(plot_path))
 
 
 def parse_since(text: str) -> float:

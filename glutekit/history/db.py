@@ -12,7 +12,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,10 @@ BUSY_TIMEOUT_MS = 5000
 
 class HistoryUnavailable(GlutekitError):
     """History cannot be read or written (folder not writable, database locked...)."""
+
+
+class HistoryLocked(HistoryUnavailable):
+    """Another program held the write lock for longer than the busy timeout (worth a retry)."""
 
 
 class HistoryCorrupt(GlutekitError):
@@ -64,11 +68,60 @@ def is_busy(exc: BaseException) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _is_unopenable(exc: BaseException) -> bool:
-    # The folder is missing or read-only: sqlite reports it as an OperationalError.
+class IntegrityFailed(sqlite3.DatabaseError):
+    """``PRAGMA quick_check`` found damage in a file that could be read."""
+
+
+#: SQLite's primary result codes for a file that is readable but damaged, or not a database.
+_CORRUPT_CODES = {11, 26}  # SQLITE_CORRUPT, SQLITE_NOTADB
+_FULL_CODE = 13  # SQLITE_FULL
+#: SQLite reports a full disk met while growing its shared-memory file as an I/O error.
+_IOERR_CODE = 10
+
+
+def _disk_full(path: Path) -> bool:
+    try:
+        stats = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
+def _code(exc: BaseException) -> int:
+    return int(getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+
+
+def is_corrupt(exc: BaseException) -> bool:
+    """Only real damage (an integrity check or SQLite itself says so) moves a file aside.
+
+    A full disk, a read-only folder, a lock or an I/O error leave the file as it is.
+    """
+    return isinstance(exc, IntegrityFailed) or _code(exc) in _CORRUPT_CODES
+
+
+def unavailable(path: Path, exc: BaseException) -> HistoryUnavailable:
+    """One line for every failure that is not damage; the file is always left in place."""
+    code = _code(exc)
     text = str(exc).lower()
-    return isinstance(exc, sqlite3.OperationalError) and (
-        "unable to open" in text or "readonly" in text or "read-only" in text
+    if is_busy(exc):
+        return _locked(path)
+    if code == _FULL_CODE or (code == _IOERR_CODE and _disk_full(path)):
+        return HistoryUnavailable(
+            f"the disk holding the history database {path} is full; free some space "
+            "(the history is kept as it is)"
+        )
+    if code in (8, 14) or "readonly" in text or "read-only" in text or "unable to open" in text:
+        return HistoryUnavailable(
+            f"cannot write the history database {path}: its folder is read-only or "
+            "cannot be opened (the history is kept as it is)"
+        )
+    if "no such column" in text or "no such table" in text:
+        return HistoryUnavailable(
+            f"the history database {path} does not have the tables this glutekit expects "
+            f"({exc}); it was left as it is"
+        )
+    return HistoryUnavailable(
+        f"cannot use the history database {path}: {exc} (the history is kept as it is)"
     )
 
 
@@ -113,18 +166,15 @@ class HistoryDB:
         except SchemaTooNew as exc:
             raise HistoryUnavailable(str(exc)) from None
         except sqlite3.DatabaseError as exc:
-            if is_busy(exc):
-                raise _locked(path) from None
-            if _is_unopenable(exc):
-                raise HistoryUnavailable(
-                    f"cannot write the history database {path}: {exc}"
-                ) from None
+            if not is_corrupt(exc):
+                raise unavailable(path, exc) from None
             backup = move_aside(path)
         try:
             conn = _connect(path, check=False)
         except sqlite3.DatabaseError as exc:
             raise HistoryUnavailable(
                 f"cannot create a fresh history database {path}: {exc}"
+                f" (the damaged one is at {backup})"
             ) from None
         return cls(conn, path, backup=backup)
 
@@ -153,16 +203,25 @@ class HistoryDB:
         """A short write transaction that takes the write lock at once (no upgrade deadlock)."""
         try:
             self._conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if is_busy(exc):
-                raise _locked(self.path) from None
+        except sqlite3.ProgrammingError:
             raise
+        except sqlite3.DatabaseError as exc:
+            raise unavailable(self.path, exc) from None
         try:
             yield self._conn
-        except BaseException:
-            self._conn.execute("ROLLBACK")
+            self._conn.execute("COMMIT")
+        except sqlite3.ProgrammingError:
             raise
-        self._conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise unavailable(self.path, exc) from None
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        with suppress(sqlite3.Error):
+            self._conn.execute("ROLLBACK")
 
     # ------------------------------------------------------------------ writing
 
@@ -207,8 +266,25 @@ class HistoryDB:
         assert session_id is not None
         return session_id
 
-    def record_hold(self, session_id: int, hold: HoldRecord, at: float | None = None) -> None:
+    def record_hold(
+        self,
+        session_id: int,
+        hold: HoldRecord,
+        at: float | None = None,
+        *,
+        replaces_skip: bool = False,
+    ) -> None:
+        """Record one hold; ``replaces_skip`` turns an earlier skip of it into this outcome."""
         with self._write() as conn:
+            if replaces_skip:
+                gone = conn.execute(
+                    "DELETE FROM holds WHERE session_id = ? AND segment_index = ?"
+                    " AND outcome = 'skipped'",
+                    (session_id, hold.segment_index),
+                ).rowcount
+                conn.execute(
+                    "UPDATE sessions SET skipped = skipped - ? WHERE id = ?", (gone, session_id)
+                )
             conn.execute(
                 "INSERT INTO holds (session_id, segment_index, exercise, side, set_number,"
                 " step_path, round, outcome, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -306,10 +382,8 @@ class HistoryDB:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            if is_busy(exc):
-                raise _locked(self.path) from None
-            if isinstance(exc, sqlite3.ProgrammingError):
-                raise
+            if isinstance(exc, sqlite3.ProgrammingError) or not is_corrupt(exc):
+                raise unavailable(self.path, exc) from None
             # A damaged page found while reading: keep the file, start afresh.
             self._conn.close()
             backup = move_aside(self.path)
@@ -332,7 +406,7 @@ def _connect(path: Path, *, check: bool) -> sqlite3.Connection:
         if check:
             result = conn.execute("PRAGMA quick_check").fetchone()[0]
             if result != "ok":
-                raise sqlite3.DatabaseError(f"database disk image is malformed: {result}")
+                raise IntegrityFailed(f"database disk image is malformed: {result}")
         migrate(conn, path)
     except BaseException:
         conn.close()
@@ -366,8 +440,8 @@ def corrupt_message(path: Path, backup: Path) -> str:
     return f"the history database {path} was damaged; moved to {backup}; started a fresh one"
 
 
-def _locked(path: Path) -> HistoryUnavailable:
-    return HistoryUnavailable(
+def _locked(path: Path) -> HistoryLocked:
+    return HistoryLocked(
         f"the history database {path} is locked by another program "
         f"(waited {BUSY_TIMEOUT_MS // 1000} s)"
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from glutekit.errors import GlutekitError
-from glutekit.history.db import HistoryDB, HistoryUnavailable
+from glutekit.history.db import HistoryDB, HistoryLocked
 from glutekit.history.records import HoldRecord
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import Segment, Timeline
@@ -68,6 +68,8 @@ class HistoryRecorder:
         self._lock = threading.Lock()
         self._pending: list[Callable[[], None]] = []
         self._current: Segment | None = None
+        #: Outcome already recorded for each segment index: a hold counts once per session.
+        self._recorded: dict[int, str] = {}
         self._broken = False
         self._told_busy = False
         self.session_id: int | None = None
@@ -136,11 +138,16 @@ class HistoryRecorder:
             outcome = "completed"
         else:
             return  # ended (Ctrl-C, q) part-way: the hold in progress is not done
+        before = self._recorded.get(current.index)
+        if before == "completed" or before == outcome:
+            return  # skipped again after going back, or done twice: it still counts once
+        self._recorded[current.index] = outcome
         record = hold_record(current, outcome)
+        replaces_skip = before == "skipped"
 
         def write_hold() -> None:
             if self.session_id is not None:
-                self._db.record_hold(self.session_id, record)
+                self._db.record_hold(self.session_id, record, replaces_skip=replaces_skip)
 
         self._pending.append(write_hold)
 
@@ -154,7 +161,7 @@ class HistoryRecorder:
         while self._pending and not self._broken:
             try:
                 self._pending[0]()
-            except HistoryUnavailable as exc:
+            except HistoryLocked as exc:
                 if not self._told_busy:
                     self._told_busy = True
                     self._warn(f"history: {exc}; will keep trying during the session")

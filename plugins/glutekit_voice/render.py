@@ -16,12 +16,13 @@ import os
 import queue
 import tempfile
 import threading
+import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from glutekit_voice import wavfile
+from glutekit_voice import cachecheck, wavfile
 from glutekit_voice.backends import (
     BACKENDS,
     SpeechBackend,
@@ -35,7 +36,7 @@ from glutekit_voice.settings import VoiceSettings
 T = TypeVar("T")
 
 #: Bump when the way files are rendered changes, so old cache entries are not reused.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 ATTEMPTS = 3
 #: Generous: espeak-ng speaks about 20x faster than real time.
 BASE_TIMEOUT = 10.0
@@ -141,6 +142,16 @@ def open_owner(requested: str) -> OwnerThread:
     raise SpeechUnavailable(what, problems[0].fix)
 
 
+class CacheUnwritable(SpeechFailed):
+    """The voice cache folder cannot be written (read-only, full, not a folder)."""
+
+
+def _stderr_warning(message: str) -> None:
+    import sys
+
+    print(f"glutekit: warning: {message}", file=sys.stderr)
+
+
 @dataclass(frozen=True, kw_only=True)
 class RenderedCue:
     text: str
@@ -151,9 +162,18 @@ class RenderedCue:
 class CueRenderer:
     """Renders texts to WAV files in the cache, once per text, voice, rate, volume and backend."""
 
-    def __init__(self, settings: VoiceSettings, *, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        settings: VoiceSettings,
+        *,
+        cache_dir: Path | None = None,
+        warn: Callable[[str], None] = _stderr_warning,
+    ) -> None:
         self.settings = settings
         self.cache_dir = cache_dir or default_cache_dir()
+        self.warn = warn
+        #: Cached files that did not verify and are being rendered again: "name: why".
+        self._damaged: list[str] | None = None
         self._owner: OwnerThread | None = None
         self._spec: VoiceSpec | None = None
 
@@ -174,11 +194,20 @@ class CueRenderer:
         return backend.detail
 
     def render_all(self, texts: Iterable[str]) -> dict[str, RenderedCue]:
-        """Render every distinct non-blank text; texts already cached cost a file check."""
+        """Render every distinct non-blank text; texts already cached cost a file check.
+
+        Cached files that do not verify are rendered again, with one warning in all.
+        """
         rendered: dict[str, RenderedCue] = {}
-        for text in texts:
-            if text.strip() and text not in rendered:
-                rendered[text] = self.render(text)
+        self._damaged = []
+        try:
+            for text in texts:
+                if text.strip() and text not in rendered:
+                    rendered[text] = self.render(text)
+        finally:
+            damaged, self._damaged = self._damaged, None
+            if damaged:
+                self._warn_damaged(damaged)
         self.trim_cache(keep=[cue.path for cue in rendered.values()])
         return rendered
 
@@ -189,23 +218,35 @@ class CueRenderer:
         cache.trim(self.cache_dir, config.voice_cache_bytes(), keep=set(keep), pattern="*.wav")
 
     def render(self, text: str) -> RenderedCue:
-        """One text as a WAV file with frames in it.
+        """One text as a verified WAV file with frames in it.
 
         :raises SpeechFailed: when the engine fails or keeps producing empty files.
+        :raises CacheUnwritable: when the cache folder cannot be written.
         """
         if self._owner is None or self._spec is None:
             self.open()
         assert self._owner is not None and self._spec is not None
         path = self.cache_dir / f"{self._cache_key(text)}.wav"
-        frames = wavfile.frame_count(path)
-        if frames == 0:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
+        why = cachecheck.problem(path)
+        if why is not None:
+            if why != "missing":
+                if self._damaged is None:
+                    self._warn_damaged([f"{path.name} {why}"])
+                else:
+                    self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
         else:
             from glutekit.cache import touch
 
             touch(path)  # used again: the cache cap removes it last
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
+
+    def _warn_damaged(self, damaged: list[str]) -> None:
+        more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
+        self.warn(
+            f"{len(damaged)} file(s) in the voice cache {self.cache_dir} did not verify "
+            f"and were rendered again: {damaged[0]}{more}"
+        )
 
     def _cache_key(self, text: str) -> str:
         assert self._owner is not None and self._spec is not None
@@ -220,30 +261,71 @@ class CueRenderer:
         timeout = BASE_TIMEOUT + len(text) / 10
         last_problem = "the file stayed empty"
         for _ in range(ATTEMPTS):
-            fd, name = tempfile.mkstemp(prefix=".render-", suffix=".wav", dir=self.cache_dir)
-            os.close(fd)
-            temp = Path(name)
+            temp = self._temp_file()
             try:
                 self._owner.call(functools.partial(_speak, text, temp, spec, timeout), timeout + 5)
                 if wavfile.frame_count(temp) > 0:
-                    _trim(temp)
-                    # Atomic, so another glutekit process never reads half a file.
-                    os.replace(temp, path)
+                    self._store(temp, path)
                     return
+            except CacheUnwritable:
+                raise
             except SpeechFailed as exc:
                 last_problem = str(exc)
                 if self._owner.stuck:
                     break
             finally:
                 temp.unlink(missing_ok=True)
+            if _disk_full(self.cache_dir):
+                raise self._unwritable("the disk is full")
         raise SpeechFailed(f"could not speak {text!r}: {last_problem}")
 
+    def _temp_file(self) -> Path:
+        try:
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=".render-", suffix=".wav", dir=self.cache_dir)
+        except OSError as exc:
+            raise self._unwritable(exc.strerror or str(exc)) from None
+        os.close(fd)
+        if _disk_full(self.cache_dir):
+            # Checked before the engine runs: pyttsx3 writes from a C callback, where a
+            # full disk becomes a printed traceback instead of an exception we can catch.
+            Path(name).unlink(missing_ok=True)
+            raise self._unwritable("the disk is full")
+        return Path(name)
 
-def _trim(path: Path) -> None:
+    def _store(self, temp: Path, path: Path) -> None:
+        """Normalise to 16-bit mono, trim, move into place atomically, then write the checksum."""
+        try:
+            _normalise(temp)
+            cachecheck.clear(path)
+            cachecheck.checksum_path(path).unlink(missing_ok=True)
+            # Atomic, so another glutekit process never reads half a file.
+            os.replace(temp, path)
+            cachecheck.write_checksum(path)
+        except OSError as exc:
+            raise self._unwritable(exc.strerror or str(exc)) from None
+        except (EOFError, wave.Error) as exc:
+            raise SpeechFailed(f"the engine wrote audio that cannot be read: {exc}") from None
+
+    def _unwritable(self, reason: str) -> CacheUnwritable:
+        return CacheUnwritable(
+            f"cannot write the voice cache {self.cache_dir}: {reason} "
+            "(free some space, or point XDG_CACHE_HOME at a writable folder)"
+        )
+
+
+def _disk_full(folder: Path) -> bool:
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return False
+    return stats.f_bavail * stats.f_frsize < 256 * 1024
+
+
+def _normalise(path: Path) -> None:
+    """Every cached cue is 16-bit mono at :data:`wavfile.RATE`, without the quiet tail."""
     samples = wavfile.read_mono16(path)
-    trimmed = wavfile.trim_trailing_silence(samples)
-    if 0 < len(trimmed) < len(samples):
-        wavfile.write_mono16(path, trimmed)
+    wavfile.write_mono16(path, wavfile.trim_trailing_silence(samples) or samples)
 
 
 def _speak(text: str, path: Path, spec: VoiceSpec, timeout: float, backend: SpeechBackend) -> None:
