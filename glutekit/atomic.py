@@ -57,7 +57,7 @@ def _destination(path: str | os.PathLike[str]) -> tuple[Path, bool]:
     except OSError as exc:
         raise _cannot_write(Path(text), exc) from None
     if stat.S_ISDIR(info.st_mode):
-        raise InputError(f"{text}: is a folder; give a file name")
+        raise InputError(f"{text}: is a directory; give a file name")
     if not stat.S_ISREG(info.st_mode):
         return Path(text), True
     return Path(os.path.realpath(text)), False
