@@ -13,7 +13,7 @@ from typing import Any
 
 import pluggy
 
-from glutekit.interfaces import Exporter, OutputSpec, Strategy, VoiceInfo
+from glutekit.interfaces import CommandSpec, Exporter, OutputSpec, Strategy, VoiceInfo
 
 hookspec = pluggy.HookspecMarker("glutekit")
 
@@ -110,5 +110,21 @@ def glutekit_voices(backend: str | None) -> list[VoiceInfo] | None:
 
     :param backend: the backend the user asked for, or None to pick one.
     :returns: the voices, or None when this plugin does not speak.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_commands() -> Iterable[CommandSpec]:
+    """Return commands (or command groups) this plugin adds to ``glutekit``.
+
+    Called when the command line needs the list: for ``glutekit --help``, for a
+    command name that is not built in, and by ``glutekit plugins``. Return
+    :class:`glutekit.interfaces.CommandSpec` items; each names the click
+    command to import (``"module:attribute"``) only when it runs, so adding
+    commands keeps ``glutekit --help`` fast. A name that clashes with a
+    built-in command, or with another plugin's, is reported and ignored.
+
+    :returns: an iterable of :class:`glutekit.interfaces.CommandSpec`.
     """
     raise NotImplementedError

@@ -188,3 +188,24 @@ class VoiceInfo:
     name: str
     languages: tuple[str, ...] = ()
     backend: str = ""
+
+
+# ----------------------------------------------------------------------------- commands
+
+
+@dataclass(frozen=True, kw_only=True)
+class CommandSpec:
+    """What the ``glutekit_commands`` hook returns: one command added to the CLI.
+
+    The command itself is imported only when it runs (or its ``--help`` is
+    asked for), so a plugin that adds commands costs ``glutekit --help`` nothing
+    but its module import.
+    """
+
+    #: The command's name: ``glutekit NAME``. Built-in commands keep their names.
+    name: str
+    #: One line for ``glutekit --help`` and ``glutekit plugins``.
+    description: str
+    #: ``"package.module:attribute"`` naming a click command or group, or a
+    #: function that returns one.
+    load: str | Callable[[], Any]

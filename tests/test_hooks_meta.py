@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from glutekit import hookspecs
+from tests.listing import first_column
 
 HOOKS = sorted(name for name in dir(hookspecs) if name.startswith("glutekit_"))
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "hooks.md"
@@ -27,7 +28,7 @@ import os
 from pathlib import Path
 
 import glutekit
-from glutekit.interfaces import Exporter, OutputSpec, VoiceInfo
+from glutekit.interfaces import CommandSpec, Exporter, OutputSpec, VoiceInfo
 
 HERE = Path(__file__).parent
 EXERCISE = {
@@ -106,9 +107,32 @@ def glutekit_template_dirs(format):
 
 
 @glutekit.hookimpl
+def glutekit_commands():
+    return [CommandSpec(name="meta-hello", description="Greet someone from the meta plugin.",
+                        load="gk_meta_cli:hello")]
+
+
+@glutekit.hookimpl
 def glutekit_voices(backend):
     return [VoiceInfo(id="meta-voice", name="Meta Voice", languages=("en-x-meta",),
                       backend="meta")]
+"""
+
+COMMAND_MODULE = """
+import os
+
+import click
+
+# Record every import, so the test can tell the command was loaded only when used.
+with open(os.environ["GK_META_IMPORTS"], "a") as fh:
+    fh.write("imported\\n")
+
+
+@click.command()
+@click.option("--name", default="world")
+def hello(name):
+    \"\"\"Greet someone.\"\"\"
+    click.echo(f"hello {name} from meta")
 """
 
 TEMPLATE = """\
@@ -121,9 +145,14 @@ TEMPLATE = """\
 def meta(tmp_path: Path, glutekit_proc: Any) -> Any:
     """Run ``glutekit -p gk_meta ARGS`` with the test plugin importable."""
     (tmp_path / "gk_meta.py").write_text(textwrap.dedent(PLUGIN))
+    (tmp_path / "gk_meta_cli.py").write_text(textwrap.dedent(COMMAND_MODULE))
     (tmp_path / "meta_templates").mkdir()
     (tmp_path / "meta_templates" / "sheet.html.j2").write_text(TEMPLATE)
-    env = {"PYTHONPATH": str(tmp_path), "GK_META_EVENTS": str(tmp_path / "events.json")}
+    env = {
+        "PYTHONPATH": str(tmp_path),
+        "GK_META_EVENTS": str(tmp_path / "events.json"),
+        "GK_META_IMPORTS": str(tmp_path / "imports.txt"),
+    }
 
     def run(*args: str | Path) -> Any:
         proc = glutekit_proc("-p", "gk_meta", *args, env=env, cwd=tmp_path)
@@ -137,7 +166,7 @@ def meta(tmp_path: Path, glutekit_proc: Any) -> Any:
 
 def test_hook_glutekit_exercise_packs(meta: Any) -> None:
     proc = meta("exercises", "--pack", "meta")
-    assert proc.stdout.split()[0] == "meta:wall-sit"
+    assert first_column(proc.stdout) == ["meta:wall-sit"]
 
 
 def test_hook_glutekit_routines(meta: Any) -> None:
@@ -189,6 +218,25 @@ def test_hook_glutekit_template_dirs(meta: Any) -> None:
 def test_hook_glutekit_voices(meta: Any) -> None:
     voices = json.loads(meta("voices", "--json").stdout)
     assert [v["id"] for v in voices] == ["meta-voice"]
+
+
+def test_hook_glutekit_commands(meta: Any) -> None:
+    imports = meta.folder / "imports.txt"
+    assert "'glutekit plugins' lists them" in meta("--help").stdout
+    listed = meta("plugins").stdout
+    row = next(line for line in listed.splitlines() if line.startswith("gk_meta "))
+    assert "command: meta-hello" in row
+    assert "Greet someone from the meta plugin." in meta("plugins", "--long").stdout
+    assert not imports.exists(), "listing must not import the command's module"
+    assert "--name TEXT" in meta("meta-hello", "--help").stdout
+    assert meta("meta-hello", "--name", "Ana").stdout == "hello Ana from meta\n"
+    assert imports.read_text() == "imported\n" * 2
+    shown = {p["name"]: p for p in json.loads(meta("plugins", "--json").stdout)}
+    assert {
+        "kind": "command",
+        "name": "meta-hello",
+        "description": "Greet someone from the meta plugin.",
+    } in shown["gk_meta"]["adds"]
 
 
 def test_every_hook_has_a_test() -> None:

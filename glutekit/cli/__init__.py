@@ -41,10 +41,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "config": ("glutekit.cli.settings:config", "Get and set lasting preferences."),
     "paths": ("glutekit.cli.settings:paths", "Print every folder glutekit uses."),
     "cache": ("glutekit.cli.settings:cache", "Show or clear the voice and validation caches."),
+    "install": ("glutekit.cli.install:install", "Install plugin packages into glutekit's Python."),
+    "uninstall": ("glutekit.cli.install:uninstall", "Remove plugin packages."),
 }
 
 #: Commands that must work whatever the config file holds (they are how you fix it).
-_NO_CONFIG = ("config", "paths")
+_NO_CONFIG = ("config", "paths", "install", "uninstall")
 
 
 class LazyGroup(click.Group):
@@ -56,10 +58,29 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)
         if target is None:
-            return None
+            return self._plugin_command(ctx, cmd_name)
         module_name, attr = target[0].split(":")
         command: click.Command = getattr(importlib.import_module(module_name), attr)
         return command
+
+    def _plugin_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from glutekit.cli.plugin_commands import host_for, load_command, plugin_commands
+
+        found = plugin_commands(host_for(ctx), set(COMMANDS)).get(cmd_name)
+        if found is None:
+            return None
+        return load_command(*found)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        from glutekit.errors import GlutekitError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except GlutekitError as exc:  # a plugin command that cannot be loaded
+            click.echo(f"glutekit: error: {exc}", err=True)
+            raise click.exceptions.Exit(exc.exit_code) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         from glutekit.errors import GlutekitError
@@ -75,6 +96,10 @@ class LazyGroup(click.Group):
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+        # Listing plugin commands here would mean loading every plugin, which
+        # doubles the time --help takes; 'glutekit plugins' lists them.
+        formatter.write_paragraph()
+        formatter.write_text("Plugins can add commands: 'glutekit plugins' lists them.")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,6 +110,7 @@ class LazyGroup(click.Group):
     "plugin_modules",
     multiple=True,
     metavar="MODULE",
+    is_eager=True,  # before --help, so 'glutekit -p MODULE CMD --help' finds CMD
     help="Register a plugin module by import name (repeatable).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Say only warnings and errors on stderr.")
@@ -104,7 +130,9 @@ def cli(ctx: click.Context, plugin_modules: tuple[str, ...], quiet: bool, verbos
     messages.set_level(
         messages.QUIET if quiet else messages.VERBOSE if verbose else messages.NORMAL
     )
-    ctx.obj = App(plugin_modules=plugin_modules)
+    from glutekit.cli.plugin_commands import shared_host
+
+    ctx.obj = App(plugin_modules=plugin_modules, preloaded=shared_host(ctx))
     if ctx.invoked_subcommand not in _NO_CONFIG:
         ctx.default_map = _config_defaults()
 

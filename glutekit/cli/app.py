@@ -21,9 +21,13 @@ def warn(message: str) -> None:
 class App:
     plugin_modules: tuple[str, ...] = ()
     extra_plugins: list[tuple[str, object]] = field(default_factory=list)
+    #: A host already built for this invocation (to find a plugin's command).
+    preloaded: PluginHost | None = None
 
     @cached_property
     def host(self) -> PluginHost:
+        if self.preloaded is not None:
+            return self.preloaded
         from glutekit.plugins import make_plugin_host
 
         host = make_plugin_host(modules=self.plugin_modules, warn=warn)

@@ -1,6 +1,10 @@
-"""``glutekit plugins``."""
+"""``glutekit plugins``: what loaded, and what each plugin adds."""
 
 from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
@@ -9,18 +13,94 @@ from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.plugins import ENV_BLOCK, disable_hint
 
 
+@dataclass(frozen=True, kw_only=True)
+class Added:
+    """One thing a plugin adds: an exercise pack, a routine, a command …"""
+
+    kind: str
+    name: str
+    description: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "name": self.name, "description": self.description}
+
+
+#: The order kinds are listed in.
+KINDS = ("pack", "routine", "strategy", "output", "export format", "voices", "command")
+
+
+def contributions(app: App) -> dict[str, list[Added]]:
+    """Plugin name -> everything it adds, each with its description."""
+    from glutekit.cli import COMMANDS
+    from glutekit.cli.export import exporters
+    from glutekit.cli.plugin_commands import plugin_commands
+    from glutekit.compose import available_strategies
+
+    found: dict[str, list[Added]] = defaultdict(list)
+
+    def add(plugin: str, kind: str, name: str, description: Any) -> None:
+        found[plugin].append(Added(kind=kind, name=name, description=str(description or "")))
+
+    catalog = app.catalog
+    for pack in catalog.packs.values():
+        count = f"{len(pack.exercises)} exercises"
+        add(pack.plugin, "pack", pack.id, f"{pack.name}: {count}" if pack.name else count)
+    for routine in catalog.routines.values():
+        if routine.plugin not in ("user", "command-line", ""):
+            add(routine.plugin, "routine", routine.id, routine.title)
+    for name, strategy in available_strategies(app.host).items():
+        add(strategy.plugin, "strategy", name, strategy.strategy.description)
+    from glutekit.session import output_specs
+
+    for name, (plugin, spec) in output_specs(app.host).items():
+        add(plugin, "output", name, spec.description)
+    for name, (plugin, exporter) in exporters(app).items():
+        add(plugin, "export format", name, f"{exporter.suffix}: {exporter.description}")
+    for record in app.host.records.values():
+        if "glutekit_voices" in record.hooks:
+            add(record.name, "voices", "", "lists the voices it speaks with ('glutekit voices')")
+    for name, (plugin, command) in plugin_commands(app.host, set(COMMANDS)).items():
+        add(plugin, "command", name, command.description)
+    for items in found.values():
+        items.sort(key=lambda a: (KINDS.index(a.kind), a.name))
+    return found
+
+
+def _summary(items: list[Added]) -> str:
+    by_kind: dict[str, list[str]] = defaultdict(list)
+    for item in items:
+        by_kind[item.kind].append(item.name)
+    parts = []
+    for kind, names in by_kind.items():
+        if kind == "voices":
+            parts.append("voices")
+        elif kind == "routine" and len(names) > 3:
+            parts.append(f"{len(names)} routines")
+        else:
+            parts.append(f"{kind}: {', '.join(names)}")
+    return "; ".join(parts)
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@click.option(
+    "-l", "--long", "long_form", is_flag=True, help="List each thing a plugin adds, described."
+)
 @pass_app
-def plugins(app: App, as_json: bool) -> None:
-    """List plugins: name, version, hooks, and status.
+def plugins(app: App, as_json: bool, long_form: bool) -> None:
+    """List plugins: name, version, status, and what each adds.
 
-    A plugin that failed to load is shown with the reason and the variable
-    that disables it. Set GLUTEKIT_TRACE_PLUGINS=1 to see every hook call.
+    Plugins add exercise packs, routines, strategies, outputs, export formats,
+    voices and commands; --long describes each one. A plugin that failed to
+    load is shown with the reason and the variable that disables it. Set
+    GLUTEKIT_TRACE_PLUGINS=1 to see every hook call.
     """
     records = sorted(app.host.records.values(), key=lambda r: r.name)
+    adds = contributions(app) if any(r.status == "loaded" for r in records) else {}
     if as_json:
-        print_json([r.as_dict() for r in records])
+        print_json(
+            [{**r.as_dict(), "adds": [a.as_dict() for a in adds.get(r.name, [])]} for r in records]
+        )
         return
     if not records:
         info("no plugins loaded")
@@ -28,10 +108,18 @@ def plugins(app: App, as_json: bool) -> None:
     rows = []
     for record in records:
         if record.status == "loaded":
-            what = ", ".join(h.removeprefix("glutekit_") for h in record.hooks)
+            what = _summary(adds.get(record.name, [])) or "nothing yet"
         else:
             what = f"{record.reason}; {disable_hint(record.name)}"
         rows.append([record.name, record.version or "-", record.status, what])
-    print_table([Column(heading="Plugin", no_wrap=True), "Version", "Status", "Hooks"], rows)
+    print_table([Column(heading="Plugin", no_wrap=True), "Version", "Status", "Adds"], rows)
+    if long_form:
+        for record in records:
+            items = adds.get(record.name, [])
+            if items:
+                click.echo(f"\n{record.name}:")
+                for item in items:
+                    label = f"{item.kind} {item.name}".rstrip()
+                    click.echo(f"  {label}: {item.description}")
     if any(r.status == "failed" for r in records):
         info(f"To disable several plugins: {ENV_BLOCK}=name1,name2")
