@@ -161,6 +161,26 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
             report.add("error", f"{where}: the dose is zero")
         if not ex.sources:
             report.add("error", f"{where}: no 'sources'; say where the exercise and dose come from")
+        if ex.per_side:
+            _check_sides(doc, index, ex.instructions, ex.cues, report)
+
+
+def _check_sides(
+    doc: Document, index: int, instructions: tuple[str, ...], cues: tuple[str, ...], report: Report
+) -> None:
+    """Per-side texts that write out "left" or "right" read wrong on the other side."""
+    from glutekit.sides import hard_coded_sides
+
+    for field_name, texts in (("instructions", instructions), ("cues", cues)):
+        for i, text in enumerate(texts):
+            words = hard_coded_sides(text)
+            if words:
+                problem = doc.problem(
+                    f"/exercises/{index}/{field_name}/{i}",
+                    f"says '{words[0]}' in a per-side exercise; write {{side}} or {{other}} "
+                    "so it reads right on both sides",
+                )
+                report.add("warning", str(problem))
 
 
 def _check_clash(pack: Pack, subject: Subject, catalog: Catalog, report: Report) -> None:
@@ -201,7 +221,19 @@ def _check_routines(
             continue
         report.routines.append(routine)
         compiled.append((routine, timeline))
+        _check_coaching(doc, routine, catalog, timeline, report)
     return compiled
+
+
+def _check_coaching(
+    doc: Document, routine: Routine, catalog: Catalog, timeline: Timeline, report: Report
+) -> None:
+    """The rules of ``validate --coaching``, with speech lengths estimated from the words."""
+    from glutekit import coaching
+    from glutekit.speech import SpeechLengths
+
+    for violation in coaching.check(routine, catalog, timeline, SpeechLengths()):
+        report.add("warning", f"{doc.problem(violation.pointer, violation.message)} (coaching)")
 
 
 def _check_exports(

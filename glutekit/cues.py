@@ -1,19 +1,19 @@
-"""The words of a session: what is said when, inside one prepare or hold segment.
+"""The words of a session: what the coach says, before it is given a time.
 
-Offsets here are the plain ones (seconds from the segment's start);
-:mod:`glutekit.timeline` moves them around speech when a voice is on.
+:mod:`glutekit.pacing` places these words inside holds and sets;
+:mod:`glutekit.timeline` strings the segments together.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from typing import Literal
 
-from glutekit.model import CueKind, Exercise, ExerciseStep, Settings, Side, Tempo
+from glutekit.model import Exercise, ExerciseStep, Side, Tempo
+from glutekit.sides import fill
 
-_NUMBERS = [
+NUMBERS = [
     "zero",
     "one",
     "two",
@@ -37,16 +37,43 @@ _NUMBERS = [
     "twenty",
 ]
 
-#: A coaching cue needs at least this much quiet around it in a hold.
-_COACHING_ROOM = 8.0
+#: Said once at the start of a session whose routine gives no safety line.
+DEFAULT_SAFETY = "If you feel sharp, shooting or tingling pain, stop and ease off."
+#: Said after the set-up, before the quiet time to get into position.
+SETTLE_LINE = "Take your time to get into position."
+#: Replaces the set-up instructions in later rounds when the exercise gives no reminder.
+DEFAULT_REMINDER = "Same position as last round."
+DONE_LINE = "That's the end of the session. Well done."
+END_LINE = "And relax."
 
-
-class Draft(NamedTuple):
-    """A cue before it has a session time."""
-
-    offset: float
-    kind: CueKind
-    text: str
+#: Seconds of quiet to change sides, by position, when an exercise gives none.
+TRANSITION_BY_POSITION: dict[str, int] = {
+    "supine": 5,
+    "seated": 5,
+    "standing": 5,
+    "prone": 6,
+    "side-lying": 8,
+    "quadruped": 8,
+    "kneeling": 10,
+    "half-kneeling": 10,
+    "lunge": 10,
+    "hanging": 10,
+}
+#: Equipment that takes time to move or to get on and off: a long transition.
+SLOW_EQUIPMENT = frozenset(
+    {
+        "lacrosse_ball",
+        "tennis_ball",
+        "massage_ball",
+        "foam_roller",
+        "table",
+        "bench",
+        "step",
+        "pull_up_bar",
+    }
+)
+_DEFAULT_TRANSITION = 5
+_SLOW_TRANSITION = 10
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +88,7 @@ class ExerciseDose:
 
 
 def number_word(n: int) -> str:
-    return _NUMBERS[n] if 0 <= n < len(_NUMBERS) else str(n)
+    return NUMBERS[n] if 0 <= n < len(NUMBERS) else str(n)
 
 
 def spoken_seconds(seconds: float) -> str:
@@ -104,6 +131,15 @@ def _reps(count: int, tempo: Tempo) -> ExerciseDose:
     return ExerciseDose(kind="reps", seconds=count * tempo.seconds, count=count, tempo=tempo)
 
 
+def transition_seconds(exercise: Exercise) -> int:
+    """Quiet seconds this exercise needs to change sides."""
+    if exercise.transition.seconds is not None:
+        return exercise.transition.seconds
+    if any(item in SLOW_EQUIPMENT for need in exercise.equipment for item in need):
+        return _SLOW_TRANSITION
+    return TRANSITION_BY_POSITION.get(exercise.position, _DEFAULT_TRANSITION)
+
+
 def _dose_text(dose: ExerciseDose) -> str:
     if dose.kind == "breaths":
         return f"{dose.count} slow breaths"
@@ -112,93 +148,61 @@ def _dose_text(dose: ExerciseDose) -> str:
     return spoken_seconds(dose.seconds)
 
 
-def prepare_drafts(
-    exercise: Exercise,
-    step: ExerciseStep,
-    dose: ExerciseDose,
-    sides: Sequence[Side | None],
-    sets: int,
-    prepare: float,
-) -> list[Draft]:
-    """The name with the dose and sides, then the set-up instructions, spread out."""
+def _clause(text: str) -> str:
+    """A sentence to follow a colon: no closing full stop."""
+    return text.strip().rstrip(".")
+
+
+def working_side_text(exercise: Exercise, side: Side) -> str | None:
+    return _clause(fill(exercise.working_side, side)) if exercise.working_side else None
+
+
+def announce_text(
+    exercise: Exercise, dose: ExerciseDose, sides: Sequence[Side | None], sets: int
+) -> str:
+    """The name, the dose, the sides, and what the first side means."""
     amount = _dose_text(dose)
     if sets > 1:
         amount = f"{sets} sets of {amount}"
+    first = sides[0]
     if len(sides) == 2:
-        amount += f" each side, {sides[0]} side first"
-    elif sides[0] is not None:
-        amount += f", {sides[0]} side only"
-    drafts = [Draft(0.0, "announce", f"{exercise.name}. {amount.capitalize()}.")]
-    lines = ([step.note] if step.note else []) + list(exercise.instructions)
-    for i, line in enumerate(lines):
-        # Spread over the prepare time so a reader gets each line in turn.
-        drafts.append(Draft(round(prepare * (i + 1) / (len(lines) + 1), 1), "instruction", line))
-    return drafts
+        amount += f" each side, {first} side first"
+    elif first is not None:
+        amount += f", {first} side only"
+    working = working_side_text(exercise, first) if first else None
+    if working:
+        amount += f": {working}"
+    return f"{exercise.name}. {amount[0].upper()}{amount[1:]}."
 
 
-def hold_drafts(
-    exercise: Exercise, step: ExerciseStep, dose: ExerciseDose, settings: Settings
-) -> list[Draft]:
-    """Begin, pacing or time checks, coaching cues, countdown and "and relax"."""
-    if dose.kind == "breaths":
-        drafts = _breath_drafts(dose)
-    elif dose.kind == "reps":
-        drafts = _rep_drafts(dose)
-    else:
-        drafts = _timed_drafts(dose.seconds, settings)
-        coaching = list(step.cues) + [c for c in exercise.cues if c not in step.cues]
-        drafts += _coaching(coaching, [d.offset for d in drafts] + [dose.seconds], dose.seconds)
-    drafts.append(Draft(dose.seconds, "end", "And relax."))
-    return drafts
+def switch_text(exercise: Exercise, side: Side) -> str:
+    working = working_side_text(exercise, side)
+    return f"Switch to the {side} side" + (f": {working}." if working else ".")
 
 
-def _timed_drafts(seconds: float, settings: Settings) -> list[Draft]:
-    drafts = [Draft(0.0, "begin", f"Begin. Hold for {spoken_seconds(seconds)}.")]
-    time_left = seconds - 10 if seconds >= 20 else None
-    if time_left is not None:
-        drafts.append(Draft(time_left, "time-left", "10 seconds left."))
-    half = seconds / 2
-    if settings.halfway and seconds >= 20 and (time_left is None or abs(half - time_left) >= 5):
-        drafts.append(Draft(half, "halfway", "Halfway."))
-    if settings.countdown and seconds >= 6:
-        drafts += [Draft(seconds - n, "countdown", f"{n}.") for n in (3, 2, 1)]
-    return drafts
+def set_rest_text(exercise: Exercise, set_number: int, sets: int, side: Side | None) -> str:
+    text = f"Rest. Set {set_number} of {sets} next"
+    if side is None:
+        return text + "."
+    working = working_side_text(exercise, side)
+    return text + f", {side} side" + (f": {working}." if working else ".")
 
 
-def _coaching(texts: Sequence[str], taken: Sequence[float], seconds: float) -> list[Draft]:
-    """Put coaching cues in the middle of the widest quiet stretches of the hold."""
-    marks = sorted(set(taken))
-    chosen: list[float] = []
-    for _ in texts:
-        spans = [(b - a, a, b) for a, b in itertools.pairwise(marks) if b - a >= _COACHING_ROOM]
-        if not spans:
-            break
-        _, a, b = max(spans, key=lambda span: (span[0], -span[1]))
-        at = float(int((a + b) / 2))
-        chosen.append(at)
-        marks = sorted([*marks, at])
-    return [
-        Draft(at, "cue", text)
-        for at, text in zip(sorted(chosen), texts, strict=False)
-        if 0 < at < seconds
-    ]
+def begin_options(dose: ExerciseDose) -> list[str]:
+    """What starts a hold or set, longest first; a short hold gets the short one."""
+    if dose.kind == "hold":
+        return [f"Begin. Hold for {spoken_seconds(dose.seconds)}.", "Begin."]
+    return ["Begin."]
 
 
-def _breath_drafts(dose: ExerciseDose) -> list[Draft]:
-    drafts = [Draft(0.0, "begin", "Begin. Breathe in… and out. One.")]
-    drafts += [
-        Draft(i * dose.breath, "breath", f"In… and out. {number_word(i + 1).capitalize()}.")
-        for i in range(1, dose.count)
-    ]
-    return drafts
+def form_cues(exercise: Exercise, step: ExerciseStep) -> list[str]:
+    """The step's own cues first, then the exercise's, each once."""
+    return list(dict.fromkeys([*step.cues, *exercise.cues]))
 
 
-def _rep_drafts(dose: ExerciseDose) -> list[Draft]:
-    assert dose.tempo is not None
-    phases = "Up… hold… down…" if dose.tempo.hold else "Up… down…"
-    drafts = [Draft(0.0, "begin", f"Begin. {phases} one.")]
-    drafts += [
-        Draft(i * dose.tempo.seconds, "rep", f"{phases} {number_word(i + 1)}.")
-        for i in range(1, dose.count)
-    ]
-    return drafts
+def setup_lines(exercise: Exercise, step: ExerciseStep, round_: int) -> list[str]:
+    """The set-up said before an exercise: all of it in round 1, a reminder later."""
+    lines = [text for number, text in step.round_notes if number == round_]
+    if round_ == 1:
+        return ([step.note] if step.note else []) + lines + list(exercise.instructions)
+    return [*lines, exercise.reminder or DEFAULT_REMINDER]

@@ -385,7 +385,7 @@ def _settings(data: dict[str, Any] | None) -> Settings:
         settle=parse_duration(data.get("settle", defaults.settle)),
         rest=parse_duration(data.get("rest", defaults.rest)),
         set_rest=parse_duration(data.get("set_rest", defaults.set_rest)),
-        switch=parse_duration(data.get("switch", defaults.switch)),
+        switch=parse_duration(data["switch"]) if "switch" in data else None,
         side_order=data.get("side_order", defaults.side_order),
         breath=max(1, parse_duration(data.get("breath", defaults.breath))),
         countdown=bool(data.get("countdown", True)),

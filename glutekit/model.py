@@ -225,7 +225,8 @@ class Settings:
     settle: int = 5
     rest: int = 10
     set_rest: int = 10
-    switch: int = 5
+    #: Quiet seconds to change sides for every exercise; None: each exercise's own transition.
+    switch: int | None = None
     side_order: SideOrder = "right-first"
     breath: int = 6
     countdown: bool = True
@@ -394,7 +395,8 @@ class Segment:
 
     @property
     def end(self) -> float:
-        return self.start + self.duration
+        # Start and duration sit on the millisecond grid; keep the sum there too.
+        return round(self.start + self.duration, 3)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -402,6 +404,9 @@ class Timeline:
     routine_id: str
     title: str
     segments: tuple[Segment, ...]
+    #: Every text the compiler may say for this routine (a superset of the cues' texts,
+    #: whatever the speech lengths): what a voice renders before the session.
+    texts: tuple[str, ...] = ()
 
     @property
     def duration(self) -> float:

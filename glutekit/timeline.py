@@ -1,13 +1,15 @@
 """Routine + catalog -> Timeline: every segment and cue of a session, with exact times.
 
-Pure: no clock, no I/O. The same routine and settings always give the same timeline,
-so a whole session can be tested as data (``glutekit transcript`` prints it).
+Pure: no clock, no I/O. The same routine and speech lengths always give the same
+timeline, so a whole session can be tested as data (``glutekit transcript`` prints it).
 
-Without speech lengths the timeline is the *plain* one: cues sit at fixed offsets.
-With speech lengths (seconds each text takes to say, learned from rendered audio),
-cues are moved so that no two overlap, low-priority cues that no longer fit are left
-out, and segments that hold set-up talk (prepare, messages, done) are lengthened
-until the talk fits, so a hold never begins while instructions are still playing.
+The timeline is always laid out around speech: with the lengths a voice measured,
+or, without a voice, with lengths estimated from the words (:mod:`glutekit.speech`),
+so a text session and a printed sheet keep the same time as a voiced run. On top
+of that the compiler coaches: quiet time to settle after the set-up and to change
+sides, the working side named, reps and breaths paced by their words, form cues
+spread and rotated so each is heard, one safety line per session and one spoken
+caution per exercise, and a one-line reminder in repeat rounds.
 """
 
 from __future__ import annotations
@@ -18,12 +20,18 @@ from dataclasses import dataclass, field, replace
 
 from glutekit.catalog import Catalog
 from glutekit.cues import (
-    Draft,
+    DEFAULT_SAFETY,
+    DONE_LINE,
+    SETTLE_LINE,
     ExerciseDose,
-    hold_drafts,
-    prepare_drafts,
+    announce_text,
+    form_cues,
     resolve_dose,
+    set_rest_text,
+    setup_lines,
     spoken_seconds,
+    switch_text,
+    transition_seconds,
 )
 from glutekit.model import (
     PRIORITY,
@@ -41,28 +49,48 @@ from glutekit.model import (
     Step,
     Timeline,
 )
+from glutekit.pacing import Said, Voice, candidate_texts, ms, paced_set, timed_hold
+from glutekit.sides import fill
+from glutekit.speech import SpeechLengths
 
 __all__ = [
     "CompileSettings",
     "compile",
     "cue_texts",
     "from_segment",
+    "settle_seconds",
     "step_start",
+    "switch_seconds",
 ]
 
 DONE_SECONDS = 3.0
+#: Quiet after a message or the safety line, to take it in.
+_AFTER_MESSAGE = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
 class CompileSettings:
     """How to fit cues around speech.
 
-    :ivar speech_lengths: text -> seconds it takes to say; empty means no voice.
+    :ivar speech_lengths: text -> seconds it takes to say; a text that is missing
+        (or an empty mapping: no voice) gets a length estimated from its words.
     :ivar gap: silence left between two spoken cues, in seconds.
     """
 
     speech_lengths: Mapping[str, float] = field(default_factory=dict)
     gap: float = 0.25
+
+
+def settle_seconds(routine: Routine, exercise: Exercise) -> int:
+    """Quiet seconds to get into position before this exercise's hold."""
+    return max(routine.settings.settle, exercise.settle or 0)
+
+
+def switch_seconds(routine: Routine, exercise: Exercise) -> int:
+    """Quiet seconds to change sides: the routine's ``switch`` if it sets one."""
+    if routine.settings.switch is not None:
+        return routine.settings.switch
+    return transition_seconds(exercise)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,50 +118,63 @@ def _flatten(
 
 
 class _Builder:
-    """Appends segments one after another, placing cues around speech when asked to."""
+    """Appends segments one after another; speech never overlaps across them."""
 
     def __init__(self, settings: CompileSettings) -> None:
-        self.settings = settings
+        self.voice = Voice(SpeechLengths(settings.speech_lengths), settings.gap)
         self.segments: list[Segment] = []
         self.t = 0.0
-        self.busy_until = 0.0  # when the last placed spoken cue (plus gap) finishes
+        self.busy_until = 0.0  # when the last spoken cue (plus gap) finishes
+        self.texts: dict[str, None] = {}
+
+    def talk(self, lines: Sequence[tuple[CueKind, str]]) -> tuple[list[Said], float]:
+        """Lines said one after another from the segment's start, once the voice is free.
+
+        :returns: what is said, and when the last line ends (from the segment's start).
+        """
+        cursor = max(0.0, self.busy_until - self.t)
+        said: list[Said] = []
+        end = cursor
+        for kind, text in lines:
+            at = ms(cursor)
+            said.append(Said(at, kind, text))
+            end = self.voice.end(said[-1])
+            cursor = end + self.voice.gap
+        return said, end
 
     def add(
         self,
         kind: SegmentKind,
         duration: float,
         label: str,
-        drafts: Sequence[Draft],
+        said: Sequence[Said],
         item: _Item | None,
         *,
-        stretch: bool = False,
         exercise: str | None = None,
         side: Side | None = None,
         set_number: int = 1,
         sets: int = 1,
     ) -> None:
         start = self.t
-        if self.settings.speech_lengths:
-            placed = self._fit(drafts, start, duration, stretch)
-            if stretch and placed:
-                last_end = max(at + self._length(d.text) for at, d in placed)
-                talk = math.ceil((last_end + self.settings.gap - start) * 1000 - 1e-3) / 1000
-                duration = max(duration, talk)
-        else:
-            placed = [(start + d.offset, d) for d in drafts]
-        if duration <= 0 and not placed:
+        if duration <= 0 and not said:
             return
         cues = tuple(
             Cue(
-                at=round(at, 3),
-                kind=d.kind,
-                text=d.text,
-                priority=PRIORITY[d.kind],
+                at=round(start + s.at, 3),
+                kind=s.kind,
+                text=s.text,
+                priority=PRIORITY[s.kind],
                 exercise=exercise,
                 side=side,
+                phase=(round(start + s.phase[0], 3), round(start + s.phase[1], 3))
+                if s.phase
+                else None,
             )
-            for at, d in sorted(placed, key=lambda p: p[0])
+            for s in sorted(said, key=lambda s: s.at)
         )
+        for s in said:
+            self.texts.setdefault(s.text)
+            self.busy_until = max(self.busy_until, start + self.voice.end(s) + self.voice.gap)
         self.segments.append(
             Segment(
                 index=len(self.segments),
@@ -151,54 +192,36 @@ class _Builder:
             )
         )
         # Keep the running time on the whole-millisecond grid the cues are placed on.
-        self.t = math.ceil((start + duration) * 1000 - 1e-3) / 1000
+        self.t = ms(start + duration)
 
-    def _length(self, text: str) -> float:
-        return float(self.settings.speech_lengths.get(text, 0.0))
-
-    def _fit(
-        self, drafts: Sequence[Draft], start: float, duration: float, stretch: bool
-    ) -> list[tuple[float, Draft]]:
-        """Give each cue the earliest free moment at or after its offset.
-
-        Cues are placed by priority, so a countdown keeps its exact time and a coaching
-        cue fills what is left. Cues of one kind keep their order. In a segment that
-        cannot stretch, a cue that would still be talking at the segment's end is left
-        out; only the closing "end" cue may run on into the next segment.
-        """
-        gap = self.settings.gap
-        taken: list[tuple[float, float]] = [(-math.inf, self.busy_until)]
-        kind_floor: dict[CueKind, float] = {}
-        placed: list[tuple[float, Draft]] = []
-        order = sorted(
-            range(len(drafts)), key=lambda i: (-PRIORITY[drafts[i].kind], drafts[i].offset, i)
-        )
-        for i in order:
-            draft = drafts[i]
-            need = self._length(draft.text) + gap
-            at = _earliest(
-                max(start + draft.offset, kind_floor.get(draft.kind, -math.inf)), need, taken
-            )
-            at = math.ceil(at * 1000 - 1e-3) / 1000  # whole ms, never earlier than free
-            limit = start + duration
-            fits = at <= limit if draft.kind == "end" else at + need <= limit + 1e-9
-            if not (stretch or fits):
-                continue
-            taken.append((at, at + need))
-            kind_floor[draft.kind] = at + need
-            placed.append((at, draft))
-        self.busy_until = max(end for _, end in taken)
-        return placed
+    def consider(self, texts: Sequence[str]) -> None:
+        for text in texts:
+            self.texts.setdefault(text)
 
 
-def _earliest(at: float, need: float, taken: Sequence[tuple[float, float]]) -> float:
-    moved = True
-    while moved:
-        moved = False
-        for begin, end in taken:
-            if at < end and begin < at + need:
-                at, moved = end, True
-    return at
+class _Rotation:
+    """Which form cues a hold should say, so each is heard over the exercise's holds."""
+
+    def __init__(self, templates: Sequence[str], holds: int) -> None:
+        self.templates = list(templates)
+        self.holds_left = max(holds, 1)
+        self.heard: set[int] = set()
+        self.next = 0
+
+    def order(self) -> list[int]:
+        n = len(self.templates)
+        cycle = [(self.next + i) % n for i in range(n)]
+        return [i for i in cycle if i not in self.heard] + [i for i in cycle if i in self.heard]
+
+    def owed(self) -> int:
+        unheard = len(self.templates) - len(self.heard)
+        return math.ceil(unheard / self.holds_left)
+
+    def said(self, indices: Sequence[int]) -> None:
+        self.heard.update(indices)
+        self.holds_left = max(self.holds_left - 1, 1)
+        if indices:
+            self.next = (indices[-1] + 1) % len(self.templates)
 
 
 # ----------------------------------------------------------------------------- steps
@@ -210,8 +233,12 @@ class _Compiler:
         self.catalog = catalog
         self.out = _Builder(settings)
         self.items = list(_flatten(routine.steps))
+        self.cautions_said: set[str] = set()
 
     def run(self) -> Timeline:
+        safety = self.routine.safety or DEFAULT_SAFETY
+        said, end = self.out.talk([("safety", safety)])
+        self.out.add("message", ms(end + _AFTER_MESSAGE), safety, said, None)
         for position, item in enumerate(self.items):
             step = item.step
             if isinstance(step, ExerciseStep):
@@ -220,16 +247,13 @@ class _Compiler:
                 self._rest(item, step, self._next_exercise(position))
             elif isinstance(step, MessageStep):
                 self._message(item, step)
-        self.out.add(
-            "done",
-            DONE_SECONDS,
-            "Done",
-            [Draft(0.0, "done", "That's the end of the session. Well done.")],
-            None,
-            stretch=True,
-        )
+        said, end = self.out.talk([("done", DONE_LINE)])
+        self.out.add("done", max(DONE_SECONDS, ms(end + self.out.voice.gap)), "Done", said, None)
         return Timeline(
-            routine_id=self.routine.id, title=self.routine.title, segments=tuple(self.out.segments)
+            routine_id=self.routine.id,
+            title=self.routine.title,
+            segments=tuple(self.out.segments),
+            texts=tuple(self.out.texts),
         )
 
     def _next_exercise(self, position: int) -> Exercise | None:
@@ -247,54 +271,102 @@ class _Compiler:
             return ["left", "right"]
         return ["right", "left"]
 
+    def _prepare(
+        self,
+        item: _Item,
+        step: ExerciseStep,
+        exercise: Exercise,
+        dose: ExerciseDose,
+        sides: list[Side | None],
+        sets: int,
+    ) -> None:
+        lines: list[tuple[CueKind, str]] = [
+            ("announce", announce_text(exercise, dose, sides, sets))
+        ]
+        caution = exercise.spoken_caution
+        if caution and caution not in self.cautions_said:
+            self.cautions_said.add(caution)
+            lines.append(("caution", caution))
+        lines += [
+            ("instruction", fill(line, sides[0]))
+            for line in setup_lines(exercise, step, item.round)
+        ]
+        lines.append(("settle", SETTLE_LINE))
+        said, end = self.out.talk(lines)
+        settle = settle_seconds(self.routine, exercise)
+        self.out.add(
+            "prepare",
+            max(self.routine.settings.prepare, ms(end + settle)),
+            f"Get ready: {exercise.name}",
+            said,
+            item,
+            exercise=exercise.id,
+            side=sides[0],
+            sets=sets,
+        )
+
     def _exercise(self, item: _Item, step: ExerciseStep, position: int) -> None:
         exercise = self.catalog.exercise(step.exercise)
         settings = self.routine.settings
         dose = resolve_dose(exercise, step, settings.breath)
         sides = self._sides(exercise, step)
         sets = step.sets or exercise.dose.sets
-        drafts = prepare_drafts(exercise, step, dose, sides, sets, settings.prepare)
-        self.out.add(
-            "prepare",
-            settings.prepare,
-            f"Get ready: {exercise.name}",
-            drafts,
-            item,
-            stretch=True,
-            exercise=exercise.id,
-            side=sides[0],
-            sets=sets,
-        )
+        self._prepare(item, step, exercise, dose, sides, sets)
+        rotation = _Rotation(form_cues(exercise, step), sets * len(sides))
         for set_number in range(1, sets + 1):
             if set_number > 1:
-                drafts = [Draft(0.0, "rest", f"Rest. Set {set_number} of {sets} next.")]
-                self.out.add(
-                    "rest",
-                    settings.set_rest,
-                    "Rest between sets",
-                    drafts,
-                    item,
-                    exercise=exercise.id,
-                    set_number=set_number,
-                    sets=sets,
-                )
+                self._set_rest(item, exercise, sides, set_number, sets)
             for n, side in enumerate(sides):
                 if n > 0:
-                    drafts = [Draft(0.0, "switch", f"Switch to the {side} side.")]
-                    self.out.add(
-                        "switch",
-                        settings.switch,
-                        "Switch sides",
-                        drafts,
-                        item,
-                        stretch=True,
-                        exercise=exercise.id,
-                        side=side,
-                        set_number=set_number,
-                        sets=sets,
-                    )
-                self._hold(item, step, exercise, dose, side, set_number, sets)
+                    self._switch(item, exercise, side, set_number, sets)
+                self._hold(item, exercise, dose, rotation, side, set_number, sets)
         self._rest_after(item, step, position)
+
+    def _set_rest(
+        self,
+        item: _Item,
+        exercise: Exercise,
+        sides: list[Side | None],
+        set_number: int,
+        sets: int,
+    ) -> None:
+        # With two sides the next set starts on the first side again: that is a switch too.
+        side = sides[0] if len(sides) == 2 else None
+        said, end = self.out.talk([("rest", set_rest_text(exercise, set_number, sets, side))])
+        quiet = settle_seconds(self.routine, exercise)
+        if side is not None:
+            quiet = max(quiet, switch_seconds(self.routine, exercise))
+        self.out.add(
+            "rest",
+            max(self.routine.settings.set_rest, ms(end + quiet)),
+            "Rest between sets",
+            said,
+            item,
+            exercise=exercise.id,
+            side=side,
+            set_number=set_number,
+            sets=sets,
+        )
+
+    def _switch(
+        self, item: _Item, exercise: Exercise, side: Side | None, set_number: int, sets: int
+    ) -> None:
+        assert side is not None
+        lines: list[tuple[CueKind, str]] = [("switch", switch_text(exercise, side))]
+        if exercise.transition.say:
+            lines.append(("instruction", fill(exercise.transition.say, side)))
+        said, end = self.out.talk(lines)
+        self.out.add(
+            "switch",
+            ms(end + switch_seconds(self.routine, exercise)),
+            "Switch sides",
+            said,
+            item,
+            exercise=exercise.id,
+            side=side,
+            set_number=set_number,
+            sets=sets,
+        )
 
     def _rest_after(self, item: _Item, step: ExerciseStep, position: int) -> None:
         """Rest before the next exercise; a rest or message step that follows replaces it."""
@@ -310,9 +382,9 @@ class _Compiler:
     def _hold(
         self,
         item: _Item,
-        step: ExerciseStep,
         exercise: Exercise,
         dose: ExerciseDose,
+        rotation: _Rotation,
         side: Side | None,
         set_number: int,
         sets: int,
@@ -320,12 +392,38 @@ class _Compiler:
         label = exercise.name + (f" — {side} side" if side else "")
         if sets > 1:
             label += f" (set {set_number} of {sets})"
-        drafts = hold_drafts(exercise, step, dose, self.routine.settings)
+        order = rotation.order()
+        texts = [fill(rotation.templates[i], side) for i in order]
+        owed = rotation.owed()
+        voice = self.out.voice
+        self.out.consider(candidate_texts(dose, exercise.phase_words, texts))
+        if dose.kind == "hold":
+            natural = max(1, int((dose.seconds - 10) // 10))
+            said = timed_hold(
+                dose,
+                texts,
+                owed=owed,
+                want=max(owed, natural),
+                voice=voice,
+                countdown=self.routine.settings.countdown,
+                halfway=self.routine.settings.halfway,
+            )
+            duration = dose.seconds
+        else:
+            said, duration = paced_set(
+                dose,
+                exercise.phase_words,
+                texts,
+                want=max(owed, dose.count // 4),
+                voice=voice,
+            )
+        spoken = {s.text for s in said if s.kind == "cue"}
+        rotation.said([i for i, text in zip(order, texts, strict=True) if text in spoken])
         self.out.add(
             "reps" if dose.kind == "reps" else "hold",
-            dose.seconds,
+            duration,
             label,
-            drafts,
+            said,
             item,
             exercise=exercise.id,
             side=side,
@@ -336,22 +434,20 @@ class _Compiler:
     def _rest(self, item: _Item, step: RestStep, following: Exercise | None) -> None:
         if step.seconds <= 0:
             return
-        text = step.say or f"Rest for {spoken_seconds(step.seconds)}."
-        drafts = [Draft(0.0, "rest", text)]
+        lines: list[tuple[CueKind, str]] = [
+            ("rest", step.say or f"Rest for {spoken_seconds(step.seconds)}.")
+        ]
         if following is not None:
-            drafts.append(Draft(min(2.0, step.seconds / 2), "next", f"Next up: {following.name}."))
-        self.out.add("rest", step.seconds, "Rest", drafts, item)
+            lines.append(("next", f"Next up: {following.name}."))
+        said, end = self.out.talk(lines)
+        duration = max(step.seconds, ms(end + self.out.voice.gap))
+        self.out.add("rest", duration, "Rest", said, item)
 
     def _message(self, item: _Item, step: MessageStep) -> None:
-        # Without a pause, leave roughly as long as it takes to read the message aloud.
-        seconds = (
-            step.pause
-            if step.pause is not None
-            else max(2, math.ceil(len(step.text.split()) * 0.4))
-        )
-        self.out.add(
-            "message", seconds, step.text, [Draft(0.0, "message", step.text)], item, stretch=True
-        )
+        said, end = self.out.talk([("message", step.text)])
+        least = step.pause if step.pause is not None else 0
+        duration = max(least, ms(end + _AFTER_MESSAGE))
+        self.out.add("message", duration, step.text, said, item)
 
 
 # ----------------------------------------------------------------------------- public API
@@ -363,15 +459,21 @@ def compile(
     """Expand a validated routine into a timeline of segments and cues.
 
     :param routine: a routine whose exercise ids all resolve in ``catalog``.
-    :param settings: speech lengths and gap; None gives the plain (silent) timeline.
+    :param settings: speech lengths and gap; None lays the timeline out around
+        speech lengths estimated from the words (a text session).
     :raises glutekit.errors.UnknownId: when a step names an exercise the catalog lacks.
     """
     return _Compiler(routine, catalog, settings or CompileSettings()).run()
 
 
 def cue_texts(timeline: Timeline) -> list[str]:
-    """Every distinct cue text, in order of first use: what a voice must pre-render."""
-    return list(dict.fromkeys(cue.text for cue in timeline.cues))
+    """Every text the session may say, cues first in order of use: what a voice pre-renders.
+
+    This includes words the compiler would choose with other speech lengths (a
+    shorter "Begin.", a form cue placed in another hold), so a timeline compiled
+    again with measured lengths finds every text already rendered.
+    """
+    return list(dict.fromkeys([*(cue.text for cue in timeline.cues), *timeline.texts]))
 
 
 def from_segment(timeline: Timeline, index: int) -> Timeline:
@@ -388,11 +490,16 @@ def from_segment(timeline: Timeline, index: int) -> Timeline:
             seg,
             index=i,
             start=round(seg.start - shift, 3),
-            cues=tuple(replace(c, at=round(c.at - shift, 3)) for c in seg.cues),
+            cues=tuple(_shifted(c, shift) for c in seg.cues),
         )
         for i, seg in enumerate(timeline.segments[index:])
     )
     return replace(timeline, segments=segments)
+
+
+def _shifted(cue: Cue, shift: float) -> Cue:
+    phase = cue.phase and (round(cue.phase[0] - shift, 3), round(cue.phase[1] - shift, 3))
+    return replace(cue, at=round(cue.at - shift, 3), phase=phase)
 
 
 def step_start(timeline: Timeline, step_path: tuple[int, ...], round: int = 1) -> int | None:

@@ -181,12 +181,13 @@ def routines(app: App, as_json: bool) -> None:
 
 
 def routine_seconds(app: App, routine: Routine) -> float | None:
-    """How long the routine plays; None when it cannot be compiled here."""
-    from glutekit import timeline
+    """How long the routine plays (its speech estimated from the words, as tuned to the
+    default voice); None when it cannot be compiled here."""
     from glutekit.errors import GlutekitError
+    from glutekit.played import played_length
 
     try:
-        return round(timeline.compile(routine, app.catalog).duration, 1)
+        return round(played_length(routine, app.catalog), 1)
     except GlutekitError:
         return None
 

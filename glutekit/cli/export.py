@@ -15,6 +15,7 @@ from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Routine, Timeline
+from glutekit.played import Measure
 from glutekit.plugins import collect_named
 
 
@@ -59,6 +60,16 @@ def pick_format(
     if DEFAULT_FORMAT in known:
         return DEFAULT_FORMAT
     raise InputError(f"say which format to write with --format (known formats: {names})")
+
+
+def speech_measure(app: App, options: Mapping[str, Any] | None = None) -> Measure | None:
+    """The default voice's speech lengths, from the first exporter that speaks; None if none."""
+    speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
+    if not speaking:
+        return None
+    measure = speaking[0].speech_lengths
+    assert measure is not None
+    return lambda texts: measure(texts, dict(options or {}))
 
 
 def compile_for(

@@ -16,8 +16,17 @@ from glutekit.schema import read_document
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.option(
+    "--coaching",
+    is_flag=True,
+    help="Also compile each routine around its speech (the default voice, or lengths "
+    "estimated from the words) and check the coaching rules: time to settle and to "
+    "switch sides, no crowded or overlapping speech, paced words, every cue heard, the "
+    "working side named, one safety line, an honest stated length. A routine may be "
+    "given by id.",
+)
 @pass_app
-def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
+def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -> None:
     """Check routine and exercise-pack files.
 
     Each problem is printed on stderr as FILE:LINE:COL: /json/pointer: message;
@@ -27,6 +36,8 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
     """
     from glutekit.catalog import Catalog
 
+    if coaching:
+        paths = tuple(_routine_path(app, p) for p in paths)
     # Files are checked one at a time and only their verdict is kept, so a pack of
     # 100,000 exercises never sits in memory next to the next one. The catalog (every
     # installed pack) is built only when a routine needs its exercise ids resolved.
@@ -52,7 +63,10 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
                 catalog.add_pack(pack_from_data(data, plugin="command-line", origin=str(path)))
         for path, doc in routines.items():
             kind, _ = verdicts[path]
-            verdicts[path] = (kind, [str(p) for p in catalog.unknown_exercise_problems(doc)])
+            problems = [str(p) for p in catalog.unknown_exercise_problems(doc)]
+            if coaching and not problems:
+                problems = coaching_problems(app, doc, path)
+            verdicts[path] = (kind, problems)
     results: list[dict[str, Any]] = [
         {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
         for path, (kind, problems) in ((path, verdicts[path]) for path in paths)
@@ -74,6 +88,29 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool) -> None:
             click.echo(f"{bad} of {len(results)} file(s) invalid", err=True)
     if not all(r["valid"] for r in results):
         raise SystemExit(2)
+
+
+def _routine_path(app: App, path: Path) -> Path:
+    """A routine id stands for the file it was loaded from."""
+    if path.exists() or path.suffix:
+        return path
+    routine = app.catalog.routines.get(str(path))
+    if routine is not None and routine.origin and Path(routine.origin).is_file():
+        return Path(routine.origin)
+    return path
+
+
+def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
+    """The coaching rules a routine document breaks, as FILE:LINE:COL: /pointer: message."""
+    from glutekit import coaching
+    from glutekit.cli.export import speech_measure
+    from glutekit.loaders import routine_from_data
+    from glutekit.played import voiced_timeline
+
+    routine = routine_from_data(doc.data, origin=str(path))
+    timeline, lengths = voiced_timeline(routine, app.catalog, speech_measure(app))
+    found = coaching.check(routine, app.catalog, timeline, lengths)
+    return [str(doc.problem(v.pointer, v.message)) for v in found]
 
 
 @click.command()

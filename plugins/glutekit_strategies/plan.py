@@ -2,9 +2,11 @@
 
 A strategy decides *which* exercises and in what order; this module decides *how much*
 of each (hold seconds, breaths or reps, and sets) so the session lasts as long as the
-user asked. The estimate follows the timeline's rules exactly: each exercise starts with
-a prepare, each side is worked with a switch between the sides, sets are separated by a
-set rest, exercises by a rest, and the session ends with a short "done".
+user asked. The estimate follows the timeline's rules, with speech lengths estimated
+from the words (:func:`glutekit.played.overhead`): the session opens with a safety
+line, each exercise starts with a prepare, each side is worked with a switch between
+the sides, sets are separated by a set rest, exercises by a rest, and the session ends
+with a short "done".
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 
 from glutekit.errors import InputError
 from glutekit.model import Dose, Exercise, Settings
+from glutekit.played import overhead
 from glutekit.timeline import DONE_SECONDS
 
 #: Fraction of the budget a composed routine may miss by (the promise is ±10%;
@@ -115,15 +118,19 @@ def step_seconds(ex: Exercise, amount: int, sets: int, settings: Settings) -> fl
     """How long one exercise step lasts in the timeline, its prepare included."""
     unit = Dosing.of(ex, settings).unit
     sides = 2 if ex.per_side else 1
-    one_set = sides * amount * unit + (sides - 1) * settings.switch
-    return settings.prepare + sets * one_set + (sets - 1) * settings.set_rest
+    extra = overhead(ex, settings)
+    one_set = sides * (amount * unit + extra.lead) + (sides - 1) * extra.switch
+    return extra.prepare + sets * one_set + (sets - 1) * extra.set_rest
 
 
 def total_seconds(plan: Sequence[Planned], settings: Settings) -> float:
-    """The whole session: every step, a rest between exercises, and the closing "done"."""
+    """The whole session: the opening safety line, every step, a rest between exercises,
+    and the closing "done"."""
     if not plan:
         return 0.0
-    return sum(p.seconds(settings) for p in plan) + settings.rest * (len(plan) - 1) + DONE_SECONDS
+    rests = sum(overhead(p.exercise, settings).rest for p in plan[1:])
+    opening = overhead(plan[0].exercise, settings).opening
+    return opening + sum(p.seconds(settings) for p in plan) + rests + DONE_SECONDS
 
 
 def default_seconds(ex: Exercise, settings: Settings) -> float:

@@ -1,0 +1,287 @@
+"""The coaching check: rules a physiotherapist would apply to a voiced session.
+
+``glutekit validate --coaching`` and ``check-pack`` compile a routine's timeline
+around its speech and check it against these rules:
+
+1. at least :data:`MIN_SETTLE` s of quiet between the end of the set-up speech and
+   the start of a hold or set;
+2. quiet to change sides at least as long as the exercise's transition time;
+3. no two spoken items overlap, and in holds the items other than 3-2-1 and the
+   breath words are at least :data:`ROOM` s apart;
+4. every rep or breath phase word starts within :data:`PHASE_SLACK` s of its phase
+   and ends before the next phase;
+5. every form cue of an exercise is heard at least once each time it is done;
+6. every per-side exercise names its working side when announced and at each switch;
+7. the session's safety line is heard once;
+8. the played length is within 5% of any stated length.
+
+Pure: the timeline and the speech lengths come in, violations come out.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from glutekit.catalog import Catalog
+from glutekit.cues import (
+    DEFAULT_SAFETY,
+    NUMBERS,
+    form_cues,
+    transition_seconds,
+    working_side_text,
+)
+from glutekit.durations import clock
+from glutekit.model import (
+    BlockStep,
+    Cue,
+    Exercise,
+    ExerciseStep,
+    MessageStep,
+    Routine,
+    Segment,
+    Step,
+    Timeline,
+)
+from glutekit.pacing import ROOM
+from glutekit.sides import fill
+
+MIN_SETTLE = 4.0
+PHASE_SLACK = 0.25
+LENGTH_TOLERANCE = 0.05
+_EPS = 1e-6
+
+_NUMBER_WORDS = {w: n for n, w in enumerate(NUMBERS)}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "forty-five": 45, "sixty": 60})
+_MINUTES = re.compile(r"\b(\d+|[a-z]+(?:-[a-z]+)?)[ -]minutes?\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Violation:
+    """One broken rule, at a JSON pointer into the routine."""
+
+    rule: int
+    pointer: str
+    message: str
+
+
+Length = Callable[[str], float]
+
+
+def stated_length(routine: Routine) -> tuple[int, str] | None:
+    """The length the routine states, in seconds, and the pointer to where it says so.
+
+    The ``length`` field, else a number of minutes in its first ``say`` step.
+    """
+    if routine.length is not None:
+        return routine.length, "/length"
+    for i, step in enumerate(routine.steps):
+        if isinstance(step, MessageStep):
+            match = _MINUTES.search(step.text)
+            if not match:
+                return None
+            word = match.group(1).lower()
+            minutes = int(word) if word.isdigit() else _NUMBER_WORDS.get(word)
+            return (minutes * 60, f"/steps/{i}/say") if minutes else None
+    return None
+
+
+def check(
+    routine: Routine, catalog: Catalog, timeline: Timeline, length: Length
+) -> list[Violation]:
+    """Every coaching rule ``timeline`` (compiled from ``routine``) breaks."""
+    found: list[Violation] = []
+    found += _quiet_before_holds(routine, catalog, timeline, length)
+    found += _spoken_items(timeline, length)
+    found += _pace(timeline, length)
+    found += _step_rules(routine, catalog, timeline)
+    found += _safety(routine, timeline)
+    found += _length(routine, timeline)
+    return sorted(found, key=lambda v: v.rule)
+
+
+def _pointer(path: tuple[int, ...]) -> str:
+    return "".join(f"/steps/{i}" for i in path)
+
+
+def _step_at(routine: Routine, path: tuple[int, ...]) -> Step | None:
+    steps: tuple[Step, ...] = routine.steps
+    step: Step | None = None
+    for i in path:
+        if i >= len(steps):
+            return None
+        step = steps[i]
+        if isinstance(step, BlockStep):
+            steps = step.steps
+    return step
+
+
+def _talk_end(cues: list[Cue], before: float, length: Length) -> float:
+    ends = [c.at + length(c.text) for c in cues if c.at < before - _EPS]
+    return max(ends, default=0.0)
+
+
+def _quiet_before_holds(
+    routine: Routine, catalog: Catalog, timeline: Timeline, length: Length
+) -> Iterator[Violation]:
+    cues = list(timeline.cues)
+    segments = timeline.segments
+    for before, seg in itertools.pairwise(segments):
+        if seg.kind not in ("hold", "reps") or seg.exercise is None:
+            continue
+        quiet = seg.start - _talk_end(cues, seg.start, length)
+        pointer = _pointer(seg.step_path)
+        side_change = before.kind == "switch" or (before.kind == "rest" and before.side)
+        if before.kind in ("prepare", "rest") and quiet < MIN_SETTLE - _EPS:
+            yield Violation(
+                rule=1,
+                pointer=pointer,
+                message=f"settle: {quiet:.1f} s of quiet between the set-up and the start "
+                f"of {_label(seg)} at {clock(seg.start)}; at least {MIN_SETTLE:g} s needed",
+            )
+        if side_change:
+            exercise = catalog.exercise(seg.exercise)
+            need = transition_seconds(exercise)
+            if quiet < need - _EPS:
+                yield Violation(
+                    rule=2,
+                    pointer=pointer,
+                    message=f"switch: {quiet:.1f} s of quiet to change to the {seg.side} side "
+                    f"of {exercise.name} at {clock(seg.start)}; its transition needs {need} s",
+                )
+
+
+def _label(seg: Segment) -> str:
+    return seg.label.split(" (set")[0]
+
+
+def _spoken_items(timeline: Timeline, length: Length) -> Iterator[Violation]:
+    cues = sorted(timeline.cues, key=lambda c: c.at)
+    for a, b in itertools.pairwise(cues):
+        if a.at + length(a.text) > b.at + _EPS:
+            yield Violation(
+                rule=3,
+                pointer="/steps",
+                message=f"overlap: {a.text!r} at {clock(a.at)} is still being said when "
+                f"{b.text!r} starts",
+            )
+    for seg in timeline.segments:
+        if seg.kind != "hold":
+            continue
+        items = [c for c in seg.cues if c.kind != "countdown" and c.phase is None]
+        for a, b in itertools.pairwise(items):
+            quiet = b.at - (a.at + length(a.text))
+            if 0 <= quiet < ROOM - _EPS:
+                yield Violation(
+                    rule=3,
+                    pointer=_pointer(seg.step_path),
+                    message=f"crowded: only {quiet:.1f} s between {a.text!r} and {b.text!r} "
+                    f"in {seg.label} at {clock(b.at)}; at least {ROOM:g} s needed",
+                )
+
+
+def _pace(timeline: Timeline, length: Length) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        for cue in seg.cues:
+            if cue.phase is not None:
+                yield from _paced(seg, cue, length)
+
+
+def _paced(seg: Segment, cue: Cue, length: Length) -> Iterator[Violation]:
+    assert cue.phase is not None
+    start, end = cue.phase
+    late = cue.at - start
+    over = cue.at + length(cue.text) - end
+    if abs(late) > PHASE_SLACK + _EPS:
+        yield Violation(
+            rule=4,
+            pointer=_pointer(seg.step_path),
+            message=f"pace: {cue.text!r} at {clock(cue.at)} in {seg.label} starts {late:+.2f} s "
+            f"from its phase; within {PHASE_SLACK:g} s needed",
+        )
+    if over > _EPS:
+        yield Violation(
+            rule=4,
+            pointer=_pointer(seg.step_path),
+            message=f"pace: {cue.text!r} at {clock(cue.at)} in {seg.label} runs {over:.2f} s "
+            "into the next phase",
+        )
+
+
+def _step_rules(routine: Routine, catalog: Catalog, timeline: Timeline) -> Iterator[Violation]:
+    """Rules 5 and 6, for each time an exercise step is done."""
+    groups: dict[tuple[tuple[int, ...], int], list[Segment]] = {}
+    for seg in timeline.segments:
+        if seg.exercise is not None:
+            groups.setdefault((seg.step_path, seg.round), []).append(seg)
+    for (path, round_), segments in groups.items():
+        step = _step_at(routine, path)
+        if not isinstance(step, ExerciseStep):
+            continue
+        exercise = catalog.exercise(step.exercise)
+        pointer = _pointer(path)
+        where = f"{exercise.name}" + (f" (round {round_})" if round_ > 1 else "")
+        heard = {c.text for s in segments for c in s.cues if c.kind == "cue"}
+        for template in form_cues(exercise, step):
+            if not any(fill(template, side) in heard for side in ("right", "left", None)):
+                yield Violation(
+                    rule=5, pointer=pointer, message=f"cues: {where} never says {template!r}"
+                )
+        if exercise.per_side:
+            yield from _working_side(exercise, segments, pointer, where)
+
+
+def _working_side(
+    exercise: Exercise, segments: list[Segment], pointer: str, where: str
+) -> Iterator[Violation]:
+    for seg in segments:
+        kinds = ("announce",) if seg.kind == "prepare" else ("switch", "rest")
+        for cue in seg.cues:
+            if cue.kind not in kinds or seg.side is None:
+                continue
+            working = working_side_text(exercise, seg.side)
+            if working is None:
+                yield Violation(
+                    rule=6,
+                    pointer=pointer,
+                    message=f"sides: {where} is done per side but never says which side works "
+                    "(give the exercise a 'working_side')",
+                )
+                return
+            if working not in cue.text:
+                yield Violation(
+                    rule=6,
+                    pointer=pointer,
+                    message=f"sides: {cue.text!r} at {clock(cue.at)} does not name the "
+                    f"working side ({working!r})",
+                )
+
+
+def _safety(routine: Routine, timeline: Timeline) -> Iterator[Violation]:
+    line = routine.safety or DEFAULT_SAFETY
+    times = sum(1 for c in timeline.cues if c.text == line)
+    if times != 1:
+        yield Violation(
+            rule=7,
+            pointer="/safety" if routine.safety else "",
+            message=f"safety: the line on when to stop ({line!r}) is heard {times} times; "
+            "once is right",
+        )
+
+
+def _length(routine: Routine, timeline: Timeline) -> Iterator[Violation]:
+    stated = stated_length(routine)
+    if stated is None:
+        return
+    seconds, pointer = stated
+    played = timeline.duration
+    off = (played - seconds) / seconds
+    if abs(off) > LENGTH_TOLERANCE + _EPS:
+        yield Violation(
+            rule=8,
+            pointer=pointer,
+            message=f"length: plays for {clock(played)} but states {clock(seconds)} "
+            f"({off:+.0%}); keep within {LENGTH_TOLERANCE:.0%}",
+        )

@@ -1,0 +1,287 @@
+"""Where words go inside one hold or set, given how long each takes to say.
+
+- A **timed hold** opens with "Begin", closes with 3-2-1 and "And relax", and puts
+  the exercise's form cues between them with at least :data:`ROOM` seconds of quiet
+  around each. Time checks ("Halfway", "10 seconds left") are used only when the
+  hold still has room for the form cues it owes.
+- A **paced set** (reps at a tempo, or counted breaths) says each phase word at the
+  start of its phase and has it finished before the next phase starts; a rep's
+  count comes at its end. A word that does not fit its phase is shortened or left
+  out, never hurried. Form cues take the place of the later words of a rep or breath.
+
+Times are seconds from the start of the segment. Pure: no clock, no I/O.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from glutekit.cues import END_LINE, ExerciseDose, begin_options, number_word
+from glutekit.model import CueKind, PhaseWords
+
+#: Seconds of quiet between two non-countdown items in a hold.
+ROOM = 3.0
+#: Quiet after a paced word: phases can be short, so less than the usual gap.
+PACE_GAP = 0.05
+
+
+class Said(NamedTuple):
+    """One thing said, at ``at`` seconds from the segment's start."""
+
+    at: float
+    kind: CueKind
+    text: str
+    #: For a phase word: the phase it opens, as (start, end) from the segment's start.
+    phase: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Voice:
+    length: Callable[[str], float]
+    gap: float
+
+    def end(self, said: Said) -> float:
+        return said.at + self.length(said.text)
+
+
+def ms(seconds: float) -> float:
+    """Up to the next whole millisecond, the grid every cue sits on."""
+    return math.ceil(seconds * 1000 - 1e-6) / 1000
+
+
+# ----------------------------------------------------------------------------- timed holds
+
+
+def timed_hold(
+    dose: ExerciseDose,
+    cues: Sequence[str],
+    *,
+    owed: int,
+    want: int,
+    voice: Voice,
+    countdown: bool,
+    halfway: bool,
+) -> list[Said]:
+    """Begin, form cues, time checks, 3-2-1 and "And relax" for a hold of ``dose.seconds``.
+
+    :param cues: form cues in the order they should be tried.
+    :param owed: how many of ``cues`` this hold should say so every cue is heard.
+    :param want: how many it would say with room to spare.
+    """
+    seconds = dose.seconds
+    options = begin_options(dose)
+    begin_text = next(
+        (t for t in options if voice.length(t) + ROOM <= seconds - voice.length(END_LINE)),
+        options[-1],
+    )
+    begin = Said(0.0, "begin", begin_text)
+    said = [begin]
+    busy = voice.end(begin) + voice.gap
+    counts: list[Said] = []
+    if countdown and seconds >= 6:
+        for n in (3, 2, 1):
+            at = ms(seconds - n)
+            limit = seconds - n + 1 if n > 1 else seconds
+            item = Said(at, "countdown", f"{n}.")
+            if at >= busy and voice.end(item) + voice.gap <= limit + 1e-9:
+                counts.append(item)
+                busy = voice.end(item) + voice.gap
+    said += counts
+    said.append(Said(ms(seconds), "end", END_LINE))
+    hard_hi = min(seconds - ROOM, (counts[0].at - voice.gap) if counts else seconds)
+    lo = voice.end(begin)
+
+    checks = []
+    if seconds >= 20:
+        checks.append(Said(ms(seconds - 10), "time-left", "10 seconds left."))
+        if halfway and abs(seconds / 2 - (seconds - 10)) >= 5:
+            checks.append(Said(ms(seconds / 2), "halfway", "Halfway."))
+    variants = [checks, checks[:1], checks[1:], []]
+    lengths = [voice.length(c) for c in cues]
+    best: tuple[list[Said], list[float]] = ([], [])
+    for variant in variants:
+        anchors = _anchors(variant, lo, hard_hi, voice)
+        if anchors is None:
+            continue
+        fit = _spread(lengths[: max(want, 0)], anchors, lo, hard_hi, voice)
+        if len(fit) >= min(owed, len(cues)) or not variant:
+            best = (anchors, fit)
+            break
+        if len(fit) > len(best[1]):
+            best = (anchors, fit)
+    anchors, times = best
+    said += anchors
+    said += [Said(at, "cue", text) for at, text in zip(times, cues, strict=False)]
+    return sorted(said, key=lambda s: s.at)
+
+
+def _anchors(checks: Sequence[Said], lo: float, hi: float, voice: Voice) -> list[Said] | None:
+    """The time checks, if each has room around it; None when one does not."""
+    last = lo
+    for check in sorted(checks, key=lambda c: c.at):
+        if check.at < last + ROOM or voice.end(check) > hi:
+            return None
+        last = voice.end(check)
+    return sorted(checks, key=lambda c: c.at)
+
+
+def _spread(
+    lengths: Sequence[float], anchors: Sequence[Said], lo: float, hi: float, voice: Voice
+) -> list[float]:
+    """Start times for as many of ``lengths`` (in order) as fit, spread out evenly."""
+
+    def pack(space: float, items: Sequence[float]) -> list[float]:
+        bounds = [lo, *(x for a in anchors for x in (a.at, voice.end(a)))]
+        windows = [(bounds[i] + space, bounds[i + 1] - space) for i in range(0, len(bounds) - 1, 2)]
+        windows.append((bounds[-1] + space, min(hi, hi + ROOM - space)))
+        out: list[float] = []
+        todo = list(items)
+        for start, end in windows:
+            cursor = start
+            while todo and ms(cursor) + todo[0] <= end + 1e-9:
+                at = ms(cursor)
+                out.append(at)
+                cursor = at + todo.pop(0) + space
+        return out
+
+    count = len(pack(ROOM, lengths))
+    items = lengths[:count]
+    low, high = ROOM, ROOM + max(hi - lo, 0.0)
+    for _ in range(30):  # the widest even spacing that still fits them all
+        mid = (low + high) / 2
+        if len(pack(mid, items)) == count:
+            low = mid
+        else:
+            high = mid
+    return pack(low, items)
+
+
+# ----------------------------------------------------------------------------- paced sets
+
+
+@dataclass(frozen=True)
+class _Phase:
+    start: float
+    end: float
+    options: tuple[str, ...]
+
+
+def paced_set(
+    dose: ExerciseDose,
+    words: PhaseWords,
+    cues: Sequence[str],
+    *,
+    want: int,
+    voice: Voice,
+) -> tuple[list[Said], float]:
+    """Phase words, counts and form cues for a set of reps or counted breaths.
+
+    :returns: what is said, and the set's length (the lead-in "Begin" plus the units).
+    """
+    begin = Said(0.0, "begin", "Begin.")
+    lead = ms(voice.end(begin) + voice.gap)
+    unit = dose.tempo.seconds if dose.kind == "reps" and dose.tempo else dose.breath
+    units = [_unit_words(dose, words, i, lead + i * unit, voice) for i in range(dose.count)]
+    duration = ms(lead + dose.count * unit)
+    end = Said(duration, "end", END_LINE)
+    quiet_from = voice.end(begin)  # the end of the last non-paced word so far
+    next_unit = 1
+    shown = min(want, len(cues))
+    for k, text in enumerate(cues[:shown]):
+        target = max(round((k + 1) * dose.count / (shown + 1)), next_unit)
+        for i in [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]:
+            start = lead + i * unit
+            fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
+            if fitted is not None:
+                units[i] = fitted
+                cue = next(s for s in fitted if s.kind == "cue")
+                quiet_from = voice.end(cue)
+                next_unit = i + 1
+                break
+    said = [begin, *(s for u in units for s in u), end]
+    return sorted(said, key=lambda s: s.at), duration
+
+
+def _phases(dose: ExerciseDose, words: PhaseWords, index: int, start: float) -> list[_Phase]:
+    if dose.kind == "breaths":
+        half = dose.breath / 2
+        inhale = ("Breathe in.", "In.") if index == 0 else ("In.",)
+        number = number_word(index + 1)
+        return [
+            _Phase(start, start + half, inhale),
+            _Phase(start + half, start + dose.breath, (f"Out… {number}.", "Out.")),
+        ]
+    assert dose.tempo is not None
+    up, hold, down = dose.tempo.up, dose.tempo.hold, dose.tempo.down
+    phases = [_Phase(start, start + up, _options(words.up))]
+    if hold:
+        phases.append(_Phase(start + up, start + up + hold, _options(words.hold)))
+    phases.append(_Phase(start + up + hold, start + up + hold + down, _options(words.down)))
+    return phases
+
+
+def _options(word: str) -> tuple[str, ...]:
+    """The word, then its first word alone: fewer words when a phase is short."""
+    first = word.split()[0].rstrip(",.…") if word.split() else word
+    return tuple(dict.fromkeys([word, first]))
+
+
+def _unit_words(
+    dose: ExerciseDose, words: PhaseWords, index: int, start: float, voice: Voice
+) -> list[Said]:
+    said: list[Said] = []
+    kind: CueKind = "breath" if dose.kind == "breaths" else "rep"
+    for phase in _phases(dose, words, index, start):
+        at = ms(phase.start)
+        for option in phase.options:
+            if at + voice.length(option) + PACE_GAP <= phase.end + 1e-9:
+                said.append(Said(at, kind, option, (phase.start, phase.end)))
+                break
+    if dose.kind == "reps":
+        assert dose.tempo is not None
+        count = number_word(index + 1).capitalize() + "."
+        rep_end = start + dose.tempo.seconds
+        at = ms(rep_end - voice.length(count) - PACE_GAP)
+        if not said or at >= voice.end(said[-1]) + PACE_GAP:
+            said.append(Said(at, "rep", count))
+    return said
+
+
+def _with_cue(
+    words: list[Said],
+    text: str,
+    start: float,
+    end: float,
+    quiet_from: float,
+    set_end: float,
+    voice: Voice,
+) -> list[Said] | None:
+    """The unit's words with a form cue after the first few of them, or None if it won't fit."""
+    length = voice.length(text)
+    # The unit's first word (the "up" or the "in") always stays: it sets the pace.
+    for keep in range(len(words), 0, -1) if words else [0]:
+        kept = words[:keep]
+        after = voice.end(kept[-1]) + voice.gap if kept else start + PACE_GAP
+        at = ms(max(after, quiet_from + ROOM))
+        cue_end = at + length
+        if cue_end + PACE_GAP > end + 1e-9 or cue_end + ROOM > set_end:
+            continue
+        later = [w for w in words[keep:] if w.at >= cue_end + PACE_GAP]
+        return [*kept, Said(at, "cue", text), *later]
+    return None
+
+
+def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) -> list[str]:
+    """Every text a hold or set of ``dose`` may say, whatever the speech lengths."""
+    texts = [*begin_options(dose), "Begin.", END_LINE, *cues]
+    if dose.kind == "hold":
+        texts += ["3.", "2.", "1.", "10 seconds left.", "Halfway."]
+        return texts
+    for index in range(dose.count):
+        texts += [o for phase in _phases(dose, words, index, 0.0) for o in phase.options]
+        if dose.kind == "reps":
+            texts.append(number_word(index + 1).capitalize() + ".")
+    return texts

@@ -1,0 +1,104 @@
+"""How long a routine really plays: the voiced timeline is the truth.
+
+Every length glutekit shows or prints comes from here. With a voice, the speech
+lengths are the measured ones; without one they are estimated from the words
+(:mod:`glutekit.speech`, tuned to the default voice), which is also the timeline
+a text session plays, so a reader gets the time a listener gets.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from glutekit.catalog import Catalog
+from glutekit.cues import (
+    DEFAULT_SAFETY,
+    SETTLE_LINE,
+    announce_text,
+    resolve_dose,
+    switch_text,
+)
+from glutekit.model import Exercise, ExerciseStep, Routine, Settings, Side, Timeline
+from glutekit.sides import fill
+from glutekit.speech import SpeechLengths
+from glutekit.timeline import (
+    CompileSettings,
+    compile,
+    cue_texts,
+    settle_seconds,
+    switch_seconds,
+)
+
+#: Seconds each text takes to say, for a list of texts (a voice's ``speech_lengths``).
+Measure = Callable[[Sequence[str]], Mapping[str, float]]
+
+
+def voiced_timeline(
+    routine: Routine, catalog: Catalog, measure: Measure | None = None
+) -> tuple[Timeline, SpeechLengths]:
+    """The timeline a session plays, and the speech lengths it was laid out with.
+
+    :param measure: gives the voice's length for each text; None (or a voice that
+        measures nothing) lays the timeline out with estimated lengths.
+    """
+    estimated = compile(routine, catalog)
+    if measure is None:
+        return estimated, SpeechLengths()
+    measured = dict(measure(cue_texts(estimated)))
+    if not measured:
+        return estimated, SpeechLengths()
+    timeline = compile(routine, catalog, CompileSettings(speech_lengths=measured))
+    return timeline, SpeechLengths(measured)
+
+
+def played_length(routine: Routine, catalog: Catalog, measure: Measure | None = None) -> float:
+    """Seconds the routine plays for, voiced (``measure``) or with estimated speech."""
+    return voiced_timeline(routine, catalog, measure)[0].duration
+
+
+@dataclass(frozen=True, kw_only=True)
+class Overhead:
+    """Seconds the compiler adds around an exercise's work, with estimated speech.
+
+    For planners that size doses to a time budget without compiling every guess.
+    """
+
+    prepare: float  # name, set-up, settle line and quiet, before the first hold
+    switch: float  # switch line, second-side line and the quiet to change sides
+    lead: float  # "Begin." before the first rep or breath of a set (0 for holds)
+    set_rest: float  # rest between two sets
+    rest: float  # "Rest. Next up: ..." before the next exercise
+    opening: float  # the safety line at the start of a session
+
+
+@functools.lru_cache(maxsize=4096)
+def overhead(exercise: Exercise, settings: Settings) -> Overhead:
+    """What :func:`glutekit.timeline.compile` adds around ``exercise`` under ``settings``."""
+    gap = CompileSettings().gap
+    say = SpeechLengths()
+
+    def talk(*texts: str) -> float:
+        return sum(say(t) + gap for t in texts)
+
+    dose = resolve_dose(exercise, ExerciseStep(exercise=exercise.id), settings.breath)
+    sides: list[Side | None] = ["right", "left"] if exercise.per_side else [None]
+    routine = Routine(id="plan", title="plan", steps=(), settings=settings)
+    settle = settle_seconds(routine, exercise)
+    setup = [fill(line, sides[0]) for line in exercise.instructions]
+    if exercise.spoken_caution:
+        setup.append(exercise.spoken_caution)
+    prepare = talk(announce_text(exercise, dose, sides, 1), *setup, SETTLE_LINE) + settle
+    switch = 0.0
+    if exercise.per_side:
+        second = [fill(exercise.transition.say, "left")] if exercise.transition.say else []
+        switch = talk(switch_text(exercise, "left"), *second) + switch_seconds(routine, exercise)
+    return Overhead(
+        prepare=max(float(settings.prepare), prepare),
+        switch=switch,
+        lead=0.0 if dose.kind == "hold" else talk("Begin."),
+        set_rest=max(float(settings.set_rest), talk("Rest. Set 2 of 2 next.") + settle),
+        rest=max(float(settings.rest), talk("Rest.", f"Next up: {exercise.name}.")),
+        opening=talk(DEFAULT_SAFETY) + 1.0,
+    )

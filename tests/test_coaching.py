@@ -1,0 +1,269 @@
+"""The coaching rules (``validate --coaching``), and the compiler keeping them.
+
+Routines here run against the small pack in ``coaching_pack.py``. Without a voice
+plugin the timeline is laid out around speech lengths estimated from the words,
+the same timeline a text session plays, so the messages are exact.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from glutekit import coaching
+from glutekit import timeline as tl
+from glutekit.catalog import Catalog
+from glutekit.model import Timeline
+from glutekit.plugins import make_plugin_host
+from glutekit.speech import SpeechLengths, estimate_seconds
+from tests.coaching_pack import GOOD, PACK, CoachingPack, write
+
+NO_PLUGINS = {"GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+@pytest.fixture
+def pack_catalog() -> Catalog:
+    host = make_plugin_host(autoload=False)
+    host.register(CoachingPack(), "coaching-pack")
+    catalog = Catalog.build(host, user_routines=False)
+    assert not host.warnings
+    return catalog
+
+
+def _validate(cli: Any, tmp_path: Path, routine: dict[str, Any]) -> tuple[int, list[str]]:
+    pack = write(tmp_path, "pack.json", PACK)
+    path = write(tmp_path, "routine.json", routine)
+    result = cli("validate", "--coaching", pack, path, env=NO_PLUGINS)
+    prefix = f"{path}:"
+    lines = [line.removeprefix(prefix) for line in result.stderr.splitlines()]
+    return result.exit_code, [line for line in lines if not line.endswith("file(s) invalid")]
+
+
+def test_good_routine_keeps_every_rule(cli: Any, tmp_path: Path) -> None:
+    code, problems = _validate(cli, tmp_path, GOOD)
+    assert problems == [] and code == 0
+
+
+# ----------------------------------------------------------------------------- rule by rule
+
+
+def _routine(rid: str, steps: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return {"id": rid, "title": rid.upper(), **fields, "steps": steps}
+
+
+BREAKING = {
+    1: (
+        _routine("r1", [{"exercise": "c:breathe"}], settings={"settle": 2}),
+        "8:5: /steps/0: settle: 3.2 s of quiet between the set-up and the start of Breathe "
+        "at 00:15; at least 4 s needed",
+    ),
+    2: (
+        _routine("r2", [{"exercise": "c:lunge"}], settings={"switch": 5}),
+        "8:5: /steps/0: switch: 5.0 s of quiet to change to the left side of Lunge at 00:59; "
+        "its transition needs 10 s",
+    ),
+    3: (
+        _routine("r3", [{"exercise": "c:breathe", "dose": {"hold": 3}}]),
+        "5:5: /steps/0: crowded: only 2.2 s between 'Begin.' and 'And relax.' in Breathe "
+        "at 00:19; at least 3 s needed",
+    ),
+    5: (
+        _routine("r5", [{"exercise": "c:many-cues"}]),
+        "5:5: /steps/0: cues: Many cues never says 'Let the floor hold you.'",
+    ),
+    6: (
+        _routine("r6", [{"exercise": "c:nosides", "sides": "right"}]),
+        "5:5: /steps/0: sides: Nosides is done per side but never says which side works "
+        "(give the exercise a 'working_side')",
+    ),
+    7: (
+        _routine(
+            "r7",
+            [
+                {"say": "If you feel sharp, shooting or tingling pain, stop and ease off."},
+                {"exercise": "c:breathe"},
+            ],
+        ),
+        "1:1: /: safety: the line on when to stop ('If you feel sharp, shooting or tingling "
+        "pain, stop and ease off.') is heard 2 times; once is right",
+    ),
+    8: (
+        _routine("r8", [{"exercise": "c:breathe"}], length="5m"),
+        "4:13: /length: length: plays for 00:52 but states 05:00 (-83%); keep within 5%",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(BREAKING))
+def test_a_routine_that_breaks_a_rule_gets_its_message(cli: Any, tmp_path: Path, rule: int) -> None:
+    routine, message = BREAKING[rule]
+    code, problems = _validate(cli, tmp_path, routine)
+    assert code == 2
+    assert message in problems, problems
+
+
+def test_a_number_of_minutes_in_the_intro_is_a_stated_length(cli: Any, tmp_path: Path) -> None:
+    routine = _routine("r8", [{"say": "Ten minutes for the hips."}, {"exercise": "c:breathe"}])
+    code, problems = _validate(cli, tmp_path, routine)
+    assert code == 2
+    assert problems == [
+        "6:14: /steps/0/say: length: plays for 00:55 but states 10:00 (-91%); keep within 5%"
+    ]
+
+
+def test_rule_4_a_voice_slower_than_the_timeline_runs_words_into_the_next_phase(
+    pack_catalog: Catalog,
+) -> None:
+    routine = pack_catalog.load_routine_data(
+        _routine("r4", [{"exercise": "c:bridge", "sides": "left"}]), "r4"
+    )
+    timeline = tl.compile(routine, pack_catalog)
+    assert not coaching.check(routine, pack_catalog, timeline, SpeechLengths())
+    slower = {t: 3 * estimate_seconds(t) for t in tl.cue_texts(timeline)}
+    found = coaching.check(routine, pack_catalog, timeline, SpeechLengths(slower))
+    paced = [v.message for v in found if v.rule == 4]
+    assert paced[0] == (
+        "pace: 'Hold' at 00:23 in Bridge — left side runs 0.67 s into the next phase"
+    )
+    # The same routine compiled for that voice keeps the pace: fewer words, never faster.
+    fitted = tl.compile(routine, pack_catalog, tl.CompileSettings(speech_lengths=slower))
+    assert not [v for v in coaching.check(routine, pack_catalog, fitted, SpeechLengths(slower))
+                if v.rule <= 4]  # fmt: skip
+
+
+def test_a_late_phase_word_is_caught(pack_catalog: Catalog) -> None:
+    from dataclasses import replace
+
+    routine = pack_catalog.load_routine_data(
+        _routine("r4", [{"exercise": "c:bridge", "sides": "left"}]), "r4"
+    )
+    timeline = tl.compile(routine, pack_catalog)
+    reps = next(s for s in timeline.segments if s.kind == "reps")
+    word = next(c for c in reps.cues if c.phase)
+    late = replace(word, at=round(word.at + 0.4, 3))
+    moved = replace(reps, cues=tuple(late if c is word else c for c in reps.cues))
+    segments = tuple(moved if s is reps else s for s in timeline.segments)
+    found = coaching.check(
+        routine, pack_catalog, replace(timeline, segments=segments), SpeechLengths()
+    )
+    assert [v.message for v in found if v.rule == 4] == [
+        "pace: 'Lift' at 00:22 in Bridge — left side starts +0.40 s from its phase; "
+        "within 0.25 s needed"
+    ]
+
+
+# ----------------------------------------------------------------------------- sides
+
+
+def _said(timeline: Timeline, kinds: tuple[str, ...]) -> list[tuple[str | None, str]]:
+    return [(c.side, c.text) for c in timeline.cues if c.kind in kinds]
+
+
+def test_left_first_names_the_right_limb_for_each_side(pack_catalog: Catalog) -> None:
+    data = _routine("lf", [{"exercise": "c:cross"}], settings={"side_order": "left-first"})
+    timeline = tl.compile(pack_catalog.load_routine_data(data, "lf"), pack_catalog)
+    assert _said(timeline, ("announce", "instruction", "switch")) == [
+        ("left", "Cross. 30 seconds each side, left side first: left ankle crosses over your "
+                 "right knee."),
+        ("left", "Lie on your back, knees bent."),
+        ("left", "Cross your left ankle over your right knee."),
+        ("right", "Switch to the right side: right ankle crosses over your left knee."),
+        ("right", "Uncross, and cross the right ankle over."),
+    ]  # fmt: skip
+    cues = _said(timeline, ("cue",))
+    assert ("left", "Let the left knee open.") in cues
+    assert ("right", "Let the right knee open.") in cues
+
+
+def test_a_single_side_routine_works_that_side_only(pack_catalog: Catalog) -> None:
+    data = _routine("left", [{"exercise": "c:cross", "sides": "left"}])
+    timeline = tl.compile(pack_catalog.load_routine_data(data, "left"), pack_catalog)
+    said = _said(timeline, ("announce", "instruction", "switch", "cue"))
+    assert said[:3] == [
+        ("left", "Cross. 30 seconds, left side only: left ankle crosses over your right knee."),
+        ("left", "Lie on your back, knees bent."),
+        ("left", "Cross your left ankle over your right knee."),
+    ]
+    for side, text in said:
+        assert side == "left"
+        assert not re.search(r"\bright (ankle|knee|foot|hip)\b", text.replace("right knee.", ""))
+    assert "Let the left knee open." in [text for _, text in said]
+
+
+def test_an_unknown_placeholder_is_refused_by_the_schema(cli: Any, tmp_path: Path) -> None:
+    bad = {**PACK, "exercises": [{**PACK["exercises"][0], "cues": ["Lift the {leg}."]}]}
+    path = write(tmp_path, "pack.json", bad)
+    result = cli("validate", path, env=NO_PLUGINS)
+    assert result.exit_code == 2
+    assert (
+        "/exercises/0/cues/0: unknown placeholder '{leg}' in \"Lift the {leg}.\" "
+        "(known: {side}, {other}, {Side}, {Other})"
+    ) in result.stderr
+
+
+# ----------------------------------------------------------------------------- any speech
+
+
+EXERCISES = ["c:cross", "c:lunge", "c:bridge", "c:breathe"]
+
+exercise_steps = st.builds(
+    lambda ex, sides, sets, hold: {
+        "exercise": ex,
+        **({"sides": sides} if ex != "c:breathe" else {}),
+        **({"sets": sets} if sets > 1 else {}),
+        **({"dose": {"hold": hold}} if ex in ("c:cross", "c:lunge") else {}),
+    },
+    st.sampled_from(EXERCISES),
+    st.sampled_from(["both", "left", "right"]),
+    st.integers(1, 2),
+    st.integers(15, 90),
+)
+routines = st.builds(
+    lambda steps, block, settle, breath, order, countdown: {
+        "id": "gen",
+        "title": "Generated",
+        "settings": {
+            "settle": settle,
+            "breath": breath,
+            "side_order": order,
+            "countdown": countdown,
+        },
+        "steps": [*steps, {"block": "B", "repeat": 2, "rest_between": 5, "steps": block}],
+    },
+    st.lists(exercise_steps, min_size=1, max_size=3),
+    st.lists(exercise_steps, min_size=1, max_size=2),
+    st.integers(4, 12),
+    st.integers(4, 10),
+    st.sampled_from(["right-first", "left-first"]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=routines,
+    per_char=st.floats(0.0, 0.2),
+    jitter=st.lists(st.floats(0.5, 2.0), min_size=1, max_size=7),
+    gap=st.floats(0.0, 0.5),
+)
+def test_rules_1_to_4_hold_whatever_the_speech_lengths(
+    data: dict[str, Any], per_char: float, jitter: list[float], gap: float
+) -> None:
+    host = make_plugin_host(autoload=False)
+    host.register(CoachingPack(), "coaching-pack")
+    catalog = Catalog.build(host, user_routines=False)
+    routine = catalog.load_routine_data(data, "gen")
+    texts = tl.cue_texts(tl.compile(routine, catalog))
+    lengths = {
+        text: round((0.2 + per_char * len(text)) * jitter[i % len(jitter)], 3)
+        for i, text in enumerate(texts)
+    }
+    timeline = tl.compile(routine, catalog, tl.CompileSettings(speech_lengths=lengths, gap=gap))
+    broken = [v for v in coaching.check(routine, catalog, timeline, SpeechLengths(lengths))
+              if v.rule <= 4]  # fmt: skip
+    assert broken == []
