@@ -17,7 +17,7 @@ PLACEHOLDERS: tuple[str, ...] = ("{side}", "{other}", "{Side}", "{Other}")
 
 _BRACED = re.compile(r"\{[^{}]*\}?|\}")
 #: Whole words that name a side; a per-side exercise should use placeholders instead.
-_HARD_CODED = re.compile(r"\b(left|right)\b", re.IGNORECASE)
+_HARD_CODED = re.compile(r"(?<!all )\b(left|right)\b(?! (?:angles?|away|now)\b)", re.IGNORECASE)
 
 
 def other_side(side: Side) -> Side:
