@@ -23,6 +23,7 @@ from glutekit.schema import (
     schema_problems,
 )
 from glutekit.validcache import ValidCache
+from glutekit.vocabulary import Vocabulary, builtin
 
 ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
 
@@ -74,6 +75,7 @@ class Catalog:
     #: Old qualified ids (an exercise's ``former_ids``) -> the current id.
     former_ids: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=builtin)
 
     # ------------------------------------------------------------------ building
 
@@ -116,6 +118,19 @@ class Catalog:
             settle(len(self.exercises))
         for message in compiled.reports:
             report(message)
+        for message in self.learn_vocabulary():
+            report(message)
+
+    def learn_vocabulary(self) -> list[str]:
+        """Merge the terms every pack declares; returns the conflicts between packs."""
+        from glutekit.compose.postures import learn_postures
+
+        declared = [
+            (category, term) for pack in self.packs.values() for category, term in pack.vocabulary
+        ]
+        self.vocabulary, conflicts = builtin().with_terms(declared)
+        learn_postures(self.vocabulary)
+        return conflicts
 
     def _valid_document(
         self, plugin: str, source: Any, kind: SchemaName, report: Any, known: ValidCache

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from glutekit.catalog import Catalog, document_problems
 from glutekit.conformance_subject import Subject, load_subject
 from glutekit.loaders import pack_from_data, routine_from_data
-from glutekit.model import Pack, Routine, Timeline
+from glutekit.model import Exercise, Pack, Routine, Timeline
 from glutekit.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.schema import Document
 
@@ -155,8 +155,12 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
     for index, ex in enumerate(pack.exercises):
         where = f"{doc.name}: /exercises/{index} ('{ex.id}')"
         for field_name, texts in (("instructions", ex.instructions), ("cues", ex.cues)):
+            if field_name in ex.defaulted:
+                continue  # noted below: the author chose to leave it out
             if not texts or not all(t.strip() for t in texts):
                 report.add("error", f"{where}: '{field_name}' is missing or has a blank entry")
+        if ex.defaulted:
+            report.add("info", f"{where}: {_defaults_note(ex, doc.data, index)}")
         if ex.dose.describe() in ("", "0 s", "0 breaths", "0 reps"):
             report.add("error", f"{where}: the dose is zero")
         if not ex.sources:
@@ -181,6 +185,23 @@ def _check_sides(
                     "so it reads right on both sides",
                 )
                 report.add("warning", str(problem))
+
+
+def _defaults_note(ex: Exercise, pack_data: dict[str, Any], index: int) -> str:
+    from glutekit.packdefaults import describe_default
+
+    data = pack_data["exercises"][index]
+    values = {
+        "position": ex.position,
+        "per_side": "per side" if ex.per_side else "not per side",
+        "dose": ex.dose.describe(),
+        "cues": f"{len(ex.cues)} cue(s)" if ex.cues else "no cues",
+    }
+    parts = [
+        f"'{name}' from {describe_default(name, data, pack_data)} ({values[name]})"
+        for name in ex.defaulted
+    ]
+    return "not written, so defaults are used: " + ", ".join(parts)
 
 
 def _check_clash(pack: Pack, subject: Subject, catalog: Catalog, report: Report) -> None:

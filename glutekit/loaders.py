@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from sys import intern
 from typing import Any
 
@@ -15,6 +16,7 @@ from glutekit.model import (
     Exercise,
     ExerciseStep,
     Guidance,
+    Image,
     MessageStep,
     Pack,
     PhaseWords,
@@ -28,8 +30,10 @@ from glutekit.model import (
     Transition,
     Variation,
 )
+from glutekit.packdefaults import filled
 from glutekit.schema import Document, Problem
 from glutekit.sides import uses_placeholders
+from glutekit.vocabulary import pack_terms
 
 #: No single timed thing (hold, rest, prepare) may be longer than this.
 MAX_SECONDS = 3600
@@ -56,6 +60,9 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
     data = doc.data
     if kind == "pack":
+        from glutekit.packwords import image_problems, word_problems
+
+        found += word_problems(doc) + image_problems(doc)
         found += _former_id_problems(doc)
         seen: dict[str, int] = {}
         for i, ex in enumerate(data.get("exercises", [])):
@@ -207,20 +214,27 @@ def _shared(dose: Dose) -> Dose:
 
 def _dose(data: dict[str, Any]) -> Dose:
     sets = int(data.get("sets", 1))
+    load = data.get("load")
     if "hold" in data:
         hold = parse_duration(data["hold"])
         high = parse_duration(data["hold_max"]) if "hold_max" in data else None
-        return Dose(kind="hold", seconds=hold, seconds_max=high, sets=sets)
+        return Dose(kind="hold", seconds=hold, seconds_max=high, sets=sets, load=load)
     if "breaths" in data:
         return Dose(
             kind="breaths",
             breaths=int(data["breaths"]),
             breaths_max=data.get("breaths_max"),
             sets=sets,
+            load=load,
         )
     tempo = _tempo(data.get("tempo")) or _STEADY
     return Dose(
-        kind="reps", reps=int(data["reps"]), reps_max=data.get("reps_max"), tempo=tempo, sets=sets
+        kind="reps",
+        reps=int(data["reps"]),
+        reps_max=data.get("reps_max"),
+        tempo=tempo,
+        sets=sets,
+        load=load,
     )
 
 
@@ -237,7 +251,25 @@ def _words(items: Any) -> tuple[str, ...]:
     return tuple(intern(word) for word in items)
 
 
-def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
+def _images(data: dict[str, Any], folder: Path | None) -> tuple[Image, ...]:
+    if folder is None:
+        return ()
+    return tuple(
+        Image(path=str(folder / i["path"]), alt=i.get("alt"), credit=i.get("credit"))
+        for i in data.get("images", ())
+    )
+
+
+def _exercise(
+    pack_id: str,
+    data: dict[str, Any],
+    plugin: str,
+    *,
+    defaults: dict[str, Any] | None = None,
+    folder: Path | None = None,
+    credit: str = "",
+) -> Exercise:
+    given, defaulted = filled(data, defaults)
     needs = tuple(
         (intern(need),) if isinstance(need, str) else _words(need["any_of"])
         for need in data.get("equipment", [])
@@ -250,10 +282,10 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         kind=intern(data["kind"]),
         primary=_words(targets["primary"]),
         secondary=_words(targets.get("secondary", ())),
-        position=intern(data["position"]),
+        position=intern(given["position"]),
         equipment=needs,
-        per_side=bool(data["per_side"]),
-        dose=_shared(_dose(data["dose"])),
+        per_side=bool(given["per_side"]),
+        dose=_shared(_dose(given["dose"])),
         level=intern(data.get("level", "beginner")),
         tags=_words(data.get("tags", ())),
         aliases=tuple(data.get("aliases", ())),
@@ -261,7 +293,7 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
         summary=data.get("summary"),
         why=data.get("why"),
         instructions=tuple(data.get("instructions", ())),
-        cues=tuple(data.get("cues", ())),
+        cues=tuple(given["cues"]),
         mistakes=tuple(data.get("mistakes", ())),
         cautions=tuple(_caution_text(c) for c in data.get("cautions", ())),
         spoken_caution=next(
@@ -285,6 +317,10 @@ def _exercise(pack_id: str, data: dict[str, Any], plugin: str) -> Exercise:
             for v in data.get("variations", ())
         ),
         sources=_sources(data.get("sources", [])),
+        images=_images(data, folder),
+        figure=str(folder / data["figure"]) if folder is not None and "figure" in data else None,
+        defaulted=defaulted,
+        credit=credit,
         plugin=intern(plugin),
     )
 
@@ -319,6 +355,10 @@ def _guidance(data: dict[str, Any] | None) -> Guidance:
 def pack_from_data(data: dict[str, Any], *, plugin: str = "", origin: str = "") -> Pack:
     """Build a :class:`Pack` from data that has passed schema validation."""
     authors = tuple(a if isinstance(a, str) else a["name"] for a in data.get("authors", ()))
+    folder = Path(origin).resolve().parent if origin and Path(origin).is_file() else None
+    credit = pack_credit(data, authors)
+    defaults = data.get("defaults")
+    terms = pack_terms(data, data["id"])
     return Pack(
         id=data["id"],
         name=data["name"],
@@ -328,10 +368,26 @@ def pack_from_data(data: dict[str, Any], *, plugin: str = "", origin: str = "") 
         description=data.get("description", ""),
         homepage=data.get("homepage"),
         guidance=_guidance(data.get("guidance")),
-        exercises=tuple(_exercise(data["id"], ex, plugin) for ex in data["exercises"]),
+        exercises=tuple(
+            _exercise(data["id"], ex, plugin, defaults=defaults, folder=folder, credit=credit)
+            for ex in data["exercises"]
+        ),
         plugin=plugin,
         origin=origin,
+        attribution=data.get("attribution"),
+        vocabulary=tuple((c, t) for c, found in terms.items() for t in found),
     )
+
+
+def pack_credit(data: dict[str, Any], authors: tuple[str, ...]) -> str:
+    """One line for sheets and cards: the pack, its authors, its licence and attribution."""
+    text = f"{data['name']} {data['version']}"
+    if authors:
+        text += f" by {', '.join(authors)}"
+    text += f"; licence {data['license']}"
+    if data.get("attribution"):
+        text += f". {data['attribution']}"
+    return text
 
 
 # ----------------------------------------------------------------------------- routines

@@ -7,7 +7,10 @@ after they have been validated (see :mod:`glutekit.schema` and :mod:`glutekit.lo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from glutekit.vocabulary import Category, Term
 
 ExerciseKind = Literal["release", "stretch", "activation", "warm-up", "mobility"]
 Side = Literal["left", "right"]
@@ -15,7 +18,17 @@ SideChoice = Literal["both", "left", "right"]
 SideOrder = Literal["right-first", "left-first"]
 DoseKind = Literal["hold", "breaths", "reps"]
 
-KINDS: tuple[str, ...] = ("release", "stretch", "activation", "warm-up", "mobility")
+#: The built-in kinds (packs may declare more; see glutekit.vocabulary).
+KINDS: tuple[str, ...] = (
+    "release",
+    "stretch",
+    "activation",
+    "warm-up",
+    "mobility",
+    "strength",
+    "plyometric",
+    "cardio",
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,6 +61,8 @@ class Dose:
     reps_max: int | None = None
     tempo: Tempo | None = None
     sets: int = 1
+    #: The weight or resistance, as the pack writes it ("20 kg", "red band").
+    load: str | None = None
 
     def describe(self) -> str:
         """A short human description, such as ``30–60 s`` or ``6 breaths``."""
@@ -73,6 +88,8 @@ class Dose:
                 text = f"{low}–{self.reps_max} reps"
         if self.sets > 1:
             text = f"{self.sets} × {text}"
+        if self.load:
+            text = f"{text}, {self.load}"
         return text
 
 
@@ -88,6 +105,15 @@ class Source:
         # when there is no title or address to show instead.
         shown = self.file if not (self.title or self.url) else None
         return " — ".join(p for p in (self.title, shown, self.url, self.note) if p)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Image:
+    """A picture of an exercise: a file inside its pack's folder (``path`` is absolute)."""
+
+    path: str
+    alt: str | None = None
+    credit: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -153,6 +179,14 @@ class Exercise:
     phase_words: PhaseWords = field(default_factory=PhaseWords)
     #: The one caution said aloud, once per session, when the exercise is first set up.
     spoken_caution: str | None = None
+    #: Pictures of the exercise, from its pack's folder; the first goes on its card.
+    images: tuple[Image, ...] = ()
+    #: A figure of the position (SVG or PNG, absolute path) drawn instead of the stick figure.
+    figure: str | None = None
+    #: Fields the pack left out and defaults filled in ("dose", "position", ...).
+    defaulted: tuple[str, ...] = ()
+    #: Where the exercise comes from and under what licence, printed on sheets and cards.
+    credit: str = ""
     #: Name of the plugin that contributed the exercise.
     plugin: str = ""
 
@@ -211,6 +245,10 @@ class Pack:
     plugin: str = ""
     #: Where the pack came from: a file path, or "<dict>" for packs given as data.
     origin: str = ""
+    #: A line to print wherever the pack's exercises are printed ("Adapted from ...").
+    attribution: str | None = None
+    #: Terms the pack adds to the vocabulary: (category, Term) pairs.
+    vocabulary: tuple[tuple[Category, Term], ...] = ()
 
 
 # ----------------------------------------------------------------------------- routines

@@ -78,7 +78,8 @@ class CompiledPacks:
 def _code_fingerprint(digest: Any) -> None:
     # A development checkout changes code without changing the version.
     here = Path(__file__).resolve().parent
-    for name in ("model.py", "loaders.py", "catalog.py", "packcache.py", "vocabulary.py"):
+    names = ("model.py", "loaders.py", "catalog.py", "packcache.py", "packdefaults.py")
+    for name in (*names, "packwords.py", "vocabulary.py", "vocabulary.json"):
         with contextlib.suppress(OSError):
             stat = (here / name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())

@@ -167,7 +167,7 @@ def test_a_valid_pack_never_loads_the_detailed_validator(pack: Path) -> None:
 def test_a_failing_pack_still_gets_located_messages(pack: Path) -> None:
     text = pack.read_text(encoding="utf-8")
     data = json.loads(text)
-    data["exercises"][1]["position"] = "upside-down"
+    data["exercises"][1]["per_side"] = "upside-down"
     pack.write_text(json.dumps(data, indent=2), encoding="utf-8")
     lines = pack.read_text(encoding="utf-8").splitlines()
     line = next(i for i, t in enumerate(lines, 1) if '"upside-down"' in t)
@@ -176,7 +176,7 @@ def test_a_failing_pack_still_gets_located_messages(pack: Path) -> None:
     assert result["slow_validator_loaded"] is True
     (problem,) = result["problems"]
     assert problem.startswith(f"{pack}:{line}:")
-    assert "/exercises/1/position" in problem and "'upside-down'" not in problem[:10]
+    assert "/exercises/1/per_side" in problem and "'upside-down'" not in problem[:10]
 
 
 def test_a_pack_nested_too_deeply_is_refused_before_the_detailed_validator(pack: Path) -> None:

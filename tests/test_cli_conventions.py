@@ -95,7 +95,7 @@ def test_empty_listings_say_so_on_stderr_and_print_an_empty_array(
     cli: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("GLUTEKIT_BLOCK_PLUGINS", "strategies")
-    for args in (("strategies",), ("exercises", "--kind", "stretch", "--position", "nowhere")):
+    for args in (("strategies",), ("exercises", "--kind", "release", "--position", "hanging")):
         result = cli(*args)
         assert result.exit_code == 0
         assert result.stdout == ""

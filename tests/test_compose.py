@@ -268,7 +268,7 @@ def test_cli_compose_uses_a_plugin_strategy(cli: Any, plugin_on_path: str) -> No
 
 def test_cli_strategies_lists_one_line_each(cli: Any) -> None:
     lines = table_rows(cli("strategies").stdout)
-    assert [line.split()[0] for line in lines] == ["cycle", "quick", "stretch"]
+    assert [line.split()[0] for line in lines] == ["cycle", "quick", "stretch", "workout"]
     assert all(line.endswith(" strategies") for line in lines)
 
 

@@ -118,7 +118,7 @@ def _no_entry_point(tmp: Path) -> Path:
 
 
 BROKEN = {
-    "schema": (_broken_schema, '/exercises/0/kind: "yoga" is not one of the allowed values'),
+    "schema": (_broken_schema, "/exercises/0/kind: unknown kind 'yoga'"),
     "duplicate-id": (_duplicate_ids, "duplicate exercise id 'wall-sit'"),
     "clash": (
         _clashes_with_installed,

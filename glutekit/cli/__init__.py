@@ -43,6 +43,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cache": ("glutekit.cli.settings:cache", "Show or clear the voice and validation caches."),
     "install": ("glutekit.cli.install:install", "Install plugin packages into glutekit's Python."),
     "uninstall": ("glutekit.cli.install:uninstall", "Remove plugin packages."),
+    "vocabulary": (
+        "glutekit.cli.vocabulary:vocabulary",
+        "List the muscles, equipment, positions and kinds.",
+    ),
 }
 
 #: Commands that must work whatever the config file holds (they are how you fix it).

@@ -9,7 +9,7 @@ import click
 
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.model import KINDS, Dose, Exercise, Routine
+from glutekit.model import Dose, Exercise, Routine
 
 
 def exercise_dict(ex: Exercise) -> dict[str, Any]:
@@ -45,7 +45,11 @@ def _matches(
 
 @click.command()
 @click.option("--target", metavar="MUSCLE", help="Only exercises that work this muscle.")
-@click.option("--kind", type=click.Choice(KINDS), help="Only this kind of exercise.")
+@click.option(
+    "--kind",
+    metavar="KIND",
+    help="Only this kind of exercise, such as stretch or strength (see 'glutekit vocabulary kinds').",
+)
 @click.option("--position", metavar="POSITION", help="Only this body position.")
 @click.option(
     "--equipment",
@@ -78,6 +82,15 @@ def exercises(
     the items given: '--equipment none' lists exercises that need nothing.
     """
     catalog = app.catalog
+    words = catalog.vocabulary
+    # Every word is checked, and a synonym stands for its term: a typo must not list
+    # nothing (or everything) with exit 0.
+    target = words.resolve("muscles", target, "--target") if target else None
+    kind = words.resolve("kinds", kind, "--kind") if kind else None
+    position = words.resolve("positions", position, "--position") if position else None
+    equipment = tuple(
+        e if e == "none" else words.resolve("equipment", e, "--equipment") for e in equipment
+    )
     if pack and pack not in catalog.packs:
         from glutekit.catalog import suggest
         from glutekit.errors import UnknownId

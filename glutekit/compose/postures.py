@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from glutekit.model import Exercise
+from glutekit.vocabulary import Vocabulary
 
 #: Postures from the floor up. Moving between groups means getting up or down;
 #: moving within a group (supine to side-lying) does not.
@@ -29,17 +30,32 @@ POSTURE_OF: dict[str, tuple[int, int]] = {
 GROUP_NAMES = {name: frozenset(positions) for name, positions in POSTURES}
 
 
-def posture(position: str) -> int:
-    """The posture group of a position: 0 lying, 1 seated, 2 kneeling, 3 standing.
+#: Positions packs declare in their vocabulary, by the posture they say they are.
+_LEARNED: dict[str, tuple[int, int]] = {}
+_GROUP_OF_POSTURE = {"lying": 0, "seated": 1, "kneeling": 2, "standing": 3, "hanging": 3}
 
-    Positions a third-party pack invents count as standing: the safe guess is that
-    the user has to get up for them.
-    """
-    return POSTURE_OF.get(position, (len(POSTURES) - 1, 99))[0]
+
+def learn_postures(vocabulary: Vocabulary) -> None:
+    """Place the positions packs declare in their posture group (after the built-in ones)."""
+    _LEARNED.clear()
+    for term in vocabulary.terms["positions"].values():
+        if term.id not in POSTURE_OF and term.posture in _GROUP_OF_POSTURE:
+            _LEARNED[term.id] = (_GROUP_OF_POSTURE[term.posture], 50)
+
+
+def _group_rank(position: str) -> tuple[int, int]:
+    # Positions nobody declared count as standing: the safe guess is that the user
+    # has to get up for them.
+    return POSTURE_OF.get(position) or _LEARNED.get(position) or (len(POSTURES) - 1, 99)
+
+
+def posture(position: str) -> int:
+    """The posture group of a position: 0 lying, 1 seated, 2 kneeling, 3 standing."""
+    return _group_rank(position)[0]
 
 
 def position_key(position: str) -> tuple[int, int, str]:
-    group, rank = POSTURE_OF.get(position, (len(POSTURES) - 1, 99))
+    group, rank = _group_rank(position)
     return (group, rank, position)
 
 

@@ -59,7 +59,8 @@ def build_request(
 
     :raises InputError: one line naming the option and value, with close matches.
     """
-    wanted = list(dict.fromkeys(targets))
+    words = catalog.vocabulary
+    wanted = list(dict.fromkeys(words.resolve("muscles", t, "--target") for t in targets))
     known = known_targets(catalog)
     for target in wanted:
         if target not in known:
@@ -79,20 +80,48 @@ def build_request(
         raise InputError(f"--place: unknown place '{place}' (use one of: {', '.join(PLACES)})")
     if level is not None and level not in LEVELS:
         raise InputError(f"--level: unknown level '{level}' (use one of: {', '.join(LEVELS)})")
-    have = {item for item in equipment if item != "none"}
+    have = {words.resolve("equipment", item, "--equipment") for item in equipment if item != "none"}
     have |= PLACE_EQUIPMENT.get(place or "", frozenset())
+    avoid = [_avoid_word(catalog, word) for word in avoid]
     _check_avoid(catalog, avoid)
     return ComposeRequest(
         targets=tuple(wanted),
         minutes=float(minutes),
         equipment=frozenset(have),
-        positions=PLACES[place] if place else None,
+        positions=place_positions(catalog, place) if place else None,
         avoid=frozenset(avoid),
         level=level,
         seed=seed,
         symptom=symptom,
         place=place,
     )
+
+
+#: The postures each place allows, for positions packs declare.
+PLACE_POSTURES: dict[str, frozenset[str]] = {
+    "bed": frozenset({"lying", "seated"}),
+    "floor": frozenset({"lying", "seated", "kneeling", "standing"}),
+    "chair": frozenset({"seated", "standing"}),
+    "standing": frozenset({"standing"}),
+    "gym": frozenset({"lying", "seated", "kneeling", "standing", "hanging"}),
+}
+
+
+def place_positions(catalog: Catalog, place: str) -> frozenset[str]:
+    """The built-in positions of a place, and the declared ones whose posture it allows."""
+    allowed = PLACE_POSTURES[place]
+    declared = {
+        term.id
+        for term in catalog.vocabulary.terms["positions"].values()
+        if term.id not in POSTURE_OF and term.posture in allowed
+    }
+    return PLACES[place] | declared
+
+
+def _avoid_word(catalog: Catalog, word: str) -> str:
+    """A position's synonym stands for the position; anything else is kept as typed."""
+    term = catalog.vocabulary.term("positions", word)
+    return term.id if term is not None else word
 
 
 def _check_avoid(catalog: Catalog, avoid: Iterable[str]) -> None:

@@ -1,4 +1,5 @@
-"""Built-in selection strategies for ``glutekit compose``: cycle, stretch and quick.
+"""Built-in selection strategies for ``glutekit compose``: cycle, stretch and quick
+for mobility, and workout for strength and gym packs.
 
 They are registered through the ``glutekit_strategies`` hook like any third-party
 strategy; see :mod:`glutekit_strategies.builtin` for what each one does.
@@ -15,5 +16,6 @@ from glutekit.interfaces import Strategy
 @glutekit.hookimpl
 def glutekit_strategies() -> Iterable[Strategy]:
     from glutekit_strategies.builtin import STRATEGIES
+    from glutekit_strategies.workout import Workout
 
-    return list(STRATEGIES)
+    return [*STRATEGIES, Workout()]

@@ -1,0 +1,180 @@
+"""The words exercises are described with: muscles, equipment, positions and kinds.
+
+The built-in terms are data (``vocabulary.json`` beside this module); a pack may add
+its own in its ``vocabulary`` section, each with a label, an optional description and
+synonyms, a body region for a muscle and a posture for a position. A word a pack
+uses must be built in or declared by that pack. Two packs declaring one term with
+different meanings is reported, naming both; the same meaning merges quietly.
+
+The command line checks every vocabulary option against the merged vocabulary:
+an unknown word is refused with close matches, and a synonym stands for its term.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from glutekit.errors import InputError
+
+Category = Literal["muscles", "equipment", "positions", "kinds"]
+CATEGORIES: tuple[Category, ...] = ("muscles", "equipment", "positions", "kinds")
+#: What a position is, for --place, --avoid and the order that saves getting up and down.
+POSTURE_WORDS: tuple[str, ...] = ("lying", "seated", "kneeling", "standing", "hanging")
+REGIONS: tuple[str, ...] = (
+    "head_neck",
+    "shoulder",
+    "arm",
+    "chest",
+    "upper_back",
+    "trunk",
+    "hip",
+    "thigh",
+    "lower_leg",
+    "foot",
+    "whole_body",
+)
+BUILT_IN = "glutekit"
+
+_SINGULAR = {
+    "muscles": "muscle",
+    "equipment": "equipment item",
+    "positions": "position",
+    "kinds": "kind",
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Term:
+    """One word of the vocabulary and where it came from (``glutekit`` for built-ins)."""
+
+    id: str
+    label: str
+    description: str | None = None
+    synonyms: tuple[str, ...] = ()
+    region: str | None = None
+    posture: str | None = None
+    pack: str = BUILT_IN
+
+    def meaning(self) -> tuple[Any, ...]:
+        """What must agree for two declarations to be the same term."""
+        return (self.label.casefold(), self.region, self.posture)
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "label": self.label}
+        for key in ("description", "region", "posture"):
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        data["synonyms"] = list(self.synonyms)
+        data["pack"] = self.pack
+        return data
+
+
+def term_from_data(data: Mapping[str, Any], pack: str = BUILT_IN) -> Term:
+    return Term(
+        id=data["id"],
+        label=data["label"],
+        description=data.get("description"),
+        synonyms=tuple(data.get("synonyms", ())),
+        region=data.get("region"),
+        posture=data.get("posture"),
+        pack=pack,
+    )
+
+
+def pack_terms(data: Mapping[str, Any], pack: str) -> dict[Category, tuple[Term, ...]]:
+    """The terms a pack's ``vocabulary`` section declares."""
+    section = data.get("vocabulary") or {}
+    return {
+        category: tuple(term_from_data(t, pack) for t in section.get(category, ()))
+        for category in CATEGORIES
+        if section.get(category)
+    }
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """Terms by category and id, with every synonym pointing at its term."""
+
+    terms: Mapping[Category, Mapping[str, Term]]
+
+    def words(self, category: Category) -> list[str]:
+        return list(self.terms[category])
+
+    def term(self, category: Category, word: str) -> Term | None:
+        table = self.terms[category]
+        found = table.get(word)
+        if found is not None:
+            return found
+        return self._synonyms(category).get(word)
+
+    def _synonyms(self, category: Category) -> dict[str, Term]:
+        return {s: t for t in self.terms[category].values() for s in t.synonyms}
+
+    def resolve(self, category: Category, word: str, option: str) -> str:
+        """The term ``word`` names (itself or a synonym's term).
+
+        :raises InputError: (exit 2) naming the option, with close matches.
+        """
+        found = self.term(category, word)
+        if found is not None:
+            return found.id
+        import difflib
+
+        synonyms = self._synonyms(category)
+        known = [*self.terms[category], *synonyms]
+        close = difflib.get_close_matches(word, known, n=6, cutoff=0.5)
+        # Offer each term once, by its own name, even when a synonym was the closer match.
+        terms = list(dict.fromkeys(synonyms[c].id if c in synonyms else c for c in close))[:3]
+        listing = f"'glutekit vocabulary {category}' lists them all"
+        hint = f" (did you mean: {', '.join(terms)}? {listing})" if terms else f" ({listing})"
+        raise InputError(f"{option}: unknown {_SINGULAR[category]} '{word}'{hint}")
+
+    def posture(self, position: str) -> str | None:
+        term = self.terms["positions"].get(position)
+        return term.posture if term is not None else None
+
+    def with_terms(self, declared: Iterable[tuple[Category, Term]]) -> tuple[Vocabulary, list[str]]:
+        """This vocabulary with more terms added; returns it and the conflicts found."""
+        merged: dict[Category, dict[str, Term]] = {c: dict(self.terms[c]) for c in CATEGORIES}
+        conflicts: list[str] = []
+        for category, term in declared:
+            table = merged[category]
+            earlier = table.get(term.id)
+            if earlier is None:
+                table[term.id] = term
+            elif earlier.meaning() != term.meaning():
+                conflicts.append(
+                    f"vocabulary: {_SINGULAR[category]} '{term.id}' means "
+                    f"'{earlier.label}' in pack '{earlier.pack}' but '{term.label}' in pack "
+                    f"'{term.pack}'; keeping the one from '{earlier.pack}'"
+                )
+            elif term.synonyms or term.description:
+                extra = tuple(s for s in term.synonyms if s not in earlier.synonyms)
+                table[term.id] = replace(
+                    earlier,
+                    synonyms=earlier.synonyms + extra,
+                    description=earlier.description or term.description,
+                )
+        return Vocabulary(terms=merged), conflicts
+
+    def fingerprint(self) -> bytes:
+        data = {c: [t.as_dict() for t in self.terms[c].values()] for c in CATEGORIES}
+        return json.dumps(data, sort_keys=True).encode()
+
+
+def data_path() -> Path:
+    return Path(__file__).resolve().parent / "vocabulary.json"
+
+
+@cache
+def builtin() -> Vocabulary:
+    """The terms glutekit itself knows."""
+    data = json.loads(data_path().read_text(encoding="utf-8"))
+    return Vocabulary(
+        terms={c: {t["id"]: term_from_data(t) for t in data.get(c, ())} for c in CATEGORIES}
+    )

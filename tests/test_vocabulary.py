@@ -1,0 +1,252 @@
+"""Vocabularies: built-in terms, terms packs declare, and the options that take them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import jsonschema_rs
+import pytest
+
+import glutekit
+from glutekit.catalog import Catalog
+from glutekit.loaders import pack_from_data
+from glutekit.plugins import PluginHost
+from glutekit.schema import read_document
+from glutekit.vocabulary import builtin
+
+REPO = Path(__file__).resolve().parent.parent
+GYM = Path(__file__).resolve().parent / "packs" / "glutekit_test_gym" / "pack.json"
+
+# (command line, option named in the error, what the user meant)
+UNKNOWN_WORDS: list[tuple[list[str], str, str]] = [
+    (["exercises", "--target", "glute_medus"], "--target", "gluteus_medius"),
+    (["exercises", "--equipment", "tenis_ball"], "--equipment", "tennis_ball"),
+    (["exercises", "--position", "suppine"], "--position", "supine"),
+    (["exercises", "--kind", "strech"], "--kind", "stretch"),
+    (["compose", "--target", "gluteus_medus", "--minutes", "5"], "--target", "gluteus_medius"),
+    (["compose", "--equipment", "foam_rollr", "--minutes", "5"], "--equipment", "foam_roller"),
+    (["compose", "--avoid", "kneling", "--minutes", "5"], "--avoid", "kneeling"),
+    (["compose", "--place", "flor", "--minutes", "5"], "--place", "floor"),
+    (
+        ["run", "--compose", "--target", "hamstring_s", "--minutes", "5", "--no-voice"],
+        "--target",
+        "hamstrings",
+    ),
+    (
+        ["run", "--compose", "--equipment", "tenis_ball", "--minutes", "5", "--no-voice"],
+        "--equipment",
+        "tennis_ball",
+    ),
+    (
+        ["run", "--compose", "--avoid", "lyin", "--minutes", "5", "--no-voice"],
+        "--avoid",
+        "lying",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "option", "meant"), UNKNOWN_WORDS, ids=lambda v: str(v))
+def test_every_vocabulary_option_refuses_an_unknown_word_with_a_suggestion(
+    cli: Any, args: list[str], option: str, meant: str, tmp_path: Path
+) -> None:
+    result = cli(*args)
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert option in lines[-1]
+    assert meant in lines[-1]
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("synonym", "term"),
+    [("glute_med", "gluteus_medius"), ("hamstring", "hamstrings"), ("hip_flexor", "hip_flexors")],
+)
+def test_a_synonym_lists_the_same_exercises_as_its_term(cli: Any, synonym: str, term: str) -> None:
+    by_synonym = cli("exercises", "--target", synonym, "--json")
+    by_term = cli("exercises", "--target", term, "--json")
+    assert by_synonym.exit_code == by_term.exit_code == 0
+    assert json.loads(by_synonym.stdout) == json.loads(by_term.stdout) != []
+
+
+def test_compose_accepts_synonyms(cli: Any) -> None:
+    result = cli(
+        "compose", "--target", "glute_med", "--equipment", "roller", "--minutes", "8", "--seed", "4"
+    )
+    assert result.exit_code == 0, result.output
+    routine = json.loads(result.stdout)
+    assert "gluteus_medius" in routine["targets"]
+
+
+def test_vocabulary_lists_built_in_terms_with_their_labels(cli: Any) -> None:
+    result = cli("vocabulary", "muscles", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    medius = next(r for r in rows if r["id"] == "gluteus_medius")
+    assert medius == {
+        "category": "muscles",
+        "id": "gluteus_medius",
+        "label": "Gluteus medius",
+        "region": "hip",
+        "synonyms": ["glute_med", "glute_medius", "gluteus_med"],
+        "pack": "glutekit",
+    }
+    assert {r["category"] for r in rows} == {"muscles"}
+    kinds = {r["id"] for r in json.loads(cli("vocabulary", "kinds", "--json").stdout)}
+    assert {"strength", "plyometric", "cardio", "mobility", "release"} <= kinds
+    table = cli("vocabulary", "positions").stdout.splitlines()
+    assert table[0].split()[:3] == ["Category", "Term", "Label"]
+    assert any(line.split()[1] == "quadruped" and "kneeling" in line for line in table[2:])
+
+
+def test_vocabulary_names_the_pack_that_added_a_term(
+    cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(GYM.parent.parent))
+    rows = json.loads(cli("-p", "glutekit_test_gym", "vocabulary", "--json").stdout)
+    by_id = {(r["category"], r["id"]): r for r in rows}
+    assert by_id[("muscles", "deltoids")]["pack"] == "gym"
+    assert by_id[("muscles", "deltoids")]["region"] == "shoulder"
+    assert by_id[("positions", "bench-lying")]["posture"] == "lying"
+    assert by_id[("equipment", "tennis_ball")]["pack"] == "glutekit"
+
+
+class _DataPack:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+
+    @glutekit.hookimpl
+    def glutekit_exercise_packs(self) -> list[dict[str, Any]]:
+        return [self.data]
+
+
+def _tiny_pack(pack_id: str, label: str) -> dict[str, Any]:
+    return {
+        "id": pack_id,
+        "name": f"Pack {pack_id}",
+        "version": "1.0",
+        "license": "CC0-1.0",
+        "vocabulary": {"muscles": [{"id": "rotator_cuff", "label": label, "region": "shoulder"}]},
+        "exercises": [
+            {
+                "id": "external-rotation",
+                "name": "External rotation",
+                "kind": "activation",
+                "targets": {"primary": ["rotator_cuff"]},
+                "instructions": ["Turn the forearm out against a light band."],
+            }
+        ],
+    }
+
+
+def test_two_packs_giving_one_term_different_meanings_are_named_in_a_warning(
+    host: PluginHost, register: Any
+) -> None:
+    register(_DataPack(_tiny_pack("one", "Rotator cuff")), "one")
+    register(_DataPack(_tiny_pack("two", "Shoulder capsule")), "two")
+    warnings: list[str] = []
+    host.report = warnings.append  # type: ignore[method-assign]
+    catalog = Catalog.build(host, user_routines=False)
+    conflicts = [w for w in warnings if "rotator_cuff" in w]
+    assert len(conflicts) == 1
+    assert "pack 'one'" in conflicts[0] and "pack 'two'" in conflicts[0]
+    assert catalog.vocabulary.terms["muscles"]["rotator_cuff"].label == "Rotator cuff"
+    assert {"one:external-rotation", "two:external-rotation"} <= set(catalog.exercises)
+
+
+def test_the_same_meaning_from_two_packs_merges_quietly(host: PluginHost, register: Any) -> None:
+    register(_DataPack(_tiny_pack("one", "Rotator cuff")), "one")
+    register(_DataPack(_tiny_pack("two", "rotator cuff")), "two")
+    warnings: list[str] = []
+    host.report = warnings.append  # type: ignore[method-assign]
+    catalog = Catalog.build(host, user_routines=False)
+    assert warnings == []
+    assert catalog.vocabulary.terms["muscles"]["rotator_cuff"].pack == "one"
+
+
+def test_a_word_the_pack_does_not_declare_is_located_with_a_suggestion(
+    cli: Any, tmp_path: Path
+) -> None:
+    data = json.loads(GYM.read_text(encoding="utf-8"))
+    data["exercises"][0]["targets"]["primary"] = ["deltoid"]
+    data["exercises"][0].pop("images")
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    (line,) = [x for x in result.stderr.splitlines() if "/exercises/0/targets" in x]
+    assert line.startswith(f"{path}:")
+    assert "unknown muscle 'deltoid'" in line and "did you mean: deltoids" in line
+
+
+def test_a_pack_writes_terms_not_synonyms(tmp_path: Path) -> None:
+    data = json.loads(GYM.read_text(encoding="utf-8"))
+    data["exercises"][1]["targets"]["primary"] = ["pecs"]
+    path = GYM.parent / "_synonym_test.json"
+    try:
+        path.write_text(json.dumps(data), encoding="utf-8")
+        catalog = Catalog()
+        _, _, problems = catalog.check_file(path)
+    finally:
+        path.unlink()
+    assert any("'pecs' is a synonym; write the term itself, 'pectorals'" in p for p in problems)
+
+
+# ----------------------------------------------------------------------------- old files
+
+
+OLD_FILES = [
+    REPO / "plugins" / "glutekit_glutes" / "pack.json",
+    REPO / "examples" / "glutekit-hip-flexors" / "glutekit_hip_flexors" / "pack.json",
+    *sorted((REPO / "routines").glob("*.json")),
+    *sorted((REPO / "examples" / "glutekit-hip-flexors").rglob("routines/*.json")),
+]
+
+
+@pytest.mark.parametrize("path", OLD_FILES, ids=lambda p: p.name)
+def test_the_published_schemas_still_validate_every_file_that_validated_before(
+    path: Path,
+) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    name = "exercise-pack" if "exercises" in data else "routine"
+    schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(data)) == []
+    assert jsonschema_rs.validator_for(schema).is_valid(data)
+    catalog = Catalog()
+    _, _, problems = catalog.check_file(path, resolve=False)
+    assert problems == []
+
+
+def test_every_built_in_word_the_old_schema_allowed_is_a_term() -> None:
+    words = builtin()
+    glutes = read_document(REPO / "plugins" / "glutekit_glutes" / "pack.json").data
+    for ex in glutes["exercises"]:
+        assert ex["kind"] in words.terms["kinds"]
+        assert ex["position"] in words.terms["positions"]
+        for muscle in ex["targets"]["primary"] + ex["targets"].get("secondary", []):
+            assert muscle in words.terms["muscles"]
+
+
+def test_the_complete_pack_example_in_the_formats_page_validates(cli: Any, tmp_path: Path) -> None:
+    text = (REPO / "docs" / "formats.md").read_text(encoding="utf-8")
+    section = text[text.index("### A complete example") :]
+    example = section[section.index("```json") + len("```json") : section.index("```\n", 10)]
+    (tmp_path / "images").mkdir()
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "images" / "shoulder-press.png").write_bytes(
+        (GYM.parent / "images" / "shoulder-press.png").read_bytes()
+    )
+    (tmp_path / "figures" / "bench.svg").write_bytes(
+        (GYM.parent / "figures" / "curl.svg").read_bytes()
+    )
+    path = tmp_path / "pack.json"
+    path.write_text(example, encoding="utf-8")
+    result = cli("validate", path)
+    assert result.exit_code == 0, result.output
+    pack = pack_from_data(json.loads(example), origin=str(path))
+    bench = next(ex for ex in pack.exercises if ex.id == "gym:bench-press")
+    assert set(bench.defaulted) == {"per_side", "dose", "cues"}
+    assert bench.dose.describe() == "3 × 8 reps"
+    assert bench.figure == str(tmp_path.resolve() / "figures" / "bench.svg")
