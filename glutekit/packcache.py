@@ -35,9 +35,9 @@ _FORMAT = b"glutekit-catalog-1"
 
 
 def default_folder() -> Path:
-    import platformdirs
+    from glutekit import paths
 
-    return Path(platformdirs.user_cache_dir("glutekit")) / "catalog"
+    return paths.catalog_cache_dir()
 
 
 #: Catalogs larger than this are frozen out of the cycle collector's way once built.

@@ -60,6 +60,11 @@ def validation_cache_path() -> Path:
     return cache_dir() / "validated.json"
 
 
+def catalog_cache_dir() -> Path:
+    """The merged catalog of every installed pack, compiled for a fast start."""
+    return cache_dir() / "catalog"
+
+
 def config_dir() -> Path:
     """Your preferences: ``$GLUTEKIT_CONFIG_DIR`` or the platform's config folder."""
     override = _override(ENV_CONFIG_DIR)

@@ -137,7 +137,7 @@ def paths(as_json: bool) -> None:
 
 @click.group()
 def cache() -> None:
-    """The voice cache (spoken cues as WAV) and the validation cache.
+    """The voice cache (spoken cues as WAV), the validation cache and the compiled catalog.
 
     The voice cache keeps itself under a size cap (setting voice_cache_mb,
     default 200 MB) by removing the cues used least recently.
@@ -160,6 +160,8 @@ def cache_info(as_json: bool) -> None:
     voice = caches.usage(voice_dir, "*.wav")
     valid = where.validation_cache_path()
     valid_bytes = valid.stat().st_size if valid.is_file() else 0
+    catalog_dir = where.catalog_cache_dir()
+    compiled = caches.usage(catalog_dir, "*.pickle")
     limit = cfg.voice_cache_bytes()
     if as_json:
         print_json(
@@ -171,6 +173,11 @@ def cache_info(as_json: bool) -> None:
                     "limit_bytes": limit,
                 },
                 "validation": {"path": str(valid), "bytes": valid_bytes},
+                "catalog": {
+                    "path": str(catalog_dir),
+                    "files": compiled.files,
+                    "bytes": compiled.bytes,
+                },
             }
         )
         return
@@ -185,13 +192,17 @@ def cache_info(as_json: bool) -> None:
         [
             ["voice", str(voice.files), _mb(voice.bytes), _mb(limit), str(voice_dir)],
             ["validation", "1" if valid_bytes else "0", _mb(valid_bytes), "-", str(valid)],
+            ["catalog", str(compiled.files), _mb(compiled.bytes), "-", str(catalog_dir)],
         ],
     )
 
 
 @cache.command("clear")
 def cache_clear() -> None:
-    """Delete the cached voice cues and validation results (they are rebuilt when needed)."""
+    """Delete the cached voice cues, validation results and compiled catalogs.
+
+    Each is rebuilt when needed.
+    """
     from glutekit import cache as caches
     from glutekit import paths as where
 
@@ -199,7 +210,9 @@ def cache_clear() -> None:
     valid = where.validation_cache_path()
     valid_bytes = valid.stat().st_size if valid.is_file() else 0
     valid.unlink(missing_ok=True)
+    compiled = caches.clear(where.catalog_cache_dir(), "*.pickle")
     info(
-        f"removed {voice.files} voice cue(s) ({_mb(voice.bytes)}) "
-        f"and {_mb(valid_bytes)} of validation results"
+        f"removed {voice.files} voice cue(s) ({_mb(voice.bytes)}), "
+        f"{_mb(valid_bytes)} of validation results "
+        f"and {compiled.files} compiled catalog(s) ({_mb(compiled.bytes)})"
     )
