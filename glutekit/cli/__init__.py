@@ -47,10 +47,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "glutekit.cli.vocabulary:vocabulary",
         "List the muscles, equipment, positions and kinds.",
     ),
+    "completion": (
+        "glutekit.cli.completion:completion",
+        "Print the shell completion script for bash, zsh or fish.",
+    ),
 }
 
 #: Commands that must work whatever the config file holds (they are how you fix it).
-_NO_CONFIG = ("config", "paths", "install", "uninstall")
+_NO_CONFIG = ("config", "paths", "install", "uninstall", "completion")
 
 
 class LazyGroup(click.Group):

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.model import Dose, Exercise, Routine
@@ -44,20 +45,37 @@ def _matches(
 
 
 @click.command()
-@click.option("--target", metavar="MUSCLE", help="Only exercises that work this muscle.")
+@click.option(
+    "--target",
+    metavar="MUSCLE",
+    shell_complete=complete.complete_muscle,
+    help="Only exercises that work this muscle.",
+)
 @click.option(
     "--kind",
     metavar="KIND",
+    shell_complete=complete.complete_kind,
     help="Only this kind of exercise, such as stretch or strength (see 'glutekit vocabulary kinds').",
 )
-@click.option("--position", metavar="POSITION", help="Only this body position.")
+@click.option(
+    "--position",
+    metavar="POSITION",
+    shell_complete=complete.complete_position,
+    help="Only this body position.",
+)
 @click.option(
     "--equipment",
     multiple=True,
     metavar="ITEM",
+    shell_complete=complete.complete_equipment,
     help="Only exercises you can do with this equipment (repeatable; 'none' for none).",
 )
-@click.option("--pack", metavar="ID", help="Only exercises from this pack.")
+@click.option(
+    "--pack",
+    metavar="ID",
+    shell_complete=complete.complete_pack,
+    help="Only exercises from this pack.",
+)
 @click.option(
     "--secondary",
     is_flag=True,
@@ -128,7 +146,7 @@ def _dose(ex: Exercise, doses: dict[Dose, str]) -> str:
 
 
 @click.command()
-@click.argument("exercise_id")
+@click.argument("exercise_id", shell_complete=complete.complete_exercise)
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @pass_app
 def show(app: App, exercise_id: str, as_json: bool) -> None:

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
+from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.cli.output_path import OUTPUT_PATH
@@ -29,11 +30,13 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
         "targets",
         multiple=True,
         metavar="MUSCLE",
+        shell_complete=complete.complete_muscle,
         help="Muscle to work, such as gluteus_medius (repeatable).",
     ),
     click.option(
         "--symptom",
         metavar="ID",
+        shell_complete=complete.complete_symptom,
         help="Where it hurts, such as outer-hip; picks the muscles for you "
         "(see 'glutekit compose --symptoms').",
     ),
@@ -48,6 +51,7 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
         "--equipment",
         multiple=True,
         metavar="ITEM",
+        shell_complete=complete.complete_equipment,
         help="Equipment you have, such as tennis_ball (repeatable; 'none' for none).",
     ),
     click.option(
@@ -60,6 +64,7 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
         "--avoid",
         multiple=True,
         metavar="WORD",
+        shell_complete=complete.complete_avoid,
         help="A position, posture (lying, seated, kneeling, standing) or tag to "
         "leave out (repeatable).",
     ),
@@ -71,6 +76,7 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
         default=DEFAULT_STRATEGY,
         show_default=True,
         metavar="NAME",
+        shell_complete=complete.complete_strategy,
         help="How to choose exercises (see 'glutekit strategies').",
     ),
     click.option(

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import detail, info
 from glutekit.cli.output_path import OUTPUT_PATH
@@ -102,12 +103,13 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
 
 
 @click.command()
-@click.argument("routine_ref", metavar="ROUTINE")
+@click.argument("routine_ref", metavar="ROUTINE", shell_complete=complete.complete_routine)
 @click.option(
     "-f",
     "--format",
     "fmt",
     metavar="FORMAT",
+    shell_complete=complete.complete_format,
     help="pdf, html, md, wav, or any format a plugin adds. "
     "Default: the one matching -o's suffix, else pdf.",
 )

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options
 from glutekit.cli.voice_options import voice_options, voice_values
@@ -57,7 +58,7 @@ def _warn(message: str) -> None:
 
 
 @click.command()
-@click.argument("routine", required=False)
+@click.argument("routine", required=False, shell_complete=complete.complete_routine)
 @click.option(
     "--speed",
     type=click.FloatRange(min=0, min_open=True, max=1000),
@@ -71,6 +72,7 @@ def _warn(message: str) -> None:
     "outputs",
     multiple=True,
     metavar="NAME",
+    shell_complete=complete.complete_output,
     help="Send the session to this output (repeatable); default: the default outputs.",
 )
 @voice_options
@@ -141,7 +143,7 @@ def run(
 
 
 @click.command()
-@click.argument("routine")
+@click.argument("routine", shell_complete=complete.complete_routine)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 @click.option(
     "--spoken",

@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 import click
 
+from glutekit.cli.completion import complete_voice
+
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Option name -> the key it is passed on under.
@@ -24,6 +26,7 @@ def voice_options(func: _F) -> _F:
             "--voice",
             "voice",
             metavar="NAME",
+            shell_complete=complete_voice,
             envvar="GLUTEKIT_VOICE",
             help="Voice id, name or language code (see 'glutekit voices'). [env: GLUTEKIT_VOICE]",
         ),
