@@ -14,10 +14,10 @@ caution per exercise, and a one-line reminder in repeat rounds.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from glutekit.assembly import Builder, Item, Rotation, flatten
 from glutekit.catalog import Catalog
 from glutekit.cues import (
     DEFAULT_SAFETY,
@@ -34,8 +34,6 @@ from glutekit.cues import (
     transition_seconds,
 )
 from glutekit.model import (
-    PRIORITY,
-    BlockStep,
     Cue,
     CueKind,
     Exercise,
@@ -43,15 +41,11 @@ from glutekit.model import (
     MessageStep,
     RestStep,
     Routine,
-    Segment,
-    SegmentKind,
     Side,
-    Step,
     Timeline,
 )
-from glutekit.pacing import Said, Voice, candidate_texts, ms, paced_set, timed_hold
+from glutekit.pacing import candidate_texts, ms, paced_set, timed_hold
 from glutekit.sides import fill
-from glutekit.speech import SpeechLengths
 
 __all__ = [
     "CompileSettings",
@@ -93,137 +87,6 @@ def switch_seconds(routine: Routine, exercise: Exercise) -> int:
     return transition_seconds(exercise)
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Item:
-    """One routine step after blocks are unrolled, with where it came from."""
-
-    step: Step
-    path: tuple[int, ...]
-    round: int = 1
-
-
-def _flatten(
-    steps: Sequence[Step], prefix: tuple[int, ...] = (), round_: int = 1
-) -> Iterator[_Item]:
-    for i, step in enumerate(steps):
-        path = (*prefix, i)
-        if not isinstance(step, BlockStep):
-            yield _Item(step=step, path=path, round=round_)
-            continue
-        for r in range(1, step.repeat + 1):
-            if r > 1 and step.rest_between:
-                say = f"Rest. Round {r} of {step.repeat}: {step.name}."
-                yield _Item(step=RestStep(seconds=step.rest_between, say=say), path=path, round=r)
-            yield from _flatten(step.steps, path, r)
-
-
-class _Builder:
-    """Appends segments one after another; speech never overlaps across them."""
-
-    def __init__(self, settings: CompileSettings) -> None:
-        self.voice = Voice(SpeechLengths(settings.speech_lengths), settings.gap)
-        self.segments: list[Segment] = []
-        self.t = 0.0
-        self.busy_until = 0.0  # when the last spoken cue (plus gap) finishes
-        self.texts: dict[str, None] = {}
-
-    def talk(self, lines: Sequence[tuple[CueKind, str]]) -> tuple[list[Said], float]:
-        """Lines said one after another from the segment's start, once the voice is free.
-
-        :returns: what is said, and when the last line ends (from the segment's start).
-        """
-        cursor = max(0.0, self.busy_until - self.t)
-        said: list[Said] = []
-        end = cursor
-        for kind, text in lines:
-            at = ms(cursor)
-            said.append(Said(at, kind, text))
-            end = self.voice.end(said[-1])
-            cursor = end + self.voice.gap
-        return said, end
-
-    def add(
-        self,
-        kind: SegmentKind,
-        duration: float,
-        label: str,
-        said: Sequence[Said],
-        item: _Item | None,
-        *,
-        exercise: str | None = None,
-        side: Side | None = None,
-        set_number: int = 1,
-        sets: int = 1,
-    ) -> None:
-        start = self.t
-        if duration <= 0 and not said:
-            return
-        cues = tuple(
-            Cue(
-                at=round(start + s.at, 3),
-                kind=s.kind,
-                text=s.text,
-                priority=PRIORITY[s.kind],
-                exercise=exercise,
-                side=side,
-                phase=(round(start + s.phase[0], 3), round(start + s.phase[1], 3))
-                if s.phase
-                else None,
-            )
-            for s in sorted(said, key=lambda s: s.at)
-        )
-        for s in said:
-            self.texts.setdefault(s.text)
-            self.busy_until = max(self.busy_until, start + self.voice.end(s) + self.voice.gap)
-        self.segments.append(
-            Segment(
-                index=len(self.segments),
-                kind=kind,
-                start=round(start, 3),
-                duration=round(duration, 3),
-                label=label,
-                cues=cues,
-                exercise=exercise,
-                side=side,
-                set_number=set_number,
-                sets=sets,
-                step_path=item.path if item else (),
-                round=item.round if item else 1,
-            )
-        )
-        # Keep the running time on the whole-millisecond grid the cues are placed on.
-        self.t = ms(start + duration)
-
-    def consider(self, texts: Sequence[str]) -> None:
-        for text in texts:
-            self.texts.setdefault(text)
-
-
-class _Rotation:
-    """Which form cues a hold should say, so each is heard over the exercise's holds."""
-
-    def __init__(self, templates: Sequence[str], holds: int) -> None:
-        self.templates = list(templates)
-        self.holds_left = max(holds, 1)
-        self.heard: set[int] = set()
-        self.next = 0
-
-    def order(self) -> list[int]:
-        n = len(self.templates)
-        cycle = [(self.next + i) % n for i in range(n)]
-        return [i for i in cycle if i not in self.heard] + [i for i in cycle if i in self.heard]
-
-    def owed(self) -> int:
-        unheard = len(self.templates) - len(self.heard)
-        return math.ceil(unheard / self.holds_left)
-
-    def said(self, indices: Sequence[int]) -> None:
-        self.heard.update(indices)
-        self.holds_left = max(self.holds_left - 1, 1)
-        if indices:
-            self.next = (indices[-1] + 1) % len(self.templates)
-
-
 # ----------------------------------------------------------------------------- steps
 
 
@@ -231,8 +94,8 @@ class _Compiler:
     def __init__(self, routine: Routine, catalog: Catalog, settings: CompileSettings) -> None:
         self.routine = routine
         self.catalog = catalog
-        self.out = _Builder(settings)
-        self.items = list(_flatten(routine.steps))
+        self.out = Builder(settings.speech_lengths, settings.gap)
+        self.items = list(flatten(routine.steps))
         self.cautions_said: set[str] = set()
 
     def run(self) -> Timeline:
@@ -273,7 +136,7 @@ class _Compiler:
 
     def _prepare(
         self,
-        item: _Item,
+        item: Item,
         step: ExerciseStep,
         exercise: Exercise,
         dose: ExerciseDose,
@@ -305,14 +168,14 @@ class _Compiler:
             sets=sets,
         )
 
-    def _exercise(self, item: _Item, step: ExerciseStep, position: int) -> None:
+    def _exercise(self, item: Item, step: ExerciseStep, position: int) -> None:
         exercise = self.catalog.exercise(step.exercise)
         settings = self.routine.settings
         dose = resolve_dose(exercise, step, settings.breath)
         sides = self._sides(exercise, step)
         sets = step.sets or exercise.dose.sets
         self._prepare(item, step, exercise, dose, sides, sets)
-        rotation = _Rotation(form_cues(exercise, step), sets * len(sides))
+        rotation = Rotation(form_cues(exercise, step), sets * len(sides))
         for set_number in range(1, sets + 1):
             if set_number > 1:
                 self._set_rest(item, exercise, sides, set_number, sets)
@@ -324,7 +187,7 @@ class _Compiler:
 
     def _set_rest(
         self,
-        item: _Item,
+        item: Item,
         exercise: Exercise,
         sides: list[Side | None],
         set_number: int,
@@ -349,7 +212,7 @@ class _Compiler:
         )
 
     def _switch(
-        self, item: _Item, exercise: Exercise, side: Side | None, set_number: int, sets: int
+        self, item: Item, exercise: Exercise, side: Side | None, set_number: int, sets: int
     ) -> None:
         assert side is not None
         lines: list[tuple[CueKind, str]] = [("switch", switch_text(exercise, side))]
@@ -368,7 +231,7 @@ class _Compiler:
             sets=sets,
         )
 
-    def _rest_after(self, item: _Item, step: ExerciseStep, position: int) -> None:
+    def _rest_after(self, item: Item, step: ExerciseStep, position: int) -> None:
         """Rest before the next exercise; a rest or message step that follows replaces it."""
         following = self._next_exercise(position)
         if following is None:
@@ -381,10 +244,10 @@ class _Compiler:
 
     def _hold(
         self,
-        item: _Item,
+        item: Item,
         exercise: Exercise,
         dose: ExerciseDose,
-        rotation: _Rotation,
+        rotation: Rotation,
         side: Side | None,
         set_number: int,
         sets: int,
@@ -431,7 +294,7 @@ class _Compiler:
             sets=sets,
         )
 
-    def _rest(self, item: _Item, step: RestStep, following: Exercise | None) -> None:
+    def _rest(self, item: Item, step: RestStep, following: Exercise | None) -> None:
         if step.seconds <= 0:
             return
         lines: list[tuple[CueKind, str]] = [
@@ -443,7 +306,7 @@ class _Compiler:
         duration = max(step.seconds, ms(end + self.out.voice.gap))
         self.out.add("rest", duration, "Rest", said, item)
 
-    def _message(self, item: _Item, step: MessageStep) -> None:
+    def _message(self, item: Item, step: MessageStep) -> None:
         said, end = self.out.talk([("message", step.text)])
         least = step.pause if step.pause is not None else 0
         duration = max(least, ms(end + _AFTER_MESSAGE))

@@ -267,3 +267,50 @@ def test_rules_1_to_4_hold_whatever_the_speech_lengths(
     broken = [v for v in coaching.check(routine, catalog, timeline, SpeechLengths(lengths))
               if v.rule <= 4]  # fmt: skip
     assert broken == []
+
+
+# ----------------------------------------------------------------------------- figures
+
+
+def test_figures_of_a_good_session(pack_catalog: Catalog) -> None:
+    routine = pack_catalog.load_routine_data(GOOD, "good")
+    timeline = tl.compile(routine, pack_catalog)
+    got = coaching.figures(routine, pack_catalog, timeline, SpeechLengths())
+    assert got.min_settle == pytest.approx(5.0)
+    assert got.min_switch == pytest.approx(5.0)  # the bridge, on its back: the default 5 s
+    assert (got.cues_heard, got.cues_total) == (10, 10)
+    assert (got.safety_lines, got.spoken_cautions) == (1, 1)
+    assert got.played == timeline.duration and got.stated is None
+
+
+# ----------------------------------------------------------------------------- voice and text
+
+
+def test_voiced_and_text_sessions_have_the_same_shape(host: Any, catalog: Catalog) -> None:
+    """quick-five with the default voice's measured lengths, beside the text session."""
+    from glutekit.played import voiced_timeline
+
+    exporter = next(e for _, e in host.collect("glutekit_exporters") if e.speech_lengths)
+    voiced, measured = voiced_timeline(
+        catalog.routines["quick-five"], catalog, lambda t: exporter.speech_lengths(list(t), {})
+    )
+    if not measured.measured:
+        pytest.skip("no speech engine renders here")
+    text, estimated = voiced_timeline(catalog.routines["quick-five"], catalog)
+    rows = list(zip(voiced.segments, text.segments, strict=True))
+    for a, b in rows:
+        print(f"{a.kind:<8} {a.label[:36]:<36} {a.start:8.2f} {a.duration:7.2f} | "
+              f"{b.start:8.2f} {b.duration:7.2f}")  # fmt: skip
+        assert (a.kind, a.label, a.side, a.step_path) == (b.kind, b.label, b.side, b.step_path)
+        if a.kind == "hold" and a.label.startswith("Supine figure-four"):
+            assert a.duration == b.duration  # a timed hold lasts its dose, voice or not
+        spoken = ("announce", "instruction", "settle", "switch", "safety", "caution")
+        assert [c.text for c in a.cues if c.kind in spoken] == [
+            c.text for c in b.cues if c.kind in spoken
+        ]
+    assert abs(voiced.duration - text.duration) <= 0.05 * voiced.duration
+    for timeline, lengths in ((voiced, measured), (text, estimated)):
+        got = coaching.figures(catalog.routines["quick-five"], catalog, timeline, lengths)
+        assert got.min_settle is not None and got.min_settle >= 4
+        broken = coaching.check(catalog.routines["quick-five"], catalog, timeline, lengths)
+        assert not [v for v in broken if v.rule in (1, 3, 4, 7)]
