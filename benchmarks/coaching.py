@@ -28,8 +28,8 @@ def main() -> None:
     from glutekit import coaching
     from glutekit.catalog import Catalog
     from glutekit.durations import clock
-    from glutekit.plugins import make_plugin_host
     from glutekit.played import voiced_timeline
+    from glutekit.plugins import make_plugin_host
 
     host = make_plugin_host()
     catalog = Catalog.build(host, user_routines=False)
@@ -52,7 +52,7 @@ def main() -> None:
     for routine_id in ids:
         routine = catalog.find_routine(routine_id)
         voiced, lengths = voiced_timeline(routine, catalog, measure)
-        text, estimated = voiced_timeline(routine, catalog, None)
+        text, _ = voiced_timeline(routine, catalog, None)
         got = coaching.figures(routine, catalog, voiced, lengths)
         broken = coaching.check(routine, catalog, voiced, lengths)
         off = "-" if got.stated is None else f"{(got.played - got.stated) / got.stated:+.0%}"
