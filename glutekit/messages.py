@@ -19,3 +19,11 @@ def set_level(level: int) -> None:
 
 def level() -> int:
     return _level
+
+
+def note(message: str) -> None:
+    """A one-line note on stderr (``glutekit: MESSAGE``), silenced by ``--quiet``."""
+    if _level >= NORMAL:
+        import sys
+
+        print(f"glutekit: {message}", file=sys.stderr, flush=True)

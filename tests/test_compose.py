@@ -115,15 +115,31 @@ def test_seed_varies_the_routine_and_repeats_it(host: PluginHost, catalog: Catal
 # ----------------------------------------------------------------------------- constraints
 
 
-def test_cycle_without_equipment_says_what_would_work(host: PluginHost, catalog: Catalog) -> None:
-    with pytest.raises(InputError) as caught:
-        make(host, catalog, "cycle", targets=[MEDIUS], equipment=["none"])
-    message = str(caught.value)
-    assert message.startswith(
-        f"no release exercise without equipment for {MEDIUS}; add --equipment"
+def test_cycle_without_equipment_leaves_out_release_and_says_what_would_add_it(
+    host: PluginHost, catalog: Catalog, capsys: pytest.CaptureFixture[str]
+) -> None:
+    routine = make(host, catalog, "cycle", targets=[MEDIUS], equipment=["none"], seed=1)
+    kinds = [catalog.exercise(i).kind for i in routine.exercise_ids()]
+    assert "release" not in kinds
+    assert {"stretch", "activation"} <= set(kinds)
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(
+        f"glutekit: the cycle leaves out release: no release exercise without equipment "
+        f"for {MEDIUS}; add --equipment"
     )
-    assert "tennis_ball" in message and message.endswith("or use --strategy stretch")
-    assert "\n" not in message
+    assert "tennis_ball" in line and "--strategy" not in line
+    assert "no release without a ball or roller" in (routine.description or "")
+
+
+def test_the_bare_compose_command_works(glutekit_proc: Any) -> None:
+    proc = glutekit_proc("compose", "--minutes", "10")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["steps"]
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("glutekit: the cycle leaves out release:")
+    quiet = glutekit_proc("--quiet", "compose", "--minutes", "10")
+    assert quiet.returncode == 0 and quiet.stderr == ""
 
 
 def test_place_chair_keeps_to_seated_and_standing(host: PluginHost, catalog: Catalog) -> None:
@@ -302,11 +318,23 @@ def test_cli_same_seed_same_output(cli: Any) -> None:
 
 def test_cli_unmet_constraint_is_one_line_and_exit_2(glutekit_proc: Any, tmp_path: Path) -> None:
     out = tmp_path / "never.json"
-    proc = glutekit_proc("compose", "--target", MEDIUS, "--equipment", "none", "-o", out)
+    proc = glutekit_proc(
+        "compose",
+        "--target",
+        "gluteus_minimus",
+        "--place",
+        "standing",
+        "--strategy",
+        "stretch",
+        "--minutes",
+        "30",
+        "-o",
+        out,
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1
     assert proc.stderr.startswith(
-        "glutekit: error: no release exercise without equipment for gluteus_medius; add --equipment"
+        "glutekit: error: only 1 stretch exercise for gluteus_minimus fit your equipment"
     )
     assert "Traceback" not in proc.stderr and not out.exists()
 

@@ -116,8 +116,9 @@ class Cycle(BuiltinStrategy):
     the orders of the phases are chosen together so the whole routine gets up and down
     as few times as possible (a phase starts in the posture the last one ended in when it
     can). About a quarter of the time goes to release, under half
-    to stretching and the rest to activation. Needs release equipment (a ball or a foam
-    roller) for the target; without it, use ``stretch``.
+    to stretching and the rest to activation. Release needs a ball or a foam roller;
+    without one the cycle leaves the release phase out, says so in one line, and gives
+    its time to stretching and activation.
     """
 
     name = "cycle"
@@ -136,20 +137,32 @@ class Cycle(BuiltinStrategy):
         settings: Settings,
         budget: float,
     ) -> list[Exercise]:
+        phases = list(self.PHASES)
+        if not candidates(catalog, request, {"release"}):
+            # The bare command ('glutekit compose --minutes 10') names no ball or roller:
+            # a routine without release beats no routine.
+            phases = phases[1:]
+            reason = explain_missing(catalog, request, "release", "").strip()
+            from glutekit.messages import note
+
+            note(f"the cycle leaves out release: {reason.removesuffix(' or').rstrip(';')}")
         pools = []
-        for kind, _, otherwise in self.PHASES:
+        for kind, _, otherwise in phases:
             pool = candidates(catalog, request, {kind})
             if not pool:
                 raise InputError(explain_missing(catalog, request, kind, otherwise))
             pools.append(pool)
-        phases = [
-            take(ranked(pool, request, rng), budget * share - settings.rest, settings)
-            for (_, share, _), pool in zip(self.PHASES, pools, strict=True)
+        total = sum(share for _, share, _ in phases)
+        chosen = [
+            take(ranked(pool, request, rng), budget * share / total - settings.rest, settings)
+            for (_, share, _), pool in zip(phases, pools, strict=True)
         ]
-        return order_phases(phases)
+        return order_phases(chosen)
 
     def summary(self, plan: Sequence[Planned]) -> str:
         counts = [sum(1 for p in plan if p.exercise.kind == kind) for kind, _, _ in self.PHASES]
+        if not counts[0]:
+            return f"Stretch ({counts[1]}), then activate ({counts[2]}); no release without a ball or roller."
         return f"Release ({counts[0]}), then stretch ({counts[1]}), then activate ({counts[2]})."
 
 
