@@ -1,51 +1,85 @@
-"""An exercise card for the terminal, drawn with rich."""
+"""An exercise card for the terminal, drawn with rich.
+
+Sections are separated by exactly one blank line; numbered steps and bullets
+hang, so a wrapped line starts under the text, not under the number.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
 from glutekit.model import Exercise
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
-def _muscles(names: tuple[str, ...]) -> str:
-    return ", ".join(n.replace("_", " ") for n in names) or "-"
+#: Muscle id -> the label to print ("it_band" -> "IT band").
+Label = Callable[[str], str]
 
 
-def print_card(ex: Exercise) -> None:
-    from rich.console import Console, Group, RenderableType
+def _plain(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _muscles(names: Sequence[str], label: Label) -> str:
+    return ", ".join(label(n) for n in names) or "-"
+
+
+def _list(items: Sequence[str], numbered: bool) -> RenderableType:
+    from rich.table import Table
+
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True, justify="right" if numbered else "left")
+    grid.add_column(overflow="fold")
+    for i, item in enumerate(items, 1):
+        grid.add_row(f"{i}." if numbered else "•", item)
+    return grid
+
+
+def card(ex: Exercise, label: Label = _plain) -> RenderableType:
+    """The card as a rich renderable (printed by :func:`print_card`)."""
+    from rich.console import Group
     from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
     facts = Table.grid(padding=(0, 2))
-    facts.add_column(style="bold")
+    facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
-    facts.add_row("Targets", _muscles(ex.primary))
+    facts.add_row("Targets", _muscles(ex.primary, label))
     if ex.secondary:
-        facts.add_row("Also", _muscles(ex.secondary))
+        facts.add_row("Also", _muscles(ex.secondary, label))
     facts.add_row("Kind", ex.kind)
-    facts.add_row("Position", ex.position)
+    facts.add_row("Position", ex.position.replace("-", " "))
     facts.add_row("Equipment", ex.equipment_text())
     facts.add_row("Dose", ex.dose.describe() + (" each side" if ex.per_side else ""))
 
-    parts: list[RenderableType] = [facts]
-
-    def section(title: str, items: tuple[str, ...], numbered: bool = False) -> None:
-        if not items:
-            return
-        text = Text()
-        text.append(f"\n{title}\n", style="bold underline")
-        for i, item in enumerate(items, 1):
-            bullet = f"{i}. " if numbered else "• "
-            text.append(f"{bullet}{item}\n")
-        parts.append(text)
-
+    blocks: list[RenderableType] = [facts]
     if ex.why:
-        parts.append(Text(f"\n{ex.why}", style="italic"))
+        blocks.append(Text(ex.why, style="italic"))
+
+    def section(title: str, items: Sequence[str], numbered: bool = False) -> None:
+        if items:
+            blocks.append(Group(Text(title, style="bold underline"), _list(items, numbered)))
+
     section("Set-up", ex.instructions, numbered=True)
     section("Cues", ex.cues)
     section("Mistakes to avoid", ex.mistakes)
     section("Cautions", ex.cautions)
-    section("Variations", tuple(f"{v.name}: {v.description}" for v in ex.variations))
-    section("Source", tuple(s.describe() for s in ex.sources))
-    Console().print(
-        Panel(Group(*parts), title=f"[bold]{ex.name}[/bold]", subtitle=ex.id, expand=False)
-    )
+    section("Variations", [f"{v.name}: {v.description}" for v in ex.variations])
+    sources = [s.describe() for s in ex.sources]
+    section("Source" if len(sources) == 1 else "Sources", sources)
+
+    spaced: list[RenderableType] = []
+    for block in blocks:
+        if spaced:
+            spaced.append(Text(""))  # one blank line between sections, never two
+        spaced.append(block)
+    return Panel(Group(*spaced), title=f"[bold]{ex.name}[/bold]", subtitle=ex.id, expand=False)
+
+
+def print_card(ex: Exercise, label: Label = _plain) -> None:
+    from rich.console import Console
+
+    Console(highlight=False).print(card(ex, label))
