@@ -7,6 +7,7 @@ escapes for its own medium, so a title like ``<script>`` prints literally.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from glutekit.durations import format_seconds
 from glutekit.interfaces import ExportRequest
@@ -20,6 +21,7 @@ from glutekit.model import (
     Routine,
     Step,
 )
+from glutekit.sides import fill
 from glutekit_cards.figures import figure_for
 
 DEFAULT_WEEKS = 4
@@ -59,6 +61,12 @@ class ExerciseInfo:
     cues: tuple[str, ...]
     mistakes: tuple[str, ...]
     cautions: tuple[str, ...]
+    #: A picture from the pack (absolute path: PNG, JPEG or SVG), drawn instead of the figure.
+    image: str = ""
+    image_alt: str = ""
+    #: The pack, its authors, licence and attribution, and the exercise's sources.
+    credit: str = ""
+    sources: tuple[str, ...] = ()
 
     @property
     def key_cue(self) -> str:
@@ -95,6 +103,10 @@ class Sheet:
     steps: tuple[StepRow, ...]
     exercises: tuple[ExerciseInfo, ...]
     cautions: tuple[str, ...]
+    #: One line for each pack the routine uses: name, authors, licence, attribution.
+    credits: tuple[str, ...]
+    #: Every source the exercises name, once.
+    sources: tuple[str, ...]
     log: LogGrid
     paper: str
     #: Which parts to print: the sheet (with its log grid), the exercise cards, or both.
@@ -209,23 +221,50 @@ def _sides_used(steps: list[ExerciseStep]) -> dict[str, list[str]]:
     return out
 
 
-def _info(step: ExerciseStep, ex: Exercise) -> ExerciseInfo:
+#: The built-in figure for each posture, for positions a pack declares.
+FIGURE_OF_POSTURE = {
+    "lying": "supine",
+    "seated": "seated",
+    "kneeling": "kneeling",
+    "standing": "standing",
+    "hanging": "hanging",
+}
+
+
+def _printed(texts: tuple[str, ...]) -> tuple[str, ...]:
+    # Printed once for both sides: "{side}" reads "working", "{other}" reads "other".
+    return tuple(fill(t, None) for t in texts)
+
+
+def _info(step: ExerciseStep, ex: Exercise, posture: str | None = None) -> ExerciseInfo:
     return ExerciseInfo(
         id=ex.id,
         name=ex.name,
         kind=ex.kind,
         position=ex.position.replace("-", " "),
-        figure=figure_for(ex.position),
+        figure=figure_for(FIGURE_OF_POSTURE.get(posture or "", ex.position)),
         targets=_words(ex.targets),
         equipment=ex.equipment_text(),
         dose=effective_dose(step, ex).describe(),
         sides=side_text(step, ex),
         summary=ex.summary or "",
-        instructions=ex.instructions,
-        cues=step.cues + ex.cues,
-        mistakes=ex.mistakes,
+        instructions=_printed(ex.instructions),
+        cues=_printed(step.cues + ex.cues),
+        mistakes=_printed(ex.mistakes),
         cautions=ex.cautions,
+        image=_picture(ex),
+        image_alt=ex.images[0].alt or ex.name if ex.images else f"{ex.name}: figure",
+        credit=ex.credit,
+        sources=tuple(s.describe() for s in ex.sources),
     )
+
+
+def _picture(ex: Exercise) -> str:
+    """The pack's own picture for the card: its first image, else its figure (if present)."""
+    for candidate in (*(i.path for i in ex.images), ex.figure):
+        if candidate and Path(candidate).is_file():
+            return candidate
+    return ""
 
 
 def _log(request: ExportRequest, steps: list[ExerciseStep], weeks: int) -> LogGrid:
@@ -262,7 +301,11 @@ def build_sheet(request: ExportRequest) -> Sheet:
     first_steps: dict[str, ExerciseStep] = {}
     for step in steps:
         first_steps.setdefault(step.exercise, step)
-    infos = tuple(_info(s, request.catalog.exercise(i)) for i, s in first_steps.items())
+    words = request.catalog.vocabulary
+    infos = tuple(
+        _info(s, ex, words.posture(ex.position))
+        for s, ex in ((s, request.catalog.exercise(i)) for i, s in first_steps.items())
+    )
     needs: list[str] = []
     for ex_id in first_steps:
         ex = request.catalog.exercise(ex_id)
@@ -278,6 +321,8 @@ def build_sheet(request: ExportRequest) -> Sheet:
         steps=tuple(_rows(request)),
         exercises=infos,
         cautions=_unique([c for info in infos for c in info.cautions] + [SEE_A_PROFESSIONAL]),
+        credits=_unique([info.credit for info in infos]),
+        sources=_unique([s for info in infos for s in info.sources]),
         log=_log(request, steps, weeks),
         paper=str(options.get("paper") or "a4"),
         show_sheet=not cards_only,

@@ -268,3 +268,16 @@ def draw_figure(pdf: Any, position: str, box: Rect) -> None:
     radius = figure.head_radius * scale
     pdf.set_fill_color(*INK)
     pdf.ellipse(cx - radius, cy - radius, 2 * radius, 2 * radius, style="F")
+
+
+def draw_picture(pdf: Any, path: str, box: Rect) -> bool:
+    """A pack's own picture (PNG, JPEG or SVG) fitted into ``box``; False if it cannot be drawn.
+
+    A picture that fails to load leaves the card with its stick figure rather than
+    stopping the export.
+    """
+    try:
+        pdf.image(path, x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True)
+    except Exception:  # a damaged or unsupported file: the drawn figure stands in
+        return False
+    return True

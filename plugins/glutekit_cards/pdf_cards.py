@@ -9,7 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from glutekit_cards.content import ExerciseInfo, Sheet
-from glutekit_cards.pdf_base import GREY, INK, RULE, Flow, Frames, Rect, draw_figure
+from glutekit_cards.pdf_base import (
+    GREY,
+    INK,
+    RULE,
+    Flow,
+    Frames,
+    Rect,
+    draw_figure,
+    draw_picture,
+)
 
 INSET = 8.0
 FIGURE = 24.0
@@ -54,7 +63,8 @@ def _card(flow: Flow, info: ExerciseInfo) -> None:
     full = flow.rect
     if flow.draw:
         box = Rect(full.x + full.w - FIGURE, full.y, FIGURE, FIGURE)
-        draw_figure(flow.pdf, info.figure, box)
+        if not (info.image and draw_picture(flow.pdf, info.image, box)):
+            draw_figure(flow.pdf, info.figure, box)
     # The heading and facts wrap beside the figure, the rest runs full width below it.
     flow.rect = Rect(full.x, full.y, full.w - FIGURE - 3, full.h)
     flow.paragraph(info.name, size=13, bold=True)
@@ -74,6 +84,14 @@ def _card(flow: Flow, info: ExerciseInfo) -> None:
     _section(flow, "Steps", info.instructions, numbered=True)
     _section(flow, "Cues", info.cues)
     _section(flow, "Avoid", info.mistakes)
+    _credit(flow, info)
+
+
+def _credit(flow: Flow, info: ExerciseInfo) -> None:
+    """Where the exercise comes from and its licence, small, at the foot of the card."""
+    lines = [f"Source: {s}" for s in info.sources] + ([info.credit] if info.credit else [])
+    for n, line in enumerate(lines):
+        flow.paragraph(line, size=6.5, color=GREY, space_before=2.0 if n == 0 else 0)
 
 
 def _section(flow: Flow, title: str, items: tuple[str, ...], numbered: bool = False) -> None:

@@ -74,6 +74,10 @@ def _sheet(flow: Flow, sheet: Sheet) -> None:
         flow.paragraph("Cautions", size=10.5, bold=True, space_before=5, keep_with_next=8)
         for text in sheet.cautions:
             flow.paragraph(text, size=8.5, prefix="•", hang=9)
+    if sheet.credits or sheet.sources:
+        flow.paragraph("Sources and licences", size=9, bold=True, space_before=4, keep_with_next=6)
+        for text in (*sheet.sources, *sheet.credits):
+            flow.paragraph(text, size=7, prefix="•", hang=9, color=GREY)
 
 
 def _steps_table(flow: Flow, sheet: Sheet) -> None:

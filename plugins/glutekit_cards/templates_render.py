@@ -45,7 +45,7 @@ def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any
         ]
     )
     if markdown:
-        return jinja2.Environment(
+        md = jinja2.Environment(
             loader=loader,
             autoescape=False,
             finalize=markdown_escape,
@@ -55,6 +55,8 @@ def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        md.filters["file_url"] = lambda path: Path(path).as_uri()
+        return md
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
 
     def figure(name: str) -> Any:
@@ -62,7 +64,27 @@ def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any
         return markupsafe.Markup(svg(name))
 
     env.globals["figure"] = figure
+    env.globals["picture"] = picture
     return env
+
+
+_MEDIA = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def picture(path: str, alt: str) -> Any:
+    """A pack's picture embedded in the page, so the HTML file travels on its own."""
+    import base64
+
+    import markupsafe
+
+    try:
+        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    except OSError:
+        return markupsafe.Markup("")
+    media = _MEDIA.get(Path(path).suffix.lower(), "application/octet-stream")
+    return markupsafe.Markup('<img class="picture" src="data:{};base64,{}" alt="{}">').format(
+        media, data, alt
+    )
 
 
 def render(sheet: Sheet, fmt: str, template_dirs: Sequence[Path] = ()) -> str:
