@@ -70,6 +70,12 @@ def card(ex: Exercise, label: Label = _plain) -> RenderableType:
     section("Variations", [f"{v.name}: {v.description}" for v in ex.variations])
     sources = [s.describe() for s in ex.sources]
     section("Source" if len(sources) == 1 else "Sources", sources)
+    pictures = [f"{i.alt}: {i.path}" if i.alt else i.path for i in ex.images]
+    if ex.figure:
+        pictures.append(f"figure: {ex.figure}")
+    section("Pictures", pictures)
+    if ex.credit:
+        blocks.append(Text(ex.credit, style="dim"))
 
     spaced: list[RenderableType] = []
     for block in blocks:
