@@ -161,12 +161,12 @@ def _label(seg: Segment) -> str:
 
 
 def _spoken_items(timeline: Timeline, length: Length) -> Iterator[Violation]:
-    cues = sorted(timeline.cues, key=lambda c: c.at)
-    for a, b in itertools.pairwise(cues):
+    placed = sorted(((c, s) for s in timeline.segments for c in s.cues), key=lambda p: p[0].at)
+    for (a, _), (b, seg) in itertools.pairwise(placed):
         if a.at + length(a.text) > b.at + _EPS:
             yield Violation(
                 rule=3,
-                pointer="/steps",
+                pointer=_pointer(seg.step_path) or "/steps",
                 message=f"overlap: {a.text!r} at {clock(a.at)} is still being said when "
                 f"{b.text!r} starts",
             )

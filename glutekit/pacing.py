@@ -245,7 +245,7 @@ def _unit_words(
         count = number_word(index + 1).capitalize() + "."
         rep_end = start + dose.tempo.seconds
         at = ms(rep_end - voice.length(count) - PACE_GAP)
-        if not said or at >= voice.end(said[-1]) + PACE_GAP:
+        if at >= start and (not said or at >= voice.end(said[-1]) + PACE_GAP):
             said.append(Said(at, "rep", count))
     return said
 

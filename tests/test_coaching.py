@@ -211,17 +211,33 @@ def test_an_unknown_placeholder_is_refused_by_the_schema(cli: Any, tmp_path: Pat
 
 EXERCISES = ["c:cross", "c:lunge", "c:bridge", "c:breathe"]
 
+tempos = st.fixed_dictionaries(
+    {"up": st.sampled_from([0.5, 1, 1.5, 2, 3]), "down": st.sampled_from([0.5, 1, 2, 3])},
+    optional={"hold": st.sampled_from([0, 0.5, 1, 2])},
+)
+
+
+def _step(ex: str, sides: str, sets: int, hold: int, reps: int, tempo: dict[str, float]) -> Any:
+    step: dict[str, Any] = {"exercise": ex}
+    if ex != "c:breathe":
+        step["sides"] = sides
+    if sets > 1:
+        step["sets"] = sets
+    if ex in ("c:cross", "c:lunge"):
+        step["dose"] = {"hold": hold}
+    if ex == "c:bridge":
+        step["dose"] = {"reps": reps, "tempo": tempo}
+    return step
+
+
 exercise_steps = st.builds(
-    lambda ex, sides, sets, hold: {
-        "exercise": ex,
-        **({"sides": sides} if ex != "c:breathe" else {}),
-        **({"sets": sets} if sets > 1 else {}),
-        **({"dose": {"hold": hold}} if ex in ("c:cross", "c:lunge") else {}),
-    },
+    _step,
     st.sampled_from(EXERCISES),
     st.sampled_from(["both", "left", "right"]),
     st.integers(1, 2),
     st.integers(15, 90),
+    st.integers(1, 12),
+    tempos,
 )
 routines = st.builds(
     lambda steps, block, settle, breath, order, countdown: {
@@ -238,13 +254,13 @@ routines = st.builds(
     st.lists(exercise_steps, min_size=1, max_size=3),
     st.lists(exercise_steps, min_size=1, max_size=2),
     st.integers(4, 12),
-    st.integers(4, 10),
+    st.integers(2, 10),
     st.sampled_from(["right-first", "left-first"]),
     st.booleans(),
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=routines,
     per_char=st.floats(0.0, 0.2),
