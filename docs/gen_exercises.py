@@ -108,6 +108,28 @@ def equipment_text(equipment: list) -> str:
     return ", ".join(needs)
 
 
+def fill_sides(text: str, side: str = "right") -> str:
+    """A text with its side placeholders filled in, as it is said for ``side``."""
+    other = "left" if side == "right" else "right"
+    for key, value in (("side", side), ("other", other)):
+        text = text.replace("{%s}" % key, value).replace("{%s}" % key.capitalize(), value.title())
+    return text
+
+
+def per_side_text(ex: dict) -> str:
+    if not ex["per_side"]:
+        return "no"
+    if ex.get("working_side"):
+        return f"yes; the right side is: {fill_sides(ex['working_side'])}"
+    return "yes, each side in turn"
+
+
+def caution_text(caution: str | dict) -> str:
+    if isinstance(caution, str):
+        return caution
+    return caution["text"] + (" *(said aloud in a session)*" if caution.get("spoken") else "")
+
+
 def bullet_list(title: str, items: list[str]) -> list[str]:
     if not items:
         return []
@@ -133,18 +155,18 @@ def render_exercise(pack_id: str, ex: dict, level: int = 3) -> list[str]:
         f"| Position | {ex['position']} |",
         f"| Equipment | {equipment_text(ex.get('equipment', []))} |",
         f"| Dose | {dose_text(ex['dose'])} |",
-        f"| Per side | {'yes, each side in turn' if ex['per_side'] else 'no'} |",
+        f"| Per side | {per_side_text(ex)} |",
         f"| Level | {ex.get('level', 'beginner')} |",
         "",
     ]
     if ex.get("why"):
         lines += [f"**Why it works:** {ex['why']}", ""]
     lines += ["**How to do it**", ""]
-    lines += [f"{n}. {step}" for n, step in enumerate(ex["instructions"], start=1)]
+    lines += [f"{n}. {fill_sides(step)}" for n, step in enumerate(ex["instructions"], start=1)]
     lines.append("")
-    lines += bullet_list("Cues during the hold", ex.get("cues", []))
+    lines += bullet_list("Cues during the hold", [fill_sides(c) for c in ex.get("cues", [])])
     lines += bullet_list("Common mistakes", ex.get("mistakes", []))
-    lines += bullet_list("Take care", ex.get("cautions", []))
+    lines += bullet_list("Take care", [caution_text(c) for c in ex.get("cautions", [])])
     variations = [f"*{v['name']}*: {v['description']}" for v in ex.get("variations", [])]
     lines += bullet_list("Variations", variations)
     sources = []

@@ -20,6 +20,7 @@ from glutekit.catalog import Catalog
 from glutekit.interfaces import ExportRequest
 from glutekit.model import Dose, DoseOverride, Exercise, ExerciseStep, Tempo
 from glutekit.plugins import PluginHost
+from glutekit.sides import fill
 
 SCRIPT = "<script>alert(1)</script>"
 
@@ -88,7 +89,7 @@ def test_html_shows_the_same_content_as_the_pdf(cli: Any, tmp_path: Path, catalo
     for ex_id in routine.exercise_ids():
         exercise = catalog.exercise(ex_id)
         assert exercise.name in html and exercise.name in cards
-        assert exercise.instructions[0] in html
+        assert fill(exercise.instructions[0], None) in html
     assert "2 × 30 s" in html and "each side" in html and "Week 4" in html
     assert cards.count('<article class="card">') == len(set(routine.exercise_ids()))
     assert cards.count("<svg") == len(set(routine.exercise_ids()))
@@ -234,3 +235,20 @@ def test_sheet_says_when_to_stop_and_see_a_professional(
     flat = " ".join(text.split())
     assert "physiotherapist or doctor before you start" in flat
     assert "tingling down the leg" in flat
+
+
+@pytest.mark.parametrize("suffix", ["md", "html"])
+def test_printed_instructions_fill_the_side_placeholders(
+    suffix: str, cli: Any, tmp_path: Path
+) -> None:
+    both, one = tmp_path / f"both.{suffix}", tmp_path / f"one.{suffix}"
+    assert cli("export", "quick-five", "--cards", "-o", str(both)).exit_code == 0
+    export(cli, routine_data("Sides", GLUTE_STEPS), one, "--cards")
+    text = both.read_text(encoding="utf-8")
+    assert "{side}" not in text and "{other}" not in text
+    # Both sides on one card: the working leg and the other one.
+    assert "Lift your working leg and rest that ankle across your other thigh" in text
+    # A left-only step reads for the left side.
+    assert "Lie on your right side with hips and knees bent and your left knee" in (
+        one.read_text(encoding="utf-8")
+    )

@@ -479,6 +479,10 @@ FIGURE_FOURS = ("supine-figure-four", "seated-figure-four", "standing-figure-fou
 CROSSOVERS = ("crossover-hip-stretch", "seated-crossover-knee-hug", "hanging-side-arch")
 
 
+def _caution_texts(ex: dict) -> list[str]:
+    return [c if isinstance(c, str) else c["text"] for c in ex.get("cautions", [])]
+
+
 def _spoken_texts(routine: dict) -> list[str]:
     """Every text a routine adds to what is said: messages, notes and cues."""
     texts = []
@@ -516,9 +520,9 @@ def test_the_two_lying_figure_fours_are_one_exercise() -> None:
 
 def test_crossover_stretches_say_when_to_skip_them() -> None:
     for ex_id in CROSSOVERS:
-        cautions = " ".join(EXERCISES[ex_id]["cautions"])
+        cautions = " ".join(_caution_texts(EXERCISES[ex_id]))
         assert "bony point" in cautions and "physiotherapist" in cautions, ex_id
-    clamshell = " ".join(EXERCISES["side-lying-clamshell"]["cautions"])
+    clamshell = " ".join(_caution_texts(EXERCISES["side-lying-clamshell"]))
     assert "standing hip abduction" in clamshell
     relief = ROUTINES["side-sleeper-relief"]
     assert "bony point" in relief["description"] and "physiotherapist" in relief["description"]
@@ -533,7 +537,7 @@ def test_no_claims_about_the_sciatic_nerve() -> None:
 
 def test_nothing_in_brackets_is_read_aloud() -> None:
     for ex in EXERCISES.values():
-        for text in [ex["name"], *ex["instructions"], *ex["cues"], *ex["cautions"]]:
+        for text in [ex["name"], *ex["instructions"], *ex["cues"], *_caution_texts(ex)]:
             assert "(" not in text, f"{ex['id']}: {text}"
     for routine_id, routine in ROUTINES.items():
         for text in _spoken_texts(routine):
@@ -566,11 +570,54 @@ def test_a_step_note_does_not_repeat_the_set_up() -> None:
 
 def test_per_side_instructions_do_not_hard_code_a_side() -> None:
     side_word = re.compile(r"\b(left|right)\b", re.I)
-    for ex in EXERCISES.values():
-        if not ex["per_side"]:
-            continue
-        for text in [*ex["instructions"], *ex["cues"]]:
+    per_side = [ex for ex in EXERCISES.values() if ex["per_side"]]
+    assert len(per_side) == 22
+    for ex in per_side:
+        texts = [*ex["instructions"], *ex["cues"], ex["working_side"], ex["reminder"]]
+        texts.append(ex["transition"]["say"])
+        for text in texts:
             assert not side_word.search(text), f"{ex['id']}: {text}"
+        # Which limb "right side" means, said with placeholders so it is always true.
+        assert "{side}" in ex["working_side"] or "{other}" in ex["working_side"], ex["id"]
+        assert any("{side}" in t or "{other}" in t for t in ex["instructions"]), ex["id"]
+
+
+def test_the_hard_coded_side_check_can_fail() -> None:
+    side_word = re.compile(r"\b(left|right)\b", re.I)
+    assert side_word.search("Rest your right ankle across your left knee.")
+    assert not side_word.search("Rest your {side} ankle across your {other} knee.")
+
+
+#: Exercises where people get hurt: each says one caution aloud, once per session.
+SPOKEN_CAUTIONS = {
+    "ball-release-medius": "tingling or numbness",
+    "ball-release-max": "tingling",
+    "deep-lunge": "Pad the back knee",
+    "deep-lunge-glute-stretch": "Pad the back knee",
+    "supine-figure-four": "knee hurts",
+    "seated-figure-four": "knee hurts",
+    "standing-figure-four": "knee hurts",
+    "half-pigeon": "Never force the front hip down",
+    "modified-pigeon": "Never force the hips down",
+    "crossover-hip-stretch": "bony point",
+    "seated-crossover-knee-hug": "bony point",
+    "hanging-side-arch": "bar is secure",
+    "tabletop-hip-stretch": "table is stable",
+}
+
+
+def spoken_caution(ex: dict) -> str | None:
+    spoken = [c["text"] for c in ex.get("cautions", []) if isinstance(c, dict) and c.get("spoken")]
+    assert len(spoken) <= 1, ex["id"]
+    return spoken[0] if spoken else None
+
+
+def test_the_exercises_where_people_get_hurt_say_one_caution() -> None:
+    marked = {i: spoken_caution(ex) for i, ex in EXERCISES.items() if spoken_caution(ex)}
+    assert set(marked) == set(SPOKEN_CAUTIONS)
+    for ex_id, words in SPOKEN_CAUTIONS.items():
+        assert words in marked[ex_id], ex_id
+        assert len(marked[ex_id].split()) <= 20, f"{ex_id}: too long to say in passing"
 
 
 def _order(routine_id: str) -> list[str]:

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from glutekit.model import Exercise
+from glutekit.sides import fill
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -63,8 +64,10 @@ def card(ex: Exercise, label: Label = _plain) -> RenderableType:
         if items:
             blocks.append(Group(Text(title, style="bold underline"), _list(items, numbered)))
 
-    section("Set-up", ex.instructions, numbered=True)
-    section("Cues", ex.cues)
+    if ex.per_side and ex.working_side:
+        facts.add_row("Right side", fill(ex.working_side, "right"))
+    section("Set-up", [fill(line, None) for line in ex.instructions], numbered=True)
+    section("Cues", [fill(cue, None) for cue in ex.cues])
     section("Mistakes to avoid", ex.mistakes)
     section("Cautions", ex.cautions)
     section("Variations", [f"{v.name}: {v.description}" for v in ex.variations])

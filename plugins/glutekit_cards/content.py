@@ -18,6 +18,7 @@ from glutekit.model import (
     ExerciseStep,
     MessageStep,
     RestStep,
+    Side,
     Routine,
     Step,
 )
@@ -231,12 +232,14 @@ FIGURE_OF_POSTURE = {
 }
 
 
-def _printed(texts: tuple[str, ...]) -> tuple[str, ...]:
-    # Printed once for both sides: "{side}" reads "working", "{other}" reads "other".
-    return tuple(fill(t, None) for t in texts)
+def _printed(texts: tuple[str, ...], side: Side | None = None) -> tuple[str, ...]:
+    # Printed once for both sides: "{side}" reads "working", "{other}" reads "other";
+    # a step that does one side only reads for that side.
+    return tuple(fill(t, side) for t in texts)
 
 
 def _info(step: ExerciseStep, ex: Exercise, posture: str | None = None) -> ExerciseInfo:
+    side: Side | None = step.sides if step.sides != "both" and ex.per_side else None
     return ExerciseInfo(
         id=ex.id,
         name=ex.name,
@@ -248,9 +251,9 @@ def _info(step: ExerciseStep, ex: Exercise, posture: str | None = None) -> Exerc
         dose=effective_dose(step, ex).describe(),
         sides=side_text(step, ex),
         summary=ex.summary or "",
-        instructions=_printed(ex.instructions),
-        cues=_printed(step.cues + ex.cues),
-        mistakes=_printed(ex.mistakes),
+        instructions=_printed(ex.instructions, side),
+        cues=_printed(step.cues + ex.cues, side),
+        mistakes=_printed(ex.mistakes, side),
         cautions=ex.cautions,
         image=_picture(ex),
         image_alt=ex.images[0].alt or ex.name if ex.images else f"{ex.name}: figure",
