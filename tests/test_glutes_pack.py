@@ -232,64 +232,19 @@ def test_routine_exercises_exist(path: Path) -> None:
             assert local in EXERCISES, step["exercise"]
 
 
-# --------------------------------------------------------------------- timing model
+# --------------------------------------------------------------------- stated length
 
-
-def _exercise_seconds(step: dict, settings: dict) -> float:
-    ex = EXERCISES[step["exercise"].split(":", 1)[1]]
-    dose = {**ex["dose"]}
-    override = step.get("dose", {})
-    if override:
-        for key in ("hold", "breaths", "reps"):
-            dose.pop(key, None)
-        dose.update(override)
-    if "hold" in dose:
-        work = float(_seconds(dose["hold"]))
-    elif "breaths" in dose:
-        work = float(dose["breaths"] * _seconds(settings.get("breath", 6)))
-    else:
-        tempo = dose["tempo"]
-        work = dose["reps"] * (tempo["up"] + tempo.get("hold", 0) + tempo["down"])
-    sides = 2 if ex["per_side"] and step.get("sides", "both") == "both" else 1
-    one_set = sides * work + (sides - 1) * _seconds(settings.get("switch", 5))
-    sets = step.get("sets", ex["dose"].get("sets", 1))
-    total = sets * one_set + (sets - 1) * _seconds(settings.get("set_rest", 10))
-    return _seconds(settings.get("prepare", 10)) + total
-
-
-def _steps_seconds(steps: list[dict], settings: dict) -> float:
-    total = 0.0
-    for step in steps:
-        if "block" in step:
-            rounds = step.get("repeat", 1)
-            inner = _steps_seconds(step["steps"], settings)
-            total += rounds * inner + (rounds - 1) * _seconds(step.get("rest_between", 0))
-        elif "exercise" in step:
-            total += _exercise_seconds(step, settings)
-            total += _seconds(step.get("rest_after", settings.get("rest", 10)))
-        elif "rest" in step:
-            total += _seconds(step["rest"])
-        else:
-            total += _seconds(step.get("pause", 0)) or len(step["say"].split()) / 2.5
-    return total
-
-
-def routine_seconds(routine: dict) -> float:
-    return _steps_seconds(routine["steps"], routine.get("settings", {}))
+#: The played length itself is checked against real speech in test_glutes_coaching.py.
 
 
 @pytest.mark.parametrize("path", ROUTINE_PATHS, ids=lambda p: p.stem)
-def test_routine_length_is_sensible_and_stated(path: Path) -> None:
+def test_routine_states_its_length_in_one_way(path: Path) -> None:
     routine = _load(path)
-    minutes = routine_seconds(routine) / 60
-    assert 4.5 <= minutes <= 20, f"{routine['id']} runs {minutes:.1f} min"
+    seconds = _seconds(routine["length"])
+    assert 4.5 * 60 <= seconds <= 25 * 60, f"{routine['id']} states {seconds} s"
     stated = re.search(r"[Aa]bout (\d+) minutes", routine["description"])
     assert stated, "the description should say roughly how long it takes"
-    assert abs(int(stated.group(1)) - minutes) <= 1.5, f"computed {minutes:.1f} min"
-
-
-def test_quick_five_is_about_five_minutes() -> None:
-    assert 4.5 <= routine_seconds(ROUTINES["quick-five"]) / 60 <= 6
+    assert abs(int(stated.group(1)) * 60 - seconds) <= 30, "description and length agree"
 
 
 def test_routines_use_every_kind_of_step() -> None:
