@@ -111,9 +111,8 @@ def equipment_text(equipment: list) -> str:
 def fill_sides(text: str, side: str = "right") -> str:
     """A text with its side placeholders filled in, as it is said for ``side``."""
     other = "left" if side == "right" else "right"
-    for key, value in (("side", side), ("other", other)):
-        text = text.replace("{%s}" % key, value).replace("{%s}" % key.capitalize(), value.title())
-    return text
+    text = text.replace("{side}", side).replace("{Side}", side.title())
+    return text.replace("{other}", other).replace("{Other}", other.title())
 
 
 def per_side_text(ex: dict) -> str:

@@ -158,10 +158,10 @@ def test_compose_writes_its_note_on_stderr_and_the_routine_on_stdout(
 ) -> None:
     out = tmp_path / "r.json"
     written = cli(
-        "compose", "--minutes", "5", "--equipment", "tennis_ball", "--seed", "1", "-o", out
+        "compose", "--minutes", "6", "--equipment", "tennis_ball", "--seed", "1", "-o", out
     )
     assert written.exit_code == 0, written.output
     assert written.stdout == ""
     assert written.stderr.startswith(f"wrote {out}")
-    printed = cli("compose", "--minutes", "5", "--equipment", "tennis_ball", "--seed", "1")
+    printed = cli("compose", "--minutes", "6", "--equipment", "tennis_ball", "--seed", "1")
     assert json.loads(printed.stdout) == json.loads(out.read_text(encoding="utf-8"))

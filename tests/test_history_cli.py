@@ -61,7 +61,7 @@ def test_history_json_since_and_empty(data: Path) -> None:
     assert (session["routine"], session["status"], session["holds_completed"]) == (
         "quick-five",
         "finished",
-        8,
+        6,  # quick-five: three exercises, both sides
     )
     assert payload["counted_sessions"] == 1 and payload["advised_per_week"] == 2
     assert payload["weeks"][-1]["sessions"] == 1
@@ -183,5 +183,5 @@ def test_two_sessions_at_once_both_record(data: Path) -> None:
         assert b"warning" not in err
     db = HistoryDB.open(data / "history.sqlite3")
     rows = db.sessions()
-    assert [(r.status, r.completed) for r in rows] == [("finished", 8), ("finished", 8)]
+    assert [(r.status, r.completed) for r in rows] == [("finished", 6), ("finished", 6)]
     assert db.integrity() == "ok"

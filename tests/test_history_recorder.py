@@ -69,7 +69,7 @@ def test_real_session_records_every_hold_the_engine_completed(
     assert row.planned == pytest.approx(timeline.duration)
     recorded = [(h.exercise, h.side) for h in db.holds(row.id)]
     assert recorded == list(summary.completed)
-    assert len(recorded) == 8  # four exercises, both sides
+    assert len(recorded) == 6  # three exercises, both sides
     assert (row.pain_before, row.advised_per_week) == (5, 2)
 
 

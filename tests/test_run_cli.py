@@ -173,7 +173,7 @@ def test_keys_on_a_terminal_skip_and_quit_and_restore_the_terminal() -> None:
     term.read_until(b"Supine figure-four")  # the live view is up
     time.sleep(0.3)
     term.press(b"n")  # skip the prepare ...
-    term.read_until(b"Begin. Hold for 30 seconds.")
+    term.read_until(b"Begin. Hold for 20 seconds.")
     term.press(b"q")
     term.read_until(b"Quit after")
     after = termios.tcgetattr(term.terminal)
