@@ -18,8 +18,8 @@ from glutekit.model import (
     ExerciseStep,
     MessageStep,
     RestStep,
-    Side,
     Routine,
+    Side,
     Step,
 )
 from glutekit.sides import fill
