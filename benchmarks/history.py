@@ -5,6 +5,10 @@ of 8 holds each, spread over three years with pain scores, then times the real c
 in a subprocess against `glutekit --version` (start-up alone) measured in the same run.
 Target: `glutekit history` within 300 ms.
 
+Also measures what the history costs `glutekit run` at start: a one-second routine run
+at --speed 1000 with no voice, against this history and against an empty data folder,
+alternating, in the same run. Target: at most 20 ms more with the full history.
+
     python benchmarks/history.py [--sessions N] [--runs N]
 """
 
@@ -88,6 +92,34 @@ def timed(args: list[str], env: dict[str, str], runs: int) -> list[float]:
     return out
 
 
+RUN_TARGET_MS = 20.0
+TINY = '{"id": "tiny", "title": "Tiny", "steps": [{"rest": 1, "say": "Rest."}]}'
+
+
+def run_start_cost(full_env: dict[str, str], empty_env: dict[str, str], runs: int) -> str:
+    """Median run time with the full history minus with none, measured alternately."""
+    with tempfile.TemporaryDirectory() as scratch:
+        routine = Path(scratch) / "tiny.json"
+        routine.write_text(TINY, encoding="utf-8")
+        args = ["run", str(routine), "--speed", "1000", "--no-voice", "--output", "console"]
+        full: list[float] = []
+        empty: list[float] = []
+        timed(args, full_env, 1)  # warm the file cache and the validation cache
+        timed(args, empty_env, 1)
+        for i in range(runs):
+            pair = ((full, full_env), (empty, empty_env))
+            for into, env in pair if i % 2 == 0 else reversed(pair):
+                into.extend(timed(args, env, 1))
+    cost = statistics.median(full) - statistics.median(empty)
+    verdict = "meets" if cost <= RUN_TARGET_MS else "MISSES"
+    return (
+        f"glutekit run (tiny routine)    with history median {statistics.median(full):7.1f} ms, "
+        f"empty {statistics.median(empty):7.1f} ms (n={runs})\n"
+        f"target: run start-up cost from history <= {RUN_TARGET_MS:.0f} ms -> {verdict} "
+        f"({cost:+.1f} ms)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=10_000)
@@ -105,6 +137,8 @@ def main() -> None:
         baseline = timed(["--version"], env, options.runs)
         history = timed(["history"], env, options.runs)
         as_json = timed(["history", "--json"], env, options.runs)
+        with tempfile.TemporaryDirectory() as empty:
+            run_line = run_start_cost(env, {**os.environ, "GLUTEKIT_DATA_DIR": empty}, options.runs)
     rows = [
         ("glutekit --version (baseline)", baseline),
         ("glutekit history", history),
@@ -122,6 +156,7 @@ def main() -> None:
         f"target: history within {TARGET_MS:.0f} ms -> {verdict} "
         f"(history minus start-up: {statistics.median(history) - base:.1f} ms)"
     )
+    print(run_line)
 
 
 if __name__ == "__main__":

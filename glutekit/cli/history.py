@@ -57,6 +57,22 @@ def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int
     path = default_path()
     since_ts = parse_since(since) if since else None
     db = HistoryDB.open_existing(path)
+    if db is not None and not as_json and plot_path is None:
+        # The text report needs counts and the last few sessions: SQLite adds them up,
+        # so 100,000 sessions are never loaded to print twenty.
+        from glutekit.history.aggregate import load_history
+        from glutekit.history.report import text_report
+
+        try:
+            found = load_history(db, since=since_ts, limit=limit)
+        finally:
+            db.close()
+        click.echo(
+            text_report(
+                path, found.summary, found.recent, limit=limit, since=since, total=found.total
+            )
+        )
+        return
     rows = db.sessions(since=since_ts) if db is not None else []
     if db is not None:
         db.close()

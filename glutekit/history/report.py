@@ -34,11 +34,13 @@ def text_report(
     *,
     limit: int,
     since: str | None,
+    total: int | None = None,
 ) -> str:
+    """The report; ``sessions`` may be only the last ``limit`` of ``total`` sessions."""
     if not sessions:
         where = f" since {since}" if since else ""
         return f"No sessions recorded{where} yet. (History is kept in {path}.)"
-    lines = [_session_table(sessions, limit), ""]
+    lines = [_session_table(sessions, limit, len(sessions) if total is None else total), ""]
     lines += _week_lines(summary.weeks[-WEEKS_SHOWN:], summary.advised_per_week)
     lines.append("")
     lines.append(_streak_line(summary))
@@ -46,7 +48,7 @@ def text_report(
     return "\n".join(lines)
 
 
-def _session_table(sessions: Sequence[SessionRow], limit: int) -> str:
+def _session_table(sessions: Sequence[SessionRow], limit: int, total: int) -> str:
     shown = list(sessions[-limit:]) if limit else list(sessions)
     width = max(len("Routine"), *(len(s.routine_id) for s in shown))
     header = f"{'Started':<16}  {'Routine':<{width}}  {'Status':<11}  {'Time':>7}  Holds  Pain"
@@ -57,7 +59,7 @@ def _session_table(sessions: Sequence[SessionRow], limit: int) -> str:
             f"{_when(s.started):<16}  {s.routine_id:<{width}}  {s.status:<11}  {elapsed:>7}  "
             f"{s.completed:>5}  {_pain(s)}".rstrip()
         )
-    hidden = len(sessions) - len(shown)
+    hidden = total - len(shown)
     if hidden:
         rows.append(f"({hidden} earlier session(s) not shown; --limit 0 lists all)")
     return "\n".join(rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
@@ -112,8 +112,13 @@ def summarise(rows: Sequence[SessionRow], *, today: date | None = None) -> Summa
 
 def per_week(days: Iterable[date], *, today: date) -> tuple[WeekCount, ...]:
     """Sessions in each week from the first session's week to this week, gaps included."""
+    return per_week_of_counts(Counter(days), today=today)
+
+
+def per_week_of_counts(day_counts: Mapping[date, int], *, today: date) -> tuple[WeekCount, ...]:
+    """:func:`per_week` from sessions counted by day."""
     tally: dict[date, int] = {}
-    for day, count in Counter(days).items():  # far fewer days than sessions
+    for day, count in day_counts.items():  # far fewer days than sessions
         monday = week_start(day)
         tally[monday] = tally.get(monday, 0) + count
     if not tally:
