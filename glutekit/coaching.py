@@ -314,7 +314,7 @@ def figures(routine: Routine, catalog: Catalog, timeline: Timeline, length: Leng
     for before, seg in itertools.pairwise(timeline.segments):
         if seg.kind not in ("hold", "reps") or seg.exercise is None:
             continue
-        quiet = seg.start - _talk_end(cues, seg.start, length)
+        quiet = round(seg.start - _talk_end(cues, seg.start, length), 3)
         if before.kind == "switch" or (before.kind == "rest" and before.side):
             switches.append(quiet)
         elif before.kind in ("prepare", "rest"):
