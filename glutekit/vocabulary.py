@@ -134,6 +134,18 @@ class Vocabulary:
         hint = f" (did you mean: {', '.join(terms)}? {listing})" if terms else f" ({listing})"
         raise InputError(f"{option}: unknown {_SINGULAR[category]} '{word}'{hint}")
 
+    def inline_label(self, category: Category, word: str) -> str:
+        """The word as it reads inside a sentence or list: "IT band", "gluteus medius".
+
+        The term's label with its first letter in lower case, unless it starts with an
+        acronym; an unknown word is printed with spaces for underscores.
+        """
+        found = self.term(category, word)
+        text = found.label if found is not None else word.replace("_", " ")
+        if text.split(" ", 1)[0].isupper():
+            return text
+        return text[:1].lower() + text[1:]
+
     def posture(self, position: str) -> str | None:
         term = self.terms["positions"].get(position)
         return term.posture if term is not None else None

@@ -178,8 +178,15 @@ def test_sheet_alone_and_cards_alone(ready_catalog: Catalog, exported: dict[str,
     assert pages_of(exported["medius-cycle-cards"]) == card_pages(medius)
     assert "(continued)" not in text_of(exported["medius-cycle-cards"])
     assert "Pain before" not in text_of(exported["medius-cycle-cards"])
-    assert text_of(exported["medius-cycle-sheet"]) == text_of(exported["medius-cycle"], 1, 2)
-    assert text_of(exported["medius-cycle-cards"]) == text_of(exported["medius-cycle"], 3)
+
+    # The same pages, but for the footer's page count ("page 2 of 2" against "page 2 of 4").
+    def unnumbered(text: str) -> str:
+        return re.sub(r"page \d+ of \d+", "page", text)
+
+    whole = exported["medius-cycle"]
+    assert unnumbered(text_of(exported["medius-cycle-sheet"])) == unnumbered(text_of(whole, 1, 2))
+    cards = unnumbered(text_of(exported["medius-cycle-cards"]))
+    assert cards == unnumbered(text_of(whole, 3))
 
 
 def test_font_is_embedded(exported: dict[str, Path]) -> None:

@@ -158,15 +158,7 @@ def show(app: App, exercise_id: str, as_json: bool) -> None:
     from glutekit.cli.card import print_card
 
     vocabulary = app.catalog.vocabulary
-
-    def label(muscle: str) -> str:
-        term = vocabulary.term("muscles", muscle)
-        text = term.label if term is not None else muscle.replace("_", " ")
-        first = text.split(" ", 1)[0]
-        # Mid-list, "Piriformis" reads as "piriformis"; an acronym ("IT band") stays.
-        return text if first.isupper() else text[:1].lower() + text[1:]
-
-    print_card(ex, label)
+    print_card(ex, lambda muscle: vocabulary.inline_label("muscles", muscle))
 
 
 @click.command()

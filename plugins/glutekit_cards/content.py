@@ -23,7 +23,8 @@ from glutekit.model import (
     Step,
 )
 from glutekit.sides import fill
-from glutekit_cards.figures import figure_for
+from glutekit.vocabulary import Vocabulary
+from glutekit_cards.figures import choose_figure
 
 DEFAULT_WEEKS = 4
 MIN_SESSIONS_PER_WEEK = 2
@@ -139,10 +140,6 @@ def side_text(step: ExerciseStep, exercise: Exercise) -> str:
     return SIDE_WORDS[step.sides] if exercise.per_side else ""
 
 
-def _words(names: tuple[str, ...]) -> str:
-    return ", ".join(n.replace("_", " ") for n in names)
-
-
 def _rows(request: ExportRequest) -> list[StepRow]:
     rows: list[StepRow] = []
     counter = 0
@@ -222,31 +219,29 @@ def _sides_used(steps: list[ExerciseStep]) -> dict[str, list[str]]:
     return out
 
 
-#: The built-in figure for each posture, for positions a pack declares.
-FIGURE_OF_POSTURE = {
-    "lying": "supine",
-    "seated": "seated",
-    "kneeling": "kneeling",
-    "standing": "standing",
-    "hanging": "hanging",
-}
-
-
 def _printed(texts: tuple[str, ...], side: Side | None = None) -> tuple[str, ...]:
     # Printed once for both sides: "{side}" reads "working", "{other}" reads "other";
     # a step that does one side only reads for that side.
     return tuple(fill(t, side) for t in texts)
 
 
-def _info(step: ExerciseStep, ex: Exercise, posture: str | None = None) -> ExerciseInfo:
+def _info(
+    step: ExerciseStep, ex: Exercise, posture: str | None = None, words: Vocabulary | None = None
+) -> ExerciseInfo:
     side: Side | None = step.sides if step.sides != "both" and ex.per_side else None
     return ExerciseInfo(
         id=ex.id,
         name=ex.name,
         kind=ex.kind,
         position=ex.position.replace("-", " "),
-        figure=figure_for(FIGURE_OF_POSTURE.get(posture or "", ex.position)),
-        targets=_words(ex.targets),
+        figure=choose_figure(
+            ex.position,
+            posture=posture,
+            equipment=frozenset(item for need in ex.equipment for item in need),
+        ),
+        targets=", ".join(
+            words.inline_label("muscles", m) if words else m.replace("_", " ") for m in ex.targets
+        ),
         equipment=ex.equipment_text(),
         dose=effective_dose(step, ex).describe(),
         sides=side_text(step, ex),
@@ -306,7 +301,7 @@ def build_sheet(request: ExportRequest) -> Sheet:
         first_steps.setdefault(step.exercise, step)
     words = request.catalog.vocabulary
     infos = tuple(
-        _info(s, ex, words.posture(ex.position))
+        _info(s, ex, words.posture(ex.position), words)
         for s, ex in ((s, request.catalog.exercise(i)) for i, s in first_steps.items())
     )
     needs: list[str] = []

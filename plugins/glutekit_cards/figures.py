@@ -50,6 +50,28 @@ FIGURES: dict[str, Figure] = {
             ((14, 91), (86, 91)),
         ),
     ),
+    "seated-floor": Figure(
+        name="seated on the floor",
+        head=(24, 40),
+        head_radius=7,
+        limbs=(
+            ((25, 47), (32, 75)),
+            ((27, 54), (14, 74)),
+            ((32, 75), (58, 62), (80, 77)),
+        ),
+        props=(((6, 78), (94, 78)),),
+    ),
+    "hanging": Figure(
+        name="hanging",
+        head=(50, 26),
+        head_radius=7,
+        limbs=(
+            ((50, 33), (50, 64)),
+            ((40, 9), (46, 24), (50, 38), (54, 24), (60, 9)),
+            ((44, 92), (50, 64), (56, 92)),
+        ),
+        props=(((22, 8), (78, 8)), ((22, 93), (78, 93))),
+    ),
     "supine": Figure(
         name="supine",
         head=(14, 70),
@@ -102,11 +124,23 @@ NEAREST: dict[str, str] = {
     "prone": "supine",
     "lying": "supine",
     "half-kneeling": "lunge",
-    "hanging": "standing",
     "split-stance": "lunge",
     "all-fours": "quadruped",
     "sitting": "seated",
 }
+
+
+#: The figure for each posture, for positions that have no drawing (packs may add any).
+FIGURE_OF_POSTURE = {
+    "lying": "supine",
+    "seated": "seated-floor",
+    "kneeling": "kneeling",
+    "standing": "standing",
+    "hanging": "hanging",
+}
+
+#: Equipment that means "seated" is on a chair, not on the floor.
+SEATS = frozenset({"chair", "bench", "stool", "sofa", "box"})
 
 
 def figure_for(position: str) -> str:
@@ -115,6 +149,23 @@ def figure_for(position: str) -> str:
     if key in FIGURES:
         return key
     return NEAREST.get(key, "standing")
+
+
+def choose_figure(
+    position: str, *, posture: str | None = None, equipment: frozenset[str] = frozenset()
+) -> str:
+    """The figure that matches how the exercise is done.
+
+    "seated" is drawn on a chair only when the exercise needs a seat; otherwise the
+    figure sits on the floor. A position with no drawing of its own takes its
+    posture's figure (a pack's "sofa-seated" is drawn sitting).
+    """
+    key = position.strip().lower().replace("_", "-").replace(" ", "-")
+    if key in ("seated", "sitting"):
+        return "seated" if equipment & SEATS else "seated-floor"
+    if key in FIGURES or key in NEAREST:
+        return figure_for(key)
+    return figure_for(FIGURE_OF_POSTURE.get(posture or "", key))
 
 
 def svg(name: str, *, size: int = 96) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from glutekit.atomic import write_bytes
 from glutekit.interfaces import ExportRequest
 from glutekit_cards.content import Sheet, build_sheet
-from glutekit_cards.pdf_base import new_pdf
+from glutekit_cards.pdf_base import add_footers, new_pdf
 from glutekit_cards.pdf_cards import render_cards
 from glutekit_cards.pdf_sheet import render_log, render_sheet
 
@@ -24,6 +24,7 @@ def pdf_bytes(sheet: Sheet) -> bytes:
         if sheet.show_sheet:
             pdf.add_page()
         render_cards(pdf, sheet)
+    add_footers(pdf, sheet.title)
     return bytes(pdf.output())
 
 

@@ -281,3 +281,44 @@ def draw_picture(pdf: Any, path: str, box: Rect) -> bool:
     except Exception:  # a damaged or unsupported file: the drawn figure stands in
         return False
     return True
+
+
+#: The line under every page, beside the page number.
+DISCLAIMER = "a coaching aid, not medical advice"
+FOOTER_SIZE = 7.0
+#: From the page's bottom edge to the footer's baseline, inside every layout's margin.
+FOOTER_DROP = 4.5
+FOOTER_SIDE = 10.0
+
+
+def add_footers(pdf: Any, title: str) -> None:
+    """The routine's title, the disclaimer and "page N of M" at the foot of every page.
+
+    Drawn once the document is complete, so the total is known. The text on the
+    left stops short of the middle, where the card pages have a cut mark.
+    """
+    total = pdf.pages_count
+    last = pdf.page
+    for number in range(1, total + 1):
+        pdf.page = number
+        width, height = float(pdf.w), float(pdf.h)
+        # fpdf skips a font change it thinks is already in effect, but each page's
+        # content has its own last font: changing twice makes the size really apply.
+        pdf.set_font(FONT, "", FOOTER_SIZE + 1)
+        pdf.set_font(FONT, "", FOOTER_SIZE)
+        pdf.set_text_color(*GREY)
+        y = height - FOOTER_DROP
+        label = f"{DISCLAIMER} · page {number} of {total}"
+        pdf.text(width - FOOTER_SIDE - pdf.get_string_width(label), y, label)
+        pdf.text(FOOTER_SIDE, y, _fit(pdf, title, width / 2 - FOOTER_SIDE - 4))
+    pdf.page = last
+    pdf.set_text_color(*INK)
+
+
+def _fit(pdf: Any, text: str, width: float) -> str:
+    """``text``, shortened with an ellipsis until it is at most ``width`` wide."""
+    if pdf.get_string_width(text) <= width:
+        return text
+    while text and pdf.get_string_width(text + "…") > width:
+        text = text[:-1]
+    return text.rstrip() + "…"

@@ -124,12 +124,17 @@ class _Progress:
             flow.gap(1)
 
 
+def card_scale(pdf: Any, info: ExerciseInfo) -> float:
+    """The largest type scale at which the card holds its exercise (the HTML uses it too)."""
+    return next((s for s in SCALES if _fits(pdf, info, s)), SCALES[-1])
+
+
 def render_cards(pdf: Any, sheet: Sheet) -> None:
     """Draw one card per exercise (more when one overflows), four to a page."""
     progress = _Progress()
     flow = Flow(pdf, CardFrames(float(pdf.w), float(pdf.h)), on_frame=progress.on_frame)
     for index, info in enumerate(sheet.exercises):
-        scale = next((s for s in SCALES if _fits(pdf, info, s)), SCALES[-1])
+        scale = card_scale(pdf, info)
         progress.info = None
         if index:
             flow.next_frame()

@@ -100,17 +100,25 @@ def _steps_table(flow: Flow, sheet: Sheet) -> None:
         flow.row([(c, w, False) for c, w in zip(cells, widths, strict=True)], size=8.5)
 
 
-def render_sheet(pdf: Any, sheet: Sheet) -> None:
-    """Draw the sheet, in the largest type that fits one page (or flowing on if none does)."""
+def fit_scale(pdf: Any, sheet: Sheet) -> float:
+    """The largest type scale at which the sheet fits one page (the smallest if none does).
+
+    The HTML export prints at the same scale, so a browser's printout takes as many
+    pages as the PDF.
+    """
     width, height = _page_size(pdf)
-    chosen = SCALES[-1]
     for scale in SCALES:
         trial = Flow(pdf, SheetFrames(width, height), scale=scale, draw=False)
         _sheet(trial, sheet)
         if trial.pages_used == 1:
-            chosen = scale
-            break
-    flow = Flow(pdf, SheetFrames(width, height), scale=chosen)
+            return scale
+    return SCALES[-1]
+
+
+def render_sheet(pdf: Any, sheet: Sheet) -> None:
+    """Draw the sheet, in the largest type that fits one page (or flowing on if none does)."""
+    width, height = _page_size(pdf)
+    flow = Flow(pdf, SheetFrames(width, height), scale=fit_scale(pdf, sheet))
     _sheet(flow, sheet)
 
 

@@ -9,7 +9,7 @@ and replace single blocks.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,14 @@ def picture(path: str, alt: str) -> Any:
     )
 
 
-def render(sheet: Sheet, fmt: str, template_dirs: Sequence[Path] = ()) -> str:
+def render(
+    sheet: Sheet,
+    fmt: str,
+    template_dirs: Sequence[Path] = (),
+    *,
+    print_scale: float = 1.0,
+    card_scales: Mapping[str, float] | None = None,
+) -> str:
     """The sheet and/or the cards (``sheet.show_sheet``, ``sheet.show_cards``) as HTML or Markdown.
 
     ``sheet.*.j2`` is the entry point either way; it includes ``cards.*.j2`` for the cards.
@@ -97,7 +104,11 @@ def render(sheet: Sheet, fmt: str, template_dirs: Sequence[Path] = ()) -> str:
     name = "sheet.md.j2" if fmt == "md" else "sheet.html.j2"
     env = environment(template_dirs, markdown=fmt == "md")
     try:
-        return str(env.get_template(name).render(sheet=sheet))
+        return str(
+            env.get_template(name).render(
+                sheet=sheet, print_scale=print_scale, card_scales=card_scales or {}
+            )
+        )
     except jinja2.TemplateError as exc:
         where = (
             f"{exc.filename}:{exc.lineno}: "
@@ -111,8 +122,28 @@ def _dirs(request: ExportRequest) -> list[Path]:
     return [Path(d) for d in request.options.get("template_dirs", ())]
 
 
+def print_scales(sheet: Sheet) -> tuple[float, dict[str, float]]:
+    """The type scales the PDF uses for the sheet and for each card.
+
+    The HTML prints at the same scales, so a browser's printout of it takes as many
+    pages as the PDF, with the same four cards on each card page.
+    """
+    from glutekit_cards.pdf_base import new_pdf
+    from glutekit_cards.pdf_cards import card_scale
+    from glutekit_cards.pdf_sheet import fit_scale
+
+    pdf = new_pdf(sheet.paper, sheet.title)
+    pdf.add_page()
+    sheet_scale = fit_scale(pdf, sheet) if sheet.show_sheet else 1.0
+    cards = {info.id: card_scale(pdf, info) for info in sheet.exercises} if sheet.show_cards else {}
+    return sheet_scale, cards
+
+
 def write_html(request: ExportRequest) -> None:
-    write_text(request.path, render(build_sheet(request), "html", _dirs(request)))
+    sheet = build_sheet(request)
+    sheet_scale, card_scales = print_scales(sheet)
+    text = render(sheet, "html", _dirs(request), print_scale=sheet_scale, card_scales=card_scales)
+    write_text(request.path, text)
 
 
 def write_markdown(request: ExportRequest) -> None:
