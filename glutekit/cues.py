@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from glutekit.model import Exercise, ExerciseStep, Side, Tempo
+from glutekit.model import Exercise, ExerciseStep, PhaseWords, Side, Tempo
 from glutekit.sides import fill
 
 NUMBERS = [
@@ -140,11 +140,11 @@ def transition_seconds(exercise: Exercise) -> int:
     return TRANSITION_BY_POSITION.get(exercise.position, _DEFAULT_TRANSITION)
 
 
-def _dose_text(dose: ExerciseDose) -> str:
+def _dose_text(dose: ExerciseDose, words: PhaseWords) -> str:
     if dose.kind == "breaths":
         return f"{dose.count} slow breaths"
     if dose.kind == "reps":
-        return f"{dose.count} reps"
+        return f"{dose.count} {words.unit}"
     return spoken_seconds(dose.seconds)
 
 
@@ -161,7 +161,7 @@ def announce_text(
     exercise: Exercise, dose: ExerciseDose, sides: Sequence[Side | None], sets: int
 ) -> str:
     """The name, the dose, the sides, and what the first side means."""
-    amount = _dose_text(dose)
+    amount = _dose_text(dose, exercise.phase_words)
     if sets > 1:
         amount = f"{sets} sets of {amount}"
     first = sides[0]
@@ -188,10 +188,10 @@ def set_rest_text(exercise: Exercise, set_number: int, sets: int, side: Side | N
     return text + f", {side} side" + (f": {working}." if working else ".")
 
 
-def begin_options(dose: ExerciseDose) -> list[str]:
+def begin_options(dose: ExerciseDose, words: PhaseWords) -> list[str]:
     """What starts a hold or set, longest first; a short hold gets the short one."""
     if dose.kind == "hold":
-        return [f"Begin. Hold for {spoken_seconds(dose.seconds)}.", "Begin."]
+        return [f"Begin. {words.timed} for {spoken_seconds(dose.seconds)}.", "Begin."]
     return ["Begin."]
 
 

@@ -134,11 +134,17 @@ class Transition:
 
 @dataclass(frozen=True, kw_only=True)
 class PhaseWords:
-    """The words said at the start of each phase of a repetition."""
+    """The words said at the start of each phase of a repetition, and how a dose is said."""
 
     up: str = "Up"
     hold: str = "Hold"
     down: str = "Down"
+    #: Said in place of the phase words at the start of the second half of a set.
+    halfway: str | None = None
+    #: What the repetitions are called when the dose is announced: "8 circles".
+    unit: str = "reps"
+    #: What a timed dose asks for: "Begin. Keep moving for 5 minutes."
+    timed: str = "Hold"
 
 
 @dataclass(frozen=True, kw_only=True)

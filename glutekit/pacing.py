@@ -59,6 +59,7 @@ def timed_hold(
     dose: ExerciseDose,
     cues: Sequence[str],
     *,
+    words: PhaseWords,
     owed: int,
     want: int,
     voice: Voice,
@@ -72,7 +73,7 @@ def timed_hold(
     :param want: how many it would say with room to spare.
     """
     seconds = dose.seconds
-    options = begin_options(dose)
+    options = begin_options(dose, words)
     begin_text = next(
         (t for t in options if voice.length(t) + ROOM <= seconds - voice.length(END_LINE)),
         options[-1],
@@ -185,6 +186,9 @@ def paced_set(
     lead = ms(voice.end(begin) + voice.gap)
     unit = dose.tempo.seconds if dose.kind == "reps" and dose.tempo else dose.breath
     units = [_unit_words(dose, words, i, lead + i * unit, voice) for i in range(dose.count)]
+    if words.halfway and dose.kind == "reps" and dose.count >= 2:
+        middle = dose.count // 2
+        units[middle] = _halfway(units[middle], words.halfway, lead + middle * unit, unit, voice)
     duration = ms(lead + dose.count * unit)
     end = Said(duration, "end", END_LINE)
     quiet_from = voice.end(begin)  # the end of the last non-paced word so far
@@ -250,6 +254,16 @@ def _unit_words(
     return said
 
 
+def _halfway(words: list[Said], text: str, start: float, unit: float, voice: Voice) -> list[Said]:
+    """The unit's phase words replaced by the halfway line, if it fits before the count."""
+    counts = [w for w in words if w.phase is None]
+    end = counts[0].at if counts else start + unit
+    at = ms(start)
+    if at + voice.length(text) + PACE_GAP > end + 1e-9:
+        return words  # never hurried: the usual words stay
+    return [Said(at, "rep", text, (start, end)), *counts]
+
+
 def _with_cue(
     words: list[Said],
     text: str,
@@ -276,7 +290,9 @@ def _with_cue(
 
 def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) -> list[str]:
     """Every text a hold or set of ``dose`` may say, whatever the speech lengths."""
-    texts = [*begin_options(dose), "Begin.", END_LINE, *cues]
+    texts = [*begin_options(dose, words), "Begin.", END_LINE, *cues]
+    if words.halfway:
+        texts.append(words.halfway)
     if dose.kind == "hold":
         texts += ["3.", "2.", "1.", "10 seconds left.", "Halfway."]
         return texts

@@ -265,6 +265,7 @@ class _Compiler:
             said = timed_hold(
                 dose,
                 texts,
+                words=exercise.phase_words,
                 owed=owed,
                 want=max(owed, natural),
                 voice=voice,

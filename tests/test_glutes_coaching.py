@@ -170,3 +170,40 @@ def test_validate_coaching_passes_on_every_ready_made_routine(homes: dict[str, s
     paths = [ROUTINES_DIR / f"{rid}.json" for rid in READY_MADE]
     proc = run_glutekit("validate", "--coaching", *map(str, paths), env=homes, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _texts_of(transcript: dict[str, Any], ex_id: str) -> list[str]:
+    return [c["text"] for c in transcript["cues"] if c.get("exercise") == f"glutes:{ex_id}"]
+
+
+def test_knee_circles_are_counted_as_circles_and_change_direction_halfway(
+    voiced: dict[str, dict[str, Any]],
+) -> None:
+    texts = _texts_of(voiced["morning-in-bed"], "knee-circles")
+    assert texts[0].startswith("Knee hug circles. 8 circles each side")
+    assert "Up" not in texts and "Circle" in texts
+    for side in ("right", "left"):
+        said = [
+            c["text"]
+            for c in voiced["morning-in-bed"]["cues"]
+            if c.get("exercise") == "glutes:knee-circles" and c["side"] == side
+        ]
+        assert said.count("Change direction.") == 1, side
+        turn = said.index("Change direction.")
+        assert said.index("Four.") < turn < said.index("Five."), "after four of eight circles"
+
+
+def test_what_is_not_held_still_is_not_called_a_hold(voiced: dict[str, dict[str, Any]]) -> None:
+    starts = {
+        ex_id: {t for t in _texts_of(voiced[rid], ex_id) if t.startswith("Begin.")}
+        for rid, ex_id in (
+            ("gym-bar", "light-cardio"),
+            ("after-run", "foam-roll-glutes"),
+            ("after-run", "ball-release-medius"),
+            ("max-stretch", "ball-release-max"),
+        )
+    }
+    assert starts["light-cardio"] == {"Begin. Keep moving for 5 minutes."}
+    assert starts["foam-roll-glutes"] == {"Begin. Roll slowly for 45 seconds."}
+    assert starts["ball-release-medius"] == {"Begin. Stay on the ball for 30 seconds."}
+    assert starts["ball-release-max"] == {"Begin. Stay on the ball for 30 seconds."}

@@ -364,3 +364,37 @@ def test_ready_made_routine_compiles(path: Path, catalog: Catalog) -> None:
     spoken = tl.compile(routine, catalog, tl.CompileSettings(speech_lengths=lengths))
     _check_invariants(spoken)
     _check_speech_fits(spoken, lengths, 0.25)
+
+
+def _circles(catalog: Catalog, tempo: dict[str, float]) -> Timeline:
+    data = {
+        "id": "circles",
+        "title": "Circles",
+        "steps": [
+            {
+                "exercise": "glutes:knee-circles",
+                "sides": "right",
+                "dose": {"reps": 8, "tempo": tempo},
+            }
+        ],
+    }
+    routine = catalog.load_routine_data(data, "circles")
+    texts = tl.compile(routine, catalog).texts
+    lengths = {text: estimate_seconds(text) for text in texts}
+    return tl.compile(routine, catalog, tl.CompileSettings(speech_lengths=lengths))
+
+
+def test_a_halfway_line_replaces_the_words_of_the_middle_rep_and_is_never_hurried(
+    catalog: Catalog,
+) -> None:
+    roomy = [c for c in _circles(catalog, {"up": 1.5, "down": 1.5}).cues if c.kind == "rep"]
+    texts = [c.text for c in roomy]
+    assert texts.count("Change direction.") == 1
+    turn = texts.index("Change direction.")
+    starts = [c.at for c in roomy if c.text == "Circle"]
+    assert len(starts) == 7, "every circle but the fifth starts with its own word"
+    assert roomy[turn].at == pytest.approx(starts[0] + 4 * 3.0), "the fifth of eight circles"
+    assert roomy[turn].phase is not None and roomy[turn].at == roomy[turn].phase[0]
+    # A rep too short to say it in: the usual words stay, nothing is squeezed in.
+    tight = [c.text for c in _circles(catalog, {"up": 0.5, "down": 0.5}).cues]
+    assert "Change direction." not in tight
