@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from glutekit.conformance import Options, check
+from glutekit.publish.checks import Options, check
 from glutekit.testing import ConformanceError, check_pack
 from tests.venvs import EXAMPLE
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from glutekit.conformance import Options, check
+from glutekit.publish.checks import Options, check
 from tests.listing import first_column
 from tests.venvs import make_venv
 
@@ -69,7 +69,7 @@ def test_an_existing_folder_is_never_overwritten(tmp_path: Path, glutekit_proc: 
 
 
 def test_the_template_ships_inside_the_glutekit_package() -> None:
-    from glutekit.scaffold import template_root
+    from glutekit.publish.scaffold import template_root
 
     names = {entry.name for entry in template_root().iterdir()}
     assert {"pyproject.toml.j2", "README.md.j2", "__package__", "tests"} <= names

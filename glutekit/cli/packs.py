@@ -23,7 +23,7 @@ def new_pack(name: str, folder: Path | None, author: str | None) -> None:
     point glutekit loads it by, and a test that runs the conformance checks.
     Install it with 'pip install ./NAME' and run its tests with 'pytest NAME'.
     """
-    from glutekit.scaffold import PackNames, new_pack
+    from glutekit.publish.scaffold import PackNames, new_pack
 
     written = new_pack(name, folder, author=author)
     names = PackNames.from_name(name)
@@ -54,7 +54,7 @@ def check_pack(target: str, no_export: bool, no_voice: bool, as_json: bool) -> N
     (the same codes as 'glutekit validate').
     """
     from glutekit.cli.output import print_json
-    from glutekit.conformance import Options, check
+    from glutekit.publish.checks import Options, check
 
     report = check(target, options=Options(export=not no_export, voice=not no_voice))
     if as_json:

@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.catalog import Catalog, document_problems
-from glutekit.conformance_subject import Subject, load_subject
 from glutekit.loaders import pack_from_data, routine_from_data
 from glutekit.model import Exercise, Pack, Routine, Timeline
 from glutekit.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
+from glutekit.publish.subject import Subject, load_subject
 from glutekit.schema import Document
 
 Severity = Literal["error", "warning", "info"]

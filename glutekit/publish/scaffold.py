@@ -1,6 +1,6 @@
 """``glutekit new-pack``: a ready-to-publish exercise-pack package from a template.
 
-The template lives in ``glutekit/_scaffold`` (shipped in the wheel). File names
+The template lives in ``glutekit/publish/template`` (shipped in the wheel). File names
 may hold ``__package__`` and ``__slug__``; files ending in ``.j2`` are rendered
 with Jinja2 and lose the suffix. The package is written to a temporary sibling
 folder and moved into place at the end, so a failure never leaves half a package.
@@ -55,7 +55,7 @@ class PackNames:
 
 
 def template_root() -> Traversable:
-    return resources.files("glutekit").joinpath("_scaffold")
+    return resources.files("glutekit.publish").joinpath("template")
 
 
 def new_pack(name: str, folder: Path | None = None, *, author: str | None = None) -> Path:

@@ -76,7 +76,9 @@ def load_subject(target: str, add: Add) -> Subject:
     """
     path = Path(target)
     if path.is_file() or path.suffix == ".json":
-        subject = Subject(label=target)
+        # A pack file inside its package (glutekit_calves/pack.json) is that package:
+        # its own installed copy (after 'pip install .') is the same pack, not a clash.
+        subject = Subject(label=target, module_root=_package_of(path))
         _add_file(subject, path, add)
         return subject
     if path.is_dir():
@@ -92,6 +94,16 @@ def load_subject(target: str, add: Add) -> Subject:
     except Exception as exc:
         raise InputError(f"{target}: import failed: {type(exc).__name__}: {exc}") from None
     return _from_module(module, target, add)
+
+
+def _package_of(path: Path) -> str | None:
+    """The top-level package a file sits in (folders with ``__init__.py``), if any."""
+    folder = path.resolve().parent
+    top = None
+    while (folder / "__init__.py").is_file():
+        top = folder.name
+        folder = folder.parent
+    return top if top and top.isidentifier() else None
 
 
 def _add_file(subject: Subject, path: Path, add: Add) -> None:
