@@ -1,6 +1,7 @@
 """Clocks that the engine plays against, in session seconds.
 
-:class:`MonotonicClock` follows real time (optionally sped up); :class:`VirtualClock`
+:class:`MonotonicClock` follows real time (optionally sped up); :class:`AudioClock`
+follows the samples an audio stream has played; :class:`VirtualClock`
 jumps straight to each deadline, for tests and instant dry runs. Both wake early when
 an interrupt :class:`threading.Event` is set, so pause, skip and Ctrl-C act at once.
 """
@@ -10,9 +11,10 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol, runtime_checkable
 
-__all__ = ["Clock", "MonotonicClock", "VirtualClock"]
+__all__ = ["AudioClock", "Clock", "MonotonicClock", "VirtualClock"]
 
 #: Wait on the event until this close to a deadline, then finish with short sleeps:
 #: a timed wait can overshoot by a scheduler tick, a 0-second sleep loop does not.
@@ -68,6 +70,51 @@ class MonotonicClock:
                 return False
             if remaining > _FINE:
                 flag.wait(remaining - _FINE)
+            else:
+                time.sleep(0)
+
+
+class AudioClock:
+    """Session time counted in the samples an audio stream has played.
+
+    ``position`` returns ``(frames, at)``: how many frames had been heard at the
+    :func:`time.perf_counter` moment ``at`` (the stream updates it on every period).
+    Between two updates the clock runs on at the real rate, so it reads smoothly; it
+    never goes back. If the stream stalls, it goes on with real time, so a session
+    never hangs on a dead device.
+    """
+
+    def __init__(
+        self, position: Callable[[], tuple[int, float]], rate: int, speed: float = 1.0
+    ) -> None:
+        if not speed > 0:
+            raise ValueError(f"speed must be above 0, got {speed}")
+        self.speed = float(speed)
+        self.rate = rate
+        self._position = position
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def now(self) -> float:
+        frames, at = self._position()
+        seconds = frames / self.rate + max(0.0, time.perf_counter() - at)
+        with self._lock:
+            self._last = max(self._last, seconds * self.speed)
+            return self._last
+
+    def sleep_until(self, deadline: float, interrupt: threading.Event | None = None) -> bool:
+        flag = interrupt or threading.Event()
+        if math.isinf(deadline):
+            flag.wait()
+            return True
+        while True:
+            if flag.is_set():
+                return True
+            remaining = (deadline - self.now()) / self.speed
+            if remaining <= 0:
+                return False
+            if remaining > _FINE:
+                flag.wait(min(remaining - _FINE, 0.05))
             else:
                 time.sleep(0)
 

@@ -210,7 +210,7 @@ class _Session:
         cue: Cue | None = None,
         late: float = 0.0,
     ) -> None:
-        event = Event(kind=kind, at=at, segment=segment, cue=cue, late=late)
+        event = Event(kind=kind, at=at, segment=segment, cue=cue, late=late, clock=self.clock.now())
         for worker in self.workers:
             worker.send(event)
 

@@ -13,7 +13,14 @@ from typing import Any
 
 import pluggy
 
-from glutekit.interfaces import CommandSpec, Exporter, OutputSpec, Strategy, VoiceInfo
+from glutekit.interfaces import (
+    CommandSpec,
+    Exporter,
+    OutputSpec,
+    Strategy,
+    VoiceInfo,
+    VoiceModel,
+)
 
 hookspec = pluggy.HookspecMarker("glutekit")
 
@@ -103,12 +110,15 @@ def glutekit_template_dirs(format: str) -> Iterable[str | Path]:
 
 
 @hookspec(firstresult=True)
-def glutekit_voices(backend: str | None) -> list[VoiceInfo] | None:
+def glutekit_voices(backend: str | None, models: tuple[VoiceModel, ...]) -> list[VoiceInfo] | None:
     """List the voices of a speech backend, for ``glutekit voices``.
 
     Stops at the first non-None result.
 
-    :param backend: the backend the user asked for, or None to pick one.
+    :param backend: the backend the user asked for, or None for every backend
+        (best first).
+    :param models: the voice models every plugin offers (``glutekit_voice_models``),
+        for a plugin that can speak with them.
     :returns: the voices, or None when this plugin does not speak.
     """
     raise NotImplementedError
@@ -126,5 +136,19 @@ def glutekit_commands() -> Iterable[CommandSpec]:
     built-in command, or with another plugin's, is reported and ignored.
 
     :returns: an iterable of :class:`glutekit.interfaces.CommandSpec`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_voice_models() -> Iterable[VoiceModel]:
+    """Return the voice models (such as Piper ``.onnx`` voices) this plugin ships.
+
+    Called when a session or a spoken export starts and by ``glutekit voices``. The
+    models go to the plugin that speaks (in ``OutputOptions.values["voice_models"]`` and
+    ``ExportRequest.options["voice_models"]``), which lists them and speaks with the one
+    that ``--voice`` names, by id or name.
+
+    :returns: an iterable of :class:`~glutekit.interfaces.VoiceModel` (may be empty).
     """
     raise NotImplementedError

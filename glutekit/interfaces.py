@@ -28,7 +28,10 @@ class Event:
     """Something that happened in a session, handed to every output.
 
     ``at`` is the scheduled session time in seconds; ``late`` is how far behind
-    schedule the engine was when it dispatched the event (real seconds).
+    schedule the engine was when it dispatched the event (real seconds); ``clock``
+    is the session clock's reading when the engine made the event, so an output on
+    another thread can tell how much time has passed since (an audio stream uses it
+    to place a pause, a skip or the start at the exact sample).
     """
 
     kind: EventKind
@@ -36,6 +39,7 @@ class Event:
     segment: Segment | None = None
     cue: Cue | None = None
     late: float = 0.0
+    clock: float = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,3 +213,19 @@ class CommandSpec:
     #: ``"package.module:attribute"`` naming a click command or group, or a
     #: function that returns one.
     load: str | Callable[[], Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class VoiceModel:
+    """A voice that comes as a model file, offered by a plugin (``glutekit_voice_models``).
+
+    For the ``piper`` backend, ``model`` is the ``.onnx`` file and ``config`` its
+    ``.onnx.json`` (None: the model's path with ``.json`` added).
+    """
+
+    id: str
+    name: str
+    language: str
+    model: Path
+    config: Path | None = None
+    backend: str = "piper"

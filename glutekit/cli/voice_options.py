@@ -28,7 +28,8 @@ def voice_options(func: _F) -> _F:
             metavar="NAME",
             shell_complete=complete_voice,
             envvar="GLUTEKIT_VOICE",
-            help="Voice id, name or language code (see 'glutekit voices'). [env: GLUTEKIT_VOICE]",
+            help="Voice id, name or language code (see 'glutekit voices'), or a Piper "
+            "voice file (.onnx). [env: GLUTEKIT_VOICE]",
         ),
         click.option(
             "--rate",
@@ -46,9 +47,10 @@ def voice_options(func: _F) -> _F:
         ),
         click.option(
             "--voice-backend",
-            type=click.Choice(["auto", "pyttsx3", "espeak-ng"]),
+            type=click.Choice(["auto", "piper", "pyttsx3", "espeak-ng"]),
             envvar="GLUTEKIT_VOICE_BACKEND",
-            help="Speech engine (default auto: pyttsx3, then the espeak-ng command). "
+            help="Speech engine (default auto: Piper, then pyttsx3, then the espeak-ng "
+            "command; the first that has the --voice). "
             "[env: GLUTEKIT_VOICE_BACKEND]",
         ),
     ]

@@ -18,14 +18,14 @@ from glutekit.interfaces import VoiceInfo
     "backend",
     metavar="NAME",
     envvar="GLUTEKIT_VOICE_BACKEND",
-    help="Speech backend to ask: auto (default), pyttsx3 or espeak-ng. "
+    help="Speech backend to ask: piper, pyttsx3 or espeak-ng; default: every one, best first. "
     "[env: GLUTEKIT_VOICE_BACKEND]",
 )
 @click.option("--language", metavar="CODE", help="Only voices for this language, e.g. en or en-gb.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 @pass_app
 def voices(app: App, backend: str | None, language: str | None, as_json: bool) -> None:
-    """List the voices of the speech backend: id, name and languages.
+    """List the voices of the speech backends, best first: id, backend, languages, name.
 
     Pass an id, a name or a language code to 'glutekit run --voice'.
     """
@@ -40,14 +40,18 @@ def voices(app: App, backend: str | None, language: str | None, as_json: bool) -
         info("no voices found")
         return
     print_table(
-        [Column(heading="ID", no_wrap=True), "Languages", "Name"],
-        [[v.id, ", ".join(v.languages) or "-", v.name] for v in found],
+        [Column(heading="ID", no_wrap=True), "Backend", "Languages", "Name"],
+        [[v.id, v.backend or "-", ", ".join(v.languages) or "-", v.name] for v in found],
     )
 
 
 def _voices(app: App, backend: str | None) -> list[VoiceInfo]:
     try:
-        result: list[VoiceInfo] | None = app.host.hook.glutekit_voices(backend=backend)
+        from glutekit.session import voice_models
+
+        result: list[VoiceInfo] | None = app.host.hook.glutekit_voices(
+            backend=backend, models=voice_models(app.host)
+        )
     except GlutekitError:
         raise
     except Exception as exc:

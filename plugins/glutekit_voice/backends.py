@@ -1,6 +1,7 @@
 """Speech backends: text in, a WAV file out.
 
-Two backends exist: ``pyttsx3`` (espeak-ng through its C library on Linux, the
+Three backends exist, best first: ``piper`` (neural voices, see
+:mod:`glutekit_voice.piper`), ``pyttsx3`` (espeak-ng through its C library on Linux, the
 platform engine elsewhere) and ``espeak-ng`` (the command-line program). A backend
 object is not thread-safe; :mod:`glutekit_voice.render` gives each one a single
 owner thread that makes every call.
@@ -14,6 +15,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -53,7 +55,7 @@ class VoiceSpec:
 
 
 class SpeechBackend(Protocol):
-    #: Short name used on the command line: "pyttsx3" or "espeak-ng".
+    #: Short name used on the command line: "piper", "pyttsx3" or "espeak-ng".
     name: str
     #: What exactly speaks, for messages: "pyttsx3 (system libespeak-ng)".
     detail: str
@@ -279,8 +281,15 @@ class EspeakCliBackend:
             raise SpeechFailed(f"espeak-ng: {message}")
 
 
-#: Tried in this order when the backend is "auto".
-BACKENDS: dict[str, type[Pyttsx3Backend] | type[EspeakCliBackend]] = {
+def _piper() -> SpeechBackend:
+    from glutekit_voice.piper import PiperBackend
+
+    return PiperBackend()
+
+
+#: Tried in this order when the backend is "auto": the neural voice first.
+BACKENDS: dict[str, Callable[[], SpeechBackend]] = {
+    "piper": _piper,
     "pyttsx3": Pyttsx3Backend,
     "espeak-ng": EspeakCliBackend,
 }

@@ -1,14 +1,18 @@
-"""``glutekit export ROUTINE --format wav``: the whole spoken session as one WAV file.
+"""``glutekit export ROUTINE --format wav|mp3``: the whole spoken session as one file.
 
-Each cue is rendered (or taken from the cache) and copied in at its exact offset;
-3-2-1 countdowns become short beeps; everything else is silence. No audio device is
-needed, so the file can be made on a server and played on a phone.
+The file comes from the same mixer as the live stream (:mod:`glutekit_voice.mixer`):
+every cue at its exact sample, 3-2-1 as beeps, silence in between. It is written
+block by block as it is mixed, so memory stays the same whatever the length, and
+atomically (a reader never sees half a file). MP3 files get one ID3 chapter per
+exercise, so a phone's player shows the exercise names and can skip between them.
 """
 
 from __future__ import annotations
 
+import wave
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from glutekit.atomic import atomic_path
@@ -17,12 +21,15 @@ from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
+from glutekit_voice.mixer import Playhead, Schedule
 from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings
 
-#: Countdown beeps: the last one is higher, as on a sports timer.
-BEEP_HZ = 880.0
-LAST_BEEP_HZ = 1320.0
+#: Frames mixed and written at a time (about 1.5 s).
+BLOCK = 32768
+MP3_KBPS = 64
+#: MP3 is written at 44.1 kHz: LAME's start-up delay is then half as long in time.
+MP3_RATE = 44100
 
 
 class WavWriter:
@@ -55,37 +62,74 @@ class WavWriter:
         rendered = _rendering(lambda: self.renderer(options).render_all(texts))
         return {text: cue.seconds for text, cue in rendered.items()}
 
-    def write(self, request: ExportRequest) -> None:
-        samples = self.mix(request.timeline, request.options)
-        with atomic_path(request.path) as temp:
-            wavfile.write_mono16(temp, samples)
-
-    def mix(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> array[int]:
-        """The session's audio: every cue at its offset, at least as long as the timeline."""
+    def schedule(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> Schedule:
         spoken = [cue.text for cue in timeline.cues if cue.kind != "countdown"]
         rendered = _rendering(lambda: self.renderer(options).render_all(spoken))
-        clips = {text: wavfile.read_mono16(cue.path) for text, cue in rendered.items()}
-        beep, last_beep = wavfile.beep(hertz=BEEP_HZ), wavfile.beep(hertz=LAST_BEEP_HZ)
-        placed: list[tuple[int, array[int]]] = []
-        for cue in timeline.cues:
-            if cue.kind == "countdown":
-                clip = last_beep if cue.text.strip(". ") == "1" else beep
-            else:
-                clip = clips.get(cue.text, array("h"))
-            placed.append((round(cue.at * wavfile.RATE), clip))
-        # Speech-aware timelines end after the last word; keep any tail rather than cut it.
-        frames = max([round(timeline.duration * wavfile.RATE)] + [o + len(c) for o, c in placed])
-        buffer = wavfile.silence(frames)
-        for offset, clip in placed:
-            wavfile.mix_into(buffer, clip, offset)
-        return buffer
+        return Schedule.build(timeline, {text: cue.path for text, cue in rendered.items()})
+
+    def blocks(
+        self, timeline: Timeline, options: Mapping[str, Any] | None = None
+    ) -> Iterator[array[int]]:
+        """The session's audio in blocks, from the first sample to the last word."""
+        playhead = Playhead(self.schedule(timeline, options))
+        frame = 0
+        while not playhead.finished:
+            count = min(BLOCK, max(1, playhead.schedule.frames - frame))
+            yield playhead.read(count, frame)
+            frame += count
+
+    def mix(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> array[int]:
+        """The whole session's audio in memory (for short sessions and tests)."""
+        out = array("h")
+        for block in self.blocks(timeline, options):
+            out.extend(block)
+        return out
+
+    def write(self, request: ExportRequest) -> None:
+        if request.format == "mp3":
+            write_mp3(request.path, self.blocks(request.timeline, request.options), request)
+            return
+        with atomic_path(request.path) as temp:
+            write_wav(temp, self.blocks(request.timeline, request.options))
+
+
+def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE) -> None:
+    """16-bit mono WAV, block by block (the header's length is filled in at the end)."""
+    with wave.open(str(path), "wb") as handle:
+        handle.setnchannels(1)
+        handle.setsampwidth(2)
+        handle.setframerate(rate)
+        for block in blocks:
+            handle.writeframes(wavfile.little_endian(block))
+
+
+def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest) -> None:
+    from glutekit_voice.mp3 import (
+        Mp3Encoder,
+        add_chapters,
+        chapters_of,
+        reserve_info_frame,
+        write_info_frame,
+    )
+
+    encoder = Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS)
+    with atomic_path(target) as temp:
+        with open(temp, "wb") as out:
+            out.write(reserve_info_frame())
+            for block in blocks:
+                out.write(encoder.encode(block))
+            out.write(encoder.flush())
+        write_info_frame(temp, encoder.out_frames)
+        names = {exercise.id: exercise.name for exercise in request.catalog.exercises.values()}
+        chapters = chapters_of(request.timeline, request.routine.title, names)
+        add_chapters(temp, chapters, title=request.routine.title)
 
 
 def _rendering(work: Callable[[], dict[str, RenderedCue]]) -> dict[str, RenderedCue]:
     try:
         return work()
     except (SpeechUnavailable, SpeechFailed) as exc:
-        raise GlutekitError(f"cannot make the spoken WAV: {exc}") from None
+        raise GlutekitError(f"cannot make the spoken audio: {exc}") from None
 
 
 def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
@@ -94,6 +138,17 @@ def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
         format="wav",
         description="The whole spoken session as one WAV file (cues at their times, beeps for 3-2-1).",
         suffix=".wav",
+        write=writer.write,
+        speech_lengths=writer.speech_lengths,
+    )
+
+
+def mp3_exporter(settings: VoiceSettings | None = None) -> Exporter:
+    writer = WavWriter(settings)
+    return Exporter(
+        format="mp3",
+        description="The whole spoken session as an MP3 for phones, with a chapter per exercise.",
+        suffix=".mp3",
         write=writer.write,
         speech_lengths=writer.speech_lengths,
     )

@@ -1,9 +1,13 @@
-"""The live ``voice`` output: renders every cue up front, then plays each at its time.
+"""The live ``voice`` output: renders every cue up front, then plays the session as one stream.
+
+The stream (:mod:`glutekit_voice.stream`) mixes each cue in at its sample and lends
+the session its clock. Where miniaudio cannot open a device but a player program
+(``aplay``, ``paplay`` …) works, cues are played one by one as before.
 
 Nothing here can stop a session. When there is no speech engine or no audio
-device, one line says what is missing and how to fix it, the output goes quiet,
-and the session carries on with text. A failure in the middle of a session is
-reported once, the same way.
+device, one line says what is missing, the output goes quiet, and the session
+carries on with text. A failure in the middle of a session is reported once, the
+same way.
 """
 
 from __future__ import annotations
@@ -14,13 +18,17 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from glutekit.clock import Clock
 from glutekit.interfaces import Event, OutputOptions, OutputSpec, SessionSummary
 from glutekit.model import PRIORITY, Timeline
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
+from glutekit_voice.mixer import Schedule
 from glutekit_voice.playback import PlaybackQueue
-from glutekit_voice.player import NoAudioDevice, Player, find_player
+from glutekit_voice.player import NoAudioDevice as NoPlayer
+from glutekit_voice.player import Player, find_player
 from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings
+from glutekit_voice.stream import AudioStream, NoAudioDevice
 
 Report = Callable[[str], None]
 
@@ -28,6 +36,10 @@ Report = Callable[[str], None]
 STALE_AFTER = 1.5
 #: How long ``close`` lets the last cue ("well done") finish.
 CLOSE_WAIT = 4.0
+NO_SOUND = (
+    "the session goes on with text (to listen elsewhere: "
+    "glutekit export ROUTINE --format mp3 -o session.mp3)"
+)
 
 
 def report_to_stderr(message: str) -> None:
@@ -35,9 +47,10 @@ def report_to_stderr(message: str) -> None:
 
 
 class VoiceOutput:
-    """Speaks cues through a :class:`~glutekit_voice.playback.PlaybackQueue`.
+    """Speaks cues through one :class:`AudioStream`, or a player program as a fallback.
 
-    :param player: the player to use; found on this machine when None.
+    :param player: play cue by cue with this player instead of a stream.
+    :param stream: the stream to play on; opened on this machine when None.
     :param renderer: the cue renderer; built from ``options`` when None.
     """
 
@@ -46,12 +59,14 @@ class VoiceOutput:
         options: OutputOptions,
         *,
         player: Player | None = None,
+        stream: AudioStream | None = None,
         renderer: CueRenderer | None = None,
         report: Report = report_to_stderr,
     ) -> None:
         self.settings = VoiceSettings.from_values(options.values)
         self.speed = options.speed
         self.renderer = renderer or CueRenderer(self.settings)
+        self.stream = stream
         self.queue: PlaybackQueue | None = None
         self.off_reason: str | None = None
         self._player = player
@@ -77,8 +92,21 @@ class VoiceOutput:
             return {}
         return {text: cue.seconds for text, cue in self._rendered.items()}
 
+    def session_clock(self) -> Clock | None:
+        """The stream's clock, so the session runs on the samples played."""
+        if not self._prepare() or self.stream is None:
+            return None
+        return self.stream.clock
+
     def start(self, timeline: Timeline) -> None:
         if not self._prepare():
+            return
+        if self.stream is not None:
+            for cue in timeline.cues:
+                if cue.kind != "countdown" and cue.text.strip():
+                    self._path_for(cue.text)
+            clips = {text: cue.path for text, cue in self._rendered.items()}
+            self.stream.load(Schedule.build(timeline, clips))
             return
         assert self._player is not None
         self.queue = PlaybackQueue(
@@ -86,8 +114,30 @@ class VoiceOutput:
         )
 
     def handle(self, event: Event) -> None:
+        if self.off_reason:
+            return
+        if self.stream is not None:
+            if event.kind in ("start", "seek", "resume"):
+                self.stream.seek(event.at, event.clock)
+            elif event.kind == "pause":
+                self.stream.pause(event.at, event.clock)
+            return
+        self._handle_with_player(event)
+
+    def close(self, summary: SessionSummary | None) -> None:
+        finished = bool(summary and summary.status == "finished")
+        if self.stream is not None:
+            if finished and not self.off_reason:
+                self.stream.wait_until_finished(CLOSE_WAIT / min(1.0, self.speed))
+            self.stream.close()
+        if self.queue is not None:
+            self.queue.close(CLOSE_WAIT if finished else 0.5)
+
+    # --------------------------------------------------------------- helpers
+
+    def _handle_with_player(self, event: Event) -> None:
         queue = self.queue
-        if queue is None or self.off_reason:
+        if queue is None:
             return
         if event.kind in ("pause", "seek"):
             queue.clear()
@@ -103,37 +153,42 @@ class VoiceOutput:
             priority = cue.priority or PRIORITY.get(cue.kind, 0)
             queue.submit(path, text=cue.text, kind=cue.kind, priority=priority, due=due)
 
-    def close(self, summary: SessionSummary | None) -> None:
-        if self.queue is not None:
-            self.queue.close(CLOSE_WAIT if summary and summary.status == "finished" else 0.5)
-
-    # --------------------------------------------------------------- helpers
-
     def _prepare(self) -> bool:
-        """Start the engine and find a player, once; False (after one message) if either fails.
+        """Start the engine and the audio, once; False (after one message) if either fails.
 
         Both are checked, so one message names everything that is missing.
         """
         with self._lock:
             if self._ready or self.off_reason:
                 return self._ready
-            missing: list[NoAudioDevice | SpeechUnavailable] = []
+            problems: list[str] = []
+            fixes: list[str] = []
             try:
                 self.renderer.open()
             except SpeechUnavailable as exc:
-                missing.append(exc)
-            if self._player is None:
-                try:
-                    self._player = find_player()
-                except NoAudioDevice as exc:
-                    missing.append(exc)
-            if missing:
-                what = "; ".join(problem.what for problem in missing)
-                fix = "; ".join(problem.fix for problem in missing)
-                self._turn_off(f"voice off: {what}; the session goes on with text. Fix: {fix}")
+                problems.append(exc.what)
+                fixes.append(exc.fix)
+            if self.stream is None and self._player is None:
+                problems += self._open_audio()
+            if problems:
+                fix = f" Fix: {'; '.join(fixes)}" if fixes else ""
+                self._turn_off(f"voice off: {'; '.join(problems)}; {NO_SOUND}.{fix}")
                 return False
             self._ready = True
             return True
+
+    def _open_audio(self) -> list[str]:
+        """Open the stream, else a player program; the reasons when neither works."""
+        try:
+            self.stream = AudioStream(speed=self.speed)
+            return []
+        except NoAudioDevice as exc:
+            no_stream = exc.what
+        try:
+            self._player = find_player()
+            return []
+        except NoPlayer:
+            return [no_stream]
 
     def _path_for(self, text: str) -> Path | None:
         cue = self._rendered.get(text)
@@ -157,7 +212,7 @@ class VoiceOutput:
 def output_spec() -> OutputSpec:
     return OutputSpec(
         name="voice",
-        description="Spoken coaching: every cue said aloud at its time (pyttsx3 or espeak-ng).",
+        description="Spoken coaching: every cue said aloud at its time, on one audio stream.",
         create=VoiceOutput,
         default=True,
         speaks=True,

@@ -29,14 +29,13 @@ from glutekit_voice.backends import (
     SpeechFailed,
     SpeechUnavailable,
     VoiceSpec,
-    resolve_voice,
 )
 from glutekit_voice.settings import VoiceSettings
 
 T = TypeVar("T")
 
 #: Bump when the way files are rendered changes, so old cache entries are not reused.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 ATTEMPTS = 3
 #: Generous: espeak-ng speaks about 20x faster than real time.
 BASE_TIMEOUT = 10.0
@@ -183,12 +182,10 @@ class CueRenderer:
         :raises SpeechUnavailable: no engine could start.
         :raises glutekit.errors.InputError: the voice asked for does not exist.
         """
-        owner = open_owner(self.settings.backend)
+        from glutekit_voice.choose import open_voice
+
+        owner, voice = open_voice(self.settings)
         backend = owner.backend()
-        voice = None
-        if self.settings.voice:
-            voices = owner.call(lambda b: b.voices(), timeout=BASE_TIMEOUT * 3)
-            voice = resolve_voice(self.settings.voice, voices, backend.name)
         self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
         self._owner = owner
         return backend.detail
@@ -296,7 +293,7 @@ class CueRenderer:
     def _store(self, temp: Path, path: Path) -> None:
         """Normalise to 16-bit mono, trim, move into place atomically, then write the checksum."""
         try:
-            _normalise(temp)
+            _normalise(temp, self._spec.volume if self._spec else 1.0)
             cachecheck.clear(path)
             cachecheck.checksum_path(path).unlink(missing_ok=True)
             # Atomic, so another glutekit process never reads half a file.
@@ -322,10 +319,16 @@ def _disk_full(folder: Path) -> bool:
     return stats.f_bavail * stats.f_frsize < 256 * 1024
 
 
-def _normalise(path: Path) -> None:
-    """Every cached cue is 16-bit mono at :data:`wavfile.RATE`, without the quiet tail."""
+def _normalise(path: Path, volume: float) -> None:
+    """Every cached cue is 16-bit mono at :data:`wavfile.RATE`, without the quiet tail,
+    and at the same speech loudness (times ``volume``).
+
+    Every backend and every cue ends at one level, so a short "3" is no louder than a
+    long instruction and voices can be switched.
+    """
     samples = wavfile.read_mono16(path)
-    wavfile.write_mono16(path, wavfile.trim_trailing_silence(samples) or samples)
+    trimmed = wavfile.trim_trailing_silence(samples) or samples
+    wavfile.write_mono16(path, wavfile.normalise_loudness(trimmed, level=volume))
 
 
 def _speak(text: str, path: Path, spec: VoiceSpec, timeout: float, backend: SpeechBackend) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from glutekit.errors import InputError
+from glutekit.interfaces import VoiceModel
 
 ENV_VOICE = "GLUTEKIT_VOICE"
 ENV_RATE = "GLUTEKIT_RATE"
@@ -23,7 +24,7 @@ ENV_BACKEND = "GLUTEKIT_VOICE_BACKEND"
 DEFAULT_RATE = 165
 MIN_RATE = 80
 MAX_RATE = 450
-BACKEND_NAMES = ("auto", "pyttsx3", "espeak-ng")
+BACKEND_NAMES = ("auto", "piper", "pyttsx3", "espeak-ng")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,6 +35,8 @@ class VoiceSettings:
     rate: int = DEFAULT_RATE
     volume: float = 1.0
     backend: str = "auto"
+    #: Voice models offered by plugins (``glutekit_voice_models``), passed on by the core.
+    models: tuple[VoiceModel, ...] = ()
 
     @classmethod
     def from_values(
@@ -62,6 +65,7 @@ class VoiceSettings:
             rate=_rate(rate_raw, rate_src),
             volume=_volume(volume_raw, volume_src),
             backend=_backend(backend_raw, backend_src),
+            models=tuple(m for m in values.get("voice_models") or () if isinstance(m, VoiceModel)),
         )
 
 

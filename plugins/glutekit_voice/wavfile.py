@@ -64,6 +64,15 @@ def read_mono16(path: Path, rate: int = RATE) -> array[int]:
     return samples
 
 
+def little_endian(samples: array[int]) -> bytes:
+    """16-bit samples as the little-endian bytes WAV and encoders expect."""
+    if sys.byteorder == "big":
+        swapped = array("h", samples)
+        swapped.byteswap()
+        return swapped.tobytes()
+    return samples.tobytes()
+
+
 def write_mono16(path: Path, samples: array[int], rate: int = RATE) -> None:
     """Write 16-bit mono samples as a WAV file (callers make it atomic)."""
     data = samples
@@ -131,3 +140,37 @@ def rms(samples: array[int]) -> float:
     if not samples:
         return 0.0
     return math.sqrt(sum(s * s for s in samples) / len(samples)) / _LIMIT
+
+
+#: Speech level every cue is brought to: -20 dBFS over the parts that are speech.
+SPEECH_LEVEL = 0.1
+#: Never louder than this at the peaks, whatever the level asks for.
+PEAK_CEILING = 0.95
+_WINDOW = RATE // 50  # 20 ms
+
+
+def speech_level(samples: array[int]) -> float:
+    """RMS over the 20 ms windows that carry speech (within 30 dB of the loudest one).
+
+    Pauses between words do not dilute it, so a long sentence and a single word
+    said equally loud measure the same.
+    """
+    powers = []
+    for start in range(0, len(samples), _WINDOW):
+        window = samples[start : start + _WINDOW]
+        powers.append(sum(s * s for s in window) / len(window))
+    if not powers or max(powers) == 0:
+        return 0.0
+    floor = max(powers) / 1000.0
+    active = [p for p in powers if p >= floor]
+    return math.sqrt(sum(active) / len(active)) / _LIMIT
+
+
+def normalise_loudness(samples: array[int], level: float = 1.0) -> array[int]:
+    """``samples`` scaled to :data:`SPEECH_LEVEL` times ``level``, peaks kept under the ceiling."""
+    measured = speech_level(samples)
+    peak = max((abs(s) for s in samples), default=0)
+    if measured == 0.0 or peak == 0:
+        return array("h", samples)
+    gain = min(SPEECH_LEVEL * level / measured, PEAK_CEILING * _LIMIT / peak)
+    return array("h", (int(s * gain) for s in samples))

