@@ -10,7 +10,7 @@ import click
 from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.model import Dose, Exercise, Routine
+from glutekit.model import Exercise, Routine
 
 
 def exercise_dict(ex: Exercise) -> dict[str, Any]:
@@ -125,7 +125,7 @@ def exercises(
     if not found:
         info("no exercises match")
         return
-    doses: dict[Dose, str] = {}
+    doses: dict[int, str] = {}
     print_table(
         [
             Column(heading="ID", no_wrap=True),
@@ -138,10 +138,12 @@ def exercises(
     )
 
 
-def _dose(ex: Exercise, doses: dict[Dose, str]) -> str:
-    text = doses.get(ex.dose)
-    if text is None:  # a large catalog shares a few doses: describe each once
-        text = doses[ex.dose] = ex.dose.describe()
+def _dose(ex: Exercise, doses: dict[int, str]) -> str:
+    # A large catalog shares a few dose objects: describe each once (by identity,
+    # which is cheaper than hashing the dose).
+    text = doses.get(id(ex.dose))
+    if text is None:
+        text = doses[id(ex.dose)] = ex.dose.describe()
     return text + " per side" if ex.per_side else text
 
 

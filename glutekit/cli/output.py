@@ -93,17 +93,36 @@ def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str
     """
     from rich.cells import cell_len
 
+    measured: dict[str, int] = {}
+
     def measure(text: str) -> int:
-        return len(text) if text.isascii() else cell_len(text)
+        if text.isascii():
+            return len(text)
+        width = measured.get(text)  # dose texts ("3 × 10 reps") repeat down a column
+        if width is None:
+            width = measured[text] = cell_len(text)
+        return width
 
     widths = [measure(col.heading) for col in columns]
-    for row in rows:
-        for i, cell in enumerate(row):
-            width = measure(cell)
-            if width > widths[i]:
-                widths[i] = width
+    for i in range(len(columns)):
+        cells = [row[i] for row in rows if i < len(row)]
+        if not cells:
+            continue
+        # The common case, all ASCII, takes plain lengths (in C).
+        ascii_only = "".join(cells).isascii()
+        widths[i] = max(widths[i], max(map(len if ascii_only else measure, cells)))
+    # Rows of single-width characters (nearly all) are laid out by one format string;
+    # others, with wide characters, cell by cell.
+    ascii_layout = "   ".join(
+        f"{{:{'>' if col.justify == 'right' else '<'}{width}}}"
+        for col, width in zip(columns, widths, strict=True)
+    )
 
     def line(cells: Sequence[str]) -> str:
+        if len(cells) == len(columns) and (
+            "".join(cells).isascii() or all(measure(c) == len(c) for c in cells)
+        ):
+            return ascii_layout.format(*cells).rstrip()
         parts = []
         for cell, width, col in zip(cells, widths, columns, strict=False):
             fill = " " * (width - measure(cell))
