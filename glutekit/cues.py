@@ -164,6 +164,8 @@ def announce_text(
     amount = _dose_text(dose, exercise.phase_words)
     if sets > 1:
         amount = f"{sets} sets of {amount}"
+    if exercise.dose.load:  # the weight to pick up belongs in the set-up, not a cue
+        amount += f", with {exercise.dose.load}"
     first = sides[0]
     if len(sides) == 2:
         amount += f" each side, {first} side first"

@@ -132,6 +132,17 @@ def test_a_declared_position_keeps_its_posture_for_place_and_order(
     assert posture("split-stance") == posture("standing")
 
 
+def test_the_load_is_said_when_a_strength_exercise_is_announced(gym: Any, tmp_path: Path) -> None:
+    routine = tmp_path / "r.json"
+    routine.write_text(
+        json.dumps({"id": "r", "title": "R", "steps": [{"exercise": "gym:bench-press"}]}),
+        encoding="utf-8",
+    )
+    result = gym("transcript", routine)
+    assert result.exit_code == 0, result.output
+    assert "Barbell bench press. 4 sets of 6 reps, with 40 kg." in result.stdout
+
+
 def test_the_gym_pack_runs(tmp_path: Path, glutekit_proc: Any) -> None:
     routine = tmp_path / "gym.json"
     routine.write_text(
