@@ -286,6 +286,46 @@ def bench_size(size: int, runs: int, work: Path) -> list[Row]:
     return rows
 
 
+def verdicts(results: dict[int, list[Row]]) -> list[str]:
+    """Each target of the issue, met or missed, with the figure it was judged on."""
+    lines = []
+
+    def find(size: int, label: str) -> Row | None:
+        return next((r for r in results.get(size, []) if r.label == label), None)
+
+    def median(samples: list[Sample], cpu: bool = False) -> float:
+        return statistics.median(x.cpu if cpu else x.seconds for x in samples)
+
+    for label in ("exercises (warm)", "compose 20 min (warm)"):
+        row = find(10_000, label)
+        if row is not None:
+            ratio = median(row.big) / median(row.stock)
+            verdict = "meets" if ratio <= 1.5 else "MISSES"
+            lines.append(f"10k {label}: {ratio:.2f}x stock (target <= 1.5x) -> {verdict}")
+    limits = {
+        "exercises (warm)": 1.5,
+        "compose 20 min (warm)": 1.5,
+        "exercises (cold)": 10.0,
+        "compose 20 min (cold)": 10.0,
+        "validate (cold)": 10.0,
+    }
+    for label, limit in limits.items():
+        row = find(100_000, label)
+        if row is None:
+            continue
+        wall, cpu = median(row.big), median(row.big, cpu=True)
+        verdict = "meets" if wall <= limit else ("MISSES (cpu meets)" if cpu <= limit else "MISSES")
+        lines.append(
+            f"100k {label}: {wall:.2f} s wall, {cpu:.2f} s cpu (target <= {limit:g} s) -> {verdict}"
+        )
+    row = find(100_000, "validate (cold)")
+    if row is not None:
+        peak = max(x.peak_mib for x in row.big)
+        verdict = "meets" if peak <= 300 else "MISSES"
+        lines.append(f"100k validate peak memory: {peak:.0f} MiB (target <= 300 MiB) -> {verdict}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -294,15 +334,27 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="glutekit-catalog-bench-"))
     try:
-        print("each figure: median of N fresh processes; stock = the built-in catalog only")
-        header = (
-            f"{'command':<34} {'stock ms':>8} {'extra ms':>9} {'ratio':>7} {'peak MiB':>8} {'N':>3}"
+        print(
+            "Each figure is the median wall time of N fresh processes; 'stock' is the same\n"
+            "command with the built-in catalog only, run alternately with it; 'cpu' is the\n"
+            "median user+system time of the runs with the extra exercises (the machine may be\n"
+            "shared, so wall time can exceed it); 'peak' is the largest resident set size."
         )
+        header = (
+            f"{'command':<26} {'stock ms':>8} {'extra ms':>9} {'ratio':>7} "
+            f"{'cpu ms':>8} {'peak MiB':>8} {'N':>3}"
+        )
+        results: dict[int, list[Row]] = {}
         for size in (int(s) for s in args.sizes.split(",")):
             print(f"\n{size:,} extra exercises")
             print(header)
+            results[size] = []
             for row in bench_size(size, args.runs, work):
+                results[size].append(row)
                 print(row.line(), flush=True)
+        print()
+        for line in verdicts(results):
+            print(line)
     finally:
         if args.keep:
             print(f"files kept in {work}")
