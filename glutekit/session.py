@@ -303,13 +303,17 @@ def summary_line(summary: SessionSummary) -> str:
     """One line saying how the session ended and what was done."""
     exercises = len({exercise for exercise, _ in summary.completed})
     sides = sum(1 for _, side in summary.completed if side)
-    work = (
-        f"{exercises} exercise{'s' if exercises != 1 else ''}, "
-        f"{sides} side{'s' if sides != 1 else ''}"
-    )
+    parts = []
+    if exercises:
+        done = f"{exercises} exercise{'s' if exercises != 1 else ''}"
+        if sides:
+            done += f", {sides} side{'s' if sides != 1 else ''}"
+        parts.append(done if summary.status == "finished" else done + " done")
     if summary.skipped:
-        work += f", {len(summary.skipped)} skipped"
+        parts.append(f"{len(summary.skipped)} skipped")
+    # "1 skipped", never "0 exercises, 0 sides, 1 skipped done".
+    work = "; ".join(parts) or "nothing done yet"
     if summary.status == "finished":
         return f"Finished in {mmss(summary.elapsed)}: {work}."
     verb = "Quit" if summary.status == "quit" else "Stopped"
-    return f"{verb} after {mmss(summary.elapsed)} of {mmss(summary.planned)}: {work} done."
+    return f"{verb} after {mmss(summary.elapsed)} of {mmss(summary.planned)}: {work}."
