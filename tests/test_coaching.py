@@ -330,3 +330,44 @@ def test_voiced_and_text_sessions_have_the_same_shape(host: Any, catalog: Catalo
         assert got.min_settle is not None and got.min_settle >= 4
         broken = coaching.check(catalog.routines["quick-five"], catalog, timeline, lengths)
         assert not [v for v in broken if v.rule in (1, 3, 4, 7)]
+
+
+def test_the_example_packs_routine_keeps_every_rule_with_the_real_voice() -> None:
+    from tests.conftest import REPO, run_glutekit
+
+    package = REPO / "examples" / "glutekit-hip-flexors" / "glutekit_hip_flexors"
+    routine = package / "routines" / "hips-front-and-back.json"
+    proc = run_glutekit("validate", "--coaching", package / "pack.json", routine, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == f"{routine}: ok (routine)"
+
+
+BROKEN_VOICE = """
+import glutekit
+from glutekit.interfaces import Exporter
+
+
+def _fail(texts, options):
+    raise RuntimeError("the speech engine crashed")
+
+
+@glutekit.hookimpl
+def glutekit_exporters():
+    return [Exporter(format="wav", description="broken", suffix=".wav", write=print,
+                     speech_lengths=_fail)]
+"""
+
+
+def test_a_voice_that_fails_leaves_the_check_on_estimated_speech(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "broken_voice.py").write_text(BROKEN_VOICE, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    pack = write(tmp_path, "pack.json", PACK)
+    path = write(tmp_path, "routine.json", GOOD)
+    result = cli("-p", "broken_voice", "validate", "--coaching", pack, path, env=NO_PLUGINS)
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        "glutekit: the voice could not measure the speech (RuntimeError: the speech engine "
+        "crashed); using lengths estimated from the words"
+    ]

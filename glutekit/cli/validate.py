@@ -108,7 +108,16 @@ def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
     from glutekit.played import voiced_timeline
 
     routine = routine_from_data(doc.data, origin=str(path))
-    timeline, lengths = voiced_timeline(routine, app.catalog, speech_measure(app))
+    measure = speech_measure(app)
+    try:
+        timeline, lengths = voiced_timeline(routine, app.catalog, measure)
+    except Exception as exc:  # a voice that fails must not hide the check
+        click.echo(
+            f"glutekit: the voice could not measure the speech ({type(exc).__name__}: {exc}); "
+            "using lengths estimated from the words",
+            err=True,
+        )
+        timeline, lengths = voiced_timeline(routine, app.catalog, None)
     found = coaching.check(routine, app.catalog, timeline, lengths)
     return [str(doc.problem(v.pointer, v.message)) for v in found]
 
