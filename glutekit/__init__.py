@@ -5,7 +5,33 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-import pluggy
+
+def _quiet_early_interrupt() -> None:
+    """As the ``glutekit`` command, Ctrl-C while Python still imports ends with exit 130.
+
+    Without this, a Ctrl-C in the first few tens of milliseconds prints a traceback
+    from whatever module was being imported. ``glutekit.cli.main`` puts Python's own
+    handler back as soon as it runs. Importing glutekit as a library changes nothing.
+    """
+    import os
+    import signal
+    import sys
+
+    if not sys.argv or os.path.basename(sys.argv[0]) != "glutekit":
+        return
+    if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
+        return
+
+    def interrupted(signum: int, frame: object) -> None:
+        os.write(2, b"glutekit: interrupted\n")
+        os._exit(130)
+
+    signal.signal(signal.SIGINT, interrupted)
+
+
+_quiet_early_interrupt()
+
+import pluggy  # noqa: E402
 
 __all__ = ["PROJECT", "__version__", "hookimpl"]
 

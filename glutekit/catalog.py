@@ -140,7 +140,10 @@ class Catalog:
         try:
             doc = document_from_source(source, f"plugin '{plugin}' {noun}")
         except InputError as exc:
-            report(f"{exc} (from plugin '{plugin}'; {disable_hint(plugin)})")
+            if plugin == "user":
+                report(f"{exc}; skipped (a file in your routines folder)")
+            else:
+                report(f"{exc} (from plugin '{plugin}'; {disable_hint(plugin)})")
             return None
         key = known.key(doc, kind)
         if known.known_valid(key):

@@ -12,7 +12,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,6 +74,8 @@ class Setting:
 
 
 _SPEAKING = ("run", "export", "transcript")
+#: Speech settings: their variables are checked by the commands that speak, when they do.
+SPEECH_KEYS = ("voice", "rate", "volume", "voice_backend")
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
@@ -154,12 +156,11 @@ def load(path: Path) -> dict[str, Any]:
     :raises InputError: a file that is not TOML, an unknown key or a bad value,
         in one line naming the file (and the key).
     """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    from glutekit.schema import read_bounded
+
+    if not path.exists():
         return {}
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read the config file: {exc.strerror or exc}") from None
+    raw = read_bounded(path, f"{path} (the config file)", limit=1024 * 1024)
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -198,13 +199,25 @@ class Effective:
 
 
 def effective(
-    values: Mapping[str, Any], path: Path, env: Mapping[str, str] | None = None
+    values: Mapping[str, Any],
+    path: Path,
+    env: Mapping[str, str] | None = None,
+    *,
+    lenient: Collection[str] = (),
 ) -> list[Effective]:
-    """Each setting's value as a command would see it (before any option)."""
+    """Each setting's value as a command would see it (before any option).
+
+    :param lenient: settings whose variable is only checked where it is used (the
+        speech settings: a bad ``GLUTEKIT_RATE`` must not stop ``run --no-voice``).
+    """
     env = os.environ if env is None else env
     found = []
     for key, item in SETTINGS.items():
-        if item.env and env.get(item.env):
+        if key in lenient and item.env and env.get(item.env):
+            found.append(
+                Effective(key=key, value=env[item.env], source=f"environment ({item.env})")
+            )
+        elif item.env and env.get(item.env):
             try:
                 value = item.parse(env[item.env])
             except ValueError as exc:

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from glutekit.clock import Clock
 from glutekit.interfaces import Event, EventKind, Output, SessionSummary
 from glutekit.model import Cue, Segment, Timeline
+from glutekit.textcheck import safe
 
 __all__ = ["Controls", "Outputs", "play", "speech_lengths"]
 
@@ -82,7 +83,7 @@ class Controls:
 
 
 def _stderr_report(message: str) -> None:
-    print(f"glutekit: warning: {message}", file=sys.stderr, flush=True)
+    print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
 
 
 class _Worker:

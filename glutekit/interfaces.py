@@ -139,6 +139,9 @@ class Exporter:
     #: export options (``--voice``, ``--rate`` …). The timeline is then compiled
     #: around the speech, exactly as a live voiced session would be.
     speech_lengths: Callable[[Sequence[str], Mapping[str, Any]], Mapping[str, float]] | None = None
+    #: Why a timeline cannot be written in this format (too long for it, say), or None.
+    #: Asked before any speech is rendered, and again for the timeline fitted around it.
+    refuse: Callable[[Timeline], str | None] | None = None
 
     @property
     def speaks(self) -> bool:

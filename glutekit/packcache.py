@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from glutekit import __version__
+from glutekit.errors import InputError
 from glutekit.model import Exercise, Pack
-from glutekit.schema import schema_path
+from glutekit.schema import read_bounded, schema_path
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
@@ -97,9 +98,9 @@ def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
         if isinstance(source, (str, Path)):
             digest.update(f"path:{source}\0".encode())
             try:
-                digest.update(Path(source).read_bytes())
-            except OSError as exc:
-                digest.update(f"unreadable:{exc.errno}".encode())
+                digest.update(read_bounded(Path(source), str(source)))
+            except InputError as exc:  # reported when the pack itself is read
+                digest.update(f"unreadable:{exc}".encode())
         elif isinstance(source, Mapping):
             try:
                 text = json.dumps(source, sort_keys=True, ensure_ascii=False, default=repr)

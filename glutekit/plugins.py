@@ -19,6 +19,7 @@ import pluggy
 
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import PluginError
+from glutekit.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
 ENV_ALLOW = "GLUTEKIT_PLUGINS"
@@ -247,7 +248,7 @@ def make_plugin_host(
 
 
 def _stderr_warning(message: str) -> None:
-    print(f"glutekit: warning: {message}", file=sys.stderr)
+    print(f"glutekit: warning: {safe(message)}", file=sys.stderr)
 
 
 def _install_trace(pm: pluggy.PluginManager) -> None:

@@ -7,10 +7,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.errors import InputError
+from glutekit.textcheck import safe, text_problems
 
 SchemaName = Literal["routine", "pack"]
 
@@ -21,6 +23,12 @@ _FILES: dict[str, str] = {
 
 #: Files larger than this are refused before they are parsed.
 MAX_FILE_BYTES = 2 * 1024 * 1024
+#: A file's problems are listed up to this many; then one line says the rest were not.
+MAX_PROBLEMS = 50
+#: Longer names and messages are shortened in the middle, so each problem stays one line.
+MAX_SHOWN = 300
+#: Files longer than this get JSON pointers but no line and column in their problems.
+MAX_LOCATED_CHARS = 128 * 1024
 #: Deeper nesting than this is refused (JSON bombs, runaway generators).
 MAX_DEPTH = 32
 
@@ -86,7 +94,8 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        return f"{where}: {_printable(self.pointer) or '/'}: {self.message}"
+        pointer = _printable(self.pointer) or "/"
+        return safe(f"{shorten(where)}: {shorten(pointer)}: {shorten(self.message)}")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -108,7 +117,9 @@ class Document:
 
     @cached_property
     def _positions(self) -> dict[str, Any]:
-        if self.text is None:
+        if self.text is None or len(self.text) > MAX_LOCATED_CHARS:
+            # The source map is built in pure Python (about 6 s a megabyte): a huge file's
+            # problems name the JSON pointer without a line and column.
             return {}
         from json_source_map import calculate
 
@@ -134,21 +145,56 @@ def read_document(path: Path) -> Document:
 
     :raises InputError: with one line naming the file and, for syntax errors, the line.
     """
-    name = str(path)
-    if not path.exists():
-        raise InputError(f"{name}: no such file")
-    if path.is_dir():
-        raise InputError(f"{name}: is a directory, not a JSON file")
+    name = safe(str(path))
+    raw = read_bounded(path, name)
+    return parse_document(raw, name)
+
+
+def read_bounded(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes.
+
+    A FIFO, a device or a socket is refused without being opened for a blocking read,
+    and never more than ``limit`` + 1 bytes are read, whatever ``stat`` said.
+    """
+    import os
+    import stat
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InputError(
-                f"{name}: file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes"
-            )
-        raw = path.read_bytes()
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{name}: no such file") from None
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return parse_document(raw, name)
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{name}: is a directory, not a JSON file")
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"{name}: is {_file_kind(info.st_mode)}, not a regular file")
+    if info.st_size > limit:
+        raise InputError(f"{name}: file is {info.st_size:,} bytes; the limit is {limit:,} bytes")
+    try:
+        # O_NONBLOCK: if the file was swapped for a FIFO since the stat, open does not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise InputError(f"{name}: is not a regular file")
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > limit:
+        raise InputError(f"{name}: file is over {limit:,} bytes; the limit is {limit:,} bytes")
+    return raw
+
+
+def _file_kind(mode: int) -> str:
+    import stat
+
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def parse_document(raw: bytes, name: str) -> Document:
@@ -209,6 +255,14 @@ def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
     The compiled check answers for valid files; the detailed (slow) validator only
     runs to locate and explain what is wrong with a file that fails it.
     """
+    too_long = list_size_problems(doc, kind)
+    if too_long:
+        # Checked before the schema: 155,000 steps would take the validator many seconds.
+        return too_long
+    texts = [doc.problem(pointer, message) for pointer, message in text_problems(doc.data)]
+    if texts:
+        # Checked first: a lone surrogate cannot even reach the compiled validator.
+        return texts
     valid = is_valid(doc.data, kind)
     # A valid pack's nesting is bounded by its schema; routine blocks nest, so always look.
     if kind == "routine" or not valid:
@@ -221,7 +275,8 @@ def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
     validator = _validator(kind)
     problems: list[Problem] = []
     seen: set[str] = set()
-    for error in sorted(validator.iter_errors(doc.data), key=lambda e: list(e.absolute_path)):
+    errors = list(islice(validator.iter_errors(doc.data), MAX_PROBLEMS + 1))
+    for error in sorted(errors[:MAX_PROBLEMS], key=_path_order):
         for leaf in _leaves(error):
             pointer = _pointer(leaf.absolute_path)
             if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
@@ -235,7 +290,64 @@ def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
                 continue
             seen.add(key)
             problems.append(doc.problem(pointer, message))
+    if len(errors) > MAX_PROBLEMS:
+        problems.append(
+            doc.problem("", f"stopped after {MAX_PROBLEMS} problems; fix these and check again")
+        )
     return problems
+
+
+def _path_order(error: Any) -> list[tuple[int, int, str]]:
+    return [(0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.absolute_path]
+
+
+def _list_limits(kind: SchemaName) -> dict[str, int]:
+    """For each field name, the largest ``maxItems`` the schema gives a list of that name."""
+    return _limits_cached(kind)
+
+
+@cache
+def _limits_cached(kind: SchemaName) -> dict[str, int]:
+    limits: dict[str, int] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in (node.get("properties") or {}).items():
+                if isinstance(value, dict):
+                    target = value
+                    ref = value.get("$ref")
+                    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                        target = load_schema(kind).get("$defs", {}).get(ref[8:], {})
+                    if isinstance(target, dict) and isinstance(target.get("maxItems"), int):
+                        limits[key] = max(limits.get(key, 0), target["maxItems"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(load_schema(kind))
+    return limits
+
+
+def list_size_problems(doc: Document, kind: SchemaName) -> list[Problem]:
+    """Lists longer than the schema allows anywhere for their field name, found in one pass."""
+    limits = _list_limits(kind)
+    found: list[Problem] = []
+    stack: list[tuple[str, Any]] = [("", doc.data)]
+    while stack and len(found) < MAX_PROBLEMS:
+        pointer, value = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                child = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
+                limit = limits.get(key) if isinstance(item, list) else None
+                if limit is not None and len(item) > limit:
+                    found.append(doc.problem(child, _size_message("maxItems", item, limit)))
+                elif isinstance(item, (dict, list)):
+                    stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{pointer}/{i}", item) for i, item in enumerate(value))
+    return found
 
 
 def _leaves(error: Any) -> Iterator[Any]:
@@ -293,6 +405,14 @@ def _describe(error: Any) -> str:
         return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
     message = str(error.message)
     return message if len(message) < 240 else message[:237] + "..."
+
+
+def shorten(text: str, limit: int = MAX_SHOWN) -> str:
+    """``text``, or its start and end around an ellipsis when longer than ``limit``."""
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
 
 
 def _printable(text: str) -> str:

@@ -48,6 +48,7 @@ from glutekit.interfaces import (
 )
 from glutekit.model import Routine, Timeline
 from glutekit.plugins import collect_named
+from glutekit.textcheck import safe
 from glutekit.timeline import CompileSettings, compile, cue_texts
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ Listener = Callable[["Session", SessionSummary], None]
 
 
 def _stderr(message: str) -> None:
-    print(f"glutekit: warning: {message}", file=sys.stderr, flush=True)
+    print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
 
 
 @dataclass(kw_only=True)

@@ -247,6 +247,7 @@ def test_every_documented_row_has_a_case() -> None:
             "test_faults.py",
             "test_output_paths.py",
             "test_hostile.py",
+            "test_crashes.py",
             "test_plugin_matrix.py",
         )
         if (REPO / "tests" / name).exists()

@@ -91,12 +91,15 @@ class LazyGroup(click.Group):
             raise click.exceptions.Exit(exc.exit_code) from None
 
     def invoke(self, ctx: click.Context) -> Any:
+        from glutekit.cli.streams import PipeClosed
         from glutekit.errors import GlutekitError
 
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise PipeClosed from None
         except GlutekitError as exc:
-            click.echo(f"glutekit: error: {exc}", err=True)
+            click.echo(f"glutekit: error: {_safe(str(exc))}", err=True)
             raise click.exceptions.Exit(exc.exit_code) from None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -154,7 +157,8 @@ def _config_defaults() -> dict[str, Any]:
     values = config.load(path)
     if values:
         detail(f"preferences from {path}: {', '.join(sorted(values))}")
-    config.effective(values, path)  # a bad GLUTEKIT_* value is named before any work
+    # A bad GLUTEKIT_* value is named before any work; speech variables only where used.
+    config.effective(values, path, lenient=config.SPEECH_KEYS)
     return config.default_map(values)
 
 
@@ -166,20 +170,33 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise Terminated
 
 
+def _safe(text: str) -> str:
+    from glutekit.textcheck import safe
+
+    return safe(text)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns glutekit errors into one line and an exit code."""
     import signal
 
+    from glutekit.cli import streams
     from glutekit.errors import GlutekitError
 
+    streams.prepare()
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)  # see glutekit/__init__.py
     if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         # Without standalone mode click returns (not raises) the code of an Exit
         # raised inside a command, such as the one LazyGroup.invoke raises on errors.
         code = cli.main(args=argv, prog_name="glutekit", standalone_mode=False)
+        streams.flush_stdout()
         if isinstance(code, int) and code != 0:
             sys.exit(code)
+    except (BrokenPipeError, streams.PipeClosed):
+        _quiet_broken_pipe()
     except click.exceptions.Abort:
         click.echo("glutekit: aborted", err=True)
         sys.exit(130)
@@ -189,10 +206,8 @@ def main(argv: list[str] | None = None) -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except GlutekitError as exc:  # raised outside a command, e.g. while parsing
-        click.echo(f"glutekit: error: {exc}", err=True)
+        click.echo(f"glutekit: error: {_safe(str(exc))}", err=True)
         sys.exit(exc.exit_code)
-    except BrokenPipeError:
-        _quiet_broken_pipe()
     except KeyboardInterrupt:
         click.echo("glutekit: interrupted", err=True)
         sys.exit(130)
@@ -200,6 +215,13 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("glutekit: terminated", err=True)
         sys.exit(143)
     except Exception as exc:
+        if streams.is_stdout_failure(exc):
+            assert isinstance(exc, OSError)
+            streams.silence_stdout()
+            click.echo(
+                f"glutekit: error: cannot write to standard output: {exc.strerror}", err=True
+            )
+            sys.exit(1)
         if os.environ.get("GLUTEKIT_DEBUG"):
             raise
         click.echo(
@@ -212,6 +234,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def _quiet_broken_pipe() -> Any:
     # Output went to a pipe that closed (glutekit ... | head): not an error.
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
+    from glutekit.cli.streams import silence_stdout
+
+    silence_stdout()
     sys.exit(0)

@@ -8,13 +8,15 @@ from typing import TYPE_CHECKING
 
 import click
 
+from glutekit.textcheck import safe
+
 if TYPE_CHECKING:  # imported when first used, so commands that need neither start fast
     from glutekit.catalog import Catalog
     from glutekit.plugins import PluginHost
 
 
 def warn(message: str) -> None:
-    click.echo(f"glutekit: warning: {message}", err=True)
+    click.echo(f"glutekit: warning: {safe(message)}", err=True)
 
 
 @dataclass

@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING
 
 from glutekit.model import Exercise
 from glutekit.sides import fill
+from glutekit.textcheck import safe
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+    from rich.text import Text
 
 #: Muscle id -> the label to print ("it_band" -> "IT band").
 Label = Callable[[str], str]
@@ -34,8 +36,15 @@ def _list(items: Sequence[str], numbered: bool) -> RenderableType:
     grid.add_column(no_wrap=True, justify="right" if numbered else "left")
     grid.add_column(overflow="fold")
     for i, item in enumerate(items, 1):
-        grid.add_row(f"{i}." if numbered else "•", item)
+        grid.add_row(f"{i}." if numbered else "•", _text(item))
     return grid
+
+
+def _text(text: str, style: str = "") -> Text:
+    """Pack texts are shown literally: never read as rich markup, control characters escaped."""
+    from rich.text import Text
+
+    return Text(safe(text), style=style)
 
 
 def card(ex: Exercise, label: Label = _plain) -> RenderableType:
@@ -48,24 +57,24 @@ def card(ex: Exercise, label: Label = _plain) -> RenderableType:
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
     facts.add_column()
-    facts.add_row("Targets", _muscles(ex.primary, label))
+    facts.add_row("Targets", _text(_muscles(ex.primary, label)))
     if ex.secondary:
-        facts.add_row("Also", _muscles(ex.secondary, label))
-    facts.add_row("Kind", ex.kind)
-    facts.add_row("Position", ex.position.replace("-", " "))
-    facts.add_row("Equipment", ex.equipment_text())
-    facts.add_row("Dose", ex.dose.describe() + (" each side" if ex.per_side else ""))
+        facts.add_row("Also", _text(_muscles(ex.secondary, label)))
+    facts.add_row("Kind", _text(ex.kind))
+    facts.add_row("Position", _text(ex.position.replace("-", " ")))
+    facts.add_row("Equipment", _text(ex.equipment_text()))
+    facts.add_row("Dose", _text(ex.dose.describe() + (" each side" if ex.per_side else "")))
 
     blocks: list[RenderableType] = [facts]
     if ex.why:
-        blocks.append(Text(ex.why, style="italic"))
+        blocks.append(_text(ex.why, style="italic"))
 
     def section(title: str, items: Sequence[str], numbered: bool = False) -> None:
         if items:
             blocks.append(Group(Text(title, style="bold underline"), _list(items, numbered)))
 
     if ex.per_side and ex.working_side:
-        facts.add_row("Right side", fill(ex.working_side, "right"))
+        facts.add_row("Right side", _text(fill(ex.working_side, "right")))
     section("Set-up", [fill(line, None) for line in ex.instructions], numbered=True)
     section("Cues", [fill(cue, None) for cue in ex.cues])
     section("Mistakes to avoid", ex.mistakes)
@@ -78,14 +87,15 @@ def card(ex: Exercise, label: Label = _plain) -> RenderableType:
         pictures.append(f"figure: {ex.figure}")
     section("Pictures", pictures)
     if ex.credit:
-        blocks.append(Text(ex.credit, style="dim"))
+        blocks.append(_text(ex.credit, style="dim"))
 
     spaced: list[RenderableType] = []
     for block in blocks:
         if spaced:
             spaced.append(Text(""))  # one blank line between sections, never two
         spaced.append(block)
-    return Panel(Group(*spaced), title=f"[bold]{ex.name}[/bold]", subtitle=ex.id, expand=False)
+    title, subtitle = _text(ex.name, style="bold"), _text(ex.id)
+    return Panel(Group(*spaced), title=title, subtitle=subtitle, expand=False)
 
 
 def print_card(ex: Exercise, label: Label = _plain) -> None:

@@ -79,13 +79,21 @@ def compile_for(
     """The routine's timeline; for a format that speaks, fitted around the speech."""
     from glutekit import timeline
 
-    plain = timeline.compile(routine, app.catalog)
+    plain = _checked(exporter, timeline.compile(routine, app.catalog))
     if exporter.speech_lengths is None:
         return plain
     lengths = exporter.speech_lengths(timeline.cue_texts(plain), options)
     if not lengths:
         return plain
-    return timeline.compile(routine, app.catalog, timeline.CompileSettings(speech_lengths=lengths))
+    settings = timeline.CompileSettings(speech_lengths=lengths)
+    return _checked(exporter, timeline.compile(routine, app.catalog, settings))
+
+
+def _checked(exporter: Exporter, compiled: Timeline) -> Timeline:
+    reason = exporter.refuse(compiled) if exporter.refuse is not None else None
+    if reason:
+        raise InputError(f"cannot export '{compiled.routine_id}' as {exporter.format}: {reason}")
+    return compiled
 
 
 def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
@@ -171,7 +179,7 @@ def export(
         "cards_only": cards_only,
         "weeks": weeks,
         "template_dirs": template_dirs,
-        **voice_values(speech),
+        **voice_values(speech, speaking=exporter.speaks),
     }
     if exporter.speaks:
         from glutekit.session import voice_models

@@ -109,7 +109,11 @@ def parse_since(text: str) -> float:
             raise InputError(
                 f"--since: {text!r} is not a date (use YYYY-MM-DD, or 30d, or 8w)"
             ) from None
-    return datetime.combine(day, time()).timestamp()
+    try:
+        return datetime.combine(day, time()).timestamp()
+    except (ValueError, OverflowError, OSError):
+        # Dates near year 1 or 9999 have no local timestamp on some systems.
+        return 0.0 if day.year < 1970 else float(2**62)
 
 
 # ----------------------------------------------------------------------------- glutekit run

@@ -24,6 +24,7 @@ from typing import Any
 import click
 
 from glutekit import messages
+from glutekit.textcheck import safe
 
 
 def info(message: str) -> None:
@@ -76,8 +77,11 @@ def print_table(columns: Sequence[Column | str], rows: Sequence[Sequence[str]]) 
             style=spec.style,
             overflow="fold",
         )
+    from rich.text import Text
+
     for row in rows:
-        table.add_row(*row)
+        # Cells hold pack and routine texts: shown literally, never read as markup.
+        table.add_row(*(Text(safe(cell)) for cell in row))
     console = Console(file=sys.stdout, highlight=False)
     console.print(table)
 

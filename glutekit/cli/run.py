@@ -21,6 +21,7 @@ from glutekit.durations import clock
 from glutekit.errors import GlutekitError, InputError
 from glutekit.model import Routine
 from glutekit.session import SessionOptions, prepare, summary_line
+from glutekit.textcheck import safe
 from glutekit.timeline import compile
 
 
@@ -54,7 +55,7 @@ def routine_to_run(
 
 
 def _warn(message: str) -> None:
-    click.echo(f"glutekit: warning: {message}", err=True)
+    click.echo(f"glutekit: warning: {safe(message)}", err=True)
 
 
 @click.command()
@@ -115,7 +116,7 @@ def run(
 
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     """
-    speech = voice_values(compose_args)
+    speech = voice_values(compose_args, speaking=not no_voice)
     options = SessionOptions(
         speed=speed,
         voice=not no_voice,
@@ -158,6 +159,7 @@ def transcript(app: App, /, routine: str, as_json: bool, spoken: bool, **speech:
 
     Without --spoken the times are those of a session with no voice.
     """
+    options = voice_values(speech, speaking=spoken)
     loaded = load_routine(app, routine)
     timeline = compile(loaded, app.catalog)
     if spoken:
@@ -168,7 +170,7 @@ def transcript(app: App, /, routine: str, as_json: bool, spoken: bool, **speech:
             raise GlutekitError("--spoken needs a plugin that speaks; none is loaded")
         from glutekit.session import voice_models
 
-        options = {**voice_values(speech), "voice_models": voice_models(app.host)}
+        options = {**options, "voice_models": voice_models(app.host)}
         timeline = compile_for(speaking[0], loaded, app, options)
     if as_json:
         import json

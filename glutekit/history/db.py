@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -141,6 +142,11 @@ class HistoryDB:
 
     def __init__(self, conn: sqlite3.Connection, path: Path, backup: Path | None = None) -> None:
         self._conn = conn
+        #: Held by the thread inside a call on the connection: SQLite must never see the
+        #: connection closed under a call in progress (that crashes the process).
+        self._in_use = threading.RLock()
+        self._closed = False
+        self._close_when_free = False
         self.path = path
         #: Where a damaged database was moved when this one was opened, if it was.
         self.backup = backup
@@ -205,11 +211,39 @@ class HistoryDB:
         return db
 
     def close(self) -> None:
-        self._conn.close()
+        """Close now, or, while another thread is inside a call, as soon as that call ends."""
+        if not self._in_use.acquire(timeout=0.2):
+            self._close_when_free = True
+            return
+        try:
+            self._close_now()
+        finally:
+            self._in_use.release()
+
+    def _close_now(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._conn.close()
+
+    @contextmanager
+    def _using(self) -> Iterator[None]:
+        with self._in_use:
+            if self._closed or self._close_when_free:
+                raise HistoryUnavailable(f"the history database {self.path} was closed")
+            try:
+                yield
+            finally:
+                if self._close_when_free:
+                    self._close_now()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction that takes the write lock at once (no upgrade deadlock)."""
+        with self._using(), self._write_unlocked() as conn:
+            yield conn
+
+    @contextmanager
+    def _write_unlocked(self) -> Iterator[sqlite3.Connection]:
         try:
             self._conn.execute("BEGIN IMMEDIATE")
         except sqlite3.ProgrammingError:
@@ -390,6 +424,10 @@ class HistoryDB:
         return str(self._read("PRAGMA integrity_check", ())[0][0])
 
     def _read(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self._using():
+            return self._read_unlocked(sql, args)
+
+    def _read_unlocked(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:

@@ -132,6 +132,24 @@ def _rendering(work: Callable[[], dict[str, RenderedCue]]) -> dict[str, Rendered
         raise GlutekitError(f"cannot make the spoken audio: {exc}") from None
 
 
+#: A WAV file's sizes are 32-bit: its audio data stops at 4 GiB.
+WAV_MAX_BYTES = 2**32 - 1 - 44
+
+
+def too_long_for_wav(timeline: Timeline) -> str | None:
+    """Why ``timeline`` does not fit in one WAV file, or None."""
+    size = round(timeline.duration * wavfile.RATE) * 2
+    if size <= WAV_MAX_BYTES:
+        return None
+    hours = timeline.duration / 3600
+    limit = WAV_MAX_BYTES / 2 / wavfile.RATE / 3600
+    return (
+        f"the session lasts {hours:.1f} h, and a WAV file holds at most {limit:.1f} h "
+        f"(4 GiB of 16-bit audio at {wavfile.RATE:,} Hz); export a compressed format "
+        "such as MP3 where a plugin offers one, or split the routine"
+    )
+
+
 def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
     writer = WavWriter(settings)
     return Exporter(
@@ -140,6 +158,7 @@ def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
         suffix=".wav",
         write=writer.write,
         speech_lengths=writer.speech_lengths,
+        refuse=too_long_for_wav,
     )
 
 

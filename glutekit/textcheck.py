@@ -1,0 +1,67 @@
+"""Rules every text in a routine or pack obeys, whatever its schema says.
+
+They run on the parsed document (not in the schemas), so every text field, today's and
+any added later, gets them: no control characters (C0, DEL, C1), which could move a
+terminal's cursor, change its colours or break a line in a message, and no lone
+surrogates, which cannot be encoded to UTF-8 and would fail every later step.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+#: Stop after this many: a file of 60,000 bad texts gets a short answer.
+MAX_TEXT_PROBLEMS = 20
+
+
+def describe(text: str) -> str | None:
+    """Why ``text`` is refused, or None when it is fine."""
+    found = _BAD.search(text)
+    if found is None:
+        return None
+    code = ord(found.group())
+    if 0xD800 <= code <= 0xDFFF:
+        return f"contains a lone surrogate (U+{code:04X}), which is not text; use plain text"
+    return f"contains a control character (U+{code:04X}); use plain text"
+
+
+def text_problems(data: Any) -> Iterator[tuple[str, str]]:
+    """``(JSON pointer, message)`` for each bad text (keys included), at most a bounded number."""
+    count = 0
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack and count < MAX_TEXT_PROBLEMS:
+        pointer, value = stack.pop()
+        if isinstance(value, str):
+            why = describe(value)
+            if why is not None:
+                count += 1
+                yield pointer, why
+        elif isinstance(value, dict):
+            items = list(value.items())
+            for key, item in reversed(items):
+                child = f"{pointer}/{_escape(str(key))}"
+                why = describe(str(key))
+                if why is not None:
+                    count += 1
+                    yield child, f"the field name {why.removeprefix('contains ')}"
+                    continue
+                stack.append((child, item))
+        elif isinstance(value, list):
+            stack.extend((f"{pointer}/{i}", item) for i, item in reversed(list(enumerate(value))))
+
+
+def _escape(part: str) -> str:
+    return part.replace("~", "~0").replace("/", "~1")
+
+
+def safe(text: str) -> str:
+    """``text`` with control characters and lone surrogates shown as ``\\uXXXX`` escapes.
+
+    For anything printed that came from outside (a file name, a plugin's message).
+    """
+    if _BAD.search(text) is None:
+        return text
+    return _BAD.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
