@@ -97,7 +97,7 @@ def test_voices_with_an_unknown_backend_is_a_usage_error() -> None:
     [
         (["--rate", "20"], {}, "--rate"),
         (["--volume", "1.5"], {}, "--volume"),
-        ([], {"GLUTEKIT_RATE": "fast"}, "--rate': 'fast'"),
+        ([], {"GLUTEKIT_RATE": "fast"}, "GLUTEKIT_RATE: must be whole words per minute"),
     ],
 )
 def test_bad_voice_options_are_refused_before_the_session(
