@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar, cast
-
 
 def _quiet_early_interrupt() -> None:
     """As the ``glutekit`` command, Ctrl-C while Python still imports ends with exit 130.
@@ -30,6 +27,11 @@ def _quiet_early_interrupt() -> None:
 
 
 _quiet_early_interrupt()
+
+
+# Imported after the handler above, so Ctrl-C during these imports is quiet too.
+from collections.abc import Callable  # noqa: E402
+from typing import Any, TypeVar, cast  # noqa: E402
 
 import pluggy  # noqa: E402
 

@@ -266,6 +266,9 @@ def test_ctrl_c_while_starting_prints_no_glutekit_traceback() -> None:
     script = Path(sys.executable).parent / "glutekit"
     if not script.exists():
         pytest.skip("no glutekit console script next to this Python")
+    # Once, so the bytecode is compiled (as pip does at install): compiling a module
+    # happens before its first line runs, and nothing can catch Ctrl-C there.
+    subprocess.run([str(script), "--version"], capture_output=True, check=True)
     for delay in [i * 0.015 for i in range(1, 21)]:
         proc = subprocess.Popen(
             [str(script), "transcript", "quick-five"],
@@ -279,7 +282,8 @@ def test_ctrl_c_while_starting_prints_no_glutekit_traceback() -> None:
         # Only Python's own start-up (before glutekit's first line) may still show one.
         for marker in ("/glutekit/", "/pluggy/", "/click/"):
             assert not ("Traceback" in stderr and marker in stderr), (delay, stderr)
-        assert proc.returncode in (0, 130, -signal.SIGINT), (delay, stderr)
+        python_start = "init_import_site" in stderr  # Python's own start-up, not glutekit
+        assert proc.returncode in (0, 130, -signal.SIGINT) or python_start, (delay, stderr)
 
 
 def test_bad_speech_variables_do_not_stop_a_silent_run(tmp_path: Path) -> None:
