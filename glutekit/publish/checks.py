@@ -278,11 +278,16 @@ def _check_exports(
             request = ExportRequest(
                 routine=routine, timeline=timeline, catalog=catalog, path=path, format="pdf"
             )
+            from glutekit import messages
+
             try:
-                exporter.write(request)
+                with messages.capture() as warned:
+                    exporter.write(request)
             except Exception as exc:
                 report.add("error", f"routine '{routine.id}': PDF export failed: {exc}")
                 continue
+            for message in warned:  # such as text the printing font cannot draw
+                report.add("warning", f"routine '{routine.id}': PDF: {message}")
             if not path.is_file() or not path.read_bytes().startswith(b"%PDF"):
                 report.add("error", f"routine '{routine.id}': PDF export wrote no PDF")
 

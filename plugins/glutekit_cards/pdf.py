@@ -29,4 +29,12 @@ def pdf_bytes(sheet: Sheet) -> bytes:
 
 
 def write_pdf(request: ExportRequest) -> None:
-    write_bytes(request.path, pdf_bytes(build_sheet(request)))
+    sheet = build_sheet(request)
+    from glutekit_cards.glyphs import warning
+
+    problem = warning(sheet)
+    if problem:
+        from glutekit.messages import warn
+
+        warn(f"{request.path}: {problem}")
+    write_bytes(request.path, pdf_bytes(sheet))
