@@ -22,6 +22,7 @@ from glutekit.model import Timeline
 from glutekit_voice import wavfile
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
 from glutekit_voice.mixer import Playhead, Schedule
+from glutekit_voice.progress import render_with_progress
 from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings
 
@@ -59,7 +60,7 @@ class WavWriter:
     def speech_lengths(
         self, texts: Sequence[str], options: Mapping[str, Any] | None = None
     ) -> Mapping[str, float]:
-        rendered = _rendering(lambda: self.renderer(options).render_all(texts))
+        rendered = _rendering(lambda: render_with_progress(self.renderer(options), texts))
         return {text: cue.seconds for text, cue in rendered.items()}
 
     def schedule(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> Schedule:

@@ -26,6 +26,7 @@ from glutekit_voice.mixer import Schedule
 from glutekit_voice.playback import PlaybackQueue
 from glutekit_voice.player import NoAudioDevice as NoPlayer
 from glutekit_voice.player import Player, find_player
+from glutekit_voice.progress import render_with_progress
 from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings
 from glutekit_voice.stream import AudioStream, NoAudioDevice
@@ -86,7 +87,7 @@ class VoiceOutput:
         if not self._prepare():
             return {}
         try:
-            self._rendered.update(self.renderer.render_all(texts))
+            self._rendered.update(render_with_progress(self.renderer, texts))
         except SpeechFailed as exc:
             self._turn_off(f"voice off: {exc}; the session goes on with text")
             return {}

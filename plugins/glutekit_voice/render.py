@@ -190,6 +190,25 @@ class CueRenderer:
         self._owner = owner
         return backend.detail
 
+    def missing(self, texts: Iterable[str]) -> list[str]:
+        """The distinct non-blank texts that are not (or not soundly) in the cache."""
+        if self._owner is None or self._spec is None:
+            self.open()
+        distinct = dict.fromkeys(t for t in texts if t.strip())
+        return [
+            t
+            for t in distinct
+            if cachecheck.problem(self.cache_dir / f"{self._cache_key(t)}.wav") is not None
+        ]
+
+    @property
+    def detail(self) -> str:
+        """What speaks, for messages (opens the engine if needed)."""
+        if self._owner is None:
+            self.open()
+        assert self._owner is not None
+        return self._owner.backend().detail
+
     def render_all(self, texts: Iterable[str]) -> dict[str, RenderedCue]:
         """Render every distinct non-blank text; texts already cached cost a file check.
 

@@ -1,0 +1,66 @@
+"""How well a listener understands each backend: real speech, scored by a recogniser.
+
+Every available backend renders the same cue texts (the spoken cues of a ready-made
+routine); pocketsphinx, an offline recogniser with its own English model, writes
+down what it hears. The Piper voice must be understood at least three times as well
+as espeak-ng, in the same run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pocketsphinx", reason="pocketsphinx (a test dependency) is not installed")
+pytest.importorskip("numpy", reason="the scorer resamples with numpy")
+
+from glutekit_voice.backends import SpeechUnavailable
+from glutekit_voice.render import CueRenderer
+from glutekit_voice.settings import VoiceSettings
+from speech_score import Recogniser, word_accuracy, words
+
+from glutekit import timeline
+from glutekit.catalog import Catalog
+
+ROUTINE = "quick-five"
+TEXTS = 24
+
+
+def cue_texts(catalog: Catalog) -> list[str]:
+    compiled = timeline.compile(catalog.find_routine(ROUTINE), catalog)
+    texts = [t for t in timeline.cue_texts(compiled) if len(words(t)) >= 2]
+    return list(dict.fromkeys(texts))[:TEXTS]
+
+
+def accuracy_of(backend: str, texts: list[str], cache: Path, recogniser: Recogniser) -> float:
+    renderer = CueRenderer(VoiceSettings(backend=backend), cache_dir=cache / backend)
+    try:
+        rendered = renderer.render_all(texts)
+    except SpeechUnavailable as exc:
+        pytest.skip(f"{backend} is not available here: {exc}")
+    return word_accuracy(((t, rendered[t].path) for t in texts), recogniser)
+
+
+def test_the_piper_voice_is_understood_at_least_three_times_as_well_as_espeak_ng(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    texts = cue_texts(catalog)
+    assert len(texts) == TEXTS
+    recogniser = Recogniser()
+    scores = {b: accuracy_of(b, texts, tmp_path, recogniser) for b in ("piper", "pyttsx3")}
+    print(f"word accuracy over {len(texts)} cue texts: {scores}")
+    assert scores["piper"] >= 0.3, scores
+    assert scores["piper"] >= 3 * scores["pyttsx3"], scores
+
+
+def test_the_scorer_tells_right_words_from_wrong_ones(catalog: Catalog, tmp_path: Path) -> None:
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    text = "Lie on your back with both knees bent."
+    renderer = CueRenderer(VoiceSettings(backend="piper"), cache_dir=tmp_path)
+    clip = renderer.render(text).path
+    recogniser = Recogniser()
+    right = word_accuracy([(text, clip)], recogniser)
+    wrong = word_accuracy([("Seven purple elephants sing loudly tonight.", clip)], recogniser)
+    assert right > wrong
