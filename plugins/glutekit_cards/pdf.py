@@ -37,4 +37,14 @@ def write_pdf(request: ExportRequest) -> None:
         from glutekit.messages import warn
 
         warn(f"{request.path}: {problem}")
-    write_bytes(request.path, pdf_bytes(sheet))
+    # fpdf logs its own line per font for the same characters; the one above says it all.
+    import logging
+
+    fpdf_output = logging.getLogger("fpdf.output")
+    level = fpdf_output.level
+    fpdf_output.setLevel(logging.ERROR)
+    try:
+        data = pdf_bytes(sheet)
+    finally:
+        fpdf_output.setLevel(level)
+    write_bytes(request.path, data)
