@@ -100,7 +100,8 @@ def check(target: str, *, options: Options | None = None) -> Report:
     catalog = Catalog.build(installed, user_routines=False)
     for pack in _check_packs(subject, report):
         _check_clash(pack, subject, catalog, report)
-    timelines = _check_routines(subject, catalog, report)
+    found = _speech_measurer(installed) if options.voice else None
+    timelines = _check_routines(subject, catalog, report, found[1] if found else None)
     if timelines and options.export:
         _check_exports(installed, catalog, timelines, report)
     if timelines and options.voice:
@@ -220,7 +221,10 @@ def _check_clash(pack: Pack, subject: Subject, catalog: Catalog, report: Report)
 
 
 def _check_routines(
-    subject: Subject, catalog: Catalog, report: Report
+    subject: Subject,
+    catalog: Catalog,
+    report: Report,
+    measure: Callable[[list[str]], Any] | None = None,
 ) -> list[tuple[Routine, Timeline]]:
     from glutekit import timeline as timelines
 
@@ -242,18 +246,29 @@ def _check_routines(
             continue
         report.routines.append(routine)
         compiled.append((routine, timeline))
-        _check_coaching(doc, routine, catalog, timeline, report)
+        _check_coaching(doc, routine, catalog, report, measure)
     return compiled
 
 
 def _check_coaching(
-    doc: Document, routine: Routine, catalog: Catalog, timeline: Timeline, report: Report
+    doc: Document,
+    routine: Routine,
+    catalog: Catalog,
+    report: Report,
+    measure: Callable[[list[str]], Any] | None,
 ) -> None:
-    """The rules of ``validate --coaching``, with speech lengths estimated from the words."""
+    """The rules of ``validate --coaching``: on the voiced timeline when a voice measures
+    the speech, else with speech lengths estimated from the words."""
     from glutekit import coaching
-    from glutekit.speech import SpeechLengths
+    from glutekit.played import voiced_timeline
 
-    for violation in coaching.check(routine, catalog, timeline, SpeechLengths()):
+    try:
+        timeline, lengths = voiced_timeline(
+            routine, catalog, (lambda texts: measure(list(texts))) if measure else None
+        )
+    except Exception:  # the voice check below reports a voice that fails
+        timeline, lengths = voiced_timeline(routine, catalog, None)
+    for violation in coaching.check(routine, catalog, timeline, lengths):
         report.add("warning", f"{doc.problem(violation.pointer, violation.message)} (coaching)")
 
 
