@@ -222,11 +222,12 @@ class Row:
     def line(self) -> str:
         s = statistics.median(x.seconds for x in self.stock)
         b = statistics.median(x.seconds for x in self.big)
-        cpu = statistics.median(x.cpu for x in self.big)
+        cs = statistics.median(x.cpu for x in self.stock)
+        cb = statistics.median(x.cpu for x in self.big)
         mem = max(x.peak_mib for x in self.big)
         return (
-            f"{self.label:<26} {s * 1000:>8.0f} {b * 1000:>9.0f} {b / s:>6.2f}x "
-            f"{cpu * 1000:>8.0f} {mem:>8.0f} {len(self.big):>3}"
+            f"{self.label:<24} {s * 1000:>7.0f} {b * 1000:>7.0f} {b / s:>5.2f}x "
+            f"{cs * 1000:>7.0f} {cb * 1000:>7.0f} {cb / cs:>5.2f}x {mem:>5.0f} {len(self.big):>2}"
         )
 
 
@@ -300,8 +301,13 @@ def verdicts(results: dict[int, list[Row]]) -> list[str]:
         row = find(10_000, label)
         if row is not None:
             ratio = median(row.big) / median(row.stock)
-            verdict = "meets" if ratio <= 1.5 else "MISSES"
-            lines.append(f"10k {label}: {ratio:.2f}x stock (target <= 1.5x) -> {verdict}")
+            cpu = median(row.big, cpu=True) / median(row.stock, cpu=True)
+            verdict = (
+                "meets" if ratio <= 1.5 else ("MISSES (cpu meets)" if cpu <= 1.5 else "MISSES")
+            )
+            lines.append(
+                f"10k {label}: {ratio:.2f}x stock wall, {cpu:.2f}x cpu (target <= 1.5x) -> {verdict}"
+            )
     limits = {
         "exercises (warm)": 1.5,
         "compose 20 min (warm)": 1.5,
@@ -335,14 +341,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="glutekit-catalog-bench-"))
     try:
         print(
-            "Each figure is the median wall time of N fresh processes; 'stock' is the same\n"
-            "command with the built-in catalog only, run alternately with it; 'cpu' is the\n"
-            "median user+system time of the runs with the extra exercises (the machine may be\n"
-            "shared, so wall time can exceed it); 'peak' is the largest resident set size."
+            "Medians of N fresh processes: wall time, and CPU time (user+system), which a\n"
+            "shared machine does not inflate. 'stock' is the same command with the built-in\n"
+            "catalog only, run alternately with 'extra' (the generated pack installed).\n"
+            "MiB is the largest resident set size of the 'extra' runs."
         )
         header = (
-            f"{'command':<26} {'stock ms':>8} {'extra ms':>9} {'ratio':>7} "
-            f"{'cpu ms':>8} {'peak MiB':>8} {'N':>3}"
+            f"{'':<24} {' wall ms ':-^22} {' cpu ms ':-^22}\n"
+            f"{'command':<24} {'stock':>7} {'extra':>7} {'ratio':>6} "
+            f"{'stock':>7} {'extra':>7} {'ratio':>6} {'MiB':>5} {'N':>2}"
         )
         results: dict[int, list[Row]] = {}
         for size in (int(s) for s in args.sizes.split(",")):
