@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -185,3 +186,47 @@ def test_two_sessions_at_once_both_record(data: Path) -> None:
     rows = db.sessions()
     assert [(r.status, r.completed) for r in rows] == [("finished", 6), ("finished", 6)]
     assert db.integrity() == "ok"
+
+
+def test_a_first_chart_with_one_session_looks_intended(data: Path, tmp_path: Path) -> None:
+    from glutekit.history.plot import MIN_WEEKS, WIDTH
+
+    run_fast(data, "--pain-before", "5", "--pain-after", "2")
+    svg = tmp_path / "chart.svg"
+    assert gk(data, "history", "--plot", str(svg)).returncode == 0
+    ns = "{http://www.w3.org/2000/svg}"
+    root = ElementTree.parse(svg).getroot()
+    bars = [r for r in root.iter(f"{ns}rect") if r.get("fill") == "#48a36b"]
+    (bar,) = bars
+    assert float(bar.get("width", 0)) < WIDTH / MIN_WEEKS  # one ordinary bar, not a slab
+    texts = [t.text or "" for t in root.iter(f"{ns}text")]
+    assert any("1 session so far" in t for t in texts)
+    dates = [t for t in texts if re.fullmatch(r"\d{1,2} [A-Z][a-z]{2}", t)]
+    assert len(dates) == 2 * MIN_WEEKS  # under the bars and under the pain scores
+    # Headroom: the advised line (dashed) sits below the top of the panel.
+    (advised,) = [p for p in root.iter(f"{ns}polyline") if p.get("stroke-dasharray")]
+    grid_top = min(
+        float(p.get("points", "0,0").split()[0].split(",")[1])
+        for p in root.iter(f"{ns}polyline")
+        if p.get("stroke") == "#dddddd"
+    )
+    assert float(advised.get("points", "").split()[0].split(",")[1]) > grid_top
+
+
+def test_the_png_is_anti_aliased(data: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    run_fast(data, "--pain-before", "5", "--pain-after", "2")
+    png, svg = tmp_path / "chart.png", tmp_path / "chart.svg"
+    assert gk(data, "history", "--plot", str(png)).returncode == 0
+    assert gk(data, "history", "--plot", str(svg)).returncode == 0
+    ns = "{http://www.w3.org/2000/svg}"
+    dot = next(
+        c for c in ElementTree.parse(svg).getroot().iter(f"{ns}circle") if c.get("r") == "3"
+    )
+    x, y = round(float(dot.get("cx", 0))), round(float(dot.get("cy", 0)))
+    with Image.open(png) as image:
+        assert image.size == (800, 540)
+        around = image.convert("RGB").crop((x - 5, y - 5, x + 6, y + 6))
+        # A hard-edged dot has two colours (dot and paper); a smooth one blends between.
+        assert len(around.getcolors(maxcolors=1000) or []) > 6

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from glutekit.errors import InputError
@@ -21,6 +22,11 @@ WIDTH, HEIGHT = 800, 540
 LEFT, RIGHT = 56, 24
 #: Plotting more weeks than this makes bars too thin to read; the latest ones are kept.
 MAX_WEEKS = 104
+#: A first chart shows at least this many weeks (empty ones before the first session),
+#: so one session is one ordinary bar, not a slab across the whole chart.
+MIN_WEEKS = 8
+#: PNGs are drawn this many times larger, then scaled down: smooth edges and text.
+SUPERSAMPLE = 3
 BEFORE_COLOUR, AFTER_COLOUR, BAR_COLOUR = "#c0392b", "#2471a3", "#48a36b"
 INK, GRID = "#222222", "#dddddd"
 
@@ -80,37 +86,68 @@ class Panel:
 
 def scene(summary: Summary, sessions: Sequence[SessionRow]) -> list[Shape]:
     """Every shape of the chart, top panel (sessions per week) then bottom (pain)."""
-    weeks = summary.weeks[-MAX_WEEKS:]
+    weeks = padded(summary.weeks[-MAX_WEEKS:])
     shapes: list[Shape] = [Rect(0, 0, WIDTH, HEIGHT, "#ffffff")]
     shapes += _week_panel(weeks, summary.advised_per_week, Panel(top=50, bottom=240))
     if weeks:
         first = datetime.combine(weeks[0].start, time())
         last = datetime.combine(weeks[-1].start + timedelta(days=7), time())
-        shapes += _pain_panel(
-            sessions, first.timestamp(), last.timestamp(), Panel(top=320, bottom=490)
-        )
+        pain = Panel(top=320, bottom=490)
+        shapes += _pain_panel(sessions, first.timestamp(), last.timestamp(), pain)
+        shapes += _date_labels(weeks, pain)
     return shapes
+
+
+def padded(weeks: Sequence[WeekCount]) -> list[WeekCount]:
+    """At least :data:`MIN_WEEKS` weeks, adding empty ones before the first."""
+    found = list(weeks)
+    if not found:
+        return found
+    while len(found) < MIN_WEEKS:
+        found.insert(0, WeekCount(start=found[0].start - timedelta(days=7), sessions=0))
+    return found
+
+
+def _date_labels(weeks: Sequence[WeekCount], panel: Panel) -> list[Shape]:
+    """The Monday of every few weeks under a panel, where its bar or points are."""
+    slot = (panel.right - panel.left) / len(weeks)
+    every = max(1, round(len(weeks) / 10))
+    return [
+        Label(
+            panel.left + i * slot + slot / 2, panel.bottom + 16, _short_date(w.start), 10, "middle"
+        )
+        for i, w in enumerate(weeks)
+        if (len(weeks) - 1 - i) % every == 0  # always label the latest week
+    ]
 
 
 def _week_panel(weeks: Sequence[WeekCount], advised: int | None, panel: Panel) -> list[Shape]:
     title = "Sessions per week" + (f" (advised: at least {advised})" if advised else "")
     shapes: list[Shape] = [Label(panel.left, panel.top - 22, title, 15)]
-    high = max([w.sessions for w in weeks] + [advised or 0, 1])
+    # Headroom: the tallest bar or the advised line never touches the panel's top.
+    high = max([w.sessions for w in weeks] + [advised or 0, 1]) + 1
     shapes += _y_axis(panel, high, step=max(1, round(high / 5)))
     if not weeks:
         shapes.append(panel.note("no sessions yet"))
         return shapes
     slot = (panel.right - panel.left) / len(weeks)
-    every = max(1, round(len(weeks) / 10))
     for i, week in enumerate(weeks):
         x = panel.left + i * slot
         top = panel.y(week.sessions, high)
         if week.sessions:
             shapes.append(Rect(x + slot * 0.15, top, slot * 0.7, panel.bottom - top, BAR_COLOUR))
-        if i % every == 0:
-            shapes.append(
-                Label(x + slot / 2, panel.bottom + 16, _short_date(week.start), 10, "middle")
+    shapes += _date_labels(weeks, panel)
+    total = sum(w.sessions for w in weeks)
+    if total < 3:
+        shapes.append(
+            Label(
+                panel.left + 10,
+                panel.top + 16,
+                f"{total} session{'s' if total != 1 else ''} so far: the chart fills in week by week",
+                11,
+                fill="#666666",
             )
+        )
     if advised:
         y = panel.y(advised, high)
         shapes.append(Line(((panel.left, y), (panel.right, y)), INK, 1.5, dashed=True))
@@ -199,10 +236,31 @@ def to_svg(shapes: Sequence[Shape]) -> str:
     return "\n".join(out) + "\n"
 
 
+def _scaled(shape: Shape, k: float) -> Shape:
+    if isinstance(shape, Rect):
+        return Rect(shape.x * k, shape.y * k, shape.w * k, shape.h * k, shape.fill)
+    if isinstance(shape, Line):
+        points = tuple((x * k, y * k) for x, y in shape.points)
+        return Line(points, shape.stroke, shape.width * k, shape.dashed)
+    if isinstance(shape, Dot):
+        return Dot(shape.x * k, shape.y * k, shape.r * k, shape.fill)
+    return Label(
+        shape.x * k, shape.y * k, shape.text, round(shape.size * k), shape.anchor, shape.fill
+    )
+
+
 def to_png(shapes: Sequence[Shape], path: Path) -> None:
+    """Draw :data:`SUPERSAMPLE` times larger and scale down, so edges and text are smooth."""
+    from PIL import Image
+
+    big = _draw_png([_scaled(s, SUPERSAMPLE) for s in shapes], SUPERSAMPLE)
+    big.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS).save(path, format="PNG")
+
+
+def _draw_png(shapes: Sequence[Shape], k: int) -> Any:
     from PIL import Image, ImageDraw, ImageFont
 
-    image = Image.new("RGB", (WIDTH, HEIGHT), "#ffffff")
+    image = Image.new("RGB", (WIDTH * k, HEIGHT * k), "#ffffff")
     draw = ImageDraw.Draw(image)
     fonts: dict[int, ImageFont.ImageFont | ImageFont.FreeTypeFont] = {}
 
@@ -235,7 +293,7 @@ def to_png(shapes: Sequence[Shape], path: Path) -> None:
                 font=font(shape.size),
                 anchor=anchor,
             )
-    image.save(path, format="PNG")
+    return image
 
 
 def _png_line(draw: object, line: Line) -> None:
@@ -247,10 +305,11 @@ def _png_line(draw: object, line: Line) -> None:
         draw.line(line.points, fill=line.stroke, width=width)
         return
     (x0, y), (x1, _) = line.points[0], line.points[-1]
+    dash, gap = 6 * line.width / 1.5, 4 * line.width / 1.5  # the SVG's "6 4", scaled
     x = x0
     while x < x1:
-        draw.line(((x, y), (min(x + 6, x1), y)), fill=line.stroke, width=width)
-        x += 10
+        draw.line(((x, y), (min(x + dash, x1), y)), fill=line.stroke, width=width)
+        x += dash + gap
 
 
 def write_plot(path: Path, summary: Summary, sessions: Sequence[SessionRow]) -> None:
