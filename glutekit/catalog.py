@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit.errors import InputError, UnknownId, ValidationFailed
-from glutekit.loaders import pack_from_data, routine_from_data, semantic_problems
+from glutekit.loaders import pack_from_data, routine_from_data
 from glutekit.model import Exercise, Pack, Routine, Symptom
 from glutekit.packcache import CompiledPacks, PackCache, collector_paused, settle, sources_key
 from glutekit.plugins import PluginHost, disable_hint
@@ -22,6 +22,7 @@ from glutekit.schema import (
     read_document,
     schema_problems,
 )
+from glutekit.semantics import semantic_problems
 from glutekit.validcache import ValidCache
 from glutekit.vocabulary import Vocabulary, builtin
 

@@ -80,7 +80,7 @@ def _code_fingerprint(digest: Any) -> None:
     # A development checkout changes code without changing the version.
     here = Path(__file__).resolve().parent
     names = ("model.py", "loaders.py", "catalog.py", "packcache.py", "packdefaults.py")
-    for name in (*names, "packwords.py", "vocabulary.py", "vocabulary.json"):
+    for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
         with contextlib.suppress(OSError):
             stat = (here / name).stat()
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())

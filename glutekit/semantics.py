@@ -1,0 +1,168 @@
+"""Checks on packs and routines that a schema cannot express.
+
+Durations over an hour, ranges that run backwards, routines that expand to too many
+steps, duplicate and former ids, vocabulary words and image files (see
+:mod:`glutekit.packwords`), and the side placeholders of per-side exercises.
+They run only on documents that passed the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from glutekit.durations import parse_duration
+from glutekit.schema import Document, Problem
+from glutekit.sides import uses_placeholders
+
+#: No single timed thing (hold, rest, prepare) may be longer than this.
+MAX_SECONDS = 3600
+#: A routine may expand (blocks × repeats) to at most this many steps.
+MAX_EXPANDED_STEPS = 2000
+
+
+def semantic_problems(doc: Document, kind: str) -> list[Problem]:
+    """Checks beyond the schema: duration limits, ranges that run backwards, size."""
+    found: list[Problem] = []
+
+    def check_duration(value: Any, pointer: str) -> None:
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            try:
+                seconds = parse_duration(value)
+            except ValueError:
+                return  # the schema reports it
+            if seconds > MAX_SECONDS:
+                found.append(
+                    doc.problem(
+                        pointer, f"{value!r} is {seconds} s; the limit is {MAX_SECONDS} s (1 hour)"
+                    )
+                )
+
+    data = doc.data
+    if kind == "pack":
+        from glutekit.packwords import image_problems, word_problems
+
+        found += word_problems(doc) + image_problems(doc)
+        found += _former_id_problems(doc)
+        seen: dict[str, int] = {}
+        for i, ex in enumerate(data.get("exercises", [])):
+            if not isinstance(ex, dict):
+                continue
+            ex_id = ex.get("id")
+            if isinstance(ex_id, str):
+                if ex_id in seen:
+                    found.append(
+                        doc.problem(
+                            f"/exercises/{i}/id",
+                            f"duplicate exercise id '{ex_id}' (also at /exercises/{seen[ex_id]})",
+                        )
+                    )
+                seen.setdefault(ex_id, i)
+            found += _coaching_problems(doc, ex, f"/exercises/{i}")
+            if not isinstance(ex.get("dose"), dict):
+                continue
+            dose, base = ex["dose"], f"/exercises/{i}/dose"
+            for key in ("hold", "hold_max"):
+                if key in dose:
+                    check_duration(dose[key], f"{base}/{key}")
+            for low, high in (
+                ("hold", "hold_max"),
+                ("breaths", "breaths_max"),
+                ("reps", "reps_max"),
+            ):
+                if low in dose and high in dose:
+                    try:
+                        lo = parse_duration(dose[low]) if low == "hold" else int(dose[low])
+                        hi = parse_duration(dose[high]) if low == "hold" else int(dose[high])
+                    except (ValueError, TypeError):
+                        continue
+                    if hi < lo:
+                        found.append(doc.problem(f"{base}/{high}", f"{high} is less than {low}"))
+        return found
+
+    settings = data.get("settings") if isinstance(data, dict) else None
+    if isinstance(settings, dict):
+        for key in ("prepare", "settle", "rest", "set_rest", "switch", "breath"):
+            if key in settings:
+                check_duration(settings[key], f"/settings/{key}")
+
+    total = 0
+
+    def walk(steps: Any, base: str, multiplier: int) -> None:
+        nonlocal total
+        if not isinstance(steps, list):
+            return
+        for i, step in enumerate(steps):
+            pointer = f"{base}/{i}"
+            if not isinstance(step, dict):
+                continue
+            total += multiplier
+            for key in ("rest", "rest_after", "pause", "rest_between"):
+                if key in step:
+                    check_duration(step[key], f"{pointer}/{key}")
+            dose = step.get("dose")
+            if isinstance(dose, dict) and "hold" in dose:
+                check_duration(dose["hold"], f"{pointer}/dose/hold")
+            if "block" in step:
+                repeat = step.get("repeat", 1)
+                repeat = repeat if isinstance(repeat, int) and repeat > 0 else 1
+                walk(step.get("steps"), f"{pointer}/steps", multiplier * repeat)
+
+    walk(data.get("steps") if isinstance(data, dict) else None, "/steps", 1)
+    if total > MAX_EXPANDED_STEPS:
+        found.append(
+            doc.problem(
+                "/steps", f"the routine expands to {total} steps; the limit is {MAX_EXPANDED_STEPS}"
+            )
+        )
+    return found
+
+
+def _coaching_problems(doc: Document, ex: dict[str, Any], base: str) -> list[Problem]:
+    """One spoken caution at most; side placeholders only where there are sides."""
+    found: list[Problem] = []
+    cautions = ex.get("cautions")
+    if isinstance(cautions, list):
+        spoken = [
+            i for i, c in enumerate(cautions) if isinstance(c, dict) and c.get("spoken") is True
+        ]
+        for i in spoken[1:]:
+            found.append(
+                doc.problem(
+                    f"{base}/cautions/{i}/spoken",
+                    f"only one caution may be spoken (already /cautions/{spoken[0]})",
+                )
+            )
+    if ex.get("per_side") is False:
+        texts: list[tuple[str, Any]] = [
+            (f"{base}/{key}/{i}", text)
+            for key in ("instructions", "cues")
+            for i, text in enumerate(ex.get(key) or [])
+        ]
+        texts += [(f"{base}/{key}", ex.get(key)) for key in ("working_side", "reminder")]
+        for pointer, text in texts:
+            if isinstance(text, str) and uses_placeholders(text):
+                found.append(
+                    doc.problem(pointer, 'side placeholders need an exercise with "per_side": true')
+                )
+    return found
+
+
+def _former_id_problems(doc: Document) -> list[Problem]:
+    """A former id may not be a current id, nor be claimed by two exercises."""
+    exercises = [ex for ex in doc.data.get("exercises", []) if isinstance(ex, dict)]
+    current = {ex.get("id") for ex in exercises}
+    claimed: dict[str, str] = {}
+    found: list[Problem] = []
+    for i, ex in enumerate(doc.data.get("exercises", [])):
+        if not isinstance(ex, dict) or not isinstance(ex.get("former_ids"), list):
+            continue
+        for j, old in enumerate(ex["former_ids"]):
+            pointer = f"/exercises/{i}/former_ids/{j}"
+            if old in current:
+                found.append(doc.problem(pointer, f"'{old}' is still an exercise id in this pack"))
+            elif old in claimed and claimed[old] != ex.get("id"):
+                found.append(
+                    doc.problem(pointer, f"'{old}' is already a former id of '{claimed[old]}'")
+                )
+            claimed.setdefault(old, str(ex.get("id")))
+    return found
