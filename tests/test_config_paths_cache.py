@@ -201,3 +201,19 @@ def test_quiet_silences_messages_but_not_errors(glutekit_proc: Any, tmp_path: Pa
     assert "glutekit: format pdf, written by plugin 'cards'" in verbose.stderr
     both = glutekit_proc("-q", "-v", "routines")
     assert both.returncode == 2 and "--quiet and --verbose" in both.stderr
+
+
+def test_the_no_audio_line_is_said_once_and_quiet_silences_it(glutekit_proc: Any) -> None:
+    from glutekit_voice.stream import AudioStream, NoAudioDevice
+
+    try:
+        AudioStream(speed=1.0).close()
+        pytest.skip("this machine has an audio device, so there is no line to silence")
+    except NoAudioDevice:
+        pass
+    run = ("run", "quick-five", "--speed", "200")
+    said = glutekit_proc(*run)
+    assert said.returncode == 0, said.stderr
+    assert said.stderr.count("voice off:") == 1
+    quiet = glutekit_proc("--quiet", *run)
+    assert quiet.returncode == 0 and "voice off" not in quiet.stderr

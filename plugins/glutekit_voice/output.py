@@ -12,7 +12,6 @@ same way.
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -44,7 +43,10 @@ NO_SOUND = (
 
 
 def report_to_stderr(message: str) -> None:
-    print(f"glutekit: {message}", file=sys.stderr, flush=True)
+    # A note, not an error: the session goes on in text, and --quiet silences it.
+    from glutekit.messages import note
+
+    note(message)
 
 
 class VoiceOutput:

@@ -16,7 +16,9 @@ Note = Callable[[str], None]
 
 
 def _note(message: str) -> None:
-    print(f"glutekit: {message}", file=sys.stderr, flush=True)
+    from glutekit.messages import note
+
+    note(message)
 
 
 def render_with_progress(
