@@ -29,8 +29,8 @@ from glutekit_voice.settings import VoiceSettings
 #: Frames mixed and written at a time (about 1.5 s).
 BLOCK = 32768
 MP3_KBPS = 64
-#: MP3 is written at 44.1 kHz: LAME's start-up delay is then half as long in time.
-MP3_RATE = 44100
+#: MP3 is written at the rate cues are rendered at, so the encoder need not resample.
+MP3_RATE = 22050
 
 
 class WavWriter:

@@ -22,14 +22,19 @@ from glutekit.model import Timeline
 from glutekit_voice import wavfile
 
 FIX_MP3 = "pip install lameenc mutagen, or export --format wav"
-#: MPEG-1 Layer III, 44.1 kHz, mono, 64 kbit/s: 1152 samples in 208 or 209 bytes.
-OUT_RATE = 44100
+#: MPEG-2 Layer III, 22.05 kHz (the rate cues are rendered at, so LAME need not
+#: resample), mono, 64 kbit/s: 576 samples in 208 or 209 bytes.
+OUT_RATE = 22050
 KBPS = 64
-SAMPLES_PER_FRAME = 1152
-INFO_FRAME_BYTES = 144 * KBPS * 1000 // OUT_RATE
-#: Header of a frame of that kind without the padding byte.
-_HEADER = bytes([0xFF, 0xFB, 0x50, 0xC0])
-_BITRATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+SAMPLES_PER_FRAME = 576
+_BYTES_PER_KBIT = 72  # frame bytes = 72 * bit rate / sample rate, for MPEG-2 Layer III
+INFO_FRAME_BYTES = _BYTES_PER_KBIT * KBPS * 1000 // OUT_RATE
+#: Header of a frame of that kind without the padding byte: MPEG-2, Layer III, no CRC,
+#: 64 kbit/s, 22.05 kHz, mono, original.
+_HEADER = bytes([0xFF, 0xF3, 0x80, 0xC4])
+_BITRATES = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
+#: Bytes of side information in a mono MPEG-2 Layer III frame.
+_SIDE_INFO = 9
 #: LAME's own encoder delay, written in its tag (decoders add their 529 themselves).
 ENCODER_DELAY = 576
 
@@ -51,7 +56,8 @@ class Mp3Encoder:
         self._encoder.set_in_sample_rate(in_rate)
         self._encoder.set_out_sample_rate(out_rate)
         self._encoder.set_bit_rate(kbps)
-        self._encoder.set_quality(2)
+        # Quality 7 is LAME's fast setting; speech at 64 kbit/s still sounds clean.
+        self._encoder.set_quality(7)
 
     def encode(self, block: array[int]) -> bytes:
         self.in_frames += len(block)
@@ -140,7 +146,7 @@ def count_frames(path: Path, start: int) -> tuple[int, int]:
                 break
             bitrate = _BITRATES[header[2] >> 4] * 1000
             padding = (header[2] >> 1) & 1
-            handle.seek(144 * bitrate // OUT_RATE + padding - 4, 1)
+            handle.seek(_BYTES_PER_KBIT * bitrate // OUT_RATE + padding - 4, 1)
             frames += 1
         return frames, handle.tell() - start
 
@@ -152,7 +158,7 @@ def write_info_frame(path: Path, audio_samples: int) -> None:
     padding = max(0, min(padding, 0xFFF))
     body = bytearray(INFO_FRAME_BYTES)
     body[:4] = _HEADER
-    at = 4 + 17  # after the side information of a mono MPEG-1 frame
+    at = 4 + _SIDE_INFO
     toc = bytes(i * 256 // 100 for i in range(100))
     xing = b"Info" + (0x0F).to_bytes(4, "big") + frames.to_bytes(4, "big")
     xing += (size + INFO_FRAME_BYTES).to_bytes(4, "big") + toc + (0).to_bytes(4, "big")
@@ -161,7 +167,7 @@ def write_info_frame(path: Path, audio_samples: int) -> None:
     lame += bytes(4 + 2 + 2 + 1)  # peak, radio and audiophile gain, flags
     lame += bytes([min(KBPS, 255)])
     lame += ((ENCODER_DELAY << 12) | padding).to_bytes(3, "big")
-    lame += bytes([0x40, 0]) + bytes(2)  # source rate 44.1 kHz; no gain, no preset
+    lame += bytes([0x00, 0]) + bytes(2)  # source rate up to 32 kHz; no gain, no preset
     lame += (size + INFO_FRAME_BYTES).to_bytes(4, "big") + bytes(2)  # music length, music CRC
     tag = xing + bytes(lame)
     body[at : at + len(tag)] = tag
