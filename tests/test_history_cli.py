@@ -221,9 +221,7 @@ def test_the_png_is_anti_aliased(data: Path, tmp_path: Path) -> None:
     assert gk(data, "history", "--plot", str(png)).returncode == 0
     assert gk(data, "history", "--plot", str(svg)).returncode == 0
     ns = "{http://www.w3.org/2000/svg}"
-    dot = next(
-        c for c in ElementTree.parse(svg).getroot().iter(f"{ns}circle") if c.get("r") == "3"
-    )
+    dot = next(c for c in ElementTree.parse(svg).getroot().iter(f"{ns}circle") if c.get("r") == "3")
     x, y = round(float(dot.get("cx", 0))), round(float(dot.get("cy", 0)))
     with Image.open(png) as image:
         assert image.size == (800, 540)
