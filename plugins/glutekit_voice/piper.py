@@ -102,12 +102,33 @@ class PiperBackend:
                 if not needed.is_file():
                     raise SpeechFailed(f"Piper voice {model.id}: {needed} is missing")
             try:
-                self._loaded[key] = self._piper.PiperVoice.load(model.model, config_path=config)
+                self._loaded[key] = self._load(model.model, config)
             except Exception as exc:  # onnxruntime and json raise many kinds
                 raise SpeechFailed(
                     f"Piper voice {model.id} could not load: {type(exc).__name__}: {exc}"
                 ) from None
         return self._loaded[key]
+
+    def _load(self, model: Path, config: Path) -> Any:
+        """A loaded voice whose threads sleep when idle instead of spinning.
+
+        onnxruntime's worker threads busy-wait for a while after each run by default;
+        right before a session starts that would take CPU from the audio stream.
+        """
+        import json
+
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+        settings = json.loads(config.read_text(encoding="utf-8"))
+        return self._piper.PiperVoice(
+            session=session, config=self._piper.PiperConfig.from_dict(settings)
+        )
 
     def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
         voice = self._voice(spec.voice)
