@@ -166,22 +166,39 @@ class Catalog:
             self.add_pack(pack_from_data(doc.data, plugin=plugin, origin=doc.name), report)
 
     def add_pack(self, pack: Pack, report: Any = None) -> None:
-        """Add a pack; exercise ids that are taken already are refused and reported."""
+        """Add a pack; a pack id or exercise ids another plugin has already are refused.
+
+        A plugin may split one pack over several files (same id, same plugin): those
+        merge. The same id from another plugin is refused whole, with one line naming
+        both plugins; exercise ids already taken are refused with one line per pack.
+        """
         report = report or self.problems.append
+        earlier = self.packs.get(pack.id)
+        if earlier is not None and earlier.plugin != pack.plugin:
+            report(
+                f"pack id '{pack.id}' of plugin '{pack.plugin}' is already used by plugin "
+                f"'{earlier.plugin}'; the pack of '{pack.plugin}' ({len(pack.exercises)} "
+                f"exercises) is refused ({disable_hint(pack.plugin)})"
+            )
+            return
+        clashes: list[Exercise] = []
         for exercise in pack.exercises:
             taken = self.exercises.get(exercise.id)
             if taken is not None:
-                report(
-                    f"duplicate exercise id '{exercise.id}': plugin '{pack.plugin}' defines it, "
-                    f"but plugin '{taken.plugin}' already does; keeping the one from "
-                    f"'{taken.plugin}' ({disable_hint(pack.plugin)})"
-                )
+                clashes.append(taken)
                 continue
             self.exercises[exercise.id] = exercise
             for old in exercise.former_ids:
                 self.former_ids.setdefault(old, exercise.id)
-        if pack.id in self.packs:
-            earlier = self.packs[pack.id]
+        if clashes:
+            owners = ", ".join(sorted({f"'{t.plugin}'" for t in clashes}))
+            shown = ", ".join(t.id for t in clashes[:3]) + (", …" if len(clashes) > 3 else "")
+            report(
+                f"duplicate exercise id{'s' if len(clashes) > 1 else ''} in pack '{pack.id}' "
+                f"of plugin '{pack.plugin}': {len(clashes)} already defined by plugin "
+                f"{owners} ({shown}); keeping the earlier ones ({disable_hint(pack.plugin)})"
+            )
+        if earlier is not None:
             merged = earlier.exercises + tuple(
                 e for e in pack.exercises if self.exercises[e.id] is e
             )

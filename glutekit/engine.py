@@ -118,12 +118,12 @@ class _Worker:
             action, payload = self._queue.get()
             try:
                 getattr(self.output, action)(payload)
-            except Exception as exc:
+            except BaseException as exc:  # SystemExit too: it would end only this thread
                 self._fail(action, exc)
             if action == "close":
                 return
 
-    def _fail(self, action: str, exc: Exception) -> None:
+    def _fail(self, action: str, exc: BaseException) -> None:
         if not self._failed:
             self._failed = True
             self._report(

@@ -19,6 +19,7 @@ import pluggy
 
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import PluginError
+from glutekit.plugin_guard import PluginFailure, guarded
 from glutekit.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
@@ -121,6 +122,8 @@ class PluginHost:
         skipped; the other plugins' results still arrive.
         """
         caller = getattr(self.pm.hook, hook_name)
+        spec = getattr(caller, "spec", None)
+        first_result = bool(spec is not None and spec.opts.get("firstresult"))
         names = [impl.plugin_name for impl in caller.get_hookimpls()]  # registration order
         for name in names:
             plugin = self.pm.get_plugin(name)
@@ -129,20 +132,32 @@ class PluginHost:
             others = [p for p in self.pm.get_plugins() if p is not plugin]
             single = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             try:
-                result = single(**kwargs)
+                with guarded(name, hook_name, disable_hint(name)):
+                    result = single(**kwargs)
+            except PluginFailure as exc:
+                self._hook_failed(name, hook_name, f"plugin '{name}' {exc.reason}")
+                continue
             except Exception as exc:
-                key = (name, hook_name)
-                if key not in self._failed_calls:
-                    self._failed_calls.add(key)
-                    self.report(
-                        f"plugin '{name}' raised in {hook_name}: {type(exc).__name__}: {exc} "
-                        f"({disable_hint(name)})"
-                    )
+                self._hook_failed(
+                    name,
+                    hook_name,
+                    f"plugin '{name}' raised in {hook_name}: {type(exc).__name__}: {exc}",
+                )
+                continue
+            if first_result:
+                if result is not None:
+                    yield name, result
                 continue
             # subset_hook_caller returns a list of results for historic=False hooks.
             for item in result if isinstance(result, list) else [result]:
                 if item is not None:
                     yield name, item
+
+    def _hook_failed(self, name: str, hook_name: str, message: str) -> None:
+        key = (name, hook_name)
+        if key not in self._failed_calls:
+            self._failed_calls.add(key)
+            self.report(f"{message} ({disable_hint(name)})")
 
     def call_first(self, hook_name: str, **kwargs: Any) -> tuple[str, Any] | None:
         """The first non-None result of a hook, with the plugin that gave it."""
@@ -155,7 +170,11 @@ class PluginHost:
         items: list[tuple[str, Any]] = []
         for name, result in self.call_each(hook_name, **kwargs):
             try:
-                items.extend((name, item) for item in result)
+                # Iterating may run the plugin's code (a generator): guarded as well.
+                with guarded(name, hook_name, disable_hint(name)):
+                    items.extend((name, item) for item in result)
+            except PluginFailure as exc:
+                self._hook_failed(name, hook_name, f"plugin '{name}' {exc.reason}")
             except TypeError:
                 self.report(
                     f"plugin '{name}' returned {type(result).__name__} from {hook_name}, "
@@ -274,18 +293,18 @@ def _fmt(value: Any) -> str:
 def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block: set[str]) -> None:
     from importlib.metadata import entry_points
 
-    def order(ep: Any) -> tuple[bool, str]:
-        # glutekit's own plugins register first, so on an id clash the built-in
-        # content is kept and the third-party plugin is the one named as refused.
-        dist = getattr(ep, "dist", None)
-        third_party = dist is None or dist.metadata["Name"] != PROJECT
-        return (third_party, ep.name)
-
-    seen: set[str] = set()
-    for ep in sorted(entry_points(group=PROJECT), key=order):
+    seen: dict[str, str] = {}
+    for ep in sorted(entry_points(group=PROJECT), key=_load_order):
         if ep.name in seen:
+            other = _distribution(ep)
+            if other != seen[ep.name]:
+                host.report(
+                    f"plugin name '{ep.name}' of distribution '{other}' clashes with the one "
+                    f"of '{seen[ep.name]}'; the one of '{other}' is not loaded (rename its "
+                    "entry point, or uninstall one of them)"
+                )
             continue
-        seen.add(ep.name)
+        seen[ep.name] = _distribution(ep)
         dist = getattr(ep, "dist", None)
         base = PluginRecord(
             name=ep.name,
@@ -303,9 +322,16 @@ def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block:
             )
             continue
         try:
-            plugin = ep.load()
+            with guarded(ep.name, "its import", disable_hint(ep.name)):
+                plugin = ep.load()
             host.pm.register(plugin, name=ep.name)
             host.pm.check_pending()
+        except PluginFailure as exc:
+            _unregister_quietly(host.pm, ep.name)
+            reason = exc.reason
+            host.records[ep.name] = replace(base, status="failed", reason=reason)
+            host.report(f"plugin '{ep.name}' failed to load: {reason} ({disable_hint(ep.name)})")
+            continue
         except Exception as exc:
             _unregister_quietly(host.pm, ep.name)
             reason = f"{type(exc).__name__}: {exc}"
@@ -315,13 +341,79 @@ def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block:
         host.records[ep.name] = replace(base, hooks=host._hooks_of(plugin))
 
 
+@dataclass(frozen=True, kw_only=True)
+class InstalledPlugin:
+    """An entry point as its metadata describes it (``glutekit plugins --safe``)."""
+
+    name: str
+    distribution: str
+    version: str
+    module: str
+    #: What loading would do: "load", "blocked", "not allowed", "clash (not loaded)".
+    would: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "name": self.name,
+            "distribution": self.distribution,
+            "version": self.version,
+            "module": self.module,
+            "would": self.would,
+        }
+
+
+def installed_plugins() -> list[InstalledPlugin]:
+    """Every installed glutekit plugin, without importing any of them."""
+    from importlib.metadata import entry_points
+
+    only = _env_list(os.environ.get(ENV_ALLOW))
+    block = set(_env_list(os.environ.get(ENV_BLOCK)) or [])
+    seen: set[str] = set()
+    found = []
+    for ep in sorted(entry_points(group=PROJECT), key=_load_order):
+        dist = getattr(ep, "dist", None)
+        if ep.name in seen:
+            would = "clash (not loaded)"
+        elif ep.name in block:
+            would = "blocked"
+        elif only is not None and ep.name not in only:
+            would = "not allowed"
+        else:
+            would = "load"
+        seen.add(ep.name)
+        found.append(
+            InstalledPlugin(
+                name=ep.name,
+                distribution=_distribution(ep),
+                version=str(dist.version) if dist is not None else "-",
+                module=str(ep.value),
+                would=would,
+            )
+        )
+    return found
+
+
+def _load_order(ep: Any) -> tuple[bool, str]:
+    # glutekit's own plugins register first, so on an id clash the built-in
+    # content is kept and the third-party plugin is the one named as refused.
+    dist = getattr(ep, "dist", None)
+    third_party = dist is None or dist.metadata["Name"] != PROJECT
+    return (third_party, ep.name)
+
+
+def _distribution(ep: Any) -> str:
+    dist = getattr(ep, "dist", None)
+    return str(dist.metadata["Name"]) if dist is not None else "unknown"
+
+
 def _load_module(host: PluginHost, module_name: str) -> None:
     try:
-        module: ModuleType = importlib.import_module(module_name)
+        with guarded(module_name, "its import", "leave out its -p option"):
+            module: ModuleType = importlib.import_module(module_name)
         host.register(module, module_name, source="command-line")
     except Exception as exc:
         _unregister_quietly(host.pm, module_name)
-        reason = f"{type(exc).__name__}: {exc}"
+        reason = exc.reason if isinstance(exc, PluginFailure) else f"{type(exc).__name__}: {exc}"
         host.records[module_name] = PluginRecord(
             name=module_name,
             status="failed",

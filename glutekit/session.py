@@ -227,14 +227,18 @@ def _create_outputs(
         speed=options.speed, interactive=options.interactive, values=values
     )
     created: list[tuple[str, Output]] = []
+    plugins = {name: plugin for name, (plugin, _) in output_specs(host).items()}
     for name, spec in choose_outputs(host, options):
+        # Messages about an output name the plugin behind it when that is another name.
+        plugin = plugins.get(name, name)
+        label = name if plugin == name else f"{name}' of plugin '{plugin}"
         try:
-            created.append((name, spec.create(output_options)))
+            created.append((label, spec.create(output_options)))
         except InputError:
             raise  # the user asked for something that does not exist, e.g. --voice xx
         except Exception as exc:
             host.report(
-                f"output '{name}' could not start: {type(exc).__name__}: {exc}; "
+                f"output '{label}' could not start: {type(exc).__name__}: {exc}; "
                 "the session runs without it"
             )
     return created

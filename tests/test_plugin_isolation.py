@@ -107,13 +107,13 @@ def test_each_failure_is_one_line_naming_the_plugin_and_the_rest_keep_working(
         "broken-import": "failed to load: ImportError: this plugin needs the 'frobnicate'",
         "raises": "raised in glutekit_exercise_packs: RuntimeError: pack server unreachable",
         "invalid": "returned an invalid pack",
-        "shadow": "duplicate exercise id 'hip-flexors:couch-stretch'",
+        "shadow": "pack id 'hip-flexors' of plugin 'shadow' is already used",
     }
     for plugin, text in expected.items():
         hits = [w for w in warnings if text in w and f"'{plugin}'" in w]
         assert len(hits) == 1, (plugin, warnings)
         assert f"GLUTEKIT_BLOCK_PLUGINS={plugin}" in hits[0]
-    clash = next(w for w in warnings if "duplicate exercise id" in w)
+    clash = next(w for w in warnings if "pack id 'hip-flexors'" in w)
     assert "'hip-flexors'" in clash  # both plugins are named
 
 

@@ -104,16 +104,33 @@ def test_invalid_pack_is_named_and_skipped() -> None:
     assert "/exercises/0/kind" in seen[0]
 
 
-def test_duplicate_exercise_id_names_both_plugins() -> None:
+def test_a_pack_id_another_plugin_has_is_refused_naming_both_plugins() -> None:
     host, seen = _warnings_host(autoload=False, only=None, block=())
     host.register(PackA(), "alpha")
     host.register(PackB(), "beta")
     catalog = Catalog.build(host)
     assert catalog.exercises["shared:hamstring-fold"].plugin == "alpha"
-    assert {"shared:only-in-a", "shared:only-in-b"} <= set(catalog.exercises)
-    dupes = [w for w in seen if "duplicate exercise id 'shared:hamstring-fold'" in w]
+    assert "shared:only-in-a" in catalog.exercises
+    assert "shared:only-in-b" not in catalog.exercises  # never merged into alpha's pack
+    clashes = [w for w in seen if "pack id 'shared'" in w]
+    assert len(clashes) == 1 and len(seen) == 1
+    assert "plugin 'beta' is already used by plugin 'alpha'" in clashes[0]
+
+
+def test_duplicate_exercise_ids_are_one_line_per_pack_with_a_count() -> None:
+    from glutekit.loaders import pack_from_data
+
+    host, seen = _warnings_host(autoload=False, only=None, block=())
+    catalog = Catalog.build(host)
+    base = PackA().glutekit_exercise_packs()[0]
+    first = pack_from_data(base, plugin="alpha")
+    catalog.add_pack(first, seen.append)
+    again = pack_from_data(base, plugin="alpha")  # the same plugin's second file, same ids
+    catalog.add_pack(again, seen.append)
+    dupes = [w for w in seen if "duplicate exercise id" in w]
+    count = len(first.exercises)
     assert len(dupes) == 1
-    assert "'alpha'" in dupes[0] and "'beta'" in dupes[0]
+    assert f"in pack 'shared' of plugin 'alpha': {count} already defined" in dupes[0]
 
 
 def test_strict_mode_turns_warnings_into_errors() -> None:

@@ -86,8 +86,14 @@ def _summary(items: list[Added]) -> str:
 @click.option(
     "-l", "--long", "long_form", is_flag=True, help="List each thing a plugin adds, described."
 )
+@click.option(
+    "--safe",
+    is_flag=True,
+    help="List installed plugins from their metadata without importing any "
+    "(to find the one that hangs or crashes at import).",
+)
 @pass_app
-def plugins(app: App, as_json: bool, long_form: bool) -> None:
+def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
     """List plugins: name, version, status, and what each adds.
 
     Plugins add exercise packs, routines, strategies, outputs, export formats,
@@ -95,6 +101,9 @@ def plugins(app: App, as_json: bool, long_form: bool) -> None:
     load is shown with the reason and the variable that disables it. Set
     GLUTEKIT_TRACE_PLUGINS=1 to see every hook call.
     """
+    if safe:
+        _list_installed(as_json)
+        return
     records = sorted(app.host.records.values(), key=lambda r: r.name)
     adds = contributions(app) if any(r.status == "loaded" for r in records) else {}
     if as_json:
@@ -123,3 +132,21 @@ def plugins(app: App, as_json: bool, long_form: bool) -> None:
                     click.echo(f"  {label}: {item.description}")
     if any(r.status == "failed" for r in records):
         info(f"To disable several plugins: {ENV_BLOCK}=name1,name2")
+
+
+def _list_installed(as_json: bool) -> None:
+    """Every entry point in the 'glutekit' group, read from metadata: nothing is imported."""
+    from glutekit.plugins import installed_plugins
+
+    found = installed_plugins()
+    if as_json:
+        print_json([entry.as_dict() for entry in found])
+        return
+    if not found:
+        info("no plugins installed")
+        return
+    print_table(
+        [Column(heading="Plugin", no_wrap=True), "Distribution", "Version", "Module", "Would"],
+        [[e.name, e.distribution, e.version, e.module, e.would] for e in found],
+    )
+    info(f"Nothing was imported. To leave a plugin out: {ENV_BLOCK}=name1,name2")

@@ -46,19 +46,21 @@ def voices(app: App, backend: str | None, language: str | None, as_json: bool) -
 
 
 def _voices(app: App, backend: str | None) -> list[VoiceInfo]:
-    try:
-        from glutekit.session import voice_models
+    """The first plugin's voices; a plugin that raises or returns the wrong type is named."""
+    from glutekit.plugins import disable_hint
+    from glutekit.session import voice_models
 
-        result: list[VoiceInfo] | None = app.host.hook.glutekit_voices(
-            backend=backend, models=voice_models(app.host)
+    models = voice_models(app.host)
+    for plugin, result in app.host.call_each("glutekit_voices", backend=backend, models=models):
+        if isinstance(result, list) and all(isinstance(v, VoiceInfo) for v in result):
+            return result
+        app.host.report(
+            f"plugin '{plugin}' returned {type(result).__name__} from glutekit_voices, "
+            f"expected a list of VoiceInfo; ignored ({disable_hint(plugin)})"
         )
-    except GlutekitError:
-        raise
-    except Exception as exc:
-        raise GlutekitError(f"listing voices failed: {type(exc).__name__}: {exc}") from exc
-    if result is None:
-        raise GlutekitError("no speech plugin is loaded (the 'voice' plugin provides voices)")
-    return result
+    raise GlutekitError(
+        "no plugin listed any voices (the 'voice' plugin provides them; see 'glutekit plugins')"
+    )
 
 
 def _matches(language: str, wanted: str) -> bool:
