@@ -125,6 +125,8 @@ class PluginHost:
         spec = getattr(caller, "spec", None)
         first_result = bool(spec is not None and spec.opts.get("firstresult"))
         names = [impl.plugin_name for impl in caller.get_hookimpls()]  # registration order
+        if first_result:
+            names.reverse()  # the order pluggy itself asks them in (last registered first)
         for name in names:
             plugin = self.pm.get_plugin(name)
             if plugin is None:
