@@ -165,3 +165,20 @@ def test_compose_writes_its_note_on_stderr_and_the_routine_on_stdout(
     assert written.stderr.startswith(f"wrote {out}")
     printed = cli("compose", "--minutes", "6", "--equipment", "tennis_ball", "--seed", "1")
     assert json.loads(printed.stdout) == json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_commands_that_write_files_say_so_on_stderr(cli: Any, tmp_path: Path) -> None:
+    created = cli("new-pack", "demo", "--dir", tmp_path / "demo")
+    assert created.exit_code == 0 and created.stdout == ""
+    assert created.stderr.startswith(f"created {tmp_path / 'demo'}/")
+    chart = cli("history", "--plot", tmp_path / "chart.svg")
+    assert chart.exit_code == 0
+    assert f"wrote chart {tmp_path / 'chart.svg'}" in chart.stderr
+    assert "chart" not in chart.stdout
+
+
+def test_a_misspelt_command_gets_a_did_you_mean(cli: Any) -> None:
+    result = cli("exprot", "quick-five")
+    assert result.exit_code == 2
+    assert "No such command 'exprot'. Did you mean 'export'?" in result.stderr
+    assert "Did you mean" not in cli("zzz").stderr

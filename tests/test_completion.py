@@ -53,7 +53,11 @@ def complete(line: str, shell: str = "bash") -> list[str]:
     ],
 )
 def test_tab_offers_the_words_that_fit(line: str, expected: list[str]) -> None:
-    assert complete(line) == expected
+    offered = complete(line)
+    word = line.rsplit(" ", 1)[-1]
+    # Plugins may offer more (another export format), never anything that does not fit.
+    assert set(expected) <= set(offered)
+    assert all(item.startswith(word) for item in offered)
 
 
 def test_voices_complete_from_the_speech_engine() -> None:

@@ -134,7 +134,8 @@ def test_writing_a_pack_tutorial_runs_from_an_empty_folder(
     venv = make_venv(tmp_path / "venv", built_wheels["glutekit"])
     work = tmp_path / "work"
     work.mkdir()
-    script = ["set -euo pipefail"]
+    # Messages go to stderr and data to stdout; the tutorial shows both, as a terminal does.
+    script = ["set -euo pipefail", "exec 2>&1"]
     for index, (command, _) in enumerate(commands):
         script += [f"echo '@@ {index}'", command]
     proc = venv.run("bash", "-c", "\n".join(script) + "\n", cwd=work, timeout=900)

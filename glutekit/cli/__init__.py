@@ -84,11 +84,20 @@ class LazyGroup(click.Group):
     ) -> tuple[str | None, click.Command | None, list[str]]:
         from glutekit.errors import GlutekitError
 
+        name = args[0] if args else ""
         try:
             return super().resolve_command(ctx, args)
         except GlutekitError as exc:  # a plugin command that cannot be loaded
             click.echo(f"glutekit: error: {exc}", err=True)
             raise click.exceptions.Exit(exc.exit_code) from None
+        except click.UsageError as exc:
+            import difflib
+
+            close = difflib.get_close_matches(name, list(COMMANDS), n=3, cutoff=0.6)
+            if not close or name.startswith("-"):
+                raise
+            hint = " or ".join(f"'{c}'" for c in close)
+            raise click.UsageError(f"{exc.message} Did you mean {hint}?", ctx) from None
 
     def invoke(self, ctx: click.Context) -> Any:
         from glutekit.cli.streams import PipeClosed

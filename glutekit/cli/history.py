@@ -91,9 +91,9 @@ def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int
 
     click.echo(text_report(path, summary, sessions, limit=limit, since=since))
     if plot_path is not None:
-        from glutekit.atomic import is_stream
+        from glutekit.cli.output import info
 
-        click.echo(f"Chart written to {plot_path}", err=is_stream(plot_path))
+        info(f"wrote chart {plot_path}")
 
 
 def parse_since(text: str) -> float:

@@ -27,10 +27,10 @@ def new_pack(name: str, folder: Path | None, author: str | None) -> None:
 
     written = new_pack(name, folder, author=author)
     names = PackNames.from_name(name)
-    click.echo(f"created {written}/ ({names.distribution}, pack id '{names.slug}')")
-    click.echo(
-        f"next: edit {written}/{names.package}/pack.json, then 'glutekit check-pack {written}'"
-    )
+    from glutekit.cli.output import info
+
+    info(f"created {written}/ ({names.distribution}, pack id '{names.slug}')")
+    info(f"next: edit {written}/{names.package}/pack.json, then 'glutekit check-pack {written}'")
 
 
 @click.command("check-pack")
