@@ -119,6 +119,12 @@ SETTINGS: dict[str, Setting] = {
             targets=(("export", "paper"),),
         ),
         Setting(
+            key="first_side",
+            help="side each per-side exercise starts on (default: the routine's order)",
+            parse=_choice("left", "right"),
+            targets=tuple((c, "first_side") for c in _SPEAKING),
+        ),
+        Setting(
             key="output",
             help="what 'glutekit run' plays to (e.g. console,voice)",
             parse=_names,

@@ -217,3 +217,21 @@ def test_the_no_audio_line_is_said_once_and_quiet_silences_it(glutekit_proc: Any
     assert said.stderr.count("voice off:") == 1
     quiet = glutekit_proc("--quiet", *run)
     assert quiet.returncode == 0 and "voice off" not in quiet.stderr
+
+
+def _first_announce(cli: Any, *args: str) -> str:
+    lines = cli("transcript", "quick-five", *args).stdout.splitlines()
+    return next(line for line in lines if "side first" in line)
+
+
+def test_first_side_comes_from_the_option_or_the_config_file(cli: Any, tmp_path: Path) -> None:
+    assert "right side first" in _first_announce(cli)
+    assert "left side first" in _first_announce(cli, "--first-side", "left")
+    assert cli("config", "set", "first_side", "left").exit_code == 0
+    assert "left side first" in _first_announce(cli)
+    assert "right side first" in _first_announce(cli, "--first-side", "right")
+    out = tmp_path / "q.md"
+    assert cli("export", "quick-five", "-o", out).exit_code == 0
+    log = [line for line in out.read_text(encoding="utf-8").splitlines() if " — " in line]
+    assert log[0].startswith("| Supine figure-four stretch — left |")
+    assert log[1].startswith("| Supine figure-four stretch — right |")

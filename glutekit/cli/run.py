@@ -16,6 +16,7 @@ import click
 from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options
+from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.durations import clock
 from glutekit.errors import GlutekitError, InputError
@@ -77,6 +78,7 @@ def _warn(message: str) -> None:
     help="Send the session to this output (repeatable); default: the default outputs.",
 )
 @voice_options
+@first_side_option
 @click.option(
     "--resume",
     is_flag=True,
@@ -107,6 +109,7 @@ def run(
     pain_before: int | None = None,
     pain_after: int | None = None,
     compose_now: bool = False,
+    first_side: str | None = None,
     **compose_args: Any,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
@@ -125,7 +128,7 @@ def run(
         values=speech,
     )
     session = prepare(
-        routine_to_run(app, routine, compose_now, compose_args),
+        with_first_side(routine_to_run(app, routine, compose_now, compose_args), first_side),
         host=app.host,
         catalog=app.catalog,
         options=options,
@@ -153,14 +156,23 @@ def run(
     "(renders every cue).",
 )
 @voice_options
+@first_side_option
 @pass_app
-def transcript(app: App, /, routine: str, as_json: bool, spoken: bool, **speech: Any) -> None:
+def transcript(
+    app: App,
+    /,
+    routine: str,
+    as_json: bool,
+    spoken: bool,
+    first_side: str | None = None,
+    **speech: Any,
+) -> None:
     """Print every cue of ROUTINE with its time: 'mm:ss kind text'.
 
     Without --spoken the times are those of a session with no voice.
     """
     options = voice_values(speech, speaking=spoken)
-    loaded = load_routine(app, routine)
+    loaded = with_first_side(load_routine(app, routine), first_side)
     timeline = compile(loaded, app.catalog)
     if spoken:
         from glutekit.cli.export import compile_for, exporters
