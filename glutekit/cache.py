@@ -40,7 +40,9 @@ def trim(folder: Path, max_bytes: int, *, keep: Collection[Path] = (), pattern: 
     """Delete the least recently used files until the folder fits in ``max_bytes``.
 
     Files in ``keep`` (those the running session needs) are never deleted, even
-    when they alone are over the cap. Returns what was deleted.
+    when they alone are over the cap. A file's companions (the same name with
+    another suffix, such as a cue's ``.sha256`` checksum) go with it. Returns what
+    was deleted.
     """
     entries = []
     total = 0
@@ -63,7 +65,17 @@ def trim(folder: Path, max_bytes: int, *, keep: Collection[Path] = (), pattern: 
             total -= size
             removed += 1
             freed += size
+            for companion in _companions(path):
+                with contextlib.suppress(OSError):
+                    companion.unlink()
     return Usage(files=removed, bytes=freed)
+
+
+def _companions(path: Path) -> list[Path]:
+    try:
+        return [p for p in path.parent.glob(f"{path.stem}.*") if p != path and p.is_file()]
+    except OSError:
+        return []
 
 
 def clear(folder: Path, pattern: str = "*") -> Usage:

@@ -152,11 +152,15 @@ def _fill(folder: Path, count: int, size: int) -> list[Path]:
 
 def test_trim_removes_the_least_recently_used_first_and_spares_the_session(tmp_path: Path) -> None:
     files = _fill(tmp_path, 10, 1000)
+    for path in files:
+        path.with_suffix(".sha256").write_text("checksum")  # a cue's companion file
     cache.touch(files[0])  # used just now: the newest
     removed = cache.trim(tmp_path, 5000, keep={files[1]}, pattern="*.wav")
     left = sorted(p.name for p in tmp_path.glob("*.wav"))
     assert removed.files == 5 and removed.bytes == 5000
     assert left == ["000.wav", "001.wav", "007.wav", "008.wav", "009.wav"]
+    # Each removed cue took its checksum with it; the kept ones keep theirs.
+    assert sorted(p.stem for p in tmp_path.glob("*.sha256")) == [Path(n).stem for n in left]
 
 
 def test_cache_info_and_clear(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
