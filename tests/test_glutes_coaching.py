@@ -40,8 +40,9 @@ def homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-def _voiced(path: Path | str, env: dict[str, str]) -> dict[str, Any]:
-    proc = run_glutekit("transcript", str(path), "--spoken", "--json", env=env, timeout=300)
+def _voiced(path: Path | str, env: dict[str, str], spoken: bool = True) -> dict[str, Any]:
+    voice = ["--spoken"] if spoken else []
+    proc = run_glutekit("transcript", str(path), *voice, "--json", env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
@@ -95,7 +96,9 @@ def test_spoken_cautions_are_heard_once_when_first_set_up(
     data = {"id": "every-caution", "title": "Every spoken caution, twice", "steps": steps}
     path = tmp_path / "every-caution.json"
     path.write_text(json.dumps(data), encoding="utf-8")
-    heard |= _check_cautions(_voiced(path, homes), "every-caution")
+    # Where a caution falls does not depend on how long the words take: the text
+    # session (speech lengths estimated) saves rendering these exercises' lines.
+    heard |= _check_cautions(_voiced(path, homes, spoken=False), "every-caution")
     shared = {"seated-crossover-knee-hug", "crossover-hip-stretch"}  # one text for both
     shared_deep = {"deep-lunge", "deep-lunge-glute-stretch"}
     shared_knee = {"supine-figure-four", "seated-figure-four", "standing-figure-four"}
