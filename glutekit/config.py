@@ -50,6 +50,17 @@ def _choice(*names: str) -> Parse:
     return parse
 
 
+def _flag(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
 def _names(raw: Any) -> list[str]:
     items = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -129,6 +140,13 @@ SETTINGS: dict[str, Setting] = {
             help="what 'glutekit run' plays to (e.g. console,voice)",
             parse=_names,
             targets=(("run", "outputs"),),
+        ),
+        Setting(
+            key="listen",
+            help="hands-free voice commands in 'glutekit run' (\"coach, pause\"), as --listen",
+            parse=_flag,
+            default=False,
+            targets=(("run", "listen"),),
         ),
         Setting(
             key="voice_cache_mb",
@@ -239,6 +257,8 @@ def effective(
 def _toml_value(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
     return repr(value)

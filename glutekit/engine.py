@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from glutekit.clock import Clock
+from glutekit.durations import clock as mmss
 from glutekit.interfaces import Event, EventKind, Output, SessionSummary
 from glutekit.model import Cue, Segment, Timeline
 from glutekit.textcheck import safe
@@ -32,7 +33,9 @@ Report = Callable[[str], None]
 #: "Back" inside the first seconds of a segment goes to the previous one.
 BACK_GRACE = 3.0
 
-Command = Literal["toggle", "pause", "resume", "skip", "back", "quit", "interrupt"]
+Command = Literal[
+    "toggle", "pause", "resume", "skip", "back", "repeat", "time_left", "quit", "interrupt"
+]
 
 
 class Controls:
@@ -41,6 +44,7 @@ class Controls:
     def __init__(self) -> None:
         self.wake = threading.Event()
         self._pending: deque[Command] = deque()
+        self._heard: deque[str] = deque()
 
     def _push(self, command: Command) -> None:
         self._pending.append(command)  # deque.append is atomic
@@ -62,6 +66,25 @@ class Controls:
     def back(self) -> None:
         """Restart the segment, or go to the previous one when just into it."""
         self._push("back")
+
+    def repeat(self) -> None:
+        """Play again from the last cue said (the last instruction), or the segment's start."""
+        self._push("repeat")
+
+    def time_left(self) -> None:
+        """Tell the outputs how long the session has left (a ``time-left`` event)."""
+        self._push("time_left")
+
+    def heard(self, text: str) -> None:
+        """Tell the outputs what an input heard (a ``heard`` event), e.g. "coach, pause"."""
+        self._heard.append(text)
+        self.wake.set()
+
+    def take_heard(self) -> list[str]:
+        taken: list[str] = []
+        while self._heard:
+            taken.append(self._heard.popleft())
+        return taken
 
     def quit(self) -> None:
         """End the session because the user asked to (status ``quit``)."""
@@ -210,8 +233,11 @@ class _Session:
         segment: Segment | None = None,
         cue: Cue | None = None,
         late: float = 0.0,
+        text: str = "",
     ) -> None:
-        event = Event(kind=kind, at=at, segment=segment, cue=cue, late=late, clock=self.clock.now())
+        event = Event(
+            kind=kind, at=at, segment=segment, cue=cue, late=late, clock=self.clock.now(), text=text
+        )
         for worker in self.workers:
             worker.send(event)
 
@@ -225,6 +251,8 @@ class _Session:
             else:
                 deadline = self.origin + self.timeline.duration
             if self.clock.sleep_until(deadline, self.controls.wake):
+                for text in self.controls.take_heard():
+                    self.emit("heard", self.position(), segment=self.current, text=text)
                 for command in self.controls.take():
                     self.apply(command)
                 continue
@@ -266,6 +294,24 @@ class _Session:
         elif command == "back" and self.current is not None:
             into = self.position() - self.current.start
             self.seek(self.current.index - (1 if into < BACK_GRACE else 0))
+        elif command == "repeat" and self.current is not None:
+            self._repeat_last_cue(self.current)
+        elif command == "time_left":
+            left = max(0.0, self.timeline.duration - self.position())
+            self.emit("time-left", self.position(), segment=self.current, text=f"{mmss(left)} left")
+
+    def _repeat_last_cue(self, segment: Segment) -> None:
+        """Move the deadlines back so the last cue said in ``segment`` fires again now."""
+        first = self.first_item[segment.index]
+        spoken = [i for i in range(first + 1, self.next) if self.items[i].cue is not None]
+        if not spoken:
+            self.seek(segment.index)
+            return
+        self.next = spoken[-1]
+        target = self.items[self.next].at
+        now = self.paused_at if self.paused_at is not None else self.clock.now()
+        self.origin = now - target
+        self.emit("seek", target, segment=segment)
 
     def _set_paused(self, paused: bool) -> None:
         now = self.clock.now()

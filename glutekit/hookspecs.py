@@ -16,6 +16,7 @@ import pluggy
 from glutekit.interfaces import (
     CommandSpec,
     Exporter,
+    InputSpec,
     OutputSpec,
     Strategy,
     VoiceInfo,
@@ -77,6 +78,23 @@ def glutekit_outputs() -> Iterable[OutputSpec]:
     ``default`` is used (and those that speak are left out with ``--no-voice``).
 
     :returns: an iterable of :class:`glutekit.interfaces.OutputSpec`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_inputs() -> Iterable[InputSpec]:
+    """Return inputs that can drive a ``glutekit run`` session (voice commands, say).
+
+    Called when ``run`` starts, after the outputs are created. An input is used only
+    when asked for (``glutekit run --input NAME``; ``--listen`` asks for ``listen``).
+    Its ``create(options)`` gets the session's controls as ``options.values
+    ["controls"]`` and ``options.values["coach_speaking"]``, a callable that says
+    whether the coach's voice is sounding now (True, False, or None when unknown).
+    The input then receives the session's events like an output. An input that
+    cannot start is reported in one line and the session goes on without it.
+
+    :returns: an iterable of :class:`glutekit.interfaces.InputSpec`.
     """
     raise NotImplementedError
 

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 
 # ----------------------------------------------------------------------------- live outputs
 
-EventKind = Literal["start", "segment", "cue", "pause", "resume", "seek", "end"]
+EventKind = Literal[
+    "start", "segment", "cue", "pause", "resume", "seek", "end", "heard", "time-left"
+]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,6 +42,9 @@ class Event:
     cue: Cue | None = None
     late: float = 0.0
     clock: float = 0.0
+    #: For ``heard``: what an input heard (e.g. "coach, pause"); for ``time-left``:
+    #: the time left, ready to show (e.g. "4:10 left").
+    text: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -99,6 +104,19 @@ class ClockSource(Protocol):
         ...
 
 
+@runtime_checkable
+class SpeechActivity(Protocol):
+    """An output that knows whether the coach's voice is sounding right now.
+
+    A listening input asks it, so it can be stricter with what it hears while the
+    coach speaks and never obey the coach's own words.
+    """
+
+    def speaking(self) -> bool | None:
+        """True while speech is being heard, False when quiet, None when it cannot tell."""
+        ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class OutputSpec:
     """What the ``glutekit_outputs`` hook returns for each output it offers."""
@@ -110,6 +128,21 @@ class OutputSpec:
     default: bool = False
     #: True for outputs that speak: ``--no-voice`` turns these off.
     speaks: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class InputSpec:
+    """What the ``glutekit_inputs`` hook returns for each input it offers.
+
+    An input drives the session (pause, skip …) through ``OutputOptions.values
+    ["controls"]`` (a :class:`glutekit.engine.Controls`) and receives the session's
+    events like an output. ``values["coach_speaking"]`` is a callable returning
+    True, False or None (unknown): whether the coach's voice is sounding now.
+    """
+
+    name: str
+    description: str
+    create: Callable[[OutputOptions], Output]
 
 
 # ----------------------------------------------------------------------------- exporters

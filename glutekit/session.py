@@ -18,6 +18,8 @@ How a session is put together, and where each feature plugs in:
    with those lengths. ``SessionOptions.start_segment`` starts later (``--resume``).
    ``Session.listeners`` are called with the session and its summary after playing;
    ``Session.extra_outputs`` takes outputs that were not chosen by name (history).
+   ``SessionOptions.inputs`` names inputs (``glutekit_inputs`` hook, e.g. ``listen``):
+   they drive the session's controls and receive its events like outputs.
 3. **Play** — :meth:`Session.play` plays on a helper thread, with Ctrl-C and SIGTERM
    ending the session cleanly when called from the main thread. When an output owns an
    audio stream (:class:`~glutekit.interfaces.ClockSource`), the session follows that
@@ -40,10 +42,12 @@ from glutekit.engine import Controls, play, speech_lengths
 from glutekit.errors import InputError, UnknownId
 from glutekit.interfaces import (
     ClockSource,
+    InputSpec,
     Output,
     OutputOptions,
     OutputSpec,
     SessionSummary,
+    SpeechActivity,
     VoiceModel,
 )
 from glutekit.model import Routine, Timeline
@@ -61,6 +65,8 @@ __all__ = [
     "SessionOptions",
     "SessionResult",
     "choose_outputs",
+    "coach_speaking",
+    "input_specs",
     "open_session",
     "output_specs",
     "prepare",
@@ -93,6 +99,8 @@ class SessionOptions:
     interactive: bool = False
     #: Segment index to start at (``--resume``).
     start_segment: int = 0
+    #: Input names (``glutekit_inputs``), e.g. ``("listen",)`` for voice commands.
+    inputs: tuple[str, ...] = ()
     #: Option values handed to every output (``OutputOptions.values``).
     values: dict[str, Any] = field(default_factory=dict)
 
@@ -118,6 +126,7 @@ class Session:
     controls: Controls
     outputs: list[tuple[str, Output]]
     extra_outputs: list[tuple[str, Output]] = field(default_factory=list)
+    inputs: list[tuple[str, Output]] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
     report: Report = _stderr
 
@@ -151,7 +160,7 @@ class Session:
                 play(
                     self.timeline,
                     chosen,
-                    self.outputs + self.extra_outputs,
+                    self.outputs + self.inputs + self.extra_outputs,
                     controls=self.controls,
                     start_segment=self.options.start_segment,
                     report=self.report,
@@ -244,6 +253,60 @@ def _create_outputs(
     return created
 
 
+def input_specs(host: PluginHost) -> dict[str, tuple[str, InputSpec]]:
+    """Every input the plugins offer: name -> (plugin, spec)."""
+    return collect_named(
+        host,
+        "glutekit_inputs",
+        lambda spec: spec.name if isinstance(spec, InputSpec) else None,
+        expected="an InputSpec",
+        what="input",
+    )
+
+
+def coach_speaking(outputs: list[tuple[str, Output]]) -> Callable[[], bool | None]:
+    """Whether any output that can tell says the coach's voice is sounding now."""
+    tellers = [output for _, output in outputs if isinstance(output, SpeechActivity)]
+
+    def speaking() -> bool | None:
+        answers = [teller.speaking() for teller in tellers]
+        if any(answers):
+            return True
+        return False if any(answer is False for answer in answers) else None
+
+    return speaking
+
+
+def _create_inputs(
+    host: PluginHost,
+    options: SessionOptions,
+    controls: Controls,
+    outputs: list[tuple[str, Output]],
+) -> list[tuple[str, Output]]:
+    if not options.inputs:
+        return []
+    specs = input_specs(host)
+    values = {**options.values, "controls": controls, "coach_speaking": coach_speaking(outputs)}
+    input_options = OutputOptions(
+        speed=options.speed, interactive=options.interactive, values=values
+    )
+    created: list[tuple[str, Output]] = []
+    for name in dict.fromkeys(options.inputs):
+        if name not in specs:
+            known = ", ".join(sorted(specs)) or "none"
+            raise UnknownId(f"unknown input '{name}'{suggest(name, specs)} (inputs: {known})")
+        try:
+            created.append((name, specs[name][1].create(input_options)))
+        except InputError:
+            raise
+        except Exception as exc:
+            host.report(
+                f"input '{name}' could not start: {exc or type(exc).__name__}; "
+                "the session goes on with the keyboard"
+            )
+    return created
+
+
 def prepare(
     routine: Routine,
     *,
@@ -265,12 +328,14 @@ def prepare(
     lengths = speech_lengths(outputs, cue_texts(timeline), report=host.report)
     if lengths:
         timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    inputs = _create_inputs(host, options, controls, outputs)
     return Session(
         routine=routine,
         timeline=timeline,
         options=options,
         controls=controls,
         outputs=outputs,
+        inputs=inputs,
         report=report,
     )
 

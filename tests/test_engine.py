@@ -240,3 +240,32 @@ def test_speech_lengths_take_the_longest_and_survive_a_failure() -> None:
     )
     assert lengths == {"abcd": pytest.approx(0.8)}
     assert len(reports) == 1 and "'c'" in reports[0] and "no engine" in reports[0]
+
+
+def test_repeat_says_the_last_cue_again_and_time_left_and_heard_reach_the_outputs() -> None:
+    controls = Controls()
+    session = Session(MonotonicClock(speed=4), controls)
+    recorder = session.recorder
+    # Into the first hold (cues every 0.5 s from 2.0): wait for its second cue.
+    _wait_for(recorder, lambda e: e.kind == "cue" and e.cue.at == 2.5)
+    controls.heard("coach, again")
+    controls.repeat()
+    _wait_for(recorder, lambda e: e.kind == "seek")
+    controls.time_left()
+    _wait_for(recorder, lambda e: e.kind == "time-left")
+    summary = session.summary()
+    assert summary.status == "finished" and summary.skipped == ()
+    kinds = recorder.kinds()
+    heard = next(e for _, e in recorder.events if e.kind == "heard")
+    assert heard.text == "coach, again" and kinds.index("heard") < kinds.index("seek")
+    seek = next(e for _, e in recorder.events if e.kind == "seek")
+    repeated = [e.cue for _, e in recorder.events if e.kind == "cue"][
+        kinds[: kinds.index("seek")].count("cue") - 1 :
+    ]
+    assert seek.at == repeated[0].at  # the seek lands on the last cue said
+    said = [e.cue.text for _, e in recorder.events if e.kind == "cue"]
+    assert said.count(repeated[0].text) == 2  # that cue was said twice, the rest once
+    left = next(e for _, e in recorder.events if e.kind == "time-left")
+    assert left.text.endswith(" left")
+    minutes, seconds = left.text.removesuffix(" left").split(":")
+    assert 0 < int(minutes) * 60 + int(seconds) < TWO_SIDES.duration

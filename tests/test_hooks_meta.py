@@ -28,7 +28,9 @@ import os
 from pathlib import Path
 
 import glutekit
-from glutekit.interfaces import CommandSpec, Exporter, OutputSpec, VoiceInfo, VoiceModel
+from glutekit.interfaces import (
+    CommandSpec, Exporter, InputSpec, OutputSpec, VoiceInfo, VoiceModel,
+)
 
 HERE = Path(__file__).parent
 EXERCISE = {
@@ -88,6 +90,34 @@ class Recorder:
 def glutekit_outputs():
     return [OutputSpec(name="meta-recorder", description="Records events to a file.",
                        create=lambda options: Recorder())]
+
+
+class SkipTwice(Recorder):
+    # An input: skips the first two segments as they start, and records like an output.
+
+    def __init__(self, options):
+        super().__init__()
+        self.controls = options.values["controls"]
+        self.speaking = options.values["coach_speaking"]
+        self.skips = 0
+
+    def handle(self, event):
+        super().handle(event)
+        if event.kind == "segment" and self.skips < 2:
+            self.skips += 1
+            self.controls.heard("skip please")
+            self.controls.skip()
+
+    def close(self, summary):
+        self.kinds.append("speaking:" + repr(self.speaking()))
+        self.kinds.append("skipped:" + str(len(summary.skipped)))
+        super().close(summary)
+
+
+@glutekit.hookimpl
+def glutekit_inputs():
+    return [InputSpec(name="meta-skipper", description="Skips the first two segments.",
+                      create=SkipTwice)]
 
 
 def _write_text(request):
@@ -209,6 +239,18 @@ def test_hook_glutekit_outputs(meta: Any) -> None:
     assert kinds[0] == "start:meta-routine"
     assert kinds[-1] == "close:finished"
     assert "cue" in kinds and "segment" in kinds
+
+
+def test_hook_glutekit_inputs(meta: Any) -> None:
+    meta("run", "meta-routine", "--speed", "100", "--no-voice", "--input", "meta-skipper")
+    kinds = json.loads((meta.folder / "events.json").read_text())
+    assert kinds.count("heard") == 2 and kinds.count("seek") == 2
+    assert "speaking:None" in kinds  # no voice: nobody can tell whether the coach speaks
+    shown = meta("plugins").stdout
+    assert "input: meta-skipper" in shown
+    refused = meta.raw("run", "meta-routine", "--no-voice", "--input", "meta-skiper")
+    assert refused.returncode == 2
+    assert "unknown input 'meta-skiper'" in refused.stderr and "meta-skipper" in refused.stderr
 
 
 def test_hook_glutekit_exporters(meta: Any) -> None:

@@ -26,7 +26,7 @@ class Added:
 
 
 #: The order kinds are listed in.
-KINDS = ("pack", "routine", "strategy", "output", "export format", "voices", "command")
+KINDS = ("pack", "routine", "strategy", "output", "input", "export format", "voices", "command")
 
 
 def contributions(app: App) -> dict[str, list[Added]]:
@@ -50,10 +50,12 @@ def contributions(app: App) -> dict[str, list[Added]]:
             add(routine.plugin, "routine", routine.id, routine.title)
     for name, strategy in available_strategies(app.host).items():
         add(strategy.plugin, "strategy", name, strategy.strategy.description)
-    from glutekit.session import output_specs
+    from glutekit.session import input_specs, output_specs
 
     for name, (plugin, spec) in output_specs(app.host).items():
         add(plugin, "output", name, spec.description)
+    for name, (plugin, item) in input_specs(app.host).items():
+        add(plugin, "input", name, item.description)
     for name, (plugin, exporter) in exporters(app).items():
         add(plugin, "export format", name, f"{exporter.suffix}: {exporter.description}")
     for record in app.host.records.values():

@@ -77,6 +77,19 @@ def _warn(message: str) -> None:
     shell_complete=complete.complete_output,
     help="Send the session to this output (repeatable); default: the default outputs.",
 )
+@click.option(
+    "--listen",
+    is_flag=True,
+    help="Take spoken commands ('coach, pause', 'coach, next' …) from the microphone, "
+    "offline; same as --input listen.",
+)
+@click.option(
+    "--input",
+    "inputs",
+    multiple=True,
+    metavar="NAME",
+    help="Let this input drive the session too (repeatable), e.g. listen.",
+)
 @voice_options
 @first_side_option
 @click.option(
@@ -104,6 +117,8 @@ def run(
     speed: float,
     no_voice: bool,
     outputs: tuple[str, ...],
+    listen: bool = False,
+    inputs: tuple[str, ...] = (),
     resume: bool = False,
     ask_pain: bool = False,
     pain_before: int | None = None,
@@ -118,12 +133,15 @@ def run(
     'glutekit run --compose --target gluteus_medius --minutes 10 --equipment tennis_ball'.
 
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
+    With --listen, say "coach, pause", "coach, go on", "coach, next", "coach, back",
+    "coach, again", "coach, stop" or "coach, how long" instead.
     """
     speech = voice_values(compose_args, speaking=not no_voice)
     options = SessionOptions(
         speed=speed,
         voice=not no_voice,
         outputs=outputs,
+        inputs=(*inputs, "listen") if listen else inputs,
         interactive=sys.stdout.isatty(),
         values=speech,
     )

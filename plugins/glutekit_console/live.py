@@ -28,6 +28,8 @@ class LiveConsole:
         self.timeline: Timeline | None = None
         self.segment: Segment | None = None
         self.cue_text = ""
+        #: The last thing a listening input heard ("coach, pause"), and any answer.
+        self.heard = ""
         self.paused = False
         self._anchor = (0.0, time.perf_counter())
         self._lock = threading.Lock()
@@ -70,6 +72,10 @@ class LiveConsole:
                 self.segment, self.cue_text = event.segment, ""
             elif event.kind == "cue" and event.cue is not None:
                 self.cue_text = event.cue.text
+            elif event.kind == "heard":
+                self.heard = f"heard “{event.text}”"
+            elif event.kind == "time-left":
+                self.heard = f"{self.heard} · {event.text}" if self.heard else event.text
 
     def close(self, summary: SessionSummary | None) -> None:
         if self._keys is not None:
@@ -120,7 +126,7 @@ class LiveConsole:
 
         with self._lock:
             seg, cue_text, paused, pos = self.segment, self.cue_text, self.paused, self._position()
-            ended = self._ended
+            ended, heard = self._ended, self.heard
         total = self.timeline.duration if self.timeline else 0.0
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right", style="dim")
@@ -142,6 +148,8 @@ class LiveConsole:
         grid.add_row("", Text(cue_text, style="bold cyan"))
         grid.add_row(f"{clock(pos)}/{clock(total)}", self._bar(total, min(pos, total)))
         grid.add_row("next", Text(self._next_label(seg)))
+        if heard:
+            grid.add_row("voice", Text(heard, style="green"))
         if not ended:
             grid.add_row("", Text(HINT, style="dim"))
         return grid

@@ -58,6 +58,10 @@ class PlainConsole:
         elif event.kind == "seek":
             where = event.segment.label if event.segment else "the end"
             self._write(f"[{clock(event.at)}] jump to {where}")
+        elif event.kind == "heard":
+            self._write(f"[{clock(event.at)}] heard “{event.text}”")
+        elif event.kind == "time-left":
+            self._write(f"[{clock(event.at)}] {event.text}")
 
     def close(self, summary: SessionSummary | None) -> None:
         if self._keys is not None:

@@ -101,6 +101,18 @@ class VoiceOutput:
             return None
         return self.stream.clock
 
+    def speaking(self) -> bool | None:
+        """Whether a cue is sounding now (a listening input is stricter then).
+
+        Known from the stream, sample by sample; None when cues go to a player program.
+        """
+        if self.off_reason or not self._ready:
+            return False
+        stream = self.stream
+        if stream is None:
+            return None
+        return bool(stream.playing_at(stream.heard_frame()))
+
     def start(self, timeline: Timeline) -> None:
         if not self._prepare():
             return

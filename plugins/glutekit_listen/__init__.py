@@ -1,0 +1,31 @@
+"""Hands-free control by voice: "coach, pause" from the floor, offline.
+
+Offers the ``listen`` input (``glutekit run --listen``): the microphone is heard by an
+offline recogniser (pocketsphinx and its bundled English model), which spots a few
+commands said after the wake word "coach". Nothing leaves the machine. Heavy imports
+(pocketsphinx, miniaudio) happen only when a session listens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import glutekit
+from glutekit.interfaces import InputSpec, Output, OutputOptions
+
+
+def _create(options: OutputOptions) -> Output:
+    from glutekit_listen.listener import ListenInput
+
+    return ListenInput(options)
+
+
+@glutekit.hookimpl
+def glutekit_inputs() -> Iterable[InputSpec]:
+    return [
+        InputSpec(
+            name="listen",
+            description='Spoken commands from the microphone, offline ("coach, pause").',
+            create=_create,
+        )
+    ]

@@ -1,0 +1,190 @@
+"""What the listener understands: a wake word, then one of a few commands.
+
+Pure data and text: the word lists, the phrase for each command, the small language
+model the recogniser decodes with, and the rule that finds a command in decoded words.
+
+The language model gives the recogniser a choice: everything it hears is decoded as
+either a command ("coach pause") or ordinary words (the coach's own cues, other talk).
+The wake word alone opens the command words, so "pause" or "next up" said by the coach
+decodes as ordinary words and is never obeyed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+WAKE_WORD = "coach"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    """One spoken command and the session control it drives."""
+
+    #: The control's name: pause, resume, skip, back, repeat, stop, time_left.
+    action: str
+    #: The words said after the wake word.
+    words: str
+    #: What the command does, for the docs and ``--help``.
+    meaning: str
+
+    @property
+    def phrase(self) -> str:
+        return f"{WAKE_WORD} {self.words}"
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command(action="pause", words="pause", meaning="pause the session"),
+    Command(action="resume", words="go on", meaning="carry on after a pause"),
+    Command(action="skip", words="next", meaning="skip to the next step"),
+    Command(action="back", words="back", meaning="go back to the start of the step"),
+    Command(action="repeat", words="again", meaning="say the last instruction again"),
+    Command(action="stop", words="stop", meaning="end the session"),
+    Command(action="time_left", words="how long", meaning="show the time left"),
+)
+
+#: Everyday words the decoder may choose instead of a command. They absorb the coach's
+#: speech, other talk and noise; words of the cues are added per session.
+FILLER_WORDS = [
+    "a",
+    "an",
+    "and",
+    "are",
+    "as",
+    "at",
+    "be",
+    "but",
+    "by",
+    "can",
+    "come",
+    "do",
+    "down",
+    "eight",
+    "end",
+    "five",
+    "for",
+    "four",
+    "from",
+    "get",
+    "go",
+    "good",
+    "great",
+    "hand",
+    "here",
+    "hip",
+    "hold",
+    "how",
+    "i",
+    "in",
+    "is",
+    "it",
+    "just",
+    "keep",
+    "knee",
+    "left",
+    "leg",
+    "let",
+    "long",
+    "me",
+    "more",
+    "my",
+    "nine",
+    "no",
+    "now",
+    "of",
+    "off",
+    "ok",
+    "on",
+    "one",
+    "or",
+    "out",
+    "right",
+    "say",
+    "see",
+    "seven",
+    "side",
+    "six",
+    "slow",
+    "so",
+    "start",
+    "stay",
+    "ten",
+    "that",
+    "the",
+    "then",
+    "there",
+    "this",
+    "three",
+    "time",
+    "to",
+    "turn",
+    "two",
+    "up",
+    "wait",
+    "we",
+    "well",
+    "what",
+    "with",
+    "yes",
+    "you",
+    "your",
+]
+
+_WORD = re.compile(r"[a-z][a-z']*")
+
+
+def words_of(texts: Iterable[str]) -> set[str]:
+    """The lower-case words in ``texts`` (for adding the cue words to the filler)."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(_WORD.findall(text.lower()))
+    return found
+
+
+def command_words() -> set[str]:
+    return {word for command in COMMANDS for word in command.phrase.split()}
+
+
+def language_model(filler: Iterable[str], *, wake_log10: float = -2.0) -> str:
+    """An ARPA bigram model: any filler word in any order, or the wake word + a command.
+
+    ``wake_log10`` is the wake word's unigram log-probability: higher makes the
+    recogniser quicker to hear a command (more detections, more false ones).
+    """
+    vocabulary = sorted((set(filler) | command_words()) - {WAKE_WORD})
+    uniform = math.log10(1.0 / len(vocabulary))
+    unigrams = [("<s>", -99.0, 0.0), ("</s>", uniform, 0.0), (WAKE_WORD, wake_log10, 0.0)]
+    unigrams += [(word, uniform, -0.3) for word in vocabulary]
+    per_command = math.log10(1.0 / len(COMMANDS))
+    bigrams: dict[tuple[str, str], float] = {}
+    for command in COMMANDS:
+        words = command.phrase.split()
+        bigrams[(words[0], words[1])] = per_command
+        for first, second in itertools.pairwise(words):
+            bigrams[(first, second)] = -0.1
+    lines = ["\\data\\", f"ngram 1={len(unigrams)}", f"ngram 2={len(bigrams)}", "", "\\1-grams:"]
+    lines += [f"{prob:.4f} {word} {backoff:.4f}" for word, prob, backoff in unigrams]
+    lines += ["", "\\2-grams:"]
+    lines += [f"{prob:.4f} {a} {b}" for (a, b), prob in bigrams.items()]
+    lines += ["", "\\end\\", ""]
+    return "\n".join(lines)
+
+
+def find_command(words: Sequence[str]) -> tuple[Command, int, int] | None:
+    """The first command in decoded ``words``: (command, first index, last index)."""
+    for index, word in enumerate(words):
+        if word != WAKE_WORD:
+            continue
+        for command in COMMANDS:
+            said = command.words.split()
+            if list(words[index + 1 : index + 1 + len(said)]) == said:
+                return command, index, index + len(said)
+    return None
+
+
+def uses_wake_word(text: str) -> bool:
+    """Whether a cue text contains the wake word (the listener could obey the coach)."""
+    return WAKE_WORD in words_of([text])

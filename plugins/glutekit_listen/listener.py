@@ -1,0 +1,202 @@
+"""The ``listen`` input: hears "coach, <command>" and drives the session's controls.
+
+Audio comes from a :class:`~glutekit_listen.sources.Source` (the microphone, or a WAV
+file named by ``GLUTEKIT_LISTEN_FILE``) on its own thread into a queue; one worker
+thread feeds the recogniser, asking the session each time whether the coach is
+speaking, and turns each command into the same call the keys make. An earcon and a
+``heard`` event (shown by the live view) confirm it.
+
+Whatever goes wrong (no recogniser, no microphone, the capture stopping) is said in
+one line and the session goes on with the keyboard.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from glutekit.interfaces import Event, OutputOptions, SessionSummary
+from glutekit.model import Timeline
+from glutekit_listen.audio import AudioUnavailable, EarconPlayer
+from glutekit_listen.grammar import WAKE_WORD, words_of
+from glutekit_listen.recogniser import Heard, Recogniser, RecogniserMissing, Tuning
+from glutekit_listen.sources import Microphone, Source, WavFileSource
+
+#: Read audio from this WAV file instead of the microphone (tests, trying it out).
+ENV_FILE = "GLUTEKIT_LISTEN_FILE"
+#: Without a microphone's data for this long, the capture is taken to have stopped.
+STALL_SECONDS = 3.0
+#: Speaking rate used to guess how long a cue sounds when the voice cannot tell.
+WORDS_PER_SECOND = 2.6
+
+Report = Callable[[str], None]
+
+
+class ListenOff(Exception):
+    """Voice commands cannot work here; the message is the one line to show."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Acted:
+    """A command the listener obeyed."""
+
+    heard: Heard
+    #: perf_counter() when the session's control was called.
+    at: float
+
+
+def _actions(controls: Any) -> dict[str, Callable[[], None]]:
+    return {
+        "pause": controls.pause,
+        "resume": controls.resume,
+        "skip": controls.skip,
+        "back": controls.back,
+        "repeat": controls.repeat,
+        "stop": controls.quit,
+        "time_left": controls.time_left,
+    }
+
+
+def open_source(speed: float) -> Source:
+    named = os.environ.get(ENV_FILE, "").strip()
+    if named:
+        return WavFileSource(Path(named), speed=speed)
+    return Microphone()
+
+
+class ListenInput:
+    """An input (and an output, for events): spoken commands for a running session.
+
+    :raises ListenOff: when the recogniser or the microphone is missing.
+    """
+
+    def __init__(
+        self,
+        options: OutputOptions,
+        *,
+        source: Source | None = None,
+        tuning: Tuning | None = None,
+        earcon: bool = True,
+        report: Report | None = None,
+    ) -> None:
+        values: Mapping[str, Any] = options.values
+        self.controls = values.get("controls")
+        if self.controls is None:
+            raise ListenOff("this session takes no commands")
+        self._coach_speaking: Callable[[], bool | None] = values.get("coach_speaking", lambda: None)
+        self.speed = options.speed
+        self.tuning = tuning or Tuning()
+        self._report = report or _stderr
+        try:
+            import pocketsphinx  # noqa: F401  (fail now, before the session starts)
+        except ImportError:
+            raise ListenOff(
+                "the recogniser (pocketsphinx) is not installed; "
+                "'pip install pocketsphinx' turns them on"
+            ) from None
+        try:
+            self.source = source or open_source(self.speed)
+        except AudioUnavailable as exc:
+            raise ListenOff(str(exc)) from None
+        self._earcon: EarconPlayer | None = None
+        if earcon:
+            try:
+                self._earcon = EarconPlayer()
+            except AudioUnavailable:
+                self._earcon = None  # the "heard" line on screen still confirms
+        self._actions = _actions(self.controls)
+        self._audio: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._worker: threading.Thread | None = None
+        self._recogniser: Recogniser | None = None
+        self._cue_until = 0.0
+        self._off = False
+        self.acted: list[Acted] = []
+
+    # ------------------------------------------------------------------ Output protocol
+
+    def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+        return {}
+
+    def start(self, timeline: Timeline) -> None:
+        words = words_of(cue.text for cue in timeline.cues)
+        try:
+            self._recogniser = Recogniser(extra_words=words - {WAKE_WORD}, tuning=self.tuning)
+        except RecogniserMissing as exc:
+            self._turn_off(f"voice commands off: {exc}")
+            return
+        self._worker = threading.Thread(target=self._run, name="glutekit-listen", daemon=True)
+        self._worker.start()
+        try:
+            self.source.start(self._audio.put)
+        except Exception as exc:
+            self._turn_off(f"voice commands off: {self.source.what} did not start ({exc})")
+
+    def handle(self, event: Event) -> None:
+        if event.kind == "cue" and event.cue is not None:
+            # A guess for when the voice cannot say when it speaks (no audio stream).
+            seconds = len(event.cue.text.split()) / WORDS_PER_SECOND / max(self.speed, 1e-6)
+            self._cue_until = max(self._cue_until, time.monotonic() + seconds)
+
+    def close(self, summary: SessionSummary | None) -> None:
+        self._off = True
+        self.source.stop()
+        self._audio.put(None)
+        if self._worker is not None:
+            self._worker.join(2.0)
+        if self._earcon is not None:
+            self._earcon.close()
+
+    # ------------------------------------------------------------------ worker
+
+    def coach_speaking(self) -> bool:
+        told = self._coach_speaking()
+        if told is not None:
+            return told
+        return time.monotonic() < self._cue_until
+
+    def _run(self) -> None:
+        recogniser = self._recogniser
+        assert recogniser is not None
+        while not self._off:
+            try:
+                block = self._audio.get(timeout=STALL_SECONDS)
+            except queue.Empty:
+                self._turn_off(
+                    f"voice commands off: {self.source.what} stopped sending sound; "
+                    "the keys still work"
+                )
+                return
+            if block is None:
+                return
+            try:
+                heard = recogniser.feed(block, coach_speaking=self.coach_speaking())
+            except Exception as exc:
+                self._turn_off(f"voice commands off: the recogniser failed ({exc})")
+                return
+            for item in heard:
+                self._obey(item)
+
+    def _obey(self, heard: Heard) -> None:
+        self._actions[heard.command.action]()
+        self.acted.append(Acted(heard=heard, at=time.perf_counter()))
+        self.controls.heard(f"{WAKE_WORD}, {heard.command.words}")
+        if self._earcon is not None:
+            self._earcon.play()
+
+    def _turn_off(self, message: str) -> None:
+        if not self._off:
+            self._off = True
+            self._report(f"{message}; the session goes on with the keyboard")
+            self.source.stop()
+
+
+def _stderr(message: str) -> None:
+    import sys
+
+    print(f"glutekit: warning: {message}", file=sys.stderr, flush=True)

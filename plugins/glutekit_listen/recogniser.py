@@ -1,0 +1,216 @@
+"""The recogniser: 16 kHz mono 16-bit audio in, spotted commands out (pocketsphinx).
+
+Pure of devices and threads: whoever has audio (a microphone, a file, a test) calls
+:meth:`Recogniser.feed` with frames and whether the coach is speaking during them,
+and gets back the commands heard, each with its times in the audio and a score.
+
+How a command is spotted: the audio is decoded continuously against a small language
+model (:func:`glutekit_listen.grammar.language_model`) in which every stretch is either
+ordinary words or the wake word followed by a command. When the partial result holds
+a command that ended ``settle`` seconds ago, the utterance is closed, the words'
+posterior probabilities are read from the lattice, and the command is accepted when
+the lowest of them reaches the threshold: ``threshold`` normally, ``strict_threshold``
+when the command overlaps the coach's own speech. Long stretches without a command are
+cut into utterances of ``window`` seconds that overlap by ``overlap`` seconds, so a
+command said across a cut is still heard whole.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from glutekit_listen.grammar import FILLER_WORDS, WAKE_WORD, Command, find_command, language_model
+
+RATE = 16000
+#: pocketsphinx's frames per second.
+FRAMES_PER_SECOND = 100
+_BYTES = 2
+_NOT_WORDS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]"})
+
+
+class RecogniserMissing(Exception):
+    """pocketsphinx (or its bundled English model) is not there."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Heard:
+    """A command spotted in the audio."""
+
+    command: Command
+    #: Seconds from the start of the audio fed: where the wake word starts …
+    start: float
+    #: … and where the command's last word ends.
+    end: float
+    #: Seconds of audio fed when the command was accepted (``decided - end`` is the wait).
+    decided: float
+    #: Lowest posterior probability of the phrase's words, 0 to 1.
+    score: float
+    #: Whether the command overlapped the coach's speech (the strict threshold applied).
+    over_coach: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class Tuning:
+    threshold: float = 0.6
+    strict_threshold: float = 0.9
+    #: Quiet needed after a command before it is taken (seconds).
+    settle: float = 0.25
+    window: float = 6.0
+    overlap: float = 2.0
+    wake_log10: float = -2.0
+    #: The coach's speech counts this long after it stops (room echo, device delay).
+    coach_tail: float = 0.4
+
+
+def _word(raw: str) -> str:
+    # pocketsphinx marks alternative pronunciations as "word(2)".
+    return raw.split("(", 1)[0]
+
+
+class Recogniser:
+    """Spots "coach <command>" in a stream of audio.
+
+    :param extra_words: words the coach says (the cue texts' words), so its speech
+        decodes as those words rather than as a command.
+    :raises RecogniserMissing: when pocketsphinx cannot be imported or loaded.
+    """
+
+    def __init__(self, *, extra_words: Iterable[str] = (), tuning: Tuning | None = None) -> None:
+        self.tuning = tuning or Tuning()
+        self._decoder = _decoder(extra_words, self.tuning)
+        self._fed = 0  # samples fed in all
+        self._utterance_start = 0  # sample where the current utterance starts
+        self._recent = bytearray()  # audio of the current utterance
+        self._coach: list[tuple[int, int]] = []  # sample ranges where the coach speaks
+        self._last_end = -1
+        self._decoder.start_utt()
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of audio fed so far."""
+        return self._fed / RATE
+
+    def feed(self, pcm: bytes, *, coach_speaking: bool = False) -> list[Heard]:
+        """Decode ``pcm`` (16 kHz mono little-endian int16) and return commands now certain."""
+        if not pcm:
+            return []
+        samples = len(pcm) // _BYTES
+        if coach_speaking:
+            tail = round(self.tuning.coach_tail * RATE)
+            self._mark_coach(self._fed, self._fed + samples + tail)
+        self._decoder.process_raw(pcm, False, False)
+        self._recent += pcm
+        self._fed += samples
+        heard = self._check()
+        if not heard and self._fed - self._utterance_start > self.tuning.window * RATE:
+            self._restart(keep=round(self.tuning.overlap * RATE))
+        return heard
+
+    def flush(self) -> list[Heard]:
+        """End of the audio: decide on whatever is still open."""
+        return self._close(force=True)
+
+    # ------------------------------------------------------------------ inside
+
+    def _mark_coach(self, start: int, end: int) -> None:
+        if self._coach and start <= self._coach[-1][1]:
+            self._coach[-1] = (self._coach[-1][0], max(end, self._coach[-1][1]))
+        else:
+            self._coach.append((start, end))
+        horizon = self._fed - round((self.tuning.window + self.tuning.overlap) * RATE)
+        while self._coach and self._coach[0][1] < horizon:
+            self._coach.pop(0)
+
+    def _over_coach(self, start: int, end: int) -> bool:
+        return any(a < end and start < b for a, b in self._coach)
+
+    def _words(self) -> list[tuple[str, int, int, float]]:
+        """(word, first sample, last sample, posterior) for the current best path."""
+        found = []
+        for seg in self._decoder.seg() or ():
+            if seg.word in _NOT_WORDS:
+                continue
+            to_sample = RATE // FRAMES_PER_SECOND
+            found.append(
+                (
+                    _word(seg.word),
+                    self._utterance_start + seg.start_frame * to_sample,
+                    self._utterance_start + (seg.end_frame + 1) * to_sample,
+                    float(seg.prob),
+                )
+            )
+        return found
+
+    def _check(self) -> list[Heard]:
+        hyp = self._decoder.hyp()
+        if hyp is None or WAKE_WORD not in hyp.hypstr.split():
+            return []
+        words = self._words()
+        match = find_command([w for w, *_ in words])
+        if match is None:
+            return []
+        _, _, last = match
+        if self._fed - words[last][2] < self.tuning.settle * RATE:
+            return []
+        return self._close(force=False)
+
+    def _close(self, *, force: bool) -> list[Heard]:
+        """End the utterance, read the lattice, and start again after any command."""
+        self._decoder.end_utt()
+        words = self._words()
+        match = find_command([w for w, *_ in words])
+        heard: list[Heard] = []
+        resume_from = self._fed
+        if match is not None:
+            command, first, last = match
+            start, end = words[first][1], words[last][2]
+            score = min(prob for _, _, _, prob in words[first : last + 1])
+            over = self._over_coach(start, end)
+            needed = self.tuning.strict_threshold if over else self.tuning.threshold
+            if score >= needed and end > self._last_end:
+                self._last_end = end
+                heard.append(
+                    Heard(
+                        command=command,
+                        start=start / RATE,
+                        end=end / RATE,
+                        decided=self._fed / RATE,
+                        score=round(score, 4),
+                        over_coach=over,
+                    )
+                )
+            resume_from = end
+        if not force:
+            self._restart(keep=self._fed - resume_from, ended=True)
+        return heard
+
+    def _restart(self, *, keep: int, ended: bool = False) -> None:
+        if not ended:
+            self._decoder.end_utt()
+        keep = max(0, min(keep, len(self._recent) // _BYTES))
+        tail = bytes(self._recent[len(self._recent) - keep * _BYTES :]) if keep else b""
+        self._recent = bytearray(tail)
+        self._utterance_start = self._fed - keep
+        self._decoder.start_utt()
+        if tail:
+            self._decoder.process_raw(tail, False, False)
+
+
+def _decoder(extra_words: Iterable[str], tuning: Tuning) -> Any:
+    try:
+        from pocketsphinx import Decoder
+    except ImportError as exc:
+        raise RecogniserMissing(f"pocketsphinx is not installed ({exc})") from None
+    try:
+        probe = Decoder(loglevel="FATAL", lm=None)
+        known = [w for w in {*FILLER_WORDS, *extra_words} if probe.lookup_word(w)]
+        with tempfile.TemporaryDirectory(prefix="glutekit-listen-") as folder:
+            model = Path(folder, "commands.arpa")
+            model.write_text(language_model(known, wake_log10=tuning.wake_log10))
+            return Decoder(loglevel="FATAL", lm=str(model), samprate=RATE)
+    except (RuntimeError, ValueError, OSError) as exc:
+        raise RecogniserMissing(f"pocketsphinx could not load its English model ({exc})") from None

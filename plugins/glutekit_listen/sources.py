@@ -1,0 +1,119 @@
+"""Where the listener's audio comes from: the microphone, or a WAV file.
+
+Both hand 100 ms blocks of 16 kHz mono int16 to the same ``sink`` from their own
+thread, so everything after capture is the same code whichever is used.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from glutekit_listen.audio import AudioUnavailable, backends, miniaudio_module, read_wav
+from glutekit_listen.recogniser import RATE
+
+Sink = Callable[[bytes], None]
+BLOCK_SECONDS = 0.1
+
+
+class Source(Protocol):
+    #: What the audio is, for messages ("the microphone", "file x.wav").
+    what: str
+
+    def start(self, sink: Sink) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class Microphone:
+    """The default capture device (miniaudio), opened at 16 kHz mono.
+
+    :raises AudioUnavailable: when miniaudio is missing or no capture device opens.
+    """
+
+    what = "the microphone"
+
+    def __init__(self) -> None:
+        miniaudio = miniaudio_module()
+        try:
+            self._device = miniaudio.CaptureDevice(
+                input_format=miniaudio.SampleFormat.SIGNED16,
+                nchannels=1,
+                sample_rate=RATE,
+                buffersize_msec=round(1000 * BLOCK_SECONDS),
+                backends=backends(miniaudio),
+                app_name="glutekit listener",
+            )
+        except miniaudio.MiniaudioError as exc:
+            raise AudioUnavailable(f"no microphone ({exc})") from None
+        self.backend = str(self._device.backend)
+
+    def start(self, sink: Sink) -> None:
+        def receive() -> Any:
+            while True:
+                block = yield
+                sink(bytes(block))
+
+        generator = receive()
+        next(generator)
+        self._device.start(generator)
+
+    def stop(self) -> None:
+        for step in (self._device.stop, self._device.close):
+            with contextlib.suppress(Exception):
+                step()
+
+
+class WavFileSource:
+    """Plays a WAV file into the listener as a microphone would, in real time.
+
+    :param speed: how many seconds of audio per real second (the session's --speed).
+    :param after: what to do at the end of the file: keep sending silence (as a quiet
+        room would) or stop.
+    """
+
+    def __init__(self, path: Path, *, speed: float = 1.0, silence_after: bool = True) -> None:
+        self.what = f"file {path}"
+        try:
+            self._audio = read_wav(path)
+        except (OSError, EOFError, ValueError) as exc:
+            raise AudioUnavailable(f"cannot read {path}: {exc}") from None
+        self._speed = speed
+        self._silence_after = silence_after
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        #: perf_counter() when each block was handed over, by block index.
+        self.sent_at: list[float] = []
+
+    def start(self, sink: Sink) -> None:
+        self._thread = threading.Thread(
+            target=self._run, args=(sink,), name="glutekit-listen-file", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(1.0)
+
+    def _run(self, sink: Sink) -> None:
+        block = 2 * round(RATE * BLOCK_SECONDS)
+        silence = bytes(block)
+        began = time.perf_counter()
+        offset = index = 0
+        while not self._stop.is_set():
+            chunk = self._audio[offset : offset + block]
+            if not chunk:
+                if not self._silence_after:
+                    return
+                chunk = silence
+            offset += block
+            index += 1
+            due = began + index * BLOCK_SECONDS / self._speed
+            self._stop.wait(max(0.0, due - time.perf_counter()))
+            self.sent_at.append(time.perf_counter())
+            sink(chunk)
