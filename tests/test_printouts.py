@@ -163,6 +163,10 @@ def test_figures_follow_the_position_and_the_seat() -> None:
     assert choose_figure("hanging") == "hanging"
     assert choose_figure("sofa-perched", posture="seated") == "seated-floor"
     assert choose_figure("yoga") == "standing"
+    # Positions that look different are drawn differently.
+    shapes = {p: FIGURES[choose_figure(p)] for p in ("half-kneeling", "lunge", "prone", "supine")}
+    assert shapes["half-kneeling"] != shapes["lunge"]
+    assert shapes["prone"] != shapes["supine"]
     assert {choose_figure(p) for p in ("supine", "side-lying", "quadruped", "kneeling")} <= set(
         FIGURES
     )

@@ -63,14 +63,33 @@ FIGURES: dict[str, Figure] = {
     ),
     "hanging": Figure(
         name="hanging",
-        head=(50, 26),
+        head=(50, 29),
+        head_radius=6,
+        limbs=(
+            ((40, 8), (42, 40), (58, 40), (60, 8)),
+            ((50, 40), (50, 70)),
+            ((45, 93), (50, 70), (55, 93)),
+        ),
+        props=(((24, 8), (76, 8)), ((24, 95), (76, 95))),
+    ),
+    "half-kneeling": Figure(
+        name="half-kneeling",
+        head=(46, 16),
         head_radius=7,
         limbs=(
-            ((50, 33), (50, 64)),
-            ((40, 9), (46, 24), (50, 38), (54, 24), (60, 9)),
-            ((44, 92), (50, 64), (56, 92)),
+            ((46, 23), (46, 55)),
+            ((46, 31), (56, 46)),
+            ((46, 55), (68, 57), (68, 86)),
+            ((46, 55), (34, 85), (14, 86)),
         ),
-        props=(((22, 8), (78, 8)), ((22, 93), (78, 93))),
+        props=(((6, 87), (92, 87)),),
+    ),
+    "prone": Figure(
+        name="prone",
+        head=(14, 66),
+        head_radius=6,
+        limbs=(((20, 70), (58, 72)), ((24, 71), (28, 76)), ((58, 72), (88, 74))),
+        props=(((4, 77), (96, 77)),),
     ),
     "supine": Figure(
         name="supine",
@@ -121,9 +140,7 @@ FIGURES: dict[str, Figure] = {
 
 #: Positions drawn with another position's figure.
 NEAREST: dict[str, str] = {
-    "prone": "supine",
     "lying": "supine",
-    "half-kneeling": "lunge",
     "split-stance": "lunge",
     "all-fours": "quadruped",
     "sitting": "seated",
