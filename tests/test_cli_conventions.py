@@ -17,6 +17,8 @@ LISTINGS = (
     ("plugins",),
     ("strategies",),
     ("compose", "--symptoms"),
+    ("vocabulary",),
+    ("config", "list"),
 )
 
 
