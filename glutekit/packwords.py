@@ -111,7 +111,10 @@ def image_problems(doc: Document) -> list[Problem]:
 
 
 def _image_file_problems(folder: Path, relative: str) -> list[str]:
-    target = (folder / relative).resolve()
+    try:
+        target = (folder / relative).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic link loop, say
+        return [f"'{relative}' cannot be followed: {exc}"]
     if not target.is_relative_to(folder):
         return [f"'{relative}' leads outside the pack's folder ({folder})"]
     if not target.is_file():

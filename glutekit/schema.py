@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.errors import InputError
-from glutekit.textcheck import safe, text_problems
+from glutekit.textcheck import safe, source_may_have_bad_text, text_problems
 
 SchemaName = Literal["routine", "pack"]
 
@@ -255,15 +255,18 @@ def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
     The compiled check answers for valid files; the detailed (slow) validator only
     runs to locate and explain what is wrong with a file that fails it.
     """
-    too_long = list_size_problems(doc, kind)
-    if too_long:
-        # Checked before the schema: 155,000 steps would take the validator many seconds.
-        return too_long
-    texts = [doc.problem(pointer, message) for pointer, message in text_problems(doc.data)]
-    if texts:
-        # Checked first: a lone surrogate cannot even reach the compiled validator.
-        return texts
+    if doc.text is None or source_may_have_bad_text(doc.text):
+        texts = [doc.problem(pointer, message) for pointer, message in text_problems(doc.data)]
+        if texts:
+            # Checked first: a lone surrogate cannot even reach the compiled validator.
+            return texts
     valid = is_valid(doc.data, kind)
+    if not valid:
+        # A valid document has no list over its schema's limit; an invalid one is looked
+        # at before the detailed validator, which would take many seconds on 155,000 steps.
+        too_long = list_size_problems(doc, kind)
+        if too_long:
+            return too_long
     # A valid pack's nesting is bounded by its schema; routine blocks nest, so always look.
     if kind == "routine" or not valid:
         depth = _depth(doc.data)

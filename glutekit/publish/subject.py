@@ -98,7 +98,10 @@ def load_subject(target: str, add: Add) -> Subject:
 
 def _package_of(path: Path) -> str | None:
     """The top-level package a file sits in (folders with ``__init__.py``), if any."""
-    folder = path.resolve().parent
+    try:
+        folder = path.resolve().parent
+    except (OSError, RuntimeError):  # a symlink loop: reading the file reports it
+        return None
     top = None
     while (folder / "__init__.py").is_file():
         top = folder.name
