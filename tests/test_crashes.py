@@ -56,6 +56,17 @@ def test_run_survives_a_history_lock_taken_as_the_session_ends(tmp_path: Path) -
         assert proc.returncode == 0, (proc.returncode, stderr)  # was -11 (segfault)
         _clean(stderr)
         assert "is locked by another program" in stderr
+        kept = [line for line in stderr.splitlines() if "will be added on the next run" in line]
+        assert len(kept) == 1, stderr
+        assert "still busy" not in stderr  # the recorder never keeps the session waiting
+    # The next run adds what the lock kept out: every session is there, finished.
+    again = run_glutekit(*RUN, env={"GLUTEKIT_DATA_DIR": str(data)})
+    assert "added" in again.stderr and "kept from an earlier session" in again.stderr
+    assert not list((data / "history-pending").glob("*.json"))
+    shown = json.loads(
+        run_glutekit("history", "--json", env={"GLUTEKIT_DATA_DIR": str(data)}).stdout
+    )
+    assert [row["status"] for row in shown["sessions"]] == ["finished"] * 4
 
 
 # ----------------------------------------------------------------- 7, 9: texts

@@ -147,6 +147,7 @@ class HistoryDB:
         self._in_use = threading.RLock()
         self._closed = False
         self._close_when_free = False
+        self._busy_ms = BUSY_TIMEOUT_MS
         self.path = path
         #: Where a damaged database was moved when this one was opened, if it was.
         self.backup = backup
@@ -225,6 +226,12 @@ class HistoryDB:
             self._closed = True
             self._conn.close()
 
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long later writes wait for another program's lock."""
+        with suppress(sqlite3.Error, HistoryUnavailable), self._using():
+            self._conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+            self._busy_ms = int(milliseconds)
+
     @contextmanager
     def _using(self) -> Iterator[None]:
         with self._in_use:
@@ -239,8 +246,11 @@ class HistoryDB:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """A short write transaction that takes the write lock at once (no upgrade deadlock)."""
-        with self._using(), self._write_unlocked() as conn:
-            yield conn
+        try:
+            with self._using(), self._write_unlocked() as conn:
+                yield conn
+        except HistoryLocked:
+            raise _locked(self.path, self._busy_ms) from None
 
     @contextmanager
     def _write_unlocked(self) -> Iterator[sqlite3.Connection]:
@@ -503,8 +513,7 @@ def corrupt_message(path: Path, backup: Path) -> str:
     return f"the history database {path} was damaged; moved to {backup}; started a fresh one"
 
 
-def _locked(path: Path) -> HistoryLocked:
+def _locked(path: Path, waited_ms: int = BUSY_TIMEOUT_MS) -> HistoryLocked:
     return HistoryLocked(
-        f"the history database {path} is locked by another program "
-        f"(waited {BUSY_TIMEOUT_MS // 1000} s)"
+        f"the history database {path} is locked by another program (waited {waited_ms / 1000:g} s)"
     )

@@ -33,6 +33,11 @@ def open_for_run(warn: Warn) -> HistoryDB | None:
         warn(f"{exc}; this session will not be recorded")
         db.close()
         return None
+    from glutekit.history import spool
+
+    added = spool.replay(db)
+    if added:
+        warn(f"history: added {added} record(s) kept from an earlier session")
     return db
 
 

@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from glutekit.errors import GlutekitError
 from glutekit.history.db import HistoryDB, HistoryLocked
 from glutekit.history.records import HoldRecord
+from glutekit.history.spool import Operation
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import Segment, Timeline
 
+#: How long the last writes of a session wait for a lock another program holds.
+CLOSING_WAIT_MS = 1000
+#: How long a write during the session waits for a lock before it is kept for later.
+SESSION_WAIT_MS = 1000
+#: How long each retry during the session waits, once the database was found locked.
+RETRY_WAIT_MS = 200
+#: Seconds between tries once the database was found locked.
+RETRY_EVERY = 2.0
 #: Segment kinds that count as doing an exercise (and are what resume looks for).
 WORK_KINDS = frozenset({"hold", "reps"})
 
@@ -56,6 +66,9 @@ class HistoryRecorder:
         warn: Callable[[str], None] = lambda message: None,
     ) -> None:
         self._db = db
+        # A session's writes are tiny: a lock held longer than this is another program's,
+        # and the writes wait in memory (then in the pending folder), not in SQLite.
+        db.set_busy_timeout(SESSION_WAIT_MS)
         self._session: dict[str, Any] = {
             "routine_id": routine_id,
             "title": title,
@@ -66,12 +79,13 @@ class HistoryRecorder:
         }
         self._warn = warn
         self._lock = threading.Lock()
-        self._pending: list[Callable[[], None]] = []
+        self._pending: list[Operation] = []
         self._current: Segment | None = None
         #: Outcome already recorded for each segment index: a hold counts once per session.
         self._recorded: dict[int, str] = {}
         self._broken = False
         self._told_busy = False
+        self._next_retry = 0.0
         self.session_id: int | None = None
 
     # ------------------------------------------------------------------ Output protocol
@@ -80,10 +94,8 @@ class HistoryRecorder:
         return {}
 
     def start(self, timeline: Timeline) -> None:
-        def write_start() -> None:
-            self.session_id = self._db.start_session(planned=timeline.duration, **self._session)
-
-        self._submit(write_start)
+        fields = {**self._session, "planned": timeline.duration, "started": time.time()}
+        self._submit(("start", fields))
 
     def handle(self, event: Event) -> None:
         with self._lock:
@@ -99,26 +111,39 @@ class HistoryRecorder:
     def close(self, summary: SessionSummary | None) -> None:
         status = summary.status if summary is not None else "interrupted"
         elapsed = summary.elapsed if summary is not None else 0.0
-
-        def write_end() -> None:
-            if self.session_id is not None:
-                self._db.end_session(self.session_id, status=status, elapsed=elapsed)
-
-        self._submit(write_end)
-        if self._pending and not self._broken:
-            self._warn(
-                f"history: {len(self._pending)} record(s) of this session could not be "
-                "written (the database stayed busy)"
-            )
+        if self._pending:
+            # The session is over: wait a little for the lock, never the full busy timeout.
+            self._db.set_busy_timeout(CLOSING_WAIT_MS)
+        ending = {"status": status, "elapsed": elapsed, "ended": time.time()}
+        self._submit(("end", ending), force=True)
+        self._keep_the_rest()
 
     # ------------------------------------------------------------------ after the session
 
     def record_pain_after(self, score: int) -> None:
-        def write_pain() -> None:
-            if self.session_id is not None:
-                self._db.set_pain(self.session_id, after=score)
+        self._submit(("pain", {"after": score}), force=True)
+        self._keep_the_rest()
 
-        self._submit(write_pain)
+    def _keep_the_rest(self) -> None:
+        """What the lock kept out goes to the pending folder, for the next run (one line)."""
+        with self._lock:
+            if not self._pending or self._broken:
+                return
+            from glutekit.history import spool
+
+            try:
+                kept = spool.save(self._db.path, self.session_id, self._pending)
+            except (OSError, GlutekitError) as exc:
+                self._warn(
+                    f"history: {len(self._pending)} record(s) of this session could not be "
+                    f"written (the database stayed locked) nor kept: {exc}"
+                )
+                return
+            self._warn(
+                f"history: the database stayed locked; {len(self._pending)} record(s) of "
+                f"this session are kept in {kept} and will be added on the next run"
+            )
+            self._pending.clear()
 
     # ------------------------------------------------------------------ internals
 
@@ -143,28 +168,35 @@ class HistoryRecorder:
             return  # skipped again after going back, or done twice: it still counts once
         self._recorded[current.index] = outcome
         record = hold_record(current, outcome)
-        replaces_skip = before == "skipped"
+        fields = {"record": record, "at": time.time(), "replaces_skip": before == "skipped"}
+        self._pending.append(("hold", fields))
 
-        def write_hold() -> None:
-            if self.session_id is not None:
-                self._db.record_hold(self.session_id, record, replaces_skip=replaces_skip)
-
-        self._pending.append(write_hold)
-
-    def _submit(self, write: Callable[[], None]) -> None:
+    def _submit(self, operation: Operation, *, force: bool = False) -> None:
         with self._lock:
-            self._pending.append(write)
-            self._flush()
+            self._pending.append(operation)
+            self._flush(force=force)
 
-    def _flush(self) -> None:
-        """Write what is pending, in order; stop at the first busy database."""
+    def _flush(self, *, force: bool = False) -> None:
+        """Write what is pending, in order; stop at the first busy database.
+
+        Once the database was found locked, retries come at most every
+        :data:`RETRY_EVERY` seconds (``force`` at the end), so a session's many events
+        never queue up behind waits for the lock.
+        """
+        from glutekit.history.spool import apply
+
+        if not force and time.monotonic() < self._next_retry:
+            return
         while self._pending and not self._broken:
             try:
-                self._pending[0]()
+                self.session_id = apply(self._db, self.session_id, [self._pending[0]])
             except HistoryLocked as exc:
                 if not self._told_busy:
                     self._told_busy = True
                     self._warn(f"history: {exc}; will keep trying during the session")
+                    # Later tries wait briefly, so the events of the session never pile up.
+                    self._db.set_busy_timeout(RETRY_WAIT_MS)
+                self._next_retry = time.monotonic() + RETRY_EVERY
                 return
             except (sqlite3.Error, GlutekitError, OSError) as exc:
                 self._broken = True
