@@ -39,5 +39,7 @@ def test_the_source_scan_flags_every_document_with_a_refused_text(
 
 
 def test_a_clean_document_is_not_flagged() -> None:
-    source = json.dumps({"name": "Calf stretch × 2 – gently", "path": "a\\nb", "url": "x/y"})
+    source = json.dumps(
+        {"name": "Calf stretch × 2 – gently", "path": "a\\nb", "url": "x/y"}, indent=2
+    )
     assert not source_may_have_bad_text(source)
