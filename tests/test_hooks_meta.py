@@ -286,6 +286,7 @@ def test_hook_glutekit_commands(meta: Any) -> None:
     assert meta("meta-hello", "--name", "Ana").stdout == "hello Ana from meta\n"
     assert imports.read_text() == "imported\n" * 2
     shown = {p["name"]: p for p in json.loads(meta("plugins", "--json").stdout)}
+    assert shown["glutes"]["description"].startswith("The glute exercise pack")
     assert {
         "kind": "command",
         "name": "meta-hello",

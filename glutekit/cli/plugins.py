@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ import click
 
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.plugins import ENV_BLOCK, disable_hint
+from glutekit.plugins import ENV_BLOCK, PluginRecord, disable_hint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -68,6 +69,23 @@ def contributions(app: App) -> dict[str, list[Added]]:
     return found
 
 
+def plugin_description(record: PluginRecord) -> str:
+    """The first sentence of the plugin module's docstring, else its distribution's summary."""
+    module = sys.modules.get(record.module)
+    doc = (getattr(module, "__doc__", None) or "").strip()
+    if doc:
+        first = " ".join(doc.split("\n\n", 1)[0].split())
+        return first.replace("``", "'")
+    if record.distribution:
+        from importlib import metadata
+
+        try:
+            return str(metadata.metadata(record.distribution)["Summary"] or "")
+        except metadata.PackageNotFoundError:
+            return ""
+    return ""
+
+
 def _summary(items: list[Added]) -> str:
     by_kind: dict[str, list[str]] = defaultdict(list)
     for item in items:
@@ -110,7 +128,14 @@ def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
     adds = contributions(app) if any(r.status == "loaded" for r in records) else {}
     if as_json:
         print_json(
-            [{**r.as_dict(), "adds": [a.as_dict() for a in adds.get(r.name, [])]} for r in records]
+            [
+                {
+                    **r.as_dict(),
+                    "description": plugin_description(r),
+                    "adds": [a.as_dict() for a in adds.get(r.name, [])],
+                }
+                for r in records
+            ]
         )
         return
     if not records:
@@ -128,7 +153,8 @@ def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
         for record in records:
             items = adds.get(record.name, [])
             if items:
-                click.echo(f"\n{record.name}:")
+                about = plugin_description(record)
+                click.echo(f"\n{record.name}: {about}" if about else f"\n{record.name}:")
                 for item in items:
                     label = f"{item.kind} {item.name}".rstrip()
                     click.echo(f"  {label}: {item.description}")
