@@ -58,19 +58,19 @@ def _routine(rid: str, steps: list[dict[str, Any]], **fields: Any) -> dict[str, 
 
 BREAKING = {
     1: (
-        _routine("r1", [{"exercise": "c:breathe"}], settings={"settle": 2}),
-        "8:5: /steps/0: settle: 3.9 s of quiet between the set-up and the start of Breathe "
-        "at 00:15; at least 4 s needed",
+        _routine("r1", [{"exercise": "c:breathe"}], settings={"settle": 2, "prepare": 5}),
+        "9:5: /steps/0: settle: 2.0 s of quiet between the set-up and the start of Breathe "
+        "at 00:12; at least 4 s needed",
     ),
     2: (
         _routine("r2", [{"exercise": "c:lunge"}], settings={"switch": 5}),
-        "8:5: /steps/0: switch: 5.0 s of quiet to change to the left side of Lunge at 00:58; "
+        "8:5: /steps/0: switch: 5.0 s of quiet to change to the left side of Lunge at 00:57; "
         "its transition needs 10 s",
     ),
     3: (
         _routine("r3", [{"exercise": "c:breathe", "dose": {"hold": 3}}]),
-        "5:5: /steps/0: crowded: only 2.5 s between 'Begin.' and 'And relax.' in Breathe "
-        "at 00:19; at least 3 s needed",
+        "5:5: /steps/0: crowded: only 2.4 s between 'Begin.' and 'And relax.' in Breathe "
+        "at 00:18; at least 3 s needed",
     ),
     5: (
         _routine("r5", [{"exercise": "c:many-cues"}]),
@@ -94,7 +94,7 @@ BREAKING = {
     ),
     8: (
         _routine("r8", [{"exercise": "c:breathe"}], length="5m"),
-        "4:13: /length: length: plays for 00:51 but states 05:00 (-83%); keep within 5%",
+        "4:13: /length: length: plays for 00:50 but states 05:00 (-83%); keep within 5%",
     ),
 }
 
@@ -112,7 +112,7 @@ def test_a_number_of_minutes_in_the_intro_is_a_stated_length(cli: Any, tmp_path:
     code, problems = _validate(cli, tmp_path, routine)
     assert code == 2
     assert problems == [
-        "6:14: /steps/0/say: length: plays for 00:53 but states 10:00 (-91%); keep within 5%"
+        "6:14: /steps/0/say: length: plays for 00:52 but states 10:00 (-91%); keep within 5%"
     ]
 
 
@@ -128,7 +128,7 @@ def test_rule_4_a_voice_slower_than_the_timeline_runs_words_into_the_next_phase(
     found = coaching.check(routine, pack_catalog, timeline, SpeechLengths(slower))
     paced = [v.message for v in found if v.rule == 4]
     assert paced[0] == (
-        "pace: 'Hold' at 00:23 in Bridge — left side runs 0.50 s into the next phase"
+        "pace: 'Lift' at 00:20 in Bridge — left side runs 0.10 s into the next phase"
     )
     # The same routine compiled for that voice keeps the pace: fewer words, never faster.
     fitted = tl.compile(routine, pack_catalog, tl.CompileSettings(speech_lengths=slower))
@@ -152,7 +152,7 @@ def test_a_late_phase_word_is_caught(pack_catalog: Catalog) -> None:
         routine, pack_catalog, replace(timeline, segments=segments), SpeechLengths()
     )
     assert [v.message for v in found if v.rule == 4] == [
-        "pace: 'Lift' at 00:21 in Bridge — left side starts +0.40 s from its phase; "
+        "pace: 'Lift' at 00:20 in Bridge — left side starts +0.40 s from its phase; "
         "within 0.25 s needed"
     ]
 
