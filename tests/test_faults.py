@@ -344,3 +344,22 @@ def test_a_killed_export_keeps_the_old_file_and_leaves_no_temp_file(
             done = run_glutekit("export", "quick-five", "-f", "md", "-o", str(folder / "n.md"))
             assert done.returncode == 0, done.stderr
         assert _temp_files(folder) == [], (delay, code)
+
+
+def test_the_cache_cap_leaves_no_checksum_without_its_cue(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    cache = tmp_path / "voice"
+    renderer = CueRenderer(VoiceSettings(backend="espeak-ng"), cache_dir=cache)
+    old = renderer.render_all(["Breathe in slowly.", "Breathe out slowly."])
+    for cue in old.values():  # a megabyte each, and long unused
+        cue.path.write_bytes(cue.path.read_bytes() + bytes(1024 * 1024))
+        os.utime(cue.path, (1, 1))
+    monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_MB", "1")
+    renderer.render_all(["Switch sides."])
+    wavs = {p.stem for p in cache.glob("*.wav")}
+    sums = {p.stem for p in cache.glob("*.sha256")}
+    assert len(wavs) == 1 and sums == wavs
