@@ -22,9 +22,9 @@ TODAY = date.fromtimestamp(NOW)
 
 def _fill(db: HistoryDB, rng: random.Random, count: int) -> list[int]:
     ids: list[int] = []
-    started = NOW - 120 * DAY
+    started = NOW - 400 * DAY  # across daylight-saving changes
     for _ in range(count):
-        started += rng.choice([600.0, 3 * 3600.0, DAY, 2.5 * DAY, 9 * DAY])
+        started += rng.choice([600.0, 3 * 3600.0, DAY, 2.5 * DAY, 9 * DAY, 23 * DAY])
         parent = rng.choice(ids) if ids and rng.random() < 0.2 else None
         session = db.start_session(
             routine_id=rng.choice(["a", "b"]),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 from glutekit.history.db import SESSION_COLUMNS, HistoryDB
@@ -42,9 +42,9 @@ def _bucket_seconds() -> int:
     query; UTC hours (half or quarter hours in zones offset by those) each fall on one
     local date, which Python works out once per bucket.
     """
-    import time
+    import time as clock
 
-    offsets = {time.localtime(t).tm_gmtoff for t in (0.0, 15_552_000.0, time.time())}
+    offsets = {clock.localtime(t).tm_gmtoff for t in (0.0, 15_552_000.0, clock.time())}
     if all(o % 3600 == 0 for o in offsets):
         return 3600
     return 1800 if all(o % 1800 == 0 for o in offsets) else 900
@@ -160,12 +160,18 @@ def _plain_days(db: HistoryDB, where: _Range) -> Counter[date]:
     size = _bucket_seconds()
     rows = db.query(
         f"SELECT CAST(s.started / {size} AS INTEGER) AS bucket, COUNT(*) FROM sessions s"
-        f" WHERE {where.plain} AND {_COUNTS} GROUP BY bucket",
+        f" WHERE {where.plain} AND {_COUNTS} GROUP BY bucket ORDER BY bucket",
         where.args,
     )
     days: Counter[date] = Counter()
+    day, start, end = date.min, math.inf, -math.inf
     for bucket, n in rows:
-        days[local_date(bucket * size)] += n
+        moment = bucket * size
+        if not start <= moment < end:  # a new local day: find where it starts and ends
+            day = local_date(moment)
+            start = datetime.combine(day, time()).timestamp()
+            end = datetime.combine(day + timedelta(days=1), time()).timestamp()
+        days[day] += n
     return days
 
 
@@ -187,9 +193,11 @@ def _rows(db: HistoryDB, where: str, args: tuple[Any, ...], tail: str = "") -> l
 def _chains(db: HistoryDB, since: float | None) -> tuple[list[SessionRow], set[int]]:
     """Sessions of --resume chains in the range, merged one row per chain, and their ids."""
     start = -math.inf if since is None else since
+    # Without --since, a plain scan of the table beats walking the index on "started".
+    in_range = "" if since is None else " AND started >= ?"
     links = db.query(
-        "SELECT id, resumed_from FROM sessions WHERE resumed_from IS NOT NULL AND started >= ?",
-        (start,),
+        f"SELECT id, resumed_from FROM sessions WHERE resumed_from IS NOT NULL{in_range}",
+        () if since is None else (since,),
     )
     ids = {int(i) for link in links for i in link}
     if not ids:
