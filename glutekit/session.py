@@ -28,6 +28,7 @@ How a session is put together, and where each feature plugs in:
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -169,12 +170,18 @@ class Session:
 
         main = threading.current_thread() is threading.main_thread()
         previous = {sig: signal.signal(sig, on_signal) for sig in EXIT_SIGNAL} if main else {}
+        # Everything made while preparing (speech engines, the catalog) stays alive for
+        # the whole session: keep it out of the garbage collector's full passes, which
+        # would otherwise stop every thread, the audio stream's included, for a while.
+        gc.collect()
+        gc.freeze()
         try:
             worker = threading.Thread(target=session, name="glutekit-session", daemon=True)
             worker.start()
             while worker.is_alive():
                 worker.join(0.2)
         finally:
+            gc.unfreeze()
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
         if not result:

@@ -32,7 +32,7 @@ def _started(name: str, settings: VoiceSettings) -> OwnerThread:
     owner.backend()
     if name == "piper":
         models = settings.models
-        owner.call(lambda b: b.add_models(models), timeout=BASE_TIMEOUT)  # type: ignore[attr-defined]
+        owner.call(lambda b: b.add_models(models), timeout=BASE_TIMEOUT)
     return owner
 
 
@@ -83,7 +83,7 @@ def open_voice(settings: VoiceSettings) -> tuple[OwnerThread, str | None]:
 def _piper_voice(owner: OwnerThread, wanted: str | None) -> str | None:
     """The Piper voice id for ``wanted`` (None: the default voice), or None if it has none."""
     if not wanted:
-        return str(owner.call(lambda b: b.default_voice(), timeout=BASE_TIMEOUT))  # type: ignore[attr-defined]
+        return str(owner.call(lambda b: b.default_voice(), timeout=BASE_TIMEOUT))
     model = model_from_path(wanted)
     if model is not None:
         if not Path(model.model).is_file():

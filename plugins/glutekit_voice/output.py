@@ -186,6 +186,9 @@ class VoiceOutput:
             if self.stream is None and self._player is None:
                 problems += self._open_audio()
             if problems:
+                if self.stream is not None:
+                    self.stream.close()  # no speech to play on it
+                    self.stream = None
                 fix = f" Fix: {'; '.join(fixes)}" if fixes else ""
                 self._turn_off(f"voice off: {'; '.join(problems)}; {NO_SOUND}.{fix}")
                 return False

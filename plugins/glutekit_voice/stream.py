@@ -1,6 +1,6 @@
 """One audio stream for the whole session (miniaudio), fed by the same mixer as the export.
 
-The device asks for a block of samples every period; each block is mixed from the
+The device asks for a block of samples every period (25 ms); each block is mixed from the
 session's schedule right then, so a cue starts at its exact sample and the only
 look-ahead is the device's own buffer (a few tens of milliseconds). Pause, resume and
 skip are applied at the next block boundary, at the sample that matches the engine's
@@ -19,7 +19,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -29,8 +29,10 @@ from glutekit_voice import wavfile
 from glutekit_voice.mixer import Playhead, Schedule, Started
 
 ENV_BACKEND = "GLUTEKIT_AUDIO_BACKEND"
-PERIOD_MS = 20
-PERIODS = 3
+#: The device asks for 25 ms at a time and holds four such periods (100 ms): enough
+#: to ride out a busy machine, short enough that a pause is heard within 150 ms.
+PERIOD_MS = 25
+PERIODS = 4
 #: Real backends, best first; "null" is used only when asked for by name.
 _REAL_BACKENDS = (
     "WASAPI",
@@ -206,7 +208,7 @@ class AudioStream:
 
     # ------------------------------------------------------------------ device thread
 
-    def _blocks(self) -> Iterator[bytes]:
+    def _blocks(self) -> Generator[bytes, int, None]:
         required: int = yield b""
         while True:
             now = time.perf_counter()
