@@ -154,7 +154,11 @@ def accuracy_section(catalog: object, backends: list[str], folder: Path) -> None
 
 
 def measured(*args: str, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one fresh glutekit process."""
+    """Wall seconds and peak resident memory (MiB) of one fresh glutekit process.
+
+    The peak is the process's own high-water mark (VmHWM), read until it exits: the
+    rusage of a child counts the parent's memory at fork, which would hide the figure.
+    """
     start = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "glutekit", *args],
@@ -162,11 +166,20 @@ def measured(*args: str, env: dict[str, str]) -> tuple[float, float]:
         stderr=subprocess.PIPE,
         env={**os.environ, **env},
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak_kib = 0
+    status = Path(f"/proc/{proc.pid}/status")
+    while proc.poll() is None:
+        try:
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    peak_kib = max(peak_kib, int(line.split()[1]))
+        except (OSError, ValueError):
+            pass
+        time.sleep(0.005)
     seconds = time.perf_counter() - start
-    if status != 0:
+    if proc.returncode != 0:
         raise RuntimeError(f"glutekit {' '.join(args)} failed")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, peak_kib / 1024
 
 
 def export_section(folder: Path, runs: int) -> None:
