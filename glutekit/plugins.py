@@ -18,7 +18,7 @@ from typing import Any, Literal
 import pluggy
 
 from glutekit import PROJECT, hookspecs
-from glutekit.errors import PluginError
+from glutekit.errors import GlutekitError, PluginError
 from glutekit.plugin_guard import PluginFailure, guarded
 from glutekit.textcheck import safe
 
@@ -139,6 +139,8 @@ class PluginHost:
             except PluginFailure as exc:
                 self._hook_failed(name, hook_name, f"plugin '{name}' {exc.reason}")
                 continue
+            except GlutekitError:
+                raise  # the user's input was wrong (an unknown --voice-backend): say so
             except Exception as exc:
                 self._hook_failed(
                     name,

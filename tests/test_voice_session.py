@@ -164,7 +164,7 @@ def test_a_two_minute_spoken_session_is_on_time_and_never_overlaps(
     spoken, clock, output, reports = voiced_session(
         catalog, two_minute_routine(), tmp_path, SleepingPlayer()
     )
-    assert 110 <= spoken.duration <= 150
+    assert 110 <= spoken.duration <= 165  # two minutes of holds, plus what the voice takes
     assert reports == []
     check_spoken_session(spoken, clock, output)
 
