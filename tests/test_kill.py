@@ -164,7 +164,9 @@ def test_sigkill_at_random_points(tmp_path: Path, catalog: Catalog) -> None:
         ).stdout
     )["sessions"]
     # Each killed session and its resume read as one finished session with every hold done.
-    assert [(s["status"], s["holds_completed"]) for s in sessions] == [("finished", 8)] * ROUNDS
+    holds = sum(1 for s in timeline.segments if s.kind in WORK)
+    assert holds, "quick-five has holds to record"
+    assert [(s["status"], s["holds_completed"]) for s in sessions] == [("finished", holds)] * ROUNDS
 
 
 def _segment_of_first_cue(timeline: Timeline, line: str) -> Segment:
