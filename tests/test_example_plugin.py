@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -100,7 +101,11 @@ def test_api_scripts_see_the_installed_pack(plugin_venv: Venv) -> None:
 
     transcript = _ok(plugin_venv.run(plugin_venv.python, API / "compile_transcript.py", ROUTINE))
     lines = transcript.stdout.splitlines()
-    assert lines[0].startswith("00:00  message")
+    # Every session opens with the spoken safety line, then the routine's own first words.
+    assert lines[0].startswith("00:00  safety")
+    assert re.match(
+        r"00:\d\d  message +Hips, front and back\. Start lying on your back\.$", lines[1]
+    )
     assert any("Kneeling hip flexor stretch" in line for line in lines)
     assert lines[-1].startswith("Hips, front and back: ")
 
