@@ -18,6 +18,7 @@ from glutekit.cues import (
     SETTLE_LINE,
     announce_text,
     resolve_dose,
+    set_rest_text,
     switch_text,
 )
 from glutekit.model import Exercise, ExerciseStep, Routine, Settings, Side, Timeline
@@ -94,11 +95,19 @@ def overhead(exercise: Exercise, settings: Settings) -> Overhead:
     if exercise.per_side:
         second = [fill(exercise.transition.say, "left")] if exercise.transition.say else []
         switch = talk(switch_text(exercise, "left"), *second) + switch_seconds(routine, exercise)
+    # Between sets the next set starts again on the first side: with two sides, that
+    # is a change of sides too.
+    next_side = sides[0] if exercise.per_side else None
+    quiet = settle
+    if exercise.per_side:
+        quiet = max(quiet, switch_seconds(routine, exercise))
     return Overhead(
         prepare=max(float(settings.prepare), prepare),
         switch=switch,
         lead=0.0 if dose.kind == "hold" else talk("Begin."),
-        set_rest=max(float(settings.set_rest), talk("Rest. Set 2 of 2 next.") + settle),
+        set_rest=max(
+            float(settings.set_rest), talk(set_rest_text(exercise, 2, 2, next_side)) + quiet
+        ),
         rest=max(float(settings.rest), talk("Rest.", f"Next up: {exercise.name}.")),
         opening=talk(DEFAULT_SAFETY) + 1.0,
     )

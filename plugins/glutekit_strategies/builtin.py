@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from glutekit.catalog import Catalog
@@ -28,15 +28,16 @@ from glutekit.durations import format_seconds
 from glutekit.errors import InputError
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise, Settings
+from glutekit.timeline import compile as compile_timeline
 from glutekit_strategies.plan import (
     AIM,
     BudgetError,
     Planned,
     bounds,
     default_seconds,
-    fit,
+    fit_played,
+    shortest,
     take,
-    total_seconds,
 )
 
 KIND_ORDER = ("warm-up", "release", "mobility", "stretch", "activation")
@@ -72,10 +73,10 @@ class BuiltinStrategy:
         budget = request.minutes * 60
         exercises = self.choose(request, catalog, random.Random(request.seed), settings, budget)
         try:
-            plan = fit(exercises, budget, settings)
+            plan, played = fit_played(exercises, budget, settings, played_by(catalog, settings))
         except BudgetError as exc:
             raise InputError(self._budget_message(exc, request, len(exercises))) from None
-        return routine_data(self.name, request, plan, settings, self.summary(plan))
+        return routine_data(self.name, request, plan, settings, self.summary(plan), played)
 
     def choose(
         self,
@@ -153,10 +154,15 @@ class Cycle(BuiltinStrategy):
                 raise InputError(explain_missing(catalog, request, kind, otherwise))
             pools.append(pool)
         total = sum(share for _, share, _ in phases)
+        rankings = [ranked(pool, request, rng) for pool in pools]
         chosen = [
-            take(ranked(pool, request, rng), budget * share / total - settings.rest, settings)
-            for (_, share, _), pool in zip(phases, pools, strict=True)
+            take(ranking, budget * share / total - settings.rest, settings)
+            for (_, share, _), ranking in zip(phases, rankings, strict=True)
         ]
+        if bounds([ex for phase in chosen for ex in phase], settings)[0] > budget * (1 + AIM):
+            # Even the shortest doses of the favourites overrun: a short session takes
+            # each phase's quickest exercise, so the whole cycle still fits the minutes.
+            chosen = [[shortest(ranking, settings)] for ranking in rankings]
         return order_phases(chosen)
 
     def summary(self, plan: Sequence[Planned]) -> str:
@@ -257,10 +263,27 @@ def _slug(text: str) -> str:
     return slug[:64].rstrip("-") or "composed"
 
 
+def played_by(catalog: Catalog, settings: Settings) -> Callable[[Sequence[Planned]], float]:
+    """Seconds a plan really plays: its routine compiled into the timeline a session plays."""
+
+    def played(plan: Sequence[Planned]) -> float:
+        steps = [p.step_data(settings) for p in plan]
+        routine = catalog.load_routine_data({"id": "plan", "title": "plan", "steps": steps}, "plan")
+        return compile_timeline(routine, catalog).duration
+
+    return played
+
+
 def routine_data(
-    name: str, request: ComposeRequest, plan: Sequence[Planned], settings: Settings, summary: str
+    name: str,
+    request: ComposeRequest,
+    plan: Sequence[Planned],
+    settings: Settings,
+    summary: str,
+    played: float,
 ) -> dict[str, Any]:
-    """Routine JSON for a plan: schema-valid, with the transition count in the description."""
+    """Routine JSON for a plan that plays ``played`` seconds: schema-valid, with the
+    transition count in the description."""
     positions = [p.exercise.position for p in plan]
     moves = count_transitions(positions)
     what = target_text(request).replace("_", " ")
@@ -272,7 +295,7 @@ def routine_data(
         "description": (
             f"Composed by the '{name}' strategy (seed {request.seed}). {summary} "
             f"Gets up or down {moves} time{'s' if moves != 1 else ''}: {describe_path(positions)}. "
-            f"Planned length {format_seconds(total_seconds(plan, settings))}."
+            f"Planned length {format_seconds(played)}."
         ),
         "tags": ["composed", _slug(name)],
         "steps": [p.step_data(settings) for p in plan],

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from glutekit.errors import InputError
@@ -138,6 +138,12 @@ def default_seconds(ex: Exercise, settings: Settings) -> float:
     return step_seconds(ex, dosing.base, dosing.base_sets, settings)
 
 
+def shortest(pool: Sequence[Exercise], settings: Settings) -> Exercise:
+    """The exercise of ``pool`` with the shortest session at its lowest dose (the first
+    of ``pool`` among equals)."""
+    return min(pool, key=lambda ex: bounds([ex], settings)[0])
+
+
 def take(
     pool: Sequence[Exercise], budget: float, settings: Settings, *, at_least: int = 1
 ) -> list[Exercise]:
@@ -217,3 +223,42 @@ class BudgetError(InputError):
         super().__init__(
             f"these exercises fill {low / 60:.1f}–{high / 60:.1f} min, not {budget / 60:g} min"
         )
+
+
+#: Rounds of measuring the compiled timeline and fitting again.
+CORRECTIONS = 3
+
+
+def fit_played(
+    exercises: Sequence[Exercise],
+    budget: float,
+    settings: Settings,
+    played: Callable[[Sequence[Planned]], float],
+) -> tuple[list[Planned], float]:
+    """Doses fitted with :func:`fit`, then checked against the timeline that really plays.
+
+    The estimate sizes the doses without compiling every guess; ``played`` (seconds a plan
+    plays) then measures the result, and the budget is corrected by what the estimate
+    missed until the session plays within the aim, or stops getting closer.
+
+    :returns: the plan and the seconds it plays.
+    :raises BudgetError: when no dose of these exercises plays within ±10% of the budget.
+    """
+    plan = fit(exercises, budget, settings)
+    length = played(plan)
+    target = budget
+    for _ in range(CORRECTIONS):
+        if abs(length - budget) <= budget * AIM:
+            break
+        target += budget - length
+        try:
+            retry = fit(exercises, target, settings)
+        except BudgetError:
+            break
+        retry_length = played(retry)
+        if abs(retry_length - budget) >= abs(length - budget):
+            break
+        plan, length = retry, retry_length
+    if abs(length - budget) > budget * TOLERANCE:
+        raise BudgetError(low=length, high=length, budget=budget)
+    return plan, length
