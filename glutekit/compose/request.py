@@ -246,7 +246,10 @@ def _fix(constraint: str, exercises: Sequence[Exercise], request: ComposeRequest
         places = [name for name, allowed in PLACES.items() if positions & allowed]
         return f"use --place {places[0]}" if places else "use another --place"
     if constraint == "avoid":
-        return "avoid less"
+        words = sorted(request.avoid)
+        if len(words) == 1:
+            return f"leave out --avoid {words[0]}"
+        return "leave out one of " + ", ".join(f"--avoid {word}" for word in words)
     needed = min(_level(ex.level) for ex in exercises)
     return f"use --level {LEVELS[min(needed, len(LEVELS) - 1)]}"
 
