@@ -122,19 +122,7 @@ class AudioStream:
         self.speed = speed
         self.period_frames = rate * PERIOD_MS // 1000
         wanted = backend if backend is not None else os.environ.get(ENV_BACKEND) or None
-        try:
-            with _quiet_stderr():
-                self._device = miniaudio.PlaybackDevice(
-                    output_format=miniaudio.SampleFormat.SIGNED16,
-                    nchannels=1,
-                    sample_rate=rate,
-                    buffersize_msec=PERIOD_MS,
-                    callback_periods=PERIODS,
-                    backends=_backends(miniaudio, wanted),
-                    app_name="glutekit",
-                )
-        except miniaudio.MiniaudioError as exc:
-            raise NoAudioDevice(f"no audio device ({_reason(exc)})") from None
+        self._device = _open_device(miniaudio, rate, _backends(miniaudio, wanted))
         self.backend = str(self._device.backend)
         null = self.backend.lower() == "null"
         #: Frames between the one being mixed and the one being heard.
@@ -262,6 +250,31 @@ class AudioStream:
         self.applied.append(
             Applied(kind=change, frame=self.frames, mixed=now, heard=heard, origin=origin)
         )
+
+
+def _open_device(miniaudio: Any, rate: int, backends: list[Any]) -> Any:
+    """The playback device, its thread at real-time priority where the system allows it.
+
+    :raises NoAudioDevice: when no device opens.
+    """
+    problem: Exception | None = None
+    for priority in (miniaudio.ThreadPriority.REALTIME, miniaudio.ThreadPriority.HIGHEST):
+        try:
+            with _quiet_stderr():
+                return miniaudio.PlaybackDevice(
+                    output_format=miniaudio.SampleFormat.SIGNED16,
+                    nchannels=1,
+                    sample_rate=rate,
+                    buffersize_msec=PERIOD_MS,
+                    callback_periods=PERIODS,
+                    backends=backends,
+                    thread_prio=priority,
+                    app_name="glutekit",
+                )
+        except miniaudio.MiniaudioError as exc:
+            problem = exc
+    assert problem is not None
+    raise NoAudioDevice(f"no audio device ({_reason(problem)})")
 
 
 def _reason(exc: Exception) -> str:
