@@ -23,6 +23,69 @@ from glutekit.plugins import PluginHost, make_plugin_host
 
 __all__ = ["pytest_report_header", "pytest_sessionfinish", "pytest_unconfigure"]
 
+# ------------------------------------------------------------------- parts of a run
+# ``.ci/test`` runs the suite in two parts: everything else spread over the CPU cores
+# (pytest-xdist), then, alone, the tests marked ``realtime``: they assert lateness,
+# latency or real-time playback, which a busy neighbour would make flaky.
+
+PARTS = ("all", "parallel", "realtime")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--part",
+        choices=PARTS,
+        default="all",
+        help="all (default); parallel: leave out the realtime tests; realtime: only those",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "realtime: asserts lateness, latency or real-time playback; .ci/test runs these "
+        "on their own, after the parallel part",
+    )
+
+
+def _shared_work(item: pytest.Item) -> str | None:
+    """The group of tests that share this test's expensive fixtures, if any.
+
+    With ``--dist loadgroup`` a group runs on one worker, so a fixture made once per
+    session (wheels, venvs) or per module (rendered speech, a module's venv) is made once
+    for the whole run, not once per worker.
+    """
+    info = getattr(item, "_fixtureinfo", None)
+    if info is None:
+        return None
+    scopes = set()
+    for name, defs in info.name2fixturedefs.items():
+        if name in ("built_wheels", "plugin_venv"):
+            return "venvs"
+        for fixturedef in defs:
+            if fixturedef.baseid.startswith("tests") and fixturedef.scope != "function":
+                scopes.add(fixturedef.scope)
+    if scopes:
+        return item.nodeid.split("::", 1)[0]
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        group = _shared_work(item)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+    part = config.getoption("--part")
+    if part == "all":
+        return
+    wanted = part == "realtime"
+    keep = [item for item in items if (item.get_closest_marker("realtime") is not None) == wanted]
+    dropped = [item for item in items if item not in keep]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 REPO = Path(__file__).resolve().parent.parent
 ROUTINES_DIR = REPO / "routines"
 SEEDS_DIR = REPO.parent / "shared" / "seeds"

@@ -8,6 +8,12 @@ subprocess inherit that environment.
 As a pytest plugin it also guards the real folders: it records what glutekit's data,
 cache, config and state folders of the real user hold when the run starts, and fails the
 run, naming each changed path, if anything there changed by the end.
+
+With pytest-xdist (``.ci/test`` uses it) the main process isolates itself and starts
+the workers, which inherit its throw-away environment and then move to homes of their
+own. The main process records the real folders before any worker exists and checks
+them after the last worker is done, so it guards the whole run; a worker's own guard
+only watches the main process's throw-away folders.
 """
 
 from __future__ import annotations

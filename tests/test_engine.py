@@ -128,6 +128,7 @@ def test_start_segment_plays_the_rest_only() -> None:
     assert summary.planned == 4 and summary.completed == (("x:a", "left"),)
 
 
+@pytest.mark.realtime
 def test_slow_and_raising_outputs_do_not_delay_the_others() -> None:
     timeline = _timeline(("hold", 1.5, "x:a", None), ("done", 0.5, None, None), cue_every=0.05)
     recorder, reports = Recorder(), []

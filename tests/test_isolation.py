@@ -29,7 +29,9 @@ INNER_TEST = """
 """
 
 
-def _inner_run(tmp_path: Path, leak_to: Path | None) -> subprocess.CompletedProcess[str]:
+def _inner_run(
+    tmp_path: Path, leak_to: Path | None, *options: str
+) -> subprocess.CompletedProcess[str]:
     """Run pytest with the guard against a fake "real" home, in a process of its own."""
     fake_home = tmp_path / "real-home"
     fake_home.mkdir(exist_ok=True)
@@ -50,6 +52,7 @@ def _inner_run(tmp_path: Path, leak_to: Path | None) -> subprocess.CompletedProc
             "-q",
             "--rootdir",
             str(tmp_path),
+            *options,
             str(tmp_path / "test_inner.py"),
         ],
         capture_output=True,
@@ -66,6 +69,19 @@ def test_the_guard_fails_a_run_that_writes_into_the_real_data_folder(tmp_path: P
     assert leaked.exists()  # the inner test really wrote there
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "2 passed" in proc.stdout
+    assert "changed the real user's glutekit folders" in proc.stdout
+    assert f"added:   {leaked}" in proc.stdout
+
+
+def test_the_guard_also_fails_a_run_whose_leak_happens_in_a_worker_process(
+    tmp_path: Path,
+) -> None:
+    """With pytest-xdist the tests run in workers; the main process still catches a leak."""
+    leaked = tmp_path / "real-home" / ".cache" / "glutekit" / "voice" / "cue.wav"
+    proc = _inner_run(tmp_path, leaked, "-n", "2")
+    assert leaked.exists()
+    assert "2 passed" in proc.stdout, proc.stdout + proc.stderr
+    assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "changed the real user's glutekit folders" in proc.stdout
     assert f"added:   {leaked}" in proc.stdout
 

@@ -51,6 +51,7 @@ def test_aplay_without_a_sound_card_is_reported_with_alsas_own_words(bin_dir: Pa
     assert caught.value.what == "no audio device: aplay: main:831: audio open error: No such file"
 
 
+@pytest.mark.realtime
 def test_a_player_that_never_answers_does_not_hang_the_run(
     bin_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

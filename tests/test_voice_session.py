@@ -27,6 +27,9 @@ from glutekit.clock import MonotonicClock
 from glutekit.interfaces import OutputOptions
 from glutekit.model import Timeline
 
+# Lateness and latency against the real clock: .ci/test runs these on their own.
+pytestmark = pytest.mark.realtime
+
 SET_UP_KINDS = ("announce", "instruction")
 
 
