@@ -5,7 +5,12 @@ from __future__ import annotations
 # First of all: move the whole run (every fixture, whatever its scope, and every
 # subprocess) to a throw-away home, and guard the real user's glutekit folders.
 # isort: off
-from tests.isolation import pytest_report_header, pytest_sessionfinish, pytest_unconfigure
+from tests.isolation import (
+    RUN_ROOT,
+    pytest_report_header,
+    pytest_sessionfinish,
+    pytest_unconfigure,
+)
 
 # isort: on
 
@@ -48,12 +53,15 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+LOCAL_SCOPES = ("package", "module", "class")
+
+
 def _shared_work(item: pytest.Item) -> str | None:
     """The group of tests that share this test's expensive fixtures, if any.
 
     With ``--dist loadgroup`` a group runs on one worker, so a fixture made once per
-    session (wheels, venvs) or per module (rendered speech, a module's venv) is made once
-    for the whole run, not once per worker.
+    session (wheels, venvs, the shared voice cache) or per module (rendered speech, a
+    module's venv) is made once for the whole run, not once per worker.
     """
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
@@ -62,8 +70,10 @@ def _shared_work(item: pytest.Item) -> str | None:
     for name, defs in info.name2fixturedefs.items():
         if name in ("built_wheels", "plugin_venv"):
             return "venvs"
+        if name == "_run_voice_cache":
+            return "voice"
         for fixturedef in defs:
-            if fixturedef.baseid.startswith("tests") and fixturedef.scope != "function":
+            if fixturedef.baseid.startswith("tests") and fixturedef.scope in LOCAL_SCOPES:
                 scopes.add(fixturedef.scope)
     if scopes:
         return item.nodeid.split("::", 1)[0]
@@ -118,6 +128,29 @@ def _isolated_user_dirs(
         "GLUTEKIT_VOICE_BACKEND",
     ):
         monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(scope="session")
+def _run_voice_cache() -> Path:
+    """One voice cache for this test process, in its throw-away root."""
+    folder = RUN_ROOT / "shared-voice-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def shared_voice_cache(_run_voice_cache: Path) -> Path:
+    """Make this test's voice cache the one shared by the run, and return it.
+
+    For tests that need rendered speech but do not test the cache itself: a cue rendered
+    once in the run (same text, voice, rate and volume) is not rendered again. The
+    folders of the test's own home stay its own; only ``<cache>/glutekit/voice`` is a
+    link to the shared folder. Tests of the cache (its cap, damage, faults) must not use it.
+    """
+    app_cache = Path(os.environ["XDG_CACHE_HOME"]) / "glutekit"
+    app_cache.mkdir(parents=True, exist_ok=True)
+    (app_cache / "voice").symlink_to(_run_voice_cache, target_is_directory=True)
+    return _run_voice_cache
 
 
 @pytest.fixture

@@ -104,6 +104,8 @@ REAL_FOLDERS = user_folders()
 _BEFORE = snapshot(REAL_FOLDERS)
 _ROOT = Path(tempfile.mkdtemp(prefix="glutekit-tests-"))
 isolate(_ROOT)
+#: This process's throw-away root (removed when the run ends).
+RUN_ROOT = _ROOT
 
 
 def pytest_report_header() -> str:

@@ -1,7 +1,9 @@
 """The ready-made routines as a listener hears them, with real speech lengths.
 
 Each routine is compiled once by ``glutekit transcript --spoken --json`` in a subprocess
-with its own cache, so every cue is rendered by the real voice and timed from the audio.
+with its own home, so every cue is rendered by the real voice and timed from the audio;
+the voice cache is the run's shared one (these tests do not test the cache), so a cue
+another test already rendered is not rendered again.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ def _clause(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def homes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def homes(tmp_path_factory: pytest.TempPathFactory, _run_voice_cache: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("voiced")
+    (home / "cache" / "glutekit").mkdir(parents=True)
+    (home / "cache" / "glutekit" / "voice").symlink_to(_run_voice_cache, target_is_directory=True)
     return {
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CACHE_HOME": str(home / "cache"),

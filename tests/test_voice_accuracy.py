@@ -34,7 +34,7 @@ def cue_texts(catalog: Catalog) -> list[str]:
 
 
 def accuracy_of(backend: str, texts: list[str], cache: Path, recogniser: Recogniser) -> float:
-    renderer = CueRenderer(VoiceSettings(backend=backend), cache_dir=cache / backend)
+    renderer = CueRenderer(VoiceSettings(backend=backend), cache_dir=cache)
     try:
         rendered = renderer.render_all(texts)
     except SpeechUnavailable as exc:
@@ -43,22 +43,26 @@ def accuracy_of(backend: str, texts: list[str], cache: Path, recogniser: Recogni
 
 
 def test_the_piper_voice_is_understood_at_least_three_times_as_well_as_espeak_ng(
-    catalog: Catalog, tmp_path: Path
+    catalog: Catalog, shared_voice_cache: Path
 ) -> None:
     pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
     texts = cue_texts(catalog)
     assert len(texts) == TEXTS
     recogniser = Recogniser()
-    scores = {b: accuracy_of(b, texts, tmp_path, recogniser) for b in ("piper", "pyttsx3")}
+    scores = {
+        b: accuracy_of(b, texts, shared_voice_cache, recogniser) for b in ("piper", "pyttsx3")
+    }
     print(f"word accuracy over {len(texts)} cue texts: {scores}")
     assert scores["piper"] >= 0.3, scores
     assert scores["piper"] >= 3 * scores["pyttsx3"], scores
 
 
-def test_the_scorer_tells_right_words_from_wrong_ones(catalog: Catalog, tmp_path: Path) -> None:
+def test_the_scorer_tells_right_words_from_wrong_ones(
+    catalog: Catalog, shared_voice_cache: Path
+) -> None:
     pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
     text = "Lie on your back with both knees bent."
-    renderer = CueRenderer(VoiceSettings(backend="piper"), cache_dir=tmp_path)
+    renderer = CueRenderer(VoiceSettings(backend="piper"), cache_dir=shared_voice_cache)
     clip = renderer.render(text).path
     recogniser = Recogniser()
     right = word_accuracy([(text, clip)], recogniser)

@@ -117,6 +117,7 @@ def test_an_unknown_voice_names_the_voice_and_how_to_list_them() -> None:
     assert "Finished" not in result.stdout
 
 
+@pytest.mark.usefixtures("shared_voice_cache")
 def test_export_takes_the_speech_options(tmp_path: Path) -> None:
     import wave
 
@@ -131,6 +132,7 @@ def test_export_takes_the_speech_options(tmp_path: Path) -> None:
     assert lengths["120"] > lengths["300"] + 5
 
 
+@pytest.mark.usefixtures("shared_voice_cache")
 def test_spoken_transcript_is_the_timeline_the_wav_plays(tmp_path: Path) -> None:
     import wave
 

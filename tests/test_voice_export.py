@@ -7,6 +7,7 @@ import wave
 from array import array
 from pathlib import Path
 
+import pytest
 from conftest import run_glutekit
 from glutekit_voice import wavfile
 from glutekit_voice.render import CueRenderer
@@ -39,6 +40,7 @@ def window(samples: array[int], start: float, end: float) -> array[int]:
     return samples[round(start * wavfile.RATE) : round(end * wavfile.RATE)]
 
 
+@pytest.mark.usefixtures("shared_voice_cache")
 def test_the_wav_lasts_as_long_as_the_transcript_with_sound_only_at_cues(
     catalog: Catalog, tmp_path: Path
 ) -> None:

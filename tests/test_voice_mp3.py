@@ -27,6 +27,7 @@ def _ok(*args: str | Path) -> str:
     return result.stdout
 
 
+@pytest.mark.usefixtures("shared_voice_cache")
 def test_mp3_has_one_chapter_per_exercise_at_the_transcript_times(
     tmp_path: Path, catalog: Catalog
 ) -> None:
