@@ -143,6 +143,9 @@ class InputSpec:
     name: str
     description: str
     create: Callable[[OutputOptions], Output]
+    #: Words that cue texts must not contain, such as a wake word: the input could
+    #: take the coach's own speech for a command. ``check-pack`` flags such cues.
+    reserved_words: tuple[str, ...] = ()
 
 
 # ----------------------------------------------------------------------------- exporters

@@ -106,6 +106,7 @@ def check(target: str, *, options: Options | None = None) -> Report:
         _check_exports(installed, catalog, timelines, report)
     if timelines and options.voice:
         _check_voice(installed, timelines, report)
+    _check_reserved_words(installed, subject, timelines, report)
     if not subject.packs and not subject.routines and report.ok:
         report.add("error", f"{subject.label}: provides no exercise pack and no routine")
     return report
@@ -305,6 +306,44 @@ def _check_exports(
                 report.add("warning", f"routine '{routine.id}': PDF: {message}")
             if not path.is_file() or not path.read_bytes().startswith(b"%PDF"):
                 report.add("error", f"routine '{routine.id}': PDF export wrote no PDF")
+
+
+def _check_reserved_words(
+    host: PluginHost,
+    subject: Subject,
+    timelines: list[tuple[Routine, Timeline]],
+    report: Report,
+) -> None:
+    """Warn about texts that say an input's wake word: a listening session could obey them."""
+    import re
+
+    from glutekit.session import input_specs
+
+    reserved = {
+        word.lower(): f"input '{name}' (plugin {plugin})"
+        for name, (plugin, spec) in input_specs(host).items()
+        for word in spec.reserved_words
+    }
+    if not reserved:
+        return
+
+    def flag(where: str, text: str) -> None:
+        for word in sorted(set(re.findall(r"[a-z']+", text.lower())) & reserved.keys()):
+            report.add(
+                "warning",
+                f"{where}: '{text}' says '{word}', the wake word of {reserved[word]}; "
+                "a session taking voice commands could obey the coach: reword it",
+            )
+
+    for pack in report.packs:
+        for index, ex in enumerate(pack.exercises):
+            for field_name, texts in (("instructions", ex.instructions), ("cues", ex.cues)):
+                for number, text in enumerate(texts):
+                    flag(f"{pack.origin}: /exercises/{index}/{field_name}/{number}", text)
+    for routine, timeline in timelines:
+        said = {cue.text for cue in timeline.cues}
+        for text in sorted(said):
+            flag(f"routine '{routine.id}'", text)
 
 
 def _speech_measurer(host: PluginHost) -> tuple[str, Callable[[list[str]], Any]] | None:

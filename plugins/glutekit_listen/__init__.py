@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 import glutekit
 from glutekit.interfaces import InputSpec, Output, OutputOptions
+from glutekit_listen.grammar import WAKE_WORD
 
 
 def _create(options: OutputOptions) -> Output:
@@ -27,5 +28,6 @@ def glutekit_inputs() -> Iterable[InputSpec]:
             name="listen",
             description='Spoken commands from the microphone, offline ("coach, pause").',
             create=_create,
+            reserved_words=(WAKE_WORD,),
         )
     ]

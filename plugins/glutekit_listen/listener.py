@@ -117,6 +117,8 @@ class ListenInput:
         self._cue_until = 0.0
         self._off = False
         self.acted: list[Acted] = []
+        #: Blocks of audio decoded so far.
+        self.blocks = 0
 
     # ------------------------------------------------------------------ Output protocol
 
@@ -154,6 +156,20 @@ class ListenInput:
 
     # ------------------------------------------------------------------ worker
 
+    @property
+    def seconds(self) -> float:
+        """Seconds of audio decoded so far."""
+        return self._recogniser.seconds if self._recogniser is not None else 0.0
+
+    def wait_for_blocks(self, count: int, timeout: float) -> bool:
+        """Wait until ``count`` blocks are decoded (for tests feeding a recording)."""
+        give_up = time.monotonic() + timeout
+        while self.blocks < count and not self._off:
+            if time.monotonic() > give_up:
+                return False
+            time.sleep(0.01)
+        return self.blocks >= count
+
     def coach_speaking(self) -> bool:
         told = self._coach_speaking()
         if told is not None:
@@ -181,6 +197,7 @@ class ListenInput:
                 return
             for item in heard:
                 self._obey(item)
+            self.blocks += 1
 
     def _obey(self, heard: Heard) -> None:
         self._actions[heard.command.action]()

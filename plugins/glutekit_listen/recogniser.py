@@ -61,9 +61,11 @@ class Tuning:
     settle: float = 0.25
     window: float = 6.0
     overlap: float = 2.0
-    wake_log10: float = -2.0
+    wake_log10: float = -1.0
     #: The coach's speech counts this long after it stops (room echo, device delay).
     coach_tail: float = 0.4
+    #: pocketsphinx's noise subtraction in its front end (steady noise: fans, hum, hiss).
+    remove_noise: bool = True
 
 
 def _word(raw: str) -> str:
@@ -211,6 +213,8 @@ def _decoder(extra_words: Iterable[str], tuning: Tuning) -> Any:
         with tempfile.TemporaryDirectory(prefix="glutekit-listen-") as folder:
             model = Path(folder, "commands.arpa")
             model.write_text(language_model(known, wake_log10=tuning.wake_log10))
-            return Decoder(loglevel="FATAL", lm=str(model), samprate=RATE)
+            return Decoder(
+                loglevel="FATAL", lm=str(model), samprate=RATE, remove_noise=tuning.remove_noise
+            )
     except (RuntimeError, ValueError, OSError) as exc:
         raise RecogniserMissing(f"pocketsphinx could not load its English model ({exc})") from None

@@ -1,0 +1,300 @@
+"""Voice commands: detection rate, false triggers per hour, and time to effect.
+
+Everything goes through the listener's own code after capture (a recording handed
+over in 100 ms blocks instead of a microphone), with a real offline recogniser:
+
+- **Detection**: every command ("coach, pause" …) said by espeak-ng voices other
+  than the coach's, at three rates, placed into the coach's own session audio (WAV
+  exports of ready-made routines) with room noise, at 20, 10 and 5 dB SNR. Reported
+  per command and SNR, and per voice. Target: >= 90% at 10 dB.
+- **False triggers per hour** on at least 30 minutes of session audio with room noise
+  and no commands: with the listener told when the coach speaks (as in a session with
+  an audio stream), not told (baseline: the normal threshold throughout), and on room
+  noise alone. Target: <= 1 per hour of session audio.
+- **Time to effect**: real sessions played through miniaudio's null backend in fresh
+  processes, with commands in the microphone's place (GLUTEKIT_LISTEN_FILE): from the
+  end of each command to the session's pause, skip or other event. Baseline in the
+  same run: the same control called directly, as a key press does. Target: <= 700 ms.
+
+Run: python benchmarks/listen.py [--quick] [--seed N] [--work DIR]
+(needs espeak-ng's program; --work keeps the rendered session audio between runs)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+import numpy as np  # noqa: E402
+from glutekit_listen.grammar import COMMANDS  # noqa: E402
+from glutekit_listen.listener import ListenInput  # noqa: E402
+from glutekit_listen.recogniser import RATE  # noqa: E402
+from listen_audio import (  # noqa: E402
+    COMMAND_VOICES,
+    ArraySource,
+    Spoken,
+    espeak,
+    place,
+    session_audio,
+    speaking_mask,
+    spoken_commands,
+    to_pcm,
+    with_room_noise,
+)
+
+from glutekit.engine import Controls  # noqa: E402
+from glutekit.interfaces import OutputOptions  # noqa: E402
+from glutekit.model import Timeline  # noqa: E402
+
+ROUTINES = ("quick-five", "desk-break", "morning-in-bed", "side-sleeper-relief", "after-run")
+SNRS = (20.0, 10.0, 5.0)
+SPACING = 12.0  # seconds between commands in a detection run
+
+
+def listen(samples: np.ndarray, mask: np.ndarray | None, cue_words: Timeline | None = None):
+    """Feed a recording through the listener; return what it obeyed and the CPU time."""
+    controls = Controls()
+    box: dict[str, ListenInput] = {}
+
+    def speaking() -> bool | None:
+        if mask is None:
+            return None
+        block = int(box["listener"].seconds * 10)
+        return bool(mask[min(block, len(mask) - 1)])
+
+    source = ArraySource(samples)
+    listener = ListenInput(
+        OutputOptions(values={"controls": controls, "coach_speaking": speaking}),
+        source=source,
+        earcon=False,
+    )
+    box["listener"] = listener
+    timeline = cue_words or Timeline(routine_id="bench", title="bench", segments=())
+    began = time.process_time()
+    listener.start(timeline)
+    listener.wait_for_blocks(source.blocks, timeout=3600)
+    cpu = time.process_time() - began
+    listener.close(None)
+    return [a.heard for a in listener.acted], cpu
+
+
+def false_triggers(bed: np.ndarray, mask: np.ndarray | None, label: str) -> None:
+    hours = len(bed) / RATE / 3600
+    runs = [(mask, "coach known (session)")] if mask is not None else []
+    for told, name in (*runs, (None, "coach not known (baseline)")):
+        heard, cpu = listen(bed, told)
+        print(
+            f"  {label:<22} {name:<28} {len(heard):3d} in {60 * hours:5.1f} min = "
+            f"{len(heard) / hours:5.2f}/h   (decoding {cpu / (len(bed) / RATE):.3f} s per s)"
+        )
+        for h in heard:
+            print(
+                f"      {h.start:8.1f} s  '{h.command.phrase}' score {h.score} over coach {h.over_coach}"
+            )
+
+
+def detection(bed: np.ndarray, mask: np.ndarray, spoken: list[Spoken], rng: np.random.Generator):
+    rows: dict[float, list[tuple[Spoken, str]]] = {}
+    waits: list[float] = []
+    for snr in SNRS:
+        mixed = bed.copy()
+        placed = []
+        for i, item in enumerate(spoken):
+            at = int((5 + i * SPACING + rng.uniform(0, SPACING - 4)) * RATE)
+            placed.append((item, *place(mixed, item.samples, at, snr)))
+        heard, _ = listen(mixed, mask)
+        outcome = []
+        used = set()
+        for item, first, last in placed:
+            match = [
+                h
+                for h in heard
+                if h.start * RATE < last + RATE // 2 and h.end * RATE > first - RATE // 2
+            ]
+            used.update(id(h) for h in match)
+            if any(h.command == item.command for h in match):
+                outcome.append((item, "hit"))
+                hit = next(h for h in match if h.command == item.command)
+                waits.append(hit.decided - last / RATE)
+            else:
+                outcome.append((item, "wrong" if match else "miss"))
+        stray = [h for h in heard if id(h) not in used]
+        rows[snr] = outcome
+        hits = sum(1 for _, o in outcome if o == "hit")
+        print(
+            f"  {snr:4.0f} dB: {hits}/{len(outcome)} = {100 * hits / len(outcome):5.1f}%   "
+            f"wrong command {sum(1 for _, o in outcome if o == 'wrong')}, "
+            f"heard where none was said {len(stray)}"
+        )
+    return rows, waits
+
+
+def print_tables(rows: dict[float, list[tuple[Spoken, str]]]) -> None:
+    print("\nDetection rate per command and SNR (hits/said)")
+    print(f"  {'command':<18}" + "".join(f"{snr:>12.0f} dB" for snr in SNRS))
+    for command in COMMANDS:
+        cells = []
+        for snr in SNRS:
+            got = [o for s, o in rows[snr] if s.command == command]
+            cells.append(
+                f"{sum(o == 'hit' for o in got):>7d}/{len(got):<2d}{100 * sum(o == 'hit' for o in got) / len(got):4.0f}%"
+            )
+        print(f"  {command.phrase:<18}" + "".join(f"{c:>15}" for c in cells))
+    print("\nDetection rate per command voice and SNR")
+    voices = sorted({s.voice for s, _ in rows[SNRS[0]]})
+    for voice in voices:
+        cells = []
+        for snr in SNRS:
+            got = [o for s, o in rows[snr] if s.voice == voice]
+            cells.append(f"{100 * sum(o == 'hit' for o in got) / len(got):5.1f}%")
+        print(f"  {voice:<18}" + "".join(f"{c:>15}" for c in cells))
+
+
+def live_latency(work: Path, env: dict[str, str], spoken: list[Spoken], runs: int) -> None:
+    """Commands in real sessions through the null backend, each in a fresh process."""
+    script = REPO / "benchmarks" / "listen_live.py"
+    routine = work / "latency-routine.json"
+    routine.write_text(json.dumps(LATENCY_ROUTINE))
+    order = ["pause", "resume", "skip", "repeat", "time_left", "back"]
+    by_action = {
+        s.command.action: s for s in spoken if s.voice == spoken[0].voice and s.rate == 165
+    }
+    lat: dict[str, list[float]] = defaultdict(list)
+    base: list[float] = []
+    for run in range(runs):
+        for mode in ("voice", "keys"):
+            track = np.zeros(int(75 * RATE), dtype=np.float32)
+            rng = np.random.default_rng(run)
+            track = with_room_noise(track + 1.0, rng) * 20  # quiet room
+            ends = []
+            for i, action in enumerate(order):
+                _, last = place(track, by_action[action].samples, int((8 + 10 * i) * RATE), 25.0)
+                ends.append(last / RATE)
+            wav = work / "latency.wav"
+            _write_wav(wav, track)
+            proc = subprocess.run(
+                [sys.executable, str(script), str(routine), str(wav), mode, json.dumps(ends)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=300,
+            )
+            if proc.returncode != 0:
+                print("  live run failed:", proc.stderr.strip()[-500:])
+                continue
+            result = json.loads(proc.stdout.strip().splitlines()[-1])
+            if mode == "keys":
+                base += result["latencies"]
+            else:
+                for action, seconds in zip(result["actions"], result["latencies"], strict=True):
+                    lat[action].append(seconds)
+                if result["missed"]:
+                    print(f"  run {run + 1}: not obeyed: {result['missed']}")
+    print("\nTime from the end of a command to its effect (live sessions, null audio backend)")
+    everything = [x for xs in lat.values() for x in xs]
+    for action in order:
+        xs = lat.get(action, [])
+        if xs:
+            print(
+                f"  coach {next(c.words for c in COMMANDS if c.action == action):<10} median {1000 * statistics.median(xs):6.0f} ms   max {1000 * max(xs):6.0f} ms   (n={len(xs)})"
+            )
+    if everything:
+        print(
+            f"  all commands      median {1000 * statistics.median(everything):6.0f} ms   max {1000 * max(everything):6.0f} ms   (n={len(everything)})"
+        )
+    if base:
+        print(
+            f"  baseline: the same controls called directly (a key press): median {1000 * statistics.median(base):6.1f} ms (n={len(base)})"
+        )
+
+
+LATENCY_ROUTINE = {
+    "id": "latency",
+    "title": "Latency",
+    "settings": {"prepare": 5, "rest": 5, "switch": 5},
+    "steps": [
+        {"exercise": "glutes:supine-figure-four", "dose": {"hold": 30}, "sides": "both"},
+        {"exercise": "glutes:knee-hug", "dose": {"hold": 30}, "sides": "both"},
+        {"exercise": "glutes:supine-figure-four", "dose": {"hold": 30}, "sides": "both"},
+    ],
+}
+
+
+def _write_wav(path: Path, samples: np.ndarray) -> None:
+    import wave
+
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(RATE)
+        out.writeframes(to_pcm(samples))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one routine, fewer commands")
+    parser.add_argument("--seed", type=int, default=19)
+    parser.add_argument("--work", type=Path, help="folder for rendered audio (kept)")
+    parser.add_argument("--live-runs", type=int, default=2)
+    args = parser.parse_args()
+    if espeak() is None:
+        sys.exit("benchmarks/listen.py: needs espeak-ng's program for the command voices")
+    work = args.work or Path(tempfile.mkdtemp(prefix="glutekit-listen-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    home = work / "home"
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "GLUTEKIT_AUDIO_BACKEND": "null",
+    }
+    rng = np.random.default_rng(args.seed)
+    routines = ROUTINES[:1] if args.quick else ROUTINES
+    started = time.perf_counter()
+    session = np.concatenate([session_audio(r, work, env) for r in routines])
+    print(
+        f"Session audio: {', '.join(routines)}: {len(session) / RATE / 60:.1f} min "
+        f"(rendered in {time.perf_counter() - started:.0f} s)"
+    )
+    mask = speaking_mask(session)
+    print(f"  the coach speaks {100 * mask.mean():.0f}% of the time")
+    bed = with_room_noise(session, rng)
+
+    print("\nFalse triggers (no command said)")
+    false_triggers(bed, mask, "session + room noise")
+    quiet = min(len(session), 10 * 60 * RATE)  # the coach silent: room noise only
+    false_triggers(with_room_noise(np.ones(quiet, np.float32), rng), None, "room noise alone")
+
+    voices = ("en-us+klatt", "en-us+f3") if args.quick else COMMAND_VOICES
+    spoken = spoken_commands(voices=voices)
+    print(
+        f"\nDetection: {len(spoken)} spoken commands ({len(spoken) // len(COMMANDS)} per command) per SNR"
+    )
+    need = int((5 + len(spoken) * SPACING + 5) * RATE)
+    detect_bed = bed if len(bed) >= need else np.resize(bed, need)
+    rows, waits = detection(
+        detect_bed[:need].copy(), speaking_mask(np.resize(session, need)[:need]), spoken, rng
+    )
+    print_tables(rows)
+    print(
+        f"\nWait in the recogniser from the end of a command to the decision (audio time): "
+        f"median {1000 * statistics.median(waits):.0f} ms, max {1000 * max(waits):.0f} ms (n={len(waits)})"
+    )
+    live_latency(work, env, spoken, 1 if args.quick else args.live_runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,166 @@
+"""Audio for measuring the listener: spoken commands in a second voice, the session's
+own audio, room noise, and mixing them at a chosen signal-to-noise ratio.
+
+Used by the listener's tests and by ``benchmarks/listen.py``.
+
+- **Commands** are spoken by espeak-ng (its command-line program), a voice other than
+  the coach's (Piper's Joe, or pyttsx3's espeak-ng voice with other settings).
+- **Session audio** is the WAV export of a routine (``glutekit export -f wav``): the
+  coach exactly as a session plays it.
+- **Room noise** is brown noise (rumble), pink-ish noise (air, fans) and mains hum.
+- **SNR**: a command's speech power over the long-term power of everything else it is
+  mixed into (session audio plus room noise). Room noise sits 15 dB under the session
+  audio.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from glutekit_listen.audio import read_wav
+from glutekit_listen.grammar import COMMANDS, Command
+from glutekit_listen.recogniser import RATE
+
+#: espeak-ng voices for the person giving commands (never the coach's settings).
+COMMAND_VOICES = ("en-us+klatt", "en-us+klatt2", "en-us+klatt3", "en-us+klatt4", "en-us+f3")
+#: Words per minute for the commands.
+COMMAND_RATES = (140, 165, 190)
+NOISE_BELOW_SESSION_DB = 15.0
+#: Long-term level of the background (session audio and room noise) at the microphone,
+#: in 16-bit units: about -47 dBFS, so a command 20 dB above it does not clip.
+BACKGROUND_RMS = 150.0
+
+
+def espeak() -> str | None:
+    return shutil.which("espeak-ng")
+
+
+def to_array(pcm: bytes) -> np.ndarray:
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float32)
+
+
+def to_pcm(samples: np.ndarray) -> bytes:
+    return np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes()
+
+
+def trim(samples: np.ndarray, floor: float = 100.0) -> np.ndarray:
+    """Without the silence before and after the speech."""
+    loud = np.flatnonzero(np.abs(samples) > floor)
+    return samples[loud[0] : loud[-1] + 1] if loud.size else samples
+
+
+def speak(text: str, voice: str, rate: int = 165) -> np.ndarray:
+    """``text`` said by espeak-ng, as 16 kHz float samples without the silence around it."""
+    program = espeak()
+    assert program is not None, "espeak-ng is not installed"
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "said.wav")
+        subprocess.run(
+            [program, "-v", voice, "-s", str(rate), "-w", str(path), text],
+            check=True,
+            capture_output=True,
+        )
+        return trim(to_array(read_wav(path)))
+
+
+@dataclass(frozen=True)
+class Spoken:
+    command: Command
+    voice: str
+    rate: int
+    samples: np.ndarray
+
+
+def spoken_commands(
+    voices: tuple[str, ...] = COMMAND_VOICES, rates: tuple[int, ...] = COMMAND_RATES
+) -> list[Spoken]:
+    """Every command in every voice at every rate."""
+    return [
+        Spoken(command, voice, rate, speak(f"coach, {command.words}", voice, rate))
+        for voice in voices
+        for rate in rates
+        for command in COMMANDS
+    ]
+
+
+def room_noise(count: int, rng: np.random.Generator) -> np.ndarray:
+    """Room noise with a long-term RMS of 1."""
+    white = rng.standard_normal(count)
+    brown = np.cumsum(white)
+    brown -= np.convolve(brown, np.ones(1601) / 1601, mode="same")  # keep it a rumble, not drift
+    pinkish = np.convolve(rng.standard_normal(count), np.ones(8) / 8, mode="same")
+    t = np.arange(count) / RATE
+    hum = sum(np.sin(2 * np.pi * f * t) / k for k, f in enumerate((50.0, 100.0, 150.0), 1))
+    parts = [brown / _rms(brown), pinkish / _rms(pinkish), hum / _rms(hum)]
+    noise = 0.5 * parts[0] + 0.4 * parts[1] + 0.1 * parts[2]
+    return noise / _rms(noise)
+
+
+def _rms(samples: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) or 1.0
+
+
+def with_room_noise(session: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Session audio and room noise 15 dB under it, at the microphone's level."""
+    level = _rms(session) * 10 ** (-NOISE_BELOW_SESSION_DB / 20)
+    mixed = session + level * room_noise(len(session), rng)
+    return mixed * (BACKGROUND_RMS / _rms(mixed))
+
+
+def place(background: np.ndarray, command: np.ndarray, at: int, snr_db: float) -> tuple[int, int]:
+    """Add ``command`` into ``background`` (made by :func:`with_room_noise`) at sample
+    ``at``, ``snr_db`` above the background's level. Returns its (first, last) sample.
+    """
+    gain = BACKGROUND_RMS * 10 ** (snr_db / 20) / _rms(command)
+    end = min(len(background), at + len(command))
+    background[at:end] += gain * command[: end - at]
+    return at, end
+
+
+def session_audio(routine: str, folder: Path, env: dict[str, str] | None = None) -> np.ndarray:
+    """A routine's whole spoken session, exported by glutekit in a fresh process."""
+    path = folder / f"{routine}.wav"
+    if not path.exists():
+        subprocess.run(
+            [sys.executable, "-m", "glutekit", "export", routine, "-f", "wav", "-o", str(path)],
+            check=True,
+            capture_output=True,
+            env=env or dict(os.environ),
+        )
+    return to_array(read_wav(path))
+
+
+def speaking_mask(
+    session: np.ndarray, block: int = RATE // 10, floor_db: float = -45.0
+) -> np.ndarray:
+    """Per block of 100 ms: whether the coach is audible (what the audio stream knows)."""
+    blocks = len(session) // block
+    power = np.square(session[: blocks * block].reshape(blocks, block) / 32768.0).mean(axis=1)
+    return 10 * np.log10(power + 1e-12) > floor_db
+
+
+class ArraySource:
+    """Hands a whole recording to the listener at once, in 100 ms blocks, as a
+    microphone would hand them over one by one (everything after capture is the same)."""
+
+    what = "a recording"
+
+    def __init__(self, samples: np.ndarray) -> None:
+        self.pcm = to_pcm(samples)
+        self.blocks = 0
+
+    def start(self, sink: object) -> None:
+        block = 2 * RATE // 10
+        for offset in range(0, len(self.pcm), block):
+            sink(self.pcm[offset : offset + block])  # type: ignore[operator]
+            self.blocks += 1
+
+    def stop(self) -> None:
+        pass
