@@ -194,6 +194,7 @@ def _run(
 
 
 @needs_espeak
+@pytest.mark.realtime
 def test_a_session_obeys_commands_said_at_known_times(coach_audio: Any, tmp_path: Path) -> None:
     """A real run through the null audio backend; at known times a second voice says
     pause, go on, next."""
@@ -257,6 +258,7 @@ def test_no_recogniser_is_one_line_and_the_session_goes_on(tmp_path: Path) -> No
     assert proc.stdout.splitlines()[-1].startswith("Finished")
 
 
+@pytest.mark.realtime
 def test_capture_stopping_mid_session_is_one_line_and_the_session_goes_on(
     tmp_path: Path, catalog: Any, host: Any
 ) -> None:
