@@ -128,25 +128,56 @@ def test_start_segment_plays_the_rest_only() -> None:
     assert summary.planned == 4 and summary.completed == (("x:a", "left"),)
 
 
+class StartClock(MonotonicClock):
+    """Real time, keeping its first reading: the moment the session took as its start."""
+
+    first: float | None = None
+
+    def now(self) -> float:
+        reading = super().now()
+        if self.first is None:
+            self.first = reading
+        return reading
+
+
+def _lateness(
+    timeline: Timeline, outputs: dict[str, Recorder], reports: list[str]
+) -> tuple[list[float], SessionSummary]:
+    """How late each cue reached the ``rec`` output, in seconds, and the summary.
+
+    Counted from the session's own start, so a stall before it begins is not counted.
+    """
+    clock = StartClock(speed=1.0)
+    summary = play(timeline, clock, outputs, report=reports.append, drain_timeout=0.3)
+    assert clock.first is not None
+    start = clock.first
+    late = [
+        arrived - clock.real_time_of(start + e.at)
+        for arrived, e in outputs["rec"].events
+        if e.kind == "cue"
+    ]
+    return late, summary
+
+
 @pytest.mark.realtime
 def test_slow_and_raising_outputs_do_not_delay_the_others() -> None:
     timeline = _timeline(("hold", 1.5, "x:a", None), ("done", 0.5, None, None), cue_every=0.05)
-    recorder, reports = Recorder(), []
-    clock = MonotonicClock(speed=1.0)
-    summary = play(
-        timeline,
-        clock,
-        {"slow": Slow(), "broken": Broken(), "rec": recorder},
-        report=reports.append,
-        drain_timeout=0.3,
+    # The baseline: the same session with the recorder alone, measured in this test, so
+    # a busy machine's scheduling delay is in both figures and only the outputs differ.
+    alone, _ = _lateness(timeline, {"rec": Recorder()}, [])
+    reports: list[str] = []
+    lateness, summary = _lateness(
+        timeline, {"slow": Slow(), "broken": Broken(), "rec": Recorder()}, reports
     )
     assert summary.status == "finished"
-    lateness = [
-        arrived - clock.real_time_of(e.at) for arrived, e in recorder.events if e.kind == "cue"
-    ]
-    assert len(lateness) == len(timeline.cues) == 40
-    assert max(lateness) <= 0.010, f"worst {max(lateness) * 1000:.1f} ms late"
+    assert len(lateness) == len(alone) == len(timeline.cues) == 40
     assert min(lateness) >= -0.001  # never early
+    # A slow output takes 2 s per event: waiting for it even once would show here.
+    assert max(lateness) < 0.5, f"worst {max(lateness) * 1000:.1f} ms late"
+    typical, baseline = sorted(lateness)[20], sorted(alone)[20]
+    assert typical <= baseline + 0.010, (
+        f"median {typical * 1000:.1f} ms late beside {baseline * 1000:.1f} ms alone"
+    )
     broken = [r for r in reports if "'broken'" in r]
     assert len(broken) == 1 and "speaker unplugged" in broken[0]
     assert any("'slow'" in r and "still busy" in r for r in reports)

@@ -56,11 +56,20 @@ class OwnerThread:
         self._calls = queue.Queue()
         self._opened: concurrent.futures.Future[SpeechBackend] = concurrent.futures.Future()
         self.stuck = False
+        #: Set while no call runs; :func:`_quiesce` waits for it before the process exits.
+        self._idle = threading.Event()
+        self._closing = False
         thread = threading.Thread(target=self._serve, name=f"glutekit-voice-{backend_name}")
         thread.daemon = True  # an engine stuck in C must not keep the process alive
         thread.start()
 
     def _serve(self) -> None:
+        try:
+            self._serve_calls()
+        finally:
+            self._idle.set()
+
+    def _serve_calls(self) -> None:
         try:
             backend: SpeechBackend = BACKENDS[self.backend_name]()
         except SpeechUnavailable as exc:
@@ -68,13 +77,27 @@ class OwnerThread:
             return
         self._opened.set_result(backend)
         while True:
+            self._idle.set()
             function, future = self._calls.get()
+            self._idle.clear()
+            if self._closing:
+                future.cancel()
             if not future.set_running_or_notify_cancel():
                 continue
             try:
                 future.set_result(function(backend))
             except BaseException as exc:
                 future.set_exception(exc)
+
+    def quiesce(self, timeout: float) -> None:
+        """Take no more calls; wait up to ``timeout`` s for the running one to return.
+
+        An engine in native code when the interpreter shuts down (Piper's onnxruntime,
+        for one) aborts the whole process as its thread comes back: SIGTERM in the
+        middle of an export would end in SIGABRT instead of a clean exit.
+        """
+        self._closing = True
+        self._idle.wait(timeout)
 
     def backend(self, timeout: float = 30.0) -> SpeechBackend:
         """The opened backend (for its name and details; call it only through :meth:`call`).
@@ -111,9 +134,25 @@ _owners: dict[str, OwnerThread] = {}
 _owners_lock = threading.Lock()
 
 
+#: How long the process waits at exit for an engine to finish the cue it is speaking.
+EXIT_WAIT = 10.0
+
+
+def _quiesce() -> None:
+    with _owners_lock:
+        owners = list(_owners.values())
+    for owner in owners:
+        if not owner.stuck:
+            owner.quiesce(EXIT_WAIT)
+
+
 def owner_thread(backend_name: str) -> OwnerThread:
     """The process-wide owner of a backend, started on first use."""
     with _owners_lock:
+        if not _owners:
+            import atexit
+
+            atexit.register(_quiesce)
         owner = _owners.get(backend_name)
         if owner is None:
             owner = _owners[backend_name] = OwnerThread(backend_name)
