@@ -117,7 +117,12 @@ HOSTILE: dict[str, Maker] = {
     "2000-expanded-steps": content(
         routine(steps=[{"block": "b", "repeat": 20, "steps": [{"rest": 1}] * 100}])
     ),
-    "500-long-says": content(routine(steps=[{"say": "Breathe slowly. " * 25}] * 500)),
+    # Many messages, and long ones. A WAV export writes the whole session, so its cost is
+    # the session's length: 500 long messages would be a real 4-hour file (540 MB), the
+    # work a user asked for, not a hostile file. Sessions too long for a WAV file at all
+    # are refused: see 28-hour-routine.
+    "500-says": content(routine(steps=[{"say": "Breathe slowly."}] * 500)),
+    "50-long-says": content(routine(steps=[{"say": "Breathe slowly. " * 25}] * 50)),
     "1.9-mib-title": content(routine(title="t" * 1_900_000)),
 }
 

@@ -33,20 +33,54 @@ pytestmark = pytest.mark.realtime
 SET_UP_KINDS = ("announce", "instruction")
 
 
+def cpu_wait() -> float:
+    """Seconds this process's threads have spent ready to run but kept off a CPU.
+
+    Linux counts it per thread (``/proc/self/task/*/schedstat``, second field); 0.0
+    where it does not. On a busy machine this is the delay the machine, not the
+    session, caused.
+    """
+    total = 0
+    for stat in Path("/proc/self/task").glob("*/schedstat"):
+        try:
+            total += int(stat.read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / 1e9
+
+
 class SleepingPlayer:
-    """A player for a machine without a sound card: it takes as long as the audio."""
+    """A player for a machine without a sound card: it takes as long as the audio.
+
+    It also notes how long the process waited for a CPU between the end of one cue
+    and the start of the next (``starved``) and while a cue played (``starved_playing``),
+    one figure per cue played.
+    """
 
     name = "sleeping"
 
     def __init__(self, fail_after: int | None = None) -> None:
         self.fail_after = fail_after
         self.played = 0
+        self.starved: list[float] = []
+        self.starved_playing: list[float] = []
+        self._last = cpu_wait()
+
+    def reset(self) -> None:
+        """Count CPU waits from now (call it when the session starts)."""
+        self.starved.clear()
+        self.starved_playing.clear()
+        self._last = cpu_wait()
 
     def play(self, path: Path, cancel: threading.Event) -> None:
         if self.fail_after is not None and self.played >= self.fail_after:
             raise PlaybackFailed("sleeping: audio device disappeared")
         self.played += 1
+        waited = cpu_wait()
+        self.starved.append(waited - self._last)
         cancel.wait(wavfile.seconds(path))
+        self._last = cpu_wait()
+        self.starved_playing.append(self._last - waited)
 
 
 def two_minute_routine() -> dict[str, Any]:
@@ -111,30 +145,37 @@ def voiced_session(
     lengths = engine.speech_lengths([("voice", output)], timeline.cue_texts(plain))
     spoken = timeline.compile(routine, catalog, timeline.CompileSettings(speech_lengths=lengths))
     clock = SessionClock(1.0)
+    player.reset()
     summary = engine.play(spoken, clock, [("voice", output)], report=reports.append)
     assert summary.status == "finished"
     return spoken, clock, output, reports
 
 
-def check_spoken_session(spoken: Timeline, clock: SessionClock, output: VoiceOutput) -> None:
+def check_spoken_session(
+    spoken: Timeline, clock: SessionClock, output: VoiceOutput, player: SleepingPlayer
+) -> None:
     assert output.queue is not None
     records: list[PlayRecord] = output.queue.records
     cues = spoken.cues
     # Every cue was said, in order, and each for its whole length.
     assert [r.text for r in records] == [c.text for c in cues]
     assert [r.outcome for r in records] == ["played"] * len(cues)
-    for record in records:
+    # (A busy machine may wake the player late at a cue's end, never early.)
+    assert len(player.starved_playing) == len(records)
+    for record, starved in zip(records, player.starved_playing, strict=True):
         assert record.started is not None and record.ended is not None
-        assert record.ended - record.started == pytest.approx(
-            wavfile.seconds(record.path), abs=0.02
-        )
-    # Lateness against the session clock itself, not the output's own idea of it.
+        played = record.ended - record.started
+        assert played >= wavfile.seconds(record.path) - 0.02
+        assert played - starved == pytest.approx(wavfile.seconds(record.path), abs=0.02)
+    # Lateness against the session clock itself, not the output's own idea of it, less
+    # the time the process was kept off the CPUs just before (a busy machine's share).
+    assert len(player.starved) == len(records)
     lateness = sorted(
-        r.started - clock.due(c.at)  # type: ignore[operator]
-        for r, c in zip(records, cues, strict=True)
+        r.started - clock.due(c.at) - starved  # type: ignore[operator]
+        for r, c, starved in zip(records, cues, player.starved, strict=True)
     )
     p99 = lateness[min(len(lateness) - 1, math.ceil(0.99 * len(lateness)) - 1)]
-    assert p99 <= 0.010, f"p99 lateness {p99 * 1000:.1f} ms"
+    assert p99 <= 0.010, f"p99 lateness {p99 * 1000:.1f} ms beyond the CPU waits"
     # No two cues overlap.
     ordered = sorted(records, key=lambda r: r.started or 0.0)
     for before, after in itertools.pairwise(ordered):
@@ -153,23 +194,21 @@ def check_spoken_session(spoken: Timeline, clock: SessionClock, output: VoiceOut
 def test_a_short_spoken_session_is_on_time_and_never_overlaps(
     catalog: Catalog, tmp_path: Path
 ) -> None:
-    spoken, clock, output, reports = voiced_session(
-        catalog, short_routine(), tmp_path, SleepingPlayer()
-    )
+    player = SleepingPlayer()
+    spoken, clock, output, reports = voiced_session(catalog, short_routine(), tmp_path, player)
     assert reports == []
-    check_spoken_session(spoken, clock, output)
+    check_spoken_session(spoken, clock, output, player)
 
 
 @pytest.mark.slow
 def test_a_two_minute_spoken_session_is_on_time_and_never_overlaps(
     catalog: Catalog, tmp_path: Path
 ) -> None:
-    spoken, clock, output, reports = voiced_session(
-        catalog, two_minute_routine(), tmp_path, SleepingPlayer()
-    )
+    player = SleepingPlayer()
+    spoken, clock, output, reports = voiced_session(catalog, two_minute_routine(), tmp_path, player)
     assert 110 <= spoken.duration <= 165  # two minutes of holds, plus what the voice takes
     assert reports == []
-    check_spoken_session(spoken, clock, output)
+    check_spoken_session(spoken, clock, output, player)
 
 
 def test_a_playback_failure_mid_session_is_reported_once_and_the_session_ends(
