@@ -12,7 +12,7 @@ from typing import Any
 from glutekit.errors import InputError, UnknownId, ValidationFailed
 from glutekit.loaders import pack_from_data, routine_from_data
 from glutekit.model import Exercise, Pack, Routine, Symptom
-from glutekit.packcache import CompiledPacks, PackCache, collector_paused, settle, sources_key
+from glutekit.packcache import CompiledPacks, PackCache, collector_paused, settle
 from glutekit.plugins import PluginHost, disable_hint
 from glutekit.schema import (
     Document,
@@ -100,7 +100,7 @@ class Catalog:
     def _add_packs(self, sources: list[tuple[str, Any]], report: Any, known: ValidCache) -> None:
         """Every pack the plugins return, from the compiled cache when nothing changed."""
         cache = PackCache()
-        key = sources_key(sources)
+        key = cache.key(sources)
         with collector_paused():
             compiled = cache.load(key)
             if compiled is None:

@@ -6,7 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 from sys import intern
-from typing import Any
+from typing import Any, TypeVar
 
 from glutekit.durations import parse_duration
 from glutekit.model import (
@@ -46,14 +46,19 @@ def _tempo(data: dict[str, Any] | None) -> Tempo | None:
     return Tempo(up=float(data["up"]), hold=float(data.get("hold", 0)), down=float(data["down"]))
 
 
-_DOSES: dict[Dose, Dose] = {}
+_Value = TypeVar("_Value", Dose, Transition, PhaseWords)
+_SHARED: dict[object, object] = {}
 
 
-def _shared(dose: Dose) -> Dose:
-    """One object for each distinct dose: a large catalog has few, used thousands of times."""
-    if len(_DOSES) > 4096:
-        _DOSES.clear()
-    return _DOSES.setdefault(dose, dose)
+def _shared(value: _Value) -> _Value:
+    """One object for each distinct (frozen) dose, transition or set of phase words.
+
+    A large catalog has few of each, used thousands of times: sharing them keeps it
+    smaller in memory and quicker to load from its compiled cache.
+    """
+    if len(_SHARED) > 4096:
+        _SHARED.clear()
+    return _SHARED.setdefault(value, value)  # type: ignore[return-value]
 
 
 def _dose(data: dict[str, Any]) -> Dose:
@@ -150,12 +155,14 @@ def _exercise(
         ),
         working_side=data.get("working_side"),
         settle=_opt_duration(data, "settle"),
-        transition=Transition(
-            seconds=_opt_duration(data.get("transition", {}), "seconds"),
-            say=data.get("transition", {}).get("say"),
+        transition=_shared(
+            Transition(
+                seconds=_opt_duration(data.get("transition", {}), "seconds"),
+                say=data.get("transition", {}).get("say"),
+            )
         ),
         reminder=data.get("reminder"),
-        phase_words=PhaseWords(**data.get("phase_words", {})),
+        phase_words=_shared(PhaseWords(**data.get("phase_words", {}))),
         variations=tuple(
             Variation(name=v["name"], description=v["description"])
             for v in data.get("variations", ())

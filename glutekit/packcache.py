@@ -8,8 +8,18 @@ schema, the vocabulary and glutekit itself. Any change to any of them builds the
 catalog again. The cache is an optimisation only: a file that cannot be read,
 written or unpickled is ignored and the catalog is built from the packs.
 
+Hashing every pack file on every start costs time too (tens of megabytes at
+100,000 exercises), so a small index remembers which content key a set of pack
+files had, by each file's size, modification and change times, inode and device.
+A file's change time moves on every write, whatever its modification time is set
+back to. A file written in the last few seconds is hashed again on each start
+until it has been quiet for a while: file times are coarse, and a second write
+in the same tick would otherwise go unseen.
+
 The file is a pickle in the user's own cache folder, the same trust as the
 user's own code; nothing from a pack is ever unpickled that glutekit did not write.
+Exercises are stored as their attribute dictionaries and put back without going
+through the dataclass machinery, which halves the time a warm start takes to load them.
 """
 
 from __future__ import annotations
@@ -20,6 +30,7 @@ import hashlib
 import json
 import os
 import pickle
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +43,11 @@ from glutekit.schema import read_bounded, schema_path
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
-_FORMAT = b"glutekit-catalog-1"
+_FORMAT = b"glutekit-catalog-2"
+#: Content keys remembered by the stat of the pack files, at most.
+MAX_STAT_KEYS = 16
+#: A pack file written less than this long ago is hashed on each start (see above).
+SETTLED_NS = 3_000_000_000
 
 
 def default_folder() -> Path:
@@ -86,13 +101,24 @@ def _code_fingerprint(digest: Any) -> None:
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
 
 
-def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
-    """A key for the packs ``sources`` (plugin, path or data) would build, read by content."""
-    digest = hashlib.sha256(_FORMAT)
+def _common(digest: Any, extra: bytes) -> None:
     digest.update(__version__.encode())
     digest.update(schema_path("pack").read_bytes())
     digest.update(extra)
     _code_fingerprint(digest)
+
+
+def _data_text(source: Mapping[str, Any]) -> str:
+    try:
+        return json.dumps(source, sort_keys=True, ensure_ascii=False, default=repr)
+    except (TypeError, ValueError):
+        return repr(source)
+
+
+def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
+    """A key for the packs ``sources`` (plugin, path or data) would build, read by content."""
+    digest = hashlib.sha256(_FORMAT)
+    _common(digest, extra)
     for plugin, source in sources:
         digest.update(f"\0plugin:{plugin}\0".encode())
         if isinstance(source, (str, Path)):
@@ -102,14 +128,67 @@ def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
             except InputError as exc:  # reported when the pack itself is read
                 digest.update(f"unreadable:{exc}".encode())
         elif isinstance(source, Mapping):
-            try:
-                text = json.dumps(source, sort_keys=True, ensure_ascii=False, default=repr)
-            except (TypeError, ValueError):
-                text = repr(source)
-            digest.update(f"data:{text}".encode())
+            digest.update(f"data:{_data_text(source)}".encode())
         else:
             digest.update(f"other:{type(source).__name__}".encode())
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StatKey:
+    """A key for the pack files as ``stat`` sees them, and whether it may be remembered."""
+
+    key: str
+    #: Every file was last written long enough ago for its stat to tell every change.
+    settled: bool
+
+
+def _now_ns() -> int:
+    return time.time_ns()
+
+
+def stat_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> StatKey | None:
+    """A key for ``sources`` from each pack file's stat; None when a file cannot be stat'ed."""
+    digest = hashlib.sha256(_FORMAT + b"\0stat")
+    _common(digest, extra)
+    newest = 0
+    for plugin, source in sources:
+        digest.update(f"\0plugin:{plugin}\0".encode())
+        if isinstance(source, (str, Path)):
+            try:
+                st = os.stat(source)
+            except OSError:
+                return None  # the content key reports it
+            newest = max(newest, st.st_mtime_ns, st.st_ctime_ns)
+            digest.update(
+                f"path:{source}\0{st.st_dev}:{st.st_ino}:{st.st_mode}:{st.st_size}:"
+                f"{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode()
+            )
+        elif isinstance(source, Mapping):
+            digest.update(f"data:{_data_text(source)}".encode())
+        else:
+            digest.update(f"other:{type(source).__name__}".encode())
+    return StatKey(key=digest.hexdigest(), settled=newest < _now_ns() - SETTLED_NS)
+
+
+def _exercise_from(state: dict[str, Any]) -> Exercise:
+    """An exercise from the attribute dictionary the cache stored (see :class:`_Pickler`)."""
+    exercise = object.__new__(Exercise)
+    object.__setattr__(exercise, "__dict__", state)
+    return exercise
+
+
+class _Pickler(pickle.Pickler):
+    """Stores each exercise as its attribute dictionary.
+
+    The default way sets the attributes of a new object one by one on load, which
+    takes twice as long as building the dictionary, and makes a larger one.
+    """
+
+    def reducer_override(self, obj: Any) -> Any:
+        if type(obj) is Exercise:
+            return _exercise_from, (obj.__dict__,)
+        return NotImplemented
 
 
 class PackCache:
@@ -118,6 +197,40 @@ class PackCache:
 
     def _file(self, key: str) -> Path:
         return self.folder / f"{key[:32]}.pickle"
+
+    def _index_file(self) -> Path:
+        return self.folder / "stat-keys.json"
+
+    def key(self, sources: Sequence[tuple[str, Any]]) -> str:
+        """The content key of ``sources``, read from the stat index when nothing changed."""
+        fast = stat_key(sources)
+        index = self._read_index() if fast is not None else {}
+        if fast is not None and isinstance(index.get(fast.key), str):
+            return str(index[fast.key])
+        key = sources_key(sources)
+        if fast is not None and fast.settled:
+            index.pop(fast.key, None)
+            index[fast.key] = key
+            self._write_index(dict(list(index.items())[-MAX_STAT_KEYS:]))
+        return key
+
+    def _read_index(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self._index_file().read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def _write_index(self, index: dict[str, Any]) -> None:
+        target = self._index_file()
+        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temp.write_text(json.dumps(index), encoding="utf-8")
+            os.replace(temp, target)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
     def load(self, key: str) -> CompiledPacks | None:
         try:
@@ -136,7 +249,7 @@ class PackCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             with temp.open("wb") as fh:
-                pickle.dump((key, compiled), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((key, compiled))
             os.replace(temp, target)
             self._prune(keep=target)
         except (OSError, pickle.PicklingError, RecursionError):

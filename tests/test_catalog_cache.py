@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,7 @@ import pytest
 
 import glutekit
 import glutekit.catalog as catalog_module
+import glutekit.packcache as packcache
 from glutekit.catalog import Catalog
 from glutekit.plugins import PluginHost, make_plugin_host
 
@@ -139,6 +141,74 @@ def test_an_unwritable_cache_folder_only_costs_speed(
         assert converted >= 2
         assert warnings == []
         assert any(key.startswith("hip-flexors:") for key in catalog.exercises)
+
+
+@pytest.fixture
+def pack_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The pack files whose content the cache key was computed from."""
+    reads: list[Path] = []
+    real = packcache.read_bounded
+
+    def counting(path: Path, name: str, *args: Any) -> bytes:
+        reads.append(Path(path))
+        return real(path, name, *args)
+
+    monkeypatch.setattr(packcache, "read_bounded", counting)
+    return reads
+
+
+@pytest.fixture
+def files_look_old(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file was last written long before now, as after an install."""
+    monkeypatch.setattr(packcache, "_now_ns", lambda: time.time_ns() + 600 * 10**9)
+
+
+def test_a_warm_start_with_old_pack_files_reads_none_of_them(
+    pack: Path, pack_reads: list[Path], files_look_old: None
+) -> None:
+    cold, _, _ = _build(pack)
+    assert pack in pack_reads  # the first start reads every pack to key the cache
+    pack_reads.clear()
+
+    warm, warnings, converted = _build(pack)
+    assert pack_reads == []
+    assert converted == 0
+    assert warnings == []
+    assert warm.exercises == cold.exercises
+
+
+def test_a_pack_rewritten_with_its_old_size_and_time_builds_the_catalog_again(
+    pack: Path, files_look_old: None
+) -> None:
+    _build(pack)
+    _build(pack)  # now from the stat index
+    before = os.stat(pack)
+    text = pack.read_text(encoding="utf-8")
+    data = json.loads(text)
+    first = data["exercises"][0]
+    renamed = first["name"][:-1] + ("X" if first["name"][-1] != "X" else "Y")
+    assert text.count(json.dumps(first["name"])) == 1
+    time.sleep(0.05)  # past the file system's clock tick
+    pack.write_text(text.replace(json.dumps(first["name"]), json.dumps(renamed)), encoding="utf-8")
+    os.utime(pack, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(pack)
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    catalog, _, converted = _build(pack)
+    assert converted >= 1
+    assert catalog.exercises[f"{data['id']}:{first['id']}"].name == renamed
+
+
+def test_a_pack_written_just_now_is_read_on_every_start(pack: Path, pack_reads: list[Path]) -> None:
+    # A second write in the same clock tick would leave its stat as it was: a file
+    # this fresh is keyed by its content until it has been left alone for a while.
+    _build(pack)
+    pack_reads.clear()
+    _, _, converted = _build(pack)
+    assert converted == 0
+    assert pack in pack_reads
+    index = Path(os.environ["XDG_CACHE_HOME"]) / "glutekit" / "catalog" / "stat-keys.json"
+    assert not index.exists()
 
 
 CHECK = """

@@ -108,25 +108,31 @@ def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str
         return width
 
     widths = [measure(col.heading) for col in columns]
+    # A column is narrow when each of its characters takes one cell, as in nearly
+    # every listing: its rows then line up by plain lengths, in one format per row.
+    narrow = True
+    full = all(len(row) == len(columns) for row in rows)
+    by_column = list(zip(*rows, strict=True)) if full and rows else None
     for i in range(len(columns)):
-        cells = [row[i] for row in rows if i < len(row)]
+        cells = by_column[i] if by_column else [row[i] for row in rows if i < len(row)]
         if not cells:
             continue
-        # The common case, all ASCII, takes plain lengths (in C).
-        ascii_only = "".join(cells).isascii()
-        widths[i] = max(widths[i], max(map(len if ascii_only else measure, cells)))
-    # Rows of single-width characters (nearly all) are laid out by one format string;
-    # others, with wide characters, cell by cell.
-    ascii_layout = "   ".join(
+        if "".join(cells).isascii():  # the common case takes plain lengths (in C)
+            widths[i] = max(widths[i], max(map(len, cells)))
+            continue
+        distinct = set(cells)  # dose texts ("30–60 s") repeat down a column
+        widths[i] = max(widths[i], max(map(measure, distinct)))
+        narrow = narrow and all(measure(c) == len(c) for c in distinct)
+    layout = "   ".join(
         f"{{:{'>' if col.justify == 'right' else '<'}{width}}}"
         for col, width in zip(columns, widths, strict=True)
-    )
+    ).format
 
     def line(cells: Sequence[str]) -> str:
         if len(cells) == len(columns) and (
             "".join(cells).isascii() or all(measure(c) == len(c) for c in cells)
         ):
-            return ascii_layout.format(*cells).rstrip()
+            return layout(*cells).rstrip()
         parts = []
         for cell, width, col in zip(cells, widths, columns, strict=False):
             fill = " " * (width - measure(cell))
@@ -134,4 +140,8 @@ def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str
         return "   ".join(parts).rstrip()
 
     rule = "─" * (sum(widths) + 3 * (len(widths) - 1))
-    return "\n".join([line([c.heading for c in columns]), rule, *map(line, rows)])
+    if narrow and full:
+        body = [layout(*row).rstrip() for row in rows]
+    else:  # rows with wide characters are laid out cell by cell
+        body = [line(row) for row in rows]
+    return "\n".join([line([c.heading for c in columns]), rule, *body])

@@ -43,6 +43,11 @@ def known_targets(catalog: Catalog) -> set[str]:
     return {t for ex in catalog.exercises.values() for t in ex.targets}
 
 
+def _worked(catalog: Catalog, target: str) -> bool:
+    # Stops at the first exercise that works it: the whole set is made only for the error.
+    return any(target in ex.primary or target in ex.secondary for ex in catalog.exercises.values())
+
+
 def build_request(
     catalog: Catalog,
     *,
@@ -61,9 +66,9 @@ def build_request(
     """
     words = catalog.vocabulary
     wanted = list(dict.fromkeys(words.resolve("muscles", t, "--target") for t in targets))
-    known = known_targets(catalog)
     for target in wanted:
-        if target not in known:
+        if not _worked(catalog, target):
+            known = known_targets(catalog)
             raise UnknownId(f"--target: no exercise works '{target}'{suggest(target, known)}")
     if symptom is not None:
         symptoms = catalog.symptoms()
@@ -126,6 +131,8 @@ def _avoid_word(catalog: Catalog, word: str) -> str:
 
 def _check_avoid(catalog: Catalog, avoid: Iterable[str]) -> None:
     # A typo in --avoid would silently keep the very thing the user cannot do.
+    if not avoid:
+        return
     words = set(GROUP_NAMES) | set(POSTURE_OF)
     for ex in catalog.exercises.values():
         words.add(ex.position)
@@ -188,7 +195,9 @@ def candidates(
         ex
         for ex in catalog.exercises.values()
         if (kinds is None or ex.kind in kinds)
-        and (not targets or not targets.isdisjoint(ex.targets))
+        and (
+            not targets or not (targets.isdisjoint(ex.primary) and targets.isdisjoint(ex.secondary))
+        )
         and not blockers(ex, request)
     ]
 

@@ -133,6 +133,15 @@ def total_seconds(plan: Sequence[Planned], settings: Settings) -> float:
     return opening + sum(p.seconds(settings) for p in plan) + rests + DONE_SECONDS
 
 
+def work_seconds(ex: Exercise, settings: Settings) -> float:
+    """The holds, breaths or reps of :func:`default_seconds` alone, without the speech
+    and quiet around them: never more than it (the same sums, less added terms that
+    are never negative), and much cheaper to work out."""
+    dosing = Dosing.of(ex, settings)
+    sides = 2 if ex.per_side else 1
+    return dosing.base_sets * (sides * (dosing.base * dosing.unit))
+
+
 def default_seconds(ex: Exercise, settings: Settings) -> float:
     dosing = Dosing.of(ex, settings)
     return step_seconds(ex, dosing.base, dosing.base_sets, settings)
@@ -151,7 +160,10 @@ def take(
     chosen: list[Exercise] = []
     used = 0.0
     for ex in pool:
-        cost = default_seconds(ex, settings) + (settings.rest if chosen else 0)
+        rest = settings.rest if chosen else 0
+        if len(chosen) >= at_least and used + (work_seconds(ex, settings) + rest) > budget:
+            continue  # even its work alone does not fit: no need to weigh the speech
+        cost = default_seconds(ex, settings) + rest
         if len(chosen) >= at_least and used + cost > budget:
             # Keep looking: a shorter exercise further down may still fit.
             continue
