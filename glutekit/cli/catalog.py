@@ -114,11 +114,11 @@ def exercises(
         from glutekit.errors import UnknownId
 
         raise UnknownId(f"unknown pack '{pack}'{suggest(pack, catalog.packs)}")
-    found = [
-        ex
-        for ex in catalog.exercises.values()
-        if _matches(ex, secondary, target, kind, position, equipment, pack)
-    ]
+    found = list(catalog.exercises.values())
+    if target or kind or position or equipment or pack:
+        found = [
+            ex for ex in found if _matches(ex, secondary, target, kind, position, equipment, pack)
+        ]
     if as_json:
         print_json([exercise_dict(ex) for ex in found])
         return
