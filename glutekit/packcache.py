@@ -44,8 +44,9 @@ from glutekit.schema import read_bounded, schema_path
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
 _FORMAT = b"glutekit-catalog-2"
-#: Content keys remembered by the stat of the pack files, at most.
+#: Content keys remembered by the stat of the pack files, at most, and where.
 MAX_STAT_KEYS = 16
+INDEX_NAME = "stat-keys.json"
 #: A pack file written less than this long ago is hashed on each start (see above).
 SETTLED_NS = 3_000_000_000
 
@@ -199,7 +200,7 @@ class PackCache:
         return self.folder / f"{key[:32]}.pickle"
 
     def _index_file(self) -> Path:
-        return self.folder / "stat-keys.json"
+        return self.folder / INDEX_NAME
 
     def key(self, sources: Sequence[tuple[str, Any]]) -> str:
         """The content key of ``sources``, read from the stat index when nothing changed."""

@@ -171,10 +171,14 @@ def test_cache_info_and_clear(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None
     assert shown["voice"]["bytes"] == 6 * 1024 * 1024
     assert shown["voice"]["limit_bytes"] == 50 * 1024 * 1024
     assert "6.0 MB" in cli("cache", "info").stdout
+    index = paths.catalog_cache_dir() / "stat-keys.json"
+    index.parent.mkdir(parents=True, exist_ok=True)
+    index.write_text("{}")
     cleared = cli("cache", "clear")
     assert cleared.exit_code == 0 and cleared.stdout == ""
     assert "removed 3 voice cue(s) (6.0 MB)" in cleared.stderr
     assert not list(paths.voice_cache_dir().glob("*.wav"))
+    assert not index.exists()  # the compiled catalogs' stat index goes with them
 
 
 def test_rendering_cues_keeps_the_voice_cache_under_its_cap(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Any
 
@@ -211,6 +212,10 @@ def cache_clear() -> None:
     valid_bytes = valid.stat().st_size if valid.is_file() else 0
     valid.unlink(missing_ok=True)
     compiled = caches.clear(where.catalog_cache_dir(), "*.pickle")
+    from glutekit.packcache import INDEX_NAME
+
+    with contextlib.suppress(OSError):
+        (where.catalog_cache_dir() / INDEX_NAME).unlink(missing_ok=True)
     info(
         f"removed {voice.files} voice cue(s) ({_mb(voice.bytes)}), "
         f"{_mb(valid_bytes)} of validation results "
