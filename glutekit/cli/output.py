@@ -53,6 +53,10 @@ class Column:
     style: str | None = None
 
 
+#: Longer listings are laid out without rich in a terminal too (see :mod:`.termtable`).
+RICH_ROWS = 500
+
+
 def print_table(columns: Sequence[Column | str], rows: Sequence[Sequence[str]]) -> None:
     """A table with a header row, aligned by display width (wide characters count double).
 
@@ -64,6 +68,17 @@ def print_table(columns: Sequence[Column | str], rows: Sequence[Sequence[str]]) 
     if not tty:
         click.echo(plain_table(specs, rows))
         return
+    if len(rows) > RICH_ROWS:
+        import shutil
+
+        from glutekit.cli.termtable import terminal_table
+
+        # Cells hold pack and routine texts: control characters are shown, never sent.
+        cleaned = [[safe(cell) for cell in row] for row in rows]
+        text = terminal_table(specs, cleaned, shutil.get_terminal_size().columns)
+        if text is not None:
+            click.echo(text)
+            return
     from rich import box
     from rich.console import Console
     from rich.table import Table
