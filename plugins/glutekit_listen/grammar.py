@@ -4,9 +4,9 @@ Pure data and text: the word lists, the phrase for each command, the small langu
 model the recogniser decodes with, and the rule that finds a command in decoded words.
 
 The language model gives the recogniser a choice: everything it hears is decoded as
-either a command ("coach pause") or ordinary words (the coach's own cues, other talk).
-The wake word alone opens the command words, so "pause" or "next up" said by the coach
-decodes as ordinary words and is never obeyed.
+either the wake word and a command ("coach pause") or ordinary words (the coach's own
+cues, other talk). A command's words are reached only through the wake word, so
+"pause" or "next up" said by the coach decodes as ordinary words and is never obeyed.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 WAKE_WORD = "coach"
@@ -148,40 +148,71 @@ def command_words() -> set[str]:
     return {word for command in COMMANDS for word in command.phrase.split()}
 
 
-def language_model(filler: Iterable[str], *, wake_log10: float = -2.0) -> str:
+def token(command: Command) -> str:
+    """The words after the wake word as one word of the recogniser's dictionary
+    ("cmd_go_on"), kept apart from the same words in ordinary speech."""
+    return "cmd_" + command.words.replace(" ", "_")
+
+
+_BY_TOKEN = {token(command): command for command in COMMANDS}
+
+
+def dictionary(pronounce: Callable[[str], str | None], filler: Iterable[str]) -> str:
+    """The recogniser's pronouncing dictionary: the wake word, each filler word, and
+    each command's words as one word (:func:`token`).
+
+    ``pronounce`` gives a word's phones ("K OW CH") or None for a word it does not
+    know (such words are left out). One pronunciation per command: alternatives would
+    split the command's posterior probability between them.
+    """
+    lines = []
+    for word in sorted({*filler, WAKE_WORD}):
+        phones = pronounce(word)
+        if phones:
+            lines.append(f"{word} {phones}")
+    for command in COMMANDS:
+        parts = [pronounce(word) for word in command.words.split()]
+        if all(parts):
+            lines.append(f"{token(command)} {' '.join(p for p in parts if p)}")
+    return "\n".join(lines) + "\n"
+
+
+def language_model(
+    filler: Iterable[str], *, wake_log10: float = -2.0, after_wake_log10: float = -3.0
+) -> str:
     """An ARPA bigram model: any filler word in any order, or the wake word + a command.
 
-    ``wake_log10`` is the wake word's unigram log-probability: higher makes the
-    recogniser quicker to hear a command (more detections, more false ones).
+    The command's words are a word of their own (:func:`token`) that only the wake
+    word leads to, so the coach saying "pause" is never a command, and after the wake
+    word the decoder weighs a command against everything else. ``wake_log10`` is the
+    wake word's log-probability: higher makes the recogniser quicker to hear a command
+    (more detections, more false ones); ``after_wake_log10`` weighs an ordinary word
+    after the wake word.
     """
-    vocabulary = sorted((set(filler) | command_words()) - {WAKE_WORD})
+    vocabulary = sorted(set(filler) - {WAKE_WORD})
     uniform = math.log10(1.0 / len(vocabulary))
-    unigrams = [("<s>", -99.0, 0.0), ("</s>", uniform, 0.0), (WAKE_WORD, wake_log10, 0.0)]
-    unigrams += [(word, uniform, -0.3) for word in vocabulary]
+    unigrams = [("<s>", -99.0, 0.0), ("</s>", uniform, 0.0)]
+    unigrams += [(WAKE_WORD, wake_log10, after_wake_log10)]
+    unigrams += [(word, uniform, 0.0) for word in vocabulary]
+    unigrams += [(token(command), -9.0, 0.0) for command in COMMANDS]
     per_command = math.log10(1.0 / len(COMMANDS))
-    bigrams: dict[tuple[str, str], float] = {}
-    for command in COMMANDS:
-        words = command.phrase.split()
-        bigrams[(words[0], words[1])] = per_command
-        for first, second in itertools.pairwise(words):
-            bigrams[(first, second)] = -0.1
-    lines = ["\\data\\", f"ngram 1={len(unigrams)}", f"ngram 2={len(bigrams)}", "", "\\1-grams:"]
+    bigrams = [(WAKE_WORD, token(command), per_command) for command in COMMANDS]
+    lines = ["\\data\\", f"ngram 1={len(unigrams)}", f"ngram 2={len(bigrams)}", ""]
+    lines += ["\\1-grams:"]
     lines += [f"{prob:.4f} {word} {backoff:.4f}" for word, prob, backoff in unigrams]
     lines += ["", "\\2-grams:"]
-    lines += [f"{prob:.4f} {a} {b}" for (a, b), prob in bigrams.items()]
+    lines += [f"{prob:.4f} {a} {b}" for a, b, prob in bigrams]
     lines += ["", "\\end\\", ""]
     return "\n".join(lines)
 
 
 def find_command(words: Sequence[str]) -> tuple[Command, int, int] | None:
-    """The first command in decoded ``words``: (command, first index, last index)."""
-    for index, word in enumerate(words):
-        if word != WAKE_WORD:
-            continue
-        for command in COMMANDS:
-            said = command.words.split()
-            if list(words[index + 1 : index + 1 + len(said)]) == said:
-                return command, index, index + len(said)
+    """The first command in decoded ``words``: (command, wake word's index, index of
+    the command's words)."""
+    for index, (word, after) in enumerate(itertools.pairwise(words)):
+        command = _BY_TOKEN.get(after)
+        if word == WAKE_WORD and command is not None:
+            return command, index, index + 1
     return None
 
 

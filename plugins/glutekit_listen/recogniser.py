@@ -4,26 +4,42 @@ Pure of devices and threads: whoever has audio (a microphone, a file, a test) ca
 :meth:`Recogniser.feed` with frames and whether the coach is speaking during them,
 and gets back the commands heard, each with its times in the audio and a score.
 
-How a command is spotted: the audio is decoded continuously against a small language
-model (:func:`glutekit_listen.grammar.language_model`) in which every stretch is either
+How a command is spotted: a voice-activity detector (pocketsphinx's) splits the audio
+into stretches of speech; only those reach the decoder, each as one utterance. That
+keeps the decoder's running estimate of the channel (its cepstral mean) fitted to
+speech: fed minutes of room noise, it drifts to the noise and then mishears the next
+command. The stretch starts with the audio just before the speech began, so the first
+sound of the wake word is kept, and ends after ``hangover`` seconds of non-speech.
+
+Each utterance is decoded against a small language model
+(:func:`glutekit_listen.grammar.language_model`) in which every stretch is either
 ordinary words or the wake word followed by a command. When the partial result holds
-a command that ended ``settle`` seconds ago, the utterance is closed, the words'
-posterior probabilities are read from the lattice, and the command is accepted when
-the lowest of them reaches the threshold: ``threshold`` normally, ``strict_threshold``
-when the command overlaps the coach's own speech. Long stretches without a command are
-cut into utterances of ``window`` seconds that overlap by ``overlap`` seconds, so a
-command said across a cut is still heard whole.
+a command that ended ``settle`` seconds ago (or the speech ends), the utterance is
+closed, the words' posterior probabilities are read from the lattice, and the command
+is accepted when the lowest of them reaches the threshold: ``threshold`` normally,
+``strict_threshold`` when the command overlaps the coach's own speech. Long stretches
+of speech are cut into utterances of ``window`` seconds that overlap by ``overlap``
+seconds, so a command said across a cut is still heard whole.
 """
 
 from __future__ import annotations
 
 import tempfile
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glutekit_listen.grammar import FILLER_WORDS, WAKE_WORD, Command, find_command, language_model
+from glutekit_listen.grammar import (
+    COMMANDS,
+    FILLER_WORDS,
+    Command,
+    dictionary,
+    find_command,
+    language_model,
+    token,
+)
 
 RATE = 16000
 #: pocketsphinx's frames per second.
@@ -47,7 +63,7 @@ class Heard:
     end: float
     #: Seconds of audio fed when the command was accepted (``decided - end`` is the wait).
     decided: float
-    #: Lowest posterior probability of the phrase's words, 0 to 1.
+    #: Lowest posterior probability of the wake word and the command, 0 to 1.
     score: float
     #: Whether the command overlapped the coach's speech (the strict threshold applied).
     over_coach: bool
@@ -62,10 +78,20 @@ class Tuning:
     window: float = 6.0
     overlap: float = 2.0
     wake_log10: float = -1.0
+    after_wake_log10: float = -3.0
     #: The coach's speech counts this long after it stops (room echo, device delay).
     coach_tail: float = 0.4
     #: pocketsphinx's noise subtraction in its front end (steady noise: fans, hum, hiss).
     remove_noise: bool = True
+    #: How eagerly the voice-activity detector calls a frame speech (0 to 3: 0 is the
+    #: most eager, which misses the least of a quiet voice).
+    vad_mode: int = 0
+    #: Speech starts after this many 30 ms frames of speech in a row …
+    onset_frames: int = 2
+    #: … and the utterance takes in this much audio from before it (seconds).
+    preroll: float = 0.3
+    #: Speech ends after this much non-speech (seconds).
+    hangover: float = 0.5
 
 
 def _word(raw: str) -> str:
@@ -83,13 +109,22 @@ class Recogniser:
 
     def __init__(self, *, extra_words: Iterable[str] = (), tuning: Tuning | None = None) -> None:
         self.tuning = tuning or Tuning()
-        self._decoder = _decoder(extra_words, self.tuning)
+        self._decoder, self._vad = _decoder(extra_words, self.tuning)
+        self._frame_bytes: int = self._vad.frame_bytes
+        self._frame_samples = self._frame_bytes // _BYTES
+        self._pending = bytearray()  # less than a frame, waiting for the rest
+        self._preroll: deque[tuple[int, bytes]] = deque(
+            maxlen=max(1, round(self.tuning.preroll * RATE / self._frame_samples))
+        )
+        self._speech_run = 0  # frames of speech in a row before an utterance
+        self._quiet = 0  # frames of non-speech in a row inside an utterance
+        self._in_utterance = False
         self._fed = 0  # samples fed in all
         self._utterance_start = 0  # sample where the current utterance starts
         self._recent = bytearray()  # audio of the current utterance
         self._coach: list[tuple[int, int]] = []  # sample ranges where the coach speaks
         self._last_end = -1
-        self._decoder.start_utt()
+        self._tokens = {token(command) for command in COMMANDS}
 
     @property
     def seconds(self) -> float:
@@ -100,23 +135,61 @@ class Recogniser:
         """Decode ``pcm`` (16 kHz mono little-endian int16) and return commands now certain."""
         if not pcm:
             return []
-        samples = len(pcm) // _BYTES
         if coach_speaking:
+            start = self._fed + len(self._pending) // _BYTES
             tail = round(self.tuning.coach_tail * RATE)
-            self._mark_coach(self._fed, self._fed + samples + tail)
-        self._decoder.process_raw(pcm, False, False)
-        self._recent += pcm
-        self._fed += samples
-        heard = self._check()
-        if not heard and self._fed - self._utterance_start > self.tuning.window * RATE:
-            self._restart(keep=round(self.tuning.overlap * RATE))
+            self._mark_coach(start, start + len(pcm) // _BYTES + tail)
+        self._pending += pcm
+        heard: list[Heard] = []
+        size = self._frame_bytes
+        whole = len(self._pending) - len(self._pending) % size
+        for offset in range(0, whole, size):
+            heard += self._frame(bytes(self._pending[offset : offset + size]))
+        del self._pending[:whole]
         return heard
 
     def flush(self) -> list[Heard]:
         """End of the audio: decide on whatever is still open."""
-        return self._close(force=True)
+        if not self._in_utterance:
+            return []
+        self._in_utterance = False
+        return self._close(go_on=False)
 
     # ------------------------------------------------------------------ inside
+
+    def _frame(self, frame: bytes) -> list[Heard]:
+        speech = bool(self._vad.is_speech(frame))
+        at = self._fed
+        self._fed += self._frame_samples
+        if not self._in_utterance:
+            self._preroll.append((at, frame))
+            self._speech_run = self._speech_run + 1 if speech else 0
+            if self._speech_run >= self.tuning.onset_frames:
+                self._begin()
+            return []
+        self._decoder.process_raw(frame, False, False)
+        self._recent += frame
+        self._quiet = 0 if speech else self._quiet + 1
+        heard = self._check()
+        if heard:
+            return heard
+        if self._quiet * self._frame_samples >= self.tuning.hangover * RATE:
+            self._in_utterance = False
+            return self._close(go_on=False)
+        if self._fed - self._utterance_start > self.tuning.window * RATE:
+            self._restart(keep=round(self.tuning.overlap * RATE))
+        return []
+
+    def _begin(self) -> None:
+        """Speech has started: decode it from a little before it began."""
+        audio = b"".join(frame for _, frame in self._preroll)
+        self._utterance_start = self._preroll[0][0]
+        self._preroll.clear()
+        self._speech_run = self._quiet = 0
+        self._in_utterance = True
+        self._recent = bytearray(audio)
+        self._decoder.start_utt()
+        self._decoder.process_raw(audio, False, False)
 
     def _mark_coach(self, start: int, end: int) -> None:
         if self._coach and start <= self._coach[-1][1]:
@@ -149,7 +222,7 @@ class Recogniser:
 
     def _check(self) -> list[Heard]:
         hyp = self._decoder.hyp()
-        if hyp is None or WAKE_WORD not in hyp.hypstr.split():
+        if hyp is None or not any(word in self._tokens for word in hyp.hypstr.split()):
             return []
         words = self._words()
         match = find_command([w for w, *_ in words])
@@ -158,10 +231,11 @@ class Recogniser:
         _, _, last = match
         if self._fed - words[last][2] < self.tuning.settle * RATE:
             return []
-        return self._close(force=False)
+        return self._close(go_on=True)
 
-    def _close(self, *, force: bool) -> list[Heard]:
-        """End the utterance, read the lattice, and start again after any command."""
+    def _close(self, *, go_on: bool) -> list[Heard]:
+        """End the utterance and read the lattice; with ``go_on``, carry on decoding
+        the speech after any command in a new utterance."""
         self._decoder.end_utt()
         words = self._words()
         match = find_command([w for w, *_ in words])
@@ -186,7 +260,7 @@ class Recogniser:
                     )
                 )
             resume_from = end
-        if not force:
+        if go_on:
             self._restart(keep=self._fed - resume_from, ended=True)
         return heard
 
@@ -202,19 +276,31 @@ class Recogniser:
             self._decoder.process_raw(tail, False, False)
 
 
-def _decoder(extra_words: Iterable[str], tuning: Tuning) -> Any:
+def _decoder(extra_words: Iterable[str], tuning: Tuning) -> tuple[Any, Any]:
     try:
-        from pocketsphinx import Decoder
+        from pocketsphinx import Decoder, Vad
     except ImportError as exc:
         raise RecogniserMissing(f"pocketsphinx is not installed ({exc})") from None
     try:
         probe = Decoder(loglevel="FATAL", lm=None)
-        known = [w for w in {*FILLER_WORDS, *extra_words} if probe.lookup_word(w)]
+        filler = {*FILLER_WORDS, *extra_words}
         with tempfile.TemporaryDirectory(prefix="glutekit-listen-") as folder:
+            words = Path(folder, "commands.dict")
+            words.write_text(dictionary(probe.lookup_word, filler))
+            known = [line.split(" ", 1)[0] for line in words.read_text().splitlines()]
             model = Path(folder, "commands.arpa")
-            model.write_text(language_model(known, wake_log10=tuning.wake_log10))
-            return Decoder(
-                loglevel="FATAL", lm=str(model), samprate=RATE, remove_noise=tuning.remove_noise
+            model.write_text(
+                language_model(
+                    known, wake_log10=tuning.wake_log10, after_wake_log10=tuning.after_wake_log10
+                )
             )
+            decoder = Decoder(
+                loglevel="FATAL",
+                lm=str(model),
+                dict=str(words),
+                samprate=RATE,
+                remove_noise=tuning.remove_noise,
+            )
+        return decoder, Vad(tuning.vad_mode, RATE)
     except (RuntimeError, ValueError, OSError) as exc:
         raise RecogniserMissing(f"pocketsphinx could not load its English model ({exc})") from None
