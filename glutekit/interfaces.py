@@ -117,6 +117,34 @@ class SpeechActivity(Protocol):
         ...
 
 
+@runtime_checkable
+class SoundTap(Protocol):
+    """The sound an output is sending to the loudspeakers, sample by sample.
+
+    A listening input takes it out of what the microphone hears (echo cancelling), so
+    the coach's own voice does not drown a command said over it.
+    """
+
+    #: Samples per second of what :meth:`played` returns.
+    rate: int
+
+    def heard_frame(self) -> int:
+        """The number of the sample being heard from the loudspeakers now."""
+        ...
+
+    def played(self, start: int, count: int) -> bytes:
+        """Samples ``start`` to ``start + count`` as 16-bit little-endian mono; silence
+        for any the output no longer keeps or has not played yet."""
+        ...
+
+
+@runtime_checkable
+class SoundSource(Protocol):
+    """An output that can lend its :class:`SoundTap` (None while it has no stream)."""
+
+    def sound_tap(self) -> SoundTap | None: ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class OutputSpec:
     """What the ``glutekit_outputs`` hook returns for each output it offers."""
@@ -138,6 +166,8 @@ class InputSpec:
     ["controls"]`` (a :class:`glutekit.engine.Controls`) and receives the session's
     events like an output. ``values["coach_speaking"]`` is a callable returning
     True, False or None (unknown): whether the coach's voice is sounding now.
+    ``values["coach_sound"]`` is a callable returning a :class:`SoundTap` (the sound
+    being played) or None when no output can lend one.
     """
 
     name: str

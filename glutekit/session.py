@@ -48,6 +48,8 @@ from glutekit.interfaces import (
     OutputOptions,
     OutputSpec,
     SessionSummary,
+    SoundSource,
+    SoundTap,
     SpeechActivity,
     VoiceModel,
 )
@@ -66,6 +68,7 @@ __all__ = [
     "SessionOptions",
     "SessionResult",
     "choose_outputs",
+    "coach_sound",
     "coach_speaking",
     "input_specs",
     "open_session",
@@ -284,6 +287,20 @@ def coach_speaking(outputs: list[tuple[str, Output]]) -> Callable[[], bool | Non
     return speaking
 
 
+def coach_sound(outputs: list[tuple[str, Output]]) -> Callable[[], SoundTap | None]:
+    """The sound the first output that can lend one is playing, or None."""
+    sources = [output for _, output in outputs if isinstance(output, SoundSource)]
+
+    def tap() -> SoundTap | None:
+        for source in sources:
+            found = source.sound_tap()
+            if found is not None:
+                return found
+        return None
+
+    return tap
+
+
 def _create_inputs(
     host: PluginHost,
     options: SessionOptions,
@@ -293,7 +310,12 @@ def _create_inputs(
     if not options.inputs:
         return []
     specs = input_specs(host)
-    values = {**options.values, "controls": controls, "coach_speaking": coach_speaking(outputs)}
+    values = {
+        **options.values,
+        "controls": controls,
+        "coach_speaking": coach_speaking(outputs),
+        "coach_sound": coach_sound(outputs),
+    }
     input_options = OutputOptions(
         speed=options.speed, interactive=options.interactive, values=values
     )

@@ -1,8 +1,10 @@
 """The ``listen`` input: hears "coach, <command>" and drives the session's controls.
 
 Audio comes from a :class:`~glutekit_listen.sources.Source` (the microphone, or a WAV
-file named by ``GLUTEKIT_LISTEN_FILE``) on its own thread into a queue; one worker
-thread feeds the recogniser, asking the session each time whether the coach is
+file named by ``GLUTEKIT_LISTEN_FILE``) on its own thread into a queue, each block
+with the sound the session played while it was captured (when an output lends it);
+one worker thread takes that sound out of the block (:mod:`glutekit_listen.echo`) and
+feeds the recogniser, asking the session each time whether the coach is
 speaking, and turns each command into the same call the keys make. An earcon and a
 ``heard`` event (shown by the live view) confirm it.
 
@@ -25,7 +27,7 @@ from glutekit.interfaces import Event, OutputOptions, SessionSummary
 from glutekit.model import Timeline
 from glutekit_listen.audio import AudioUnavailable, EarconPlayer
 from glutekit_listen.grammar import WAKE_WORD, words_of
-from glutekit_listen.recogniser import Heard, Recogniser, RecogniserMissing, Tuning
+from glutekit_listen.recogniser import RATE, Heard, Recogniser, RecogniserMissing, Tuning
 from glutekit_listen.sources import Microphone, Source, WavFileSource
 
 #: Read audio from this WAV file instead of the microphone (tests, trying it out).
@@ -90,16 +92,18 @@ class ListenInput:
         if self.controls is None:
             raise ListenOff("this session takes no commands")
         self._coach_speaking: Callable[[], bool | None] = values.get("coach_speaking", lambda: None)
+        self._coach_sound: Callable[[], Any] = values.get("coach_sound", lambda: None)
         self.speed = options.speed
         self.tuning = tuning or Tuning()
         self._report = report or _stderr
-        try:
-            import pocketsphinx  # noqa: F401  (fail now, before the session starts)
-        except ImportError:
-            raise ListenOff(
-                "the recogniser (pocketsphinx) is not installed; "
-                "'pip install pocketsphinx' turns them on"
-            ) from None
+        for module, what in (("pocketsphinx", "the recogniser"), ("numpy", "numpy")):
+            try:  # fail now, before the session starts
+                __import__(module)
+            except ImportError:
+                raise ListenOff(
+                    f"{what} ({module}) is not installed; "
+                    "'pip install \"glutekit[listen]\"' turns voice commands on"
+                ) from None
         try:
             self.source = source or open_source(self.speed)
         except AudioUnavailable as exc:
@@ -111,7 +115,9 @@ class ListenInput:
             except AudioUnavailable:
                 self._earcon = None  # the "heard" line on screen still confirms
         self._actions = _actions(self.controls)
-        self._audio: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._audio: queue.SimpleQueue[tuple[bytes, Any] | None] = queue.SimpleQueue()
+        self._echo: Any = None  # an EchoCanceller, made at start (numpy is heavy)
+        self._reference: Any = None
         self._worker: threading.Thread | None = None
         self._recogniser: Recogniser | None = None
         self._cue_until = 0.0
@@ -132,10 +138,14 @@ class ListenInput:
         except RecogniserMissing as exc:
             self._turn_off(f"voice commands off: {exc}")
             return
+        from glutekit_listen.echo import EchoCanceller, Reference
+
+        self._echo = EchoCanceller()
+        self._reference = Reference(self._coach_sound, RATE)
         self._worker = threading.Thread(target=self._run, name="glutekit-listen", daemon=True)
         self._worker.start()
         try:
-            self.source.start(self._audio.put)
+            self.source.start(self._captured)
         except Exception as exc:
             self._turn_off(f"voice commands off: {self.source.what} did not start ({exc})")
 
@@ -176,9 +186,15 @@ class ListenInput:
             return told
         return time.monotonic() < self._cue_until
 
+    def _captured(self, block: bytes) -> None:
+        """A block from the microphone, with the sound played while it was captured."""
+        assert self._reference is not None
+        self._audio.put((block, self._reference.take(len(block) // 2)))
+
     def _run(self) -> None:
         recogniser = self._recogniser
-        assert recogniser is not None
+        echo = self._echo
+        assert recogniser is not None and echo is not None
         while not self._off:
             try:
                 block = self._audio.get(timeout=STALL_SECONDS)
@@ -191,7 +207,8 @@ class ListenInput:
             if block is None:
                 return
             try:
-                heard = recogniser.feed(block, coach_speaking=self.coach_speaking())
+                cleaned = echo.process(_samples(block[0]), block[1])
+                heard = recogniser.feed(_pcm(cleaned), coach_speaking=self.coach_speaking())
             except Exception as exc:
                 self._turn_off(f"voice commands off: the recogniser failed ({exc})")
                 return
@@ -211,6 +228,18 @@ class ListenInput:
             self._off = True
             self._report(f"{message}; the session goes on with the keyboard")
             self.source.stop()
+
+
+def _samples(pcm: bytes) -> Any:
+    import numpy as np
+
+    return np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+
+
+def _pcm(samples: Any) -> bytes:
+    import numpy as np
+
+    return bytes(np.clip(np.round(samples), -32768, 32767).astype("<i2").tobytes())
 
 
 def _stderr(message: str) -> None:

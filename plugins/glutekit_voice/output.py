@@ -101,6 +101,12 @@ class VoiceOutput:
             return None
         return self.stream.clock
 
+    def sound_tap(self) -> AudioStream | None:
+        """The stream, whose sound a listening input takes out of the microphone's."""
+        if self.off_reason or not self._ready:
+            return None
+        return self.stream
+
     def speaking(self) -> bool | None:
         """Whether a cue is sounding now (a listening input is stricter then).
 

@@ -33,6 +33,9 @@ ENV_BACKEND = "GLUTEKIT_AUDIO_BACKEND"
 #: to ride out a busy machine, short enough that a pause is heard within 150 ms.
 PERIOD_MS = 25
 PERIODS = 4
+#: Seconds of played sound kept for :meth:`AudioStream.played` (a listener's echo
+#: reference).
+KEEP_SECONDS = 5
 #: Real backends, best first; "null" is used only when asked for by name.
 _REAL_BACKENDS = (
     "WASAPI",
@@ -139,6 +142,7 @@ class AudioStream:
         self.started_at: float | None = None
         self._last_callback: float | None = None
         self.clock = AudioClock(lambda: self._anchor, rate, speed)
+        self._kept = bytearray(2 * rate * KEEP_SECONDS)  # a ring: frame f at f % size
         generator = self._blocks()
         next(generator)
         self._device.start(generator)
@@ -174,6 +178,23 @@ class AudioStream:
         """The stream frame being heard now."""
         return round(self.clock.now() / self.speed * self.rate)
 
+    def played(self, start: int, count: int) -> bytes:
+        """Stream frames ``start`` to ``start + count`` as 16-bit little-endian mono:
+        what was sent to the device (silence for frames not kept or not yet mixed)."""
+        size = len(self._kept) // 2
+        out = bytearray(2 * max(0, count))
+        with self._lock:
+            first = max(start, self.frames - size, 0)
+            last = min(start + count, self.frames)
+            frame = first
+            while frame < last:
+                at = frame % size
+                run = min(last - frame, size - at)
+                offset = frame - start
+                out[2 * offset : 2 * (offset + run)] = self._kept[2 * at : 2 * (at + run)]
+                frame += run
+        return bytes(out)
+
     def finished(self) -> bool:
         with self._lock:
             return self._playhead is None or self._paused or self._playhead.finished
@@ -203,10 +224,22 @@ class AudioStream:
             self._count_underrun(now)
             with self._lock:
                 block = self._mix(required, now)
-            self.frames += required
+                data = wavfile.little_endian(block)
+                self._keep(data)
+                self.frames += required
             heard = max(0, self.frames - required - self.latency_frames)
             self._anchor = (heard, now)
-            required = yield wavfile.little_endian(block)
+            required = yield data
+
+    def _keep(self, data: bytes) -> None:
+        """Keep the block about to be played (frames from ``self.frames`` on)."""
+        size = len(self._kept)
+        end = 2 * self.frames + len(data)
+        data = data[-size:]
+        at = (end - len(data)) % size
+        first = min(len(data), size - at)
+        self._kept[at : at + first] = data[:first]
+        self._kept[: len(data) - first] = data[first:]
 
     def _count_underrun(self, now: float) -> None:
         if self.started_at is None:

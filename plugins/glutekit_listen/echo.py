@@ -1,0 +1,158 @@
+"""Taking the coach's own voice out of what the microphone hears (echo cancelling).
+
+The session knows every sample it plays, so the listener is handed that sound (the
+*reference*) beside the microphone's. The room turns the reference into what the
+microphone picks up: delayed, coloured by the loudspeaker, with reflections. An
+adaptive filter learns that path and subtracts its estimate, so what reaches the
+recogniser is mostly the person's voice and the room's noise.
+
+The filter is a partitioned-block frequency-domain NLMS filter: ``partitions`` blocks
+of ``block`` samples of reference history (at 16 kHz, 16 × 256 samples = 256 ms of
+delay and reverberation), updated once per block with a step normalised per
+frequency by the reference's power. While the person speaks over the coach the
+mismatch is their voice, not a wrong filter, so the step is divided, frequency by
+frequency, by the power of what is left as well as the reference's: a loud voice over
+the coach (double talk) barely moves the filter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+_EPS = 1e-6
+
+
+@dataclass(frozen=True, kw_only=True)
+class EchoTuning:
+    #: Samples per block (16 ms at 16 kHz).
+    block: int = 256
+    #: Blocks of reference history the filter spans.
+    partitions: int = 16
+    #: Step size (0 to 1): larger learns the room faster but settles less deep.
+    step: float = 0.3
+    #: How hard a loud residual (the person talking over the coach) slows the update.
+    double_talk: float = 16.0
+    #: Smoothing of the per-frequency reference power (0 to 1, per block).
+    smoothing: float = 0.9
+
+
+class EchoCanceller:
+    """Subtracts the filtered reference from the microphone, block by block.
+
+    Feed equal lengths of microphone and reference (float samples at the same rate,
+    the reference aligned so that it does not lag the microphone); any length works,
+    the canceller keeps what does not fill a block for next time. The output lags
+    the input by less than one block.
+    """
+
+    def __init__(self, tuning: EchoTuning | None = None) -> None:
+        self.tuning = tuning or EchoTuning()
+        block, parts = self.tuning.block, self.tuning.partitions
+        bins = block + 1
+        self._weights = np.zeros((parts, bins), dtype=np.complex128)
+        self._history = np.zeros((parts, bins), dtype=np.complex128)
+        self._power = np.full(bins, _EPS)
+        self._last_ref = np.zeros(block)
+        self._mic_left = np.zeros(0)
+        self._ref_left = np.zeros(0)
+        #: Blocks processed, and blocks where the filter held still (double talk).
+        self.blocks = 0
+        self.held = 0
+        #: Smoothed power of the microphone and of what is left, over blocks with echo.
+        self.mic_power = 0.0
+        self.out_power = 0.0
+
+    @property
+    def reduction_db(self) -> float:
+        """How much quieter the output is than the microphone (echo return loss enhancement)."""
+        if self.out_power <= 0.0 or self.mic_power <= 0.0:
+            return 0.0
+        return float(10 * np.log10(self.mic_power / self.out_power))
+
+    def process(self, mic: Any, reference: Any) -> Any:
+        """The microphone's samples with the echo estimate taken out (float64 array)."""
+        mic = np.concatenate([self._mic_left, np.asarray(mic, dtype=np.float64)])
+        ref = np.concatenate([self._ref_left, np.asarray(reference, dtype=np.float64)])
+        count = min(len(mic), len(ref))
+        block = self.tuning.block
+        whole = count - count % block
+        out = np.empty(whole)
+        for start in range(0, whole, block):
+            out[start : start + block] = self._block(
+                mic[start : start + block], ref[start : start + block]
+            )
+        self._mic_left = mic[whole:]
+        self._ref_left = ref[whole:]
+        return out
+
+    def _block(self, mic: Any, ref: Any) -> Any:
+        t = self.tuning
+        block = t.block
+        spectrum = np.fft.rfft(np.concatenate([self._last_ref, ref]))
+        self._last_ref = ref
+        self._history = np.roll(self._history, 1, axis=0)
+        self._history[0] = spectrum
+        estimate = np.fft.irfft((self._weights * self._history).sum(axis=0))[block:]
+        error = mic - estimate
+        self.blocks += 1
+
+        self._power = t.smoothing * self._power + (1 - t.smoothing) * np.abs(spectrum) ** 2
+        error_power = float(np.mean(error**2))
+        ref_power = float(np.mean(ref**2))
+        if ref_power > _EPS:
+            self.mic_power = 0.95 * self.mic_power + 0.05 * float(np.mean(mic**2))
+            self.out_power = 0.95 * self.out_power + 0.05 * error_power
+        if ref_power <= _EPS:
+            self.held += 1
+            return error
+
+        gradient_spectrum = np.fft.rfft(np.concatenate([np.zeros(block), error]))
+        floor = 1e-3 * float(self._power.mean()) + _EPS
+        # A loud error (the person talking over the coach) slows the update: the
+        # mismatch is their voice, not a wrong filter.
+        loud = t.double_talk * np.abs(gradient_spectrum) ** 2
+        normalised = gradient_spectrum / (t.partitions * self._power + loud + floor)
+        update = t.step * np.conj(self._history) * normalised
+        # Keep each partition a causal filter of ``block`` taps (the gradient constraint).
+        taps = np.fft.irfft(self._weights + update, axis=1)
+        taps[:, block:] = 0.0
+        self._weights = np.fft.rfft(taps, axis=1)
+        return error
+
+
+class Reference:
+    """Reads the sound being played, block by block, in step with the microphone.
+
+    Each call takes the next stretch of the tap's samples (continuing where the last
+    one ended, so the reference is one unbroken signal) and resamples it to the
+    microphone's rate. When the stretch has drifted more than ``slack`` seconds from
+    what is heard now (a stall, a pause in capture), it starts again from now.
+
+    :param tap: a callable returning the :class:`glutekit.interfaces.SoundTap` or None.
+    """
+
+    def __init__(self, tap: Any, rate: int, slack: float = 0.05) -> None:
+        self._tap = tap
+        self.rate = rate
+        self.slack = slack
+        self._next: float | None = None  # the tap's frame where the next stretch starts
+
+    def take(self, count: int) -> Any:
+        """The ``count`` samples (at ``rate``) played during the block just captured:
+        a float array, silence when nothing is being played."""
+        tap = self._tap()
+        if tap is None:
+            self._next = None
+            return np.zeros(count)
+        need = count * tap.rate / self.rate
+        now = tap.heard_frame()
+        if self._next is None or abs(self._next + need - now) > self.slack * tap.rate:
+            self._next = now - need
+        start = int(np.floor(self._next))
+        raw = np.frombuffer(tap.played(start, int(np.ceil(need)) + 2), dtype="<i2")
+        where = self._next - start + np.arange(count) * tap.rate / self.rate
+        self._next += need
+        return np.interp(where, np.arange(len(raw)), raw.astype(np.float64))
