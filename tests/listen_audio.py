@@ -8,6 +8,10 @@ Used by the listener's tests and by ``benchmarks/listen.py``.
 - **Session audio** is the WAV export of a routine (``glutekit export -f wav``): the
   coach exactly as a session plays it.
 - **Room noise** is brown noise (rumble), pink-ish noise (air, fans) and mains hum.
+- **Echo**: at the microphone the coach's voice comes through the room: after the
+  devices' delay, coloured and with reflections (:func:`room_echo`). The listener is
+  handed the session audio itself as the sound being played (:class:`ArrayTap`), as
+  a session's audio stream lends it, and has to learn that path to take it out.
 - **SNR**: a command's speech power over the long-term power of everything else it is
   mixed into (session audio plus room noise). Room noise sits 15 dB under the session
   audio.
@@ -107,6 +111,25 @@ def _rms(samples: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) or 1.0
 
 
+#: Seconds from the sample being played to its sound reaching the microphone, beyond
+#: the room's own reflections (device buffers on both sides).
+ECHO_DELAY = 0.08
+
+
+def room_echo(session: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """``session`` as a microphone across the room hears it from the loudspeaker: the
+    devices' delay, a direct path, then reflections dying away (a room with a
+    reverberation time of 0.3 s), at the same long-term level."""
+    length = int(0.2 * RATE)
+    t = np.arange(length) / RATE
+    path = 0.3 * rng.standard_normal(length) * np.exp(-6.9 * t / 0.3)
+    path[0] += 1.0
+    path[1] += 0.4  # the loudspeaker's own colouring: a little low-pass
+    path = np.concatenate([np.zeros(int(ECHO_DELAY * RATE)), path])
+    heard = np.convolve(session, path)[: len(session)]
+    return (heard * (_rms(session) / _rms(heard))).astype(np.float32)
+
+
 def with_room_noise(session: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Session audio and room noise 15 dB under it, at the microphone's level."""
     level = _rms(session) * 10 ** (-NOISE_BELOW_SESSION_DB / 20)
@@ -148,19 +171,47 @@ def speaking_mask(
 
 class ArraySource:
     """Hands a whole recording to the listener at once, in 100 ms blocks, as a
-    microphone would hand them over one by one (everything after capture is the same)."""
+    microphone would hand them over one by one (everything after capture is the same).
+
+    With ``played`` (what the loudspeakers played meanwhile, sample for sample), its
+    :attr:`tap` lends that sound as a session's audio stream does.
+    """
 
     what = "a recording"
 
-    def __init__(self, samples: np.ndarray) -> None:
+    def __init__(self, samples: np.ndarray, played: np.ndarray | None = None) -> None:
         self.pcm = to_pcm(samples)
         self.blocks = 0
+        self.sent = 0  # samples handed over, the block being handed over included
+        self.tap = ArrayTap(self, played) if played is not None else None
 
     def start(self, sink: object) -> None:
         block = 2 * RATE // 10
         for offset in range(0, len(self.pcm), block):
-            sink(self.pcm[offset : offset + block])  # type: ignore[operator]
+            chunk = self.pcm[offset : offset + block]
+            self.sent += len(chunk) // 2
+            sink(chunk)  # type: ignore[operator]
             self.blocks += 1
 
     def stop(self) -> None:
         pass
+
+
+class ArrayTap:
+    """The sound played during an :class:`ArraySource`'s recording, lent like a
+    session's audio stream (:class:`glutekit.interfaces.SoundTap`)."""
+
+    rate = RATE
+
+    def __init__(self, source: ArraySource, played: np.ndarray) -> None:
+        self._source = source
+        self._pcm = to_pcm(played)
+
+    def heard_frame(self) -> int:
+        return self._source.sent
+
+    def played(self, start: int, count: int) -> bytes:
+        first, last = max(0, start), max(0, min(start + count, len(self._pcm) // 2))
+        before = bytes(2 * max(0, min(count, first - start)))
+        body = self._pcm[2 * first : 2 * last] if last > first else b""
+        return (before + body).ljust(2 * count, b"\0")[: 2 * count]

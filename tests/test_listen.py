@@ -33,6 +33,7 @@ from tests.listen_audio import (  # noqa: E402
     ArraySource,
     espeak,
     place,
+    room_echo,
     session_audio,
     speak,
     speaking_mask,
@@ -67,8 +68,13 @@ def coach_audio(tmp_path_factory: pytest.TempPathFactory) -> Any:
     return session_audio(str(routine), folder, env=dict(os.environ)), routine
 
 
-def feed(samples: Any, mask: Any = None, tuning: Tuning | None = None) -> list[Acted]:
-    """The listener's worker, fed a recording block by block; what it obeyed."""
+def feed(
+    samples: Any, mask: Any = None, tuning: Tuning | None = None, played: Any = None
+) -> list[Acted]:
+    """The listener's worker, fed a recording block by block; what it obeyed.
+
+    ``played``: the sound the session played meanwhile, lent as a stream lends it.
+    """
     controls = Controls()
     box: dict[str, ListenInput] = {}
 
@@ -77,9 +83,10 @@ def feed(samples: Any, mask: Any = None, tuning: Tuning | None = None) -> list[A
             return None
         return bool(mask[min(int(box["l"].seconds * 10), len(mask) - 1)])
 
-    source = ArraySource(samples)
+    source = ArraySource(samples, played)
+    values = {"controls": controls, "coach_speaking": speaking, "coach_sound": lambda: source.tap}
     listener = ListenInput(
-        OutputOptions(values={"controls": controls, "coach_speaking": speaking}),
+        OutputOptions(values=values),
         source=source,
         tuning=tuning,
         earcon=False,
@@ -99,13 +106,14 @@ def test_commands_in_a_second_voice_are_heard_over_the_session_and_room_noise(
     session, _ = coach_audio
     rng = np.random.default_rng(int(snr))
     spoken = spoken_commands(voices=("en-us+klatt", "en-us+f3"), rates=(165,))
-    bed = with_room_noise(np.resize(session, int((len(spoken) * 9 + 6) * RATE)), rng)
-    mask = speaking_mask(np.resize(session, len(bed)))
+    played = np.resize(session, int((len(spoken) * 9 + 6) * RATE))
+    bed = with_room_noise(room_echo(played, rng), rng)
+    mask = speaking_mask(played)
     placed = []
     for i, item in enumerate(spoken):
         span = place(bed, item.samples, int((3 + 9 * i + rng.uniform(0, 4)) * RATE), snr)
         placed.append((item.command, span))
-    acted = feed(bed, mask)
+    acted = feed(bed, mask, played=played)
     heard = [(a.heard.command, a.heard.start * RATE, a.heard.end * RATE) for a in acted]
     hits = [
         command
@@ -119,20 +127,21 @@ def test_commands_in_a_second_voice_are_heard_over_the_session_and_room_noise(
     ]
     assert stray == [], f"heard where nothing was said: {stray}"
     assert len(heard) <= len(placed)
-    # The rates over many more commands are measured by benchmarks/listen.py: with these
-    # synthetic voices in noise they are far from the target, so this only checks that
-    # commands come through the mix at all, and that nothing else does.
-    assert len(hits) >= 2, f"{len(hits)}/{len(placed)} at {snr} dB"
+    # The rates over many more commands are measured by benchmarks/listen.py; over these
+    # 14 most come through the coach's voice and the room, and nothing else does.
+    assert len(hits) >= len(placed) * 0.6, f"{len(hits)}/{len(placed)} at {snr} dB"
 
 
 def test_the_coach_is_never_obeyed(coach_audio: Any) -> None:
     session, _ = coach_audio
-    bed = with_room_noise(np.concatenate([session, session]), np.random.default_rng(3))
-    # Told when the coach speaks, the listener never obeys it. Without being told, it can
-    # mistake the coach for a command now and then (benchmarks/listen.py measured about
-    # 2 an hour, and Piper's output differs slightly from machine to machine), so that
-    # case is measured by the benchmark, not asserted here.
-    assert feed(bed, speaking_mask(np.concatenate([session, session]))) == []
+    played = np.concatenate([session, session])
+    rng = np.random.default_rng(3)
+    bed = with_room_noise(room_echo(played, rng), rng)
+    # Told when the coach speaks and lent its sound, the listener never obeys it, and
+    # neither when only told when it speaks. Unguided, it can mistake the coach for a
+    # command now and then; benchmarks/listen.py measures that case.
+    assert feed(bed, speaking_mask(played), played=played) == []
+    assert feed(bed, speaking_mask(played)) == []
 
 
 @needs_espeak
@@ -298,3 +307,30 @@ def test_every_command_has_a_control() -> None:
     assert listener_actions == {"pause", "resume", "skip", "back", "repeat", "stop", "time_left"}
     for action in ("pause", "resume", "skip", "back", "repeat", "time_left", "quit"):
         assert callable(getattr(controls, action))
+
+
+def test_the_echo_canceller_takes_the_coach_out_and_leaves_a_command(coach_audio: Any) -> None:
+    from glutekit_listen.echo import EchoCanceller
+
+    session, _ = coach_audio
+    rng = np.random.default_rng(7)
+    echo = room_echo(session, rng)
+    voice = np.zeros(len(session), np.float32)
+    said = speak("coach, pause", "en-us+klatt") if espeak() else session[: RATE // 2]
+    at = len(session) - 3 * RATE
+    voice[at : at + len(said)] = said * (np.sqrt(np.mean(echo**2)) / np.sqrt(np.mean(said**2)))
+    canceller = EchoCanceller()
+    out = np.concatenate(
+        [
+            canceller.process(echo[i : i + 1600] + voice[i : i + 1600], session[i : i + 1600])
+            for i in range(0, len(session), 1600)
+        ]
+    )
+    settled = slice(10 * RATE, at)  # after the first seconds, before the command
+
+    def db(a: Any, b: Any) -> float:
+        return float(10 * np.log10(np.mean(np.square(a)) / np.mean(np.square(b))))
+
+    assert db(echo[settled], out[settled]) > 15.0, "the coach's voice is not taken out"
+    span = slice(at, at + len(said))
+    assert abs(db(out[span], voice[span])) < 3.0, "the command itself was changed"
