@@ -30,6 +30,7 @@ from glutekit.engine import Controls  # noqa: E402
 from glutekit.interfaces import OutputOptions  # noqa: E402
 from glutekit.model import Timeline  # noqa: E402
 from tests.listen_audio import (  # noqa: E402
+    BACKGROUND_RMS,
     ArraySource,
     espeak,
     place,
@@ -207,28 +208,30 @@ def _run(
 
 @needs_espeak
 @pytest.mark.realtime
-@pytest.mark.xfail(
-    reason="the recogniser misses some commands in room noise (about a third heard at "
-    "10 dB, see benchmarks/listen.py); on a fresh machine it missed 'coach, pause' here",
-    strict=False,
-)
 def test_a_session_obeys_commands_said_at_known_times(coach_audio: Any, tmp_path: Path) -> None:
     """A real run through the null audio backend; at known times a second voice says
     pause, go on, next."""
     session, routine = coach_audio
     rng = np.random.default_rng(7)
-    # The microphone hears the room and the commands. (A recording cannot follow the
-    # session's pauses, so the coach's own sound is left to the mixing tests above; the
-    # session's audio stream still tells the listener when the coach speaks.)
+    # The microphone hears the room, the coach through the room, and the commands.
+    # "coach, pause" is said over the coach (it speaks from 0:30 to 0:35, glutekit
+    # transcript --spoken), 12 dB above the background: heard only because the session's
+    # audio stream lends the listener the sound it plays, which it takes out. A
+    # recording cannot follow the session's pauses, so the coach's sound ends there.
     mic = with_room_noise(np.ones(len(session) + 30 * RATE, np.float32), rng)
+    until = int(35.0 * RATE)
+    level = BACKGROUND_RMS / np.sqrt(np.mean(np.square(session[:until])))
+    mic[:until] += room_echo(session[:until], rng) * level
     said = {c.action: speak(f"coach, {c.words}", "en-us+klatt") for c in COMMANDS}
     # This session checks what obeying does; how often each command is heard is the
     # benchmark's job. A slower "next" in another voice is heard surely.
     said["skip"] = speak("coach, next", "en-us+klatt3", rate=130)
-    # The first hold runs from 0:42 to 1:07 (glutekit transcript --spoken); the commands
-    # fall where the coach is quiet. The file goes on while the session is paused.
-    # "next" is said twice, as a person would who was not obeyed the first time.
-    for action, second in (("pause", 44.8), ("resume", 51.0), ("skip", 57.0), ("skip", 60.0)):
+    place(mic, said["pause"], int(31.5 * RATE), 12.0)
+    # The rest fall where the coach is quiet: the first hold runs from 0:42 to 1:07 of
+    # the session, which the pause holds back by about six seconds. The file goes on
+    # while the session is paused. "next" is said twice, as a person would who was not
+    # obeyed the first time.
+    for action, second in (("resume", 38.0), ("skip", 52.0), ("skip", 55.0)):
         place(mic, said[action], int(second * RATE), 25.0)
     _write_wav(tmp_path / "mic.wav", mic)
     proc = _run(
