@@ -8,7 +8,7 @@ How a command is spotted: a voice-activity detector (pocketsphinx's) splits the 
 into stretches of speech; only those reach the decoder, each as one utterance. That
 keeps the decoder's running estimate of the channel (its cepstral mean) fitted to
 speech: fed minutes of room noise, it drifts to the noise and then mishears the next
-command. The stretch starts with the audio just before the speech began, so the first
+command. Each stretch starts again from the model's own estimate. The stretch starts with the audio just before the speech began, so the first
 sound of the wake word is kept, and ends after ``hangover`` seconds of non-speech.
 
 Each utterance is decoded against a small language model
@@ -92,6 +92,9 @@ class Tuning:
     preroll: float = 0.3
     #: Speech ends after this much non-speech (seconds).
     hangover: float = 0.5
+    #: Start each stretch of speech from the model's own channel estimate rather than
+    #: the last speaker's: a command follows the coach's voice or silence, not itself.
+    fresh_channel: bool = True
 
 
 def _word(raw: str) -> str:
@@ -125,6 +128,7 @@ class Recogniser:
         self._coach: list[tuple[int, int]] = []  # sample ranges where the coach speaks
         self._last_end = -1
         self._tokens = {token(command) for command in COMMANDS}
+        self._first_channel = self._decoder.get_cmn()
 
     @property
     def seconds(self) -> float:
@@ -188,6 +192,8 @@ class Recogniser:
         self._speech_run = self._quiet = 0
         self._in_utterance = True
         self._recent = bytearray(audio)
+        if self.tuning.fresh_channel:
+            self._decoder.set_cmn(self._first_channel)
         self._decoder.start_utt()
         self._decoder.process_raw(audio, False, False)
 
