@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import wave
 from pathlib import Path
 from typing import Any
@@ -337,3 +338,80 @@ def test_the_echo_canceller_takes_the_coach_out_and_leaves_a_command(coach_audio
     assert db(echo[settled], out[settled]) > 15.0, "the coach's voice is not taken out"
     span = slice(at, at + len(said))
     assert abs(db(out[span], voice[span])) < 3.0, "the command itself was changed"
+
+
+def test_the_audio_stream_lends_exactly_the_sound_it_played() -> None:
+    """The tap a session lends the listener: the stream's own samples, by frame."""
+    from array import array
+
+    from glutekit_voice import wavfile
+    from glutekit_voice.mixer import Placement, Schedule
+    from glutekit_voice.stream import AudioStream
+
+    from glutekit.model import Cue
+
+    stream = AudioStream(backend="null")
+    try:
+        rate = stream.rate
+        tone = wavfile.beep(rate)
+        cue = Cue(at=0.25, kind="countdown", text="3")
+        where = int(0.25 * rate)
+        placed = Placement(start=where, path=None, frames=len(tone), cue=cue)
+        stream.load(Schedule([placed], duration_frames=rate, rate=rate))
+        stream.seek(0.0, stream.clock.now())
+        give_up = time.monotonic() + 10
+        while stream.heard_frame() < rate and time.monotonic() < give_up:
+            time.sleep(0.02)
+        heard = array("h")
+        heard.frombytes(stream.played(0, stream.heard_frame()))
+        # Where the tone begins in the stream (its first sample may be 0, so line up
+        # the first sound of each).
+        begins = next(i for i, x in enumerate(heard) if x) - next(
+            i for i, x in enumerate(tone) if x
+        )
+        assert heard[begins : begins + len(tone)] == tone
+        assert not any(heard[:begins]) and not any(heard[begins + len(tone) :])
+        # Before the stream began, and past what it has mixed: silence, at full length.
+        assert stream.played(-50, 20) == bytes(40)
+        assert stream.played(stream.frames + 100, 10) == bytes(20)
+    finally:
+        stream.close()
+
+
+def test_the_played_sound_is_read_in_step_and_resampled_without_seams() -> None:
+    from glutekit_listen.echo import Reference
+
+    class Tap:
+        rate = 22050
+
+        def __init__(self) -> None:
+            self.now = 0
+            t = np.arange(10 * self.rate) / self.rate
+            self.pcm = to_pcm(8000 * np.sin(2 * np.pi * 440 * t))
+
+        def heard_frame(self) -> int:
+            return self.now
+
+        def played(self, start: int, count: int) -> bytes:
+            return self.pcm[2 * start : 2 * (start + count)].ljust(2 * count, b"\0")
+
+    tap = Tap()
+    tap.now = tap.rate  # a second into the session
+    reference = Reference(lambda: tap, RATE)
+    blocks = []
+    for number in range(20):
+        tap.now += 2205 + (3 if number % 2 else -3)  # the capture callback jitters
+        blocks.append(reference.take(RATE // 10))
+    got = np.concatenate(blocks)
+    # One unbroken 440 Hz tone from where the first call found the stream, whatever
+    # the jitter: the blocks continue each other instead of following the callback.
+    first = tap.rate + 2205 - 3 - 2205
+    want = 8000 * np.sin(2 * np.pi * 440 * (first / tap.rate + np.arange(len(got)) / RATE))
+    assert np.max(np.abs(got - want)) < 200
+    # A stall longer than the slack starts again from what is heard now.
+    tap.now += tap.rate
+    again = reference.take(RATE // 10)
+    start = (tap.now - 2205) / tap.rate
+    want = 8000 * np.sin(2 * np.pi * 440 * (start + np.arange(len(again)) / RATE))
+    assert np.max(np.abs(again - want)) < 200
+    assert not np.any(Reference(lambda: None, RATE).take(160))
