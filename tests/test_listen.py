@@ -162,6 +162,28 @@ def test_a_command_over_the_coachs_speech_needs_the_stricter_threshold() -> None
     assert not obeyed[0].heard.over_coach
 
 
+@needs_espeak
+def test_over_the_coach_taken_out_by_the_echo_canceller_the_middle_threshold_applies() -> None:
+    from glutekit_listen.recogniser import Recogniser
+
+    said = speak("coach, pause", "en-us+klatt")
+    quiet = np.zeros(RATE, dtype=np.float32)
+    pcm = to_pcm(np.concatenate([quiet, said, quiet, quiet]))
+
+    def heard(tuning: Tuning, removed: bool) -> list[str]:
+        recogniser = Recogniser(tuning=tuning)
+        found = []
+        for offset in range(0, len(pcm), RATE // 5):
+            block = pcm[offset : offset + RATE // 5]
+            found += recogniser.feed(block, coach_speaking=True, coach_removed=removed)
+        return [h.command.action for h in found + recogniser.flush()]
+
+    middle = Tuning(threshold=0.5, strict_threshold=1.01, echo_threshold=0.5)
+    assert heard(middle, removed=True) == ["pause"]
+    assert heard(middle, removed=False) == []  # the coach still in the sound: strict
+    assert heard(Tuning(threshold=0.5, echo_threshold=1.01), removed=True) == []
+
+
 def test_no_cue_of_the_glute_pack_or_its_routines_says_the_wake_word(catalog: Any) -> None:
     from glutekit import timeline
 
@@ -414,4 +436,4 @@ def test_the_played_sound_is_read_in_step_and_resampled_without_seams() -> None:
     start = (tap.now - 2205) / tap.rate
     want = 8000 * np.sin(2 * np.pi * 440 * (start + np.arange(len(again)) / RATE))
     assert np.max(np.abs(again - want)) < 200
-    assert not np.any(Reference(lambda: None, RATE).take(160))
+    assert Reference(lambda: None, RATE).take(160) is None

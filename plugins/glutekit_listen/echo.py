@@ -141,12 +141,12 @@ class Reference:
         self._next: float | None = None  # the tap's frame where the next stretch starts
 
     def take(self, count: int) -> Any:
-        """The ``count`` samples (at ``rate``) played during the block just captured:
-        a float array, silence when nothing is being played."""
+        """The ``count`` samples (at ``rate``) played during the block just captured,
+        as a float array; None when no output lends its sound."""
         tap = self._tap()
         if tap is None:
             self._next = None
-            return np.zeros(count)
+            return None
         need = count * tap.rate / self.rate
         now = tap.heard_frame()
         if self._next is None or abs(self._next + need - now) > self.slack * tap.rate:

@@ -34,6 +34,9 @@ from glutekit_listen.sources import Microphone, Source, WavFileSource
 ENV_FILE = "GLUTEKIT_LISTEN_FILE"
 #: Without a microphone's data for this long, the capture is taken to have stopped.
 STALL_SECONDS = 3.0
+#: The coach's voice counts as taken out once the echo canceller makes what the
+#: microphone hears this much quieter while the coach speaks.
+ECHO_TAKEN_OUT_DB = 10.0
 #: Speaking rate used to guess how long a cue sounds when the voice cannot tell.
 WORDS_PER_SECOND = 2.6
 
@@ -207,8 +210,13 @@ class ListenInput:
             if block is None:
                 return
             try:
-                cleaned = echo.process(_samples(block[0]), block[1])
-                heard = recogniser.feed(_pcm(cleaned), coach_speaking=self.coach_speaking())
+                mic, played = _samples(block[0]), block[1]
+                cleaned = echo.process(mic, mic * 0.0 if played is None else played)
+                heard = recogniser.feed(
+                    _pcm(cleaned),
+                    coach_speaking=self.coach_speaking(),
+                    coach_removed=played is not None and echo.reduction_db >= ECHO_TAKEN_OUT_DB,
+                )
             except Exception as exc:
                 self._turn_off(f"voice commands off: the recogniser failed ({exc})")
                 return

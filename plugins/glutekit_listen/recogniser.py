@@ -17,7 +17,8 @@ ordinary words or the wake word followed by a command. When the partial result h
 a command that ended ``settle`` seconds ago (or the speech ends), the utterance is
 closed, the words' posterior probabilities are read from the lattice, and the command
 is accepted when the lowest of them reaches the threshold: ``threshold`` normally,
-``strict_threshold`` when the command overlaps the coach's own speech. Long stretches
+``strict_threshold`` when the command overlaps the coach's own speech, and
+``echo_threshold`` (between the two) when an echo canceller took that speech out. Long stretches
 of speech are cut into utterances of ``window`` seconds that overlap by ``overlap``
 seconds, so a command said across a cut is still heard whole.
 """
@@ -73,6 +74,8 @@ class Heard:
 class Tuning:
     threshold: float = 0.6
     strict_threshold: float = 0.9
+    #: … and when the coach's voice was taken out first (echo cancelling).
+    echo_threshold: float = 0.75
     #: Quiet needed after a command before it is taken (seconds).
     settle: float = 0.25
     window: float = 6.0
@@ -125,7 +128,8 @@ class Recogniser:
         self._fed = 0  # samples fed in all
         self._utterance_start = 0  # sample where the current utterance starts
         self._recent = bytearray()  # audio of the current utterance
-        self._coach: list[tuple[int, int]] = []  # sample ranges where the coach speaks
+        # Sample ranges where the coach speaks, and whether its voice was taken out.
+        self._coach: list[tuple[int, int, bool]] = []
         self._last_end = -1
         self._tokens = {token(command) for command in COMMANDS}
         self._first_channel = self._decoder.get_cmn()
@@ -135,14 +139,20 @@ class Recogniser:
         """Seconds of audio fed so far."""
         return self._fed / RATE
 
-    def feed(self, pcm: bytes, *, coach_speaking: bool = False) -> list[Heard]:
-        """Decode ``pcm`` (16 kHz mono little-endian int16) and return commands now certain."""
+    def feed(
+        self, pcm: bytes, *, coach_speaking: bool = False, coach_removed: bool = False
+    ) -> list[Heard]:
+        """Decode ``pcm`` (16 kHz mono little-endian int16) and return commands now certain.
+
+        ``coach_speaking``: the coach's voice sounds during ``pcm``; ``coach_removed``:
+        and an echo canceller has already taken it out of ``pcm``.
+        """
         if not pcm:
             return []
         if coach_speaking:
             start = self._fed + len(self._pending) // _BYTES
             tail = round(self.tuning.coach_tail * RATE)
-            self._mark_coach(start, start + len(pcm) // _BYTES + tail)
+            self._mark_coach(start, start + len(pcm) // _BYTES + tail, coach_removed)
         self._pending += pcm
         heard: list[Heard] = []
         size = self._frame_bytes
@@ -197,17 +207,25 @@ class Recogniser:
         self._decoder.start_utt()
         self._decoder.process_raw(audio, False, False)
 
-    def _mark_coach(self, start: int, end: int) -> None:
-        if self._coach and start <= self._coach[-1][1]:
-            self._coach[-1] = (self._coach[-1][0], max(end, self._coach[-1][1]))
+    def _mark_coach(self, start: int, end: int, removed: bool) -> None:
+        last = self._coach[-1] if self._coach else None
+        if last is not None and start <= last[1] and last[2] == removed:
+            self._coach[-1] = (last[0], max(end, last[1]), removed)
         else:
-            self._coach.append((start, end))
+            self._coach.append((start, end, removed))
         horizon = self._fed - round((self.tuning.window + self.tuning.overlap) * RATE)
         while self._coach and self._coach[0][1] < horizon:
             self._coach.pop(0)
 
-    def _over_coach(self, start: int, end: int) -> bool:
-        return any(a < end and start < b for a, b in self._coach)
+    def _needed(self, start: int, end: int) -> tuple[float, bool]:
+        """The threshold for a command from ``start`` to ``end``, and whether it
+        overlapped the coach's speech."""
+        over = [removed for a, b, removed in self._coach if a < end and start < b]
+        if not over:
+            return self.tuning.threshold, False
+        if all(over):
+            return self.tuning.echo_threshold, True
+        return self.tuning.strict_threshold, True
 
     def _words(self) -> list[tuple[str, int, int, float]]:
         """(word, first sample, last sample, posterior) for the current best path."""
@@ -251,8 +269,7 @@ class Recogniser:
             command, first, last = match
             start, end = words[first][1], words[last][2]
             score = min(prob for _, _, _, prob in words[first : last + 1])
-            over = self._over_coach(start, end)
-            needed = self.tuning.strict_threshold if over else self.tuning.threshold
+            needed, over = self._needed(start, end)
             if score >= needed and end > self._last_end:
                 self._last_end = end
                 heard.append(
