@@ -61,7 +61,9 @@ class EchoCanceller:
         #: Blocks processed, and blocks where the filter held still (double talk).
         self.blocks = 0
         self.held = 0
-        #: Smoothed power of the microphone and of what is left, over blocks with echo.
+        #: Smoothed power of the microphone and of what is left, over blocks where the
+        #: coach is talking.
+        self._ref_level = 0.0
         self.mic_power = 0.0
         self.out_power = 0.0
 
@@ -103,6 +105,8 @@ class EchoCanceller:
         error_power = float(np.mean(error**2))
         ref_power = float(np.mean(ref**2))
         if ref_power > _EPS:
+            self._ref_level = 0.99 * self._ref_level + 0.01 * ref_power
+        if ref_power > 0.5 * self._ref_level:  # the coach is talking, not trailing off
             self.mic_power = 0.95 * self.mic_power + 0.05 * float(np.mean(mic**2))
             self.out_power = 0.95 * self.out_power + 0.05 * error_power
         if ref_power <= _EPS:

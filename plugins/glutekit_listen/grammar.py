@@ -157,6 +157,12 @@ def token(command: Command) -> str:
 _BY_TOKEN = {token(command): command for command in COMMANDS}
 
 
+#: Which of a word's dictionary pronunciations a command uses, where it is not the
+#: first: "on" in "go on" is said with the vowel of "law" more often than of "father",
+#: and only one may be listed (two would split the command's certainty between them).
+_SAID_AS = {"on": "on(2)"}
+
+
 def dictionary(pronounce: Callable[[str], str | None], filler: Iterable[str]) -> str:
     """The recogniser's pronouncing dictionary: the wake word, each filler word, and
     each command's words as one word (:func:`token`).
@@ -171,7 +177,7 @@ def dictionary(pronounce: Callable[[str], str | None], filler: Iterable[str]) ->
         if phones:
             lines.append(f"{word} {phones}")
     for command in COMMANDS:
-        parts = [pronounce(word) for word in command.words.split()]
+        parts = [pronounce(_SAID_AS.get(word, word)) for word in command.words.split()]
         if all(parts):
             lines.append(f"{token(command)} {' '.join(p for p in parts if p)}")
     return "\n".join(lines) + "\n"
