@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import contextlib
 import math
-import os
 import struct
 import threading
 import wave
 from pathlib import Path
 from typing import Any
 
+from glutekit import devices
 from glutekit_listen.recogniser import RATE
 
 #: miniaudio backend for the microphone and the earcon; the voice's stream reads it too.
-ENV_BACKEND = "GLUTEKIT_AUDIO_BACKEND"
+ENV_BACKEND = devices.ENV_BACKEND
 
 
 class AudioUnavailable(Exception):
@@ -33,17 +33,12 @@ def miniaudio_module() -> Any:
     return miniaudio
 
 
-def backends(miniaudio: Any) -> list[Any] | None:
-    """The backend named by ``GLUTEKIT_AUDIO_BACKEND`` (e.g. null), else miniaudio's choice."""
-    wanted = os.environ.get(ENV_BACKEND, "").strip().upper()
-    if not wanted:
-        return None
+def backends(miniaudio: Any) -> list[Any]:
+    """The backend named by ``GLUTEKIT_AUDIO_BACKEND`` (e.g. null), else the real ones."""
     try:
-        return [getattr(miniaudio.Backend, wanted)]
-    except AttributeError:
-        raise AudioUnavailable(
-            f"{ENV_BACKEND}={wanted.lower()!r} is not an audio backend"
-        ) from None
+        return devices.backends(miniaudio)
+    except devices.UnknownBackend as exc:
+        raise AudioUnavailable(str(exc)) from None
 
 
 def read_wav(path: Path) -> bytes:
@@ -89,19 +84,22 @@ class EarconPlayer:
         self._pending = bytearray()
         self._lock = threading.Lock()
         try:
-            self._device = miniaudio.PlaybackDevice(
-                output_format=miniaudio.SampleFormat.SIGNED16,
-                nchannels=1,
-                sample_rate=RATE,
-                buffersize_msec=40,
-                backends=backends(miniaudio),
-                app_name="glutekit listener",
-            )
+            with devices.quiet_stderr():
+                self._device = miniaudio.PlaybackDevice(
+                    output_format=miniaudio.SampleFormat.SIGNED16,
+                    nchannels=1,
+                    sample_rate=RATE,
+                    buffersize_msec=40,
+                    backends=backends(miniaudio),
+                    app_name="glutekit listener",
+                )
             generator = self._blocks()
             next(generator)
             self._device.start(generator)
         except miniaudio.MiniaudioError as exc:
-            raise AudioUnavailable(f"no audio device for the earcon ({exc})") from None
+            raise AudioUnavailable(
+                f"no audio device for the earcon ({devices.reason(exc)})"
+            ) from None
 
     def play(self) -> None:
         with self._lock:

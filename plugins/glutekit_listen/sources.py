@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from glutekit import devices
 from glutekit_listen.audio import AudioUnavailable, backends, miniaudio_module, read_wav
 from glutekit_listen.recogniser import RATE
 
@@ -40,16 +41,17 @@ class Microphone:
     def __init__(self) -> None:
         miniaudio = miniaudio_module()
         try:
-            self._device = miniaudio.CaptureDevice(
-                input_format=miniaudio.SampleFormat.SIGNED16,
-                nchannels=1,
-                sample_rate=RATE,
-                buffersize_msec=round(1000 * BLOCK_SECONDS),
-                backends=backends(miniaudio),
-                app_name="glutekit listener",
-            )
+            with devices.quiet_stderr():
+                self._device = miniaudio.CaptureDevice(
+                    input_format=miniaudio.SampleFormat.SIGNED16,
+                    nchannels=1,
+                    sample_rate=RATE,
+                    buffersize_msec=round(1000 * BLOCK_SECONDS),
+                    backends=backends(miniaudio),
+                    app_name="glutekit listener",
+                )
         except miniaudio.MiniaudioError as exc:
-            raise AudioUnavailable(f"no microphone ({exc})") from None
+            raise AudioUnavailable(f"no microphone ({devices.reason(exc)})") from None
         self.backend = str(self._device.backend)
 
     def start(self, sink: Sink) -> None:

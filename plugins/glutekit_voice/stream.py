@@ -16,19 +16,19 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from glutekit import devices
 from glutekit.clock import AudioClock
 from glutekit.model import Cue
 from glutekit_voice import wavfile
 from glutekit_voice.mixer import Playhead, Schedule, Started
 
-ENV_BACKEND = "GLUTEKIT_AUDIO_BACKEND"
+ENV_BACKEND = devices.ENV_BACKEND
 #: The device asks for 25 ms at a time and holds four such periods (100 ms): enough
 #: to ride out a busy machine, short enough that a pause is heard within 150 ms.
 PERIOD_MS = 25
@@ -36,21 +36,6 @@ PERIODS = 4
 #: Seconds of played sound kept for :meth:`AudioStream.played` (a listener's echo
 #: reference).
 KEEP_SECONDS = 5
-#: Real backends, best first; "null" is used only when asked for by name.
-_REAL_BACKENDS = (
-    "WASAPI",
-    "DSOUND",
-    "WINMM",
-    "COREAUDIO",
-    "PULSEAUDIO",
-    "ALSA",
-    "JACK",
-    "SNDIO",
-    "AUDIO4",
-    "OSS",
-    "AAUDIO",
-    "OPENSL",
-)
 
 Change = Literal["seek", "pause"]
 _TOLERANCE = 0.002
@@ -78,34 +63,11 @@ class Applied:
     origin: float = 0.0
 
 
-@contextlib.contextmanager
-def _quiet_stderr() -> Iterator[None]:
-    """Hide what C audio libraries print while probing devices (ALSA's "cannot find card")."""
-    try:
-        saved = os.dup(2)
-    except OSError:
-        yield
-        return
-    try:
-        sys.stderr.flush()
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _backends(miniaudio: Any, wanted: str | None) -> list[Any]:
-    if wanted:
-        try:
-            return [miniaudio.Backend[wanted.strip().upper()]]
-        except KeyError:
-            known = ", ".join(b.lower() for b in (*_REAL_BACKENDS, "NULL"))
-            raise NoAudioDevice(
-                f"{ENV_BACKEND}={wanted!r} is not an audio backend (known: {known})"
-            ) from None
-    return [getattr(miniaudio.Backend, name) for name in _REAL_BACKENDS]
+    try:
+        return devices.backends(miniaudio, wanted)
+    except devices.UnknownBackend as exc:
+        raise NoAudioDevice(str(exc)) from None
 
 
 class AudioStream:
@@ -293,7 +255,7 @@ def _open_device(miniaudio: Any, rate: int, backends: list[Any]) -> Any:
     problem: Exception | None = None
     for priority in (miniaudio.ThreadPriority.REALTIME, miniaudio.ThreadPriority.HIGHEST):
         try:
-            with _quiet_stderr():
+            with devices.quiet_stderr():
                 return miniaudio.PlaybackDevice(
                     output_format=miniaudio.SampleFormat.SIGNED16,
                     nchannels=1,
@@ -307,10 +269,4 @@ def _open_device(miniaudio: Any, rate: int, backends: list[Any]) -> Any:
         except miniaudio.MiniaudioError as exc:
             problem = exc
     assert problem is not None
-    raise NoAudioDevice(f"no audio device ({_reason(problem)})")
-
-
-def _reason(exc: Exception) -> str:
-    args = getattr(exc, "args", ())
-    text = str(args[0]) if args else str(exc)
-    return f"miniaudio: {text}"
+    raise NoAudioDevice(f"no audio device ({devices.reason(problem)})")
