@@ -35,6 +35,7 @@ from typing import Any
 from glutekit_listen.grammar import (
     COMMANDS,
     FILLER_WORDS,
+    WAKE_WORD,
     Command,
     dictionary,
     find_command,
@@ -245,15 +246,18 @@ class Recogniser:
         return found
 
     def _check(self) -> list[Heard]:
+        """Decide as soon as the wake word and what follows it have been quiet for
+        ``settle`` seconds. The running guess may still show the command as ordinary
+        words ("coach next" rather than the command): the decision reads the finished
+        lattice, where only a command counts."""
         hyp = self._decoder.hyp()
-        if hyp is None or not any(word in self._tokens for word in hyp.hypstr.split()):
+        if hyp is None or WAKE_WORD not in hyp.hypstr.split():
             return []
         words = self._words()
-        match = find_command([w for w, *_ in words])
-        if match is None:
-            return []
-        _, _, last = match
-        if self._fed - words[last][2] < self.tuning.settle * RATE:
+        names = [w for w, *_ in words]
+        if WAKE_WORD not in names[:-1]:
+            return []  # nothing said after the wake word yet
+        if self._fed - words[-1][2] < self.tuning.settle * RATE:
             return []
         return self._close(go_on=True)
 
