@@ -63,11 +63,19 @@ EMPTY = Timeline(routine_id="t", title="t", segments=())
 
 @pytest.fixture(scope="module")
 def coach_audio(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The short routine's whole session as glutekit says it (default voice), 16 kHz."""
+    """The short routine's whole session as glutekit says it (default voice), 16 kHz;
+    the routine; and the voice cache it was rendered into.
+
+    A session run with that cache (``XDG_CACHE_HOME``) plays these very clips: a voice
+    such as Piper says a text a little differently each time it renders it, and the
+    microphone must hear what the loudspeaker plays.
+    """
     folder = tmp_path_factory.mktemp("session")
     routine = folder / "listen-short.json"
     routine.write_text(json.dumps(SHORT_ROUTINE))
-    return session_audio(str(routine), folder, env=dict(os.environ)), routine
+    cache = folder / "cache"
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    return session_audio(str(routine), folder, env=env), routine, cache
 
 
 def feed(
@@ -105,7 +113,7 @@ def feed(
 def test_commands_in_a_second_voice_are_heard_over_the_session_and_room_noise(
     coach_audio: Any, snr: float
 ) -> None:
-    session, _ = coach_audio
+    session, _, _ = coach_audio
     rng = np.random.default_rng(int(snr))
     spoken = spoken_commands(voices=("en-us+klatt", "en-us+f3"), rates=(165,))
     played = np.resize(session, int((len(spoken) * 9 + 6) * RATE))
@@ -135,7 +143,7 @@ def test_commands_in_a_second_voice_are_heard_over_the_session_and_room_noise(
 
 
 def test_the_coach_is_never_obeyed(coach_audio: Any) -> None:
-    session, _ = coach_audio
+    session, _, _ = coach_audio
     played = np.concatenate([session, session])
     rng = np.random.default_rng(3)
     bed = with_room_noise(room_echo(played, rng), rng)
@@ -234,7 +242,7 @@ def _run(
 def test_a_session_obeys_commands_said_at_known_times(coach_audio: Any, tmp_path: Path) -> None:
     """A real run through the null audio backend; at known times a second voice says
     pause, go on, next."""
-    session, routine = coach_audio
+    session, routine, cache = coach_audio
     rng = np.random.default_rng(7)
     # The microphone hears the room, the coach through the room, and the commands.
     # "coach, pause" is said over the coach (it speaks from 0:30 to 0:35, glutekit
@@ -259,7 +267,11 @@ def test_a_session_obeys_commands_said_at_known_times(coach_audio: Any, tmp_path
     _write_wav(tmp_path / "mic.wav", mic)
     proc = _run(
         ["run", str(routine), "--listen"],
-        {"GLUTEKIT_AUDIO_BACKEND": "null", "GLUTEKIT_LISTEN_FILE": str(tmp_path / "mic.wav")},
+        {
+            "GLUTEKIT_AUDIO_BACKEND": "null",
+            "GLUTEKIT_LISTEN_FILE": str(tmp_path / "mic.wav"),
+            "XDG_CACHE_HOME": str(cache),
+        },
     )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.splitlines()
@@ -338,7 +350,7 @@ def test_every_command_has_a_control() -> None:
 def test_the_echo_canceller_takes_the_coach_out_and_leaves_a_command(coach_audio: Any) -> None:
     from glutekit_listen.echo import EchoCanceller
 
-    session, _ = coach_audio
+    session, _, _ = coach_audio
     rng = np.random.default_rng(7)
     echo = room_echo(session, rng)
     voice = np.zeros(len(session), np.float32)
@@ -400,24 +412,32 @@ def test_the_audio_stream_lends_exactly_the_sound_it_played() -> None:
         stream.close()
 
 
+class ToneTap:
+    """A sound tap playing a 440 Hz tone, whose heard frame the test moves."""
+
+    rate = 22050
+
+    def __init__(self) -> None:
+        self.now = 0
+        t = np.arange(20 * self.rate) / self.rate
+        self.pcm = to_pcm(8000 * np.sin(2 * np.pi * 440 * t))
+
+    def heard_frame(self) -> int:
+        return self.now
+
+    def played(self, start: int, count: int) -> bytes:
+        return self.pcm[2 * start : 2 * (start + count)].ljust(2 * count, b"\0")
+
+
+def _tone_from(frame: float, count: int) -> Any:
+    """What the tone sounds like at 16 kHz from tap frame ``frame``."""
+    return 8000 * np.sin(2 * np.pi * 440 * (frame / ToneTap.rate + np.arange(count) / RATE))
+
+
 def test_the_played_sound_is_read_in_step_and_resampled_without_seams() -> None:
     from glutekit_listen.echo import Reference
 
-    class Tap:
-        rate = 22050
-
-        def __init__(self) -> None:
-            self.now = 0
-            t = np.arange(10 * self.rate) / self.rate
-            self.pcm = to_pcm(8000 * np.sin(2 * np.pi * 440 * t))
-
-        def heard_frame(self) -> int:
-            return self.now
-
-        def played(self, start: int, count: int) -> bytes:
-            return self.pcm[2 * start : 2 * (start + count)].ljust(2 * count, b"\0")
-
-    tap = Tap()
+    tap = ToneTap()
     tap.now = tap.rate  # a second into the session
     reference = Reference(lambda: tap, RATE)
     blocks = []
@@ -428,12 +448,76 @@ def test_the_played_sound_is_read_in_step_and_resampled_without_seams() -> None:
     # One unbroken 440 Hz tone from where the first call found the stream, whatever
     # the jitter: the blocks continue each other instead of following the callback.
     first = tap.rate + 2205 - 3 - 2205
-    want = 8000 * np.sin(2 * np.pi * 440 * (first / tap.rate + np.arange(len(got)) / RATE))
-    assert np.max(np.abs(got - want)) < 200
-    # A stall longer than the slack starts again from what is heard now.
+    assert np.max(np.abs(got - _tone_from(first, len(got)))) < 200
+    assert reference.moved == {"back": 0, "on": 0, "again": 0}
+    # A stall longer than half a second starts again from what is heard now.
     tap.now += tap.rate
     again = reference.take(RATE // 10)
-    start = (tap.now - 2205) / tap.rate
-    want = 8000 * np.sin(2 * np.pi * 440 * (start + np.arange(len(again)) / RATE))
-    assert np.max(np.abs(again - want)) < 200
+    assert np.max(np.abs(again - _tone_from(tap.now - 2205, len(again)))) < 200
+    assert reference.moved["again"] == 1
     assert Reference(lambda: None, RATE).take(160) is None
+
+
+def test_the_played_sound_follows_the_blocks_that_arrive_soonest() -> None:
+    """A block handed over late (a busy machine) does not shift the reference; one that
+    comes sooner than expected, or lateness that lasts, does."""
+    from glutekit_listen.echo import Reference
+
+    tap = ToneTap()
+    tap.now = tap.rate
+    reference = Reference(lambda: tap, RATE, late=0.03, follow=2.0)
+    # The first block was handed over 50 ms late: the reference starts 50 ms too late.
+    tap.now += 2205 + 1102
+    reference.take(RATE // 10)
+    # A block on time is sooner than the reference expects: it moves back at once.
+    tap.now += 2205 - 1102
+    block = reference.take(RATE // 10)
+    assert reference.moved["back"] == 1
+    assert np.max(np.abs(block - _tone_from(tap.now - 2205, len(block)))) < 200
+    # One block 40 ms late, then on time again: the reference stays where it was.
+    expected = tap.now
+    for lateness in (882, 0, 0):
+        expected += 2205
+        tap.now = expected + lateness
+        block = reference.take(RATE // 10)
+        assert np.max(np.abs(block - _tone_from(expected - 2205, len(block)))) < 200
+    assert reference.moved == {"back": 1, "on": 0, "again": 0}
+    # Every block 40 ms late for a whole window of the two seconds it follows (at most
+    # two windows): it moves on.
+    for _ in range(40):
+        expected += 2205
+        tap.now = expected + 882
+        block = reference.take(RATE // 10)
+    assert reference.moved["on"] == 1
+    assert np.max(np.abs(block - _tone_from(tap.now - 2205, len(block)))) < 200
+
+
+def test_a_recording_lines_up_with_the_session_clock(tmp_path: Path) -> None:
+    """With the session's clock, the file's block n goes out once the clock has passed
+    its end, and what fell before the listener started is skipped."""
+    marks = np.arange(30) * 100.0  # block n holds the value 100 * n
+    _write_wav(tmp_path / "marks.wav", np.repeat(marks, RATE // 10).astype(np.float32))
+    clock = {"now": None}
+    got: list[tuple[float, float]] = []
+    source = WavFileSource(tmp_path / "marks.wav", silence_after=False, clock=lambda: clock["now"])
+
+    def sink(block: bytes) -> None:
+        value = float(np.frombuffer(block, dtype="<i2").astype(np.float64).mean())
+        got.append((value, clock["now"]))
+
+    source.start(sink)
+    try:
+        time.sleep(0.1)
+        assert got == []  # the session has not begun
+        clock["now"] = 1.234  # the listener started 1.234 s into the session
+        time.sleep(0.1)
+        assert got == []  # block 12 (1.2 to 1.3 s) is not over yet
+        for step in range(1, 7):
+            clock["now"] = 1.234 + 0.05 * step
+            time.sleep(0.08)
+    finally:
+        source.stop()
+    values = [round(value / 100) for value, _ in got]
+    assert values == [12, 13, 14], got
+    for value, now in got:
+        assert now >= (round(value / 100) + 1) * 0.1

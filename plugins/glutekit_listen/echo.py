@@ -130,19 +130,41 @@ class EchoCanceller:
 class Reference:
     """Reads the sound being played, block by block, in step with the microphone.
 
-    Each call takes the next stretch of the tap's samples (continuing where the last
-    one ended, so the reference is one unbroken signal) and resamples it to the
-    microphone's rate. When the stretch has drifted more than ``slack`` seconds from
-    what is heard now (a stall, a pause in capture), it starts again from now.
+    Each call takes the next stretch of the tap's samples, continuing where the last
+    one ended, so the reference is one unbroken signal, and resamples it to the
+    microphone's rate.
+
+    A block can reach the listener late (a busy machine wakes the capture thread
+    late) but never before it was captured, so the stretch follows the earliest
+    arrivals: a block that arrives sooner than the stretch expects moves the stretch
+    back to it at once; one that arrives late moves it only if every block in the last
+    ``follow`` seconds was later by more than ``late`` seconds (the microphone's clock
+    running slower than the loudspeaker's). A gap of more than ``stall`` seconds (a
+    stall, capture stopped for a while) starts again from what is heard now.
 
     :param tap: a callable returning the :class:`glutekit.interfaces.SoundTap` or None.
     """
 
-    def __init__(self, tap: Any, rate: int, slack: float = 0.05) -> None:
+    def __init__(
+        self,
+        tap: Any,
+        rate: int,
+        *,
+        stall: float = 0.5,
+        late: float = 0.03,
+        follow: float = 5.0,
+    ) -> None:
         self._tap = tap
         self.rate = rate
-        self.slack = slack
+        self.stall = stall
+        self.late = late
+        self.follow = follow
         self._next: float | None = None  # the tap's frame where the next stretch starts
+        self._least_late: float | None = None  # over the current ``follow`` window
+        self._window = 0.0  # seconds of audio in it
+        #: How often the stretch was moved: back (an early block), on (late blocks),
+        #: or started again (a stall).
+        self.moved = {"back": 0, "on": 0, "again": 0}
 
     def take(self, count: int) -> Any:
         """The ``count`` samples (at ``rate``) played during the block just captured,
@@ -153,10 +175,38 @@ class Reference:
             return None
         need = count * tap.rate / self.rate
         now = tap.heard_frame()
-        if self._next is None or abs(self._next + need - now) > self.slack * tap.rate:
-            self._next = now - need
+        if self._next is None:
+            self._restart(now - need)
+        else:
+            lateness = now - (self._next + need)
+            if lateness < 0:
+                self.moved["back"] += 1
+                self._restart(now - need)
+            elif lateness > self.stall * tap.rate:
+                self.moved["again"] += 1
+                self._restart(now - need)
+            else:
+                self._track(lateness, count, tap.rate)
+        assert self._next is not None
         start = int(np.floor(self._next))
         raw = np.frombuffer(tap.played(start, int(np.ceil(need)) + 2), dtype="<i2")
         where = self._next - start + np.arange(count) * tap.rate / self.rate
         self._next += need
         return np.interp(where, np.arange(len(raw)), raw.astype(np.float64))
+
+    def _restart(self, frame: float) -> None:
+        self._next = frame
+        self._least_late = None
+        self._window = 0.0
+
+    def _track(self, lateness: float, count: int, tap_rate: int) -> None:
+        assert self._next is not None
+        least = lateness if self._least_late is None else min(self._least_late, lateness)
+        self._least_late = least
+        self._window += count / self.rate
+        if self._window >= self.follow:
+            if least > self.late * tap_rate:
+                self.moved["on"] += 1
+                self._next += least
+            self._least_late = None
+            self._window = 0.0

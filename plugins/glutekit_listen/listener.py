@@ -68,10 +68,10 @@ def _actions(controls: Any) -> dict[str, Callable[[], None]]:
     }
 
 
-def open_source(speed: float) -> Source:
+def open_source(speed: float, clock: Callable[[], float | None] | None = None) -> Source:
     named = os.environ.get(ENV_FILE, "").strip()
     if named:
-        return WavFileSource(Path(named), speed=speed)
+        return WavFileSource(Path(named), speed=speed, clock=clock)
     return Microphone()
 
 
@@ -107,8 +107,11 @@ class ListenInput:
                     f"{what} ({module}) is not installed; "
                     "'pip install \"glutekit[listen]\"' turns voice commands on"
                 ) from None
+        #: The session clock's reading at the start event, and perf_counter() when
+        #: the listener saw it (for sessions whose sound no output lends).
+        self._began: tuple[float, float] | None = None
         try:
-            self.source = source or open_source(self.speed)
+            self.source = source or open_source(self.speed, self.session_seconds)
         except AudioUnavailable as exc:
             raise ListenOff(str(exc)) from None
         self._earcon: EarconPlayer | None = None
@@ -153,6 +156,8 @@ class ListenInput:
             self._turn_off(f"voice commands off: {self.source.what} did not start ({exc})")
 
     def handle(self, event: Event) -> None:
+        if event.kind == "start" and self._began is None:
+            self._began = (event.clock, time.perf_counter())
         if event.kind == "cue" and event.cue is not None:
             # A guess for when the voice cannot say when it speaks (no audio stream).
             seconds = len(event.cue.text.split()) / WORDS_PER_SECOND / max(self.speed, 1e-6)
@@ -182,6 +187,17 @@ class ListenInput:
                 return False
             time.sleep(0.01)
         return self.blocks >= count
+
+    def session_seconds(self) -> float | None:
+        """How far the session's clock has run since the session began (pauses
+        included), by the sound being heard when an output lends it; None before the
+        start."""
+        if self._began is None:
+            return None
+        tap = self._coach_sound()
+        if tap is None:
+            return (time.perf_counter() - self._began[1]) * self.speed
+        return tap.heard_frame() / tap.rate * self.speed - self._began[0]
 
     def coach_speaking(self) -> bool:
         told = self._coach_speaking()

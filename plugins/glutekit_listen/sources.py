@@ -74,11 +74,24 @@ class WavFileSource:
     """Plays a WAV file into the listener as a microphone would, in real time.
 
     :param speed: how many seconds of audio per real second (the session's --speed).
-    :param after: what to do at the end of the file: keep sending silence (as a quiet
-        room would) or stop.
+    :param silence_after: what to do at the end of the file: keep sending silence (as
+        a quiet room would) or stop.
+    :param clock: seconds since the session began by the session's own clock (None
+        until it begins). With it, the file is the room's recording from the session's
+        start: each block goes out when the session's clock has passed its end, so a
+        coach's voice recorded into the file lines up with the sound the session plays,
+        however long the listener took to start (what fell before that is lost, as it
+        would be from a microphone). Without it, the file starts when the listener does.
     """
 
-    def __init__(self, path: Path, *, speed: float = 1.0, silence_after: bool = True) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        speed: float = 1.0,
+        silence_after: bool = True,
+        clock: Callable[[], float | None] | None = None,
+    ) -> None:
         self.what = f"file {path}"
         try:
             self._audio = read_wav(path)
@@ -86,6 +99,7 @@ class WavFileSource:
             raise AudioUnavailable(f"cannot read {path}: {exc}") from None
         self._speed = speed
         self._silence_after = silence_after
+        self._clock = clock
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         #: perf_counter() when each block was handed over, by block index.
@@ -105,17 +119,28 @@ class WavFileSource:
     def _run(self, sink: Sink) -> None:
         block = 2 * round(RATE * BLOCK_SECONDS)
         silence = bytes(block)
-        began = time.perf_counter()
-        offset = index = 0
+        clock = self._clock if self._clock is not None else self._own_clock()
+        index = None
         while not self._stop.is_set():
-            chunk = self._audio[offset : offset + block]
+            now = clock()
+            if now is None:  # the session has not begun
+                self._stop.wait(0.005)
+                continue
+            if index is None:
+                index = int(now / BLOCK_SECONDS)
+            due = (index + 1) * BLOCK_SECONDS
+            if now < due:
+                self._stop.wait(min(due - now, BLOCK_SECONDS) / self._speed)
+                continue
+            chunk = self._audio[index * block : (index + 1) * block]
             if not chunk:
                 if not self._silence_after:
                     return
                 chunk = silence
-            offset += block
             index += 1
-            due = began + index * BLOCK_SECONDS / self._speed
-            self._stop.wait(max(0.0, due - time.perf_counter()))
             self.sent_at.append(time.perf_counter())
             sink(chunk)
+
+    def _own_clock(self) -> Callable[[], float]:
+        began = time.perf_counter()
+        return lambda: (time.perf_counter() - began) * self._speed
