@@ -41,13 +41,12 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import numpy as np  # noqa: E402
 from glutekit_listen.grammar import COMMANDS  # noqa: E402
-from glutekit_listen.listener import ListenInput  # noqa: E402
 from glutekit_listen.recogniser import RATE  # noqa: E402
 from listen_audio import (  # noqa: E402
     COMMAND_VOICES,
-    ArraySource,
     Spoken,
     espeak,
+    feed_listener,
     place,
     room_echo,
     session_audio,
@@ -57,8 +56,6 @@ from listen_audio import (  # noqa: E402
     with_room_noise,
 )
 
-from glutekit.engine import Controls  # noqa: E402
-from glutekit.interfaces import OutputOptions  # noqa: E402
 from glutekit.model import Timeline  # noqa: E402
 
 ROUTINES = ("quick-five", "desk-break", "morning-in-bed", "side-sleeper-relief", "after-run")
@@ -76,30 +73,8 @@ def listen(
     """Feed a recording through the listener; return what it obeyed and the CPU time.
 
     ``played``: the sound the session played meanwhile, lent to the listener."""
-    controls = Controls()
-    box: dict[str, ListenInput] = {}
-
-    def speaking() -> bool | None:
-        if mask is None:
-            return None
-        block = int(box["listener"].seconds * 10)
-        return bool(mask[min(block, len(mask) - 1)])
-
-    source = ArraySource(samples, played)
-    values = {"controls": controls, "coach_speaking": speaking, "coach_sound": lambda: source.tap}
-    listener = ListenInput(
-        OutputOptions(values=values),
-        source=source,
-        earcon=False,
-    )
-    box["listener"] = listener
-    timeline = cue_words or Timeline(routine_id="bench", title="bench", segments=())
-    began = time.process_time()
-    listener.start(timeline)
-    listener.wait_for_blocks(source.blocks, timeout=3600)
-    cpu = time.process_time() - began
-    listener.close(None)
-    return [a.heard for a in listener.acted], cpu
+    fed = feed_listener(samples, mask=mask, played=played, timeline=cue_words, timeout=3600)
+    return [a.heard for a in fed.acted], fed.cpu
 
 
 def false_triggers(

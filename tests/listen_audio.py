@@ -24,8 +24,10 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from glutekit_listen.audio import read_wav
@@ -215,3 +217,54 @@ class ArrayTap:
         before = bytes(2 * max(0, min(count, first - start)))
         body = self._pcm[2 * first : 2 * last] if last > first else b""
         return (before + body).ljust(2 * count, b"\0")[: 2 * count]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fed:
+    """What :func:`feed_listener` saw: the commands obeyed and the CPU time it took."""
+
+    acted: list[Any]
+    cpu: float
+
+
+def feed_listener(
+    samples: np.ndarray,
+    *,
+    mask: np.ndarray | None = None,
+    played: np.ndarray | None = None,
+    tuning: Any = None,
+    timeline: Any = None,
+    timeout: float = 600.0,
+) -> Fed:
+    """The listener's worker, fed a recording block by block, as a session feeds it.
+
+    :param mask: per 100 ms, whether the coach speaks (what a session tells the
+        listener); None: not told.
+    :param played: the sound the session played meanwhile, lent as a stream lends it.
+    :param timeline: the session's cues, whose words the recogniser learns.
+    """
+    from glutekit_listen.listener import ListenInput
+
+    from glutekit.engine import Controls
+    from glutekit.interfaces import OutputOptions
+    from glutekit.model import Timeline
+
+    box: dict[str, ListenInput] = {}
+
+    def speaking() -> bool | None:
+        if mask is None:
+            return None
+        return bool(mask[min(int(box["listener"].seconds * 10), len(mask) - 1)])
+
+    source = ArraySource(samples, played)
+    values = {"controls": Controls(), "coach_speaking": speaking, "coach_sound": lambda: source.tap}
+    listener = ListenInput(OutputOptions(values=values), source=source, tuning=tuning, earcon=False)
+    box["listener"] = listener
+    began = time.process_time()
+    listener.start(timeline or Timeline(routine_id="fed", title="fed", segments=()))
+    finished = listener.wait_for_blocks(source.blocks, timeout=timeout)
+    cpu = time.process_time() - began
+    listener.close(None)
+    if not finished:
+        raise TimeoutError(f"the listener decoded {listener.blocks} of {source.blocks} blocks")
+    return Fed(acted=list(listener.acted), cpu=cpu)

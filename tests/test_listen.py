@@ -29,11 +29,10 @@ from glutekit_listen.sources import WavFileSource  # noqa: E402
 
 from glutekit.engine import Controls  # noqa: E402
 from glutekit.interfaces import OutputOptions  # noqa: E402
-from glutekit.model import Timeline  # noqa: E402
 from tests.listen_audio import (  # noqa: E402
     BACKGROUND_RMS,
-    ArraySource,
     espeak,
+    feed_listener,
     place,
     room_echo,
     session_audio,
@@ -58,7 +57,6 @@ SHORT_ROUTINE = {
         {"exercise": "glutes:knee-hug", "dose": {"hold": 25}, "sides": "right"},
     ],
 }
-EMPTY = Timeline(routine_id="t", title="t", segments=())
 
 
 @pytest.fixture(scope="module")
@@ -81,31 +79,8 @@ def coach_audio(tmp_path_factory: pytest.TempPathFactory) -> Any:
 def feed(
     samples: Any, mask: Any = None, tuning: Tuning | None = None, played: Any = None
 ) -> list[Acted]:
-    """The listener's worker, fed a recording block by block; what it obeyed.
-
-    ``played``: the sound the session played meanwhile, lent as a stream lends it.
-    """
-    controls = Controls()
-    box: dict[str, ListenInput] = {}
-
-    def speaking() -> bool | None:
-        if mask is None:
-            return None
-        return bool(mask[min(int(box["l"].seconds * 10), len(mask) - 1)])
-
-    source = ArraySource(samples, played)
-    values = {"controls": controls, "coach_speaking": speaking, "coach_sound": lambda: source.tap}
-    listener = ListenInput(
-        OutputOptions(values=values),
-        source=source,
-        tuning=tuning,
-        earcon=False,
-    )
-    box["l"] = listener
-    listener.start(EMPTY)
-    assert listener.wait_for_blocks(source.blocks, timeout=600)
-    listener.close(None)
-    return listener.acted
+    """What the listener obeyed, fed ``samples`` block by block (see ``feed_listener``)."""
+    return feed_listener(samples, mask=mask, tuning=tuning, played=played).acted
 
 
 @needs_espeak
