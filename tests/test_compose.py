@@ -131,6 +131,34 @@ def test_cycle_without_equipment_leaves_out_release_and_says_what_would_add_it(
     assert "no release without a ball or roller" in (routine.description or "")
 
 
+def test_when_no_single_change_would_do_the_message_names_the_changes_that_would(
+    host: PluginHost, catalog: Catalog
+) -> None:
+    """Every hip-flexor stretch is ruled out by the place and the avoided word at once:
+    the line names both changes and the exercise they would let in."""
+    with pytest.raises(InputError) as raised:
+        make(
+            host,
+            catalog,
+            "quick",
+            targets=["hip_flexors"],
+            minutes=2,
+            equipment=["bed"],
+            place="bed",
+            avoid=["floor"],
+        )
+    message = str(raised.value)
+    assert "\n" not in message
+    assert message.startswith(
+        "no stretch exercise for hip_flexors fits your place and avoid together; to allow "
+    ), message
+    assert message.endswith(", use --place floor and leave out --avoid floor"), message
+    name = message.split("to allow ", 1)[1].split(", use", 1)[0]
+    allowed = next(ex for ex in catalog.exercises.values() if ex.name == name)
+    assert allowed.kind == "stretch" and "hip_flexors" in allowed.targets
+    assert allowed.position in PLACES["floor"]
+
+
 def test_the_bare_compose_command_works(glutekit_proc: Any) -> None:
     proc = glutekit_proc("compose", "--minutes", "10")
     assert proc.returncode == 0, proc.stderr

@@ -31,7 +31,10 @@ def _clause(text: str) -> str:
     return text.strip().rstrip(".")
 
 
-@pytest.fixture(scope="module")
+# Session-scoped, not module-scoped: the tests that use these run on one worker (the
+# "voice" group), but xdist may hand that worker another module's test between two of
+# them, and a module fixture would then be torn down and voiced again (about 55 s).
+@pytest.fixture(scope="session")
 def homes(tmp_path_factory: pytest.TempPathFactory, _run_voice_cache: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("voiced")
     (home / "cache" / "glutekit").mkdir(parents=True)
@@ -51,7 +54,7 @@ def _voiced(path: Path | str, env: dict[str, str], spoken: bool = True) -> dict[
     return json.loads(proc.stdout)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def voiced(homes: dict[str, str]) -> dict[str, dict[str, Any]]:
     """routine id -> its voiced transcript (duration and cues)."""
     return {rid: _voiced(ROUTINES_DIR / f"{rid}.json", homes) for rid in READY_MADE}

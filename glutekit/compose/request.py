@@ -230,9 +230,19 @@ def explain_missing(
                 f"no {kind} exercise {_phrase(constraint, request)} for {target_text(request)}; "
                 f"{_fix(constraint, only_this, request)}{tail}"
             )
+    # Every candidate is ruled out by two or more constraints: name the fewest changes
+    # that let one in, taking the combination most candidates share.
+    fewest = min(len(found) for found, _ in reasons)
+    combos: dict[tuple[str, ...], list[Exercise]] = {}
+    for found, ex in reasons:
+        if len(found) == fewest:
+            combos.setdefault(tuple(found), []).append(ex)
+    combo, allowed = max(combos.items(), key=lambda item: len(item[1]))
+    named = ", ".join(combo[:-1]) + f" and {combo[-1]}"
+    fixes = " and ".join(_fix(constraint, allowed, request) for constraint in combo)
     return (
-        f"no {kind} exercise for {target_text(request)} meets all of your constraints "
-        f"(equipment, place, avoid, level); relax one of them{tail}"
+        f"no {kind} exercise for {target_text(request)} fits your {named} together; "
+        f"to allow {allowed[0].name}, {fixes}{tail}"
     )
 
 
