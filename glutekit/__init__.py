@@ -1,6 +1,7 @@
 """glutekit: compose, run and print mobility routines."""
 
-from __future__ import annotations
+# No "from __future__ import annotations" here: it imports the __future__ module, one
+# more place for an early Ctrl-C to land before the handler below is in place.
 
 
 def _quiet_early_interrupt() -> None:
@@ -10,8 +11,11 @@ def _quiet_early_interrupt() -> None:
     from whatever module was being imported. ``glutekit.cli.main`` puts Python's own
     handler back as soon as it runs. Importing glutekit as a library changes nothing.
     """
+    # os and sys are loaded by Python's own start-up; _signal is built in. The signal
+    # module would import enum, functools and collections first, long enough for a
+    # Ctrl-C to land there with a traceback through this function.
+    import _signal as signal  # type: ignore[import-not-found]
     import os
-    import signal
     import sys
 
     if not sys.argv or os.path.basename(sys.argv[0]) != "glutekit":

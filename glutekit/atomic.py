@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import stat
 import sys
@@ -31,6 +32,7 @@ from pathlib import Path
 from glutekit.errors import GlutekitError, InputError
 
 STDOUT = "-"
+_TOKEN_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _TEMP = re.compile(r"^\..*\.glutekit-(\d+)-[A-Za-z0-9_]+\.tmp$")
 #: Temp files of the naming used before the process id was added: removed once this old.
 _LEGACY_AGE = 3600.0
@@ -87,9 +89,16 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     sweep_stale_temp_files(target.parent)
     tmp: Path | None = None
     try:
-        with _signals_held():
-            # No signal may land between creating the file and knowing its name.
-            tmp = _make_temp(target)
+        # The name is known before the file exists, so a signal landing anywhere here
+        # (SIGTERM is handled in the main thread whichever thread the kernel chose, so
+        # blocking it in this thread would not hold it) still finds the file to remove.
+        while True:
+            tmp = _temp_name(target)
+            try:
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                break
+            except FileExistsError:
+                continue
         yield tmp
         _fsync_file(tmp)
         _set_mode(tmp, target)
@@ -104,30 +113,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
         raise
 
 
-def _make_temp(target: Path) -> Path:
-    prefix = f".{target.name[:96]}.glutekit-{os.getpid()}-"
-    fd, name = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    return Path(name)
-
-
-@contextlib.contextmanager
-def _signals_held() -> Iterator[None]:
-    """Delay SIGINT and SIGTERM (main thread, where Python runs handlers) for a moment."""
-    import signal
-    import threading
-
-    if not hasattr(signal, "pthread_sigmask") or threading.current_thread() is not (
-        threading.main_thread()
-    ):
-        yield
-        return
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+def _temp_name(target: Path) -> Path:
+    """``.<name>.glutekit-<pid>-<random>.tmp`` beside ``target``."""
+    token = "".join(secrets.choice(_TOKEN_LETTERS) for _ in range(8))
+    return target.parent / f".{target.name[:96]}.glutekit-{os.getpid()}-{token}.tmp"
 
 
 @contextlib.contextmanager

@@ -56,11 +56,19 @@ def _compiled(name: SchemaName) -> Callable[[Any], bool] | None:
     It only answers "valid?"; the located messages come from :func:`_validator`, which
     is only built for a file that fails.
     """
-    try:
-        import jsonschema_rs
-    except ImportError:  # pragma: no cover - a platform without the wheel
-        return None
-    checker = jsonschema_rs.validator_for(load_schema(name))
+    from glutekit.deferred import interrupts_held
+
+    with interrupts_held():
+        # jsonschema-rs imports decimal from Rust on first use, and panics (a Rust
+        # panic and a traceback on screen) if Ctrl-C lands in that import: import it
+        # here, where an interrupt waits until it is done.
+        import decimal  # noqa: F401
+
+        try:
+            import jsonschema_rs
+        except ImportError:  # pragma: no cover - a platform without the wheel
+            return None
+        checker = jsonschema_rs.validator_for(load_schema(name))
     is_valid: Callable[[Any], bool] = checker.is_valid
     return is_valid
 

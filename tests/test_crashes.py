@@ -323,3 +323,38 @@ def test_bad_speech_variables_do_not_stop_a_silent_run(tmp_path: Path) -> None:
     )  # fmt: skip
     assert nan.returncode == 2
     assert "GLUTEKIT_VOLUME: must be a number from 0 to 1 (got 'nan')" in nan.stderr
+
+
+def test_an_interrupt_during_held_work_waits_for_it_to_end() -> None:
+    """Ctrl-C and SIGTERM that land while ``interrupts_held`` runs its block are
+    acted on when it ends, by the handlers that were there; those are put back."""
+    import os
+
+    from glutekit.deferred import interrupts_held
+
+    class Stopped(BaseException):
+        pass
+
+    def stop(signum: int, frame: object) -> None:
+        raise Stopped
+
+    before = signal.signal(signal.SIGTERM, stop)
+    try:
+        steps = []
+        with pytest.raises(KeyboardInterrupt), interrupts_held():
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)  # the handler has run by now: it only took note
+            steps.append("finished")
+        assert steps == ["finished"]
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with pytest.raises(Stopped), interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.05)
+            steps.append("finished again")
+        assert steps == ["finished", "finished again"]
+        assert signal.getsignal(signal.SIGTERM) is stop
+        with interrupts_held():  # nothing came: nothing happens after
+            steps.append("quiet")
+        assert steps[-1] == "quiet"
+    finally:
+        signal.signal(signal.SIGTERM, before)

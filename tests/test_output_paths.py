@@ -127,3 +127,38 @@ def test_an_empty_path_or_a_folder_is_one_clear_line(name: str, tmp_path: Path) 
     assert folder.returncode in (1, 2), folder.stderr
     assert "Traceback" not in folder.stderr
     assert "is a directory" in folder.stderr
+
+
+class _SignalOnClose:
+    """``os`` as glutekit.atomic sees it, except that the first ``close`` is followed by
+    an interrupt: a signal landing the moment the temporary file exists."""
+
+    def __init__(self) -> None:
+        self.fired = False
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(os, name)
+
+    def close(self, fd: int) -> None:
+        os.close(fd)
+        if not self.fired:
+            self.fired = True
+            raise KeyboardInterrupt
+
+
+def test_a_signal_the_moment_the_temp_file_exists_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIGTERM is handled in the main thread even when another thread received it, so
+    blocking it there cannot hold it: the name must be known before the file exists."""
+    from glutekit import atomic
+
+    fake = _SignalOnClose()
+    monkeypatch.setattr(atomic, "os", fake)
+    target = tmp_path / "routine.wav"
+    target.write_bytes(b"old")
+    with pytest.raises(KeyboardInterrupt), atomic.atomic_path(target) as temp:
+        temp.write_bytes(b"new")
+    assert fake.fired
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["routine.wav"]
+    assert target.read_bytes() == b"old"
