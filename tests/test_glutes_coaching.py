@@ -31,9 +31,9 @@ def _clause(text: str) -> str:
     return text.strip().rstrip(".")
 
 
-# Session-scoped, not module-scoped: the tests that use these run on one worker (the
-# "voice" group), but xdist may hand that worker another module's test between two of
-# them, and a module fixture would then be torn down and voiced again (about 55 s).
+# Session-scoped: made at most once per xdist worker, however the worker's tests are
+# interleaved with other modules'. (In CI two workers still each make them, about 55 s
+# apiece.)
 @pytest.fixture(scope="session")
 def homes(tmp_path_factory: pytest.TempPathFactory, _run_voice_cache: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("voiced")
