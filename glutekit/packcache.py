@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit import __version__
+from glutekit.cache import CATALOG, prepare
 from glutekit.errors import InputError
 from glutekit.model import Exercise, Pack
 from glutekit.schema import read_bounded, schema_path
@@ -226,7 +227,7 @@ class PackCache:
         target = self._index_file()
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            prepare(self.folder, CATALOG)
             temp.write_text(json.dumps(index), encoding="utf-8")
             os.replace(temp, target)
         except OSError:
@@ -248,7 +249,7 @@ class PackCache:
         target = self._file(key)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
+            prepare(self.folder, CATALOG)
             with temp.open("wb") as fh:
                 _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((key, compiled))
             os.replace(temp, target)
@@ -258,11 +259,7 @@ class PackCache:
                 temp.unlink()
 
     def _prune(self, keep: Path) -> None:
-        files = sorted(
-            (p for p in self.folder.glob("*.pickle") if p != keep),
-            key=lambda p: p.stat().st_mtime,
-            reverse=True,
-        )
-        for old in files[MAX_FILES - 1 :]:
-            with contextlib.suppress(OSError):
-                old.unlink()
+        """Keep the newest :data:`MAX_FILES` compiled catalogs (only glutekit's files go)."""
+        from glutekit.cache import trim
+
+        trim(self.folder, 2**62, keep={keep}, kind=CATALOG, max_files=MAX_FILES)

@@ -23,6 +23,18 @@ from glutekit.schema import Document, SchemaName, schema_path
 MAX_ENTRIES = 2000
 
 
+def looks_like_ours(data: bytes) -> bool:
+    """Is this the content of a validation cache (a JSON list of hex keys)?"""
+    try:
+        keys = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(keys, list) and all(
+        isinstance(k, str) and len(k) == 64 and all(c in "0123456789abcdef" for c in k)
+        for k in keys
+    )
+
+
 def default_path() -> Path:
     from glutekit import paths
 

@@ -143,7 +143,7 @@ def _fill(folder: Path, count: int, size: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     made = []
     for i in range(count):
-        path = folder / f"{i:03d}.wav"
+        path = folder / f"{i:040x}.wav"  # named as glutekit names a cue
         path.write_bytes(b"x" * size)
         os.utime(path, (1_000_000 + i, 1_000_000 + i))  # 000 is the oldest
         made.append(path)
@@ -155,10 +155,10 @@ def test_trim_removes_the_least_recently_used_first_and_spares_the_session(tmp_p
     for path in files:
         path.with_suffix(".sha256").write_text("checksum")  # a cue's companion file
     cache.touch(files[0])  # used just now: the newest
-    removed = cache.trim(tmp_path, 5000, keep={files[1]}, pattern="*.wav")
+    removed = cache.trim(tmp_path, 5000, keep={files[1]}, kind=cache.VOICE)
     left = sorted(p.name for p in tmp_path.glob("*.wav"))
     assert removed.files == 5 and removed.bytes == 5000
-    assert left == ["000.wav", "001.wav", "007.wav", "008.wav", "009.wav"]
+    assert left == [files[i].name for i in (0, 1, 7, 8, 9)]
     # Each removed cue took its checksum with it; the kept ones keep theirs.
     assert sorted(p.stem for p in tmp_path.glob("*.sha256")) == [Path(n).stem for n in left]
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 from typing import Any
 
@@ -160,7 +159,10 @@ def cache_info(as_json: bool) -> None:
     voice_dir = where.voice_cache_dir()
     voice = caches.usage(voice_dir, "*.wav")
     valid = where.validation_cache_path()
-    valid_bytes = valid.stat().st_size if valid.is_file() else 0
+    try:
+        valid_bytes = valid.stat().st_size if valid.is_file() else 0
+    except OSError:
+        valid_bytes = 0
     catalog_dir = where.catalog_cache_dir()
     compiled = caches.usage(catalog_dir, "*.pickle")
     limit = cfg.voice_cache_bytes()
@@ -202,22 +204,28 @@ def cache_info(as_json: bool) -> None:
 def cache_clear() -> None:
     """Delete the cached voice cues, validation results and compiled catalogs.
 
-    Each is rebuilt when needed.
+    Each is rebuilt when needed. Only files glutekit wrote are deleted: a cache
+    folder that is a symbolic link, or that holds files glutekit did not make, is
+    left as it is (one line says which).
     """
     from glutekit import cache as caches
     from glutekit import paths as where
+    from glutekit.cli.app import warn
+    from glutekit.errors import GlutekitError
+    from glutekit.validcache import looks_like_ours
 
-    voice = caches.clear(where.voice_cache_dir(), "*.wav")
-    valid = where.validation_cache_path()
-    valid_bytes = valid.stat().st_size if valid.is_file() else 0
-    valid.unlink(missing_ok=True)
-    compiled = caches.clear(where.catalog_cache_dir(), "*.pickle")
-    from glutekit.packcache import INDEX_NAME
-
-    with contextlib.suppress(OSError):
-        (where.catalog_cache_dir() / INDEX_NAME).unlink(missing_ok=True)
+    root = where.cache_dir()
+    if root.exists() and not root.is_dir():
+        variable = f" ({where.ENV_CACHE_DIR})" if os.environ.get(where.ENV_CACHE_DIR) else ""
+        raise GlutekitError(f"the cache folder {root}{variable} is not a folder; nothing removed")
+    voice = caches.clear(where.voice_cache_dir(), caches.VOICE)
+    valid = caches.clear_file(where.validation_cache_path(), looks_like_ours)
+    compiled = caches.clear(where.catalog_cache_dir(), caches.CATALOG)
+    for what, result in (("voice", voice), ("validation", valid), ("catalog", compiled)):
+        if result.refused:
+            warn(f"left the {what} cache alone: {result.refused}")
     info(
         f"removed {voice.files} voice cue(s) ({_mb(voice.bytes)}), "
-        f"{_mb(valid_bytes)} of validation results "
+        f"{_mb(valid.bytes)} of validation results "
         f"and {compiled.files} compiled catalog(s) ({_mb(compiled.bytes)})"
     )

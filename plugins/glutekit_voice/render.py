@@ -270,7 +270,7 @@ class CueRenderer:
         """Keep the cache under its size cap, never deleting the files in ``keep``."""
         from glutekit import cache, config
 
-        cache.trim(self.cache_dir, config.voice_cache_bytes(), keep=set(keep), pattern="*.wav")
+        cache.trim(self.cache_dir, config.voice_cache_bytes(), keep=set(keep), kind=cache.VOICE)
 
     def render(self, text: str) -> RenderedCue:
         """One text as a verified WAV file with frames in it.
@@ -336,7 +336,9 @@ class CueRenderer:
 
     def _temp_file(self) -> Path:
         try:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            from glutekit import cache
+
+            cache.prepare(self.cache_dir, cache.VOICE)
             fd, name = tempfile.mkstemp(prefix=".render-", suffix=".wav", dir=self.cache_dir)
         except OSError as exc:
             raise self._unwritable(exc.strerror or str(exc)) from None

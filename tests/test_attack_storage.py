@@ -1,0 +1,131 @@
+"""Attacks on what glutekit stores and writes: caches, config, pack images, pip, history.
+
+Each case builds its situation from scratch in the fresh HOME every test gets (real
+symbolic links, a real full disk, real concurrent processes) and runs the real
+``glutekit`` command line against it. Each test's docstring names the item of
+issue 27 it covers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from tests.conftest import run_glutekit
+
+
+def _one_line(stderr: str, needle: str) -> str:
+    """The single stderr line holding ``needle``; no traceback anywhere."""
+    assert "Traceback" not in stderr, stderr
+    assert "internal error" not in stderr, stderr
+    lines = [line for line in stderr.splitlines() if needle in line]
+    assert len(lines) == 1, stderr
+    return lines[0]
+
+
+def _home() -> Path:
+    return Path(os.environ["HOME"])
+
+
+def _cache_root() -> Path:
+    return Path(os.environ["XDG_CACHE_HOME"]) / "glutekit"
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+
+# ----------------------------------------------------------------------------- the caches
+
+CUE = "0123456789abcdef0123456789abcdef01234567"  # a cue's name: 40 hex digits
+COMPILED = "0123456789abcdef0123456789abcdef"  # a compiled catalog's: 32
+
+
+def _user_music(folder: Path) -> dict[str, bytes]:
+    """A user's folder, with files that look like cache files, and companions by stem."""
+    folder.mkdir(parents=True)
+    for name in ("song.wav", "song.flac", "precious.txt", "precious.sha256", "precious.wav"):
+        (folder / name).write_bytes(f"the user's {name}".encode())
+    for name in (f"{CUE}.wav", f"{CUE}.sha256", f"{COMPILED}.pickle", "stat-keys.json"):
+        (folder / name).write_bytes(b"made by the user, named like glutekit's")
+    return _snapshot(folder)
+
+
+def test_cache_clear_does_not_follow_a_symlinked_voice_or_catalog_folder() -> None:
+    """issue 27 item 1: a symlinked cache folder is never followed; the user's files stay."""
+    music = _home() / "Music"
+    kept = _user_music(music)
+    _cache_root().mkdir(parents=True)
+    for sub in ("voice", "catalog"):
+        link = _cache_root() / sub
+        link.symlink_to(music, target_is_directory=True)
+        done = run_glutekit("cache", "clear")
+        assert done.returncode == 0, done.stderr
+        line = _one_line(done.stderr, f"left the {sub} cache alone")
+        assert str(link) in line and "symbolic link" in line and str(music) in line
+        assert "removed 0 voice cue(s)" in done.stderr
+        assert _snapshot(music) == kept
+        assert not (music / "CACHEDIR.TAG").exists()
+        link.unlink()
+
+
+def test_cache_clear_in_a_user_folder_named_by_the_variable_deletes_nothing_of_theirs() -> None:
+    """issue 27 item 1: GLUTEKIT_CACHE_DIR at a user's folder: nothing of theirs goes."""
+    stuff = _home() / "Stuff"
+    kept_voice = _user_music(stuff / "voice")
+    kept_catalog = _user_music(stuff / "catalog")
+    (stuff / "validated.json").write_text('{"my": "notes"}')
+    done = run_glutekit("cache", "clear", env={"GLUTEKIT_CACHE_DIR": str(stuff)})
+    assert done.returncode == 0, done.stderr
+    _one_line(done.stderr, f"{stuff / 'voice'} holds files glutekit did not make")
+    _one_line(done.stderr, f"{stuff / 'catalog'} holds files glutekit did not make")
+    _one_line(done.stderr, f"{stuff / 'validated.json'} is not a file glutekit wrote")
+    assert _snapshot(stuff / "voice") == kept_voice
+    assert _snapshot(stuff / "catalog") == kept_catalog
+    assert (stuff / "validated.json").read_text() == '{"my": "notes"}'
+
+
+def test_cache_clear_deletes_glutekit_s_own_files_and_not_others_by_stem() -> None:
+    """issue 27 item 1: only glutekit's names go; a cue's checksum, not every file of its stem."""
+    voice = _cache_root() / "voice"
+    voice.mkdir(parents=True)
+    (voice / f"{CUE}.wav").write_bytes(b"RIFF" + bytes(2000))
+    (voice / f"{CUE}.sha256").write_text("digest\n")
+    first = run_glutekit("cache", "clear")  # a cache from before the marker: adopted
+    assert first.returncode == 0, first.stderr
+    assert "removed 1 voice cue(s)" in first.stderr
+    assert sorted(p.name for p in voice.iterdir()) == ["CACHEDIR.TAG"]
+    (voice / f"{CUE}.wav").write_bytes(b"RIFF" + bytes(2000))
+    (voice / f"{CUE}.sha256").write_text("digest\n")
+    (voice / f"{CUE}.txt").write_text("a note the user left here")
+    (voice / "notes").mkdir()
+    again = run_glutekit("cache", "clear")  # marked: glutekit's names go, the rest stays
+    assert again.returncode == 0, again.stderr
+    assert "removed 1 voice cue(s)" in again.stderr
+    assert {p.name for p in voice.iterdir()} == {"CACHEDIR.TAG", f"{CUE}.txt", "notes"}
+
+
+def test_a_folder_named_validated_json_is_left_with_one_line() -> None:
+    """issue 27 item 11: validated.json being a folder is one line, not an internal error."""
+    folder = _cache_root() / "validated.json"
+    folder.mkdir(parents=True)
+    (folder / "inside").write_text("kept")
+    done = run_glutekit("cache", "clear")
+    assert done.returncode == 0, done.stderr
+    _one_line(done.stderr, f"left the validation cache alone: {folder} is a folder")
+    assert (folder / "inside").read_text() == "kept"
+    shown = run_glutekit("cache", "info", "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["validation"]["bytes"] == 0
+
+
+def test_a_cache_dir_that_is_dev_null_is_one_line() -> None:
+    """issue 27 item 11: GLUTEKIT_CACHE_DIR=/dev/null: cache clear says so in one line."""
+    env = {"GLUTEKIT_CACHE_DIR": "/dev/null"}
+    done = run_glutekit("cache", "clear", env=env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    _one_line(done.stderr, "the cache folder /dev/null (GLUTEKIT_CACHE_DIR) is not a folder")
+    shown = run_glutekit("cache", "info", env=env)
+    assert shown.returncode == 0, shown.stderr
+    assert "Traceback" not in shown.stderr
