@@ -8,9 +8,7 @@ environment variable, so the order holds for every command without extra code.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -32,8 +30,8 @@ def _number(kind: type, low: float, high: float, unit: str) -> Parse:
     def parse(raw: Any) -> Any:
         try:
             value = kind(raw)
-        except (TypeError, ValueError):
-            raise ValueError(f"must be {unit}, got {raw!r}") from None
+        except (TypeError, ValueError, OverflowError):  # int(inf) overflows
+            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {raw!r}") from None
         if isinstance(raw, bool) or not low <= value <= high:
             raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {raw!r}")
         return value
@@ -177,13 +175,20 @@ def setting(key: str) -> Setting:
 def load(path: Path) -> dict[str, Any]:
     """The file's settings, checked; an empty dict when there is no file.
 
-    :raises InputError: a file that is not TOML, an unknown key or a bad value,
-        in one line naming the file (and the key).
+    A config folder that is not a folder (``/dev/null``, a file) holds no file.
+
+    :raises InputError: a file that is not TOML (or nests too deeply to read), an
+        unknown key or a bad value, or a file that cannot be read (a symbolic link
+        loop, a folder), in one line naming the file (and the key).
     """
     from glutekit.schema import read_bounded
 
-    if not path.exists():
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
         return {}
+    except OSError:
+        pass  # read_bounded says why in one line
     raw = read_bounded(path, f"{path} (the config file)", limit=1024 * 1024)
     if sys.version_info >= (3, 11):
         import tomllib
@@ -193,6 +198,10 @@ def load(path: Path) -> dict[str, Any]:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise InputError(f"{path}: not a valid TOML file: {exc}") from None
+    except RecursionError:
+        raise InputError(
+            f"{path}: not a valid TOML file: nested too deeply (no setting nests at all)"
+        ) from None
     values: dict[str, Any] = {}
     for key, value in data.items():
         if key not in SETTINGS:
@@ -254,30 +263,64 @@ def effective(
     return found
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # a valid TOML basic string
-    return repr(value)
+#: The first line of a config file glutekit creates.
+HEADER = "# glutekit preferences: see 'glutekit config list' and docs/config.md\n"
 
 
 def write_setting(path: Path, key: str, value: Any | None) -> None:
-    """Set (or with None remove) one key, keeping the file's other lines and comments."""
+    """Set (or with None remove) one key; every other line, comment and layout stays.
+
+    The file is edited as a TOML document (tomlkit), never line by line, so a value
+    that spans lines is replaced whole, and text inside a string is never taken for a
+    key. The new file replaces the old one atomically.
+
+    :raises GlutekitError: when the config file or its folder cannot be written,
+        in one line naming them.
+    """
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     from glutekit.atomic import write_text
+    from glutekit.errors import GlutekitError
+    from glutekit.schema import read_bounded
 
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = ["# glutekit preferences: see 'glutekit config list' and docs/config.md"]
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    kept = [line for line in lines if not pattern.match(line)]
-    if value is not None:
-        kept.append(f"{key} = {_toml_value(value)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_text(path, "\n".join(kept) + "\n")
+        os.stat(path)
+        text = read_bounded(path, f"{path} (the config file)", limit=1024 * 1024).decode("utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        text = HEADER
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not a valid TOML file: {exc}") from None
+    except OSError:
+        text = read_bounded(path, f"{path} (the config file)").decode("utf-8")  # raises
+    try:
+        document = tomlkit.parse(text)
+    except (TOMLKitError, RecursionError) as exc:
+        raise InputError(f"{path}: not a valid TOML file: {exc}") from None
+    if value is None:
+        document.pop(key, None)
+    else:
+        document[key] = value
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise GlutekitError(
+            f"cannot write the config file {path}: {_not_a_folder(folder)} is not a folder"
+        ) from None
+    except OSError as exc:
+        raise GlutekitError(
+            f"cannot write the config file {path}: cannot make {folder}: {exc.strerror or exc}"
+        ) from None
+    write_text(path, tomlkit.dumps(document))
+
+
+def _not_a_folder(folder: Path) -> Path:
+    """The first of ``folder`` and its parents that exists but is not a folder."""
+    for place in (*reversed(folder.parents), folder):
+        if place.exists() and not place.is_dir():
+            return place
+    return folder
 
 
 def voice_cache_bytes() -> int:

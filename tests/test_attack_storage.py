@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 from tests.conftest import run_glutekit
@@ -129,3 +130,112 @@ def test_a_cache_dir_that_is_dev_null_is_one_line() -> None:
     shown = run_glutekit("cache", "info", env=env)
     assert shown.returncode == 0, shown.stderr
     assert "Traceback" not in shown.stderr
+
+
+# ----------------------------------------------------------------------------- the config file
+
+
+def _config_file() -> Path:
+    return Path(os.environ["XDG_CONFIG_HOME"]) / "glutekit" / "config.toml"
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+
+    return dict(tomllib.loads(path.read_text(encoding="utf-8")))
+
+
+HAND_EDITED = """\
+# my preferences, by hand
+output = [
+  "console",
+]
+paper = "letter"  # for the printer at work
+voice = \"\"\"
+rate = 1
+en_US\"\"\"
+"""
+
+
+def test_config_set_keeps_a_hand_edited_file_with_multi_line_values() -> None:
+    """issue 27 item 2: config set rewrites one key and leaves multi-line values whole."""
+    path = _config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text(HAND_EDITED, encoding="utf-8")
+    voice_before = _read_toml(path)["voice"]
+    for key, value in (("rate", "150"), ("output", "voice,console"), ("paper", "a4")):
+        done = run_glutekit("config", "set", key, value)
+        assert done.returncode == 0, done.stderr
+        assert "Traceback" not in done.stderr
+    after = _read_toml(path)
+    assert after["output"] == ["voice", "console"]
+    assert after["rate"] == 150 and after["paper"] == "a4"
+    assert after["voice"] == voice_before  # the line 'rate = 1' inside the string stays
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# my preferences, by hand\n")
+    assert '  "console",\n]' not in text  # no piece of the old array left behind
+    assert run_glutekit("config", "unset", "output").returncode == 0
+    assert "output" not in _read_toml(path)
+    listed = run_glutekit("config", "list", "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert run_glutekit("routines").returncode == 0
+
+
+def test_infinite_and_overflowing_numbers_in_the_config_are_one_line() -> None:
+    """issue 27 item 8: rate = inf, 1e400, voice_cache_mb = inf name the file and key."""
+    path = _config_file()
+    path.parent.mkdir(parents=True)
+    for key, value in (("rate", "inf"), ("rate", "1e400"), ("voice_cache_mb", "inf"),
+                       ("voice_cache_mb", "-inf"), ("volume", "nan")):  # fmt: skip
+        path.write_text(f"{key} = {value}\n")
+        for args in (["routines"], ["config", "list"], ["config", "unset", key], ["cache", "info"]):
+            done = run_glutekit(*args)
+            assert done.returncode == 2, (args, value, done.stderr)
+            _one_line(done.stderr, f"{path}: {key}: must be")
+
+
+def test_a_config_nested_fifty_thousand_levels_deep_is_one_line() -> None:
+    """issue 27 item 9: deep nesting under the size limit is refused in one line."""
+    path = _config_file()
+    path.parent.mkdir(parents=True)
+    path.write_text("output = " + "[" * 50_000 + "]" * 50_000 + "\n")
+    for args in (["routines"], ["config", "list"], ["config", "set", "rate", "150"]):
+        done = run_glutekit(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        _one_line(done.stderr, f"{path}: not a valid TOML file: nested too deeply")
+
+
+def test_a_config_folder_that_is_not_a_folder_is_one_line(tmp_path: Path) -> None:
+    """issue 27 item 10: config set with the config folder a file or /dev/null."""
+    a_file = tmp_path / "a-file"
+    a_file.write_text("not a folder")
+    default = _config_file().parent
+    default.parent.mkdir(parents=True)
+    default.write_text("a file where the config folder goes")
+    for folder, env in (
+        (Path("/dev/null"), {"GLUTEKIT_CONFIG_DIR": "/dev/null"}),
+        (a_file, {"GLUTEKIT_CONFIG_DIR": str(a_file)}),
+        (default, {}),
+    ):
+        done = run_glutekit("config", "set", "rate", "150", env=env)
+        assert done.returncode == 1, (folder, done.stdout, done.stderr)
+        _one_line(done.stderr, f"cannot write the config file {folder / 'config.toml'}: "
+                  f"{folder} is not a folder")  # fmt: skip
+        assert run_glutekit("config", "unset", "rate", env=env).returncode == 0
+        assert run_glutekit("routines", env=env).returncode == 0
+    assert a_file.read_text() == "not a folder"
+
+
+def test_a_config_file_that_is_a_symlink_loop_is_one_line() -> None:
+    """issue 27 item 10: config.toml a symbolic link loop: every command says so in one line."""
+    path = _config_file()
+    path.parent.mkdir(parents=True)
+    path.symlink_to(path.name)
+    for args in (["config", "set", "rate", "150"], ["config", "list"], ["routines"]):
+        done = run_glutekit(*args)
+        assert done.returncode == 2, (args, done.stderr)
+        _one_line(done.stderr, f"{path} (the config file): cannot read: ")
+    assert path.is_symlink() and os.readlink(path) == path.name
