@@ -239,3 +239,68 @@ def test_a_config_file_that_is_a_symlink_loop_is_one_line() -> None:
         assert done.returncode == 2, (args, done.stderr)
         _one_line(done.stderr, f"{path} (the config file): cannot read: ")
     assert path.is_symlink() and os.readlink(path) == path.name
+
+
+# ----------------------------------------------------------------------------- install and uninstall
+
+
+def _recording_pip(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """An environment whose ``python -m pip`` only records its arguments (nothing installs)."""
+    fake = tmp_path / "fake-pip" / "pip"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    log = tmp_path / "pip-calls.jsonl"
+    (fake / "__main__.py").write_text(
+        "import json, os, sys\n"
+        "with open(os.environ['RECORD_PIP_TO'], 'a') as f:\n"
+        "    f.write(json.dumps(sys.argv[1:]) + '\\n')\n"
+    )
+    path = os.pathsep.join(filter(None, [str(fake.parent), os.environ.get("PYTHONPATH")]))
+    return {"PYTHONPATH": path, "RECORD_PIP_TO": str(log)}, log
+
+
+def _pip_calls(log: Path) -> list[list[str]]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines()]
+
+
+def test_install_never_passes_the_user_s_arguments_to_pip_as_options(tmp_path: Path) -> None:
+    """issue 27 item 6: -r FILE, --index-url=, --target= never reach pip as options."""
+    env, log = _recording_pip(tmp_path)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET-LINE-42\n")
+    attacks = [
+        ["install", "--", "-r", str(secret)],
+        ["install", "--", "--index-url=http://127.0.0.1:9/simple", "glutekit-hip-flexors"],
+        ["install", "--", f"--target={tmp_path / 'elsewhere'}", "glutekit-hip-flexors"],
+        ["install", "--editable=-rfoo", "glutekit-hip-flexors"],
+        ["uninstall", "--", "-r", str(secret)],
+    ]
+    for args in attacks:
+        done = run_glutekit(*args, env=env)
+        assert done.returncode == 2, (args, done.stdout, done.stderr)
+        _one_line(done.stderr, "starts with '-'; glutekit passes no options of yours")
+        assert "SECRET-LINE-42" not in done.stdout + done.stderr
+    assert _pip_calls(log) == []
+    assert not (tmp_path / "elsewhere").exists()
+    ok = run_glutekit("install", "glutekit-hip-flexors", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert _pip_calls(log) == [["install", "--", "glutekit-hip-flexors"]]
+
+
+def test_uninstall_refuses_glutekit_and_what_it_needs(tmp_path: Path) -> None:
+    """issue 27 item 6: uninstall 'glutekit==0.1.0' or a dependency is refused in one line."""
+    env, log = _recording_pip(tmp_path)
+    for package in ("glutekit==0.1.0", "GluteKit", "glutekit[listen]"):
+        done = run_glutekit("uninstall", "-y", package, env=env)
+        assert done.returncode == 1, (package, done.stderr)
+        _one_line(done.stderr, "glutekit cannot uninstall itself")
+    for package in ("click", "Click>=8", "platformdirs", "tomlkit", "pluggy"):
+        done = run_glutekit("uninstall", "-y", package, env=env)
+        assert done.returncode == 1, (package, done.stderr)
+        _one_line(done.stderr, f"'{package}' is not uninstalled: glutekit needs it to run")
+    assert _pip_calls(log) == []
+    ok = run_glutekit("uninstall", "-y", "glutekit-hip-flexors", env=env)
+    assert ok.returncode == 0, ok.stderr
+    assert _pip_calls(log) == [["uninstall", "--yes", "--", "glutekit-hip-flexors"]]

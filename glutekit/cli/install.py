@@ -7,12 +7,15 @@ with the very Python that runs glutekit.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
 import click
 
-from glutekit.errors import GlutekitError
+from glutekit.errors import GlutekitError, InputError
+
+_NAME = re.compile(r"^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)")
 
 
 def _pip(args: list[str]) -> None:
@@ -26,6 +29,50 @@ def _pip(args: list[str]) -> None:
         raise GlutekitError(f"cannot run pip with {sys.executable}: {exc}") from None
     if code != 0:
         raise click.exceptions.Exit(code)
+
+
+def _no_options(values: tuple[str, ...], what: str) -> None:
+    """Refuse anything pip would read as an option: glutekit never passes one through."""
+    for value in values:
+        if value.startswith("-"):
+            raise InputError(
+                f"{what} '{value}' starts with '-'; glutekit passes no options of yours "
+                f"to pip (for a folder or file named so, write ./{value})"
+            )
+
+
+def canonical(name: str) -> str:
+    """A project name as pip compares them: case and runs of '-', '_', '.' do not matter."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _requirement_names(requirements: list[str] | None) -> list[str]:
+    names = []
+    for text in requirements or ():
+        if re.search(r"\bextra\s*==", text):
+            continue  # an optional extra (tests, listening): not needed to run
+        found = _NAME.match(text)
+        if found:
+            names.append(canonical(found.group(1)))
+    return names
+
+
+def needed_by_glutekit() -> set[str]:
+    """glutekit and every package it depends on, directly or through another one."""
+    from importlib import metadata
+
+    needed = {"glutekit"}
+    todo = ["glutekit"]
+    while todo:
+        try:
+            requires = metadata.requires(todo.pop())
+        except metadata.PackageNotFoundError:
+            continue
+        for name in _requirement_names(requires):
+            if name not in needed:
+                needed.add(name)
+                todo.append(name)
+    return needed
 
 
 def _has_pip() -> bool:
@@ -69,6 +116,8 @@ def install(
       glutekit install glutekit-hip-flexors
       glutekit install ./my-pack
     """
+    _no_options(packages, "PACKAGE")
+    _no_options((editable,) if editable else (), "--editable")
     _need_pip()
     args = ["install"]
     if upgrade:
@@ -78,16 +127,35 @@ def install(
     if no_cache_dir:
         args.append("--no-cache-dir")
     if editable:
-        args += ["--editable", editable]
-    _pip([*args, *packages])
+        args.append(f"--editable={editable}")
+    # After '--' pip takes every argument as a package, whatever it looks like.
+    _pip([*args, "--", *packages])
 
 
 @click.command()
 @click.argument("packages", nargs=-1, required=True, metavar="PACKAGE...")
 @click.option("-y", "--yes", is_flag=True, help="Do not ask for confirmation.")
 def uninstall(packages: tuple[str, ...], yes: bool) -> None:
-    """Remove plugin packages from the environment glutekit runs in."""
+    """Remove plugin packages from the environment glutekit runs in.
+
+    PACKAGE is a package's name. glutekit itself and the packages it needs
+    cannot be removed this way.
+    """
+    _no_options(packages, "PACKAGE")
+    needed = needed_by_glutekit()
+    for package in packages:
+        found = _NAME.match(package)
+        if not found:
+            raise InputError(f"PACKAGE '{package}' is not a package name")
+        name = canonical(found.group(1))
+        if name == "glutekit":
+            raise GlutekitError(
+                "glutekit cannot uninstall itself; remove it the way you installed it"
+            )
+        if name in needed:
+            raise GlutekitError(
+                f"'{package}' is not uninstalled: glutekit needs it to run "
+                "(only plugins can be removed with 'glutekit uninstall')"
+            )
     _need_pip()
-    if "glutekit" in {p.lower() for p in packages}:
-        raise GlutekitError("glutekit cannot uninstall itself; remove it the way you installed it")
-    _pip(["uninstall", *(["--yes"] if yes else []), *packages])
+    _pip(["uninstall", *(["--yes"] if yes else []), "--", *packages])
