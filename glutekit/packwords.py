@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit.schema import Document, Problem
-from glutekit.vocabulary import CATEGORIES, Category, Vocabulary, builtin, pack_terms
+from glutekit.vocabulary import _SINGULAR, CATEGORIES, Category, Vocabulary, builtin, pack_terms
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 
@@ -78,6 +78,56 @@ def word_problems(doc: Document) -> list[Problem]:
                 f"(see 'glutekit vocabulary {category}')"
             )
         found.append(doc.problem(pointer, message))
+    return found
+
+
+def synonym_problems(doc: Document) -> list[Problem]:
+    """A pack's words that would take over a word glutekit (or the pack) already gives a meaning.
+
+    A synonym (or a new term's id) that is already a built-in term or synonym of
+    another term would silently change what that word lists, as would one
+    synonym given to two of the pack's terms.
+    """
+    known = builtin()
+    section = doc.data.get("vocabulary") or {}
+    found: list[Problem] = []
+    for category in CATEGORIES:
+        noun = _SINGULAR[category]
+        claimed: dict[str, tuple[str, str]] = {}  # word -> (term id, pointer) in this pack
+        for i, term in enumerate(section.get(category, ())):
+            term_id = term["id"]
+            base = f"/vocabulary/{category}/{i}"
+            owner = known.term(category, term_id)
+            if owner is not None and owner.id != term_id:
+                found.append(
+                    doc.problem(
+                        f"{base}/id",
+                        f"'{term_id}' is already a synonym of the built-in {noun} "
+                        f"'{owner.id}'; use that term, or give this one another id",
+                    )
+                )
+            for j, synonym in enumerate(term.get("synonyms", ())):
+                pointer = f"{base}/synonyms/{j}"
+                owner = known.term(category, synonym)
+                earlier = claimed.get(synonym)
+                if owner is not None and owner.id != term_id:
+                    found.append(
+                        doc.problem(
+                            pointer,
+                            f"synonym '{synonym}' already means the built-in {noun} "
+                            f"'{owner.id}'; a pack cannot give it another meaning",
+                        )
+                    )
+                elif earlier is not None and earlier[0] != term_id:
+                    found.append(
+                        doc.problem(
+                            pointer,
+                            f"synonym '{synonym}' is also given to '{earlier[0]}' "
+                            f"(at {earlier[1]}); a word can mean one {noun} only",
+                        )
+                    )
+                else:
+                    claimed.setdefault(synonym, (term_id, pointer))
     return found
 
 

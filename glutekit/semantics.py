@@ -39,9 +39,9 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
     data = doc.data
     if kind == "pack":
-        from glutekit.packwords import image_problems, word_problems
+        from glutekit.packwords import image_problems, synonym_problems, word_problems
 
-        found += word_problems(doc) + image_problems(doc)
+        found += synonym_problems(doc) + word_problems(doc) + image_problems(doc)
         found += _former_id_problems(doc)
         seen: dict[str, int] = {}
         for i, ex in enumerate(data.get("exercises", [])):

@@ -156,6 +156,12 @@ class Vocabulary:
         conflicts: list[str] = []
         for category, term in declared:
             table = merged[category]
+            term, taken = _without_taken_synonyms(table, term)
+            conflicts += [
+                f"vocabulary: {_SINGULAR[category]} synonym '{word}' of pack '{term.pack}' "
+                f"already means '{owner.id}' (pack '{owner.pack}'); it is left out"
+                for word, owner in taken
+            ]
             earlier = table.get(term.id)
             if earlier is None:
                 table[term.id] = term
@@ -177,6 +183,22 @@ class Vocabulary:
     def fingerprint(self) -> bytes:
         data = {c: [t.as_dict() for t in self.terms[c].values()] for c in CATEGORIES}
         return json.dumps(data, sort_keys=True).encode()
+
+
+def _without_taken_synonyms(
+    table: Mapping[str, Term], term: Term
+) -> tuple[Term, list[tuple[str, Term]]]:
+    """``term`` without the synonyms another term already has (as an id or a synonym)."""
+    owners = {s: t for t in table.values() for s in t.synonyms if t.id != term.id}
+    taken = [
+        (word, table[word] if word in table else owners[word])
+        for word in term.synonyms
+        if (word in table and word != term.id) or word in owners
+    ]
+    if not taken:
+        return term, []
+    left = tuple(s for s in term.synonyms if s not in {w for w, _ in taken})
+    return replace(term, synonyms=left), taken
 
 
 def data_path() -> Path:

@@ -304,3 +304,80 @@ def test_uninstall_refuses_glutekit_and_what_it_needs(tmp_path: Path) -> None:
     ok = run_glutekit("uninstall", "-y", "glutekit-hip-flexors", env=env)
     assert ok.returncode == 0, ok.stderr
     assert _pip_calls(log) == [["uninstall", "--yes", "--", "glutekit-hip-flexors"]]
+
+
+# ----------------------------------------------------------------------------- pack vocabulary
+
+
+def _synonym_pack(folder: Path) -> Path:
+    """A plugin module whose pack gives the built-in synonym 'glute_med' to its own muscle."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pack = {
+        "id": "takeover",
+        "name": "Takeover",
+        "version": "1.0",
+        "license": "CC0-1.0",
+        "vocabulary": {
+            "muscles": [
+                {"id": "side_hip", "label": "Side of the hip", "region": "hip",
+                 "synonyms": ["glute_med"]},
+            ]
+        },
+        "exercises": [
+            {
+                "id": "side-squeeze",
+                "name": "Side squeeze",
+                "kind": "activation",
+                "targets": {"primary": ["side_hip"]},
+                "instructions": ["Squeeze the side of the hip."],
+            }
+        ],
+    }  # fmt: skip
+    path = folder / "takeover.json"
+    path.write_text(json.dumps(pack, indent=1), encoding="utf-8")
+    (folder / "takeover_plugin.py").write_text(
+        "from pathlib import Path\n"
+        "import glutekit\n\n\n"
+        "@glutekit.hookimpl\n"
+        "def glutekit_exercise_packs():\n"
+        "    return [str(Path(__file__).with_name('takeover.json'))]\n"
+    )
+    return path
+
+
+def test_a_pack_synonym_cannot_take_over_a_built_in_word(tmp_path: Path) -> None:
+    """issue 27 item 5: a pack's synonym that is a built-in word fails validate; nothing is taken."""
+    pack = _synonym_pack(tmp_path / "plugin")
+    checked = run_glutekit("validate", pack)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    line = _one_line(checked.stderr, "/vocabulary/muscles/0/synonyms/0")
+    assert line.startswith(f"{pack}:")
+    assert "'glute_med' already means the built-in muscle 'gluteus_medius'" in line
+    env = {"PYTHONPATH": os.pathsep.join(filter(None, [str(pack.parent),
+                                                      os.environ.get("PYTHONPATH")]))}  # fmt: skip
+    listed = run_glutekit(
+        "-p", "takeover_plugin", "exercises", "--target", "glute_med", "--json", env=env
+    )
+    assert listed.returncode == 0, listed.stderr
+    found = {e["id"] for e in json.loads(listed.stdout)}
+    assert found and not any(i.startswith("takeover:") for i in found)
+    assert all("gluteus_medius" in e["primary"] for e in json.loads(listed.stdout))
+    _one_line(listed.stderr, "returned an invalid pack")
+
+
+def test_two_packs_cannot_share_one_synonym_in_the_merged_vocabulary() -> None:
+    """issue 27 item 5: merging, a synonym already taken is left out and reported."""
+    from glutekit.vocabulary import Term, builtin
+
+    merged, conflicts = builtin().with_terms(
+        [
+            ("muscles", Term(id="side_hip", label="Side hip", synonyms=("glute_med",), pack="a")),
+            ("muscles", Term(id="hip_side", label="Hip side", synonyms=("sidey",), pack="a")),
+            ("muscles", Term(id="other", label="Other", synonyms=("sidey",), pack="b")),
+        ]
+    )
+    assert merged.resolve("muscles", "glute_med", "--target") == "gluteus_medius"
+    assert merged.resolve("muscles", "sidey", "--target") == "hip_side"
+    assert len(conflicts) == 2
+    assert "'glute_med' of pack 'a' already means 'gluteus_medius'" in conflicts[0]
+    assert "'sidey' of pack 'b' already means 'hip_side' (pack 'a')" in conflicts[1]
