@@ -171,4 +171,8 @@ def _image_file_problems(folder: Path, relative: str) -> list[str]:
         return [f"'{relative}': no such file in the pack's folder ({folder})"]
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [f"'{relative}' is not a PNG, JPEG or SVG file"]
+    if target.suffix.lower() == ".svg":
+        from glutekit.svgrefs import problems
+
+        return [f"'{relative}' {problem}" for problem in problems(target, folder)]
     return []

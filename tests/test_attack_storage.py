@@ -381,3 +381,117 @@ def test_two_packs_cannot_share_one_synonym_in_the_merged_vocabulary() -> None:
     assert len(conflicts) == 2
     assert "'glute_med' of pack 'a' already means 'gluteus_medius'" in conflicts[0]
     assert "'sidey' of pack 'b' already means 'hip_side' (pack 'a')" in conflicts[1]
+
+
+# ----------------------------------------------------------------------------- pack pictures in PDFs
+
+CLEAN_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100" width="100" height="100">'
+    '<circle cx="50" cy="50" r="40" fill="#222"/></svg>'
+)
+
+
+def _svg_with_image(href: str) -> str:
+    return (
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'viewBox="0 0 100 100" width="100" height="100">'
+        f'<image x="0" y="0" width="100" height="100" href="{href}"/></svg>'
+    )
+
+
+def _png(path: Path, width: int, height: int) -> None:
+    from PIL import Image
+
+    Image.new("RGB", (width, height), (200, 30, 30)).save(path)
+
+
+def _picture_pack(folder: Path) -> Path:
+    """A plugin whose pack draws its one exercise with figures/pose.svg; a routine using it."""
+    (folder / "figures").mkdir(parents=True)
+    pack = {
+        "id": "leak",
+        "name": "Leak",
+        "version": "1.0",
+        "license": "CC0-1.0",
+        "exercises": [
+            {
+                "id": "pose",
+                "name": "Pose",
+                "kind": "stretch",
+                "targets": {"primary": ["gluteus_maximus"]},
+                "position": "supine",
+                "instructions": ["Lie on your back and breathe."],
+                "figure": "figures/pose.svg",
+            }
+        ],
+    }
+    (folder / "leak.json").write_text(json.dumps(pack), encoding="utf-8")
+    (folder / "figures" / "pose.svg").write_text(CLEAN_SVG)
+    (folder / "leak_plugin.py").write_text(
+        "from pathlib import Path\n"
+        "import glutekit\n\n\n"
+        "@glutekit.hookimpl\n"
+        "def glutekit_exercise_packs():\n"
+        "    return [str(Path(__file__).with_name('leak.json'))]\n"
+    )
+    routine = {
+        "id": "leak-routine",
+        "title": "Leak routine",
+        "steps": [{"exercise": "leak:pose"}],
+    }
+    (folder / "routine.json").write_text(json.dumps(routine), encoding="utf-8")
+    return folder / "leak.json"
+
+
+def _plugin_env(folder: Path) -> dict[str, str]:
+    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    return {"PYTHONPATH": path}
+
+
+def test_an_svg_that_uses_files_outside_its_pack_fails_validate(tmp_path: Path) -> None:
+    """issue 27 item 4: an SVG referring outside the pack (a file, a URL) is one line in validate."""
+    pack = _picture_pack(tmp_path / "plugin")
+    secret = tmp_path / "secret.png"
+    _png(secret, 37, 23)
+    inside = pack.parent / "figures" / "ok.png"
+    _png(inside, 5, 5)
+    svg = pack.parent / "figures" / "pose.svg"
+    for href in (str(secret), "../../secret.png", "https://tracker.example/beacon.png",
+                 "file:///etc/hostname"):  # fmt: skip
+        svg.write_text(_svg_with_image(href))
+        done = run_glutekit("validate", pack)
+        assert done.returncode == 2, (href, done.stdout, done.stderr)
+        line = _one_line(done.stderr, "/exercises/0/figure")
+        assert line.startswith(f"{pack}:")
+        assert f"'figures/pose.svg' refers to '{href}'" in line
+    svg.write_text(_svg_with_image("ok.png"))  # a file inside the pack is allowed
+    done = run_glutekit("validate", pack)
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_pdf_never_embeds_a_file_from_outside_the_pack(tmp_path: Path) -> None:
+    """issue 27 item 4: an SVG changed after validation still cannot pull an outside file in."""
+    pack = _picture_pack(tmp_path / "plugin")
+    env = _plugin_env(pack.parent)
+    routine = pack.parent / "routine.json"
+    secret = tmp_path / "secret.png"
+    _png(secret, 37, 23)
+    clean = tmp_path / "clean.pdf"
+    done = run_glutekit("-p", "leak_plugin", "export", routine, "--cards", "-o", clean, env=env)
+    assert done.returncode == 0, done.stderr  # validated and cached as valid
+    # The pack file is unchanged, so the validation cache still trusts it.
+    svg = pack.parent / "figures" / "pose.svg"
+    svg.write_text(_svg_with_image(str(secret)))
+    out = tmp_path / "cards.pdf"
+    done = run_glutekit("-p", "leak_plugin", "export", routine, "--cards", "-o", out, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert b"/Width 37" not in data and b"/Height 23" not in data
+    # An image inside the pack, used by the SVG, is printed.
+    _png(pack.parent / "figures" / "inside.png", 41, 29)
+    svg.write_text(_svg_with_image("inside.png"))
+    done = run_glutekit("-p", "leak_plugin", "export", routine, "--cards", "-o", out, env=env)
+    assert done.returncode == 0, done.stderr
+    assert b"/Width 41" in out.read_bytes()

@@ -66,6 +66,8 @@ class ExerciseInfo:
     #: A picture from the pack (absolute path: PNG, JPEG or SVG), drawn instead of the figure.
     image: str = ""
     image_alt: str = ""
+    #: The folder of the image's pack: the only place a picture may read files from.
+    image_folder: str = ""
     #: The pack, its authors, licence and attribution, and the exercise's sources.
     credit: str = ""
     sources: tuple[str, ...] = ()
@@ -226,7 +228,11 @@ def _printed(texts: tuple[str, ...], side: Side | None = None) -> tuple[str, ...
 
 
 def _info(
-    step: ExerciseStep, ex: Exercise, posture: str | None = None, words: Vocabulary | None = None
+    step: ExerciseStep,
+    ex: Exercise,
+    posture: str | None = None,
+    words: Vocabulary | None = None,
+    folder: str = "",
 ) -> ExerciseInfo:
     side: Side | None = step.sides if step.sides != "both" and ex.per_side else None
     return ExerciseInfo(
@@ -251,10 +257,19 @@ def _info(
         mistakes=_printed(ex.mistakes, side),
         cautions=ex.cautions,
         image=_picture(ex),
+        image_folder=folder,
         image_alt=ex.images[0].alt or ex.name if ex.images else f"{ex.name}: figure",
         credit=ex.credit,
         sources=tuple(s.describe() for s in ex.sources),
     )
+
+
+def _pack_folder(request: ExportRequest, ex: Exercise) -> str:
+    """The folder of the exercise's pack file ("" for a pack given as data)."""
+    pack = request.catalog.packs.get(ex.pack)
+    if pack is None or not pack.origin or not Path(pack.origin).is_file():
+        return ""
+    return str(Path(pack.origin).resolve().parent)
 
 
 def _picture(ex: Exercise) -> str:
@@ -301,7 +316,7 @@ def build_sheet(request: ExportRequest) -> Sheet:
         first_steps.setdefault(step.exercise, step)
     words = request.catalog.vocabulary
     infos = tuple(
-        _info(s, ex, words.posture(ex.position), words)
+        _info(s, ex, words.posture(ex.position), words, _pack_folder(request, ex))
         for s, ex in ((s, request.catalog.exercise(i)) for i, s in first_steps.items())
     )
     needs: list[str] = []

@@ -270,14 +270,31 @@ def draw_figure(pdf: Any, position: str, box: Rect) -> None:
     pdf.ellipse(cx - radius, cy - radius, 2 * radius, 2 * radius, style="F")
 
 
-def draw_picture(pdf: Any, path: str, box: Rect) -> bool:
+def draw_picture(pdf: Any, path: str, box: Rect, folder: str = "") -> bool:
     """A pack's own picture (PNG, JPEG or SVG) fitted into ``box``; False if it cannot be drawn.
 
-    A picture that fails to load leaves the card with its stick figure rather than
-    stopping the export.
+    Only files inside the pack's ``folder`` are read, by glutekit: an SVG gets the
+    pack images it uses embedded (anything else refuses it, see
+    :mod:`glutekit.svgrefs`), and the PDF library is handed bytes with leave to
+    load nothing itself, no file and no URL. A picture that fails to load leaves the
+    card with its stick figure rather than stopping the export.
     """
+    import io
+
+    from glutekit.svgrefs import Refused, picture_bytes
+
+    if not folder:
+        return False
     try:
-        pdf.image(path, x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True)
+        data = picture_bytes(Path(path), Path(folder))
+    except Refused:
+        return False
+    policy = getattr(import_fpdf(), "ResourceAccessPolicy", None)
+    nothing = {} if policy is None else {"resource_access_policy": policy.NONE}
+    try:
+        pdf.image(
+            io.BytesIO(data), x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True, **nothing
+        )
     except Exception:  # a damaged or unsupported file: the drawn figure stands in
         return False
     return True

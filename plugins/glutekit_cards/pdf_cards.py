@@ -63,7 +63,7 @@ def _card(flow: Flow, info: ExerciseInfo) -> None:
     full = flow.rect
     if flow.draw:
         box = Rect(full.x + full.w - FIGURE, full.y, FIGURE, FIGURE)
-        if not (info.image and draw_picture(flow.pdf, info.image, box)):
+        if not (info.image and draw_picture(flow.pdf, info.image, box, info.image_folder)):
             draw_figure(flow.pdf, info.figure, box)
     # The heading and facts wrap beside the figure, the rest runs full width below it.
     flow.rect = Rect(full.x, full.y, full.w - FIGURE - 3, full.h)
