@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -495,3 +496,77 @@ def test_a_pdf_never_embeds_a_file_from_outside_the_pack(tmp_path: Path) -> None
     done = run_glutekit("-p", "leak_plugin", "export", routine, "--cards", "-o", out, env=env)
     assert done.returncode == 0, done.stderr
     assert b"/Width 41" in out.read_bytes()
+
+
+# ----------------------------------------------------------------------------- history
+
+
+def _holds(db_path: Path, sql: str = "SELECT count(*) FROM holds") -> int:
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
+        return 0
+    try:
+        return int(conn.execute(sql).fetchone()[0])
+    except sqlite3.Error:
+        return 0
+    finally:
+        conn.close()
+
+
+def _run_process(data: Path, *extra: str, speed: str = "100") -> subprocess.Popen[str]:
+    env = {**os.environ, "GLUTEKIT_DATA_DIR": str(data)}
+    command = [sys.executable, "-m", "glutekit", "run", "quick-five", "--speed", speed]
+    return subprocess.Popen(
+        [*command, "--no-voice", *extra],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _interrupted_session(data: Path, after_holds: int = 2) -> int:
+    """Run quick-five and stop it with Ctrl-C (SIGINT) once it has recorded some holds."""
+    import signal
+    import time
+
+    proc = _run_process(data)
+    give_up = time.monotonic() + 60
+    while _holds(data / "history.sqlite3") < after_holds and time.monotonic() < give_up:
+        assert proc.poll() is None, proc.communicate()
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _, stderr = proc.communicate(timeout=60)
+    assert "Traceback" not in stderr, stderr
+    done = _holds(data / "history.sqlite3")
+    assert after_holds <= done < 6, done
+    return done
+
+
+def test_two_resumes_at_the_same_moment_resume_once(tmp_path: Path) -> None:
+    """issue 27 item 7: of two concurrent run --resume exactly one continues; the other says so."""
+    for attempt in range(3):
+        data = tmp_path / f"data-{attempt}"
+        _interrupted_session(data)
+        racers = [_run_process(data, "--resume", speed="60") for _ in range(2)]
+        results = [(p.wait(timeout=120), *p.communicate()) for p in racers]
+        winners = [r for r in results if r[0] == 0]
+        losers = [r for r in results if r[0] != 0]
+        assert len(winners) == 1 and len(losers) == 1, results
+        code, _, stderr = losers[0]
+        assert code == 2, stderr
+        line = _one_line(stderr, "glutekit: error:")
+        assert "cannot resume: another glutekit is resuming" in line or (
+            "nothing to resume" in line and "finished" in line
+        ), line
+        assert stderr.strip() == line
+        db = data / "history.sqlite3"
+        duplicated = (
+            "SELECT count(*) FROM (SELECT exercise, side, set_number, step_path, round"
+            " FROM holds GROUP BY 1, 2, 3, 4, 5 HAVING count(*) > 1)"
+        )
+        assert _holds(db, duplicated) == 0
+        assert _holds(db, "SELECT count(*) FROM sessions") == 2

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from glutekit.cli.app import App
     from glutekit.history.db import HistoryDB
     from glutekit.history.recorder import HistoryRecorder
+    from glutekit.history.records import SessionRow
     from glutekit.session import Session
 
 
@@ -169,13 +170,15 @@ def attach_history(
 
     routine = plan.routine
     db = open_for_run(warn)
-    resumed_from = None
+    resumed_from = claimed = None
+    advised = advised_per_week(routine, app.catalog.packs.values())
     if resume:
         if db is None:
             raise InputError("cannot resume: the session history cannot be opened")
         found = plan_resume(
             db, routine_id=routine.id, content_hash=routine.content_hash, timeline=plan.timeline
         )
+        claimed = _claim(db, found.session, plan, advised)
         plan.options.start_segment = found.start_segment
         resumed_from = found.session.id
         label = plan.timeline.segments[found.start_segment].label
@@ -193,10 +196,45 @@ def attach_history(
             routine_id=routine.id,
             title=routine.title,
             content_hash=routine.content_hash,
-            advised_per_week=advised_per_week(routine, app.catalog.packs.values()),
+            advised_per_week=advised,
             pain_before=pain_before,
             resumed_from=resumed_from,
+            session_id=claimed,
             warn=warn,
         )
         plan.extra_outputs.append(("history", recorder))
     return RunHistory(db, recorder, ask=ask, pain_after=pain_after)
+
+
+def _claim(db: HistoryDB, earlier: SessionRow, plan: Session, advised: int | None) -> int:
+    """Take the resumption of ``earlier`` for this run; another run that has it already wins.
+
+    :raises InputError: in one line, when another ``run --resume`` resumed it first.
+    """
+    from glutekit.history.db import HistoryUnavailable
+    from glutekit.history.stats import local_date
+
+    routine = plan.routine
+    try:
+        claimed = db.claim_resume(
+            earlier.id,
+            routine_id=routine.id,
+            title=routine.title,
+            content_hash=routine.content_hash,
+            planned=plan.timeline.duration,
+            advised_per_week=advised,
+        )
+    except HistoryUnavailable as exc:
+        raise InputError(f"cannot resume: {exc}") from None
+    if isinstance(claimed, int):
+        return claimed
+    when = local_date(earlier.started).isoformat()
+    if claimed.status == "running":
+        raise InputError(
+            f"cannot resume: another glutekit is resuming the session of {when} of "
+            f"'{routine.id}' right now (session {claimed.id}); this one does not start"
+        )
+    raise InputError(
+        f"cannot resume: the session of {when} of '{routine.id}' was resumed meanwhile "
+        f"(session {claimed.id}); run --resume again to continue from where that one stopped"
+    )

@@ -241,6 +241,59 @@ class HistoryDB:
         assert session_id is not None
         return session_id
 
+    def claim_resume(
+        self,
+        resumed: int,
+        *,
+        routine_id: str,
+        title: str,
+        content_hash: str,
+        planned: float,
+        advised_per_week: int | None = None,
+    ) -> int | SessionRow:
+        """Start the session that resumes session ``resumed``, unless one already does.
+
+        The check and the new row are one transaction, so of two ``run --resume``
+        started at the same moment exactly one gets the session. Returns the new
+        session's id, or the session that resumed ``resumed`` first.
+        """
+        with self._write() as conn:
+            taken = conn.execute(
+                f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE s.resumed_from = ?"
+                " ORDER BY s.id LIMIT 1",
+                (resumed,),
+            ).fetchone()
+            if taken is not None:
+                return session_row(taken)
+            cursor = conn.execute(
+                "INSERT INTO sessions (routine_id, routine_title, content_hash, started, planned,"
+                " advised_per_week, resumed_from, process) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    routine_id,
+                    title,
+                    content_hash,
+                    time.time(),
+                    planned,
+                    advised_per_week,
+                    resumed,
+                    process_identity(),
+                ),
+            )
+            session_id = cursor.lastrowid
+        assert session_id is not None
+        return session_id
+
+    def begin_session(
+        self, session_id: int, *, planned: float, started: float, pain_before: int | None = None
+    ) -> None:
+        """A claimed session starts playing now (its plan and pain score as they are now)."""
+        with self._write() as conn:
+            conn.execute(
+                "UPDATE sessions SET planned = ?, started = ?,"
+                " pain_before = COALESCE(?, pain_before) WHERE id = ?",
+                (planned, started, pain_before, session_id),
+            )
+
     def record_hold(
         self,
         session_id: int,

@@ -63,8 +63,10 @@ class HistoryRecorder:
         advised_per_week: int | None = None,
         pain_before: int | None = None,
         resumed_from: int | None = None,
+        session_id: int | None = None,
         warn: Callable[[str], None] = lambda message: None,
     ) -> None:
+        """``session_id``: a session already claimed for this run (``--resume``)."""
         self._db = db
         # A session's writes are tiny: a lock held longer than this is another program's,
         # and the writes wait in memory (then in the pending folder), not in SQLite.
@@ -86,7 +88,7 @@ class HistoryRecorder:
         self._broken = False
         self._told_busy = False
         self._next_retry = 0.0
-        self.session_id: int | None = None
+        self.session_id: int | None = session_id
 
     # ------------------------------------------------------------------ Output protocol
 
@@ -94,6 +96,10 @@ class HistoryRecorder:
         return {}
 
     def start(self, timeline: Timeline) -> None:
+        if self.session_id is not None:  # claimed by --resume: it starts playing now
+            begin = {"planned": timeline.duration, "started": time.time()}
+            self._submit(("begin", {**begin, "pain_before": self._session["pain_before"]}))
+            return
         fields = {**self._session, "planned": timeline.duration, "started": time.time()}
         self._submit(("start", fields))
 

@@ -18,7 +18,8 @@ from typing import Any
 
 from glutekit.history.records import HoldRecord
 
-#: One write: ("start", fields) | ("hold", fields) | ("end", fields) | ("pain", fields).
+#: One write: ("start", fields) | ("begin", fields) | ("hold", fields) | ("end", fields)
+#: | ("pain", fields). "begin" starts a session that was claimed before (``--resume``).
 Operation = tuple[str, dict[str, Any]]
 
 FOLDER = "history-pending"
@@ -83,6 +84,8 @@ def apply(db: Any, session_id: int | None, operations: list[Operation]) -> int |
             session_id = db.start_session(**fields)
         elif session_id is None:
             continue
+        elif kind == "begin":
+            db.begin_session(session_id, **fields)
         elif kind == "hold":
             record = fields["record"]
             if isinstance(record, dict):
