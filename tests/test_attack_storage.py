@@ -570,3 +570,44 @@ def test_two_resumes_at_the_same_moment_resume_once(tmp_path: Path) -> None:
         )
         assert _holds(db, duplicated) == 0
         assert _holds(db, "SELECT count(*) FROM sessions") == 2
+
+
+def test_holds_done_while_the_disk_is_full_are_kept_for_later(tmp_path: Path) -> None:
+    """issue 27 item 3: a disk that fills mid-session loses no hold; the next run adds them."""
+    import time
+
+    from tests.faults import fill, small_disk
+
+    with small_disk(tmp_path / "disk", "2m") as disk:
+        data = disk / "data"
+        db = data / "history.sqlite3"
+        proc = _run_process(data, speed="60")
+        give_up = time.monotonic() + 60
+        while _holds(db) < 1 and time.monotonic() < give_up:
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.02)
+        filler = fill(disk)
+        stdout, stderr = proc.communicate(timeout=120)
+        assert proc.returncode == 0, stderr
+        assert "Traceback" not in stderr, stderr
+        assert stdout.rstrip().splitlines()[-1].startswith("Finished in"), stdout
+        _one_line(stderr, "is full; free some space")
+        kept = _one_line(stderr, "will be added on the next run")
+        assert "the disk holding the database was full" in kept
+        assert _holds(db) < 6  # the holds done while full are not in the database yet
+        filler.unlink()
+        again = run_glutekit(*RUN_FAST, env={"GLUTEKIT_DATA_DIR": str(data)})
+        assert again.returncode == 0, again.stderr
+        _one_line(again.stderr, "record(s) kept from an earlier session")
+        sessions = _holds(db, "SELECT count(*) FROM sessions")
+        assert sessions == 2
+        first = _holds(db, "SELECT count(*) FROM holds WHERE session_id = 1")
+        second = _holds(db, "SELECT count(*) FROM holds WHERE session_id = 2")
+        assert first == second == 6
+        status = "SELECT count(*) FROM sessions WHERE id = 1 AND status = 'finished'"
+        assert _holds(db, status) == 1
+        pending = data / "history-pending"
+        assert not pending.exists() or list(pending.iterdir()) == []
+
+
+RUN_FAST = ["run", "quick-five", "--speed", "1000", "--no-voice"]

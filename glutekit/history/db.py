@@ -18,6 +18,7 @@ from typing import Any
 
 from glutekit.history.faults import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from glutekit.history.faults import HistoryCorrupt as HistoryCorrupt
+from glutekit.history.faults import HistoryFull as HistoryFull
 from glutekit.history.faults import HistoryLocked as HistoryLocked
 from glutekit.history.faults import HistoryUnavailable as HistoryUnavailable
 from glutekit.history.faults import IntegrityFailed as IntegrityFailed

@@ -26,6 +26,10 @@ class HistoryLocked(HistoryUnavailable):
     """Another program held the write lock for longer than the busy timeout (worth a retry)."""
 
 
+class HistoryFull(HistoryUnavailable):
+    """The disk holding the database is full (worth a retry once space is freed)."""
+
+
 class HistoryCorrupt(GlutekitError):
     """The database file was damaged; ``backup`` is where the damaged file now is."""
 
@@ -80,7 +84,7 @@ def unavailable(path: Path, exc: BaseException) -> HistoryUnavailable:
     if is_busy(exc):
         return _locked(path)
     if code == _FULL_CODE or (code == _IOERR_CODE and _disk_full(path)):
-        return HistoryUnavailable(
+        return HistoryFull(
             f"the disk holding the history database {path} is full; free some space "
             "(the history is kept as it is)"
         )

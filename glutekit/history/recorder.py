@@ -12,10 +12,11 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from glutekit.errors import GlutekitError
-from glutekit.history.db import HistoryDB, HistoryLocked
+from glutekit.history.db import HistoryDB, HistoryFull, HistoryLocked
 from glutekit.history.records import HoldRecord
 from glutekit.history.spool import Operation
 from glutekit.interfaces import Event, SessionSummary
@@ -48,9 +49,11 @@ def hold_record(segment: Segment, outcome: str = "completed") -> HoldRecord:
 class HistoryRecorder:
     """Records one session: its start, each hold completed or skipped, its end.
 
-    Writes that find the database busy are kept and retried with the next event;
-    any other database failure is reported once and recording stops, while the
-    session itself goes on.
+    Writes that find the database busy, or its disk full, are kept and retried with
+    the next event; what is still unwritten at the end is kept in the pending folder
+    for the next run (in room set aside when the session started, should the disk
+    still be full). Any other database failure is reported once and recording
+    stops, while the session itself goes on.
     """
 
     def __init__(
@@ -87,6 +90,10 @@ class HistoryRecorder:
         self._recorded: dict[int, str] = {}
         self._broken = False
         self._told_busy = False
+        self._told_full = False
+        #: Why writes are waiting: "the database stayed locked", "the disk was full".
+        self._waiting_for = "the database stayed locked"
+        self._reserve: Path | None = None
         self._next_retry = 0.0
         self.session_id: int | None = session_id
 
@@ -96,6 +103,11 @@ class HistoryRecorder:
         return {}
 
     def start(self, timeline: Timeline) -> None:
+        from glutekit.history import spool
+
+        holds = sum(1 for s in timeline.segments if s.kind in WORK_KINDS)
+        # Room for every record this session can make, should the disk fill up meanwhile.
+        self._reserve = spool.make_reserve(self._db.path, 2 * holds + 4)
         if self.session_id is not None:  # claimed by --resume: it starts playing now
             begin = {"planned": timeline.duration, "started": time.time()}
             self._submit(("begin", {**begin, "pain_before": self._session["pain_before"]}))
@@ -123,6 +135,10 @@ class HistoryRecorder:
         ending = {"status": status, "elapsed": elapsed, "ended": time.time()}
         self._submit(("end", ending), force=True)
         self._keep_the_rest()
+        from glutekit.history import spool
+
+        spool.drop_reserve(self._reserve)
+        self._reserve = None
 
     # ------------------------------------------------------------------ after the session
 
@@ -138,15 +154,17 @@ class HistoryRecorder:
             from glutekit.history import spool
 
             try:
-                kept = spool.save(self._db.path, self.session_id, self._pending)
+                kept = spool.save(self._db.path, self.session_id, self._pending, self._reserve)
             except (OSError, GlutekitError) as exc:
                 self._warn(
                     f"history: {len(self._pending)} record(s) of this session could not be "
-                    f"written (the database stayed locked) nor kept: {exc}"
+                    f"written ({self._waiting_for}) nor kept: {exc}"
                 )
                 return
+            if kept.exists() and self._reserve is not None and not self._reserve.exists():
+                self._reserve = None  # used up: it is the kept file now
             self._warn(
-                f"history: the database stayed locked; {len(self._pending)} record(s) of "
+                f"history: {self._waiting_for}; {len(self._pending)} record(s) of "
                 f"this session are kept in {kept} and will be added on the next run"
             )
             self._pending.clear()
@@ -202,6 +220,16 @@ class HistoryRecorder:
                     self._warn(f"history: {exc}; will keep trying during the session")
                     # Later tries wait briefly, so the events of the session never pile up.
                     self._db.set_busy_timeout(RETRY_WAIT_MS)
+                self._next_retry = time.monotonic() + RETRY_EVERY
+                return
+            except HistoryFull as exc:
+                self._waiting_for = "the disk holding the database was full"
+                if not self._told_full:
+                    self._told_full = True
+                    self._warn(
+                        f"history: {exc}; this session's records are kept and written "
+                        "once there is room"
+                    )
                 self._next_retry = time.monotonic() + RETRY_EVERY
                 return
             except (sqlite3.Error, GlutekitError, OSError) as exc:

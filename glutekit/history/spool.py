@@ -1,9 +1,17 @@
-"""Records a session could not write (the database stayed locked), kept for the next run.
+"""Records a session could not write (the database stayed locked, the disk was full),
+kept for the next run.
 
 When a session ends while another program holds the history database's write lock,
-what is still unwritten goes to ``<data>/history-pending/<id>.json`` (atomically), and
-the next ``glutekit run`` adds it to the database before its own session, then removes
-the file. Nothing recorded is lost because another program was busy.
+or while the disk holding it is full, what is still unwritten goes to
+``<data>/history-pending/<id>.json`` (atomically), and the next ``glutekit run`` adds
+it to the database before its own session, then removes the file. Nothing recorded
+is lost because another program was busy or the disk filled up.
+
+A full disk has no room for that file either, so each session sets the room aside
+when it starts: a ``.reserve`` file of blanks, big enough for every record the session
+can make. Only when the file cannot be written the usual way is it written into the
+reserve (blanks after JSON are still JSON) and renamed; otherwise the reserve is
+deleted at the end. One left by a killed session is deleted by the next run.
 """
 
 from __future__ import annotations
@@ -29,16 +37,95 @@ def folder_for(db_path: Path) -> Path:
     return db_path.parent / FOLDER
 
 
-def save(db_path: Path, session_id: int | None, operations: list[Operation]) -> Path:
-    """Keep ``operations`` (for ``session_id``, or a session not started yet) for later."""
+RESERVE_SUFFIX = ".reserve"
+#: Room set aside per record a session can make, and at most in all.
+RESERVE_PER_RECORD = 600
+RESERVE_MAX = 8 * 1024 * 1024
+
+
+def save(
+    db_path: Path,
+    session_id: int | None,
+    operations: list[Operation],
+    reserve: Path | None = None,
+) -> Path:
+    """Keep ``operations`` (for ``session_id``, or a session not started yet) for later.
+
+    :param reserve: room set aside by :func:`make_reserve`, used when the disk is full.
+    :raises OSError: or GlutekitError when they cannot be kept.
+    """
     from glutekit.atomic import write_text
+    from glutekit.errors import GlutekitError
 
     folder = folder_for(db_path)
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{uuid.uuid4().hex}.json"
     data = {"session_id": session_id, "operations": [_jsonable(op) for op in operations]}
-    write_text(path, json.dumps(data))
+    text = json.dumps(data)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        write_text(path, text)
+    except (OSError, GlutekitError):
+        if reserve is None or not _write_into(reserve, text.encode(), path):
+            raise
     return path
+
+
+def make_reserve(db_path: Path, records: int) -> Path | None:
+    """Set room aside for ``records`` records of this session (None when there is none)."""
+    from glutekit.history.records import process_identity
+
+    size = min(RESERVE_MAX, 4096 + RESERVE_PER_RECORD * max(records, 1))
+    folder = folder_for(db_path)
+    name = process_identity().replace("|", "~") + f"~{uuid.uuid4().hex}{RESERVE_SUFFIX}"
+    path = folder / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            handle.write(b" " * size)  # written, not a hole: the disk's room is really taken
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+    return path
+
+
+def drop_reserve(reserve: Path | None) -> None:
+    if reserve is not None:
+        with contextlib.suppress(OSError):
+            reserve.unlink()
+
+
+def _write_into(reserve: Path, data: bytes, path: Path) -> bool:
+    """Write ``data`` over the reserve's blanks and give it its pending name."""
+    try:
+        if len(data) > reserve.stat().st_size:
+            return False
+        with open(reserve, "r+b") as handle:
+            handle.write(data)
+            handle.truncate(len(data))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(reserve, path)
+    except OSError:
+        return False
+    return True
+
+
+def _sweep_reserves(folder: Path) -> None:
+    """Delete the reserves of sessions whose process has ended."""
+    from glutekit.history.records import is_alive
+
+    try:
+        reserves = list(folder.glob(f"*{RESERVE_SUFFIX}"))
+    except OSError:
+        return
+    for reserve in reserves:
+        identity = reserve.name[: -len(RESERVE_SUFFIX)].rsplit("~", 1)[0].replace("~", "|")
+        if not is_alive(identity):
+            with contextlib.suppress(OSError):
+                reserve.unlink()
 
 
 def _jsonable(operation: Operation) -> list[Any]:
@@ -55,6 +142,7 @@ def replay(db: Any) -> int:
     A file that cannot be applied now stays for the next run.
     """
     folder = folder_for(db.path)
+    _sweep_reserves(folder)
     try:
         files = sorted(folder.glob("*.json"))
     except OSError:
