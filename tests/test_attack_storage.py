@@ -611,3 +611,23 @@ def test_holds_done_while_the_disk_is_full_are_kept_for_later(tmp_path: Path) ->
 
 
 RUN_FAST = ["run", "quick-five", "--speed", "1000", "--no-voice"]
+
+
+def test_the_room_a_killed_session_set_aside_is_freed_by_the_next_run(tmp_path: Path) -> None:
+    """issue 27 item 3: the reserve of a session killed with SIGKILL does not stay for ever."""
+    import signal
+    import time
+
+    data = tmp_path / "data"
+    proc = _run_process(data, speed="60")
+    give_up = time.monotonic() + 60
+    while _holds(data / "history.sqlite3") < 1 and time.monotonic() < give_up:
+        time.sleep(0.02)
+    reserves = list((data / "history-pending").glob("*.reserve"))
+    assert len(reserves) == 1  # set aside while the session plays
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=60)
+    assert reserves[0].exists()
+    done = run_glutekit(*RUN_FAST, env={"GLUTEKIT_DATA_DIR": str(data)})
+    assert done.returncode == 0, done.stderr
+    assert list((data / "history-pending").iterdir()) == []
