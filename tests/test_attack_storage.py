@@ -90,6 +90,8 @@ def test_cache_clear_in_a_user_folder_named_by_the_variable_deletes_nothing_of_t
 
 def test_cache_clear_deletes_glutekit_s_own_files_and_not_others_by_stem() -> None:
     """issue 27 item 1: only glutekit's names go; a cue's checksum, not every file of its stem."""
+    assert run_glutekit("routines").returncode == 0  # compiles the catalog into its cache
+    assert (_cache_root() / "catalog" / "CACHEDIR.TAG").read_text().startswith("Signature: ")
     voice = _cache_root() / "voice"
     voice.mkdir(parents=True)
     (voice / f"{CUE}.wav").write_bytes(b"RIFF" + bytes(2000))
