@@ -162,8 +162,8 @@ def self_contained(svg: Path, folder: Path) -> bytes:
     except Exception as exc:
         raise Refused(str(exc)) from None
     for url in _style_urls(root):
-        if not url.startswith("#"):
-            raise Refused(f"refers to '{url}' in a style; only '#id' is allowed there")
+        if not _internal(url):
+            raise Refused(f"refers to '{url}' in a style; only '#id' and data: are allowed there")
     for element, key, value in _href_attributes(root):
         reference = value.strip()
         if _internal(reference):
