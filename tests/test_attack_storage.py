@@ -467,6 +467,11 @@ def test_an_svg_that_uses_files_outside_its_pack_fails_validate(tmp_path: Path) 
         line = _one_line(done.stderr, "/exercises/0/figure")
         assert line.startswith(f"{pack}:")
         assert f"'figures/pose.svg' refers to '{href}'" in line
+    svg.write_text(_svg_with_image(str(secret)))
+    checked = run_glutekit("check-pack", pack)
+    assert checked.returncode == 2, checked.stdout + checked.stderr
+    line = _one_line(checked.stdout + checked.stderr, "/exercises/0/figure")
+    assert "leak.json:1:" in line and f"'figures/pose.svg' refers to '{secret}'" in line
     svg.write_text(_svg_with_image("ok.png"))  # a file inside the pack is allowed
     done = run_glutekit("validate", pack)
     assert done.returncode == 0, done.stderr
