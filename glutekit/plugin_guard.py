@@ -44,12 +44,42 @@ class _Stuck(BaseException):
     """Raised in the main thread by the watchdog's signal while a plugin is stuck."""
 
 
+#: What GLUTEKIT_PLUGIN_TIMEOUT may be: below a second even glutekit's own plugins
+#: would be cut off; past an hour a stuck plugin is as good as a hang.
+MIN_TIMEOUT = 1.0
+MAX_TIMEOUT = 3600.0
+
+
+def check_timeout() -> float:
+    """``GLUTEKIT_PLUGIN_TIMEOUT`` in seconds (30 when not set).
+
+    :raises glutekit.errors.InputError: for a value that is not a number of seconds
+        from 1 to 3600 (``abc``, ``-1``, ``0``, ``nan``, ``inf``, ``0.001``).
+    """
+    import math
+
+    from glutekit.errors import InputError
+
+    raw = os.environ.get(ENV_TIMEOUT, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not MIN_TIMEOUT <= value <= MAX_TIMEOUT:  # also false for nan
+        raise InputError(
+            f"{ENV_TIMEOUT}: must be a number of seconds from {MIN_TIMEOUT:g} to "
+            f"{MAX_TIMEOUT:g} (got {raw!r}); leave it unset for {DEFAULT_TIMEOUT:g}"
+        )
+    return value
+
+
 def timeout() -> float:
     try:
-        value = float(os.environ.get(ENV_TIMEOUT, "") or DEFAULT_TIMEOUT)
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+        return check_timeout()
+    except Exception:
+        return DEFAULT_TIMEOUT  # checked, with a message, before any plugin loads
 
 
 @dataclass

@@ -19,7 +19,7 @@ import pluggy
 
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import GlutekitError, PluginError
-from glutekit.plugin_guard import PluginFailure, guarded
+from glutekit.plugin_guard import PluginFailure, check_timeout, guarded
 from glutekit.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
@@ -86,10 +86,16 @@ class PluginHost:
     def hook(self) -> Any:
         return self.pm.hook
 
-    def report(self, message: str) -> None:
-        """Record a warning about a plugin and pass it on (or raise in strict mode)."""
+    def report(self, message: str, *, then: str | None = None) -> None:
+        """Record a warning about a plugin and pass it on (or raise in strict mode).
+
+        :param then: what happens next when it is only a warning ("the session goes on
+            with the keyboard"); in strict mode the command stops instead, and says why.
+        """
         if self.strict:
-            raise PluginError(message)
+            raise PluginError(f"{message}; stopping, as {ENV_STRICT} is set")
+        if then:
+            message = f"{message}; {then}"
         if message not in self.warnings:
             self.warnings.append(message)
             self.warn(message)
@@ -247,6 +253,7 @@ def make_plugin_host(
 
     :param modules: module names to register explicitly (``-p/--plugin``).
     """
+    check_timeout()  # a bad GLUTEKIT_PLUGIN_TIMEOUT is named before any plugin runs
     if autoload is None:
         autoload = not _env_flag(ENV_DISABLE_AUTOLOAD)
     if only is None:

@@ -162,8 +162,9 @@ class Vocabulary:
             elif earlier.meaning() != term.meaning():
                 conflicts.append(
                     f"vocabulary: {_SINGULAR[category]} '{term.id}' means "
-                    f"'{earlier.label}' in pack '{earlier.pack}' but '{term.label}' in pack "
-                    f"'{term.pack}'; keeping the one from '{earlier.pack}'"
+                    f"{_meaning(earlier, term)} in pack '{earlier.pack}' but "
+                    f"{_meaning(term, earlier)} in pack '{term.pack}'; keeping the one "
+                    f"from '{earlier.pack}'"
                 )
             elif term.synonyms or term.description:
                 extra = tuple(s for s in term.synonyms if s not in earlier.synonyms)
@@ -177,6 +178,17 @@ class Vocabulary:
     def fingerprint(self) -> bytes:
         data = {c: [t.as_dict() for t in self.terms[c].values()] for c in CATEGORIES}
         return json.dumps(data, sort_keys=True).encode()
+
+
+def _meaning(term: Term, other: Term) -> str:
+    """The term's label, with its region or posture where those are what differ."""
+    text = f"'{term.label}'"
+    details = [
+        f"{key} {getattr(term, key) or '(none)'}"
+        for key in ("region", "posture")
+        if getattr(term, key) != getattr(other, key)
+    ]
+    return f"{text} ({', '.join(details)})" if details else text
 
 
 def data_path() -> Path:

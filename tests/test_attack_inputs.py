@@ -1,0 +1,362 @@
+"""Attacks on the newer surfaces (issue 27, items 12 to 25), each from scratch.
+
+Every case runs a real ``glutekit`` process in the fresh home the suite gives each
+test: plugins that end the process or leave threads behind, listening files that are
+pipes, empty, cut short, lying or huge, broken config files, clashing vocabularies,
+bad variables, a history database that is a folder, a render killed with SIGKILL.
+Each test's docstring names the item of issue 27 it covers. Time limits only catch
+hangs; they are generous on purpose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import struct
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_glutekit
+
+HANG = 120  # seconds: only a hang gets anywhere near this
+LISTEN_RUN = ["run", "quick-five", "--listen", "--no-voice", "--speed", "1000"]
+
+
+def _clean(stderr: str) -> None:
+    assert "Traceback" not in stderr, stderr
+    assert "internal error" not in stderr, stderr
+
+
+def _plugin(folder: Path, name: str, source: str, version: str = "1.0") -> dict[str, str]:
+    """Install a one-module plugin under ``folder`` (an entry point, as pip would)."""
+    module = "gk_" + name.replace("-", "_")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+    dist = folder / f"glutekit_test_{module}-{version}.dist-info"
+    dist.mkdir(exist_ok=True)
+    (dist / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: glutekit-test-{name}\nVersion: {version}\n",
+        encoding="utf-8",
+    )
+    (dist / "entry_points.txt").write_text(f"[glutekit]\n{name} = {module}\n", encoding="utf-8")
+    return {"PYTHONPATH": str(folder)}
+
+
+# ------------------------------------------------------------------ listening files
+
+
+def _wav_header(
+    *,
+    rate: int = 16000,
+    channels: int = 1,
+    bits: int = 16,
+    data_bytes: int,
+    align: int | None = None,
+) -> bytes:
+    align = channels * bits // 8 if align is None else align
+    fmt = struct.pack("<HHIIHH", 1, channels, rate, (rate * align) & 0xFFFFFFFF, align, bits)
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
+
+
+def _listen(
+    path: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return run_glutekit(
+        *LISTEN_RUN,
+        *extra,
+        env={"GLUTEKIT_LISTEN_FILE": str(path), "GLUTEKIT_AUDIO_BACKEND": "null", **(env or {})},
+        timeout=HANG,
+    )
+
+
+def _refused(proc: subprocess.CompletedProcess[str], path: Path, reason: str) -> None:
+    """The session ran, with one line naming the file and the reason."""
+    assert proc.returncode == 0, proc.stderr
+    _clean(proc.stderr)
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert f"input 'listen' could not start: {path}: " in lines[0], lines[0]
+    assert reason in lines[0], lines[0]
+    assert "goes on with the keyboard" in lines[0]
+    assert proc.stdout.splitlines()[-1].startswith("Finished")
+
+
+def test_a_fifo_as_the_listening_file_is_refused_like_any_other_file(tmp_path: Path) -> None:
+    """issue 27 item 14: GLUTEKIT_LISTEN_FILE that is a FIFO hung before the session."""
+    fifo = tmp_path / "mic.wav"
+    os.mkfifo(fifo)
+    _refused(_listen(fifo), fifo, "is a named pipe (FIFO), not a regular file")
+
+
+@pytest.mark.parametrize(
+    ("case", "reason"),
+    [
+        ("empty", "the file is empty (expected a WAV file)"),
+        ("truncated", "not a WAV file: it is only 6 bytes long"),
+        ("no-data", "the WAV file is cut short: it has no data chunk"),
+        ("lying", "its header promises 10.0 s of audio, but the file holds 0.1 s"),
+        ("rate-0", "sample rate is 0 Hz; expected 8,000 to 192,000 Hz"),
+        ("rate-max", "sample rate is 4,294,967,295 Hz; expected 8,000 to 192,000 Hz"),
+        ("8-bit", "has 8-bit samples; expected 16-bit PCM"),
+        ("not-wav", "not a WAV file (it does not begin with RIFF…WAVE)"),
+    ],
+)
+def test_a_broken_listening_file_is_one_line_with_its_reason(
+    tmp_path: Path, case: str, reason: str
+) -> None:
+    """issue 27 item 18: a truncated, empty or lying listening WAV said "cannot read …: ;"
+    and frame rates 0 and 4,294,967,295 were taken silently."""
+    path = tmp_path / f"{case}.wav"
+    second = 32000
+    data = {
+        "empty": b"",
+        "truncated": b"RIFF\x00\x00",
+        "no-data": _wav_header(data_bytes=0)[:36],
+        "lying": _wav_header(data_bytes=10 * second) + bytes(second // 10),
+        "rate-0": _wav_header(rate=0, data_bytes=second) + bytes(second),
+        "rate-max": _wav_header(rate=4294967295, data_bytes=second) + bytes(second),
+        "8-bit": _wav_header(bits=8, data_bytes=second) + bytes(second),
+        "not-wav": b"ID3\x03" + bytes(4000),
+    }[case]
+    path.write_bytes(data)
+    _refused(_listen(path), path, reason)
+
+
+def test_a_one_hertz_listening_file_is_refused_before_any_resampling(tmp_path: Path) -> None:
+    """issue 27 item 15: a 400 KB WAV at 1 Hz was resampled to 3.2e9 frames (6.3 GB)."""
+    path = tmp_path / "slow.wav"
+    path.write_bytes(_wav_header(rate=1, data_bytes=400_000) + bytes(400_000))
+    _refused(_listen(path), path, "sample rate is 1 Hz; expected 8,000 to 192,000 Hz")
+
+
+def test_a_listening_file_past_the_size_limit_is_refused_without_reading_it(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 15: a 1.9 GB listening WAV was read whole (sparse here: no disk used)."""
+    path = tmp_path / "huge.wav"
+    size = 1_900_000_000
+    with path.open("wb") as out:
+        out.write(_wav_header(data_bytes=size - 44))
+        out.truncate(size)
+    _refused(_listen(path), path, "the file is 1,900,000,000 bytes; the limit is 1,073,741,824")
+
+
+def test_a_listening_file_past_four_hours_is_refused(tmp_path: Path) -> None:
+    """issue 27 item 15: the length of a listening file is bounded (8 kHz keeps it small)."""
+    path = tmp_path / "long.wav"
+    frames = 5 * 3600 * 8000
+    with path.open("wb") as out:
+        out.write(_wav_header(rate=8000, data_bytes=2 * frames))
+        out.truncate(44 + 2 * frames)
+    _refused(_listen(path), path, "holds 5.0 h of audio; the limit is 4 h")
+
+
+def test_a_long_listening_file_is_streamed_not_read_whole(tmp_path: Path) -> None:
+    """issue 27 item 15: a large listening WAV is read 100 ms at a time, so the process
+    stays far smaller than the file (a sparse 3.5-hour recording, 400 MB)."""
+    path = tmp_path / "long.wav"
+    frames = int(3.5 * 3600 * 16000)
+    with path.open("wb") as out:
+        out.write(_wav_header(data_bytes=2 * frames))
+        out.truncate(44 + 2 * frames)
+    env = {
+        **os.environ,
+        "GLUTEKIT_LISTEN_FILE": str(path),
+        "GLUTEKIT_AUDIO_BACKEND": "null",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glutekit", *LISTEN_RUN],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    try:
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        proc.returncode = 0
+    stdout, stderr = proc.communicate(timeout=HANG)
+    assert os.waitstatus_to_exitcode(status) == 0, stderr.decode()
+    assert b"could not start" not in stderr, stderr.decode()
+    assert stdout.decode().splitlines()[-1].startswith("Finished")
+    peak = usage.ru_maxrss * 1024  # kilobytes on Linux
+    assert peak < 2 * frames * 0.75, f"{peak:,} bytes resident for a {2 * frames:,}-byte file"
+
+
+# ------------------------------------------------------------------ plugins, variables
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "0", "nan", "inf", "0.001"])
+def test_a_bad_plugin_timeout_is_refused_before_any_plugin_loads(value: str) -> None:
+    """issue 27 item 22: GLUTEKIT_PLUGIN_TIMEOUT was not checked (0.001 cut off the
+    built-in plugins and ended in "unknown routine 'quick-five'")."""
+    proc = run_glutekit("transcript", "quick-five", env={"GLUTEKIT_PLUGIN_TIMEOUT": value})
+    assert proc.returncode == 2, proc.stderr
+    _clean(proc.stderr)
+    assert proc.stderr.strip().splitlines() == [
+        f"glutekit: error: GLUTEKIT_PLUGIN_TIMEOUT: must be a number of seconds from 1 to "
+        f"3600 (got {value!r}); leave it unset for 30"
+    ]
+
+
+def test_strict_plugins_with_an_unreadable_listening_file_do_not_say_the_session_goes_on(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 21: GLUTEKIT_STRICT_PLUGINS=1 said "the session goes on", then exited 1."""
+    missing = tmp_path / "missing.wav"
+    proc = _listen(missing, env={"GLUTEKIT_STRICT_PLUGINS": "1"})
+    assert proc.returncode == 1, proc.stderr
+    _clean(proc.stderr)
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"glutekit: error: input 'listen' could not start: {missing}: ")
+    assert "goes on" not in line
+    assert line.endswith("stopping, as GLUTEKIT_STRICT_PLUGINS is set"), line
+    assert "Finished" not in proc.stdout
+
+
+VCLASH = """
+    from pathlib import Path
+
+    import glutekit
+
+    @glutekit.hookimpl
+    def glutekit_exercise_packs():
+        return [Path(__file__).resolve().parent / "vclash.json"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("category", "term", "expected"),
+    [
+        (
+            "muscles",
+            {"id": "gluteus_maximus", "label": "Gluteus maximus", "region": "thigh"},
+            "muscle 'gluteus_maximus' means 'Gluteus maximus' (region hip) in pack "
+            "'glutekit' but 'Gluteus maximus' (region thigh) in pack 'vclash'",
+        ),
+        (
+            "positions",
+            {"id": "supine", "label": "Lying on your back", "posture": "seated"},
+            "position 'supine' means 'Lying on your back' (posture lying) in pack "
+            "'glutekit' but 'Lying on your back' (posture seated) in pack 'vclash'",
+        ),
+    ],
+)
+def test_a_vocabulary_clash_says_what_differs(
+    tmp_path: Path, category: str, term: dict[str, str], expected: str
+) -> None:
+    """issue 27 item 20: a clash on region or posture printed two identical labels."""
+    env = _plugin(tmp_path / "site", "vclash", VCLASH)
+    pack = {
+        "id": "vclash",
+        "name": "Clash",
+        "version": "1",
+        "license": "MIT",
+        "vocabulary": {category: [term]},
+        "exercises": [
+            {
+                "id": "lie-still",
+                "name": "Lie still",
+                "kind": "stretch",
+                "targets": {"primary": ["gluteus_maximus"]},
+                "position": "supine",
+                "per_side": False,
+                "dose": {"hold": 30},
+                "instructions": ["Lie still."],
+                "cues": ["Breathe out."],
+            }
+        ],
+    }
+    (tmp_path / "site" / "vclash.json").write_text(json.dumps(pack), encoding="utf-8")
+    proc = run_glutekit("vocabulary", category, env=env)
+    assert proc.returncode == 0, proc.stderr
+    _clean(proc.stderr)
+    assert f"glutekit: warning: vocabulary: {expected}; keeping the one from 'glutekit'" in (
+        proc.stderr
+    ), proc.stderr
+
+
+def test_a_history_database_that_is_a_folder_is_called_a_folder(tmp_path: Path) -> None:
+    """issue 27 item 24: a folder named history.sqlite3 was reported as "its folder is
+    read-only or cannot be opened"."""
+    (tmp_path / "history.sqlite3").mkdir()
+    env = {"GLUTEKIT_DATA_DIR": str(tmp_path)}
+    expected = (
+        f"the history database {tmp_path / 'history.sqlite3'} is a folder, not a file; "
+        "move it away, or set GLUTEKIT_DATA_DIR to another folder (it was left as it is)"
+    )
+    proc = run_glutekit("history", env=env)
+    assert proc.returncode == 1
+    assert proc.stderr.strip() == f"glutekit: error: {expected}"
+    run = run_glutekit("run", "quick-five", "--speed", "1000", "--no-voice", env=env)
+    assert run.returncode == 0, run.stderr
+    assert f"glutekit: warning: {expected}; this session will not be recorded" in run.stderr
+    assert (tmp_path / "history.sqlite3").is_dir() and not any(
+        (tmp_path / "history.sqlite3").iterdir()
+    )
+
+
+# ------------------------------------------------------------------ voice cache
+
+
+def _render_until_a_temp_file(
+    env: dict[str, str], voice: Path, out: Path
+) -> tuple[subprocess.Popen[bytes], list[str]]:
+    """Start a WAV export and wait until its render has a temporary file in the cache."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "glutekit", "export", "quick-five", "-f", "wav", "-o", str(out)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    give_up = time.monotonic() + HANG
+    while proc.poll() is None and time.monotonic() < give_up:
+        with contextlib.suppress(OSError):
+            mine = [n for n in os.listdir(voice) if n.startswith(f".render-{proc.pid}-")]
+            legacy = [n for n in os.listdir(voice) if n.startswith(".render-")]
+            if mine or (legacy and not any(n.split("-")[1].isdigit() for n in legacy)):
+                return proc, sorted(os.listdir(voice))
+        time.sleep(0.002)
+    proc.kill()
+    _, stderr = proc.communicate()
+    pytest.fail(f"no render temporary file appeared: {stderr.decode()}")
+
+
+def test_a_render_killed_with_sigkill_leaves_a_temp_file_the_next_render_sweeps(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 25: a render killed by SIGKILL left .render-*.wav in the voice cache
+    for ever."""
+    voice = tmp_path / "cache" / "voice"
+    env = {"GLUTEKIT_CACHE_DIR": str(tmp_path / "cache")}
+    killed = None
+    for _ in range(5):  # the kill may land just after the file was moved into place
+        proc, _ = _render_until_a_temp_file(env, voice, tmp_path / "a.wav")
+        proc.kill()
+        proc.wait()
+        left = [n for n in os.listdir(voice) if n.startswith(".render-")]
+        if left:
+            killed = left
+            break
+    assert killed, "no kill left a temporary file behind"
+    keep = voice / ".render-notes.txt"  # a file of the user's, not one glutekit names
+    keep.write_text("mine", encoding="utf-8")
+    proc, seen = _render_until_a_temp_file(env, voice, tmp_path / "b.wav")
+    proc.terminate()
+    proc.communicate(timeout=HANG)
+    assert not set(killed) & set(os.listdir(voice)), (killed, seen)
+    assert keep.read_text(encoding="utf-8") == "mine"
