@@ -360,3 +360,86 @@ def test_a_render_killed_with_sigkill_leaves_a_temp_file_the_next_render_sweeps(
     proc.communicate(timeout=HANG)
     assert not set(killed) & set(os.listdir(voice)), (killed, seen)
     assert keep.read_text(encoding="utf-8") == "mine"
+
+
+# ------------------------------------------------------------------ plugins that end or linger
+
+EXITS_IN_HOOK = """
+    import os
+
+    import glutekit
+
+    @glutekit.hookimpl
+    def glutekit_exercise_packs():
+        os._exit(7)
+"""
+
+EXITS_AT_IMPORT = """
+    import os
+
+    os.abort()
+"""
+
+
+def test_a_plugin_calling_os_exit_in_a_hook_is_named_and_the_command_goes_on(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 12: a plugin calling os._exit(7) in a hook silently ended every
+    command with exit 7."""
+    env = _plugin(tmp_path / "site", "exits", EXITS_IN_HOOK)
+    proc = run_glutekit("exercises", "--pack", "glutes", env=env, timeout=HANG)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr)
+    _clean(proc.stderr)
+    assert proc.stderr.strip().splitlines() == [
+        "glutekit: warning: plugin 'exits' called os._exit(7) in glutekit_exercise_packs, "
+        "which would have ended glutekit (disable it with GLUTEKIT_BLOCK_PLUGINS=exits)"
+    ]
+    assert "glutes:" in proc.stdout
+    transcript = run_glutekit("transcript", "quick-five", env=env, timeout=HANG)
+    assert transcript.returncode == 0 and "plugin 'exits' called os._exit(7)" in transcript.stderr
+
+
+def test_a_plugin_aborting_at_import_is_named_and_the_command_goes_on(tmp_path: Path) -> None:
+    """issue 27 item 12: the same for os.abort() while the plugin is imported."""
+    env = _plugin(tmp_path / "site", "aborts", EXITS_AT_IMPORT)
+    proc = run_glutekit("routines", env=env, timeout=HANG)
+    assert proc.returncode == 0, (proc.returncode, proc.stderr)
+    _clean(proc.stderr)
+    assert (
+        "glutekit: warning: plugin 'aborts' failed to load: called os.abort() in its import, "
+        "which would have ended glutekit (disable it with GLUTEKIT_BLOCK_PLUGINS=aborts)"
+    ) in proc.stderr
+    assert "quick-five" in proc.stdout
+
+
+LINGERS = """
+    import threading
+    import time
+
+    import glutekit
+
+    threading.Thread(target=time.sleep, args=(3600,), name="lingering-poll").start()
+
+    @glutekit.hookimpl
+    def glutekit_routines():
+        return []
+"""
+
+
+def test_a_plugin_leaving_a_thread_running_is_named_and_does_not_hang_the_exit(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 16: a plugin starting a (non-daemon) thread at import hung every
+    command at exit, and nothing named it."""
+    env = _plugin(tmp_path / "site", "lingers", LINGERS)
+    proc = run_glutekit("routines", env=env, timeout=HANG)
+    assert proc.returncode == 0, proc.stderr
+    _clean(proc.stderr)
+    assert proc.stderr.strip().splitlines() == [
+        "glutekit: warning: plugin 'lingers' left a thread running ('lingering-poll'); "
+        "glutekit ends without waiting for it (disable it with GLUTEKIT_BLOCK_PLUGINS=lingers)"
+    ]
+    assert "quick-five" in proc.stdout
+    bad = run_glutekit("transcript", "no-such-routine", env=env, timeout=HANG)
+    assert bad.returncode == 2, bad.stderr  # the command's own exit code is kept
+    assert "unknown routine" in bad.stderr and "'lingers' left a thread" in bad.stderr
