@@ -443,3 +443,95 @@ def test_a_plugin_leaving_a_thread_running_is_named_and_does_not_hang_the_exit(
     bad = run_glutekit("transcript", "no-such-routine", env=env, timeout=HANG)
     assert bad.returncode == 2, bad.stderr  # the command's own exit code is kept
     assert "unknown routine" in bad.stderr and "'lingers' left a thread" in bad.stderr
+
+
+# ------------------------------------------------------------------ a broken config file
+
+
+def _config(tmp_path: Path, text: str) -> tuple[Path, dict[str, str]]:
+    path = tmp_path / "config" / "config.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path, {"GLUTEKIT_CONFIG_DIR": str(path.parent)}
+
+
+def test_config_commands_keep_working_on_a_broken_file_so_it_can_be_fixed(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 19: docs/config.md promises 'config' keeps working on a broken file;
+    config set/unset/get/list all refused."""
+    path, env = _config(tmp_path, 'rate = 150.7\nvolume = "loud"\nbogus = 1\npaper = "letter"\n')
+    stopped = run_glutekit("routines", env=env)
+    assert stopped.returncode == 2
+    listed = run_glutekit("config", "list", "--json", env=env)
+    assert listed.returncode == 0, listed.stderr
+    rows = {r["key"]: r for r in json.loads(listed.stdout)}
+    assert rows["paper"]["value"] == "letter" and rows["rate"]["source"] == "default"
+    warnings = listed.stderr.strip().splitlines()
+    assert len(warnings) == 3 and all(
+        w.startswith(f"glutekit: warning: {path}: ") for w in warnings
+    )
+    got = run_glutekit("config", "get", "paper", env=env)
+    assert got.returncode == 0 and got.stdout == "letter\n"
+    assert run_glutekit("config", "set", "rate", "150", env=env).returncode == 0
+    assert run_glutekit("config", "set", "volume", "0.5", env=env).returncode == 0
+    unset = run_glutekit("config", "unset", "bogus", env=env)
+    assert unset.returncode == 0, unset.stderr
+    assert f"removed bogus from {path}" in unset.stderr
+    fixed = run_glutekit("config", "list", env=env)
+    assert fixed.returncode == 0 and fixed.stderr == ""
+    assert run_glutekit("routines", env=env).returncode == 0
+    _clean(listed.stderr + unset.stderr)
+
+
+def test_a_config_file_that_is_not_toml_is_named_and_left_for_an_editor(tmp_path: Path) -> None:
+    """issue 27 item 19: a file that is not TOML cannot be edited key by key: 'config'
+    says so (and lists the defaults) instead of refusing without a way out."""
+    path, env = _config(tmp_path, "rate = [oops\n")
+    listed = run_glutekit("config", "list", env=env)
+    assert listed.returncode == 0
+    assert listed.stderr.startswith(f"glutekit: warning: {path}: not a valid TOML file: ")
+    assert "fix it in a text editor" in listed.stderr
+    refused = run_glutekit("config", "set", "rate", "150", env=env)
+    assert refused.returncode == 2
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"glutekit: error: {path}: not a valid TOML file: ")
+    assert "it was left as it is" in line
+    assert path.read_text(encoding="utf-8") == "rate = [oops\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("listen = 1979-05-27\n", "listen: expected true or false, got a date (1979-05-27)"),
+        ("rate = 150.7\n", "rate: must be whole words per minute from 80 to 450, got 150.7"),
+        ("paper = {size = 'a4'}\n", "paper: must be one of a4, letter, got a table"),
+    ],
+)
+def test_a_bad_config_value_is_said_in_words_and_never_cut_down(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    """issue 27 item 19: `listen = 1979-05-27` printed `got datetime.date(…)`, and
+    `rate = 150.7` was silently taken as 150."""
+    path, env = _config(tmp_path, text)
+    proc = run_glutekit("transcript", "quick-five", env=env)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith(f"glutekit: error: {path}: {expected} ("), line
+    assert "datetime" not in line
+
+
+def test_an_unknown_output_in_the_config_file_is_named_with_the_file(tmp_path: Path) -> None:
+    """issue 27 item 19: `output = ["nonesuch"]` passed 'config list', and 'run' did not
+    name the config file."""
+    path, env = _config(tmp_path, 'output = ["nonesuch"]\n')
+    listed = run_glutekit("config", "list", env=env)
+    assert listed.returncode == 0
+    assert f"glutekit: warning: {path}: output: unknown output 'nonesuch'" in listed.stderr
+    proc = run_glutekit("run", "quick-five", "--speed", "1000", "--no-voice", env=env)
+    assert proc.returncode == 2
+    (line,) = proc.stderr.strip().splitlines()
+    assert line.startswith("glutekit: error: unknown output 'nonesuch'")
+    assert f"it is the 'output' setting of the config file {path}" in line
+    chosen = run_glutekit("run", "quick-five", "--speed", "1000", "--output", "nonesuch", env=env)
+    assert chosen.returncode == 2 and str(path) not in chosen.stderr  # the option's own
