@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_glutekit
+from tests.conftest import REPO, run_glutekit
 
 HANG = 120  # seconds: only a hang gets anywhere near this
 LISTEN_RUN = ["run", "quick-five", "--listen", "--no-voice", "--speed", "1000"]
@@ -535,3 +536,83 @@ def test_an_unknown_output_in_the_config_file_is_named_with_the_file(tmp_path: P
     assert f"it is the 'output' setting of the config file {path}" in line
     chosen = run_glutekit("run", "quick-five", "--speed", "1000", "--output", "nonesuch", env=env)
     assert chosen.returncode == 2 and str(path) not in chosen.stderr  # the option's own
+
+
+# ------------------------------------------------------------------ other programs' noise
+
+HOSTILE_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+    '<script>alert(1)</script><rect x="10" y="10" width="50" height="50"/></svg>'
+)
+
+
+def test_the_pdf_library_s_svg_warnings_become_one_line_naming_the_picture(
+    tmp_path: Path,
+) -> None:
+    """issue 27 item 23: fpdf2 printed `UserWarning: <svg> has no "viewBox"` with its
+    module path, and "Ignoring unsupported SVG tag: <script> (contributions are welcome…)"."""
+    site = tmp_path / "site"
+    site.mkdir()
+    shutil.copytree(REPO / "tests" / "packs" / "glutekit_test_gym", site / "gk_svgpack")
+    (site / "gk_svgpack" / "figures" / "curl.svg").write_text(HOSTILE_SVG, encoding="utf-8")
+    routine = tmp_path / "r.json"
+    steps = [{"exercise": "gym:dumbbell-curl"}, {"exercise": "gym:dumbbell-curl"}]
+    routine.write_text(json.dumps({"id": "c", "title": "C", "steps": steps}), encoding="utf-8")
+    proc = run_glutekit(
+        "-p", "gk_svgpack", "export", routine, "--cards-only", "-o", tmp_path / "c.pdf",
+        env={"PYTHONPATH": str(site)},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    _clean(proc.stderr)
+    assert "UserWarning" not in proc.stderr and "contributions" not in proc.stderr
+    assert "pdf_base.py" not in proc.stderr and "fpdf" not in proc.stderr
+    notes = [line for line in proc.stderr.splitlines() if "curl.svg" in line]
+    assert notes == [
+        "glutekit: warning: picture 'curl.svg': left out the unsupported SVG tag <script>; "
+        '<svg> has no "viewBox", using its "width" & "height" as default "viewBox" '
+        "(the PDF shows the rest of it)"
+    ], proc.stderr
+
+
+def _onnx_with_an_unused_initializer(path: Path) -> None:
+    """A tiny ONNX model, written by hand: y = Identity(x), and a weight no node uses
+    (onnxruntime warns about it while loading, in colour, whatever stderr is)."""
+
+    def varint(n: int) -> bytes:
+        out = b""
+        while True:
+            low, n = n & 0x7F, n >> 7
+            if not n:
+                return out + bytes([low])
+            out += bytes([low | 0x80])
+
+    def field(number: int, payload: bytes | int) -> bytes:
+        if isinstance(payload, int):
+            return varint(number << 3) + varint(payload)
+        return varint(number << 3 | 2) + varint(len(payload)) + payload
+
+    tensor = field(1, field(1, 1) + field(2, field(1, field(1, 1))))
+    value = {name: field(1, name.encode()) + field(2, tensor) for name in ("x", "y")}
+    node = field(1, b"x") + field(2, b"y") + field(4, b"Identity")
+    weight = field(1, 1) + field(2, 1) + field(8, b"unused") + field(9, struct.pack("<f", 1.0))
+    graph = field(1, node) + field(2, b"g") + field(5, weight) + field(11, value["x"])
+    graph += field(12, value["y"])
+    path.write_bytes(field(1, 7) + field(8, field(1, b"") + field(2, 13)) + field(7, graph))
+
+
+def test_the_speech_runtime_s_log_lines_stay_off_stderr(tmp_path: Path) -> None:
+    """issue 27 item 23: onnxruntime printed its warnings with raw colour codes when
+    stderr was not a terminal; glutekit's own line about the voice remains."""
+    pytest.importorskip("onnxruntime")
+    model = tmp_path / "voice.onnx"
+    _onnx_with_an_unused_initializer(model)
+    (tmp_path / "voice.onnx.json").write_text("{}", encoding="utf-8")
+    proc = run_glutekit(
+        "transcript", "quick-five", "--spoken", "--voice-backend", "piper", "--voice", model,
+        timeout=HANG,
+    )  # fmt: skip
+    assert "\x1b" not in proc.stderr, proc.stderr
+    assert "onnxruntime:" not in proc.stderr, proc.stderr
+    _clean(proc.stderr)
+    assert proc.stderr.strip().splitlines()[-1].startswith("glutekit: error: ")
+    assert f"Piper voice {model} could not load" in proc.stderr
