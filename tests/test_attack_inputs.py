@@ -46,7 +46,14 @@ def _plugin(folder: Path, name: str, source: str, version: str = "1.0") -> dict[
         encoding="utf-8",
     )
     (dist / "entry_points.txt").write_text(f"[glutekit]\n{name} = {module}\n", encoding="utf-8")
-    return {"PYTHONPATH": str(folder)}
+    return _on_path(folder)
+
+
+def _on_path(folder: Path) -> dict[str, str]:
+    """PYTHONPATH with ``folder`` in front of what is there already."""
+    return {
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))
+    }
 
 
 # ------------------------------------------------------------------ listening files
@@ -560,7 +567,7 @@ def test_the_pdf_library_s_svg_warnings_become_one_line_naming_the_picture(
     routine.write_text(json.dumps({"id": "c", "title": "C", "steps": steps}), encoding="utf-8")
     proc = run_glutekit(
         "-p", "gk_svgpack", "export", routine, "--cards-only", "-o", tmp_path / "c.pdf",
-        env={"PYTHONPATH": str(site)},
+        env=_on_path(site),
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     _clean(proc.stderr)
