@@ -20,6 +20,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -623,3 +624,88 @@ def test_the_speech_runtime_s_log_lines_stay_off_stderr(tmp_path: Path) -> None:
     _clean(proc.stderr)
     assert proc.stderr.strip().splitlines()[-1].startswith("glutekit: error: ")
     assert f"Piper voice {model} could not load" in proc.stderr
+
+
+# ------------------------------------------------------------------ pack images
+
+
+def _picture_pack(tmp_path: Path, picture: Any) -> tuple[Path, Path]:
+    """A copy of the test gym pack whose first exercise's picture is ``picture``
+    (a Pillow image, or raw bytes); returns the package folder and its pack.json."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    package = site / "gk_picturepack"
+    shutil.copytree(REPO / "tests" / "packs" / "glutekit_test_gym", package)
+    target = package / "images" / "shoulder-press.png"
+    if isinstance(picture, bytes):
+        target.write_bytes(picture)
+    else:
+        picture.save(target, format="PNG")
+    return package, package / "pack.json"
+
+
+def test_a_pack_image_over_the_size_limit_is_refused_with_the_limit(tmp_path: Path) -> None:
+    """issue 27 item 17: pack images had no size limit (a 100 MB PNG passed 'validate')."""
+    from PIL import Image
+
+    noise = Image.frombytes("RGB", (1500, 1500), os.urandom(1500 * 1500 * 3))
+    _, pack = _picture_pack(tmp_path, noise)
+    size = (pack.parent / "images" / "shoulder-press.png").stat().st_size
+    assert size > 5 * 1024 * 1024
+    expected = (
+        f"'images/shoulder-press.png' is {size:,} bytes; a pack image may be at most "
+        "5,242,880 bytes (5 MiB)"
+    )
+    checked = run_glutekit("validate", pack)
+    assert checked.returncode == 2
+    _clean(checked.stderr)
+    assert f"/exercises/0/images/0/path: {expected}" in checked.stderr, checked.stderr
+    report = run_glutekit("check-pack", pack, "--no-export", "--no-voice")
+    assert report.returncode != 0
+    assert expected in report.stdout + report.stderr
+
+
+def test_a_pack_image_too_many_pixels_on_a_side_is_refused(tmp_path: Path) -> None:
+    """issue 27 item 17: a picture of 5,000 pixels on a side (a small file) is refused too."""
+    from PIL import Image
+
+    _, pack = _picture_pack(tmp_path, Image.new("RGB", (5000, 40), (244, 239, 230)))
+    checked = run_glutekit("validate", pack)
+    assert checked.returncode == 2
+    assert (
+        "'images/shoulder-press.png' is 5,000 pixels on its longer side; a pack image may "
+        "be at most 4,096 (sheets and cards use 1,200)"
+    ) in checked.stderr, checked.stderr
+
+
+def test_large_pack_pictures_are_scaled_down_for_sheets_and_cards(tmp_path: Path) -> None:
+    """issue 27 item 17: a large picture was embedded whole in every sheet and card; it is
+    scaled down to 1,200 pixels on a side in HTML and PDF."""
+    import base64
+    import io
+    import re
+
+    from PIL import Image
+
+    big = Image.linear_gradient("L").resize((3600, 2400)).convert("RGB")
+    package, pack = _picture_pack(tmp_path, big)
+    assert run_glutekit("validate", pack).returncode == 0
+    routine = tmp_path / "r.json"
+    steps = [{"exercise": "gym:dumbbell-shoulder-press"}]
+    routine.write_text(json.dumps({"id": "p", "title": "P", "steps": steps}), encoding="utf-8")
+    env = _on_path(package.parent)
+    html = tmp_path / "cards.html"
+    made = run_glutekit("-p", "gk_picturepack", "export", routine, "--cards", "-o", html, env=env)
+    assert made.returncode == 0, made.stderr
+    (data,) = re.findall(r'src="data:image/png;base64,([^"]+)"', html.read_text("utf-8"))
+    assert Image.open(io.BytesIO(base64.b64decode(data))).size == (1200, 800)
+    pdf = tmp_path / "cards.pdf"
+    made = run_glutekit(
+        "-p", "gk_picturepack", "export", routine, "--cards-only", "-o", pdf, env=env
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    sizes = {(int(row.split()[3]), int(row.split()[4])) for row in listing}
+    assert (1200, 800) in sizes and not any(w > 1200 or h > 1200 for w, h in sizes), sizes

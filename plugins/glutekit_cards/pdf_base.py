@@ -278,9 +278,13 @@ def draw_picture(pdf: Any, path: str, box: Rect) -> bool:
     A picture that fails to load leaves the card with its stick figure rather than
     stopping the export.
     """
+    from glutekit_cards.pictures import scaled
+
     try:
         with library_notes(Path(path).name):
-            pdf.image(path, x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True)
+            # A large PNG or JPEG is drawn from a copy at the printed size.
+            source = scaled(path) or path
+            pdf.image(source, x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True)
     except Exception:  # a damaged or unsupported file: the drawn figure stands in
         return False
     return True
