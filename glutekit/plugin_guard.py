@@ -62,7 +62,9 @@ _real_abort = os.abort
 
 
 def _in_plugin() -> bool:
-    return bool(getattr(_inside, "depth", 0))
+    # Not in a child forked from plugin code (multiprocessing ends its children with
+    # os._exit): the child's copy of this thread is not glutekit's.
+    return bool(getattr(_inside, "depth", 0)) and getattr(_inside, "pid", 0) == os.getpid()
 
 
 def _exit_in_plugin(code: int) -> None:
@@ -241,6 +243,7 @@ def guarded(plugin: str, what: str, hint: str) -> Iterator[None]:
     _catch_process_ends()
     before = set(threading.enumerate())
     _inside.depth = getattr(_inside, "depth", 0) + 1
+    _inside.pid = os.getpid()
     try:
         with _watched(plugin, what, hint):
             yield

@@ -422,6 +422,38 @@ def test_a_plugin_aborting_at_import_is_named_and_the_command_goes_on(tmp_path: 
     assert "quick-five" in proc.stdout
 
 
+FORKS = """
+    import multiprocessing
+    import os
+
+    import glutekit
+
+    def work(queue):
+        queue.put(os.getpid())
+
+    @glutekit.hookimpl
+    def glutekit_routines():
+        context = multiprocessing.get_context("fork")
+        queue = context.Queue()
+        child = context.Process(target=work, args=(queue,))
+        child.start()
+        queue.get(timeout=60)
+        child.join(60)
+        return []
+"""
+
+
+def test_a_plugin_s_forked_child_still_ends_with_os_exit(tmp_path: Path) -> None:
+    """issue 27 item 12: catching os._exit in plugin code must not catch it in a child
+    that plugin code forks (multiprocessing ends it with os._exit): the child would go on
+    running glutekit's command a second time."""
+    env = _plugin(tmp_path / "site", "forks", FORKS)
+    proc = run_glutekit("routines", env=env, timeout=HANG)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert proc.stdout.count("quick-five") == 1, proc.stdout
+
+
 LINGERS = """
     import threading
     import time
