@@ -181,28 +181,31 @@ def test_a_long_listening_file_is_streamed_not_read_whole(tmp_path: Path) -> Non
     stays far smaller than the file (a sparse 3.5-hour recording, 400 MB)."""
     path = tmp_path / "long.wav"
     frames = int(3.5 * 3600 * 16000)
-    with path.open("wb") as out:
-        out.write(_wav_header(data_bytes=2 * frames))
-        out.truncate(44 + 2 * frames)
+    with path.open("wb") as wav:
+        wav.write(_wav_header(data_bytes=2 * frames))
+        wav.truncate(44 + 2 * frames)
     env = {
         **os.environ,
         "GLUTEKIT_LISTEN_FILE": str(path),
         "GLUTEKIT_AUDIO_BACKEND": "null",
     }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "glutekit", *LISTEN_RUN],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-    )
-    try:
-        _, status, usage = os.wait4(proc.pid, 0)
-    finally:
-        proc.returncode = 0
-    stdout, stderr = proc.communicate(timeout=HANG)
-    assert os.waitstatus_to_exitcode(status) == 0, stderr.decode()
-    assert b"could not start" not in stderr, stderr.decode()
-    assert stdout.decode().splitlines()[-1].startswith("Finished")
+    out, err = tmp_path / "out.txt", tmp_path / "err.txt"
+    with out.open("wb") as stdout, err.open("wb") as stderr:  # files: no pipe to fill up
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "glutekit", *LISTEN_RUN], stdout=stdout, stderr=stderr, env=env
+        )
+    give_up = time.monotonic() + HANG
+    pid = 0
+    while pid == 0:  # os.wait4 gives this child's own peak memory
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid == 0 and time.monotonic() > give_up:
+            proc.kill()
+            pytest.fail("the session did not end")
+        time.sleep(0.05)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    assert proc.returncode == 0, err.read_text()
+    assert "could not start" not in err.read_text(), err.read_text()
+    assert out.read_text().splitlines()[-1].startswith("Finished")
     peak = usage.ru_maxrss * 1024  # kilobytes on Linux
     assert peak < 2 * frames * 0.75, f"{peak:,} bytes resident for a {2 * frames:,}-byte file"
 
