@@ -36,11 +36,15 @@ WARN_AFTER = 5.0
 
 
 class PluginFailure(Exception):
-    """The plugin's code failed; ``reason`` says how (without the plugin's name)."""
+    """The plugin's code failed; ``reason`` says how (without the plugin's name).
 
-    def __init__(self, reason: str) -> None:
+    ``ended`` is true when it tried to end the whole process (``os._exit``, ``os.abort``).
+    """
+
+    def __init__(self, reason: str, *, ended: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.ended = ended
 
 
 class _Stuck(BaseException):
@@ -249,7 +253,7 @@ def guarded(plugin: str, what: str, hint: str) -> Iterator[None]:
             yield
     except _Ended as exc:
         raise PluginFailure(
-            f"called {exc.call} in {what}, which would have ended glutekit"
+            f"called {exc.call} in {what}, which would have ended glutekit", ended=True
         ) from None
     finally:
         _inside.depth -= 1

@@ -412,6 +412,27 @@ def test_a_plugin_calling_os_exit_in_a_hook_is_named_and_the_command_goes_on(
     assert transcript.returncode == 0 and "plugin 'exits' called os._exit(7)" in transcript.stderr
 
 
+def test_plugins_safe_remembers_a_plugin_that_would_have_ended_glutekit(tmp_path: Path) -> None:
+    """issue 27 item 12: 'plugins --safe' (which imports nothing) said the plugin "would
+    load"; once a command has caught it, it says what it did, until the plugin changes."""
+    env = _plugin(tmp_path / "site", "exits", EXITS_IN_HOOK)
+
+    def would() -> str:
+        proc = run_glutekit("plugins", "--safe", "--json", env=env)
+        assert proc.returncode == 0, proc.stderr
+        return str(next(e for e in json.loads(proc.stdout) if e["name"] == "exits")["would"])
+
+    assert would() == "load"
+    assert run_glutekit("exercises", env=env, timeout=HANG).returncode == 0
+    assert would() == (
+        "load (when it last ran, it called os._exit(7) in glutekit_exercise_packs, which "
+        "would have ended glutekit)"
+    )
+    module = tmp_path / "site" / "gk_exits.py"
+    module.write_text(module.read_text(encoding="utf-8") + "# fixed\n", encoding="utf-8")
+    assert would() == "load"
+
+
 def test_a_plugin_aborting_at_import_is_named_and_the_command_goes_on(tmp_path: Path) -> None:
     """issue 27 item 12: the same for os.abort() while the plugin is imported."""
     env = _plugin(tmp_path / "site", "aborts", EXITS_AT_IMPORT)
