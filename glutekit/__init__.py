@@ -13,19 +13,22 @@ def _quiet_early_interrupt() -> None:
     """
     # os and sys are loaded by Python's own start-up; _signal is built in. The signal
     # module would import enum, functools and collections first, long enough for a
-    # Ctrl-C to land there with a traceback through this function.
+    # Ctrl-C to land there with a traceback through this function. The test below uses
+    # only built-in methods (os.path.basename is Python code, where a Ctrl-C can land):
+    # every line run before the handler is in place can show a traceback.
     import _signal as signal  # type: ignore[import-not-found]
     import os
     import sys
 
-    if not sys.argv or os.path.basename(sys.argv[0]) != "glutekit":
+    if not sys.argv or sys.argv[0].replace("\\", "/").rsplit("/", 1)[-1] != "glutekit":
         return
     if signal.getsignal(signal.SIGINT) is not signal.default_int_handler:
         return
+    write, leave = os.write, os._exit  # bound now: nothing replaced later is used
 
     def interrupted(signum: int, frame: object) -> None:
-        os.write(2, b"glutekit: interrupted\n")
-        os._exit(130)
+        write(2, b"glutekit: interrupted\n")
+        leave(130)
 
     signal.signal(signal.SIGINT, interrupted)
 

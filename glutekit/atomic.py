@@ -194,6 +194,11 @@ def sweep_stale_temp_files(folder: Path) -> int:
     return removed
 
 
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` still runs (this one always does)."""
+    return _alive(pid)
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True

@@ -20,20 +20,52 @@ from glutekit.errors import InputError
 Parse = Callable[[Any], Any]
 
 
+def _got(raw: Any) -> str:
+    """A value as it reads in a message: TOML's dates, tables and lists in words."""
+    import datetime
+
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, datetime.datetime):
+        return f"a date and time ({raw.isoformat()})"
+    if isinstance(raw, datetime.date):
+        return f"a date ({raw.isoformat()})"
+    if isinstance(raw, datetime.time):
+        return f"a time of day ({raw.isoformat()})"
+    if isinstance(raw, dict):
+        return "a table"
+    if isinstance(raw, list):
+        return f"a list ({_short(repr(raw))})"
+    if isinstance(raw, (int, float)):
+        return _short(repr(raw))
+    return _short(repr(raw))
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _text(raw: Any) -> str:
     if not isinstance(raw, str) or not raw.strip():
-        raise ValueError("must be a non-empty text")
+        raise ValueError(f"must be a non-empty text, got {_got(raw)}")
     return raw.strip()
 
 
 def _number(kind: type, low: float, high: float, unit: str) -> Parse:
+    whole = kind is int
+
     def parse(raw: Any) -> Any:
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {_got(raw)}")
+        if whole and isinstance(raw, float) and not raw.is_integer():
+            # Never cut 150.7 down to 150 without a word.
+            raise ValueError(f"must be whole {unit} from {low:g} to {high:g}, got {_got(raw)}")
         try:
             value = kind(raw)
         except (TypeError, ValueError, OverflowError):  # int(inf) overflows
-            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {raw!r}") from None
-        if isinstance(raw, bool) or not low <= value <= high:
-            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {raw!r}")
+            raise ValueError(f"must be {unit}, got {_got(raw)}") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {_got(raw)}")
         return value
 
     return parse
@@ -41,8 +73,8 @@ def _number(kind: type, low: float, high: float, unit: str) -> Parse:
 
 def _choice(*names: str) -> Parse:
     def parse(raw: Any) -> str:
-        if raw not in names:
-            raise ValueError(f"must be one of {', '.join(names)}, got {raw!r}")
+        if not isinstance(raw, str) or raw not in names:
+            raise ValueError(f"must be one of {', '.join(names)}, got {_got(raw)}")
         return str(raw)
 
     return parse
@@ -51,18 +83,18 @@ def _choice(*names: str) -> Parse:
 def _flag(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
-    text = str(raw).strip().lower()
+    text = str(raw).strip().lower() if isinstance(raw, (str, int)) else ""
     if text in ("1", "true", "yes", "on"):
         return True
     if text in ("0", "false", "no", "off"):
         return False
-    raise ValueError(f"expected true or false, got {raw!r}")
+    raise ValueError(f"expected true or false, got {_got(raw)}")
 
 
 def _names(raw: Any) -> list[str]:
     items = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise ValueError("must be a list of names, such as console,voice")
+        raise ValueError(f"must be a list of names, such as console,voice (got {_got(raw)})")
     names = [i.strip() for i in items if i.strip()]
     if not names:
         raise ValueError("must name at least one output")
@@ -172,24 +204,43 @@ def setting(key: str) -> Setting:
     return found
 
 
-def load(path: Path) -> dict[str, Any]:
-    """The file's settings, checked; an empty dict when there is no file.
+@dataclass(frozen=True, kw_only=True)
+class Loaded:
+    """A config file read as far as it can be: for the commands that fix it."""
 
-    A config folder that is not a folder (``/dev/null``, a file) holds no file.
+    #: The settings that are good.
+    values: dict[str, Any]
+    #: What is wrong, by setting (None for the file as a whole), one line each.
+    problems: dict[str | None, str]
+    #: Every key the file has, good or bad.
+    keys: frozenset[str]
 
-    :raises InputError: a file that is not TOML (or nests too deeply to read), an
-        unknown key or a bad value, or a file that cannot be read (a symbolic link
-        loop, a folder), in one line naming the file (and the key).
+    @property
+    def readable(self) -> bool:
+        """Whether the file is TOML at all (so it can be edited setting by setting)."""
+        return None not in self.problems
+
+
+def read(path: Path) -> Loaded:
+    """The file's settings, the good ones kept and each problem named, without raising.
+
+    ``glutekit config`` uses this so that it keeps working on a broken file. A config
+    folder that is not a folder (``/dev/null``, a file) holds no file; a file that
+    cannot be read (a symbolic link loop, a folder) or nests too deeply is a problem of
+    the file as a whole.
     """
     from glutekit.schema import read_bounded
 
     try:
         os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        return {}
+        return Loaded(values={}, problems={}, keys=frozenset())
     except OSError:
         pass  # read_bounded says why in one line
-    raw = read_bounded(path, f"{path} (the config file)", limit=1024 * 1024)
+    try:
+        raw = read_bounded(path, f"{path} (the config file)", limit=1024 * 1024)
+    except InputError as exc:
+        return Loaded(values={}, problems={None: str(exc)}, keys=frozenset())
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
@@ -197,20 +248,46 @@ def load(path: Path) -> dict[str, Any]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"{path}: not a valid TOML file: {exc}") from None
+        return Loaded(
+            values={}, problems={None: f"{path}: not a valid TOML file: {exc}"}, keys=frozenset()
+        )
     except RecursionError:
-        raise InputError(
-            f"{path}: not a valid TOML file: nested too deeply (no setting nests at all)"
-        ) from None
+        deep = f"{path}: not a valid TOML file: nested too deeply (no setting nests at all)"
+        return Loaded(values={}, problems={None: deep}, keys=frozenset())
     values: dict[str, Any] = {}
+    problems: dict[str | None, str] = {}
     for key, value in data.items():
         if key not in SETTINGS:
-            raise InputError(f"{path}: {_unknown(key)}")
+            problems[key] = f"{path}: {_unknown(key)}"
+            continue
         try:
             values[key] = SETTINGS[key].parse(value)
         except ValueError as exc:
-            raise InputError(f"{path}: {key}: {exc}") from None
-    return values
+            problems[key] = f"{path}: {key}: {exc}"
+    return Loaded(values=values, problems=problems, keys=frozenset(data))
+
+
+def load(path: Path) -> dict[str, Any]:
+    """The file's settings, checked; an empty dict when there is no file.
+
+    :raises InputError: a file that is not TOML, an unknown key or a bad value,
+        in one line naming the file (and the key).
+    """
+    loaded = read(path)
+    for key, problem in loaded.problems.items():
+        raise InputError(problem + fix_hint(key))
+    return loaded.values
+
+
+def fix_hint(key: str | None) -> str:
+    """How to mend one problem of the config file with ``glutekit config`` itself."""
+    if key is None:
+        return (
+            " (fix it in a text editor, or move it away; 'glutekit config path' shows where it is)"
+        )
+    return f" ('glutekit config unset {key}' removes it" + (
+        f", 'glutekit config set {key} VALUE' replaces it)" if key in SETTINGS else ")"
+    )
 
 
 def default_map(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -3,7 +3,8 @@
 The schema only knows that a muscle is a lower-case word; whether glutekit or the
 pack itself defines it is checked here, with close matches. Images must be files
 inside the pack's folder: a path that resolves outside it (through ``..`` or a
-symbolic link) is refused, as are files that are missing.
+symbolic link) is refused, as are files that are missing, files over 5 MiB and
+pictures over 4,096 pixels on a side.
 """
 
 from __future__ import annotations
@@ -16,6 +17,12 @@ from glutekit.schema import Document, Problem
 from glutekit.vocabulary import _SINGULAR, CATEGORIES, Category, Vocabulary, builtin, pack_terms
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+#: The largest image file a pack may ship (each sheet and card embeds it).
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+#: The most pixels a PNG or JPEG may have on its longer side. Sheets and cards use a
+#: copy scaled down to ``PRINT_IMAGE_SIDE``; an image larger than this is only weight.
+MAX_IMAGE_SIDE = 4096
+PRINT_IMAGE_SIDE = 1200
 
 
 def pack_vocabulary(data: dict[str, Any]) -> Vocabulary:
@@ -171,8 +178,48 @@ def _image_file_problems(folder: Path, relative: str) -> list[str]:
         return [f"'{relative}': no such file in the pack's folder ({folder})"]
     if target.suffix.lower() not in IMAGE_SUFFIXES:
         return [f"'{relative}' is not a PNG, JPEG or SVG file"]
-    if target.suffix.lower() == ".svg":
-        from glutekit.svgrefs import problems
+    size_problems = _image_size_problems(target, relative)
+    if size_problems or target.suffix.lower() != ".svg":
+        return size_problems
+    from glutekit.svgrefs import problems
 
-        return [f"'{relative}' {problem}" for problem in problems(target, folder)]
+    return [f"'{relative}' {problem}" for problem in problems(target, folder)]
+
+
+def _image_size_problems(target: Path, relative: str) -> list[str]:
+    """The limits on a pack's image: its bytes, and a picture's pixels on a side."""
+    try:
+        size = target.stat().st_size
+    except OSError as exc:
+        return [f"'{relative}' cannot be read: {exc.strerror or exc}"]
+    if size > MAX_IMAGE_BYTES:
+        return [
+            f"'{relative}' is {size:,} bytes; a pack image may be at most "
+            f"{MAX_IMAGE_BYTES:,} bytes (5 MiB)"
+        ]
+    if target.suffix.lower() == ".svg":
+        return []
+    side = image_side(target)
+    if side is None:
+        return [f"'{relative}' is not a readable PNG or JPEG picture"]
+    if side > MAX_IMAGE_SIDE:
+        return [
+            f"'{relative}' is {side:,} pixels on its longer side; a pack image may be at "
+            f"most {MAX_IMAGE_SIDE:,} (sheets and cards use {PRINT_IMAGE_SIDE:,})"
+        ]
     return []
+
+
+def image_side(path: Path) -> int | None:
+    """A PNG's or JPEG's longer side in pixels, from its header alone (None if unreadable)."""
+    from PIL import Image
+
+    limit = Image.MAX_IMAGE_PIXELS
+    Image.MAX_IMAGE_PIXELS = None  # only the header is read: no bomb check is needed
+    try:
+        with Image.open(path) as picture:
+            return int(max(picture.size))
+    except Exception:  # Pillow raises many kinds for a file it cannot identify
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit

@@ -5,8 +5,11 @@ Every import of a plugin and every hook call the host makes goes through :func:`
 - a watchdog names a plugin that has been busy for a few seconds (the plugin, what it
   is doing, and the switch that disables it), and after ``GLUTEKIT_PLUGIN_TIMEOUT``
   seconds (30 unless set) interrupts it, so the command goes on without it;
-- ``sys.exit()`` and a ``KeyboardInterrupt`` the plugin raises itself (not the user's
-  Ctrl-C) become a failure of that plugin, like any exception;
+- ``sys.exit()``, ``os._exit()``, ``os.abort()`` and a ``KeyboardInterrupt`` the plugin
+  raises itself (not the user's Ctrl-C) become a failure of that plugin, like any
+  exception, so the plugin is named instead of the command ending without a word;
+- threads a plugin starts and leaves running (not daemon threads) are named when the
+  command ends, and glutekit exits without waiting for them;
 - what the plugin prints to standard output goes to standard error, prefixed with its
   name, so ``--json`` output stays valid.
 
@@ -33,23 +36,132 @@ WARN_AFTER = 5.0
 
 
 class PluginFailure(Exception):
-    """The plugin's code failed; ``reason`` says how (without the plugin's name)."""
+    """The plugin's code failed; ``reason`` says how (without the plugin's name).
 
-    def __init__(self, reason: str) -> None:
+    ``ended`` is true when it tried to end the whole process (``os._exit``, ``os.abort``).
+    """
+
+    def __init__(self, reason: str, *, ended: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.ended = ended
 
 
 class _Stuck(BaseException):
     """Raised in the main thread by the watchdog's signal while a plugin is stuck."""
 
 
+class _Ended(BaseException):
+    """A plugin called ``os._exit`` or ``os.abort`` while glutekit ran its code."""
+
+    def __init__(self, call: str) -> None:
+        super().__init__(call)
+        self.call = call
+
+
+#: Threads running plugin code right now (the main thread in a hook, an output's worker).
+_inside = threading.local()
+_real_exit = os._exit
+_real_abort = os.abort
+
+
+def _in_plugin() -> bool:
+    # Not in a child forked from plugin code (multiprocessing ends its children with
+    # os._exit): the child's copy of this thread is not glutekit's.
+    return bool(getattr(_inside, "depth", 0)) and getattr(_inside, "pid", 0) == os.getpid()
+
+
+def _exit_in_plugin(code: int) -> None:
+    if _in_plugin():
+        raise _Ended(f"os._exit({code!r})")
+    _real_exit(code)
+
+
+def _abort_in_plugin() -> None:
+    if _in_plugin():
+        raise _Ended("os.abort()")
+    _real_abort()
+
+
+def _catch_process_ends() -> None:
+    """Make ``os._exit`` and ``os.abort`` fail the plugin that calls them (once, for good).
+
+    Outside plugin code (glutekit's own, a library's thread) they do what they always do.
+    """
+    if os._exit is not _exit_in_plugin:
+        os._exit = _exit_in_plugin  # type: ignore[assignment]
+        os.abort = _abort_in_plugin  # type: ignore[assignment]
+
+
+#: Threads (not daemon threads) started while a plugin's code ran: thread -> plugin.
+_plugin_threads: dict[threading.Thread, tuple[str, str]] = {}
+
+
+def _note_new_threads(before: set[threading.Thread], plugin: str, hint: str) -> None:
+    for thread in threading.enumerate():
+        if thread not in before and not thread.daemon and thread.is_alive():
+            _plugin_threads[thread] = (plugin, hint)
+
+
+def leftover_threads(wait: float) -> list[str]:
+    """Lines naming each plugin whose threads still run, after waiting up to ``wait`` s.
+
+    Python waits for every thread that is not a daemon before it exits, so one thread a
+    plugin left running would hang every command at its end.
+    """
+    give_up = time.monotonic() + wait
+    left = []
+    for thread, (plugin, hint) in list(_plugin_threads.items()):
+        thread.join(max(0.0, give_up - time.monotonic()))
+        if thread.is_alive():
+            left.append((plugin, hint, thread.name))
+    lines = []
+    for plugin in dict.fromkeys(p for p, _, _ in left):
+        names = ", ".join(f"'{n}'" for p, _, n in left if p == plugin)
+        hint = next(h for p, h, _ in left if p == plugin)
+        lines.append(
+            f"plugin '{plugin}' left a thread running ({names}); glutekit ends without "
+            f"waiting for it ({hint})"
+        )
+    return lines
+
+
+#: What GLUTEKIT_PLUGIN_TIMEOUT may be: below a second even glutekit's own plugins
+#: would be cut off; past an hour a stuck plugin is as good as a hang.
+MIN_TIMEOUT = 1.0
+MAX_TIMEOUT = 3600.0
+
+
+def check_timeout() -> float:
+    """``GLUTEKIT_PLUGIN_TIMEOUT`` in seconds (30 when not set).
+
+    :raises glutekit.errors.InputError: for a value that is not a number of seconds
+        from 1 to 3600 (``abc``, ``-1``, ``0``, ``nan``, ``inf``, ``0.001``).
+    """
+    import math
+
+    from glutekit.errors import InputError
+
+    raw = os.environ.get(ENV_TIMEOUT, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not MIN_TIMEOUT <= value <= MAX_TIMEOUT:  # also false for nan
+        raise InputError(
+            f"{ENV_TIMEOUT}: must be a number of seconds from {MIN_TIMEOUT:g} to "
+            f"{MAX_TIMEOUT:g} (got {raw!r}); leave it unset for {DEFAULT_TIMEOUT:g}"
+        )
+    return value
+
+
 def timeout() -> float:
     try:
-        value = float(os.environ.get(ENV_TIMEOUT, "") or DEFAULT_TIMEOUT)
-    except ValueError:
-        return DEFAULT_TIMEOUT
-    return value if value > 0 else DEFAULT_TIMEOUT
+        return check_timeout()
+    except Exception:
+        return DEFAULT_TIMEOUT  # checked, with a message, before any plugin loads
 
 
 @dataclass
@@ -101,7 +213,7 @@ class _Watchdog:
                         f"glutekit: error: plugin '{call.plugin}' is stuck in {call.what} "
                         f"and cannot be interrupted; stopping ({call.hint})"
                     )
-                    os._exit(1)
+                    _real_exit(1)
 
 
 _watchdog = _Watchdog()
@@ -132,6 +244,24 @@ def guarded(plugin: str, what: str, hint: str) -> Iterator[None]:
     :raises PluginFailure: for anything the plugin did wrong (stuck, exit, interrupt,
         an exception); a Ctrl-C from the user still raises ``KeyboardInterrupt``.
     """
+    _catch_process_ends()
+    before = set(threading.enumerate())
+    _inside.depth = getattr(_inside, "depth", 0) + 1
+    _inside.pid = os.getpid()
+    try:
+        with _watched(plugin, what, hint):
+            yield
+    except _Ended as exc:
+        raise PluginFailure(
+            f"called {exc.call} in {what}, which would have ended glutekit", ended=True
+        ) from None
+    finally:
+        _inside.depth -= 1
+        _note_new_threads(before, plugin, hint)
+
+
+@contextlib.contextmanager
+def _watched(plugin: str, what: str, hint: str) -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread() or _watchdog.current:
         # Another thread (an output's worker) or a call nested in one being watched.
         with _captured(plugin):

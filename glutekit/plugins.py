@@ -19,7 +19,7 @@ import pluggy
 
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import GlutekitError, PluginError
-from glutekit.plugin_guard import PluginFailure, guarded
+from glutekit.plugin_guard import PluginFailure, check_timeout, guarded
 from glutekit.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
@@ -86,10 +86,16 @@ class PluginHost:
     def hook(self) -> Any:
         return self.pm.hook
 
-    def report(self, message: str) -> None:
-        """Record a warning about a plugin and pass it on (or raise in strict mode)."""
+    def report(self, message: str, *, then: str | None = None) -> None:
+        """Record a warning about a plugin and pass it on (or raise in strict mode).
+
+        :param then: what happens next when it is only a warning ("the session goes on
+            with the keyboard"); in strict mode the command stops instead, and says why.
+        """
         if self.strict:
-            raise PluginError(message)
+            raise PluginError(f"{message}; stopping, as {ENV_STRICT} is set")
+        if then:
+            message = f"{message}; {then}"
         if message not in self.warnings:
             self.warnings.append(message)
             self.warn(message)
@@ -137,6 +143,7 @@ class PluginHost:
                 with guarded(name, hook_name, disable_hint(name)):
                     result = single(**kwargs)
             except PluginFailure as exc:
+                self._remember(name, exc)
                 self._hook_failed(name, hook_name, f"plugin '{name}' {exc.reason}")
                 continue
             except GlutekitError:
@@ -156,6 +163,13 @@ class PluginHost:
             for item in result if isinstance(result, list) else [result]:
                 if item is not None:
                     yield name, item
+
+    def _remember(self, name: str, exc: PluginFailure) -> None:
+        """Keep what an installed plugin did that would have ended glutekit, for
+        ``glutekit plugins --safe`` (which imports nothing, so cannot see it itself)."""
+        record = self.records.get(name)
+        if exc.ended and record is not None and record.source == "entry-point":
+            remember_ending(record, exc.reason)
 
     def _hook_failed(self, name: str, hook_name: str, message: str) -> None:
         key = (name, hook_name)
@@ -178,6 +192,7 @@ class PluginHost:
                 with guarded(name, hook_name, disable_hint(name)):
                     items.extend((name, item) for item in result)
             except PluginFailure as exc:
+                self._remember(name, exc)
                 self._hook_failed(name, hook_name, f"plugin '{name}' {exc.reason}")
             except TypeError:
                 self.report(
@@ -247,6 +262,7 @@ def make_plugin_host(
 
     :param modules: module names to register explicitly (``-p/--plugin``).
     """
+    check_timeout()  # a bad GLUTEKIT_PLUGIN_TIMEOUT is named before any plugin runs
     if autoload is None:
         autoload = not _env_flag(ENV_DISABLE_AUTOLOAD)
     if only is None:
@@ -334,6 +350,7 @@ def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block:
             _unregister_quietly(host.pm, ep.name)
             reason = exc.reason
             host.records[ep.name] = replace(base, status="failed", reason=reason)
+            host._remember(ep.name, exc)
             host.report(f"plugin '{ep.name}' failed to load: {reason} ({disable_hint(ep.name)})")
             continue
         except Exception as exc:
@@ -384,6 +401,9 @@ def installed_plugins() -> list[InstalledPlugin]:
             would = "not allowed"
         else:
             would = "load"
+            ended = remembered_ending(ep)
+            if ended:
+                would = f"load (when it last ran, it {ended})"
         seen.add(ep.name)
         found.append(
             InstalledPlugin(
@@ -395,6 +415,77 @@ def installed_plugins() -> list[InstalledPlugin]:
             )
         )
     return found
+
+
+#: Plugins caught trying to end the process, by name (in the cache folder).
+VERDICTS_NAME = "plugin-verdicts.json"
+
+
+def _module_stamp(module: str) -> str:
+    """The size and time of the file of a plugin's top-level module, found (never
+    imported) through the import system: a changed plugin is a new plugin."""
+    import importlib.util
+
+    top = module.split(":", 1)[0].split(".", 1)[0].strip()
+    try:
+        spec = importlib.util.find_spec(top)
+        origin = spec.origin if spec is not None else None
+        info = os.stat(origin) if origin else None
+    except (ImportError, ValueError, OSError):
+        return ""
+    return f"{origin}:{info.st_size}:{info.st_mtime_ns}" if info is not None else ""
+
+
+def _verdicts_path() -> Any:
+    from glutekit import paths
+
+    return paths.cache_dir() / VERDICTS_NAME
+
+
+def _read_verdicts() -> dict[str, Any]:
+    import json
+
+    try:
+        data = json.loads(_verdicts_path().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def remember_ending(record: PluginRecord, reason: str) -> None:
+    """Note that a plugin tried to end glutekit (kept until the plugin changes)."""
+    import contextlib
+    import json
+
+    from glutekit.atomic import write_text
+
+    verdicts = _read_verdicts()
+    verdicts[record.name] = {
+        "distribution": record.distribution,
+        "version": record.version,
+        "stamp": _module_stamp(record.module),
+        "reason": reason,
+    }
+    with contextlib.suppress(Exception):  # a cache that cannot be written only forgets
+        path = _verdicts_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_text(path, json.dumps(verdicts, indent=1) + "\n")
+
+
+def remembered_ending(ep: Any) -> str | None:
+    """What this installed plugin did that would have ended glutekit, when it last ran
+    (None if nothing, or if the plugin has changed since)."""
+    verdict = _read_verdicts().get(ep.name)
+    if not isinstance(verdict, dict):
+        return None
+    dist = getattr(ep, "dist", None)
+    same = (
+        verdict.get("distribution") == (dist.metadata["Name"] if dist is not None else None)
+        and verdict.get("version") == (dist.version if dist is not None else None)
+        and verdict.get("stamp") == _module_stamp(str(ep.value))
+    )
+    reason = verdict.get("reason")
+    return str(reason) if same and reason else None
 
 
 def _load_order(ep: Any) -> tuple[bool, str]:

@@ -257,8 +257,8 @@ def _create_outputs(
             raise  # the user asked for something that does not exist, e.g. --voice xx
         except Exception as exc:
             host.report(
-                f"output '{label}' could not start: {type(exc).__name__}: {exc}; "
-                "the session runs without it"
+                f"output '{label}' could not start: {type(exc).__name__}: {exc}",
+                then="the session runs without it",
             )
     return created
 
@@ -330,8 +330,8 @@ def _create_inputs(
             raise
         except Exception as exc:
             host.report(
-                f"input '{name}' could not start: {exc or type(exc).__name__}; "
-                "the session goes on with the keyboard"
+                f"input '{name}' could not start: {exc or type(exc).__name__}",
+                then="the session goes on with the keyboard",
             )
     return created
 

@@ -168,8 +168,9 @@ class Vocabulary:
             elif earlier.meaning() != term.meaning():
                 conflicts.append(
                     f"vocabulary: {_SINGULAR[category]} '{term.id}' means "
-                    f"'{earlier.label}' in pack '{earlier.pack}' but '{term.label}' in pack "
-                    f"'{term.pack}'; keeping the one from '{earlier.pack}'"
+                    f"{_meaning(earlier, term)} in pack '{earlier.pack}' but "
+                    f"{_meaning(term, earlier)} in pack '{term.pack}'; keeping the one "
+                    f"from '{earlier.pack}'"
                 )
             elif term.synonyms or term.description:
                 extra = tuple(s for s in term.synonyms if s not in earlier.synonyms)
@@ -199,6 +200,17 @@ def _without_taken_synonyms(
         return term, []
     left = tuple(s for s in term.synonyms if s not in {w for w, _ in taken})
     return replace(term, synonyms=left), taken
+
+
+def _meaning(term: Term, other: Term) -> str:
+    """The term's label, with its region or posture where those are what differ."""
+    text = f"'{term.label}'"
+    details = [
+        f"{key} {getattr(term, key) or '(none)'}"
+        for key in ("region", "posture")
+        if getattr(term, key) != getattr(other, key)
+    ]
+    return f"{text} ({', '.join(details)})" if details else text
 
 
 def data_path() -> Path:

@@ -250,6 +250,7 @@ def test_every_documented_row_has_a_case() -> None:
             "test_crashes.py",
             "test_plugin_matrix.py",
             "test_attack_storage.py",
+            "test_attack_inputs.py",
         )
         if (REPO / "tests" / name).exists()
     )

@@ -6,6 +6,7 @@ Commands live in one module per group and are imported only when used, so
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
@@ -185,8 +186,45 @@ def _safe(text: str) -> str:
     return safe(text)
 
 
+#: How long glutekit waits, at its end, for threads a plugin left running.
+PLUGIN_THREADS_WAIT = 3.0
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns glutekit errors into one line and an exit code."""
+    try:
+        _main(argv)
+    except SystemExit as exc:
+        _end_without_plugin_threads(exc.code)
+        raise
+    _end_without_plugin_threads(0)
+
+
+def _end_without_plugin_threads(code: object) -> None:
+    """Exit now, naming the plugin, when a plugin's thread would keep the process alive.
+
+    Python waits for every thread that is not a daemon before it exits; one a plugin
+    started and never ended would hang every command. The exit handlers still run.
+    """
+    guard = sys.modules.get("glutekit.plugin_guard")
+    if guard is None:
+        return
+    lines = guard.leftover_threads(PLUGIN_THREADS_WAIT)
+    if not lines:
+        return
+    import atexit
+
+    for line in lines:
+        click.echo(f"glutekit: warning: {_safe(line)}", err=True)
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    status = code if isinstance(code, int) else 0 if code is None else 1
+    guard._real_exit(status)
+
+
+def _main(argv: list[str] | None) -> None:
     import signal
 
     from glutekit.cli import streams

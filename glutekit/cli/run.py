@@ -19,7 +19,7 @@ from glutekit.cli.compose import compose_options
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.durations import clock
-from glutekit.errors import GlutekitError, InputError
+from glutekit.errors import GlutekitError, InputError, UnknownId
 from glutekit.model import Routine
 from glutekit.session import SessionOptions, prepare, summary_line
 from glutekit.textcheck import safe
@@ -145,13 +145,16 @@ def run(
         interactive=sys.stdout.isatty(),
         values=speech,
     )
-    session = prepare(
-        with_first_side(routine_to_run(app, routine, compose_now, compose_args), first_side),
-        host=app.host,
-        catalog=app.catalog,
-        options=options,
-        report=_warn,
-    )
+    try:
+        session = prepare(
+            with_first_side(routine_to_run(app, routine, compose_now, compose_args), first_side),
+            host=app.host,
+            catalog=app.catalog,
+            options=options,
+            report=_warn,
+        )
+    except UnknownId as exc:
+        raise _named_with_config(exc) from None
     from glutekit.cli.history import attach_history
 
     history = attach_history(
@@ -162,6 +165,21 @@ def run(
     history.finish(interrupted=result.signal is not None)
     if result.signal is not None:
         raise click.exceptions.Exit(result.exit_code)
+
+
+def _named_with_config(exc: UnknownId) -> UnknownId:
+    """An unknown output that came from the config file says so, and how to change it."""
+    from click.core import ParameterSource
+
+    from glutekit import paths
+
+    source = click.get_current_context().get_parameter_source("outputs")
+    if source is not ParameterSource.DEFAULT_MAP or not str(exc).startswith("unknown output"):
+        return exc
+    return UnknownId(
+        f"{exc}; it is the 'output' setting of the config file {paths.config_path()} "
+        "('glutekit config set output NAME' or 'glutekit config unset output' changes it)"
+    )
 
 
 @click.command()

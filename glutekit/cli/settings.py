@@ -40,6 +40,52 @@ def config() -> None:
     """
 
 
+def _warn(message: str) -> None:
+    from glutekit.textcheck import safe
+
+    click.echo(f"glutekit: warning: {safe(message)}", err=True)
+
+
+def _read_and_warn(skip: str | None = None, *, editing: bool = False) -> Any:
+    """The config file as far as it can be read; each problem is one warning.
+
+    ``config`` keeps working on a broken file, so that it can be used to fix it: a bad
+    setting counts as not set (and says how to mend it), a file that is not TOML at
+    all counts as empty.
+    """
+    from glutekit import config as cfg
+    from glutekit import paths
+
+    loaded = cfg.read(paths.config_path())
+    if editing:
+        _refuse_unreadable(loaded)
+    for key, problem in loaded.problems.items():
+        if key is None or key != skip:
+            _warn(problem + cfg.fix_hint(key))
+    return loaded
+
+
+def _unknown_outputs(values: dict[str, Any]) -> None:
+    """Name outputs the config file asks for that no plugin offers (as 'run' would)."""
+    if "output" not in values:
+        return
+    from glutekit import paths
+    from glutekit.cli.app import App
+    from glutekit.session import output_specs
+
+    app = click.get_current_context().find_object(App)
+    if app is None:
+        return
+    known = output_specs(app.host)
+    for name in values["output"]:
+        if name not in known:
+            _warn(
+                f"{paths.config_path()}: output: unknown output '{name}' (outputs: "
+                f"{', '.join(sorted(known)) or 'none'}); 'glutekit run' will refuse it "
+                "('glutekit config set output NAME' replaces it)"
+            )
+
+
 @config.command("list")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
 def config_list(as_json: bool) -> None:
@@ -48,7 +94,9 @@ def config_list(as_json: bool) -> None:
     from glutekit import paths
 
     path = paths.config_path()
-    found = cfg.effective(cfg.load(path), path)
+    loaded = _read_and_warn()
+    _unknown_outputs(loaded.values)
+    found = cfg.effective(loaded.values, path)
     if as_json:
         print_json([{"key": e.key, "value": e.value, "source": e.source} for e in found])
         return
@@ -67,7 +115,7 @@ def config_get(key: str) -> None:
 
     wanted = cfg.setting(key).key
     path = paths.config_path()
-    found = next(e for e in cfg.effective(cfg.load(path), path) if e.key == wanted)
+    found = next(e for e in cfg.effective(_read_and_warn().values, path) if e.key == wanted)
     click.echo(_shown(found.value))
 
 
@@ -86,7 +134,7 @@ def config_set(key: str, value: str) -> None:
     except ValueError as exc:
         raise InputError(f"{item.key}: {exc}") from None
     path = paths.config_path()
-    cfg.load(path)  # refuse to add to a file that is already broken
+    _read_and_warn(skip=item.key, editing=True)  # this setting's own problem is mended
     cfg.write_setting(path, item.key, parsed)
     info(f"set {item.key} = {_shown(parsed)} in {path}")
     if item.env and os.environ.get(item.env):
@@ -100,13 +148,27 @@ def config_unset(key: str) -> None:
     from glutekit import config as cfg
     from glutekit import paths
 
-    item = cfg.setting(key)
     path = paths.config_path()
-    if item.key in cfg.load(path):
-        cfg.write_setting(path, item.key, None)
-        info(f"removed {item.key} from {path}")
+    loaded = cfg.read(path)
+    # A key the file has is removed even when glutekit does not know it: that is the fix.
+    name = key if key in loaded.keys and key not in cfg.SETTINGS else cfg.setting(key).key
+    loaded = _read_and_warn(skip=name, editing=True)
+    if name in loaded.keys:
+        cfg.write_setting(path, name, None)
+        info(f"removed {name} from {path}")
     else:
-        info(f"{item.key} was not set in {path}")
+        info(f"{name} was not set in {path}")
+
+
+def _refuse_unreadable(loaded: Any) -> None:
+    """A file that is not TOML cannot be changed setting by setting: say how to fix it."""
+    from glutekit.errors import InputError
+
+    if not loaded.readable:
+        raise InputError(
+            f"{loaded.problems[None]}; it was left as it is (fix it in a text editor, or "
+            "move it away and set the values again)"
+        )
 
 
 @config.command("path")

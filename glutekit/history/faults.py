@@ -88,6 +88,12 @@ def unavailable(path: Path, exc: BaseException) -> HistoryUnavailable:
             f"the disk holding the history database {path} is full; free some space "
             "(the history is kept as it is)"
         )
+    kind = _not_a_file(path)
+    if kind is not None:
+        return HistoryUnavailable(
+            f"the history database {path} is {kind}, not a file; move it away, or set "
+            "GLUTEKIT_DATA_DIR to another folder (it was left as it is)"
+        )
     if code in (8, 14) or "readonly" in text or "read-only" in text or "unable to open" in text:
         return HistoryUnavailable(
             f"cannot write the history database {path}: its folder is read-only or "
@@ -101,6 +107,25 @@ def unavailable(path: Path, exc: BaseException) -> HistoryUnavailable:
     return HistoryUnavailable(
         f"cannot use the history database {path}: {exc} (the history is kept as it is)"
     )
+
+
+def _not_a_file(path: Path) -> str | None:
+    """What stands where the database file should be, when it is not a file."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
 
 
 def move_aside(path: Path) -> Path:

@@ -9,8 +9,10 @@ sheet shrinks its type to fit one page, and how nothing ever runs off a page.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -282,6 +284,7 @@ def draw_picture(pdf: Any, path: str, box: Rect, folder: str = "") -> bool:
     import io
 
     from glutekit.svgrefs import Refused, picture_bytes
+    from glutekit_cards.pictures import scaled
 
     if not folder:
         return False
@@ -292,12 +295,66 @@ def draw_picture(pdf: Any, path: str, box: Rect, folder: str = "") -> bool:
     policy = getattr(import_fpdf(), "ResourceAccessPolicy", None)
     nothing = {} if policy is None else {"resource_access_policy": policy.NONE}
     try:
-        pdf.image(
-            io.BytesIO(data), x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True, **nothing
-        )
+        with library_notes(Path(path).name):
+            # A large PNG or JPEG is drawn from a copy at the printed size.
+            source = scaled(path) or io.BytesIO(data)
+            pdf.image(source, x=box.x, y=box.y, w=box.w, h=box.h, keep_aspect_ratio=True, **nothing)
     except Exception:  # a damaged or unsupported file: the drawn figure stands in
         return False
     return True
+
+
+class _Notes(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+#: Pictures already named in this process (a picture may be on several cards).
+_noted: set[str] = set()
+
+
+@contextlib.contextmanager
+def library_notes(name: str) -> Iterator[None]:
+    """What the PDF library says about a picture, as one clean line naming the picture.
+
+    fpdf2 warns through Python's warnings (with its module's path and source line) and
+    through logging (asking for contributions); neither is for the person exporting.
+    """
+    import warnings
+
+    logger = logging.getLogger("fpdf")
+    handler = _Notes()
+    propagate = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+    notes = [_clean_note(line) for line in handler.lines + [str(w.message) for w in caught]]
+    if notes and name not in _noted:
+        _noted.add(name)
+        from glutekit.textcheck import safe
+
+        print(
+            f"glutekit: warning: picture '{safe(name)}': {'; '.join(dict.fromkeys(notes))} "
+            "(the PDF shows the rest of it)",
+            file=sys.stderr,
+        )
+
+
+def _clean_note(text: str) -> str:
+    text = text.split(" (contributions are welcome", 1)[0].strip()
+    if text.startswith("Ignoring unsupported SVG tag: "):
+        return f"left out the unsupported SVG tag {text.split(': ', 1)[1]}"
+    return text[:200]
 
 
 #: The line under every page, beside the page number.

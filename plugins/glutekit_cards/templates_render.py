@@ -77,9 +77,11 @@ def picture(path: str, alt: str) -> Any:
 
     import markupsafe
 
+    from glutekit_cards.pictures import embedded_bytes
+
     try:
-        data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    except OSError:
+        data = base64.b64encode(embedded_bytes(path)).decode("ascii")
+    except Exception:  # unreadable, or not a picture after all: the page goes without it
         return markupsafe.Markup("")
     media = _MEDIA.get(Path(path).suffix.lower(), "application/octet-stream")
     return markupsafe.Markup('<img class="picture" src="data:{};base64,{}" alt="{}">').format(

@@ -10,7 +10,6 @@ import contextlib
 import math
 import struct
 import threading
-import wave
 from pathlib import Path
 from typing import Any
 
@@ -44,18 +43,15 @@ def backends(miniaudio: Any) -> list[Any]:
 def read_wav(path: Path) -> bytes:
     """A WAV file's samples as 16 kHz mono little-endian int16.
 
-    :raises OSError: for a file that cannot be read; ``wave.Error`` for one that is not WAV.
+    :raises ValueError: (``BadWav``) for a file that cannot be used, with the reason.
     """
-    with wave.open(str(path), "rb") as reader:
-        channels, width, rate = reader.getnchannels(), reader.getsampwidth(), reader.getframerate()
-        data = reader.readframes(reader.getnframes())
-    if width != 2:
-        raise wave.Error(f"{path}: {8 * width}-bit samples; expected 16-bit PCM")
-    if channels == 1 and rate == RATE:
-        return data
-    miniaudio = miniaudio_module()
-    signed16 = miniaudio.SampleFormat.SIGNED16
-    return bytes(miniaudio.convert_frames(signed16, channels, rate, data, signed16, 1, RATE))
+    from glutekit_listen.wavread import WavStream
+
+    stream = WavStream(path)
+    try:
+        return stream.read_all()
+    finally:
+        stream.close()
 
 
 def earcon(rate: int = RATE, volume: float = 0.25) -> bytes:

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from glutekit import devices
-from glutekit_listen.audio import AudioUnavailable, backends, miniaudio_module, read_wav
+from glutekit_listen.audio import AudioUnavailable, backends, miniaudio_module
 from glutekit_listen.recogniser import RATE
+from glutekit_listen.wavread import BadWav, WavStream
 
 Sink = Callable[[bytes], None]
 BLOCK_SECONDS = 0.1
@@ -94,9 +95,10 @@ class WavFileSource:
     ) -> None:
         self.what = f"file {path}"
         try:
-            self._audio = read_wav(path)
-        except (OSError, EOFError, ValueError) as exc:
-            raise AudioUnavailable(f"cannot read {path}: {exc}") from None
+            # Checked now, read 100 ms at a time as the session goes (never whole).
+            self._audio = WavStream(path)
+        except BadWav as exc:
+            raise AudioUnavailable(f"{path}: {exc}") from None
         self._speed = speed
         self._silence_after = silence_after
         self._clock = clock
@@ -115,10 +117,12 @@ class WavFileSource:
         self._stop.set()
         if self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join(1.0)
+        if self._thread is None or not self._thread.is_alive():
+            self._audio.close()
 
     def _run(self, sink: Sink) -> None:
-        block = 2 * round(RATE * BLOCK_SECONDS)
-        silence = bytes(block)
+        block = round(RATE * BLOCK_SECONDS)
+        silence = bytes(2 * block)
         clock = self._clock if self._clock is not None else self._own_clock()
         index = None
         while not self._stop.is_set():
@@ -132,7 +136,10 @@ class WavFileSource:
             if now < due:
                 self._stop.wait(min(due - now, BLOCK_SECONDS) / self._speed)
                 continue
-            chunk = self._audio[index * block : (index + 1) * block]
+            try:
+                chunk = self._audio.read(index * block, block)
+            except BadWav:
+                chunk = b""  # the file changed under us: as at its end
             if not chunk:
                 if not self._silence_after:
                     return

@@ -56,6 +56,24 @@ def _languages(model: VoiceModel) -> tuple[str, ...]:
     return (code,) if base == code else (code, base)
 
 
+#: onnxruntime's log severity for errors (0 verbose, 1 info, 2 warning, 3 error, 4 fatal).
+ORT_ERRORS_ONLY = 3
+
+
+def quiet_runtime(onnxruntime: Any) -> None:
+    """Keep onnxruntime's own log lines (warnings about a model's graph, its telemetry,
+    with terminal colour codes even into a file) off glutekit's standard error.
+
+    What goes wrong still reaches the user as an exception, said in glutekit's one line.
+    """
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        onnxruntime.set_default_logger_severity(ORT_ERRORS_ONLY)
+    with contextlib.suppress(Exception):
+        onnxruntime.disable_telemetry_events()
+
+
 class PiperBackend:
     """Speaks with Piper voices; one loaded ``PiperVoice`` per model file."""
 
@@ -119,7 +137,9 @@ class PiperBackend:
 
         import onnxruntime
 
+        quiet_runtime(onnxruntime)
         options = onnxruntime.SessionOptions()
+        options.log_severity_level = ORT_ERRORS_ONLY
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(

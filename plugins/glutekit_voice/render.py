@@ -9,13 +9,17 @@ with a timeout, so a stuck engine can never hang a session.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
 import os
 import queue
+import re
+import stat
 import tempfile
 import threading
+import time
 import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -214,6 +218,7 @@ class CueRenderer:
         self._damaged: list[str] | None = None
         self._owner: OwnerThread | None = None
         self._spec: VoiceSpec | None = None
+        self._swept = False
 
     def open(self) -> str:
         """Start the engine and check the voice; returns what speaks, for messages.
@@ -270,6 +275,9 @@ class CueRenderer:
         """Keep the cache under its size cap, never deleting the files in ``keep``."""
         from glutekit import cache, config
 
+        if not self._swept:
+            self._swept = True
+            sweep_render_temps(self.cache_dir)
         cache.trim(self.cache_dir, config.voice_cache_bytes(), keep=set(keep), kind=cache.VOICE)
 
     def render(self, text: str) -> RenderedCue:
@@ -339,7 +347,12 @@ class CueRenderer:
             from glutekit import cache
 
             cache.prepare(self.cache_dir, cache.VOICE)
-            fd, name = tempfile.mkstemp(prefix=".render-", suffix=".wav", dir=self.cache_dir)
+            if not self._swept:
+                self._swept = True
+                sweep_render_temps(self.cache_dir)
+            fd, name = tempfile.mkstemp(
+                prefix=f".render-{os.getpid()}-", suffix=".wav", dir=self.cache_dir
+            )
         except OSError as exc:
             raise self._unwritable(exc.strerror or str(exc)) from None
         os.close(fd)
@@ -369,6 +382,48 @@ class CueRenderer:
             f"cannot write the voice cache {self.cache_dir}: {reason} "
             "(free some space, or point XDG_CACHE_HOME at a writable folder)"
         )
+
+
+#: A render's temporary file: ``.render-<pid>-<random>.wav`` (the process id since 0.1).
+_RENDER_TEMP = re.compile(r"^\.render-(?:(\d+)-)?[A-Za-z0-9_]+\.wav$")
+#: A temporary file without a process id is left alone until it is this old.
+_LEGACY_AGE = 3600.0
+
+
+def sweep_render_temps(folder: Path) -> int:
+    """Remove the temporary files of renders that were killed (SIGKILL, a crash).
+
+    Only regular files named as a render names them are removed, and only when the
+    process that made one is gone (or, without a process id in the name, after an hour).
+    Returns how many were removed.
+    """
+    from glutekit.atomic import process_alive
+
+    removed = 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    for entry in entries:
+        match = _RENDER_TEMP.match(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        pid = match.group(1)
+        if pid is not None:
+            stale = not process_alive(int(pid))
+        else:
+            stale = time.time() - info.st_mtime > _LEGACY_AGE
+        if stale:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+                removed += 1
+    return removed
 
 
 def _disk_full(folder: Path) -> bool:
