@@ -26,6 +26,7 @@ from glutekit.catalog import Catalog
 from glutekit.clock import MonotonicClock
 from glutekit.interfaces import OutputOptions
 from glutekit.model import Timeline
+from tests.isolation import RUN_VOICE_CACHE
 
 # Lateness and latency against the real clock: .ci/test runs these on their own.
 pytestmark = pytest.mark.realtime
@@ -138,7 +139,7 @@ def voiced_session(
     output = VoiceOutput(
         OutputOptions(speed=1.0),
         player=player,
-        renderer=CueRenderer(VoiceSettings(), cache_dir=tmp_path / "voice"),
+        renderer=CueRenderer(VoiceSettings(), cache_dir=RUN_VOICE_CACHE),
         report=reports.append,
     )
     plain = timeline.compile(routine, catalog)
@@ -230,7 +231,7 @@ def test_a_playback_failure_mid_session_is_reported_once_and_the_session_ends(
 
 @pytest.fixture
 def clips(tmp_path: Path) -> dict[str, Path]:
-    renderer = CueRenderer(VoiceSettings(), cache_dir=tmp_path / "voice")
+    renderer = CueRenderer(VoiceSettings(), cache_dir=RUN_VOICE_CACHE)
     texts = {
         "next": "Next up: the knee hug.",
         "begin": "Begin. Hold for thirty seconds.",

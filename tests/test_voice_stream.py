@@ -37,9 +37,9 @@ RATE = 22050
 MAX_LATENCY = 0.150
 
 
-@pytest.fixture(scope="module")
-def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("voice-cache")
+@pytest.fixture
+def voice_cache(shared_voice_cache: Path) -> Path:
+    return shared_voice_cache
 
 
 class Shown:
