@@ -15,6 +15,7 @@ ENV_DATA_DIR = "GLUTEKIT_DATA_DIR"
 ENV_ROUTINES_DIR = "GLUTEKIT_ROUTINES_DIR"
 ENV_CACHE_DIR = "GLUTEKIT_CACHE_DIR"
 ENV_CONFIG_DIR = "GLUTEKIT_CONFIG_DIR"
+ENV_VOICE_CACHE_DIR = "GLUTEKIT_VOICE_CACHE_DIR"
 
 HISTORY_NAME = "history.sqlite3"
 CONFIG_NAME = "config.toml"
@@ -51,8 +52,12 @@ def cache_dir() -> Path:
 
 
 def voice_cache_dir() -> Path:
-    """Spoken cues rendered to WAV, reused across sessions."""
-    return cache_dir() / "voice"
+    """Spoken cues rendered to WAV, reused across sessions.
+
+    ``$GLUTEKIT_VOICE_CACHE_DIR`` or ``<cache>/voice``: the voice cache is the one cache
+    worth keeping on another disk, or sharing between homes that use the same voice.
+    """
+    return _override(ENV_VOICE_CACHE_DIR) or cache_dir() / "voice"
 
 
 def validation_cache_path() -> Path:
@@ -115,7 +120,7 @@ def places() -> list[Place]:
         Place(
             name="voice-cache",
             path=voice_cache_dir(),
-            variable=ENV_CACHE_DIR,
+            variable=ENV_VOICE_CACHE_DIR if _override(ENV_VOICE_CACHE_DIR) else ENV_CACHE_DIR,
             what="spoken cues as WAV",
         ),
         Place(

@@ -6,7 +6,7 @@ from __future__ import annotations
 # subprocess) to a throw-away home, and guard the real user's glutekit folders.
 # isort: off
 from tests.isolation import (
-    RUN_ROOT,
+    RUN_VOICE_CACHE,
     pytest_report_header,
     pytest_sessionfinish,
     pytest_unconfigure,
@@ -25,6 +25,7 @@ from click.testing import CliRunner, Result
 
 from glutekit.catalog import Catalog
 from glutekit.plugins import PluginHost, make_plugin_host
+from tests import run_speech
 
 __all__ = ["pytest_report_header", "pytest_sessionfinish", "pytest_unconfigure"]
 
@@ -51,6 +52,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "realtime: asserts lateness, latency or real-time playback; .ci/test runs these "
         "on their own, after the parallel part",
     )
+    config.addinivalue_line(
+        "markers",
+        "own_voice_cache: the test tests the voice cache itself (its place, cap, damage or "
+        "clearing), so it gets an empty one of its own instead of the run's shared one",
+    )
 
 
 LOCAL_SCOPES = ("package", "module", "class")
@@ -60,8 +66,9 @@ def _shared_work(item: pytest.Item) -> str | None:
     """The group of tests that share this test's expensive fixtures, if any.
 
     With ``--dist loadgroup`` a group runs on one worker, so a fixture made once per
-    session (wheels, venvs, the shared voice cache) or per module (rendered speech, a
-    module's venv) is made once for the whole run, not once per worker.
+    session (wheels, venvs) or per module (a module's venv) is made once for the whole
+    run, not once per worker. Rendered speech needs no group: the voice cache is shared
+    by every worker (see :data:`tests.isolation.RUN_VOICE_CACHE`).
     """
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
@@ -70,8 +77,6 @@ def _shared_work(item: pytest.Item) -> str | None:
     for name, defs in info.name2fixturedefs.items():
         if name in ("built_wheels", "plugin_venv"):
             return "venvs"
-        if name == "_run_voice_cache":
-            return "voice"
         for fixturedef in defs:
             if fixturedef.baseid.startswith("tests") and fixturedef.scope in LOCAL_SCOPES:
                 scopes.add(fixturedef.scope)
@@ -96,6 +101,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = keep
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Render the ready-made routines' speech once, up front, if any selected test hears it."""
+    if session.config.option.collectonly or not run_speech.wanted(session.items):
+        return
+    run_speech.prefill(RUN_VOICE_CACHE, say=lambda line: print(f"\n{line}", file=sys.stderr))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    done = run_speech.summary(RUN_VOICE_CACHE)
+    if done:
+        terminalreporter.write_line(done)
+
+
 REPO = Path(__file__).resolve().parent.parent
 ROUTINES_DIR = REPO / "routines"
 SEEDS_DIR = REPO.parent / "shared" / "seeds"
@@ -103,9 +121,18 @@ SEEDS_DIR = REPO.parent / "shared" / "seeds"
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(
-    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Keep tests away from the real user's data, cache and routines."""
+    """Keep tests away from the real user's data, cache and routines.
+
+    Every test has a home of its own, but speech rendered by one test is reused by the
+    others (same text, voice and settings, so the same file): ``GLUTEKIT_VOICE_CACHE_DIR``
+    points at the run's shared voice cache, in this process and in the glutekit
+    processes a test starts. Tests marked ``own_voice_cache`` test the cache itself and
+    get the default, empty one in their home instead.
+    """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
@@ -126,30 +153,27 @@ def _isolated_user_dirs(
         "GLUTEKIT_RATE",
         "GLUTEKIT_VOLUME",
         "GLUTEKIT_VOICE_BACKEND",
+        "GLUTEKIT_VOICE_CACHE_DIR",
     ):
         monkeypatch.delenv(var, raising=False)
+    if request.node.get_closest_marker("own_voice_cache") is None:
+        monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(RUN_VOICE_CACHE))
 
 
 @pytest.fixture(scope="session")
 def _run_voice_cache() -> Path:
-    """One voice cache for this test process, in its throw-away root."""
-    folder = RUN_ROOT / "shared-voice-cache"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    """The voice cache shared by every test and worker of the run."""
+    return RUN_VOICE_CACHE
 
 
 @pytest.fixture
 def shared_voice_cache(_run_voice_cache: Path) -> Path:
-    """Make this test's voice cache the one shared by the run, and return it.
+    """The run's shared voice cache, for tests that hand a cache folder to the API.
 
-    For tests that need rendered speech but do not test the cache itself: a cue rendered
-    once in the run (same text, voice, rate and volume) is not rendered again. The
-    folders of the test's own home stay its own; only ``<cache>/glutekit/voice`` is a
-    link to the shared folder. Tests of the cache (its cap, damage, faults) must not use it.
+    Subprocesses and in-process commands use it already (``GLUTEKIT_VOICE_CACHE_DIR``);
+    tests of the cache itself (its cap, damage, faults) must be marked
+    ``own_voice_cache`` and not use it.
     """
-    app_cache = Path(os.environ["XDG_CACHE_HOME"]) / "glutekit"
-    app_cache.mkdir(parents=True, exist_ok=True)
-    (app_cache / "voice").symlink_to(_run_voice_cache, target_is_directory=True)
     return _run_voice_cache
 
 

@@ -99,6 +99,22 @@ def isolate(root: Path) -> None:
         Path(os.environ[var]).mkdir(parents=True, exist_ok=True)
 
 
+#: Names the run's voice cache to the xdist workers (not a ``GLUTEKIT_`` variable, so
+#: that :func:`isolate` and the tests' own clean-ups leave it alone).
+RUN_VOICE_CACHE_VAR = "GKTESTS_RUN_VOICE_CACHE"
+
+
+def _run_voice_cache(root: Path) -> Path:
+    """The one voice cache of the whole run: the main process's, inherited by workers."""
+    inherited = os.environ.get(RUN_VOICE_CACHE_VAR)
+    if inherited and Path(inherited).is_dir():
+        return Path(inherited)
+    folder = root / "run-voice-cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    os.environ[RUN_VOICE_CACHE_VAR] = str(folder)
+    return folder
+
+
 # Done at import, before conftest.py imports anything else and before any fixture exists.
 REAL_FOLDERS = user_folders()
 _BEFORE = snapshot(REAL_FOLDERS)
@@ -106,6 +122,8 @@ _ROOT = Path(tempfile.mkdtemp(prefix="glutekit-tests-"))
 isolate(_ROOT)
 #: This process's throw-away root (removed when the run ends).
 RUN_ROOT = _ROOT
+#: Rendered speech shared by every test and worker of the run (see ``conftest.py``).
+RUN_VOICE_CACHE = _run_voice_cache(_ROOT)
 
 
 def pytest_report_header() -> str:

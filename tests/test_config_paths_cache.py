@@ -107,6 +107,7 @@ def test_the_config_folder_moves_with_its_variable(
     assert (tmp_path / "elsewhere" / "config.toml").is_file()
 
 
+@pytest.mark.own_voice_cache
 def test_paths_lists_every_folder_and_its_variable(
     cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -131,6 +132,24 @@ def test_paths_lists_every_folder_and_its_variable(
     } == set(shown)
     table = cli("paths").stdout
     assert str(tmp_path / "c" / "voice") in table and "GLUTEKIT_CACHE_DIR" in table
+
+
+@pytest.mark.own_voice_cache
+def test_the_voice_cache_alone_can_live_elsewhere(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GLUTEKIT_CACHE_DIR", str(tmp_path / "c"))
+    monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(tmp_path / "spoken"))
+    shown = json.loads(cli("paths", "--json").stdout)
+    assert shown["voice-cache"]["path"] == str(tmp_path / "spoken")
+    assert shown["voice-cache"]["variable"] == "GLUTEKIT_VOICE_CACHE_DIR"
+    assert shown["cache"]["path"] == str(tmp_path / "c")
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    cue = CueRenderer(VoiceSettings(backend="espeak-ng")).render("Switch sides.")
+    assert cue.path.parent == tmp_path / "spoken" and cue.path.is_file()
+    assert not (tmp_path / "c" / "voice").exists()
 
 
 def test_the_history_database_is_where_paths_says() -> None:
@@ -163,6 +182,7 @@ def test_trim_removes_the_least_recently_used_first_and_spares_the_session(tmp_p
     assert sorted(p.stem for p in tmp_path.glob("*.sha256")) == [Path(n).stem for n in left]
 
 
+@pytest.mark.own_voice_cache
 def test_cache_info_and_clear(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     _fill(paths.voice_cache_dir(), 3, 2 * 1024 * 1024)
     monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_MB", "50")
@@ -181,6 +201,7 @@ def test_cache_info_and_clear(cli: Any, monkeypatch: pytest.MonkeyPatch) -> None
     assert not index.exists()  # the compiled catalogs' stat index goes with them
 
 
+@pytest.mark.own_voice_cache
 def test_rendering_cues_keeps_the_voice_cache_under_its_cap(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -221,20 +221,37 @@ def test_a_damaged_cache_file_is_rendered_again_with_one_warning(
     assert len(warnings) == 1  # verified now: no second warning
 
 
+#: A routine with as many distinct cues as there are kinds of damage, and few more: the
+#: test renders each one twice with the real voice (once clean, once after the damage).
+SHORT_EXPORT = {
+    "id": "damage-me",
+    "title": "Damage me",
+    "settings": {"prepare": 3, "rest": 3, "switch": 3},
+    "steps": [
+        {"say": "A short routine to damage."},
+        {"exercise": "glutes:knee-hug", "dose": {"hold": 10}, "sides": "both"},
+    ],
+}
+
+
+@pytest.mark.own_voice_cache
 def test_every_damaged_cue_is_rendered_again_before_a_wav_export(tmp_path: Path) -> None:
+    import json
     import wave
 
+    routine = tmp_path / "damage-me.json"
+    routine.write_text(json.dumps(SHORT_EXPORT))
     out = tmp_path / "a.wav"
-    first = run_glutekit("export", "quick-five", "-f", "wav", "-o", str(out))
+    first = run_glutekit("export", str(routine), "-f", "wav", "-o", str(out))
     assert first.returncode == 0, first.stderr
     with wave.open(str(out)) as handle:
         clean = handle.getnframes()
     cached = sorted((Path(os.environ["XDG_CACHE_HOME"]) / "glutekit" / "voice").glob("*.wav"))
-    assert len(cached) > 5
     kinds = list(DAMAGE)[:9]
+    assert len(cached) >= len(kinds)  # every kind of damage is met
     for i, path in enumerate(cached):
         DAMAGE[kinds[i % len(kinds)]](path)
-    again = run_glutekit("export", "quick-five", "-f", "wav", "-o", str(out))
+    again = run_glutekit("export", str(routine), "-f", "wav", "-o", str(out))
     assert again.returncode == 0, again.stderr
     assert "Traceback" not in again.stderr
     warnings = [line for line in again.stderr.splitlines() if "warning" in line]
@@ -245,6 +262,7 @@ def test_every_damaged_cue_is_rendered_again_before_a_wav_export(tmp_path: Path)
         assert abs(handle.getnframes() - clean) < 0.01 * clean
 
 
+@pytest.mark.own_voice_cache
 def test_an_unwritable_voice_cache_is_one_line(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk", "1m") as disk:
         remount_read_only(disk)
@@ -260,6 +278,7 @@ def test_an_unwritable_voice_cache_is_one_line(tmp_path: Path) -> None:
         assert not (tmp_path / "a.wav").exists()
 
 
+@pytest.mark.own_voice_cache
 def test_a_voice_cache_on_a_full_disk_is_one_line(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk", "1m") as disk:
         (disk / "cache").mkdir()

@@ -37,9 +37,9 @@ RATE = 22050
 MAX_LATENCY = 0.150
 
 
-@pytest.fixture(scope="module")
-def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("voice-cache")
+@pytest.fixture
+def voice_cache(shared_voice_cache: Path) -> Path:
+    return shared_voice_cache
 
 
 class Shown:
@@ -127,26 +127,31 @@ def play_session(catalog: Catalog, voice_cache: Path) -> Iterator[object]:
         played.stream.close()
 
 
-def test_a_minute_of_a_ready_made_routine_starts_every_cue_at_its_sample(
+#: Real seconds of a ready-made routine to play: its safety line, the first exercise's
+#: announcement, caution and set-up (several cues back to back, the hardest to place).
+HEARD = 20.0
+
+
+def test_the_start_of_a_ready_made_routine_starts_every_cue_at_its_sample(
     play_session: object,
 ) -> None:
     played: Played = play_session("quick-five").start()  # type: ignore[operator]
-    time.sleep(62.0)
+    time.sleep(HEARD + 1.0)
     played.session.controls.quit()
     result = played.join(30)
     assert result.summary.status == "quit"
     stream = played.stream
     origin = stream.applied[0]
     assert origin.kind == "seek"  # the session's start
-    # The null backend took the samples in real time: a minute of audio is a minute.
+    # The null backend took the samples in real time: HEARD seconds of audio took as long.
     played_seconds = (played.frames_at_end - origin.frame) / RATE
-    assert played_seconds >= 60.0
+    assert played_seconds >= HEARD
     assert played_seconds == pytest.approx(played.wall, abs=0.5)
     started = stream.started
-    # Every cue planned within the first minute started, at exactly its planned sample.
+    # Every cue planned within that time started, at exactly its planned sample.
     heard_until = played.frames_at_end - origin.origin
     due = [c for c in played.session.timeline.cues if round(c.at * RATE) < heard_until - RATE]
-    assert len(due) >= 15
+    assert len(due) >= 5
     assert [s.placement.cue for s in started][: len(due)] == due
     for clip in started:
         planned = origin.origin + clip.placement.start

@@ -1,0 +1,122 @@
+"""Speech that many tests need, rendered once for the whole run, on every core.
+
+Rendering a cue with the real voice (Piper) costs about a third of a CPU second, and the
+ready-made routines have a few hundred distinct cues. Many tests hear them: voiced
+transcripts of every routine, real-time sessions, exports, listening sessions. They all
+use the run's shared voice cache (``tests/isolation.py``), so a cue is rendered once per
+run; this module renders the ready-made routines' cues up front, split over one process
+per CPU core, before the first test that needs them starts, instead of one cue at a time
+in whichever test asks first (while another worker renders the same cue).
+
+The first xdist worker to get here renders; the others wait on a lock and find the
+work done. Nothing here is faked: the cache is filled by glutekit's own renderer.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import pytest
+
+#: Test modules that hear the ready-made routines' speech, or most of it.
+SPEECH_MODULES = frozenset(
+    {
+        "test_glutes_coaching.py",
+        "test_voice_stream.py",
+        "test_voice_session.py",
+        "test_voice_cli.py",
+        "test_voice_export.py",
+        "test_voice_mp3.py",
+        "test_listen.py",
+        "test_faults.py",
+        "test_coaching.py",
+        "test_hostile.py",
+        "test_crashes.py",
+    }
+)
+
+#: Written into the cache once its ready-made speech is complete.
+DONE = ".ready-made-speech"
+
+_RENDER = """
+import json, sys
+from pathlib import Path
+from glutekit_voice.render import CueRenderer
+from glutekit_voice.settings import VoiceSettings
+texts = json.loads(sys.stdin.read())
+CueRenderer(VoiceSettings(), cache_dir=Path(sys.argv[1])).render_all(texts)
+"""
+
+
+def wanted(items: Iterable[pytest.Item]) -> bool:
+    """Whether any selected test is in a module that hears the ready-made speech."""
+    return any(item.path.name in SPEECH_MODULES for item in items)
+
+
+def ready_made_texts() -> list[str]:
+    """Every distinct cue text of the ready-made routines, as the default voice says them."""
+    from glutekit import timeline
+    from glutekit.catalog import Catalog
+    from glutekit.plugins import make_plugin_host
+
+    host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
+    catalog = Catalog.build(host, user_routines=False)
+    texts: set[str] = set()
+    for routine in catalog.routines.values():
+        texts.update(timeline.cue_texts(timeline.compile(routine, catalog)))
+    return sorted(texts)
+
+
+def prefill(cache: Path, say: Callable[[str], None]) -> None:
+    """Render every ready-made cue missing from ``cache``, once per run, on every core."""
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / ".prefill.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be rendering: wait for it
+        if (cache / DONE).exists():
+            return
+        began = time.perf_counter()
+        missing = CueRenderer(VoiceSettings(), cache_dir=cache).missing(ready_made_texts())
+        workers = max(1, min(os.cpu_count() or 1, len(missing)))
+        shares = [missing[n::workers] for n in range(workers)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", _RENDER, str(cache)],
+                stdin=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in shares
+        ]
+        failures = []
+        for proc, share in zip(procs, shares, strict=True):
+            # A limit against a hang only: a few hundred cues take a minute or two.
+            _, err = proc.communicate(json.dumps(share), timeout=1800)
+            if proc.returncode != 0:
+                failures.append((err.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
+        took = time.perf_counter() - began
+        if failures:
+            # The tests that hear this speech render what they miss and fail on their own.
+            say(f"rendering the ready-made speech up front failed: {'; '.join(failures)}")
+            return
+        (cache / DONE).write_text(
+            f"{len(missing)} ready-made cue(s) rendered up front into the run's voice cache "
+            f"in {took:.0f} s by {workers} process(es)\n"
+        )
+
+
+def summary(cache: Path) -> str | None:
+    """What :func:`prefill` did in this run, if it ran."""
+    try:
+        return (cache / DONE).read_text().strip()
+    except OSError:
+        return None
