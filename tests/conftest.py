@@ -6,6 +6,7 @@ from __future__ import annotations
 # subprocess) to a throw-away home, and guard the real user's glutekit folders.
 # isort: off
 from tests.isolation import (
+    RUN_SPEECH,
     RUN_VOICE_CACHE,
     pytest_report_header,
     pytest_sessionfinish,
@@ -105,11 +106,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     """Render the ready-made routines' speech once, up front, if any selected test hears it."""
     if session.config.option.collectonly or not run_speech.wanted(session.items):
         return
-    run_speech.prefill(RUN_VOICE_CACHE, say=lambda line: print(f"\n{line}", file=sys.stderr))
+    run_speech.prefill(RUN_SPEECH, say=lambda line: print(f"\n{line}", file=sys.stderr))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    done = run_speech.summary(RUN_VOICE_CACHE)
+    done = run_speech.summary(RUN_SPEECH)
     if done:
         terminalreporter.write_line(done)
 

@@ -99,19 +99,21 @@ def isolate(root: Path) -> None:
         Path(os.environ[var]).mkdir(parents=True, exist_ok=True)
 
 
-#: Names the run's voice cache to the xdist workers (not a ``GLUTEKIT_`` variable, so
-#: that :func:`isolate` and the tests' own clean-ups leave it alone).
-RUN_VOICE_CACHE_VAR = "GKTESTS_RUN_VOICE_CACHE"
+#: Names the run's speech folder to the xdist workers and to the second part of
+#: ``.ci/test`` (not a ``GLUTEKIT_`` variable, so that :func:`isolate` and the tests'
+#: own clean-ups leave it alone).
+RUN_SPEECH_VAR = "GKTESTS_RUN_SPEECH"
 
 
-def _run_voice_cache(root: Path) -> Path:
-    """The one voice cache of the whole run: the main process's, inherited by workers."""
-    inherited = os.environ.get(RUN_VOICE_CACHE_VAR)
+def _run_speech_folder(root: Path) -> Path:
+    """The run's speech folder: the voice cache shared by the whole run (``voice/``) and
+    the lock and record of rendering it up front (``tests/run_speech.py``)."""
+    inherited = os.environ.get(RUN_SPEECH_VAR)
     if inherited and Path(inherited).is_dir():
         return Path(inherited)
-    folder = root / "run-voice-cache"
+    folder = root / "run-speech"
     folder.mkdir(parents=True, exist_ok=True)
-    os.environ[RUN_VOICE_CACHE_VAR] = str(folder)
+    os.environ[RUN_SPEECH_VAR] = str(folder)
     return folder
 
 
@@ -122,8 +124,10 @@ _ROOT = Path(tempfile.mkdtemp(prefix="glutekit-tests-"))
 isolate(_ROOT)
 #: This process's throw-away root (removed when the run ends).
 RUN_ROOT = _ROOT
+#: Where the run keeps its shared speech.
+RUN_SPEECH = _run_speech_folder(_ROOT)
 #: Rendered speech shared by every test and worker of the run (see ``conftest.py``).
-RUN_VOICE_CACHE = _run_voice_cache(_ROOT)
+RUN_VOICE_CACHE = RUN_SPEECH / "voice"
 
 
 def pytest_report_header() -> str:

@@ -42,8 +42,8 @@ SPEECH_MODULES = frozenset(
     }
 )
 
-#: Written into the cache once its ready-made speech is complete.
-DONE = ".ready-made-speech"
+#: Written beside the cache once its ready-made speech is complete.
+DONE = "prefill.done"
 
 _RENDER = """
 import json, sys
@@ -74,15 +74,17 @@ def ready_made_texts() -> list[str]:
     return sorted(texts)
 
 
-def prefill(cache: Path, say: Callable[[str], None]) -> None:
-    """Render every ready-made cue missing from ``cache``, once per run, on every core."""
+def prefill(folder: Path, say: Callable[[str], None]) -> None:
+    """Render every ready-made cue missing from the voice cache ``folder/voice``, once
+    per run, on every core."""
     from glutekit_voice.render import CueRenderer
     from glutekit_voice.settings import VoiceSettings
 
-    cache.mkdir(parents=True, exist_ok=True)
-    with (cache / ".prefill.lock").open("w") as lock:
+    cache = folder / "voice"
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "prefill.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # another worker may be rendering: wait for it
-        if (cache / DONE).exists():
+        if (folder / DONE).exists():
             return
         began = time.perf_counter()
         missing = CueRenderer(VoiceSettings(), cache_dir=cache).missing(ready_made_texts())
@@ -108,15 +110,15 @@ def prefill(cache: Path, say: Callable[[str], None]) -> None:
             # The tests that hear this speech render what they miss and fail on their own.
             say(f"rendering the ready-made speech up front failed: {'; '.join(failures)}")
             return
-        (cache / DONE).write_text(
+        (folder / DONE).write_text(
             f"{len(missing)} ready-made cue(s) rendered up front into the run's voice cache "
             f"in {took:.0f} s by {workers} process(es)\n"
         )
 
 
-def summary(cache: Path) -> str | None:
+def summary(folder: Path) -> str | None:
     """What :func:`prefill` did in this run, if it ran."""
     try:
-        return (cache / DONE).read_text().strip()
+        return (folder / DONE).read_text().strip()
     except OSError:
         return None

@@ -32,18 +32,17 @@ def _clause(text: str) -> str:
 
 
 # Session-scoped: made at most once per xdist worker, however the worker's tests are
-# interleaved with other modules'. (In CI two workers still each make them, about 55 s
-# apiece.)
+# interleaved with other modules'. The speech itself is rendered once per run, up front
+# (tests/run_speech.py), so each worker's transcripts only read the shared cache.
 @pytest.fixture(scope="session")
 def homes(tmp_path_factory: pytest.TempPathFactory, _run_voice_cache: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("voiced")
-    (home / "cache" / "glutekit").mkdir(parents=True)
-    (home / "cache" / "glutekit" / "voice").symlink_to(_run_voice_cache, target_is_directory=True)
     return {
         "XDG_DATA_HOME": str(home / "data"),
         "XDG_CACHE_HOME": str(home / "cache"),
         "XDG_CONFIG_HOME": str(home / "config"),
         "HOME": str(home),
+        "GLUTEKIT_VOICE_CACHE_DIR": str(_run_voice_cache),
     }
 
 
