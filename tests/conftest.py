@@ -8,7 +8,7 @@ from __future__ import annotations
 from tests.isolation import (
     RUN_SPEECH,
     RUN_VOICE_CACHE,
-    pytest_report_header,
+    folders_header,
     pytest_sessionfinish,
     pytest_unconfigure,
 )
@@ -23,12 +23,39 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import settings as hypothesis_settings
 
 from glutekit.catalog import Catalog
 from glutekit.plugins import PluginHost, make_plugin_host
 from tests import run_speech
 
-__all__ = ["pytest_report_header", "pytest_sessionfinish", "pytest_unconfigure"]
+__all__ = ["pytest_sessionfinish", "pytest_unconfigure"]
+
+# ------------------------------------------------------------------- property tests
+# Every property test replays: by default Hypothesis derives its examples from each
+# test's name ("replayable", what .ci/test runs), so a failure seen on one machine is
+# seen on any other. "explore" draws new examples each run and, when one fails, prints
+# the seed to replay it (--hypothesis-seed=N) and the failing example's blob.
+# Loaded here, before any test module builds its own settings on top of the profile.
+hypothesis_settings.register_profile("replayable", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("explore", derandomize=False, print_blob=True)
+hypothesis_settings.load_profile("replayable")
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    profile = config.getoption("hypothesis_profile", None) or "replayable"
+    seed = config.getoption("hypothesis_seed", None)
+    if seed is not None:
+        examples = f"seed {seed}"
+    elif hypothesis_settings.get_profile(profile).derandomize:
+        examples = "derived from each test's name, the same on every machine"
+    else:
+        examples = "random; a failure prints its seed (--hypothesis-seed=N replays it)"
+    return [
+        folders_header(),
+        f"property tests: Hypothesis profile {profile!r}, examples {examples}",
+    ]
+
 
 # ------------------------------------------------------------------- parts of a run
 # ``.ci/test`` runs the suite in two parts: everything else spread over the CPU cores

@@ -130,7 +130,7 @@ RUN_SPEECH = _run_speech_folder(_ROOT)
 RUN_VOICE_CACHE = RUN_SPEECH / "voice"
 
 
-def pytest_report_header() -> str:
+def folders_header() -> str:
     return f"glutekit user folders: isolated under {_ROOT}; guarding {len(REAL_FOLDERS)} real ones"
 
 

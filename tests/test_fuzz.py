@@ -4,7 +4,7 @@ Whatever the input, they either succeed or raise a :class:`glutekit.errors.Glute
 (which the CLI turns into one line and an exit code). Any other exception is a bug.
 The functions the two commands use are called directly, so thousands of examples
 run in seconds. The ``ci`` profile (the default) runs 2,000 examples per test; set
-``GLUTEKIT_FUZZ_PROFILE=quick`` for 200 while working.
+``GLUTEKIT_FUZZ_PROFILE=fuzz-quick`` for 200 while working.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from glutekit.timeline import compile
 from tests.conftest import ROUTINES_DIR
 
 settings.register_profile(
-    "ci",
+    "fuzz",
     max_examples=2000,
     deadline=None,
     suppress_health_check=[
@@ -36,8 +36,8 @@ settings.register_profile(
         HealthCheck.data_too_large,
     ],
 )
-settings.register_profile("quick", settings.get_profile("ci"), max_examples=200)
-PROFILE = settings.get_profile(os.environ.get("GLUTEKIT_FUZZ_PROFILE", "ci"))
+settings.register_profile("fuzz-quick", settings.get_profile("fuzz"), max_examples=200)
+PROFILE = settings.get_profile(os.environ.get("GLUTEKIT_FUZZ_PROFILE", "fuzz"))
 
 REAL_ROUTINES = [
     json.loads(p.read_text(encoding="utf-8")) for p in sorted(ROUTINES_DIR.glob("*.json"))

@@ -1,6 +1,6 @@
 """SIGKILL `glutekit run` at random moments: the history survives and --resume continues.
 
-Each round plays quick-five at --speed 50 and kills it at a random point (seeded, so a
+Each round plays quick-five at --speed 150 (two seconds) and kills it at a random point (seeded, so a
 failure can be replayed). Afterwards the database must pass ``integrity_check``, every
 hold the printed cues show as finished must be recorded, and ``--resume`` must start
 at the set-up of the first hold that was not recorded.
@@ -28,6 +28,9 @@ from glutekit.timeline import compile
 
 ROUNDS = 20
 SEED = 20240515
+#: Fast enough for twenty rounds in a short while, slow enough that a round's holds are
+#: each written well apart from the next (a 20-s hold lasts 0.13 s).
+SPEED = 150
 #: A hold finished this recently before the kill may still be on its way to the disk
 #: (it is the "step in progress" of the recording); older ones must be there.
 GRACE = 0.05
@@ -107,9 +110,9 @@ def test_sigkill_at_random_points(tmp_path: Path, catalog: Catalog) -> None:
     env = {**os.environ, "GLUTEKIT_DATA_DIR": str(tmp_path)}
     db = tmp_path / "history.sqlite3"
     rng = random.Random(SEED)
-    real_length = timeline.duration / 50
+    real_length = timeline.duration / SPEED
     for round_ in range(1, ROUNDS + 1):
-        proc, lines = start(env, "--speed", "50")
+        proc, lines = start(env, "--speed", str(SPEED))
         while not lines and proc.poll() is None:
             time.sleep(0.005)
         time.sleep(rng.uniform(0.2, real_length - 0.2))

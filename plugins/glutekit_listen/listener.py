@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glutekit.interfaces import Event, OutputOptions, SessionSummary
+from glutekit.engine import Controls
+from glutekit.interfaces import Event, OutputOptions, SessionSummary, SoundTap
 from glutekit.model import Timeline
 from glutekit_listen.audio import AudioUnavailable, EarconPlayer
 from glutekit_listen.grammar import WAKE_WORD, words_of
@@ -91,11 +92,12 @@ class ListenInput:
         report: Report | None = None,
     ) -> None:
         values: Mapping[str, Any] = options.values
-        self.controls = values.get("controls")
-        if self.controls is None:
+        controls: Controls | None = values.get("controls")
+        if controls is None:
             raise ListenOff("this session takes no commands")
+        self.controls = controls
         self._coach_speaking: Callable[[], bool | None] = values.get("coach_speaking", lambda: None)
-        self._coach_sound: Callable[[], Any] = values.get("coach_sound", lambda: None)
+        self._coach_sound: Callable[[], SoundTap | None] = values.get("coach_sound", lambda: None)
         self.speed = options.speed
         self.tuning = tuning or Tuning()
         self._report = report or _stderr
@@ -197,7 +199,7 @@ class ListenInput:
         tap = self._coach_sound()
         if tap is None:
             return (time.perf_counter() - self._began[1]) * self.speed
-        return tap.heard_frame() / tap.rate * self.speed - self._began[0]
+        return float(tap.heard_frame() / tap.rate * self.speed - self._began[0])
 
     def coach_speaking(self) -> bool:
         told = self._coach_speaking()
