@@ -188,6 +188,7 @@ def test_long_names_are_shortened_in_messages(tmp_path: Path) -> None:
     assert max(len(line) for line in done.stderr.splitlines()) < 1000
 
 
+@pytest.mark.own_voice_cache
 def test_a_wav_past_4_gib_is_refused_before_rendering(tmp_path: Path) -> None:
     long = _write(
         tmp_path / "long.json",

@@ -29,6 +29,7 @@ from glutekit_listen.sources import WavFileSource  # noqa: E402
 
 from glutekit.engine import Controls  # noqa: E402
 from glutekit.interfaces import OutputOptions  # noqa: E402
+from tests.isolation import RUN_VOICE_CACHE  # noqa: E402
 from tests.listen_audio import (  # noqa: E402
     BACKGROUND_RMS,
     espeak,
@@ -62,18 +63,17 @@ SHORT_ROUTINE = {
 @pytest.fixture(scope="module")
 def coach_audio(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The short routine's whole session as glutekit says it (default voice), 16 kHz;
-    the routine; and the voice cache it was rendered into.
+    the routine; and the voice cache it was rendered into (the run's shared one).
 
-    A session run with that cache (``XDG_CACHE_HOME``) plays these very clips: a voice
-    such as Piper says a text a little differently each time it renders it, and the
-    microphone must hear what the loudspeaker plays.
+    A session run with that cache (``GLUTEKIT_VOICE_CACHE_DIR``) plays these very
+    clips: a voice such as Piper says a text a little differently each time it renders
+    it, and the microphone must hear what the loudspeaker plays.
     """
     folder = tmp_path_factory.mktemp("session")
     routine = folder / "listen-short.json"
     routine.write_text(json.dumps(SHORT_ROUTINE))
-    cache = folder / "cache"
-    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
-    return session_audio(str(routine), folder, env=env), routine, cache
+    env = {**os.environ, "GLUTEKIT_VOICE_CACHE_DIR": str(RUN_VOICE_CACHE)}
+    return session_audio(str(routine), folder, env=env), routine, RUN_VOICE_CACHE
 
 
 def feed(
@@ -247,7 +247,7 @@ def test_a_session_obeys_commands_said_at_known_times(coach_audio: Any, tmp_path
         {
             "GLUTEKIT_AUDIO_BACKEND": "null",
             "GLUTEKIT_LISTEN_FILE": str(tmp_path / "mic.wav"),
-            "XDG_CACHE_HOME": str(cache),
+            "GLUTEKIT_VOICE_CACHE_DIR": str(cache),
         },
     )
     assert proc.returncode == 0, proc.stderr

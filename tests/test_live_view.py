@@ -73,7 +73,7 @@ def terminal(tmp_path: Path) -> Iterator[object]:
         term.close()
 
 
-RUN = ("run", "medius-cycle", "--speed", "20", "--no-voice")
+RUN = ("run", "medius-cycle", "--speed", "60", "--no-voice")
 
 
 def test_the_live_view_shows_the_title_and_which_exercise_of_how_many(terminal: object) -> None:
