@@ -234,6 +234,12 @@ class ComposeRequest:
     symptom: str | None = None
     #: The place the user named (``--place``), which ``positions`` came from.
     place: str | None = None
+    #: Loads the symptom excludes: exercises with any of them are left out.
+    excludes: frozenset[str] = frozenset()
+    #: Red flags the routine must say before its first exercise (from the symptom).
+    screens: tuple[str, ...] = ()
+    #: Exercises the symptom's guidance names to use instead of the excluded ones.
+    instead: tuple[str, ...] = ()
 
 
 @runtime_checkable

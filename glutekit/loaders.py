@@ -149,6 +149,7 @@ def _exercise(
         dose=_shared(_dose(given["dose"])),
         level=intern(data.get("level", "beginner")),
         tags=_words(data.get("tags", ())),
+        loads=_words(data.get("loads", ())),
         aliases=tuple(data.get("aliases", ())),
         former_ids=tuple(f"{pack_id}:{old}" for old in data.get("former_ids", ())),
         summary=data.get("summary"),
@@ -192,7 +193,11 @@ def _caution_text(caution: str | dict[str, Any]) -> str:
     return caution if isinstance(caution, str) else str(caution["text"])
 
 
-def _guidance(data: dict[str, Any] | None) -> Guidance:
+def _qualified(pack_id: str, ids: Any) -> tuple[str, ...]:
+    return tuple(i if ":" in i else f"{pack_id}:{i}" for i in ids)
+
+
+def _guidance(data: dict[str, Any] | None, pack_id: str = "") -> Guidance:
     if not data:
         return Guidance()
     freq = data.get("frequency", {})
@@ -204,6 +209,9 @@ def _guidance(data: dict[str, Any] | None) -> Guidance:
                 targets=tuple(s["targets"]),
                 description=s.get("description"),
                 caution=s.get("caution"),
+                screen=s.get("screen"),
+                excludes=_words(s.get("excludes", ())),
+                instead=_qualified(pack_id, s.get("instead", ())),
             )
             for s in data.get("symptoms", ())
         ),
@@ -230,7 +238,7 @@ def pack_from_data(data: dict[str, Any], *, plugin: str = "", origin: str = "") 
         authors=authors,
         description=data.get("description", ""),
         homepage=data.get("homepage"),
-        guidance=_guidance(data.get("guidance")),
+        guidance=_guidance(data.get("guidance"), data["id"]),
         exercises=tuple(
             _exercise(data["id"], ex, plugin, defaults=defaults, folder=folder, credit=credit)
             for ex in data["exercises"]
@@ -329,6 +337,9 @@ def routine_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "
         settings=_settings(data.get("settings")),
         length=_opt_duration(data, "length"),
         safety=data.get("safety"),
+        symptom=data.get("symptom"),
+        screens=tuple(data.get("screens", ())),
+        excludes=tuple(data.get("excludes", ())),
         steps=tuple(_step(s) for s in data["steps"]),
         origin=origin,
         plugin=plugin,

@@ -189,6 +189,10 @@ class Exercise:
     images: tuple[Image, ...] = ()
     #: A figure of the position (SVG or PNG, absolute path) drawn instead of the stick figure.
     figure: str | None = None
+    #: What the exercise loads in ways that matter clinically ("crossed_leg_adduction",
+    #: "trochanter_pressure", ...): words of the open "loads" vocabulary, which a
+    #: symptom's ``excludes`` rules out.
+    loads: tuple[str, ...] = ()
     #: Fields the pack left out and defaults filled in ("dose", "position", ...).
     defaulted: tuple[str, ...] = ()
     #: Where the exercise comes from and under what licence, printed on sheets and cards.
@@ -225,6 +229,18 @@ class Symptom:
     description: str | None = None
     #: When to skip self-help for this complaint and have it checked first.
     caution: str | None = None
+    #: The red flags said aloud before the first exercise of a routine for this
+    #: complaint (a question that ends in what to do); None: the caution is the screen.
+    screen: str | None = None
+    #: Loads (see :attr:`Exercise.loads`) an exercise must not have to be done for it.
+    excludes: tuple[str, ...] = ()
+    #: Qualified ids of exercises to use instead of the excluded ones.
+    instead: tuple[str, ...] = ()
+
+    @property
+    def screen_text(self) -> str | None:
+        """The line a routine for this complaint must say before its first exercise."""
+        return self.screen or self.caution
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -335,6 +351,12 @@ class Routine:
     length: int | None = None
     #: The line on when to stop, said once at the start; None means the default line.
     safety: str | None = None
+    #: The symptom (a pack guidance id) the routine is for; its exclusions and screen apply.
+    symptom: str | None = None
+    #: Red flags said after the safety line, before the first exercise, each with a pause.
+    screens: tuple[str, ...] = ()
+    #: Loads the routine promises to leave out, beyond those its symptom excludes.
+    excludes: tuple[str, ...] = ()
     #: A file path, or ``plugin:<name>`` for routines given as data.
     origin: str = ""
     plugin: str = ""
@@ -377,6 +399,7 @@ CueKind = Literal[
     "settle",  # the lead-in after the set-up, before the quiet to get into position
     "caution",  # an exercise's spoken caution, once per session
     "safety",  # the session's line on when to stop
+    "screen",  # a red flag said before the first exercise, with a pause after it
 ]
 
 SegmentKind = Literal["prepare", "hold", "reps", "switch", "rest", "message", "done"]
@@ -401,6 +424,7 @@ PRIORITY: dict[str, int] = {
     "settle": 40,
     "caution": 45,
     "safety": 50,
+    "screen": 50,
 }
 
 

@@ -48,6 +48,7 @@ from glutekit.pacing import candidate_texts, ms, paced_set, timed_hold
 from glutekit.sides import fill
 
 __all__ = [
+    "SCREEN_PAUSE",
     "CompileSettings",
     "compile",
     "cue_texts",
@@ -60,6 +61,8 @@ __all__ = [
 DONE_SECONDS = 3.0
 #: Quiet after a message or the safety line, to take it in.
 _AFTER_MESSAGE = 1.0
+#: Quiet after a screen: time to decide whether to stop, not just to hear it.
+SCREEN_PAUSE = 5.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -102,6 +105,10 @@ class _Compiler:
         safety = self.routine.safety or DEFAULT_SAFETY
         said, end = self.out.talk([("safety", safety)])
         self.out.add("message", ms(end + _AFTER_MESSAGE), safety, said, None)
+        # Red flags come before any exercise, so whoever they concern stops before starting.
+        for screen in self.routine.screens:
+            said, end = self.out.talk([("screen", screen)])
+            self.out.add("message", ms(end + SCREEN_PAUSE), screen, said, None)
         for position, item in enumerate(self.items):
             step = item.step
             if isinstance(step, ExerciseStep):

@@ -96,8 +96,14 @@ def compose_options(func: F) -> F:
 
 
 def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine]:
-    """Build the request from parsed options, run the strategy and check the result."""
-    from glutekit.compose import build_request, compose, find_strategy
+    """Build the request from parsed options, run the strategy and check the result.
+
+    Prints, on stderr, the screens the routine will say (always, even with --quiet) and
+    one line on what the symptom's guidance left out: ``compose`` and ``run --compose``
+    say the same.
+    """
+    from glutekit.compose import build_request, compose, excluded_note, find_strategy
+    from glutekit.messages import note
 
     seed = options.get("seed")
     if seed is None:
@@ -116,7 +122,13 @@ def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine
         seed=seed,
     )
     found = find_strategy(app.host, options.get("strategy") or DEFAULT_STRATEGY)
-    return compose(request, app.catalog, found)
+    data, routine = compose(request, app.catalog, found)
+    for screen in routine.screens:
+        click.echo(f"Take care: {screen}", err=True)
+    left_out = excluded_note(app.catalog, request)
+    if left_out:
+        note(left_out)
+    return data, routine
 
 
 @click.command()
@@ -149,9 +161,6 @@ def compose(
         _print_symptoms(app, as_json)
         return
     data, routine = composed(app, options)
-    chosen = app.catalog.symptoms().get(options.get("symptom") or "")
-    if chosen is not None and chosen.caution:
-        click.echo(f"Take care: {chosen.caution}", err=True)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)

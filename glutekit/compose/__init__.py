@@ -30,6 +30,7 @@ from glutekit.compose.request import (
     blockers,
     build_request,
     candidates,
+    excluded_note,
     explain_missing,
     known_targets,
     target_score,
@@ -56,8 +57,10 @@ __all__ = [
     "constraint_violations",
     "count_transitions",
     "describe_path",
+    "excluded_note",
     "explain_missing",
     "find_strategy",
+    "with_screens",
     "known_targets",
     "order_phases",
     "position_key",
@@ -130,6 +133,7 @@ def compose(
         raise GlutekitError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(data, dict):
         raise GlutekitError(f"{who} returned {type(data).__name__}, expected routine data (a dict)")
+    data = with_screens(data, request)
     try:
         routine = catalog.load_routine_data(data, f"<{found.name} strategy>")
     except ValidationFailed as exc:
@@ -138,6 +142,24 @@ def compose(
     if broken:
         raise GlutekitError(f"{who} ignored the request: {broken[0]}")
     return data, routine
+
+
+def with_screens(data: dict[str, Any], request: ComposeRequest) -> dict[str, Any]:
+    """The routine data with the symptom and its screens written in, whatever the strategy.
+
+    A routine composed for a symptom carries them, so that every session of it (run
+    now, exported, or run again next week) says the red flags before it starts.
+    """
+    if request.symptom is None:
+        return data
+    extra: dict[str, Any] = {}
+    if "symptom" not in data:
+        extra["symptom"] = request.symptom
+    screens = list(data.get("screens") or [])
+    missing = [s for s in request.screens if s not in screens]
+    if missing:
+        extra["screens"] = missing + screens
+    return {**data, **extra} if extra else data
 
 
 def constraint_violations(routine: Routine, request: ComposeRequest, catalog: Catalog) -> list[str]:

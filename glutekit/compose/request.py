@@ -70,6 +70,7 @@ def build_request(
         if not _worked(catalog, target):
             known = known_targets(catalog)
             raise UnknownId(f"--target: no exercise works '{target}'{suggest(target, known)}")
+    found = None
     if symptom is not None:
         symptoms = catalog.symptoms()
         found = symptoms.get(symptom)
@@ -99,6 +100,9 @@ def build_request(
         seed=seed,
         symptom=symptom,
         place=place,
+        excludes=frozenset(found.excludes) if found else frozenset(),
+        screens=(found.screen_text,) if found and found.screen_text else (),
+        instead=found.instead if found else (),
     )
 
 
@@ -166,7 +170,39 @@ def blockers(ex: Exercise, request: ComposeRequest) -> list[str]:
         found.append("avoid")
     if request.level is not None and _level(ex.level) > _level(request.level):
         found.append("level")
+    if request.excludes and not request.excludes.isdisjoint(ex.loads):
+        found.append("symptom")
     return found
+
+
+def excluded_note(catalog: Catalog, request: ComposeRequest) -> str | None:
+    """One line on what the symptom's guidance left out and what to use instead.
+
+    Counts the exercises that would otherwise have been candidates (they work a target
+    and fit the other constraints); None when the symptom left nothing out.
+    """
+    if not request.excludes:
+        return None
+    left_out = [
+        ex
+        for ex in catalog.exercises.values()
+        if works(ex, request.targets) and blockers(ex, request) == ["symptom"]
+    ]
+    if not left_out:
+        return None
+    words = catalog.vocabulary
+    loads = sorted({load for ex in left_out for load in ex.loads if load in request.excludes})
+    named = [words.inline_label("loads", load) for load in loads]
+    what = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" or {named[-1]}"
+    count = len(left_out)
+    line = (
+        f"for {request.symptom}, left out {count} exercise{'s' if count != 1 else ''} "
+        f"that load{'s' if count == 1 else ''} {what}"
+    )
+    instead = [catalog.exercises[i].name for i in request.instead if i in catalog.exercises]
+    if instead:
+        line += f"; use {' or '.join(instead)} instead"
+    return line
 
 
 def _level(name: str) -> int:
@@ -222,6 +258,14 @@ def explain_missing(
     tail = f" or {otherwise}" if otherwise else ""
     if not pool:
         return f"no {kind} exercise for {target_text(request)} in any loaded pack; {otherwise or 'try another --target'}"
+    # What the symptom excludes is never offered back: no change of option makes it safe.
+    allowed_pool = [ex for ex in pool if "symptom" not in blockers(ex, request)]
+    if not allowed_pool:
+        return (
+            f"no {kind} exercise for {target_text(request)} that the {request.symptom} "
+            f"guidance allows; {otherwise or 'try another --target'}"
+        )
+    pool = allowed_pool
     reasons = [(blockers(ex, request), ex) for ex in pool]
     for constraint in ("equipment", "place", "avoid", "level"):
         only_this = [ex for found, ex in reasons if found == [constraint]]

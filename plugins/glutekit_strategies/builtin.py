@@ -50,8 +50,16 @@ def ranked(pool: Sequence[Exercise], request: ComposeRequest, rng: random.Random
     sometimes lets a close second through, but never puts a side issue ahead of direct work
     by more than that.
     """
-    keyed = [(target_score(ex, request.targets) + rng.random(), ex.id, ex) for ex in pool]
+    keyed = [
+        (target_score(ex, request.targets) + _instead(ex, request) + rng.random(), ex.id, ex)
+        for ex in pool
+    ]
     return [ex for _, _, ex in sorted(keyed, key=lambda k: (-k[0], k[1]))]
+
+
+def _instead(ex: Exercise, request: ComposeRequest) -> int:
+    # What the symptom's guidance names to use instead goes first among its equals.
+    return 1 if ex.id in request.instead else 0
 
 
 def by_kind(exercises: Sequence[Exercise]) -> list[Exercise]:
@@ -73,7 +81,9 @@ class BuiltinStrategy:
         budget = request.minutes * 60
         exercises = self.choose(request, catalog, random.Random(request.seed), settings, budget)
         try:
-            plan, played = fit_played(exercises, budget, settings, played_by(catalog, settings))
+            plan, played = fit_played(
+                exercises, budget, settings, played_by(catalog, settings, request.screens)
+            )
         except BudgetError as exc:
             raise InputError(self._budget_message(exc, request, len(exercises))) from None
         return routine_data(self.name, request, plan, settings, self.summary(plan), played)
@@ -263,12 +273,18 @@ def _slug(text: str) -> str:
     return slug[:64].rstrip("-") or "composed"
 
 
-def played_by(catalog: Catalog, settings: Settings) -> Callable[[Sequence[Planned]], float]:
-    """Seconds a plan really plays: its routine compiled into the timeline a session plays."""
+def played_by(
+    catalog: Catalog, settings: Settings, screens: Sequence[str] = ()
+) -> Callable[[Sequence[Planned]], float]:
+    """Seconds a plan really plays: its routine compiled into the timeline a session plays,
+    with the screens it will say before the first exercise."""
 
     def played(plan: Sequence[Planned]) -> float:
         steps = [p.step_data(settings) for p in plan]
-        routine = catalog.load_routine_data({"id": "plan", "title": "plan", "steps": steps}, "plan")
+        data: dict[str, Any] = {"id": "plan", "title": "plan", "steps": steps}
+        if screens:
+            data["screens"] = list(screens)
+        routine = catalog.load_routine_data(data, "plan")
         return compile_timeline(routine, catalog).duration
 
     return played
@@ -300,6 +316,10 @@ def routine_data(
         "tags": ["composed", _slug(name)],
         "steps": [p.step_data(settings) for p in plan],
     }
+    if request.symptom:
+        data["symptom"] = request.symptom
+    if request.screens:
+        data["screens"] = list(request.screens)
     if request.targets:
         data["targets"] = list(request.targets)
     return data
