@@ -60,13 +60,13 @@ __all__ = [
     "excluded_note",
     "explain_missing",
     "find_strategy",
-    "with_screens",
     "known_targets",
     "order_phases",
     "position_key",
     "posture",
     "target_score",
     "target_text",
+    "with_screens",
     "works",
 ]
 
