@@ -1,0 +1,472 @@
+"""What the tool warns against, it never does: exclusions, screens and the coaching check.
+
+Composing runs in-process (hundreds of routines in a few seconds); the timelines are
+laid out around speech lengths estimated from the words, as a text session plays them,
+so no speech is rendered here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from glutekit import coaching
+from glutekit.catalog import Catalog
+from glutekit.compose import (
+    build_request,
+    compose,
+    excluded_note,
+    explain_missing,
+    find_strategy,
+)
+from glutekit.errors import InputError
+from glutekit.interfaces import ComposeRequest
+from glutekit.model import Routine, Symptom
+from glutekit.played import voiced_timeline
+from glutekit.plugins import PluginHost
+from glutekit.timeline import SCREEN_PAUSE
+from glutekit.timeline import compile as compile_timeline
+
+#: The voice plugin left out: the coaching check then uses lengths estimated from the words.
+NO_VOICE = {"GLUTEKIT_BLOCK_PLUGINS": "voice"}
+STRATEGIES = ("cycle", "stretch", "quick")
+PLACES = (None, "floor", "chair", "bed", "standing")
+KITS: tuple[tuple[str, ...], ...] = ((), ("tennis_ball",), ("tennis_ball", "foam_roller"))
+ROUTINES_DIR = Path(__file__).resolve().parent.parent / "routines"
+
+
+def excluded_in(routine: Routine, catalog: Catalog, symptom: Symptom) -> list[str]:
+    """The exercises of ``routine`` that load something ``symptom`` excludes."""
+    return [
+        ex_id
+        for ex_id in routine.exercise_ids()
+        if set(catalog.exercise(ex_id).loads) & set(symptom.excludes)
+    ]
+
+
+def excluding_symptoms(catalog: Catalog) -> list[Symptom]:
+    return [s for s in catalog.symptoms().values() if s.excludes]
+
+
+def screened_symptoms(catalog: Catalog) -> list[Symptom]:
+    return [s for s in catalog.symptoms().values() if s.screen_text]
+
+
+def compose_many(
+    host: PluginHost, catalog: Catalog, symptom: str, count: int, seed: int
+) -> list[tuple[str, Routine]]:
+    """Up to ``count`` routines for ``symptom`` over seeds, minutes 5-30, places, kits and
+    strategies (requests that cannot be met are skipped), each with how it was asked."""
+    rng = random.Random(seed)
+    combos = list(itertools.product(STRATEGIES, PLACES, KITS, range(5, 31)))
+    rng.shuffle(combos)
+    made: list[tuple[str, Routine]] = []
+    for strategy, place, kit, minutes in combos:
+        if len(made) >= count:
+            break
+        request = build_request(
+            catalog,
+            symptom=symptom,
+            minutes=minutes,
+            place=place,
+            equipment=kit,
+            seed=rng.randrange(1_000_000),
+        )
+        try:
+            _, routine = compose(request, catalog, find_strategy(host, strategy))
+        except InputError:
+            continue
+        asked = (
+            f"--symptom {symptom} --strategy {strategy} --minutes {minutes} --seed {request.seed}"
+        )
+        asked += f" --place {place}" if place else ""
+        asked += "".join(f" --equipment {item}" for item in kit)
+        made.append((asked, routine))
+    return made
+
+
+# ----------------------------------------------------------------------------- exclusions
+
+
+def test_the_glutes_pack_excludes_what_its_side_of_hip_caution_warns_against(
+    catalog: Catalog,
+) -> None:
+    symptoms = catalog.symptoms()
+    for sid in ("outer-hip", "side-sleeping"):
+        assert {"crossed_leg_adduction", "trochanter_pressure", "side_lying"} <= set(
+            symptoms[sid].excludes
+        ), sid
+        assert "glutes:standing-hip-abduction" in symptoms[sid].instead
+    loads = {ex.local_id: set(ex.loads) for ex in catalog.exercises.values()}
+    for crossed in ("crossover-hip-stretch", "seated-crossover-knee-hug", "supine-hip-rotation"):
+        assert "crossed_leg_adduction" in loads[crossed], crossed
+    assert "trochanter_pressure" in loads["ball-release-medius"]
+    assert "side_lying" in loads["side-lying-clamshell"]
+    assert not loads["standing-hip-abduction"]
+
+
+@pytest.mark.parametrize("symptom", ["outer-hip", "side-sleeping"])
+def test_two_hundred_composed_routines_contain_nothing_the_symptom_excludes(
+    host: PluginHost, catalog: Catalog, symptom: str
+) -> None:
+    seed = random.randrange(1_000_000)
+    print(f"seed {seed}")
+    made = compose_many(host, catalog, symptom, 200, seed)
+    assert len(made) == 200, f"only {len(made)} requests could be met (seed {seed})"
+    found = catalog.symptoms()[symptom]
+    for asked, routine in made:
+        assert not excluded_in(routine, catalog, found), asked
+        assert routine.symptom == symptom and found.screen_text in routine.screens, asked
+    # The exclusion is not vacuous: without the symptom, the same muscles get them.
+    plain = build_request(catalog, targets=found.targets, minutes=20, equipment=["tennis_ball"])
+    _, routine = compose(plain, catalog, find_strategy(host, "cycle"))
+    assert excluded_in(routine, catalog, found)
+
+
+def test_every_excluding_symptom_is_covered(catalog: Catalog) -> None:
+    assert {s.id for s in excluding_symptoms(catalog)} == {"outer-hip", "side-sleeping"}
+
+
+@pytest.mark.parametrize("seed", [None, "1", "7", "42"])
+def test_the_readme_example_leaves_out_what_outer_hip_excludes(
+    cli: Any, catalog: Catalog, seed: str | None
+) -> None:
+    args = ["compose", "--symptom", "outer-hip", "--minutes", "10", "--equipment", "tennis_ball"]
+    result = cli(*args, *(["--seed", seed] if seed else []))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    routine = catalog.load_routine_data(data, "composed")
+    assert not excluded_in(routine, catalog, catalog.symptoms()["outer-hip"])
+    lines = result.stderr.splitlines()
+    left_out = [line for line in lines if "left out" in line and "for outer-hip" in line]
+    assert len(left_out) == 1, lines
+    assert "crossed-leg adduction" in left_out[0] and "Standing hip abduction" in left_out[0]
+    assert f"Take care: {data['screens'][0]}" in lines
+
+
+def test_the_side_of_hip_session_from_the_issue_now_obeys_its_caution(
+    host: PluginHost, catalog: Catalog
+) -> None:
+    request = build_request(catalog, symptom="side-sleeping", minutes=12, seed=7)
+    _, routine = compose(request, catalog, find_strategy(host, "cycle"))
+    assert not excluded_in(routine, catalog, catalog.symptoms()["side-sleeping"])
+    assert "glutes:standing-hip-abduction" in routine.exercise_ids()
+    note = excluded_note(catalog, request)
+    assert note is not None and note.startswith("for side-sleeping, left out ")
+
+
+def test_side_sleeper_relief_contains_nothing_its_symptom_excludes(catalog: Catalog) -> None:
+    relief = catalog.routines["side-sleeper-relief"]
+    assert relief.symptom == "side-sleeping"
+    for sid in ("side-sleeping", "outer-hip"):
+        assert not excluded_in(relief, catalog, catalog.symptoms()[sid]), sid
+    assert "glutes:standing-hip-abduction" in relief.exercise_ids()
+
+
+def test_what_a_symptom_excludes_is_never_offered_as_the_way_out(catalog: Catalog) -> None:
+    request = build_request(catalog, symptom="outer-hip", equipment=["tennis_ball"])
+    # The ball release near the bony point would need only the ball the user has: it is
+    # excluded, so the way out is the roller.
+    message = explain_missing(catalog, request, "release")
+    assert message.endswith("add --equipment foam_roller"), message
+    only_excluded = ComposeRequest(
+        targets=("gluteus_minimus",),
+        equipment=frozenset({"tennis_ball"}),
+        excludes=frozenset({"trochanter_pressure"}),
+        symptom="outer-hip",
+    )
+    assert explain_missing(catalog, only_excluded, "release", "use --strategy stretch") == (
+        "no release exercise for gluteus_minimus that the outer-hip guidance allows; "
+        "use --strategy stretch"
+    )
+
+
+# ----------------------------------------------------------------------------- screens
+
+
+def first_exercise_at(cues: list[dict[str, Any]]) -> float:
+    return min(c["at"] for c in cues if c["exercise"] is not None)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_a_composed_routine_says_its_screen_before_the_first_exercise(
+    cli: Any, catalog: Catalog, tmp_path: Path, strategy: str
+) -> None:
+    for symptom in screened_symptoms(catalog):
+        path = tmp_path / f"{symptom.id}.json"
+        made = cli(
+            "compose", "--symptom", symptom.id, "--strategy", strategy, "--minutes", "8",
+            "--equipment", "tennis_ball", "--seed", "3", "-o", path,
+        )  # fmt: skip
+        assert made.exit_code == 0, made.output
+        shown = cli("transcript", path, "--json")
+        assert shown.exit_code == 0, shown.output
+        cues = json.loads(shown.stdout)["cues"]
+        screens = [c for c in cues if c["kind"] == "screen"]
+        assert [c["text"] for c in screens] == [symptom.screen_text], symptom.id
+        assert screens[0]["at"] < first_exercise_at(cues), symptom.id
+        following = min(c["at"] for c in cues if c["at"] > screens[0]["at"])
+        assert following - screens[0]["at"] >= SCREEN_PAUSE, "a real pause after the screen"
+
+
+@pytest.mark.parametrize("symptom", ["outer-hip", "sciatica-like", "lower-back"])
+def test_many_composed_routines_say_the_screen_first(
+    host: PluginHost, catalog: Catalog, symptom: str
+) -> None:
+    seed = random.randrange(1_000_000)
+    print(f"seed {seed}")
+    text = catalog.symptoms()[symptom].screen_text
+    for asked, routine in compose_many(host, catalog, symptom, 60, seed):
+        timeline = compile_timeline(routine, catalog)
+        said = [c.at for c in timeline.cues if c.kind == "screen" and c.text == text]
+        start = next(s.start for s in timeline.segments if s.exercise is not None)
+        assert said and said[0] < start, asked
+
+
+def test_run_compose_prints_what_compose_prints(glutekit_proc: Any, cli: Any) -> None:
+    options = ("--symptom", "outer-hip", "--minutes", "3", "--strategy", "quick", "--seed", "5")
+    composed = cli("compose", *options)
+    assert composed.exit_code == 0, composed.output
+    proc = glutekit_proc("run", "--compose", *options, "--speed", "500", "--no-voice")
+    assert proc.returncode == 0, proc.stderr
+    said = [line for line in composed.stderr.splitlines() if line]
+    assert said and all(line in proc.stderr.splitlines() for line in said), proc.stderr
+    screen = json.loads(composed.stdout)["screens"][0]
+    assert screen in proc.stdout, "the text session shows the screen too"
+
+
+def test_a_sheet_prints_the_screens(cli: Any, tmp_path: Path) -> None:
+    out = tmp_path / "relief.md"
+    result = cli("export", "side-sleeper-relief", "-o", out, env=NO_VOICE)
+    assert result.exit_code == 0, result.output
+    assert "bony point on the side of your hip" in out.read_text(encoding="utf-8")
+
+
+# ----------------------------------------------------------------------------- the check
+
+
+def _routine(rid: str, steps: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return {"id": rid, "title": rid.upper(), **fields, "steps": steps}
+
+
+def _problems(cli: Any, tmp_path: Path, routine: dict[str, Any]) -> tuple[int, list[str]]:
+    path = tmp_path / "routine.json"
+    path.write_text(json.dumps(routine, indent=2), encoding="utf-8")
+    result = cli("validate", "--coaching", path, env=NO_VOICE)
+    lines = [line.removeprefix(f"{path}:") for line in result.stderr.splitlines()]
+    return result.exit_code, [line for line in lines if not line.endswith("file(s) invalid")]
+
+
+def _screen(catalog: Catalog, sid: str) -> str:
+    text = catalog.symptoms()[sid].screen_text
+    assert text is not None
+    return text
+
+
+DEFECTS: dict[str, tuple[Any, str]] = {
+    "an excluded exercise": (
+        lambda screen: _routine(
+            "crossed",
+            [{"exercise": "glutes:crossover-hip-stretch"}],
+            symptom="outer-hip",
+            screens=[screen("outer-hip")],
+        ),
+        "/steps/0: excluded: Crossover hip stretch loads crossed-leg adduction, which the "
+        "outer-hip symptom rules out; use Standing hip abduction instead",
+    ),
+    "an excluded exercise in a block, by tag": (
+        lambda screen: _routine(
+            "tagged",
+            [{"block": "b", "steps": [{"exercise": "glutes:side-lying-clamshell"}]}],
+            tags=["side-sleeping"],
+            screens=[screen("side-sleeping")],
+        ),
+        "/steps/0/steps/0: excluded: Side-lying clamshell loads lying on one side, which the "
+        "side-sleeping symptom rules out",
+    ),
+    "the routine's own exclusion": (
+        lambda screen: _routine(
+            "own", [{"exercise": "glutes:knee-hug"}], excludes=["deep_hip_flexion"]
+        ),
+        "/steps/0: excluded: Single knee hug loads deep hip flexion, which the routine's own "
+        "'excludes' rules out",
+    ),
+    "an unknown load": (
+        lambda screen: _routine("typo", [{"exercise": "glutes:knee-hug"}], excludes=["twisting"]),
+        "/excludes/0: excluded: unknown load 'twisting' (see 'glutekit vocabulary loads')",
+    ),
+    "an unknown symptom": (
+        lambda screen: _routine("nosuch", [{"exercise": "glutes:knee-hug"}], symptom="knee-ache"),
+        "/symptom: excluded: no loaded pack knows the symptom 'knee-ache'",
+    ),
+    "no screen": (
+        lambda screen: _routine(
+            "unscreened", [{"exercise": "glutes:standing-hip-abduction"}], symptom="sciatica-like"
+        ),
+        "/symptom: screen: the sciatica-like screen ('If the pain reaches below your knee,...') "
+        "is never said; put it in the routine's 'screens'",
+    ),
+    "a screen after the first exercise": (
+        lambda screen: _routine(
+            "late",
+            [{"exercise": "glutes:standing-hip-abduction"}, {"say": screen("lower-back")}],
+            symptom="lower-back",
+        ),
+        "/symptom: screen: the lower-back screen ('If your back pain is severe, began wi...') "
+        "is first said at ",
+    ),
+}
+
+
+@pytest.mark.parametrize("defect", sorted(DEFECTS))
+def test_validate_coaching_catches_each_defect(
+    cli: Any, catalog: Catalog, tmp_path: Path, defect: str
+) -> None:
+    make, message = DEFECTS[defect]
+    code, problems = _problems(cli, tmp_path, make(lambda sid: _screen(catalog, sid)))
+    assert code == 2, problems
+    assert any(message in line for line in problems), problems
+
+
+def test_a_late_screen_names_where_it_is_said(cli: Any, catalog: Catalog, tmp_path: Path) -> None:
+    make, _ = DEFECTS["a screen after the first exercise"]
+    _, problems = _problems(cli, tmp_path, make(lambda sid: _screen(catalog, sid)))
+    assert any("after Standing hip abduction starts at 00:" in line for line in problems)
+
+
+def test_a_screen_without_a_pause_is_caught(catalog: Catalog) -> None:
+    from dataclasses import replace
+
+    data = _routine(
+        "hurried",
+        [{"exercise": "glutes:standing-hip-abduction"}],
+        symptom="lower-back",
+        screens=[_screen(catalog, "lower-back")],
+    )
+    routine = catalog.load_routine_data(data, "hurried")
+    timeline = compile_timeline(routine, catalog)
+    assert not coaching.check(routine, catalog, timeline, lambda text: 0.0)
+    # Shift everything after the screen back to 1 s after it.
+    screen = next(c for c in timeline.cues if c.kind == "screen")
+    segments = list(timeline.segments)
+    index = next(i for i, s in enumerate(segments) if any(c is screen for c in s.cues))
+    from glutekit.speech import SpeechLengths
+
+    say = SpeechLengths()
+    shift = segments[index].end - (screen.at + say(screen.text) + 1.0)
+    moved = [
+        replace(
+            s,
+            start=round(s.start - shift, 3),
+            cues=tuple(replace(c, at=round(c.at - shift, 3)) for c in s.cues),
+        )
+        for s in segments[index + 1 :]
+    ]
+    hurried = replace(timeline, segments=(*segments[: index + 1], *moved))
+    found = [v.message for v in coaching.check(routine, catalog, hurried, say) if v.rule == 10]
+    assert found and "to decide whether to stop" in found[0], found
+
+
+def test_every_shipped_routine_passes_the_coaching_check(catalog: Catalog) -> None:
+    shipped = sorted(ROUTINES_DIR.glob("*.json"))
+    assert len(shipped) >= 8
+    for path in shipped:
+        routine = catalog.routines[path.stem]
+        timeline, lengths = voiced_timeline(routine, catalog, None)
+        assert coaching.check(routine, catalog, timeline, lengths) == [], path.stem
+
+
+def test_validate_coaching_passes_the_shipped_routines(cli: Any) -> None:
+    result = cli("validate", "--coaching", *sorted(ROUTINES_DIR.glob("*.json")), env=NO_VOICE)
+    assert result.exit_code == 0, result.stderr
+
+
+# ----------------------------------------------------------------------------- packs
+
+
+def _pack(**symptom: Any) -> dict[str, Any]:
+    return {
+        "id": "wrists",
+        "name": "Wrists",
+        "version": "1.0.0",
+        "license": "CC0-1.0",
+        "vocabulary": {
+            "loads": [{"id": "wrist_extension", "label": "Weight on a bent-back wrist"}],
+        },
+        "guidance": {
+            "symptoms": [
+                {
+                    "id": "sore-wrist",
+                    "label": "Sore wrist",
+                    "targets": ["gluteus_maximus"],
+                    "screen": "If your wrist is swollen or hot, stop here and have it seen.",
+                    "excludes": ["wrist_extension"],
+                    "instead": ["standing-squeeze"],
+                    **symptom,
+                }
+            ]
+        },
+        "exercises": [
+            {
+                "id": "table-top-squeeze",
+                "name": "Table-top squeeze",
+                "kind": "activation",
+                "targets": {"primary": ["gluteus_maximus"]},
+                "position": "quadruped",
+                "loads": ["wrist_extension"],
+                "dose": {"reps": 10, "tempo": {"up": 2, "down": 2}},
+                "instructions": ["Kneel on all fours and squeeze the buttocks."],
+            },
+            {
+                "id": "standing-squeeze",
+                "name": "Standing squeeze",
+                "kind": "activation",
+                "targets": {"primary": ["gluteus_maximus"]},
+                "position": "standing",
+                "dose": {"reps": 10, "tempo": {"up": 2, "down": 2}},
+                "instructions": ["Stand tall and squeeze the buttocks."],
+            },
+        ],
+    }
+
+
+def test_a_third_party_pack_declares_its_own_loads(cli: Any, tmp_path: Path) -> None:
+    path = tmp_path / "wrists.json"
+    path.write_text(json.dumps(_pack()), encoding="utf-8")
+    assert cli("validate", path).exit_code == 0
+    undeclared = _pack(excludes=["wrist_flexion"])
+    path.write_text(json.dumps(undeclared), encoding="utf-8")
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    assert "/guidance/symptoms/0/excludes/0: unknown load 'wrist_flexion'" in result.stderr
+    assert "vocabulary/loads" in result.stderr
+
+
+def test_a_third_party_symptom_filters_compose(register: Any, host: PluginHost) -> None:
+    import glutekit
+
+    class Wrists:
+        @glutekit.hookimpl
+        def glutekit_exercise_packs(self) -> list[dict[str, Any]]:
+            return [_pack()]
+
+    register(Wrists(), "wrists")
+    catalog = Catalog.build(host, user_routines=False)
+    request = build_request(catalog, symptom="sore-wrist", minutes=20, seed=1)
+    assert request.instead == ("wrists:standing-squeeze",)
+    chosen = [catalog.exercise(i) for i in compose_ids(host, catalog, request)]
+    assert chosen and all("wrist_extension" not in ex.loads for ex in chosen)
+    assert excluded_note(catalog, request) == (
+        "for sore-wrist, left out 1 exercise that loads weight on a bent-back wrist; "
+        "use Standing squeeze instead"
+    )
+
+
+def compose_ids(host: PluginHost, catalog: Catalog, request: Any) -> list[str]:
+    _, routine = compose(request, catalog, find_strategy(host, "quick"))
+    return routine.exercise_ids()
