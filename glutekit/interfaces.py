@@ -234,6 +234,8 @@ class ComposeRequest:
     symptom: str | None = None
     #: The place the user named (``--place``), which ``positions`` came from.
     place: str | None = None
+    #: Surfaces the place offers (see ``Exercise.surfaces``), or None for any.
+    surfaces: frozenset[str] | None = None
     #: Loads the symptom excludes: exercises with any of them are left out.
     excludes: frozenset[str] = frozenset()
     #: Red flags the routine must say before its first exercise (from the symptom).

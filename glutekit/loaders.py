@@ -150,6 +150,7 @@ def _exercise(
         level=intern(data.get("level", "beginner")),
         tags=_words(data.get("tags", ())),
         loads=_words(data.get("loads", ())),
+        surfaces=_words(data.get("surfaces", ())),
         aliases=tuple(data.get("aliases", ())),
         former_ids=tuple(f"{pack_id}:{old}" for old in data.get("former_ids", ())),
         summary=data.get("summary"),

@@ -193,6 +193,9 @@ class Exercise:
     #: "trochanter_pressure", ...): words of the open "loads" vocabulary, which a
     #: symptom's ``excludes`` rules out.
     loads: tuple[str, ...] = ()
+    #: What the exercise can be done on: "floor", "chair", "bed", "standing", "gym";
+    #: empty means what its position implies (see :func:`glutekit.compose.surfaces_of`).
+    surfaces: tuple[str, ...] = ()
     #: Fields the pack left out and defaults filled in ("dose", "position", ...).
     defaulted: tuple[str, ...] = ()
     #: Where the exercise comes from and under what licence, printed on sheets and cards.

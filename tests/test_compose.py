@@ -194,7 +194,7 @@ def test_too_many_minutes_names_what_fits(host: PluginHost, catalog: Catalog) ->
         ({"targets": ["gluteus_medus"]}, "did you mean: gluteus_medius"),
         ({"symptom": "outer-hips"}, "did you mean: outer-hip"),
         ({"avoid": ["kneelin"]}, "did you mean: kneeling"),
-        ({"place": "office"}, "use one of: bed, floor, chair, standing, gym"),
+        ({"place": "office"}, "use one of: bed, floor, chair, standing, gym, home"),
         ({"minutes": 0}, "--minutes must be more than 0"),
     ],
 )

@@ -23,6 +23,8 @@ from glutekit.compose import (
     excluded_note,
     explain_missing,
     find_strategy,
+    posture,
+    surfaces_of,
 )
 from glutekit.errors import InputError
 from glutekit.interfaces import ComposeRequest
@@ -470,3 +472,90 @@ def test_a_third_party_symptom_filters_compose(register: Any, host: PluginHost) 
 def compose_ids(host: PluginHost, catalog: Catalog, request: Any) -> list[str]:
     _, routine = compose(request, catalog, find_strategy(host, "quick"))
     return routine.exercise_ids()
+
+
+# ----------------------------------------------------------------------------- places
+
+
+def compose_at(
+    host: PluginHost, catalog: Catalog, place: str, count: int, seed: int
+) -> list[tuple[str, Routine]]:
+    """Up to ``count`` routines composed at ``place`` for every symptom and for none."""
+    rng = random.Random(seed)
+    symptoms = [None, *sorted(catalog.symptoms())]
+    combos = list(itertools.product(STRATEGIES, symptoms, KITS, range(5, 31)))
+    rng.shuffle(combos)
+    made: list[tuple[str, Routine]] = []
+    for strategy, symptom, kit, minutes in combos:
+        if len(made) >= count:
+            break
+        request = build_request(
+            catalog,
+            symptom=symptom,
+            minutes=minutes,
+            place=place,
+            equipment=kit,
+            seed=rng.randrange(1_000_000),
+        )
+        try:
+            _, routine = compose(request, catalog, find_strategy(host, strategy))
+        except InputError:
+            continue
+        made.append((f"{strategy} {symptom} {minutes} min {kit} seed {request.seed}", routine))
+    return made
+
+
+FITS: dict[str, Any] = {
+    "chair": lambda ex: (
+        ex.position in ("seated", "standing") and bool({"chair", "standing"} & set(surfaces_of(ex)))
+    ),
+    "bed": lambda ex: (
+        "bed" in surfaces_of(ex)
+        and posture(ex.position) <= posture("seated")
+        and ex.usable_with({"bed"})
+    ),
+    "home": lambda ex: (
+        "gym" not in surfaces_of(ex)
+        and ex.usable_with({"bed", "chair", "table", "wall", "tennis_ball", "foam_roller"})
+    ),
+}
+
+
+@pytest.mark.parametrize("place", sorted(FITS))
+def test_a_place_composes_only_what_fits_it(host: PluginHost, catalog: Catalog, place: str) -> None:
+    seed = random.randrange(1_000_000)
+    print(f"seed {seed}")
+    made = compose_at(host, catalog, place, 60, seed)
+    assert len(made) >= 40, f"only {len(made)} (seed {seed})"
+    for asked, routine in made:
+        for ex_id in routine.exercise_ids():
+            assert FITS[place](catalog.exercise(ex_id)), f"{ex_id} at --place {place}: {asked}"
+
+
+def test_a_chair_session_does_not_sit_on_the_floor(host: PluginHost, catalog: Catalog) -> None:
+    request = build_request(catalog, symptom="lower-back", place="chair", minutes=10, seed=2)
+    _, routine = compose(request, catalog, find_strategy(host, "cycle"))
+    assert "glutes:seated-spinal-twist" not in routine.exercise_ids()
+    said = " ".join(c.text for c in compile_timeline(routine, catalog).cues).lower()
+    assert "sit on the floor" not in said and "sit tall on the floor" not in said
+
+
+def test_no_bed_session_says_floor(
+    host: PluginHost, catalog: Catalog, cli: Any, tmp_path: Path
+) -> None:
+    seed = random.randrange(1_000_000)
+    print(f"seed {seed}")
+    for asked, routine in compose_at(host, catalog, "bed", 60, seed):
+        for cue in compile_timeline(routine, catalog).cues:
+            assert "floor" not in cue.text.lower(), f"{asked}: {cue.text}"
+    path = tmp_path / "bed.json"
+    made = cli("compose", "--place", "bed", "--minutes", "10", "--seed", "4", "-o", path)
+    assert made.exit_code == 0, made.output
+    shown = cli("transcript", path, "--json")
+    assert "floor" not in shown.stdout.lower()
+
+
+def test_place_home_is_accepted_and_leaves_out_gym_kit(cli: Any) -> None:
+    result = cli("compose", "--place", "home", "--target", "gluteus_medius", "--seed", "1")
+    assert result.exit_code == 0, result.output
+    assert "hanging-side-arch" not in result.stdout

@@ -57,8 +57,9 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
     click.option(
         "--place",
         type=click.Choice(list(PLACES)),
-        help="Where you are; limits the body positions (and brings a chair, bed "
-        "or gym kit with it).",
+        help="Where you are: floor, chair (sitting on a chair or standing), bed (what "
+        "works on a mattress), standing, gym, or home (anything without gym kit). Limits "
+        "the positions and surfaces, and brings a chair, bed or gym kit with it.",
     ),
     click.option(
         "--avoid",

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from glutekit.catalog import Catalog, suggest
-from glutekit.compose.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture
+from glutekit.compose.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture, surfaces_of
 from glutekit.errors import InputError, UnknownId
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise
@@ -24,6 +24,18 @@ PLACES: dict[str, frozenset[str]] = {
     "chair": frozenset({"seated", "standing"}),
     "standing": frozenset({"standing"}),
     "gym": _ON_THE_FLOOR | {"standing", "hanging"},
+    "home": _ON_THE_FLOOR | {"standing"},
+}
+
+#: What each place offers to do an exercise on (None: anything). A seated exercise is
+#: done on the floor unless it says it works on a chair or a bed (its ``surfaces``).
+PLACE_SURFACES: dict[str, frozenset[str] | None] = {
+    "bed": frozenset({"bed"}),
+    "floor": frozenset({"floor", "standing"}),
+    "chair": frozenset({"chair", "standing"}),
+    "standing": frozenset({"standing"}),
+    "gym": None,
+    "home": frozenset({"floor", "chair", "bed", "standing"}),
 }
 
 #: Equipment a place brings with it, so "--place chair" needs no "--equipment chair".
@@ -31,6 +43,7 @@ PLACE_EQUIPMENT: dict[str, frozenset[str]] = {
     "bed": frozenset({"bed"}),
     "chair": frozenset({"chair"}),
     "gym": frozenset({"bench", "foam_roller", "mat", "pull_up_bar"}),
+    "home": frozenset({"bed", "chair", "table", "wall"}),
 }
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
@@ -100,6 +113,7 @@ def build_request(
         seed=seed,
         symptom=symptom,
         place=place,
+        surfaces=PLACE_SURFACES[place] if place else None,
         excludes=frozenset(found.excludes) if found else frozenset(),
         screens=(found.screen_text,) if found and found.screen_text else (),
         instead=found.instead if found else (),
@@ -113,6 +127,7 @@ PLACE_POSTURES: dict[str, frozenset[str]] = {
     "chair": frozenset({"seated", "standing"}),
     "standing": frozenset({"standing"}),
     "gym": frozenset({"lying", "seated", "kneeling", "standing", "hanging"}),
+    "home": frozenset({"lying", "seated", "kneeling", "standing"}),
 }
 
 
@@ -164,7 +179,7 @@ def blockers(ex: Exercise, request: ComposeRequest) -> list[str]:
     found: list[str] = []
     if not ex.usable_with(request.equipment):
         found.append("equipment")
-    if request.positions is not None and ex.position not in request.positions:
+    if not fits_place(ex, request.positions, request.surfaces):
         found.append("place")
     if avoided(ex, request.avoid):
         found.append("avoid")
@@ -203,6 +218,15 @@ def excluded_note(catalog: Catalog, request: ComposeRequest) -> str | None:
     if instead:
         line += f"; use {' or '.join(instead)} instead"
     return line
+
+
+def fits_place(
+    ex: Exercise, positions: frozenset[str] | None, surfaces: frozenset[str] | None
+) -> bool:
+    """True when the place allows the exercise's position and offers one of its surfaces."""
+    if positions is not None and ex.position not in positions:
+        return False
+    return surfaces is None or not surfaces.isdisjoint(surfaces_of(ex))
 
 
 def _level(name: str) -> int:
@@ -305,8 +329,11 @@ def _fix(constraint: str, exercises: Sequence[Exercise], request: ComposeRequest
     if constraint == "equipment":
         return _equipment_fix(exercises, request.equipment)
     if constraint == "place":
-        positions = {ex.position for ex in exercises}
-        places = [name for name, allowed in PLACES.items() if positions & allowed]
+        places = [
+            name
+            for name, allowed in PLACES.items()
+            if any(fits_place(ex, allowed, PLACE_SURFACES[name]) for ex in exercises)
+        ]
         return f"use --place {places[0]}" if places else "use another --place"
     if constraint == "avoid":
         words = sorted(request.avoid)
