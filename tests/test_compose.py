@@ -47,7 +47,7 @@ def fewest_transitions(positions: list[str]) -> int:
 # ----------------------------------------------------------------------------- strategies
 
 
-@pytest.mark.parametrize("minutes", [5, 10, 20])
+@pytest.mark.parametrize("minutes", [7, 10, 20])
 def test_cycle_releases_then_stretches_then_activates_the_target(
     host: PluginHost, catalog: Catalog, minutes: int
 ) -> None:

@@ -28,7 +28,7 @@ from glutekit.compose import (
 )
 from glutekit.errors import InputError
 from glutekit.interfaces import ComposeRequest
-from glutekit.model import Routine, Symptom
+from glutekit.model import ExerciseStep, Routine, Symptom
 from glutekit.played import voiced_timeline
 from glutekit.plugins import PluginHost
 from glutekit.timeline import SCREEN_PAUSE
@@ -231,7 +231,7 @@ def test_many_composed_routines_say_the_screen_first(
 
 
 def test_run_compose_prints_what_compose_prints(glutekit_proc: Any, cli: Any) -> None:
-    options = ("--symptom", "outer-hip", "--minutes", "3", "--strategy", "quick", "--seed", "5")
+    options = ("--symptom", "outer-hip", "--minutes", "5", "--strategy", "quick", "--seed", "5")
     composed = cli("compose", *options)
     assert composed.exit_code == 0, composed.output
     proc = glutekit_proc("run", "--compose", *options, "--speed", "500", "--no-voice")
@@ -501,7 +501,10 @@ def compose_at(
             _, routine = compose(request, catalog, find_strategy(host, strategy))
         except InputError:
             continue
-        made.append((f"{strategy} {symptom} {minutes} min {kit} seed {request.seed}", routine))
+        asked = f"--place {place} --strategy {strategy} --minutes {minutes} --seed {request.seed}"
+        asked += f" --symptom {symptom}" if symptom else ""
+        asked += "".join(f" --equipment {item}" for item in kit)
+        made.append((asked, routine))
     return made
 
 
@@ -559,3 +562,70 @@ def test_place_home_is_accepted_and_leaves_out_gym_kit(cli: Any) -> None:
     result = cli("compose", "--place", "home", "--target", "gluteus_medius", "--seed", "1")
     assert result.exit_code == 0, result.output
     assert "hanging-side-arch" not in result.stdout
+
+
+# ----------------------------------------------------------------------------- doses
+
+
+def dose_problems(routine: Routine, catalog: Catalog) -> list[str]:
+    """Each composed dose outside its exercise's range, or a hold not in 5-s steps."""
+    found: list[str] = []
+    for step in routine.steps:
+        if not isinstance(step, ExerciseStep):
+            continue
+        dose = catalog.exercise(step.exercise).dose
+        given = step.dose
+        if dose.kind == "hold":
+            amount = given.hold if given and given.hold is not None else dose.seconds
+            assert amount is not None and dose.seconds is not None
+            top = dose.seconds_max or dose.seconds
+            if not dose.seconds <= amount <= top or amount % 5:
+                found.append(f"{step.exercise}: hold {amount} s (range {dose.describe()})")
+        elif dose.kind == "breaths":
+            amount = given.breaths if given and given.breaths is not None else dose.breaths
+            assert amount is not None and dose.breaths is not None
+            if not dose.breaths <= amount <= (dose.breaths_max or dose.breaths):
+                found.append(f"{step.exercise}: {amount} breaths (range {dose.describe()})")
+        else:
+            amount = given.reps if given and given.reps is not None else dose.reps
+            assert amount is not None and dose.reps is not None
+            if not dose.reps <= amount <= (dose.reps_max or dose.reps):
+                found.append(f"{step.exercise}: {amount} reps (range {dose.describe()})")
+    return found
+
+
+def test_composed_doses_stay_in_range_in_numbers_people_say(
+    host: PluginHost, catalog: Catalog
+) -> None:
+    seed = random.randrange(1_000_000)
+    print(f"seed {seed}")
+    made = [
+        item
+        for symptom in ("outer-hip", "lower-back", "centre-of-buttock")
+        for item in compose_many(host, catalog, symptom, 70, seed)
+    ]
+    made += [
+        item
+        for place in ("chair", "bed", "home")
+        for item in compose_at(host, catalog, place, 30, seed)
+    ]
+    assert len(made) >= 250
+    sets = 0
+    for asked, routine in made:
+        assert dose_problems(routine, catalog) == [], asked
+        minutes = float(asked.split("--minutes ")[1].split()[0])
+        played = compile_timeline(routine, catalog).duration
+        assert abs(played - minutes * 60) <= 0.1 * minutes * 60, asked
+        sets += sum(1 for s in routine.steps if isinstance(s, ExerciseStep) and (s.sets or 1) > 1)
+    assert sets, "time left over becomes more sets"
+
+
+def test_the_doses_from_the_issue_are_gone(host: PluginHost, catalog: Catalog) -> None:
+    request = build_request(catalog, symptom="side-sleeping", minutes=12, seed=7)
+    _, routine = compose(request, catalog, find_strategy(host, "cycle"))
+    assert dose_problems(routine, catalog) == []
+    for symptom in ("lower-back", "sciatica-like"):
+        for place in ("bed", None):
+            request = build_request(catalog, symptom=symptom, place=place, minutes=15, seed=3)
+            _, routine = compose(request, catalog, find_strategy(host, "stretch"))
+            assert dose_problems(routine, catalog) == [], (symptom, place)

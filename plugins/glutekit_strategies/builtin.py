@@ -76,17 +76,47 @@ class BuiltinStrategy:
     #: What to suggest when even a short routine of this kind does not fit the minutes.
     shorter_hint = "use --strategy quick"
 
+    #: Keep at least one exercise of each kind chosen when making a routine shorter.
+    keep_kinds = False
+
     def compose(self, request: ComposeRequest, catalog: Catalog) -> dict[str, Any]:
         settings = Settings()
         budget = request.minutes * 60
         exercises = self.choose(request, catalog, random.Random(request.seed), settings, budget)
-        try:
-            plan, played = fit_played(
-                exercises, budget, settings, played_by(catalog, settings, request.screens)
-            )
-        except BudgetError as exc:
-            raise InputError(self._budget_message(exc, request, len(exercises))) from None
+        measure = played_by(catalog, settings, request.screens)
+        while True:
+            try:
+                plan, played = fit_played(exercises, budget, settings, measure)
+                break
+            except BudgetError as exc:
+                # Doses never go below their range: too long means one exercise fewer.
+                fewer = self._fewer(exercises, budget, settings) if exc.low > budget else None
+                if fewer is None:
+                    raise InputError(self._budget_message(exc, request, len(exercises))) from None
+                exercises = fewer
         return routine_data(self.name, request, plan, settings, self.summary(plan), played)
+
+    def _fewer(
+        self, exercises: Sequence[Exercise], budget: float, settings: Settings
+    ) -> list[Exercise] | None:
+        """The exercises less the one whose leaving brings the shortest session nearest
+        the budget (from below if it can); None when none can go."""
+        kinds = [ex.kind for ex in exercises]
+        options = [
+            [*exercises[:i], *exercises[i + 1 :]]
+            for i, ex in enumerate(exercises)
+            if not self.keep_kinds or kinds.count(ex.kind) > 1
+        ]
+        if len(exercises) < 2 or not options:
+            return None
+        lows = [bounds(option, settings)[0] for option in options]
+        under = [i for i, low in enumerate(lows) if low <= budget]
+        best = (
+            max(under, key=lambda i: lows[i])
+            if under
+            else min(range(len(lows)), key=lows.__getitem__)
+        )
+        return options[best]
 
     def choose(
         self,
@@ -134,6 +164,7 @@ class Cycle(BuiltinStrategy):
 
     name = "cycle"
     description = "Release, stretch, then activate the target (needs a ball or roller)."
+    keep_kinds = True
     PHASES = (
         ("release", 0.25, "use --strategy stretch"),
         ("stretch", 0.45, "use --strategy quick"),
