@@ -629,3 +629,82 @@ def test_the_doses_from_the_issue_are_gone(host: PluginHost, catalog: Catalog) -
             request = build_request(catalog, symptom=symptom, place=place, minutes=15, seed=3)
             _, routine = compose(request, catalog, find_strategy(host, "stretch"))
             assert dose_problems(routine, catalog) == [], (symptom, place)
+
+
+# ----------------------------------------------------------------------------- docs
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+#: The doc sections on contraindications, screens and places, whose examples must run.
+DOC_SECTIONS = (
+    ("compose.md", "### Places"),
+    ("compose.md", "## Symptoms: what is left out and what is said first"),
+    ("formats.md", "### Contraindications: loads and exclusions"),
+    ("writing-a-pack.md", "### What your exercises load, and who should not do them"),
+)
+
+
+def _section(page: str, heading: str) -> str:
+    text = (DOCS / page).read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    level = heading.split(" ", 1)[0]
+    ends = [text.find(f"\n{h} ", start + 1) for h in ("#" * n for n in range(1, len(level) + 1))]
+    return text[start : min([e for e in ends if e > 0], default=len(text))]
+
+
+@pytest.mark.parametrize(("page", "heading"), DOC_SECTIONS, ids=lambda v: str(v)[:30])
+def test_the_doc_examples_run_verbatim(page: str, heading: str, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.test_docs import console_commands
+
+    commands = console_commands(_section(page, heading))
+    assert commands, f"{page}: no console example under {heading}"
+    bin_dir = str(Path(sys.executable).parent)
+    env = {**os.environ, **NO_VOICE, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
+    for command, expected in commands:
+        proc = subprocess.run(
+            ["bash", "-c", f"exec 2>&1\n{command}"],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+        lines = proc.stdout.splitlines()
+        for line in expected:
+            assert line in lines, f"$ {command}\nexpected: {line}\ngot:\n{proc.stdout}"
+
+
+def test_the_pack_in_writing_a_pack_does_what_the_text_says(
+    register: Any, host: PluginHost
+) -> None:
+    import glutekit
+
+    section = _section("writing-a-pack.md", DOC_SECTIONS[-1][1])
+    pack = json.loads(section.split("<<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0])
+
+    class Heels:
+        @glutekit.hookimpl
+        def glutekit_exercise_packs(self) -> list[dict[str, Any]]:
+            return [pack]
+
+    register(Heels(), "heels")
+    catalog = Catalog.build(host, user_routines=False)
+    for place in (None, "bed"):
+        request = build_request(
+            catalog, symptom="achilles-ache", minutes=3, equipment=["strap"], place=place
+        )
+        _, routine = compose(request, catalog, find_strategy(host, "stretch"))
+        assert "heels:seated-towel-stretch" in routine.exercise_ids()
+        assert routine.screens == (pack["guidance"]["symptoms"][0]["screen"],)
+    _, hops = compose(
+        build_request(catalog, targets=["calves"], minutes=2.5),
+        catalog,
+        find_strategy(host, "workout"),
+    )
+    assert "heels:pogo-hops" in hops.exercise_ids(), "only the symptom leaves the hops out"
+    request = build_request(catalog, symptom="achilles-ache", minutes=3)
+    with pytest.raises(InputError):
+        compose(request, catalog, find_strategy(host, "workout"))

@@ -335,7 +335,8 @@ def routine_data(
     moves = count_transitions(positions)
     what = target_text(request).replace("_", " ")
     minutes = f"{request.minutes:g}"
-    parts = [name, *request.targets] if request.targets else [name, "glutes"]
+    # Name what was asked: the symptom or the muscles, and nothing when neither was given.
+    parts = [name, request.symptom] if request.symptom else [name, *request.targets]
     data: dict[str, Any] = {
         "id": _slug("-".join([*parts, minutes.replace(".", "-"), "min"])),
         "title": f"{name.capitalize()}: {what}, {minutes} min"[:200],
