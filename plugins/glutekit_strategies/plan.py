@@ -198,8 +198,8 @@ def fit(exercises: Sequence[Exercise], budget: float, settings: Settings) -> lis
     As a coach fills a session: every exercise starts at the low end of its range, with
     one set; the doses then go up one step at a time (5 s more hold, one more breath or
     rep) while that brings the session closer to the time asked, then sets are added
-    the same way, in turn, so the time left over becomes another set rather than a
-    longer hold than the pack advises.
+    the same way, so the time left over becomes another set rather than a longer hold
+    than the pack advises; last, any single step up or down that still brings it closer.
 
     :raises InputError: when no dose of these exercises gets within ±10% of the budget.
     """
@@ -207,19 +207,35 @@ def fit(exercises: Sequence[Exercise], budget: float, settings: Settings) -> lis
     if low > budget * (1 + TOLERANCE) or high < budget * (1 - TOLERANCE):
         raise BudgetError(low=low, high=high, budget=budget)
     plan = _plan_at(exercises, 0.0, settings)
-    total = total_seconds(plan, settings)
-    for grow in (_longer, _another_set):
-        changed = True
-        while changed:
-            changed = False
-            for index, step in enumerate(plan):
-                bigger = grow(step, settings)
-                if bigger is None:
-                    continue
-                after = total - step.seconds(settings) + bigger.seconds(settings)
-                if abs(after - budget) < abs(total - budget):
-                    plan[index], total, changed = bigger, after, True
+    for moves in ((_longer,), (_another_set,), (_longer, _shorter, _another_set, _one_set_less)):
+        plan = _improve(plan, moves, budget, settings)
     return plan
+
+
+Move = Callable[[Planned, Settings], Planned | None]
+
+
+def _improve(
+    plan: list[Planned], moves: Sequence[Move], budget: float, settings: Settings
+) -> list[Planned]:
+    """Make the one change (of ``moves``, to one step) that brings the session nearest
+    the budget, again and again while it brings it nearer."""
+    plan = list(plan)
+    total = total_seconds(plan, settings)
+    while True:
+        best: tuple[float, int, Planned] | None = None
+        for index, step in enumerate(plan):
+            for move in moves:
+                changed = move(step, settings)
+                if changed is None:
+                    continue
+                after = total - step.seconds(settings) + changed.seconds(settings)
+                if best is None or abs(after - budget) < abs(best[0] - budget):
+                    best = (after, index, changed)
+        if best is None or abs(best[0] - budget) >= abs(total - budget) - 1e-9:
+            return plan
+        total, index, changed = best
+        plan[index] = changed
 
 
 def _longer(step: Planned, settings: Settings) -> Planned | None:
@@ -230,10 +246,24 @@ def _longer(step: Planned, settings: Settings) -> Planned | None:
     return Planned(exercise=step.exercise, amount=amount, sets=step.sets)
 
 
+def _shorter(step: Planned, settings: Settings) -> Planned | None:
+    dosing = Dosing.of(step.exercise, settings)
+    amount = dosing.clamp(step.amount - dosing.step)
+    if amount >= step.amount:
+        return None
+    return Planned(exercise=step.exercise, amount=amount, sets=step.sets)
+
+
 def _another_set(step: Planned, settings: Settings) -> Planned | None:
     if step.sets >= MAX_SETS:
         return None
     return Planned(exercise=step.exercise, amount=step.amount, sets=step.sets + 1)
+
+
+def _one_set_less(step: Planned, settings: Settings) -> Planned | None:
+    if step.sets <= 1:
+        return None
+    return Planned(exercise=step.exercise, amount=step.amount, sets=step.sets - 1)
 
 
 class BudgetError(InputError):
