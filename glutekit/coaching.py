@@ -17,7 +17,9 @@ around its speech and check it against these rules:
 9. no exercise loads what the routine's symptom (its ``symptom`` field, or a tag that
    names a symptom) or its own ``excludes`` rules out;
 10. the symptom's screen and every screen of the routine are heard before the first
-    exercise starts, each followed by :data:`SCREEN_PAUSE` s of quiet.
+    exercise starts, each followed by :data:`SCREEN_PAUSE` s of quiet;
+11. a message before the first exercise that asks for a warm-up gives it time: it
+    waits for the user (``"wait": true``), or the routine starts with a warm-up.
 
 Pure: the timeline and the speech lengths come in, violations come out.
 """
@@ -110,6 +112,7 @@ def check(
     found += _length(routine, timeline)
     found += _exclusions(routine, catalog)
     found += _screens(routine, catalog, timeline, length)
+    found += _warm_up(routine, catalog)
     return sorted(found, key=lambda v: v.rule)
 
 
@@ -406,6 +409,29 @@ def _screens(
                 message=f"screen: only {quiet:.1f} s of quiet after {what} at "
                 f"{clock(said.at)} to decide whether to stop; at least {SCREEN_PAUSE:g} s needed",
             )
+
+
+_WARM_UP = re.compile(r"\bwarm(?:ed)?[ -]?up\b|\bwhen you (?:are|feel) warm\b", re.IGNORECASE)
+#: Kinds of exercise that warm a body up.
+WARMING_KINDS = ("warm-up", "cardio")
+
+
+def _warm_up(routine: Routine, catalog: Catalog) -> Iterator[Violation]:
+    for i, step in enumerate(routine.steps):
+        if next(_exercise_steps((step,)), None) is not None:
+            return  # only what is said before the first exercise asks for a warm-up
+        if isinstance(step, MessageStep) and _WARM_UP.search(step.text) and not step.wait:
+            following = next((s for _, s in _exercise_steps(routine.steps[i + 1 :])), None)
+            if following is not None and catalog.exercise(following.exercise).kind in WARMING_KINDS:
+                return
+            yield Violation(
+                rule=11,
+                pointer=f"/steps/{i}/say",
+                message="warm-up: the message asks for a warm-up but gives no time for it; "
+                'add "wait": true (the session waits until the user goes on) or start '
+                "with a warm-up exercise",
+            )
+            return
 
 
 def _short(text: str) -> str:

@@ -301,7 +301,9 @@ def _step(data: dict[str, Any]) -> Step:
         )
     if "rest" in data:
         return RestStep(seconds=parse_duration(data["rest"]), say=data.get("say"))
-    return MessageStep(text=data["say"], pause=_opt_duration(data, "pause"))
+    return MessageStep(
+        text=data["say"], pause=_opt_duration(data, "pause"), wait=bool(data.get("wait", False))
+    )
 
 
 def _settings(data: dict[str, Any] | None) -> Settings:

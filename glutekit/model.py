@@ -327,6 +327,8 @@ class RestStep:
 class MessageStep:
     text: str
     pause: int | None = None
+    #: Pause the session after the message until the user goes on (a warm-up, say).
+    wait: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -463,6 +465,8 @@ class Segment:
     #: for the first step inside the block at step 3; ``round`` is the block repetition.
     step_path: tuple[int, ...] = ()
     round: int = 1
+    #: At its end a session the user can drive pauses until they go on.
+    wait: bool = False
 
     @property
     def end(self) -> float:

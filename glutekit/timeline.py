@@ -318,7 +318,7 @@ class _Compiler:
         said, end = self.out.talk([("message", step.text)])
         least = step.pause if step.pause is not None else 0
         duration = max(least, ms(end + _AFTER_MESSAGE))
-        self.out.add("message", duration, step.text, said, item)
+        self.out.add("message", duration, step.text, said, item, wait=step.wait)
 
 
 # ----------------------------------------------------------------------------- public API

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -708,3 +709,103 @@ def test_the_pack_in_writing_a_pack_does_what_the_text_says(
     request = build_request(catalog, symptom="achilles-ache", minutes=3)
     with pytest.raises(InputError):
         compose(request, catalog, find_strategy(host, "workout"))
+
+
+# ----------------------------------------------------------------------------- warm-up
+
+
+class Events:
+    """An output that keeps the session's events."""
+
+    def __init__(self) -> None:
+        self.events: list[Any] = []
+        self.paused = threading.Event()
+
+    def start(self, timeline: Any) -> None:
+        pass
+
+    def handle(self, event: Any) -> None:
+        self.events.append(event)
+        if event.kind == "pause":
+            self.paused.set()
+
+    def close(self, summary: Any) -> None:
+        pass
+
+
+def _warm_up_routine(catalog: Catalog, wait: bool) -> Routine:
+    data = _routine(
+        "warm",
+        [
+            {"say": "If you are cold, press pause and come back when you are warm.", "wait": wait},
+            {"exercise": "glutes:standing-hip-abduction", "sides": "right"},
+        ],
+    )
+    return catalog.load_routine_data(data, "warm")
+
+
+def test_a_session_that_can_go_on_waits_after_the_warm_up_line(catalog: Catalog) -> None:
+    from glutekit.clock import VirtualClock
+    from glutekit.engine import Controls, play
+
+    timeline = compile_timeline(_warm_up_routine(catalog, wait=True), catalog)
+    waiting = next(s for s in timeline.segments if s.wait)
+    controls = Controls(waits=True)
+    events = Events()
+    done: list[Any] = []
+    runner = threading.Thread(
+        target=lambda: done.append(
+            play(timeline, VirtualClock(), [("rec", events)], controls=controls)
+        )
+    )
+    runner.start()
+    assert events.paused.wait(10), "the session never waited"
+    pause = next(e for e in events.events if e.kind == "pause")
+    assert pause.segment.index == waiting.index and pause.at == pytest.approx(waiting.end)
+    assert not any(e.kind == "segment" and e.segment.index > waiting.index for e in events.events)
+    controls.resume()
+    runner.join(10)
+    assert done and done[0].status == "finished"
+    assert [e.kind for e in events.events].count("pause") == 1, "it waits once"
+
+
+def test_without_anyone_to_go_on_the_session_plays_on(catalog: Catalog) -> None:
+    from glutekit.clock import VirtualClock
+    from glutekit.engine import Controls, play
+
+    timeline = compile_timeline(_warm_up_routine(catalog, wait=True), catalog)
+    events = Events()
+    summary = play(timeline, VirtualClock(), [("rec", events)], controls=Controls())
+    assert summary.status == "finished" and not events.paused.is_set()
+
+
+def test_a_warm_up_without_time_for_it_is_caught(
+    cli: Any, catalog: Catalog, tmp_path: Path
+) -> None:
+    code, problems = _problems(cli, tmp_path, _routine("cold", [
+        {"say": "Warm up first with a brisk walk."},
+        {"exercise": "glutes:standing-hip-abduction"},
+    ]))  # fmt: skip
+    assert code == 2
+    assert any(
+        line.endswith('/steps/0/say: warm-up: the message asks for a warm-up but gives no time '
+                      'for it; add "wait": true (the session waits until the user goes on) or '
+                      "start with a warm-up exercise")
+        for line in problems
+    ), problems  # fmt: skip
+    for fixed in (
+        [{"say": "Warm up first with a brisk walk.", "wait": True}],
+        [{"say": "Warm up first."}, {"exercise": "glutes:light-cardio"}],
+    ):
+        routine = _routine("warm", [*fixed, {"exercise": "glutes:standing-hip-abduction"}])
+        code, problems = _problems(cli, tmp_path, routine)
+        assert not [p for p in problems if "warm-up:" in p], problems
+
+
+def test_the_routines_that_ask_for_a_warm_up_wait_for_it(catalog: Catalog) -> None:
+    for rid in ("max-stretch", "medius-cycle", "side-sleeper-relief"):
+        timeline = compile_timeline(catalog.routines[rid], catalog)
+        waits = [s for s in timeline.segments if s.wait]
+        first = next(s for s in timeline.segments if s.exercise is not None)
+        assert waits and waits[0].end <= first.start, rid
+        assert "come back when you are warm" in waits[0].label, rid
