@@ -62,6 +62,13 @@ def _shared(value: _Value) -> _Value:
 
 
 def _dose(data: dict[str, Any]) -> Dose:
+    dose = _dose_amount(data)
+    if "rest" in data:
+        return Dose(**{**dose.__dict__, "rest": parse_duration(data["rest"])})
+    return dose
+
+
+def _dose_amount(data: dict[str, Any]) -> Dose:
     sets = int(data.get("sets", 1))
     load = data.get("load")
     if "hold" in data:
@@ -286,6 +293,7 @@ def _step(data: dict[str, Any]) -> Step:
             sides=data.get("sides", "both"),
             sets=data.get("sets"),
             rest_after=_opt_duration(data, "rest_after"),
+            set_rest=_opt_duration(data, "set_rest"),
             cues=tuple(data.get("cues", ())),
             note=data.get("note"),
             round_notes=tuple(

@@ -63,6 +63,8 @@ class Dose:
     sets: int = 1
     #: The weight or resistance, as the pack writes it ("20 kg", "red band").
     load: str | None = None
+    #: Seconds of rest between sets, when the pack states it (else a default by kind).
+    rest: int | None = None
 
     def describe(self) -> str:
         """A short human description, such as ``30–60 s`` or ``6 breaths``."""
@@ -311,6 +313,8 @@ class ExerciseStep:
     sides: SideChoice = "both"
     sets: int | None = None
     rest_after: int | None = None
+    #: Rest between this step's sets, instead of the exercise's or the routine's.
+    set_rest: int | None = None
     cues: tuple[str, ...] = ()
     note: str | None = None
     #: Lines said only in one round of a block: (round, text) pairs.

@@ -41,6 +41,7 @@ from glutekit.model import (
     MessageStep,
     RestStep,
     Routine,
+    Settings,
     Side,
     Timeline,
 )
@@ -48,11 +49,15 @@ from glutekit.pacing import candidate_texts, ms, paced_set, timed_hold
 from glutekit.sides import fill
 
 __all__ = [
+    "REST_AFTER_BY_KIND",
     "SCREEN_PAUSE",
+    "SET_REST_BY_KIND",
     "CompileSettings",
     "compile",
     "cue_texts",
     "from_segment",
+    "rest_after_seconds",
+    "set_rest_seconds",
     "settle_seconds",
     "step_start",
     "switch_seconds",
@@ -76,6 +81,33 @@ class CompileSettings:
 
     speech_lengths: Mapping[str, float] = field(default_factory=dict)
     gap: float = 0.25
+
+
+#: A coach's rest between sets, by kind, when neither the step nor the exercise's dose
+#: states one (the routine's ``set_rest`` when it is longer).
+SET_REST_BY_KIND: dict[str, int] = {"strength": 90, "plyometric": 75, "activation": 30}
+#: Rest after an exercise of these kinds, before the next (the routine's ``rest`` if longer).
+REST_AFTER_BY_KIND: dict[str, int] = {"strength": 60, "plyometric": 60}
+
+
+def set_rest_seconds(
+    settings: Settings, exercise: Exercise, step: ExerciseStep | None = None
+) -> int:
+    """Rest between sets: the step's, the exercise's dose's, or the default for its kind."""
+    if step is not None and step.set_rest is not None:
+        return step.set_rest
+    if exercise.dose.rest is not None:
+        return exercise.dose.rest
+    return max(settings.set_rest, SET_REST_BY_KIND.get(exercise.kind, 0))
+
+
+def rest_after_seconds(
+    settings: Settings, exercise: Exercise, step: ExerciseStep | None = None
+) -> int:
+    """Rest after an exercise: the step's ``rest_after``, or the default for its kind."""
+    if step is not None and step.rest_after is not None:
+        return step.rest_after
+    return max(settings.rest, REST_AFTER_BY_KIND.get(exercise.kind, 0))
 
 
 def settle_seconds(routine: Routine, exercise: Exercise) -> int:
@@ -185,7 +217,7 @@ class _Compiler:
         rotation = Rotation(form_cues(exercise, step), sets * len(sides))
         for set_number in range(1, sets + 1):
             if set_number > 1:
-                self._set_rest(item, exercise, sides, set_number, sets)
+                self._set_rest(item, step, exercise, sides, set_number, sets)
             for n, side in enumerate(sides):
                 if n > 0:
                     self._switch(item, exercise, side, set_number, sets)
@@ -195,6 +227,7 @@ class _Compiler:
     def _set_rest(
         self,
         item: Item,
+        step: ExerciseStep,
         exercise: Exercise,
         sides: list[Side | None],
         set_number: int,
@@ -208,7 +241,7 @@ class _Compiler:
             quiet = max(quiet, switch_seconds(self.routine, exercise))
         self.out.add(
             "rest",
-            max(self.routine.settings.set_rest, ms(end + quiet)),
+            max(set_rest_seconds(self.routine.settings, exercise, step), ms(end + quiet)),
             "Rest between sets",
             said,
             item,
@@ -246,7 +279,8 @@ class _Compiler:
         next_is_exercise = isinstance(self.items[position + 1].step, ExerciseStep)
         if step.rest_after is None and not next_is_exercise:
             return
-        seconds = step.rest_after if step.rest_after is not None else self.routine.settings.rest
+        exercise = self.catalog.exercise(step.exercise)
+        seconds = rest_after_seconds(self.routine.settings, exercise, step)
         self._rest(item, RestStep(seconds=seconds, say="Rest."), following)
 
     def _hold(

@@ -73,6 +73,15 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
         "--level", type=click.Choice(LEVELS), help="Leave out exercises above this level."
     ),
     click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        metavar="KIND",
+        shell_complete=complete.complete_kind,
+        help="Only exercises of this kind, such as mobility, stretch or strength "
+        "(repeatable; 'glutekit vocabulary kinds' lists them).",
+    ),
+    click.option(
         "--strategy",
         default=DEFAULT_STRATEGY,
         show_default=True,
@@ -121,6 +130,7 @@ def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine
         avoid=options.get("avoid") or (),
         level=options.get("level"),
         seed=seed,
+        kinds=options.get("kinds") or (),
     )
     found = find_strategy(app.host, options.get("strategy") or DEFAULT_STRATEGY)
     data, routine = compose(request, app.catalog, found)

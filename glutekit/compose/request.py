@@ -72,6 +72,7 @@ def build_request(
     avoid: Sequence[str] = (),
     level: str | None = None,
     seed: int = 0,
+    kinds: Sequence[str] = (),
 ) -> ComposeRequest:
     """Check what the user typed against the catalog and build a request.
 
@@ -101,6 +102,7 @@ def build_request(
         raise InputError(f"--level: unknown level '{level}' (use one of: {', '.join(LEVELS)})")
     have = {words.resolve("equipment", item, "--equipment") for item in equipment if item != "none"}
     have |= PLACE_EQUIPMENT.get(place or "", frozenset())
+    asked = frozenset(words.resolve("kinds", kind, "--kind") for kind in kinds)
     avoid = [_avoid_word(catalog, word) for word in avoid]
     _check_avoid(catalog, avoid)
     return ComposeRequest(
@@ -114,6 +116,7 @@ def build_request(
         symptom=symptom,
         place=place,
         surfaces=PLACE_SURFACES[place] if place else None,
+        kinds=asked or None,
         excludes=frozenset(found.excludes) if found else frozenset(),
         screens=(found.screen_text,) if found and found.screen_text else (),
         instead=found.instead if found else (),
@@ -185,6 +188,8 @@ def blockers(ex: Exercise, request: ComposeRequest) -> list[str]:
         found.append("avoid")
     if request.level is not None and _level(ex.level) > _level(request.level):
         found.append("level")
+    if request.kinds is not None and ex.kind not in request.kinds:
+        found.append("kind")
     if request.excludes and not request.excludes.isdisjoint(ex.loads):
         found.append("symptom")
     return found
@@ -291,7 +296,7 @@ def explain_missing(
         )
     pool = allowed_pool
     reasons = [(blockers(ex, request), ex) for ex in pool]
-    for constraint in ("equipment", "place", "avoid", "level"):
+    for constraint in ("equipment", "place", "avoid", "level", "kind"):
         only_this = [ex for found, ex in reasons if found == [constraint]]
         if only_this:
             return (
@@ -322,6 +327,8 @@ def _phrase(constraint: str, request: ComposeRequest) -> str:
         return f"for --place {request.place}" if request.place else "in the allowed positions"
     if constraint == "avoid":
         return f"that avoids {', '.join(sorted(request.avoid))}"
+    if constraint == "kind":
+        return f"when you ask for --kind {', '.join(sorted(request.kinds or ()))}"
     return f"at --level {request.level}"
 
 
@@ -340,6 +347,8 @@ def _fix(constraint: str, exercises: Sequence[Exercise], request: ComposeRequest
         if len(words) == 1:
             return f"leave out --avoid {words[0]}"
         return "leave out one of " + ", ".join(f"--avoid {word}" for word in words)
+    if constraint == "kind":
+        return f"add --kind {exercises[0].kind}"
     needed = min(_level(ex.level) for ex in exercises)
     return f"use --level {LEVELS[min(needed, len(LEVELS) - 1)]}"
 

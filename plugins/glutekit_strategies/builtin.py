@@ -43,18 +43,37 @@ from glutekit_strategies.plan import (
 KIND_ORDER = ("warm-up", "release", "mobility", "stretch", "activation")
 
 
-def ranked(pool: Sequence[Exercise], request: ComposeRequest, rng: random.Random) -> list[Exercise]:
+def ranked(
+    pool: Sequence[Exercise],
+    request: ComposeRequest,
+    rng: random.Random,
+    *,
+    kit_bonus: float = 0.0,
+) -> list[Exercise]:
     """Best first: exercises that work the targets most directly, ties broken by the seed.
 
     The jitter is below one point, so the seed reorders exercises of equal worth and
     sometimes lets a close second through, but never puts a side issue ahead of direct work
-    by more than that.
+    by more than that. What the symptom's guidance names instead gets a point, and with
+    ``kit_bonus`` an exercise that uses the equipment the user has gets that much more.
     """
     keyed = [
-        (target_score(ex, request.targets) + _instead(ex, request) + rng.random(), ex.id, ex)
+        (
+            target_score(ex, request.targets)
+            + _instead(ex, request)
+            + (kit_bonus if uses_kit(ex, request.equipment) else 0.0)
+            + rng.random(),
+            ex.id,
+            ex,
+        )
         for ex in pool
     ]
     return [ex for _, _, ex in sorted(keyed, key=lambda k: (-k[0], k[1]))]
+
+
+def uses_kit(ex: Exercise, equipment: frozenset[str]) -> bool:
+    """True when the exercise needs something the user has (not merely allows it)."""
+    return any(item in equipment for need in ex.equipment for item in need)
 
 
 def _instead(ex: Exercise, request: ComposeRequest) -> int:

@@ -15,11 +15,12 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from glutekit.errors import InputError
 from glutekit.model import Dose, Exercise, Settings
 from glutekit.played import overhead
-from glutekit.timeline import DONE_SECONDS
+from glutekit.timeline import DONE_SECONDS, rest_after_seconds
 
 #: Fraction of the budget a composed routine may miss by (the promise is ±10%;
 #: aiming tighter leaves room for rounding).
@@ -43,7 +44,8 @@ class Dosing:
     A composed dose stays inside the range the pack gives (``hold`` to ``hold_max``,
     ``breaths`` to ``breaths_max``, ``reps`` to ``reps_max``; a single value is a range
     of one), in the numbers people say: holds in steps of :data:`HOLD_STEP` seconds,
-    whole breaths and reps. Time beyond that goes to more sets, up to :data:`MAX_SETS`.
+    whole breaths and reps. Time beyond that goes to more sets, up to :data:`MAX_SETS`
+    (or the pack's own number of sets, when it gives more).
     """
 
     unit: float  # seconds per hold second, per breath or per rep
@@ -53,6 +55,10 @@ class Dosing:
     base_sets: int
     #: Amounts are multiples of this (when the range has one).
     step: int = 1
+
+    @property
+    def max_sets(self) -> int:
+        return max(MAX_SETS, self.base_sets)
 
     @classmethod
     def of(cls, ex: Exercise, settings: Settings) -> Dosing:
@@ -86,7 +92,7 @@ class Dosing:
     def realise(self, work: float) -> tuple[int, int]:
         """``(amount, sets)`` closest to ``work`` seconds per side, within the bounds."""
         per_set_max = self.high * self.unit
-        sets = min(MAX_SETS, max(1, math.ceil(work / per_set_max - 1e-9)))
+        sets = min(self.max_sets, max(1, math.ceil(work / per_set_max - 1e-9)))
         return self.clamp(work / (sets * self.unit)), sets
 
 
@@ -132,7 +138,10 @@ def total_seconds(plan: Sequence[Planned], settings: Settings) -> float:
     and the closing "done"."""
     if not plan:
         return 0.0
-    rests = sum(overhead(p.exercise, settings).rest for p in plan[1:])
+    rests = sum(
+        max(overhead(p.exercise, settings).rest, rest_after_seconds(settings, before.exercise))
+        for before, p in pairwise(plan)
+    )
     opening = overhead(plan[0].exercise, settings).opening
     return opening + sum(p.seconds(settings) for p in plan) + rests + DONE_SECONDS
 
@@ -255,7 +264,7 @@ def _shorter(step: Planned, settings: Settings) -> Planned | None:
 
 
 def _another_set(step: Planned, settings: Settings) -> Planned | None:
-    if step.sets >= MAX_SETS:
+    if step.sets >= Dosing.of(step.exercise, settings).max_sets:
         return None
     return Planned(exercise=step.exercise, amount=step.amount, sets=step.sets + 1)
 
