@@ -701,7 +701,7 @@ def test_the_pack_in_writing_a_pack_does_what_the_text_says(
         assert "heels:seated-towel-stretch" in routine.exercise_ids()
         assert routine.screens == (pack["guidance"]["symptoms"][0]["screen"],)
     _, hops = compose(
-        build_request(catalog, targets=["calves"], minutes=2.5),
+        build_request(catalog, targets=["calves"], minutes=4),
         catalog,
         find_strategy(host, "workout"),
     )

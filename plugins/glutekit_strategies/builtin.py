@@ -115,16 +115,20 @@ class BuiltinStrategy:
                 exercises = fewer
         return routine_data(self.name, request, plan, settings, self.summary(plan), played)
 
+    def _can_drop(self, exercises: Sequence[Exercise], index: int) -> bool:
+        if not self.keep_kinds:
+            return True
+        return sum(1 for ex in exercises if ex.kind == exercises[index].kind) > 1
+
     def _fewer(
         self, exercises: Sequence[Exercise], budget: float, settings: Settings
     ) -> list[Exercise] | None:
         """The exercises less the one whose leaving brings the shortest session nearest
         the budget (from below if it can); None when none can go."""
-        kinds = [ex.kind for ex in exercises]
         options = [
             [*exercises[:i], *exercises[i + 1 :]]
-            for i, ex in enumerate(exercises)
-            if not self.keep_kinds or kinds.count(ex.kind) > 1
+            for i in range(len(exercises))
+            if self._can_drop(exercises, i)
         ]
         if len(exercises) < 2 or not options:
             return None

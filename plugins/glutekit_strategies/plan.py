@@ -27,8 +27,6 @@ from glutekit.timeline import DONE_SECONDS, rest_after_seconds
 AIM = 0.03
 TOLERANCE = 0.10
 MAX_SETS = 3
-#: Longest hold glutekit will plan for one side of one set.
-MAX_HOLD = 120
 #: Seconds per rep when an exercise gives reps without a tempo.
 DEFAULT_REP_SECONDS = 3.0
 
@@ -68,7 +66,7 @@ class Dosing:
     def of_dose(cls, dose: Dose, breath: int) -> Dosing:
         if dose.kind == "hold":
             base = dose.seconds or 30
-            high = min(MAX_HOLD, max(dose.seconds_max or 0, base))
+            high = max(dose.seconds_max or 0, base)
             return cls(
                 unit=1.0, base=base, low=base, high=high, base_sets=dose.sets, step=HOLD_STEP
             )

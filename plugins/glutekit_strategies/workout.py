@@ -94,6 +94,11 @@ class Workout(BuiltinStrategy):
         accessory = [ex for ex in strength if not compound(ex)]
         return order_phases([p for p in (warm_up, power, heavy, accessory, cool_down) if p])
 
+    def _can_drop(self, exercises: Sequence[Exercise], index: int) -> bool:
+        # The main work stays: a workout is never only its warm-up and cool-down.
+        main = [ex for ex in exercises if ex.kind in self.MAIN]
+        return exercises[index].kind not in self.MAIN or len(main) > 1
+
     def summary(self, plan: Sequence[Planned]) -> str:
         main = sum(1 for p in plan if p.exercise.kind in self.MAIN)
         return f"Warm up, {main} main exercise{'s' if main != 1 else ''}, then cool down."
