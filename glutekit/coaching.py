@@ -57,6 +57,9 @@ from glutekit.sides import fill
 from glutekit.timeline import SCREEN_PAUSE
 
 MIN_SETTLE = 4.0
+#: Rules that keep a session from doing what it warns against: ``check-pack`` fails a
+#: pack whose routine breaks one (the others are warnings there).
+SAFETY_RULES = frozenset({9, 10, 11})
 PHASE_SLACK = 0.25
 LENGTH_TOLERANCE = 0.05
 _EPS = 1e-6

@@ -809,3 +809,27 @@ def test_the_routines_that_ask_for_a_warm_up_wait_for_it(catalog: Catalog) -> No
         first = next(s for s in timeline.segments if s.exercise is not None)
         assert waits and waits[0].end <= first.start, rid
         assert "come back when you are warm" in waits[0].label, rid
+
+
+def test_check_pack_fails_a_shipped_routine_that_does_what_its_symptom_rules_out(
+    tmp_path: Path,
+) -> None:
+    from glutekit.publish.checks import Options, check
+
+    section = _section("writing-a-pack.md", DOC_SECTIONS[-1][1])
+    pack = json.loads(section.split("<<'EOF'\n", 1)[1].split("\nEOF\n", 1)[0])
+    pack = {**pack, "authors": ["A tester"]}
+    for exercise in pack["exercises"]:
+        exercise["sources"] = [{"title": "A test"}]
+        exercise["cues"] = ["Breathe out slowly.", "Stay tall."]
+    (tmp_path / "pack.json").write_text(json.dumps(pack), encoding="utf-8")
+    (tmp_path / "routines").mkdir()
+    routine = _routine(
+        "hops", [{"exercise": "heels:pogo-hops"}], symptom="achilles-ache", length="2m"
+    )
+    (tmp_path / "routines" / "hops.json").write_text(json.dumps(routine), encoding="utf-8")
+    report = check(str(tmp_path), options=Options(export=False, voice=False))
+    errors = [f.message for f in report.errors]
+    assert not report.ok
+    assert any("excluded: Pogo hops loads impact" in m for m in errors), report.findings
+    assert any("screen: the achilles-ache screen" in m for m in errors), report.findings
