@@ -833,3 +833,11 @@ def test_check_pack_fails_a_shipped_routine_that_does_what_its_symptom_rules_out
     assert not report.ok
     assert any("excluded: Pogo hops loads impact" in m for m in errors), report.findings
     assert any("screen: the achilles-ache screen" in m for m in errors), report.findings
+
+
+def test_the_symptom_list_says_what_each_rules_out(cli: Any) -> None:
+    listed = {s["id"]: s for s in json.loads(cli("compose", "--symptoms", "--json").stdout)}
+    assert "trochanter_pressure" in listed["outer-hip"]["excludes"]
+    assert listed["outer-hip"]["instead"] == ["glutes:standing-hip-abduction"]
+    assert "stop here" in listed["sciatica-like"]["screen"]
+    assert listed["centre-of-buttock"]["excludes"] == []

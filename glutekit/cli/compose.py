@@ -188,7 +188,15 @@ def _print_symptoms(app: App, as_json: bool) -> None:
     if as_json:
         print_json(
             [
-                {"id": s.id, "label": s.label, "targets": list(s.targets), "caution": s.caution}
+                {
+                    "id": s.id,
+                    "label": s.label,
+                    "targets": list(s.targets),
+                    "caution": s.caution,
+                    "screen": s.screen_text,
+                    "excludes": list(s.excludes),
+                    "instead": list(s.instead),
+                }
                 for s in found
             ]
         )
