@@ -358,11 +358,12 @@ def routine_data(
     moves = count_transitions(positions)
     what = target_text(request).replace("_", " ")
     minutes = f"{request.minutes:g}"
+    for_symptom = f" for {request.symptom}" if request.symptom else ""
     # Name what was asked: the symptom or the muscles, and nothing when neither was given.
     parts = [name, request.symptom] if request.symptom else [name, *request.targets]
     data: dict[str, Any] = {
         "id": _slug("-".join([*parts, minutes.replace(".", "-"), "min"])),
-        "title": f"{name.capitalize()}: {what}, {minutes} min"[:200],
+        "title": f"{name.capitalize()}{for_symptom}: {what}, {minutes} min"[:200],
         "description": (
             f"Composed by the '{name}' strategy (seed {request.seed}). {summary} "
             f"Gets up or down {moves} time{'s' if moves != 1 else ''}: {describe_path(positions)}. "
