@@ -152,6 +152,8 @@ def render_exercise(pack_id: str, ex: dict, level: int = 3) -> list[str]:
         f"| Primary muscles | {muscles(targets['primary'])} |",
         f"| Secondary muscles | {muscles(targets.get('secondary', []))} |",
         f"| Position | {ex['position']} |",
+        f"| Done on | {', '.join(ex.get('surfaces', [])) or 'what the position implies'} |",
+        f"| Loads | {', '.join(w.replace('_', ' ') for w in ex.get('loads', [])) or 'nothing of note'} |",
         f"| Equipment | {equipment_text(ex.get('equipment', []))} |",
         f"| Dose | {dose_text(ex['dose'])} |",
         f"| Per side | {per_side_text(ex)} |",
@@ -178,6 +180,10 @@ def render_exercise(pack_id: str, ex: dict, level: int = 3) -> list[str]:
     return lines
 
 
+def pack_id_of(exercise_id: str) -> str:
+    return exercise_id if ":" in exercise_id else f"glutes:{exercise_id}"
+
+
 def render_guidance(guidance: dict) -> list[str]:
     lines: list[str] = []
     symptoms = guidance.get("symptoms", [])
@@ -202,6 +208,20 @@ def render_guidance(guidance: dict) -> list[str]:
             ]
             lines.append("| " + " | ".join(row) + " |")
         lines.append("")
+        excluding = [s for s in symptoms if s.get("excludes")]
+        if excluding:
+            lines += [
+                "For some of them the pack rules exercises out: `compose --symptom` never picks "
+                "an exercise that loads what the symptom excludes, and a routine for it says "
+                "its screen before the first exercise.",
+                "",
+            ]
+            for s in excluding:
+                loads = ", ".join(w.replace("_", " ") for w in s["excludes"])
+                instead = ", ".join(f"`{pack_id_of(i)}`" for i in s.get("instead", []))
+                line = f"- `{s['id']}` leaves out what loads {loads}"
+                lines.append(line + (f"; use {instead} instead." if instead else "."))
+            lines.append("")
     freq = guidance.get("frequency")
     order = guidance.get("order")
     if freq or order or guidance.get("notes"):

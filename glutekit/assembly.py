@@ -84,6 +84,7 @@ class Builder:
         side: Side | None = None,
         set_number: int = 1,
         sets: int = 1,
+        wait: bool = False,
     ) -> None:
         start = self.t
         if duration <= 0 and not said:
@@ -119,6 +120,7 @@ class Builder:
                 sets=sets,
                 step_path=item.path if item else (),
                 round=item.round if item else 1,
+                wait=wait,
             )
         )
         # Keep the running time on the whole-millisecond grid the cues are placed on.

@@ -41,10 +41,13 @@ Command = Literal[
 class Controls:
     """Commands for a running session, safe to call from any thread or a signal handler."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, waits: bool = False) -> None:
         self.wake = threading.Event()
         self._pending: deque[Command] = deque()
         self._heard: deque[str] = deque()
+        #: Someone can go on after a pause (keys, voice, the page): a step that waits
+        #: for the user pauses the session; without one it plays on.
+        self.waits = waits
 
     def _push(self, command: Command) -> None:
         self._pending.append(command)  # deque.append is atomic
@@ -217,6 +220,8 @@ class _Session:
         self.status: Literal["finished", "interrupted", "quit"] | None = None
         self.paused_at: float | None = None
         self.paused_total = 0.0
+        #: The segment the user last paused in (a waiting step then need not pause again).
+        self.paused_in: int | None = None
         self.started = clock.now()
         start_at = self.items[self.next].at if self.next < len(self.items) else timeline.duration
         self.origin = self.started - start_at
@@ -267,6 +272,9 @@ class _Session:
             self.status = "finished"
             return
         item = self.items[self.next]
+        if item.cue is None and self._waits_here():
+            self._set_paused(True)
+            return
         self.next += 1
         if item.cue is None:
             self._leave_current()
@@ -274,6 +282,11 @@ class _Session:
             self.emit("segment", item.at, segment=item.segment, late=late)
         else:
             self.emit("cue", item.at, segment=item.segment, cue=item.cue, late=late)
+
+    def _waits_here(self) -> bool:
+        """True at the end of a waiting segment the user has not paused in yet."""
+        seg = self.current
+        return seg is not None and seg.wait and self.controls.waits and self.paused_in != seg.index
 
     def _leave_current(self) -> None:
         seg = self.current
@@ -317,6 +330,7 @@ class _Session:
         now = self.clock.now()
         if paused and self.paused_at is None:
             self.paused_at = now
+            self.paused_in = self.current.index if self.current is not None else None
             self.emit("pause", self.position(), segment=self.current)
         elif not paused and self.paused_at is not None:
             self.origin += now - self.paused_at

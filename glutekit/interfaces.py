@@ -234,6 +234,16 @@ class ComposeRequest:
     symptom: str | None = None
     #: The place the user named (``--place``), which ``positions`` came from.
     place: str | None = None
+    #: Kinds of exercise asked for (``--kind``), or None for what the strategy does.
+    kinds: frozenset[str] | None = None
+    #: Surfaces the place offers (see ``Exercise.surfaces``), or None for any.
+    surfaces: frozenset[str] | None = None
+    #: Loads the symptom excludes: exercises with any of them are left out.
+    excludes: frozenset[str] = frozenset()
+    #: Red flags the routine must say before its first exercise (from the symptom).
+    screens: tuple[str, ...] = ()
+    #: Exercises the symptom's guidance names to use instead of the excluded ones.
+    instead: tuple[str, ...] = ()
 
 
 @runtime_checkable

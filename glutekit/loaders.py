@@ -62,6 +62,13 @@ def _shared(value: _Value) -> _Value:
 
 
 def _dose(data: dict[str, Any]) -> Dose:
+    dose = _dose_amount(data)
+    if "rest" in data:
+        return Dose(**{**dose.__dict__, "rest": parse_duration(data["rest"])})
+    return dose
+
+
+def _dose_amount(data: dict[str, Any]) -> Dose:
     sets = int(data.get("sets", 1))
     load = data.get("load")
     if "hold" in data:
@@ -149,6 +156,8 @@ def _exercise(
         dose=_shared(_dose(given["dose"])),
         level=intern(data.get("level", "beginner")),
         tags=_words(data.get("tags", ())),
+        loads=_words(data.get("loads", ())),
+        surfaces=_words(data.get("surfaces", ())),
         aliases=tuple(data.get("aliases", ())),
         former_ids=tuple(f"{pack_id}:{old}" for old in data.get("former_ids", ())),
         summary=data.get("summary"),
@@ -192,7 +201,11 @@ def _caution_text(caution: str | dict[str, Any]) -> str:
     return caution if isinstance(caution, str) else str(caution["text"])
 
 
-def _guidance(data: dict[str, Any] | None) -> Guidance:
+def _qualified(pack_id: str, ids: Any) -> tuple[str, ...]:
+    return tuple(i if ":" in i else f"{pack_id}:{i}" for i in ids)
+
+
+def _guidance(data: dict[str, Any] | None, pack_id: str = "") -> Guidance:
     if not data:
         return Guidance()
     freq = data.get("frequency", {})
@@ -204,6 +217,9 @@ def _guidance(data: dict[str, Any] | None) -> Guidance:
                 targets=tuple(s["targets"]),
                 description=s.get("description"),
                 caution=s.get("caution"),
+                screen=s.get("screen"),
+                excludes=_words(s.get("excludes", ())),
+                instead=_qualified(pack_id, s.get("instead", ())),
             )
             for s in data.get("symptoms", ())
         ),
@@ -230,7 +246,7 @@ def pack_from_data(data: dict[str, Any], *, plugin: str = "", origin: str = "") 
         authors=authors,
         description=data.get("description", ""),
         homepage=data.get("homepage"),
-        guidance=_guidance(data.get("guidance")),
+        guidance=_guidance(data.get("guidance"), data["id"]),
         exercises=tuple(
             _exercise(data["id"], ex, plugin, defaults=defaults, folder=folder, credit=credit)
             for ex in data["exercises"]
@@ -277,6 +293,7 @@ def _step(data: dict[str, Any]) -> Step:
             sides=data.get("sides", "both"),
             sets=data.get("sets"),
             rest_after=_opt_duration(data, "rest_after"),
+            set_rest=_opt_duration(data, "set_rest"),
             cues=tuple(data.get("cues", ())),
             note=data.get("note"),
             round_notes=tuple(
@@ -292,7 +309,9 @@ def _step(data: dict[str, Any]) -> Step:
         )
     if "rest" in data:
         return RestStep(seconds=parse_duration(data["rest"]), say=data.get("say"))
-    return MessageStep(text=data["say"], pause=_opt_duration(data, "pause"))
+    return MessageStep(
+        text=data["say"], pause=_opt_duration(data, "pause"), wait=bool(data.get("wait", False))
+    )
 
 
 def _settings(data: dict[str, Any] | None) -> Settings:
@@ -329,6 +348,9 @@ def routine_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "
         settings=_settings(data.get("settings")),
         length=_opt_duration(data, "length"),
         safety=data.get("safety"),
+        symptom=data.get("symptom"),
+        screens=tuple(data.get("screens", ())),
+        excludes=tuple(data.get("excludes", ())),
         steps=tuple(_step(s) for s in data["steps"]),
         origin=origin,
         plugin=plugin,

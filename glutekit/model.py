@@ -63,6 +63,8 @@ class Dose:
     sets: int = 1
     #: The weight or resistance, as the pack writes it ("20 kg", "red band").
     load: str | None = None
+    #: Seconds of rest between sets, when the pack states it (else a default by kind).
+    rest: int | None = None
 
     def describe(self) -> str:
         """A short human description, such as ``30–60 s`` or ``6 breaths``."""
@@ -189,6 +191,13 @@ class Exercise:
     images: tuple[Image, ...] = ()
     #: A figure of the position (SVG or PNG, absolute path) drawn instead of the stick figure.
     figure: str | None = None
+    #: What the exercise loads in ways that matter clinically ("crossed_leg_adduction",
+    #: "trochanter_pressure", ...): words of the open "loads" vocabulary, which a
+    #: symptom's ``excludes`` rules out.
+    loads: tuple[str, ...] = ()
+    #: What the exercise can be done on: "floor", "chair", "bed", "standing", "gym";
+    #: empty means what its position implies (see :func:`glutekit.compose.surfaces_of`).
+    surfaces: tuple[str, ...] = ()
     #: Fields the pack left out and defaults filled in ("dose", "position", ...).
     defaulted: tuple[str, ...] = ()
     #: Where the exercise comes from and under what licence, printed on sheets and cards.
@@ -225,6 +234,18 @@ class Symptom:
     description: str | None = None
     #: When to skip self-help for this complaint and have it checked first.
     caution: str | None = None
+    #: The red flags said aloud before the first exercise of a routine for this
+    #: complaint (a question that ends in what to do); None: the caution is the screen.
+    screen: str | None = None
+    #: Loads (see :attr:`Exercise.loads`) an exercise must not have to be done for it.
+    excludes: tuple[str, ...] = ()
+    #: Qualified ids of exercises to use instead of the excluded ones.
+    instead: tuple[str, ...] = ()
+
+    @property
+    def screen_text(self) -> str | None:
+        """The line a routine for this complaint must say before its first exercise."""
+        return self.screen or self.caution
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -292,6 +313,8 @@ class ExerciseStep:
     sides: SideChoice = "both"
     sets: int | None = None
     rest_after: int | None = None
+    #: Rest between this step's sets, instead of the exercise's or the routine's.
+    set_rest: int | None = None
     cues: tuple[str, ...] = ()
     note: str | None = None
     #: Lines said only in one round of a block: (round, text) pairs.
@@ -308,6 +331,8 @@ class RestStep:
 class MessageStep:
     text: str
     pause: int | None = None
+    #: Pause the session after the message until the user goes on (a warm-up, say).
+    wait: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -335,6 +360,12 @@ class Routine:
     length: int | None = None
     #: The line on when to stop, said once at the start; None means the default line.
     safety: str | None = None
+    #: The symptom (a pack guidance id) the routine is for; its exclusions and screen apply.
+    symptom: str | None = None
+    #: Red flags said after the safety line, before the first exercise, each with a pause.
+    screens: tuple[str, ...] = ()
+    #: Loads the routine promises to leave out, beyond those its symptom excludes.
+    excludes: tuple[str, ...] = ()
     #: A file path, or ``plugin:<name>`` for routines given as data.
     origin: str = ""
     plugin: str = ""
@@ -377,6 +408,7 @@ CueKind = Literal[
     "settle",  # the lead-in after the set-up, before the quiet to get into position
     "caution",  # an exercise's spoken caution, once per session
     "safety",  # the session's line on when to stop
+    "screen",  # a red flag said before the first exercise, with a pause after it
 ]
 
 SegmentKind = Literal["prepare", "hold", "reps", "switch", "rest", "message", "done"]
@@ -401,6 +433,7 @@ PRIORITY: dict[str, int] = {
     "settle": 40,
     "caution": 45,
     "safety": 50,
+    "screen": 50,
 }
 
 
@@ -436,6 +469,8 @@ class Segment:
     #: for the first step inside the block at step 3; ``round`` is the block repetition.
     step_path: tuple[int, ...] = ()
     round: int = 1
+    #: At its end a session the user can drive pauses until they go on.
+    wait: bool = False
 
     @property
     def end(self) -> float:

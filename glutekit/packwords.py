@@ -44,6 +44,8 @@ def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, str]]:
                 yield "muscles", muscle, f"{base}/targets/{group}/{j}"
         if "position" in ex:
             yield "positions", ex["position"], f"{base}/position"
+        for j, load in enumerate(ex.get("loads", ())):
+            yield "loads", load, f"{base}/loads/{j}"
         for j, need in enumerate(ex.get("equipment", ())):
             if isinstance(need, str):
                 yield "equipment", need, f"{base}/equipment/{j}"
@@ -61,6 +63,8 @@ def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, str]]:
     for i, symptom in enumerate(guidance.get("symptoms", ())):
         for j, muscle in enumerate(symptom.get("targets", ())):
             yield "muscles", muscle, f"/guidance/symptoms/{i}/targets/{j}"
+        for j, load in enumerate(symptom.get("excludes", ())):
+            yield "loads", load, f"/guidance/symptoms/{i}/excludes/{j}"
     for i, kind in enumerate(guidance.get("order", ())):
         yield "kinds", kind, f"/guidance/order/{i}"
 

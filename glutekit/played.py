@@ -28,6 +28,7 @@ from glutekit.timeline import (
     CompileSettings,
     compile,
     cue_texts,
+    set_rest_seconds,
     settle_seconds,
     switch_seconds,
 )
@@ -106,7 +107,8 @@ def overhead(exercise: Exercise, settings: Settings) -> Overhead:
         switch=switch,
         lead=0.0 if dose.kind == "hold" else talk("Begin."),
         set_rest=max(
-            float(settings.set_rest), talk(set_rest_text(exercise, 2, 2, next_side)) + quiet
+            float(set_rest_seconds(settings, exercise)),
+            talk(set_rest_text(exercise, 2, 2, next_side)) + quiet,
         ),
         rest=max(float(settings.rest), talk("Rest.", f"Next up: {exercise.name}.")),
         opening=talk(DEFAULT_SAFETY) + 1.0,

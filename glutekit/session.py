@@ -349,7 +349,8 @@ def prepare(
     :raises InputError: when no output can run the session, or an option is wrong.
     """
     options = options or SessionOptions()
-    controls = Controls()
+    # A step that waits for the user waits only for someone who can go on.
+    controls = Controls(waits=options.interactive or bool(options.inputs))
     outputs = _create_outputs(host, options, controls)
     if not outputs:
         raise InputError("no output to run the session on (see 'glutekit run --help')")

@@ -41,6 +41,7 @@ from glutekit.model import (
     MessageStep,
     RestStep,
     Routine,
+    Settings,
     Side,
     Timeline,
 )
@@ -48,10 +49,15 @@ from glutekit.pacing import candidate_texts, ms, paced_set, timed_hold
 from glutekit.sides import fill
 
 __all__ = [
+    "REST_AFTER_BY_KIND",
+    "SCREEN_PAUSE",
+    "SET_REST_BY_KIND",
     "CompileSettings",
     "compile",
     "cue_texts",
     "from_segment",
+    "rest_after_seconds",
+    "set_rest_seconds",
     "settle_seconds",
     "step_start",
     "switch_seconds",
@@ -60,6 +66,8 @@ __all__ = [
 DONE_SECONDS = 3.0
 #: Quiet after a message or the safety line, to take it in.
 _AFTER_MESSAGE = 1.0
+#: Quiet after a screen: time to decide whether to stop, not just to hear it.
+SCREEN_PAUSE = 5.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +81,33 @@ class CompileSettings:
 
     speech_lengths: Mapping[str, float] = field(default_factory=dict)
     gap: float = 0.25
+
+
+#: A coach's rest between sets, by kind, when neither the step nor the exercise's dose
+#: states one (the routine's ``set_rest`` when it is longer).
+SET_REST_BY_KIND: dict[str, int] = {"strength": 90, "plyometric": 75, "activation": 30}
+#: Rest after an exercise of these kinds, before the next (the routine's ``rest`` if longer).
+REST_AFTER_BY_KIND: dict[str, int] = {"strength": 60, "plyometric": 60}
+
+
+def set_rest_seconds(
+    settings: Settings, exercise: Exercise, step: ExerciseStep | None = None
+) -> int:
+    """Rest between sets: the step's, the exercise's dose's, or the default for its kind."""
+    if step is not None and step.set_rest is not None:
+        return step.set_rest
+    if exercise.dose.rest is not None:
+        return exercise.dose.rest
+    return max(settings.set_rest, SET_REST_BY_KIND.get(exercise.kind, 0))
+
+
+def rest_after_seconds(
+    settings: Settings, exercise: Exercise, step: ExerciseStep | None = None
+) -> int:
+    """Rest after an exercise: the step's ``rest_after``, or the default for its kind."""
+    if step is not None and step.rest_after is not None:
+        return step.rest_after
+    return max(settings.rest, REST_AFTER_BY_KIND.get(exercise.kind, 0))
 
 
 def settle_seconds(routine: Routine, exercise: Exercise) -> int:
@@ -102,6 +137,10 @@ class _Compiler:
         safety = self.routine.safety or DEFAULT_SAFETY
         said, end = self.out.talk([("safety", safety)])
         self.out.add("message", ms(end + _AFTER_MESSAGE), safety, said, None)
+        # Red flags come before any exercise, so whoever they concern stops before starting.
+        for screen in self.routine.screens:
+            said, end = self.out.talk([("screen", screen)])
+            self.out.add("message", ms(end + SCREEN_PAUSE), screen, said, None)
         for position, item in enumerate(self.items):
             step = item.step
             if isinstance(step, ExerciseStep):
@@ -178,7 +217,7 @@ class _Compiler:
         rotation = Rotation(form_cues(exercise, step), sets * len(sides))
         for set_number in range(1, sets + 1):
             if set_number > 1:
-                self._set_rest(item, exercise, sides, set_number, sets)
+                self._set_rest(item, step, exercise, sides, set_number, sets)
             for n, side in enumerate(sides):
                 if n > 0:
                     self._switch(item, exercise, side, set_number, sets)
@@ -188,6 +227,7 @@ class _Compiler:
     def _set_rest(
         self,
         item: Item,
+        step: ExerciseStep,
         exercise: Exercise,
         sides: list[Side | None],
         set_number: int,
@@ -201,7 +241,7 @@ class _Compiler:
             quiet = max(quiet, switch_seconds(self.routine, exercise))
         self.out.add(
             "rest",
-            max(self.routine.settings.set_rest, ms(end + quiet)),
+            max(set_rest_seconds(self.routine.settings, exercise, step), ms(end + quiet)),
             "Rest between sets",
             said,
             item,
@@ -239,7 +279,8 @@ class _Compiler:
         next_is_exercise = isinstance(self.items[position + 1].step, ExerciseStep)
         if step.rest_after is None and not next_is_exercise:
             return
-        seconds = step.rest_after if step.rest_after is not None else self.routine.settings.rest
+        exercise = self.catalog.exercise(step.exercise)
+        seconds = rest_after_seconds(self.routine.settings, exercise, step)
         self._rest(item, RestStep(seconds=seconds, say="Rest."), following)
 
     def _hold(
@@ -311,7 +352,7 @@ class _Compiler:
         said, end = self.out.talk([("message", step.text)])
         least = step.pause if step.pause is not None else 0
         duration = max(least, ms(end + _AFTER_MESSAGE))
-        self.out.add("message", duration, step.text, said, item)
+        self.out.add("message", duration, step.text, said, item, wait=step.wait)
 
 
 # ----------------------------------------------------------------------------- public API

@@ -1,4 +1,4 @@
-"""The words exercises are described with: muscles, equipment, positions and kinds.
+"""The words exercises are described with: muscles, equipment, positions, kinds and loads.
 
 The built-in terms are data (``vocabulary.json`` beside this module); a pack may add
 its own in its ``vocabulary`` section, each with a label, an optional description and
@@ -21,8 +21,8 @@ from typing import Any, Literal
 
 from glutekit.errors import InputError
 
-Category = Literal["muscles", "equipment", "positions", "kinds"]
-CATEGORIES: tuple[Category, ...] = ("muscles", "equipment", "positions", "kinds")
+Category = Literal["muscles", "equipment", "positions", "kinds", "loads"]
+CATEGORIES: tuple[Category, ...] = ("muscles", "equipment", "positions", "kinds", "loads")
 #: What a position is, for --place, --avoid and the order that saves getting up and down.
 POSTURE_WORDS: tuple[str, ...] = ("lying", "seated", "kneeling", "standing", "hanging")
 REGIONS: tuple[str, ...] = (
@@ -45,6 +45,7 @@ _SINGULAR = {
     "equipment": "equipment item",
     "positions": "position",
     "kinds": "kind",
+    "loads": "load",
 }
 
 

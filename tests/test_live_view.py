@@ -76,8 +76,17 @@ def terminal(tmp_path: Path) -> Iterator[object]:
 RUN = ("run", "medius-cycle", "--speed", "60", "--no-voice")
 
 
+def past_the_warm_up(term: Tmux) -> str:
+    """medius-cycle asks for a warm-up and waits for a key; go on with space."""
+    waiting = term.wait_for(r"PAUSED")
+    term.tmux("send-keys", "Space")
+    return waiting
+
+
 def test_the_live_view_shows_the_title_and_which_exercise_of_how_many(terminal: object) -> None:
     term = terminal(*RUN)  # type: ignore[operator]
+    waiting = past_the_warm_up(term)
+    assert "warm up first" in waiting, "it waits on the warm-up line"
     first = term.wait_for(r"exercise 1 of 6")
     assert "Gluteus medius cycle: release, stretch, activate" in first
     assert "space pause/resume" in first
@@ -91,6 +100,7 @@ def test_the_live_view_shows_the_title_and_which_exercise_of_how_many(terminal: 
 
 def test_without_colour_the_bars_still_show_done_and_left(terminal: object) -> None:
     term = terminal(*RUN, NO_COLOR="1")  # type: ignore[operator]
+    past_the_warm_up(term)
     term.wait_for(r"exercise 1 of 6")
     time.sleep(1.5)
     shown = term.screen(escapes=True)

@@ -46,7 +46,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "uninstall": ("glutekit.cli.install:uninstall", "Remove plugin packages."),
     "vocabulary": (
         "glutekit.cli.vocabulary:vocabulary",
-        "List the muscles, equipment, positions and kinds.",
+        "List the muscles, equipment, positions, kinds and loads.",
     ),
     "completion": (
         "glutekit.cli.completion:completion",

@@ -57,8 +57,9 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
     click.option(
         "--place",
         type=click.Choice(list(PLACES)),
-        help="Where you are; limits the body positions (and brings a chair, bed "
-        "or gym kit with it).",
+        help="Where you are: floor, chair (sitting on a chair or standing), bed (what "
+        "works on a mattress), standing, gym, or home (anything without gym kit). Limits "
+        "the positions and surfaces, and brings a chair, bed or gym kit with it.",
     ),
     click.option(
         "--avoid",
@@ -70,6 +71,15 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
     ),
     click.option(
         "--level", type=click.Choice(LEVELS), help="Leave out exercises above this level."
+    ),
+    click.option(
+        "--kind",
+        "kinds",
+        multiple=True,
+        metavar="KIND",
+        shell_complete=complete.complete_kind,
+        help="Only exercises of this kind, such as mobility, stretch or strength "
+        "(repeatable; 'glutekit vocabulary kinds' lists them).",
     ),
     click.option(
         "--strategy",
@@ -96,8 +106,14 @@ def compose_options(func: F) -> F:
 
 
 def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine]:
-    """Build the request from parsed options, run the strategy and check the result."""
-    from glutekit.compose import build_request, compose, find_strategy
+    """Build the request from parsed options, run the strategy and check the result.
+
+    Prints, on stderr, the screens the routine will say (always, even with --quiet) and
+    one line on what the symptom's guidance left out: ``compose`` and ``run --compose``
+    say the same.
+    """
+    from glutekit.compose import build_request, compose, excluded_note, find_strategy
+    from glutekit.messages import note
 
     seed = options.get("seed")
     if seed is None:
@@ -114,9 +130,16 @@ def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine
         avoid=options.get("avoid") or (),
         level=options.get("level"),
         seed=seed,
+        kinds=options.get("kinds") or (),
     )
     found = find_strategy(app.host, options.get("strategy") or DEFAULT_STRATEGY)
-    return compose(request, app.catalog, found)
+    data, routine = compose(request, app.catalog, found)
+    for screen in routine.screens:
+        click.echo(f"Take care: {screen}", err=True)
+    left_out = excluded_note(app.catalog, request)
+    if left_out:
+        note(left_out)
+    return data, routine
 
 
 @click.command()
@@ -149,9 +172,6 @@ def compose(
         _print_symptoms(app, as_json)
         return
     data, routine = composed(app, options)
-    chosen = app.catalog.symptoms().get(options.get("symptom") or "")
-    if chosen is not None and chosen.caution:
-        click.echo(f"Take care: {chosen.caution}", err=True)
     text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
@@ -168,7 +188,15 @@ def _print_symptoms(app: App, as_json: bool) -> None:
     if as_json:
         print_json(
             [
-                {"id": s.id, "label": s.label, "targets": list(s.targets), "caution": s.caution}
+                {
+                    "id": s.id,
+                    "label": s.label,
+                    "targets": list(s.targets),
+                    "caution": s.caution,
+                    "screen": s.screen_text,
+                    "excludes": list(s.excludes),
+                    "instead": list(s.instead),
+                }
                 for s in found
             ]
         )

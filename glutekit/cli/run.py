@@ -42,7 +42,7 @@ def routine_to_run(
         return composed(app, compose_args)[1]
     stray = [
         k
-        for k in ("targets", "symptom", "equipment", "place", "avoid", "seed")
+        for k in ("targets", "symptom", "equipment", "place", "avoid", "seed", "kinds")
         if compose_args.get(k)
     ]
     if stray:

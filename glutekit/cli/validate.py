@@ -22,8 +22,9 @@ from glutekit.schema import read_document
     help="Also compile each routine around its speech (the default voice, or lengths "
     "estimated from the words) and check the coaching rules: time to settle and to "
     "switch sides, no crowded or overlapping speech, paced words, every cue heard, the "
-    "working side named, one safety line, an honest stated length. A routine may be "
-    "given by id.",
+    "working side named, one safety line, an honest stated length, no exercise its "
+    "symptom excludes, its screen said before the first exercise, time for a warm-up it "
+    "asks for. A routine may be given by id.",
 )
 @pass_app
 def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -> None:

@@ -22,11 +22,12 @@ def _detail(category: Category, term: Term) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the terms as JSON.")
 @pass_app
 def vocabulary(app: App, category: Category | None, as_json: bool) -> None:
-    """List the muscles, equipment, positions and kinds glutekit and the packs know.
+    """List the muscles, equipment, positions, kinds and loads glutekit and the packs know.
 
     Each term with its label, its region (muscles), posture (positions) or
-    description, the synonyms the command line also accepts, and the pack that
-    added it ('glutekit' for the built-in ones).
+    description (kinds, and loads: what an exercise loads that a symptom can rule
+    out), the synonyms the command line also accepts, and the pack that added it
+    ('glutekit' for the built-in ones).
     """
     words = app.catalog.vocabulary
     categories = [category] if category else list(CATEGORIES)

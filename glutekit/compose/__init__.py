@@ -16,21 +16,26 @@ from typing import Any
 from glutekit.catalog import Catalog, suggest
 from glutekit.compose.postures import (
     POSTURES,
+    SURFACES,
     count_transitions,
     describe_path,
     order_phases,
     position_key,
     posture,
+    surfaces_of,
 )
 from glutekit.compose.request import (
     LEVELS,
     PLACE_EQUIPMENT,
+    PLACE_SURFACES,
     PLACES,
     avoided,
     blockers,
     build_request,
     candidates,
+    excluded_note,
     explain_missing,
+    fits_place,
     known_targets,
     target_score,
     target_text,
@@ -45,7 +50,9 @@ __all__ = [
     "LEVELS",
     "PLACES",
     "PLACE_EQUIPMENT",
+    "PLACE_SURFACES",
     "POSTURES",
+    "SURFACES",
     "FoundStrategy",
     "available_strategies",
     "avoided",
@@ -56,14 +63,18 @@ __all__ = [
     "constraint_violations",
     "count_transitions",
     "describe_path",
+    "excluded_note",
     "explain_missing",
     "find_strategy",
+    "fits_place",
     "known_targets",
     "order_phases",
     "position_key",
     "posture",
+    "surfaces_of",
     "target_score",
     "target_text",
+    "with_screens",
     "works",
 ]
 
@@ -130,6 +141,7 @@ def compose(
         raise GlutekitError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(data, dict):
         raise GlutekitError(f"{who} returned {type(data).__name__}, expected routine data (a dict)")
+    data = with_screens(data, request)
     try:
         routine = catalog.load_routine_data(data, f"<{found.name} strategy>")
     except ValidationFailed as exc:
@@ -138,6 +150,24 @@ def compose(
     if broken:
         raise GlutekitError(f"{who} ignored the request: {broken[0]}")
     return data, routine
+
+
+def with_screens(data: dict[str, Any], request: ComposeRequest) -> dict[str, Any]:
+    """The routine data with the symptom and its screens written in, whatever the strategy.
+
+    A routine composed for a symptom carries them, so that every session of it (run
+    now, exported, or run again next week) says the red flags before it starts.
+    """
+    if request.symptom is None:
+        return data
+    extra: dict[str, Any] = {}
+    if "symptom" not in data:
+        extra["symptom"] = request.symptom
+    screens = list(data.get("screens") or [])
+    missing = [s for s in request.screens if s not in screens]
+    if missing:
+        extra["screens"] = missing + screens
+    return {**data, **extra} if extra else data
 
 
 def constraint_violations(routine: Routine, request: ComposeRequest, catalog: Catalog) -> list[str]:

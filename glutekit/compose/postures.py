@@ -29,6 +29,11 @@ POSTURE_OF: dict[str, tuple[int, int]] = {
 }
 GROUP_NAMES = {name: frozenset(positions) for name, positions in POSTURES}
 
+#: What an exercise can be done on, for ``--place``.
+SURFACES: tuple[str, ...] = ("floor", "chair", "bed", "standing", "gym")
+#: Positions done hanging from a bar: their surface is the gym's.
+_HANGING: set[str] = {"hanging"}
+
 
 #: Positions packs declare in their vocabulary, by the posture they say they are.
 _LEARNED: dict[str, tuple[int, int]] = {}
@@ -41,6 +46,8 @@ def learn_postures(vocabulary: Vocabulary) -> None:
     for term in vocabulary.terms["positions"].values():
         if term.id not in POSTURE_OF and term.posture in _GROUP_OF_POSTURE:
             _LEARNED[term.id] = (_GROUP_OF_POSTURE[term.posture], 50)
+            if term.posture == "hanging":
+                _HANGING.add(term.id)
 
 
 def _group_rank(position: str) -> tuple[int, int]:
@@ -52,6 +59,16 @@ def _group_rank(position: str) -> tuple[int, int]:
 def posture(position: str) -> int:
     """The posture group of a position: 0 lying, 1 seated, 2 kneeling, 3 standing."""
     return _group_rank(position)[0]
+
+
+def surfaces_of(ex: Exercise) -> tuple[str, ...]:
+    """What the exercise can be done on: what it declares, else what its position implies
+    (lying, sitting or kneeling on the floor; standing; hanging from a gym's bar)."""
+    if ex.surfaces:
+        return ex.surfaces
+    if posture(ex.position) < len(POSTURES) - 1:
+        return ("floor",)
+    return ("gym",) if ex.position in _HANGING else ("standing",)
 
 
 def position_key(position: str) -> tuple[int, int, str]:

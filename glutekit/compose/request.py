@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 
 from glutekit.catalog import Catalog, suggest
-from glutekit.compose.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture
+from glutekit.compose.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture, surfaces_of
 from glutekit.errors import InputError, UnknownId
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise
@@ -24,6 +24,18 @@ PLACES: dict[str, frozenset[str]] = {
     "chair": frozenset({"seated", "standing"}),
     "standing": frozenset({"standing"}),
     "gym": _ON_THE_FLOOR | {"standing", "hanging"},
+    "home": _ON_THE_FLOOR | {"standing"},
+}
+
+#: What each place offers to do an exercise on (None: anything). A seated exercise is
+#: done on the floor unless it says it works on a chair or a bed (its ``surfaces``).
+PLACE_SURFACES: dict[str, frozenset[str] | None] = {
+    "bed": frozenset({"bed"}),
+    "floor": frozenset({"floor", "standing"}),
+    "chair": frozenset({"chair", "standing"}),
+    "standing": frozenset({"standing"}),
+    "gym": None,
+    "home": frozenset({"floor", "chair", "bed", "standing"}),
 }
 
 #: Equipment a place brings with it, so "--place chair" needs no "--equipment chair".
@@ -31,6 +43,7 @@ PLACE_EQUIPMENT: dict[str, frozenset[str]] = {
     "bed": frozenset({"bed"}),
     "chair": frozenset({"chair"}),
     "gym": frozenset({"bench", "foam_roller", "mat", "pull_up_bar"}),
+    "home": frozenset({"bed", "chair", "table", "wall"}),
 }
 
 LEVELS: tuple[str, ...] = ("beginner", "intermediate", "advanced")
@@ -59,6 +72,7 @@ def build_request(
     avoid: Sequence[str] = (),
     level: str | None = None,
     seed: int = 0,
+    kinds: Sequence[str] = (),
 ) -> ComposeRequest:
     """Check what the user typed against the catalog and build a request.
 
@@ -70,6 +84,7 @@ def build_request(
         if not _worked(catalog, target):
             known = known_targets(catalog)
             raise UnknownId(f"--target: no exercise works '{target}'{suggest(target, known)}")
+    found = None
     if symptom is not None:
         symptoms = catalog.symptoms()
         found = symptoms.get(symptom)
@@ -87,6 +102,7 @@ def build_request(
         raise InputError(f"--level: unknown level '{level}' (use one of: {', '.join(LEVELS)})")
     have = {words.resolve("equipment", item, "--equipment") for item in equipment if item != "none"}
     have |= PLACE_EQUIPMENT.get(place or "", frozenset())
+    asked = frozenset(words.resolve("kinds", kind, "--kind") for kind in kinds)
     avoid = [_avoid_word(catalog, word) for word in avoid]
     _check_avoid(catalog, avoid)
     return ComposeRequest(
@@ -99,6 +115,11 @@ def build_request(
         seed=seed,
         symptom=symptom,
         place=place,
+        surfaces=PLACE_SURFACES[place] if place else None,
+        kinds=asked or None,
+        excludes=frozenset(found.excludes) if found else frozenset(),
+        screens=(found.screen_text,) if found and found.screen_text else (),
+        instead=found.instead if found else (),
     )
 
 
@@ -109,6 +130,7 @@ PLACE_POSTURES: dict[str, frozenset[str]] = {
     "chair": frozenset({"seated", "standing"}),
     "standing": frozenset({"standing"}),
     "gym": frozenset({"lying", "seated", "kneeling", "standing", "hanging"}),
+    "home": frozenset({"lying", "seated", "kneeling", "standing"}),
 }
 
 
@@ -160,13 +182,56 @@ def blockers(ex: Exercise, request: ComposeRequest) -> list[str]:
     found: list[str] = []
     if not ex.usable_with(request.equipment):
         found.append("equipment")
-    if request.positions is not None and ex.position not in request.positions:
+    if not fits_place(ex, request.positions, request.surfaces):
         found.append("place")
     if avoided(ex, request.avoid):
         found.append("avoid")
     if request.level is not None and _level(ex.level) > _level(request.level):
         found.append("level")
+    if request.kinds is not None and ex.kind not in request.kinds:
+        found.append("kind")
+    if request.excludes and not request.excludes.isdisjoint(ex.loads):
+        found.append("symptom")
     return found
+
+
+def excluded_note(catalog: Catalog, request: ComposeRequest) -> str | None:
+    """One line on what the symptom's guidance left out and what to use instead.
+
+    Counts the exercises that would otherwise have been candidates (they work a target
+    and fit the other constraints); None when the symptom left nothing out.
+    """
+    if not request.excludes:
+        return None
+    left_out = [
+        ex
+        for ex in catalog.exercises.values()
+        if works(ex, request.targets) and blockers(ex, request) == ["symptom"]
+    ]
+    if not left_out:
+        return None
+    words = catalog.vocabulary
+    loads = sorted({load for ex in left_out for load in ex.loads if load in request.excludes})
+    named = [words.inline_label("loads", load) for load in loads]
+    what = named[0] if len(named) == 1 else ", ".join(named[:-1]) + f" or {named[-1]}"
+    count = len(left_out)
+    line = (
+        f"for {request.symptom}, left out {count} exercise{'s' if count != 1 else ''} "
+        f"that load{'s' if count == 1 else ''} {what}"
+    )
+    instead = [catalog.exercises[i].name for i in request.instead if i in catalog.exercises]
+    if instead:
+        line += f"; use {' or '.join(instead)} instead"
+    return line
+
+
+def fits_place(
+    ex: Exercise, positions: frozenset[str] | None, surfaces: frozenset[str] | None
+) -> bool:
+    """True when the place allows the exercise's position and offers one of its surfaces."""
+    if positions is not None and ex.position not in positions:
+        return False
+    return surfaces is None or not surfaces.isdisjoint(surfaces_of(ex))
 
 
 def _level(name: str) -> int:
@@ -222,8 +287,16 @@ def explain_missing(
     tail = f" or {otherwise}" if otherwise else ""
     if not pool:
         return f"no {kind} exercise for {target_text(request)} in any loaded pack; {otherwise or 'try another --target'}"
+    # What the symptom excludes is never offered back: no change of option makes it safe.
+    allowed_pool = [ex for ex in pool if "symptom" not in blockers(ex, request)]
+    if not allowed_pool:
+        return (
+            f"no {kind} exercise for {target_text(request)} that the {request.symptom} "
+            f"guidance allows; {otherwise or 'try another --target'}"
+        )
+    pool = allowed_pool
     reasons = [(blockers(ex, request), ex) for ex in pool]
-    for constraint in ("equipment", "place", "avoid", "level"):
+    for constraint in ("equipment", "place", "avoid", "level", "kind"):
         only_this = [ex for found, ex in reasons if found == [constraint]]
         if only_this:
             return (
@@ -254,6 +327,8 @@ def _phrase(constraint: str, request: ComposeRequest) -> str:
         return f"for --place {request.place}" if request.place else "in the allowed positions"
     if constraint == "avoid":
         return f"that avoids {', '.join(sorted(request.avoid))}"
+    if constraint == "kind":
+        return f"when you ask for --kind {', '.join(sorted(request.kinds or ()))}"
     return f"at --level {request.level}"
 
 
@@ -261,14 +336,19 @@ def _fix(constraint: str, exercises: Sequence[Exercise], request: ComposeRequest
     if constraint == "equipment":
         return _equipment_fix(exercises, request.equipment)
     if constraint == "place":
-        positions = {ex.position for ex in exercises}
-        places = [name for name, allowed in PLACES.items() if positions & allowed]
+        places = [
+            name
+            for name, allowed in PLACES.items()
+            if any(fits_place(ex, allowed, PLACE_SURFACES[name]) for ex in exercises)
+        ]
         return f"use --place {places[0]}" if places else "use another --place"
     if constraint == "avoid":
         words = sorted(request.avoid)
         if len(words) == 1:
             return f"leave out --avoid {words[0]}"
         return "leave out one of " + ", ".join(f"--avoid {word}" for word in words)
+    if constraint == "kind":
+        return f"add --kind {exercises[0].kind}"
     needed = min(_level(ex.level) for ex in exercises)
     return f"use --level {LEVELS[min(needed, len(LEVELS) - 1)]}"
 

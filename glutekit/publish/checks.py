@@ -270,7 +270,9 @@ def _check_coaching(
     except Exception:  # the voice check below reports a voice that fails
         timeline, lengths = voiced_timeline(routine, catalog, None)
     for violation in coaching.check(routine, catalog, timeline, lengths):
-        report.add("warning", f"{doc.problem(violation.pointer, violation.message)} (coaching)")
+        # What the routine warns against, it must not do: those rules fail the pack.
+        severity: Severity = "error" if violation.rule in coaching.SAFETY_RULES else "warning"
+        report.add(severity, f"{doc.problem(violation.pointer, violation.message)} (coaching)")
 
 
 def _check_exports(

@@ -333,7 +333,10 @@ def build_sheet(request: ExportRequest) -> Sheet:
         equipment=equipment,
         steps=tuple(_rows(request)),
         exercises=infos,
-        cautions=_unique([c for info in infos for c in info.cautions] + [SEE_A_PROFESSIONAL]),
+        # The routine's screens first: who should not do this at all comes before how.
+        cautions=_unique(
+            [*routine.screens, *(c for info in infos for c in info.cautions), SEE_A_PROFESSIONAL]
+        ),
         credits=_unique([info.credit for info in infos]),
         sources=_unique([s for info in infos for s in info.sources]),
         log=_log(request, steps, weeks),

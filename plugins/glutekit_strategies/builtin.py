@@ -43,15 +43,42 @@ from glutekit_strategies.plan import (
 KIND_ORDER = ("warm-up", "release", "mobility", "stretch", "activation")
 
 
-def ranked(pool: Sequence[Exercise], request: ComposeRequest, rng: random.Random) -> list[Exercise]:
+def ranked(
+    pool: Sequence[Exercise],
+    request: ComposeRequest,
+    rng: random.Random,
+    *,
+    kit_bonus: float = 0.0,
+) -> list[Exercise]:
     """Best first: exercises that work the targets most directly, ties broken by the seed.
 
     The jitter is below one point, so the seed reorders exercises of equal worth and
     sometimes lets a close second through, but never puts a side issue ahead of direct work
-    by more than that.
+    by more than that. What the symptom's guidance names instead gets a point, and with
+    ``kit_bonus`` an exercise that uses the equipment the user has gets that much more.
     """
-    keyed = [(target_score(ex, request.targets) + rng.random(), ex.id, ex) for ex in pool]
+    keyed = [
+        (
+            target_score(ex, request.targets)
+            + _instead(ex, request)
+            + (kit_bonus if uses_kit(ex, request.equipment) else 0.0)
+            + rng.random(),
+            ex.id,
+            ex,
+        )
+        for ex in pool
+    ]
     return [ex for _, _, ex in sorted(keyed, key=lambda k: (-k[0], k[1]))]
+
+
+def uses_kit(ex: Exercise, equipment: frozenset[str]) -> bool:
+    """True when the exercise needs something the user has (not merely allows it)."""
+    return any(item in equipment for need in ex.equipment for item in need)
+
+
+def _instead(ex: Exercise, request: ComposeRequest) -> int:
+    # What the symptom's guidance names to use instead goes first among its equals.
+    return 1 if ex.id in request.instead else 0
 
 
 def by_kind(exercises: Sequence[Exercise]) -> list[Exercise]:
@@ -68,15 +95,51 @@ class BuiltinStrategy:
     #: What to suggest when even a short routine of this kind does not fit the minutes.
     shorter_hint = "use --strategy quick"
 
+    #: Keep at least one exercise of each kind chosen when making a routine shorter.
+    keep_kinds = False
+
     def compose(self, request: ComposeRequest, catalog: Catalog) -> dict[str, Any]:
         settings = Settings()
         budget = request.minutes * 60
         exercises = self.choose(request, catalog, random.Random(request.seed), settings, budget)
-        try:
-            plan, played = fit_played(exercises, budget, settings, played_by(catalog, settings))
-        except BudgetError as exc:
-            raise InputError(self._budget_message(exc, request, len(exercises))) from None
+        measure = played_by(catalog, settings, request.screens)
+        while True:
+            try:
+                plan, played = fit_played(exercises, budget, settings, measure)
+                break
+            except BudgetError as exc:
+                # Doses never go below their range: too long means one exercise fewer.
+                fewer = self._fewer(exercises, budget, settings) if exc.low > budget else None
+                if fewer is None:
+                    raise InputError(self._budget_message(exc, request, len(exercises))) from None
+                exercises = fewer
         return routine_data(self.name, request, plan, settings, self.summary(plan), played)
+
+    def _can_drop(self, exercises: Sequence[Exercise], index: int) -> bool:
+        if not self.keep_kinds:
+            return True
+        return sum(1 for ex in exercises if ex.kind == exercises[index].kind) > 1
+
+    def _fewer(
+        self, exercises: Sequence[Exercise], budget: float, settings: Settings
+    ) -> list[Exercise] | None:
+        """The exercises less the one whose leaving brings the shortest session nearest
+        the budget (from below if it can); None when none can go."""
+        options = [
+            [*exercises[:i], *exercises[i + 1 :]]
+            for i in range(len(exercises))
+            if self._can_drop(exercises, i)
+        ]
+        if len(exercises) < 2 or not options:
+            return None
+        lows = [bounds(option, settings)[0] for option in options]
+        under = [i for i, low in enumerate(lows) if low <= budget]
+        best = (
+            max(under, key=lambda i: lows[i])
+            if under
+            else min(range(len(lows)), key=lows.__getitem__)
+        )
+        return options[best]
 
     def choose(
         self,
@@ -124,6 +187,7 @@ class Cycle(BuiltinStrategy):
 
     name = "cycle"
     description = "Release, stretch, then activate the target (needs a ball or roller)."
+    keep_kinds = True
     PHASES = (
         ("release", 0.25, "use --strategy stretch"),
         ("stretch", 0.45, "use --strategy quick"),
@@ -263,12 +327,18 @@ def _slug(text: str) -> str:
     return slug[:64].rstrip("-") or "composed"
 
 
-def played_by(catalog: Catalog, settings: Settings) -> Callable[[Sequence[Planned]], float]:
-    """Seconds a plan really plays: its routine compiled into the timeline a session plays."""
+def played_by(
+    catalog: Catalog, settings: Settings, screens: Sequence[str] = ()
+) -> Callable[[Sequence[Planned]], float]:
+    """Seconds a plan really plays: its routine compiled into the timeline a session plays,
+    with the screens it will say before the first exercise."""
 
     def played(plan: Sequence[Planned]) -> float:
         steps = [p.step_data(settings) for p in plan]
-        routine = catalog.load_routine_data({"id": "plan", "title": "plan", "steps": steps}, "plan")
+        data: dict[str, Any] = {"id": "plan", "title": "plan", "steps": steps}
+        if screens:
+            data["screens"] = list(screens)
+        routine = catalog.load_routine_data(data, "plan")
         return compile_timeline(routine, catalog).duration
 
     return played
@@ -288,10 +358,12 @@ def routine_data(
     moves = count_transitions(positions)
     what = target_text(request).replace("_", " ")
     minutes = f"{request.minutes:g}"
-    parts = [name, *request.targets] if request.targets else [name, "glutes"]
+    for_symptom = f" for {request.symptom}" if request.symptom else ""
+    # Name what was asked: the symptom or the muscles, and nothing when neither was given.
+    parts = [name, request.symptom] if request.symptom else [name, *request.targets]
     data: dict[str, Any] = {
         "id": _slug("-".join([*parts, minutes.replace(".", "-"), "min"])),
-        "title": f"{name.capitalize()}: {what}, {minutes} min"[:200],
+        "title": f"{name.capitalize()}{for_symptom}: {what}, {minutes} min"[:200],
         "description": (
             f"Composed by the '{name}' strategy (seed {request.seed}). {summary} "
             f"Gets up or down {moves} time{'s' if moves != 1 else ''}: {describe_path(positions)}. "
@@ -300,6 +372,10 @@ def routine_data(
         "tags": ["composed", _slug(name)],
         "steps": [p.step_data(settings) for p in plan],
     }
+    if request.symptom:
+        data["symptom"] = request.symptom
+    if request.screens:
+        data["screens"] = list(request.screens)
     if request.targets:
         data["targets"] = list(request.targets)
     return data

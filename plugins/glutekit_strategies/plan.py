@@ -15,32 +15,48 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from glutekit.errors import InputError
 from glutekit.model import Dose, Exercise, Settings
 from glutekit.played import overhead
-from glutekit.timeline import DONE_SECONDS
+from glutekit.timeline import DONE_SECONDS, rest_after_seconds
 
 #: Fraction of the budget a composed routine may miss by (the promise is ±10%;
 #: aiming tighter leaves room for rounding).
 AIM = 0.03
 TOLERANCE = 0.10
 MAX_SETS = 3
-#: Longest hold glutekit will plan for one side of one set.
-MAX_HOLD = 120
 #: Seconds per rep when an exercise gives reps without a tempo.
 DEFAULT_REP_SECONDS = 3.0
 
 
+#: Holds are said in steps of this many seconds, as a coach says them.
+HOLD_STEP = 5
+
+
 @dataclass(frozen=True, kw_only=True)
 class Dosing:
-    """How far an exercise's dose may be stretched or shrunk, in its own unit."""
+    """How far an exercise's dose may be stretched or shrunk, in its own unit.
+
+    A composed dose stays inside the range the pack gives (``hold`` to ``hold_max``,
+    ``breaths`` to ``breaths_max``, ``reps`` to ``reps_max``; a single value is a range
+    of one), in the numbers people say: holds in steps of :data:`HOLD_STEP` seconds,
+    whole breaths and reps. Time beyond that goes to more sets, up to :data:`MAX_SETS`
+    (or the pack's own number of sets, when it gives more).
+    """
 
     unit: float  # seconds per hold second, per breath or per rep
     base: int
     low: int
     high: int
     base_sets: int
+    #: Amounts are multiples of this (when the range has one).
+    step: int = 1
+
+    @property
+    def max_sets(self) -> int:
+        return max(MAX_SETS, self.base_sets)
 
     @classmethod
     def of(cls, ex: Exercise, settings: Settings) -> Dosing:
@@ -50,40 +66,32 @@ class Dosing:
     def of_dose(cls, dose: Dose, breath: int) -> Dosing:
         if dose.kind == "hold":
             base = dose.seconds or 30
-            high = min(MAX_HOLD, max(dose.seconds_max or 0, base * 2))
+            high = max(dose.seconds_max or 0, base)
             return cls(
-                unit=1.0,
-                base=base,
-                low=max(5, math.ceil(base * 0.6)),
-                high=max(high, base),
-                base_sets=dose.sets,
+                unit=1.0, base=base, low=base, high=high, base_sets=dose.sets, step=HOLD_STEP
             )
         if dose.kind == "breaths":
             base = dose.breaths or 5
-            high = max(dose.breaths_max or 0, math.ceil(base * 1.5))
-            return cls(
-                unit=float(breath),
-                base=base,
-                low=max(2, math.ceil(base * 0.6)),
-                high=high,
-                base_sets=dose.sets,
-            )
+            high = max(dose.breaths_max or 0, base)
+            return cls(unit=float(breath), base=base, low=base, high=high, base_sets=dose.sets)
         base = dose.reps or 10
         unit = dose.tempo.seconds if dose.tempo else DEFAULT_REP_SECONDS
-        return cls(
-            unit=unit,
-            base=base,
-            low=max(3, math.ceil(base * 0.6)),
-            high=max(dose.reps_max or 0, base),
-            base_sets=dose.sets,
-        )
+        high = max(dose.reps_max or 0, base)
+        return cls(unit=unit, base=base, low=base, high=high, base_sets=dose.sets)
+
+    def clamp(self, amount: float) -> int:
+        """The amount nearest ``amount`` inside the range, on the step where one fits."""
+        low = math.ceil(self.low / self.step) * self.step
+        high = self.high // self.step * self.step
+        if low > high:  # no multiple of the step in the range: its own numbers will do
+            return min(self.high, max(self.low, round(amount)))
+        return min(high, max(low, self.step * round(amount / self.step)))
 
     def realise(self, work: float) -> tuple[int, int]:
         """``(amount, sets)`` closest to ``work`` seconds per side, within the bounds."""
         per_set_max = self.high * self.unit
-        sets = min(MAX_SETS, max(1, math.ceil(work / per_set_max - 1e-9)))
-        amount = round(work / (sets * self.unit))
-        return min(self.high, max(self.low, amount)), sets
+        sets = min(self.max_sets, max(1, math.ceil(work / per_set_max - 1e-9)))
+        return self.clamp(work / (sets * self.unit)), sets
 
 
 @functools.lru_cache(maxsize=4096)
@@ -128,7 +136,10 @@ def total_seconds(plan: Sequence[Planned], settings: Settings) -> float:
     and the closing "done"."""
     if not plan:
         return 0.0
-    rests = sum(overhead(p.exercise, settings).rest for p in plan[1:])
+    rests = sum(
+        max(overhead(p.exercise, settings).rest, rest_after_seconds(settings, before.exercise))
+        for before, p in pairwise(plan)
+    )
     opening = overhead(plan[0].exercise, settings).opening
     return opening + sum(p.seconds(settings) for p in plan) + rests + DONE_SECONDS
 
@@ -191,40 +202,75 @@ def bounds(exercises: Sequence[Exercise], settings: Settings) -> tuple[float, fl
 def fit(exercises: Sequence[Exercise], budget: float, settings: Settings) -> list[Planned]:
     """Doses for ``exercises`` so that the session lasts ``budget`` seconds (±10%).
 
+    As a coach fills a session: every exercise starts at the low end of its range, with
+    one set; the doses then go up one step at a time (5 s more hold, one more breath or
+    rep) while that brings the session closer to the time asked, then sets are added
+    the same way, so the time left over becomes another set rather than a longer hold
+    than the pack advises; last, any single step up or down that still brings it closer.
+
     :raises InputError: when no dose of these exercises gets within ±10% of the budget.
     """
     low, high = bounds(exercises, settings)
     if low > budget * (1 + TOLERANCE) or high < budget * (1 - TOLERANCE):
         raise BudgetError(low=low, high=high, budget=budget)
-    lo_scale, hi_scale = 0.0, 1.0
-    while (
-        total_seconds(_plan_at(exercises, hi_scale, settings), settings) < budget and hi_scale < 1e6
-    ):
-        hi_scale *= 2
-    for _ in range(40):
-        mid = (lo_scale + hi_scale) / 2
-        if total_seconds(_plan_at(exercises, mid, settings), settings) < budget:
-            lo_scale = mid
-        else:
-            hi_scale = mid
-    plan = min(
-        (_plan_at(exercises, s, settings) for s in (lo_scale, hi_scale)),
-        key=lambda p: abs(total_seconds(p, settings) - budget),
-    )
-    return _trim(plan, budget, settings)
-
-
-def _trim(plan: list[Planned], budget: float, settings: Settings) -> list[Planned]:
-    """Nudge single doses so rounding and set changes do not leave a gap."""
-    for index, step in enumerate(plan):
-        gap = budget - total_seconds(plan, settings)
-        if abs(gap) <= budget * AIM:
-            break
-        dosing = Dosing.of(step.exercise, settings)
-        per_unit = (2 if step.exercise.per_side else 1) * step.sets * dosing.unit
-        amount = min(dosing.high, max(dosing.low, step.amount + round(gap / per_unit)))
-        plan[index] = Planned(exercise=step.exercise, amount=amount, sets=step.sets)
+    plan = _plan_at(exercises, 0.0, settings)
+    for moves in ((_longer,), (_another_set,), (_longer, _shorter, _another_set, _one_set_less)):
+        plan = _improve(plan, moves, budget, settings)
     return plan
+
+
+Move = Callable[[Planned, Settings], Planned | None]
+
+
+def _improve(
+    plan: list[Planned], moves: Sequence[Move], budget: float, settings: Settings
+) -> list[Planned]:
+    """Make the one change (of ``moves``, to one step) that brings the session nearest
+    the budget, again and again while it brings it nearer."""
+    plan = list(plan)
+    total = total_seconds(plan, settings)
+    while True:
+        best: tuple[float, int, Planned] | None = None
+        for index, step in enumerate(plan):
+            for move in moves:
+                changed = move(step, settings)
+                if changed is None:
+                    continue
+                after = total - step.seconds(settings) + changed.seconds(settings)
+                if best is None or abs(after - budget) < abs(best[0] - budget):
+                    best = (after, index, changed)
+        if best is None or abs(best[0] - budget) >= abs(total - budget) - 1e-9:
+            return plan
+        total, index, changed = best
+        plan[index] = changed
+
+
+def _longer(step: Planned, settings: Settings) -> Planned | None:
+    dosing = Dosing.of(step.exercise, settings)
+    amount = dosing.clamp(step.amount + dosing.step)
+    if amount <= step.amount:
+        return None
+    return Planned(exercise=step.exercise, amount=amount, sets=step.sets)
+
+
+def _shorter(step: Planned, settings: Settings) -> Planned | None:
+    dosing = Dosing.of(step.exercise, settings)
+    amount = dosing.clamp(step.amount - dosing.step)
+    if amount >= step.amount:
+        return None
+    return Planned(exercise=step.exercise, amount=amount, sets=step.sets)
+
+
+def _another_set(step: Planned, settings: Settings) -> Planned | None:
+    if step.sets >= Dosing.of(step.exercise, settings).max_sets:
+        return None
+    return Planned(exercise=step.exercise, amount=step.amount, sets=step.sets + 1)
+
+
+def _one_set_less(step: Planned, settings: Settings) -> Planned | None:
+    if step.sets <= 1:
+        return None
+    return Planned(exercise=step.exercise, amount=step.amount, sets=step.sets - 1)
 
 
 class BudgetError(InputError):
