@@ -349,6 +349,7 @@ def _render_until_a_temp_file(
     pytest.fail(f"no render temporary file appeared: {stderr.decode()}")
 
 
+@pytest.mark.own_voice_cache
 def test_a_render_killed_with_sigkill_leaves_a_temp_file_the_next_render_sweeps(
     tmp_path: Path,
 ) -> None:

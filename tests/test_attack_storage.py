@@ -14,7 +14,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import run_glutekit
+
+# Every test here works on caches and folders of its own (cache clear, symlinked and
+# foreign cache folders): none may use, or clear, the run's shared voice cache.
+pytestmark = pytest.mark.own_voice_cache
 
 
 def _one_line(stderr: str, needle: str) -> str:

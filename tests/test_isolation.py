@@ -10,7 +10,7 @@ from pathlib import Path
 
 import platformdirs
 
-from tests.isolation import REAL_FOLDERS, changes, snapshot
+from tests.isolation import REAL_FOLDERS, RUN_VOICE_CACHE, changes, snapshot
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -100,7 +100,12 @@ def test_this_run_uses_its_own_home_for_every_glutekit_folder() -> None:
     ):
         assert Path(folder) not in REAL_FOLDERS
         assert not any(Path(folder).is_relative_to(real) for real in REAL_FOLDERS)
-    assert not any(name.startswith("GLUTEKIT_") and name.endswith("_DIR") for name in os.environ)
+    # The one folder variable a test has: the run's shared voice cache, in the run's root.
+    shared = Path(os.environ["GLUTEKIT_VOICE_CACHE_DIR"])
+    assert shared == RUN_VOICE_CACHE
+    assert not any(shared.is_relative_to(real) for real in REAL_FOLDERS)
+    others = [n for n in os.environ if n.startswith("GLUTEKIT_") and n.endswith("_DIR")]
+    assert others == ["GLUTEKIT_VOICE_CACHE_DIR"]
 
 
 def test_changes_names_added_removed_and_changed_paths(tmp_path: Path) -> None:
