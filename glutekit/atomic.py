@@ -34,6 +34,9 @@ from glutekit.errors import GlutekitError, InputError
 STDOUT = "-"
 _TOKEN_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _TEMP = re.compile(r"^\..*\.glutekit-(\d+)-[A-Za-z0-9_]+\.tmp$")
+#: What :func:`sweep_stale_temp_files` removes: that naming, or the one before it,
+#: which had no process id (``.<name>.<8 characters>.tmp``).
+_STALE_TEMP = re.compile(r"^\.(?:.*\.glutekit-(\d+)-[A-Za-z0-9_]+|.+\.[a-z0-9_]{8})\.tmp$")
 #: Temp files of the naming used before the process id was added: removed once this old.
 _LEGACY_AGE = 3600.0
 
@@ -176,17 +179,33 @@ def sweep_stale_temp_files(folder: Path) -> int:
     A file is removed only when it has glutekit's naming and the process that made
     it is gone (or, for the old naming without a process id, after an hour).
     """
+    return sweep_stale(folder, _STALE_TEMP)
+
+
+def sweep_stale(folder: Path, naming: re.Pattern[str]) -> int:
+    """Remove the temporary files of killed processes from ``folder``; returns how many.
+
+    Only regular files whose name matches ``naming`` go: when the name's first group
+    holds a process id, once that process is gone; without one (a naming from before
+    the id was added), once the file is an hour old. Nothing else is touched.
+    """
     removed = 0
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return 0
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(".") and name.endswith(".tmp")):
+        match = naming.match(entry.name)
+        if match is None:
             continue
-        match = _TEMP.match(name)
-        stale = not _alive(int(match.group(1))) if match else _legacy_stale(entry)
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        pid = match.group(1)
+        stale = not _alive(int(pid)) if pid else time.time() - info.st_mtime > _LEGACY_AGE
         if stale:
             with contextlib.suppress(OSError):
                 os.unlink(entry.path)
@@ -209,19 +228,6 @@ def _alive(pid: int) -> bool:
     except OSError:
         return True  # exists, owned by someone else
     return True
-
-
-_LEGACY = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
-
-
-def _legacy_stale(entry: os.DirEntry[str]) -> bool:
-    if not _LEGACY.match(entry.name):
-        return False
-    try:
-        info = entry.stat(follow_symlinks=False)
-    except OSError:
-        return False
-    return stat.S_ISREG(info.st_mode) and time.time() - info.st_mtime > _LEGACY_AGE
 
 
 def _fsync_file(path: Path) -> None:

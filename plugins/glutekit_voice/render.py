@@ -9,17 +9,14 @@ with a timeout, so a stuck engine can never hang a session.
 from __future__ import annotations
 
 import concurrent.futures
-import contextlib
 import functools
 import hashlib
 import json
 import os
 import queue
 import re
-import stat
 import tempfile
 import threading
-import time
 import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -386,8 +383,6 @@ class CueRenderer:
 
 #: A render's temporary file: ``.render-<pid>-<random>.wav`` (the process id since 0.1).
 _RENDER_TEMP = re.compile(r"^\.render-(?:(\d+)-)?[A-Za-z0-9_]+\.wav$")
-#: A temporary file without a process id is left alone until it is this old.
-_LEGACY_AGE = 3600.0
 
 
 def sweep_render_temps(folder: Path) -> int:
@@ -397,33 +392,9 @@ def sweep_render_temps(folder: Path) -> int:
     process that made one is gone (or, without a process id in the name, after an hour).
     Returns how many were removed.
     """
-    from glutekit.atomic import process_alive
+    from glutekit.atomic import sweep_stale
 
-    removed = 0
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return 0
-    for entry in entries:
-        match = _RENDER_TEMP.match(entry.name)
-        if match is None:
-            continue
-        try:
-            info = entry.stat(follow_symlinks=False)
-        except OSError:
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            continue
-        pid = match.group(1)
-        if pid is not None:
-            stale = not process_alive(int(pid))
-        else:
-            stale = time.time() - info.st_mtime > _LEGACY_AGE
-        if stale:
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-                removed += 1
-    return removed
+    return sweep_stale(folder, _RENDER_TEMP)
 
 
 def _disk_full(folder: Path) -> bool:
