@@ -9,7 +9,9 @@ from typing import Any
 
 import click
 
+from glutekit import PROJECT
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.licences import code_licence, is_gpl, licence_lines
 from glutekit.cli.output import Column, info, print_json, print_table
 from glutekit.plugins import ENV_BLOCK, PluginRecord, disable_hint
 
@@ -107,13 +109,21 @@ def _summary(items: list[Added]) -> str:
     "-l", "--long", "long_form", is_flag=True, help="List each thing a plugin adds, described."
 )
 @click.option(
+    "--licenses",
+    "--licences",
+    "licences",
+    is_flag=True,
+    help="List the licence of each loaded plugin's code, of each pack's content, and of "
+    "what plugins ship besides code (the font in PDFs, the voice model).",
+)
+@click.option(
     "--safe",
     is_flag=True,
     help="List installed plugins from their metadata without importing any "
     "(to find the one that hangs or crashes at import).",
 )
 @pass_app
-def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
+def plugins(app: App, as_json: bool, long_form: bool, licences: bool, safe: bool) -> None:
     """List plugins: name, version, status, and what each adds.
 
     Plugins add exercise packs, routines, strategies, outputs, export formats,
@@ -124,6 +134,9 @@ def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
     if safe:
         _list_installed(as_json)
         return
+    if licences:
+        _list_licences(app, as_json)
+        return
     records = sorted(app.host.records.values(), key=lambda r: r.name)
     adds = contributions(app) if any(r.status == "loaded" for r in records) else {}
     if as_json:
@@ -131,6 +144,7 @@ def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
             [
                 {
                     **r.as_dict(),
+                    "license": code_licence(r.distribution) if r.status == "loaded" else None,
                     "description": plugin_description(r),
                     "adds": [a.as_dict() for a in adds.get(r.name, [])],
                 }
@@ -178,3 +192,28 @@ def _list_installed(as_json: bool) -> None:
         [[e.name, e.distribution, e.version, e.module, e.would] for e in found],
     )
     info(f"Nothing was imported. To leave a plugin out: {ENV_BLOCK}=name1,name2")
+
+
+def _list_licences(app: App, as_json: bool) -> None:
+    lines = licence_lines(app)
+    if as_json:
+        print_json([line.as_dict() for line in lines])
+        return
+    if not lines:
+        info("no plugins loaded")
+        return
+    print_table(
+        [Column(heading="Plugin", no_wrap=True), "What", Column(heading="Licence", no_wrap=True)],
+        [[line.plugin, line.subject, line.licence] for line in lines],
+    )
+    for line in lines:
+        if line.note:
+            click.echo(f"\n{line.subject}: {line.note}")
+            if line.url:
+                click.echo(f"  {line.url}")
+    copyleft = [line.plugin for line in lines if line.kind == "code" and is_gpl(line.licence)]
+    if copyleft:
+        info(
+            f"glutekit's own code is {code_licence(PROJECT)}; with {', '.join(copyleft)} "
+            "installed, the program as a whole is distributed under the GPL."
+        )
