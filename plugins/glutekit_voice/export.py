@@ -172,4 +172,14 @@ def mp3_exporter(settings: VoiceSettings | None = None) -> Exporter:
         suffix=".mp3",
         write=writer.write,
         speech_lengths=writer.speech_lengths,
+        refuse=_without_encoder,
     )
+
+
+def _without_encoder(timeline: Timeline) -> str | None:
+    """Said before any speech is rendered, when the MP3 encoder is not installed."""
+    from importlib.util import find_spec
+
+    from glutekit_voice.mp3 import MISSING_ENCODER
+
+    return MISSING_ENCODER if find_spec("lameenc") is None else None

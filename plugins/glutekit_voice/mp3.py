@@ -22,7 +22,10 @@ from glutekit.errors import GlutekitError
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
 
-FIX_MP3 = "pip install lameenc (or glutekit's 'mp3' extra), or export --format wav"
+MISSING_ENCODER = (
+    "MP3 export needs lameenc, which is not installed: "
+    "pip install lameenc (or 'glutekit[mp3]'), or export --format wav"
+)
 #: MPEG-2 Layer III, 22.05 kHz (the rate cues are rendered at, so LAME need not
 #: resample), mono, 64 kbit/s: 576 samples in 208 or 209 bytes.
 OUT_RATE = 22050
@@ -47,9 +50,7 @@ class Mp3Encoder:
         try:
             import lameenc
         except ImportError:
-            raise GlutekitError(
-                f"MP3 export needs lameenc, which is not installed ({FIX_MP3})"
-            ) from None
+            raise GlutekitError(MISSING_ENCODER) from None
         if (out_rate, kbps) != (OUT_RATE, KBPS):
             raise ValueError(f"only {OUT_RATE} Hz at {KBPS} kbit/s is supported")
         self.in_frames = 0
