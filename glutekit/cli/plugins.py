@@ -13,7 +13,8 @@ from glutekit import PROJECT
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.licences import code_licence, is_gpl, licence_lines
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.plugins import ENV_BLOCK, PluginRecord, disable_hint
+from glutekit.interfaces import VoiceModel
+from glutekit.plugins import ENV_BLOCK, PluginRecord, collect_named, disable_hint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -23,13 +24,28 @@ class Added:
     kind: str
     name: str
     description: str
+    #: A pack's own version (the one its cards print), which may differ from its plugin's.
+    version: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "name": self.name, "description": self.description}
+        found = {"kind": self.kind, "name": self.name, "description": self.description}
+        if self.version:
+            found["version"] = self.version
+        return found
 
 
 #: The order kinds are listed in.
-KINDS = ("pack", "routine", "strategy", "output", "input", "export format", "voices", "command")
+KINDS = (
+    "pack",
+    "routine",
+    "strategy",
+    "output",
+    "input",
+    "export format",
+    "voices",
+    "voice model",
+    "command",
+)
 
 
 def contributions(app: App) -> dict[str, list[Added]]:
@@ -41,13 +57,15 @@ def contributions(app: App) -> dict[str, list[Added]]:
 
     found: dict[str, list[Added]] = defaultdict(list)
 
-    def add(plugin: str, kind: str, name: str, description: Any) -> None:
-        found[plugin].append(Added(kind=kind, name=name, description=str(description or "")))
+    def add(plugin: str, kind: str, name: str, description: Any, version: str = "") -> None:
+        text = str(description or "")
+        found[plugin].append(Added(kind=kind, name=name, description=text, version=version))
 
     catalog = app.catalog
     for pack in catalog.packs.values():
         count = f"{len(pack.exercises)} exercises"
-        add(pack.plugin, "pack", pack.id, f"{pack.name}: {count}" if pack.name else count)
+        about = f"{pack.name}: {count}" if pack.name else count
+        add(pack.plugin, "pack", pack.id, f"{about} (version {pack.version})", pack.version)
     for routine in catalog.routines.values():
         if routine.plugin not in ("user", "command-line", ""):
             add(routine.plugin, "routine", routine.id, routine.title)
@@ -64,6 +82,14 @@ def contributions(app: App) -> dict[str, list[Added]]:
     for record in app.host.records.values():
         if "glutekit_voices" in record.hooks:
             add(record.name, "voices", "", "lists the voices it speaks with ('glutekit voices')")
+    for model_id, (plugin, model) in collect_named(
+        app.host,
+        "glutekit_voice_models",
+        lambda model: model.id if isinstance(model, VoiceModel) else None,
+        expected="a VoiceModel",
+        what="voice model",
+    ).items():
+        add(plugin, "voice model", model_id, model.name)
     for name, (plugin, command) in plugin_commands(app.host, set(COMMANDS)).items():
         add(plugin, "command", name, command.description)
     for items in found.values():
@@ -91,7 +117,7 @@ def plugin_description(record: PluginRecord) -> str:
 def _summary(items: list[Added]) -> str:
     by_kind: dict[str, list[str]] = defaultdict(list)
     for item in items:
-        by_kind[item.kind].append(item.name)
+        by_kind[item.kind].append(f"{item.name} {item.version}" if item.version else item.name)
     parts = []
     for kind, names in by_kind.items():
         if kind == "voices":
