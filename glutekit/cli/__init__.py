@@ -34,7 +34,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-pack": ("glutekit.cli.packs:check_pack", "Run the conformance checks on a pack."),
     "export": (
         "glutekit.cli.export:export",
-        "Write a routine to a file: PDF, HTML, Markdown or WAV.",
+        "Write a routine to a file: PDF, HTML, Markdown, WAV or MP3.",
     ),
     "voices": ("glutekit.cli.voices:voices", "List the voices that can speak the cues."),
     "history": ("glutekit.cli.history:history", "Show past sessions, streak and pain trend."),
