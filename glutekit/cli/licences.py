@@ -104,6 +104,18 @@ def licence_lines(app: App) -> list[LicenceLine]:
             for plugin, note in notes.values()
             if plugin == record.name
         ]
+    # Packs that came from no plugin (a folder of your own, '--pack FILE').
+    loaded = {record.name for record in records}
+    lines += [
+        LicenceLine(
+            plugin=pack.plugin or "user",
+            kind="pack content",
+            subject=f"exercise pack '{pack.id}' (text and images)",
+            licence=pack.license,
+        )
+        for pack in packs
+        if pack.plugin not in loaded
+    ]
     return lines
 
 
