@@ -1,4 +1,4 @@
-"""Settings that quietly change every later run say so when they are set."""
+"""Messages that tell the user what happened in words: settings that change later runs, formats, schema errors."""
 
 from __future__ import annotations
 
@@ -19,3 +19,17 @@ def test_the_command_list_names_every_export_format(cli: Any) -> None:
     line = next(x for x in shown.splitlines() if x.strip().startswith("export "))
     for name in ("PDF", "HTML", "Markdown", "WAV", "MP3"):
         assert name in line, line
+
+
+def test_schema_errors_are_said_in_words(cli: Any, tmp_path: Any) -> None:
+    routine = tmp_path / "bad.json"
+    routine.write_text(
+        '{"id": "Bad_Id", "title": "x", "steps": [{"exercise": "glutes:knee-hug",'
+        ' "dose": {"hold": 20, "reps": 5}}]}',
+        encoding="utf-8",
+    )
+    result = cli("validate", str(routine))
+    assert result.exit_code == 2
+    assert '/id: "Bad_Id" has the wrong form (lower-case letters, digits' in result.output
+    assert "/steps/0/dose: give only one of hold, breaths, reps, not hold and reps" in result.output
+    assert "anyOf" not in result.output
