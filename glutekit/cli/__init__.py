@@ -185,6 +185,15 @@ def _safe(text: str) -> str:
     return safe(text)
 
 
+def _show_click_error(exc: click.ClickException) -> None:
+    """Click's own errors (unknown command, bad option value) in glutekit's one-line style."""
+    message = f"glutekit: error: {_safe(exc.format_message())}"
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        message += f" (see '{context.command_path} --help')"
+    click.echo(message, err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns glutekit errors into one line and an exit code."""
     import signal
@@ -212,7 +221,7 @@ def main(argv: list[str] | None = None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        _show_click_error(exc)
         sys.exit(exc.exit_code)
     except GlutekitError as exc:  # raised outside a command, e.g. while parsing
         click.echo(f"glutekit: error: {_safe(str(exc))}", err=True)
