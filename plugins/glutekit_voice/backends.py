@@ -5,7 +5,7 @@ platform engine on Windows), ``say`` (macOS's own voice, by its command) and
 ``espeak-ng`` (the command-line program). Other backends come from other distributions
 through the ``glutekit.speech_backends`` entry-point group (the Piper plugin,
 ``glutekit-piper``, adds ``piper`` that way, ranked before the built-in ones): this
-plugin names no engine it does not ship. A backend object is not thread-safe;
+plugin imports no engine it does not ship. A backend object is not thread-safe;
 :mod:`glutekit_voice.render` gives each one a single owner thread that makes every call.
 """
 
