@@ -33,3 +33,20 @@ def test_schema_errors_are_said_in_words(cli: Any, tmp_path: Any) -> None:
     assert '/id: "Bad_Id" has the wrong form (lower-case letters, digits' in result.output
     assert "/steps/0/dose: give only one of hold, breaths, reps, not hold and reps" in result.output
     assert "anyOf" not in result.output
+
+
+def test_the_option_parser_s_errors_are_one_glutekit_line() -> None:
+    from conftest import run_glutekit
+
+    wrong = run_glutekit("rn")
+    assert wrong.returncode == 2
+    assert wrong.stderr.splitlines() == [
+        "glutekit: error: No such command 'rn'. Did you mean 'run'? (see 'glutekit --help')"
+    ]
+    bad = run_glutekit("run", "quick-five", "--speed", "x")
+    assert bad.returncode == 2 and len(bad.stderr.splitlines()) == 1
+    assert bad.stderr.startswith("glutekit: error: Invalid value for '--speed'")
+    assert bad.stderr.rstrip().endswith("(see 'glutekit run --help')")
+    # A group run without a command still shows its help, not an error.
+    bare = run_glutekit("config")
+    assert (bare.stdout + bare.stderr).startswith("Usage: glutekit config")

@@ -187,6 +187,10 @@ def _safe(text: str) -> str:
 
 def _show_click_error(exc: click.ClickException) -> None:
     """Click's own errors (unknown command, bad option value) in glutekit's one-line style."""
+    help_instead = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    if help_instead is not None and isinstance(exc, help_instead):
+        exc.show()  # a group run without a command: its help, as before
+        return
     message = f"glutekit: error: {_safe(exc.format_message())}"
     context = getattr(exc, "ctx", None)
     if isinstance(exc, click.UsageError) and context is not None:
