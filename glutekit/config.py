@@ -147,7 +147,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             key="voice_backend",
             help="speech engine",
-            parse=_choice("auto", "piper", "pyttsx3", "espeak-ng"),
+            parse=_choice("auto", "piper", "pyttsx3", "say", "espeak-ng"),
             default="auto",
             env="GLUTEKIT_VOICE_BACKEND",
             targets=(*((c, "voice_backend") for c in _SPEAKING), ("voices", "backend")),

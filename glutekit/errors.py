@@ -29,3 +29,15 @@ class UnknownId(InputError):
 
 class PluginError(GlutekitError):
     """A plugin failed in a way that stops the command (only in strict mode)."""
+
+
+def needs(module: str, distribution: str, what: str) -> GlutekitError:
+    """The one-line error for a feature whose optional library is not installed.
+
+    Raise it from ``except ImportError``: ``raise needs("fpdf", "fpdf2", "PDF export")``.
+    Printing libraries have no wheels on 32-bit ARM, so the extra that brings them is named.
+    """
+    return GlutekitError(
+        f"{what} needs {distribution} (module {module}), which is not installed: "
+        f"pip install {distribution} (or 'glutekit[print]'), or choose another format"
+    )

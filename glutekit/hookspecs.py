@@ -17,6 +17,7 @@ from glutekit.interfaces import (
     CommandSpec,
     Exporter,
     InputSpec,
+    LicenceNote,
     OutputSpec,
     Strategy,
     VoiceInfo,
@@ -168,5 +169,19 @@ def glutekit_voice_models() -> Iterable[VoiceModel]:
     that ``--voice`` names, by id or name.
 
     :returns: an iterable of :class:`~glutekit.interfaces.VoiceModel` (may be empty).
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_licences() -> Iterable[LicenceNote]:
+    """Return the licences of what this plugin ships besides its code.
+
+    Called by ``glutekit plugins --licenses``. A plugin's own code licence is read from
+    its distribution's metadata (``License-Expression``) and an exercise pack's content
+    licence from the pack, so return only the rest: a font embedded in exported files, a
+    voice model, a data set, each with what its licence covers.
+
+    :returns: an iterable of :class:`~glutekit.interfaces.LicenceNote` (may be empty).
     """
     raise NotImplementedError

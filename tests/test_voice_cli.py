@@ -89,7 +89,7 @@ def test_voices_with_an_unknown_backend_is_a_usage_error() -> None:
     result = run_glutekit("voices", "--voice-backend", "festival")
     assert result.returncode == 2
     assert "unknown voice backend 'festival'" in result.stderr
-    assert "auto, piper, pyttsx3, espeak-ng" in result.stderr
+    assert "auto, piper, pyttsx3, say, espeak-ng" in result.stderr
 
 
 @pytest.mark.parametrize(

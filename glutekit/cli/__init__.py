@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check-pack": ("glutekit.cli.packs:check_pack", "Run the conformance checks on a pack."),
     "export": (
         "glutekit.cli.export:export",
-        "Write a routine to a file: PDF, HTML, Markdown or WAV.",
+        "Write a routine to a file: PDF, HTML, Markdown, WAV or MP3.",
     ),
     "voices": ("glutekit.cli.voices:voices", "List the voices that can speak the cues."),
     "history": ("glutekit.cli.history:history", "Show past sessions, streak and pain trend."),
@@ -190,6 +190,19 @@ def _safe(text: str) -> str:
 PLUGIN_THREADS_WAIT = 3.0
 
 
+def _show_click_error(exc: click.ClickException) -> None:
+    """Click's own errors (unknown command, bad option value) in glutekit's one-line style."""
+    help_instead = getattr(click.exceptions, "NoArgsIsHelpError", None)
+    if help_instead is not None and isinstance(exc, help_instead):
+        exc.show()  # a group run without a command: its help, as before
+        return
+    message = f"glutekit: error: {_safe(exc.format_message())}"
+    context = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and context is not None:
+        message += f" (see '{context.command_path} --help')"
+    click.echo(message, err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: turns glutekit errors into one line and an exit code."""
     try:
@@ -250,7 +263,7 @@ def _main(argv: list[str] | None) -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        exc.show()
+        _show_click_error(exc)
         sys.exit(exc.exit_code)
     except GlutekitError as exc:  # raised outside a command, e.g. while parsing
         click.echo(f"glutekit: error: {_safe(str(exc))}", err=True)

@@ -9,9 +9,12 @@ from typing import Any
 
 import click
 
+from glutekit import PROJECT
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.licences import code_licence, is_gpl, licence_lines
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.plugins import ENV_BLOCK, PluginRecord, disable_hint
+from glutekit.interfaces import VoiceModel
+from glutekit.plugins import ENV_BLOCK, PluginRecord, collect_named, disable_hint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,13 +24,28 @@ class Added:
     kind: str
     name: str
     description: str
+    #: A pack's own version (the one its cards print), which may differ from its plugin's.
+    version: str = ""
 
     def as_dict(self) -> dict[str, str]:
-        return {"kind": self.kind, "name": self.name, "description": self.description}
+        found = {"kind": self.kind, "name": self.name, "description": self.description}
+        if self.version:
+            found["version"] = self.version
+        return found
 
 
 #: The order kinds are listed in.
-KINDS = ("pack", "routine", "strategy", "output", "input", "export format", "voices", "command")
+KINDS = (
+    "pack",
+    "routine",
+    "strategy",
+    "output",
+    "input",
+    "export format",
+    "voices",
+    "voice model",
+    "command",
+)
 
 
 def contributions(app: App) -> dict[str, list[Added]]:
@@ -39,13 +57,15 @@ def contributions(app: App) -> dict[str, list[Added]]:
 
     found: dict[str, list[Added]] = defaultdict(list)
 
-    def add(plugin: str, kind: str, name: str, description: Any) -> None:
-        found[plugin].append(Added(kind=kind, name=name, description=str(description or "")))
+    def add(plugin: str, kind: str, name: str, description: Any, version: str = "") -> None:
+        text = str(description or "")
+        found[plugin].append(Added(kind=kind, name=name, description=text, version=version))
 
     catalog = app.catalog
     for pack in catalog.packs.values():
         count = f"{len(pack.exercises)} exercises"
-        add(pack.plugin, "pack", pack.id, f"{pack.name}: {count}" if pack.name else count)
+        about = f"{pack.name}: {count}" if pack.name else count
+        add(pack.plugin, "pack", pack.id, f"{about} (version {pack.version})", pack.version)
     for routine in catalog.routines.values():
         if routine.plugin not in ("user", "command-line", ""):
             add(routine.plugin, "routine", routine.id, routine.title)
@@ -62,6 +82,14 @@ def contributions(app: App) -> dict[str, list[Added]]:
     for record in app.host.records.values():
         if "glutekit_voices" in record.hooks:
             add(record.name, "voices", "", "lists the voices it speaks with ('glutekit voices')")
+    for model_id, (plugin, model) in collect_named(
+        app.host,
+        "glutekit_voice_models",
+        lambda model: model.id if isinstance(model, VoiceModel) else None,
+        expected="a VoiceModel",
+        what="voice model",
+    ).items():
+        add(plugin, "voice model", model_id, model.name)
     for name, (plugin, command) in plugin_commands(app.host, set(COMMANDS)).items():
         add(plugin, "command", name, command.description)
     for items in found.values():
@@ -89,7 +117,7 @@ def plugin_description(record: PluginRecord) -> str:
 def _summary(items: list[Added]) -> str:
     by_kind: dict[str, list[str]] = defaultdict(list)
     for item in items:
-        by_kind[item.kind].append(item.name)
+        by_kind[item.kind].append(f"{item.name} {item.version}" if item.version else item.name)
     parts = []
     for kind, names in by_kind.items():
         if kind == "voices":
@@ -107,13 +135,21 @@ def _summary(items: list[Added]) -> str:
     "-l", "--long", "long_form", is_flag=True, help="List each thing a plugin adds, described."
 )
 @click.option(
+    "--licenses",
+    "--licences",
+    "licences",
+    is_flag=True,
+    help="List the licence of each loaded plugin's code, of each pack's content, and of "
+    "what plugins ship besides code (the font in PDFs, the voice model).",
+)
+@click.option(
     "--safe",
     is_flag=True,
     help="List installed plugins from their metadata without importing any "
     "(to find the one that hangs or crashes at import).",
 )
 @pass_app
-def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
+def plugins(app: App, as_json: bool, long_form: bool, licences: bool, safe: bool) -> None:
     """List plugins: name, version, status, and what each adds.
 
     Plugins add exercise packs, routines, strategies, outputs, export formats,
@@ -124,6 +160,9 @@ def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
     if safe:
         _list_installed(as_json)
         return
+    if licences:
+        _list_licences(app, as_json)
+        return
     records = sorted(app.host.records.values(), key=lambda r: r.name)
     adds = contributions(app) if any(r.status == "loaded" for r in records) else {}
     if as_json:
@@ -131,6 +170,7 @@ def plugins(app: App, as_json: bool, long_form: bool, safe: bool) -> None:
             [
                 {
                     **r.as_dict(),
+                    "license": code_licence(r.distribution) if r.status == "loaded" else None,
                     "description": plugin_description(r),
                     "adds": [a.as_dict() for a in adds.get(r.name, [])],
                 }
@@ -178,3 +218,28 @@ def _list_installed(as_json: bool) -> None:
         [[e.name, e.distribution, e.version, e.module, e.would] for e in found],
     )
     info(f"Nothing was imported. To leave a plugin out: {ENV_BLOCK}=name1,name2")
+
+
+def _list_licences(app: App, as_json: bool) -> None:
+    lines = licence_lines(app)
+    if as_json:
+        print_json([line.as_dict() for line in lines])
+        return
+    if not lines:
+        info("no plugins loaded")
+        return
+    print_table(
+        [Column(heading="Plugin", no_wrap=True), "What", Column(heading="Licence", no_wrap=True)],
+        [[line.plugin, line.subject, line.licence] for line in lines],
+    )
+    for line in lines:
+        if line.note:
+            click.echo(f"\n{line.subject}: {line.note}")
+            if line.url:
+                click.echo(f"  {line.url}")
+    copyleft = [line.plugin for line in lines if line.kind == "code" and is_gpl(line.licence)]
+    if copyleft:
+        info(
+            f"glutekit's own code is {code_licence(PROJECT)}; with {', '.join(copyleft)} "
+            "installed, the program as a whole is distributed under the GPL."
+        )

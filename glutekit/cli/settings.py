@@ -139,6 +139,28 @@ def config_set(key: str, value: str) -> None:
     info(f"set {item.key} = {_shown(parsed)} in {path}")
     if item.env and os.environ.get(item.env):
         info(f"note: {item.env} is set, and wins over the config file")
+    if item.key == "output":
+        _say_what_goes_silent(parsed)
+
+
+def _say_what_goes_silent(chosen: list[str]) -> None:
+    """A list of outputs that leaves out the ones that speak mutes every later session."""
+    from glutekit.cli.app import App
+    from glutekit.session import output_specs
+
+    app = click.get_current_context().find_object(App)
+    if app is None:
+        return
+    speaking = [
+        name for name, (_, spec) in output_specs(app.host).items() if spec.speaks and spec.default
+    ]
+    left_out = [name for name in speaking if name not in chosen]
+    if left_out:
+        info(
+            f"note: this leaves out {', '.join(left_out)}, so every 'glutekit run' is silent "
+            f"from now on; to keep the voice: glutekit config set output "
+            f"{','.join([*chosen, *left_out])} (or glutekit config unset output)"
+        )
 
 
 @config.command("unset")

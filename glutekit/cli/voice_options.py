@@ -96,13 +96,13 @@ def voice_options(func: _F) -> _F:
         click.option(
             "--voice-backend",
             type=_FromEnvironment(
-                click.Choice(["auto", "piper", "pyttsx3", "espeak-ng"]),
+                click.Choice(["auto", "piper", "pyttsx3", "say", "espeak-ng"]),
                 "GLUTEKIT_VOICE_BACKEND",
-                "one of auto, piper, pyttsx3, espeak-ng",
+                "one of auto, piper, pyttsx3, say, espeak-ng",
             ),
             envvar="GLUTEKIT_VOICE_BACKEND",
-            help="Speech engine (default auto: Piper, then pyttsx3, then the espeak-ng "
-            "command; the first that has the --voice). "
+            help="Speech engine (default auto: Piper where its plugin is installed, then "
+            "pyttsx3, macOS say, then the espeak-ng command; the first that has the --voice). "
             "[env: GLUTEKIT_VOICE_BACKEND]",
         ),
     ]

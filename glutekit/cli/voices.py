@@ -18,7 +18,7 @@ from glutekit.interfaces import VoiceInfo
     "backend",
     metavar="NAME",
     envvar="GLUTEKIT_VOICE_BACKEND",
-    help="Speech backend to ask: piper, pyttsx3 or espeak-ng; default: every one, best first. "
+    help="Speech backend to ask: piper, pyttsx3, say or espeak-ng; default: every one, best first. "
     "[env: GLUTEKIT_VOICE_BACKEND]",
 )
 @click.option("--language", metavar="CODE", help="Only voices for this language, e.g. en or en-gb.")

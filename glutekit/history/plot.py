@@ -251,7 +251,12 @@ def _scaled(shape: Shape, k: float) -> Shape:
 
 def to_png(shapes: Sequence[Shape], path: Path) -> None:
     """Draw :data:`SUPERSAMPLE` times larger and scale down, so edges and text are smooth."""
-    from PIL import Image
+    try:
+        from PIL import Image
+    except ImportError:
+        from glutekit.errors import needs
+
+        raise needs("PIL", "pillow", "A PNG plot") from None
 
     big = _draw_png([_scaled(s, SUPERSAMPLE) for s in shapes], SUPERSAMPLE)
     big.resize((WIDTH, HEIGHT), Image.Resampling.LANCZOS).save(path, format="PNG")

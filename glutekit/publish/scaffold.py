@@ -95,7 +95,12 @@ def new_pack(name: str, folder: Path | None = None, *, author: str | None = None
 
 
 def _render_tree(source: Traversable, dest: Path, context: dict[str, str]) -> None:
-    import jinja2
+    try:
+        import jinja2
+    except ImportError:
+        from glutekit.errors import needs
+
+        raise needs("jinja2", "jinja2", "The pack scaffold") from None
 
     env = jinja2.Environment(
         undefined=jinja2.StrictUndefined, keep_trailing_newline=True, autoescape=False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import glutekit
-from glutekit.interfaces import Exporter, ExportRequest
+from glutekit.interfaces import Exporter, ExportRequest, LicenceNote
 
 
 def _write_pdf(request: ExportRequest) -> None:
@@ -52,4 +52,18 @@ def glutekit_exporters() -> Iterable[Exporter]:
             write=_write_md,
             description="Routine sheet as Markdown, for GitHub and notes",
         ),
+    ]
+
+
+@glutekit.hookimpl
+def glutekit_licences() -> Iterable[LicenceNote]:
+    return [
+        LicenceNote(
+            subject="DejaVu Sans (font embedded in exported PDFs)",
+            licence="Bitstream-Vera",
+            note="The Bitstream Vera licence, with DejaVu's changes in the public domain: "
+            "free to embed, share and sell with other software; the font may not be sold "
+            "on its own. Full text: glutekit_cards/fonts/LICENSE.",
+            url="https://dejavu-fonts.github.io/License.html",
+        )
     ]

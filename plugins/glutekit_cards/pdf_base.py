@@ -49,13 +49,19 @@ def import_fpdf() -> Any:
     numpy would cost a cold export a fifth of a second for nothing. The block is
     lifted as soon as fpdf is loaded, so any later ``import numpy`` works as usual.
     """
-    if "fpdf" in sys.modules or "numpy" in sys.modules:
-        import fpdf
+    from glutekit.errors import needs
 
+    if "fpdf" in sys.modules or "numpy" in sys.modules:
+        try:
+            import fpdf
+        except ImportError:
+            raise needs("fpdf", "fpdf2", "PDF export") from None
         return fpdf
     sys.modules["numpy"] = None  # type: ignore[assignment]  # makes "import numpy" fail
     try:
         import fpdf
+    except ImportError:
+        raise needs("fpdf", "fpdf2", "PDF export") from None
     finally:
         del sys.modules["numpy"]
     return fpdf

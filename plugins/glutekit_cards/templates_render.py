@@ -33,8 +33,13 @@ def markdown_escape(value: Any) -> str:
 
 def environment(template_dirs: Sequence[Path], *, markdown: bool = False) -> Any:
     """A Jinja2 environment: plugin folders, then the built-ins (also as ``base/``)."""
-    import jinja2
-    import markupsafe  # installed with jinja2, which uses it for autoescaping
+    try:
+        import jinja2
+        import markupsafe  # installed with jinja2, which uses it for autoescaping
+    except ImportError:
+        from glutekit.errors import needs
+
+        raise needs("jinja2", "jinja2", "HTML and Markdown export") from None
 
     builtin = jinja2.FileSystemLoader(str(BUILTIN))
     loader = jinja2.ChoiceLoader(
@@ -101,10 +106,10 @@ def render(
 
     ``sheet.*.j2`` is the entry point either way; it includes ``cards.*.j2`` for the cards.
     """
+    name = "sheet.md.j2" if fmt == "md" else "sheet.html.j2"
+    env = environment(template_dirs, markdown=fmt == "md")  # says so when jinja2 is missing
     import jinja2
 
-    name = "sheet.md.j2" if fmt == "md" else "sheet.html.j2"
-    env = environment(template_dirs, markdown=fmt == "md")
     try:
         return str(
             env.get_template(name).render(

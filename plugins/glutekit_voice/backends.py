@@ -1,14 +1,17 @@
 """Speech backends: text in, a WAV file out.
 
-Three backends exist, best first: ``piper`` (neural voices, see
-:mod:`glutekit_voice.piper`), ``pyttsx3`` (espeak-ng through its C library on Linux, the
-platform engine elsewhere) and ``espeak-ng`` (the command-line program). A backend
-object is not thread-safe; :mod:`glutekit_voice.render` gives each one a single
-owner thread that makes every call.
+Built in, best first: ``pyttsx3`` (espeak-ng through its C library on Linux, the
+platform engine on Windows), ``say`` (macOS's own voice, by its command) and
+``espeak-ng`` (the command-line program). Other backends come from other distributions
+through the ``glutekit.speech_backends`` entry-point group (the Piper plugin,
+``glutekit-piper``, adds ``piper`` that way, ranked before the built-in ones): this
+plugin imports no engine it does not ship. A backend object is not thread-safe;
+:mod:`glutekit_voice.render` gives each one a single owner thread that makes every call.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -18,15 +21,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from glutekit.errors import InputError
-from glutekit.interfaces import VoiceInfo
+from glutekit.interfaces import VoiceInfo, VoiceModel
 from glutekit_voice.loader import prepare_espeak
 
 #: Seconds to wait for one short utterance; espeak-ng speaks ~20x faster than real time.
 BASE_TIMEOUT = 10.0
-FIX_ANY = "pip install espeakng-loader, or apt-get install espeak-ng"
+FIX_ANY = "apt-get install espeak-ng (or the distribution's espeak-ng package)"
+#: Where backends from other distributions are registered.
+ENTRY_POINT_GROUP = "glutekit.speech_backends"
 
 
 class SpeechUnavailable(Exception):
@@ -70,6 +75,39 @@ class SpeechBackend(Protocol):
         :raises SpeechFailed: when the engine reports an error or does not finish in time.
         """
         ...
+
+
+@runtime_checkable
+class ModelBackend(Protocol):
+    """A backend that speaks with voice models offered by plugins (``glutekit_voice_models``)."""
+
+    def add_models(self, models: tuple[VoiceModel, ...]) -> None:
+        """Take the models meant for this backend; the first offer of an id is kept."""
+        ...
+
+    def default_voice(self) -> str:
+        """The voice id used when none is asked for."""
+        ...
+
+    def voice_from_path(self, text: str) -> str | None:
+        """The voice id of a model file named by ``text``, or None when it names none.
+
+        :raises glutekit.errors.InputError: for a model file that is missing or incomplete.
+        """
+        ...
+
+
+@dataclass(frozen=True, kw_only=True)
+class BackendEntry:
+    """A speech backend this plugin can open: built in, or from an entry point."""
+
+    name: str
+    #: Opens the engine. :raises SpeechUnavailable: when it cannot start.
+    open: Callable[[], SpeechBackend]
+    #: Lower ranks are tried first with ``--voice-backend auto``.
+    rank: int
+    #: File name endings of voice models this backend speaks with (``--voice x.onnx``).
+    model_suffixes: tuple[str, ...] = ()
 
 
 def resolve_voice(wanted: str | None, voices: list[VoiceInfo], backend: str) -> str | None:
@@ -116,7 +154,7 @@ class Pyttsx3Backend:
             import pyttsx3
         except ImportError as exc:
             raise SpeechUnavailable(
-                f"pyttsx3 cannot be imported ({exc})", "pip install pyttsx3 espeakng-loader"
+                f"pyttsx3 cannot be imported ({exc})", "pip install pyttsx3"
             ) from None
         try:
             self._engine: Any = pyttsx3.init()
@@ -281,15 +319,113 @@ class EspeakCliBackend:
             raise SpeechFailed(f"espeak-ng: {message}")
 
 
-def _piper() -> SpeechBackend:
-    from glutekit_voice.piper import PiperBackend
-
-    return PiperBackend()
+# ----------------------------------------------------------------------------- macOS say
 
 
-#: Tried in this order when the backend is "auto": the neural voice first.
-BACKENDS: dict[str, Callable[[], SpeechBackend]] = {
-    "piper": _piper,
-    "pyttsx3": Pyttsx3Backend,
-    "espeak-ng": EspeakCliBackend,
-}
+class SayBackend:
+    """macOS's own voices through its ``say`` command (pyttsx3 would need pyobjc there)."""
+
+    name = "say"
+
+    def __init__(self) -> None:
+        program = shutil.which("say") if sys.platform == "darwin" else None
+        if program is None:
+            raise SpeechUnavailable("no macOS 'say' command here", "use another voice backend")
+        self._program = program
+        self.detail = f"macOS say ({program})"
+        self.identity = "say"
+
+    def voices(self) -> list[VoiceInfo]:
+        result = subprocess.run(
+            [self._program, "-v", "?"], capture_output=True, text=True, timeout=30, check=False
+        )
+        found = []
+        for line in result.stdout.splitlines():
+            # "Samantha            en_US    # Hello, my name is Samantha."
+            described = line.split("#", 1)[0].split()
+            if len(described) >= 2:
+                name, language = " ".join(described[:-1]), described[-1]
+                languages = (language.replace("_", "-").lower(), language.split("_")[0].lower())
+                found.append(VoiceInfo(id=name, name=name, languages=languages, backend=self.name))
+        return found
+
+    def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
+        command = [self._program, "-o", str(path), "--file-format=WAVE"]
+        command += ["--data-format=LEI16@22050", "-r", str(spec.rate)]
+        if spec.voice:
+            command += ["-v", spec.voice]
+        # The volume is an embedded speech command: say has no option for it.
+        spoken = f"[[volm {spec.volume:.2f}]] {text}"
+        try:
+            result = subprocess.run(
+                command, input=spoken, capture_output=True, text=True, timeout=timeout, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise SpeechFailed(f"say did not finish within {timeout:.0f} s") from None
+        except OSError as exc:
+            raise SpeechFailed(f"say could not run: {exc}") from None
+        if result.returncode != 0:
+            message = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[0]
+            raise SpeechFailed(f"say: {message}")
+
+
+#: The engines shipped here; ranks leave room before them for neural voices.
+BUILTIN: tuple[BackendEntry, ...] = (
+    BackendEntry(name="pyttsx3", open=Pyttsx3Backend, rank=20),
+    BackendEntry(name="say", open=SayBackend, rank=25),
+    BackendEntry(name="espeak-ng", open=EspeakCliBackend, rank=30),
+)
+
+
+def registry() -> dict[str, BackendEntry]:
+    """Every backend that can be tried, best first: the built-in ones and the installed ones.
+
+    An installed backend whose plugin is blocked (``GLUTEKIT_BLOCK_PLUGINS``, by the entry
+    point's name) is left out, and so is one whose entry point fails to load: it is then
+    missing as if it were not installed.
+    """
+    from importlib.metadata import entry_points
+
+    from glutekit.plugins import ENV_BLOCK
+
+    block = {part.strip() for part in os.environ.get(ENV_BLOCK, "").replace(";", ",").split(",")}
+    found = {entry.name: entry for entry in BUILTIN}
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        if point.name in block or point.name in found:
+            continue
+        try:
+            entry = point.load()
+        except Exception:  # a broken plugin must not silence the voices that work
+            continue
+        if isinstance(entry, BackendEntry):
+            found[entry.name] = entry
+    return dict(sorted(found.items(), key=lambda item: (item[1].rank, item[0])))
+
+
+def backend_names() -> list[str]:
+    """Names of the backends to try with ``--voice-backend auto``, best first."""
+    return list(registry())
+
+
+def open_backend(name: str) -> SpeechBackend:
+    """Open backend ``name``.
+
+    :raises SpeechUnavailable: when it is not installed or cannot start.
+    """
+    entry = registry().get(name)
+    if entry is None:
+        raise SpeechUnavailable(
+            f"no speech backend '{name}' is installed",
+            "install the plugin that provides it (Piper: pip install ./plugins/glutekit-piper "
+            "from a glutekit checkout), or use --voice-backend auto",
+        )
+    return entry.open()
+
+
+def backend_for_model(text: str) -> str | None:
+    """The backend whose voice models end like ``text`` (a path to a model file), if any."""
+    lowered = text.lower()
+    for entry in registry().values():
+        if any(lowered.endswith(suffix) for suffix in entry.model_suffixes):
+            return entry.name
+    return None

@@ -1,19 +1,23 @@
 """Which backend and voice speak: the backend asked for, or the best one that has the voice.
 
-With ``--voice-backend auto`` (the default) the backends are tried best first (Piper,
-pyttsx3, the espeak-ng command). The first that starts is used, unless ``--voice``
-names a voice it does not have: then the next backend that has it speaks, so
-``--voice de`` reaches espeak-ng's German while English stays with Piper.
+With ``--voice-backend auto`` (the default) the backends are tried best first (Piper
+where its plugin is installed, pyttsx3, macOS say, the espeak-ng command). The first that
+starts is used, unless ``--voice`` names a voice it does not have: then the next backend
+that has it speaks, so ``--voice de`` reaches espeak-ng's German while English stays with
+Piper.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from glutekit.errors import InputError
 from glutekit.interfaces import VoiceInfo
-from glutekit_voice.backends import BACKENDS, SpeechUnavailable, resolve_voice
-from glutekit_voice.piper import model_from_path
+from glutekit_voice.backends import (
+    ModelBackend,
+    SpeechUnavailable,
+    backend_for_model,
+    backend_names,
+    resolve_voice,
+)
 from glutekit_voice.render import BASE_TIMEOUT, OwnerThread, owner_thread
 from glutekit_voice.settings import VoiceSettings
 
@@ -21,16 +25,17 @@ from glutekit_voice.settings import VoiceSettings
 def _names(settings: VoiceSettings) -> list[str]:
     if settings.backend != "auto":
         return [settings.backend]
-    if settings.voice and model_from_path(settings.voice):
-        return ["piper"]
-    return list(BACKENDS)
+    if settings.voice:
+        owner = backend_for_model(settings.voice)
+        if owner is not None:
+            return [owner]
+    return backend_names()
 
 
 def _started(name: str, settings: VoiceSettings) -> OwnerThread:
     """The owner thread of backend ``name``, started, with the plugins' models handed over."""
     owner = owner_thread(name)
-    owner.backend()
-    if name == "piper":
+    if isinstance(owner.backend(), ModelBackend):
         models = settings.models
         owner.call(lambda b: b.add_models(models), timeout=BASE_TIMEOUT)
     return owner
@@ -55,11 +60,11 @@ def open_voice(settings: VoiceSettings) -> tuple[OwnerThread, str | None]:
         except SpeechUnavailable as exc:
             problems.append(exc)
             continue
-        if name == "piper":
-            voice = _piper_voice(owner, settings.voice)
+        if isinstance(owner.backend(), ModelBackend):
+            voice = _model_voice(owner, settings.voice, name)
             if voice is not None:
                 return owner, voice
-            unknown = unknown or _no_such_voice(settings.voice, "piper")
+            unknown = unknown or _no_such_voice(settings.voice, name)
             continue
         if not settings.voice:
             return owner, None
@@ -80,22 +85,16 @@ def open_voice(settings: VoiceSettings) -> tuple[OwnerThread, str | None]:
     raise SpeechUnavailable(what, problems[0].fix)
 
 
-def _piper_voice(owner: OwnerThread, wanted: str | None) -> str | None:
-    """The Piper voice id for ``wanted`` (None: the default voice), or None if it has none."""
+def _model_voice(owner: OwnerThread, wanted: str | None, name: str) -> str | None:
+    """The voice id for ``wanted`` (None: the default voice) of a backend that speaks with
+    model files, or None if it has no such voice."""
     if not wanted:
         return str(owner.call(lambda b: b.default_voice(), timeout=BASE_TIMEOUT))
-    model = model_from_path(wanted)
-    if model is not None:
-        if not Path(model.model).is_file():
-            raise InputError(f"--voice: {wanted}: no such Piper voice file")
-        config = Path(f"{model.model}.json")
-        if not config.is_file():
-            raise InputError(
-                f"--voice: {wanted}: its settings file {config.name} must be beside it"
-            )
-        return model.id
+    from_path = owner.call(lambda b: b.voice_from_path(wanted), timeout=BASE_TIMEOUT)
+    if from_path is not None:
+        return str(from_path)
     try:
-        return resolve_voice(wanted, _voices(owner), "piper")
+        return resolve_voice(wanted, _voices(owner), name)
     except InputError:
         return None
 

@@ -107,23 +107,24 @@ def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE
 def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest) -> None:
     from glutekit_voice.mp3 import (
         Mp3Encoder,
-        add_chapters,
+        chapter_tag,
         chapters_of,
         reserve_info_frame,
         write_info_frame,
     )
 
     encoder = Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS)
+    names = {exercise.id: exercise.name for exercise in request.catalog.exercises.values()}
+    chapters = chapters_of(request.timeline, request.routine.title, names)
+    tag = chapter_tag(chapters, title=request.routine.title)
     with atomic_path(target) as temp:
         with open(temp, "wb") as out:
+            out.write(tag)
             out.write(reserve_info_frame())
             for block in blocks:
                 out.write(encoder.encode(block))
             out.write(encoder.flush())
-        write_info_frame(temp, encoder.out_frames)
-        names = {exercise.id: exercise.name for exercise in request.catalog.exercises.values()}
-        chapters = chapters_of(request.timeline, request.routine.title, names)
-        add_chapters(temp, chapters, title=request.routine.title)
+        write_info_frame(temp, encoder.out_frames, offset=len(tag))
 
 
 def _rendering(work: Callable[[], dict[str, RenderedCue]]) -> dict[str, RenderedCue]:
@@ -171,4 +172,14 @@ def mp3_exporter(settings: VoiceSettings | None = None) -> Exporter:
         suffix=".mp3",
         write=writer.write,
         speech_lengths=writer.speech_lengths,
+        refuse=_without_encoder,
     )
+
+
+def _without_encoder(timeline: Timeline) -> str | None:
+    """Said before any speech is rendered, when the MP3 encoder is not installed."""
+    from importlib.util import find_spec
+
+    from glutekit_voice.mp3 import MISSING_ENCODER
+
+    return MISSING_ENCODER if find_spec("lameenc") is None else None

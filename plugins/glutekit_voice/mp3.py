@@ -1,4 +1,4 @@
-"""MP3 encoding (lameenc) and ID3 chapters (mutagen) for the spoken export.
+"""MP3 encoding (lameenc) and ID3 chapters (:mod:`glutekit_voice.id3`) for the spoken export.
 
 The encoder adds a start-up delay and pads the last frame. The file therefore starts
 with an "Info" frame carrying the LAME tag (frame count, delay and padding), as LAME's
@@ -7,7 +7,8 @@ reports) the same length as the WAV and every chapter lands on its word.
 
 Chapters follow the ID3v2 chapter frame addendum that podcast players read: a CTOC
 frame lists one CHAP frame per exercise, each with its start and end in
-milliseconds and the exercise's name as its title.
+milliseconds and the exercise's name as its title. The tag is known before the audio
+is encoded, so it is written first and the file is never rewritten.
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from glutekit.errors import GlutekitError
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
 
-FIX_MP3 = "pip install lameenc mutagen, or export --format wav"
+MISSING_ENCODER = (
+    "MP3 export needs lameenc, which is not installed: "
+    "pip install lameenc (or 'glutekit[mp3]'), or export --format wav"
+)
 #: MPEG-2 Layer III, 22.05 kHz (the rate cues are rendered at, so LAME need not
 #: resample), mono, 64 kbit/s: 576 samples in 208 or 209 bytes.
 OUT_RATE = 22050
@@ -46,7 +50,7 @@ class Mp3Encoder:
         try:
             import lameenc
         except ImportError:
-            raise GlutekitError(f"MP3 export needs lameenc ({FIX_MP3})") from None
+            raise GlutekitError(MISSING_ENCODER) from None
         if (out_rate, kbps) != (OUT_RATE, KBPS):
             raise ValueError(f"only {OUT_RATE} Hz at {KBPS} kbit/s is supported")
         self.in_frames = 0
@@ -100,34 +104,20 @@ def chapters_of(timeline: Timeline, title: str, names: Mapping[str, str]) -> lis
     ]
 
 
-def add_chapters(path: Path, chapters: list[Chapter], title: str | None = None) -> None:
-    """Write the ID3 tag with a table of contents and one CHAP frame per chapter."""
-    try:
-        from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
-    except ImportError:
-        raise GlutekitError(f"MP3 chapters need mutagen ({FIX_MP3})") from None
-    tag = ID3()
-    ids = [f"chp{index}" for index in range(len(chapters))]
-    tag.add(
-        CTOC(
-            element_id="toc",
-            flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-            child_element_ids=ids,
-            sub_frames=[TIT2(text=["Exercises"])],
+def chapter_tag(chapters: list[Chapter], title: str | None = None) -> bytes:
+    """The ID3 tag that opens the file: a table of contents and one CHAP frame per chapter."""
+    from glutekit_voice.id3 import ChapterMark
+    from glutekit_voice.id3 import chapter_tag as build
+
+    marks = [
+        ChapterMark(
+            title=chapter.title,
+            start_ms=round(chapter.start * 1000),
+            end_ms=round(chapter.end * 1000),
         )
-    )
-    for element_id, chapter in zip(ids, chapters, strict=True):
-        tag.add(
-            CHAP(
-                element_id=element_id,
-                start_time=round(chapter.start * 1000),
-                end_time=round(chapter.end * 1000),
-                sub_frames=[TIT2(text=[chapter.title])],
-            )
-        )
-    if title:
-        tag.add(TIT2(text=[title]))
-    tag.save(str(path))
+        for chapter in chapters
+    ]
+    return build(marks, title=title, toc_title="Exercises")
 
 
 def reserve_info_frame() -> bytes:
@@ -151,9 +141,9 @@ def count_frames(path: Path, start: int) -> tuple[int, int]:
         return frames, handle.tell() - start
 
 
-def write_info_frame(path: Path, audio_samples: int) -> None:
-    """Fill in the Info frame at the start of ``path`` (which holds only MPEG frames)."""
-    frames, size = count_frames(path, INFO_FRAME_BYTES)
+def write_info_frame(path: Path, audio_samples: int, offset: int = 0) -> None:
+    """Fill in the Info frame at byte ``offset`` of ``path`` (only MPEG frames follow it)."""
+    frames, size = count_frames(path, offset + INFO_FRAME_BYTES)
     padding = frames * SAMPLES_PER_FRAME - ENCODER_DELAY - audio_samples
     padding = max(0, min(padding, 0xFFF))
     body = bytearray(INFO_FRAME_BYTES)
@@ -174,6 +164,7 @@ def write_info_frame(path: Path, audio_samples: int) -> None:
     end = at + len(tag)
     body[end : end + 2] = _crc16(bytes(body[:end])).to_bytes(2, "big")
     with open(path, "r+b") as handle:
+        handle.seek(offset)
         handle.write(body)
 
 

