@@ -317,10 +317,25 @@ def test_uninstall_refuses_glutekit_and_what_it_needs(tmp_path: Path) -> None:
         done = run_glutekit("uninstall", "-y", package, env=env)
         assert done.returncode == 1, (package, done.stderr)
         _one_line(done.stderr, f"'{package}' is not uninstalled: glutekit needs it to run")
+    # Only plugins: pip's own tools and anything else that adds nothing to glutekit stay,
+    # and a name that is not installed is said so (pip would only warn and exit 0).
+    for package, said in (
+        ("pip", "'pip' is not a glutekit plugin"),
+        ("setuptools", "'setuptools' is not a glutekit plugin"),
+        ("nosuch-pack-xyz", "'nosuch-pack-xyz' is not installed here"),
+    ):
+        done = run_glutekit("uninstall", "-y", package, env=env)
+        assert done.returncode == 1, (package, done.stderr)
+        _one_line(done.stderr, said)
+    # Without a terminal to answer pip's question, --yes is needed (pip would end in a
+    # traceback reading the answer).
+    unattended = run_glutekit("uninstall", "glutekit-piper", env=env, input="")
+    assert unattended.returncode == 2, unattended.stderr
+    _one_line(unattended.stderr, "add --yes to run it unattended")
     assert _pip_calls(log) == []
-    ok = run_glutekit("uninstall", "-y", "glutekit-hip-flexors", env=env)
+    ok = run_glutekit("uninstall", "-y", "glutekit-piper", env=env)
     assert ok.returncode == 0, ok.stderr
-    assert _pip_calls(log) == [["uninstall", "--yes", "--", "glutekit-hip-flexors"]]
+    assert _pip_calls(log) == [["uninstall", "--yes", "--", "glutekit-piper"]]
 
 
 # ----------------------------------------------------------------------------- pack vocabulary

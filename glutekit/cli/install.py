@@ -157,5 +157,32 @@ def uninstall(packages: tuple[str, ...], yes: bool) -> None:
                 f"'{package}' is not uninstalled: glutekit needs it to run "
                 "(only plugins can be removed with 'glutekit uninstall')"
             )
+        plugin = _plugin_distribution(name)
+        if plugin is None:
+            raise GlutekitError(f"'{package}' is not installed here; nothing was removed")
+        if not plugin:
+            raise GlutekitError(
+                f"'{package}' is not a glutekit plugin (it adds nothing to glutekit); "
+                "only plugins can be removed with 'glutekit uninstall'"
+            )
+    if not yes and not sys.stdin.isatty():
+        raise InputError(
+            "uninstall asks before it removes anything: add --yes to run it unattended"
+        )
     _need_pip()
     _pip(["uninstall", *(["--yes"] if yes else []), "--", *packages])
+
+
+#: The entry-point groups through which a distribution adds to glutekit.
+PLUGIN_GROUPS = ("glutekit", "glutekit.speech_backends")
+
+
+def _plugin_distribution(name: str) -> bool | None:
+    """Whether the installed distribution ``name`` is a glutekit plugin; None if absent."""
+    from importlib import metadata
+
+    for dist in metadata.distributions():
+        if canonical(dist.metadata["Name"] or "") != name:
+            continue
+        return any(ep.group in PLUGIN_GROUPS for ep in dist.entry_points)
+    return None
