@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -55,21 +56,36 @@ CueRenderer(VoiceSettings(), cache_dir=Path(sys.argv[1])).render_all(texts)
 """
 
 
+#: Routines of the tests' own whose speech is rendered up front too, as their modules
+#: register them at import (collection imports every module before the first test): the
+#: real-time tests would otherwise render it while they measure, one cue at a time.
+TEST_ROUTINES: list[dict[str, Any]] = []
+
+
+def also(routine: dict[str, Any]) -> dict[str, Any]:
+    """Render ``routine``'s cues up front with the ready-made ones; returns it."""
+    TEST_ROUTINES.append(routine)
+    return routine
+
+
 def wanted(items: Iterable[pytest.Item]) -> bool:
     """Whether any selected test is in a module that hears the ready-made speech."""
     return any(item.path.name in SPEECH_MODULES for item in items)
 
 
 def ready_made_texts() -> list[str]:
-    """Every distinct cue text of the ready-made routines, as the default voice says them."""
+    """Every distinct cue text of the ready-made routines and the tests' registered ones,
+    as the default voice says them."""
     from glutekit import timeline
     from glutekit.catalog import Catalog
     from glutekit.plugins import make_plugin_host
 
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
     catalog = Catalog.build(host, user_routines=False)
+    routines = list(catalog.routines.values())
+    routines += [catalog.load_routine_data(data, "test") for data in TEST_ROUTINES]
     texts: set[str] = set()
-    for routine in catalog.routines.values():
+    for routine in routines:
         texts.update(timeline.cue_texts(timeline.compile(routine, catalog)))
     return sorted(texts)
 

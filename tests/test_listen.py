@@ -29,6 +29,7 @@ from glutekit_listen.sources import WavFileSource  # noqa: E402
 
 from glutekit.engine import Controls  # noqa: E402
 from glutekit.interfaces import OutputOptions  # noqa: E402
+from tests import run_speech  # noqa: E402
 from tests.isolation import RUN_VOICE_CACHE  # noqa: E402
 from tests.listen_audio import (  # noqa: E402
     BACKGROUND_RMS,
@@ -58,6 +59,7 @@ SHORT_ROUTINE = {
         {"exercise": "glutes:knee-hug", "dose": {"hold": 25}, "sides": "right"},
     ],
 }
+run_speech.also(SHORT_ROUTINE)
 
 
 @pytest.fixture(scope="module")

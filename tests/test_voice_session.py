@@ -26,6 +26,7 @@ from glutekit.catalog import Catalog
 from glutekit.clock import MonotonicClock
 from glutekit.interfaces import OutputOptions
 from glutekit.model import Timeline
+from tests import run_speech
 from tests.isolation import RUN_VOICE_CACHE
 
 # Lateness and latency against the real clock: .ci/test runs these on their own.
@@ -114,6 +115,10 @@ def talk_only_routine() -> dict[str, Any]:
         "title": "Talk",
         "steps": [{"say": f"Message number {n}.", "pause": 1} for n in range(1, 5)],
     }
+
+
+for _made in (sides_and_rest_routine(), short_routine(), talk_only_routine()):
+    run_speech.also(_made)
 
 
 class SessionClock(MonotonicClock):
