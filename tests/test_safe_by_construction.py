@@ -60,16 +60,22 @@ def screened_symptoms(catalog: Catalog) -> list[Symptom]:
     return [s for s in catalog.symptoms().values() if s.screen_text]
 
 
-def compose_many(
-    host: PluginHost, catalog: Catalog, symptom: str, count: int, seed: int
+def _compose_over(
+    host: PluginHost,
+    catalog: Catalog,
+    symptoms: list[str | None],
+    places: list[str | None],
+    count: int,
+    seed: int,
 ) -> list[tuple[str, Routine]]:
-    """Up to ``count`` routines for ``symptom`` over seeds, minutes 5-30, places, kits and
-    strategies (requests that cannot be met are skipped), each with how it was asked."""
+    """Up to ``count`` routines over strategies, symptoms, places, kits and minutes 5-30,
+    in a seeded random order (requests that cannot be met are skipped), each with how it
+    was asked."""
     rng = random.Random(seed)
-    combos = list(itertools.product(STRATEGIES, PLACES, KITS, range(5, 31)))
+    combos = list(itertools.product(STRATEGIES, symptoms, places, KITS, range(5, 31)))
     rng.shuffle(combos)
     made: list[tuple[str, Routine]] = []
-    for strategy, place, kit, minutes in combos:
+    for strategy, symptom, place, kit, minutes in combos:
         if len(made) >= count:
             break
         request = build_request(
@@ -84,13 +90,19 @@ def compose_many(
             _, routine = compose(request, catalog, find_strategy(host, strategy))
         except InputError:
             continue
-        asked = (
-            f"--symptom {symptom} --strategy {strategy} --minutes {minutes} --seed {request.seed}"
-        )
+        asked = f"--strategy {strategy} --minutes {minutes} --seed {request.seed}"
+        asked += f" --symptom {symptom}" if symptom else ""
         asked += f" --place {place}" if place else ""
         asked += "".join(f" --equipment {item}" for item in kit)
         made.append((asked, routine))
     return made
+
+
+def compose_many(
+    host: PluginHost, catalog: Catalog, symptom: str, count: int, seed: int
+) -> list[tuple[str, Routine]]:
+    """Up to ``count`` routines for ``symptom`` over places, kits, minutes and strategies."""
+    return _compose_over(host, catalog, [symptom], list(PLACES), count, seed)
 
 
 # ----------------------------------------------------------------------------- exclusions
@@ -484,31 +496,8 @@ def compose_at(
     host: PluginHost, catalog: Catalog, place: str, count: int, seed: int
 ) -> list[tuple[str, Routine]]:
     """Up to ``count`` routines composed at ``place`` for every symptom and for none."""
-    rng = random.Random(seed)
-    symptoms = [None, *sorted(catalog.symptoms())]
-    combos = list(itertools.product(STRATEGIES, symptoms, KITS, range(5, 31)))
-    rng.shuffle(combos)
-    made: list[tuple[str, Routine]] = []
-    for strategy, symptom, kit, minutes in combos:
-        if len(made) >= count:
-            break
-        request = build_request(
-            catalog,
-            symptom=symptom,
-            minutes=minutes,
-            place=place,
-            equipment=kit,
-            seed=rng.randrange(1_000_000),
-        )
-        try:
-            _, routine = compose(request, catalog, find_strategy(host, strategy))
-        except InputError:
-            continue
-        asked = f"--place {place} --strategy {strategy} --minutes {minutes} --seed {request.seed}"
-        asked += f" --symptom {symptom}" if symptom else ""
-        asked += "".join(f" --equipment {item}" for item in kit)
-        made.append((asked, routine))
-    return made
+    symptoms: list[str | None] = [None, *sorted(catalog.symptoms())]
+    return _compose_over(host, catalog, symptoms, [place], count, seed)
 
 
 FITS: dict[str, Any] = {
