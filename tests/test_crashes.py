@@ -319,6 +319,44 @@ def test_ctrl_c_while_starting_prints_no_glutekit_traceback() -> None:
         assert proc.returncode in (0, 130, -signal.SIGINT) or python_start, (delay, stderr)
 
 
+WRAPPED_INTERRUPT = """
+import sys
+import click
+import glutekit.cli as entry
+
+def made_while_interrupted(*args, **kwargs):
+    # What Python raises when Ctrl-C lands while a class is being made (seen on a fresh
+    # machine, 105 ms into 'glutekit transcript'): the interrupt, wrapped.
+    try:
+        raise {signal}
+    except BaseException as exc:
+        raise RuntimeError("Error calling __set_name__ on 'Field' instance 'x' in 'App'") from exc
+
+entry.cli.main = made_while_interrupted
+entry.main(["routines"])
+"""
+
+
+@pytest.mark.parametrize(
+    ("signal_raised", "said", "code"),
+    [
+        ("KeyboardInterrupt", "glutekit: interrupted", 130),
+        ("entry.Terminated", "glutekit: terminated", 143),
+    ],
+)
+def test_an_interrupt_python_wrapped_in_another_error_is_still_an_interrupt(
+    signal_raised: str, said: str, code: int
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-c", WRAPPED_INTERRUPT.replace("{signal}", signal_raised)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == code, proc.stderr
+    assert proc.stderr.strip() == said, proc.stderr
+
+
 def test_bad_speech_variables_do_not_stop_a_silent_run(tmp_path: Path) -> None:
     env = {"GLUTEKIT_RATE": "abc", "GLUTEKIT_VOLUME": "nan", "GLUTEKIT_DATA_DIR": str(tmp_path)}
     silent = run_glutekit(*RUN, env=env)

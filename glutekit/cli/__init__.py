@@ -282,6 +282,13 @@ def _main(argv: list[str] | None) -> None:
                 f"glutekit: error: cannot write to standard output: {exc.strerror}", err=True
             )
             sys.exit(1)
+        # Python wraps what interrupts some of its own steps (a class being made, say:
+        # "Error calling __set_name__") in another error: Ctrl-C or SIGTERM all the same.
+        interrupt = _interrupt_behind(exc)
+        if interrupt is not None:
+            terminated = isinstance(interrupt, Terminated)
+            click.echo(f"glutekit: {'terminated' if terminated else 'interrupted'}", err=True)
+            sys.exit(143 if terminated else 130)
         if os.environ.get("GLUTEKIT_DEBUG"):
             raise
         click.echo(
@@ -290,6 +297,18 @@ def _main(argv: list[str] | None) -> None:
             err=True,
         )
         sys.exit(1)
+
+
+def _interrupt_behind(exc: BaseException) -> BaseException | None:
+    """The KeyboardInterrupt or SIGTERM that caused ``exc``, if one did."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, (KeyboardInterrupt, Terminated)):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _quiet_broken_pipe() -> Any:
