@@ -306,17 +306,7 @@ class EspeakCliBackend:
         command += ["-a", str(round(spec.volume * 100))]
         if spec.voice:
             command += ["-v", spec.voice]
-        try:
-            result = subprocess.run(
-                command, input=text, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise SpeechFailed(f"espeak-ng did not finish within {timeout:.0f} s") from None
-        except OSError as exc:
-            raise SpeechFailed(f"espeak-ng could not run: {exc}") from None
-        if result.returncode != 0:
-            message = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[0]
-            raise SpeechFailed(f"espeak-ng: {message}")
+        _speak_with("espeak-ng", command, text, timeout)
 
 
 # ----------------------------------------------------------------------------- macOS say
@@ -356,17 +346,26 @@ class SayBackend:
             command += ["-v", spec.voice]
         # The volume is an embedded speech command: say has no option for it.
         spoken = f"[[volm {spec.volume:.2f}]] {text}"
-        try:
-            result = subprocess.run(
-                command, input=spoken, capture_output=True, text=True, timeout=timeout, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise SpeechFailed(f"say did not finish within {timeout:.0f} s") from None
-        except OSError as exc:
-            raise SpeechFailed(f"say could not run: {exc}") from None
-        if result.returncode != 0:
-            message = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[0]
-            raise SpeechFailed(f"say: {message}")
+        _speak_with("say", command, spoken, timeout)
+
+
+def _speak_with(program: str, command: list[str], text: str, timeout: float) -> None:
+    """Run a speech program that reads ``text`` on its standard input.
+
+    :raises SpeechFailed: it could not run, took longer than ``timeout`` or failed, in
+        one line with the first line it wrote on stderr.
+    """
+    try:
+        result = subprocess.run(
+            command, input=text, capture_output=True, text=True, timeout=timeout, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise SpeechFailed(f"{program} did not finish within {timeout:.0f} s") from None
+    except OSError as exc:
+        raise SpeechFailed(f"{program} could not run: {exc}") from None
+    if result.returncode != 0:
+        message = (result.stderr.strip().splitlines() or [f"exit code {result.returncode}"])[0]
+        raise SpeechFailed(f"{program}: {message}")
 
 
 #: The engines shipped here; ranks leave room before them for neural voices.
