@@ -1,7 +1,11 @@
-"""Spoken sessions against the real clock, with real rendered speech.
+"""Spoken sessions with real rendered speech, on virtual time and against the real clock.
 
 The only fake is the sound card: :class:`SleepingPlayer` takes exactly as long as
-the audio it is given, as aplay would, and can be cut short the same way.
+the audio it is given, as aplay would, and can be cut short the same way. What a
+session's schedule promises (every cue said whole and in order, none waiting for
+another, no hold beginning under set-up speech, a failure reported once) is checked on
+virtual time (:mod:`tests.lockstep`), where a two-minute session takes a second; how
+late cues are on a real clock is checked by short real-time sessions.
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from glutekit.interfaces import OutputOptions
 from glutekit.model import Timeline
 from tests import run_speech
 from tests.isolation import RUN_VOICE_CACHE
+from tests.lockstep import Clip, Counted, LockstepClock, VirtualPlayer
 
-# Lateness and latency against the real clock: .ci/test runs these on their own.
-pytestmark = pytest.mark.realtime
+# Tests marked realtime measure lateness and latency against the real clock:
+# .ci/test runs them on their own.
+realtime = pytest.mark.realtime
 
 SET_UP_KINDS = ("announce", "instruction")
 
@@ -117,14 +123,142 @@ def talk_only_routine() -> dict[str, Any]:
     }
 
 
-for _made in (sides_and_rest_routine(), short_routine(), talk_only_routine()):
+def compact_routine() -> dict[str, Any]:
+    """A switch of sides, a hold, a rest and the end in about 15 s when played from the
+    switch (:data:`COMPACT_FROM`): short holds, every transition kept."""
+    return {
+        "id": "compact",
+        "title": "Compact",
+        "settings": {"prepare": 1, "rest": 2, "switch": 1},
+        "steps": [
+            {"exercise": "glutes:knee-circles", "dose": {"hold": 3}, "sides": "both"},
+            {"rest": 2},
+        ],
+    }
+
+
+#: The compact routine is played from its switch of sides, as ``--resume`` would: the
+#: first side's set-up is the short routine's business, on virtual time.
+COMPACT_FROM = "switch"
+
+for _made in (sides_and_rest_routine(), short_routine(), talk_only_routine(), compact_routine()):
     run_speech.also(_made)
+
+
+def spoken_timeline(catalog: Catalog, data: dict[str, Any], output: VoiceOutput) -> Timeline:
+    """The routine's timeline fitted around the voice's real rendered speech."""
+    routine = catalog.load_routine_data(data, "test")
+    plain = timeline.compile(routine, catalog)
+    lengths = engine.speech_lengths([("voice", output)], timeline.cue_texts(plain))
+    return timeline.compile(routine, catalog, timeline.CompileSettings(speech_lengths=lengths))
+
+
+def voice_output(player: Any, reports: list[str]) -> VoiceOutput:
+    return VoiceOutput(
+        OutputOptions(speed=1.0),
+        player=player,
+        renderer=CueRenderer(VoiceSettings(), cache_dir=RUN_VOICE_CACHE),
+        report=reports.append,
+    )
+
+
+# ----------------------------------------------------------------------------- virtual time
+
+
+def virtual_session(
+    catalog: Catalog, data: dict[str, Any], fail_after: int | None = None
+) -> tuple[Timeline, VoiceOutput, VirtualPlayer, list[str]]:
+    """The whole routine played on virtual time through the real engine, voice output and
+    playback queue, with real rendered speech (:mod:`tests.lockstep`)."""
+    clock = LockstepClock()
+    player = VirtualPlayer(clock, fail_after=fail_after)
+    reports: list[str] = []
+    output = voice_output(player, reports)
+    spoken = spoken_timeline(catalog, data, output)
+    counted = Counted(output)
+    clock.output = counted
+    clock.queue = lambda: output.queue
+    summary = engine.play(spoken, clock, [("voice", counted)], report=reports.append)
+    assert summary.status == "finished"
+    assert summary.elapsed == pytest.approx(spoken.duration)
+    return spoken, output, player, reports
+
+
+def check_virtual_session(spoken: Timeline, output: VoiceOutput, player: VirtualPlayer) -> None:
+    """What :func:`check_spoken_session` checks, on virtual time, where a machine's
+    delays play no part: so no cue may be late at all."""
+    assert output.queue is not None
+    records: list[PlayRecord] = output.queue.records
+    cues = spoken.cues
+    clips: list[Clip] = player.clips
+    # Every cue was said, in order, and each for its whole length.
+    assert [r.text for r in records] == [c.text for c in cues]
+    assert [r.outcome for r in records] == ["played"] * len(cues)
+    assert [c.path for c in clips] == [r.path for r in records]
+    for clip, record in zip(clips, records, strict=True):
+        assert not clip.cut, record.text
+        assert clip.end - clip.start == pytest.approx(wavfile.seconds(record.path)), record.text
+    # Each cue started at its time: none waited for the one before to finish.
+    lateness = [clip.start - cue.at for clip, cue in zip(clips, cues, strict=True)]
+    assert max(lateness) <= 0.001 and min(lateness) >= -0.001, lateness
+    # No two cues overlap.
+    for before, after in itertools.pairwise(clips):
+        assert before.end <= after.start + 1e-9, (before.path.name, after.path.name)
+    # No hold begins while set-up speech is still playing.
+    holds = [s for s in spoken.segments if s.kind in ("hold", "reps")]
+    assert holds
+    for hold in holds:
+        for clip, record in zip(clips, records, strict=True):
+            if record.kind in SET_UP_KINDS:
+                assert not (clip.start < hold.start < clip.end), (hold.label, record.text)
+
+
+@pytest.mark.parametrize("made", [short_routine, compact_routine])
+def test_a_spoken_session_keeps_its_schedule_and_never_overlaps_on_virtual_time(
+    catalog: Catalog, made: Any
+) -> None:
+    data = made()
+    spoken, output, player, reports = virtual_session(catalog, data)
+    assert reports == []
+    check_virtual_session(spoken, output, player)
+
+
+def test_a_spoken_session_with_sides_and_rest_is_on_time_and_never_overlaps(
+    catalog: Catalog,
+) -> None:
+    """The whole two-minute session, on virtual time: every kind of moment, and the
+    set-up waits for what the voice says."""
+    data = sides_and_rest_routine()
+    spoken, output, player, reports = virtual_session(catalog, data)
+    plain = timeline.compile(catalog.load_routine_data(data, "test"), catalog)
+    assert {s.kind for s in spoken.segments} >= {"hold", "switch", "rest", "done"}
+    assert spoken.duration > plain.duration  # the set-up waits for what the voice says
+    assert reports == []
+    check_virtual_session(spoken, output, player)
+
+
+def test_a_playback_failure_mid_session_is_reported_once_and_the_session_ends(
+    catalog: Catalog,
+) -> None:
+    _, output, player, reports = virtual_session(catalog, talk_only_routine(), fail_after=2)
+    assert len(reports) == 1
+    assert "voice stopped" in reports[0] and "audio device disappeared" in reports[0]
+    assert "goes on with text" in reports[0]
+    assert output.queue is not None
+    outcomes = [r.outcome for r in output.queue.records]
+    assert outcomes[:2] == ["played", "played"] and outcomes[2] == "failed"
+    assert len(player.clips) == 2  # nothing was said after the failure
+
+
+# ----------------------------------------------------------------------------- real time
 
 
 class SessionClock(MonotonicClock):
     """The real clock, remembering the session time at which the engine started."""
 
     started: float | None = None
+    #: Session seconds of the timeline at which play began (``start_segment``).
+    offset = 0.0
 
     def now(self) -> float:
         value = super().now()
@@ -135,36 +269,36 @@ class SessionClock(MonotonicClock):
     def due(self, at: float) -> float:
         """When a cue at ``at`` session seconds is due, as a perf_counter value."""
         assert self.started is not None
-        return self.real_time_of(self.started + at)
+        return self.real_time_of(self.started + at - self.offset)
 
 
 def voiced_session(
-    catalog: Catalog, data: dict[str, Any], tmp_path: Path, player: SleepingPlayer
+    catalog: Catalog, data: dict[str, Any], player: SleepingPlayer, start_segment: int = 0
 ) -> tuple[Timeline, SessionClock, VoiceOutput, list[str]]:
-    routine = catalog.load_routine_data(data, "test")
     reports: list[str] = []
-    output = VoiceOutput(
-        OutputOptions(speed=1.0),
-        player=player,
-        renderer=CueRenderer(VoiceSettings(), cache_dir=RUN_VOICE_CACHE),
-        report=reports.append,
-    )
-    plain = timeline.compile(routine, catalog)
-    lengths = engine.speech_lengths([("voice", output)], timeline.cue_texts(plain))
-    spoken = timeline.compile(routine, catalog, timeline.CompileSettings(speech_lengths=lengths))
+    output = voice_output(player, reports)
+    spoken = spoken_timeline(catalog, data, output)
     clock = SessionClock(1.0)
+    clock.offset = spoken.segments[start_segment].start
     player.reset()
-    summary = engine.play(spoken, clock, [("voice", output)], report=reports.append)
+    summary = engine.play(
+        spoken, clock, [("voice", output)], start_segment=start_segment, report=reports.append
+    )
     assert summary.status == "finished"
     return spoken, clock, output, reports
 
 
 def check_spoken_session(
-    spoken: Timeline, clock: SessionClock, output: VoiceOutput, player: SleepingPlayer
+    spoken: Timeline,
+    clock: SessionClock,
+    output: VoiceOutput,
+    player: SleepingPlayer,
+    start_segment: int = 0,
 ) -> None:
     assert output.queue is not None
     records: list[PlayRecord] = output.queue.records
-    cues = spoken.cues
+    segments = spoken.segments[start_segment:]
+    cues = [cue for segment in segments for cue in segment.cues]
     # Every cue was said, in order, and each for its whole length.
     assert [r.text for r in records] == [c.text for c in cues]
     assert [r.outcome for r in records] == ["played"] * len(cues)
@@ -190,7 +324,7 @@ def check_spoken_session(
         assert before.ended is not None and after.started is not None
         assert before.ended <= after.started, (before.text, after.text)
     # No hold begins while set-up speech is still playing.
-    holds = [s for s in spoken.segments if s.kind in ("hold", "reps")]
+    holds = [s for s in segments if s.kind in ("hold", "reps")]
     assert holds
     for hold in holds:
         begins = clock.due(hold.start)
@@ -199,40 +333,18 @@ def check_spoken_session(
                 assert not (record.started < begins < record.ended), (hold.label, record.text)  # type: ignore[operator]
 
 
-def test_a_short_spoken_session_is_on_time_and_never_overlaps(
-    catalog: Catalog, tmp_path: Path
-) -> None:
+@realtime
+def test_a_short_spoken_session_is_on_time_and_never_overlaps(catalog: Catalog) -> None:
+    """On the real clock: a switch of sides, a hold, a rest and the end."""
     player = SleepingPlayer()
-    spoken, clock, output, reports = voiced_session(catalog, short_routine(), tmp_path, player)
+    data = compact_routine()
+    output = voice_output(player, [])
+    kinds = [s.kind for s in spoken_timeline(catalog, data, output).segments]
+    start = kinds.index(COMPACT_FROM)
+    assert {"switch", "hold", "rest", "done"} <= set(kinds[start:])
+    spoken, clock, output, reports = voiced_session(catalog, data, player, start)
     assert reports == []
-    check_spoken_session(spoken, clock, output, player)
-
-
-def test_a_spoken_session_with_sides_and_rest_is_on_time_and_never_overlaps(
-    catalog: Catalog, tmp_path: Path
-) -> None:
-    player = SleepingPlayer()
-    data = sides_and_rest_routine()
-    spoken, clock, output, reports = voiced_session(catalog, data, tmp_path, player)
-    plain = timeline.compile(catalog.load_routine_data(data, "test"), catalog)
-    assert {s.kind for s in spoken.segments} >= {"hold", "switch", "rest", "done"}
-    assert spoken.duration > plain.duration  # the set-up waits for what the voice says
-    assert reports == []
-    check_spoken_session(spoken, clock, output, player)
-
-
-def test_a_playback_failure_mid_session_is_reported_once_and_the_session_ends(
-    catalog: Catalog, tmp_path: Path
-) -> None:
-    _, _, output, reports = voiced_session(
-        catalog, talk_only_routine(), tmp_path, SleepingPlayer(fail_after=2)
-    )
-    assert len(reports) == 1
-    assert "voice stopped" in reports[0] and "audio device disappeared" in reports[0]
-    assert "goes on with text" in reports[0]
-    assert output.queue is not None
-    outcomes = [r.outcome for r in output.queue.records]
-    assert outcomes[:2] == ["played", "played"] and outcomes[2] == "failed"
+    check_spoken_session(spoken, clock, output, player, start)
 
 
 # ----------------------------------------------------------------------------- the queue
@@ -260,6 +372,7 @@ def wait_for(queue: PlaybackQueue, count: int) -> list[PlayRecord]:
     return queue.records
 
 
+@realtime
 def test_a_countdown_cuts_short_a_next_up_that_is_still_playing(clips: dict[str, Path]) -> None:
     queue = PlaybackQueue(SleepingPlayer())
     submit(queue, clips, "next", 20)
@@ -271,6 +384,7 @@ def test_a_countdown_cuts_short_a_next_up_that_is_still_playing(clips: dict[str,
     assert countdown.lateness < 0.05
 
 
+@realtime
 def test_waiting_cues_play_most_important_first_and_none_is_dropped_for_a_lesser_one(
     clips: dict[str, Path],
 ) -> None:
@@ -285,6 +399,7 @@ def test_waiting_cues_play_most_important_first_and_none_is_dropped_for_a_lesser
     assert begin.started < switch.started < next_up.started  # type: ignore[operator]
 
 
+@realtime
 def test_a_cue_that_could_not_start_in_time_is_left_unsaid(clips: dict[str, Path]) -> None:
     queue = PlaybackQueue(SleepingPlayer(), stale_after=0.5)
     submit(queue, clips, "next", 90)
