@@ -18,6 +18,10 @@ busy machine delays. Real files from the real renderer are played (their lengths
 from the WAVs); only the sound card is missing, as with the sleeping player of the
 real-time tests. A step takes a few milliseconds, so a two-minute session takes well
 under a second.
+
+:class:`SampleClock` does the same for the one audio stream: a sound card that takes
+its blocks when the session's clock moves (:class:`ManualDevice`), and a clock that
+counts the samples it took, as the stream's own clock does.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -173,3 +177,66 @@ class VirtualPlayer:
                 clip.end = self.clock._now
             self.playing = None
             changed.notify_all()
+
+
+class ManualDevice:
+    """A playback device for :class:`~glutekit_voice.stream.AudioStream` that takes
+    a block only when asked (by :class:`SampleClock`), as miniaudio's null backend takes
+    one every period in real time."""
+
+    backend = "null"
+
+    def __init__(self) -> None:
+        self._blocks: Generator[bytes, int, None] | None = None
+
+    def start(self, blocks: Generator[bytes, int, None]) -> None:
+        self._blocks = blocks
+
+    def take(self, frames: int) -> bytes:
+        assert self._blocks is not None, "the stream never started its device"
+        return self._blocks.send(frames)
+
+    def stop(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class SampleClock:
+    """Session time counted in the samples a :class:`ManualDevice` took, block by block.
+
+    It reads as the stream's own clock does at each block: the first sample of the last
+    block taken is being heard. Waiting for a deadline takes blocks of ``period`` frames
+    until that sample reaches it, once the voice output has handled every event sent
+    so far (as for :class:`LockstepClock`: one per wait).
+    """
+
+    speed = 1.0
+
+    def __init__(self, device: ManualDevice, rate: int, period: int, output: Counted) -> None:
+        self.device, self.rate, self.period, self.output = device, rate, period, output
+        #: Stream frame being heard now, and frames taken so far.
+        self.heard = 0
+        self.taken = 0
+        self._waits = 0
+
+    def now(self) -> float:
+        return self.heard / self.rate
+
+    def sleep_until(self, deadline: float, interrupt: threading.Event | None = None) -> bool:
+        if math.isinf(deadline):
+            raise AssertionError("a paused session on a sample clock: nothing would resume it")
+        self._waits += 1
+        give_up = time.monotonic() + CATCH_UP
+        while self.output.handled < self._waits:
+            if time.monotonic() > give_up:
+                raise AssertionError("the voice output did not catch up")
+            time.sleep(0.0005)
+        while self.heard < deadline * self.rate:
+            if interrupt is not None and interrupt.is_set():
+                return True
+            self.heard = self.taken
+            self.device.take(self.period)
+            self.taken += self.period
+        return False
