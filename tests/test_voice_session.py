@@ -384,19 +384,27 @@ def test_a_countdown_cuts_short_a_next_up_that_is_still_playing(clips: dict[str,
     assert countdown.lateness < 0.05
 
 
-@realtime
 def test_waiting_cues_play_most_important_first_and_none_is_dropped_for_a_lesser_one(
     clips: dict[str, Path],
 ) -> None:
-    queue = PlaybackQueue(SleepingPlayer(), stale_after=10)
+    # On virtual time: each clip takes as long as its audio, and no wait is real.
+    clock = LockstepClock()
+    player = VirtualPlayer(clock)
+    queue = PlaybackQueue(player, stale_after=10)
+    clock.queue = lambda: queue
     submit(queue, clips, "begin", 80)
-    time.sleep(0.1)
+    clock.sleep_until(0.0)  # "begin" is playing
     submit(queue, clips, "next", 20)
     submit(queue, clips, "switch", 85)
+    clock.sleep_until(60.0)
     begin, next_up, switch = wait_for(queue, 3)
     # "switch" outranks "begin" only a little: it waits rather than cutting in.
     assert [begin.outcome, switch.outcome, next_up.outcome] == ["played"] * 3
     assert begin.started < switch.started < next_up.started  # type: ignore[operator]
+    said_begin, said_switch, said_next = player.clips
+    assert [c.path for c in player.clips] == [clips["begin"], clips["switch"], clips["next"]]
+    assert not any(c.cut for c in player.clips)
+    assert said_switch.start == said_begin.end and said_next.start == said_switch.end
 
 
 @realtime
