@@ -21,7 +21,6 @@ import pytest
 from glutekit_voice import wavfile
 from glutekit_voice.output import VoiceOutput
 from glutekit_voice.playback import PlaybackQueue, PlayRecord
-from glutekit_voice.player import PlaybackFailed
 from glutekit_voice.render import CueRenderer
 from glutekit_voice.settings import VoiceSettings
 
@@ -67,8 +66,7 @@ class SleepingPlayer:
 
     name = "sleeping"
 
-    def __init__(self, fail_after: int | None = None) -> None:
-        self.fail_after = fail_after
+    def __init__(self) -> None:
         self.played = 0
         self.starved: list[float] = []
         self.starved_playing: list[float] = []
@@ -81,8 +79,6 @@ class SleepingPlayer:
         self._last = cpu_wait()
 
     def play(self, path: Path, cancel: threading.Event) -> None:
-        if self.fail_after is not None and self.played >= self.fail_after:
-            raise PlaybackFailed("sleeping: audio device disappeared")
         self.played += 1
         waited = cpu_wait()
         self.starved.append(waited - self._last)
