@@ -103,9 +103,11 @@ def test_the_shipped_chains_pass() -> None:
     report = check(REPO / "plugins" / "glutekit_glutes" / "pack.json")
     assert report["ok"], errors(report)
     chained = [
-        e for e in json.loads((REPO / "plugins" / "glutekit_glutes" / "pack.json").read_text())[
+        e
+        for e in json.loads((REPO / "plugins" / "glutekit_glutes" / "pack.json").read_text())[
             "exercises"
-        ] if "progression" in e
+        ]
+        if "progression" in e
     ]
     assert len(chained) >= 8
 

@@ -35,17 +35,21 @@ def test_medius_progresses_regresses_and_stops_as_the_rules_say() -> None:
     assert found["level"] == 3
     assert [d["action"] for d in found["decisions"]] == ["hold", "progress"] * 3
     step_up = found["decisions"][1]
-    assert step_up["reason"] == "the last 2 sessions were easy (effort 3, 3) and pain is steady at 2"
-    assert "Side-lying clamshell: 2 × 12 reps → 2 × 14 reps, because the last 2" in (
-        step_up["changes"][0]
+    assert (
+        step_up["reason"] == "the last 2 sessions were easy (effort 3, 3) and pain is steady at 2"
+    )
+    assert (
+        "Side-lying clamshell: 2 × 12 reps → 2 × 14 reps, because the last 2"
+        in (step_up["changes"][0])
     )
     routine = json.loads(gk("program", "today", "--json").stdout)["routine"]
     clam = [s for s in routine["steps"] if s.get("exercise") == "glutes:side-lying-clamshell"]
     assert clam[0]["dose"]["reps"] == 15 and clam[0]["sets"] == 3
 
     down = json.loads(
-        gk("program", "log", "--effort", "4", "--pain-before", "2", "--pain-after", "4",
-           "--json").stdout
+        gk(
+            "program", "log", "--effort", "4", "--pain-before", "2", "--pain-after", "4", "--json"
+        ).stdout
     )
     assert down["decision"]["action"] == "regress"
     assert down["decision"]["reason"] == "pain rose by 2 (2 before, 4 after)"
@@ -69,8 +73,18 @@ def test_medius_progresses_regresses_and_stops_as_the_rules_say() -> None:
 def test_run_program_asks_effort_and_logs_the_session() -> None:
     gk("program", "start", "outer-hip-4-weeks")
     proc = gk(
-        "run", "--program", "--no-voice", "--speed", "200", "--pain-before", "1",
-        "--pain-after", "1", "--effort", "2", "--no-red-flag",
+        "run",
+        "--program",
+        "--no-voice",
+        "--speed",
+        "200",
+        "--pain-before",
+        "1",
+        "--pain-after",
+        "1",
+        "--effort",
+        "2",
+        "--no-red-flag",
     )
     assert "Logged session 1 of 12." in proc.stdout
     found = status()
@@ -188,8 +202,13 @@ def test_import_names_a_missing_pack_with_its_install_hint(tmp_path: Path) -> No
         "content": {"id": "calf-work", "title": "Calves", "steps": [{"exercise": "calves:raise"}]},
         "routines": {},
         "requires": [
-            {"pack": "calves", "version": "2.0.0", "plugin": "calves",
-             "distribution": "glutekit-calves", "install": "glutekit install glutekit-calves"}
+            {
+                "pack": "calves",
+                "version": "2.0.0",
+                "plugin": "calves",
+                "distribution": "glutekit-calves",
+                "install": "glutekit install glutekit-calves",
+            }
         ],
     }
     bundle["checksum"] = checksum_of(bundle)
@@ -247,16 +266,26 @@ def test_the_shipped_programs_export_on_one_page(tmp_path: Path) -> None:
         out = tmp_path / f"{name}.html"
         gk("program", "export", name, "--date", "2025-03-03", "-o", str(out))
         html = out.read_text()
-        assert html.count("<tr><th>Week ") == json.loads(
-            (REPO / "programs" / f"{name}.json").read_text()
-        )["weeks"]
+        assert (
+            html.count("<tr><th>Week ")
+            == json.loads((REPO / "programs" / f"{name}.json").read_text())["weeks"]
+        )
         assert "<script" not in html
 
 
 NEW_COMMANDS = [
-    ("program", "list"), ("program", "show"), ("program", "start"), ("program", "today"),
-    ("program", "status"), ("program", "log"), ("program", "stop"), ("program", "restart"),
-    ("program", "calendar"), ("program", "export"), ("share",), ("import",),
+    ("program", "list"),
+    ("program", "show"),
+    ("program", "start"),
+    ("program", "today"),
+    ("program", "status"),
+    ("program", "log"),
+    ("program", "stop"),
+    ("program", "restart"),
+    ("program", "calendar"),
+    ("program", "export"),
+    ("share",),
+    ("import",),
 ]
 
 

@@ -12,19 +12,30 @@ from glutekit.program.rules import decide
 
 def logged(n: int, effort: int, before: int | None, after: int | None, red: bool = False) -> Logged:
     return Logged(
-        number=n, day=date(2025, 3, 3), level=0, effort=effort,
-        pain_before=before, pain_after=after, red_flag=red,
+        number=n,
+        day=date(2025, 3, 3),
+        level=0,
+        effort=effort,
+        pain_before=before,
+        pain_after=after,
+        red_flag=red,
     )
 
 
-def actions(sessions: list[Logged], rules: Rules = Rules()) -> list[tuple[str, int]]:
-    return [(d.action, d.level_after) for d in decide(rules, sessions, lowest=-3, highest=5)]
+def actions(sessions: list[Logged], rules: Rules | None = None) -> list[tuple[str, int]]:
+    found = decide(rules or Rules(), sessions, lowest=-3, highest=5)
+    return [(d.action, d.level_after) for d in found]
 
 
 def test_two_easy_sessions_step_up_and_a_rise_of_two_steps_down() -> None:
     easy = [logged(i, 3, 2, 2) for i in range(1, 7)]
     assert actions(easy) == [
-        ("hold", 0), ("progress", 1), ("hold", 1), ("progress", 2), ("hold", 2), ("progress", 3)
+        ("hold", 0),
+        ("progress", 1),
+        ("hold", 1),
+        ("progress", 2),
+        ("hold", 2),
+        ("progress", 3),
     ]
     assert actions([*easy, logged(7, 4, 2, 4)])[-1] == ("regress", 2)
 

@@ -74,9 +74,7 @@ def _stopped_error(course: Course) -> InputError:
         if course.safety_stop
         else "'glutekit program restart' to begin it again"
     )
-    return InputError(
-        f"program '{course.program.id}' has stopped: {course.stop_reason}; {how}"
-    )
+    return InputError(f"program '{course.program.id}' has stopped: {course.stop_reason}; {how}")
 
 
 _DAYS_HELP = "Days of the week, such as mon,wed,fri (or daily); default: the program's."
@@ -111,7 +109,7 @@ def list_programs(app: App, as_json: bool) -> None:
     from glutekit.cli.output import Column, print_table
 
     found = _programs(app)
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": p.id,
             "title": p.title,
@@ -150,7 +148,7 @@ def show(app: App, name: str, as_json: bool) -> None:
       glutekit program show my-plan.json --json
     """
     from glutekit.program.files import find_program
-    from glutekit.program.model import DAY_WORDS, DAY_NAMES
+    from glutekit.program.model import DAY_NAMES, DAY_WORDS
 
     prog, data = find_program(name, _programs(app), app.catalog)
     if as_json:
@@ -473,15 +471,27 @@ def _say_decision(action: str, reason: str, changes: list[str], screens: list[st
 
 
 @program.command("run", context_settings={"ignore_unknown_options": False})
-@click.option("--speed", type=click.FloatRange(min=0, min_open=True, max=1000), default=1.0,
-              show_default=True, help="Play faster, e.g. 60 plays 10 minutes in 10 s.")
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True, max=1000),
+    default=1.0,
+    show_default=True,
+    help="Play faster, e.g. 60 plays 10 minutes in 10 s.",
+)
 @click.option("--no-voice", is_flag=True, help="Leave out outputs that speak.")
 @click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
 @click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
-@click.option("--effort", type=click.IntRange(0, 10), metavar="N",
-              help="How hard it was (0-10), instead of being asked.")
-@click.option("--red-flag/--no-red-flag", default=None,
-              help="Answer the warning-sign question instead of being asked.")
+@click.option(
+    "--effort",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    help="How hard it was (0-10), instead of being asked.",
+)
+@click.option(
+    "--red-flag/--no-red-flag",
+    default=None,
+    help="Answer the warning-sign question instead of being asked.",
+)
 @click.pass_context
 def run_today(ctx: click.Context, /, **options: Any) -> None:
     """Run the next session of the program under way, then ask pain and effort.
@@ -503,8 +513,13 @@ def run_today(ctx: click.Context, /, **options: Any) -> None:
 
 @program.command()
 @click.option("--date", "day", metavar="YYYY-MM-DD", help="When it was done (default: today).")
-@click.option("--effort", type=click.IntRange(0, 10), metavar="N", required=True,
-              help="How hard it was, 0 (nothing) to 10 (all you had).")
+@click.option(
+    "--effort",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    required=True,
+    help="How hard it was, 0 (nothing) to 10 (all you had).",
+)
 @click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
 @click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
 @click.option("--red-flag", is_flag=True, help="A warning sign of the program has appeared.")
@@ -540,7 +555,9 @@ def log(
 
 
 @program.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the status, with every decision, as JSON.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the status, with every decision, as JSON."
+)
 @pass_app
 def status(app: App, as_json: bool) -> None:
     """Say where the program stands: week, adherence, pain and effort, each decision and why.
@@ -565,7 +582,9 @@ def status(app: App, as_json: bool) -> None:
 
 
 def _print_status(data: dict[str, Any]) -> None:
-    click.echo(f"{data['title']} ({data['program']}): {data['state']}, week {data['week']} of {data['weeks']}")
+    click.echo(
+        f"{data['title']} ({data['program']}): {data['state']}, week {data['week']} of {data['weeks']}"
+    )
     due = data["sessions_due_so_far"]
     share = f" ({100 * min(data['sessions_done'], due) // due}% of those due so far)" if due else ""
     click.echo(
@@ -576,7 +595,9 @@ def _print_status(data: dict[str, Any]) -> None:
     pains = " ".join("-" if p is None else str(p) for p in data["pain_after"]) or "none yet"
     efforts = " ".join("-" if e is None else str(e) for e in data["effort"]) or "none yet"
     base = data["baseline_pain"]
-    click.echo(f"Pain after each session: {pains}" + (f" (started at {base})" if base is not None else ""))
+    click.echo(
+        f"Pain after each session: {pains}" + (f" (started at {base})" if base is not None else "")
+    )
     click.echo(f"Effort of each session: {efforts}")
     if data["decisions"]:
         click.echo("Decisions:")
@@ -625,8 +646,11 @@ def stop(as_json: bool) -> None:
 @program.command()
 @click.option("--date", "start", metavar="YYYY-MM-DD", help="First day (default: today).")
 @click.option("--days", metavar="DAYS", help=_DAYS_HELP + " Default: as before.")
-@click.option("--checked", is_flag=True,
-              help="After a stop for pain or a warning sign: it has been checked and you may go on.")
+@click.option(
+    "--checked",
+    is_flag=True,
+    help="After a stop for pain or a warning sign: it has been checked and you may go on.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was started as JSON.")
 @pass_app
 def restart(app: App, start: str | None, days: str | None, checked: bool, as_json: bool) -> None:
@@ -660,9 +684,7 @@ def restart(app: App, start: str | None, days: str | None, checked: bool, as_jso
         if last.status == "active":
             state.end(db, last.id, status="stopped", reason="restarted")
         first = _date(start, "--date")
-        new = state.enroll(
-            db, last.data, start=first, days=chosen, at=last.time, baseline=None
-        )
+        new = state.enroll(db, last.data, start=first, days=chosen, at=last.time, baseline=None)
     finally:
         db.close()
     if as_json:
@@ -675,19 +697,45 @@ def restart(app: App, start: str | None, days: str | None, checked: bool, as_jso
 
 
 @program.command()
-@click.option("-o", "--output", "out", type=OUTPUT_PATH, required=True,
-              help="The .ics file to write (- for standard output).")
-@click.option("--time", "at", metavar="HH:MM", help="Time of day (default: the program's, or 18:00).")
-@click.option("--minutes", type=click.IntRange(5, 240), default=20, show_default=True,
-              help="How long each event lasts.")
-@click.option("--alarm", "alarm", type=click.IntRange(0, 1440), default=15, show_default=True,
-              metavar="MINUTES", help="Remind this many minutes before.")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=OUTPUT_PATH,
+    required=True,
+    help="The .ics file to write (- for standard output).",
+)
+@click.option(
+    "--time", "at", metavar="HH:MM", help="Time of day (default: the program's, or 18:00)."
+)
+@click.option(
+    "--minutes",
+    type=click.IntRange(5, 240),
+    default=20,
+    show_default=True,
+    help="How long each event lasts.",
+)
+@click.option(
+    "--alarm",
+    "alarm",
+    type=click.IntRange(0, 1440),
+    default=15,
+    show_default=True,
+    metavar="MINUTES",
+    help="Remind this many minutes before.",
+)
 @click.option("--each", is_flag=True, help="One event per session instead of a recurring one.")
 @click.option("--force", is_flag=True, help="Replace a file that exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
 @pass_app
 def calendar(
-    app: App, out: Path, at: str | None, minutes: int, alarm: int, each: bool, force: bool,
+    app: App,
+    out: Path,
+    at: str | None,
+    minutes: int,
+    alarm: int,
+    each: bool,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Write the program's sessions as calendar events with reminders (.ics).
@@ -711,7 +759,7 @@ def calendar(
     when = at or course.enrollment.time or "18:00"
     if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", when):
         raise InputError(f"--time: {when!r} is not a time of day (use HH:MM, such as 18:00)")
-    dates = list(course.dates[len(course.logged):])
+    dates = list(course.dates[len(course.logged) :])
     data = calendar_bytes(
         program_id=course.program.id,
         title=course.program.title,
@@ -744,10 +792,20 @@ def calendar(
 
 @program.command("export")
 @click.argument("name", required=False, shell_complete=complete.complete_program)
-@click.option("-o", "--output", "out", type=OUTPUT_PATH, required=True,
-              help="The HTML file to write (- for standard output).")
-@click.option("--date", "start", metavar="YYYY-MM-DD",
-              help="First day, for a program not started (default: today).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=OUTPUT_PATH,
+    required=True,
+    help="The HTML file to write (- for standard output).",
+)
+@click.option(
+    "--date",
+    "start",
+    metavar="YYYY-MM-DD",
+    help="First day, for a program not started (default: today).",
+)
 @click.option("--force", is_flag=True, help="Replace a file that exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
 @pass_app
@@ -778,15 +836,23 @@ def export_sheet(
 
         prog, data = find_program(name, _programs(app), app.catalog)
         enrollment = Enrollment(
-            id=0, program=prog, data=data, start=_date(start, "--date"), days=prog.days,
-            time=prog.time, baseline=None, status="active",
+            id=0,
+            program=prog,
+            data=data,
+            start=_date(start, "--date"),
+            days=prog.days,
+            time=prog.time,
+            baseline=None,
+            status="active",
         )
         course = course_of(enrollment, [], app.catalog, app.host, today=date.today())
     prog = course.program
     sessions = []
     for i in range(len(prog.sessions)):
         routine = course.routine_for(i, app.catalog)
-        sessions.append((prog.sessions[i].title or routine["title"], exercise_lines(routine, app.catalog)))
+        sessions.append(
+            (prog.sessions[i].title or routine["title"], exercise_lines(routine, app.catalog))
+        )
     html = sheet_html(
         title=prog.title,
         description=prog.description,

@@ -47,15 +47,26 @@ def _find(app: App, ref: str) -> tuple[str, dict[str, Any]]:
 
 @click.command()
 @click.argument("ref", metavar="ROUTINE-OR-PROGRAM", shell_complete=complete.complete_shareable)
-@click.option("-o", "--output", "out", type=OUTPUT_PATH, required=True,
-              help="The file to write (- for standard output).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=OUTPUT_PATH,
+    required=True,
+    help="The file to write (- for standard output).",
+)
 @click.option("--note", metavar="TEXT", help="A note for the person you give it to.")
 @click.option("--author", metavar="NAME", help="Who it is from (a name, a practice).")
 @click.option("--force", is_flag=True, help="Replace a file that exists.")
 @click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
 @pass_app
 def share(
-    app: App, ref: str, out: Path, note: str | None, author: str | None, force: bool,
+    app: App,
+    ref: str,
+    out: Path,
+    note: str | None,
+    author: str | None,
+    force: bool,
     as_json: bool,
 ) -> None:
     """Write a routine or program, and what it needs, to one file to hand over.
@@ -83,8 +94,12 @@ def share(
             if rid is not None:
                 routines[rid] = app.catalog.routine_data[rid]
     bundle = make_bundle(
-        "routine" if kind == "routine" else "program", data, routines, app.catalog,
-        author=author, note=note,
+        "routine" if kind == "routine" else "program",
+        data,
+        routines,
+        app.catalog,
+        author=author,
+        note=note,
     )
     if not force and not atomic.is_stdout(out) and out.exists():
         raise InputError(f"{out}: exists; add --force to replace it")
@@ -238,5 +253,7 @@ def _target(
         if same:
             return None
         if not force:
-            raise InputError(f"{path}: you have a different {kind} '{item_id}'; add --force to replace it")
+            raise InputError(
+                f"{path}: you have a different {kind} '{item_id}'; add --force to replace it"
+            )
     return path

@@ -88,7 +88,7 @@ def _cycle_problems(
             if target == node:
                 continue  # reported as a link to itself
             if state.get(target) == 1:
-                loop = path[path.index(target) :] + [target]
+                loop = [*path[path.index(target) :], target]
                 key = frozenset(loop)
                 if key not in reported:
                     reported.add(key)
@@ -208,7 +208,7 @@ def dose_rungs(ex: Exercise, *, amount: int | None = None, sets: int | None = No
         "breaths": (prog.breaths_step, prog.breaths_up_to or dose.breaths_max),
     }[dose.kind]
     top = max(start, cap or start)
-    amounts = list(range(start, top, max(1, step))) + [top]
+    amounts = [*range(start, top, max(1, step)), top]
     rungs = [
         Rung(exercise=ex.id, name=ex.name, kind=dose.kind, amount=a, sets=start_sets)
         for a in amounts

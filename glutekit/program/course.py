@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from glutekit.program import plan as plans
-from glutekit.program.model import DAY_NAMES, Decision, Logged, planned_dates
+from glutekit.program.model import DAY_NAMES, Decision, Logged, Program, planned_dates
 from glutekit.program.rules import baseline_of, decide, next_change
 from glutekit.program.state import Enrollment
 
@@ -32,7 +32,7 @@ class Course:
     today: date
 
     @property
-    def program(self) -> Any:
+    def program(self) -> Program:
         return self.enrollment.program
 
     @property
@@ -79,9 +79,7 @@ class Course:
         return [item for group in self.ladders for item in group]
 
     def changes(self, decision: Decision) -> list[str]:
-        lines = plans.change_lines(
-            self.all_ladders(), decision.level_before, decision.level_after
-        )
+        lines = plans.change_lines(self.all_ladders(), decision.level_before, decision.level_after)
         return [f"{line}, because {decision.reason}" for line in lines]
 
     def screens(self, catalog: Catalog) -> list[str]:
@@ -168,8 +166,10 @@ def status_data(course: Course, catalog: Catalog) -> dict[str, Any]:
         "sessions_due_so_far": course.due_so_far(),
         "next_session": None
         if course.finished or course.stopped
-        else {"number": next_number + 1, "date": course.next_date.isoformat()
-              if course.next_date else None},
+        else {
+            "number": next_number + 1,
+            "date": course.next_date.isoformat() if course.next_date else None,
+        },
         "level": course.level,
         "baseline_pain": base,
         "pain_after": [s.pain_after for s in course.logged],

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from glutekit.program.model import Decision, Logged, Rules
+from glutekit.program.model import Action, Decision, Logged, Rules
 
 
 def baseline_of(sessions: Sequence[Logged], given: int | None) -> int | None:
@@ -78,7 +78,7 @@ def _one(
     easy: list[Logged],
     lowest: int,
     highest: int,
-) -> tuple[str, int, str]:
+) -> tuple[Action, int, str]:
     rise = pain_rise(s, base)
     effort = s.effort
     if s.red_flag:
@@ -113,26 +113,40 @@ def _one(
         easy.append(s)
         if len(easy) < rules.progress_after:
             left = rules.progress_after - len(easy)
-            return "hold", level, (
-                f"an easy session (effort {effort}, pain {s.pain_after}); "
-                f"{left} more like it and the dose goes up"
+            return (
+                "hold",
+                level,
+                (
+                    f"an easy session (effort {effort}, pain {s.pain_after}); "
+                    f"{left} more like it and the dose goes up"
+                ),
             )
         efforts = ", ".join(str(e.effort) for e in easy)
         easy.clear()
         if level >= highest:
-            return "hold", level, (
-                f"the last {rules.progress_after} sessions were easy (effort {efforts}), "
-                "but every exercise is at the top of its chain"
+            return (
+                "hold",
+                level,
+                (
+                    f"the last {rules.progress_after} sessions were easy (effort {efforts}), "
+                    "but every exercise is at the top of its chain"
+                ),
             )
-        return "progress", level + 1, (
-            f"the last {rules.progress_after} sessions were easy (effort {efforts}) "
-            f"and pain is {_level_word(s.pain_after, base)}"
+        return (
+            "progress",
+            level + 1,
+            (
+                f"the last {rules.progress_after} sessions were easy (effort {efforts}) "
+                f"and pain is {_level_word(s.pain_after, base)}"
+            ),
         )
     easy.clear()
     if effort > rules.easy_effort:
         return "hold", level, f"effort {effort} of 10 is about right, so the dose stays"
-    return "hold", level, (
-        f"pain after ({s.pain_after}) is above where it started ({base}), so the dose stays"
+    return (
+        "hold",
+        level,
+        (f"pain after ({s.pain_after}) is above where it started ({base}), so the dose stays"),
     )
 
 
@@ -147,9 +161,7 @@ def _level_word(pain: int, base: int | None) -> str:
     return f"down to {pain}" if pain < base else f"at {pain}"
 
 
-def next_change(
-    rules: Rules, sessions: Sequence[Logged], decisions: Sequence[Decision]
-) -> str:
+def next_change(rules: Rules, sessions: Sequence[Logged], decisions: Sequence[Decision]) -> str:
     """What would change the dose next, in one line."""
     if decisions and decisions[-1].action == "stop":
         return "none: the program has stopped"

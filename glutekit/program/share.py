@@ -93,8 +93,11 @@ def make_bundle(
     author: str | None,
     note: str | None,
 ) -> dict[str, Any]:
-    used = [e for r in [content if kind == "routine" else {}, *routines.values()] for e in
-            _exercises_of(r)]
+    used = [
+        e
+        for r in [content if kind == "routine" else {}, *routines.values()]
+        for e in _exercises_of(r)
+    ]
     bundle: dict[str, Any] = {
         "format": FORMAT,
         "kind": kind,
@@ -131,7 +134,7 @@ def read_bundle(path: Path) -> Bundle:
     name, data = doc.name, doc.data
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise InputError(
-            f"{name}: /format: not a glutekit hand-over file (expected \"{FORMAT}\"; "
+            f'{name}: /format: not a glutekit hand-over file (expected "{FORMAT}"; '
             "make one with 'glutekit share')"
         )
     extra = sorted(set(data) - _FIELDS - {"checksum"})
@@ -149,7 +152,9 @@ def read_bundle(path: Path) -> Bundle:
         raise InputError(f"{name}: /kind: {json.dumps(kind)} is not 'routine' or 'program'")
     for key, wanted in (("content", dict), ("routines", dict), ("requires", list)):
         if not isinstance(data.get(key), wanted):
-            raise InputError(f"{name}: /{key}: expected {'an object' if wanted is dict else 'a list'}")
+            raise InputError(
+                f"{name}: /{key}: expected {'an object' if wanted is dict else 'a list'}"
+            )
     for i, need in enumerate(data["requires"]):
         if not isinstance(need, dict) or not isinstance(need.get("pack"), str):
             raise InputError(f"{name}: /requires/{i}: expected an object with a 'pack'")
@@ -182,7 +187,6 @@ def missing(bundle: Bundle, catalog: Catalog) -> tuple[list[str], list[str]]:
             )
         elif pack.version != version:
             other.append(
-                f"shared with pack '{pack.id}' {version}; you have {pack.version}, which may "
-                "differ"
+                f"shared with pack '{pack.id}' {version}; you have {pack.version}, which may differ"
             )
     return absent, other

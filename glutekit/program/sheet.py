@@ -62,11 +62,9 @@ def sheet_html(
     by = f'<p class="small">From: {escape(author)}</p>' if author else ""
     warn = "".join(f"<p><b>Stop and get it checked:</b> {escape(s)}</p>" for s in screens)
     rule_items = "".join(f"<li>{escape(r)}</li>" for r in rules)
-    head = "<tr><th></th>" + "".join(
-        f"<th>Session {i + 1}</th>" for i in range(per_week)
-    ) + "</tr>"
+    head = "<tr><th></th>" + "".join(f"<th>Session {i + 1}</th>" for i in range(per_week)) + "</tr>"
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(title)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>{escape(title)}</h1>{by}<p>{escape(description)}</p>"
         f"<table>{head}{''.join(rows)}</table>"
