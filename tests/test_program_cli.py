@@ -301,3 +301,37 @@ def test_program_ids_complete() -> None:
 
     assert complete("glutekit program start medius") == ["medius-6-weeks"]
     assert complete("glutekit share desk") == ["desk-break", "desk-reset-2-weeks"]
+
+
+def test_a_composed_session_is_the_same_each_time_and_keeps_the_symptom_s_rules(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "composed.json"
+    path.write_text(
+        json.dumps(
+            {
+                "id": "composed-plan",
+                "title": "Composed plan",
+                "weeks": 2,
+                "days": ["mon", "thu"],
+                "symptom": "outer-hip",
+                "sessions": [
+                    {
+                        "title": "Short outer-hip session",
+                        "compose": {"symptom": "outer-hip", "minutes": 8, "place": "home"},
+                    }
+                ],
+            }
+        )
+    )
+    gk("program", "start", str(path))
+    first = gk("program", "today", "--json")
+    assert first.stderr == ""
+    again = json.loads(gk("program", "today", "--json").stdout)
+    assert json.loads(first.stdout)["routine"] == again["routine"]
+    assert again["routine"]["title"].startswith("Short outer-hip session")
+    assert again["routine"]["screens"]  # the symptom's screen is said first
+    for _ in range(4):
+        gk("program", "log", "--effort", "2", "--pain-before", "1", "--pain-after", "1")
+    steps = json.loads(gk("program", "status", "--json").stdout)
+    assert not any("clamshell" in line.lower() for d in steps["decisions"] for line in d["changes"])

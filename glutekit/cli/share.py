@@ -168,6 +168,8 @@ def import_file(app: App, file: Path, force: bool, as_json: bool) -> None:
         click.echo(f"Note: {bundle.note}")
     for path, _ in writes:
         info(f"wrote {path}")
+    if not writes:
+        info(f"you already have this {bundle.kind}, the same; nothing written")
     how = (
         f"glutekit program start {result['id']}"
         if bundle.kind == "program"

@@ -44,12 +44,21 @@ def routine_data(
     assert plan.compose is not None
     if host is None:
         raise InputError("composing a program session needs the plugins")
+    from glutekit import messages
     from glutekit.compose import compose, find_strategy
     from glutekit.program.files import compose_request
 
     request = compose_request(catalog, plan.compose)
     found = find_strategy(host, plan.compose.get("strategy") or "cycle")
-    data, _ = compose(request, catalog, found)
+    # The strategy's notes ("leaves out release …") were for whoever wrote the program;
+    # every program command composes the session again, so they are not repeated.
+    was = messages.level()
+    messages.set_level(min(was, messages.QUIET))
+    try:
+        with messages.capture():
+            data, _ = compose(request, catalog, found)
+    finally:
+        messages.set_level(was)
     data = copy.deepcopy(data)
     data["id"] = f"{program.id}-session-{number % len(program.sessions) + 1}"
     if plan.title:
