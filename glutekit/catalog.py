@@ -293,8 +293,8 @@ class Catalog:
                 None,
                 doc,
                 [
-                    f'{doc.name}:1:1: /: neither a routine (has "steps") nor an exercise pack '
-                    f'(has "exercises")'
+                    f'{doc.name}:1:1: /: neither a routine (has "steps"), an exercise pack '
+                    f'(has "exercises") nor a program (has "weeks" and "sessions")'
                 ],
             )
         problems = document_problems(doc, kind)

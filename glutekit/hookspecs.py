@@ -58,6 +58,22 @@ def glutekit_routines() -> Iterable[Source]:
 
 
 @hookspec
+def glutekit_programs() -> Iterable[Source]:
+    """Return programs (weeks of sessions that progress) this plugin provides.
+
+    Called when a ``glutekit program`` command needs the list of programs, after the
+    catalog is built. Each item is a path to a program JSON file or a dict. Programs
+    are validated against ``program.schema.json``; every routine a program names must
+    be loaded and every compose request valid, else the program is skipped with a
+    warning that names the plugin. Found by their ``id``
+    (``glutekit program start ID``).
+
+    :returns: an iterable of program sources (may be empty).
+    """
+    raise NotImplementedError
+
+
+@hookspec
 def glutekit_strategies() -> Iterable[Strategy]:
     """Return selection strategies for ``glutekit compose``.
 

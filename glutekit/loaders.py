@@ -20,6 +20,7 @@ from glutekit.model import (
     MessageStep,
     Pack,
     PhaseWords,
+    Progression,
     RestStep,
     Routine,
     Settings,
@@ -191,9 +192,35 @@ def _exercise(
         sources=_sources(data.get("sources", [])),
         images=_images(data, folder),
         figure=str(folder / data["figure"]) if folder is not None and "figure" in data else None,
+        progression=_progression(pack_id, data.get("progression")),
         defaulted=defaulted,
         credit=credit,
         plugin=intern(plugin),
+    )
+
+
+def _links(pack_id: str, value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    ids = [value] if isinstance(value, str) else list(value)
+    return tuple(f"{pack_id}:{i}" for i in ids)
+
+
+def _progression(pack_id: str, data: dict[str, Any] | None) -> Progression | None:
+    if not data:
+        return None
+    step = data.get("step", {})
+    up_to = data.get("up_to", {})
+    return Progression(
+        easier=_links(pack_id, data.get("easier")),
+        harder=_links(pack_id, data.get("harder")),
+        hold_step=parse_duration(step["hold"]) if "hold" in step else 5,
+        reps_step=int(step.get("reps", 2)),
+        breaths_step=int(step.get("breaths", 1)),
+        hold_up_to=_opt_duration(up_to, "hold"),
+        reps_up_to=up_to.get("reps"),
+        breaths_up_to=up_to.get("breaths"),
+        sets_up_to=up_to.get("sets"),
     )
 
 

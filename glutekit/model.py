@@ -150,6 +150,28 @@ class PhaseWords:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Progression:
+    """How an exercise gets harder or easier in a program (see :mod:`glutekit.program`).
+
+    The dose moves first, one step at a time, up to ``*_up_to``; past its last step
+    comes the first of ``harder`` that the program allows, and below its first step the
+    first of ``easier``.
+    """
+
+    #: Qualified ids, in order of preference.
+    easier: tuple[str, ...] = ()
+    harder: tuple[str, ...] = ()
+    hold_step: int = 5
+    reps_step: int = 2
+    breaths_step: int = 1
+    #: The most the dose steps reach; None: the top of the dose's range.
+    hold_up_to: int | None = None
+    reps_up_to: int | None = None
+    breaths_up_to: int | None = None
+    sets_up_to: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Exercise:
     """One exercise from a pack. ``id`` is qualified: ``<pack>:<exercise>``."""
 
@@ -198,6 +220,8 @@ class Exercise:
     #: What the exercise can be done on: "floor", "chair", "bed", "standing", "gym";
     #: empty means what its position implies (see :func:`glutekit.compose.surfaces_of`).
     surfaces: tuple[str, ...] = ()
+    #: Easier and harder variants and the dose steps between, for programs.
+    progression: Progression | None = None
     #: Fields the pack left out and defaults filled in ("dose", "position", ...).
     defaulted: tuple[str, ...] = ()
     #: Where the exercise comes from and under what licence, printed on sheets and cards.

@@ -14,11 +14,12 @@ from typing import Any, Literal
 from glutekit.errors import InputError
 from glutekit.textcheck import safe, source_may_have_bad_text, text_problems
 
-SchemaName = Literal["routine", "pack"]
+SchemaName = Literal["routine", "pack", "program"]
 
 _FILES: dict[str, str] = {
     "routine": "routine.schema.json",
     "pack": "exercise-pack.schema.json",
+    "program": "program.schema.json",
 }
 
 #: Files larger than this are refused before they are parsed.
@@ -248,12 +249,14 @@ def _depth(value: Any, level: int = 1) -> int:
 
 
 def detect_kind(data: Any) -> SchemaName | None:
-    """Tell a routine from a pack by its shape."""
+    """Tell a routine from a pack or a program by its shape."""
     if isinstance(data, dict):
         if "exercises" in data:
             return "pack"
         if "steps" in data:
             return "routine"
+        if "sessions" in data and "weeks" in data:
+            return "program"
     return None
 
 

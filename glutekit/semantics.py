@@ -43,6 +43,9 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
         found += synonym_problems(doc) + word_problems(doc) + image_problems(doc)
         found += _former_id_problems(doc)
+        from glutekit.program.chains import chain_problems
+
+        found += chain_problems(doc)
         seen: dict[str, int] = {}
         for i, ex in enumerate(data.get("exercises", [])):
             if not isinstance(ex, dict):

@@ -160,6 +160,12 @@ def glutekit_voice_models():
 
 
 @glutekit.hookimpl
+def glutekit_programs():
+    return [{"id": "meta-program", "title": "Meta program", "weeks": 1, "days": ["mon"],
+             "sessions": [{"routine": "meta-routine"}]}]
+
+
+@glutekit.hookimpl
 def glutekit_licences():
     from glutekit.interfaces import LicenceNote
 
@@ -223,6 +229,12 @@ def test_hook_glutekit_routines(meta: Any) -> None:
     routines = json.loads(meta("routines", "--json").stdout)
     mine = [r for r in routines if r["id"] == "meta-routine"]
     assert mine and mine[0]["plugin"] == "gk_meta"
+
+
+def test_hook_glutekit_programs(meta: Any) -> None:
+    programs = json.loads(meta("program", "list", "--json").stdout)
+    mine = [p for p in programs if p["id"] == "meta-program"]
+    assert mine and mine[0]["plugin"] == "gk_meta" and mine[0]["weeks"] == 1
 
 
 def test_hook_glutekit_strategies(meta: Any) -> None:

@@ -88,6 +88,11 @@ def test_wheel_ships_schemas_and_routines(wheel_env: Path, tmp_path: Path) -> No
     routines = json.loads(_run(wheel_env, "routines", "--json", cwd=tmp_path).stdout)
     assert len(routines) >= 8
     assert all(str(wheel_env) in r["origin"] for r in routines)
+    programs = json.loads(_run(wheel_env, "program", "list", "--json", cwd=tmp_path).stdout)
+    assert {p["id"] for p in programs} >= {"medius-6-weeks", "outer-hip-4-weeks"}
+    assert json.loads(_run(wheel_env, "schema", "program", cwd=tmp_path).stdout)["$id"].endswith(
+        "/program/v1.json"
+    )
 
 
 def test_source_checkout_finds_schemas_and_routines() -> None:

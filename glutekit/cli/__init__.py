@@ -48,6 +48,18 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "glutekit.cli.vocabulary:vocabulary",
         "List the muscles, equipment, positions, kinds and loads.",
     ),
+    "program": (
+        "glutekit.cli.program:program",
+        "Follow a program: weeks of sessions that progress from your log.",
+    ),
+    "share": (
+        "glutekit.cli.share:share",
+        "Write a routine or program to one file to hand over.",
+    ),
+    "import": (
+        "glutekit.cli.share:import_file",
+        "Add a routine or program from a file made by 'share'.",
+    ),
     "completion": (
         "glutekit.cli.completion:completion",
         "Print the shell completion script for bash, zsh or fish.",

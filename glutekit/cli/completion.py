@@ -71,6 +71,19 @@ def _routines(app: App) -> tuple[Iterable[str], dict[str, str]]:
     return routines, {rid: r.title for rid, r in routines.items()}
 
 
+def _programs(app: App) -> tuple[Iterable[str], dict[str, str]]:
+    from glutekit.program.files import load_programs
+
+    found = load_programs(app.host, app.catalog, lambda message: None).programs
+    return found, {pid: p.title for pid, p in found.items()}
+
+
+def _shareable(app: App) -> tuple[Iterable[str], dict[str, str]]:
+    routines, titles = _routines(app)
+    programs, program_titles = _programs(app)
+    return [*routines, *programs], {**titles, **program_titles}
+
+
 def _exercises(app: App) -> tuple[Iterable[str], dict[str, str]]:
     found = app.catalog.exercises
     return found, {eid: ex.name for eid, ex in found.items()}
@@ -137,6 +150,8 @@ def _avoidable(catalog: Catalog) -> set[str]:
 
 complete_routine = _quietly(_routines)
 complete_exercise = _quietly(_exercises)
+complete_program = _quietly(_programs)
+complete_shareable = _quietly(_shareable)
 complete_format = _quietly(_formats)
 complete_output = _quietly(_outputs)
 complete_voice = _quietly(_voices)
@@ -155,7 +170,7 @@ complete_pack = _catalog_words(lambda catalog: catalog.packs)
 def completion(shell: str) -> None:
     """Print the script that makes Tab complete glutekit's commands and words.
 
-    It completes commands, options, routine and exercise ids, export formats,
+    It completes commands, options, routine, program and exercise ids, export formats,
     outputs, voices, strategies, symptoms, and the muscles, equipment,
     positions and tags of the installed packs.
 

@@ -130,11 +130,15 @@ class RunHistory:
         *,
         ask: bool,
         pain_after: int | None,
+        pain_before: int | None = None,
     ) -> None:
         self.db = db
         self.recorder = recorder
         self._ask = ask
         self._pain_after = pain_after
+        #: The scores as given or answered (``pain_after`` once :meth:`finish` ran).
+        self.pain_before = pain_before
+        self.pain_after = pain_after
 
     def finish(self, *, interrupted: bool) -> None:
         """After the session: take the pain-after score (asked unless interrupted)."""
@@ -143,10 +147,15 @@ class RunHistory:
         after = self._pain_after
         if after is None and self._ask and not interrupted and can_ask():
             after = ask_pain("after the session")
+        self.pain_after = after
         if self.recorder is not None and after is not None:
             self.recorder.record_pain_after(after)
         if self.db is not None:
             self.db.close()
+
+    @property
+    def session_id(self) -> int | None:
+        return getattr(self.recorder, "session_id", None)
 
 
 def attach_history(
@@ -203,7 +212,7 @@ def attach_history(
             warn=warn,
         )
         plan.extra_outputs.append(("history", recorder))
-    return RunHistory(db, recorder, ask=ask, pain_after=pain_after)
+    return RunHistory(db, recorder, ask=ask, pain_after=pain_after, pain_before=pain_before)
 
 
 def _claim(db: HistoryDB, earlier: SessionRow, plan: Session, advised: int | None) -> int:

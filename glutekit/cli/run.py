@@ -103,6 +103,24 @@ def _warn(message: str) -> None:
 @click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
 @click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
 @click.option(
+    "--program",
+    "program_session",
+    is_flag=True,
+    help="Run the next session of the program under way (see 'glutekit program'), then "
+    "ask effort beside pain.",
+)
+@click.option(
+    "--effort",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    help="With --program: how hard it was (0-10), instead of being asked.",
+)
+@click.option(
+    "--red-flag/--no-red-flag",
+    default=None,
+    help="With --program: answer the warning-sign question instead of being asked.",
+)
+@click.option(
     "--compose",
     "compose_now",
     is_flag=True,
@@ -125,12 +143,17 @@ def run(
     pain_after: int | None = None,
     compose_now: bool = False,
     first_side: str | None = None,
+    program_session: bool = False,
+    effort: int | None = None,
+    red_flag: bool | None = None,
     **compose_args: Any,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
 
     With --compose, run a routine composed on the spot instead, e.g.
     'glutekit run --compose --target gluteus_medius --minutes 10 --equipment tennis_ball'.
+    With --program, run the next session of the program under way
+    ('glutekit run --program --pain'), and answer how hard it was afterwards.
 
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     With --listen, say "coach, pause", "coach, go on", "coach, next", "coach, back",
@@ -145,9 +168,21 @@ def run(
         interactive=sys.stdout.isatty(),
         values=speech,
     )
+    pending = None
+    if program_session:
+        if routine is not None or compose_now:
+            raise InputError("give ROUTINE, --compose or --program, not more than one")
+        from glutekit.cli.program import todays_session
+
+        pending = todays_session(app)
+        chosen = app.catalog.load_routine_data(pending.routine_data, "<program session>")
+    elif effort is not None or red_flag is not None:
+        raise InputError("--effort and --red-flag only work with --program")
+    else:
+        chosen = routine_to_run(app, routine, compose_now, compose_args)
     try:
         session = prepare(
-            with_first_side(routine_to_run(app, routine, compose_now, compose_args), first_side),
+            with_first_side(chosen, first_side),
             host=app.host,
             catalog=app.catalog,
             options=options,
@@ -163,6 +198,17 @@ def run(
     result = session.play()
     click.echo(summary_line(result.summary))
     history.finish(interrupted=result.signal is not None)
+    if pending is not None:
+        from glutekit.cli.program import finish_program_session
+
+        finish_program_session(
+            app,
+            pending,
+            history,
+            finished=result.summary.status == "finished",
+            effort=effort,
+            red_flag=red_flag,
+        )
     if result.signal is not None:
         raise click.exceptions.Exit(result.exit_code)
 

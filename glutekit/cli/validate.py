@@ -124,9 +124,10 @@ def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
 
 
 @click.command()
-@click.argument("name", type=click.Choice(["routine", "pack"]))
+@click.argument("name", type=click.Choice(["routine", "pack", "program"]))
 def schema(name: str) -> None:
-    """Print the JSON Schema for routines or exercise packs."""
-    from glutekit.schema import load_schema
+    """Print the JSON Schema for routines, exercise packs or programs."""
+    from glutekit.schema import SchemaName, load_schema
 
-    click.echo(json.dumps(load_schema("routine" if name == "routine" else "pack"), indent=2))
+    kinds: dict[str, SchemaName] = {"routine": "routine", "pack": "pack", "program": "program"}
+    click.echo(json.dumps(load_schema(kinds[name]), indent=2))

@@ -352,6 +352,13 @@ class HistoryDB:
             if after is not None:
                 conn.execute("UPDATE sessions SET pain_after = ? WHERE id = ?", (after, session_id))
 
+    def write(self, sql: str, args: Sequence[Any] = ()) -> int:
+        """Run one write statement in its own short transaction; returns the new row id."""
+        with self._write() as conn:
+            cursor = conn.execute(sql, args)
+            row = cursor.lastrowid
+        return int(row or 0)
+
     # ------------------------------------------------------------------ reading
 
     def sessions(

@@ -80,3 +80,61 @@ def ask_pain(moment: str) -> int | None:
         if text.isdigit() and 0 <= int(text) <= 10:
             return int(text)
         click.echo("Please type a whole number from 0 to 10, or press Enter to skip.", err=True)
+
+
+#: Words (and keys) the effort question takes besides 0-10, and the score each means.
+EFFORT_WORDS: dict[str, int] = {
+    "e": 3,
+    "easy": 3,
+    "too easy": 3,
+    "r": 6,
+    "right": 6,
+    "about right": 6,
+    "h": 8,
+    "hard": 8,
+    "too hard": 8,
+}
+
+
+def effort_score(text: str) -> int | None:
+    """An effort answer as 0-10: a number, or too easy (3) / right (6) / too hard (8)."""
+    cleaned = " ".join(text.strip().lower().split())
+    if cleaned.isdigit() and 0 <= int(cleaned) <= 10:
+        return int(cleaned)
+    return EFFORT_WORDS.get(cleaned)
+
+
+def ask_effort() -> int | None:
+    """Ask how hard the session was; Enter (or end of input) skips it."""
+    import click
+
+    while True:
+        try:
+            answer = click.prompt(
+                "Effort, 0 (nothing) to 10 (all you had), or e = too easy, r = right, "
+                "h = too hard; Enter to skip",
+                default="",
+                show_default=False,
+                err=True,
+            )
+        except click.exceptions.Abort:
+            return None
+        text = str(answer).strip()
+        if not text:
+            return None
+        score = effort_score(text)
+        if score is not None:
+            return score
+        click.echo("Please type 0 to 10, or e, r or h, or press Enter to skip.", err=True)
+
+
+def ask_red_flag(screens: list[str]) -> bool:
+    """Ask whether any warning sign has appeared; only yes counts (Enter is no)."""
+    import click
+
+    for line in screens:
+        click.echo(f"Warning signs: {line}", err=True)
+    try:
+        return bool(click.confirm("Has any of these happened?", default=False, err=True))
+    except click.exceptions.Abort:
+        return False

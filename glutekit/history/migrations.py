@@ -49,6 +49,39 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX holds_by_session ON holds(session_id)",
     ),
+    (
+        # Programs: each start of a program, with the program as it was started (its
+        # rules stay fixed for that run), and each of its sessions done, with effort.
+        """CREATE TABLE programs (
+            id INTEGER PRIMARY KEY,
+            program_id TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL,
+            start_date TEXT NOT NULL,
+            days TEXT NOT NULL,
+            time TEXT,
+            baseline INTEGER CHECK (baseline BETWEEN 0 AND 10),
+            started REAL NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'stopped', 'finished')),
+            ended REAL,
+            end_reason TEXT
+        )""",
+        """CREATE TABLE program_sessions (
+            id INTEGER PRIMARY KEY,
+            program INTEGER NOT NULL REFERENCES programs(id),
+            session_id INTEGER REFERENCES sessions(id),
+            day TEXT NOT NULL,
+            level INTEGER NOT NULL DEFAULT 0,
+            effort INTEGER CHECK (effort BETWEEN 0 AND 10),
+            pain_before INTEGER CHECK (pain_before BETWEEN 0 AND 10),
+            pain_after INTEGER CHECK (pain_after BETWEEN 0 AND 10),
+            red_flag INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT 'log' CHECK (source IN ('run', 'log')),
+            at REAL NOT NULL
+        )""",
+        "CREATE INDEX program_sessions_by_program ON program_sessions(program, id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,6 +1,6 @@
 """The glute exercise pack: release, stretch and activation work for the glutes.
 
-Also serves glutekit's ready-made routines, which use this pack's exercises.
+Also serves glutekit's ready-made routines and programs, which use this pack's exercises.
 """
 
 from __future__ import annotations
@@ -22,6 +22,14 @@ def _routines_dir() -> Path:
     return _HERE.parent.parent / "routines"
 
 
+def _programs_dir() -> Path:
+    # As for the routines: installed next to this module, or the checkout's programs/.
+    bundled = _HERE / "programs"
+    if bundled.is_dir():
+        return bundled
+    return _HERE.parent.parent / "programs"
+
+
 @glutekit.hookimpl
 def glutekit_exercise_packs() -> Iterable[Path]:
     return [_HERE / "pack.json"]
@@ -30,3 +38,8 @@ def glutekit_exercise_packs() -> Iterable[Path]:
 @glutekit.hookimpl
 def glutekit_routines() -> Iterable[Path]:
     return sorted(_routines_dir().glob("*.json"))
+
+
+@glutekit.hookimpl
+def glutekit_programs() -> Iterable[Path]:
+    return sorted(_programs_dir().glob("*.json"))

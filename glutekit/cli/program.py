@@ -1,0 +1,870 @@
+"""``glutekit program``: start a program, see today's session, log it, see why it changes.
+
+The rules and state live in :mod:`glutekit.program`; this module parses options,
+opens the history database, and prints.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from glutekit.cli import completion as complete
+from glutekit.cli.app import App, pass_app, warn
+from glutekit.cli.output import info, print_json
+from glutekit.cli.output_path import OUTPUT_PATH
+from glutekit.errors import GlutekitError, InputError
+
+if TYPE_CHECKING:
+    from glutekit.cli.history import RunHistory
+    from glutekit.history.db import HistoryDB
+    from glutekit.program.course import Course
+    from glutekit.program.files import Programs
+    from glutekit.program.state import Enrollment
+
+
+def _programs(app: App) -> Programs:
+    from glutekit.program.files import load_programs
+
+    return load_programs(app.host, app.catalog, warn)
+
+
+def _db() -> HistoryDB:
+    from glutekit.history.db import HistoryDB, HistoryUnavailable
+
+    try:
+        db = HistoryDB.open()
+    except HistoryUnavailable as exc:
+        raise GlutekitError(str(exc)) from None
+    if db.notice is not None:
+        warn(db.notice)
+    return db
+
+
+def _date(text: str | None, option: str) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(f"{option}: {text!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def _course(app: App, db: HistoryDB, enrollment: Enrollment | None = None) -> Course:
+    from glutekit.program import state
+    from glutekit.program.course import course_of
+
+    found = enrollment or state.latest(db)
+    if found is None:
+        raise InputError(
+            "no program started; 'glutekit program list' shows them, "
+            "'glutekit program start NAME' starts one"
+        )
+    return course_of(found, state.logged(db, found.id), app.catalog, app.host, today=date.today())
+
+
+def _stopped_error(course: Course) -> InputError:
+    how = (
+        "'glutekit program restart --checked' once it has been checked"
+        if course.safety_stop
+        else "'glutekit program restart' to begin it again"
+    )
+    return InputError(f"program '{course.program.id}' has stopped: {course.stop_reason}; {how}")
+
+
+_DAYS_HELP = "Days of the week, such as mon,wed,fri (or daily); default: the program's."
+
+
+@click.group()
+def program() -> None:
+    """Weeks of sessions that get harder or easier from the pain and effort you log.
+
+    \b
+    Examples:
+      glutekit program list
+      glutekit program start medius-6-weeks --days mon,wed,fri
+      glutekit program today
+      glutekit program run --no-voice
+      glutekit program log --effort 4 --pain-before 2 --pain-after 2
+      glutekit program status
+      glutekit program calendar -o plan.ics
+    """
+
+
+@program.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+@pass_app
+def list_programs(app: App, as_json: bool) -> None:
+    """List the programs you can start.
+
+    \b
+    Example:
+      glutekit program list --json
+    """
+    from glutekit.cli.output import Column, print_table
+
+    found = _programs(app)
+    rows: list[dict[str, Any]] = [
+        {
+            "id": p.id,
+            "title": p.title,
+            "weeks": p.weeks,
+            "per_week": p.per_week,
+            "symptom": p.symptom,
+            "plugin": p.plugin,
+        }
+        for p in found.programs.values()
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        info("no programs installed")
+        return
+    print_table(
+        [Column(heading="Program", no_wrap=True), "Title", "Weeks", "A week", "Plugin"],
+        [
+            [r["id"], r["title"], str(r["weeks"]), str(r["per_week"]), str(r["plugin"])]
+            for r in rows
+        ],
+    )
+
+
+@program.command()
+@click.argument("name", shell_complete=complete.complete_program)
+@click.option("--json", "as_json", is_flag=True, help="Print the program file as JSON.")
+@pass_app
+def show(app: App, name: str, as_json: bool) -> None:
+    """Show a program: its weeks, sessions, rules and warning signs.
+
+    \b
+    Examples:
+      glutekit program show outer-hip-4-weeks
+      glutekit program show my-plan.json --json
+    """
+    from glutekit.program.files import find_program
+    from glutekit.program.model import DAY_NAMES, DAY_WORDS
+
+    prog, data = find_program(name, _programs(app), app.catalog)
+    if as_json:
+        print_json(data)
+        return
+    days = ", ".join(DAY_WORDS[DAY_NAMES.index(d)] for d in prog.days)
+    click.echo(f"{prog.title} ({prog.id})")
+    if prog.author:
+        click.echo(f"From: {prog.author}")
+    click.echo(f"{prog.weeks} weeks, {prog.per_week} sessions a week ({days}).")
+    if prog.description:
+        click.echo(prog.description)
+    for i, plan in enumerate(prog.sessions, start=1):
+        what = plan.routine or f"composed: {json.dumps(plan.compose, sort_keys=True)}"
+        click.echo(f"Session {i}: {plan.title or what}")
+    click.echo("Rules:")
+    for line in prog.rules.lines():
+        click.echo(f"  - {line}")
+
+
+@program.command()
+@click.argument("name", shell_complete=complete.complete_program)
+@click.option("--date", "start", metavar="YYYY-MM-DD", help="First day (default: today).")
+@click.option("--days", metavar="DAYS", help=_DAYS_HELP)
+@click.option("--time", "at", metavar="HH:MM", help="Time of day for reminders.")
+@click.option(
+    "--pain",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    help="Your pain now (0-10): the baseline the rules compare with (default: the first "
+    "session's pain before).",
+)
+@click.option("--force", is_flag=True, help="Stop the program under way and start this one.")
+@click.option("--json", "as_json", is_flag=True, help="Print what was started as JSON.")
+@pass_app
+def start(
+    app: App,
+    name: str,
+    start: str | None,
+    days: str | None,
+    at: str | None,
+    pain: int | None,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Start program NAME (an id from 'glutekit program list', or a .json file).
+
+    \b
+    Examples:
+      glutekit program start medius-6-weeks --days mon,wed,fri
+      glutekit program start desk-reset-2-weeks --date 2025-03-03 --time 12:30
+    """
+    import re
+
+    from glutekit.program import state
+    from glutekit.program.files import find_program
+    from glutekit.program.model import parse_days, planned_dates
+
+    prog, data = find_program(name, _programs(app), app.catalog)
+    try:
+        chosen = parse_days(days) if days else prog.days
+    except ValueError as exc:
+        raise InputError(f"--days: {exc}") from None
+    if at is not None and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", at):
+        raise InputError(f"--time: {at!r} is not a time of day (use HH:MM, such as 18:00)")
+    first = _date(start, "--date")
+    db = _db()
+    try:
+        current = state.active(db)
+        if current is not None and not force:
+            raise InputError(
+                f"program '{current.program.id}' is under way; 'glutekit program stop' ends "
+                f"it, or add --force to stop it and start '{prog.id}'"
+            )
+        if current is not None:
+            state.end(db, current.id, status="stopped", reason=f"replaced by '{prog.id}'")
+        enrollment = state.enroll(
+            db, data, start=first, days=chosen, at=at or prog.time, baseline=pain
+        )
+    finally:
+        db.close()
+    dates = planned_dates(first, chosen, prog.weeks * len(chosen))
+    result = {
+        "program": prog.id,
+        "enrollment": enrollment,
+        "start": first.isoformat(),
+        "days": list(chosen),
+        "sessions": len(dates),
+        "first_session": dates[0].isoformat() if dates else None,
+        "last_session": dates[-1].isoformat() if dates else None,
+    }
+    if as_json:
+        print_json(result)
+        return
+    click.echo(
+        f"Started '{prog.title}': {len(dates)} sessions on {', '.join(chosen)}, "
+        f"{result['first_session']} to {result['last_session']}."
+    )
+    click.echo("Next: 'glutekit program today' shows the first session.")
+
+
+def _today_data(app: App, course: Course) -> dict[str, Any]:
+    from glutekit.program.sheet import exercise_lines
+
+    number = course.next_number
+    due = course.next_date
+    routine = course.routine_for(number, app.catalog)
+    return {
+        "program": course.program.id,
+        "session": number + 1,
+        "of": len(course.dates),
+        "week": course.week_of(number),
+        "due": due.isoformat() if due else None,
+        "due_today": due is not None and due <= course.today,
+        "level": course.level,
+        "exercises": exercise_lines(routine, app.catalog),
+        "routine": routine,
+    }
+
+
+@program.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the session and its routine as JSON.")
+@click.option(
+    "-o", "--output", "out", type=OUTPUT_PATH, help="Also write the routine to this file."
+)
+@click.option("--force", is_flag=True, help="With -o, replace a file that exists.")
+@pass_app
+def today(app: App, as_json: bool, out: Path | None, force: bool) -> None:
+    """Show the next session of the program under way, at the level the log has reached.
+
+    \b
+    Examples:
+      glutekit program today
+      glutekit program today -o today.json && glutekit run today.json
+    """
+    db = _db()
+    try:
+        course = _course(app, db)
+    finally:
+        db.close()
+    if course.stopped:
+        raise _stopped_error(course)
+    if course.finished:
+        if as_json:
+            print_json({"program": course.program.id, "finished": True})
+        else:
+            click.echo(f"'{course.program.title}' is finished: every session is done.")
+        return
+    found = _today_data(app, course)
+    if out is not None:
+        _write_new(out, json.dumps(found["routine"], indent=2, ensure_ascii=False) + "\n", force)
+        info(f"wrote {out}")
+    if as_json:
+        print_json(found)
+        return
+    when = "today" if found["due_today"] else f"on {found['due']}"
+    click.echo(
+        f"Session {found['session']} of {found['of']}, week {found['week']}, due {when}: "
+        f"{found['routine']['title']}"
+    )
+    for line in found["exercises"]:
+        click.echo(f"  {line}")
+    click.echo("Run it: glutekit program run (or glutekit run --program)")
+
+
+def _write_new(path: Path, text: str, force: bool) -> None:
+    from glutekit import atomic
+
+    if not force and not atomic.is_stdout(path) and path.exists():
+        raise InputError(f"{path}: exists; add --force to replace it")
+    atomic.write_text(path, text)
+
+
+# ----------------------------------------------------------------------------- run
+
+
+@dataclass
+class PendingSession:
+    """Today's program session while ``glutekit run --program`` plays it."""
+
+    enrollment: int
+    number: int
+    level: int
+    screens: list[str]
+    routine_data: dict[str, Any]
+
+
+def todays_session(app: App) -> PendingSession:
+    """What ``run --program`` plays: the next session of the program under way.
+
+    :raises InputError: when no program is under way, or it stopped or finished.
+    """
+    db = _db()
+    try:
+        course = _course(app, db)
+    finally:
+        db.close()
+    if course.stopped:
+        raise _stopped_error(course)
+    if course.finished:
+        raise InputError(f"'{course.program.id}' is finished: every session is done")
+    number = course.next_number
+    screens = course.screens(app.catalog)
+    for line in screens:
+        click.echo(f"Take care: {line}", err=True)
+    return PendingSession(
+        enrollment=course.enrollment.id,
+        number=number,
+        level=course.level,
+        screens=screens,
+        routine_data=course.routine_for(number, app.catalog),
+    )
+
+
+def finish_program_session(
+    app: App,
+    pending: PendingSession,
+    history: RunHistory,
+    *,
+    finished: bool,
+    effort: int | None,
+    red_flag: bool | None,
+) -> None:
+    """After a ``run --program``: ask effort (and warning signs), log it, say what changes."""
+    from glutekit.history.live import ask_effort, ask_red_flag, can_ask
+
+    if not finished:
+        info(
+            "The session did not finish, so it does not count toward the program; "
+            "'glutekit program log' counts one you finished elsewhere."
+        )
+        return
+    if effort is None and can_ask():
+        effort = ask_effort()
+    if red_flag is None:
+        red_flag = ask_red_flag(pending.screens) if pending.screens and can_ask() else False
+    _log(
+        app,
+        day=date.today(),
+        effort=effort,
+        pain_before=history.pain_before,
+        pain_after=history.pain_after,
+        red_flag=red_flag,
+        source="run",
+        session_id=history.session_id,
+        as_json=False,
+    )
+
+
+def _log(
+    app: App,
+    *,
+    day: date,
+    effort: int | None,
+    pain_before: int | None,
+    pain_after: int | None,
+    red_flag: bool,
+    source: str,
+    session_id: int | None,
+    as_json: bool,
+) -> None:
+    from glutekit.program import state
+    from glutekit.program.model import Logged
+
+    db = _db()
+    try:
+        course = _course(app, db)
+        if course.stopped:
+            raise _stopped_error(course)
+        if course.finished:
+            raise InputError(f"'{course.program.id}' is finished: every session is done")
+        session = Logged(
+            number=course.next_number + 1,
+            day=day,
+            level=course.level,
+            effort=effort,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            red_flag=red_flag,
+            source="run" if source == "run" else "log",
+            session_id=session_id,
+        )
+        state.record(db, course.enrollment.id, session)
+        after = _course(app, db, course.enrollment)
+        decision = after.decisions[-1]
+        if decision.action == "stop":
+            state.end(db, course.enrollment.id, status="stopped", reason=decision.reason)
+        elif after.finished:
+            state.end(db, course.enrollment.id, status="finished", reason="every session done")
+    finally:
+        db.close()
+    changes = after.changes(decision)
+    screens = after.screens(app.catalog) if decision.action == "stop" else []
+    if as_json:
+        print_json(
+            {
+                "session": session.number,
+                "decision": {**decision.as_dict(), "changes": changes},
+                "screens": screens,
+            }
+        )
+        return
+    click.echo(f"Logged session {session.number} of {len(after.dates)}.")
+    _say_decision(decision.action, decision.reason, changes, screens)
+
+
+def _say_decision(action: str, reason: str, changes: list[str], screens: list[str]) -> None:
+    if action == "stop":
+        click.echo(f"The program stops: {reason}.")
+        for line in screens:
+            click.echo(f"Take care: {line}")
+        return
+    if changes:
+        word = "Harder" if action == "progress" else "Easier"
+        click.echo(f"{word} next time:")
+        for line in changes:
+            click.echo(f"  {line}")
+        return
+    click.echo(f"No change: {reason}.")
+
+
+@program.command("run", context_settings={"ignore_unknown_options": False})
+@click.option(
+    "--speed",
+    type=click.FloatRange(min=0, min_open=True, max=1000),
+    default=1.0,
+    show_default=True,
+    help="Play faster, e.g. 60 plays 10 minutes in 10 s.",
+)
+@click.option("--no-voice", is_flag=True, help="Leave out outputs that speak.")
+@click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
+@click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
+@click.option(
+    "--effort",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    help="How hard it was (0-10), instead of being asked.",
+)
+@click.option(
+    "--red-flag/--no-red-flag",
+    default=None,
+    help="Answer the warning-sign question instead of being asked.",
+)
+@click.pass_context
+def run_today(ctx: click.Context, /, **options: Any) -> None:
+    """Run the next session of the program under way, then ask pain and effort.
+
+    The same as 'glutekit run --program'; that command has every option of a run.
+
+    \b
+    Examples:
+      glutekit program run
+      glutekit program run --no-voice --pain-before 2 --pain-after 2 --effort 4
+    """
+    from glutekit.cli.run import run
+
+    ctx.invoke(run, routine=None, program_session=True, ask_pain=True, **options)
+
+
+# ----------------------------------------------------------------------------- log and status
+
+
+@program.command()
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="When it was done (default: today).")
+@click.option(
+    "--effort",
+    type=click.IntRange(0, 10),
+    metavar="N",
+    required=True,
+    help="How hard it was, 0 (nothing) to 10 (all you had).",
+)
+@click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
+@click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
+@click.option("--red-flag", is_flag=True, help="A warning sign of the program has appeared.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision as JSON.")
+@pass_app
+def log(
+    app: App,
+    day: str | None,
+    effort: int,
+    pain_before: int | None,
+    pain_after: int | None,
+    red_flag: bool,
+    as_json: bool,
+) -> None:
+    """Log a session of the program done elsewhere (a class, a printed sheet).
+
+    \b
+    Examples:
+      glutekit program log --effort 4 --pain-before 2 --pain-after 2
+      glutekit program log --date 2025-03-05 --effort 8 --pain-after 5
+    """
+    _log(
+        app,
+        day=_date(day, "--date"),
+        effort=effort,
+        pain_before=pain_before,
+        pain_after=pain_after,
+        red_flag=red_flag,
+        source="log",
+        session_id=None,
+        as_json=as_json,
+    )
+
+
+@program.command()
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the status, with every decision, as JSON."
+)
+@pass_app
+def status(app: App, as_json: bool) -> None:
+    """Say where the program stands: week, adherence, pain and effort, each decision and why.
+
+    \b
+    Examples:
+      glutekit program status
+      glutekit program status --json
+    """
+    from glutekit.program.course import status_data
+
+    db = _db()
+    try:
+        course = _course(app, db)
+    finally:
+        db.close()
+    data = status_data(course, app.catalog)
+    if as_json:
+        print_json(data)
+        return
+    _print_status(data)
+
+
+def _print_status(data: dict[str, Any]) -> None:
+    click.echo(
+        f"{data['title']} ({data['program']}): {data['state']}, week {data['week']} of {data['weeks']}"
+    )
+    due = data["sessions_due_so_far"]
+    share = f" ({100 * min(data['sessions_done'], due) // due}% of those due so far)" if due else ""
+    click.echo(
+        f"Sessions: {data['sessions_done']} done of {data['sessions_planned']}; "
+        f"{due} due by today{share}."
+    )
+    click.echo(f"Level: {data['level']:+d} (0 is each routine as written).")
+    pains = " ".join("-" if p is None else str(p) for p in data["pain_after"]) or "none yet"
+    efforts = " ".join("-" if e is None else str(e) for e in data["effort"]) or "none yet"
+    base = data["baseline_pain"]
+    click.echo(
+        f"Pain after each session: {pains}" + (f" (started at {base})" if base is not None else "")
+    )
+    click.echo(f"Effort of each session: {efforts}")
+    if data["decisions"]:
+        click.echo("Decisions:")
+    for d in data["decisions"]:
+        click.echo(f"  after session {d['after_session']}: {d['action']}: {d['reason']}")
+        for line in d["changes"]:
+            click.echo(f"    {line}")
+    if data["stop_reason"]:
+        click.echo(f"Stopped: {data['stop_reason']}")
+    for line in data["screens"]:
+        click.echo(f"Take care: {line}")
+    for line in data["at_the_top"]:
+        click.echo(f"Top of the chain: {line}")
+    if data["state"] == "active":
+        click.echo(f"Next change: {data['next_change']}")
+    click.echo("Rules:")
+    for line in data["rules_text"]:
+        click.echo(f"  - {line}")
+
+
+@program.command()
+@click.option("--json", "as_json", is_flag=True, help="Print what was stopped as JSON.")
+def stop(as_json: bool) -> None:
+    """Stop the program under way (its log stays in the history).
+
+    \b
+    Example:
+      glutekit program stop
+    """
+    from glutekit.program import state
+
+    db = _db()
+    try:
+        current = state.active(db)
+        if current is None:
+            raise InputError("no program is under way")
+        state.end(db, current.id, status="stopped", reason="stopped by you")
+    finally:
+        db.close()
+    if as_json:
+        print_json({"program": current.program.id, "state": "stopped"})
+        return
+    click.echo(f"Stopped '{current.program.title}'. 'glutekit program restart' begins it again.")
+
+
+@program.command()
+@click.option("--date", "start", metavar="YYYY-MM-DD", help="First day (default: today).")
+@click.option("--days", metavar="DAYS", help=_DAYS_HELP + " Default: as before.")
+@click.option(
+    "--checked",
+    is_flag=True,
+    help="After a stop for pain or a warning sign: it has been checked and you may go on.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print what was started as JSON.")
+@pass_app
+def restart(app: App, start: str | None, days: str | None, checked: bool, as_json: bool) -> None:
+    """Begin the last program again from its first step (the old log is kept).
+
+    \b
+    Examples:
+      glutekit program restart
+      glutekit program restart --checked --days tue,thu,sat
+    """
+    from glutekit.program import state
+    from glutekit.program.model import parse_days
+
+    db = _db()
+    try:
+        last = state.latest(db)
+        if last is None:
+            raise InputError("no program to restart; 'glutekit program start NAME' starts one")
+        course = _course(app, db, last)
+        if course.safety_stop and not checked:
+            screens = course.screens(app.catalog)
+            raise InputError(
+                f"program '{last.program.id}' stopped because {course.stop_reason}; "
+                + (f"{screens[0]} " if screens else "")
+                + "Once a doctor or physiotherapist has checked it, add --checked"
+            )
+        try:
+            chosen = parse_days(days) if days else last.days
+        except ValueError as exc:
+            raise InputError(f"--days: {exc}") from None
+        if last.status == "active":
+            state.end(db, last.id, status="stopped", reason="restarted")
+        first = _date(start, "--date")
+        new = state.enroll(db, last.data, start=first, days=chosen, at=last.time, baseline=None)
+    finally:
+        db.close()
+    if as_json:
+        print_json({"program": last.program.id, "enrollment": new, "start": first.isoformat()})
+        return
+    click.echo(f"Restarted '{last.program.title}' from its first step, on {first.isoformat()}.")
+
+
+# ----------------------------------------------------------------------------- calendar, sheet
+
+
+@program.command()
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=OUTPUT_PATH,
+    required=True,
+    help="The .ics file to write (- for standard output).",
+)
+@click.option(
+    "--time", "at", metavar="HH:MM", help="Time of day (default: the program's, or 18:00)."
+)
+@click.option(
+    "--minutes",
+    type=click.IntRange(5, 240),
+    default=20,
+    show_default=True,
+    help="How long each event lasts.",
+)
+@click.option(
+    "--alarm",
+    "alarm",
+    type=click.IntRange(0, 1440),
+    default=15,
+    show_default=True,
+    metavar="MINUTES",
+    help="Remind this many minutes before.",
+)
+@click.option("--each", is_flag=True, help="One event per session instead of a recurring one.")
+@click.option("--force", is_flag=True, help="Replace a file that exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
+@pass_app
+def calendar(
+    app: App,
+    out: Path,
+    at: str | None,
+    minutes: int,
+    alarm: int,
+    each: bool,
+    force: bool,
+    as_json: bool,
+) -> None:
+    """Write the program's sessions as calendar events with reminders (.ics).
+
+    Import the file into your calendar app; each event says the command to run.
+
+    \b
+    Examples:
+      glutekit program calendar -o plan.ics
+      glutekit program calendar -o plan.ics --time 07:30 --alarm 10 --each
+    """
+    import re
+
+    from glutekit.program.calendar import calendar_bytes
+
+    db = _db()
+    try:
+        course = _course(app, db)
+    finally:
+        db.close()
+    when = at or course.enrollment.time or "18:00"
+    if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", when):
+        raise InputError(f"--time: {when!r} is not a time of day (use HH:MM, such as 18:00)")
+    dates = list(course.dates[len(course.logged) :])
+    data = calendar_bytes(
+        program_id=course.program.id,
+        title=course.program.title,
+        dates=dates,
+        days=course.enrollment.days,
+        at=when,
+        minutes=minutes,
+        alarm_minutes=alarm,
+        each=each,
+        key=f"{course.enrollment.start.isoformat()}-{course.enrollment.id}",
+    )
+    from glutekit import atomic
+
+    if not force and not atomic.is_stdout(out) and out.exists():
+        raise InputError(f"{out}: exists; add --force to replace it")
+    atomic.write_bytes(out, data)
+    summary = {
+        "file": str(out),
+        "sessions": len(dates),
+        "events": len(dates) if each else (1 if dates else 0),
+        "recurring": not each,
+        "time": when,
+        "alarm_minutes": alarm,
+    }
+    if as_json:
+        print_json(summary)
+        return
+    info(f"wrote {out}: {len(dates)} session(s) at {when}, reminder {alarm} min before")
+
+
+@program.command("export")
+@click.argument("name", required=False, shell_complete=complete.complete_program)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=OUTPUT_PATH,
+    required=True,
+    help="The HTML file to write (- for standard output).",
+)
+@click.option(
+    "--date",
+    "start",
+    metavar="YYYY-MM-DD",
+    help="First day, for a program not started (default: today).",
+)
+@click.option("--force", is_flag=True, help="Replace a file that exists.")
+@click.option("--json", "as_json", is_flag=True, help="Print a summary as JSON.")
+@pass_app
+def export_sheet(
+    app: App, name: str | None, out: Path, start: str | None, force: bool, as_json: bool
+) -> None:
+    """Print the weeks of a program on one page, to tick off on the fridge (HTML).
+
+    Without NAME, the program under way, with its dates and today's level.
+
+    \b
+    Examples:
+      glutekit program export -o plan.html
+      glutekit program export outer-hip-4-weeks --date 2025-03-03 -o plan.html
+    """
+    from glutekit.program.course import course_of
+    from glutekit.program.sheet import exercise_lines, sheet_html
+    from glutekit.program.state import Enrollment
+
+    if name is None:
+        db = _db()
+        try:
+            course = _course(app, db)
+        finally:
+            db.close()
+    else:
+        from glutekit.program.files import find_program
+
+        prog, data = find_program(name, _programs(app), app.catalog)
+        enrollment = Enrollment(
+            id=0,
+            program=prog,
+            data=data,
+            start=_date(start, "--date"),
+            days=prog.days,
+            time=prog.time,
+            baseline=None,
+            status="active",
+        )
+        course = course_of(enrollment, [], app.catalog, app.host, today=date.today())
+    prog = course.program
+    sessions = []
+    for i in range(len(prog.sessions)):
+        routine = course.routine_for(i, app.catalog)
+        sessions.append(
+            (prog.sessions[i].title or routine["title"], exercise_lines(routine, app.catalog))
+        )
+    html = sheet_html(
+        title=prog.title,
+        description=prog.description,
+        dates=list(course.dates),
+        per_week=len(course.enrollment.days),
+        sessions=sessions,
+        rules=prog.rules.lines(),
+        screens=course.screens(app.catalog),
+        author=prog.author,
+    )
+    _write_new(out, html, force)
+    if as_json:
+        print_json({"file": str(out), "weeks": prog.weeks, "sessions": len(course.dates)})
+        return
+    info(f"wrote {out}: {prog.weeks} weeks on one page")

@@ -1,0 +1,156 @@
+"""Program files: found through plugins, in the user's folder, or by path; validated.
+
+A program is checked like a routine: the schema first, then what a schema cannot say
+(every routine it names is installed, its symptom is known, a compose request is one
+``glutekit compose`` would take). Each problem is one line naming file and field.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from glutekit.errors import InputError, UnknownId, ValidationFailed
+from glutekit.program.model import Program, program_from_data
+from glutekit.schema import Document, Problem, read_document, schema_problems
+
+if TYPE_CHECKING:
+    from glutekit.catalog import Catalog
+    from glutekit.plugins import PluginHost
+
+
+def user_programs_dir() -> Path:
+    """Programs you keep (imported or written): ``<data>/programs``."""
+    from glutekit import paths
+
+    return paths.data_dir() / "programs"
+
+
+def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
+    """Routines, symptoms and compose words of a program that this install lacks."""
+    from glutekit.catalog import suggest
+
+    data = doc.data
+    found: list[Problem] = []
+    symptoms = catalog.symptoms()
+    symptom = data.get("symptom")
+    if symptom is not None and symptom not in symptoms:
+        found.append(
+            doc.problem("/symptom", f"unknown symptom '{symptom}'{suggest(symptom, symptoms)}")
+        )
+    for i, session in enumerate(data.get("sessions", [])):
+        ref = session.get("routine")
+        if ref is not None and ref not in catalog.routines:
+            found.append(
+                doc.problem(
+                    f"/sessions/{i}/routine",
+                    f"unknown routine '{ref}'{suggest(ref, catalog.routines)}",
+                )
+            )
+        request = session.get("compose")
+        if request is not None:
+            try:
+                compose_request(catalog, request)
+            except InputError as exc:
+                found.append(doc.problem(f"/sessions/{i}/compose", str(exc)))
+    return found
+
+
+def compose_request(catalog: Catalog, request: dict[str, Any]) -> Any:
+    from glutekit.compose import build_request
+
+    return build_request(
+        catalog,
+        targets=request.get("targets", ()),
+        symptom=request.get("symptom"),
+        minutes=request.get("minutes", 10.0),
+        equipment=request.get("equipment", ()),
+        place=request.get("place"),
+        avoid=request.get("avoid", ()),
+        level=request.get("level"),
+        seed=request.get("seed", 0),
+        kinds=request.get("kinds", ()),
+    )
+
+
+def program_problems(doc: Document, catalog: Catalog | None) -> list[Problem]:
+    problems = schema_problems(doc, "program")
+    if not problems and catalog is not None:
+        problems = reference_problems(doc, catalog)
+    return problems
+
+
+@dataclass
+class Programs:
+    """Every program this install knows, by id, with its data and where it came from."""
+
+    programs: dict[str, Program] = field(default_factory=dict)
+    data: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, doc: Document, plugin: str, catalog: Catalog, report: Any) -> None:
+        problems = program_problems(doc, catalog)
+        if problems:
+            more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+            report(f"invalid program {problems[0]}{more}; program skipped")
+            return
+        program = program_from_data(doc.data, origin=doc.name, plugin=plugin)
+        first = self.programs.get(program.id)
+        if first is not None:
+            report(
+                f"duplicate program id '{program.id}': from '{plugin}' ({doc.name}) and "
+                f"'{first.plugin}' ({first.origin}); keeping the first"
+            )
+            return
+        self.programs[program.id] = program
+        self.data[program.id] = doc.data
+
+
+def load_programs(host: PluginHost | None, catalog: Catalog, report: Any) -> Programs:
+    """Programs from every plugin (hook ``glutekit_programs``), then the user's folder."""
+    from glutekit.catalog import document_from_source
+    from glutekit.plugins import disable_hint
+
+    found = Programs()
+    if host is not None:
+        for plugin, source in host.collect("glutekit_programs"):
+            try:
+                doc = document_from_source(source, f"plugin '{plugin}' program")
+            except InputError as exc:
+                report(f"{exc} (from plugin '{plugin}'; {disable_hint(plugin)})")
+                continue
+            found.add(doc, plugin, catalog, report)
+    folder = user_programs_dir()
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            try:
+                doc = read_document(path)
+            except InputError as exc:
+                report(f"{exc}; skipped (a file in your programs folder)")
+                continue
+            found.add(doc, "user", catalog, report)
+    return found
+
+
+def load_program_file(path: Path, catalog: Catalog) -> tuple[Program, dict[str, Any]]:
+    doc = read_document(path)
+    problems = program_problems(doc, catalog)
+    if problems:
+        raise ValidationFailed([str(p) for p in problems])
+    return program_from_data(doc.data, origin=str(path)), doc.data
+
+
+def find_program(ref: str, known: Programs, catalog: Catalog) -> tuple[Program, dict[str, Any]]:
+    """A program by id, or by path to a JSON file."""
+    from glutekit.catalog import suggest
+
+    if ref in known.programs:
+        return known.programs[ref], known.data[ref]
+    path = Path(ref)
+    if path.suffix == ".json" or os.sep in ref or path.exists():
+        return load_program_file(path, catalog)
+    raise UnknownId(
+        f"unknown program '{ref}'{suggest(ref, known.programs)} "
+        "(see 'glutekit program list', or give a path to a .json file)"
+    )
