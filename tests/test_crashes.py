@@ -388,6 +388,9 @@ def test_an_interrupt_during_held_work_waits_for_it_to_end() -> None:
         raise Stopped
 
     before = signal.signal(signal.SIGTERM, stop)
+    # Python's own Ctrl-C handler, also where the run was started with SIGINT ignored
+    # (a shell's background job).
+    before_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         steps = []
         with pytest.raises(KeyboardInterrupt), interrupts_held():
@@ -407,3 +410,4 @@ def test_an_interrupt_during_held_work_waits_for_it_to_end() -> None:
         assert steps[-1] == "quiet"
     finally:
         signal.signal(signal.SIGTERM, before)
+        signal.signal(signal.SIGINT, before_int)
