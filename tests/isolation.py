@@ -109,7 +109,8 @@ def _run_speech_folder(root: Path) -> Path:
     """The run's speech folder: the voice cache shared by the whole run (``voice/``) and
     the lock and record of rendering it up front (``tests/run_speech.py``)."""
     inherited = os.environ.get(RUN_SPEECH_VAR)
-    if inherited and Path(inherited).is_dir():
+    if inherited:
+        Path(inherited).mkdir(parents=True, exist_ok=True)
         return Path(inherited)
     folder = root / "run-speech"
     folder.mkdir(parents=True, exist_ok=True)

@@ -109,6 +109,9 @@ def prefill(folder: Path, say: Callable[[str], None]) -> None:
         procs = [
             subprocess.Popen(
                 [sys.executable, "-c", _RENDER, str(cache)],
+                # One thread per voice: the processes share the cores among them, and
+                # one thread costs the least CPU time per cue.
+                env={**os.environ, "GLUTEKIT_PIPER_THREADS": "1"},
                 stdin=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

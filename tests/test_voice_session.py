@@ -226,9 +226,12 @@ def test_a_spoken_session_with_sides_and_rest_is_on_time_and_never_overlaps(
     set-up waits for what the voice says."""
     data = sides_and_rest_routine()
     spoken, output, player, reports = virtual_session(catalog, data)
-    plain = timeline.compile(catalog.load_routine_data(data, "test"), catalog)
     assert {s.kind for s in spoken.segments} >= {"hold", "switch", "rest", "done"}
-    assert spoken.duration > plain.duration  # the set-up waits for what the voice says
+    # The set-up waits for what the voice says: the routine asks for 3 s, and saying how
+    # to get into the figure-four takes several times that (check_virtual_session: no
+    # hold starts under set-up speech).
+    prepare = data["settings"]["prepare"]
+    assert max(s.duration for s in spoken.segments if s.kind == "prepare") > 2 * prepare
     assert reports == []
     check_virtual_session(spoken, output, player)
 

@@ -50,6 +50,30 @@ def model_from_path(text: str) -> VoiceModel | None:
     return VoiceModel(id=str(path.resolve()), name=path.stem, language="", model=path.resolve())
 
 
+THREADS_VAR = "GLUTEKIT_PIPER_THREADS"
+
+
+def render_threads() -> int | None:
+    """How many threads one voice renders with: ``GLUTEKIT_PIPER_THREADS``, or None for
+    onnxruntime's choice (one per core).
+
+    One thread costs the least CPU time per cue (about a third less than two on two
+    cores); use it where other work or other renders keep the cores busy.
+
+    :raises InputError: when the variable is not a whole number from 1 to 64.
+    """
+    import os
+
+    text = os.environ.get(THREADS_VAR, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise InputError(
+            f"{THREADS_VAR}: must be a whole number of threads, 1 to 64 (got {text!r})"
+        )
+    return int(text)
+
+
 def _languages(model: VoiceModel) -> tuple[str, ...]:
     code = model.language.replace("_", "-").lower()
     if not code:
@@ -89,6 +113,7 @@ class PiperBackend:
         self._piper: Any = piper
         self._models: dict[str, VoiceModel] = {m.id: m for m in bundled_models()}
         self._loaded: dict[str, Any] = {}
+        self._threads = render_threads()
         if not self._models:
             raise SpeechUnavailable("no Piper voice is installed", FIX_PIPER)
         from importlib.metadata import version
@@ -155,6 +180,8 @@ class PiperBackend:
         options.log_severity_level = ORT_ERRORS_ONLY
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        if self._threads is not None:
+            options.intra_op_num_threads = self._threads
         session = onnxruntime.InferenceSession(
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
