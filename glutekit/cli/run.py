@@ -103,6 +103,15 @@ def _warn(message: str) -> None:
 @click.option("--pain-before", type=click.IntRange(0, 10), metavar="N", help="Pain before (0-10).")
 @click.option("--pain-after", type=click.IntRange(0, 10), metavar="N", help="Pain after (0-10).")
 @click.option(
+    "--events",
+    "events_format",
+    type=click.Choice(["jsonl"]),
+    metavar="jsonl",
+    help="Print the session's events (segment, cue, paused, resumed, finished …) on "
+    "standard output, one JSON object a line, for other programs; the session's text "
+    "goes to standard error instead.",
+)
+@click.option(
     "--compose",
     "compose_now",
     is_flag=True,
@@ -125,6 +134,7 @@ def run(
     pain_after: int | None = None,
     compose_now: bool = False,
     first_side: str | None = None,
+    events_format: str | None = None,
     **compose_args: Any,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
@@ -132,11 +142,17 @@ def run(
     With --compose, run a routine composed on the spot instead, e.g.
     'glutekit run --compose --target gluteus_medius --minutes 10 --equipment tennis_ball'.
 
+    With --events jsonl, every event of the session is printed as it happens, one
+    JSON object a line, for scripts and other tools (see 'docs/serve.md').
+
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     With --listen, say "coach, pause", "coach, go on", "coach, next", "coach, back",
     "coach, again", "coach, stop" or "coach, how long" instead.
     """
     speech = voice_values(compose_args, speaking=not no_voice)
+    if events_format is not None:
+        # Standard output carries the events: outputs that print must use stderr.
+        speech["stdout_is_data"] = True
     options = SessionOptions(
         speed=speed,
         voice=not no_voice,
@@ -160,8 +176,12 @@ def run(
     history = attach_history(
         app, session, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
     )
+    if events_format == "jsonl":
+        from glutekit.events import JsonLines
+
+        session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()
-    click.echo(summary_line(result.summary))
+    click.echo(summary_line(result.summary), err=events_format is not None)
     history.finish(interrupted=result.signal is not None)
     if result.signal is not None:
         raise click.exceptions.Exit(result.exit_code)
