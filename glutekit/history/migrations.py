@@ -49,6 +49,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX holds_by_session ON holds(session_id)",
     ),
+    # 2: how hard the session felt (0-10), asked after it by the session page.
+    ("ALTER TABLE sessions ADD COLUMN effort INTEGER CHECK (effort BETWEEN 0 AND 10)",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
