@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import errno
-import importlib.util
+import importlib
 import socket
 import sys
 from typing import Any
@@ -30,12 +30,20 @@ class WebExtraMissing(GlutekitError):
 
 def check_web_stack() -> None:
     """:raises WebExtraMissing: in one line naming what is missing and how to install it."""
-    missing = [name for name in WEB_STACK if importlib.util.find_spec(name) is None]
+    missing = [name for name in WEB_STACK if not _importable(name)]
     if missing:
         raise WebExtraMissing(
             f"glutekit serve needs the web extra ({', '.join(missing)} not installed): "
             f"{INSTALL_HINT}"
         )
+
+
+def _importable(name: str) -> bool:
+    try:
+        importlib.import_module(name)
+    except ImportError:
+        return False
+    return True
 
 
 def choose_address(host: str | None, lan: bool) -> str:
@@ -199,6 +207,8 @@ def _run_server(
     server = Server(config)
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:
+        pass  # uvicorn hands Ctrl-C on once it has stopped; it is how serve is stopped
     finally:
         runner.shutdown()
         sock.close()
