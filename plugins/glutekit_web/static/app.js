@@ -76,6 +76,7 @@ async function loadRoutines() {
     if (routine.description) {
       const about = document.createElement("p");
       about.textContent = routine.description;
+      about.className = "about";
       item.append(about);
     }
     const row = document.createElement("div");
@@ -191,7 +192,7 @@ function finished(event) {
   show("after");
   $("after-title").textContent = event.status === "finished" ? "Well done" : "Session stopped";
   const parts = [];
-  if (event.completed !== undefined) parts.push(`${event.completed} hold(s) done`);
+  if (event.completed !== undefined) parts.push(`${event.completed} hold${event.completed === 1 ? "" : "s"} done`);
   if (event.skipped) parts.push(`${event.skipped} skipped`);
   if (event.elapsed !== undefined) parts.push(`in ${clock(event.elapsed)}`);
   $("summary").textContent = parts.join(", ") + ". How do you feel?";
