@@ -41,8 +41,8 @@ from glutekit.catalog import suggest
 from glutekit.clock import Clock, MonotonicClock
 from glutekit.durations import clock as mmss
 from glutekit.engine import Controls, play, speech_lengths
-from glutekit.events import EventStream
 from glutekit.errors import InputError, UnknownId
+from glutekit.events import EventStream
 from glutekit.interfaces import (
     ClockSource,
     InputSpec,

@@ -77,7 +77,9 @@ def _pump(process: subprocess.Popen[str], lines: list[str]) -> None:
 
 
 @contextmanager
-def serving(*args: str, measure: bool = False, env: dict[str, str] | None = None) -> Iterator[Served]:
+def serving(
+    *args: str, measure: bool = False, env: dict[str, str] | None = None
+) -> Iterator[Served]:
     """``glutekit serve --port 0 ARGS`` until the block ends (then Ctrl-C, as a user would)."""
     command = [sys.executable, "-m", "glutekit", "serve", "--port", "0", "--no-qr", *args]
     if measure:
@@ -96,7 +98,9 @@ def serving(*args: str, measure: bool = False, env: dict[str, str] | None = None
     while found is None:
         if process.poll() is not None or time.monotonic() > give_up:
             process.kill()
-            raise AssertionError(f"serve did not start: {''.join(lines)} {process.stderr.read() if process.stderr else ''}")
+            raise AssertionError(
+                f"serve did not start: {''.join(lines)} {process.stderr.read() if process.stderr else ''}"
+            )
         found = next((URL.search(line) for line in lines if URL.search(line)), None)
         time.sleep(0.05)
     served = Served(process, found.group(1), int(found.group(2)), found.group(3), lines)

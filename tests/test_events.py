@@ -24,7 +24,9 @@ def test_run_events_jsonl_prints_every_event_with_monotonic_session_times() -> N
     times = [e["t"] for e in events]
     assert times == sorted(times), "session times go back"
     assert times[-1] > 290  # quick-five is about five minutes of session time
-    first_hold = next(e for e in events if e["event"] == "segment" and e["segment"]["kind"] == "hold")
+    first_hold = next(
+        e for e in events if e["event"] == "segment" and e["segment"]["kind"] == "hold"
+    )
     assert first_hold["segment"]["exercise"] == "glutes:supine-figure-four"
     # The session's own lines go to stderr, where they do not mix with the data.
     assert "Finished in" in done.stderr and "Finished in" not in done.stdout

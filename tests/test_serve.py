@@ -109,9 +109,10 @@ def test_a_session_driven_over_http_is_recorded_in_the_history() -> None:
             "POST", "/api/start", {"routine": "quick-five", "sound": "off", "pain_before": 4}
         )
         assert status == 202
-        assert server.request("POST", "/api/start", {"routine": "quick-five", "sound": "off"})[
-            0
-        ] == 409
+        assert (
+            server.request("POST", "/api/start", {"routine": "quick-five", "sound": "off"})[0]
+            == 409
+        )
         wait_for(lambda: _state(server)["state"] == "finished", timeout=30)
         status, _ = server.request("POST", "/api/answer", {"pain": 2, "effort": 6})
         assert status == 200
@@ -134,7 +135,9 @@ def test_stopping_the_server_mid_session_records_it_for_resume() -> None:
     with serving("--speed", "100") as server:
         listed = json.loads(server.request("GET", "/api/routines")[1])["routines"]
         assert next(r for r in listed if r["id"] == "quick-five")["resumable"] is True
-        server.request("POST", "/api/start", {"routine": "quick-five", "sound": "off", "resume": True})
+        server.request(
+            "POST", "/api/start", {"routine": "quick-five", "sound": "off", "resume": True}
+        )
         wait_for(lambda: _state(server)["state"] == "finished", timeout=30)
         server.request("POST", "/api/answer", {})
     sessions = json.loads(run_glutekit("history", "--json").stdout)["sessions"]
@@ -173,7 +176,10 @@ def test_a_port_in_use_is_one_line() -> None:
     finally:
         taken.close()
     assert done.returncode == 1
-    assert done.stderr == f"glutekit: error: port {port} on 127.0.0.1 is in use (another glutekit serve?); choose another with --port\n"
+    assert (
+        done.stderr
+        == f"glutekit: error: port {port} on 127.0.0.1 is in use (another glutekit serve?); choose another with --port\n"
+    )
 
 
 def test_without_the_web_extra_serve_says_how_to_install_it() -> None:
@@ -181,9 +187,7 @@ def test_without_the_web_extra_serve_says_how_to_install_it() -> None:
         "import sys; sys.modules['uvicorn'] = None; "
         "from glutekit.cli import main; main(['serve', '--no-qr'])"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
-    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 1
     assert done.stderr.strip() == (
         "glutekit: error: glutekit serve needs the web extra (uvicorn not installed): "

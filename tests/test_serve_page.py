@@ -51,7 +51,9 @@ def browser() -> Iterator[Any]:
             launched.close()
 
 
-def open_page(browser: Any, server: Served, *, viewport: dict[str, int] = PHONE, scheme: str = "light") -> Any:
+def open_page(
+    browser: Any, server: Served, *, viewport: dict[str, int] = PHONE, scheme: str = "light"
+) -> Any:
     context = browser.new_context(
         viewport=viewport,
         device_scale_factor=2 if viewport is PHONE else 1,
@@ -61,7 +63,9 @@ def open_page(browser: Any, server: Served, *, viewport: dict[str, int] = PHONE,
     )
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on(
+        "console", lambda message: errors.append(message.text) if message.type == "error" else None
+    )
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.errors = errors
     page.goto(server.url)
@@ -112,7 +116,10 @@ def test_a_session_from_the_phone_start_to_history(browser: Any, tmp_path: Path)
         name = page.locator("#ex-name")
         sync_api.expect(name).to_have_text("Supine figure-four stretch", timeout=20_000)
         sync_api.expect(page.locator("#side")).to_have_text("Right side")
-        js(page, "document.getElementById('figure').complete && document.getElementById('figure').naturalWidth > 0")
+        js(
+            page,
+            "document.getElementById('figure').complete && document.getElementById('figure').naturalWidth > 0",
+        )
         sync_api.expect(page.locator("#next")).to_contain_text("Next:")
         shot(page, "session", tmp_path)
 
@@ -171,7 +178,11 @@ def test_the_coach_speaks_on_the_phone(browser: Any) -> None:
         clips = page.evaluate("window.glutekit.session.clips.length")
         assert page.evaluate("Number(document.body.dataset.clips)") == clips
         # The first cues are said on the phone as their events arrive.
-        js(page, "window.glutekit.playing.size > 0 || window.glutekit.events.filter(e => e.name === 'cue').length > 1", 20)
+        js(
+            page,
+            "window.glutekit.playing.size > 0 || window.glutekit.events.filter(e => e.name === 'cue').length > 1",
+            20,
+        )
         status, body = server.request("GET", "/audio/0")
         assert status == 200 and body[:4] == b"RIFF"
         tap_and_time(page, "pause", "paused")
@@ -191,7 +202,11 @@ def test_no_serious_accessibility_violations(browser: Any, scheme: str, tmp_path
             if viewport is PHONE:
                 start(page, "Quick five")
                 sync_api.expect(page.locator("#ex-name")).not_to_have_text("…", timeout=20_000)
-                js(page, "window.glutekit.events.some(e => e.name === 'segment' && e.data.segment.exercise)", 30)
+                js(
+                    page,
+                    "window.glutekit.events.some(e => e.name === 'segment' && e.data.segment.exercise)",
+                    30,
+                )
                 views["session"] = axe.run(page)
                 shot(page, f"session-{scheme}", tmp_path)
                 page.locator("#stop").click()
@@ -226,10 +241,14 @@ def _sse_reader(server: Served, stop: threading.Event, seen: list[str]) -> None:
 
 
 @pytest.mark.realtime
-def test_serving_a_twenty_minute_session_costs_little_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_serving_a_twenty_minute_session_costs_little_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     routines = tmp_path / "routines"
     routines.mkdir()
-    composed = run_glutekit("compose", "--minutes", "20", "--seed", "3", "-o", str(routines / "twenty.json"))
+    composed = run_glutekit(
+        "compose", "--minutes", "20", "--seed", "3", "-o", str(routines / "twenty.json")
+    )
     assert composed.returncode == 0, composed.stderr
     rid = json.loads((routines / "twenty.json").read_text())["id"]
     monkeypatch.setenv("GLUTEKIT_ROUTINES_DIR", str(routines))
@@ -242,8 +261,21 @@ def test_serving_a_twenty_minute_session_costs_little_memory(tmp_path: Path, mon
     from tests.serve_helpers import MAXRSS
 
     alone = subprocess.run(
-        [sys.executable, str(MAXRSS), sys.executable, "-m", "glutekit", "run", rid, "--no-voice", "--speed", "200"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            str(MAXRSS),
+            sys.executable,
+            "-m",
+            "glutekit",
+            "run",
+            rid,
+            "--no-voice",
+            "--speed",
+            "200",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert alone.returncode == 0, alone.stderr
     run_kib = int(alone.stderr.rsplit("maxrss-kib", 1)[1])
@@ -260,5 +292,7 @@ def test_serving_a_twenty_minute_session_costs_little_memory(tmp_path: Path, mon
     assert code == 0, err
     serve_kib = int(err.rsplit("maxrss-kib", 1)[1])
     extra = (serve_kib - run_kib) / 1024
-    print(f"\npeak memory: run {run_kib / 1024:.1f} MiB, serve {serve_kib / 1024:.1f} MiB, extra {extra:.1f} MiB")
+    print(
+        f"\npeak memory: run {run_kib / 1024:.1f} MiB, serve {serve_kib / 1024:.1f} MiB, extra {extra:.1f} MiB"
+    )
     assert extra <= EXTRA_MEMORY_MIB

@@ -62,7 +62,7 @@ class Gate:
 
 
 def kind_of_address(host: str) -> str:
-    """"loopback", "private" (a local network, link-local too) or "public"."""
+    """ "loopback", "private" (a local network, link-local too) or "public"."""
     try:
         address = ipaddress.ip_address(host.strip("[]"))
     except ValueError:

@@ -9,6 +9,7 @@ never by a path from the request) and the session's rendered speech (by number).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from importlib import resources
@@ -103,7 +104,7 @@ async def _forbidden(scope: Scope, receive: Receive, send: Send) -> None:
 
 
 def _static(name: str) -> bytes:
-    return resources.files("glutekit_web").joinpath("static", name).read_bytes()
+    return resources.files("glutekit_web").joinpath("static").joinpath(name).read_bytes()
 
 
 def build_app(runner: SessionRunner, gate: Gate) -> ASGIApp:
@@ -254,10 +255,9 @@ async def _event_source(runner: SessionRunner) -> AsyncIterator[str]:
     loop = asyncio.get_running_loop()
 
     def push(message: dict[str, Any]) -> None:
-        try:
+        # RuntimeError: the loop is closed, the server is stopping; nobody listens any more.
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(queue.put_nowait, message)
-        except RuntimeError:
-            pass  # the server is shutting down: nobody is listening any more
 
     unsubscribe = runner.subscribe(push)
     try:

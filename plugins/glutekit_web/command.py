@@ -170,7 +170,9 @@ def _announce(url: str, *, lan: bool, qr: bool) -> None:
 
         code = segno.make(url, error="m")
         code.terminal(out=sys.stdout, compact=True)
-    where = "on the same network as this computer" if lan else "on this computer (--lan for a phone)"
+    where = (
+        "on the same network as this computer" if lan else "on this computer (--lan for a phone)"
+    )
     click.echo(f"Open it {where}. The token in the address is the key: share it with no one.")
     click.echo("Ctrl-C stops the server.")
     sys.stdout.flush()

@@ -342,7 +342,8 @@ def timeline_json(
             data["name"] = exercise.name
             data["figure"] = True
             data["images"] = [
-                {"n": n, "alt": image.alt or exercise.name} for n, image in enumerate(exercise.images)
+                {"n": n, "alt": image.alt or exercise.name}
+                for n, image in enumerate(exercise.images)
             ]
         segments.append(data)
     return {
