@@ -108,6 +108,7 @@ def tap_and_time(page: Any, button: str, event: str) -> float:
     return took / 1000
 
 
+@pytest.mark.realtime  # it measures tap-to-effect latency
 def test_a_session_from_the_phone_start_to_history(browser: Any, tmp_path: Path) -> None:
     with serving("--speed", "20") as server:
         page = open_page(browser, server)
@@ -124,6 +125,7 @@ def test_a_session_from_the_phone_start_to_history(browser: Any, tmp_path: Path)
         shot(page, "session", tmp_path)
 
         took = tap_and_time(page, "pause", "paused")
+        print(f"\ntap to effect on the page: pause {took * 1000:.0f} ms", end="")
         assert took <= TAP_LATENCY, f"pause took {took * 1000:.0f} ms to show"
         sync_api.expect(page.locator("#pause")).to_have_text("Resume")
         sync_api.expect(page.locator("#time-what")).to_have_text("paused")
@@ -134,6 +136,7 @@ def test_a_session_from_the_phone_start_to_history(browser: Any, tmp_path: Path)
         shot(page, "paused", tmp_path)
 
         took = tap_and_time(page, "pause", "resumed")
+        print(f", resume {took * 1000:.0f} ms")
         assert took <= TAP_LATENCY
         sync_api.expect(page.locator("#pause")).to_have_text("Pause")
         at = page.evaluate("window.glutekit.segment")
@@ -177,12 +180,8 @@ def test_the_coach_speaks_on_the_phone(browser: Any) -> None:
         js(page, "Number(document.body.dataset.clips || 0) > 20", 240)
         clips = page.evaluate("window.glutekit.session.clips.length")
         assert page.evaluate("Number(document.body.dataset.clips)") == clips
-        # The first cues are said on the phone as their events arrive.
-        js(
-            page,
-            "window.glutekit.playing.size > 0 || window.glutekit.events.filter(e => e.name === 'cue').length > 1",
-            20,
-        )
+        # Cues are said on the phone as their events arrive.
+        js(page, "window.glutekit.said > 0", 30)
         status, body = server.request("GET", "/audio/0")
         assert status == 200 and body[:4] == b"RIFF"
         tap_and_time(page, "pause", "paused")

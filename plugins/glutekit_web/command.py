@@ -120,6 +120,12 @@ def bind(address: str, port: int) -> socket.socket:
     help="Play sessions faster, e.g. 60 plays 10 minutes in 10 s (for trying out).",
 )
 @click.option("--no-qr", is_flag=True, help="Print the address without the QR code.")
+@click.option(
+    "--listen",
+    is_flag=True,
+    help="Take spoken commands ('coach, pause' …) from this computer's microphone too, "
+    "as 'glutekit run --listen' does.",
+)
 @voice_options
 @pass_app
 def serve(
@@ -130,6 +136,7 @@ def serve(
     address: str | None,
     speed: float,
     no_qr: bool,
+    listen: bool = False,
     **speech: Any,
 ) -> None:
     """Serve the session page: pick a routine on the phone, see the exercise, hear the
@@ -156,7 +163,7 @@ def serve(
     url = f"http://{_url_host(shown)}:{port}/?token={token}"
     gate = Gate(token, host_names(listen_on, port, network))
     _announce(url, lan=lan, qr=not no_qr)
-    _run_server(app, sock, gate, speed=speed, values=values)
+    _run_server(app, sock, gate, speed=speed, values=values, listen=listen)
 
 
 def _url_host(host: str) -> str:
@@ -179,7 +186,13 @@ def _announce(url: str, *, lan: bool, qr: bool) -> None:
 
 
 def _run_server(
-    app: App, sock: socket.socket, gate: Gate, *, speed: float, values: dict[str, Any]
+    app: App,
+    sock: socket.socket,
+    gate: Gate,
+    *,
+    speed: float,
+    values: dict[str, Any],
+    listen: bool,
 ) -> None:
     import uvicorn
 
@@ -187,7 +200,12 @@ def _run_server(
     from glutekit_web.runner import SessionRunner
 
     runner = SessionRunner(
-        app, speed=speed, values=values, interactive=sys.stdin.isatty() and sys.stdout.isatty()
+        app,
+        speed=speed,
+        values=values,
+        # Keys in this terminal and voice commands drive the same controls as the page.
+        interactive=sys.stdin.isatty() and sys.stdout.isatty(),
+        inputs=("listen",) if listen else (),
     )
     config = uvicorn.Config(
         build_app(runner, gate),

@@ -44,9 +44,11 @@ class SessionRunner:
         speed: float = 1.0,
         values: dict[str, Any] | None = None,
         interactive: bool = False,
+        inputs: tuple[str, ...] = (),
         report: Callable[[str], None] | None = None,
     ) -> None:
         self.app = app
+        self.inputs = inputs
         self.speed = speed
         self.values = dict(values or {})
         self.interactive = interactive
@@ -190,7 +192,11 @@ class SessionRunner:
 
         values = {**self.values, "voice_plays_here": sound == "computer"}
         options = SessionOptions(
-            speed=self.speed, voice=sound != "off", interactive=self.interactive, values=values
+            speed=self.speed,
+            voice=sound != "off",
+            interactive=self.interactive,
+            inputs=self.inputs,
+            values=values,
         )
         session = prepare(
             routine, host=self.app.host, catalog=self.app.catalog, options=options, report=_warn

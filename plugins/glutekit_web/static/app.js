@@ -20,6 +20,7 @@ const gk = {
   audio: null, // AudioContext, made on the tap that starts a session
   clips: new Map(), // cue text -> AudioBuffer
   playing: new Set(),
+  said: 0, // cues played on this device
 };
 window.glutekit = gk;
 
@@ -311,6 +312,7 @@ function say(event) {
   source.onended = () => gk.playing.delete(source);
   gk.playing.add(source);
   source.start();
+  gk.said += 1;
 }
 
 function pauseSounds(paused) {
