@@ -335,3 +335,38 @@ def test_a_composed_session_is_the_same_each_time_and_keeps_the_symptom_s_rules(
         gk("program", "log", "--effort", "2", "--pain-before", "1", "--pain-after", "1")
     steps = json.loads(gk("program", "status", "--json").stdout)
     assert not any("clamshell" in line.lower() for d in steps["decisions"] for line in d["changes"])
+
+
+def _today_steps() -> list[dict[str, Any]]:
+    routine = json.loads(gk("program", "today", "--json").stdout)["routine"]
+    return [s for s in routine["steps"] if "exercise" in s]
+
+
+def test_no_ladder_climbs_into_an_exercise_the_session_already_has() -> None:
+    gk("program", "start", "medius-6-weeks")
+    for steps_up in (4, 5):  # the clamshells reach their top, the hydrants go on
+        while status()["level"] < steps_up:
+            gk("program", "log", "--effort", "3", "--pain-before", "2", "--pain-after", "2")
+        names = [s["exercise"] for s in _today_steps()]
+        assert len(names) == len(set(names)), names
+    assert names[-2:] == ["glutes:side-lying-clamshell", "glutes:single-leg-glute-bridge"]
+    found = status()
+    assert any("Fire hydrant (already in this session)" in n for n in found["at_the_top"])
+
+
+def test_one_step_down_lightens_the_load_and_keeps_to_the_session_s_positions() -> None:
+    gk("program", "start", "medius-6-weeks")
+    down = json.loads(gk("program", "log", "--effort", "9", "--pain-after", "2", "--json").stdout)
+    assert down["decision"]["action"] == "regress"
+    # Not three sets of fifteen standing abductions in place of two sets of twelve clamshells.
+    assert down["decision"]["changes"][0].startswith(
+        "Side-lying clamshell, 2 × 12 reps → Standing hip abduction, 12 reps, because"
+    )
+    steps = _today_steps()
+    assert [s["exercise"] for s in steps].count("glutes:fire-hydrant") == 1
+    gk("program", "start", "desk-reset-2-weeks", "--force")
+    for _ in range(14):
+        gk("program", "log", "--effort", "2", "--pain-before", "1", "--pain-after", "1")
+    text = gk("program", "status").stdout
+    assert "clamshell" not in text.split("Top of the chain")[0].lower()
+    assert "Side-lying clamshell (side lying, a position this session does not use)" in text
