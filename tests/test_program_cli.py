@@ -135,7 +135,7 @@ PROGRAM = {
     "weeks": 3,
     "days": ["tue", "thu"],
     "symptom": "outer-hip",
-    "sessions": [{"routine": "my-bridges"}, {"routine": "desk-break", "title": "At work"}],
+    "sessions": [{"routine": "my-bridges"}, {"routine": "side-sleeper-relief", "title": "Evenings"}],
 }
 
 
@@ -169,7 +169,7 @@ def test_share_then_import_in_a_fresh_home_gives_the_same_program_that_runs(
     second = tmp_path / "second" / "data" / "glutekit"
     assert json.loads((second / "programs" / "my-plan.json").read_text()) == PROGRAM
     assert json.loads((second / "routines" / "my-bridges.json").read_text()) == ROUTINE
-    assert not (second / "routines" / "desk-break.json").exists()  # installed already
+    assert not (second / "routines" / "side-sleeper-relief.json").exists()  # installed already
     gk("run", "my-bridges", "--no-voice", "--speed", "200", env=other)
     gk("program", "start", "my-plan", env=other)
     today = json.loads(gk("program", "today", "--json", env=other).stdout)
@@ -234,6 +234,18 @@ def test_a_bad_program_file_is_one_line_naming_file_and_field(tmp_path: Path) ->
     assert "/sessions/0/routine: unknown routine 'medius-cycel' (did you mean: medius-cycle" in (
         proc.stderr
     )
+    # A program for outer-hip pain may not run a routine that crosses the legs.
+    clash = tmp_path / "clash.json"
+    clash.write_text(json.dumps({**PROGRAM, "sessions": [{"routine": "desk-break"}]}))
+    for command in (("program", "start"), ("validate",)):
+        proc = gk(*command, str(clash), ok=False)
+        assert proc.returncode == 2
+        assert (
+            "/sessions/0/routine: routine 'desk-break' has Seated figure-four stretch "
+            "(crossed ankle), which this program rules out"
+        ) in proc.stderr
+    proc = gk("validate", str(unknown), ok=False)
+    assert proc.returncode == 2 and "unknown routine 'medius-cycel'" in proc.stderr
     proc = gk("program", "start", "medius-6-weeks", "--days", "mon,funday", ok=False)
     assert proc.stderr.strip() == (
         "glutekit: error: --days: 'fun' is not a day (use mon, tue, wed, thu, fri, sat, sun)"
