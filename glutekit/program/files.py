@@ -25,7 +25,7 @@ def user_programs_dir() -> Path:
     """Programs you keep (imported or written): ``<data>/programs``."""
     from glutekit import paths
 
-    return paths.data_dir() / "programs"
+    return paths.user_programs_dir()
 
 
 def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
