@@ -97,7 +97,7 @@ def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> Non
     from dateutil.rrule import rrulestr
     from icalendar import Calendar
 
-    gk("program", "start", "medius-6-weeks", "--date", "2025-03-03", "--time", "07:30")
+    gk("program", "start", "medius-6-weeks", "--date", "2030-03-04", "--time", "07:30")
     gk("program", "calendar", "-o", str(tmp_path / "plan.ics"))
     cal = Calendar.from_ical((tmp_path / "plan.ics").read_bytes())
     events = list(cal.walk("VEVENT"))
@@ -107,7 +107,7 @@ def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> Non
     occurrences = list(rrulestr(event["rrule"].to_ical().decode(), dtstart=start))
     assert len(occurrences) == 18
     assert {o.strftime("%a") for o in occurrences} == {"Mon", "Wed", "Fri"}
-    assert occurrences[0].date() == date(2025, 3, 3) and start.hour == 7
+    assert occurrences[0].date() == date(2030, 3, 4) and start.hour == 7
     assert len(list(event.walk("VALARM"))) == 1
     assert "glutekit program run" in str(event["description"])
 
@@ -248,8 +248,33 @@ def test_a_bad_program_file_is_one_line_naming_file_and_field(tmp_path: Path) ->
     assert proc.returncode == 2 and "unknown routine 'medius-cycel'" in proc.stderr
     proc = gk("program", "start", "medius-6-weeks", "--days", "mon,funday", ok=False)
     assert proc.stderr.strip() == (
-        "glutekit: error: --days: 'fun' is not a day (use mon, tue, wed, thu, fri, sat, sun)"
+        "glutekit: error: --days: 'funday' is not a day (use mon, tue, wed, thu, fri, sat, sun)"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("start", "medius-6-weeks", "--days", "monkey,wed"), "--days: 'monkey' is not a day"),
+        (("start", "medius-6-weeks", "--date", "2020-01-06"), "--date: 2020-01-06 is in the past"),
+        (("export", "medius-6-weeks", "--date", "2020-01-06", "-o", "x.html"), "in the past"),
+        (("log", "--effort", "3", "--date", "2099-01-05"), "2099-01-05 is in the future"),
+        (("log", "--effort", "3", "--date", "2020-01-06"), "is before the program began"),
+        (("restart", "--date", "2020-01-06"), "--date: 2020-01-06 is in the past"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
+def test_unknown_days_and_dates_out_of_place_are_one_line(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    if args[0] in ("log", "restart"):
+        gk("program", "start", "desk-reset-2-weeks", "--days", "Monday,FRI")
+    proc = run_glutekit("program", *args, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert message in proc.stderr
+    assert not (tmp_path / "x.html").exists()
+    if args[0] != "restart":
+        assert "Started" not in proc.stdout and "Logged" not in proc.stdout
 
 
 def test_an_old_history_database_gains_program_tables_and_keeps_its_sessions() -> None:
@@ -276,7 +301,7 @@ def test_an_old_history_database_gains_program_tables_and_keeps_its_sessions() -
 def test_the_shipped_programs_export_on_one_page(tmp_path: Path) -> None:
     for name in ("medius-6-weeks", "outer-hip-4-weeks", "desk-reset-2-weeks"):
         out = tmp_path / f"{name}.html"
-        gk("program", "export", name, "--date", "2025-03-03", "-o", str(out))
+        gk("program", "export", name, "--date", "2030-03-04", "-o", str(out))
         html = out.read_text()
         assert (
             html.count("<tr><th>Week ")
