@@ -170,6 +170,9 @@ def test_share_then_import_in_a_fresh_home_gives_the_same_program_that_runs(
     assert json.loads((second / "programs" / "my-plan.json").read_text()) == PROGRAM
     assert json.loads((second / "routines" / "my-bridges.json").read_text()) == ROUTINE
     assert not (second / "routines" / "side-sleeper-relief.json").exists()  # installed already
+    again = gk("import", str(shared), env=other)
+    assert "Imported" not in again.stdout
+    assert "You already have program 'my-plan', the same; nothing written." in again.stdout
     gk("run", "my-bridges", "--no-voice", "--speed", "200", env=other)
     gk("program", "start", "my-plan", env=other)
     today = json.loads(gk("program", "today", "--json", env=other).stdout)
