@@ -117,6 +117,10 @@ def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> Non
     assert all(len(list(e.walk("VALARM"))) == 1 for e in each)
     again = gk("program", "calendar", "-o", str(tmp_path / "plan.ics"), ok=False)
     assert again.returncode == 2 and "add --force" in again.stderr
+    gk("program", "stop")
+    stopped = gk("program", "calendar", "-o", str(tmp_path / "late.ics"), ok=False)
+    assert stopped.returncode == 2 and stopped.stderr.count("\n") == 1
+    assert "has stopped" in stopped.stderr and not (tmp_path / "late.ics").exists()
 
 
 ROUTINE = {

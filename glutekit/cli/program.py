@@ -774,6 +774,10 @@ def calendar(
         course = _course(app, db)
     finally:
         db.close()
+    if course.stopped:
+        raise _stopped_error(course)  # no reminders for sessions that will not come
+    if course.finished:
+        raise InputError(f"'{course.program.id}' is finished: no sessions are left to remind of")
     when = at or course.enrollment.time or "18:00"
     if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", when):
         raise InputError(f"--time: {when!r} is not a time of day (use HH:MM, such as 18:00)")
