@@ -139,7 +139,10 @@ PROGRAM = {
     "weeks": 3,
     "days": ["tue", "thu"],
     "symptom": "outer-hip",
-    "sessions": [{"routine": "my-bridges"}, {"routine": "side-sleeper-relief", "title": "Evenings"}],
+    "sessions": [
+        {"routine": "my-bridges"},
+        {"routine": "side-sleeper-relief", "title": "Evenings"},
+    ],
 }
 
 
