@@ -139,6 +139,18 @@ class SoundTap(Protocol):
 
 
 @runtime_checkable
+class SpeechClips(Protocol):
+    """An output that can lend the rendered speech of a cue, as an audio file.
+
+    The session page plays these on the phone, in time with the session's events.
+    """
+
+    def clip(self, text: str) -> Path | None:
+        """The WAV file of ``text`` as it is said, or None when it has none."""
+        ...
+
+
+@runtime_checkable
 class SoundSource(Protocol):
     """An output that can lend its :class:`SoundTap` (None while it has no stream)."""
 

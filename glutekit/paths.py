@@ -41,6 +41,11 @@ def user_routines_dir() -> Path:
     return _override(ENV_ROUTINES_DIR) or data_dir() / "routines"
 
 
+def user_programs_dir() -> Path:
+    """Programs you keep (imported or written): ``<data>/programs``."""
+    return data_dir() / "programs"
+
+
 def cache_dir() -> Path:
     """Files glutekit can rebuild: ``$GLUTEKIT_CACHE_DIR`` or the platform's cache folder."""
     override = _override(ENV_CACHE_DIR)
@@ -110,6 +115,12 @@ def places() -> list[Place]:
             path=user_routines_dir(),
             variable=ENV_ROUTINES_DIR,
             what="your own routines (.json)",
+        ),
+        Place(
+            name="programs",
+            path=user_programs_dir(),
+            variable=ENV_DATA_DIR,
+            what="your own and imported programs (.json)",
         ),
         Place(
             name="cache",

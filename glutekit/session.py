@@ -18,6 +18,7 @@ How a session is put together, and where each feature plugs in:
    with those lengths. ``SessionOptions.start_segment`` starts later (``--resume``).
    ``Session.listeners`` are called with the session and its summary after playing;
    ``Session.extra_outputs`` takes outputs that were not chosen by name (history).
+   ``Session.events`` publishes every event to its subscribers (:mod:`glutekit.events`).
    ``SessionOptions.inputs`` names inputs (``glutekit_inputs`` hook, e.g. ``listen``):
    they drive the session's controls and receive its events like outputs.
 3. **Play** — :meth:`Session.play` plays on a helper thread, with Ctrl-C and SIGTERM
@@ -41,6 +42,7 @@ from glutekit.clock import Clock, MonotonicClock
 from glutekit.durations import clock as mmss
 from glutekit.engine import Controls, play, speech_lengths
 from glutekit.errors import InputError, UnknownId
+from glutekit.events import EventStream
 from glutekit.interfaces import (
     ClockSource,
     InputSpec,
@@ -133,6 +135,8 @@ class Session:
     inputs: list[tuple[str, Output]] = field(default_factory=list)
     listeners: list[Listener] = field(default_factory=list)
     report: Report = _stderr
+    #: The session's events for any number of listeners (``--events jsonl``, the page).
+    events: EventStream = field(default_factory=EventStream)
 
     def clock(self) -> Clock:
         """The clock to play against: an output's audio stream, else the monotonic clock."""
@@ -164,7 +168,7 @@ class Session:
                 play(
                     self.timeline,
                     chosen,
-                    self.outputs + self.inputs + self.extra_outputs,
+                    [*self.outputs, *self.inputs, *self.extra_outputs, ("events", self.events)],
                     controls=self.controls,
                     start_segment=self.options.start_segment,
                     report=self.report,
@@ -367,6 +371,7 @@ def prepare(
         outputs=outputs,
         inputs=inputs,
         report=report,
+        events=EventStream(report=report),
     )
 
 

@@ -51,6 +51,11 @@ def complete(line: str, shell: str = "bash") -> list[str]:
         ("glutekit run --output con", ["console"]),
         ("glutekit config set pap", ["paper"]),
         ("glutekit exp", ["export"]),
+        # A plugin's command (the web plugin's) and its options complete like built-ins.
+        ("glutekit ser", ["serve"]),
+        ("glutekit serve --l", ["--lan"]),
+        ("glutekit run --ev", ["--events"]),
+        ("glutekit run quick-five --events ", ["jsonl"]),
     ],
 )
 def test_tab_offers_the_words_that_fit(line: str, expected: list[str] | None) -> None:

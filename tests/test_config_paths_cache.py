@@ -121,11 +121,13 @@ def test_paths_lists_every_folder_and_its_variable(
     }
     assert shown["history"]["path"] == str(tmp_path / "d" / "history.sqlite3")
     assert shown["routines"]["path"] == str(tmp_path / "d" / "routines")
+    assert shown["programs"]["path"] == str(tmp_path / "d" / "programs")
     assert {
         "config",
         "data",
         "history",
         "routines",
+        "programs",
         "cache",
         "voice-cache",
         "validation-cache",

@@ -97,7 +97,7 @@ def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> Non
     from dateutil.rrule import rrulestr
     from icalendar import Calendar
 
-    gk("program", "start", "medius-6-weeks", "--date", "2025-03-03", "--time", "07:30")
+    gk("program", "start", "medius-6-weeks", "--date", "2030-03-04", "--time", "07:30")
     gk("program", "calendar", "-o", str(tmp_path / "plan.ics"))
     cal = Calendar.from_ical((tmp_path / "plan.ics").read_bytes())
     events = list(cal.walk("VEVENT"))
@@ -107,7 +107,7 @@ def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> Non
     occurrences = list(rrulestr(event["rrule"].to_ical().decode(), dtstart=start))
     assert len(occurrences) == 18
     assert {o.strftime("%a") for o in occurrences} == {"Mon", "Wed", "Fri"}
-    assert occurrences[0].date() == date(2025, 3, 3) and start.hour == 7
+    assert occurrences[0].date() == date(2030, 3, 4) and start.hour == 7
     assert len(list(event.walk("VALARM"))) == 1
     assert "glutekit program run" in str(event["description"])
 
@@ -117,6 +117,10 @@ def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> Non
     assert all(len(list(e.walk("VALARM"))) == 1 for e in each)
     again = gk("program", "calendar", "-o", str(tmp_path / "plan.ics"), ok=False)
     assert again.returncode == 2 and "add --force" in again.stderr
+    gk("program", "stop")
+    stopped = gk("program", "calendar", "-o", str(tmp_path / "late.ics"), ok=False)
+    assert stopped.returncode == 2 and stopped.stderr.count("\n") == 1
+    assert "has stopped" in stopped.stderr and not (tmp_path / "late.ics").exists()
 
 
 ROUTINE = {
@@ -135,7 +139,10 @@ PROGRAM = {
     "weeks": 3,
     "days": ["tue", "thu"],
     "symptom": "outer-hip",
-    "sessions": [{"routine": "my-bridges"}, {"routine": "desk-break", "title": "At work"}],
+    "sessions": [
+        {"routine": "my-bridges"},
+        {"routine": "side-sleeper-relief", "title": "Evenings"},
+    ],
 }
 
 
@@ -169,7 +176,10 @@ def test_share_then_import_in_a_fresh_home_gives_the_same_program_that_runs(
     second = tmp_path / "second" / "data" / "glutekit"
     assert json.loads((second / "programs" / "my-plan.json").read_text()) == PROGRAM
     assert json.loads((second / "routines" / "my-bridges.json").read_text()) == ROUTINE
-    assert not (second / "routines" / "desk-break.json").exists()  # installed already
+    assert not (second / "routines" / "side-sleeper-relief.json").exists()  # installed already
+    again = gk("import", str(shared), env=other)
+    assert "Imported" not in again.stdout
+    assert "You already have program 'my-plan', the same; nothing written." in again.stdout
     gk("run", "my-bridges", "--no-voice", "--speed", "200", env=other)
     gk("program", "start", "my-plan", env=other)
     today = json.loads(gk("program", "today", "--json", env=other).stdout)
@@ -234,10 +244,47 @@ def test_a_bad_program_file_is_one_line_naming_file_and_field(tmp_path: Path) ->
     assert "/sessions/0/routine: unknown routine 'medius-cycel' (did you mean: medius-cycle" in (
         proc.stderr
     )
+    # A program for outer-hip pain may not run a routine that crosses the legs.
+    clash = tmp_path / "clash.json"
+    clash.write_text(json.dumps({**PROGRAM, "sessions": [{"routine": "desk-break"}]}))
+    for command in (("program", "start"), ("validate",)):
+        proc = gk(*command, str(clash), ok=False)
+        assert proc.returncode == 2
+        assert (
+            "/sessions/0/routine: routine 'desk-break' has Seated figure-four stretch "
+            "(crossed ankle), which this program rules out"
+        ) in proc.stderr
+    proc = gk("validate", str(unknown), ok=False)
+    assert proc.returncode == 2 and "unknown routine 'medius-cycel'" in proc.stderr
     proc = gk("program", "start", "medius-6-weeks", "--days", "mon,funday", ok=False)
     assert proc.stderr.strip() == (
-        "glutekit: error: --days: 'fun' is not a day (use mon, tue, wed, thu, fri, sat, sun)"
+        "glutekit: error: --days: 'funday' is not a day (use mon, tue, wed, thu, fri, sat, sun)"
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("start", "medius-6-weeks", "--days", "monkey,wed"), "--days: 'monkey' is not a day"),
+        (("start", "medius-6-weeks", "--date", "2020-01-06"), "--date: 2020-01-06 is in the past"),
+        (("export", "medius-6-weeks", "--date", "2020-01-06", "-o", "x.html"), "in the past"),
+        (("log", "--effort", "3", "--date", "2099-01-05"), "2099-01-05 is in the future"),
+        (("log", "--effort", "3", "--date", "2020-01-06"), "is before the program began"),
+        (("restart", "--date", "2020-01-06"), "--date: 2020-01-06 is in the past"),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, tuple) else "",
+)
+def test_unknown_days_and_dates_out_of_place_are_one_line(
+    args: tuple[str, ...], message: str, tmp_path: Path
+) -> None:
+    if args[0] in ("log", "restart"):
+        gk("program", "start", "desk-reset-2-weeks", "--days", "Monday,FRI")
+    proc = run_glutekit("program", *args, cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert message in proc.stderr
+    assert not (tmp_path / "x.html").exists()
+    if args[0] != "restart":
+        assert "Started" not in proc.stdout and "Logged" not in proc.stdout
 
 
 def test_an_old_history_database_gains_program_tables_and_keeps_its_sessions() -> None:
@@ -264,7 +311,7 @@ def test_an_old_history_database_gains_program_tables_and_keeps_its_sessions() -
 def test_the_shipped_programs_export_on_one_page(tmp_path: Path) -> None:
     for name in ("medius-6-weeks", "outer-hip-4-weeks", "desk-reset-2-weeks"):
         out = tmp_path / f"{name}.html"
-        gk("program", "export", name, "--date", "2025-03-03", "-o", str(out))
+        gk("program", "export", name, "--date", "2030-03-04", "-o", str(out))
         html = out.read_text()
         assert (
             html.count("<tr><th>Week ")
@@ -335,3 +382,38 @@ def test_a_composed_session_is_the_same_each_time_and_keeps_the_symptom_s_rules(
         gk("program", "log", "--effort", "2", "--pain-before", "1", "--pain-after", "1")
     steps = json.loads(gk("program", "status", "--json").stdout)
     assert not any("clamshell" in line.lower() for d in steps["decisions"] for line in d["changes"])
+
+
+def _today_steps() -> list[dict[str, Any]]:
+    routine = json.loads(gk("program", "today", "--json").stdout)["routine"]
+    return [s for s in routine["steps"] if "exercise" in s]
+
+
+def test_no_ladder_climbs_into_an_exercise_the_session_already_has() -> None:
+    gk("program", "start", "medius-6-weeks")
+    for steps_up in (4, 5):  # the clamshells reach their top, the hydrants go on
+        while status()["level"] < steps_up:
+            gk("program", "log", "--effort", "3", "--pain-before", "2", "--pain-after", "2")
+        names = [s["exercise"] for s in _today_steps()]
+        assert len(names) == len(set(names)), names
+    assert names[-2:] == ["glutes:side-lying-clamshell", "glutes:single-leg-glute-bridge"]
+    found = status()
+    assert any("Fire hydrant (already in this session)" in n for n in found["at_the_top"])
+
+
+def test_one_step_down_lightens_the_load_and_keeps_to_the_session_s_positions() -> None:
+    gk("program", "start", "medius-6-weeks")
+    down = json.loads(gk("program", "log", "--effort", "9", "--pain-after", "2", "--json").stdout)
+    assert down["decision"]["action"] == "regress"
+    # Not three sets of fifteen standing abductions in place of two sets of twelve clamshells.
+    assert down["decision"]["changes"][0].startswith(
+        "Side-lying clamshell, 2 × 12 reps → Standing hip abduction, 12 reps, because"
+    )
+    steps = _today_steps()
+    assert [s["exercise"] for s in steps].count("glutes:fire-hydrant") == 1
+    gk("program", "start", "desk-reset-2-weeks", "--force")
+    for _ in range(14):
+        gk("program", "log", "--effort", "2", "--pain-before", "1", "--pain-after", "1")
+    text = gk("program", "status").stdout
+    assert "clamshell" not in text.split("Top of the chain")[0].lower()
+    assert "Side-lying clamshell (side lying, a position this session does not use)" in text

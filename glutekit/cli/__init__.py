@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import io
 import os
 import sys
 from typing import Any
@@ -74,7 +75,19 @@ class LazyGroup(click.Group):
     """A group whose commands are imported when they are first needed."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
+        if os.environ.get("_GLUTEKIT_COMPLETE"):
+            # Tab runs in a process of its own: plugins' commands (serve …) complete too.
+            return sorted({*COMMANDS, *self._plugin_command_names(ctx)})
         return sorted(COMMANDS)
+
+    def _plugin_command_names(self, ctx: click.Context) -> list[str]:
+        from glutekit.cli.plugin_commands import host_for, plugin_commands
+
+        try:
+            with contextlib.redirect_stderr(io.StringIO()):
+                return list(plugin_commands(host_for(ctx), set(COMMANDS)))
+        except Exception:
+            return []  # a broken plugin means fewer words, never a traceback in the shell
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         target = COMMANDS.get(cmd_name)

@@ -55,6 +55,17 @@ def _date(text: str | None, option: str) -> date:
         raise InputError(f"{option}: {text!r} is not a date (use YYYY-MM-DD)") from None
 
 
+def _first_day(text: str | None) -> date:
+    """A program's first day: today or later (a plan of days gone by has nothing to do)."""
+    first = _date(text, "--date")
+    if first < date.today():
+        raise InputError(
+            f"--date: {first.isoformat()} is in the past; a program starts today or later "
+            "(leave --date out to start today)"
+        )
+    return first
+
+
 def _course(app: App, db: HistoryDB, enrollment: Enrollment | None = None) -> Course:
     from glutekit.program import state
     from glutekit.program.course import course_of
@@ -199,7 +210,7 @@ def start(
     \b
     Examples:
       glutekit program start medius-6-weeks --days mon,wed,fri
-      glutekit program start desk-reset-2-weeks --date 2025-03-03 --time 12:30
+      glutekit program start desk-reset-2-weeks --date 2030-03-04 --time 12:30
     """
     import re
 
@@ -214,7 +225,7 @@ def start(
         raise InputError(f"--days: {exc}") from None
     if at is not None and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", at):
         raise InputError(f"--time: {at!r} is not a time of day (use HH:MM, such as 18:00)")
-    first = _date(start, "--date")
+    first = _first_day(start)
     db = _db()
     try:
         current = state.active(db)
@@ -420,6 +431,13 @@ def _log(
             raise _stopped_error(course)
         if course.finished:
             raise InputError(f"'{course.program.id}' is finished: every session is done")
+        if day > date.today():
+            raise InputError(f"--date: {day.isoformat()} is in the future; log a session once done")
+        if day < course.enrollment.start:
+            raise InputError(
+                f"--date: {day.isoformat()} is before the program began "
+                f"({course.enrollment.start.isoformat()})"
+            )
         session = Logged(
             number=course.next_number + 1,
             day=day,
@@ -539,7 +557,7 @@ def log(
     \b
     Examples:
       glutekit program log --effort 4 --pain-before 2 --pain-after 2
-      glutekit program log --date 2025-03-05 --effort 8 --pain-after 5
+      glutekit program log --effort 8 --pain-before 3 --pain-after 5
     """
     _log(
         app,
@@ -683,7 +701,7 @@ def restart(app: App, start: str | None, days: str | None, checked: bool, as_jso
             raise InputError(f"--days: {exc}") from None
         if last.status == "active":
             state.end(db, last.id, status="stopped", reason="restarted")
-        first = _date(start, "--date")
+        first = _first_day(start)
         new = state.enroll(db, last.data, start=first, days=chosen, at=last.time, baseline=None)
     finally:
         db.close()
@@ -756,6 +774,10 @@ def calendar(
         course = _course(app, db)
     finally:
         db.close()
+    if course.stopped:
+        raise _stopped_error(course)  # no reminders for sessions that will not come
+    if course.finished:
+        raise InputError(f"'{course.program.id}' is finished: no sessions are left to remind of")
     when = at or course.enrollment.time or "18:00"
     if not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", when):
         raise InputError(f"--time: {when!r} is not a time of day (use HH:MM, such as 18:00)")
@@ -819,7 +841,7 @@ def export_sheet(
     \b
     Examples:
       glutekit program export -o plan.html
-      glutekit program export outer-hip-4-weeks --date 2025-03-03 -o plan.html
+      glutekit program export outer-hip-4-weeks --date 2030-03-04 -o plan.html
     """
     from glutekit.program.course import course_of
     from glutekit.program.sheet import exercise_lines, sheet_html
@@ -839,7 +861,7 @@ def export_sheet(
             id=0,
             program=prog,
             data=data,
-            start=_date(start, "--date"),
+            start=_first_day(start),
             days=prog.days,
             time=prog.time,
             baseline=None,

@@ -121,6 +121,15 @@ def _warn(message: str) -> None:
     help="With --program: answer the warning-sign question instead of being asked.",
 )
 @click.option(
+    "--events",
+    "events_format",
+    type=click.Choice(["jsonl"]),
+    metavar="jsonl",
+    help="Print the session's events (segment, cue, paused, resumed, finished …) on "
+    "standard output, one JSON object a line, for other programs; the session's text "
+    "goes to standard error instead.",
+)
+@click.option(
     "--compose",
     "compose_now",
     is_flag=True,
@@ -146,6 +155,7 @@ def run(
     program_session: bool = False,
     effort: int | None = None,
     red_flag: bool | None = None,
+    events_format: str | None = None,
     **compose_args: Any,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
@@ -155,11 +165,17 @@ def run(
     With --program, run the next session of the program under way
     ('glutekit run --program --pain'), and answer how hard it was afterwards.
 
+    With --events jsonl, every event of the session is printed as it happens, one
+    JSON object a line, for scripts and other tools (see 'docs/serve.md').
+
     On a terminal: space pauses and resumes, n skips ahead, b goes back, q quits.
     With --listen, say "coach, pause", "coach, go on", "coach, next", "coach, back",
     "coach, again", "coach, stop" or "coach, how long" instead.
     """
     speech = voice_values(compose_args, speaking=not no_voice)
+    if events_format is not None:
+        # Standard output carries the events: outputs that print must use stderr.
+        speech["stdout_is_data"] = True
     options = SessionOptions(
         speed=speed,
         voice=not no_voice,
@@ -195,8 +211,12 @@ def run(
     history = attach_history(
         app, session, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
     )
+    if events_format == "jsonl":
+        from glutekit.events import JsonLines
+
+        session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()
-    click.echo(summary_line(result.summary))
+    click.echo(summary_line(result.summary), err=events_format is not None)
     history.finish(interrupted=result.signal is not None)
     if pending is not None:
         from glutekit.cli.program import finish_program_session

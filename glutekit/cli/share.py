@@ -168,14 +168,17 @@ def import_file(app: App, file: Path, force: bool, as_json: bool) -> None:
         click.echo(f"Note: {bundle.note}")
     for path, _ in writes:
         info(f"wrote {path}")
-    if not writes:
-        info(f"you already have this {bundle.kind}, the same; nothing written")
     how = (
         f"glutekit program start {result['id']}"
         if bundle.kind == "program"
         else f"glutekit run {result['id']}"
     )
-    click.echo(f"Imported {bundle.kind} '{result['id']}'. Next: {how}")
+    done = (
+        f"Imported {bundle.kind} '{result['id']}'."
+        if writes
+        else f"You already have {bundle.kind} '{result['id']}', the same; nothing written."
+    )
+    click.echo(f"{done} Next: {how}")
 
 
 def _planned_writes(app: App, bundle: Any, force: bool) -> list[tuple[Path, dict[str, Any]]]:

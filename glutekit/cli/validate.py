@@ -44,6 +44,7 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -
     # installed pack) is built only when a routine needs its exercise ids resolved.
     verdicts: dict[Path, tuple[Any, list[str]]] = {}
     routines: dict[Path, Any] = {}
+    programs: dict[Path, Any] = {}
     given_packs: list[Path] = []
     checker = Catalog()
     for path in paths:
@@ -53,9 +54,11 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -
             continue
         if kind == "routine":
             routines[path] = doc
+        elif kind == "program":
+            programs[path] = doc  # its routines and symptom are checked against the install
         elif kind == "pack":
             given_packs.append(path)  # read again only if a routine needs it
-    if routines:
+    if routines or programs:
         catalog = app.catalog
         # Packs given alongside the routines can supply their exercises.
         for path in given_packs:
@@ -68,6 +71,10 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -
             if coaching and not problems:
                 problems = coaching_problems(app, doc, path)
             verdicts[path] = (kind, problems)
+        for path, doc in programs.items():
+            from glutekit.program.files import reference_problems
+
+            verdicts[path] = ("program", [str(p) for p in reference_problems(doc, catalog)])
     results: list[dict[str, Any]] = [
         {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
         for path, (kind, problems) in ((path, verdicts[path]) for path in paths)

@@ -53,7 +53,7 @@ def default_path() -> Path:
 SESSION_COLUMNS = (
     "s.id, s.routine_id, s.routine_title, s.content_hash, s.started, s.ended,"
     " s.status, s.planned, s.elapsed, s.pain_before, s.pain_after, s.advised_per_week,"
-    " s.resumed_from, s.process, s.completed, s.skipped"
+    " s.resumed_from, s.process, s.completed, s.skipped, s.effort"
 )
 
 
@@ -358,6 +358,11 @@ class HistoryDB:
             cursor = conn.execute(sql, args)
             row = cursor.lastrowid
         return int(row or 0)
+
+    def set_effort(self, session_id: int, effort: int) -> None:
+        """How hard the session felt, 0 (no effort) to 10 (the hardest possible)."""
+        with self._write() as conn:
+            conn.execute("UPDATE sessions SET effort = ? WHERE id = ?", (effort, session_id))
 
     # ------------------------------------------------------------------ reading
 

@@ -82,6 +82,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX program_sessions_by_program ON program_sessions(program, id)",
     ),
+    # 3: how hard the session felt (0-10), asked after it.
+    ("ALTER TABLE sessions ADD COLUMN effort INTEGER CHECK (effort BETWEEN 0 AND 10)",),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -146,6 +146,11 @@ class HistoryRecorder:
         self._submit(("pain", {"after": score}), force=True)
         self._keep_the_rest()
 
+    def record_effort(self, score: int) -> None:
+        """How hard the session felt, 0-10 (asked by the session page)."""
+        self._submit(("effort", {"effort": score}), force=True)
+        self._keep_the_rest()
+
     def _keep_the_rest(self) -> None:
         """What the lock kept out goes to the pending folder, for the next run (one line)."""
         with self._lock:

@@ -44,6 +44,8 @@ class SessionRow(NamedTuple):
     resumed_from: int | None
     completed: int
     skipped: int
+    #: How hard it felt (0-10), when asked (the session page asks).
+    effort: int | None = None
 
 
 def path_text(path: tuple[int, ...]) -> str:
@@ -56,7 +58,7 @@ def parse_path(text: str) -> tuple[int, ...]:
 
 def session_row(r: tuple[Any, ...]) -> SessionRow:
     """A row of ``SELECT`` columns in table order, the recording process in column 13."""
-    row = SessionRow._make((*r[:13], r[14], r[15]))
+    row = SessionRow._make((*r[:13], r[14], r[15], r[16]))
     if row.status == "running" and not is_alive(r[13]):
         return row._replace(status="interrupted")
     return row

@@ -147,4 +147,5 @@ def _session_json(s: SessionRow) -> dict[str, Any]:
         "holds_skipped": s.skipped,
         "pain_before": s.pain_before,
         "pain_after": s.pain_after,
+        "effort": s.effort,
     }

@@ -27,7 +27,8 @@ from typing import Any
 from glutekit.history.records import HoldRecord
 
 #: One write: ("start", fields) | ("begin", fields) | ("hold", fields) | ("end", fields)
-#: | ("pain", fields). "begin" starts a session that was claimed before (``--resume``).
+#: | ("pain", fields) | ("effort", fields). "begin" starts a session that was claimed
+#: before (``--resume``).
 Operation = tuple[str, dict[str, Any]]
 
 FOLDER = "history-pending"
@@ -184,4 +185,6 @@ def apply(db: Any, session_id: int | None, operations: list[Operation]) -> int |
             db.end_session(session_id, **fields)
         elif kind == "pain":
             db.set_pain(session_id, after=fields["after"])
+        elif kind == "effort":
+            db.set_effort(session_id, fields["effort"])
     return session_id

@@ -10,7 +10,7 @@ out (so a tendinopathy program never climbs into side-lying or crossed-leg work)
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from glutekit.model import Dose, Exercise
@@ -218,12 +218,30 @@ def dose_rungs(ex: Exercise, *, amount: int | None = None, sets: int | None = No
     return rungs[:MAX_RUNGS]
 
 
-def allowed(ex: Exercise, excludes: Collection[str]) -> bool:
-    return not set(ex.loads) & set(excludes)
+@dataclass(frozen=True, kw_only=True)
+class Bounds:
+    """What a ladder may climb into: none of ``excludes``' loads, no exercise the
+    session already does (it would be done twice), and only positions the session
+    already uses or standing (a chair-side session never ends on the floor)."""
+
+    excludes: Collection[str] = ()
+    in_session: Collection[str] = ()
+    positions: Collection[str] | None = None
+
+    def why_not(self, ex: Exercise) -> str | None:
+        """Why ``ex`` is left out of the ladder, in a few words, or None."""
+        loads = sorted(set(ex.loads) & set(self.excludes))
+        if loads:
+            return ", ".join(loads).replace("_", " ") + ", left out by this program"
+        if ex.id in self.in_session:
+            return "already in this session"
+        if self.positions is not None and ex.position not in self.positions:
+            return f"{ex.position.replace('-', ' ')}, a position this session does not use"
+        return None
 
 
 def _next(
-    ex: Exercise, way: str, lookup: Lookup, excludes: Collection[str], seen: set[str]
+    ex: Exercise, way: str, lookup: Lookup, bounds: Bounds, seen: set[str]
 ) -> tuple[Exercise | None, str | None]:
     """The first exercise ``way`` of ``ex`` the program allows, or why there is none."""
     prog = ex.progression
@@ -233,14 +251,33 @@ def _next(
         found = lookup(link)
         if found is None or found.id in seen:
             continue
-        if not allowed(found, excludes):
-            loads = ", ".join(sorted(set(found.loads) & set(excludes))).replace("_", " ")
-            skipped.append(f"{found.name} ({loads})")
+        why = bounds.why_not(found)
+        if why is not None:
+            skipped.append(f"{found.name} ({why})")
             continue
         return found, None
     if skipped:
-        return None, f"the {way} step, {' or '.join(skipped)}, is left out by this program"
+        return None, f"the {way} step is left out: {' or '.join(skipped)}"
     return None, None
+
+
+def _no_more_than(rungs: list[Rung], limit: Rung) -> list[Rung]:
+    """The rungs of an easier exercise that ask no more than ``limit`` does.
+
+    One step down must lighten the load: never more sets, nor more of the same count,
+    than the rung it steps down from (not the easier exercise's top dose, which can be
+    several times the volume).
+    """
+    kept = [
+        r
+        for r in rungs
+        if r.sets <= limit.sets and (r.kind != limit.kind or r.amount <= limit.amount)
+    ]
+    if kept:
+        return kept
+    first = rungs[0]
+    amount = min(first.amount, limit.amount) if first.kind == limit.kind else first.amount
+    return [replace(first, amount=amount, sets=min(first.sets, limit.sets))]
 
 
 def ladder(
@@ -248,16 +285,24 @@ def ladder(
     lookup: Lookup,
     *,
     excludes: Collection[str] = (),
+    in_session: Collection[str] = (),
+    positions: Collection[str] | None = None,
     amount: int | None = None,
     sets: int | None = None,
 ) -> Ladder:
-    """The ladder of a routine step that does ``ex`` (at ``amount``/``sets`` if it says)."""
+    """The ladder of a routine step that does ``ex`` (at ``amount``/``sets`` if it says).
+
+    ``in_session`` are the exercises the session already does and ``positions`` the
+    positions it may use (None: any); the ladder climbs into neither another step's
+    exercise nor a new position.
+    """
+    bounds = Bounds(excludes=excludes, in_session=in_session, positions=positions)
     seen = {ex.id}
     rungs = dose_rungs(ex, amount=amount, sets=sets)
     top_note = None
     current = ex
     while len(rungs) < MAX_RUNGS:
-        found, top_note = _next(current, "harder", lookup, excludes, seen)
+        found, top_note = _next(current, "harder", lookup, bounds, seen)
         if found is None:
             break
         seen.add(found.id)
@@ -267,11 +312,11 @@ def ladder(
     bottom_note = None
     current = ex
     while len(below) < MAX_RUNGS:
-        found, bottom_note = _next(current, "easier", lookup, excludes, seen)
+        found, bottom_note = _next(current, "easier", lookup, bounds, seen)
         if found is None:
             break
         seen.add(found.id)
-        below = dose_rungs(found) + below
+        below = _no_more_than(dose_rungs(found), below[0] if below else rungs[0]) + below
         current = found
     return Ladder(
         rungs=tuple(below + rungs[:MAX_RUNGS]),

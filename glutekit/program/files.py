@@ -25,7 +25,7 @@ def user_programs_dir() -> Path:
     """Programs you keep (imported or written): ``<data>/programs``."""
     from glutekit import paths
 
-    return paths.data_dir() / "programs"
+    return paths.user_programs_dir()
 
 
 def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
@@ -40,6 +40,9 @@ def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
         found.append(
             doc.problem("/symptom", f"unknown symptom '{symptom}'{suggest(symptom, symptoms)}")
         )
+    ruled_out = set(data.get("excludes", ()))
+    if symptom in symptoms:
+        ruled_out |= set(symptoms[symptom].excludes)
     for i, session in enumerate(data.get("sessions", [])):
         ref = session.get("routine")
         if ref is not None and ref not in catalog.routines:
@@ -49,6 +52,16 @@ def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
                     f"unknown routine '{ref}'{suggest(ref, catalog.routines)}",
                 )
             )
+        elif ref is not None:
+            clash = _ruled_out_step(catalog.routine_data[ref], catalog, ruled_out)
+            if clash is not None:
+                found.append(
+                    doc.problem(
+                        f"/sessions/{i}/routine",
+                        f"routine '{ref}' has {clash}, which this program rules out "
+                        "(its symptom or excludes); choose a routine without it",
+                    )
+                )
         request = session.get("compose")
         if request is not None:
             try:
@@ -56,6 +69,20 @@ def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
             except InputError as exc:
                 found.append(doc.problem(f"/sessions/{i}/compose", str(exc)))
     return found
+
+
+def _ruled_out_step(routine: dict[str, Any], catalog: Catalog, ruled_out: set[str]) -> str | None:
+    """The first exercise of ``routine`` with a load in ``ruled_out``, as words, or None."""
+    from glutekit.program.share import exercises_of
+
+    for ref in exercises_of(routine):
+        ex = catalog.exercises.get(catalog.resolve_id(ref))
+        if ex is None:
+            continue  # named as unknown by the routine's own checks
+        loads = sorted(set(ex.loads) & ruled_out)
+        if loads:
+            return f"{ex.name} ({', '.join(loads).replace('_', ' ')})"
+    return None
 
 
 def compose_request(catalog: Catalog, request: dict[str, Any]) -> Any:

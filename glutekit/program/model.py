@@ -115,19 +115,26 @@ def program_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "
 
 
 def parse_days(text: str) -> tuple[str, ...]:
-    """``mon,wed,fri`` (or ``daily``) as day names in week order.
+    """``mon,wed,fri`` (or ``monday,wednesday``, or ``daily``) as day names in week order.
 
-    :raises ValueError: naming the word that is not a day.
+    :raises ValueError: naming the word, as given, that is not a day.
     """
     if text.strip().lower() in ("daily", "every-day", "all"):
         return DAY_NAMES
-    words = [w.strip().lower()[:3] for w in text.split(",") if w.strip()]
+    words = [w.strip() for w in text.split(",") if w.strip()]
+    full = [w.lower() for w in DAY_WORDS]
+    chosen: set[str] = set()
     for word in words:
-        if word not in DAY_NAMES:
+        key = word.lower()
+        if key in DAY_NAMES:
+            chosen.add(key)
+        elif key in full:
+            chosen.add(DAY_NAMES[full.index(key)])
+        else:
             raise ValueError(f"'{word}' is not a day (use mon, tue, wed, thu, fri, sat, sun)")
-    if not words:
+    if not chosen:
         raise ValueError("no days given (use for example mon,wed,fri)")
-    return tuple(d for d in DAY_NAMES if d in words)
+    return tuple(d for d in DAY_NAMES if d in chosen)
 
 
 def planned_dates(start: date, days: tuple[str, ...], total: int) -> list[date]:

@@ -96,12 +96,19 @@ def _step_at(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 
 def ladders(data: dict[str, Any], catalog: Catalog, excludes: set[str]) -> list[StepLadder]:
-    """The ladder of every exercise step of the routine."""
+    """The ladder of every exercise step of the routine.
+
+    No ladder climbs into an exercise another step already does, nor into a position
+    the routine does not use (standing aside): a desk session stays off the floor.
+    """
     from glutekit.durations import parse_duration
 
+    steps = list(_exercise_steps(data.get("steps", [])))
+    exercises = [catalog.exercise(step["exercise"]) for _, step in steps]
+    in_session = {ex.id for ex in exercises}
+    positions = {ex.position for ex in exercises} | {"standing"}
     found: list[StepLadder] = []
-    for path, step in _exercise_steps(data.get("steps", [])):
-        ex = catalog.exercise(step["exercise"])
+    for (path, step), ex in zip(steps, exercises, strict=True):
         dose = step.get("dose") or {}
         amount = None
         if ex.dose.kind == "hold" and "hold" in dose:
@@ -115,6 +122,8 @@ def ladders(data: dict[str, Any], catalog: Catalog, excludes: set[str]) -> list[
                     ex,
                     catalog.exercises.get,
                     excludes=excludes,
+                    in_session=in_session,
+                    positions=positions,
                     amount=amount,
                     sets=step.get("sets"),
                 ),

@@ -70,7 +70,8 @@ def requirements(exercise_ids: list[str], catalog: Catalog) -> list[dict[str, An
     return out
 
 
-def _exercises_of(routine: dict[str, Any]) -> list[str]:
+def exercises_of(routine: dict[str, Any]) -> list[str]:
+    """The exercise ids a routine's steps name, blocks included, in order."""
     found: list[str] = []
 
     def walk(steps: Any) -> None:
@@ -96,7 +97,7 @@ def make_bundle(
     used = [
         e
         for r in [content if kind == "routine" else {}, *routines.values()]
-        for e in _exercises_of(r)
+        for e in exercises_of(r)
     ]
     bundle: dict[str, Any] = {
         "format": FORMAT,

@@ -77,6 +77,9 @@ class VoiceOutput:
         self._rendered: dict[str, RenderedCue] = {}
         self._ready = False
         self._lock = threading.Lock()
+        #: False: render and measure every cue but play nothing on this machine (the
+        #: session page plays the cues on the phone instead, see :meth:`clip`).
+        self.plays_here = options.values.get("voice_plays_here", True) is not False
         if self.settings.voice:
             # Check the voice now, so a misspelt --voice stops the run with exit 2
             # instead of being found while the session is being prepared.
@@ -119,8 +122,20 @@ class VoiceOutput:
             return None
         return bool(stream.playing_at(stream.heard_frame()))
 
+    def clip(self, text: str) -> Path | None:
+        """The rendered WAV of a cue text that was measured for this session, if any."""
+        if self.off_reason:
+            return None
+        cue = self._rendered.get(text)
+        return cue.path if cue is not None else None
+
     def start(self, timeline: Timeline) -> None:
         if not self._prepare():
+            return
+        if not self.plays_here:
+            for cue in timeline.cues:
+                if cue.kind != "countdown" and cue.text.strip():
+                    self._path_for(cue.text)
             return
         if self.stream is not None:
             for cue in timeline.cues:
@@ -135,7 +150,7 @@ class VoiceOutput:
         )
 
     def handle(self, event: Event) -> None:
-        if self.off_reason:
+        if self.off_reason or not self.plays_here:
             return
         if self.stream is not None:
             if event.kind in ("start", "seek", "resume"):
@@ -189,7 +204,7 @@ class VoiceOutput:
             except SpeechUnavailable as exc:
                 problems.append(exc.what)
                 fixes.append(exc.fix)
-            if self.stream is None and self._player is None:
+            if self.stream is None and self._player is None and self.plays_here:
                 problems += self._open_audio()
             if problems:
                 if self.stream is not None:

@@ -1,0 +1,363 @@
+"""The sessions the page starts: one at a time, prepared and played on a thread of their own.
+
+It goes through the same steps as ``glutekit run``: :func:`glutekit.session.prepare`,
+the same history (``--resume`` and the pain questions included) and the same
+controls object, so a pause from the page, the keyboard or a voice command is one
+pause. What the page is told comes from the session's event stream. Nothing here
+imports the web stack, so it is tested without a server.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from glutekit.errors import GlutekitError, InputError, UnknownId
+from glutekit.events import StreamEvent, segment_json
+
+if TYPE_CHECKING:
+    from glutekit.cli.app import App
+    from glutekit.cli.history import RunHistory
+    from glutekit.model import Routine, Timeline
+    from glutekit.session import Session
+
+Sound = Literal["phone", "computer", "off"]
+SOUNDS: tuple[Sound, ...] = ("phone", "computer", "off")
+ACTIONS = ("pause", "resume", "toggle", "skip", "back", "stop")
+Listener = Callable[[dict[str, Any]], None]
+
+
+class Busy(GlutekitError):
+    exit_code = 1
+
+
+class SessionRunner:
+    """Starts, drives and reports the page's sessions."""
+
+    def __init__(
+        self,
+        app: App,
+        *,
+        speed: float = 1.0,
+        values: dict[str, Any] | None = None,
+        interactive: bool = False,
+        inputs: tuple[str, ...] = (),
+        report: Callable[[str], None] | None = None,
+    ) -> None:
+        self.app = app
+        self.inputs = inputs
+        self.speed = speed
+        self.values = dict(values or {})
+        self.interactive = interactive
+        self.report = report
+        self.state = "idle"  # idle, preparing, playing, paused, finished
+        self.session: Session | None = None
+        self.sound: Sound = "off"
+        self.error: str | None = None
+        self.last: dict[str, Any] | None = None
+        self.finished: dict[str, Any] | None = None
+        self._history: RunHistory | None = None
+        self._thread: threading.Thread | None = None
+        self._listeners: list[Listener] = []
+        self._lock = threading.RLock()
+        self._routines: list[dict[str, Any]] | None = None
+
+    # ------------------------------------------------------------------ listeners
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def _tell(self, message: dict[str, Any]) -> None:
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener(message)
+
+    # ------------------------------------------------------------------ what the page lists
+
+    def routines(self) -> list[dict[str, Any]]:
+        """Every routine the catalog has, with its length and whether it can be resumed."""
+        if self._routines is None:
+            from glutekit.timeline import compile
+
+            catalog = self.app.catalog
+            found = []
+            for rid, routine in sorted(catalog.routines.items(), key=lambda r: r[1].title):
+                try:
+                    seconds = compile(routine, catalog).duration
+                except GlutekitError:
+                    continue
+                found.append(
+                    {
+                        "id": rid,
+                        "title": routine.title,
+                        "description": routine.description,
+                        "minutes": max(1, round(seconds / 60)),
+                    }
+                )
+            self._routines = found
+        resumable = self._resumable()
+        return [{**r, "resumable": r["id"] in resumable} for r in self._routines]
+
+    def _resumable(self) -> set[str]:
+        """Routines whose last session was stopped before the end (what ``--resume`` takes)."""
+        from glutekit.history.db import HistoryDB
+
+        try:
+            db = HistoryDB.open_existing()
+        except GlutekitError:
+            return set()
+        if db is None:
+            return set()
+        try:
+            last: dict[str, str] = {}
+            for row in db.sessions():
+                if row.status != "running":
+                    last[row.routine_id] = row.status
+        finally:
+            db.close()
+        return {rid for rid, status in last.items() if status in ("interrupted", "quit")}
+
+    # ------------------------------------------------------------------ starting
+
+    def start(
+        self, routine_id: str, *, sound: Sound, resume: bool = False, pain_before: int | None = None
+    ) -> None:
+        """Prepare and play ``routine_id`` on a thread; progress goes to the listeners.
+
+        :raises Busy: while another session is being prepared or played.
+        :raises InputError: for a routine that does not exist or a bad answer.
+        """
+        if sound not in SOUNDS:
+            raise InputError(f"sound must be one of {', '.join(SOUNDS)}, not {sound!r}")
+        if pain_before is not None and not 0 <= pain_before <= 10:
+            raise InputError("pain is a number from 0 to 10")
+        with self._lock:
+            if self.state in ("preparing", "playing", "paused"):
+                raise Busy("a session is already on; stop it first")
+            routine = self.app.catalog.routines.get(routine_id)
+            if routine is None:
+                # Only ids the catalog lists: a path from the page is never opened.
+                raise UnknownId(f"unknown routine {routine_id!r}")
+            self._close_history()
+            self.state, self.sound, self.error = "preparing", sound, None
+            self.session, self.last, self.finished = None, None, None
+            self._thread = threading.Thread(
+                target=self._prepare_and_play,
+                args=(routine, sound, resume, pain_before),
+                name="glutekit-web-session",
+                daemon=True,
+            )
+            self._thread.start()
+        self._tell({"event": "preparing", "routine": routine_id, "sound": sound})
+
+    def _prepare_and_play(
+        self, routine: Routine, sound: Sound, resume: bool, pain_before: int | None
+    ) -> None:
+        try:
+            session = self._prepare(routine, sound, resume, pain_before)
+        except GlutekitError as exc:
+            self._failed(str(exc))
+            return
+        except Exception as exc:  # one line for the page, never a dead thread
+            self._failed(f"the session could not start: {type(exc).__name__}: {exc}")
+            return
+        result = session.play()
+        with self._lock:
+            summary = result.summary
+            self.state = "finished"
+            self.finished = {
+                "status": summary.status,
+                "elapsed": summary.elapsed,
+                "completed": len(summary.completed),
+                "skipped": len(summary.skipped),
+            }
+
+    def _prepare(
+        self, routine: Routine, sound: Sound, resume: bool, pain_before: int | None
+    ) -> Session:
+        from glutekit.cli.history import attach_history
+        from glutekit.session import SessionOptions, prepare
+
+        values = {**self.values, "voice_plays_here": sound == "computer"}
+        options = SessionOptions(
+            speed=self.speed,
+            voice=sound != "off",
+            interactive=self.interactive,
+            inputs=self.inputs,
+            values=values,
+        )
+        session = prepare(
+            routine, host=self.app.host, catalog=self.app.catalog, options=options, report=_warn
+        )
+        # The page can always go on after a pause, so steps that wait for the user wait.
+        session.controls.waits = True
+        history = attach_history(
+            self.app, session, resume=resume, ask=False, pain_before=pain_before, pain_after=None
+        )
+        session.events.subscribe(self._on_event)
+        with self._lock:
+            self.session, self._history = session, history
+            self.state = "playing"
+        self._tell({"event": "ready", "session": self.session_info()})
+        return session
+
+    def _failed(self, message: str) -> None:
+        with self._lock:
+            self.state, self.error = "idle", message
+            self._close_history()
+        self._tell({"event": "error", "message": message})
+
+    def _on_event(self, event: StreamEvent) -> None:
+        data = event.to_json()
+        with self._lock:
+            if event.name == "paused":
+                self.state = "paused"
+            elif event.name == "resumed":
+                self.state = "playing"
+            if event.segment is not None:
+                self.last = {"segment": event.segment.index, "position": event.position}
+            elif self.last is not None:
+                self.last = {**self.last, "position": event.position}
+        self._tell(data)
+
+    # ------------------------------------------------------------------ during the session
+
+    def control(self, action: str) -> None:
+        """Pause, resume, toggle, skip, back or stop: through the session's own controls."""
+        if action not in ACTIONS:
+            raise InputError(f"unknown control {action!r} (one of {', '.join(ACTIONS)})")
+        with self._lock:
+            session = self.session
+            if session is None or self.state not in ("playing", "paused"):
+                raise Busy("no session is playing")
+        controls = session.controls
+        {
+            "pause": controls.pause,
+            "resume": controls.resume,
+            "toggle": controls.toggle_pause,
+            "skip": controls.skip,
+            "back": controls.back,
+            "stop": controls.quit,
+        }[action]()
+
+    def session_info(self) -> dict[str, Any] | None:
+        """The session's timeline as the page shows it: every segment, with names and pictures."""
+        session = self.session
+        if session is None:
+            return None
+        return timeline_json(session.timeline, self.app, self.speed, self.clips(), self.sound)
+
+    def clips(self) -> list[str]:
+        """The texts the phone can play, in the order the session says them first."""
+        session = self.session
+        if session is None or self.sound != "phone":
+            return []
+        texts = dict.fromkeys(c.text for c in session.timeline.cues if c.text.strip())
+        return [text for text in texts if self.clip_path(text) is not None]
+
+    def clip_path(self, text: str) -> Path | None:
+        from glutekit.interfaces import SpeechClips
+
+        session = self.session
+        if session is None:
+            return None
+        for _, output in session.outputs:
+            if isinstance(output, SpeechClips):
+                found = output.clip(text)
+                if found is not None:
+                    return found
+        return None
+
+    def snapshot(self) -> dict[str, Any]:
+        """Where things stand, for a page that connects (or reconnects) now."""
+        with self._lock:
+            return {
+                "event": "state",
+                "state": self.state,
+                "error": self.error,
+                "session": self.session_info() if self.state != "idle" else None,
+                "last": self.last,
+                "finished": self.finished,
+            }
+
+    # ------------------------------------------------------------------ after the session
+
+    def answer(self, *, pain: int | None, effort: int | None) -> None:
+        """The page's answers after a session: pain (0-10) and effort (0-10), either optional."""
+        for name, value in (("pain", pain), ("effort", effort)):
+            if value is not None and not 0 <= value <= 10:
+                raise InputError(f"{name} is a number from 0 to 10")
+        with self._lock:
+            history = self._history
+            if self.state != "finished" or history is None:
+                raise Busy("there is no finished session to answer for")
+            recorder = history.recorder
+            if recorder is not None:
+                if pain is not None:
+                    recorder.record_pain_after(pain)
+                if effort is not None:
+                    recorder.record_effort(effort)
+            self._close_history()
+            self.state = "idle"
+        self._tell({"event": "answered", "pain": pain, "effort": effort})
+
+    def _close_history(self) -> None:
+        if self._history is not None:
+            self._history.finish(interrupted=False)
+            self._history = None
+
+    def shutdown(self, timeout: float = 5.0) -> None:
+        """Stop a session that is playing (recorded as interrupted) and close the history."""
+        with self._lock:
+            session, thread = self.session, self._thread
+        if session is not None and self.state in ("playing", "paused"):
+            session.controls.interrupt()
+        if thread is not None:
+            thread.join(timeout)
+        with self._lock:
+            self._close_history()
+
+
+def _warn(message: str) -> None:
+    from glutekit.textcheck import safe
+
+    print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
+
+
+def timeline_json(
+    timeline: Timeline, app: App, speed: float, clips: list[str], sound: str
+) -> dict[str, Any]:
+    catalog = app.catalog
+    segments = []
+    for segment in timeline.segments:
+        data = segment_json(segment)
+        exercise = catalog.exercises.get(segment.exercise or "")
+        if exercise is not None:
+            data["name"] = exercise.name
+            data["figure"] = True
+            data["images"] = [
+                {"n": n, "alt": image.alt or exercise.name}
+                for n, image in enumerate(exercise.images)
+            ]
+        segments.append(data)
+    return {
+        "routine": timeline.routine_id,
+        "title": timeline.title,
+        "duration": timeline.duration,
+        "speed": speed,
+        "sound": sound,
+        "segments": segments,
+        "clips": clips,
+    }
