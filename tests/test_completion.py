@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 from tests.conftest import run_glutekit
 
 

@@ -21,9 +21,9 @@ from glutekit.compose import (
     posture,
 )
 from glutekit.errors import GlutekitError, InputError, UnknownId
+from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Routine
-from glutekit.plugins import PluginHost
 from glutekit.timeline import compile as compile_timeline
 from tests.listing import table_rows
 

@@ -18,11 +18,11 @@ from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
-from glutekit.durations import clock
 from glutekit.errors import GlutekitError, InputError, UnknownId
 from glutekit.model import Routine
+from glutekit.model.durations import clock
+from glutekit.model.textcheck import safe
 from glutekit.session import SessionOptions, prepare, summary_line
-from glutekit.textcheck import safe
 from glutekit.timeline import compile
 
 
@@ -212,7 +212,7 @@ def run(
         app, session, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
     )
     if events_format == "jsonl":
-        from glutekit.events import JsonLines
+        from glutekit.session.events import JsonLines
 
         session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()

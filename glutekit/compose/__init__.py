@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from glutekit.catalog import Catalog, suggest
-from glutekit.compose.postures import (
+from glutekit.catalog import Catalog
+from glutekit.catalog.postures import (
     POSTURES,
     SURFACES,
     count_transitions,
@@ -41,10 +41,10 @@ from glutekit.compose.request import (
     target_text,
     works,
 )
-from glutekit.errors import GlutekitError, UnknownId, ValidationFailed
+from glutekit.errors import GlutekitError, UnknownId, ValidationFailed, suggest
+from glutekit.host.plugins import PluginHost, collect_named
 from glutekit.interfaces import ComposeRequest, Strategy
 from glutekit.model import Routine
-from glutekit.plugins import PluginHost, collect_named
 
 __all__ = [
     "LEVELS",

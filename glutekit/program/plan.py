@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from glutekit.catalog.chains import Ladder, Rung, ladder
 from glutekit.errors import InputError
-from glutekit.program.chains import Ladder, Rung, ladder
 from glutekit.program.model import Program
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 Path = tuple[int, ...]
 
@@ -97,7 +97,7 @@ def _step_at(data: dict[str, Any], path: Path) -> dict[str, Any]:
 
 def ladders(data: dict[str, Any], catalog: Catalog, excludes: set[str]) -> list[StepLadder]:
     """The ladder of every exercise step of the routine."""
-    from glutekit.durations import parse_duration
+    from glutekit.model.durations import parse_duration
 
     found: list[StepLadder] = []
     for path, step in _exercise_steps(data.get("steps", [])):

@@ -4,7 +4,7 @@ Pure: no clock, no I/O. The same routine and speech lengths always give the same
 timeline, so a whole session can be tested as data (``glutekit transcript`` prints it).
 
 The timeline is always laid out around speech: with the lengths a voice measured,
-or, without a voice, with lengths estimated from the words (:mod:`glutekit.speech`),
+or, without a voice, with lengths estimated from the words (:mod:`glutekit.timeline.speech`),
 so a text session and a printed sheet keep the same time as a voiced run. On top
 of that the compiler coaches: quiet time to settle after the set-up and to change
 sides, the working side named, reps and breaths paced by their words, form cues
@@ -17,9 +17,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from glutekit.assembly import Builder, Item, Rotation, flatten
 from glutekit.catalog import Catalog
-from glutekit.cues import (
+from glutekit.model import (
+    Cue,
+    CueKind,
+    Exercise,
+    ExerciseStep,
+    MessageStep,
+    RestStep,
+    Routine,
+    Settings,
+    Side,
+    Timeline,
+)
+from glutekit.model.sides import fill
+from glutekit.timeline.assembly import Builder, Item, Rotation, flatten
+from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     DONE_LINE,
     SETTLE_LINE,
@@ -33,20 +46,7 @@ from glutekit.cues import (
     switch_text,
     transition_seconds,
 )
-from glutekit.model import (
-    Cue,
-    CueKind,
-    Exercise,
-    ExerciseStep,
-    MessageStep,
-    RestStep,
-    Routine,
-    Settings,
-    Side,
-    Timeline,
-)
-from glutekit.pacing import candidate_texts, ms, paced_set, timed_hold
-from glutekit.sides import fill
+from glutekit.timeline.pacing import candidate_texts, ms, paced_set, timed_hold
 
 __all__ = [
     "REST_AFTER_BY_KIND",
