@@ -1,4 +1,16 @@
-"""The catalog: every pack and routine that the plugins (and the user) provide."""
+"""The catalog: every pack and routine that the plugins (and the user) provide.
+
+:class:`Catalog` is built here; the room's other parts, in the order a pack goes through:
+
+- :mod:`.schema` (JSON Schema, with file, line and column), :mod:`.semantics` and
+  :mod:`.packwords` (what a schema cannot say), :mod:`.svgrefs` (pictures), :mod:`.chains`
+  (progression chains);
+- :mod:`.loaders` and :mod:`.packdefaults`: validated JSON into :mod:`glutekit.model` values;
+- :mod:`.vocabulary` (with ``vocabulary.json``) and :mod:`.postures`: the words exercises
+  are described with, and the posture groups positions fall into;
+- :mod:`.validcache`, :mod:`.packcache` and :mod:`.cache`: what is checked or compiled once
+  and kept on disk, in cache folders with a size cap.
+"""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 The strategies themselves are plugins (hook ``glutekit_strategies``). This package holds
 what every strategy needs and what the CLI needs around them: the request and its checks
 and the filter that applies the user's constraints (:mod:`.request`), the ordering that
-keeps the user from getting up and down and the transition count (:mod:`.postures`), and
+keeps the user from getting up and down and the transition count
+(:mod:`glutekit.catalog.postures`), and
 here, finding a strategy and checking the routine it returns. It is pure apart from
 calling the hook.
 """

@@ -1,5 +1,9 @@
 """Value types shared by the core and the plugins.
 
+Next to them: :mod:`.durations` (``1m30s`` as routines write it), :mod:`.sides` (the
+``{side}`` placeholders of per-side exercises) and :mod:`.textcheck` (the rules every
+text obeys, and text made safe to print).
+
 Routines and packs stay JSON on disk; they become these frozen dataclasses only
 after they have been validated (see :mod:`glutekit.catalog.schema` and :mod:`glutekit.catalog.loaders`).
 """

@@ -1,5 +1,10 @@
 """A session as a Python API: choose outputs, compile around speech, play, report.
 
+:class:`Session` is here; the room's other parts are :mod:`.engine` (plays a timeline
+against a clock, hands events to the outputs), :mod:`.clock` (real, audio and virtual
+clocks), :mod:`.events` (the event stream) and :mod:`.devices` (what plugins that open
+sound devices share).
+
 The ``glutekit run`` command, the tests and a Python user all go through here::
 
     from glutekit.session import open_session

@@ -1,5 +1,10 @@
 """Routine + catalog -> Timeline: every segment and cue of a session, with exact times.
 
+The compiler is here; the room's other parts are :mod:`.cues` (the words), :mod:`.pacing`
+(where words go inside a hold or set), :mod:`.assembly` (segments strung together),
+:mod:`.speech` (how long words take to say), :mod:`.played` (the voiced timeline every
+length is read from) and :mod:`.coaching` (the coaching and safety rules, checked on it).
+
 Pure: no clock, no I/O. The same routine and speech lengths always give the same
 timeline, so a whole session can be tested as data (``glutekit transcript`` prints it).
 
