@@ -405,6 +405,17 @@ def test_run_refuses_compose_options_without_compose(cli: Any) -> None:
     assert "--target only works with --compose" in result.stderr
 
 
+def test_run_refuses_every_compose_option_given_without_compose(glutekit_proc: Any) -> None:
+    # The options are read from their declarations: those with a default count too.
+    proc = glutekit_proc("run", "quick-five", "--strategy", "nonsense")
+    assert proc.returncode == 2
+    assert proc.stderr == "glutekit: error: --strategy only works with --compose\n"
+    assert proc.stdout == ""
+    proc = glutekit_proc("run", "quick-five", "--level", "advanced", "--minutes", "3")
+    assert proc.returncode == 2
+    assert proc.stderr == "glutekit: error: --minutes and --level only work with --compose\n"
+
+
 def test_symptoms_say_when_to_see_a_professional(cli: Any) -> None:
     listing = cli("compose", "--symptoms").stdout
     assert "Take care (sciatica-like): See a doctor or physiotherapist" in listing
