@@ -79,7 +79,7 @@ def ready_made_texts() -> list[str]:
     as the default voice says them."""
     from glutekit import timeline
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
     catalog = Catalog.build(host, user_routines=False)

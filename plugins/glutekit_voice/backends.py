@@ -385,7 +385,7 @@ def registry() -> dict[str, BackendEntry]:
     """
     from importlib.metadata import entry_points
 
-    from glutekit.plugins import ENV_BLOCK
+    from glutekit.host.plugins import ENV_BLOCK
 
     block = {part.strip() for part in os.environ.get(ENV_BLOCK, "").replace(";", ",").split(",")}
     found = {entry.name: entry for entry in BUILTIN}

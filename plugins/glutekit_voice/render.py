@@ -271,7 +271,8 @@ class CueRenderer:
 
     def trim_cache(self, keep: Iterable[Path] = ()) -> None:
         """Keep the cache under its size cap, never deleting the files in ``keep``."""
-        from glutekit import cache, config
+        from glutekit import config
+        from glutekit.catalog import cache
 
         if not self._swept:
             self._swept = True
@@ -297,7 +298,7 @@ class CueRenderer:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
         else:
-            from glutekit.cache import touch
+            from glutekit.catalog.cache import touch
 
             touch(path)  # used again: the cache cap removes it last
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
@@ -342,7 +343,7 @@ class CueRenderer:
 
     def _temp_file(self) -> Path:
         try:
-            from glutekit import cache
+            from glutekit.catalog import cache
 
             cache.prepare(self.cache_dir, cache.VOICE)
             if not self._swept:

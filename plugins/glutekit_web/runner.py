@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from glutekit.errors import GlutekitError, InputError, UnknownId
-from glutekit.events import StreamEvent, segment_json
+from glutekit.session.events import StreamEvent, segment_json
 
 if TYPE_CHECKING:
     from glutekit.cli.app import App
@@ -331,7 +331,7 @@ class SessionRunner:
 
 
 def _warn(message: str) -> None:
-    from glutekit.textcheck import safe
+    from glutekit.model.textcheck import safe
 
     print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
 

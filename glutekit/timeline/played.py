@@ -2,7 +2,7 @@
 
 Every length glutekit shows or prints comes from here. With a voice, the speech
 lengths are the measured ones; without one they are estimated from the words
-(:mod:`glutekit.speech`, tuned to the default voice), which is also the timeline
+(:mod:`glutekit.timeline.speech`, tuned to the default voice), which is also the timeline
 a text session plays, so a reader gets the time a listener gets.
 """
 
@@ -13,17 +13,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from glutekit.catalog import Catalog
-from glutekit.cues import (
-    DEFAULT_SAFETY,
-    SETTLE_LINE,
-    announce_text,
-    resolve_dose,
-    set_rest_text,
-    switch_text,
-)
 from glutekit.model import Exercise, ExerciseStep, Routine, Settings, Side, Timeline
-from glutekit.sides import fill
-from glutekit.speech import SpeechLengths
+from glutekit.model.sides import fill
 from glutekit.timeline import (
     CompileSettings,
     compile,
@@ -32,6 +23,15 @@ from glutekit.timeline import (
     settle_seconds,
     switch_seconds,
 )
+from glutekit.timeline.cues import (
+    DEFAULT_SAFETY,
+    SETTLE_LINE,
+    announce_text,
+    resolve_dose,
+    set_rest_text,
+    switch_text,
+)
+from glutekit.timeline.speech import SpeechLengths
 
 #: Seconds each text takes to say, for a list of texts (a voice's ``speech_lengths``).
 Measure = Callable[[Sequence[str]], Mapping[str, float]]

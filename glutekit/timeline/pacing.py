@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from glutekit.cues import END_LINE, ExerciseDose, begin_options, number_word
 from glutekit.model import CueKind, PhaseWords
+from glutekit.timeline.cues import END_LINE, ExerciseDose, begin_options, number_word
 
 #: Seconds of quiet between two non-countdown items in a hold.
 ROOM = 3.0

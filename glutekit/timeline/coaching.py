@@ -32,14 +32,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from glutekit.catalog import Catalog
-from glutekit.cues import (
-    DEFAULT_SAFETY,
-    NUMBERS,
-    form_cues,
-    transition_seconds,
-    working_side_text,
-)
-from glutekit.durations import clock
 from glutekit.model import (
     BlockStep,
     Cue,
@@ -52,9 +44,17 @@ from glutekit.model import (
     Symptom,
     Timeline,
 )
-from glutekit.pacing import ROOM
-from glutekit.sides import fill
+from glutekit.model.durations import clock
+from glutekit.model.sides import fill
 from glutekit.timeline import SCREEN_PAUSE
+from glutekit.timeline.cues import (
+    DEFAULT_SAFETY,
+    NUMBERS,
+    form_cues,
+    transition_seconds,
+    working_side_text,
+)
+from glutekit.timeline.pacing import ROOM
 
 MIN_SETTLE = 4.0
 #: Rules that keep a session from doing what it warns against: ``check-pack`` fails a
