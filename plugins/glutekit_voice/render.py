@@ -9,6 +9,7 @@ with a timeout, so a stuck engine can never hang a session.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
@@ -232,6 +233,17 @@ class CueRenderer:
         self._owner = owner
         return backend.detail
 
+    def open_as(self, backend: str, voice: str | None) -> None:
+        """Speak with ``backend`` and the voice id ``voice``, as another renderer resolved
+        them (a render worker speaks exactly as the glutekit process that started it).
+
+        :raises SpeechUnavailable: the engine cannot start.
+        """
+        from glutekit_voice.choose import _started
+
+        self._owner = _started(backend, self.settings)
+        self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
+
     def missing(self, texts: Iterable[str]) -> list[str]:
         """The distinct non-blank texts that are not (or not soundly) in the cache."""
         if self._owner is None or self._spec is None:
@@ -251,23 +263,86 @@ class CueRenderer:
         assert self._owner is not None
         return self._owner.backend().detail
 
-    def render_all(self, texts: Iterable[str]) -> dict[str, RenderedCue]:
+    def render_all(
+        self, texts: Iterable[str], *, done: Callable[[str], None] | None = None
+    ) -> dict[str, RenderedCue]:
         """Render every distinct non-blank text; texts already cached cost a file check.
 
-        Cached files that do not verify are rendered again, with one warning in all.
+        Many missing texts are rendered by a pool of processes, one per core, when the
+        backend gains from it (:mod:`glutekit_voice.pool`). ``done(text)`` is called once
+        for each distinct text as it is ready. Cached files that do not verify are
+        rendered again, with one warning in all.
         """
+        distinct = list(dict.fromkeys(t for t in texts if t.strip()))
         rendered: dict[str, RenderedCue] = {}
         self._damaged = []
         try:
-            for text in texts:
-                if text.strip() and text not in rendered:
-                    rendered[text] = self.render(text)
+            pooled = self._render_in_pool(distinct, done)
+            for text in distinct:
+                rendered[text] = self.render(text)
+                if done is not None and text not in pooled:
+                    done(text)
         finally:
             damaged, self._damaged = self._damaged, None
             if damaged:
                 self._warn_damaged(damaged)
         self.trim_cache(keep=[cue.path for cue in rendered.values()])
         return rendered
+
+    def _render_in_pool(self, texts: list[str], done: Callable[[str], None] | None) -> set[str]:
+        """Render the missing ``texts`` with a pool of processes if that pays; returns
+        the texts it rendered (none when it does not pay or no process can start)."""
+        from glutekit_voice import pool
+
+        if self._owner is None or self._spec is None:
+            self.open()
+        assert self._owner is not None and self._spec is not None
+        env = getattr(self._owner.backend(), "pool_env", None)
+        if not isinstance(env, dict):
+            return set()
+        cues: list[tuple[str, Path]] = []
+        damaged: list[str] = []
+        for text in texts:
+            path = self.cache_dir / f"{self._cache_key(text)}.wav"
+            why = cachecheck.problem(path)
+            if why is not None:
+                cues.append((text, path))
+                if why != "missing":
+                    damaged.append(f"{path.name} {why}")
+        workers = pool.workers_for(len(cues))
+        if workers < 2:
+            return set()
+        if self._damaged is not None:
+            self._damaged += damaged
+        self._temp_file().unlink()  # the folder is there and writable, or one clear error
+        job = pool.Job(
+            backend=self._owner.backend_name,
+            spec=self._spec,
+            models=self.settings.models,
+            cache_dir=self.cache_dir,
+            env=env,
+        )
+        finished: set[str] = set()
+
+        def finish(text: str) -> None:
+            finished.add(text)
+            if done is not None:
+                done(text)
+
+        with contextlib.suppress(OSError):  # no process could start: render here instead
+            pool.render(job, cues, workers, done=finish)
+        return finished
+
+    def render_into(self, text: str, path: Path) -> None:
+        """Render ``text`` to the cache file ``path`` (for a render worker: the key is
+        the parent's).
+
+        :raises SpeechFailed: when the engine fails or keeps producing empty files.
+        :raises CacheUnwritable: when the cache folder cannot be written.
+        """
+        if self._owner is None or self._spec is None:
+            self.open()
+        self._synthesize_into(text, path)
 
     def trim_cache(self, keep: Iterable[Path] = ()) -> None:
         """Keep the cache under its size cap, never deleting the files in ``keep``."""
