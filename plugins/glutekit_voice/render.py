@@ -218,6 +218,23 @@ class CueRenderer:
         self._owner: OwnerThread | None = None
         self._spec: VoiceSpec | None = None
         self._swept = False
+        #: Cached files already verified by this renderer, with what they looked like then.
+        self._verified: dict[Path, tuple[int, int, int]] = {}
+
+    def _problem(self, path: Path) -> str | None:
+        """:func:`cachecheck.problem`, hashing a file once per renderer while it stays as
+        it was (same inode, size and change time): a session checks each cue more than once."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return cachecheck.problem(path)
+        seen = (info.st_ino, info.st_size, info.st_ctime_ns)
+        if self._verified.get(path) == seen:
+            return None
+        why = cachecheck.problem(path)
+        if why is None:
+            self._verified[path] = seen
+        return why
 
     def open(self) -> str:
         """Start the engine and check the voice; returns what speaks, for messages.
@@ -252,7 +269,7 @@ class CueRenderer:
         return [
             t
             for t in distinct
-            if cachecheck.problem(self.cache_dir / f"{self._cache_key(t)}.wav") is not None
+            if self._problem(self.cache_dir / f"{self._cache_key(t)}.wav") is not None
         ]
 
     @property
@@ -304,7 +321,7 @@ class CueRenderer:
         damaged: list[str] = []
         for text in texts:
             path = self.cache_dir / f"{self._cache_key(text)}.wav"
-            why = cachecheck.problem(path)
+            why = self._problem(path)
             if why is not None:
                 cues.append((text, path))
                 if why != "missing":
@@ -363,7 +380,7 @@ class CueRenderer:
             self.open()
         assert self._owner is not None and self._spec is not None
         path = self.cache_dir / f"{self._cache_key(text)}.wav"
-        why = cachecheck.problem(path)
+        why = self._problem(path)
         if why is not None:
             if why != "missing":
                 if self._damaged is None:
@@ -375,6 +392,9 @@ class CueRenderer:
             from glutekit.cache import touch
 
             touch(path)  # used again: the cache cap removes it last
+            with contextlib.suppress(OSError):
+                info = os.lstat(path)
+                self._verified[path] = (info.st_ino, info.st_size, info.st_ctime_ns)
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
 
     def _warn_damaged(self, damaged: list[str]) -> None:

@@ -127,8 +127,9 @@ class PiperBackend:
             raise SpeechUnavailable("no Piper voice is installed", FIX_PIPER)
         from importlib.metadata import version
 
-        self.detail = f"Piper {version('piper-tts')} (onnxruntime)"
-        self.identity = f"piper/{version('piper-tts')}"
+        engine = version("piper-tts")
+        self.detail = f"Piper {engine} (onnxruntime)"
+        self.identity = f"piper/{engine}"
         self.pool_env = {THREADS_VAR: str(self._threads or 1)}
 
     def _engine(self) -> Any:
