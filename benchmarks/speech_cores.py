@@ -144,11 +144,13 @@ def main() -> None:
     parser.add_argument("--routine", default="quick-five")
     parser.add_argument("--warm-runs", type=int, default=11)
     parser.add_argument("--cold-runs", type=int, default=3)
+    parser.add_argument("--skip-warm", action="store_true")
     parser.add_argument("--skip-cold", action="store_true")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {os.uname().machine}")
     with tempfile.TemporaryDirectory(prefix="glutekit-bench-") as folder:
-        warm_start(args.routine, args.warm_runs, Path(folder) / "warm")
+        if not args.skip_warm:
+            warm_start(args.routine, args.warm_runs, Path(folder) / "warm")
         if not args.skip_cold:
             cold_render(args.routine, args.cold_runs, Path(folder) / "cold")
 

@@ -153,9 +153,7 @@ def test_a_worker_failure_is_the_same_one_line_error_as_without_workers(tmp_path
         errors.append(one_line_error(done.stderr))
     assert errors[0] == errors[1]
     assert "could not load" in errors[0] and str(bad) in errors[0]
-    refused = run_glutekit(
-        "transcript", "quick-five", "--spoken", env={"GLUTEKIT_RENDER_WORKERS": "lots"}
-    )
+    refused = run_glutekit(*SPOKEN, env={**own_cache(tmp_path), "GLUTEKIT_RENDER_WORKERS": "lots"})
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
         "glutekit: error: GLUTEKIT_RENDER_WORKERS: must be a whole number of processes, "

@@ -35,8 +35,6 @@ from glutekit.errors import InputError
 from glutekit.interfaces import VoiceModel
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable, VoiceSpec
 
-#: How many render processes: a whole number; 1 renders in the glutekit process itself.
-WORKERS_VAR = "GLUTEKIT_RENDER_WORKERS"
 #: Fewer missing cues than this render in this process: starting workers would cost more.
 POOL_FROM = 6
 #: Seconds a worker may take to start and load its voice, on top of each cue's own limit.
@@ -60,18 +58,11 @@ def workers_for(missing: int) -> int:
 
     :raises InputError: when ``GLUTEKIT_RENDER_WORKERS`` is not a whole number from 1 to 64.
     """
-    text = os.environ.get(WORKERS_VAR, "").strip()
-    if text:
-        if not text.isdigit() or not 1 <= int(text) <= 64:
-            raise InputError(
-                f"{WORKERS_VAR}: must be a whole number of processes, 1 to 64 (got {text!r})"
-            )
-        wanted = int(text)
-    else:
-        wanted = cores()
+    from glutekit_voice.settings import render_workers
+
     if missing < POOL_FROM:
         return 1
-    return max(1, min(wanted, missing))
+    return max(1, min(render_workers() or cores(), missing))
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,7 +8,6 @@ with a timeout, so a stuck engine can never hang a session.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import functools
 import hashlib
@@ -22,7 +21,7 @@ import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from glutekit_voice import cachecheck, wavfile
 from glutekit_voice.backends import (
@@ -50,14 +49,49 @@ def default_cache_dir() -> Path:
     return paths.voice_cache_dir()
 
 
+class _NotReady(Exception):
+    """A call on the owner thread did not finish in the time given."""
+
+
+class _Outcome(Generic[T]):
+    """What a call on the owner thread came to, for the caller waiting on it.
+
+    (A ``concurrent.futures.Future`` would do, but importing that module brings in
+    ``logging``: a measurable part of a cached session's start.)
+    """
+
+    def __init__(self) -> None:
+        self._ready = threading.Event()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, value: T) -> None:
+        self._value = value
+        self._ready.set()
+
+    def set_exception(self, error: BaseException) -> None:
+        self._error = error
+        self._ready.set()
+
+    def result(self, timeout: float) -> T:
+        """The value, or the exception raised, once ready.
+
+        :raises _NotReady: when it is not ready within ``timeout`` seconds.
+        """
+        if not self._ready.wait(timeout):
+            raise _NotReady
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
 class OwnerThread:
     """A daemon thread that opens one backend and makes every call to it, in order."""
 
     def __init__(self, backend_name: str) -> None:
         self.backend_name = backend_name
-        self._calls: queue.Queue[tuple[Callable[[Any], Any], concurrent.futures.Future[Any]]]
-        self._calls = queue.Queue()
-        self._opened: concurrent.futures.Future[SpeechBackend] = concurrent.futures.Future()
+        self._calls: queue.Queue[tuple[Callable[[Any], Any], _Outcome[Any]]] = queue.Queue()
+        self._opened: _Outcome[SpeechBackend] = _Outcome()
         self.stuck = False
         #: Set while no call runs; :func:`_quiesce` waits for it before the process exits.
         self._idle = threading.Event()
@@ -84,8 +118,7 @@ class OwnerThread:
             function, future = self._calls.get()
             self._idle.clear()
             if self._closing:
-                future.cancel()
-            if not future.set_running_or_notify_cancel():
+                future.set_exception(SpeechFailed(f"{self.backend_name} is closing"))
                 continue
             try:
                 future.set_result(function(backend))
@@ -109,7 +142,7 @@ class OwnerThread:
         """
         try:
             return self._opened.result(timeout)
-        except concurrent.futures.TimeoutError:
+        except _NotReady:
             raise SpeechUnavailable(
                 f"{self.backend_name} did not start within {timeout:.0f} s",
                 "try --voice-backend espeak-ng",
@@ -124,11 +157,11 @@ class OwnerThread:
         self.backend()
         if self.stuck:
             raise SpeechFailed(f"{self.backend_name} stopped responding earlier in this session")
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        future: _Outcome[T] = _Outcome()
         self._calls.put((function, future))
         try:
             return future.result(timeout)
-        except concurrent.futures.TimeoutError:
+        except _NotReady:
             self.stuck = True
             raise SpeechFailed(f"{self.backend_name} stopped responding") from None
 
@@ -240,12 +273,17 @@ class CueRenderer:
         """Start the engine and check the voice; returns what speaks, for messages.
 
         :raises SpeechUnavailable: no engine could start.
-        :raises glutekit.errors.InputError: the voice asked for does not exist.
+        :raises glutekit.errors.InputError: the voice asked for does not exist, or
+            ``GLUTEKIT_RENDER_WORKERS`` is not a number of processes.
         """
         from glutekit_voice.choose import open_voice
 
         owner, voice = open_voice(self.settings)
         backend = owner.backend()
+        if getattr(backend, "pool_env", None) is not None:
+            from glutekit_voice.settings import render_workers
+
+            render_workers()  # a bad value is said now, before any work
         self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
         self._owner = owner
         return backend.detail
@@ -294,7 +332,7 @@ class CueRenderer:
         rendered: dict[str, RenderedCue] = {}
         self._damaged = []
         try:
-            pooled = self._render_in_pool(distinct, done)
+            pooled = self._render_in_pool(distinct, done) if distinct else set()
             for text in distinct:
                 rendered[text] = self.render(text)
                 if done is not None and text not in pooled:
@@ -309,8 +347,6 @@ class CueRenderer:
     def _render_in_pool(self, texts: list[str], done: Callable[[str], None] | None) -> set[str]:
         """Render the missing ``texts`` with a pool of processes if that pays; returns
         the texts it rendered (none when it does not pay or no process can start)."""
-        from glutekit_voice import pool
-
         if self._owner is None or self._spec is None:
             self.open()
         assert self._owner is not None and self._spec is not None
@@ -326,6 +362,10 @@ class CueRenderer:
                 cues.append((text, path))
                 if why != "missing":
                     damaged.append(f"{path.name} {why}")
+        if not cues:
+            return set()
+        from glutekit_voice import pool
+
         workers = pool.workers_for(len(cues))
         if workers < 2:
             return set()
