@@ -19,7 +19,14 @@ around its speech and check it against these rules:
 10. the symptom's screen and every screen of the routine are heard before the first
     exercise starts, each followed by :data:`SCREEN_PAUSE` s of quiet;
 11. a message before the first exercise that asks for a warm-up gives it time: it
-    waits for the user (``"wait": true``), or the routine starts with a warm-up.
+    waits for the user (``"wait": true``), or the routine starts with a warm-up;
+12. a set-up line that changes position is followed by at least
+    :data:`MIN_POSITION_PAUSE` s before the next set-up line, one that adjusts by
+    :data:`MIN_ADJUST_PAUSE` s: time to do what it asks;
+13. a second side hears every side-specific instruction the first side's set-up
+    said, mirrored ("drop the knees to your right side" after "... left side");
+14. no line uses "left side" and "right side" together: heard, not read, "side"
+    then has two meanings (the side that works, the side one lies on).
 
 Pure: the timeline and the speech lengths come in, violations come out.
 """
@@ -35,7 +42,9 @@ from glutekit.catalog import Catalog
 from glutekit.cues import (
     DEFAULT_SAFETY,
     NUMBERS,
+    SETTLE_FLOOR,
     form_cues,
+    setup_move,
     transition_seconds,
     working_side_text,
 )
@@ -53,14 +62,17 @@ from glutekit.model import (
     Timeline,
 )
 from glutekit.pacing import ROOM
-from glutekit.sides import fill
+from glutekit.sides import fill, mirrored, side_phrases, sides_named_side
 from glutekit.timeline import SCREEN_PAUSE
 
-MIN_SETTLE = 4.0
+MIN_SETTLE = SETTLE_FLOOR
 #: Rules that keep a session from doing what it warns against: ``check-pack`` fails a
 #: pack whose routine breaks one (the others are warnings there).
 SAFETY_RULES = frozenset({9, 10, 11})
 PHASE_SLACK = 0.25
+#: Least quiet after a set-up line that changes position, and after one that adjusts it.
+MIN_POSITION_PAUSE = 2.0
+MIN_ADJUST_PAUSE = 1.0
 LENGTH_TOLERANCE = 0.05
 _EPS = 1e-6
 
@@ -116,6 +128,9 @@ def check(
     found += _exclusions(routine, catalog)
     found += _screens(routine, catalog, timeline, length)
     found += _warm_up(routine, catalog)
+    found += _setup_pace(timeline, length)
+    found += _second_sides(catalog, timeline)
+    found += _one_meaning_of_side(timeline)
     return sorted(found, key=lambda v: v.rule)
 
 
@@ -435,6 +450,63 @@ def _warm_up(routine: Routine, catalog: Catalog) -> Iterator[Violation]:
                 "with a warm-up exercise",
             )
             return
+
+
+def _setup_pace(timeline: Timeline, length: Length) -> Iterator[Violation]:
+    least = {"position": MIN_POSITION_PAUSE, "adjust": MIN_ADJUST_PAUSE}
+    for seg in timeline.segments:
+        if seg.kind != "prepare":
+            continue
+        for a, b in itertools.pairwise(seg.cues):
+            if a.kind != "instruction" or b.kind != "instruction":
+                continue
+            move = setup_move(a.text)
+            need = least.get(move)
+            quiet = b.at - (a.at + length(a.text))
+            if need is not None and quiet < need - _EPS:
+                yield Violation(
+                    rule=12,
+                    pointer=_pointer(seg.step_path),
+                    message=f"set-up pace: only {quiet:.1f} s after {_short(a.text)} at "
+                    f"{clock(a.at)} before the next line; a {move} line needs {need:g} s",
+                )
+
+
+def _second_sides(catalog: Catalog, timeline: Timeline) -> Iterator[Violation]:
+    """Rule 13: each switch says, mirrored, every side phrase of the first side's set-up."""
+    first: dict[tuple[tuple[int, ...], int], set[str]] = {}
+    for seg in timeline.segments:
+        if seg.exercise is None or seg.side is None:
+            continue
+        key = (seg.step_path, seg.round)
+        if seg.kind == "prepare":
+            texts = [c.text for c in seg.cues if c.kind == "instruction"]
+            first[key] = set().union(*map(side_phrases, texts)) if texts else set()
+        elif seg.kind == "switch" and key in first:
+            heard = set().union(*(side_phrases(c.text) for c in seg.cues))
+            missing = sorted(mirrored(p) for p in first[key] if mirrored(p) not in heard)
+            if missing:
+                name = catalog.exercise(seg.exercise).name
+                yield Violation(
+                    rule=13,
+                    pointer=_pointer(seg.step_path),
+                    message=f"second side: the switch to the {seg.side} side of {name} at "
+                    f"{clock(seg.start)} never says {', '.join(repr(m) for m in missing)}, "
+                    "which the first side's set-up said for its side",
+                )
+
+
+def _one_meaning_of_side(timeline: Timeline) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        for cue in seg.cues:
+            if len(sides_named_side(cue.text)) == 2:
+                yield Violation(
+                    rule=14,
+                    pointer=_pointer(seg.step_path) or "/steps",
+                    message=f"side: {_short(cue.text)} at {clock(cue.at)} says both 'left side' "
+                    "and 'right side'; name the working limb and the side lain on in different "
+                    'words ("lie on your right hip, left knee on top")',
+                )
 
 
 def _short(text: str) -> str:

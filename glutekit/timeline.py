@@ -14,7 +14,7 @@ caution per exercise, and a one-line reminder in repeat rounds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from glutekit.assembly import Builder, Item, Rotation, flatten
@@ -23,14 +23,19 @@ from glutekit.cues import (
     DEFAULT_SAFETY,
     DONE_LINE,
     SETTLE_LINE,
+    SETUP_PAUSE,
     ExerciseDose,
     announce_text,
     form_cues,
     resolve_dose,
+    second_side_lines,
     set_rest_text,
+    settle_quiet,
     setup_lines,
+    setup_pause,
+    setup_scale,
     spoken_seconds,
-    switch_text,
+    step_notes,
     transition_seconds,
 )
 from glutekit.model import (
@@ -194,8 +199,9 @@ class _Compiler:
             for line in setup_lines(exercise, step, item.round)
         ]
         lines.append(("settle", SETTLE_LINE))
-        said, end = self.out.talk(lines)
-        settle = settle_seconds(self.routine, exercise)
+        pauses = self._setup_pauses(lines)
+        said, end = self.out.talk(lines, pauses)
+        settle = settle_quiet(settle_seconds(self.routine, exercise), pauses, self.out.voice.gap)
         self.out.add(
             "prepare",
             max(self.routine.settings.prepare, ms(end + settle)),
@@ -206,6 +212,15 @@ class _Compiler:
             side=sides[0],
             sets=sets,
         )
+
+    def _setup_pauses(self, lines: Sequence[tuple[CueKind, str]]) -> list[float]:
+        """Quiet after each line: a set-up instruction followed by another gets time to be
+        done (the last one has "take your time" and the quiet after it)."""
+        scale = setup_scale(self.routine.settings.settle)
+        return [
+            setup_pause(text, scale) if kind == "instruction" and after == "instruction" else 0.0
+            for (kind, text), (after, _) in zip(lines, [*lines[1:], ("settle", "")], strict=True)
+        ]
 
     def _exercise(self, item: Item, step: ExerciseStep, position: int) -> None:
         exercise = self.catalog.exercise(step.exercise)
@@ -220,7 +235,9 @@ class _Compiler:
                 self._set_rest(item, step, exercise, sides, set_number, sets)
             for n, side in enumerate(sides):
                 if n > 0:
-                    self._switch(item, exercise, side, set_number, sets)
+                    setup = setup_lines(exercise, step, item.round)
+                    notes = step_notes(step) if item.round == 1 else []
+                    self._switch(item, exercise, side, set_number, sets, setup, notes)
                 self._hold(item, exercise, dose, rotation, side, set_number, sets)
         self._rest_after(item, step, position)
 
@@ -252,13 +269,21 @@ class _Compiler:
         )
 
     def _switch(
-        self, item: Item, exercise: Exercise, side: Side | None, set_number: int, sets: int
+        self,
+        item: Item,
+        exercise: Exercise,
+        side: Side | None,
+        set_number: int,
+        sets: int,
+        setup: list[str],
+        notes: list[str],
     ) -> None:
         assert side is not None
-        lines: list[tuple[CueKind, str]] = [("switch", switch_text(exercise, side))]
-        if exercise.transition.say:
-            lines.append(("instruction", fill(exercise.transition.say, side)))
-        said, end = self.out.talk(lines)
+        texts = second_side_lines(exercise, side, setup, notes)
+        lines: list[tuple[CueKind, str]] = [("switch", texts[0])]
+        lines += [("instruction", text) for text in texts[1:]]
+        pauses = [SETUP_PAUSE["describe"]] * len(lines)
+        said, end = self.out.talk(lines, pauses)
         self.out.add(
             "switch",
             ms(end + switch_seconds(self.routine, exercise)),
