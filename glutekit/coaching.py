@@ -26,7 +26,12 @@ around its speech and check it against these rules:
 13. a second side hears every side-specific instruction the first side's set-up
     said, mirrored ("drop the knees to your right side" after "... left side");
 14. no line uses "left side" and "right side" together: heard, not read, "side"
-    then has two meanings (the side that works, the side one lies on).
+    then has two meanings (the side that works, the side one lies on);
+15. every set of reps or counted breaths says every count from one to its number, in
+    order: a form cue never takes the place of a number;
+16. a breathing instruction in a set of counted breaths ("Deep breath in, long breath
+    out") starts within :data:`BREATH_SLACK` s of the start of the phase it names first,
+    and no line asks the listener to count the breaths the voice is counting.
 
 Pure: the timeline and the speech lengths come in, violations come out.
 """
@@ -44,6 +49,7 @@ from glutekit.cues import (
     NUMBERS,
     SETTLE_FLOOR,
     form_cues,
+    resolve_dose,
     setup_move,
     transition_seconds,
     working_side_text,
@@ -61,7 +67,7 @@ from glutekit.model import (
     Symptom,
     Timeline,
 )
-from glutekit.pacing import ROOM
+from glutekit.pacing import ROOM, breath_phase
 from glutekit.sides import fill, mirrored, side_phrases, sides_named_side
 from glutekit.timeline import SCREEN_PAUSE
 
@@ -73,6 +79,10 @@ PHASE_SLACK = 0.25
 #: Least quiet after a set-up line that changes position, and after one that adjusts it.
 MIN_POSITION_PAUSE = 2.0
 MIN_ADJUST_PAUSE = 1.0
+#: How far from the start of its phase a breathing instruction may start.
+BREATH_SLACK = 0.3
+_COUNT = re.compile(r"(?:Out… )?([A-Za-z-]+)\.")
+_COUNT_YOUR_BREATHS = re.compile(r"\bcount (?:your|the|each) breaths?\b", re.IGNORECASE)
 LENGTH_TOLERANCE = 0.05
 _EPS = 1e-6
 
@@ -131,6 +141,8 @@ def check(
     found += _setup_pace(timeline, length)
     found += _second_sides(catalog, timeline)
     found += _one_meaning_of_side(timeline)
+    found += _counts(routine, catalog, timeline)
+    found += _breathing(timeline)
     return sorted(found, key=lambda v: v.rule)
 
 
@@ -506,6 +518,64 @@ def _one_meaning_of_side(timeline: Timeline) -> Iterator[Violation]:
                     message=f"side: {_short(cue.text)} at {clock(cue.at)} says both 'left side' "
                     "and 'right side'; name the working limb and the side lain on in different "
                     'words ("lie on your right hip, left knee on top")',
+                )
+
+
+def _counts(routine: Routine, catalog: Catalog, timeline: Timeline) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        step = _step_at(routine, seg.step_path)
+        if seg.kind not in ("reps", "hold") or not isinstance(step, ExerciseStep):
+            continue
+        dose = resolve_dose(catalog.exercise(step.exercise), step, routine.settings.breath)
+        if dose.kind == "hold":
+            continue
+        said = []
+        for cue in seg.cues:
+            match = _COUNT.fullmatch(cue.text)
+            word = match.group(1).lower() if match else ""
+            if cue.kind in ("rep", "breath") and word in _NUMBER_WORDS:
+                said.append(_NUMBER_WORDS[word])
+        wanted = list(range(1, dose.count + 1))
+        if said != wanted:
+            missing = [n for n in wanted if n not in said]
+            what = (
+                f"never says {', '.join(map(str, missing))}" if missing else "counts out of order"
+            )
+            yield Violation(
+                rule=15,
+                pointer=_pointer(seg.step_path),
+                message=f"counts: {seg.label} at {clock(seg.start)} {what}; every count from "
+                f"1 to {dose.count} is said, with form cues between them",
+            )
+
+
+def _breathing(timeline: Timeline) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        first = next((c for c in seg.cues if c.kind == "breath" and c.phase), None)
+        if first is None or first.phase is None:
+            continue
+        breath = 2 * (first.phase[1] - first.phase[0])
+        for cue in seg.cues:
+            if _COUNT_YOUR_BREATHS.search(cue.text):
+                yield Violation(
+                    rule=16,
+                    pointer=_pointer(seg.step_path),
+                    message=f"breathing: {_short(cue.text)} at {clock(cue.at)} asks the listener "
+                    f"to count the breaths that {seg.label} counts aloud",
+                )
+            named = breath_phase(cue.text) if cue.kind == "cue" else None
+            if named is None:
+                continue
+            start = first.phase[0] + (breath / 2 if named == "out" else 0.0)
+            off = (cue.at - start) % breath
+            off = min(off, breath - off)
+            if off > BREATH_SLACK + _EPS:
+                yield Violation(
+                    rule=16,
+                    pointer=_pointer(seg.step_path),
+                    message=f"breathing: {_short(cue.text)} at {clock(cue.at)} starts "
+                    f"{off:.1f} s from the start of a breath {named}; within "
+                    f"{BREATH_SLACK:g} s needed",
                 )
 
 

@@ -15,9 +15,10 @@ Times are seconds from the start of the segment. Pure: no clock, no I/O.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from glutekit.cues import END_LINE, ExerciseDose, begin_options, number_word
 from glutekit.model import CueKind, PhaseWords
@@ -198,7 +199,10 @@ def paced_set(
         target = max(round((k + 1) * dose.count / (shown + 1)), next_unit)
         for i in [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]:
             start = lead + i * unit
-            fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
+            if dose.kind == "breaths" and breath_phase(text) is not None:
+                fitted = _on_its_breath(units[i], text, start, i, dose, quiet_from, voice)
+            else:
+                fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
             if fitted is not None:
                 units[i] = fitted
                 cue = next(s for s in fitted if s.kind == "cue")
@@ -251,6 +255,10 @@ def _unit_words(
         at = ms(rep_end - voice.length(count) - PACE_GAP)
         if at >= start and (not said or at >= voice.end(said[-1]) + PACE_GAP):
             said.append(Said(at, "rep", count))
+        elif len(said) > 1 and said[-1].at + voice.length(count) + PACE_GAP <= rep_end + 1e-9:
+            # No room after the last phase word: the count takes its place ("Lift… Seven."),
+            # so a fast rep keeps its number.
+            said[-1] = Said(said[-1].at, "rep", count)
     return said
 
 
@@ -284,8 +292,68 @@ def _with_cue(
         if cue_end + PACE_GAP > end + 1e-9 or cue_end + ROOM > set_end:
             continue
         later = [w for w in words[keep:] if w.at >= cue_end + PACE_GAP]
+        if any(_is_count(w) for w in words[keep:] if w not in later):
+            continue  # a form cue never takes the place of a count
         return [*kept, Said(at, "cue", text), *later]
     return None
+
+
+def _is_count(said: Said) -> bool:
+    """A rep's count ("Four.") or an out-breath that carries its number ("Out… four.")."""
+    return (said.kind == "rep" and said.phase is None) or (
+        said.kind == "breath"
+        and any(c.isalpha() for c in said.text.split("…")[-1])
+        and said.text.startswith("Out…")
+    )
+
+
+_BREATH_PHASE = re.compile(
+    r"\b(?:breathe|breath|breathing)\s+(in|out)\b|\b(inhale|exhale)", re.IGNORECASE
+)
+
+
+def breath_phase(text: str) -> Literal["in", "out"] | None:
+    """The breath phase a line talks about first: "Deep breath in, long breath out" -> in."""
+    match = _BREATH_PHASE.search(text)
+    if match is None:
+        return None
+    word = (match.group(1) or match.group(2)).lower()
+    return "in" if word in ("in", "inhale") else "out"
+
+
+def _on_its_breath(
+    words: list[Said],
+    text: str,
+    start: float,
+    index: int,
+    dose: ExerciseDose,
+    quiet_from: float,
+    voice: Voice,
+) -> list[Said] | None:
+    """A breathing instruction said as the breath it names begins, or None if it won't fit.
+
+    On an in-breath it takes the place of "In." and ends before the out-breath; on an
+    out-breath it opens the phase and the breath's number follows it, so no count is lost.
+    """
+    half = dose.breath / 2
+    phase: tuple[float, float] = (start, start + half)
+    if breath_phase(text) == "out":
+        phase = (start + half, start + dose.breath)
+    at = ms(phase[0])
+    if at < quiet_from + ROOM:
+        return None
+    cue = Said(at, "cue", text, phase)
+    if breath_phase(text) == "in":
+        if voice.end(cue) + PACE_GAP > phase[1] + 1e-9:
+            return None
+        return [cue, *(w for w in words if w.at >= phase[1] - 1e-9)]
+    count = Said(
+        ms(voice.end(cue) + voice.gap), "breath", number_word(index + 1).capitalize() + "."
+    )
+    count = count._replace(phase=(count.at, phase[1]))
+    if voice.end(count) + PACE_GAP > phase[1] + 1e-9:
+        return None
+    return [*(w for w in words if w.at < phase[0] - 1e-9), cue, count]
 
 
 def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) -> list[str]:
@@ -298,6 +366,5 @@ def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) 
         return texts
     for index in range(dose.count):
         texts += [o for phase in _phases(dose, words, index, 0.0) for o in phase.options]
-        if dose.kind == "reps":
-            texts.append(number_word(index + 1).capitalize() + ".")
+        texts.append(number_word(index + 1).capitalize() + ".")
     return texts

@@ -98,6 +98,25 @@ BREAKING = {
         "'left side' and 'right side'; name the working limb and the side lain on in different "
         'words ("lie on your right hip, left knee on top")',
     ),
+    15: (
+        _routine(
+            "r15",
+            [
+                {
+                    "exercise": "c:bridge",
+                    "sides": "left",
+                    "dose": {"reps": 3, "tempo": {"up": 0.5, "down": 0.5}},
+                }
+            ],
+        ),
+        "5:5: /steps/0: counts: Bridge — left side at 00:19 never says 1, 2, 3; every count "
+        "from 1 to 3 is said, with form cues between them",
+    ),
+    16: (
+        _routine("r16", [{"exercise": "c:breathe", "cues": ["Count your breaths."]}]),
+        "5:5: /steps/0: breathing: 'Count your breaths.' at 00:32 asks the listener to count "
+        "the breaths that Breathe counts aloud",
+    ),
     8: (
         _routine("r8", [{"exercise": "c:breathe"}], length="5m"),
         "4:13: /length: length: plays for 00:50 but states 05:00 (-83%); keep within 5%",
@@ -220,6 +239,75 @@ def test_rule_12_a_voice_slower_than_the_set_up_was_paced_for(pack_catalog: Cata
         "set-up pace: only 0.0 s after 'Lie on your back, knees bent.' at 00:09 before the "
         "next line; a position line needs 2 s"
     )
+
+
+# ----------------------------------------------------------------------------- counts and breaths
+
+
+def _counts(timeline: Timeline, kind: str) -> list[list[str]]:
+    return [
+        [c.text for c in seg.cues if c.kind in ("rep", "breath") and c.text[0].isupper()]
+        for seg in timeline.segments
+        if seg.kind == kind and seg.exercise
+    ]
+
+
+def test_a_form_cue_never_takes_the_place_of_a_count(pack_catalog: Catalog) -> None:
+    # Two-second reps: a form cue fits only between the words of a rep, never over a count.
+    fast = {"reps": 8, "tempo": {"up": 1, "down": 1}}
+    data = _routine("fast", [{"exercise": "c:bridge", "sides": "left", "dose": fast}])
+    routine = pack_catalog.load_routine_data(data, "fast")
+    timeline = tl.compile(routine, pack_catalog)
+    numbers = [t for t in _counts(timeline, "reps")[0] if t not in ("Lift", "Lower")]
+    assert numbers == ["One.", "Two.", "Three.", "Four.", "Five.", "Six.", "Seven.", "Eight."]
+    assert {c.text for c in timeline.cues if c.kind == "cue"} >= {"Hips level."}
+    assert not [v for v in coaching.check(routine, pack_catalog, timeline, SpeechLengths())
+                if v.rule in (4, 15)]  # fmt: skip
+
+
+def test_rule_15_a_count_left_out_is_caught(pack_catalog: Catalog) -> None:
+    from dataclasses import replace
+
+    routine = pack_catalog.load_routine_data(
+        _routine("r15", [{"exercise": "c:bridge", "sides": "left"}]), "r15"
+    )
+    timeline = tl.compile(routine, pack_catalog)
+    reps = next(s for s in timeline.segments if s.kind == "reps")
+    cut = replace(reps, cues=tuple(c for c in reps.cues if c.text != "Four."))
+    segments = tuple(cut if s is reps else s for s in timeline.segments)
+    found = coaching.check(
+        routine, pack_catalog, replace(timeline, segments=segments), SpeechLengths()
+    )
+    assert [v.message for v in found if v.rule == 15] == [
+        "counts: Bridge — left side at 00:19 never says 4; every count from 1 to 6 is said, "
+        "with form cues between them"
+    ]
+
+
+def test_a_breathing_instruction_starts_with_the_breath_it_names(pack_catalog: Catalog) -> None:
+    cues = ["Breathe in through the nose.", "Breathe out slowly."]
+    data = _routine("air", [{"exercise": "c:breathe", "dose": {"breaths": 6}, "cues": cues}])
+    routine = pack_catalog.load_routine_data(data, "air")
+    timeline = tl.compile(routine, pack_catalog)
+    hold = next(s for s in timeline.segments if s.kind == "hold")
+    first_in = next(c for c in hold.cues if c.text == "Breathe in.")
+    assert first_in.phase is not None
+    start, half = first_in.phase[0], first_in.phase[1] - first_in.phase[0]
+    said = {c.text: c.at for c in hold.cues}
+    for text, offset in ((cues[0], 0.0), (cues[1], half)):
+        breaths = (said[text] - start - offset) / (2 * half)
+        assert breaths == pytest.approx(round(breaths), abs=0.01), text
+    # The out-breath that carries an instruction still says its number, after it.
+    assert [t for t in _counts(timeline, "hold")[0] if t not in ("Breathe in.", "In.")] == [
+        "Out… one.",
+        "Out… two.",
+        "Out… three.",
+        "Four.",
+        "Out… five.",
+        "Out… six.",
+    ] or "Four." not in said
+    assert not [v for v in coaching.check(routine, pack_catalog, timeline, SpeechLengths())
+                if v.rule in (3, 4, 5, 15, 16)]  # fmt: skip
 
 
 # ----------------------------------------------------------------------------- sides

@@ -172,7 +172,9 @@ def test_round_lines_only_in_their_round(voiced: dict[str, dict[str, Any]]) -> N
 
 def test_morning_breath_cue_is_heard(voiced: dict[str, dict[str, Any]]) -> None:
     texts = [c["text"] for c in voiced["morning-in-bed"]["cues"]]
-    assert "Count your breaths, slow and deep." in texts
+    assert "Let each breath be slow and deep." in texts
+    # The voice counts the breaths: the listener is never asked to count them too.
+    assert not [t for t in texts if "count your breaths" in t.lower()]
 
 
 def test_validate_coaching_passes_on_every_ready_made_routine(homes: dict[str, str]) -> None:
