@@ -31,7 +31,9 @@ around its speech and check it against these rules:
     order: a form cue never takes the place of a number;
 16. a breathing instruction in a set of counted breaths ("Deep breath in, long breath
     out") starts within :data:`BREATH_SLACK` s of the start of the phase it names first,
-    and no line asks the listener to count the breaths the voice is counting.
+    and no line asks the listener to count the breaths the voice is counting;
+17. no silence lasts over :data:`~glutekit.pacing.LONGEST_SILENCE` s, except in a step
+    marked ``"quiet": true`` or a message that waits for the user.
 
 Pure: the timeline and the speech lengths come in, violations come out.
 """
@@ -67,7 +69,7 @@ from glutekit.model import (
     Symptom,
     Timeline,
 )
-from glutekit.pacing import ROOM, breath_phase
+from glutekit.pacing import LONGEST_SILENCE, ROOM, breath_phase
 from glutekit.sides import fill, mirrored, side_phrases, sides_named_side
 from glutekit.timeline import SCREEN_PAUSE
 
@@ -143,6 +145,7 @@ def check(
     found += _one_meaning_of_side(timeline)
     found += _counts(routine, catalog, timeline)
     found += _breathing(timeline)
+    found += _silences(routine, timeline, length)
     return sorted(found, key=lambda v: v.rule)
 
 
@@ -577,6 +580,25 @@ def _breathing(timeline: Timeline) -> Iterator[Violation]:
                     f"{off:.1f} s from the start of a breath {named}; within "
                     f"{BREATH_SLACK:g} s needed",
                 )
+
+
+def _silences(routine: Routine, timeline: Timeline, length: Length) -> Iterator[Violation]:
+    cues = sorted(timeline.cues, key=lambda c: c.at)
+    for a, b in itertools.pairwise(cues):
+        quiet = b.at - (a.at + length(a.text))
+        if quiet <= LONGEST_SILENCE + _EPS:
+            continue
+        middle = b.at - quiet / 2
+        seg = next(s for s in timeline.segments if s.start + s.duration >= middle - _EPS)
+        step = _step_at(routine, seg.step_path)
+        if seg.wait or (isinstance(step, ExerciseStep) and step.quiet):
+            continue
+        yield Violation(
+            rule=17,
+            pointer=_pointer(seg.step_path) or "/steps",
+            message=f"silence: {quiet:.0f} s without a word from {clock(a.at + length(a.text))} "
+            f'in {seg.label}; at most {LONGEST_SILENCE:g} s, or mark the step "quiet": true',
+        )
 
 
 def _short(text: str) -> str:

@@ -14,6 +14,7 @@ caution per exercise, and a one-line reminder in repeat rounds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -50,7 +51,16 @@ from glutekit.model import (
     Side,
     Timeline,
 )
-from glutekit.pacing import candidate_texts, ms, paced_set, timed_hold
+from glutekit.pacing import (
+    FILL_AFTER,
+    LONGEST_SILENCE,
+    ROOM,
+    Said,
+    candidate_texts,
+    ms,
+    paced_set,
+    timed_hold,
+)
 from glutekit.sides import fill
 
 __all__ = [
@@ -256,11 +266,12 @@ class _Compiler:
         quiet = settle_seconds(self.routine, exercise)
         if side is not None:
             quiet = max(quiet, switch_seconds(self.routine, exercise))
+        duration = max(set_rest_seconds(self.routine.settings, exercise, step), ms(end + quiet))
         self.out.add(
             "rest",
-            max(set_rest_seconds(self.routine.settings, exercise, step), ms(end + quiet)),
+            duration,
             "Rest between sets",
-            said,
+            said + self._time_left(end, duration, quiet),
             item,
             exercise=exercise.id,
             side=side,
@@ -337,6 +348,7 @@ class _Compiler:
                 voice=voice,
                 countdown=self.routine.settings.countdown,
                 halfway=self.routine.settings.halfway,
+                quiet=isinstance(item.step, ExerciseStep) and item.step.quiet,
             )
             duration = dose.seconds
         else:
@@ -371,7 +383,26 @@ class _Compiler:
             lines.append(("next", f"Next up: {following.name}."))
         said, end = self.out.talk(lines)
         duration = max(step.seconds, ms(end + self.out.voice.gap))
-        self.out.add("rest", duration, "Rest", said, item)
+        self.out.add("rest", duration, "Rest", said + self._time_left(end, duration), item)
+
+    def _time_left(self, talk_end: float, duration: float, least: float = 0) -> list[Said]:
+        """How long is left of a long rest, so that it is never silent for over 30 s.
+
+        :param least: quiet the end of the rest must keep (to settle or change sides).
+        """
+        marks: list[Said] = []
+        left = max(10, 5 * math.ceil((least + 3) / 5))
+        while duration - talk_end > FILL_AFTER and left < duration:
+            text = f"{spoken_seconds(left).capitalize()} left."
+            at = ms(duration - left)
+            if at < talk_end + ROOM:
+                break
+            marks.append(Said(at, "time-left", text))
+            self.out.consider([text])
+            if at - talk_end <= LONGEST_SILENCE - 2:
+                break
+            left += 20
+        return marks
 
     def _message(self, item: Item, step: MessageStep) -> None:
         said, end = self.out.talk([("message", step.text)])

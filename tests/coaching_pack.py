@@ -79,6 +79,15 @@ PACK: dict[str, Any] = {
             },
         ),
         _exercise(
+            "walk",
+            kind="mobility",
+            position="standing",
+            per_side=False,
+            dose={"hold": 300},
+            instructions=["Walk at an easy pace."],
+            cues=["Easy pace.", "Arms swing."],
+        ),
+        _exercise(
             "clam",
             kind="activation",
             position="side-lying",

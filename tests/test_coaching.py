@@ -7,6 +7,7 @@ the same timeline a text session plays, so the messages are exact.
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -308,6 +309,63 @@ def test_a_breathing_instruction_starts_with_the_breath_it_names(pack_catalog: C
     ] or "Four." not in said
     assert not [v for v in coaching.check(routine, pack_catalog, timeline, SpeechLengths())
                 if v.rule in (3, 4, 5, 15, 16)]  # fmt: skip
+
+
+# ----------------------------------------------------------------------------- silences
+
+
+def _silences(timeline: Timeline) -> list[float]:
+    say = SpeechLengths()
+    cues = sorted(timeline.cues, key=lambda c: c.at)
+    return [round(b.at - a.at - say(a.text), 2) for a, b in itertools.pairwise(cues)]
+
+
+def test_a_long_hold_gets_minute_markers_and_is_never_silent_for_over_30_s(
+    pack_catalog: Catalog,
+) -> None:
+    data = _routine("walk", [{"exercise": "c:walk"}, {"rest": 60}, {"exercise": "c:walk"}])
+    routine = pack_catalog.load_routine_data(data, "walk")
+    timeline = tl.compile(routine, pack_catalog)
+    assert max(_silences(timeline)) <= 30
+    hold = next(s for s in timeline.segments if s.kind == "hold")
+    said = [c.text for c in hold.cues]
+    for marker in ("1 minute done.", "2 minutes done.", "3 minutes done.", "4 minutes done."):
+        assert marker in said
+    # The form cues come round again; one word of encouragement at most, not nagging.
+    assert said.count("Easy pace.") >= 2 and said.count("Arms swing.") >= 2
+    assert len([c for c in hold.cues if c.kind == "encourage"]) <= 1
+    rest = next(s for s in timeline.segments if s.kind == "rest")
+    assert [c.text for c in rest.cues if c.kind == "time-left"] == [
+        "30 seconds left.",
+        "10 seconds left.",
+    ]
+    assert not coaching.check(routine, pack_catalog, timeline, SpeechLengths())
+
+
+def test_a_step_marked_quiet_keeps_its_silence(pack_catalog: Catalog) -> None:
+    data = _routine("still", [{"exercise": "c:walk", "quiet": True}])
+    routine = pack_catalog.load_routine_data(data, "still")
+    timeline = tl.compile(routine, pack_catalog)
+    assert max(_silences(timeline)) > 30
+    assert not [c for c in timeline.cues if c.kind == "encourage" or "minute done" in c.text]
+    assert not coaching.check(routine, pack_catalog, timeline, SpeechLengths())
+
+
+def test_rule_17_a_long_silence_is_caught(pack_catalog: Catalog) -> None:
+    from dataclasses import replace
+
+    routine = pack_catalog.load_routine_data(_routine("r17", [{"exercise": "c:walk"}]), "r17")
+    timeline = tl.compile(routine, pack_catalog)
+    hold = next(s for s in timeline.segments if s.kind == "hold")
+    kept = ("begin", "halfway", "countdown", "end")
+    cut = replace(hold, cues=tuple(c for c in hold.cues if c.kind in kept))
+    segments = tuple(cut if s is hold else s for s in timeline.segments)
+    found = coaching.check(
+        routine, pack_catalog, replace(timeline, segments=segments), SpeechLengths()
+    )
+    assert next(v.message for v in found if v.rule == 17) == (
+        'silence: 148 s without a word from 00:16 in Walk; at most 30 s, or mark the step "quiet": true'
+    )
 
 
 # ----------------------------------------------------------------------------- sides
