@@ -81,7 +81,7 @@ def test_quick_fits_two_minutes_where_cycle_cannot(host: PluginHost, catalog: Ca
 
 def test_quick_stays_in_one_posture_for_a_short_routine(host: PluginHost, catalog: Catalog) -> None:
     for seed in range(10):
-        routine = make(host, catalog, "quick", targets=[MEDIUS], minutes=4, seed=seed)
+        routine = make(host, catalog, "quick", targets=[MEDIUS], minutes=5, seed=seed)
         positions = [ex.position for ex in exercises_of(routine, catalog)]
         assert count_transitions(positions) == 0, (seed, positions)
 
