@@ -25,11 +25,11 @@ import tempfile
 
 def main() -> None:
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="glutekit-bench-coaching-")
-    from glutekit import coaching
     from glutekit.catalog import Catalog
-    from glutekit.durations import clock
-    from glutekit.played import voiced_timeline
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
+    from glutekit.model.durations import clock
+    from glutekit.timeline import coaching
+    from glutekit.timeline.played import voiced_timeline
 
     host = make_plugin_host()
     catalog = Catalog.build(host, user_routines=False)

@@ -19,8 +19,8 @@ from collections.abc import Callable
 
 from glutekit.catalog import Catalog
 from glutekit.compose import FoundStrategy, build_request, candidates, compose, find_strategy
+from glutekit.host.plugins import make_plugin_host
 from glutekit.model import KINDS, Dose, Exercise, Pack, Tempo
-from glutekit.plugins import make_plugin_host
 
 MUSCLES = (
     "gluteus_maximus",

@@ -54,7 +54,7 @@ def main() -> None:
     if mode == "voice":
         os.environ["GLUTEKIT_LISTEN_FILE"] = wav
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
     from glutekit.session import SessionOptions, prepare
 
     host = make_plugin_host(warn=lambda m: print(m, file=sys.stderr))

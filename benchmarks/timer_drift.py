@@ -18,11 +18,11 @@ import time
 from collections.abc import Mapping, Sequence
 
 from glutekit.catalog import Catalog
-from glutekit.clock import MonotonicClock
-from glutekit.engine import play
+from glutekit.host.plugins import make_plugin_host
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import Timeline
-from glutekit.plugins import make_plugin_host
+from glutekit.session.clock import MonotonicClock
+from glutekit.session.engine import play
 from glutekit.timeline import compile
 
 FAKE_SPEECH = 0.300  # real seconds a blocking "say" takes in the naive loop

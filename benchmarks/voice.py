@@ -184,7 +184,7 @@ def measured(*args: str, env: dict[str, str]) -> tuple[float, float]:
 
 def export_section(folder: Path, runs: int) -> None:
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     catalog = Catalog.build(make_plugin_host(), user_routines=False)
     base = dict(catalog.routine_data["after-run"])
@@ -224,7 +224,7 @@ def main() -> None:
     backends = args.backends.split(",")
     skip = set(args.skip.split(","))
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     catalog = Catalog.build(make_plugin_host(), user_routines=False)
     routine_id, texts = longest(catalog)

@@ -190,7 +190,7 @@ SETTINGS: dict[str, Setting] = {
 
 
 def _unknown(key: str) -> InputError:
-    from glutekit.catalog import suggest
+    from glutekit.errors import suggest
 
     return InputError(
         f"unknown setting '{key}'{suggest(key, SETTINGS)} (settings: {', '.join(SETTINGS)})"
@@ -229,7 +229,7 @@ def read(path: Path) -> Loaded:
     cannot be read (a symbolic link loop, a folder) or nests too deeply is a problem of
     the file as a whole.
     """
-    from glutekit.schema import read_bounded
+    from glutekit.catalog.schema import read_bounded
 
     try:
         os.stat(path)
@@ -358,8 +358,8 @@ def write_setting(path: Path, key: str, value: Any | None) -> None:
     from tomlkit.exceptions import TOMLKitError
 
     from glutekit.atomic import write_text
+    from glutekit.catalog.schema import read_bounded
     from glutekit.errors import GlutekitError
-    from glutekit.schema import read_bounded
 
     try:
         os.stat(path)

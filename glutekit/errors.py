@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
+
 
 class GlutekitError(Exception):
     """Base for every error glutekit reports to a user without a traceback."""
@@ -41,3 +44,16 @@ def needs(module: str, distribution: str, what: str) -> GlutekitError:
         f"{what} needs {distribution} (module {module}), which is not installed: "
         f"pip install {distribution} (or 'glutekit[print]'), or choose another format"
     )
+
+
+def suggest(wanted: str, known: Iterable[str], limit: int = 3) -> str:
+    """`` (did you mean: a, b?)`` or an empty string."""
+    known = list(known)
+    close = difflib.get_close_matches(wanted, known, n=limit, cutoff=0.5)
+    if not close and ":" in wanted:
+        tail = wanted.split(":", 1)[1]
+        close = [k for k in known if k.split(":", 1)[-1] == tail][:limit]
+        if not close:
+            tails = {k.split(":", 1)[-1]: k for k in known}
+            close = [tails[t] for t in difflib.get_close_matches(tail, tails, n=limit, cutoff=0.5)]
+    return f" (did you mean: {', '.join(close)}?)" if close else ""

@@ -15,8 +15,8 @@ from glutekit.model import Cue, Segment, Timeline
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
-    from glutekit.clock import Clock
     from glutekit.model import Routine
+    from glutekit.session.clock import Clock
 
 # ----------------------------------------------------------------------------- live outputs
 
@@ -175,7 +175,7 @@ class InputSpec:
     """What the ``glutekit_inputs`` hook returns for each input it offers.
 
     An input drives the session (pause, skip …) through ``OutputOptions.values
-    ["controls"]`` (a :class:`glutekit.engine.Controls`) and receives the session's
+    ["controls"]`` (a :class:`glutekit.session.engine.Controls`) and receives the session's
     events like an output. ``values["coach_speaking"]`` is a callable returning
     True, False or None (unknown): whether the coach's voice is sounding now.
     ``values["coach_sound"]`` is a callable returning a :class:`SoundTap` (the sound

@@ -26,7 +26,7 @@ from click.testing import CliRunner, Result
 from hypothesis import settings as hypothesis_settings
 
 from glutekit.catalog import Catalog
-from glutekit.plugins import PluginHost, make_plugin_host
+from glutekit.host.plugins import PluginHost, make_plugin_host
 from tests import run_speech
 
 __all__ = ["pytest_sessionfinish", "pytest_unconfigure"]

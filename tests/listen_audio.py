@@ -245,9 +245,9 @@ def feed_listener(
     """
     from glutekit_listen.listener import ListenInput
 
-    from glutekit.engine import Controls
     from glutekit.interfaces import OutputOptions
     from glutekit.model import Timeline
+    from glutekit.session.engine import Controls
 
     box: dict[str, ListenInput] = {}
 

@@ -1,7 +1,7 @@
 """A spoken session on virtual time: the engine, the voice output, its playback queue
 and a player that takes as long as its audio, all moving on one virtual clock.
 
-:class:`glutekit.clock.VirtualClock` jumps to each deadline at once, which is right for
+:class:`glutekit.session.clock.VirtualClock` jumps to each deadline at once, which is right for
 outputs that only record events, but a player takes time: a cue said at 0:10 for three
 seconds is still sounding at 0:12. Here the clock moves one step at a time, and only
 once every thread has caught up with the last step:

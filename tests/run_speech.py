@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import subprocess
 import sys
 import time
@@ -79,7 +78,7 @@ def ready_made_texts() -> list[str]:
     as the default voice says them."""
     from glutekit import timeline
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
     catalog = Catalog.build(host, user_routines=False)
@@ -93,7 +92,8 @@ def ready_made_texts() -> list[str]:
 
 def prefill(folder: Path, say: Callable[[str], None]) -> None:
     """Render every ready-made cue missing from the voice cache ``folder/voice``, once
-    per run, on every core."""
+    per run, on every core (one render process per core)."""
+    from glutekit_voice import pool
     from glutekit_voice.render import CueRenderer
     from glutekit_voice.settings import VoiceSettings
 
@@ -105,26 +105,20 @@ def prefill(folder: Path, say: Callable[[str], None]) -> None:
             return
         began = time.perf_counter()
         missing = CueRenderer(VoiceSettings(), cache_dir=cache).missing(ready_made_texts())
-        workers = max(1, min(os.cpu_count() or 1, len(missing)))
-        shares = [missing[n::workers] for n in range(workers)]
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", _RENDER, str(cache)],
-                # One thread per voice: the processes share the cores among them, and
-                # one thread costs the least CPU time per cue.
-                env={**os.environ, "GLUTEKIT_PIPER_THREADS": "1"},
-                stdin=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for _ in shares
-        ]
         failures = []
-        for proc, share in zip(procs, shares, strict=True):
+        # glutekit's renderer splits the work over one process per core by itself.
+        proc = subprocess.run(
+            [sys.executable, "-c", _RENDER, str(cache)],
+            input=json.dumps(missing),
+            stderr=subprocess.PIPE,
+            text=True,
             # A limit against a hang only: a few hundred cues take a minute or two.
-            _, err = proc.communicate(json.dumps(share), timeout=1800)
-            if proc.returncode != 0:
-                failures.append((err.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
+            timeout=1800,
+            check=False,
+        )
+        if proc.returncode != 0:
+            failures.append((proc.stderr.strip().splitlines() or [f"exit {proc.returncode}"])[-1])
+        workers = pool.workers_for(len(missing))
         took = time.perf_counter() - began
         if failures:
             # The tests that hear this speech render what they miss and fail on their own.

@@ -399,7 +399,7 @@ def test_a_pack_synonym_cannot_take_over_a_built_in_word(tmp_path: Path) -> None
 
 def test_two_packs_cannot_share_one_synonym_in_the_merged_vocabulary() -> None:
     """issue 27 item 5: merging, a synonym already taken is left out and reported."""
-    from glutekit.vocabulary import Term, builtin
+    from glutekit.catalog.vocabulary import Term, builtin
 
     merged, conflicts = builtin().with_terms(
         [

@@ -17,10 +17,10 @@ from test_cards_pdf import assert_clean_layout, pages_of, text_of
 
 from glutekit import timeline
 from glutekit.catalog import Catalog
+from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import ExportRequest
 from glutekit.model import Dose, DoseOverride, Exercise, ExerciseStep, Tempo
-from glutekit.plugins import PluginHost
-from glutekit.sides import fill
+from glutekit.model.sides import fill
 
 SCRIPT = "<script>alert(1)</script>"
 

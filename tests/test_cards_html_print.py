@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from glutekit.catalog import Catalog
-from glutekit.sides import fill
+from glutekit.model.sides import fill
 from tests.conftest import run_glutekit
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")

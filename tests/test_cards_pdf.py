@@ -13,10 +13,10 @@ from glutekit_cards.pdf import write_pdf
 
 from glutekit import timeline
 from glutekit.catalog import Catalog
+from glutekit.host.plugins import make_plugin_host
 from glutekit.interfaces import ExportRequest
 from glutekit.model import BlockStep, ExerciseStep, Routine, Step
-from glutekit.plugins import make_plugin_host
-from glutekit.sides import fill
+from glutekit.model.sides import fill
 
 ROUTINES = sorted(p.stem for p in (Path(__file__).parent.parent / "routines").glob("*.json"))
 

@@ -14,9 +14,9 @@ import pytest
 
 import glutekit
 import glutekit.catalog as catalog_module
-import glutekit.packcache as packcache
+import glutekit.catalog.packcache as packcache
 from glutekit.catalog import Catalog
-from glutekit.plugins import PluginHost, make_plugin_host
+from glutekit.host.plugins import PluginHost, make_plugin_host
 
 EXAMPLE_PACK = (
     Path(__file__).resolve().parent.parent
@@ -214,7 +214,7 @@ def test_a_pack_written_just_now_is_read_on_every_start(pack: Path, pack_reads: 
 CHECK = """
 import json, sys
 from pathlib import Path
-from glutekit.schema import read_document, schema_problems
+from glutekit.catalog.schema import read_document, schema_problems
 problems = schema_problems(read_document(Path(sys.argv[1])), "pack")
 print(json.dumps({"slow_validator_loaded": "jsonschema" in sys.modules,
                   "problems": [str(p) for p in problems]}))

@@ -51,7 +51,7 @@ def test_every_listing_is_a_table_with_a_header_and_aligned_columns(
 def test_routines_lists_the_length_each_routine_plays(cli: Any) -> None:
     from glutekit import timeline
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     catalog = Catalog.build(make_plugin_host())
     rows = {r["id"]: r for r in json.loads(cli("routines", "--json").stdout)}

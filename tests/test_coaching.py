@@ -16,12 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from glutekit import coaching
 from glutekit import timeline as tl
 from glutekit.catalog import Catalog
+from glutekit.host.plugins import make_plugin_host
 from glutekit.model import Timeline
-from glutekit.plugins import make_plugin_host
-from glutekit.speech import SpeechLengths, estimate_seconds
+from glutekit.timeline import coaching
+from glutekit.timeline.speech import SpeechLengths, estimate_seconds
 from tests.coaching_pack import GOOD, PACK, CoachingPack, write
 
 NO_PLUGINS = {"GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD": "1"}
@@ -563,7 +563,7 @@ def test_figures_of_a_good_session(pack_catalog: Catalog) -> None:
 
 def test_voiced_and_text_sessions_have_the_same_shape(host: Any, catalog: Catalog) -> None:
     """quick-five with the default voice's measured lengths, beside the text session."""
-    from glutekit.played import voiced_timeline
+    from glutekit.timeline.played import voiced_timeline
 
     exporter = next(e for _, e in host.collect("glutekit_exporters") if e.speech_lengths)
     voiced, measured = voiced_timeline(

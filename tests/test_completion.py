@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 from tests.conftest import run_glutekit
 
 
@@ -53,7 +53,7 @@ def complete(line: str, shell: str = "bash") -> list[str]:
         ("glutekit exp", ["export"]),
         # A plugin's command (the web plugin's) and its options complete like built-ins.
         ("glutekit ser", ["serve"]),
-        ("glutekit serve --l", ["--lan"]),
+        ("glutekit serve --l", ["--lan", "--listen"]),
         ("glutekit run --ev", ["--events"]),
         ("glutekit run quick-five --events ", ["jsonl"]),
     ],

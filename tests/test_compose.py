@@ -21,9 +21,9 @@ from glutekit.compose import (
     posture,
 )
 from glutekit.errors import GlutekitError, InputError, UnknownId
+from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Routine
-from glutekit.plugins import PluginHost
 from glutekit.timeline import compile as compile_timeline
 from tests.listing import table_rows
 
@@ -403,6 +403,17 @@ def test_run_refuses_compose_options_without_compose(cli: Any) -> None:
     result = cli("run", "--target", MEDIUS)
     assert result.exit_code == 2
     assert "--target only works with --compose" in result.stderr
+
+
+def test_run_refuses_every_compose_option_given_without_compose(glutekit_proc: Any) -> None:
+    # The options are read from their declarations: those with a default count too.
+    proc = glutekit_proc("run", "quick-five", "--strategy", "nonsense")
+    assert proc.returncode == 2
+    assert proc.stderr == "glutekit: error: --strategy only works with --compose\n"
+    assert proc.stdout == ""
+    proc = glutekit_proc("run", "quick-five", "--level", "advanced", "--minutes", "3")
+    assert proc.returncode == 2
+    assert proc.stderr == "glutekit: error: --minutes and --level only work with --compose\n"
 
 
 def test_symptoms_say_when_to_see_a_professional(cli: Any) -> None:

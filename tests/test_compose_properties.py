@@ -26,8 +26,8 @@ from glutekit.compose import (
     posture,
 )
 from glutekit.errors import InputError
+from glutekit.host.plugins import PluginHost, make_plugin_host
 from glutekit.model import Exercise
-from glutekit.plugins import PluginHost, make_plugin_host
 from glutekit.timeline import compile as compile_timeline
 
 STRATEGIES = ("cycle", "stretch", "quick")

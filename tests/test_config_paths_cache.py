@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from glutekit import cache, paths
+from glutekit import paths
+from glutekit.catalog import cache
 from glutekit.config import load
 
 RUN_PDF = ("export", "quick-five", "--format", "pdf")

@@ -100,7 +100,7 @@ def test_lone_surrogates_are_refused_at_validation_with_the_pointer(tmp_path: Pa
 def test_every_text_field_refuses_control_characters(
     kind: str, pointer: str, data: dict[str, object], tmp_path: Path
 ) -> None:
-    from glutekit.schema import Document, schema_problems
+    from glutekit.catalog.schema import Document, schema_problems
 
     if kind == "routine":
         doc_data: dict[str, object] = {"id": "r", "title": "t", "steps": [{"rest": 1}], **data}
@@ -168,7 +168,7 @@ def test_problems_stop_after_a_bounded_number(tmp_path: Path) -> None:
 
 
 def test_a_long_list_is_refused_before_the_schema(tmp_path: Path) -> None:
-    from glutekit.schema import Document, list_size_problems
+    from glutekit.catalog.schema import Document, list_size_problems
 
     data = {"id": "r", "title": "t", "steps": [{"block": "b", "steps": [{"rest": 1}] * 600}]}
     problems = list_size_problems(Document(name="x.json", data=data), "routine")
@@ -379,7 +379,7 @@ def test_an_interrupt_during_held_work_waits_for_it_to_end() -> None:
     acted on when it ends, by the handlers that were there; those are put back."""
     import os
 
-    from glutekit.deferred import interrupts_held
+    from glutekit.host.deferred import interrupts_held
 
     class Stopped(BaseException):
         pass

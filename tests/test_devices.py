@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from glutekit import devices
+from glutekit.session import devices
 
 miniaudio = pytest.importorskip("miniaudio", reason="miniaudio is not installed")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from glutekit import plugins
+from glutekit.host import plugins
 from tests.venvs import REPO, make_venv
 
 DOCS = REPO / "docs"

@@ -8,10 +8,10 @@ from collections.abc import Mapping, Sequence
 
 import pytest
 
-from glutekit.clock import MonotonicClock, VirtualClock
-from glutekit.engine import Controls, play, speech_lengths
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import PRIORITY, Cue, CueKind, Segment, SegmentKind, Timeline
+from glutekit.session.clock import MonotonicClock, VirtualClock
+from glutekit.session.engine import Controls, play, speech_lengths
 
 
 def _segment(

@@ -6,10 +6,10 @@ import json
 import threading
 
 from glutekit.catalog import Catalog
-from glutekit.clock import VirtualClock
-from glutekit.events import EventStream, StreamEvent
-from glutekit.plugins import PluginHost
+from glutekit.host.plugins import PluginHost
 from glutekit.session import SessionOptions, prepare
+from glutekit.session.clock import VirtualClock
+from glutekit.session.events import EventStream, StreamEvent
 from tests.conftest import run_glutekit
 
 

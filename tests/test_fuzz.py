@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from glutekit.catalog import Catalog
 from glutekit.errors import GlutekitError
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 from glutekit.timeline import compile
 from tests.conftest import ROUTINES_DIR
 

@@ -225,8 +225,8 @@ def test_what_is_not_held_still_is_not_called_a_hold(voiced: dict[str, dict[str,
 def measured(_run_voice_cache: Path) -> dict[str, tuple[Any, Any]]:
     """routine id -> (voiced timeline, speech lengths), compiled in-process with the voice."""
     from glutekit.catalog import Catalog
-    from glutekit.played import voiced_timeline
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
+    from glutekit.timeline.played import voiced_timeline
 
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
     catalog = Catalog.build(host)
@@ -252,7 +252,7 @@ def test_set_up_lines_that_move_the_body_get_two_seconds(
     the next set-up line, over every ready-made routine, with the real voice."""
     import statistics
 
-    from glutekit.cues import setup_move
+    from glutekit.timeline.cues import setup_move
 
     gaps = []
     for timeline, length in measured.values():

@@ -113,9 +113,9 @@ def test_a_declared_position_keeps_its_posture_for_place_and_order(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from glutekit.catalog import Catalog
+    from glutekit.catalog.postures import posture
     from glutekit.compose import build_request, candidates
-    from glutekit.compose.postures import posture
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     monkeypatch.syspath_prepend(str(PACKS))
     catalog = Catalog.build(make_plugin_host(modules=["glutekit_test_gym"]))

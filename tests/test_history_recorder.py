@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from glutekit.catalog import Catalog
-from glutekit.clock import VirtualClock
-from glutekit.engine import play
 from glutekit.history import db as dbmod
 from glutekit.history.db import HistoryDB
 from glutekit.history.recorder import HistoryRecorder
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import Segment, Timeline
+from glutekit.session.clock import VirtualClock
+from glutekit.session.engine import play
 from glutekit.timeline import compile
 
 

@@ -27,8 +27,8 @@ from glutekit_listen.listener import Acted, ListenInput  # noqa: E402
 from glutekit_listen.recogniser import RATE, Tuning  # noqa: E402
 from glutekit_listen.sources import WavFileSource  # noqa: E402
 
-from glutekit.engine import Controls  # noqa: E402
 from glutekit.interfaces import OutputOptions  # noqa: E402
+from glutekit.session.engine import Controls  # noqa: E402
 from tests import run_speech  # noqa: E402
 from tests.isolation import RUN_VOICE_CACHE  # noqa: E402
 from tests.listen_audio import (  # noqa: E402

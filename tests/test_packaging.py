@@ -77,7 +77,7 @@ def test_wheel_ships_schemas_and_routines(wheel_env: Path, tmp_path: Path) -> No
         [
             str(_bin(wheel_env, "python")),
             "-c",
-            "from glutekit.schema import schema_path; print(schema_path('pack'))",
+            "from glutekit.catalog.schema import schema_path; print(schema_path('pack'))",
         ],
         capture_output=True,
         text=True,
@@ -96,7 +96,7 @@ def test_wheel_ships_schemas_and_routines(wheel_env: Path, tmp_path: Path) -> No
 
 
 def test_source_checkout_finds_schemas_and_routines() -> None:
-    from glutekit.schema import schema_path
+    from glutekit.catalog.schema import schema_path
 
     assert schema_path("routine").is_file()
     proc = run_glutekit("routines", "--json")

@@ -12,7 +12,7 @@ import pytest
 
 import glutekit
 from glutekit.catalog import Catalog
-from glutekit.plugins import PluginHost, make_plugin_host
+from glutekit.host.plugins import PluginHost, make_plugin_host
 from tests.conftest import run_glutekit
 
 FIRST_PARTY = {"glutes", "console", "voice", "strategies", "cards"}
@@ -118,7 +118,7 @@ def test_a_pack_id_another_plugin_has_is_refused_naming_both_plugins() -> None:
 
 
 def test_duplicate_exercise_ids_are_one_line_per_pack_with_a_count() -> None:
-    from glutekit.loaders import pack_from_data
+    from glutekit.catalog.loaders import pack_from_data
 
     host, seen = _warnings_host(autoload=False, only=None, block=())
     catalog = Catalog.build(host)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from glutekit.catalog import Catalog
-from glutekit.program.chains import ladder
+from glutekit.catalog.chains import ladder
 from glutekit.program.model import Logged, Rules, parse_days, planned_dates
 from glutekit.program.rules import decide
 

@@ -66,8 +66,8 @@ def test_ready_made_routine_runs_and_prints_the_transcript(
 
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_signal_mid_run_stops_cleanly(sig: signal.Signals, code: int, catalog: Catalog) -> None:
-    from glutekit.durations import clock
-    from glutekit.played import played_length
+    from glutekit.model.durations import clock
+    from glutekit.timeline.played import played_length
 
     # A text session plays the timeline laid out with speech estimated from the words.
     length = clock(played_length(catalog.routines["quick-five"], catalog))

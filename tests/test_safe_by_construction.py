@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from glutekit import coaching
 from glutekit.catalog import Catalog
 from glutekit.compose import (
     build_request,
@@ -28,12 +27,12 @@ from glutekit.compose import (
     surfaces_of,
 )
 from glutekit.errors import InputError
+from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import ExerciseStep, Routine, Symptom
-from glutekit.played import voiced_timeline
-from glutekit.plugins import PluginHost
-from glutekit.timeline import SCREEN_PAUSE
+from glutekit.timeline import SCREEN_PAUSE, coaching
 from glutekit.timeline import compile as compile_timeline
+from glutekit.timeline.played import voiced_timeline
 
 #: The voice plugin left out: the coaching check then uses lengths estimated from the words.
 NO_VOICE = {"GLUTEKIT_BLOCK_PLUGINS": "voice"}
@@ -372,7 +371,7 @@ def test_a_screen_without_a_pause_is_caught(catalog: Catalog) -> None:
     screen = next(c for c in timeline.cues if c.kind == "screen")
     segments = list(timeline.segments)
     index = next(i for i, s in enumerate(segments) if any(c is screen for c in s.cues))
-    from glutekit.speech import SpeechLengths
+    from glutekit.timeline.speech import SpeechLengths
 
     say = SpeechLengths()
     shift = segments[index].end - (screen.at + say(screen.text) + 1.0)
@@ -736,8 +735,8 @@ def _warm_up_routine(catalog: Catalog, wait: bool) -> Routine:
 
 
 def test_a_session_that_can_go_on_waits_after_the_warm_up_line(catalog: Catalog) -> None:
-    from glutekit.clock import VirtualClock
-    from glutekit.engine import Controls, play
+    from glutekit.session.clock import VirtualClock
+    from glutekit.session.engine import Controls, play
 
     timeline = compile_timeline(_warm_up_routine(catalog, wait=True), catalog)
     waiting = next(s for s in timeline.segments if s.wait)
@@ -761,8 +760,8 @@ def test_a_session_that_can_go_on_waits_after_the_warm_up_line(catalog: Catalog)
 
 
 def test_without_anyone_to_go_on_the_session_plays_on(catalog: Catalog) -> None:
-    from glutekit.clock import VirtualClock
-    from glutekit.engine import Controls, play
+    from glutekit.session.clock import VirtualClock
+    from glutekit.session.engine import Controls, play
 
     timeline = compile_timeline(_warm_up_routine(catalog, wait=True), catalog)
     events = Events()

@@ -211,3 +211,35 @@ def test_addresses_are_told_apart() -> None:
     assert token_matches("abc", "abc") and not token_matches("abd", "abc")
     assert not token_matches(None, "abc") and not token_matches("", "abc")
     assert not token_matches("é", "abc")
+
+
+# ----------------------------------------------------------------------------- programs
+
+
+def test_without_a_program_the_list_has_none_and_a_program_start_is_refused(
+    server: Served,
+) -> None:
+    listed = json.loads(server.request("GET", "/api/routines")[1])
+    assert listed["program"] is None and listed["routines"]
+    status, body = server.request("POST", "/api/start", {"program": True, "sound": "off"})
+    assert status == 400 and "no program started" in json.loads(body)["error"]
+
+
+def test_a_program_session_stopped_early_does_not_count() -> None:
+    assert run_glutekit("program", "start", "medius-6-weeks").returncode == 0
+    with serving("--speed", "20") as server:
+        card = json.loads(server.request("GET", "/api/routines")[1])["program"]
+        assert (card["state"], card["session"], card["week"]) == ("active", 1, 1)
+        assert server.request("POST", "/api/start", {"program": True, "sound": "off"})[0] == 202
+        wait_for(lambda: _state(server)["state"] in ("playing", "paused"), timeout=30)
+        assert _state(server)["session"]["program"]["session"] == 1  # type: ignore[index]
+        server.request("POST", "/api/control/stop")
+        wait_for(lambda: _state(server)["state"] == "finished", timeout=30)
+        status, body = server.request("POST", "/api/answer", {"pain": 1, "red_flag": "yes"})
+        assert status == 400 and "red_flag" in json.loads(body)["error"]
+        status, body = server.request("POST", "/api/answer", {"pain": 1, "effort": 2})
+        outcome = json.loads(body)["program"]
+        assert status == 200 and outcome["counted"] is False
+        assert "does not count toward the program" in outcome["lines"][0]
+    found = json.loads(run_glutekit("program", "status", "--json").stdout)
+    assert found["sessions_done"] == 0 and found["state"] == "active"

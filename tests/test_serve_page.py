@@ -83,12 +83,22 @@ def events(page: Any) -> list[str]:
     return names
 
 
-def shot(page: Any, name: str, tmp_path: Path) -> Path:
+def shot(page: Any, name: str, tmp_path: Path, element: Any = None) -> Path:
     folder = SHOTS if os.environ.get("GKTESTS_SCREENSHOTS") else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"serve-{name}.png"
-    page.screenshot(path=str(path))
+    (element or page).screenshot(path=str(path))
     return path
+
+
+def serious_violations(page: Any) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} element(s))"
+        for v in Axe().run(page).response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
 
 
 def start(page: Any, routine_title: str, sound: str = "Off") -> None:
@@ -295,3 +305,90 @@ def test_serving_a_twenty_minute_session_costs_little_memory(
         f"\npeak memory: run {run_kib / 1024:.1f} MiB, serve {serve_kib / 1024:.1f} MiB, extra {extra:.1f} MiB"
     )
     assert extra <= EXTRA_MEMORY_MIB
+
+
+# ----------------------------------------------------------------------------- programs
+
+
+def test_the_program_under_way_is_started_from_its_card(browser: Any, tmp_path: Path) -> None:
+    """The card says what 'program today' says; Start plays what 'program run' plays and the
+    answers are logged for the program as the terminal logs them."""
+    assert run_glutekit("program", "start", "outer-hip-4-weeks").returncode == 0
+    today = json.loads(
+        run_glutekit("program", "today", "--json", "-o", str(tmp_path / "today.json")).stdout
+    )
+    spoken = json.loads(run_glutekit("transcript", str(tmp_path / "today.json"), "--json").stdout)
+    with serving("--speed", "200") as server:
+        page = open_page(browser, server)
+        card = page.locator("#routines > li").first
+        sync_api.expect(card).to_have_id("program")
+        sync_api.expect(card.locator("h2")).to_have_text(
+            "Four weeks of gentle loading for side-of-hip pain"
+        )
+        due = "due today" if today["due_today"] else "due "
+        sync_api.expect(card.locator(".when")).to_contain_text(
+            f"Session 1 of {today['of']}, week 1, {due}"
+        )
+        for line in today["exercises"]:
+            sync_api.expect(card.locator(".exercises")).to_contain_text(line)
+        shot(page, "program", tmp_path, card)
+        assert not serious_violations(page)
+
+        page.get_by_label("Off", exact=True).check()
+        page.get_by_role("button", name="Start session 1 of Four weeks").click()
+        # Its first step waits for the user (have a mat ready): the page goes on.
+        sync_api.expect(page.locator("#pause")).to_have_text("Resume", timeout=20_000)
+        session = page.evaluate("window.glutekit.session")
+        assert session["title"] == today["routine"]["title"]
+        assert session["duration"] == spoken["duration"]  # the same routine, at the same level
+        labels = [s["label"] for s in session["segments"]]
+        assert all(screen in labels for screen in today["routine"]["screens"])
+        assert session["program"]["session"] == 1
+        page.locator("#pause").click()
+
+        js(page, "window.glutekit.events.some(e => e.name === 'finished')", 30)
+        sync_api.expect(page.locator("#after-title")).to_have_text("Well done")
+        sync_api.expect(page.locator("#red-flag-box")).to_be_visible()
+        sync_api.expect(page.locator("#red-flag-box")).to_contain_text("see a doctor first")
+        page.locator("#pain-scale label").nth(2).click()
+        page.locator("#effort-scale label").nth(3).click()
+        page.get_by_label("No", exact=True).check()
+        shot(page, "program-after", tmp_path)
+        assert not serious_violations(page)
+        page.get_by_role("button", name="Save").click()
+        news = page.locator("#program-news")
+        sync_api.expect(news).to_contain_text(f"Logged session 1 of {today['of']}.")
+        sync_api.expect(news).to_contain_text("No change: an easy session")
+        sync_api.expect(page.locator("#program .when")).to_contain_text("Session 2 of")
+        assert not page.errors, page.errors
+    status = json.loads(run_glutekit("program", "status", "--json").stdout)
+    assert status["sessions_done"] == 1
+    assert (status["pain_after"], status["effort"]) == ([2], [3])
+    assert [d["action"] for d in status["decisions"]] == ["hold"]
+    history = json.loads(run_glutekit("history", "--json").stdout)["sessions"]
+    assert [(s["routine"], s["status"], s["pain_after"], s["effort"]) for s in history] == [
+        ("side-sleeper-relief", "finished", 2, 3)
+    ]
+
+
+def test_a_stopped_program_shows_why_and_cannot_be_started(browser: Any, tmp_path: Path) -> None:
+    assert run_glutekit("program", "start", "outer-hip-4-weeks").returncode == 0
+    logged = run_glutekit(
+        "program", "log", "--effort", "4", "--pain-before", "2", "--pain-after", "2", "--red-flag"
+    )
+    assert "The program stops" in logged.stdout
+    screens = json.loads(run_glutekit("program", "status", "--json").stdout)["screens"]
+    with serving("--speed", "200") as server:
+        page = open_page(browser, server)
+        card = page.locator("#program")
+        sync_api.expect(card).to_have_attribute("data-state", "stopped")
+        sync_api.expect(card).to_contain_text("Stopped because a warning sign was answered yes")
+        for line in screens:
+            sync_api.expect(card).to_contain_text(line)
+        sync_api.expect(card).to_contain_text("glutekit program restart --checked")
+        assert card.get_by_role("button").count() == 0
+        shot(page, "program-stopped", tmp_path, card)
+        assert not serious_violations(page)
+        status, body = server.request("POST", "/api/start", {"program": True, "sound": "off"})
+        assert status == 400 and "has stopped" in json.loads(body)["error"]
+        assert not page.errors, page.errors

@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 from glutekit.catalog import Catalog
-from glutekit.clock import VirtualClock
 from glutekit.errors import UnknownId
+from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import Event, OutputSpec, SessionSummary
 from glutekit.model import Timeline
-from glutekit.plugins import PluginHost
 from glutekit.session import SessionOptions, choose_outputs, prepare, summary_line
+from glutekit.session.clock import VirtualClock
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "api" / "run_session.py"
 

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 import glutekit
 from glutekit import timeline as tl
 from glutekit.catalog import Catalog
+from glutekit.host.plugins import make_plugin_host
 from glutekit.model import Routine, Timeline
-from glutekit.plugins import make_plugin_host
-from glutekit.speech import estimate_seconds
+from glutekit.timeline.speech import estimate_seconds
 
 ROUTINES = sorted((Path(__file__).resolve().parent.parent / "routines").glob("*.json"))
 

@@ -13,7 +13,7 @@ GLUTES = Path(__file__).resolve().parent.parent / "plugins" / "glutekit_glutes" 
 BUILD = """
 import json, sys
 from glutekit.catalog import Catalog
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 warnings = []
 catalog = Catalog.build(make_plugin_host(warn=warnings.append))
 validator = "jsonschema" in sys.modules or "jsonschema_rs" in sys.modules

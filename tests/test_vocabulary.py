@@ -12,10 +12,10 @@ import pytest
 
 import glutekit
 from glutekit.catalog import Catalog
-from glutekit.loaders import pack_from_data
-from glutekit.plugins import PluginHost
-from glutekit.schema import read_document
-from glutekit.vocabulary import builtin
+from glutekit.catalog.loaders import pack_from_data
+from glutekit.catalog.schema import read_document
+from glutekit.catalog.vocabulary import builtin
+from glutekit.host.plugins import PluginHost
 
 REPO = Path(__file__).resolve().parent.parent
 GYM = Path(__file__).resolve().parent / "packs" / "glutekit_test_gym" / "pack.json"

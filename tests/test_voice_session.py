@@ -24,11 +24,12 @@ from glutekit_voice.playback import PlaybackQueue, PlayRecord
 from glutekit_voice.render import CueRenderer
 from glutekit_voice.settings import VoiceSettings
 
-from glutekit import engine, timeline
+from glutekit import timeline
 from glutekit.catalog import Catalog
-from glutekit.clock import MonotonicClock
 from glutekit.interfaces import OutputOptions
 from glutekit.model import Timeline
+from glutekit.session import engine
+from glutekit.session.clock import MonotonicClock
 from tests import run_speech
 from tests.isolation import RUN_VOICE_CACHE
 from tests.lockstep import Clip, Counted, LockstepClock, VirtualPlayer

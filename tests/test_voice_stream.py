@@ -26,10 +26,10 @@ from glutekit_voice.stream import AudioStream
 
 from glutekit import timeline
 from glutekit.catalog import Catalog
-from glutekit.engine import Controls, speech_lengths
 from glutekit.interfaces import Event, OutputOptions, SessionSummary
 from glutekit.model import Timeline
 from glutekit.session import Session, SessionOptions, SessionResult
+from glutekit.session.engine import Controls, speech_lengths
 from tests.lockstep import Counted, ManualDevice, SampleClock
 
 # Tests marked realtime measure lateness and latency against the real clock:

@@ -20,8 +20,8 @@ import glutekit
 from glutekit.catalog import Catalog
 from glutekit.compose import build_request, compose, find_strategy
 from glutekit.errors import InputError
+from glutekit.host.plugins import PluginHost
 from glutekit.model import Routine
-from glutekit.plugins import PluginHost
 from glutekit.timeline import compile as compile_timeline
 
 RECORDS = Path(__file__).resolve().parent / "packs" / "free_exercise_db_legs.json"

@@ -13,7 +13,7 @@ import sys
 from glutekit import timeline
 from glutekit.catalog import Catalog
 from glutekit.errors import GlutekitError
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 
 
 def main(argv: list[str]) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from glutekit.catalog import Catalog
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 
 
 def main(argv: list[str]) -> int:

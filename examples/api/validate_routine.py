@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from glutekit.catalog import Catalog
-from glutekit.plugins import make_plugin_host
+from glutekit.host.plugins import make_plugin_host
 
 
 def main(argv: list[str]) -> int:

@@ -206,7 +206,7 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _safe(text: str) -> str:
-    from glutekit.textcheck import safe
+    from glutekit.model.textcheck import safe
 
     return safe(text)
 
@@ -244,7 +244,7 @@ def _end_without_plugin_threads(code: object) -> None:
     Python waits for every thread that is not a daemon before it exits; one a plugin
     started and never ended would hang every command. The exit handlers still run.
     """
-    guard = sys.modules.get("glutekit.plugin_guard")
+    guard = sys.modules.get("glutekit.host.guard")
     if guard is None:
         return
     lines = guard.leftover_threads(PLUGIN_THREADS_WAIT)

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from glutekit.textcheck import safe
+from glutekit.model.textcheck import safe
 
 if TYPE_CHECKING:  # imported when first used, so commands that need neither start fast
     from glutekit.catalog import Catalog
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 
 def warn(message: str) -> None:
@@ -30,7 +30,7 @@ class App:
     def host(self) -> PluginHost:
         if self.preloaded is not None:
             return self.preloaded
-        from glutekit.plugins import make_plugin_host
+        from glutekit.host.plugins import make_plugin_host
 
         host = make_plugin_host(modules=self.plugin_modules, warn=warn)
         for name, plugin in self.extra_plugins:

@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from glutekit.model import Exercise
-from glutekit.sides import fill
-from glutekit.textcheck import safe
+from glutekit.model.sides import fill
+from glutekit.model.textcheck import safe
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -110,8 +110,7 @@ def exercises(
         e if e == "none" else words.resolve("equipment", e, "--equipment") for e in equipment
     )
     if pack and pack not in catalog.packs:
-        from glutekit.catalog import suggest
-        from glutekit.errors import UnknownId
+        from glutekit.errors import UnknownId, suggest
 
         raise UnknownId(f"unknown pack '{pack}'{suggest(pack, catalog.packs)}")
     found = list(catalog.exercises.values())
@@ -171,7 +170,7 @@ def routines(app: App, as_json: bool) -> None:
 
     LENGTH is how long the routine plays, pauses and set-up included.
     """
-    from glutekit.durations import format_seconds
+    from glutekit.model.durations import format_seconds
 
     catalog = app.catalog
     rows: list[dict[str, Any]] = []
@@ -218,7 +217,7 @@ def routine_seconds(app: App, routine: Routine) -> float | None:
     """How long the routine plays (its speech estimated from the words, as tuned to the
     default voice); None when it cannot be compiled here."""
     from glutekit.errors import GlutekitError
-    from glutekit.played import played_length
+    from glutekit.timeline.played import played_length
 
     try:
         return round(played_length(routine, app.catalog), 1)

@@ -142,7 +142,7 @@ def _positions(catalog: Catalog) -> set[str]:
 
 
 def _avoidable(catalog: Catalog) -> set[str]:
-    from glutekit.compose.postures import POSTURES
+    from glutekit.catalog.postures import POSTURES
 
     tags = {t for ex in catalog.exercises.values() for t in ex.tags}
     return tags | _positions(catalog) | {name for name, _ in POSTURES}

@@ -105,6 +105,33 @@ def compose_options(func: F) -> F:
     return func
 
 
+def _declared_names() -> frozenset[str]:
+    def bare() -> None:
+        """Carries the compose options, to read their names."""
+
+    params: list[click.Parameter] = getattr(compose_options(bare), "__click_params__", [])
+    return frozenset(str(param.name) for param in params)
+
+
+#: The parameter names of the compose options, read from their declarations above.
+COMPOSE_PARAMETERS = _declared_names()
+
+
+def compose_options_given(ctx: click.Context) -> list[str]:
+    """The compose options given on the command line or by their variables, as typed.
+
+    A value from the config file or a default is not the user asking for it here.
+    """
+    from click.core import ParameterSource
+
+    given = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+    return [
+        param.opts[0]
+        for param in ctx.command.params
+        if param.name in COMPOSE_PARAMETERS and ctx.get_parameter_source(param.name) in given
+    ]
+
+
 def composed(app: App, options: dict[str, Any]) -> tuple[dict[str, Any], Routine]:
     """Build the request from parsed options, run the strategy and check the result.
 

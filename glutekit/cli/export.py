@@ -15,10 +15,10 @@ from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
+from glutekit.host.plugins import collect_named
 from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Routine, Timeline
-from glutekit.played import Measure
-from glutekit.plugins import collect_named
+from glutekit.timeline.played import Measure
 
 
 def exporters(app: App) -> dict[str, tuple[str, Exporter]]:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from glutekit.cli.app import App
+from glutekit.host.plugins import PluginRecord, collect_named
 from glutekit.interfaces import LicenceNote
-from glutekit.plugins import PluginRecord, collect_named
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from glutekit.errors import PluginError
+from glutekit.host.plugins import collect_named, disable_hint
 from glutekit.interfaces import CommandSpec
-from glutekit.plugins import collect_named, disable_hint
 
 if TYPE_CHECKING:
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 _HOST_KEY = "glutekit.host"
 
@@ -27,7 +27,7 @@ def host_for(ctx: click.Context) -> PluginHost:
     host: PluginHost | None = root.meta.get(_HOST_KEY)
     if host is None:
         from glutekit.cli.app import warn
-        from glutekit.plugins import make_plugin_host
+        from glutekit.host.plugins import make_plugin_host
 
         host = make_plugin_host(modules=root.params.get("plugin_modules") or (), warn=warn)
         root.meta[_HOST_KEY] = host

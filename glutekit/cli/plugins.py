@@ -13,8 +13,8 @@ from glutekit import PROJECT
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.licences import code_licence, is_gpl, licence_lines
 from glutekit.cli.output import Column, info, print_json, print_table
+from glutekit.host.plugins import ENV_BLOCK, PluginRecord, collect_named, disable_hint
 from glutekit.interfaces import VoiceModel
-from glutekit.plugins import ENV_BLOCK, PluginRecord, collect_named, disable_hint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -204,7 +204,7 @@ def plugins(app: App, as_json: bool, long_form: bool, licences: bool, safe: bool
 
 def _list_installed(as_json: bool) -> None:
     """Every entry point in the 'glutekit' group, read from metadata: nothing is imported."""
-    from glutekit.plugins import installed_plugins
+    from glutekit.host.plugins import installed_plugins
 
     found = installed_plugins()
     if as_json:

@@ -79,13 +79,18 @@ def _course(app: App, db: HistoryDB, enrollment: Enrollment | None = None) -> Co
     return course_of(found, state.logged(db, found.id), app.catalog, app.host, today=date.today())
 
 
-def _stopped_error(course: Course) -> InputError:
-    how = (
+def _restart_hint(course: Course) -> str:
+    return (
         "'glutekit program restart --checked' once it has been checked"
         if course.safety_stop
         else "'glutekit program restart' to begin it again"
     )
-    return InputError(f"program '{course.program.id}' has stopped: {course.stop_reason}; {how}")
+
+
+def _stopped_error(course: Course) -> InputError:
+    return InputError(
+        f"program '{course.program.id}' has stopped: {course.stop_reason}; {_restart_hint(course)}"
+    )
 
 
 _DAYS_HELP = "Days of the week, such as mon,wed,fri (or daily); default: the program's."
@@ -261,7 +266,8 @@ def start(
     click.echo("Next: 'glutekit program today' shows the first session.")
 
 
-def _today_data(app: App, course: Course) -> dict[str, Any]:
+def today_data(app: App, course: Course) -> dict[str, Any]:
+    """The next session as ``program today --json`` prints it (the course must be active)."""
     from glutekit.program.sheet import exercise_lines
 
     number = course.next_number
@@ -308,7 +314,7 @@ def today(app: App, as_json: bool, out: Path | None, force: bool) -> None:
         else:
             click.echo(f"'{course.program.title}' is finished: every session is done.")
         return
-    found = _today_data(app, course)
+    found = today_data(app, course)
     if out is not None:
         _write_new(out, json.dumps(found["routine"], indent=2, ensure_ascii=False) + "\n", force)
         info(f"wrote {out}")
@@ -347,8 +353,10 @@ class PendingSession:
     routine_data: dict[str, Any]
 
 
-def todays_session(app: App) -> PendingSession:
-    """What ``run --program`` plays: the next session of the program under way.
+def next_session(app: App) -> PendingSession:
+    """The next session of the program under way, at the level the log has reached.
+
+    What ``run --program`` plays, and the session page's program card.
 
     :raises InputError: when no program is under way, or it stopped or finished.
     """
@@ -362,16 +370,75 @@ def todays_session(app: App) -> PendingSession:
     if course.finished:
         raise InputError(f"'{course.program.id}' is finished: every session is done")
     number = course.next_number
-    screens = course.screens(app.catalog)
-    for line in screens:
-        click.echo(f"Take care: {line}", err=True)
     return PendingSession(
         enrollment=course.enrollment.id,
         number=number,
         level=course.level,
-        screens=screens,
+        screens=course.screens(app.catalog),
         routine_data=course.routine_for(number, app.catalog),
     )
+
+
+def todays_session(app: App) -> PendingSession:
+    """What ``run --program`` plays: :func:`next_session`, its warning signs said first.
+
+    :raises InputError: when no program is under way, or it stopped or finished.
+    """
+    pending = next_session(app)
+    for line in pending.screens:
+        click.echo(f"Take care: {line}", err=True)
+    return pending
+
+
+def program_card(app: App) -> dict[str, Any] | None:
+    """The program under way as the session page lists it, or None when there is none.
+
+    ``state`` is "active" (with the next session as :func:`today_data` gives it and the
+    program's warning signs) or "stopped" for a program the rules stopped (a warning
+    sign, or pain), with the reason, the warning signs and how to go on. A program
+    stopped by the user, replaced, or finished is not under way: None.
+    """
+    from glutekit.history.db import HistoryDB
+    from glutekit.program import state
+
+    db = HistoryDB.open_existing()  # a page that only looks creates no database
+    if db is None:
+        return None
+    try:
+        found = state.latest(db)
+        if found is None:
+            return None
+        course = _course(app, db, found)
+    finally:
+        db.close()
+    head = {"program": course.program.id, "title": course.program.title}
+    if course.stopped:
+        if not course.safety_stop:
+            return None
+        return {
+            **head,
+            "state": "stopped",
+            "stop_reason": course.stop_reason,
+            "screens": course.screens(app.catalog),
+            "restart": _restart_hint(course),
+        }
+    if course.finished:
+        return None
+    number = course.next_number
+    index = number % len(course.routines)
+    return {
+        **head,
+        **today_data(app, course),
+        "state": "active",
+        "session_title": course.program.sessions[index].title or course.routines[index]["title"],
+        "screens": course.screens(app.catalog),
+    }
+
+
+NOT_COUNTED = (
+    "The session did not finish, so it does not count toward the program; "
+    "'glutekit program log' counts one you finished elsewhere."
+)
 
 
 def finish_program_session(
@@ -387,29 +454,53 @@ def finish_program_session(
     from glutekit.history.live import ask_effort, ask_red_flag, can_ask
 
     if not finished:
-        info(
-            "The session did not finish, so it does not count toward the program; "
-            "'glutekit program log' counts one you finished elsewhere."
-        )
+        info(NOT_COUNTED)
         return
     if effort is None and can_ask():
         effort = ask_effort()
     if red_flag is None:
         red_flag = ask_red_flag(pending.screens) if pending.screens and can_ask() else False
-    _log(
+    result = record_run(
+        app,
+        pending,
+        session_id=history.session_id,
+        pain_before=history.pain_before,
+        pain_after=history.pain_after,
+        effort=effort,
+        red_flag=red_flag,
+    )
+    for line in result["lines"]:
+        click.echo(line)
+
+
+def record_run(
+    app: App,
+    pending: PendingSession,
+    *,
+    session_id: int | None,
+    pain_before: int | None,
+    pain_after: int | None,
+    effort: int | None,
+    red_flag: bool,
+) -> dict[str, Any]:
+    """Log a finished run of ``pending`` (from the terminal or the session page) as today's.
+
+    :raises InputError: when the program it belongs to is no longer the one under way.
+    """
+    return record_session(
         app,
         day=date.today(),
         effort=effort,
-        pain_before=history.pain_before,
-        pain_after=history.pain_after,
+        pain_before=pain_before,
+        pain_after=pain_after,
         red_flag=red_flag,
         source="run",
-        session_id=history.session_id,
-        as_json=False,
+        session_id=session_id,
+        enrollment=pending.enrollment,
     )
 
 
-def _log(
+def record_session(
     app: App,
     *,
     day: date,
@@ -419,14 +510,27 @@ def _log(
     red_flag: bool,
     source: str,
     session_id: int | None,
-    as_json: bool,
-) -> None:
+    enrollment: int | None = None,
+) -> dict[str, Any]:
+    """Log a session of the program under way and apply its rules.
+
+    Ends the program when the rules stop it or every session is done. Returns what
+    ``program log --json`` prints, with ``of`` (the sessions planned) and ``lines``
+    (the decision in words) added.
+
+    :raises InputError: when no program is under way, or for a day it cannot be logged on.
+    """
     from glutekit.program import state
     from glutekit.program.model import Logged
 
     db = _db()
     try:
         course = _course(app, db)
+        if enrollment is not None and course.enrollment.id != enrollment:
+            raise InputError(
+                f"the session was one of a program that is no longer under way; "
+                f"'{course.program.id}' was started since, so it is not logged"
+            )
         if course.stopped:
             raise _stopped_error(course)
         if course.finished:
@@ -460,32 +564,35 @@ def _log(
         db.close()
     changes = after.changes(decision)
     screens = after.screens(app.catalog) if decision.action == "stop" else []
+    return {
+        "session": session.number,
+        "of": len(after.dates),
+        "decision": {**decision.as_dict(), "changes": changes},
+        "screens": screens,
+        "lines": [
+            f"Logged session {session.number} of {len(after.dates)}.",
+            *decision_lines(decision.action, decision.reason, changes, screens),
+        ],
+    }
+
+
+def _log(app: App, *, as_json: bool, **logged: Any) -> None:
+    result = record_session(app, **logged)
     if as_json:
-        print_json(
-            {
-                "session": session.number,
-                "decision": {**decision.as_dict(), "changes": changes},
-                "screens": screens,
-            }
-        )
+        print_json({key: result[key] for key in ("session", "decision", "screens")})
         return
-    click.echo(f"Logged session {session.number} of {len(after.dates)}.")
-    _say_decision(decision.action, decision.reason, changes, screens)
+    for line in result["lines"]:
+        click.echo(line)
 
 
-def _say_decision(action: str, reason: str, changes: list[str], screens: list[str]) -> None:
+def decision_lines(action: str, reason: str, changes: list[str], screens: list[str]) -> list[str]:
+    """What a decision means for the next session, in lines to show."""
     if action == "stop":
-        click.echo(f"The program stops: {reason}.")
-        for line in screens:
-            click.echo(f"Take care: {line}")
-        return
+        return [f"The program stops: {reason}.", *(f"Take care: {line}" for line in screens)]
     if changes:
         word = "Harder" if action == "progress" else "Easier"
-        click.echo(f"{word} next time:")
-        for line in changes:
-            click.echo(f"  {line}")
-        return
-    click.echo(f"No change: {reason}.")
+        return [f"{word} next time:", *(f"  {line}" for line in changes)]
+    return [f"No change: {reason}."]
 
 
 @program.command("run", context_settings={"ignore_unknown_options": False})

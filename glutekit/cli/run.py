@@ -15,14 +15,14 @@ import click
 
 from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
-from glutekit.cli.compose import compose_options
+from glutekit.cli.compose import compose_options, compose_options_given
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
-from glutekit.durations import clock
 from glutekit.errors import GlutekitError, InputError, UnknownId
 from glutekit.model import Cue, Routine
+from glutekit.model.durations import clock
+from glutekit.model.textcheck import safe
 from glutekit.session import SessionOptions, prepare, summary_line
-from glutekit.textcheck import safe
 from glutekit.timeline import compile
 
 
@@ -40,13 +40,6 @@ def routine_to_run(
         from glutekit.cli.compose import composed
 
         return composed(app, compose_args)[1]
-    stray = [
-        k
-        for k in ("targets", "symptom", "equipment", "place", "avoid", "seed", "kinds")
-        if compose_args.get(k)
-    ]
-    if stray:
-        raise InputError(f"--{stray[0].rstrip('s')} only works with --compose")
     if ref is None:
         raise InputError(
             "missing ROUTINE: an id from 'glutekit routines', a .json file, "
@@ -184,6 +177,11 @@ def run(
         interactive=sys.stdout.isatty(),
         values=speech,
     )
+    stray = [] if compose_now else compose_options_given(click.get_current_context())
+    if stray:
+        named = stray[0] if len(stray) == 1 else f"{', '.join(stray[:-1])} and {stray[-1]}"
+        works = "works" if len(stray) == 1 else "work"
+        raise InputError(f"{named} only {works} with --compose")
     pending = None
     if program_session:
         if routine is not None or compose_now:
@@ -212,7 +210,7 @@ def run(
         app, session, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
     )
     if events_format == "jsonl":
-        from glutekit.events import JsonLines
+        from glutekit.session.events import JsonLines
 
         session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()

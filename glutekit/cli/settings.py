@@ -41,7 +41,7 @@ def config() -> None:
 
 
 def _warn(message: str) -> None:
-    from glutekit.textcheck import safe
+    from glutekit.model.textcheck import safe
 
     click.echo(f"glutekit: warning: {safe(message)}", err=True)
 
@@ -236,9 +236,9 @@ def _mb(size: int) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 def cache_info(as_json: bool) -> None:
     """Size and place of each cache, and the voice cache's cap."""
-    from glutekit import cache as caches
     from glutekit import config as cfg
     from glutekit import paths as where
+    from glutekit.catalog import cache as caches
 
     voice_dir = where.voice_cache_dir()
     voice = caches.usage(voice_dir, "*.wav")
@@ -292,11 +292,11 @@ def cache_clear() -> None:
     folder that is a symbolic link, or that holds files glutekit did not make, is
     left as it is (one line says which).
     """
-    from glutekit import cache as caches
     from glutekit import paths as where
+    from glutekit.catalog import cache as caches
+    from glutekit.catalog.validcache import looks_like_ours
     from glutekit.cli.app import warn
     from glutekit.errors import GlutekitError
-    from glutekit.validcache import looks_like_ours
 
     root = where.cache_dir()
     if root.exists() and not root.is_dir():

@@ -21,7 +21,7 @@ from glutekit.errors import GlutekitError, InputError, UnknownId
 
 def _find(app: App, ref: str) -> tuple[str, dict[str, Any]]:
     """A routine or program by id, or by path to a JSON file: its kind and data."""
-    from glutekit.catalog import suggest
+    from glutekit.errors import suggest
     from glutekit.program.files import find_program, load_programs
 
     if ref in app.catalog.routine_data:
@@ -31,7 +31,7 @@ def _find(app: App, ref: str) -> tuple[str, dict[str, Any]]:
         return "program", programs.data[ref]
     path = Path(ref)
     if path.suffix == ".json" or path.exists():
-        from glutekit.schema import detect_kind, read_document
+        from glutekit.catalog.schema import detect_kind, read_document
 
         doc = read_document(path)
         if detect_kind(doc.data) == "program":
@@ -184,8 +184,8 @@ def import_file(app: App, file: Path, force: bool, as_json: bool) -> None:
 def _planned_writes(app: App, bundle: Any, force: bool) -> list[tuple[Path, dict[str, Any]]]:
     """Every file the import will write, after checking all of them; nothing written yet."""
     from glutekit.catalog import user_routines_dir
+    from glutekit.catalog.schema import Document
     from glutekit.program.files import program_problems, user_programs_dir
-    from glutekit.schema import Document
 
     routines = dict(bundle.routines)
     if bundle.kind == "routine":
@@ -202,7 +202,7 @@ def _planned_writes(app: App, bundle: Any, force: bool) -> list[tuple[Path, dict
         if target is not None:
             writes.append((target, data))
             # Later checks (a program naming it) see it as if it were installed.
-            from glutekit.loaders import routine_from_data
+            from glutekit.catalog.loaders import routine_from_data
 
             app.catalog.routines[data["id"]] = routine_from_data(data, origin=str(target))
             app.catalog.routine_data[data["id"]] = data

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
+from glutekit.catalog.loaders import pack_from_data
+from glutekit.catalog.schema import read_document
 from glutekit.cli.app import App, pass_app
-from glutekit.loaders import pack_from_data
-from glutekit.schema import read_document
 
 
 @click.command()
@@ -110,10 +110,10 @@ def _routine_path(app: App, path: Path) -> Path:
 
 def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
     """The coaching rules a routine document breaks, as FILE:LINE:COL: /pointer: message."""
-    from glutekit import coaching
+    from glutekit.catalog.loaders import routine_from_data
     from glutekit.cli.export import speech_measure
-    from glutekit.loaders import routine_from_data
-    from glutekit.played import voiced_timeline
+    from glutekit.timeline import coaching
+    from glutekit.timeline.played import voiced_timeline
 
     routine = routine_from_data(doc.data, origin=str(path))
     measure = speech_measure(app)
@@ -134,7 +134,7 @@ def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
 @click.argument("name", type=click.Choice(["routine", "pack", "program"]))
 def schema(name: str) -> None:
     """Print the JSON Schema for routines, exercise packs or programs."""
-    from glutekit.schema import SchemaName, load_schema
+    from glutekit.catalog.schema import SchemaName, load_schema
 
     kinds: dict[str, SchemaName] = {"routine": "routine", "pack": "pack", "program": "program"}
     click.echo(json.dumps(load_schema(kinds[name]), indent=2))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from glutekit.catalog.vocabulary import CATEGORIES, Category, Term
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import Column, print_json, print_table
-from glutekit.vocabulary import CATEGORIES, Category, Term
 
 
 def _detail(category: Category, term: Term) -> str:

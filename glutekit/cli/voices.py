@@ -47,7 +47,7 @@ def voices(app: App, backend: str | None, language: str | None, as_json: bool) -
 
 def _voices(app: App, backend: str | None) -> list[VoiceInfo]:
     """The first plugin's voices; a plugin that raises or returns the wrong type is named."""
-    from glutekit.plugins import disable_hint
+    from glutekit.host.plugins import disable_hint
     from glutekit.session import voice_models
 
     models = voice_models(app.host)

@@ -3,7 +3,8 @@
 The strategies themselves are plugins (hook ``glutekit_strategies``). This package holds
 what every strategy needs and what the CLI needs around them: the request and its checks
 and the filter that applies the user's constraints (:mod:`.request`), the ordering that
-keeps the user from getting up and down and the transition count (:mod:`.postures`), and
+keeps the user from getting up and down and the transition count
+(:mod:`glutekit.catalog.postures`), and
 here, finding a strategy and checking the routine it returns. It is pure apart from
 calling the hook.
 """
@@ -13,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from glutekit.catalog import Catalog, suggest
-from glutekit.compose.postures import (
+from glutekit.catalog import Catalog
+from glutekit.catalog.postures import (
     POSTURES,
     SURFACES,
     count_transitions,
@@ -41,10 +42,10 @@ from glutekit.compose.request import (
     target_text,
     works,
 )
-from glutekit.errors import GlutekitError, UnknownId, ValidationFailed
+from glutekit.errors import GlutekitError, UnknownId, ValidationFailed, suggest
+from glutekit.host.plugins import PluginHost, collect_named
 from glutekit.interfaces import ComposeRequest, Strategy
 from glutekit.model import Routine
-from glutekit.plugins import PluginHost, collect_named
 
 __all__ = [
     "LEVELS",

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 
-from glutekit.catalog import Catalog, suggest
-from glutekit.compose.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture, surfaces_of
-from glutekit.errors import InputError, UnknownId
+from glutekit.catalog import Catalog
+from glutekit.catalog.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture, surfaces_of
+from glutekit.errors import InputError, UnknownId, suggest
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise
 

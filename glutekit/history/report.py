@@ -7,9 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from glutekit.durations import clock
 from glutekit.history.records import SessionRow
 from glutekit.history.stats import PainTrend, Summary, WeekCount
+from glutekit.model.durations import clock
 
 #: Weekly rows shown in the text report (``--json`` has them all).
 WEEKS_SHOWN = 8

@@ -17,7 +17,7 @@ from glutekit.program.state import Enrollment
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 
 @dataclass(frozen=True, kw_only=True)

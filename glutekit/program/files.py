@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from glutekit.catalog.schema import Document, Problem, read_document, schema_problems
 from glutekit.errors import InputError, UnknownId, ValidationFailed
 from glutekit.program.model import Program, program_from_data
-from glutekit.schema import Document, Problem, read_document, schema_problems
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 
 def user_programs_dir() -> Path:
@@ -30,7 +30,7 @@ def user_programs_dir() -> Path:
 
 def reference_problems(doc: Document, catalog: Catalog) -> list[Problem]:
     """Routines, symptoms and compose words of a program that this install lacks."""
-    from glutekit.catalog import suggest
+    from glutekit.errors import suggest
 
     data = doc.data
     found: list[Problem] = []
@@ -137,7 +137,7 @@ class Programs:
 def load_programs(host: PluginHost | None, catalog: Catalog, report: Any) -> Programs:
     """Programs from every plugin (hook ``glutekit_programs``), then the user's folder."""
     from glutekit.catalog import document_from_source
-    from glutekit.plugins import disable_hint
+    from glutekit.host.plugins import disable_hint
 
     found = Programs()
     if host is not None:
@@ -170,7 +170,7 @@ def load_program_file(path: Path, catalog: Catalog) -> tuple[Program, dict[str, 
 
 def find_program(ref: str, known: Programs, catalog: Catalog) -> tuple[Program, dict[str, Any]]:
     """A program by id, or by path to a JSON file."""
-    from glutekit.catalog import suggest
+    from glutekit.errors import suggest
 
     if ref in known.programs:
         return known.programs[ref], known.data[ref]

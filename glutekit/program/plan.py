@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from glutekit.catalog.chains import Ladder, Rung, ladder
 from glutekit.errors import InputError
-from glutekit.program.chains import Ladder, Rung, ladder
 from glutekit.program.model import Program
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 Path = tuple[int, ...]
 
@@ -101,7 +101,7 @@ def ladders(data: dict[str, Any], catalog: Catalog, excludes: set[str]) -> list[
     No ladder climbs into an exercise another step already does, nor into a position
     the routine does not use (standing aside): a desk session stays off the floor.
     """
-    from glutekit.durations import parse_duration
+    from glutekit.model.durations import parse_duration
 
     steps = list(_exercise_steps(data.get("steps", [])))
     exercises = [catalog.exercise(step["exercise"]) for _, step in steps]

@@ -1,7 +1,7 @@
 """The progression rules: pure functions from the log to decisions, each with its reason.
 
 A program has one level for all its sessions: 0 is every routine as written, +1 one
-step harder for each exercise (see :mod:`glutekit.program.chains`), -1 one step
+step harder for each exercise (see :mod:`glutekit.catalog.chains`), -1 one step
 easier. After each logged session the rules, in this order, decide:
 
 1. a warning sign answered yes, or pain up by ``stop_pain_rise`` → stop;

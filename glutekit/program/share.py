@@ -129,7 +129,7 @@ def read_bundle(path: Path) -> Bundle:
 
     :raises InputError: one line naming the file and what is wrong.
     """
-    from glutekit.schema import read_document
+    from glutekit.catalog.schema import read_document
 
     doc = read_document(path)
     name, data = doc.name, doc.data

@@ -77,7 +77,7 @@ def sheet_html(
 
 def exercise_lines(data: dict[str, Any], catalog: Any) -> list[str]:
     """``Name, dose`` for each exercise step of routine data."""
-    from glutekit.loaders import routine_from_data
+    from glutekit.catalog.loaders import routine_from_data
     from glutekit.model import BlockStep, ExerciseStep
 
     routine = routine_from_data(data)

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.catalog import Catalog, document_problems
-from glutekit.loaders import pack_from_data, routine_from_data
+from glutekit.catalog.loaders import pack_from_data, routine_from_data
+from glutekit.catalog.schema import Document
+from glutekit.host.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.model import Exercise, Pack, Routine, Timeline
-from glutekit.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.publish.subject import Subject, load_subject
-from glutekit.schema import Document
 
 Severity = Literal["error", "warning", "info"]
 
@@ -175,7 +175,7 @@ def _check_sides(
     doc: Document, index: int, instructions: tuple[str, ...], cues: tuple[str, ...], report: Report
 ) -> None:
     """Per-side texts that write out "left" or "right" read wrong on the other side."""
-    from glutekit.sides import hard_coded_sides
+    from glutekit.model.sides import hard_coded_sides
 
     for field_name, texts in (("instructions", instructions), ("cues", cues)):
         for i, text in enumerate(texts):
@@ -190,7 +190,7 @@ def _check_sides(
 
 
 def _defaults_note(ex: Exercise, pack_data: dict[str, Any], index: int) -> str:
-    from glutekit.packdefaults import describe_default
+    from glutekit.catalog.packdefaults import describe_default
 
     data = pack_data["exercises"][index]
     values = {
@@ -260,8 +260,8 @@ def _check_coaching(
 ) -> None:
     """The rules of ``validate --coaching``: on the voiced timeline when a voice measures
     the speech, else with speech lengths estimated from the words."""
-    from glutekit import coaching
-    from glutekit.played import voiced_timeline
+    from glutekit.timeline import coaching
+    from glutekit.timeline.played import voiced_timeline
 
     try:
         timeline, lengths = voiced_timeline(

@@ -19,9 +19,9 @@ from typing import Any
 
 from glutekit import PROJECT
 from glutekit.catalog import document_from_source
+from glutekit.catalog.schema import Document, detect_kind, read_document
 from glutekit.errors import InputError
-from glutekit.plugins import make_plugin_host
-from glutekit.schema import Document, detect_kind, read_document
+from glutekit.host.plugins import make_plugin_host
 
 Add = Callable[[Any, str], None]
 

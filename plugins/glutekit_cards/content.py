@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from glutekit.durations import format_seconds
+from glutekit.catalog.vocabulary import Vocabulary
 from glutekit.interfaces import ExportRequest
 from glutekit.model import (
     BlockStep,
@@ -22,8 +22,8 @@ from glutekit.model import (
     Side,
     Step,
 )
-from glutekit.sides import fill
-from glutekit.vocabulary import Vocabulary
+from glutekit.model.durations import format_seconds
+from glutekit.model.sides import fill
 from glutekit_cards.figures import choose_figure
 
 DEFAULT_WEEKS = 4

@@ -283,13 +283,13 @@ def draw_picture(pdf: Any, path: str, box: Rect, folder: str = "") -> bool:
 
     Only files inside the pack's ``folder`` are read, by glutekit: an SVG gets the
     pack images it uses embedded (anything else refuses it, see
-    :mod:`glutekit.svgrefs`), and the PDF library is handed bytes with leave to
+    :mod:`glutekit.catalog.svgrefs`), and the PDF library is handed bytes with leave to
     load nothing itself, no file and no URL. A picture that fails to load leaves the
     card with its stick figure rather than stopping the export.
     """
     import io
 
-    from glutekit.svgrefs import Refused, picture_bytes
+    from glutekit.catalog.svgrefs import Refused, picture_bytes
     from glutekit_cards.pictures import scaled
 
     if not folder:
@@ -347,7 +347,7 @@ def library_notes(name: str) -> Iterator[None]:
     notes = [_clean_note(line) for line in handler.lines + [str(w.message) for w in caught]]
     if notes and name not in _noted:
         _noted.add(name)
-        from glutekit.textcheck import safe
+        from glutekit.model.textcheck import safe
 
         print(
             f"glutekit: warning: picture '{safe(name)}': {'; '.join(dict.fromkeys(notes))} "

@@ -11,7 +11,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from glutekit.packwords import MAX_IMAGE_SIDE, PRINT_IMAGE_SIDE
+from glutekit.catalog.packwords import MAX_IMAGE_SIDE, PRINT_IMAGE_SIDE
 
 _RASTER = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 

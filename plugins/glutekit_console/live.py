@@ -13,9 +13,9 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from glutekit.durations import clock
 from glutekit.interfaces import Event, OutputOptions, SessionSummary
 from glutekit.model import Segment, Timeline
+from glutekit.model.durations import clock
 from glutekit_console.keys import HINT, KeyReader, start_keys
 
 

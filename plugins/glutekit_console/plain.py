@@ -6,9 +6,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from glutekit.durations import clock
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import Timeline
+from glutekit.model.durations import clock
 
 
 def cue_line(at: float, kind: str, text: str) -> str:

@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from glutekit import devices
+from glutekit.session import devices
 from glutekit_listen.recogniser import RATE
 
 #: miniaudio backend for the microphone and the earcon; the voice's stream reads it too.

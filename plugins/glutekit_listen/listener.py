@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glutekit.engine import Controls
 from glutekit.interfaces import Event, OutputOptions, SessionSummary, SoundTap
 from glutekit.model import Timeline
+from glutekit.session.engine import Controls
 from glutekit_listen.audio import AudioUnavailable, EarconPlayer
 from glutekit_listen.grammar import WAKE_WORD, words_of
 from glutekit_listen.recogniser import RATE, Heard, Recogniser, RecogniserMissing, Tuning

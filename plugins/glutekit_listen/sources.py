@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from glutekit import devices
+from glutekit.session import devices
 from glutekit_listen.audio import AudioUnavailable, backends, miniaudio_module
 from glutekit_listen.recogniser import RATE
 from glutekit_listen.wavread import BadWav, WavStream

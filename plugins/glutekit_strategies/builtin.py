@@ -24,10 +24,10 @@ from glutekit.compose import (
     target_score,
     target_text,
 )
-from glutekit.durations import format_seconds
 from glutekit.errors import InputError
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise, Settings
+from glutekit.model.durations import format_seconds
 from glutekit.timeline import compile as compile_timeline
 from glutekit_strategies.plan import (
     AIM,

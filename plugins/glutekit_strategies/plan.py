@@ -3,7 +3,7 @@
 A strategy decides *which* exercises and in what order; this module decides *how much*
 of each (hold seconds, breaths or reps, and sets) so the session lasts as long as the
 user asked. The estimate follows the timeline's rules, with speech lengths estimated
-from the words (:func:`glutekit.played.overhead`): the session opens with a safety
+from the words (:func:`glutekit.timeline.played.overhead`): the session opens with a safety
 line, each exercise starts with a prepare, each side is worked with a switch between
 the sides, sets are separated by a set rest, exercises by a rest, and the session ends
 with a short "done".
@@ -19,8 +19,8 @@ from itertools import pairwise
 
 from glutekit.errors import InputError
 from glutekit.model import Dose, Exercise, Settings
-from glutekit.played import overhead
 from glutekit.timeline import DONE_SECONDS, rest_after_seconds
+from glutekit.timeline.played import overhead
 
 #: Fraction of the budget a composed routine may miss by (the promise is ±10%;
 #: aiming tighter leaves room for rounding).

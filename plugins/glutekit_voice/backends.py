@@ -11,6 +11,7 @@ plugin imports no engine it does not ship. A backend object is not thread-safe;
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -383,11 +384,18 @@ def registry() -> dict[str, BackendEntry]:
     point's name) is left out, and so is one whose entry point fails to load: it is then
     missing as if it were not installed.
     """
-    from importlib.metadata import entry_points
-
-    from glutekit.plugins import ENV_BLOCK
+    from glutekit.host.plugins import ENV_BLOCK
 
     block = {part.strip() for part in os.environ.get(ENV_BLOCK, "").replace(";", ",").split(",")}
+    return dict(_installed(frozenset(block)))
+
+
+@functools.lru_cache(maxsize=8)
+def _installed(block: frozenset[str]) -> tuple[tuple[str, BackendEntry], ...]:
+    """:func:`registry`, read once per process (and block list): reading every installed
+    distribution's entry points is a measurable part of a cached session's start."""
+    from importlib.metadata import entry_points
+
     found = {entry.name: entry for entry in BUILTIN}
     for point in entry_points(group=ENTRY_POINT_GROUP):
         if point.name in block or point.name in found:
@@ -398,7 +406,7 @@ def registry() -> dict[str, BackendEntry]:
             continue
         if isinstance(entry, BackendEntry):
             found[entry.name] = entry
-    return dict(sorted(found.items(), key=lambda item: (item[1].rank, item[0])))
+    return tuple(sorted(found.items(), key=lambda item: (item[1].rank, item[0])))
 
 
 def backend_names() -> list[str]:

@@ -14,18 +14,19 @@ import wave
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from glutekit.atomic import atomic_path
 from glutekit.errors import GlutekitError
 from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
-from glutekit_voice.mixer import Playhead, Schedule
 from glutekit_voice.progress import render_with_progress
 from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings, countdown_tones
+
+if TYPE_CHECKING:  # the mixer is imported when audio is made, not to measure speech
+    from glutekit_voice.mixer import Schedule
 
 #: Frames mixed and written at a time (about 1.5 s).
 BLOCK = 32768
@@ -65,6 +66,8 @@ class WavWriter:
         return {text: cue.seconds for text, cue in rendered.items()}
 
     def schedule(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> Schedule:
+        from glutekit_voice.mixer import Schedule
+
         tones = countdown_tones(options)
         spoken = [cue.text for cue in timeline.cues if not (tones and cue.kind == "countdown")]
         rendered = _rendering(lambda: self.renderer(options).render_all(spoken))
@@ -75,6 +78,8 @@ class WavWriter:
         self, timeline: Timeline, options: Mapping[str, Any] | None = None
     ) -> Iterator[array[int]]:
         """The session's audio in blocks, from the first sample to the last word."""
+        from glutekit_voice.mixer import Playhead
+
         playhead = Playhead(self.schedule(timeline, options))
         frame = 0
         while not playhead.finished:
@@ -90,6 +95,8 @@ class WavWriter:
         return out
 
     def write(self, request: ExportRequest) -> None:
+        from glutekit.atomic import atomic_path
+
         if request.format == "mp3":
             write_mp3(request.path, self.blocks(request.timeline, request.options), request)
             return
@@ -108,6 +115,7 @@ def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE
 
 
 def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest) -> None:
+    from glutekit.atomic import atomic_path
     from glutekit_voice.mp3 import (
         Mp3Encoder,
         chapter_tag,

@@ -17,9 +17,9 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from glutekit.clock import Clock
 from glutekit.interfaces import Event, OutputOptions, OutputSpec, SessionSummary
 from glutekit.model import PRIORITY, Timeline
+from glutekit.session.clock import Clock
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
 from glutekit_voice.mixer import Schedule
 from glutekit_voice.playback import PlaybackQueue

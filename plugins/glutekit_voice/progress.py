@@ -8,7 +8,7 @@ file check and show nothing.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 
 from glutekit_voice.render import CueRenderer, RenderedCue
 
@@ -40,10 +40,4 @@ def render_with_progress(
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task(what, total=len(distinct))
-
-        def counted() -> Iterator[str]:
-            for text in distinct:
-                yield text
-                progress.advance(task)
-
-        return renderer.render_all(counted())
+        return renderer.render_all(distinct, done=lambda text: progress.advance(task))

@@ -8,7 +8,7 @@ with a timeout, so a stuck engine can never hang a session.
 
 from __future__ import annotations
 
-import concurrent.futures
+import contextlib
 import functools
 import hashlib
 import json
@@ -21,7 +21,7 @@ import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from glutekit_voice import cachecheck, wavfile
 from glutekit_voice.backends import (
@@ -49,14 +49,49 @@ def default_cache_dir() -> Path:
     return paths.voice_cache_dir()
 
 
+class _NotReady(Exception):
+    """A call on the owner thread did not finish in the time given."""
+
+
+class _Outcome(Generic[T]):
+    """What a call on the owner thread came to, for the caller waiting on it.
+
+    (A ``concurrent.futures.Future`` would do, but importing that module brings in
+    ``logging``: a measurable part of a cached session's start.)
+    """
+
+    def __init__(self) -> None:
+        self._ready = threading.Event()
+        self._value: T | None = None
+        self._error: BaseException | None = None
+
+    def set_result(self, value: T) -> None:
+        self._value = value
+        self._ready.set()
+
+    def set_exception(self, error: BaseException) -> None:
+        self._error = error
+        self._ready.set()
+
+    def result(self, timeout: float) -> T:
+        """The value, or the exception raised, once ready.
+
+        :raises _NotReady: when it is not ready within ``timeout`` seconds.
+        """
+        if not self._ready.wait(timeout):
+            raise _NotReady
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
+
+
 class OwnerThread:
     """A daemon thread that opens one backend and makes every call to it, in order."""
 
     def __init__(self, backend_name: str) -> None:
         self.backend_name = backend_name
-        self._calls: queue.Queue[tuple[Callable[[Any], Any], concurrent.futures.Future[Any]]]
-        self._calls = queue.Queue()
-        self._opened: concurrent.futures.Future[SpeechBackend] = concurrent.futures.Future()
+        self._calls: queue.Queue[tuple[Callable[[Any], Any], _Outcome[Any]]] = queue.Queue()
+        self._opened: _Outcome[SpeechBackend] = _Outcome()
         self.stuck = False
         #: Set while no call runs; :func:`_quiesce` waits for it before the process exits.
         self._idle = threading.Event()
@@ -83,8 +118,7 @@ class OwnerThread:
             function, future = self._calls.get()
             self._idle.clear()
             if self._closing:
-                future.cancel()
-            if not future.set_running_or_notify_cancel():
+                future.set_exception(SpeechFailed(f"{self.backend_name} is closing"))
                 continue
             try:
                 future.set_result(function(backend))
@@ -108,7 +142,7 @@ class OwnerThread:
         """
         try:
             return self._opened.result(timeout)
-        except concurrent.futures.TimeoutError:
+        except _NotReady:
             raise SpeechUnavailable(
                 f"{self.backend_name} did not start within {timeout:.0f} s",
                 "try --voice-backend espeak-ng",
@@ -123,11 +157,11 @@ class OwnerThread:
         self.backend()
         if self.stuck:
             raise SpeechFailed(f"{self.backend_name} stopped responding earlier in this session")
-        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+        future: _Outcome[T] = _Outcome()
         self._calls.put((function, future))
         try:
             return future.result(timeout)
-        except concurrent.futures.TimeoutError:
+        except _NotReady:
             self.stuck = True
             raise SpeechFailed(f"{self.backend_name} stopped responding") from None
 
@@ -217,20 +251,53 @@ class CueRenderer:
         self._owner: OwnerThread | None = None
         self._spec: VoiceSpec | None = None
         self._swept = False
+        #: Cached files already verified by this renderer, with what they looked like then.
+        self._verified: dict[Path, tuple[int, int, int]] = {}
+
+    def _problem(self, path: Path) -> str | None:
+        """:func:`cachecheck.problem`, hashing a file once per renderer while it stays as
+        it was (same inode, size and change time): a session checks each cue more than once."""
+        try:
+            info = os.lstat(path)
+        except OSError:
+            return cachecheck.problem(path)
+        seen = (info.st_ino, info.st_size, info.st_ctime_ns)
+        if self._verified.get(path) == seen:
+            return None
+        why = cachecheck.problem(path)
+        if why is None:
+            self._verified[path] = seen
+        return why
 
     def open(self) -> str:
         """Start the engine and check the voice; returns what speaks, for messages.
 
         :raises SpeechUnavailable: no engine could start.
-        :raises glutekit.errors.InputError: the voice asked for does not exist.
+        :raises glutekit.errors.InputError: the voice asked for does not exist, or
+            ``GLUTEKIT_RENDER_WORKERS`` is not a number of processes.
         """
         from glutekit_voice.choose import open_voice
 
         owner, voice = open_voice(self.settings)
         backend = owner.backend()
+        if getattr(backend, "pool_env", None) is not None:
+            from glutekit_voice.settings import render_workers
+
+            render_workers()  # a bad value is said now, before any work
         self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
         self._owner = owner
         return backend.detail
+
+    def open_as(self, backend: str, voice: str | None) -> None:
+        """Speak with ``backend`` and the voice id ``voice``, as another renderer resolved
+        them (a render worker speaks exactly as the glutekit process that started it).
+
+        :raises SpeechUnavailable: the engine cannot start.
+        """
+        from glutekit_voice.choose import _started
+
+        self._owner = _started(backend, self.settings)
+        self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
 
     def missing(self, texts: Iterable[str]) -> list[str]:
         """The distinct non-blank texts that are not (or not soundly) in the cache."""
@@ -240,7 +307,7 @@ class CueRenderer:
         return [
             t
             for t in distinct
-            if cachecheck.problem(self.cache_dir / f"{self._cache_key(t)}.wav") is not None
+            if self._problem(self.cache_dir / f"{self._cache_key(t)}.wav") is not None
         ]
 
     @property
@@ -251,17 +318,25 @@ class CueRenderer:
         assert self._owner is not None
         return self._owner.backend().detail
 
-    def render_all(self, texts: Iterable[str]) -> dict[str, RenderedCue]:
+    def render_all(
+        self, texts: Iterable[str], *, done: Callable[[str], None] | None = None
+    ) -> dict[str, RenderedCue]:
         """Render every distinct non-blank text; texts already cached cost a file check.
 
-        Cached files that do not verify are rendered again, with one warning in all.
+        Many missing texts are rendered by a pool of processes, one per core, when the
+        backend gains from it (:mod:`glutekit_voice.pool`). ``done(text)`` is called once
+        for each distinct text as it is ready. Cached files that do not verify are
+        rendered again, with one warning in all.
         """
+        distinct = list(dict.fromkeys(t for t in texts if t.strip()))
         rendered: dict[str, RenderedCue] = {}
         self._damaged = []
         try:
-            for text in texts:
-                if text.strip() and text not in rendered:
-                    rendered[text] = self.render(text)
+            pooled = self._render_in_pool(distinct, done) if distinct else set()
+            for text in distinct:
+                rendered[text] = self.render(text)
+                if done is not None and text not in pooled:
+                    done(text)
         finally:
             damaged, self._damaged = self._damaged, None
             if damaged:
@@ -269,9 +344,67 @@ class CueRenderer:
         self.trim_cache(keep=[cue.path for cue in rendered.values()])
         return rendered
 
+    def _render_in_pool(self, texts: list[str], done: Callable[[str], None] | None) -> set[str]:
+        """Render the missing ``texts`` with a pool of processes if that pays; returns
+        the texts it rendered (none when it does not pay or no process can start)."""
+        if self._owner is None or self._spec is None:
+            self.open()
+        assert self._owner is not None and self._spec is not None
+        env = getattr(self._owner.backend(), "pool_env", None)
+        if not isinstance(env, dict):
+            return set()
+        cues: list[tuple[str, Path]] = []
+        damaged: list[str] = []
+        for text in texts:
+            path = self.cache_dir / f"{self._cache_key(text)}.wav"
+            why = self._problem(path)
+            if why is not None:
+                cues.append((text, path))
+                if why != "missing":
+                    damaged.append(f"{path.name} {why}")
+        if not cues:
+            return set()
+        from glutekit_voice import pool
+
+        workers = pool.workers_for(len(cues))
+        if workers < 2:
+            return set()
+        if self._damaged is not None:
+            self._damaged += damaged
+        self._temp_file().unlink()  # the folder is there and writable, or one clear error
+        job = pool.Job(
+            backend=self._owner.backend_name,
+            spec=self._spec,
+            models=self.settings.models,
+            cache_dir=self.cache_dir,
+            env=env,
+        )
+        finished: set[str] = set()
+
+        def finish(text: str) -> None:
+            finished.add(text)
+            if done is not None:
+                done(text)
+
+        with contextlib.suppress(OSError):  # no process could start: render here instead
+            pool.render(job, cues, workers, done=finish)
+        return finished
+
+    def render_into(self, text: str, path: Path) -> None:
+        """Render ``text`` to the cache file ``path`` (for a render worker: the key is
+        the parent's).
+
+        :raises SpeechFailed: when the engine fails or keeps producing empty files.
+        :raises CacheUnwritable: when the cache folder cannot be written.
+        """
+        if self._owner is None or self._spec is None:
+            self.open()
+        self._synthesize_into(text, path)
+
     def trim_cache(self, keep: Iterable[Path] = ()) -> None:
         """Keep the cache under its size cap, never deleting the files in ``keep``."""
-        from glutekit import cache, config
+        from glutekit import config
+        from glutekit.catalog import cache
 
         if not self._swept:
             self._swept = True
@@ -288,7 +421,7 @@ class CueRenderer:
             self.open()
         assert self._owner is not None and self._spec is not None
         path = self.cache_dir / f"{self._cache_key(text)}.wav"
-        why = cachecheck.problem(path)
+        why = self._problem(path)
         if why is not None:
             if why != "missing":
                 if self._damaged is None:
@@ -297,9 +430,12 @@ class CueRenderer:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
         else:
-            from glutekit.cache import touch
+            from glutekit.catalog.cache import touch
 
             touch(path)  # used again: the cache cap removes it last
+            with contextlib.suppress(OSError):
+                info = os.lstat(path)
+                self._verified[path] = (info.st_ino, info.st_size, info.st_ctime_ns)
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
 
     def _warn_damaged(self, damaged: list[str]) -> None:
@@ -342,7 +478,7 @@ class CueRenderer:
 
     def _temp_file(self) -> Path:
         try:
-            from glutekit import cache
+            from glutekit.catalog import cache
 
             cache.prepare(self.cache_dir, cache.VOICE)
             if not self._swept:

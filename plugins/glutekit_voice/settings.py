@@ -22,6 +22,8 @@ ENV_BACKEND = "GLUTEKIT_VOICE_BACKEND"
 ENV_COUNTDOWN = "GLUTEKIT_COUNTDOWN"
 #: How the 3-2-1 at the end of a hold sounds: said by the voice, or played as soft tones.
 COUNTDOWN_STYLES = ("spoken", "tones")
+#: How many processes render many missing cues; 1 renders in the glutekit process itself.
+ENV_WORKERS = "GLUTEKIT_RENDER_WORKERS"
 
 #: Words per minute. espeak-ng's own default (175) is a little fast for coaching.
 DEFAULT_RATE = 165
@@ -127,3 +129,18 @@ def _backend(raw: Any, source: str) -> str:
             f"{source}: unknown voice backend {raw!r}; choose one of {', '.join(BACKEND_NAMES)}"
         )
     return name
+
+
+def render_workers(env: Mapping[str, str] | None = None) -> int | None:
+    """``GLUTEKIT_RENDER_WORKERS``, or None when it is not set (one process per core).
+
+    :raises InputError: when it is not a whole number from 1 to 64.
+    """
+    text = (os.environ if env is None else env).get(ENV_WORKERS, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise InputError(
+            f"{ENV_WORKERS}: must be a whole number of processes, 1 to 64 (got {text!r})"
+        )
+    return int(text)

@@ -6,7 +6,7 @@ look-ahead is the device's own buffer (a few tens of milliseconds). Pause, resum
 skip are applied at the next block boundary, at the sample that matches the engine's
 clock reading when the user pressed the key.
 
-The stream also is the session's clock (:class:`glutekit.clock.AudioClock`): time is
+The stream also is the session's clock (:class:`glutekit.session.clock.AudioClock`): time is
 the count of samples played, so what is shown and what is heard agree. miniaudio's
 ``null`` backend (``GLUTEKIT_AUDIO_BACKEND=null``) consumes the stream in real time
 with no sound card; tests and benchmarks play real sessions through it.
@@ -22,9 +22,9 @@ from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from glutekit import devices
-from glutekit.clock import AudioClock
 from glutekit.model import Cue
+from glutekit.session import devices
+from glutekit.session.clock import AudioClock
 from glutekit_voice import wavfile
 from glutekit_voice.mixer import Playhead, Schedule, Started
 

@@ -123,20 +123,26 @@ def build_app(runner: SessionRunner, gate: Gate) -> ASGIApp:
 
     async def routines(request: Request) -> Response:
         found = await asyncio.to_thread(runner.routines)
-        return JSONResponse({"routines": found})
+        program = await asyncio.to_thread(runner.program)
+        return JSONResponse({"routines": found, "program": program})
 
     async def state(request: Request) -> Response:
         return JSONResponse(runner.snapshot())
 
     async def start(request: Request) -> Response:
         body = await _json_body(request)
-        pain = body.get("pain_before")
-        runner.start(
-            str(body.get("routine", "")),
-            sound=body.get("sound", "phone"),
-            resume=bool(body.get("resume", False)),
-            pain_before=_score(pain, "pain"),
-        )
+        pain = _score(body.get("pain_before"), "pain")
+        sound = body.get("sound", "phone")
+        if body.get("program") is True:
+            # The program under way's next session: reads the history, off the loop.
+            await asyncio.to_thread(runner.start_program, sound=sound, pain_before=pain)
+        else:
+            runner.start(
+                str(body.get("routine", "")),
+                sound=sound,
+                resume=bool(body.get("resume", False)),
+                pain_before=pain,
+            )
         return JSONResponse({"ok": True}, status_code=202)
 
     async def control(request: Request) -> Response:
@@ -147,8 +153,13 @@ def build_app(runner: SessionRunner, gate: Gate) -> ASGIApp:
         body = await _json_body(request)
         pain = _score(body.get("pain"), "pain")
         effort = _score(body.get("effort"), "effort")
-        await asyncio.to_thread(runner.answer, pain=pain, effort=effort)
-        return JSONResponse({"ok": True})
+        red_flag = body.get("red_flag")
+        if red_flag is not None and not isinstance(red_flag, bool):
+            raise InputError("red_flag is true or false")
+        program = await asyncio.to_thread(
+            runner.answer, pain=pain, effort=effort, red_flag=red_flag
+        )
+        return JSONResponse({"ok": True, "program": program})
 
     async def events(request: Request) -> Response:
         return StreamingResponse(

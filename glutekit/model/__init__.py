@@ -1,7 +1,11 @@
 """Value types shared by the core and the plugins.
 
+Next to them: :mod:`.durations` (``1m30s`` as routines write it), :mod:`.sides` (the
+``{side}`` placeholders of per-side exercises) and :mod:`.textcheck` (the rules every
+text obeys, and text made safe to print).
+
 Routines and packs stay JSON on disk; they become these frozen dataclasses only
-after they have been validated (see :mod:`glutekit.schema` and :mod:`glutekit.loaders`).
+after they have been validated (see :mod:`glutekit.catalog.schema` and :mod:`glutekit.catalog.loaders`).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from glutekit.vocabulary import Category, Term
+    from glutekit.catalog.vocabulary import Category, Term
 
 ExerciseKind = Literal["release", "stretch", "activation", "warm-up", "mobility"]
 Side = Literal["left", "right"]
@@ -18,7 +22,7 @@ SideChoice = Literal["both", "left", "right"]
 SideOrder = Literal["right-first", "left-first"]
 DoseKind = Literal["hold", "breaths", "reps"]
 
-#: The built-in kinds (packs may declare more; see glutekit.vocabulary).
+#: The built-in kinds (packs may declare more; see glutekit.catalog.vocabulary).
 KINDS: tuple[str, ...] = (
     "release",
     "stretch",
@@ -68,7 +72,7 @@ class Dose:
 
     def describe(self) -> str:
         """A short human description, such as ``30–60 s`` or ``6 breaths``."""
-        from glutekit.durations import format_seconds
+        from glutekit.model.durations import format_seconds
 
         if self.kind == "hold":
             assert self.seconds is not None

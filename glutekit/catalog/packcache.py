@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import Any
 
 from glutekit import __version__
-from glutekit.cache import CATALOG, prepare
+from glutekit.catalog.cache import CATALOG, prepare
+from glutekit.catalog.schema import read_bounded, schema_path
 from glutekit.errors import InputError
 from glutekit.model import Exercise, Pack
-from glutekit.schema import read_bounded, schema_path
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
@@ -96,7 +96,7 @@ class CompiledPacks:
 def _code_fingerprint(digest: Any) -> None:
     # A development checkout changes code without changing the version.
     here = Path(__file__).resolve().parent
-    names = ("model.py", "loaders.py", "catalog.py", "packcache.py", "packdefaults.py")
+    names = ("../model/__init__.py", "loaders.py", "__init__.py", "packcache.py", "packdefaults.py")
     for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
         with contextlib.suppress(OSError):
             stat = (here / name).stat()
@@ -260,6 +260,6 @@ class PackCache:
 
     def _prune(self, keep: Path) -> None:
         """Keep the newest :data:`MAX_FILES` compiled catalogs (only glutekit's files go)."""
-        from glutekit.cache import trim
+        from glutekit.catalog.cache import trim
 
         trim(self.folder, 2**62, keep={keep}, kind=CATALOG, max_files=MAX_FILES)

@@ -1,20 +1,28 @@
-"""The catalog: every pack and routine that the plugins (and the user) provide."""
+"""The catalog: every pack and routine that the plugins (and the user) provide.
+
+:class:`Catalog` is built here; the room's other parts, in the order a pack goes through:
+
+- :mod:`.schema` (JSON Schema, with file, line and column), :mod:`.semantics` and
+  :mod:`.packwords` (what a schema cannot say), :mod:`.svgrefs` (pictures), :mod:`.chains`
+  (progression chains);
+- :mod:`.loaders` and :mod:`.packdefaults`: validated JSON into :mod:`glutekit.model` values;
+- :mod:`.vocabulary` (with ``vocabulary.json``) and :mod:`.postures`: the words exercises
+  are described with, and the posture groups positions fall into;
+- :mod:`.validcache`, :mod:`.packcache` and :mod:`.cache`: what is checked or compiled once
+  and kept on disk, in cache folders with a size cap.
+"""
 
 from __future__ import annotations
 
-import difflib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from glutekit.errors import InputError, UnknownId, ValidationFailed
-from glutekit.loaders import pack_from_data, routine_from_data
-from glutekit.model import Exercise, Pack, Routine, Symptom
-from glutekit.packcache import CompiledPacks, PackCache, collector_paused, settle
-from glutekit.plugins import PluginHost, disable_hint
-from glutekit.schema import (
+from glutekit.catalog.loaders import pack_from_data, routine_from_data
+from glutekit.catalog.packcache import CompiledPacks, PackCache, collector_paused, settle
+from glutekit.catalog.schema import (
     Document,
     Problem,
     SchemaName,
@@ -22,9 +30,12 @@ from glutekit.schema import (
     read_document,
     schema_problems,
 )
-from glutekit.semantics import semantic_problems
-from glutekit.validcache import ValidCache
-from glutekit.vocabulary import Vocabulary, builtin
+from glutekit.catalog.semantics import semantic_problems
+from glutekit.catalog.validcache import ValidCache
+from glutekit.catalog.vocabulary import Vocabulary, builtin
+from glutekit.errors import InputError, UnknownId, ValidationFailed, suggest
+from glutekit.host.plugins import PluginHost, disable_hint
+from glutekit.model import Exercise, Pack, Routine, Symptom
 
 ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
 
@@ -34,19 +45,6 @@ def user_routines_dir() -> Path:
     from glutekit import paths
 
     return paths.user_routines_dir()
-
-
-def suggest(wanted: str, known: Iterable[str], limit: int = 3) -> str:
-    """`` (did you mean: a, b?)`` or an empty string."""
-    known = list(known)
-    close = difflib.get_close_matches(wanted, known, n=limit, cutoff=0.5)
-    if not close and ":" in wanted:
-        tail = wanted.split(":", 1)[1]
-        close = [k for k in known if k.split(":", 1)[-1] == tail][:limit]
-        if not close:
-            tails = {k.split(":", 1)[-1]: k for k in known}
-            close = [tails[t] for t in difflib.get_close_matches(tail, tails, n=limit, cutoff=0.5)]
-    return f" (did you mean: {', '.join(close)}?)" if close else ""
 
 
 def document_from_source(source: Any, label: str) -> Document:
@@ -124,7 +122,7 @@ class Catalog:
 
     def learn_vocabulary(self) -> list[str]:
         """Merge the terms every pack declares; returns the conflicts between packs."""
-        from glutekit.compose.postures import learn_postures
+        from glutekit.catalog.postures import learn_postures
 
         declared = [
             (category, term) for pack in self.packs.values() for category, term in pack.vocabulary

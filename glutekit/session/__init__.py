@@ -1,5 +1,10 @@
 """A session as a Python API: choose outputs, compile around speech, play, report.
 
+:class:`Session` is here; the room's other parts are :mod:`.engine` (plays a timeline
+against a clock, hands events to the outputs), :mod:`.clock` (real, audio and virtual
+clocks), :mod:`.events` (the event stream) and :mod:`.devices` (what plugins that open
+sound devices share).
+
 The ``glutekit run`` command, the tests and a Python user all go through here::
 
     from glutekit.session import open_session
@@ -18,7 +23,7 @@ How a session is put together, and where each feature plugs in:
    with those lengths. ``SessionOptions.start_segment`` starts later (``--resume``).
    ``Session.listeners`` are called with the session and its summary after playing;
    ``Session.extra_outputs`` takes outputs that were not chosen by name (history).
-   ``Session.events`` publishes every event to its subscribers (:mod:`glutekit.events`).
+   ``Session.events`` publishes every event to its subscribers (:mod:`glutekit.session.events`).
    ``SessionOptions.inputs`` names inputs (``glutekit_inputs`` hook, e.g. ``listen``):
    they drive the session's controls and receive its events like outputs.
 3. **Play** — :meth:`Session.play` plays on a helper thread, with Ctrl-C and SIGTERM
@@ -37,12 +42,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from glutekit.catalog import suggest
-from glutekit.clock import Clock, MonotonicClock
-from glutekit.durations import clock as mmss
-from glutekit.engine import Controls, play, speech_lengths
-from glutekit.errors import InputError, UnknownId
-from glutekit.events import EventStream
+from glutekit.errors import InputError, UnknownId, suggest
+from glutekit.host.plugins import collect_named
 from glutekit.interfaces import (
     ClockSource,
     InputSpec,
@@ -56,13 +57,16 @@ from glutekit.interfaces import (
     VoiceModel,
 )
 from glutekit.model import Routine, Timeline
-from glutekit.plugins import collect_named
-from glutekit.textcheck import safe
+from glutekit.model.durations import clock as mmss
+from glutekit.model.textcheck import safe
+from glutekit.session.clock import Clock, MonotonicClock
+from glutekit.session.engine import Controls, play, speech_lengths
+from glutekit.session.events import EventStream
 from glutekit.timeline import CompileSettings, compile, cue_texts
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
-    from glutekit.plugins import PluginHost
+    from glutekit.host.plugins import PluginHost
 
 __all__ = [
     "EXIT_SIGNAL",
@@ -389,7 +393,7 @@ def open_session(
     Loads the installed plugins (unless ``host`` is given) and their catalog.
     """
     from glutekit.catalog import Catalog
-    from glutekit.plugins import make_plugin_host
+    from glutekit.host.plugins import make_plugin_host
 
     host = host or make_plugin_host(warn=_stderr)
     catalog = Catalog.build(host)

@@ -8,7 +8,8 @@ from pathlib import Path
 from sys import intern
 from typing import Any, TypeVar
 
-from glutekit.durations import parse_duration
+from glutekit.catalog.packdefaults import filled
+from glutekit.catalog.vocabulary import pack_terms
 from glutekit.model import (
     BlockStep,
     Dose,
@@ -31,8 +32,7 @@ from glutekit.model import (
     Transition,
     Variation,
 )
-from glutekit.packdefaults import filled
-from glutekit.vocabulary import pack_terms
+from glutekit.model.durations import parse_duration
 
 # ----------------------------------------------------------------------------- packs
 

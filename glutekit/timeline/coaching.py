@@ -32,7 +32,7 @@ around its speech and check it against these rules:
 16. a breathing instruction in a set of counted breaths ("Deep breath in, long breath
     out") starts within :data:`BREATH_SLACK` s of the start of the phase it names first,
     and no line asks the listener to count the breaths the voice is counting;
-17. no silence lasts over :data:`~glutekit.pacing.LONGEST_SILENCE` s, except in a step
+17. no silence lasts over :data:`~glutekit.timeline.pacing.LONGEST_SILENCE` s, except in a step
     marked ``"quiet": true`` or a message that waits for the user.
 
 Pure: the timeline and the speech lengths come in, violations come out.
@@ -46,17 +46,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from glutekit.catalog import Catalog
-from glutekit.cues import (
-    DEFAULT_SAFETY,
-    NUMBERS,
-    SETTLE_FLOOR,
-    form_cues,
-    resolve_dose,
-    setup_move,
-    transition_seconds,
-    working_side_text,
-)
-from glutekit.durations import clock
 from glutekit.model import (
     BlockStep,
     Cue,
@@ -69,9 +58,20 @@ from glutekit.model import (
     Symptom,
     Timeline,
 )
-from glutekit.pacing import LONGEST_SILENCE, ROOM, breath_phase
-from glutekit.sides import fill, mirrored, side_phrases, sides_named_side
+from glutekit.model.durations import clock
+from glutekit.model.sides import fill, mirrored, side_phrases, sides_named_side
 from glutekit.timeline import SCREEN_PAUSE
+from glutekit.timeline.cues import (
+    DEFAULT_SAFETY,
+    NUMBERS,
+    SETTLE_FLOOR,
+    form_cues,
+    resolve_dose,
+    setup_move,
+    transition_seconds,
+    working_side_text,
+)
+from glutekit.timeline.pacing import LONGEST_SILENCE, ROOM, breath_phase
 
 MIN_SETTLE = SETTLE_FLOOR
 #: Rules that keep a session from doing what it warns against: ``check-pack`` fails a

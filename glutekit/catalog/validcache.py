@@ -17,7 +17,7 @@ from functools import cache
 from pathlib import Path
 
 from glutekit import __version__
-from glutekit.schema import Document, SchemaName, schema_path
+from glutekit.catalog.schema import Document, SchemaName, schema_path
 
 #: Entries kept at most; the oldest are dropped first.
 MAX_ENTRIES = 2000

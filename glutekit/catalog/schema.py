@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.errors import InputError
-from glutekit.textcheck import safe, source_may_have_bad_text, text_problems
+from glutekit.model.textcheck import safe, source_may_have_bad_text, text_problems
 
 SchemaName = Literal["routine", "pack", "program"]
 
@@ -40,7 +40,7 @@ def schema_path(name: SchemaName) -> Path:
     packaged = resources.files("glutekit") / "_data" / "schemas" / filename
     if packaged.is_file():
         return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "schemas" / filename
+    return Path(__file__).resolve().parents[2] / "schemas" / filename
 
 
 @cache
@@ -57,7 +57,7 @@ def _compiled(name: SchemaName) -> Callable[[Any], bool] | None:
     It only answers "valid?"; the located messages come from :func:`_validator`, which
     is only built for a file that fails.
     """
-    from glutekit.deferred import interrupts_held
+    from glutekit.host.deferred import interrupts_held
 
     with interrupts_held():
         # jsonschema-rs imports decimal from Rust on first use, and panics (a Rust
@@ -406,7 +406,7 @@ def _describe(error: Any) -> str:
         and isinstance(instance, str)
         and ("{" in instance or "}" in instance)
     ):
-        from glutekit.sides import PLACEHOLDERS, unknown_placeholders
+        from glutekit.model.sides import PLACEHOLDERS, unknown_placeholders
 
         bad = unknown_placeholders(instance) or ["{"]
         known = ", ".join(PLACEHOLDERS)

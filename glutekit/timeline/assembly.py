@@ -19,8 +19,8 @@ from glutekit.model import (
     Side,
     Step,
 )
-from glutekit.pacing import Said, Voice, ms
-from glutekit.speech import SpeechLengths
+from glutekit.timeline.pacing import Said, Voice, ms
+from glutekit.timeline.speech import SpeechLengths
 
 __all__ = ["Builder", "Item", "Rotation", "flatten"]
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from glutekit.model import Dose, Exercise
 
 if TYPE_CHECKING:
-    from glutekit.schema import Document, Problem
+    from glutekit.catalog.schema import Document, Problem
 
 #: The most rungs one ladder may have (a guard against a pack with very small steps).
 MAX_RUNGS = 60
@@ -111,7 +111,7 @@ def _cycle_problems(
 
 
 def _up_to_problems(doc: Document, ex: dict[str, Any], i: int) -> list[Problem]:
-    from glutekit.durations import parse_duration
+    from glutekit.model.durations import parse_duration
 
     up_to = (ex.get("progression") or {}).get("up_to") or {}
     dose = ex.get("dose") or {}

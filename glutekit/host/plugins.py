@@ -19,8 +19,8 @@ import pluggy
 
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import GlutekitError, PluginError
-from glutekit.plugin_guard import PluginFailure, check_timeout, guarded
-from glutekit.textcheck import safe
+from glutekit.host.guard import PluginFailure, check_timeout, guarded
+from glutekit.model.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
 ENV_ALLOW = "GLUTEKIT_PLUGINS"

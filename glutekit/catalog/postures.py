@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
+from glutekit.catalog.vocabulary import Vocabulary
 from glutekit.model import Exercise
-from glutekit.vocabulary import Vocabulary
 
 #: Postures from the floor up. Moving between groups means getting up or down;
 #: moving within a group (supine to side-lying) does not.

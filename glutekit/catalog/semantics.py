@@ -2,7 +2,7 @@
 
 Durations over an hour, ranges that run backwards, routines that expand to too many
 steps, duplicate and former ids, vocabulary words and image files (see
-:mod:`glutekit.packwords`), and the side placeholders of per-side exercises.
+:mod:`glutekit.catalog.packwords`), and the side placeholders of per-side exercises.
 They run only on documents that passed the schema.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from glutekit.durations import parse_duration
-from glutekit.schema import Document, Problem
-from glutekit.sides import uses_placeholders
+from glutekit.catalog.schema import Document, Problem
+from glutekit.model.durations import parse_duration
+from glutekit.model.sides import uses_placeholders
 
 #: No single timed thing (hold, rest, prepare) may be longer than this.
 MAX_SECONDS = 3600
@@ -39,11 +39,11 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
     data = doc.data
     if kind == "pack":
-        from glutekit.packwords import image_problems, synonym_problems, word_problems
+        from glutekit.catalog.packwords import image_problems, synonym_problems, word_problems
 
         found += synonym_problems(doc) + word_problems(doc) + image_problems(doc)
         found += _former_id_problems(doc)
-        from glutekit.program.chains import chain_problems
+        from glutekit.catalog.chains import chain_problems
 
         found += chain_problems(doc)
         seen: dict[str, int] = {}

@@ -18,11 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from glutekit.clock import Clock
-from glutekit.durations import clock as mmss
 from glutekit.interfaces import Event, EventKind, Output, SessionSummary
 from glutekit.model import Cue, Segment, Timeline
-from glutekit.textcheck import safe
+from glutekit.model.durations import clock as mmss
+from glutekit.model.textcheck import safe
+from glutekit.session.clock import Clock
 
 __all__ = ["Controls", "Outputs", "play", "speech_lengths"]
 

@@ -21,8 +21,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from glutekit.cues import END_LINE, ExerciseDose, begin_options, number_word, spoken_seconds
 from glutekit.model import CueKind, PhaseWords
+from glutekit.timeline.cues import (
+    END_LINE,
+    ExerciseDose,
+    begin_options,
+    number_word,
+    spoken_seconds,
+)
 
 #: Seconds of quiet between two non-countdown items in a hold.
 ROOM = 3.0

@@ -1,10 +1,15 @@
 """Routine + catalog -> Timeline: every segment and cue of a session, with exact times.
 
+The compiler is here; the room's other parts are :mod:`.cues` (the words), :mod:`.pacing`
+(where words go inside a hold or set), :mod:`.assembly` (segments strung together),
+:mod:`.speech` (how long words take to say), :mod:`.played` (the voiced timeline every
+length is read from) and :mod:`.coaching` (the coaching and safety rules, checked on it).
+
 Pure: no clock, no I/O. The same routine and speech lengths always give the same
 timeline, so a whole session can be tested as data (``glutekit transcript`` prints it).
 
 The timeline is always laid out around speech: with the lengths a voice measured,
-or, without a voice, with lengths estimated from the words (:mod:`glutekit.speech`),
+or, without a voice, with lengths estimated from the words (:mod:`glutekit.timeline.speech`),
 so a text session and a printed sheet keep the same time as a voiced run. On top
 of that the compiler coaches: quiet time to settle after the set-up and to change
 sides, the working side named, reps and breaths paced by their words, form cues
@@ -18,9 +23,22 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from glutekit.assembly import Builder, Item, Rotation, flatten
 from glutekit.catalog import Catalog
-from glutekit.cues import (
+from glutekit.model import (
+    Cue,
+    CueKind,
+    Exercise,
+    ExerciseStep,
+    MessageStep,
+    RestStep,
+    Routine,
+    Settings,
+    Side,
+    Timeline,
+)
+from glutekit.model.sides import fill
+from glutekit.timeline.assembly import Builder, Item, Rotation, flatten
+from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     DONE_LINE,
     SETTLE_LINE,
@@ -39,19 +57,7 @@ from glutekit.cues import (
     step_notes,
     transition_seconds,
 )
-from glutekit.model import (
-    Cue,
-    CueKind,
-    Exercise,
-    ExerciseStep,
-    MessageStep,
-    RestStep,
-    Routine,
-    Settings,
-    Side,
-    Timeline,
-)
-from glutekit.pacing import (
+from glutekit.timeline.pacing import (
     FILL_AFTER,
     LONGEST_SILENCE,
     ROOM,
@@ -61,7 +67,6 @@ from glutekit.pacing import (
     paced_set,
     timed_hold,
 )
-from glutekit.sides import fill
 
 __all__ = [
     "REST_AFTER_BY_KIND",

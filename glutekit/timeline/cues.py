@@ -1,6 +1,6 @@
 """The words of a session: what the coach says, before it is given a time.
 
-:mod:`glutekit.pacing` places these words inside holds and sets;
+:mod:`glutekit.timeline.pacing` places these words inside holds and sets;
 :mod:`glutekit.timeline` strings the segments together.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from glutekit.model import Exercise, ExerciseStep, PhaseWords, Side, Tempo
-from glutekit.sides import fill, missing_on_side
+from glutekit.model.sides import fill, missing_on_side
 
 NUMBERS = [
     "zero",

@@ -2,7 +2,7 @@
 
 Every length glutekit shows or prints comes from here. With a voice, the speech
 lengths are the measured ones; without one they are estimated from the words
-(:mod:`glutekit.speech`, tuned to the default voice), which is also the timeline
+(:mod:`glutekit.timeline.speech`, tuned to the default voice), which is also the timeline
 a text session plays, so a reader gets the time a listener gets.
 """
 
@@ -13,7 +13,17 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from glutekit.catalog import Catalog
-from glutekit.cues import (
+from glutekit.model import Exercise, ExerciseStep, Routine, Settings, Side, Timeline
+from glutekit.model.sides import fill
+from glutekit.timeline import (
+    CompileSettings,
+    compile,
+    cue_texts,
+    set_rest_seconds,
+    settle_seconds,
+    switch_seconds,
+)
+from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     SETTLE_LINE,
     SETUP_PAUSE,
@@ -25,17 +35,7 @@ from glutekit.cues import (
     setup_pause,
     setup_scale,
 )
-from glutekit.model import Exercise, ExerciseStep, Routine, Settings, Side, Timeline
-from glutekit.sides import fill
-from glutekit.speech import SpeechLengths
-from glutekit.timeline import (
-    CompileSettings,
-    compile,
-    cue_texts,
-    set_rest_seconds,
-    settle_seconds,
-    switch_seconds,
-)
+from glutekit.timeline.speech import SpeechLengths
 
 #: Seconds each text takes to say, for a list of texts (a voice's ``speech_lengths``).
 Measure = Callable[[Sequence[str]], Mapping[str, float]]

@@ -13,8 +13,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from glutekit.schema import Document, Problem
-from glutekit.vocabulary import _SINGULAR, CATEGORIES, Category, Vocabulary, builtin, pack_terms
+from glutekit.catalog.schema import Document, Problem
+from glutekit.catalog.vocabulary import (
+    _SINGULAR,
+    CATEGORIES,
+    Category,
+    Vocabulary,
+    builtin,
+    pack_terms,
+)
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
 #: The largest image file a pack may ship (each sheet and card embeds it).
@@ -71,7 +78,7 @@ def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, str]]:
 
 def word_problems(doc: Document) -> list[Problem]:
     """A problem for each word that neither glutekit nor the pack defines."""
-    from glutekit.catalog import suggest
+    from glutekit.errors import suggest
 
     vocabulary = pack_vocabulary(doc.data)
     found: list[Problem] = []
@@ -185,7 +192,7 @@ def _image_file_problems(folder: Path, relative: str) -> list[str]:
     size_problems = _image_size_problems(target, relative)
     if size_problems or target.suffix.lower() != ".svg":
         return size_problems
-    from glutekit.svgrefs import problems
+    from glutekit.catalog.svgrefs import problems
 
     return [f"'{relative}' {problem}" for problem in problems(target, folder)]
 
