@@ -67,6 +67,34 @@ PACK: dict[str, Any] = {
         ),
         _exercise("nosides"),
         _exercise(
+            "rotate",
+            working_side="{side} ankle on your {other} knee",
+            instructions=[
+                "Lie on your back, knees bent.",
+                "Rest your {side} ankle on your {other} knee.",
+                "Let the knees drop slowly to your {other} side.",
+            ],
+            transition={
+                "say": "Come back to the middle and rest your {side} ankle on your {other} knee."
+            },
+        ),
+        _exercise(
+            "walk",
+            kind="mobility",
+            position="standing",
+            per_side=False,
+            dose={"hold": 300},
+            instructions=["Walk at an easy pace."],
+            cues=["Easy pace.", "Arms swing."],
+        ),
+        _exercise(
+            "clam",
+            kind="activation",
+            position="side-lying",
+            working_side="lie on your {other} side, {side} knee opens",
+            instructions=["Lie on your {other} side, knees bent."],
+        ),
+        _exercise(
             "many-cues",
             per_side=False,
             dose={"hold": 20},

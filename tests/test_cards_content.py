@@ -250,6 +250,6 @@ def test_printed_instructions_fill_the_side_placeholders(
     assert "Lift your working leg and rest that ankle across your other thigh" in text
     assert "uncrossed thigh" in text
     # A left-only step reads for the left side.
-    assert "Lie on your right side with hips and knees bent and your left knee" in (
+    assert "Lie on your right hip with both knees bent and your left knee" in (
         one.read_text(encoding="utf-8")
     )

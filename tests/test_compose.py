@@ -382,7 +382,7 @@ def test_run_compose_plays_a_composed_routine(glutekit_proc: Any) -> None:
         "--target",
         MEDIUS,
         "--minutes",
-        "3",
+        "4",
         "--strategy",
         "quick",
         "--seed",
@@ -396,7 +396,7 @@ def test_run_compose_plays_a_composed_routine(glutekit_proc: Any) -> None:
     finished = re.match(r"Finished in (\d+):(\d\d)", proc.stdout.strip().splitlines()[-1])
     assert finished, proc.stdout
     played = int(finished.group(1)) * 60 + int(finished.group(2))
-    assert 0.9 * 180 <= played <= 1.1 * 180, "compose keeps to the time asked, within 10%"
+    assert 0.9 * 240 <= played <= 1.1 * 240, "compose keeps to the time asked, within 10%"
 
 
 def test_run_refuses_compose_options_without_compose(cli: Any) -> None:

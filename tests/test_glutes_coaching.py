@@ -8,6 +8,7 @@ another test already rendered is not rendered again.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -172,7 +173,9 @@ def test_round_lines_only_in_their_round(voiced: dict[str, dict[str, Any]]) -> N
 
 def test_morning_breath_cue_is_heard(voiced: dict[str, dict[str, Any]]) -> None:
     texts = [c["text"] for c in voiced["morning-in-bed"]["cues"]]
-    assert "Count your breaths, slow and deep." in texts
+    assert "Let each breath be slow and deep." in texts
+    # The voice counts the breaths: the listener is never asked to count them too.
+    assert not [t for t in texts if "count your breaths" in t.lower()]
 
 
 def test_validate_coaching_passes_on_every_ready_made_routine(homes: dict[str, str]) -> None:
@@ -216,3 +219,67 @@ def test_what_is_not_held_still_is_not_called_a_hold(voiced: dict[str, dict[str,
     assert starts["foam-roll-glutes"] == {"Begin. Roll slowly for 45 seconds."}
     assert starts["ball-release-medius"] == {"Begin. Stay on the ball for 30 seconds."}
     assert starts["ball-release-max"] == {"Begin. Stay on the ball for 30 seconds."}
+
+
+@pytest.fixture(scope="module")
+def measured(_run_voice_cache: Path) -> dict[str, tuple[Any, Any]]:
+    """routine id -> (voiced timeline, speech lengths), compiled in-process with the voice."""
+    from glutekit.catalog import Catalog
+    from glutekit.host.plugins import make_plugin_host
+    from glutekit.timeline.played import voiced_timeline
+
+    host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
+    catalog = Catalog.build(host)
+    exporter = next(e for _, e in host.collect("glutekit_exporters") if e.speech_lengths)
+    out = {}
+    # Made before any test's own fixtures: point it at the run's speech here.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(_run_voice_cache))
+        for rid in READY_MADE:
+            timeline, lengths = voiced_timeline(
+                catalog.routines[rid], catalog, lambda t: exporter.speech_lengths(list(t), {})
+            )
+            if not lengths.measured:
+                pytest.skip("no speech engine renders here")
+            out[rid] = (timeline, lengths)
+    return out
+
+
+def test_set_up_lines_that_move_the_body_get_two_seconds(
+    measured: dict[str, tuple[Any, Any]],
+) -> None:
+    """The median quiet after a set-up line that changes or adjusts the position, before
+    the next set-up line, over every ready-made routine, with the real voice."""
+    import statistics
+
+    from glutekit.timeline.cues import setup_move
+
+    gaps = []
+    for timeline, length in measured.values():
+        for seg in timeline.segments:
+            if seg.kind != "prepare":
+                continue
+            for a, b in itertools.pairwise(seg.cues):
+                if a.kind == b.kind == "instruction" and setup_move(a.text) != "describe":
+                    gaps.append(b.at - a.at - length(a.text))
+    assert len(gaps) > 50
+    assert statistics.median(gaps) >= 2.0 - 1e-3
+    assert min(gaps) >= 1.0 - 1e-3
+
+
+def test_no_silence_over_30_s_and_every_count_said(measured: dict[str, tuple[Any, Any]]) -> None:
+    numbers = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+    numbers += ["eleven", "twelve", "thirteen", "fourteen", "fifteen"]
+    for rid, (timeline, length) in measured.items():
+        cues = sorted(timeline.cues, key=lambda c: c.at)
+        quiet = max(b.at - a.at - length(a.text) for a, b in itertools.pairwise(cues))
+        assert quiet <= 30, (rid, quiet)
+        for seg in timeline.segments:
+            said = [
+                numbers.index(m.group(1).lower()) + 1
+                for c in seg.cues
+                if c.kind in ("rep", "breath")
+                and (m := re.fullmatch(r"(?:Out… )?([A-Za-z]+)\.", c.text))
+                and m.group(1).lower() in numbers
+            ]
+            assert said == list(range(1, len(said) + 1)), (rid, seg.label, said)

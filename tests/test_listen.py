@@ -395,7 +395,8 @@ def test_the_audio_stream_lends_exactly_the_sound_it_played() -> None:
     stream = AudioStream(backend="null")
     try:
         rate = stream.rate
-        tone = wavfile.beep(rate)
+        # A countdown tone as the mixer makes it: its RMS at the schedule's tone level.
+        tone = wavfile.beep(rate, level=wavfile.SPEECH_LEVEL * 2**0.5)
         cue = Cue(at=0.25, kind="countdown", text="3")
         where = int(0.25 * rate)
         placed = Placement(start=where, path=None, frames=len(tone), cue=cue)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
+import math
+import statistics
 import wave
 from array import array
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_glutekit
@@ -33,7 +37,7 @@ def spoken_timeline(catalog: Catalog) -> tuple[Timeline, dict[str, float]]:
 
 
 def sounding(cue: Cue, lengths: dict[str, float]) -> float:
-    return 0.12 if cue.kind == "countdown" else lengths[cue.text]
+    return lengths[cue.text]  # the 3-2-1 is spoken too, by default
 
 
 def window(samples: array[int], start: float, end: float) -> array[int]:
@@ -71,6 +75,40 @@ def test_the_wav_lasts_as_long_as_the_transcript_with_sound_only_at_cues(
             assert level < 0.0005, f"sound between {start:.2f} s and {end:.2f} s"
             quiet += 1
     assert quiet >= 3
+
+
+def _levels(samples: array[int], cues: list[dict[str, Any]]) -> tuple[float, float]:
+    """Median speech level (dBFS) of the spoken cues and of the 3-2-1, from the audio."""
+    speech, countdown = [], []
+    for cue, after in itertools.pairwise(cues):
+        level = wavfile.speech_level(window(samples, cue["at"], min(after["at"], cue["at"] + 4)))
+        (countdown if cue["kind"] in ("countdown", "tone") else speech).append(level)
+    assert countdown
+    return (
+        20 * math.log10(statistics.median(speech)),
+        20 * math.log10(statistics.median(countdown)),
+    )
+
+
+@pytest.mark.usefixtures("shared_voice_cache")
+@pytest.mark.parametrize("style", ["spoken", "tones"])
+def test_the_countdown_is_as_loud_as_the_transcript_says(tmp_path: Path, style: str) -> None:
+    out = tmp_path / f"{style}.wav"
+    flags = ["--countdown", style]
+    result = run_glutekit("export", ROUTINE, "--format", "wav", "-o", str(out), *flags)
+    assert result.returncode == 0, result.stderr
+    said = run_glutekit("transcript", ROUTINE, "--spoken", "--json", *flags)
+    cues = json.loads(said.stdout)["cues"]
+    speech, countdown = _levels(wavfile.read_mono16(out), cues)
+    kinds = {c["text"]: c["kind"] for c in cues if c["kind"] in ("countdown", "tone")}
+    if style == "spoken":
+        # Said by the voice, at the voice's level, and the transcript lists the words.
+        assert abs(countdown - speech) <= 3, (speech, countdown)
+        assert kinds == {"3.": "countdown", "2.": "countdown", "1.": "countdown"}
+    else:
+        # Soft tones 6-8 dB under the speech measured in this file, listed as tones.
+        assert -8 <= countdown - speech <= -6, (speech, countdown)
+        assert kinds == {"(tone) 3": "tone", "(tone) 2": "tone", "(tone) 1": "tone"}
 
 
 def test_a_failed_export_leaves_the_old_file_alone(tmp_path: Path) -> None:

@@ -326,6 +326,7 @@ def _step(data: dict[str, Any]) -> Step:
             round_notes=tuple(
                 sorted((int(k), str(v)) for k, v in data.get("round_notes", {}).items())
             ),
+            quiet=bool(data.get("quiet", False)),
         )
     if "block" in data:
         return BlockStep(

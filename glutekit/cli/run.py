@@ -19,7 +19,7 @@ from glutekit.cli.compose import compose_options, compose_options_given
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError, UnknownId
-from glutekit.model import Routine
+from glutekit.model import Cue, Routine
 from glutekit.model.durations import clock
 from glutekit.model.textcheck import safe
 from glutekit.session import SessionOptions, prepare, summary_line
@@ -284,11 +284,26 @@ def transcript(
 
         options = {**options, "voice_models": voice_models(app.host)}
         timeline = compile_for(speaking[0], loaded, app, options)
+    # With tones the 3-2-1 is heard as tones, not words: say so.
+    tones = spoken and options.get("countdown") == "tones"
+
+    def kind_of(cue: Cue) -> str:
+        return "tone" if tones and cue.kind == "countdown" else cue.kind
+
+    def text_of(cue: Cue) -> str:
+        return f"(tone) {cue.text.rstrip('.')}" if kind_of(cue) == "tone" else cue.text
+
     if as_json:
         import json
 
         cues = [
-            {"at": c.at, "kind": c.kind, "text": c.text, "exercise": c.exercise, "side": c.side}
+            {
+                "at": c.at,
+                "kind": kind_of(c),
+                "text": text_of(c),
+                "exercise": c.exercise,
+                "side": c.side,
+            }
             for c in timeline.cues
         ]
         click.echo(
@@ -296,4 +311,4 @@ def transcript(
         )
         return
     for cue in timeline.cues:
-        click.echo(f"{clock(cue.at)} {cue.kind:<11} {cue.text}")
+        click.echo(f"{clock(cue.at)} {kind_of(cue):<11} {text_of(cue)}")

@@ -62,11 +62,11 @@ class _FromEnvironment(_ParamType):
 
 
 #: Option name -> the key it is passed on under.
-VOICE_KEYS = ("voice", "rate", "volume", "voice_backend")
+VOICE_KEYS = ("voice", "rate", "volume", "voice_backend", "countdown")
 
 
 def voice_options(func: _F) -> _F:
-    """Add ``--voice``, ``--rate``, ``--volume`` and ``--voice-backend`` to a command."""
+    """Add ``--voice``, ``--rate``, ``--volume``, ``--voice-backend`` and ``--countdown``."""
     decorators = [
         click.option(
             "--voice",
@@ -104,6 +104,17 @@ def voice_options(func: _F) -> _F:
             help="Speech engine (default auto: Piper where its plugin is installed, then "
             "pyttsx3, macOS say, then the espeak-ng command; the first that has the --voice). "
             "[env: GLUTEKIT_VOICE_BACKEND]",
+        ),
+        click.option(
+            "--countdown",
+            type=_FromEnvironment(
+                click.Choice(["spoken", "tones"]),
+                "GLUTEKIT_COUNTDOWN",
+                "one of spoken, tones",
+            ),
+            envvar="GLUTEKIT_COUNTDOWN",
+            help="The 3-2-1 at the end of a hold: said by the voice (spoken, the default) or "
+            "soft tones 7 dB under the speech (tones). [env: GLUTEKIT_COUNTDOWN]",
         ),
     ]
     for decorate in reversed(decorators):

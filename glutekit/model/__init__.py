@@ -347,6 +347,8 @@ class ExerciseStep:
     note: str | None = None
     #: Lines said only in one round of a block: (round, text) pairs.
     round_notes: tuple[tuple[int, str], ...] = ()
+    #: Keep the holds quiet: no minute markers or words to break a long silence.
+    quiet: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -428,6 +430,7 @@ CueKind = Literal[
     "breath",
     "rep",
     "cue",  # a coaching cue during the hold
+    "encourage",  # a word of encouragement that breaks a long silence in a hold
     "rest",
     "next",
     "message",
@@ -457,6 +460,7 @@ PRIORITY: dict[str, int] = {
     "message": 40,
     "rest": 35,
     "cue": 30,
+    "encourage": 25,
     "next": 20,
     "settle": 40,
     "caution": 45,

@@ -20,6 +20,51 @@ _BRACED = re.compile(r"\{[^{}]*\}?|\}")
 _HARD_CODED = re.compile(r"(?<!all )\b(left|right)\b(?! (?:angles?|away|now)\b)", re.IGNORECASE)
 
 
+#: A side word and the word it qualifies: "left knee", "right side", "left foot".
+_SIDE_PHRASE = re.compile(
+    r"(?<!all )\b(left|right) (?!(?:angles?|away|now)\b)([a-z]+)\b", re.IGNORECASE
+)
+#: "left side" / "right side": the phrase that means two things in a per-side exercise
+#: (the side that works, the side one lies on).
+_SIDE_SIDE = re.compile(r"\b(left|right) side\b", re.IGNORECASE)
+
+
+def side_phrases(text: str) -> set[str]:
+    """The side-specific phrases of a line, lower case: {"left ankle", "right knee"}."""
+    return {f"{m.group(1)} {m.group(2)}".lower() for m in _SIDE_PHRASE.finditer(text)}
+
+
+def mirrored(phrase: str) -> str:
+    """ "left knee" -> "right knee" and back."""
+    side, _, rest = phrase.partition(" ")
+    return f"{other_side('left' if side == 'left' else 'right')} {rest}"
+
+
+def sides_named_side(text: str) -> set[str]:
+    """Which of "left side" and "right side" a line says: both is two meanings of "side"."""
+    return {m.group(1).lower() for m in _SIDE_SIDE.finditer(text)}
+
+
+def missing_on_side(templates: list[str], side: Side, said: list[str]) -> list[str]:
+    """Set-up lines, filled for ``side``, whose side-specific phrases ``said`` lacks.
+
+    A second side must hear every side-specific instruction the first side heard
+    (which way the knees drop, which foot supports): what its switch lines already
+    say is not repeated.
+    """
+    heard = set().union(*(side_phrases(text) for text in said)) if said else set()
+    lines = []
+    for template in templates:
+        if not uses_placeholders(template):
+            continue
+        text = fill(template, side)
+        need = side_phrases(text)
+        if need and not need <= heard:
+            lines.append(text)
+            heard |= need
+    return lines
+
+
 def other_side(side: Side) -> Side:
     return "left" if side == "right" else "right"
 

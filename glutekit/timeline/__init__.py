@@ -19,7 +19,8 @@ caution per exercise, and a one-line reminder in repeat rounds.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from glutekit.catalog import Catalog
@@ -41,17 +42,31 @@ from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     DONE_LINE,
     SETTLE_LINE,
+    SETUP_PAUSE,
     ExerciseDose,
     announce_text,
     form_cues,
     resolve_dose,
+    second_side_lines,
     set_rest_text,
+    settle_quiet,
     setup_lines,
+    setup_pause,
+    setup_scale,
     spoken_seconds,
-    switch_text,
+    step_notes,
     transition_seconds,
 )
-from glutekit.timeline.pacing import candidate_texts, ms, paced_set, timed_hold
+from glutekit.timeline.pacing import (
+    FILL_AFTER,
+    LONGEST_SILENCE,
+    ROOM,
+    Said,
+    candidate_texts,
+    ms,
+    paced_set,
+    timed_hold,
+)
 
 __all__ = [
     "REST_AFTER_BY_KIND",
@@ -199,8 +214,9 @@ class _Compiler:
             for line in setup_lines(exercise, step, item.round)
         ]
         lines.append(("settle", SETTLE_LINE))
-        said, end = self.out.talk(lines)
-        settle = settle_seconds(self.routine, exercise)
+        pauses = self._setup_pauses(lines)
+        said, end = self.out.talk(lines, pauses)
+        settle = settle_quiet(settle_seconds(self.routine, exercise), pauses, self.out.voice.gap)
         self.out.add(
             "prepare",
             max(self.routine.settings.prepare, ms(end + settle)),
@@ -211,6 +227,15 @@ class _Compiler:
             side=sides[0],
             sets=sets,
         )
+
+    def _setup_pauses(self, lines: Sequence[tuple[CueKind, str]]) -> list[float]:
+        """Quiet after each line: a set-up instruction followed by another gets time to be
+        done (the last one has "take your time" and the quiet after it)."""
+        scale = setup_scale(self.routine.settings.settle)
+        return [
+            setup_pause(text, scale) if kind == "instruction" and after == "instruction" else 0.0
+            for (kind, text), (after, _) in zip(lines, [*lines[1:], ("settle", "")], strict=True)
+        ]
 
     def _exercise(self, item: Item, step: ExerciseStep, position: int) -> None:
         exercise = self.catalog.exercise(step.exercise)
@@ -225,7 +250,9 @@ class _Compiler:
                 self._set_rest(item, step, exercise, sides, set_number, sets)
             for n, side in enumerate(sides):
                 if n > 0:
-                    self._switch(item, exercise, side, set_number, sets)
+                    setup = setup_lines(exercise, step, item.round)
+                    notes = step_notes(step) if item.round == 1 else []
+                    self._switch(item, exercise, side, set_number, sets, setup, notes)
                 self._hold(item, exercise, dose, rotation, side, set_number, sets)
         self._rest_after(item, step, position)
 
@@ -244,11 +271,12 @@ class _Compiler:
         quiet = settle_seconds(self.routine, exercise)
         if side is not None:
             quiet = max(quiet, switch_seconds(self.routine, exercise))
+        duration = max(set_rest_seconds(self.routine.settings, exercise, step), ms(end + quiet))
         self.out.add(
             "rest",
-            max(set_rest_seconds(self.routine.settings, exercise, step), ms(end + quiet)),
+            duration,
             "Rest between sets",
-            said,
+            said + self._time_left(end, duration, quiet),
             item,
             exercise=exercise.id,
             side=side,
@@ -257,13 +285,21 @@ class _Compiler:
         )
 
     def _switch(
-        self, item: Item, exercise: Exercise, side: Side | None, set_number: int, sets: int
+        self,
+        item: Item,
+        exercise: Exercise,
+        side: Side | None,
+        set_number: int,
+        sets: int,
+        setup: list[str],
+        notes: list[str],
     ) -> None:
         assert side is not None
-        lines: list[tuple[CueKind, str]] = [("switch", switch_text(exercise, side))]
-        if exercise.transition.say:
-            lines.append(("instruction", fill(exercise.transition.say, side)))
-        said, end = self.out.talk(lines)
+        texts = second_side_lines(exercise, side, setup, notes)
+        lines: list[tuple[CueKind, str]] = [("switch", texts[0])]
+        lines += [("instruction", text) for text in texts[1:]]
+        pauses = [SETUP_PAUSE["describe"]] * len(lines)
+        said, end = self.out.talk(lines, pauses)
         self.out.add(
             "switch",
             ms(end + switch_seconds(self.routine, exercise)),
@@ -317,6 +353,7 @@ class _Compiler:
                 voice=voice,
                 countdown=self.routine.settings.countdown,
                 halfway=self.routine.settings.halfway,
+                quiet=isinstance(item.step, ExerciseStep) and item.step.quiet,
             )
             duration = dose.seconds
         else:
@@ -351,7 +388,26 @@ class _Compiler:
             lines.append(("next", f"Next up: {following.name}."))
         said, end = self.out.talk(lines)
         duration = max(step.seconds, ms(end + self.out.voice.gap))
-        self.out.add("rest", duration, "Rest", said, item)
+        self.out.add("rest", duration, "Rest", said + self._time_left(end, duration), item)
+
+    def _time_left(self, talk_end: float, duration: float, least: float = 0) -> list[Said]:
+        """How long is left of a long rest, so that it is never silent for over 30 s.
+
+        :param least: quiet the end of the rest must keep (to settle or change sides).
+        """
+        marks: list[Said] = []
+        left = max(10, 5 * math.ceil((least + 3) / 5))
+        while duration - talk_end > FILL_AFTER and left < duration:
+            text = f"{spoken_seconds(left).capitalize()} left."
+            at = ms(duration - left)
+            if at < talk_end + ROOM:
+                break
+            marks.append(Said(at, "time-left", text))
+            self.out.consider([text])
+            if at - talk_end <= LONGEST_SILENCE - 2:
+                break
+            left += 20
+        return marks
 
     def _message(self, item: Item, step: MessageStep) -> None:
         said, end = self.out.talk([("message", step.text)])

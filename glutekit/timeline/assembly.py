@@ -57,19 +57,24 @@ class Builder:
         self.busy_until = 0.0  # when the last spoken cue (plus gap) finishes
         self.texts: dict[str, None] = {}
 
-    def talk(self, lines: Sequence[tuple[CueKind, str]]) -> tuple[list[Said], float]:
+    def talk(
+        self, lines: Sequence[tuple[CueKind, str]], pauses: Sequence[float] = ()
+    ) -> tuple[list[Said], float]:
         """Lines said one after another from the segment's start, once the voice is free.
 
+        :param pauses: quiet after each line (the voice's gap where shorter or missing),
+            time to do what a set-up line asks before the next one starts.
         :returns: what is said, and when the last line ends (from the segment's start).
         """
         cursor = max(0.0, self.busy_until - self.t)
         said: list[Said] = []
         end = cursor
-        for kind, text in lines:
+        for i, (kind, text) in enumerate(lines):
             at = ms(cursor)
             said.append(Said(at, kind, text))
             end = self.voice.end(said[-1])
-            cursor = end + self.voice.gap
+            pause = pauses[i] if i < len(pauses) else 0.0
+            cursor = end + max(self.voice.gap, pause)
         return said, end
 
     def add(

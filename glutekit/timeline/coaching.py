@@ -19,7 +19,21 @@ around its speech and check it against these rules:
 10. the symptom's screen and every screen of the routine are heard before the first
     exercise starts, each followed by :data:`SCREEN_PAUSE` s of quiet;
 11. a message before the first exercise that asks for a warm-up gives it time: it
-    waits for the user (``"wait": true``), or the routine starts with a warm-up.
+    waits for the user (``"wait": true``), or the routine starts with a warm-up;
+12. a set-up line that changes position is followed by at least
+    :data:`MIN_POSITION_PAUSE` s before the next set-up line, one that adjusts by
+    :data:`MIN_ADJUST_PAUSE` s: time to do what it asks;
+13. a second side hears every side-specific instruction the first side's set-up
+    said, mirrored ("drop the knees to your right side" after "... left side");
+14. no line uses "left side" and "right side" together: heard, not read, "side"
+    then has two meanings (the side that works, the side one lies on);
+15. every set of reps or counted breaths says every count from one to its number, in
+    order: a form cue never takes the place of a number;
+16. a breathing instruction in a set of counted breaths ("Deep breath in, long breath
+    out") starts within :data:`BREATH_SLACK` s of the start of the phase it names first,
+    and no line asks the listener to count the breaths the voice is counting;
+17. no silence lasts over :data:`~glutekit.timeline.pacing.LONGEST_SILENCE` s, except in a step
+    marked ``"quiet": true`` or a message that waits for the user.
 
 Pure: the timeline and the speech lengths come in, violations come out.
 """
@@ -45,22 +59,32 @@ from glutekit.model import (
     Timeline,
 )
 from glutekit.model.durations import clock
-from glutekit.model.sides import fill
+from glutekit.model.sides import fill, mirrored, side_phrases, sides_named_side
 from glutekit.timeline import SCREEN_PAUSE
 from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     NUMBERS,
+    SETTLE_FLOOR,
     form_cues,
+    resolve_dose,
+    setup_move,
     transition_seconds,
     working_side_text,
 )
-from glutekit.timeline.pacing import ROOM
+from glutekit.timeline.pacing import LONGEST_SILENCE, ROOM, breath_phase
 
-MIN_SETTLE = 4.0
+MIN_SETTLE = SETTLE_FLOOR
 #: Rules that keep a session from doing what it warns against: ``check-pack`` fails a
 #: pack whose routine breaks one (the others are warnings there).
 SAFETY_RULES = frozenset({9, 10, 11})
 PHASE_SLACK = 0.25
+#: Least quiet after a set-up line that changes position, and after one that adjusts it.
+MIN_POSITION_PAUSE = 2.0
+MIN_ADJUST_PAUSE = 1.0
+#: How far from the start of its phase a breathing instruction may start.
+BREATH_SLACK = 0.3
+_COUNT = re.compile(r"(?:Out… )?([A-Za-z-]+)\.")
+_COUNT_YOUR_BREATHS = re.compile(r"\bcount (?:your|the|each) breaths?\b", re.IGNORECASE)
 LENGTH_TOLERANCE = 0.05
 _EPS = 1e-6
 
@@ -116,6 +140,12 @@ def check(
     found += _exclusions(routine, catalog)
     found += _screens(routine, catalog, timeline, length)
     found += _warm_up(routine, catalog)
+    found += _setup_pace(timeline, length)
+    found += _second_sides(catalog, timeline)
+    found += _one_meaning_of_side(timeline)
+    found += _counts(routine, catalog, timeline)
+    found += _breathing(timeline)
+    found += _silences(routine, timeline, length)
     return sorted(found, key=lambda v: v.rule)
 
 
@@ -435,6 +465,140 @@ def _warm_up(routine: Routine, catalog: Catalog) -> Iterator[Violation]:
                 "with a warm-up exercise",
             )
             return
+
+
+def _setup_pace(timeline: Timeline, length: Length) -> Iterator[Violation]:
+    least = {"position": MIN_POSITION_PAUSE, "adjust": MIN_ADJUST_PAUSE}
+    for seg in timeline.segments:
+        if seg.kind != "prepare":
+            continue
+        for a, b in itertools.pairwise(seg.cues):
+            if a.kind != "instruction" or b.kind != "instruction":
+                continue
+            move = setup_move(a.text)
+            need = least.get(move)
+            quiet = b.at - (a.at + length(a.text))
+            if need is not None and quiet < need - _EPS:
+                yield Violation(
+                    rule=12,
+                    pointer=_pointer(seg.step_path),
+                    message=f"set-up pace: only {quiet:.1f} s after {_short(a.text)} at "
+                    f"{clock(a.at)} before the next line; a {move} line needs {need:g} s",
+                )
+
+
+def _second_sides(catalog: Catalog, timeline: Timeline) -> Iterator[Violation]:
+    """Rule 13: each switch says, mirrored, every side phrase of the first side's set-up."""
+    first: dict[tuple[tuple[int, ...], int], set[str]] = {}
+    for seg in timeline.segments:
+        if seg.exercise is None or seg.side is None:
+            continue
+        key = (seg.step_path, seg.round)
+        if seg.kind == "prepare":
+            texts = [c.text for c in seg.cues if c.kind == "instruction"]
+            first[key] = set().union(*map(side_phrases, texts)) if texts else set()
+        elif seg.kind == "switch" and key in first:
+            heard = set().union(*(side_phrases(c.text) for c in seg.cues))
+            missing = sorted(mirrored(p) for p in first[key] if mirrored(p) not in heard)
+            if missing:
+                name = catalog.exercise(seg.exercise).name
+                yield Violation(
+                    rule=13,
+                    pointer=_pointer(seg.step_path),
+                    message=f"second side: the switch to the {seg.side} side of {name} at "
+                    f"{clock(seg.start)} never says {', '.join(repr(m) for m in missing)}, "
+                    "which the first side's set-up said for its side",
+                )
+
+
+def _one_meaning_of_side(timeline: Timeline) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        for cue in seg.cues:
+            if len(sides_named_side(cue.text)) == 2:
+                yield Violation(
+                    rule=14,
+                    pointer=_pointer(seg.step_path) or "/steps",
+                    message=f"side: {_short(cue.text)} at {clock(cue.at)} says both 'left side' "
+                    "and 'right side'; name the working limb and the side lain on in different "
+                    'words ("lie on your right hip, left knee on top")',
+                )
+
+
+def _counts(routine: Routine, catalog: Catalog, timeline: Timeline) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        step = _step_at(routine, seg.step_path)
+        if seg.kind not in ("reps", "hold") or not isinstance(step, ExerciseStep):
+            continue
+        dose = resolve_dose(catalog.exercise(step.exercise), step, routine.settings.breath)
+        if dose.kind == "hold":
+            continue
+        said = []
+        for cue in seg.cues:
+            match = _COUNT.fullmatch(cue.text)
+            word = match.group(1).lower() if match else ""
+            if cue.kind in ("rep", "breath") and word in _NUMBER_WORDS:
+                said.append(_NUMBER_WORDS[word])
+        wanted = list(range(1, dose.count + 1))
+        if said != wanted:
+            missing = [n for n in wanted if n not in said]
+            what = (
+                f"never says {', '.join(map(str, missing))}" if missing else "counts out of order"
+            )
+            yield Violation(
+                rule=15,
+                pointer=_pointer(seg.step_path),
+                message=f"counts: {seg.label} at {clock(seg.start)} {what}; every count from "
+                f"1 to {dose.count} is said, with form cues between them",
+            )
+
+
+def _breathing(timeline: Timeline) -> Iterator[Violation]:
+    for seg in timeline.segments:
+        first = next((c for c in seg.cues if c.kind == "breath" and c.phase), None)
+        if first is None or first.phase is None:
+            continue
+        breath = 2 * (first.phase[1] - first.phase[0])
+        for cue in seg.cues:
+            if _COUNT_YOUR_BREATHS.search(cue.text):
+                yield Violation(
+                    rule=16,
+                    pointer=_pointer(seg.step_path),
+                    message=f"breathing: {_short(cue.text)} at {clock(cue.at)} asks the listener "
+                    f"to count the breaths that {seg.label} counts aloud",
+                )
+            named = breath_phase(cue.text) if cue.kind == "cue" else None
+            if named is None:
+                continue
+            start = first.phase[0] + (breath / 2 if named == "out" else 0.0)
+            off = (cue.at - start) % breath
+            off = min(off, breath - off)
+            if off > BREATH_SLACK + _EPS:
+                yield Violation(
+                    rule=16,
+                    pointer=_pointer(seg.step_path),
+                    message=f"breathing: {_short(cue.text)} at {clock(cue.at)} starts "
+                    f"{off:.1f} s from the start of a breath {named}; within "
+                    f"{BREATH_SLACK:g} s needed",
+                )
+
+
+def _silences(routine: Routine, timeline: Timeline, length: Length) -> Iterator[Violation]:
+    cues = sorted(timeline.cues, key=lambda c: c.at)
+    for a, b in itertools.pairwise(cues):
+        quiet = b.at - (a.at + length(a.text))
+        if quiet <= LONGEST_SILENCE + _EPS:
+            continue
+        middle = b.at - quiet / 2
+        seg = next(s for s in timeline.segments if s.start + s.duration >= middle - _EPS)
+        step = _step_at(routine, seg.step_path)
+        if seg.wait or (isinstance(step, ExerciseStep) and step.quiet):
+            continue
+        yield Violation(
+            rule=17,
+            pointer=_pointer(seg.step_path) or "/steps",
+            message=f"silence: {quiet:.0f} s without a word from {clock(a.at + length(a.text))} "
+            f'in {seg.label}; at most {LONGEST_SILENCE:g} s, or mark the step "quiet": true',
+        )
 
 
 def _short(text: str) -> str:

@@ -6,12 +6,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from glutekit.model import Exercise, ExerciseStep, PhaseWords, Side, Tempo
-from glutekit.model.sides import fill
+from glutekit.model.sides import fill, missing_on_side
 
 NUMBERS = [
     "zero",
@@ -74,6 +75,96 @@ SLOW_EQUIPMENT = frozenset(
 )
 _DEFAULT_TRANSITION = 5
 _SLOW_TRANSITION = 10
+
+#: What a set-up line asks of the body, by its first verb: a change of position
+#: (lie down, kneel, step forward), a small adjustment (press, tuck, let the hips sink),
+#: or nothing to do yet (a line that describes the work or what to feel).
+SetupMove = Literal["position", "adjust", "describe"]
+#: Quiet after a set-up line, by what it asks: time to do it before the next line.
+SETUP_PAUSE: dict[SetupMove, float] = {"position": 2.0, "adjust": 1.0, "describe": 0.5}
+#: The settle time a routine has by default; a routine that asks for more moves slowly,
+#: and its set-up pauses grow in proportion (up to :data:`MAX_SETUP_SCALE`).
+BASE_SETTLE = 5
+#: The least quiet after "take your time", however long the set-up pauses were.
+SETTLE_FLOOR = 4.0
+MAX_SETUP_SCALE = 2.0
+_POSITION_VERBS = frozenset(
+    [
+        "begin",
+        "start",
+        "lie",
+        "sit",
+        "kneel",
+        "stand",
+        "step",
+        "put",
+        "set",
+        "place",
+        "pick",
+        "bring",
+        "slide",
+        "cross",
+        "rest",
+        "lift",
+        "take",
+        "shift",
+        "turn",
+        "roll",
+        "bend",
+        "wrap",
+        "hook",
+        "stack",
+        "spread",
+        "draw",
+        "lean",
+        "get",
+        "come",
+        "move",
+        "hang",
+        "support",
+        "grip",
+        "grab",
+        "face",
+    ]
+)
+_ADJUST_VERBS = frozenset(
+    [
+        "let",
+        "press",
+        "keep",
+        "reach",
+        "tuck",
+        "brace",
+        "hug",
+        "guide",
+        "ease",
+        "fold",
+        "hinge",
+        "drive",
+        "rotate",
+        "squeeze",
+        "lower",
+        "raise",
+        "curl",
+        "lengthen",
+        "tip",
+        "walk",
+        "open",
+        "straighten",
+        "point",
+        "flex",
+        "relax",
+        "drop",
+        "sink",
+        "push",
+        "pull",
+        "tilt",
+        "widen",
+        "narrow",
+    ]
+)
+#: Words that open a clause before the verb: "Keeping the knee bent, lift ...".
+_LEAD_IN = re.compile(r"^(?:if|when|with|on|keeping|holding|using|then|now|slowly)\b", re.I)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -182,12 +273,57 @@ def switch_text(exercise: Exercise, side: Side) -> str:
     return f"Switch to the {side} side" + (f": {working}." if working else ".")
 
 
+def second_side_lines(
+    exercise: Exercise, side: Side, setup: Sequence[str], notes: Sequence[str]
+) -> list[str]:
+    """What the switch to ``side`` says: the switch, the exercise's way to change
+    sides, every side-specific set-up line those leave out, and the routine's notes."""
+    texts = [switch_text(exercise, side)]
+    if exercise.transition.say:
+        texts.append(fill(exercise.transition.say, side))
+    texts += missing_on_side(list(setup), side, texts)
+    return texts + list(notes)
+
+
 def set_rest_text(exercise: Exercise, set_number: int, sets: int, side: Side | None) -> str:
     text = f"Rest. Set {set_number} of {sets} next"
     if side is None:
         return text + "."
     working = working_side_text(exercise, side)
     return text + f", {side} side" + (f": {working}." if working else ".")
+
+
+def setup_move(text: str) -> SetupMove:
+    """What a set-up line asks the body to do, judged by its first verb."""
+    clause = text.strip()
+    if _LEAD_IN.match(clause) and "," in clause:
+        clause = clause.split(",", 1)[1].strip()
+    words = clause.split()
+    first = words[0].strip(",.;:").lower() if words else ""
+    if first in _POSITION_VERBS:
+        return "position"
+    if first in _ADJUST_VERBS:
+        return "adjust"
+    return "describe"
+
+
+def setup_scale(settle: int) -> float:
+    """How much longer set-up pauses are in a routine that settles slowly."""
+    return min(MAX_SETUP_SCALE, max(1.0, settle / BASE_SETTLE))
+
+
+def settle_quiet(settle: float, pauses: Sequence[float], gap: float) -> float:
+    """The quiet after "take your time": what the set-up pauses have not given already.
+
+    It never drops below :data:`SETTLE_FLOOR`, the least time to settle into a position.
+    """
+    given = sum(max(0.0, pause - gap) for pause in pauses)
+    return max(min(settle, SETTLE_FLOOR), settle - given)
+
+
+def setup_pause(text: str, scale: float = 1.0) -> float:
+    """Seconds of quiet after a set-up line: time to do what it asks."""
+    return SETUP_PAUSE[setup_move(text)] * scale
 
 
 def begin_options(dose: ExerciseDose, words: PhaseWords) -> list[str]:
@@ -206,5 +342,10 @@ def setup_lines(exercise: Exercise, step: ExerciseStep, round_: int) -> list[str
     """The set-up said before an exercise: all of it in round 1, a reminder later."""
     lines = [text for number, text in step.round_notes if number == round_]
     if round_ == 1:
-        return ([step.note] if step.note else []) + lines + list(exercise.instructions)
+        return [*lines, *exercise.instructions, *step_notes(step)]
     return [*lines, exercise.reminder or DEFAULT_REMINDER]
+
+
+def step_notes(step: ExerciseStep) -> list[str]:
+    """The routine's own note on a step: said after the set-up, on every side."""
+    return [step.note] if step.note else []

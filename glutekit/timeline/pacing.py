@@ -14,13 +14,21 @@ Times are seconds from the start of the segment. Pure: no clock, no I/O.
 
 from __future__ import annotations
 
+import itertools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from glutekit.model import CueKind, PhaseWords
-from glutekit.timeline.cues import END_LINE, ExerciseDose, begin_options, number_word
+from glutekit.timeline.cues import (
+    END_LINE,
+    ExerciseDose,
+    begin_options,
+    number_word,
+    spoken_seconds,
+)
 
 #: Seconds of quiet between two non-countdown items in a hold.
 ROOM = 3.0
@@ -65,12 +73,14 @@ def timed_hold(
     voice: Voice,
     countdown: bool,
     halfway: bool,
+    quiet: bool = False,
 ) -> list[Said]:
     """Begin, form cues, time checks, 3-2-1 and "And relax" for a hold of ``dose.seconds``.
 
     :param cues: form cues in the order they should be tried.
     :param owed: how many of ``cues`` this hold should say so every cue is heard.
     :param want: how many it would say with room to spare.
+    :param quiet: the routine asks for quiet: no minute markers or words to fill silences.
     """
     seconds = dose.seconds
     options = begin_options(dose, words)
@@ -116,7 +126,81 @@ def timed_hold(
     anchors, times = best
     said += anchors
     said += [Said(at, "cue", text) for at, text in zip(times, cues, strict=False)]
-    return sorted(said, key=lambda s: s.at)
+    said = sorted(said, key=lambda s: s.at)
+    if quiet:
+        return said
+    return _filled(said, seconds, cues, voice, hard_hi)
+
+
+#: A hold never goes longer than this without a word, unless its step asks for quiet.
+LONGEST_SILENCE = 30.0
+#: Silences longer than this get a word in the middle (a margin under the limit).
+FILL_AFTER = 25.0
+#: A filler is not one said less than this many seconds before or after.
+RECENT = 45.0
+#: Holds at least this long say each whole minute done.
+MINUTE_MARKERS_FROM = 90
+#: Short encouragement, taken in turn with the form cues to break a long silence.
+ENCOURAGEMENT = ("Good, keep it going.", "Nice and steady.", "You're doing well.")
+
+
+def minute_marker(minute: int) -> str:
+    return f"{spoken_seconds(minute * 60).capitalize()} done."
+
+
+def _filled(
+    said: list[Said], seconds: float, cues: Sequence[str], voice: Voice, hi: float
+) -> list[Said]:
+    """``said`` with minute markers in a long hold, then a form cue or a word of
+    encouragement in the middle of every silence over :data:`FILL_AFTER` s."""
+    if seconds >= MINUTE_MARKERS_FROM:
+        for minute in range(1, int((seconds - 20) // 60) + 1):
+            marker = Said(ms(minute * 60), "time-left", minute_marker(minute))
+            if _room_for(said, marker, voice, hi):
+                said = sorted([*said, marker], key=lambda s: s.at)
+    # Form cues again in turn, and one word of encouragement at most: not nagging.
+    cheer = ENCOURAGEMENT[int(seconds) % len(ENCOURAGEMENT)]
+    pool = [*cues, cheer]
+    turn = 0
+    while pool:
+        gaps = [
+            (b.at - voice.end(a), a, b)
+            for a, b in itertools.pairwise(said)
+            if a.kind != "countdown" and b.kind != "countdown"
+        ]
+        widest = max(gaps, default=None, key=lambda g: g[0])
+        if widest is None or widest[0] <= FILL_AFTER:
+            return said
+        quiet, before, _ = widest
+        placed = None
+        for _ in range(len(pool)):
+            text = pool[turn % len(pool)]
+            turn += 1
+            at = ms(voice.end(before) + (quiet - voice.length(text)) / 2)
+            if any(x.text == text and abs(x.at - at) < RECENT for x in said):
+                continue  # heard a moment ago: another one sounds less like a recording
+            item = Said(at, "cue" if text in cues else "encourage", text)
+            if _room_for(said, item, voice, hi):
+                placed = item
+                break
+        if placed is None:
+            return said
+        if placed.kind == "encourage":
+            pool.remove(cheer)
+        said = sorted([*said, placed], key=lambda s: s.at)
+    return said
+
+
+def _room_for(said: Sequence[Said], item: Said, voice: Voice, hi: float) -> bool:
+    """Whether ``item`` has :data:`ROOM` s of quiet on both sides and ends before ``hi``."""
+    if voice.end(item) > hi + 1e-9:
+        return False
+    for other in said:
+        if other.kind == "countdown":
+            continue
+        if not (voice.end(other) + ROOM <= item.at + 1e-9 or voice.end(item) + ROOM <= other.at):
+            return False
+    return True
 
 
 def _anchors(checks: Sequence[Said], lo: float, hi: float, voice: Voice) -> list[Said] | None:
@@ -198,7 +282,10 @@ def paced_set(
         target = max(round((k + 1) * dose.count / (shown + 1)), next_unit)
         for i in [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]:
             start = lead + i * unit
-            fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
+            if dose.kind == "breaths" and breath_phase(text) is not None:
+                fitted = _on_its_breath(units[i], text, start, i, dose, quiet_from, voice)
+            else:
+                fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
             if fitted is not None:
                 units[i] = fitted
                 cue = next(s for s in fitted if s.kind == "cue")
@@ -251,6 +338,10 @@ def _unit_words(
         at = ms(rep_end - voice.length(count) - PACE_GAP)
         if at >= start and (not said or at >= voice.end(said[-1]) + PACE_GAP):
             said.append(Said(at, "rep", count))
+        elif len(said) > 1 and said[-1].at + voice.length(count) + PACE_GAP <= rep_end + 1e-9:
+            # No room after the last phase word: the count takes its place ("Lift… Seven."),
+            # so a fast rep keeps its number.
+            said[-1] = Said(said[-1].at, "rep", count)
     return said
 
 
@@ -284,8 +375,68 @@ def _with_cue(
         if cue_end + PACE_GAP > end + 1e-9 or cue_end + ROOM > set_end:
             continue
         later = [w for w in words[keep:] if w.at >= cue_end + PACE_GAP]
+        if any(_is_count(w) for w in words[keep:] if w not in later):
+            continue  # a form cue never takes the place of a count
         return [*kept, Said(at, "cue", text), *later]
     return None
+
+
+def _is_count(said: Said) -> bool:
+    """A rep's count ("Four.") or an out-breath that carries its number ("Out… four.")."""
+    return (said.kind == "rep" and said.phase is None) or (
+        said.kind == "breath"
+        and any(c.isalpha() for c in said.text.split("…")[-1])
+        and said.text.startswith("Out…")
+    )
+
+
+_BREATH_PHASE = re.compile(
+    r"\b(?:breathe|breath|breathing)\s+(in|out)\b|\b(inhale|exhale)", re.IGNORECASE
+)
+
+
+def breath_phase(text: str) -> Literal["in", "out"] | None:
+    """The breath phase a line talks about first: "Deep breath in, long breath out" -> in."""
+    match = _BREATH_PHASE.search(text)
+    if match is None:
+        return None
+    word = (match.group(1) or match.group(2)).lower()
+    return "in" if word in ("in", "inhale") else "out"
+
+
+def _on_its_breath(
+    words: list[Said],
+    text: str,
+    start: float,
+    index: int,
+    dose: ExerciseDose,
+    quiet_from: float,
+    voice: Voice,
+) -> list[Said] | None:
+    """A breathing instruction said as the breath it names begins, or None if it won't fit.
+
+    On an in-breath it takes the place of "In." and ends before the out-breath; on an
+    out-breath it opens the phase and the breath's number follows it, so no count is lost.
+    """
+    half = dose.breath / 2
+    phase: tuple[float, float] = (start, start + half)
+    if breath_phase(text) == "out":
+        phase = (start + half, start + dose.breath)
+    at = ms(phase[0])
+    if at < quiet_from + ROOM:
+        return None
+    cue = Said(at, "cue", text, phase)
+    if breath_phase(text) == "in":
+        if voice.end(cue) + PACE_GAP > phase[1] + 1e-9:
+            return None
+        return [cue, *(w for w in words if w.at >= phase[1] - 1e-9)]
+    count = Said(
+        ms(voice.end(cue) + voice.gap), "breath", number_word(index + 1).capitalize() + "."
+    )
+    count = count._replace(phase=(count.at, phase[1]))
+    if voice.end(count) + PACE_GAP > phase[1] + 1e-9:
+        return None
+    return [*(w for w in words if w.at < phase[0] - 1e-9), cue, count]
 
 
 def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) -> list[str]:
@@ -295,9 +446,12 @@ def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) 
         texts.append(words.halfway)
     if dose.kind == "hold":
         texts += ["3.", "2.", "1.", "10 seconds left.", "Halfway."]
+        if dose.seconds >= MINUTE_MARKERS_FROM:
+            texts += [minute_marker(m) for m in range(1, int(dose.seconds // 60) + 1)]
+        if dose.seconds > FILL_AFTER:
+            texts += ENCOURAGEMENT
         return texts
     for index in range(dose.count):
         texts += [o for phase in _phases(dose, words, index, 0.0) for o in phase.options]
-        if dose.kind == "reps":
-            texts.append(number_word(index + 1).capitalize() + ".")
+        texts.append(number_word(index + 1).capitalize() + ".")
     return texts

@@ -26,10 +26,14 @@ from glutekit.timeline import (
 from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     SETTLE_LINE,
+    SETUP_PAUSE,
     announce_text,
     resolve_dose,
+    second_side_lines,
     set_rest_text,
-    switch_text,
+    settle_quiet,
+    setup_pause,
+    setup_scale,
 )
 from glutekit.timeline.speech import SpeechLengths
 
@@ -89,13 +93,18 @@ def overhead(exercise: Exercise, settings: Settings) -> Overhead:
     routine = Routine(id="plan", title="plan", steps=(), settings=settings)
     settle = settle_seconds(routine, exercise)
     setup = [fill(line, sides[0]) for line in exercise.instructions]
+    scale = setup_scale(settings.settle)
+    pauses = [setup_pause(line, scale) for line in setup[:-1]]
+    extra = sum(max(0.0, pause - gap) for pause in pauses)
     if exercise.spoken_caution:
         setup.append(exercise.spoken_caution)
-    prepare = talk(announce_text(exercise, dose, sides, 1), *setup, SETTLE_LINE) + settle
+    prepare = talk(announce_text(exercise, dose, sides, 1), *setup, SETTLE_LINE) + extra
+    prepare += settle_quiet(settle, pauses, gap)
     switch = 0.0
     if exercise.per_side:
-        second = [fill(exercise.transition.say, "left")] if exercise.transition.say else []
-        switch = talk(switch_text(exercise, "left"), *second) + switch_seconds(routine, exercise)
+        said = second_side_lines(exercise, "left", exercise.instructions, ())
+        pause = max(0.0, SETUP_PAUSE["describe"] - gap) * (len(said) - 1)
+        switch = talk(*said) + pause + switch_seconds(routine, exercise)
     # Between sets the next set starts again on the first side: with two sides, that
     # is a change of sides too.
     next_side = sides[0] if exercise.per_side else None

@@ -41,6 +41,10 @@ from glutekit_strategies.plan import (
 )
 
 KIND_ORDER = ("warm-up", "release", "mobility", "stretch", "activation")
+#: Choices of exercises a strategy tries before it says the time cannot be met.
+MAX_TRIES = 12
+#: How much more time a second choice of exercises is made for, when the first misses.
+WIDER = 0.3
 
 
 def ranked(
@@ -103,43 +107,68 @@ class BuiltinStrategy:
         budget = request.minutes * 60
         exercises = self.choose(request, catalog, random.Random(request.seed), settings, budget)
         measure = played_by(catalog, settings, request.screens)
-        while True:
+        # Doses never go below their range: too long means one exercise fewer. Which one
+        # to leave out is tried best first, then the others (doses come in steps, a whole
+        # set at a time, so the best guess can land between two lengths that both miss);
+        # when none fits, the message is the one the best guesses ended with.
+        primary = tuple(ex.id for ex in exercises)
+        failed: BudgetError | None = None
+        count = len(exercises)
+        tried: set[tuple[str, ...]] = set()
+        todo = [exercises]
+        wider = False
+        while len(tried) < MAX_TRIES:
+            if not todo and not wider:
+                # Nothing chosen fits: choose again as for a little more time (one more
+                # exercise), whose leavings are tried in turn.
+                wider = True
+                rng = random.Random(request.seed)
+                todo = [self.choose(request, catalog, rng, settings, budget * (1 + WIDER))]
+            if not todo:
+                break
+            exercises = todo.pop(0)
+            key = tuple(ex.id for ex in exercises)
+            if key in tried:
+                continue
+            tried.add(key)
             try:
                 plan, played = fit_played(exercises, budget, settings, measure)
-                break
             except BudgetError as exc:
-                # Doses never go below their range: too long means one exercise fewer.
-                fewer = self._fewer(exercises, budget, settings) if exc.low > budget else None
-                if fewer is None:
-                    raise InputError(self._budget_message(exc, request, len(exercises))) from None
-                exercises = fewer
-        return routine_data(self.name, request, plan, settings, self.summary(plan), played)
+                options = self._fewer_options(exercises, budget, settings)
+                if exc.low > budget:
+                    todo = options + todo  # the best guess's own next step first
+                if key == primary:
+                    failed, count = exc, len(exercises)
+                    if exc.low > budget and options:
+                        primary = tuple(ex.id for ex in options[0])
+                continue
+            return routine_data(self.name, request, plan, settings, self.summary(plan), played)
+        assert failed is not None
+        raise InputError(self._budget_message(failed, request, count)) from None
 
     def _can_drop(self, exercises: Sequence[Exercise], index: int) -> bool:
         if not self.keep_kinds:
             return True
         return sum(1 for ex in exercises if ex.kind == exercises[index].kind) > 1
 
-    def _fewer(
+    def _fewer_options(
         self, exercises: Sequence[Exercise], budget: float, settings: Settings
-    ) -> list[Exercise] | None:
-        """The exercises less the one whose leaving brings the shortest session nearest
-        the budget (from below if it can); None when none can go."""
+    ) -> list[list[Exercise]]:
+        """The exercises less one, best first: the leaving that brings the shortest
+        session nearest the budget from below, then the others; none when none can go."""
+        if len(exercises) < 2:
+            return []
         options = [
             [*exercises[:i], *exercises[i + 1 :]]
             for i in range(len(exercises))
             if self._can_drop(exercises, i)
         ]
-        if len(exercises) < 2 or not options:
-            return None
         lows = [bounds(option, settings)[0] for option in options]
-        under = [i for i, low in enumerate(lows) if low <= budget]
-        best = (
-            max(under, key=lambda i: lows[i])
-            if under
-            else min(range(len(lows)), key=lows.__getitem__)
+        order = sorted(
+            range(len(options)),
+            key=lambda i: (lows[i] > budget, -lows[i] if lows[i] <= budget else lows[i]),
         )
-        return options[best]
+        return [options[i] for i in order]
 
     def choose(
         self,

@@ -1,7 +1,8 @@
 """``glutekit export ROUTINE --format wav|mp3``: the whole spoken session as one file.
 
 The file comes from the same mixer as the live stream (:mod:`glutekit_voice.mixer`):
-every cue at its exact sample, 3-2-1 as beeps, silence in between. It is written
+every cue at its exact sample, the 3-2-1 spoken (or soft tones with ``--countdown
+tones``), silence in between. It is written
 block by block as it is mixed, so memory stays the same whatever the length, and
 atomically (a reader never sees half a file). MP3 files get one ID3 chapter per
 exercise, so a phone's player shows the exercise names and can skip between them.
@@ -22,7 +23,7 @@ from glutekit_voice import wavfile
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
 from glutekit_voice.progress import render_with_progress
 from glutekit_voice.render import CueRenderer, RenderedCue
-from glutekit_voice.settings import VoiceSettings
+from glutekit_voice.settings import VoiceSettings, countdown_tones
 
 if TYPE_CHECKING:  # the mixer is imported when audio is made, not to measure speech
     from glutekit_voice.mixer import Schedule
@@ -67,9 +68,11 @@ class WavWriter:
     def schedule(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> Schedule:
         from glutekit_voice.mixer import Schedule
 
-        spoken = [cue.text for cue in timeline.cues if cue.kind != "countdown"]
+        tones = countdown_tones(options)
+        spoken = [cue.text for cue in timeline.cues if not (tones and cue.kind == "countdown")]
         rendered = _rendering(lambda: self.renderer(options).render_all(spoken))
-        return Schedule.build(timeline, {text: cue.path for text, cue in rendered.items()})
+        clips = {text: cue.path for text, cue in rendered.items()}
+        return Schedule.build(timeline, clips, tones=tones)
 
     def blocks(
         self, timeline: Timeline, options: Mapping[str, Any] | None = None
@@ -164,7 +167,7 @@ def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
     writer = WavWriter(settings)
     return Exporter(
         format="wav",
-        description="The whole spoken session as one WAV file (cues at their times, beeps for 3-2-1).",
+        description="The whole spoken session as one WAV file (every cue at its time).",
         suffix=".wav",
         write=writer.write,
         speech_lengths=writer.speech_lengths,

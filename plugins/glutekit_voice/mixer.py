@@ -1,7 +1,7 @@
 """The session's audio, mixed on demand: the same mixer feeds the live stream and the files.
 
 A :class:`Schedule` places every cue of a timeline at its sample (spoken cues from
-their rendered files, 3-2-1 as beeps). A :class:`Playhead` reads the mix block by
+their rendered files, 3-2-1 spoken or as soft tones). A :class:`Playhead` reads the mix block by
 block from any position; it holds only the clips sounding now (plus a small cache),
 so a sixty-minute export needs no more memory than a five-minute one.
 
@@ -12,6 +12,8 @@ can tell what is playing at each sample.
 from __future__ import annotations
 
 import bisect
+import math
+import statistics
 from array import array
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -21,9 +23,13 @@ from pathlib import Path
 from glutekit.model import Cue, Timeline
 from glutekit_voice import wavfile
 
-#: Countdown beeps: the last one is higher, as on a sports timer.
+#: Countdown tones: the last one is higher, as on a sports timer.
 BEEP_HZ = 880.0
 LAST_BEEP_HZ = 1320.0
+#: How far below the session's speech the tones sound: heard, but never a jolt.
+TONE_BELOW_SPEECH_DB = 7.0
+#: Clips measured to find the session's speech level.
+_LEVEL_SAMPLE = 16
 _CACHED_CLIPS = 48
 
 
@@ -33,7 +39,7 @@ class Placement:
 
     #: Session frame the clip starts at.
     start: int
-    #: The rendered WAV, or None for a countdown beep.
+    #: The rendered WAV, or None for a countdown tone.
     path: Path | None
     frames: int
     cue: Cue
@@ -56,23 +62,41 @@ class Started:
 class Schedule:
     """Every clip of a timeline, by start frame."""
 
-    def __init__(self, placements: list[Placement], duration_frames: int, rate: int) -> None:
+    def __init__(
+        self,
+        placements: list[Placement],
+        duration_frames: int,
+        rate: int,
+        tone_level: float = wavfile.SPEECH_LEVEL,
+    ) -> None:
         self.placements = sorted(placements, key=lambda p: p.start)
         self.starts = [p.start for p in self.placements]
         self.rate = rate
+        #: RMS of the countdown tones, as a fraction of full scale.
+        self.tone_level = tone_level
         #: Frames until the timeline ends or the last clip is finished, whichever is later.
         self.frames = max([duration_frames] + [p.start + p.frames for p in self.placements])
 
     @classmethod
     def build(
-        cls, timeline: Timeline, clips: Mapping[str, Path], rate: int = wavfile.RATE
+        cls,
+        timeline: Timeline,
+        clips: Mapping[str, Path],
+        rate: int = wavfile.RATE,
+        *,
+        tones: bool = False,
     ) -> Schedule:
-        """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV)."""
+        """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV).
+
+        :param tones: play the 3-2-1 as tones, :data:`TONE_BELOW_SPEECH_DB` under the
+            speech level measured on this session's clips; otherwise it is spoken like
+            any cue (from ``clips``).
+        """
         beep_frames = len(wavfile.beep(rate))
         placements = []
         for cue in timeline.cues:
             start = round(cue.at * rate)
-            if cue.kind == "countdown":
+            if cue.kind == "countdown" and tones:
                 last = cue.text.strip(". ") == "1"
                 placements.append(
                     Placement(start=start, path=None, frames=beep_frames, cue=cue, last_beep=last)
@@ -81,15 +105,38 @@ class Schedule:
                 path = clips[cue.text]
                 frames = int(wavfile.seconds(path) * rate)
                 placements.append(Placement(start=start, path=path, frames=frames, cue=cue))
-        return cls(placements, round(timeline.duration * rate), rate)
+        level = wavfile.SPEECH_LEVEL
+        if tones:  # read some clips only when there are tones to match to them
+            level = speech_level_of(list(clips.values())) * 10 ** (-TONE_BELOW_SPEECH_DB / 20)
+        return cls(placements, round(timeline.duration * rate), rate, level)
+
+
+def speech_level_of(paths: list[Path]) -> float:
+    """The median speech level (RMS over speech, a fraction of full scale) of some of
+    ``paths``, spread over the list; the renderer's target level when none can be read."""
+    step = max(1, len(paths) // _LEVEL_SAMPLE)
+    levels = []
+    for path in paths[::step][:_LEVEL_SAMPLE]:
+        try:
+            level = wavfile.speech_level(wavfile.read_mono16(path))
+        except (OSError, EOFError, ValueError):
+            continue
+        if level > 0:
+            levels.append(level)
+    return statistics.median(levels) if levels else wavfile.SPEECH_LEVEL
 
 
 class _Clips:
     """Decoded clips, a few at a time: the oldest are dropped first."""
 
-    def __init__(self, rate: int) -> None:
+    def __init__(self, rate: int, tone_level: float) -> None:
         self.rate = rate
-        self._beeps = (wavfile.beep(rate, BEEP_HZ), wavfile.beep(rate, LAST_BEEP_HZ))
+        # A sine's RMS is its peak over the square root of two.
+        peak = tone_level * math.sqrt(2)
+        self._beeps = (
+            wavfile.beep(rate, BEEP_HZ, level=peak),
+            wavfile.beep(rate, LAST_BEEP_HZ, level=peak),
+        )
         self._cache: OrderedDict[Path, array[int]] = OrderedDict()
 
     def get(self, placement: Placement) -> array[int]:
@@ -132,7 +179,7 @@ class Playhead:
     def __init__(self, schedule: Schedule, speed: float = 1.0) -> None:
         self.schedule = schedule
         self.speed = speed
-        self._clips = _Clips(schedule.rate)
+        self._clips = _Clips(schedule.rate, schedule.tone_level)
         #: Session position in frames (a float when sped up).
         self.position = 0.0
         self._next = 0

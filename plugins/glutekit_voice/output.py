@@ -27,7 +27,7 @@ from glutekit_voice.player import NoAudioDevice as NoPlayer
 from glutekit_voice.player import Player, find_player
 from glutekit_voice.progress import render_with_progress
 from glutekit_voice.render import CueRenderer, RenderedCue
-from glutekit_voice.settings import VoiceSettings
+from glutekit_voice.settings import VoiceSettings, countdown_tones
 from glutekit_voice.stream import AudioStream, NoAudioDevice
 
 Report = Callable[[str], None]
@@ -67,6 +67,8 @@ class VoiceOutput:
         report: Report = report_to_stderr,
     ) -> None:
         self.settings = VoiceSettings.from_values(options.values)
+        #: The 3-2-1 as soft tones (``--countdown tones``) instead of spoken numbers.
+        self.tones = countdown_tones(options.values)
         self.speed = options.speed
         self.renderer = renderer or CueRenderer(self.settings)
         self.stream = stream
@@ -132,17 +134,20 @@ class VoiceOutput:
     def start(self, timeline: Timeline) -> None:
         if not self._prepare():
             return
+        spoken = [
+            cue.text
+            for cue in timeline.cues
+            if cue.text.strip() and not (self.tones and cue.kind == "countdown")
+        ]
         if not self.plays_here:
-            for cue in timeline.cues:
-                if cue.kind != "countdown" and cue.text.strip():
-                    self._path_for(cue.text)
+            for text in spoken:
+                self._path_for(text)
             return
         if self.stream is not None:
-            for cue in timeline.cues:
-                if cue.kind != "countdown" and cue.text.strip():
-                    self._path_for(cue.text)
+            for text in spoken:
+                self._path_for(text)
             clips = {text: cue.path for text, cue in self._rendered.items()}
-            self.stream.load(Schedule.build(timeline, clips))
+            self.stream.load(Schedule.build(timeline, clips, tones=self.tones))
             return
         assert self._player is not None
         self.queue = PlaybackQueue(

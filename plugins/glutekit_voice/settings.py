@@ -19,6 +19,9 @@ ENV_VOICE = "GLUTEKIT_VOICE"
 ENV_RATE = "GLUTEKIT_RATE"
 ENV_VOLUME = "GLUTEKIT_VOLUME"
 ENV_BACKEND = "GLUTEKIT_VOICE_BACKEND"
+ENV_COUNTDOWN = "GLUTEKIT_COUNTDOWN"
+#: How the 3-2-1 at the end of a hold sounds: said by the voice, or played as soft tones.
+COUNTDOWN_STYLES = ("spoken", "tones")
 #: How many processes render many missing cues; 1 renders in the glutekit process itself.
 ENV_WORKERS = "GLUTEKIT_RENDER_WORKERS"
 
@@ -69,6 +72,26 @@ class VoiceSettings:
             backend=_backend(backend_raw, backend_src),
             models=tuple(m for m in values.get("voice_models") or () if isinstance(m, VoiceModel)),
         )
+
+
+def countdown_tones(
+    values: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+) -> bool:
+    """Whether the 3-2-1 is played as tones (``--countdown tones``) rather than spoken.
+
+    :raises InputError: for a style that is neither, naming where it came from.
+    """
+    values = values or {}
+    env = os.environ if env is None else env
+    raw, source = values.get("countdown"), "--countdown"
+    if raw is None:
+        raw, source = env.get(ENV_COUNTDOWN) or None, ENV_COUNTDOWN
+    style = str(raw).strip().lower() if raw is not None else "spoken"
+    if style not in COUNTDOWN_STYLES:
+        raise InputError(
+            f"{source}: unknown countdown {raw!r}; choose one of {', '.join(COUNTDOWN_STYLES)}"
+        )
+    return style == "tones"
 
 
 def _rate(raw: Any, source: str) -> int:
