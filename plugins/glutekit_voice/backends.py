@@ -61,6 +61,15 @@ class VoiceSpec:
 
 
 class SpeechBackend(Protocol):
+    """An opened engine. Opening one should be cheap: a session whose cues are all cached
+    needs only ``identity`` (and the voice ids) for the cache keys, so an engine that is
+    slow to load (Piper) loads on its first ``synthesize``.
+
+    A backend may also have ``pool_env``, a dict of environment variables: then many
+    missing cues are rendered by a pool of processes (:mod:`glutekit_voice.pool`), each
+    started with those variables.
+    """
+
     #: Short name used on the command line: "piper", "pyttsx3" or "espeak-ng".
     name: str
     #: What exactly speaks, for messages: "pyttsx3 (system libespeak-ng)".

@@ -266,7 +266,10 @@ def serve() -> None:
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
     sys.stdout.flush()
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    job = json.loads(sys.stdin.readline())
+    first = sys.stdin.readline()
+    if not first:
+        return  # the parent stopped before it sent the job
+    job = json.loads(first)
     renderer: Any = None
     for line in sys.stdin:
         task = json.loads(line)
