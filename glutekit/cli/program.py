@@ -79,6 +79,15 @@ def _course(app: App, db: HistoryDB, enrollment: Enrollment | None = None) -> Co
     return course_of(found, state.logged(db, found.id), app.catalog, app.host, today=date.today())
 
 
+def _load_course(app: App) -> Course:
+    """The program under way with its log, read in one go."""
+    db = _db()
+    try:
+        return _course(app, db)
+    finally:
+        db.close()
+
+
 def _restart_hint(course: Course) -> str:
     return (
         "'glutekit program restart --checked' once it has been checked"
@@ -301,11 +310,7 @@ def today(app: App, as_json: bool, out: Path | None, force: bool) -> None:
       glutekit program today
       glutekit program today -o today.json && glutekit run today.json
     """
-    db = _db()
-    try:
-        course = _course(app, db)
-    finally:
-        db.close()
+    course = _load_course(app)
     if course.stopped:
         raise _stopped_error(course)
     if course.finished:
@@ -360,11 +365,7 @@ def next_session(app: App) -> PendingSession:
 
     :raises InputError: when no program is under way, or it stopped or finished.
     """
-    db = _db()
-    try:
-        course = _course(app, db)
-    finally:
-        db.close()
+    course = _load_course(app)
     if course.stopped:
         raise _stopped_error(course)
     if course.finished:
@@ -694,11 +695,7 @@ def status(app: App, as_json: bool) -> None:
     """
     from glutekit.program.course import status_data
 
-    db = _db()
-    try:
-        course = _course(app, db)
-    finally:
-        db.close()
+    course = _load_course(app)
     data = status_data(course, app.catalog)
     if as_json:
         print_json(data)
@@ -876,11 +873,7 @@ def calendar(
 
     from glutekit.program.calendar import calendar_bytes
 
-    db = _db()
-    try:
-        course = _course(app, db)
-    finally:
-        db.close()
+    course = _load_course(app)
     if course.stopped:
         raise _stopped_error(course)  # no reminders for sessions that will not come
     if course.finished:
