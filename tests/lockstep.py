@@ -104,24 +104,27 @@ class LockstepClock:
         # segment or cue per deadline reached), and nothing else when no one gives it
         # commands: these sessions take none.
         self._waits += 1
+        give_up = time.monotonic() + CATCH_UP
         while True:
             if interrupt is not None and interrupt.is_set():
                 return True
-            self._catch_up()
+            # Whether every thread has caught up, and which clip is playing, are read
+            # under one hold of the lock: the player can only leave its clip (or take
+            # the next) once the clock lets go, so the step is taken on what was seen.
             with self.changed:
-                player = self.player
-                ends = player.playing.end if player and player.playing else math.inf
-                if ends <= deadline:
-                    self._now = max(self._now, ends)
-                    self.changed.notify_all()
-                    continue
-                self._now = max(self._now, deadline)
-                self.changed.notify_all()
-                return False
-
-    def _catch_up(self) -> None:
-        give_up = time.monotonic() + CATCH_UP
-        while not self._caught_up():
+                if self._caught_up():
+                    player = self.player
+                    ends = player.playing.end if player and player.playing else math.inf
+                    if ends > deadline:
+                        self._now = max(self._now, deadline)
+                        self.changed.notify_all()
+                        return False
+                    if ends > self._now:
+                        self._now = ends
+                        self.changed.notify_all()
+                        give_up = time.monotonic() + CATCH_UP
+                        continue
+                    # The clip has reached its end: the player has yet to notice.
             if time.monotonic() > give_up:
                 raise AssertionError("the voice output or its player did not catch up")
             time.sleep(0.0005)
@@ -132,8 +135,7 @@ class LockstepClock:
         queue, player = self.queue(), self.player
         if queue is None or player is None:
             return True
-        with self.changed:
-            busy = player.playing is not None
+        busy = player.playing is not None  # the caller holds the lock
         records = list(queue.records)
         waiting = [r for r in records if r.started is None and r.outcome == "pending"]
         sounding = [r for r in records if r.started is not None and r.ended is None]
