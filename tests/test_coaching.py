@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from glutekit import timeline as tl
 from glutekit.catalog import Catalog
+from glutekit.host.offers import EXPORTERS
 from glutekit.host.plugins import make_plugin_host
 from glutekit.model import Timeline
 from glutekit.timeline import coaching
@@ -565,7 +566,7 @@ def test_voiced_and_text_sessions_have_the_same_shape(host: Any, catalog: Catalo
     """quick-five with the default voice's measured lengths, beside the text session."""
     from glutekit.timeline.played import voiced_timeline
 
-    exporter = next(e for _, e in host.collect("glutekit_exporters") if e.speech_lengths)
+    exporter = next(e for _, e in EXPORTERS.offered(host).values() if e.speech_lengths)
     voiced, measured = voiced_timeline(
         catalog.routines["quick-five"], catalog, lambda t: exporter.speech_lengths(list(t), {})
     )

@@ -9,6 +9,7 @@ import sys
 
 import pytest
 
+from glutekit.host.offers import EXPORTERS
 from glutekit.host.plugins import make_plugin_host
 from tests.conftest import run_glutekit
 
@@ -67,7 +68,7 @@ def test_tab_offers_the_words_that_fit(line: str, expected: list[str] | None) ->
 def installed_formats() -> list[str]:
     """Every export format the installed plugins offer, asked of the plugin host directly."""
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
-    formats = sorted({exporter.format for _, exporter in host.collect("glutekit_exporters")})
+    formats = sorted(EXPORTERS.offered(host))
     # The formats glutekit itself ships are always there, whatever else is installed.
     assert {"html", "md", "pdf", "wav"} <= set(formats), formats
     return formats

@@ -225,12 +225,13 @@ def test_what_is_not_held_still_is_not_called_a_hold(voiced: dict[str, dict[str,
 def measured(_run_voice_cache: Path) -> dict[str, tuple[Any, Any]]:
     """routine id -> (voiced timeline, speech lengths), compiled in-process with the voice."""
     from glutekit.catalog import Catalog
+    from glutekit.host.offers import EXPORTERS
     from glutekit.host.plugins import make_plugin_host
     from glutekit.timeline.played import voiced_timeline
 
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
     catalog = Catalog.build(host)
-    exporter = next(e for _, e in host.collect("glutekit_exporters") if e.speech_lengths)
+    exporter = next(e for _, e in EXPORTERS.offered(host).values() if e.speech_lengths)
     out = {}
     # Made before any test's own fixtures: point it at the run's speech here.
     with pytest.MonkeyPatch.context() as patch:

@@ -34,6 +34,7 @@ from glutekit.catalog.semantics import semantic_problems
 from glutekit.catalog.validcache import ValidCache
 from glutekit.catalog.vocabulary import Vocabulary, builtin
 from glutekit.errors import InputError, UnknownId, ValidationFailed, suggest
+from glutekit.host.offers import PACKS, ROUTINES
 from glutekit.host.plugins import PluginHost, disable_hint
 from glutekit.model import Exercise, Pack, Routine, Symptom
 
@@ -84,8 +85,8 @@ class Catalog:
         report = host.report if host is not None else catalog.problems.append
         known = ValidCache()
         if host is not None:
-            catalog._add_packs(list(host.collect("glutekit_exercise_packs")), report, known)
-            for plugin, source in host.collect("glutekit_routines"):
+            catalog._add_packs(PACKS.offered(host), report, known)
+            for plugin, source in ROUTINES.offered(host):
                 catalog._add_routine_source(plugin, source, report, known)
         if user_routines:
             folder = user_routines_dir()

@@ -15,7 +15,7 @@ from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
-from glutekit.host.plugins import collect_named
+from glutekit.host.offers import EXPORTERS, TEMPLATE_DIRS
 from glutekit.interfaces import Exporter, ExportRequest
 from glutekit.model import Routine, Timeline
 from glutekit.timeline.played import Measure
@@ -23,13 +23,7 @@ from glutekit.timeline.played import Measure
 
 def exporters(app: App) -> dict[str, tuple[str, Exporter]]:
     """Format -> (plugin name, exporter); the first plugin to offer a format keeps it."""
-    return collect_named(
-        app.host,
-        "glutekit_exporters",
-        lambda e: e.format if isinstance(e, Exporter) else None,
-        expected="an Exporter",
-        what="export format",
-    )
+    return EXPORTERS.offered(app.host)
 
 
 #: Written when neither --format nor an output file says otherwise.
@@ -173,9 +167,7 @@ def export(
     routine = with_first_side(app.catalog.find_routine(routine_ref), first_side)
     path = output or Path(f"{routine.id}{exporter.suffix}")
     # Exporters get no plugin host, so the template folders plugins offer travel as an option.
-    template_dirs = tuple(
-        Path(d) for _, d in app.host.collect("glutekit_template_dirs", format=name)
-    )
+    template_dirs = tuple(Path(d) for _, d in TEMPLATE_DIRS.offered(app.host, format=name))
     options: dict[str, Any] = {
         "paper": paper,
         "cards": cards,

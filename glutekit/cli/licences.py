@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from importlib import metadata
 
 from glutekit.cli.app import App
-from glutekit.host.plugins import PluginRecord, collect_named
-from glutekit.interfaces import LicenceNote
+from glutekit.host.offers import LICENCES
+from glutekit.host.plugins import PluginRecord
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,13 +73,7 @@ def licence_lines(app: App) -> list[LicenceLine]:
     )
     lines: list[LicenceLine] = []
     packs = sorted(app.catalog.packs.values(), key=lambda p: p.id)
-    notes = collect_named(
-        app.host,
-        "glutekit_licences",
-        lambda note: note.subject if isinstance(note, LicenceNote) else None,
-        expected="a LicenceNote",
-        what="licence note",
-    )
+    notes = LICENCES.offered(app.host)
     for record in records:
         lines.append(_code_line(record))
         lines += [

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from glutekit.errors import PluginError
-from glutekit.host.plugins import collect_named, disable_hint
+from glutekit.host.offers import COMMANDS
+from glutekit.host.plugins import disable_hint
 from glutekit.interfaces import CommandSpec
 
 if TYPE_CHECKING:
@@ -42,13 +43,7 @@ def shared_host(ctx: click.Context) -> PluginHost | None:
 
 def plugin_commands(host: PluginHost, built_in: set[str]) -> dict[str, tuple[str, CommandSpec]]:
     """Command name -> (plugin, spec); names of built-in commands are refused."""
-    found = collect_named(
-        host,
-        "glutekit_commands",
-        lambda s: s.name if isinstance(s, CommandSpec) and s.name else None,
-        expected="a CommandSpec",
-        what="command",
-    )
+    found = COMMANDS.offered(host)
     for name, (plugin, _) in list(found.items()):
         if name in built_in:
             host.report(

@@ -13,8 +13,8 @@ from glutekit import PROJECT
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.licences import code_licence, is_gpl, licence_lines
 from glutekit.cli.output import Column, info, print_json, print_table
-from glutekit.host.plugins import ENV_BLOCK, PluginRecord, collect_named, disable_hint
-from glutekit.interfaces import VoiceModel
+from glutekit.host.offers import VOICE_MODELS
+from glutekit.host.plugins import ENV_BLOCK, PluginRecord, disable_hint
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,13 +82,7 @@ def contributions(app: App) -> dict[str, list[Added]]:
     for record in app.host.records.values():
         if "glutekit_voices" in record.hooks:
             add(record.name, "voices", "", "lists the voices it speaks with ('glutekit voices')")
-    for model_id, (plugin, model) in collect_named(
-        app.host,
-        "glutekit_voice_models",
-        lambda model: model.id if isinstance(model, VoiceModel) else None,
-        expected="a VoiceModel",
-        what="voice model",
-    ).items():
+    for model_id, (plugin, model) in VOICE_MODELS.offered(app.host).items():
         add(plugin, "voice model", model_id, model.name)
     for name, (plugin, command) in plugin_commands(app.host, set(COMMANDS)).items():
         add(plugin, "command", name, command.description)

@@ -43,7 +43,8 @@ from glutekit.compose.request import (
     works,
 )
 from glutekit.errors import GlutekitError, UnknownId, ValidationFailed, suggest
-from glutekit.host.plugins import PluginHost, collect_named
+from glutekit.host.offers import STRATEGIES
+from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import ComposeRequest, Strategy
 from glutekit.model import Routine
 
@@ -97,20 +98,9 @@ class FoundStrategy:
 def available_strategies(host: PluginHost) -> dict[str, FoundStrategy]:
     """Every strategy the plugins provide, by name; bad or duplicate ones are reported."""
 
-    def name_of(item: Any) -> str | None:
-        name = getattr(item, "name", None)
-        usable = isinstance(name, str) and callable(getattr(item, "compose", None))
-        return name if usable else None
-
-    named = collect_named(
-        host,
-        "glutekit_strategies",
-        name_of,
-        expected="a strategy with a name and compose()",
-        what="strategy",
-    )
     return {
-        name: FoundStrategy(strategy=item, plugin=plugin) for name, (plugin, item) in named.items()
+        name: FoundStrategy(strategy=item, plugin=plugin)
+        for name, (plugin, item) in STRATEGIES.offered(host).items()
     }
 
 

@@ -81,6 +81,9 @@ class PluginHost:
     strict: bool = False
     warn: Callable[[str], None] = field(default=lambda message: None)
     _failed_calls: set[tuple[str, str]] = field(default_factory=set)
+    #: What named hooks returned, checked (see :mod:`glutekit.host.offers`); forgotten
+    #: when a plugin comes or goes.
+    offers_seen: dict[str, Any] = field(default_factory=dict)
 
     @property
     def hook(self) -> Any:
@@ -101,6 +104,7 @@ class PluginHost:
             self.warn(message)
 
     def register(self, plugin: object, name: str, *, source: str = "registered") -> None:
+        self.offers_seen.clear()
         self.pm.register(plugin, name=name)
         self.pm.check_pending()
         self.records[name] = PluginRecord(
@@ -112,6 +116,7 @@ class PluginHost:
         )
 
     def unregister(self, name: str) -> None:
+        self.offers_seen.clear()
         plugin = self.pm.get_plugin(name)
         if plugin is not None:
             self.pm.unregister(plugin)
@@ -205,41 +210,6 @@ class PluginHost:
                     f"({disable_hint(name)})"
                 )
         return items
-
-
-def collect_named(
-    host: PluginHost,
-    hook_name: str,
-    name_of: Callable[[Any], str | None],
-    *,
-    expected: str,
-    what: str,
-) -> dict[str, tuple[str, Any]]:
-    """Items a hook returns, by name: ``{name: (plugin, item)}``.
-
-    ``name_of`` gives an item's name, or None when the item is not the kind of
-    object the hook should return; such items are reported (``expected`` says what
-    was wanted) and ignored. When two plugins offer the same name the first keeps
-    it and the clash is reported with both plugins named (``what`` is the noun
-    used in that message, e.g. "output").
-    """
-    found: dict[str, tuple[str, Any]] = {}
-    for plugin, item in host.collect(hook_name):
-        name = name_of(item)
-        if name is None:
-            host.report(
-                f"plugin '{plugin}' returned {type(item).__name__} from {hook_name}, "
-                f"expected {expected}; ignored ({disable_hint(plugin)})"
-            )
-        elif name in found:
-            first = found[name][0]
-            host.report(
-                f"duplicate {what} '{name}': offered by plugin '{first}' and plugin "
-                f"'{plugin}'; keeping the one from '{first}'"
-            )
-        else:
-            found[name] = (plugin, item)
-    return found
 
 
 def make_plugin_host(

@@ -137,11 +137,12 @@ class Programs:
 def load_programs(host: PluginHost | None, catalog: Catalog, report: Any) -> Programs:
     """Programs from every plugin (hook ``glutekit_programs``), then the user's folder."""
     from glutekit.catalog import document_from_source
+    from glutekit.host.offers import PROGRAMS
     from glutekit.host.plugins import disable_hint
 
     found = Programs()
     if host is not None:
-        for plugin, source in host.collect("glutekit_programs"):
+        for plugin, source in PROGRAMS.offered(host):
             try:
                 doc = document_from_source(source, f"plugin '{plugin}' program")
             except InputError as exc:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from glutekit.catalog import Catalog, document_problems
 from glutekit.catalog.loaders import pack_from_data, routine_from_data
 from glutekit.catalog.schema import Document
+from glutekit.host.offers import EXPORTERS, OUTPUTS
 from glutekit.host.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.model import Exercise, Pack, Routine, Timeline
 from glutekit.publish.subject import Subject, load_subject
@@ -283,13 +284,11 @@ def _check_exports(
 ) -> None:
     from glutekit.interfaces import ExportRequest
 
-    exporter = next(
-        (e for _, e in host.collect("glutekit_exporters") if getattr(e, "format", "") == "pdf"),
-        None,
-    )
-    if exporter is None:
+    offered = EXPORTERS.offered(host).get("pdf")
+    if offered is None:
         report.add("warning", "no 'pdf' exporter is installed, so the cards were not checked")
         return
+    exporter = offered[1]
     with tempfile.TemporaryDirectory(prefix="glutekit-check-") as tmp:
         for routine, timeline in timelines:
             path = Path(tmp) / f"{routine.id}.pdf"
@@ -356,14 +355,14 @@ def _speech_measurer(host: PluginHost) -> tuple[str, Callable[[list[str]], Any]]
     """
     from glutekit.interfaces import OutputOptions
 
-    for plugin, exporter in host.collect("glutekit_exporters"):
+    for plugin, exporter in EXPORTERS.offered(host).values():
         measure = getattr(exporter, "speech_lengths", None)
         if callable(measure):
             return f"exporter '{exporter.format}' of plugin '{plugin}'", lambda texts, m=measure: m(
                 texts, {}
             )
-    for plugin, spec in host.collect("glutekit_outputs"):
-        if getattr(spec, "speaks", False):
+    for plugin, spec in OUTPUTS.offered(host).values():
+        if spec.speaks:
 
             def measure_live(texts: list[str], spec: Any = spec) -> Any:
                 output = spec.create(OutputOptions())

@@ -21,6 +21,7 @@ from glutekit import PROJECT
 from glutekit.catalog import document_from_source
 from glutekit.catalog.schema import Document, detect_kind, read_document
 from glutekit.errors import InputError
+from glutekit.host.offers import PACKS, ROUTINES
 from glutekit.host.plugins import make_plugin_host
 
 Add = Callable[[Any, str], None]
@@ -216,8 +217,8 @@ def _from_module(module: ModuleType, label: str, add: Add) -> Subject:
         return subject
     if not host.records[name].hooks:
         add("error", f"module '{name}' implements no glutekit hook (use @glutekit.hookimpl)")
-    for hook, kind in (("glutekit_exercise_packs", "pack"), ("glutekit_routines", "routine")):
-        for index, (_, source) in enumerate(host.collect(hook)):
+    for offers, kind in ((PACKS, "pack"), (ROUTINES, "routine")):
+        for index, (_, source) in enumerate(offers.offered(host)):
             _add_source(subject, source, f"module '{name}' {kind} #{index + 1}", add)
     return subject
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from glutekit.errors import InputError, UnknownId, suggest
-from glutekit.host.plugins import collect_named
+from glutekit.host.offers import INPUTS, OUTPUTS, VOICE_MODELS
 from glutekit.interfaces import (
     ClockSource,
     InputSpec,
@@ -204,25 +204,12 @@ class Session:
 
 def output_specs(host: PluginHost) -> dict[str, tuple[str, OutputSpec]]:
     """Every output the plugins offer: name -> (plugin, spec)."""
-    return collect_named(
-        host,
-        "glutekit_outputs",
-        lambda spec: spec.name if isinstance(spec, OutputSpec) else None,
-        expected="an OutputSpec",
-        what="output",
-    )
+    return OUTPUTS.offered(host)
 
 
 def voice_models(host: PluginHost) -> tuple[VoiceModel, ...]:
     """Every voice model the plugins offer (``glutekit_voice_models``), first offer of an id wins."""
-    found = collect_named(
-        host,
-        "glutekit_voice_models",
-        lambda model: model.id if isinstance(model, VoiceModel) else None,
-        expected="a VoiceModel",
-        what="voice model",
-    )
-    return tuple(model for _, model in found.values())
+    return tuple(model for _, model in VOICE_MODELS.offered(host).values())
 
 
 def choose_outputs(host: PluginHost, options: SessionOptions) -> list[tuple[str, OutputSpec]]:
@@ -273,13 +260,7 @@ def _create_outputs(
 
 def input_specs(host: PluginHost) -> dict[str, tuple[str, InputSpec]]:
     """Every input the plugins offer: name -> (plugin, spec)."""
-    return collect_named(
-        host,
-        "glutekit_inputs",
-        lambda spec: spec.name if isinstance(spec, InputSpec) else None,
-        expected="an InputSpec",
-        what="input",
-    )
+    return INPUTS.offered(host)
 
 
 def coach_speaking(outputs: list[tuple[str, Output]]) -> Callable[[], bool | None]:
