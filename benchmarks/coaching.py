@@ -26,20 +26,22 @@ import tempfile
 def main() -> None:
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="glutekit-bench-coaching-")
     from glutekit.catalog import Catalog
+    from glutekit.host.offers import EXPORTERS
     from glutekit.host.plugins import make_plugin_host
+    from glutekit.interfaces import ExportOptions
     from glutekit.model.durations import clock
     from glutekit.timeline import coaching
     from glutekit.timeline.played import voiced_timeline
 
     host = make_plugin_host()
     catalog = Catalog.build(host, user_routines=False)
-    speaking = [e for _, e in host.collect("glutekit_exporters") if e.speech_lengths]
+    speaking = [e for _, e in EXPORTERS.offered(host).values() if e.speech_lengths]
     if not speaking:
         sys.exit("no speaking exporter is installed (the glutekit_voice plugin)")
     exporter = speaking[0]
 
     def measure(texts):  # type: ignore[no-untyped-def]
-        return exporter.speech_lengths(list(texts), {})
+        return exporter.speech_lengths(list(texts), ExportOptions())
 
     def seconds(value: float | None) -> str:
         return "-" if value is None else f"{value:.1f}"

@@ -105,9 +105,9 @@ def glutekit_inputs() -> Iterable[InputSpec]:
 
     Called when ``run`` starts, after the outputs are created. An input is used only
     when asked for (``glutekit run --input NAME``; ``--listen`` asks for ``listen``).
-    Its ``create(options)`` gets the session's controls as ``options.values
-    ["controls"]`` and ``options.values["coach_speaking"]``, a callable that says
-    whether the coach's voice is sounding now (True, False, or None when unknown).
+    Its ``create(options)`` gets the session's controls as ``options.controls`` and
+    ``options.coach_speaking``, a callable that says whether the coach's voice is
+    sounding now (True, False, or None when unknown).
     The input then receives the session's events like an output. An input that
     cannot start is reported in one line and the session goes on without it.
 
@@ -180,8 +180,8 @@ def glutekit_voice_models() -> Iterable[VoiceModel]:
     """Return the voice models (such as Piper ``.onnx`` voices) this plugin ships.
 
     Called when a session or a spoken export starts and by ``glutekit voices``. The
-    models go to the plugin that speaks (in ``OutputOptions.values["voice_models"]`` and
-    ``ExportRequest.options["voice_models"]``), which lists them and speaks with the one
+    models go to the plugin that speaks (in ``OutputOptions.voice_models`` and
+    ``ExportRequest.options.voice_models``), which lists them and speaks with the one
     that ``--voice`` names, by id or name.
 
     :returns: an iterable of :class:`~glutekit.interfaces.VoiceModel` (may be empty).

@@ -60,13 +60,73 @@ class SessionSummary:
     skipped: tuple[tuple[str, str | None], ...] = ()
 
 
+class SessionControls(Protocol):
+    """Commands for a running session (:class:`glutekit.session.engine.Controls`).
+
+    Safe to call from any thread; each returns at once and the session obeys at its
+    next step.
+    """
+
+    #: Someone can go on after a pause (keys, voice, the page): a step that waits for
+    #: the user pauses the session; without one it plays on.
+    waits: bool
+
+    def toggle_pause(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def skip(self) -> None:
+        """Go to the start of the next segment."""
+
+    def back(self) -> None:
+        """Restart the segment, or go to the previous one when just into it."""
+
+    def repeat(self) -> None:
+        """Play again from the last cue said, or the segment's start."""
+
+    def time_left(self) -> None:
+        """Tell the outputs how long the session has left (a ``time-left`` event)."""
+
+    def heard(self, text: str) -> None:
+        """Tell the outputs what an input heard (a ``heard`` event)."""
+
+    def quit(self) -> None:
+        """End the session because the user asked to (status ``quit``)."""
+
+    def interrupt(self) -> None:
+        """End the session because of a signal (status ``interrupted``)."""
+
+
+def _unknown() -> bool | None:
+    return None
+
+
+def _no_sound() -> SoundTap | None:
+    return None
+
+
 @dataclass(frozen=True, kw_only=True)
 class OutputOptions:
-    """Options the ``run`` command passes to outputs; plugins read what they know."""
+    """What an output or input is created with: the session's services, typed, and
+    the options the user gave, by name (plugins read the ones they know)."""
 
     speed: float = 1.0
     interactive: bool = False
+    #: The options given on the command line or in the config file, by name
+    #: (``voice``, ``rate``, ``countdown`` ...).
     values: Mapping[str, Any] = field(default_factory=dict)
+    #: The session's controls, for inputs that drive it (None for plain outputs).
+    controls: SessionControls | None = None
+    #: Whether the coach's voice is sounding now: True, False, or None (cannot tell).
+    coach_speaking: Callable[[], bool | None] = _unknown
+    #: The sound being played to the loudspeakers, or None when no output lends one.
+    coach_sound: Callable[[], SoundTap | None] = _no_sound
+    #: The voice models every plugin offers (``glutekit_voice_models``).
+    voice_models: tuple[VoiceModel, ...] = ()
+    #: Standard output carries data (``run --events jsonl``): text goes to stderr.
+    stdout_is_data: bool = False
+    #: The sound plays on this computer; False when another device plays it (the
+    #: session page on a phone), so an output only prepares its speech.
+    plays_here: bool = True
 
 
 @runtime_checkable
@@ -174,12 +234,10 @@ class OutputSpec:
 class InputSpec:
     """What the ``glutekit_inputs`` hook returns for each input it offers.
 
-    An input drives the session (pause, skip …) through ``OutputOptions.values
-    ["controls"]`` (a :class:`glutekit.session.engine.Controls`) and receives the session's
-    events like an output. ``values["coach_speaking"]`` is a callable returning
-    True, False or None (unknown): whether the coach's voice is sounding now.
-    ``values["coach_sound"]`` is a callable returning a :class:`SoundTap` (the sound
-    being played) or None when no output can lend one.
+    An input drives the session (pause, skip …) through ``OutputOptions.controls``
+    and receives the session's events like an output. ``OutputOptions.coach_speaking``
+    says whether the coach's voice is sounding now, ``OutputOptions.coach_sound`` what
+    is being played.
     """
 
     name: str
@@ -202,7 +260,21 @@ class ExportRequest:
     catalog: Catalog
     path: Path
     format: str
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: ExportOptions = field(default_factory=lambda: ExportOptions())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExportOptions:
+    """What an export is written with: the options the user gave, by name, and what
+    glutekit found for it."""
+
+    #: The options given on the command line, by name (``paper``, ``voice`` ...).
+    values: Mapping[str, Any] = field(default_factory=dict)
+    #: The voice models every plugin offers (``glutekit_voice_models``).
+    voice_models: tuple[VoiceModel, ...] = ()
+    #: Folders of templates that override the exporter's own (``glutekit_template_dirs``),
+    #: the first found first.
+    template_dirs: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,7 +288,7 @@ class Exporter:
     #: For formats that speak (wav): seconds each cue text takes to say, given the
     #: export options (``--voice``, ``--rate`` …). The timeline is then compiled
     #: around the speech, exactly as a live voiced session would be.
-    speech_lengths: Callable[[Sequence[str], Mapping[str, Any]], Mapping[str, float]] | None = None
+    speech_lengths: Callable[[Sequence[str], ExportOptions], Mapping[str, float]] | None = None
     #: Why a timeline cannot be written in this format (too long for it, say), or None.
     #: Asked before any speech is rendered, and again for the timeline fitted around it.
     refuse: Callable[[Timeline], str | None] | None = None

@@ -257,8 +257,10 @@ def feed_listener(
         return bool(mask[min(int(box["listener"].seconds * 10), len(mask) - 1)])
 
     source = ArraySource(samples, played)
-    values = {"controls": Controls(), "coach_speaking": speaking, "coach_sound": lambda: source.tap}
-    listener = ListenInput(OutputOptions(values=values), source=source, tuning=tuning, earcon=False)
+    options = OutputOptions(
+        controls=Controls(), coach_speaking=speaking, coach_sound=lambda: source.tap
+    )
+    listener = ListenInput(options, source=source, tuning=tuning, earcon=False)
     box["listener"] = listener
     began = time.process_time()
     listener.start(timeline or Timeline(routine_id="fed", title="fed", segments=()))

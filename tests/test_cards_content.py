@@ -18,7 +18,7 @@ from test_cards_pdf import assert_clean_layout, pages_of, text_of
 from glutekit import timeline
 from glutekit.catalog import Catalog
 from glutekit.host.plugins import PluginHost
-from glutekit.interfaces import ExportRequest
+from glutekit.interfaces import ExportOptions, ExportRequest
 from glutekit.model import Dose, DoseOverride, Exercise, ExerciseStep, Tempo
 from glutekit.model.sides import fill
 
@@ -177,7 +177,7 @@ def test_long_content_flows_onto_more_pages_without_overflow(
             catalog=catalog,
             path=tmp_path / name,
             format="pdf",
-            options={"cards_only": cards_only},
+            options=ExportOptions(values={"cards_only": cards_only}),
         )
         write_pdf(request)
         assert_clean_layout(tmp_path / name)

@@ -14,7 +14,7 @@ from glutekit_cards.pdf import write_pdf
 from glutekit import timeline
 from glutekit.catalog import Catalog
 from glutekit.host.plugins import make_plugin_host
-from glutekit.interfaces import ExportRequest
+from glutekit.interfaces import ExportOptions, ExportRequest
 from glutekit.model import BlockStep, ExerciseStep, Routine, Step
 from glutekit.model.sides import fill
 
@@ -38,7 +38,7 @@ def export_pdf(catalog: Catalog, routine: Routine, path: Path, **options: object
         catalog=catalog,
         path=path,
         format="pdf",
-        options=options,
+        options=ExportOptions(values=options),
     )
     write_pdf(request)
     return path

@@ -20,6 +20,7 @@ from glutekit import timeline as tl
 from glutekit.catalog import Catalog
 from glutekit.host.offers import EXPORTERS
 from glutekit.host.plugins import make_plugin_host
+from glutekit.interfaces import ExportOptions
 from glutekit.model import Timeline
 from glutekit.timeline import coaching
 from glutekit.timeline.speech import SpeechLengths, estimate_seconds
@@ -568,7 +569,9 @@ def test_voiced_and_text_sessions_have_the_same_shape(host: Any, catalog: Catalo
 
     exporter = next(e for _, e in EXPORTERS.offered(host).values() if e.speech_lengths)
     voiced, measured = voiced_timeline(
-        catalog.routines["quick-five"], catalog, lambda t: exporter.speech_lengths(list(t), {})
+        catalog.routines["quick-five"],
+        catalog,
+        lambda t: exporter.speech_lengths(list(t), ExportOptions()),
     )
     if not measured.measured:
         pytest.skip("no speech engine renders here")

@@ -227,6 +227,7 @@ def measured(_run_voice_cache: Path) -> dict[str, tuple[Any, Any]]:
     from glutekit.catalog import Catalog
     from glutekit.host.offers import EXPORTERS
     from glutekit.host.plugins import make_plugin_host
+    from glutekit.interfaces import ExportOptions
     from glutekit.timeline.played import voiced_timeline
 
     host = make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False)
@@ -238,7 +239,9 @@ def measured(_run_voice_cache: Path) -> dict[str, tuple[Any, Any]]:
         patch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(_run_voice_cache))
         for rid in READY_MADE:
             timeline, lengths = voiced_timeline(
-                catalog.routines[rid], catalog, lambda t: exporter.speech_lengths(list(t), {})
+                catalog.routines[rid],
+                catalog,
+                lambda t: exporter.speech_lengths(list(t), ExportOptions()),
             )
             if not lengths.measured:
                 pytest.skip("no speech engine renders here")

@@ -97,8 +97,8 @@ class SkipTwice(Recorder):
 
     def __init__(self, options):
         super().__init__()
-        self.controls = options.values["controls"]
-        self.speaking = options.values["coach_speaking"]
+        self.controls = options.controls
+        self.speaking = options.coach_speaking
         self.skips = 0
 
     def handle(self, event):

@@ -335,7 +335,7 @@ def test_capture_stopping_mid_session_is_one_line_and_the_session_goes_on(
     )
     controls = session.controls
     listener = ListenInput(
-        OutputOptions(speed=40, values={"controls": controls}),
+        OutputOptions(speed=40, controls=controls),
         source=WavFileSource(tmp_path / "short.wav", silence_after=False),
         earcon=False,
         report=reports.append,

@@ -16,7 +16,7 @@ from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.host.offers import EXPORTERS, TEMPLATE_DIRS
-from glutekit.interfaces import Exporter, ExportRequest
+from glutekit.interfaces import Exporter, ExportOptions, ExportRequest
 from glutekit.model import Routine, Timeline
 from glutekit.timeline.played import Measure
 
@@ -65,12 +65,26 @@ def speech_measure(app: App, options: Mapping[str, Any] | None = None) -> Measur
         return None
     measure = speaking[0].speech_lengths
     assert measure is not None
-    return lambda texts: measure(texts, dict(options or {}))
+    typed = export_options(app, options or {}, speaks=True)
+    return lambda texts: measure(texts, typed)
 
 
-def compile_for(
-    exporter: Exporter, routine: Routine, app: App, options: Mapping[str, Any]
-) -> Timeline:
+def export_options(
+    app: App, values: Mapping[str, Any], *, speaks: bool, format: str | None = None
+) -> ExportOptions:
+    """What an exporter is given besides the routine: the options by name, the voice
+    models (for a format that speaks) and the template folders plugins offer."""
+    from glutekit.session import voice_models
+
+    dirs = TEMPLATE_DIRS.offered(app.host, format=format) if format is not None else []
+    return ExportOptions(
+        values=dict(values),
+        voice_models=voice_models(app.host) if speaks else (),
+        template_dirs=tuple(Path(d) for _, d in dirs),
+    )
+
+
+def compile_for(exporter: Exporter, routine: Routine, app: App, options: ExportOptions) -> Timeline:
     """The routine's timeline; for a format that speaks, fitted around the speech."""
     from glutekit import timeline
 
@@ -166,20 +180,15 @@ def export(
     detail(f"format {name}, written by plugin '{plugin}'")
     routine = with_first_side(app.catalog.find_routine(routine_ref), first_side)
     path = output or Path(f"{routine.id}{exporter.suffix}")
-    # Exporters get no plugin host, so the template folders plugins offer travel as an option.
-    template_dirs = tuple(Path(d) for _, d in TEMPLATE_DIRS.offered(app.host, format=name))
-    options: dict[str, Any] = {
+    values = {
         "paper": paper,
         "cards": cards,
         "cards_only": cards_only,
         "weeks": weeks,
-        "template_dirs": template_dirs,
         **voice_values(speech, speaking=exporter.speaks),
     }
-    if exporter.speaks:
-        from glutekit.session import voice_models
-
-        options["voice_models"] = voice_models(app.host)
+    # Exporters get no plugin host: what plugins offer for them comes with the options.
+    options = export_options(app, values, speaks=exporter.speaks, format=name)
     request = ExportRequest(
         routine=routine,
         timeline=compile_for(exporter, routine, app, options),

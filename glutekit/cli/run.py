@@ -166,10 +166,9 @@ def run(
     "coach, again", "coach, stop" or "coach, how long" instead.
     """
     speech = voice_values(compose_args, speaking=not no_voice)
-    if events_format is not None:
-        # Standard output carries the events: outputs that print must use stderr.
-        speech["stdout_is_data"] = True
     options = SessionOptions(
+        # Standard output carries the events: outputs that print must use stderr.
+        stdout_is_data=events_format is not None,
         speed=speed,
         voice=not no_voice,
         outputs=outputs,
@@ -275,15 +274,12 @@ def transcript(
     loaded = with_first_side(load_routine(app, routine), first_side)
     timeline = compile(loaded, app.catalog)
     if spoken:
-        from glutekit.cli.export import compile_for, exporters
+        from glutekit.cli.export import compile_for, export_options, exporters
 
         speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
         if not speaking:
             raise GlutekitError("--spoken needs a plugin that speaks; none is loaded")
-        from glutekit.session import voice_models
-
-        options = {**options, "voice_models": voice_models(app.host)}
-        timeline = compile_for(speaking[0], loaded, app, options)
+        timeline = compile_for(speaking[0], loaded, app, export_options(app, options, speaks=True))
     # With tones the 3-2-1 is heard as tones, not words: say so.
     tones = spoken and options.get("countdown") == "tones"
 

@@ -353,13 +353,13 @@ def _speech_measurer(host: PluginHost) -> tuple[str, Callable[[list[str]], Any]]
     A speaking exporter (the WAV export) needs no audio device, so it is tried first;
     a speaking live output is the fallback.
     """
-    from glutekit.interfaces import OutputOptions
+    from glutekit.interfaces import ExportOptions, OutputOptions
 
     for plugin, exporter in EXPORTERS.offered(host).values():
-        measure = getattr(exporter, "speech_lengths", None)
-        if callable(measure):
+        measure = exporter.speech_lengths
+        if measure is not None:
             return f"exporter '{exporter.format}' of plugin '{plugin}'", lambda texts, m=measure: m(
-                texts, {}
+                texts, ExportOptions()
             )
     for plugin, spec in OUTPUTS.offered(host).values():
         if spec.speaks:

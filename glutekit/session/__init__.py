@@ -113,6 +113,10 @@ class SessionOptions:
     inputs: tuple[str, ...] = ()
     #: Option values handed to every output (``OutputOptions.values``).
     values: dict[str, Any] = field(default_factory=dict)
+    #: Standard output carries data (``run --events jsonl``): outputs print to stderr.
+    stdout_is_data: bool = False
+    #: The sound plays on this computer; False when another device plays it.
+    plays_here: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -234,11 +238,14 @@ def choose_outputs(host: PluginHost, options: SessionOptions) -> list[tuple[str,
 def _create_outputs(
     host: PluginHost, options: SessionOptions, controls: Controls
 ) -> list[tuple[str, Output]]:
-    values = {**options.values, "controls": controls}
-    if options.voice:
-        values.setdefault("voice_models", voice_models(host))
     output_options = OutputOptions(
-        speed=options.speed, interactive=options.interactive, values=values
+        speed=options.speed,
+        interactive=options.interactive,
+        values=dict(options.values),
+        controls=controls,
+        voice_models=voice_models(host) if options.voice else (),
+        stdout_is_data=options.stdout_is_data,
+        plays_here=options.plays_here,
     )
     created: list[tuple[str, Output]] = []
     plugins = {name: plugin for name, (plugin, _) in output_specs(host).items()}
@@ -299,14 +306,15 @@ def _create_inputs(
     if not options.inputs:
         return []
     specs = input_specs(host)
-    values = {
-        **options.values,
-        "controls": controls,
-        "coach_speaking": coach_speaking(outputs),
-        "coach_sound": coach_sound(outputs),
-    }
     input_options = OutputOptions(
-        speed=options.speed, interactive=options.interactive, values=values
+        speed=options.speed,
+        interactive=options.interactive,
+        values=dict(options.values),
+        controls=controls,
+        coach_speaking=coach_speaking(outputs),
+        coach_sound=coach_sound(outputs),
+        stdout_is_data=options.stdout_is_data,
+        plays_here=options.plays_here,
     )
     created: list[tuple[str, Output]] = []
     for name in dict.fromkeys(options.inputs):

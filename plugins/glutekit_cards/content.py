@@ -308,7 +308,7 @@ def build_sheet(request: ExportRequest) -> Sheet:
     Options: ``cards`` adds the exercise cards after the sheet and log grid;
     ``cards_only`` prints the cards alone.
     """
-    options = request.options
+    options = request.options.values
     weeks = int(options.get("weeks") or DEFAULT_WEEKS)
     steps = _exercise_steps(request.routine)
     first_steps: dict[str, ExerciseStep] = {}

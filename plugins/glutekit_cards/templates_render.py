@@ -126,7 +126,7 @@ def render(
 
 
 def _dirs(request: ExportRequest) -> list[Path]:
-    return [Path(d) for d in request.options.get("template_dirs", ())]
+    return list(request.options.template_dirs)
 
 
 def print_scales(sheet: Sheet) -> tuple[float, dict[str, float]]:

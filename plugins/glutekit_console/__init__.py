@@ -24,21 +24,21 @@ def can_redraw(options: OutputOptions) -> bool:
 
 
 def _create(options: OutputOptions) -> Output:
-    if options.values.get("stdout_is_data"):
+    if options.stdout_is_data:
         # Standard output carries data ('run --events jsonl'): the session's lines go
         # to standard error, where they do not mix with it.
         import sys
 
         from glutekit_console.plain import PlainConsole
 
-        return PlainConsole(stream=sys.stderr, controls=options.values.get("controls"))
+        return PlainConsole(stream=sys.stderr, controls=options.controls)
     if can_redraw(options):
         from glutekit_console.live import LiveConsole
 
         return LiveConsole(options)
     from glutekit_console.plain import PlainConsole
 
-    return PlainConsole(controls=options.values.get("controls"))
+    return PlainConsole(controls=options.controls)
 
 
 @glutekit.hookimpl

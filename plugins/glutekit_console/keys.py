@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from glutekit.interfaces import SessionControls
+
 
 class KeyReader:
     """Reads keys from stdin in a daemon thread and calls the matching action."""
@@ -102,7 +104,7 @@ class KeyReader:
 HINT = "space pause/resume · n next · b back · q quit"
 
 
-def start_keys(controls: Any) -> KeyReader | None:
+def start_keys(controls: SessionControls | None) -> KeyReader | None:
     """Start reading the session's keys, if there are controls and stdin is a terminal."""
     if controls is None or not KeyReader.available():
         return None

@@ -24,7 +24,7 @@ class LiveConsole:
 
     def __init__(self, options: OutputOptions) -> None:
         self.speed = options.speed
-        self.controls: Any = options.values.get("controls")
+        self.controls = options.controls
         self.timeline: Timeline | None = None
         self.segment: Segment | None = None
         self.cue_text = ""

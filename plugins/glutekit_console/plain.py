@@ -6,7 +6,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
-from glutekit.interfaces import Event, SessionSummary
+from glutekit.interfaces import Event, SessionControls, SessionSummary
 from glutekit.model import Timeline
 from glutekit.model.durations import clock
 
@@ -23,7 +23,9 @@ class PlainConsole:
     input is a terminal (a terminal without cursor control still has a keyboard).
     """
 
-    def __init__(self, stream: TextIO | None = None, controls: Any = None) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, controls: SessionControls | None = None
+    ) -> None:
         self.stream = stream or sys.stdout
         self.controls = controls
         self._gone = False

@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glutekit.interfaces import Event, OutputOptions, SessionSummary, SoundTap
+from glutekit.interfaces import Event, OutputOptions, SessionControls, SessionSummary
 from glutekit.model import Timeline
-from glutekit.session.engine import Controls
 from glutekit_listen.audio import AudioUnavailable, EarconPlayer
 from glutekit_listen.grammar import WAKE_WORD, words_of
 from glutekit_listen.recogniser import RATE, Heard, Recogniser, RecogniserMissing, Tuning
@@ -57,7 +56,7 @@ class Acted:
     at: float
 
 
-def _actions(controls: Any) -> dict[str, Callable[[], None]]:
+def _actions(controls: SessionControls) -> dict[str, Callable[[], None]]:
     return {
         "pause": controls.pause,
         "resume": controls.resume,
@@ -91,13 +90,11 @@ class ListenInput:
         earcon: bool = True,
         report: Report | None = None,
     ) -> None:
-        values: Mapping[str, Any] = options.values
-        controls: Controls | None = values.get("controls")
-        if controls is None:
+        if options.controls is None:
             raise ListenOff("this session takes no commands")
-        self.controls = controls
-        self._coach_speaking: Callable[[], bool | None] = values.get("coach_speaking", lambda: None)
-        self._coach_sound: Callable[[], SoundTap | None] = values.get("coach_sound", lambda: None)
+        self.controls = options.controls
+        self._coach_speaking = options.coach_speaking
+        self._coach_sound = options.coach_sound
         self.speed = options.speed
         self.tuning = tuning or Tuning()
         self._report = report or _stderr

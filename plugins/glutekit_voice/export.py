@@ -14,10 +14,10 @@ import wave
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from glutekit.errors import GlutekitError
-from glutekit.interfaces import Exporter, ExportRequest
+from glutekit.interfaces import Exporter, ExportOptions, ExportRequest
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
@@ -51,31 +51,34 @@ class WavWriter:
             self._renderers[settings] = renderer
         self._default_renderer = renderer
 
-    def renderer(self, options: Mapping[str, Any] | None = None) -> CueRenderer:
+    def renderer(self, options: ExportOptions | None = None) -> CueRenderer:
         if self._default_renderer is not None and self._settings is None:
             return self._default_renderer
-        settings = self._settings or VoiceSettings.from_values(options or {})
+        options = options or ExportOptions()
+        settings = self._settings or VoiceSettings.from_values(
+            options.values, models=options.voice_models
+        )
         if settings not in self._renderers:
             self._renderers[settings] = CueRenderer(settings)
         return self._renderers[settings]
 
     def speech_lengths(
-        self, texts: Sequence[str], options: Mapping[str, Any] | None = None
+        self, texts: Sequence[str], options: ExportOptions | None = None
     ) -> Mapping[str, float]:
         rendered = _rendering(lambda: render_with_progress(self.renderer(options), texts))
         return {text: cue.seconds for text, cue in rendered.items()}
 
-    def schedule(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> Schedule:
+    def schedule(self, timeline: Timeline, options: ExportOptions | None = None) -> Schedule:
         from glutekit_voice.mixer import Schedule
 
-        tones = countdown_tones(options)
+        tones = countdown_tones(options.values if options else None)
         spoken = [cue.text for cue in timeline.cues if not (tones and cue.kind == "countdown")]
         rendered = _rendering(lambda: self.renderer(options).render_all(spoken))
         clips = {text: cue.path for text, cue in rendered.items()}
         return Schedule.build(timeline, clips, tones=tones)
 
     def blocks(
-        self, timeline: Timeline, options: Mapping[str, Any] | None = None
+        self, timeline: Timeline, options: ExportOptions | None = None
     ) -> Iterator[array[int]]:
         """The session's audio in blocks, from the first sample to the last word."""
         from glutekit_voice.mixer import Playhead
@@ -87,7 +90,7 @@ class WavWriter:
             yield playhead.read(count, frame)
             frame += count
 
-    def mix(self, timeline: Timeline, options: Mapping[str, Any] | None = None) -> array[int]:
+    def mix(self, timeline: Timeline, options: ExportOptions | None = None) -> array[int]:
         """The whole session's audio in memory (for short sessions and tests)."""
         out = array("h")
         for block in self.blocks(timeline, options):

@@ -66,7 +66,7 @@ class VoiceOutput:
         renderer: CueRenderer | None = None,
         report: Report = report_to_stderr,
     ) -> None:
-        self.settings = VoiceSettings.from_values(options.values)
+        self.settings = VoiceSettings.from_values(options.values, models=options.voice_models)
         #: The 3-2-1 as soft tones (``--countdown tones``) instead of spoken numbers.
         self.tones = countdown_tones(options.values)
         self.speed = options.speed
@@ -81,7 +81,7 @@ class VoiceOutput:
         self._lock = threading.Lock()
         #: False: render and measure every cue but play nothing on this machine (the
         #: session page plays the cues on the phone instead, see :meth:`clip`).
-        self.plays_here = options.values.get("voice_plays_here", True) is not False
+        self.plays_here = options.plays_here
         if self.settings.voice:
             # Check the voice now, so a misspelt --voice stops the run with exit 2
             # instead of being found while the session is being prepared.

@@ -45,7 +45,11 @@ class VoiceSettings:
 
     @classmethod
     def from_values(
-        cls, values: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None
+        cls,
+        values: Mapping[str, Any] | None = None,
+        env: Mapping[str, str] | None = None,
+        *,
+        models: tuple[VoiceModel, ...] = (),
     ) -> VoiceSettings:
         """Build settings from option values, then the environment, then defaults.
 
@@ -70,7 +74,7 @@ class VoiceSettings:
             rate=_rate(rate_raw, rate_src),
             volume=_volume(volume_raw, volume_src),
             backend=_backend(backend_raw, backend_src),
-            models=tuple(m for m in values.get("voice_models") or () if isinstance(m, VoiceModel)),
+            models=models,
         )
 
 

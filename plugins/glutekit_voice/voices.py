@@ -16,7 +16,7 @@ def list_voices(backend: str | None, models: tuple[VoiceModel, ...] = ()) -> lis
     """
     from glutekit_voice.choose import _started, _voices
 
-    settings = VoiceSettings.from_values({"voice_backend": backend, "voice_models": models})
+    settings = VoiceSettings.from_values({"voice_backend": backend}, models=models)
     names = backend_names() if settings.backend == "auto" else [settings.backend]
     found: list[VoiceInfo] = []
     problems: list[SpeechUnavailable] = []

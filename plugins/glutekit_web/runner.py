@@ -265,13 +265,13 @@ class SessionRunner:
         from glutekit.cli.history import attach_history
         from glutekit.session import SessionOptions, prepare
 
-        values = {**self.values, "voice_plays_here": sound == "computer"}
         options = SessionOptions(
             speed=self.speed,
             voice=sound != "off",
             interactive=self.interactive,
             inputs=self.inputs,
-            values=values,
+            values=dict(self.values),
+            plays_here=sound == "computer",
         )
         session = prepare(
             routine, host=self.app.host, catalog=self.app.catalog, options=options, report=_warn
