@@ -21,11 +21,11 @@ from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.errors import GlutekitError, InputError
 
 if TYPE_CHECKING:
-    from glutekit.cli.history import RunHistory
     from glutekit.history.db import HistoryDB
     from glutekit.program.course import Course
     from glutekit.program.files import Programs
     from glutekit.program.state import Enrollment
+    from glutekit.session.history import SessionHistory
 
 
 def _programs(app: App) -> Programs:
@@ -445,7 +445,7 @@ NOT_COUNTED = (
 def finish_program_session(
     app: App,
     pending: PendingSession,
-    history: RunHistory,
+    history: SessionHistory | None,
     *,
     finished: bool,
     effort: int | None,
@@ -464,9 +464,9 @@ def finish_program_session(
     result = record_run(
         app,
         pending,
-        session_id=history.session_id,
-        pain_before=history.pain_before,
-        pain_after=history.pain_after,
+        session_id=history.session_id if history else None,
+        pain_before=history.pain_before if history else None,
+        pain_after=history.pain_after if history else None,
         effort=effort,
         red_flag=red_flag,
     )

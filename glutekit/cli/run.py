@@ -22,7 +22,7 @@ from glutekit.errors import GlutekitError, InputError, UnknownId
 from glutekit.model import Cue, Routine
 from glutekit.model.durations import clock
 from glutekit.model.textcheck import safe
-from glutekit.session import SessionOptions, prepare, summary_line
+from glutekit.session import HistoryOptions, SessionOptions, prepare, summary_line
 from glutekit.timeline import compile
 
 
@@ -175,6 +175,13 @@ def run(
         inputs=(*inputs, "listen") if listen else inputs,
         interactive=sys.stdout.isatty(),
         values=speech,
+        history=HistoryOptions(
+            resume=resume,
+            ask=ask_pain,
+            pain_before=pain_before,
+            pain_after=pain_after,
+            finish_on_end=False,  # the summary line comes before the question of pain after
+        ),
     )
     stray = [] if compose_now else compose_options_given(click.get_current_context())
     if stray:
@@ -203,18 +210,15 @@ def run(
         )
     except UnknownId as exc:
         raise _named_with_config(exc) from None
-    from glutekit.cli.history import attach_history
-
-    history = attach_history(
-        app, session, resume=resume, ask=ask_pain, pain_before=pain_before, pain_after=pain_after
-    )
     if events_format == "jsonl":
         from glutekit.session.events import JsonLines
 
         session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()
     click.echo(summary_line(result.summary), err=events_format is not None)
-    history.finish(interrupted=result.signal is not None)
+    history = session.history
+    if history is not None:
+        history.finish(interrupted=result.signal is not None)
     if pending is not None:
         from glutekit.cli.program import finish_program_session
 

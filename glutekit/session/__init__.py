@@ -22,7 +22,10 @@ How a session is put together, and where each feature plugs in:
    the plain timeline, asks the outputs how long each cue takes to say and compiles again
    with those lengths. ``SessionOptions.start_segment`` starts later (``--resume``).
    ``Session.listeners`` are called with the session and its summary after playing;
-   ``Session.extra_outputs`` takes outputs that were not chosen by name (history).
+   ``Session.extra_outputs`` takes outputs that were not chosen by name.
+   ``SessionOptions.history`` (:mod:`glutekit.session.history`) records the session in
+   the history as ``glutekit run`` does, resumes one (``resume=True``) and takes the pain
+   scores; ``record=False`` leaves no trace.
    ``Session.events`` publishes every event to its subscribers (:mod:`glutekit.session.events`).
    ``SessionOptions.inputs`` names inputs (``glutekit_inputs`` hook, e.g. ``listen``):
    they drive the session's controls and receive its events like outputs.
@@ -62,6 +65,7 @@ from glutekit.model.textcheck import safe
 from glutekit.session.clock import Clock, MonotonicClock
 from glutekit.session.engine import Controls, play, speech_lengths
 from glutekit.session.events import EventStream
+from glutekit.session.history import HistoryOptions, SessionHistory, attach
 from glutekit.timeline import CompileSettings, compile, cue_texts
 
 if TYPE_CHECKING:
@@ -70,6 +74,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "EXIT_SIGNAL",
+    "HistoryOptions",
     "Session",
     "SessionOptions",
     "SessionResult",
@@ -117,6 +122,8 @@ class SessionOptions:
     stdout_is_data: bool = False
     #: The sound plays on this computer; False when another device plays it.
     plays_here: bool = True
+    #: How the session is recorded in the history (by default it is, as by ``glutekit run``).
+    history: HistoryOptions = field(default_factory=HistoryOptions)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -145,6 +152,8 @@ class Session:
     report: Report = _stderr
     #: The session's events for any number of listeners (``--events jsonl``, the page).
     events: EventStream = field(default_factory=EventStream)
+    #: Its record in the history, or None when not recorded.
+    history: SessionHistory | None = None
 
     def clock(self) -> Clock:
         """The clock to play against: an output's audio stream, else the monotonic clock."""
@@ -203,6 +212,8 @@ class Session:
             raise InputError("the session stopped unexpectedly")
         for listener in self.listeners:
             listener(self, result[0])
+        if self.history is not None and self.options.history.finish_on_end:
+            self.history.finish(interrupted=bool(caught))
         return SessionResult(summary=result[0], signal=caught[0] if caught else None)
 
 
@@ -356,7 +367,7 @@ def prepare(
     if lengths:
         timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
     inputs = _create_inputs(host, options, controls, outputs)
-    return Session(
+    session = Session(
         routine=routine,
         timeline=timeline,
         options=options,
@@ -366,6 +377,14 @@ def prepare(
         report=report,
         events=EventStream(report=report),
     )
+    if options.history.record:
+        session.history, resumed = attach(routine, timeline, catalog, options.history, report)
+        if resumed is not None:
+            options.start_segment = resumed.start_segment
+            print(resumed.line, file=sys.stderr, flush=True)
+        if session.history.recorder is not None:
+            session.extra_outputs.append(("history", session.history.recorder))
+    return session
 
 
 def open_session(
@@ -376,6 +395,7 @@ def open_session(
     outputs: tuple[str, ...] = (),
     values: dict[str, Any] | None = None,
     host: PluginHost | None = None,
+    history: HistoryOptions | None = None,
 ) -> Session:
     """The short way from a routine id, a path or a Routine to a session ready to play.
 
@@ -393,6 +413,7 @@ def open_session(
         outputs=outputs,
         interactive=sys.stdout.isatty(),
         values=dict(values or {}),
+        history=history or HistoryOptions(),
     )
     return prepare(loaded, host=host, catalog=catalog, options=options)
 

@@ -20,10 +20,10 @@ from glutekit.session.events import StreamEvent, segment_json
 
 if TYPE_CHECKING:
     from glutekit.cli.app import App
-    from glutekit.cli.history import RunHistory
     from glutekit.cli.program import PendingSession
     from glutekit.model import Routine, Timeline
     from glutekit.session import Session
+    from glutekit.session.history import SessionHistory
 
 Sound = Literal["phone", "computer", "off"]
 SOUNDS: tuple[Sound, ...] = ("phone", "computer", "off")
@@ -60,7 +60,7 @@ class SessionRunner:
         self.error: str | None = None
         self.last: dict[str, Any] | None = None
         self.finished: dict[str, Any] | None = None
-        self._history: RunHistory | None = None
+        self._history: SessionHistory | None = None
         #: The program session being played, from start until it is logged.
         self._program: PendingSession | None = None
         self._thread: threading.Thread | None = None
@@ -262,8 +262,7 @@ class SessionRunner:
     def _prepare(
         self, routine: Routine, sound: Sound, resume: bool, pain_before: int | None
     ) -> Session:
-        from glutekit.cli.history import attach_history
-        from glutekit.session import SessionOptions, prepare
+        from glutekit.session import HistoryOptions, SessionOptions, prepare
 
         options = SessionOptions(
             speed=self.speed,
@@ -272,18 +271,17 @@ class SessionRunner:
             inputs=self.inputs,
             values=dict(self.values),
             plays_here=sound == "computer",
+            # The page asks for pain after the session, then closes its history.
+            history=HistoryOptions(resume=resume, pain_before=pain_before, finish_on_end=False),
         )
         session = prepare(
             routine, host=self.app.host, catalog=self.app.catalog, options=options, report=_warn
         )
         # The page can always go on after a pause, so steps that wait for the user wait.
         session.controls.waits = True
-        history = attach_history(
-            self.app, session, resume=resume, ask=False, pain_before=pain_before, pain_after=None
-        )
         session.events.subscribe(self._on_event)
         with self._lock:
-            self.session, self._history = session, history
+            self.session, self._history = session, session.history
             self.state = "playing"
         self._tell({"event": "ready", "session": self.session_info()})
         return session
