@@ -29,6 +29,7 @@ from glutekit_voice.music import (  # noqa: E402
     FADE_IN,
     FADE_OUT,
     DuckEnvelope,
+    duck_db_of,
     open_music,
 )
 
@@ -261,13 +262,18 @@ def test_music_with_a_format_that_does_not_speak_is_refused(tmp_path: Path, song
     assert "--music only goes with a format that speaks" in result.stderr
 
 
-def test_a_bad_duck_variable_only_matters_with_music(tmp_path: Path) -> None:
+def test_a_bad_duck_variable_only_matters_with_music(tmp_path: Path, song_wav: Path) -> None:
     env = {"GLUTEKIT_MUSIC_DUCK": "loud"}
     silent = run_glutekit("run", "quick-five", "--speed", "1000", "--no-voice", env=env)
     assert silent.returncode == 0, silent.stderr
+    result = run_glutekit(
+        "export", "quick-five", "--music", song_wav, "-o", "x.wav", env=env, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    expect = "GLUTEKIT_MUSIC_DUCK: must be a number of dB from 0 to 40 (got 'loud')"
+    assert [line for line in result.stderr.splitlines() if expect in line], result.stderr
+    assert not (tmp_path / "x.wav").exists()
     with pytest.raises(InputError, match="GLUTEKIT_MUSIC_DUCK"):
-        from glutekit_voice.music import duck_db_of
-
         duck_db_of({}, env)
 
 
