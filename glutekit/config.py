@@ -116,7 +116,7 @@ class Setting:
 
 _SPEAKING = ("run", "export", "transcript")
 #: Speech settings: their variables are checked by the commands that speak, when they do.
-SPEECH_KEYS = ("voice", "rate", "volume", "voice_backend")
+SPEECH_KEYS = ("voice", "rate", "volume", "voice_backend", "music_duck")
 
 SETTINGS: dict[str, Setting] = {
     s.key: s
@@ -151,6 +151,14 @@ SETTINGS: dict[str, Setting] = {
             default="auto",
             env="GLUTEKIT_VOICE_BACKEND",
             targets=(*((c, "voice_backend") for c in _SPEAKING), ("voices", "backend")),
+        ),
+        Setting(
+            key="music_duck",
+            help="how far music (--music) dips while the coach speaks, in dB",
+            parse=_number(float, 0, 40, "a number of dB"),
+            default=12.0,
+            env="GLUTEKIT_MUSIC_DUCK",
+            targets=(("run", "music_duck"), ("export", "music_duck")),
         ),
         Setting(
             key="paper",

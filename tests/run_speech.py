@@ -34,6 +34,8 @@ SPEECH_MODULES = frozenset(
         "test_voice_cli.py",
         "test_voice_export.py",
         "test_voice_mp3.py",
+        "test_voice_chapters.py",
+        "test_voice_music.py",
         "test_listen.py",
         "test_faults.py",
         "test_coaching.py",

@@ -255,6 +255,7 @@ def test_every_documented_row_has_a_case() -> None:
             "test_events.py",
             "test_voice_render.py",
             "test_voice_pool.py",
+            "test_voice_music.py",
         )
         if (REPO / "tests" / name).exists()
     )

@@ -10,6 +10,7 @@ import click
 
 from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.music_options import music_options, music_values
 from glutekit.cli.output import detail, info
 from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.cli.sides_option import first_side_option, with_first_side
@@ -155,6 +156,7 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
     help="Weeks in the sheet's log grid.",
 )
 @voice_options
+@music_options
 @first_side_option
 @pass_app
 def export(
@@ -172,11 +174,15 @@ def export(
 ) -> None:
     """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more.
 
-    The speech options (--voice, --rate ...) apply to formats that speak, such as wav.
+    The speech options (--voice, --rate ...) and --music apply to formats that speak,
+    such as wav and mp3.
     """
     known = exporters(app)
     name = pick_format(known, fmt, output)
     plugin, exporter = known[name]
+    music = music_values(speech)
+    if music and not exporter.speaks:
+        raise InputError(f"--music only goes with a format that speaks, such as wav; not {name}")
     detail(f"format {name}, written by plugin '{plugin}'")
     routine = with_first_side(app.catalog.find_routine(routine_ref), first_side)
     path = output or Path(f"{routine.id}{exporter.suffix}")
@@ -186,6 +192,7 @@ def export(
         "cards_only": cards_only,
         "weeks": weeks,
         **voice_values(speech, speaking=exporter.speaks),
+        **music,
     }
     # Exporters get no plugin host: what plugins offer for them comes with the options.
     options = export_options(app, values, speaks=exporter.speaks, format=name)

@@ -16,6 +16,7 @@ import click
 from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options, compose_options_given
+from glutekit.cli.music_options import music_options, music_values
 from glutekit.cli.sides_option import first_side_option, with_first_side
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError, UnknownId
@@ -84,6 +85,7 @@ def _warn(message: str) -> None:
     help="Let this input drive the session too (repeatable), e.g. listen.",
 )
 @voice_options
+@music_options
 @first_side_option
 @click.option(
     "--resume",
@@ -166,6 +168,10 @@ def run(
     "coach, again", "coach, stop" or "coach, how long" instead.
     """
     speech = voice_values(compose_args, speaking=not no_voice)
+    music = music_values(compose_args)
+    if music and no_voice:
+        raise InputError("--music plays under the voice; leave out --no-voice to hear it")
+    speech.update(music)
     options = SessionOptions(
         # Standard output carries the events: outputs that print must use stderr.
         stdout_is_data=events_format is not None,

@@ -2,7 +2,7 @@
 
 The file comes from the same mixer as the live stream (:mod:`glutekit_voice.mixer`):
 every cue at its exact sample, the 3-2-1 spoken (or soft tones with ``--countdown
-tones``), silence in between. It is written
+tones``), silence or the user's music (``--music``) in between. It is written
 block by block as it is mixed, so memory stays the same whatever the length, and
 atomically (a reader never sees half a file). MP3 files get one ID3 chapter per
 exercise, so a phone's player shows the exercise names and can skip between them.
@@ -27,6 +27,7 @@ from glutekit_voice.settings import VoiceSettings, countdown_tones
 
 if TYPE_CHECKING:  # the mixer is imported when audio is made, not to measure speech
     from glutekit_voice.mixer import Schedule
+    from glutekit_voice.music import Music
 
 #: Frames mixed and written at a time (about 1.5 s).
 BLOCK = 32768
@@ -50,6 +51,24 @@ class WavWriter:
         if renderer is not None and settings is not None:
             self._renderers[settings] = renderer
         self._default_renderer = renderer
+        self._musics: dict[tuple[str, float], Music] = {}
+
+    def music(self, options: ExportOptions | None = None) -> Music | None:
+        """The ``--music`` file of ``options``, checked and measured once; None without one.
+
+        :raises InputError: one line naming the file, when it is missing or does not decode.
+        """
+        values = options.values if options is not None else {}
+        if not values.get("music"):
+            return None
+        from glutekit_voice.music import duck_db_of, music_from
+
+        key = (str(values["music"]), duck_db_of(values))
+        if key not in self._musics:
+            found = music_from(values)
+            assert found is not None
+            self._musics[key] = found
+        return self._musics[key]
 
     def renderer(self, options: ExportOptions | None = None) -> CueRenderer:
         if self._default_renderer is not None and self._settings is None:
@@ -65,6 +84,7 @@ class WavWriter:
     def speech_lengths(
         self, texts: Sequence[str], options: ExportOptions | None = None
     ) -> Mapping[str, float]:
+        self.music(options)  # a bad music file is said before any speech is rendered
         rendered = _rendering(lambda: render_with_progress(self.renderer(options), texts))
         return {text: cue.seconds for text, cue in rendered.items()}
 
@@ -75,7 +95,7 @@ class WavWriter:
         spoken = [cue.text for cue in timeline.cues if not (tones and cue.kind == "countdown")]
         rendered = _rendering(lambda: self.renderer(options).render_all(spoken))
         clips = {text: cue.path for text, cue in rendered.items()}
-        return Schedule.build(timeline, clips, tones=tones)
+        return Schedule.build(timeline, clips, tones=tones, music=self.music(options))
 
     def blocks(
         self, timeline: Timeline, options: ExportOptions | None = None

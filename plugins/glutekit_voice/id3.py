@@ -75,8 +75,15 @@ def toc_frame(element_id: str, children: Sequence[str], title: str) -> bytes:
 
 
 def chapter_tag(marks: Sequence[ChapterMark], *, title: str | None, toc_title: str) -> bytes:
-    """The whole tag: header, table of contents, one CHAP per mark, the title, padding."""
-    ids = [f"chp{index}" for index in range(len(marks))]
+    """The whole tag: header, table of contents, one CHAP per mark, the title, padding.
+
+    The CHAP frames are stored in time order, and their element ids sort the same way
+    as text: FFmpeg (and so mpv, VLC and many podcast tools) lists chapters in the
+    order their frames are stored, not in the table of contents' order.
+    """
+    marks = sorted(marks, key=lambda mark: (mark.start_ms, mark.end_ms))
+    width = len(str(max(len(marks) - 1, 0)))
+    ids = [f"chp{index:0{width}d}" for index in range(len(marks))]
     frames = toc_frame("toc", ids, toc_title)
     frames += b"".join(chapter_frame(i, mark) for i, mark in zip(ids, marks, strict=True))
     if title:

@@ -19,9 +19,13 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glutekit.model import Cue, Timeline
 from glutekit_voice import wavfile
+
+if TYPE_CHECKING:  # music is decoded only when a session has some
+    from glutekit_voice.music import Music, MusicBed
 
 #: Countdown tones: the last one is higher, as on a sports timer.
 BEEP_HZ = 880.0
@@ -68,6 +72,7 @@ class Schedule:
         duration_frames: int,
         rate: int,
         tone_level: float = wavfile.SPEECH_LEVEL,
+        music: Music | None = None,
     ) -> None:
         self.placements = sorted(placements, key=lambda p: p.start)
         self.starts = [p.start for p in self.placements]
@@ -76,6 +81,8 @@ class Schedule:
         self.tone_level = tone_level
         #: Frames until the timeline ends or the last clip is finished, whichever is later.
         self.frames = max([duration_frames] + [p.start + p.frames for p in self.placements])
+        #: The user's music under the voice (``--music``), if any.
+        self.music = music
 
     @classmethod
     def build(
@@ -85,12 +92,14 @@ class Schedule:
         rate: int = wavfile.RATE,
         *,
         tones: bool = False,
+        music: Music | None = None,
     ) -> Schedule:
         """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV).
 
         :param tones: play the 3-2-1 as tones, :data:`TONE_BELOW_SPEECH_DB` under the
             speech level measured on this session's clips; otherwise it is spoken like
             any cue (from ``clips``).
+        :param music: music to play under the voice, ducked while clips sound.
         """
         beep_frames = len(wavfile.beep(rate))
         placements = []
@@ -108,7 +117,16 @@ class Schedule:
         level = wavfile.SPEECH_LEVEL
         if tones:  # read some clips only when there are tones to match to them
             level = speech_level_of(list(clips.values())) * 10 ** (-TONE_BELOW_SPEECH_DB / 20)
-        return cls(placements, round(timeline.duration * rate), rate, level)
+        return cls(placements, round(timeline.duration * rate), rate, level, music)
+
+    def music_bed(self) -> MusicBed | None:
+        """A fresh mixer of this schedule's music (one per playhead), or None."""
+        if self.music is None:
+            return None
+        from glutekit_voice.music import MusicBed
+
+        spans = [(p.start, p.start + p.frames) for p in self.placements]
+        return MusicBed(self.music, spans, self.frames)
 
 
 def speech_level_of(paths: list[Path]) -> float:
@@ -186,6 +204,7 @@ class Playhead:
         self._voices: list[_Voice] = []
         #: Every clip that started, in order.
         self.started: list[Started] = []
+        self._music = schedule.music_bed()
 
     @property
     def finished(self) -> bool:
@@ -209,6 +228,8 @@ class Playhead:
     def flush(self) -> None:
         """Silence the clips that are sounding (on pause)."""
         self._voices.clear()
+        if self._music is not None:
+            self._music.pause()
 
     def playing_at(self, frame: int) -> list[Cue]:
         """The cues sounding at stream frame ``frame`` (of those started so far)."""
@@ -238,6 +259,8 @@ class Playhead:
             for v in self._voices
             if v.started.end > stop and (v.cut_at is None or v.cut_at > stop)
         ]
+        if self._music is not None:
+            out = self._music.mix(out, self.position, self.speed)
         self.position = end
         return out
 

@@ -22,6 +22,7 @@ from glutekit.model import PRIORITY, Timeline
 from glutekit.session.clock import Clock
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
 from glutekit_voice.mixer import Schedule
+from glutekit_voice.music import Music
 from glutekit_voice.playback import PlaybackQueue
 from glutekit_voice.player import NoAudioDevice as NoPlayer
 from glutekit_voice.player import Player, find_player
@@ -82,6 +83,9 @@ class VoiceOutput:
         #: False: render and measure every cue but play nothing on this machine (the
         #: session page plays the cues on the phone instead, see :meth:`clip`).
         self.plays_here = options.plays_here
+        #: The user's music under the voice (``--music``): checked now, so a missing or
+        #: undecodable file stops the run with one line before anything is prepared.
+        self.music = _music_of(options.values)
         if self.settings.voice:
             # Check the voice now, so a misspelt --voice stops the run with exit 2
             # instead of being found while the session is being prepared.
@@ -147,8 +151,14 @@ class VoiceOutput:
             for text in spoken:
                 self._path_for(text)
             clips = {text: cue.path for text, cue in self._rendered.items()}
-            self.stream.load(Schedule.build(timeline, clips, tones=self.tones))
+            schedule = Schedule.build(timeline, clips, tones=self.tones, music=self.music)
+            self.stream.load(schedule)
             return
+        if self.music is not None:
+            self._report(
+                f"music off: {self.music.path.name} needs the session's audio stream "
+                "(miniaudio), and cues go to a player program here; the voice goes on"
+            )
         assert self._player is not None
         self.queue = PlaybackQueue(
             self._player, stale_after=STALE_AFTER / self.speed, on_error=self._playback_failed
@@ -251,6 +261,14 @@ class VoiceOutput:
         if self.off_reason is None:
             self.off_reason = message
             self._report(message)
+
+
+def _music_of(values: Mapping[str, object]) -> Music | None:
+    if not values.get("music"):
+        return None
+    from glutekit_voice.music import music_from
+
+    return music_from(values)
 
 
 def output_spec() -> OutputSpec:
