@@ -65,7 +65,7 @@ PACK: dict[str, Any] = {
 ROUTINE: dict[str, Any] = {
     "id": "golden",
     "title": "Golden",
-    "settings": {"prepare": 5, "rest": 6, "switch": 4, "breath": 4},
+    "settings": {"prepare": 5, "rest": 6, "switch": 4, "breath": {"in": 2, "out": 2}},
     "steps": [
         {"say": "Lie down.", "pause": 2},
         {"exercise": "t:side-hold"},

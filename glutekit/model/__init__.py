@@ -49,6 +49,27 @@ class Tempo:
 
 
 @dataclass(frozen=True, kw_only=True)
+class BreathPace:
+    """Seconds of one counted breath: the breath in, then the longer breath out."""
+
+    inhale: float
+    exhale: float
+
+    @property
+    def seconds(self) -> float:
+        return self.inhale + self.exhale
+
+    @classmethod
+    def of_total(cls, seconds: float) -> BreathPace:
+        """A whole breath split as a relaxed one is: two parts in, three parts out."""
+        return cls(inhale=round(seconds * 0.4, 3), exhale=round(seconds * 0.6, 3))
+
+
+#: A relaxed breath when nothing says otherwise: about 4 s in and 6 s out.
+RELAXED_BREATH = BreathPace(inhale=4.0, exhale=6.0)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Dose:
     """How much of an exercise: a hold, a number of breaths, or reps at a tempo.
 
@@ -64,6 +85,8 @@ class Dose:
     reps: int | None = None
     reps_max: int | None = None
     tempo: Tempo | None = None
+    #: The pace of each counted breath, when the exercise asks for its own.
+    breath: BreathPace | None = None
     sets: int = 1
     #: The weight or resistance, as the pack writes it ("20 kg", "red band").
     load: str | None = None
@@ -321,7 +344,8 @@ class Settings:
     #: Quiet seconds to change sides for every exercise; None: each exercise's own transition.
     switch: int | None = None
     side_order: SideOrder = "right-first"
-    breath: int = 6
+    #: The pace of counted breaths; None: the user's setting, else :data:`RELAXED_BREATH`.
+    breath: BreathPace | None = None
     countdown: bool = True
     halfway: bool = True
 
@@ -332,6 +356,7 @@ class DoseOverride:
     breaths: int | None = None
     reps: int | None = None
     tempo: Tempo | None = None
+    breath: BreathPace | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

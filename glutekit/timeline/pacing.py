@@ -280,9 +280,16 @@ def paced_set(
     shown = min(want, len(cues))
     for k, text in enumerate(cues[:shown]):
         target = max(round((k + 1) * dose.count / (shown + 1)), next_unit)
-        for i in [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]:
+        order = [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]
+        # A breathing instruction goes on the breath it names. One too long for that
+        # phase is still said, as any form cue is: ``validate --coaching`` then reports it
+        # out of phase (rule 16), which tells the author more than a line left out would.
+        on_breath = dose.kind == "breaths" and breath_phase(text) is not None
+        tries = [(i, True) for i in order] if on_breath else []
+        tries += [(i, False) for i in order]
+        for i, phased in tries:
             start = lead + i * unit
-            if dose.kind == "breaths" and breath_phase(text) is not None:
+            if phased:
                 fitted = _on_its_breath(units[i], text, start, i, dose, quiet_from, voice)
             else:
                 fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
@@ -298,12 +305,11 @@ def paced_set(
 
 def _phases(dose: ExerciseDose, words: PhaseWords, index: int, start: float) -> list[_Phase]:
     if dose.kind == "breaths":
-        half = dose.breath / 2
         inhale = ("Breathe in.", "In.") if index == 0 else ("In.",)
         number = number_word(index + 1)
         return [
-            _Phase(start, start + half, inhale),
-            _Phase(start + half, start + dose.breath, (f"Out… {number}.", "Out.")),
+            _Phase(start, start + dose.inhale, inhale),
+            _Phase(start + dose.inhale, start + dose.breath, (f"Out… {number}.", "Out.")),
         ]
     assert dose.tempo is not None
     up, hold, down = dose.tempo.up, dose.tempo.hold, dose.tempo.down
@@ -418,10 +424,9 @@ def _on_its_breath(
     On an in-breath it takes the place of "In." and ends before the out-breath; on an
     out-breath it opens the phase and the breath's number follows it, so no count is lost.
     """
-    half = dose.breath / 2
-    phase: tuple[float, float] = (start, start + half)
+    phase: tuple[float, float] = (start, start + dose.inhale)
     if breath_phase(text) == "out":
-        phase = (start + half, start + dose.breath)
+        phase = (start + dose.inhale, start + dose.breath)
     at = ms(phase[0])
     if at < quiet_from + ROOM:
         return None
