@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 from glutekit.catalog.packdefaults import filled
 from glutekit.catalog.vocabulary import pack_terms
 from glutekit.model import (
-    BreathPace,
     BlockStep,
+    BreathPace,
     Dose,
     DoseOverride,
     Exercise,

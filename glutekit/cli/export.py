@@ -12,12 +12,12 @@ from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import detail, info
 from glutekit.cli.output_path import OUTPUT_PATH
-from glutekit.cli.sides_option import first_side_option, with_first_side
+from glutekit.cli.sides_option import timing_options, with_timing
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.host.plugins import collect_named
 from glutekit.interfaces import Exporter, ExportRequest
-from glutekit.model import Routine, Timeline
+from glutekit.model import BreathPace, Routine, Timeline
 from glutekit.timeline.played import Measure
 
 
@@ -147,7 +147,7 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
     help="Weeks in the sheet's log grid.",
 )
 @voice_options
-@first_side_option
+@timing_options
 @pass_app
 def export(
     app: App,
@@ -160,6 +160,7 @@ def export(
     cards_only: bool,
     weeks: int,
     first_side: str | None = None,
+    breath_pace: BreathPace | None = None,
     **speech: Any,
 ) -> None:
     """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more.
@@ -170,7 +171,7 @@ def export(
     name = pick_format(known, fmt, output)
     plugin, exporter = known[name]
     detail(f"format {name}, written by plugin '{plugin}'")
-    routine = with_first_side(app.catalog.find_routine(routine_ref), first_side)
+    routine = with_timing(app.catalog.find_routine(routine_ref), first_side, breath_pace)
     path = output or Path(f"{routine.id}{exporter.suffix}")
     # Exporters get no plugin host, so the template folders plugins offer travel as an option.
     template_dirs = tuple(

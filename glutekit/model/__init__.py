@@ -48,6 +48,11 @@ class Tempo:
         return self.up + self.hold + self.down
 
 
+#: The slowest counted breath, in and out, in seconds (the schemas' limits).
+MAX_INHALE = 15.0
+MAX_EXHALE = 20.0
+
+
 @dataclass(frozen=True, kw_only=True)
 class BreathPace:
     """Seconds of one counted breath: the breath in, then the longer breath out."""
@@ -63,6 +68,25 @@ class BreathPace:
     def of_total(cls, seconds: float) -> BreathPace:
         """A whole breath split as a relaxed one is: two parts in, three parts out."""
         return cls(inhale=round(seconds * 0.4, 3), exhale=round(seconds * 0.6, 3))
+
+    @classmethod
+    def parse(cls, raw: object) -> BreathPace:
+        """``"4/6"`` (seconds in, then out), within the schema's limits.
+
+        :raises ValueError: saying what is expected, for anything else.
+        """
+        text = raw.strip() if isinstance(raw, str) else ""
+        parts = text.split("/")
+        try:
+            inhale, exhale = (float(p) for p in parts) if len(parts) == 2 else (0.0, 0.0)
+        except ValueError:
+            inhale = exhale = 0.0
+        if not (1 <= inhale <= MAX_INHALE and 1 <= exhale <= MAX_EXHALE):
+            raise ValueError(
+                f"must be seconds in and out as IN/OUT, such as 4/6 (in 1 to {MAX_INHALE:g}, "
+                f"out 1 to {MAX_EXHALE:g}), got {raw!r}"
+            )
+        return cls(inhale=inhale, exhale=exhale)
 
 
 #: A relaxed breath when nothing says otherwise: about 4 s in and 6 s out.
