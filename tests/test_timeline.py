@@ -237,7 +237,7 @@ def test_sets_get_a_rest_between_them(test_catalog: Catalog) -> None:
     timeline = tl.compile(test_catalog.load_routine_data(data, "sets"), test_catalog)
     holds = [(s.set_number, s.side) for s in timeline.segments if s.kind == "hold"]
     assert holds == [(1, "right"), (1, "left"), (2, "right"), (2, "left")]
-    assert "Rest. Set 2 of 2 next, right side." in tl.cue_texts(timeline)
+    assert "Rest. Last set next, right side." in tl.cue_texts(timeline)
 
 
 def test_from_segment_starts_at_zero_and_keeps_steps(test_catalog: Catalog) -> None:

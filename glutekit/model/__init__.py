@@ -489,6 +489,8 @@ CueKind = Literal[
     "caution",  # an exercise's spoken caution, once per session
     "safety",  # the session's line on when to stop
     "screen",  # a red flag said before the first exercise, with a pause after it
+    "progress",  # where the session is: "Exercise 3 of 7.", "Last side."
+    "getting-up",  # at the end, how to come up off the floor
 ]
 
 SegmentKind = Literal["prepare", "hold", "reps", "switch", "rest", "message", "done"]
@@ -515,6 +517,8 @@ PRIORITY: dict[str, int] = {
     "caution": 45,
     "safety": 50,
     "screen": 50,
+    "progress": 30,
+    "getting-up": 70,
 }
 
 

@@ -53,6 +53,16 @@ SETTLE_LINE = "Take your time to get into position."
 #: Replaces the set-up instructions in later rounds when the exercise gives no reminder.
 DEFAULT_REMINDER = "Same position as last round."
 DONE_LINE = "That's the end of the session. Well done."
+#: How to come up at the end of a session whose last exercise is lying down or kneeling.
+GETTING_UP = {
+    "lying": "Take your time getting up: roll onto your side, push up to sitting, "
+    "then stand up slowly.",
+    "kneeling": "Take your time getting up: sit back on your heels, bring one foot forward, "
+    "then stand up slowly.",
+}
+#: Said at a natural point of an exercise (before its last side or set), in turn.
+WELL_DONE = ("Good work.", "Nicely done.", "That's the way.")
+LAST_SIDE = "Last side."
 END_LINE = "And relax."
 
 #: Seconds of quiet to change sides, by position, when an exercise gives none.
@@ -310,8 +320,15 @@ def second_side_lines(
     return texts + list(notes)
 
 
+def progress_text(number: int, total: int) -> str:
+    """``Exercise 3 of 7.``; the last one says so."""
+    text = f"Exercise {number} of {total}"
+    return text + (", the last one." if number == total else ".")
+
+
 def set_rest_text(exercise: Exercise, set_number: int, sets: int, side: Side | None) -> str:
-    text = f"Rest. Set {set_number} of {sets} next"
+    which = "Last set" if set_number == sets else f"Set {set_number} of {sets}"
+    text = f"Rest. {which} next"
     if side is None:
         return text + "."
     working = working_side_text(exercise, side)

@@ -74,6 +74,7 @@ def timed_hold(
     countdown: bool,
     halfway: bool,
     quiet: bool = False,
+    cheer: bool = True,
 ) -> list[Said]:
     """Begin, form cues, time checks, 3-2-1 and "And relax" for a hold of ``dose.seconds``.
 
@@ -81,6 +82,8 @@ def timed_hold(
     :param owed: how many of ``cues`` this hold should say so every cue is heard.
     :param want: how many it would say with room to spare.
     :param quiet: the routine asks for quiet: no minute markers or words to fill silences.
+    :param cheer: a word of encouragement may break a long silence (the exercise has not
+        had its one yet).
     """
     seconds = dose.seconds
     options = begin_options(dose, words)
@@ -129,7 +132,7 @@ def timed_hold(
     said = sorted(said, key=lambda s: s.at)
     if quiet:
         return said
-    return _filled(said, seconds, cues, voice, hard_hi)
+    return _filled(said, seconds, cues, voice, hard_hi, cheer)
 
 
 #: A hold never goes longer than this without a word, unless its step asks for quiet.
@@ -149,7 +152,7 @@ def minute_marker(minute: int) -> str:
 
 
 def _filled(
-    said: list[Said], seconds: float, cues: Sequence[str], voice: Voice, hi: float
+    said: list[Said], seconds: float, cues: Sequence[str], voice: Voice, hi: float, cheer: bool
 ) -> list[Said]:
     """``said`` with minute markers in a long hold, then a form cue or a word of
     encouragement in the middle of every silence over :data:`FILL_AFTER` s."""
@@ -159,8 +162,8 @@ def _filled(
             if _room_for(said, marker, voice, hi):
                 said = sorted([*said, marker], key=lambda s: s.at)
     # Form cues again in turn, and one word of encouragement at most: not nagging.
-    cheer = ENCOURAGEMENT[int(seconds) % len(ENCOURAGEMENT)]
-    pool = [*cues, cheer]
+    word = ENCOURAGEMENT[int(seconds) % len(ENCOURAGEMENT)]
+    pool = [*cues, word] if cheer else list(cues)
     turn = 0
     while pool:
         gaps = [
@@ -186,7 +189,7 @@ def _filled(
         if placed is None:
             return said
         if placed.kind == "encourage":
-            pool.remove(cheer)
+            pool.remove(word)
         said = sorted([*said, placed], key=lambda s: s.at)
     return said
 
