@@ -159,8 +159,10 @@ class _Compiler:
         self.cautions_said: set[str] = set()
         #: Each exercise done, in order: its place in the session is said as it starts.
         self.done_in_order = [i for i, item in enumerate(self.items) if _is_exercise(item)]
-        #: Whether the exercise under way has had its word of encouragement (one at most).
+        #: Whether the exercise under way has had its word of encouragement (one at most),
+        #: and whether the one before it had one: never two exercises in a row, not nagging.
         self.cheered = False
+        self.may_cheer = True
         self.cheers = 0
 
     def run(self) -> Timeline:
@@ -205,7 +207,7 @@ class _Compiler:
 
     def _cheer(self) -> str | None:
         """A word of encouragement, if the exercise under way has not had one."""
-        if self.cheered:
+        if self.cheered or not self.may_cheer:
             return None
         self.cheered = True
         self.cheers += 1
@@ -279,7 +281,8 @@ class _Compiler:
         dose = resolve_dose(exercise, step, settings.breath)
         sides = self._sides(exercise, step)
         sets = step.sets or exercise.dose.sets
-        self.cheered = False
+        # An exercise after one that had its word of encouragement gets none.
+        self.may_cheer, self.cheered = not self.cheered, False
         self._prepare(item, step, exercise, dose, sides, sets)
         rotation = Rotation(form_cues(exercise, step), sets * len(sides))
         for set_number in range(1, sets + 1):
@@ -402,7 +405,7 @@ class _Compiler:
                 countdown=self.routine.settings.countdown,
                 halfway=self.routine.settings.halfway,
                 quiet=isinstance(item.step, ExerciseStep) and item.step.quiet,
-                cheer=not self.cheered,
+                cheer=self.may_cheer and not self.cheered,
             )
             self.cheered = self.cheered or any(s.kind == "encourage" for s in said)
             duration = dose.seconds
