@@ -7,6 +7,7 @@ hears, not from the compiler's own notes, so they would catch a compiler that li
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -49,7 +50,7 @@ def _breath_offsets(timeline: Timeline) -> list[tuple[str, float]]:
         if not ins or not outs:
             continue
         inhale = outs[0] - ins[0]
-        period = min((b - a for a, b in zip(ins, ins[1:], strict=False)), default=None)
+        period = min((b - a for a, b in itertools.pairwise(ins)), default=None)
         for cue in seg.cues:
             named = breath_phase(cue.text) if cue.kind == "cue" else None
             if named is None:
@@ -89,7 +90,7 @@ def test_counted_breaths_are_relaxed_four_in_six_out(
     for rid, (_, timeline, _) in compiled.items():
         for seg in timeline.segments:
             words = [c for c in seg.cues if c.kind == "breath" and c.phase]
-            for a, b in zip(words, words[1:], strict=False):
+            for a, b in itertools.pairwise(words):
                 assert a.phase is not None and b.phase is not None
                 if a.text in _IN_WORDS and b.text.startswith("Out"):
                     assert b.at - a.at == pytest.approx(4.0, abs=0.002), rid
@@ -199,7 +200,7 @@ def test_manners_keep_the_timeline_honest(
     routine, timeline, catalog = compiled[rid]
     say = SpeechLengths()
     cues = sorted(timeline.cues, key=lambda c: c.at)
-    for a, b in zip(cues, cues[1:], strict=False):
+    for a, b in itertools.pairwise(cues):
         assert a.at + say(a.text) <= b.at + 1e-6, (rid, a.text, b.text)
     for a, b in zip(timeline.segments, timeline.segments[1:], strict=False):
         assert b.start == pytest.approx(a.end)
