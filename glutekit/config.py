@@ -101,6 +101,16 @@ def _names(raw: Any) -> list[str]:
     return names
 
 
+def _breath_pace(raw: Any) -> str:
+    """``"4/6"``, checked and kept as text: the option it feeds parses it again."""
+    from glutekit.model import BreathPace
+
+    if not isinstance(raw, str):
+        raise ValueError(f"must be seconds in and out as IN/OUT, such as 4/6, got {_got(raw)}")
+    pace = BreathPace.parse(raw)
+    return f"{pace.inhale:g}/{pace.exhale:g}"
+
+
 @dataclass(frozen=True, kw_only=True)
 class Setting:
     """One preference: how it is checked, its variable, and which options it sets."""
@@ -172,6 +182,14 @@ SETTINGS: dict[str, Setting] = {
             help="side each per-side exercise starts on (default: the routine's order)",
             parse=_choice("left", "right"),
             targets=tuple((c, "first_side") for c in _SPEAKING),
+        ),
+        Setting(
+            key="breath_pace",
+            help='seconds in and out of each counted breath, such as "4/6" (default: '
+            "the routine's pace, else 4/6)",
+            parse=_breath_pace,
+            env="GLUTEKIT_BREATH_PACE",
+            targets=tuple((c, "breath_pace") for c in _SPEAKING),
         ),
         Setting(
             key="output",

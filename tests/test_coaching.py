@@ -67,7 +67,7 @@ BREAKING = {
     ),
     2: (
         _routine("r2", [{"exercise": "c:lunge"}], settings={"switch": 5}),
-        "8:5: /steps/0: switch: 5.0 s of quiet to change to the left side of Lunge at 00:57; "
+        "8:5: /steps/0: switch: 5.0 s of quiet to change to the left side of Lunge at 01:00; "
         "its transition needs 10 s",
     ),
     3: (
@@ -117,12 +117,12 @@ BREAKING = {
     ),
     16: (
         _routine("r16", [{"exercise": "c:breathe", "cues": ["Count your breaths."]}]),
-        "5:5: /steps/0: breathing: 'Count your breaths.' at 00:32 asks the listener to count "
+        "5:5: /steps/0: breathing: 'Count your breaths.' at 00:41 asks the listener to count "
         "the breaths that Breathe counts aloud",
     ),
     8: (
         _routine("r8", [{"exercise": "c:breathe"}], length="5m"),
-        "4:13: /length: length: plays for 00:50 but states 05:00 (-83%); keep within 5%",
+        "4:13: /length: length: plays for 01:15 but states 05:00 (-75%); keep within 5%",
     ),
 }
 
@@ -135,12 +135,31 @@ def test_a_routine_that_breaks_a_rule_gets_its_message(cli: Any, tmp_path: Path,
     assert message in problems, problems
 
 
+def test_rule_16_a_breathing_line_too_long_for_its_breath_is_out_of_phase(
+    cli: Any, tmp_path: Path
+) -> None:
+    # A 1.5 s breath in has no room for this line: it is said between the counts, as any
+    # form cue is, and validate says where and why rather than leaving it out.
+    step = {
+        "exercise": "c:breathe",
+        "dose": {"breaths": 5, "breath": {"in": 1.5, "out": 5}},
+        "cues": ["Take a slow, deep breath in through the nose."],
+    }
+    code, problems = _validate(cli, tmp_path, _routine("r16", [step]))
+    assert code == 2
+    assert problems == [
+        "5:5: /steps/0: breathing: 'Take a slow, deep breath in through t...' at 00:32 starts "
+        "2.9 s from the start of a breath in; within 0.3 s needed (a breathing line must fit "
+        "in the phase it names: shorten it, or give the breath a slower pace)"
+    ]
+
+
 def test_a_number_of_minutes_in_the_intro_is_a_stated_length(cli: Any, tmp_path: Path) -> None:
     routine = _routine("r8", [{"say": "Ten minutes for the hips."}, {"exercise": "c:breathe"}])
     code, problems = _validate(cli, tmp_path, routine)
     assert code == 2
     assert problems == [
-        "6:14: /steps/0/say: length: plays for 00:52 but states 10:00 (-91%); keep within 5%"
+        "6:14: /steps/0/say: length: plays for 01:18 but states 10:00 (-87%); keep within 5%"
     ]
 
 
@@ -294,11 +313,15 @@ def test_a_breathing_instruction_starts_with_the_breath_it_names(pack_catalog: C
     timeline = tl.compile(routine, pack_catalog)
     hold = next(s for s in timeline.segments if s.kind == "hold")
     first_in = next(c for c in hold.cues if c.text == "Breathe in.")
-    assert first_in.phase is not None
-    start, half = first_in.phase[0], first_in.phase[1] - first_in.phase[0]
+    first_out = next(c for c in hold.cues if c.text.startswith("Out…"))
+    assert first_in.phase is not None and first_out.phase is not None
+    start, inhale = first_in.phase[0], first_in.phase[1] - first_in.phase[0]
+    exhale = first_out.phase[1] - first_out.phase[0]
+    # A relaxed breath by default: about 4 s in and a longer 6 s out.
+    assert (inhale, exhale) == pytest.approx((4.0, 6.0))
     said = {c.text: c.at for c in hold.cues}
-    for text, offset in ((cues[0], 0.0), (cues[1], half)):
-        breaths = (said[text] - start - offset) / (2 * half)
+    for text, offset in ((cues[0], 0.0), (cues[1], inhale)):
+        breaths = (said[text] - start - offset) / (inhale + exhale)
         assert breaths == pytest.approx(round(breaths), abs=0.01), text
     # The out-breath that carries an instruction still says its number, after it.
     assert [t for t in _counts(timeline, "hold")[0] if t not in ("Breathe in.", "In.")] == [
@@ -378,6 +401,8 @@ def test_the_second_side_says_which_way_the_knees_drop(pack_catalog: Catalog) ->
     timeline = tl.compile(pack_catalog.load_routine_data(data, "r"), pack_catalog)
     switch = next(s for s in timeline.segments if s.kind == "switch")
     assert [c.text for c in switch.cues] == [
+        "Good work.",
+        "Last side.",
         "Switch to the left side: left ankle on your right knee.",
         "Come back to the middle and rest your left ankle on your right knee.",
         "Let the knees drop slowly to your right side.",

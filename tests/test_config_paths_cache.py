@@ -76,7 +76,8 @@ def test_config_set_checks_the_value_and_keeps_comments(cli: Any) -> None:
         == "glutekit: error: rate: must be words per minute from 80 to 450, got '900'"
     )
     typo = cli("config", "set", "ratte", "150")
-    assert typo.exit_code == 2 and "did you mean: rate?" in typo.stderr
+    # Closest first ("breath_pace" is as near to "ratte" by letters, and comes after).
+    assert typo.exit_code == 2 and "did you mean: rate" in typo.stderr
     assert cli("config", "set", "output", "console").exit_code == 0
     assert (
         path.read_text(encoding="utf-8")

@@ -192,7 +192,8 @@ def test_knee_circles_are_counted_as_circles_and_change_direction_halfway(
     voiced: dict[str, dict[str, Any]],
 ) -> None:
     texts = _texts_of(voiced["morning-in-bed"], "knee-circles")
-    assert texts[0].startswith("Knee hug circles. 8 circles each side")
+    assert texts[0] == "Exercise 1 of 7."
+    assert texts[1].startswith("Knee hug circles. 8 circles each side")
     assert "Up" not in texts and "Circle" in texts
     for side in ("right", "left"):
         said = [

@@ -65,7 +65,7 @@ PACK: dict[str, Any] = {
 ROUTINE: dict[str, Any] = {
     "id": "golden",
     "title": "Golden",
-    "settings": {"prepare": 5, "rest": 6, "switch": 4, "breath": 4},
+    "settings": {"prepare": 5, "rest": 6, "switch": 4, "breath": {"in": 2, "out": 2}},
     "steps": [
         {"say": "Lie down.", "pause": 2},
         {"exercise": "t:side-hold"},
@@ -89,84 +89,92 @@ ROUTINE: dict[str, Any] = {
 GOLDEN = [
     "0 safety If you feel sharp, shooting or tingling pain, stop and ease off.",
     "4.908 message Lie down.",
-    "6.908 announce Side hold. 20 seconds each side, right side first.",
-    "10.458 instruction Lie on your side.",
-    "11.736 settle Take your time to get into position.",
-    "18.588 begin Begin. Hold for 20 seconds.",
-    "28.588 time-left 10 seconds left.",
-    "33.636 cue Breathe.",
-    "35.588 countdown 3.",
-    "36.588 countdown 2.",
-    "37.588 countdown 1.",
-    "38.588 end And relax.",
-    "39.562 switch Switch to the left side.",
-    "44.894 begin Begin. Hold for 20 seconds.",
-    "54.894 time-left 10 seconds left.",
-    "59.942 cue Breathe.",
-    "61.894 countdown 3.",
-    "62.894 countdown 2.",
-    "63.894 countdown 1.",
-    "64.894 end And relax.",
-    "65.868 rest Rest for 8 seconds.",
-    "67.233 next Next up: Belly breathing.",
-    "72.894 announce Belly breathing. 3 slow breaths.",
-    "75.243 instruction Lie on your back.",
-    "76.521 settle Take your time to get into position.",
-    "83.373 begin Begin.",
-    "84.173 breath Breathe in.",
-    "86.173 breath Out… one.",
-    "88.173 breath In.",
-    "90.173 breath Out… two.",
-    "91.524 cue Slow.",
-    "92.173 breath In.",
-    "94.173 breath Out… three.",
-    "96.173 end And relax.",
-    "97.147 rest Rest.",
-    "97.904 next Next up: Leg lifts.",
-    "102.173 announce Leg lifts. 2 reps, left side only.",
-    "105.029 instruction Lie on your side.",
-    "108.057 instruction Lift the top leg.",
-    "109.335 settle Take your time to get into position.",
-    "115.187 begin Begin.",
-    "115.987 rep Up",
-    "116.987 rep Hold",
-    "117.987 rep Down",
-    "119.473 rep One.",
-    "119.987 rep Up",
-    "120.987 rep Hold",
-    "121.987 rep Down",
-    "123.473 rep Two.",
-    "123.987 end And relax.",
-    "124.961 rest Rest. Round 2 of 2: Floor pair.",
-    "127.686 next Next up: Belly breathing.",
-    "129.731 announce Belly breathing. 3 slow breaths.",
-    "132.08 instruction Same position as last round.",
-    "133.835 settle Take your time to get into position.",
-    "140.687 begin Begin.",
-    "141.487 breath Breathe in.",
-    "143.487 breath Out… one.",
-    "145.487 breath In.",
-    "147.487 breath Out… two.",
-    "148.838 cue Slow.",
-    "149.487 breath In.",
-    "151.487 breath Out… three.",
-    "153.487 end And relax.",
-    "154.461 rest Rest.",
-    "155.218 next Next up: Leg lifts.",
-    "159.487 announce Leg lifts. 2 reps, left side only.",
-    "162.343 instruction Same position as last round.",
-    "164.098 settle Take your time to get into position.",
-    "170.95 begin Begin.",
-    "171.75 rep Up",
-    "172.75 rep Hold",
-    "173.75 rep Down",
-    "175.236 rep One.",
-    "175.75 rep Up",
-    "176.75 rep Hold",
-    "177.75 rep Down",
-    "179.236 rep Two.",
-    "179.75 end And relax.",
-    "180.724 done That's the end of the session. Well done.",
+    "6.908 progress Exercise 1 of 5.",
+    "8.142 announce Side hold. 20 seconds each side, right side first.",
+    "11.692 instruction Lie on your side.",
+    "12.97 settle Take your time to get into position.",
+    "19.822 begin Begin. Hold for 20 seconds.",
+    "29.822 time-left 10 seconds left.",
+    "34.87 cue Breathe.",
+    "36.822 countdown 3.",
+    "37.822 countdown 2.",
+    "38.822 countdown 1.",
+    "39.822 end And relax.",
+    "40.796 encourage Good work.",
+    "42.02 progress Last side.",
+    "43.244 switch Switch to the left side.",
+    "48.576 begin Begin. Hold for 20 seconds.",
+    "58.576 time-left 10 seconds left.",
+    "63.624 cue Breathe.",
+    "65.576 countdown 3.",
+    "66.576 countdown 2.",
+    "67.576 countdown 1.",
+    "68.576 end And relax.",
+    "69.55 rest Rest for 8 seconds.",
+    "70.915 next Next up: Belly breathing.",
+    "76.576 progress Exercise 2 of 5.",
+    "77.81 announce Belly breathing. 3 slow breaths.",
+    "80.159 instruction Lie on your back.",
+    "81.437 settle Take your time to get into position.",
+    "88.289 begin Begin.",
+    "89.089 breath Breathe in.",
+    "91.089 breath Out… one.",
+    "93.089 breath In.",
+    "95.089 breath Out… two.",
+    "96.44 cue Slow.",
+    "97.089 breath In.",
+    "99.089 breath Out… three.",
+    "101.089 end And relax.",
+    "102.063 rest Rest.",
+    "102.82 next Next up: Leg lifts.",
+    "107.089 progress Exercise 3 of 5.",
+    "108.323 announce Leg lifts. 2 reps, left side only.",
+    "111.179 instruction Lie on your side.",
+    "114.207 instruction Lift the top leg.",
+    "115.485 settle Take your time to get into position.",
+    "121.337 begin Begin.",
+    "122.137 rep Up",
+    "123.137 rep Hold",
+    "124.137 rep Down",
+    "125.623 rep One.",
+    "126.137 rep Up",
+    "127.137 rep Hold",
+    "128.137 rep Down",
+    "129.623 rep Two.",
+    "130.137 end And relax.",
+    "131.111 rest Rest. Round 2 of 2: Floor pair.",
+    "133.836 next Next up: Belly breathing.",
+    "135.881 progress Exercise 4 of 5.",
+    "137.115 announce Belly breathing. 3 slow breaths.",
+    "139.464 instruction Same position as last round.",
+    "141.219 settle Take your time to get into position.",
+    "148.071 begin Begin.",
+    "148.871 breath Breathe in.",
+    "150.871 breath Out… one.",
+    "152.871 breath In.",
+    "154.871 breath Out… two.",
+    "156.222 cue Slow.",
+    "156.871 breath In.",
+    "158.871 breath Out… three.",
+    "160.871 end And relax.",
+    "161.845 rest Rest.",
+    "162.602 next Next up: Leg lifts.",
+    "166.871 progress Exercise 5 of 5, the last one.",
+    "169.133 announce Leg lifts. 2 reps, left side only.",
+    "171.989 instruction Same position as last round.",
+    "173.744 settle Take your time to get into position.",
+    "180.596 begin Begin.",
+    "181.396 rep Up",
+    "182.396 rep Hold",
+    "183.396 rep Down",
+    "184.882 rep One.",
+    "185.396 rep Up",
+    "186.396 rep Hold",
+    "187.396 rep Down",
+    "188.882 rep Two.",
+    "189.396 end And relax.",
+    "190.37 done That's the end of the session. Well done.",
+    "193.109 getting-up Take your time getting up: roll onto your side, push up to sitting, then stand up slowly.",
 ]
 
 
@@ -197,7 +205,7 @@ def _lines(timeline: Timeline) -> list[str]:
 def test_golden_transcript(test_catalog: Catalog) -> None:
     timeline = tl.compile(_routine(test_catalog), test_catalog)
     assert _lines(timeline) == GOLDEN
-    assert timeline.duration == pytest.approx(183.463)
+    assert timeline.duration == pytest.approx(198.772)
 
 
 def test_duration_is_the_sum_of_the_segments(test_catalog: Catalog) -> None:
@@ -237,7 +245,7 @@ def test_sets_get_a_rest_between_them(test_catalog: Catalog) -> None:
     timeline = tl.compile(test_catalog.load_routine_data(data, "sets"), test_catalog)
     holds = [(s.set_number, s.side) for s in timeline.segments if s.kind == "hold"]
     assert holds == [(1, "right"), (1, "left"), (2, "right"), (2, "left")]
-    assert "Rest. Set 2 of 2 next, right side." in tl.cue_texts(timeline)
+    assert "Rest. Last set next, right side." in tl.cue_texts(timeline)
 
 
 def test_from_segment_starts_at_zero_and_keeps_steps(test_catalog: Catalog) -> None:
@@ -248,7 +256,8 @@ def test_from_segment_starts_at_zero_and_keeps_steps(test_catalog: Catalog) -> N
     assert tail.segments[0].start == 0 and tail.segments[0].index == 0
     assert tail.duration == pytest.approx(timeline.duration - timeline.segments[index].start)
     assert tail.segments[0].step_path == (3, 0) and tail.segments[0].round == 2
-    assert _lines(tail)[0] == "0 announce Belly breathing. 3 slow breaths."
+    assert _lines(tail)[0] == "0 progress Exercise 4 of 5."
+    assert _lines(tail)[1].endswith(" announce Belly breathing. 3 slow breaths.")
 
 
 # ----------------------------------------------------------------------------- speech
@@ -339,7 +348,11 @@ def _check_switch_between_sides(timeline: Timeline) -> None:
             and same_set
         ):
             assert after.kind == "switch", before.label
-            assert after.cues[0].text.startswith(f"Switch to the {after.side} side")
+            # A word of encouragement and "Last side." may come first, nothing else.
+            kinds = [c.kind for c in after.cues]
+            switch = after.cues[kinds.index("switch")]
+            assert set(kinds[: kinds.index("switch")]) <= {"encourage", "progress"}
+            assert switch.text.startswith(f"Switch to the {after.side} side")
 
 
 def test_switch_cue_between_sides_in_the_golden_routine(test_catalog: Catalog) -> None:

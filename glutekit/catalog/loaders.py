@@ -12,6 +12,7 @@ from glutekit.catalog.packdefaults import filled
 from glutekit.catalog.vocabulary import pack_terms
 from glutekit.model import (
     BlockStep,
+    BreathPace,
     Dose,
     DoseOverride,
     Exercise,
@@ -45,6 +46,15 @@ def _tempo(data: dict[str, Any] | None) -> Tempo | None:
     if not data:
         return None
     return Tempo(up=float(data["up"]), hold=float(data.get("hold", 0)), down=float(data["down"]))
+
+
+def _breath(data: Any) -> BreathPace | None:
+    """``{"in": 4, "out": 6}``, or the old form: one whole breath in seconds."""
+    if data is None:
+        return None
+    if isinstance(data, dict):
+        return BreathPace(inhale=float(data["in"]), exhale=float(data["out"]))
+    return BreathPace.of_total(max(1, parse_duration(data)))
 
 
 _Value = TypeVar("_Value", Dose, Transition, PhaseWords)
@@ -81,6 +91,7 @@ def _dose_amount(data: dict[str, Any]) -> Dose:
             kind="breaths",
             breaths=int(data["breaths"]),
             breaths_max=data.get("breaths_max"),
+            breath=_breath(data.get("breath")),
             sets=sets,
             load=load,
         )
@@ -313,6 +324,7 @@ def _step(data: dict[str, Any]) -> Step:
                 breaths=dose.get("breaths"),
                 reps=dose.get("reps"),
                 tempo=_tempo(dose.get("tempo")),
+                breath=_breath(dose.get("breath")),
             )
         return ExerciseStep(
             exercise=data["exercise"],
@@ -353,7 +365,7 @@ def _settings(data: dict[str, Any] | None) -> Settings:
         set_rest=parse_duration(data.get("set_rest", defaults.set_rest)),
         switch=parse_duration(data["switch"]) if "switch" in data else None,
         side_order=data.get("side_order", defaults.side_order),
-        breath=max(1, parse_duration(data.get("breath", defaults.breath))),
+        breath=_breath(data.get("breath")),
         countdown=bool(data.get("countdown", True)),
         halfway=bool(data.get("halfway", True)),
     )

@@ -13,12 +13,12 @@ from glutekit.cli.app import App, pass_app
 from glutekit.cli.music_options import music_options, music_values
 from glutekit.cli.output import detail, info
 from glutekit.cli.output_path import OUTPUT_PATH
-from glutekit.cli.sides_option import first_side_option, with_first_side
+from glutekit.cli.sides_option import timing_options, with_timing
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
 from glutekit.host.offers import EXPORTERS, TEMPLATE_DIRS
 from glutekit.interfaces import Exporter, ExportOptions, ExportRequest
-from glutekit.model import Routine, Timeline
+from glutekit.model import BreathPace, Routine, Timeline
 from glutekit.timeline.played import Measure
 
 
@@ -157,7 +157,7 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
 )
 @voice_options
 @music_options
-@first_side_option
+@timing_options
 @pass_app
 def export(
     app: App,
@@ -170,6 +170,7 @@ def export(
     cards_only: bool,
     weeks: int,
     first_side: str | None = None,
+    breath_pace: BreathPace | None = None,
     **speech: Any,
 ) -> None:
     """Write ROUTINE (an id or a .json file) to a file: a printable sheet, cards, and more.
@@ -184,7 +185,7 @@ def export(
     if music and not exporter.speaks:
         raise InputError(f"--music only goes with a format that speaks, such as wav; not {name}")
     detail(f"format {name}, written by plugin '{plugin}'")
-    routine = with_first_side(app.catalog.find_routine(routine_ref), first_side)
+    routine = with_timing(app.catalog.find_routine(routine_ref), first_side, breath_pace)
     path = output or Path(f"{routine.id}{exporter.suffix}")
     values = {
         "paper": paper,

@@ -17,10 +17,10 @@ from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options, compose_options_given
 from glutekit.cli.music_options import music_options, music_values
-from glutekit.cli.sides_option import first_side_option, with_first_side
+from glutekit.cli.sides_option import timing_options, with_timing
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError, UnknownId
-from glutekit.model import Cue, Routine
+from glutekit.model import BreathPace, Cue, Routine
 from glutekit.model.durations import clock
 from glutekit.model.textcheck import safe
 from glutekit.session import HistoryOptions, SessionOptions, prepare, summary_line
@@ -86,7 +86,7 @@ def _warn(message: str) -> None:
 )
 @voice_options
 @music_options
-@first_side_option
+@timing_options
 @click.option(
     "--resume",
     is_flag=True,
@@ -147,6 +147,7 @@ def run(
     pain_after: int | None = None,
     compose_now: bool = False,
     first_side: str | None = None,
+    breath_pace: BreathPace | None = None,
     program_session: bool = False,
     effort: int | None = None,
     red_flag: bool | None = None,
@@ -208,7 +209,7 @@ def run(
         chosen = routine_to_run(app, routine, compose_now, compose_args)
     try:
         session = prepare(
-            with_first_side(chosen, first_side),
+            with_timing(chosen, first_side, breath_pace),
             host=app.host,
             catalog=app.catalog,
             options=options,
@@ -265,7 +266,7 @@ def _named_with_config(exc: UnknownId) -> UnknownId:
     "(renders every cue).",
 )
 @voice_options
-@first_side_option
+@timing_options
 @pass_app
 def transcript(
     app: App,
@@ -274,6 +275,7 @@ def transcript(
     as_json: bool,
     spoken: bool,
     first_side: str | None = None,
+    breath_pace: BreathPace | None = None,
     **speech: Any,
 ) -> None:
     """Print every cue of ROUTINE with its time: 'mm:ss kind text'.
@@ -281,7 +283,7 @@ def transcript(
     Without --spoken the times are those of a session with no voice.
     """
     options = voice_values(speech, speaking=spoken)
-    loaded = with_first_side(load_routine(app, routine), first_side)
+    loaded = with_timing(load_routine(app, routine), first_side, breath_pace)
     timeline = compile(loaded, app.catalog)
     if spoken:
         from glutekit.cli.export import compile_for, export_options, exporters

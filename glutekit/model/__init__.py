@@ -48,6 +48,51 @@ class Tempo:
         return self.up + self.hold + self.down
 
 
+#: The slowest counted breath, in and out, in seconds (the schemas' limits).
+MAX_INHALE = 15.0
+MAX_EXHALE = 20.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class BreathPace:
+    """Seconds of one counted breath: the breath in, then the longer breath out."""
+
+    inhale: float
+    exhale: float
+
+    @property
+    def seconds(self) -> float:
+        return self.inhale + self.exhale
+
+    @classmethod
+    def of_total(cls, seconds: float) -> BreathPace:
+        """A whole breath split as a relaxed one is: two parts in, three parts out."""
+        return cls(inhale=round(seconds * 0.4, 3), exhale=round(seconds * 0.6, 3))
+
+    @classmethod
+    def parse(cls, raw: object) -> BreathPace:
+        """``"4/6"`` (seconds in, then out), within the schema's limits.
+
+        :raises ValueError: saying what is expected, for anything else.
+        """
+        text = raw.strip() if isinstance(raw, str) else ""
+        parts = text.split("/")
+        try:
+            inhale, exhale = (float(p) for p in parts) if len(parts) == 2 else (0.0, 0.0)
+        except ValueError:
+            inhale = exhale = 0.0
+        if not (1 <= inhale <= MAX_INHALE and 1 <= exhale <= MAX_EXHALE):
+            raise ValueError(
+                f"must be seconds in and out as IN/OUT, such as 4/6 (in 1 to {MAX_INHALE:g}, "
+                f"out 1 to {MAX_EXHALE:g}), got {raw!r}"
+            )
+        return cls(inhale=inhale, exhale=exhale)
+
+
+#: A relaxed breath when nothing says otherwise: about 4 s in and 6 s out.
+RELAXED_BREATH = BreathPace(inhale=4.0, exhale=6.0)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Dose:
     """How much of an exercise: a hold, a number of breaths, or reps at a tempo.
@@ -64,6 +109,8 @@ class Dose:
     reps: int | None = None
     reps_max: int | None = None
     tempo: Tempo | None = None
+    #: The pace of each counted breath, when the exercise asks for its own.
+    breath: BreathPace | None = None
     sets: int = 1
     #: The weight or resistance, as the pack writes it ("20 kg", "red band").
     load: str | None = None
@@ -321,7 +368,8 @@ class Settings:
     #: Quiet seconds to change sides for every exercise; None: each exercise's own transition.
     switch: int | None = None
     side_order: SideOrder = "right-first"
-    breath: int = 6
+    #: The pace of counted breaths; None: the user's setting, else :data:`RELAXED_BREATH`.
+    breath: BreathPace | None = None
     countdown: bool = True
     halfway: bool = True
 
@@ -332,6 +380,7 @@ class DoseOverride:
     breaths: int | None = None
     reps: int | None = None
     tempo: Tempo | None = None
+    breath: BreathPace | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -440,6 +489,8 @@ CueKind = Literal[
     "caution",  # an exercise's spoken caution, once per session
     "safety",  # the session's line on when to stop
     "screen",  # a red flag said before the first exercise, with a pause after it
+    "progress",  # where the session is: "Exercise 3 of 7.", "Last side."
+    "getting-up",  # at the end, how to come up off the floor
 ]
 
 SegmentKind = Literal["prepare", "hold", "reps", "switch", "rest", "message", "done"]
@@ -466,6 +517,8 @@ PRIORITY: dict[str, int] = {
     "caution": 45,
     "safety": 50,
     "screen": 50,
+    "progress": 30,
+    "getting-up": 70,
 }
 
 

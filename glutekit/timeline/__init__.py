@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from glutekit.catalog import Catalog
+from glutekit.catalog.postures import POSTURES, posture
 from glutekit.model import (
     Cue,
     CueKind,
@@ -41,11 +42,15 @@ from glutekit.timeline.assembly import Builder, Item, Rotation, flatten
 from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     DONE_LINE,
+    GETTING_UP,
+    LAST_SIDE,
     SETTLE_LINE,
     SETUP_PAUSE,
+    WELL_DONE,
     ExerciseDose,
     announce_text,
     form_cues,
+    progress_text,
     resolve_dose,
     second_side_lines,
     set_rest_text,
@@ -152,9 +157,18 @@ class _Compiler:
         self.out = Builder(settings.speech_lengths, settings.gap)
         self.items = list(flatten(routine.steps))
         self.cautions_said: set[str] = set()
+        #: Each exercise done, in order: its place in the session is said as it starts.
+        self.done_in_order = [i for i, item in enumerate(self.items) if _is_exercise(item)]
+        #: Whether the exercise under way has had its word of encouragement (one at most),
+        #: and whether the one before it had one: never two exercises in a row, not nagging.
+        self.cheered = False
+        self.may_cheer = True
+        self.cheers = 0
 
     def run(self) -> Timeline:
         safety = self.routine.safety or DEFAULT_SAFETY
+        # Which word of encouragement falls where depends on the speech lengths.
+        self.out.consider(WELL_DONE)
         said, end = self.out.talk([("safety", safety)])
         self.out.add("message", ms(end + _AFTER_MESSAGE), safety, said, None)
         # Red flags come before any exercise, so whoever they concern stops before starting.
@@ -169,7 +183,11 @@ class _Compiler:
                 self._rest(item, step, self._next_exercise(position))
             elif isinstance(step, MessageStep):
                 self._message(item, step)
-        said, end = self.out.talk([("done", DONE_LINE)])
+        lines: list[tuple[CueKind, str]] = [("done", DONE_LINE)]
+        getting_up = self._getting_up()
+        if getting_up:
+            lines.append(("getting-up", getting_up))
+        said, end = self.out.talk(lines)
         self.out.add("done", max(DONE_SECONDS, ms(end + self.out.voice.gap)), "Done", said, None)
         return Timeline(
             routine_id=self.routine.id,
@@ -177,6 +195,23 @@ class _Compiler:
             segments=tuple(self.out.segments),
             texts=tuple(self.out.texts),
         )
+
+    def _getting_up(self) -> str | None:
+        """How to come up, when the last exercise is done lying down or kneeling."""
+        if not self.done_in_order:
+            return None
+        last = self.items[self.done_in_order[-1]].step
+        assert isinstance(last, ExerciseStep)
+        group = POSTURES[posture(self.catalog.exercise(last.exercise).position)][0]
+        return GETTING_UP.get(group)
+
+    def _cheer(self) -> str | None:
+        """A word of encouragement, if the exercise under way has not had one."""
+        if self.cheered or not self.may_cheer:
+            return None
+        self.cheered = True
+        self.cheers += 1
+        return WELL_DONE[(self.cheers - 1) % len(WELL_DONE)]
 
     def _next_exercise(self, position: int) -> Exercise | None:
         for item in self.items[position + 1 :]:
@@ -202,9 +237,12 @@ class _Compiler:
         sides: list[Side | None],
         sets: int,
     ) -> None:
-        lines: list[tuple[CueKind, str]] = [
-            ("announce", announce_text(exercise, dose, sides, sets))
-        ]
+        lines: list[tuple[CueKind, str]] = []
+        total = len(self.done_in_order)
+        if total > 1:
+            number = self.done_in_order.index(self.items.index(item)) + 1
+            lines.append(("progress", progress_text(number, total)))
+        lines.append(("announce", announce_text(exercise, dose, sides, sets)))
         caution = exercise.spoken_caution
         if caution and caution not in self.cautions_said:
             self.cautions_said.add(caution)
@@ -243,6 +281,8 @@ class _Compiler:
         dose = resolve_dose(exercise, step, settings.breath)
         sides = self._sides(exercise, step)
         sets = step.sets or exercise.dose.sets
+        # An exercise after one that had its word of encouragement gets none.
+        self.may_cheer, self.cheered = not self.cheered, False
         self._prepare(item, step, exercise, dose, sides, sets)
         rotation = Rotation(form_cues(exercise, step), sets * len(sides))
         for set_number in range(1, sets + 1):
@@ -267,7 +307,12 @@ class _Compiler:
     ) -> None:
         # With two sides the next set starts on the first side again: that is a switch too.
         side = sides[0] if len(sides) == 2 else None
-        said, end = self.out.talk([("rest", set_rest_text(exercise, set_number, sets, side))])
+        lines: list[tuple[CueKind, str]] = []
+        cheer = self._cheer() if set_number == sets else None
+        if cheer:
+            lines.append(("encourage", cheer))
+        lines.append(("rest", set_rest_text(exercise, set_number, sets, side)))
+        said, end = self.out.talk(lines)
         quiet = settle_seconds(self.routine, exercise)
         if side is not None:
             quiet = max(quiet, switch_seconds(self.routine, exercise))
@@ -296,7 +341,13 @@ class _Compiler:
     ) -> None:
         assert side is not None
         texts = second_side_lines(exercise, side, setup, notes)
-        lines: list[tuple[CueKind, str]] = [("switch", texts[0])]
+        lines: list[tuple[CueKind, str]] = []
+        if set_number == sets:
+            cheer = self._cheer()
+            if cheer:
+                lines.append(("encourage", cheer))
+            lines.append(("progress", LAST_SIDE))
+        lines.append(("switch", texts[0]))
         lines += [("instruction", text) for text in texts[1:]]
         pauses = [SETUP_PAUSE["describe"]] * len(lines)
         said, end = self.out.talk(lines, pauses)
@@ -354,7 +405,9 @@ class _Compiler:
                 countdown=self.routine.settings.countdown,
                 halfway=self.routine.settings.halfway,
                 quiet=isinstance(item.step, ExerciseStep) and item.step.quiet,
+                cheer=self.may_cheer and not self.cheered,
             )
+            self.cheered = self.cheered or any(s.kind == "encourage" for s in said)
             duration = dose.seconds
         else:
             said, duration = paced_set(
@@ -414,6 +467,10 @@ class _Compiler:
         least = step.pause if step.pause is not None else 0
         duration = max(least, ms(end + _AFTER_MESSAGE))
         self.out.add("message", duration, step.text, said, item, wait=step.wait)
+
+
+def _is_exercise(item: Item) -> bool:
+    return isinstance(item.step, ExerciseStep)
 
 
 # ----------------------------------------------------------------------------- public API

@@ -144,7 +144,7 @@ def check(
     found += _second_sides(catalog, timeline)
     found += _one_meaning_of_side(timeline)
     found += _counts(routine, catalog, timeline)
-    found += _breathing(timeline)
+    found += _breathing(routine, catalog, timeline)
     found += _silences(routine, timeline, length)
     return sorted(found, key=lambda v: v.rule)
 
@@ -552,12 +552,15 @@ def _counts(routine: Routine, catalog: Catalog, timeline: Timeline) -> Iterator[
             )
 
 
-def _breathing(timeline: Timeline) -> Iterator[Violation]:
+def _breathing(routine: Routine, catalog: Catalog, timeline: Timeline) -> Iterator[Violation]:
     for seg in timeline.segments:
-        first = next((c for c in seg.cues if c.kind == "breath" and c.phase), None)
-        if first is None or first.phase is None:
+        step = _step_at(routine, seg.step_path)
+        if seg.kind != "hold" or not isinstance(step, ExerciseStep):
             continue
-        breath = 2 * (first.phase[1] - first.phase[0])
+        dose = resolve_dose(catalog.exercise(step.exercise), step, routine.settings.breath)
+        paced = [c for c in seg.cues if c.phase is not None]
+        if dose.kind != "breaths" or not paced:
+            continue
         for cue in seg.cues:
             if _COUNT_YOUR_BREATHS.search(cue.text):
                 yield Violation(
@@ -566,19 +569,25 @@ def _breathing(timeline: Timeline) -> Iterator[Violation]:
                     message=f"breathing: {_short(cue.text)} at {clock(cue.at)} asks the listener "
                     f"to count the breaths that {seg.label} counts aloud",
                 )
+        # The first breath's in-breath starts the grid every later phase sits on.
+        first = paced[0]
+        assert first.phase is not None
+        origin = first.phase[0] - (dose.inhale if first.text.startswith("Out") else 0.0)
+        for cue in seg.cues:
             named = breath_phase(cue.text) if cue.kind == "cue" else None
             if named is None:
                 continue
-            start = first.phase[0] + (breath / 2 if named == "out" else 0.0)
-            off = (cue.at - start) % breath
-            off = min(off, breath - off)
+            onset = origin + (dose.inhale if named == "out" else 0.0)
+            off = (cue.at - onset) % dose.breath
+            off = min(off, dose.breath - off)
             if off > BREATH_SLACK + _EPS:
                 yield Violation(
                     rule=16,
                     pointer=_pointer(seg.step_path),
                     message=f"breathing: {_short(cue.text)} at {clock(cue.at)} starts "
                     f"{off:.1f} s from the start of a breath {named}; within "
-                    f"{BREATH_SLACK:g} s needed",
+                    f"{BREATH_SLACK:g} s needed (a breathing line must fit in the phase it "
+                    "names: shorten it, or give the breath a slower pace)",
                 )
 
 

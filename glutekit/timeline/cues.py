@@ -11,7 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from glutekit.model import Exercise, ExerciseStep, PhaseWords, Side, Tempo
+from glutekit.model import (
+    RELAXED_BREATH,
+    BreathPace,
+    Exercise,
+    ExerciseStep,
+    PhaseWords,
+    Side,
+    Tempo,
+)
 from glutekit.model.sides import fill, missing_on_side
 
 NUMBERS = [
@@ -45,6 +53,16 @@ SETTLE_LINE = "Take your time to get into position."
 #: Replaces the set-up instructions in later rounds when the exercise gives no reminder.
 DEFAULT_REMINDER = "Same position as last round."
 DONE_LINE = "That's the end of the session. Well done."
+#: How to come up at the end of a session whose last exercise is lying down or kneeling.
+GETTING_UP = {
+    "lying": "Take your time getting up: roll onto your side, push up to sitting, "
+    "then stand up slowly.",
+    "kneeling": "Take your time getting up: sit back on your heels, bring one foot forward, "
+    "then stand up slowly.",
+}
+#: Said at a natural point of an exercise (before its last side or set), in turn.
+WELL_DONE = ("Good work.", "Nicely done.", "That's the way.")
+LAST_SIDE = "Last side."
 END_LINE = "And relax."
 
 #: Seconds of quiet to change sides, by position, when an exercise gives none.
@@ -175,7 +193,13 @@ class ExerciseDose:
     seconds: float
     count: int = 0  # breaths or reps
     tempo: Tempo | None = None
-    breath: float = 6.0
+    #: Seconds in and out of each counted breath.
+    inhale: float = RELAXED_BREATH.inhale
+    exhale: float = RELAXED_BREATH.exhale
+
+    @property
+    def breath(self) -> float:
+        return self.inhale + self.exhale
 
 
 def number_word(n: int) -> str:
@@ -193,28 +217,39 @@ def spoken_seconds(seconds: float) -> str:
     return " ".join(parts)
 
 
-def resolve_dose(exercise: Exercise, step: ExerciseStep, breath: int) -> ExerciseDose:
-    """The step's dose override, else the exercise's default dose."""
+def resolve_dose(
+    exercise: Exercise, step: ExerciseStep, breath: BreathPace | None = None
+) -> ExerciseDose:
+    """The step's dose override, else the exercise's default dose.
+
+    :param breath: the routine's breath pace (or the user's); the step's and then the
+        exercise's own pace come first, and :data:`RELAXED_BREATH` when none is given.
+    """
     base, override = exercise.dose, step.dose
+    pace = (override.breath if override else None) or base.breath or breath or RELAXED_BREATH
     tempo = (
         (override.tempo if override else None) or base.tempo or Tempo(up=1.0, hold=1.0, down=1.0)
     )
     if override and override.hold is not None:
         return ExerciseDose(kind="hold", seconds=float(override.hold))
     if override and override.breaths is not None:
-        return _breaths(override.breaths, breath)
+        return _breaths(override.breaths, pace)
     if override and override.reps is not None:
         return _reps(override.reps, tempo)
     if base.kind == "breaths":
-        return _breaths(base.breaths or 1, breath)
+        return _breaths(base.breaths or 1, pace)
     if base.kind == "reps":
         return _reps(base.reps or 1, tempo)
     return ExerciseDose(kind="hold", seconds=float(base.seconds or 0))
 
 
-def _breaths(count: int, breath: int) -> ExerciseDose:
+def _breaths(count: int, breath: BreathPace) -> ExerciseDose:
     return ExerciseDose(
-        kind="breaths", seconds=float(count * breath), count=count, breath=float(breath)
+        kind="breaths",
+        seconds=float(count * breath.seconds),
+        count=count,
+        inhale=breath.inhale,
+        exhale=breath.exhale,
     )
 
 
@@ -285,8 +320,15 @@ def second_side_lines(
     return texts + list(notes)
 
 
+def progress_text(number: int, total: int) -> str:
+    """``Exercise 3 of 7.``; the last one says so."""
+    text = f"Exercise {number} of {total}"
+    return text + (", the last one." if number == total else ".")
+
+
 def set_rest_text(exercise: Exercise, set_number: int, sets: int, side: Side | None) -> str:
-    text = f"Rest. Set {set_number} of {sets} next"
+    which = "Last set" if set_number == sets else f"Set {set_number} of {sets}"
+    text = f"Rest. {which} next"
     if side is None:
         return text + "."
     working = working_side_text(exercise, side)

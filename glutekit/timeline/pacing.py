@@ -74,6 +74,7 @@ def timed_hold(
     countdown: bool,
     halfway: bool,
     quiet: bool = False,
+    cheer: bool = True,
 ) -> list[Said]:
     """Begin, form cues, time checks, 3-2-1 and "And relax" for a hold of ``dose.seconds``.
 
@@ -81,6 +82,8 @@ def timed_hold(
     :param owed: how many of ``cues`` this hold should say so every cue is heard.
     :param want: how many it would say with room to spare.
     :param quiet: the routine asks for quiet: no minute markers or words to fill silences.
+    :param cheer: a word of encouragement may break a long silence (the exercise has not
+        had its one yet).
     """
     seconds = dose.seconds
     options = begin_options(dose, words)
@@ -129,7 +132,7 @@ def timed_hold(
     said = sorted(said, key=lambda s: s.at)
     if quiet:
         return said
-    return _filled(said, seconds, cues, voice, hard_hi)
+    return _filled(said, seconds, cues, voice, hard_hi, cheer)
 
 
 #: A hold never goes longer than this without a word, unless its step asks for quiet.
@@ -149,7 +152,7 @@ def minute_marker(minute: int) -> str:
 
 
 def _filled(
-    said: list[Said], seconds: float, cues: Sequence[str], voice: Voice, hi: float
+    said: list[Said], seconds: float, cues: Sequence[str], voice: Voice, hi: float, cheer: bool
 ) -> list[Said]:
     """``said`` with minute markers in a long hold, then a form cue or a word of
     encouragement in the middle of every silence over :data:`FILL_AFTER` s."""
@@ -159,8 +162,8 @@ def _filled(
             if _room_for(said, marker, voice, hi):
                 said = sorted([*said, marker], key=lambda s: s.at)
     # Form cues again in turn, and one word of encouragement at most: not nagging.
-    cheer = ENCOURAGEMENT[int(seconds) % len(ENCOURAGEMENT)]
-    pool = [*cues, cheer]
+    word = ENCOURAGEMENT[int(seconds) % len(ENCOURAGEMENT)]
+    pool = [*cues, word] if cheer else list(cues)
     turn = 0
     while pool:
         gaps = [
@@ -186,7 +189,7 @@ def _filled(
         if placed is None:
             return said
         if placed.kind == "encourage":
-            pool.remove(cheer)
+            pool.remove(word)
         said = sorted([*said, placed], key=lambda s: s.at)
     return said
 
@@ -280,9 +283,16 @@ def paced_set(
     shown = min(want, len(cues))
     for k, text in enumerate(cues[:shown]):
         target = max(round((k + 1) * dose.count / (shown + 1)), next_unit)
-        for i in [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]:
+        order = [*range(target, dose.count), *range(target - 1, next_unit - 1, -1)]
+        # A breathing instruction goes on the breath it names. One too long for that
+        # phase is still said, as any form cue is: ``validate --coaching`` then reports it
+        # out of phase (rule 16), which tells the author more than a line left out would.
+        on_breath = dose.kind == "breaths" and breath_phase(text) is not None
+        tries = [(i, True) for i in order] if on_breath else []
+        tries += [(i, False) for i in order]
+        for i, phased in tries:
             start = lead + i * unit
-            if dose.kind == "breaths" and breath_phase(text) is not None:
+            if phased:
                 fitted = _on_its_breath(units[i], text, start, i, dose, quiet_from, voice)
             else:
                 fitted = _with_cue(units[i], text, start, start + unit, quiet_from, duration, voice)
@@ -298,12 +308,11 @@ def paced_set(
 
 def _phases(dose: ExerciseDose, words: PhaseWords, index: int, start: float) -> list[_Phase]:
     if dose.kind == "breaths":
-        half = dose.breath / 2
         inhale = ("Breathe in.", "In.") if index == 0 else ("In.",)
         number = number_word(index + 1)
         return [
-            _Phase(start, start + half, inhale),
-            _Phase(start + half, start + dose.breath, (f"Out… {number}.", "Out.")),
+            _Phase(start, start + dose.inhale, inhale),
+            _Phase(start + dose.inhale, start + dose.breath, (f"Out… {number}.", "Out.")),
         ]
     assert dose.tempo is not None
     up, hold, down = dose.tempo.up, dose.tempo.hold, dose.tempo.down
@@ -418,10 +427,9 @@ def _on_its_breath(
     On an in-breath it takes the place of "In." and ends before the out-breath; on an
     out-breath it opens the phase and the breath's number follows it, so no count is lost.
     """
-    half = dose.breath / 2
-    phase: tuple[float, float] = (start, start + half)
+    phase: tuple[float, float] = (start, start + dose.inhale)
     if breath_phase(text) == "out":
-        phase = (start + half, start + dose.breath)
+        phase = (start + dose.inhale, start + dose.breath)
     at = ms(phase[0])
     if at < quiet_from + ROOM:
         return None

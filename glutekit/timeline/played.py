@@ -25,9 +25,12 @@ from glutekit.timeline import (
 )
 from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
+    LAST_SIDE,
     SETTLE_LINE,
     SETUP_PAUSE,
+    WELL_DONE,
     announce_text,
+    progress_text,
     resolve_dose,
     second_side_lines,
     set_rest_text,
@@ -98,11 +101,15 @@ def overhead(exercise: Exercise, settings: Settings) -> Overhead:
     extra = sum(max(0.0, pause - gap) for pause in pauses)
     if exercise.spoken_caution:
         setup.append(exercise.spoken_caution)
-    prepare = talk(announce_text(exercise, dose, sides, 1), *setup, SETTLE_LINE) + extra
+    # "Exercise 2 of 6." before the name: a session of one exercise has no such line.
+    lines = (progress_text(2, 6), announce_text(exercise, dose, sides, 1), *setup, SETTLE_LINE)
+    prepare = talk(*lines) + extra
     prepare += settle_quiet(settle, pauses, gap)
     switch = 0.0
     if exercise.per_side:
-        said = second_side_lines(exercise, "left", exercise.instructions, ())
+        # A word of encouragement and "Last side." come before the switch itself.
+        said = [WELL_DONE[0], LAST_SIDE]
+        said += second_side_lines(exercise, "left", exercise.instructions, ())
         pause = max(0.0, SETUP_PAUSE["describe"] - gap) * (len(said) - 1)
         switch = talk(*said) + pause + switch_seconds(routine, exercise)
     # Between sets the next set starts again on the first side: with two sides, that

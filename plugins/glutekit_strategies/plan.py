@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from glutekit.errors import InputError
-from glutekit.model import Dose, Exercise, Settings
+from glutekit.model import RELAXED_BREATH, Dose, Exercise, Settings
 from glutekit.timeline import DONE_SECONDS, rest_after_seconds
 from glutekit.timeline.played import overhead
 
@@ -60,10 +60,11 @@ class Dosing:
 
     @classmethod
     def of(cls, ex: Exercise, settings: Settings) -> Dosing:
-        return _dosing(ex.dose, settings.breath)
+        pace = ex.dose.breath or settings.breath or RELAXED_BREATH
+        return _dosing(ex.dose, pace.seconds)
 
     @classmethod
-    def of_dose(cls, dose: Dose, breath: int) -> Dosing:
+    def of_dose(cls, dose: Dose, breath: float) -> Dosing:
         if dose.kind == "hold":
             base = dose.seconds or 30
             high = max(dose.seconds_max or 0, base)
@@ -73,7 +74,7 @@ class Dosing:
         if dose.kind == "breaths":
             base = dose.breaths or 5
             high = max(dose.breaths_max or 0, base)
-            return cls(unit=float(breath), base=base, low=base, high=high, base_sets=dose.sets)
+            return cls(unit=breath, base=base, low=base, high=high, base_sets=dose.sets)
         base = dose.reps or 10
         unit = dose.tempo.seconds if dose.tempo else DEFAULT_REP_SECONDS
         high = max(dose.reps_max or 0, base)
@@ -95,7 +96,7 @@ class Dosing:
 
 
 @functools.lru_cache(maxsize=4096)
-def _dosing(dose: Dose, breath: int) -> Dosing:
+def _dosing(dose: Dose, breath: float) -> Dosing:
     # Strategies ask for the same few doses thousands of times on a big catalog.
     return Dosing.of_dose(dose, breath)
 
