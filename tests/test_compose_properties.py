@@ -121,7 +121,7 @@ def test_any_request_gives_a_valid_routine_or_one_clear_line(
 @PROPERTY
 @given(
     target=st.sampled_from(["gluteus_maximus", "gluteus_medius"]),
-    minutes=st.integers(5, 20),
+    minutes=st.integers(6, 20),
     strategy=st.sampled_from(STRATEGIES),
     seed=st.integers(0, 2**31),
 )
@@ -129,7 +129,9 @@ def test_a_generous_request_always_succeeds(
     world: tuple[PluginHost, Catalog], target: str, minutes: int, strategy: str, seed: int
 ) -> None:
     host, catalog = world
-    # Three exercises, both sides, at doses inside their ranges take about 6 minutes.
+    # Three exercises, both sides, at doses inside their ranges, each announced with its
+    # place in the session, take about 6 minutes (two at their longest doses about 4.4,
+    # so 5 minutes of stretches for the gluteus maximus alone fits neither).
     assume(strategy != "cycle" or minutes >= 7)
     options = {
         "targets": [target],

@@ -427,18 +427,35 @@ def _not_message(instance: Any, forbidden: Any) -> str:
     """In words, for a value that matched what the schema rules out.
 
     The formats rule out combinations of fields ("not": {"anyOf": [{"required": [a, b]},
-    …]}): name the fields of which only one may be given.
+    …]}): name the fields given together, and the fields of which only one may be given
+    (those that each rule out all the others; a dose's ``breath`` pace goes with
+    ``breaths`` but not with ``hold``, so it is not one of hold, breaths and reps).
     """
     branches = forbidden.get("anyOf", [forbidden]) if isinstance(forbidden, dict) else []
-    fields: list[str] = []
-    for branch in branches:
-        for field in branch.get("required", []) if isinstance(branch, dict) else []:
-            if field not in fields:
-                fields.append(field)
-    given = [f for f in fields if isinstance(instance, dict) and f in instance]
-    if len(given) > 1:
-        return f"give only one of {', '.join(fields)}, not {' and '.join(given)} together"
-    return f"{_short(instance)} is not allowed here"
+    pairs = [
+        tuple(branch["required"])
+        for branch in branches
+        if isinstance(branch, dict) and isinstance(branch.get("required"), list)
+    ]
+    fields = list(dict.fromkeys(field for pair in pairs for field in pair))
+    clash = [
+        pair for pair in pairs if isinstance(instance, dict) and all(f in instance for f in pair)
+    ]
+    if not clash:
+        return f"{_short(instance)} is not allowed here"
+    given = list(dict.fromkeys(field for pair in clash for field in pair))
+
+    def excludes(a: str, b: str) -> bool:
+        return any(set(pair) >= {a, b} for pair in pairs)
+
+    only_one = list(given)
+    for field in fields:
+        if field not in only_one and all(excludes(field, other) for other in only_one):
+            only_one.append(field)
+    only_one.sort(key=fields.index)
+    if all(excludes(a, b) for a in only_one for b in only_one if a != b):
+        return f"give only one of {', '.join(only_one)}, not {' and '.join(given)} together"
+    return f"{' and '.join(given)} cannot be given together"
 
 
 def shorten(text: str, limit: int = MAX_SHOWN) -> str:
