@@ -91,6 +91,12 @@ def _flag(raw: Any) -> bool:
     raise ValueError(f"expected true or false, got {_got(raw)}")
 
 
+def _backend_name(raw: Any) -> str:
+    if not isinstance(raw, str) or not raw.strip() or any(c.isspace() for c in raw.strip()):
+        raise ValueError(f"must be the name of a speech backend, such as auto, got {_got(raw)}")
+    return raw.strip().lower()
+
+
 def _names(raw: Any) -> list[str]:
     items = raw.split(",") if isinstance(raw, str) else raw
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
@@ -157,7 +163,8 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             key="voice_backend",
             help="speech engine",
-            parse=_choice("auto", "piper", "pyttsx3", "say", "espeak-ng"),
+            # Plugins add backends: the plugin that speaks checks the name when it speaks.
+            parse=_backend_name,
             default="auto",
             env="GLUTEKIT_VOICE_BACKEND",
             targets=(*((c, "voice_backend") for c in _SPEAKING), ("voices", "backend")),

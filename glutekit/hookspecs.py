@@ -18,6 +18,7 @@ from glutekit.interfaces import (
     Exporter,
     InputSpec,
     LicenceNote,
+    OptionSpec,
     OutputSpec,
     Strategy,
     VoiceInfo,
@@ -171,6 +172,29 @@ def glutekit_commands() -> Iterable[CommandSpec]:
     built-in command, or with another plugin's, is reported and ignored.
 
     :returns: an iterable of :class:`glutekit.interfaces.CommandSpec`.
+    """
+    raise NotImplementedError
+
+
+@hookspec
+def glutekit_options() -> Iterable[OptionSpec]:
+    """Return the options this plugin adds to ``run``, ``export`` or ``transcript``.
+
+    Called when one of those commands is parsed, or its ``--help`` or shell completion
+    is asked for (never for ``glutekit --help``). Each
+    :class:`~glutekit.interfaces.OptionSpec` declares a name (``"pitch"`` gives
+    ``--pitch``), help, a type (``int``, ``float``, ``text``, ``choice`` or ``flag``),
+    a default, a range or choices, an optional environment variable and the commands
+    that take it. glutekit builds the option, its help and its completion, and checks
+    every value (option given, else the variable, else the default): a bad one stops the
+    command with one line naming the option or variable, exit 2. The value reaches every
+    plugin under the spec's ``key``, in ``OutputOptions.values`` and
+    ``ExportOptions.values``; the voice plugin hands it to a speech backend that reads it.
+
+    A declaration that cannot work, or whose name the command already uses, is reported
+    naming the plugin and left out; when two plugins declare one name the first keeps it.
+
+    :returns: an iterable of :class:`~glutekit.interfaces.OptionSpec` (may be empty).
     """
     raise NotImplementedError
 

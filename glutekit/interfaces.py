@@ -378,6 +378,51 @@ class CommandSpec:
     load: str | Callable[[], Any]
 
 
+# ----------------------------------------------------------------------------- options
+
+#: How a plugin-declared option's value is read from the command line, a variable or the
+#: config file: a whole number, a number, a text, one of ``choices``, or an on/off flag.
+OptionType = Literal["int", "float", "text", "choice", "flag"]
+#: The commands a plugin-declared option can be given to.
+OPTION_COMMANDS = ("run", "export", "transcript")
+
+
+@dataclass(frozen=True, kw_only=True)
+class OptionSpec:
+    """What the ``glutekit_options`` hook returns: one option a plugin adds to commands.
+
+    ``name`` is the option's name without dashes: ``"pitch"`` becomes ``--pitch`` on the
+    command line, and its value reaches plugins under the key ``"pitch"``
+    (``OutputOptions.values``, ``ExportOptions.values``; a dash becomes ``_``). The value
+    comes from the option, else the variable ``env``, else ``default``; it is checked
+    against the type and range first, so a plugin only ever sees good values.
+    """
+
+    #: Lower-case words joined by dashes: ``"pitch"``, ``"breath-depth"``.
+    name: str
+    #: One or two sentences for ``--help``.
+    help: str
+    type: OptionType = "text"
+    #: The value when the option is not given (None: the key is left out of the values).
+    default: Any = None
+    #: The smallest and largest value of an ``int`` or ``float`` option (None: no bound).
+    minimum: float | None = None
+    maximum: float | None = None
+    #: The values a ``choice`` option takes.
+    choices: tuple[str, ...] = ()
+    #: An environment variable that sets the option when it is not given.
+    env: str | None = None
+    #: Which commands take it: any of ``"run"``, ``"export"`` and ``"transcript"``.
+    commands: tuple[str, ...] = ("run", "export")
+    #: The word for the value in ``--help`` (default: from the type).
+    metavar: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The name its value is passed on under: ``"breath_depth"``."""
+        return self.name.replace("-", "_")
+
+
 @dataclass(frozen=True, kw_only=True)
 class VoiceModel:
     """A voice that comes as a model file, offered by a plugin (``glutekit_voice_models``).

@@ -122,6 +122,9 @@ def glutekit_inputs():
 
 def _write_text(request):
     lines = [f"{c.at:.0f} {c.text}" for c in request.timeline.cues]
+    greeting = request.options.values.get("meta_greeting")
+    if greeting:
+        lines.append(f"greeting: {greeting}")
     request.path.write_text(request.routine.title + "\\n" + "\\n".join(lines))
 
 
@@ -134,6 +137,14 @@ def glutekit_exporters():
 @glutekit.hookimpl
 def glutekit_template_dirs(format):
     return [HERE / "meta_templates"] if format == "html" else []
+
+
+@glutekit.hookimpl
+def glutekit_options():
+    from glutekit.interfaces import OptionSpec
+
+    return [OptionSpec(name="meta-greeting", help="A line the meta-txt format adds.",
+                       commands=("export",))]
 
 
 @glutekit.hookimpl
@@ -279,6 +290,16 @@ def test_hook_glutekit_exporters(meta: Any) -> None:
     text = out.read_text()
     assert text.startswith("Meta routine\n")
     assert "Hello from meta." in text
+
+
+def test_hook_glutekit_options(meta: Any) -> None:
+    out = meta.folder / "greeted.metatxt"
+    meta("export", "meta-routine", "--format", "meta-txt", "--meta-greeting", "hi", "-o", out)
+    assert out.read_text().endswith("\ngreeting: hi")
+    meta("export", "meta-routine", "--format", "meta-txt", "-o", out)
+    assert "greeting" not in out.read_text()  # no default: the key is left out
+    assert "--meta-greeting TEXT" in meta("export", "--help").stdout
+    assert "--meta-greeting" not in meta("run", "--help").stdout
 
 
 def test_hook_glutekit_template_dirs(meta: Any) -> None:

@@ -13,6 +13,7 @@ from glutekit.cli.app import App, pass_app
 from glutekit.cli.music_options import music_options, music_values
 from glutekit.cli.output import detail, info
 from glutekit.cli.output_path import OUTPUT_PATH
+from glutekit.cli.plugin_options import WithPluginOptions, take_declared
 from glutekit.cli.sides_option import timing_options, with_timing
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
@@ -120,7 +121,7 @@ def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
         ) from exc
 
 
-@click.command()
+@click.command(cls=WithPluginOptions)
 @click.argument("routine_ref", metavar="ROUTINE", shell_complete=complete.complete_routine)
 @click.option(
     "-f",
@@ -194,6 +195,7 @@ def export(
         "weeks": weeks,
         **voice_values(speech, speaking=exporter.speaks),
         **music,
+        **take_declared(speech),
     }
     # Exporters get no plugin host: what plugins offer for them comes with the options.
     options = export_options(app, values, speaks=exporter.speaks, format=name)

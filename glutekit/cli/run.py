@@ -17,6 +17,7 @@ from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
 from glutekit.cli.compose import compose_options, compose_options_given
 from glutekit.cli.music_options import music_options, music_values
+from glutekit.cli.plugin_options import WithPluginOptions, take_declared
 from glutekit.cli.sides_option import timing_options, with_timing
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError, UnknownId
@@ -53,7 +54,7 @@ def _warn(message: str) -> None:
     click.echo(f"glutekit: warning: {safe(message)}", err=True)
 
 
-@click.command()
+@click.command(cls=WithPluginOptions)
 @click.argument("routine", required=False, shell_complete=complete.complete_routine)
 @click.option(
     "--speed",
@@ -173,6 +174,7 @@ def run(
     if music and no_voice:
         raise InputError("--music plays under the voice; leave out --no-voice to hear it")
     speech.update(music)
+    speech.update(take_declared(compose_args))
     options = SessionOptions(
         # Standard output carries the events: outputs that print must use stderr.
         stdout_is_data=events_format is not None,
@@ -256,7 +258,7 @@ def _named_with_config(exc: UnknownId) -> UnknownId:
     )
 
 
-@click.command()
+@click.command(cls=WithPluginOptions)
 @click.argument("routine", shell_complete=complete.complete_routine)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of lines.")
 @click.option(
@@ -282,7 +284,7 @@ def transcript(
 
     Without --spoken the times are those of a session with no voice.
     """
-    options = voice_values(speech, speaking=spoken)
+    options = {**voice_values(speech, speaking=spoken), **take_declared(speech)}
     loaded = with_timing(load_routine(app, routine), first_side, breath_pace)
     timeline = compile(loaded, app.catalog)
     if spoken:

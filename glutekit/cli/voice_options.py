@@ -95,15 +95,12 @@ def voice_options(func: _F) -> _F:
         ),
         click.option(
             "--voice-backend",
-            type=_FromEnvironment(
-                click.Choice(["auto", "piper", "pyttsx3", "say", "espeak-ng"]),
-                "GLUTEKIT_VOICE_BACKEND",
-                "one of auto, piper, pyttsx3, say, espeak-ng",
-            ),
+            # Any name: plugins add backends, and the plugin that speaks checks the name.
+            metavar="NAME",
             envvar="GLUTEKIT_VOICE_BACKEND",
             help="Speech engine (default auto: Piper where its plugin is installed, then "
-            "pyttsx3, macOS say, then the espeak-ng command; the first that has the --voice). "
-            "[env: GLUTEKIT_VOICE_BACKEND]",
+            "pyttsx3, macOS say, then the espeak-ng command; the first that has the --voice; "
+            "plugins can add more). [env: GLUTEKIT_VOICE_BACKEND]",
         ),
         click.option(
             "--countdown",

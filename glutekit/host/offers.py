@@ -29,6 +29,7 @@ from glutekit.interfaces import (
     Exporter,
     InputSpec,
     LicenceNote,
+    OptionSpec,
     OutputSpec,
     Strategy,
     VoiceModel,
@@ -114,6 +115,11 @@ COMMANDS: Named[CommandSpec] = Named(
 )
 LICENCES: Named[LicenceNote] = Named(
     "glutekit_licences", _named(LicenceNote, "subject"), "a LicenceNote", "licence note"
+)
+
+#: Options plugins add to commands; :mod:`glutekit.host.options` checks each declaration.
+OPTIONS: Named[OptionSpec] = Named(
+    "glutekit_options", _named(OptionSpec, "name"), "an OptionSpec", "option"
 )
 
 

@@ -53,11 +53,17 @@ class SpeechFailed(Exception):
 
 @dataclass(frozen=True, kw_only=True)
 class VoiceSpec:
-    """The voice, rate (words per minute) and volume (0..1) to speak with."""
+    """The voice, rate (words per minute) and volume (0..1) to speak with, and the values
+    of the options this backend reads (``BackendEntry.options``), as ``(key, value)``."""
 
     voice: str | None
     rate: int
     volume: float
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """The value of the plugin option ``key`` (``"pitch"``), else ``default``."""
+        return dict(self.extra).get(key, default)
 
 
 class SpeechBackend(Protocol):
@@ -118,6 +124,10 @@ class BackendEntry:
     rank: int
     #: File name endings of voice models this backend speaks with (``--voice x.onnx``).
     model_suffixes: tuple[str, ...] = ()
+    #: Keys of the option values this backend reads (``VoiceSpec.option``), such as
+    #: ``("pitch",)``: options its plugin declares with ``glutekit_options``. Their values
+    #: are part of each cue's cache key, so a cue is never reused at another value.
+    options: tuple[str, ...] = ()
 
 
 def resolve_voice(wanted: str | None, voices: list[VoiceInfo], backend: str) -> str | None:

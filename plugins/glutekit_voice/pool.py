@@ -88,7 +88,12 @@ class Job:
             }
             for m in self.models
         ]
-        spec = {"voice": self.spec.voice, "rate": self.spec.rate, "volume": self.spec.volume}
+        spec = {
+            "voice": self.spec.voice,
+            "rate": self.spec.rate,
+            "volume": self.spec.volume,
+            "extra": [list(pair) for pair in self.spec.extra],
+        }
         return json.dumps(
             {"backend": self.backend, "spec": spec, "models": models, "cache": str(self.cache_dir)}
         )
@@ -311,6 +316,7 @@ def _open(job: dict[str, Any]) -> Any:
         volume=spec["volume"],
         backend=job["backend"],
         models=models,
+        extra=tuple((str(k), v) for k, v in spec.get("extra", ())),
     )
     renderer = CueRenderer(settings, cache_dir=Path(job["cache"]))
     renderer.open_as(job["backend"], spec["voice"])

@@ -284,7 +284,7 @@ class CueRenderer:
             from glutekit_voice.settings import render_workers
 
             render_workers()  # a bad value is said now, before any work
-        self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
+        self._spec = self._spec_for(owner.backend_name, voice)
         self._owner = owner
         return backend.detail
 
@@ -297,7 +297,20 @@ class CueRenderer:
         from glutekit_voice.choose import _started
 
         self._owner = _started(backend, self.settings)
-        self._spec = VoiceSpec(voice=voice, rate=self.settings.rate, volume=self.settings.volume)
+        self._spec = self._spec_for(backend, voice)
+
+    def _spec_for(self, backend: str, voice: str | None) -> VoiceSpec:
+        """What ``backend`` speaks with: the settings, and the option values it reads."""
+        from glutekit_voice.backends import registry
+
+        entry = registry().get(backend)
+        reads = entry.options if entry is not None else ()
+        return VoiceSpec(
+            voice=voice,
+            rate=self.settings.rate,
+            volume=self.settings.volume,
+            extra=tuple((k, v) for k, v in self.settings.extra if k in reads),
+        )
 
     def missing(self, texts: Iterable[str]) -> list[str]:
         """The distinct non-blank texts that are not (or not soundly) in the cache."""
@@ -449,7 +462,10 @@ class CueRenderer:
         assert self._owner is not None and self._spec is not None
         backend = self._owner.backend()
         spec = self._spec
-        parts = [CACHE_FORMAT, backend.identity, spec.voice, spec.rate, round(spec.volume, 3), text]
+        parts: list[Any] = [CACHE_FORMAT, backend.identity, spec.voice, spec.rate]
+        parts += [round(spec.volume, 3), text]
+        if spec.extra:  # added only when a backend reads options: older keys stay valid
+            parts.append([list(pair) for pair in spec.extra])
         return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
 
     def _synthesize_into(self, text: str, path: Path) -> None:

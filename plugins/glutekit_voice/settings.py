@@ -29,7 +29,8 @@ ENV_WORKERS = "GLUTEKIT_RENDER_WORKERS"
 DEFAULT_RATE = 165
 MIN_RATE = 80
 MAX_RATE = 450
-BACKEND_NAMES = ("auto", "piper", "pyttsx3", "say", "espeak-ng")
+#: ``auto`` and the backends shipped here; plugins add more (:func:`backend_choices`).
+BACKEND_NAMES = ("auto", "pyttsx3", "say", "espeak-ng")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +43,9 @@ class VoiceSettings:
     backend: str = "auto"
     #: Voice models offered by plugins (``glutekit_voice_models``), passed on by the core.
     models: tuple[VoiceModel, ...] = ()
+    #: Values of the options speech backends read (``BackendEntry.options``, declared by
+    #: their plugins through ``glutekit_options``), as sorted ``(key, value)`` pairs.
+    extra: tuple[tuple[str, Any], ...] = ()
 
     @classmethod
     def from_values(
@@ -75,6 +79,7 @@ class VoiceSettings:
             volume=_volume(volume_raw, volume_src),
             backend=_backend(backend_raw, backend_src),
             models=models,
+            extra=backend_option_values(values),
         )
 
 
@@ -128,11 +133,37 @@ def _backend(raw: Any, source: str) -> str:
     if raw is None:
         return "auto"
     name = str(raw).strip().lower()
-    if name not in BACKEND_NAMES:
+    names = backend_choices()
+    if name not in names:
         raise InputError(
-            f"{source}: unknown voice backend {raw!r}; choose one of {', '.join(BACKEND_NAMES)}"
+            f"{source}: unknown voice backend {raw!r}; choose one of {', '.join(names)}"
         )
     return name
+
+
+def backend_choices() -> tuple[str, ...]:
+    """``auto`` and every backend installed, best first."""
+    from glutekit_voice.backends import backend_names
+
+    return ("auto", *backend_names())
+
+
+def backend_option_values(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The values of the options that installed backends read, as sorted pairs.
+
+    The core passes every option on by key; a backend says which ones it reads
+    (``BackendEntry.options``), so only those become part of what is spoken (and of the
+    cache key). Values are kept only when hashable: settings key a dict of renderers.
+    """
+    from glutekit_voice.backends import registry
+
+    read = {key for entry in registry().values() for key in entry.options}
+    found = []
+    for key in sorted(read):
+        value = values.get(key)
+        if value is not None and isinstance(value, (str, int, float, bool)):
+            found.append((key, value))
+    return tuple(found)
 
 
 def render_workers(env: Mapping[str, str] | None = None) -> int | None:
