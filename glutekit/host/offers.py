@@ -18,11 +18,12 @@ often it is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
+from glutekit.hookspecs import Source
 from glutekit.host.plugins import PluginHost, disable_hint
 from glutekit.interfaces import (
     CommandSpec,
@@ -36,9 +37,6 @@ from glutekit.interfaces import (
 )
 
 T = TypeVar("T")
-
-#: A pack, routine or program, as a path to a JSON file or as already-parsed data.
-Source = str | Path | Mapping[str, Any]
 
 
 @dataclass(frozen=True)
