@@ -63,15 +63,14 @@ def expected_chapters(cues: list[dict[str, Any]], title: str, catalog: Catalog) 
     return starts
 
 
-@pytest.fixture(scope="module")
-def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, list[Any]]]:
-    """Every shipped routine as an MP3, with its spoken transcript's cues."""
-    folder = tmp_path_factory.mktemp("chapters")
+def export_all(folder: Path) -> dict[str, tuple[Path, list[Any]]]:
+    """Every shipped routine as an MP3, with its spoken transcript's cues.
 
-    # The exports one after another: a cue that two of them rendered at once could be
-    # said a few milliseconds longer in one than in the other (the neural voice varies
-    # its timing a little from one rendering to the next) and the cache keeps only one.
-    # The transcripts then find every cue in the cache, as the exports left it.
+    The exports run one after another: a cue that two of them rendered at once could be
+    said a few milliseconds longer in one than in the other (the neural voice varies its
+    timing a little from one rendering to the next) and the cache keeps only one. The
+    transcripts then find every cue in the cache, as the exports left it.
+    """
     paths = {routine: folder / f"{routine}.mp3" for routine in ROUTINES}
     for routine, path in paths.items():
         _ok("export", routine, "--format", "mp3", "-o", path)
@@ -85,25 +84,25 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, 
 
 
 @pytest.mark.usefixtures("shared_voice_cache")
-@pytest.mark.parametrize("routine", ROUTINES)
 def test_ffmpeg_lists_every_chapter_in_time_order_with_its_exercise(
-    routine: str, exported: dict[str, tuple[Path, list[Any]]], catalog: Catalog
+    tmp_path: Path, catalog: Catalog
 ) -> None:
-    path, cues = exported[routine]
-    chapters = ffmpeg_chapters(path)
-    title = catalog.find_routine(routine).title
-    expected = expected_chapters(cues, title, catalog)
-    print(routine, [(round(c["start"], 3), c["title"]) for c in chapters])
-    assert len(expected) >= 3
-    assert [c["title"] for c in chapters] == [name for name, _ in expected]
-    starts = [c["start"] for c in chapters]
-    assert starts == sorted(starts) and len(set(starts)) == len(starts)
-    for chapter, (name, at) in zip(chapters, expected, strict=True):
-        assert abs(chapter["start"] - at) <= TOLERANCE, (name, chapter, at)
-    # Each chapter runs to the next one, the last to the end of the session.
-    for chapter, following in itertools.pairwise(chapters):
-        assert chapter["end"] == following["start"]
-    assert chapters[-1]["end"] >= cues[-1]["at"]
+    # One test for all routines: the exports are made once, on one worker.
+    for routine, (path, cues) in export_all(tmp_path).items():
+        chapters = ffmpeg_chapters(path)
+        title = catalog.find_routine(routine).title
+        expected = expected_chapters(cues, title, catalog)
+        print(routine, [(round(c["start"], 3), c["title"]) for c in chapters])
+        assert len(expected) >= 3, routine
+        assert [c["title"] for c in chapters] == [name for name, _ in expected], routine
+        starts = [c["start"] for c in chapters]
+        assert starts == sorted(starts) and len(set(starts)) == len(starts), routine
+        for chapter, (name, at) in zip(chapters, expected, strict=True):
+            assert abs(chapter["start"] - at) <= TOLERANCE, (routine, name, chapter, at)
+        # Each chapter runs to the next one, the last to the end of the session.
+        for chapter, following in itertools.pairwise(chapters):
+            assert chapter["end"] == following["start"], routine
+        assert chapters[-1]["end"] >= cues[-1]["at"], routine
 
 
 def test_chapters_given_out_of_order_are_stored_in_time_order(tmp_path: Path) -> None:
