@@ -246,17 +246,24 @@ def choose_outputs(host: PluginHost, options: SessionOptions) -> list[tuple[str,
     return chosen
 
 
-def _create_outputs(
-    host: PluginHost, options: SessionOptions, controls: Controls
-) -> list[tuple[str, Output]]:
-    output_options = OutputOptions(
+def _services(options: SessionOptions, controls: Controls, **more: Any) -> OutputOptions:
+    """What an output or input is created with: the session's options and services."""
+    return OutputOptions(
         speed=options.speed,
         interactive=options.interactive,
         values=dict(options.values),
         controls=controls,
-        voice_models=voice_models(host) if options.voice else (),
         stdout_is_data=options.stdout_is_data,
         plays_here=options.plays_here,
+        **more,
+    )
+
+
+def _create_outputs(
+    host: PluginHost, options: SessionOptions, controls: Controls
+) -> list[tuple[str, Output]]:
+    output_options = _services(
+        options, controls, voice_models=voice_models(host) if options.voice else ()
     )
     created: list[tuple[str, Output]] = []
     plugins = {name: plugin for name, (plugin, _) in output_specs(host).items()}
@@ -317,15 +324,11 @@ def _create_inputs(
     if not options.inputs:
         return []
     specs = input_specs(host)
-    input_options = OutputOptions(
-        speed=options.speed,
-        interactive=options.interactive,
-        values=dict(options.values),
-        controls=controls,
+    input_options = _services(
+        options,
+        controls,
         coach_speaking=coach_speaking(outputs),
         coach_sound=coach_sound(outputs),
-        stdout_is_data=options.stdout_is_data,
-        plays_here=options.plays_here,
     )
     created: list[tuple[str, Output]] = []
     for name in dict.fromkeys(options.inputs):
