@@ -113,6 +113,9 @@ def _shared_work(item: pytest.Item) -> str | None:
     return None
 
 
+# First: xdist's own hook reads the groups, to name each test by its group; a group
+# added after it would be ignored, and every worker would build the shared fixtures again.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         group = _shared_work(item)

@@ -421,6 +421,41 @@ def test_the_audio_stream_lends_exactly_the_sound_it_played() -> None:
         stream.close()
 
 
+def test_a_cue_silenced_by_a_pause_or_a_jump_no_longer_counts_as_the_coach_speaking() -> None:
+    """The listener is stricter while the coach speaks; a paused coach is not speaking,
+    so "coach, go on" said just after a pause meets the normal threshold."""
+    from glutekit_voice.mixer import Placement, Playhead, Schedule
+
+    from glutekit.model import Cue
+
+    rate = 1000
+    first = Cue(at=0.0, kind="instruction", text="Lie on your back.")
+    second = Cue(at=2.0, kind="instruction", text="Bend both knees.")
+    schedule = Schedule(
+        [
+            Placement(start=0, path=None, frames=1500, cue=first),
+            Placement(start=2000, path=None, frames=1500, cue=second),
+        ],
+        duration_frames=4000,
+        rate=rate,
+    )
+    playhead = Playhead(schedule)
+    playhead.read(500, 0)
+    assert playhead.playing_at(400) == [first]
+    playhead.flush(500)  # paused half-way through the first cue
+    assert playhead.playing_at(499) == [first]  # already sent to the device: still heard
+    assert playhead.playing_at(500) == [] and playhead.playing_at(1400) == []
+    playhead.seek(2000.0, frame=700)  # going on at the second cue
+    playhead.read(500, 700)
+    assert playhead.playing_at(800) == [second]
+    playhead.seek(0.0, frame=1200)  # "back" cuts it short too
+    assert playhead.playing_at(1199) == [second] and playhead.playing_at(1300) == []
+    # Played faster than life, each clip is cut where the next begins.
+    quick = Playhead(schedule, speed=4.0)
+    quick.read(1000, 0)
+    assert quick.playing_at(400) == [first] and quick.playing_at(600) == [second]
+
+
 class ToneTap:
     """A sound tap playing a 440 Hz tone, whose heard frame the test moves."""
 

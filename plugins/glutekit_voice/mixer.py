@@ -182,6 +182,8 @@ class ClipMissing(Exception):
 class _Voice:
     started: Started
     clip: array[int]
+    #: Its index in :attr:`Playhead.started`.
+    index: int
     #: Stream frame after which this voice is cut (None: plays to its end).
     cut_at: int | None = None
 
@@ -204,6 +206,9 @@ class Playhead:
         self._voices: list[_Voice] = []
         #: Every clip that started, in order.
         self.started: list[Started] = []
+        #: Stream frame at which each started clip stopped sounding, by its index in
+        #: :attr:`started`: its own end, or where a pause, a jump or the next clip cut it.
+        self._ends: list[int] = []
         self._music = schedule.music_bed()
 
     @property
@@ -214,8 +219,9 @@ class Playhead:
             and self._next >= len(self.schedule.placements)
         )
 
-    def seek(self, position: float, first: float | None = None) -> None:
-        """Continue from session frame ``position``; sounding clips stop.
+    def seek(self, position: float, first: float | None = None, *, frame: int) -> None:
+        """Continue from session frame ``position``; sounding clips stop at stream frame
+        ``frame`` (the next one to be mixed).
 
         Clips that start at ``first`` or later are still to come (default: at
         ``position``). When the stream lags the session a little, ``first`` is the
@@ -223,17 +229,28 @@ class Playhead:
         """
         self.position = float(position)
         self._next = bisect.bisect_left(self.schedule.starts, position if first is None else first)
-        self._voices.clear()
+        self._silence(frame)
 
-    def flush(self) -> None:
-        """Silence the clips that are sounding (on pause)."""
-        self._voices.clear()
+    def flush(self, frame: int) -> None:
+        """Silence the clips that are sounding (on pause), from stream frame ``frame``."""
+        self._silence(frame)
         if self._music is not None:
             self._music.pause()
 
+    def _silence(self, frame: int) -> None:
+        for index in range(len(self.started)):
+            if self._ends[index] > frame:
+                self._ends[index] = max(self.started[index].frame, frame)
+        self._voices.clear()
+
     def playing_at(self, frame: int) -> list[Cue]:
-        """The cues sounding at stream frame ``frame`` (of those started so far)."""
-        return [s.placement.cue for s in self.started if s.frame <= frame < s.end]
+        """The cues sounding at stream frame ``frame`` (of those started so far): a clip
+        that a pause or a jump silenced no longer counts from there."""
+        return [
+            s.placement.cue
+            for s, end in zip(self.started, self._ends, strict=True)
+            if s.frame <= frame < end
+        ]
 
     def read(self, count: int, frame: int) -> array[int]:
         """The next ``count`` frames of the mix; ``frame`` is the stream frame they start at."""
@@ -248,9 +265,12 @@ class Playhead:
             if self.speed > 1:
                 for voice in self._voices:
                     voice.cut_at = begin if voice.cut_at is None else min(voice.cut_at, begin)
+                    index = voice.index
+                    self._ends[index] = max(voice.started.frame, min(self._ends[index], begin))
             started = Started(frame=begin, at=placement.start, placement=placement)
             self.started.append(started)
-            self._voices.append(_Voice(started, self._clips.get(placement)))
+            self._ends.append(started.end)
+            self._voices.append(_Voice(started, self._clips.get(placement), len(self.started) - 1))
         for voice in self._voices:
             self._mix(out, voice, frame, count)
         stop = frame + count

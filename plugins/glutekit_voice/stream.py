@@ -230,7 +230,7 @@ class AudioStream:
         origin = 0.0
         if change == "pause":
             self._paused = True
-            playhead.flush()
+            playhead.flush(self.frames)
         else:
             # The frame that was being heard when the clock read ``clock``; the block
             # starting at self.frames is that much further into the session.
@@ -238,7 +238,7 @@ class AudioStream:
             position = at * self.rate + (self.frames - event_frame) * self.speed
             # The engine reads its clock a hair after the segment's start; a cue due
             # in those microseconds is still to come.
-            playhead.seek(position, first=(at - _TOLERANCE) * self.rate)
+            playhead.seek(position, first=(at - _TOLERANCE) * self.rate, frame=self.frames)
             self._paused = False
             origin = event_frame - at * self.rate / self.speed
         heard = now + self.latency_frames / self.rate
