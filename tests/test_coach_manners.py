@@ -19,6 +19,7 @@ from glutekit.catalog import Catalog
 from glutekit.catalog.postures import POSTURES, posture
 from glutekit.model import ExerciseStep, Routine, Timeline
 from glutekit.timeline import coaching
+from glutekit.timeline.cues import LAST_SIDE
 from glutekit.timeline.pacing import breath_phase
 from glutekit.timeline.speech import SpeechLengths
 from tests.conftest import ROUTINES_DIR
@@ -141,8 +142,8 @@ def test_progress_is_said_and_right(
         wanted = f"Exercise {number} of {total}" + (", the last one." if number == total else ".")
         assert (first.kind, first.text) == ("progress", wanted), rid
         assert prepare.cues[1].kind == "announce"
-        # "Last side." before the final side, and only there.
-        lasts = [s for s in segments if any(c.text == "Last side." for c in s.cues)]
+        # "Final side." (or another wording of it) before the final side, and only there.
+        lasts = [s for s in segments if any(c.text in LAST_SIDE for c in s.cues)]
         final_switch = [s for s in segments if s.kind == "switch"][-1:]
         assert lasts == final_switch, (rid, prepare.label)
         # "Last set" in the rest before the final set, and only there.
@@ -158,7 +159,8 @@ def test_progress_covers_sets_and_sides_somewhere(
     compiled: dict[str, tuple[Routine, Timeline, Catalog]],
 ) -> None:
     texts = [c.text for _, t, _ in compiled.values() for c in t.cues]
-    assert "Last side." in texts
+    # Each wording of the last side's line is said, in turn, somewhere.
+    assert set(LAST_SIDE) <= set(texts)
     assert any(re.match(r"Rest\. Last set next", t) for t in texts)
 
 
@@ -215,7 +217,7 @@ def test_a_single_exercise_session_says_no_exercise_count(
     data = {"id": "one", "title": "One", "steps": [{"exercise": "glutes:supine-figure-four"}]}
     timeline = tl.compile(catalog.load_routine_data(data, "one"), catalog)
     assert not [c for c in timeline.cues if c.text.startswith("Exercise ")]
-    assert [c.text for c in timeline.cues if c.kind == "progress"] == ["Last side."]
+    assert [c.text for c in timeline.cues if c.kind == "progress"] == [LAST_SIDE[0]]
 
 
 def test_an_exercise_pace_beats_the_routine_pace_and_a_step_pace_beats_both(

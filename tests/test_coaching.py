@@ -402,7 +402,7 @@ def test_the_second_side_says_which_way_the_knees_drop(pack_catalog: Catalog) ->
     switch = next(s for s in timeline.segments if s.kind == "switch")
     assert [c.text for c in switch.cues] == [
         "Good work.",
-        "Last side.",
+        "Final side.",
         "Switch to the left side: left ankle on your right knee.",
         "Come back to the middle and rest your left ankle on your right knee.",
         "Let the knees drop slowly to your right side.",

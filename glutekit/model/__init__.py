@@ -489,7 +489,7 @@ CueKind = Literal[
     "caution",  # an exercise's spoken caution, once per session
     "safety",  # the session's line on when to stop
     "screen",  # a red flag said before the first exercise, with a pause after it
-    "progress",  # where the session is: "Exercise 3 of 7.", "Last side."
+    "progress",  # where the session is: "Exercise 3 of 7.", "Final side."
     "getting-up",  # at the end, how to come up off the floor
 ]
 

@@ -42,10 +42,14 @@ from glutekit.timeline.assembly import Builder, Item, Rotation, flatten
 from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     DONE_LINE,
+    END_LINES,
     GETTING_UP,
+    HALFWAY,
     LAST_SIDE,
-    SETTLE_LINE,
+    REST_LINES,
+    SETTLE_LINES,
     SETUP_PAUSE,
+    TEN_SECONDS_LEFT,
     WELL_DONE,
     ExerciseDose,
     announce_text,
@@ -66,6 +70,7 @@ from glutekit.timeline.pacing import (
     FILL_AFTER,
     LONGEST_SILENCE,
     ROOM,
+    HoldLines,
     Said,
     candidate_texts,
     ms,
@@ -251,7 +256,7 @@ class _Compiler:
             ("instruction", fill(line, sides[0]))
             for line in setup_lines(exercise, step, item.round)
         ]
-        lines.append(("settle", SETTLE_LINE))
+        lines.append(("settle", self.out.take(SETTLE_LINES)))
         pauses = self._setup_pauses(lines)
         said, end = self.out.talk(lines, pauses)
         settle = settle_quiet(settle_seconds(self.routine, exercise), pauses, self.out.voice.gap)
@@ -346,7 +351,7 @@ class _Compiler:
             cheer = self._cheer()
             if cheer:
                 lines.append(("encourage", cheer))
-            lines.append(("progress", LAST_SIDE))
+            lines.append(("progress", self.out.take(LAST_SIDE)))
         lines.append(("switch", texts[0]))
         lines += [("instruction", text) for text in texts[1:]]
         pauses = [SETUP_PAUSE["describe"]] * len(lines)
@@ -373,7 +378,7 @@ class _Compiler:
             return
         exercise = self.catalog.exercise(step.exercise)
         seconds = rest_after_seconds(self.routine.settings, exercise, step)
-        self._rest(item, RestStep(seconds=seconds, say="Rest."), following)
+        self._rest(item, RestStep(seconds=seconds, say=self.out.take(REST_LINES)), following)
 
     def _hold(
         self,
@@ -393,7 +398,13 @@ class _Compiler:
         owed = rotation.owed()
         voice = self.out.voice
         self.out.consider(candidate_texts(dose, exercise.phase_words, texts))
+        end_line = self.out.take(END_LINES)
         if dose.kind == "hold":
+            lines = HoldLines(
+                end=end_line,
+                halfway=self.out.take(HALFWAY),
+                ten_seconds_left=self.out.take(TEN_SECONDS_LEFT),
+            )
             natural = max(1, int((dose.seconds - 10) // 10))
             said = timed_hold(
                 dose,
@@ -406,6 +417,7 @@ class _Compiler:
                 halfway=self.routine.settings.halfway,
                 quiet=isinstance(item.step, ExerciseStep) and item.step.quiet,
                 cheer=self.may_cheer and not self.cheered,
+                lines=lines,
             )
             self.cheered = self.cheered or any(s.kind == "encourage" for s in said)
             duration = dose.seconds
@@ -416,6 +428,7 @@ class _Compiler:
                 texts,
                 want=max(owed, dose.count // 4),
                 voice=voice,
+                end_line=end_line,
             )
         spoken = {s.text for s in said if s.kind == "cue"}
         rotation.said([i for i, text in zip(order, texts, strict=True) if text in spoken])

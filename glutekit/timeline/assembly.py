@@ -5,6 +5,7 @@ appended one after another around speech, and form cues rotated across holds.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,8 @@ class Builder:
         self.t = 0.0
         self.busy_until = 0.0  # when the last spoken cue (plus gap) finishes
         self.texts: dict[str, None] = {}
+        #: How many times each text has been said so far in the session.
+        self.said: Counter[str] = Counter()
 
     def talk(
         self, lines: Sequence[tuple[CueKind, str]], pauses: Sequence[float] = ()
@@ -110,6 +113,7 @@ class Builder:
         )
         for s in said:
             self.texts.setdefault(s.text)
+            self.said[s.text] += 1
             self.busy_until = max(self.busy_until, start + self.voice.end(s) + self.voice.gap)
         self.segments.append(
             Segment(
@@ -134,6 +138,15 @@ class Builder:
     def consider(self, texts: Sequence[str]) -> None:
         for text in texts:
             self.texts.setdefault(text)
+
+    def take(self, wordings: Sequence[str]) -> str:
+        """The wording of a repeated line to say next: each in turn, counting every time
+        the session so far has said one of them (a line left out does not use its turn).
+
+        Every wording is a text the voice may say, so each is rendered and measured.
+        """
+        self.consider(wordings)
+        return wordings[sum(self.said[w] for w in wordings) % len(wordings)]
 
 
 class Rotation:

@@ -48,8 +48,30 @@ NUMBERS = [
 
 #: Said once at the start of a session whose routine gives no safety line.
 DEFAULT_SAFETY = "If you feel sharp, shooting or tingling pain, stop and ease off."
+# A line the session says again and again has several wordings, "takes", said in turn
+# (:meth:`glutekit.timeline.assembly.Builder.take`): the same words replayed a dozen
+# times sound like a recording. The first wording is said first. An offline recogniser
+# understands every wording from the default voice (tests/test_voice_takes.py); it
+# heard "Last side." as "west side" and "10 seconds left." as "ten seconds what".
+
 #: Said after the set-up, before the quiet time to get into position.
-SETTLE_LINE = "Take your time to get into position."
+SETTLE_LINES = (
+    "Take your time to get into position.",
+    "Take a moment to get into position.",
+    "Get into position in your own time.",
+)
+#: Said as a hold or a set ends.
+END_LINES = ("And relax.", "And release.", "Now relax.")
+#: Said halfway through a longer hold.
+HALFWAY = ("Halfway.", "Halfway there.", "That's halfway.")
+#: Said 10 seconds before the end of a longer hold.
+TEN_SECONDS_LEFT = ("10 seconds to go.", "10 more seconds.", "Just 10 seconds to go.")
+#: Said before the last side of an exercise.
+LAST_SIDE = ("Final side.", "One side to go.", "Now the final side.")
+#: The rest between two exercises, before "Next up: ...".
+REST_LINES = ("Rest.", "Time to rest.")
+#: Every line said in turns.
+TAKES = (SETTLE_LINES, END_LINES, HALFWAY, TEN_SECONDS_LEFT, LAST_SIDE, REST_LINES)
 #: Replaces the set-up instructions in later rounds when the exercise gives no reminder.
 DEFAULT_REMINDER = "Same position as last round."
 DONE_LINE = "That's the end of the session. Well done."
@@ -62,8 +84,6 @@ GETTING_UP = {
 }
 #: Said at a natural point of an exercise (before its last side or set), in turn.
 WELL_DONE = ("Good work.", "Nicely done.", "That's the way.")
-LAST_SIDE = "Last side."
-END_LINE = "And relax."
 
 #: Seconds of quiet to change sides, by position, when an exercise gives none.
 TRANSITION_BY_POSITION: dict[str, int] = {

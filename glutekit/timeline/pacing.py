@@ -2,8 +2,9 @@
 
 - A **timed hold** opens with "Begin", closes with 3-2-1 and "And relax", and puts
   the exercise's form cues between them with at least :data:`ROOM` seconds of quiet
-  around each. Time checks ("Halfway", "10 seconds left") are used only when the
-  hold still has room for the form cues it owes.
+  around each. Time checks ("Halfway", "10 seconds to go") are used only when the
+  hold still has room for the form cues it owes. Which wording of these repeated
+  lines a hold says is the compiler's choice (:class:`HoldLines`).
 - A **paced set** (reps at a tempo, or counted breaths) says each phase word at the
   start of its phase and has it finished before the next phase starts; a rep's
   count comes at its end. A word that does not fit its phase is shortened or left
@@ -23,7 +24,9 @@ from typing import Literal, NamedTuple
 
 from glutekit.model import CueKind, PhaseWords
 from glutekit.timeline.cues import (
-    END_LINE,
+    END_LINES,
+    HALFWAY,
+    TEN_SECONDS_LEFT,
     ExerciseDose,
     begin_options,
     number_word,
@@ -44,6 +47,18 @@ class Said(NamedTuple):
     text: str
     #: For a phase word: the phase it opens, as (start, end) from the segment's start.
     phase: tuple[float, float] | None = None
+
+
+class HoldLines(NamedTuple):
+    """The wording a hold or set says this time of each line repeated in a session."""
+
+    end: str = END_LINES[0]
+    halfway: str = HALFWAY[0]
+    ten_seconds_left: str = TEN_SECONDS_LEFT[0]
+
+
+#: Each repeated line's first wording.
+FIRST_LINES = HoldLines()
 
 
 @dataclass(frozen=True)
@@ -75,6 +90,7 @@ def timed_hold(
     halfway: bool,
     quiet: bool = False,
     cheer: bool = True,
+    lines: HoldLines = FIRST_LINES,
 ) -> list[Said]:
     """Begin, form cues, time checks, 3-2-1 and "And relax" for a hold of ``dose.seconds``.
 
@@ -84,11 +100,12 @@ def timed_hold(
     :param quiet: the routine asks for quiet: no minute markers or words to fill silences.
     :param cheer: a word of encouragement may break a long silence (the exercise has not
         had its one yet).
+    :param lines: the wordings of the end line and the time checks.
     """
     seconds = dose.seconds
     options = begin_options(dose, words)
     begin_text = next(
-        (t for t in options if voice.length(t) + ROOM <= seconds - voice.length(END_LINE)),
+        (t for t in options if voice.length(t) + ROOM <= seconds - voice.length(lines.end)),
         options[-1],
     )
     begin = Said(0.0, "begin", begin_text)
@@ -104,15 +121,15 @@ def timed_hold(
                 counts.append(item)
                 busy = voice.end(item) + voice.gap
     said += counts
-    said.append(Said(ms(seconds), "end", END_LINE))
+    said.append(Said(ms(seconds), "end", lines.end))
     hard_hi = min(seconds - ROOM, (counts[0].at - voice.gap) if counts else seconds)
     lo = voice.end(begin)
 
     checks = []
     if seconds >= 20:
-        checks.append(Said(ms(seconds - 10), "time-left", "10 seconds left."))
+        checks.append(Said(ms(seconds - 10), "time-left", lines.ten_seconds_left))
         if halfway and abs(seconds / 2 - (seconds - 10)) >= 5:
-            checks.append(Said(ms(seconds / 2), "halfway", "Halfway."))
+            checks.append(Said(ms(seconds / 2), "halfway", lines.halfway))
     variants = [checks, checks[:1], checks[1:], []]
     lengths = [voice.length(c) for c in cues]
     best: tuple[list[Said], list[float]] = ([], [])
@@ -264,8 +281,11 @@ def paced_set(
     *,
     want: int,
     voice: Voice,
+    end_line: str = END_LINES[0],
 ) -> tuple[list[Said], float]:
     """Phase words, counts and form cues for a set of reps or counted breaths.
+
+    :param end_line: the wording of the line that ends the set.
 
     :returns: what is said, and the set's length (the lead-in "Begin" plus the units).
     """
@@ -277,7 +297,7 @@ def paced_set(
         middle = dose.count // 2
         units[middle] = _halfway(units[middle], words.halfway, lead + middle * unit, unit, voice)
     duration = ms(lead + dose.count * unit)
-    end = Said(duration, "end", END_LINE)
+    end = Said(duration, "end", end_line)
     quiet_from = voice.end(begin)  # the end of the last non-paced word so far
     next_unit = 1
     shown = min(want, len(cues))
@@ -449,11 +469,11 @@ def _on_its_breath(
 
 def candidate_texts(dose: ExerciseDose, words: PhaseWords, cues: Sequence[str]) -> list[str]:
     """Every text a hold or set of ``dose`` may say, whatever the speech lengths."""
-    texts = [*begin_options(dose, words), "Begin.", END_LINE, *cues]
+    texts = [*begin_options(dose, words), "Begin.", *END_LINES, *cues]
     if words.halfway:
         texts.append(words.halfway)
     if dose.kind == "hold":
-        texts += ["3.", "2.", "1.", "10 seconds left.", "Halfway."]
+        texts += ["3.", "2.", "1.", *TEN_SECONDS_LEFT, *HALFWAY]
         if dose.seconds >= MINUTE_MARKERS_FROM:
             texts += [minute_marker(m) for m in range(1, int(dose.seconds // 60) + 1)]
         if dose.seconds > FILL_AFTER:

@@ -26,7 +26,8 @@ from glutekit.timeline import (
 from glutekit.timeline.cues import (
     DEFAULT_SAFETY,
     LAST_SIDE,
-    SETTLE_LINE,
+    REST_LINES,
+    SETTLE_LINES,
     SETUP_PAUSE,
     WELL_DONE,
     announce_text,
@@ -102,13 +103,15 @@ def overhead(exercise: Exercise, settings: Settings) -> Overhead:
     if exercise.spoken_caution:
         setup.append(exercise.spoken_caution)
     # "Exercise 2 of 6." before the name: a session of one exercise has no such line.
-    lines = (progress_text(2, 6), announce_text(exercise, dose, sides, 1), *setup, SETTLE_LINE)
+    # A line said in turns is counted at its first wording (the others are about as long).
+    settle_line = SETTLE_LINES[0]
+    lines = (progress_text(2, 6), announce_text(exercise, dose, sides, 1), *setup, settle_line)
     prepare = talk(*lines) + extra
     prepare += settle_quiet(settle, pauses, gap)
     switch = 0.0
     if exercise.per_side:
-        # A word of encouragement and "Last side." come before the switch itself.
-        said = [WELL_DONE[0], LAST_SIDE]
+        # A word of encouragement and "Final side." come before the switch itself.
+        said = [WELL_DONE[0], LAST_SIDE[0]]
         said += second_side_lines(exercise, "left", exercise.instructions, ())
         pause = max(0.0, SETUP_PAUSE["describe"] - gap) * (len(said) - 1)
         switch = talk(*said) + pause + switch_seconds(routine, exercise)
@@ -126,6 +129,6 @@ def overhead(exercise: Exercise, settings: Settings) -> Overhead:
             float(set_rest_seconds(settings, exercise)),
             talk(set_rest_text(exercise, 2, 2, next_side)) + quiet,
         ),
-        rest=max(float(settings.rest), talk("Rest.", f"Next up: {exercise.name}.")),
+        rest=max(float(settings.rest), talk(REST_LINES[0], f"Next up: {exercise.name}.")),
         opening=talk(DEFAULT_SAFETY) + 1.0,
     )
