@@ -94,17 +94,16 @@ def _shared_work(item: pytest.Item) -> str | None:
     """The group of tests that share this test's expensive fixtures, if any.
 
     With ``--dist loadgroup`` a group runs on one worker, so a fixture made once per
-    session (wheels, venvs) or per module (a module's venv) is made once for the whole
-    run, not once per worker. Rendered speech needs no group: the voice cache is shared
-    by every worker (see :data:`tests.isolation.RUN_VOICE_CACHE`).
+    module (a module's venv, a session's audio) is made once for the whole run, not once
+    per worker. What the whole run shares needs no group: the voice cache (see
+    :data:`tests.isolation.RUN_VOICE_CACHE`) and the wheels and venv every worker may
+    use (see :func:`tests.venvs.once_per_run`).
     """
     info = getattr(item, "_fixtureinfo", None)
     if info is None:
         return None
     scopes = set()
-    for name, defs in info.name2fixturedefs.items():
-        if name in ("built_wheels", "plugin_venv"):
-            return "venvs"
+    for defs in info.name2fixturedefs.values():
         for fixturedef in defs:
             if fixturedef.baseid.startswith("tests") and fixturedef.scope in LOCAL_SCOPES:
                 scopes.add(fixturedef.scope)
@@ -284,20 +283,26 @@ def glutekit_proc() -> object:
 
 @pytest.fixture(scope="session")
 def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Wheels of this checkout's glutekit and of the example pack, built once per session."""
-    from tests.venvs import EXAMPLE, build_wheel
+    """Wheels of this checkout's glutekit and of the example pack, built once per run (the
+    first worker to need them builds them; the others wait for them)."""
+    from tests.venvs import EXAMPLE, build_wheel, once_per_run
 
-    out = tmp_path_factory.mktemp("wheels")
-    return {"glutekit": build_wheel(REPO, out), "hip-flexors": build_wheel(EXAMPLE, out)}
+    with once_per_run(tmp_path_factory, "wheels") as (out, build):
+        if build:
+            build_wheel(REPO, out / "glutekit")
+            build_wheel(EXAMPLE, out / "hip-flexors")
+        return {name: next((out / name).glob("*.whl")) for name in ("glutekit", "hip-flexors")}
 
 
 @pytest.fixture(scope="session")
 def plugin_venv(tmp_path_factory: pytest.TempPathFactory, built_wheels: dict[str, Path]) -> object:
-    """One venv for the session with glutekit and the example pack installed from wheels.
+    """One venv for the run with glutekit and the example pack installed from wheels.
 
     Tests must not install anything else into it: use ``make_venv`` for that.
     """
-    from tests.venvs import make_venv
+    from tests.venvs import Venv, make_venv, once_per_run
 
-    root = tmp_path_factory.mktemp("venv") / "shared"
-    return make_venv(root, built_wheels["glutekit"], built_wheels["hip-flexors"])
+    with once_per_run(tmp_path_factory, "venv") as (folder, build):
+        if build:
+            make_venv(folder / "shared", built_wheels["glutekit"], built_wheels["hip-flexors"])
+        return Venv(folder / "shared")

@@ -12,12 +12,17 @@ processed, so an editable glutekit there stays invisible.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "examples" / "glutekit-hip-flexors"
@@ -179,3 +184,35 @@ def make_venv(root: Path, *wheels: Path) -> Venv:
     if wheels:
         venv.pip_install(*wheels)
     return venv
+
+
+def run_folder(factory: pytest.TempPathFactory) -> Path:
+    """A folder every worker of this pytest run shares (with pytest-xdist, the workers'
+    temporary folders have one parent made for the run); without workers, the run's own."""
+    base = factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+@contextlib.contextmanager
+def once_per_run(factory: pytest.TempPathFactory, name: str) -> Iterator[tuple[Path, bool]]:
+    """``(folder, build)``: the first worker to ask builds into ``folder`` while the others
+    wait; ``build`` is False for the others, who use what it built. A build that failed
+    is tried again by the next one."""
+    folder = run_folder(factory) / f"shared-{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    done = folder / ".built"
+    import fcntl  # POSIX, as the rest of the suite's process handling
+
+    with open(folder / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if done.exists():
+                yield folder, False
+                return
+            for stale in folder.iterdir():
+                if stale.name != ".lock":
+                    shutil.rmtree(stale) if stale.is_dir() else stale.unlink()
+            yield folder, True
+            done.touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

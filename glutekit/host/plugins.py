@@ -295,13 +295,13 @@ def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block:
                 )
             continue
         seen[ep.name] = _distribution(ep)
-        dist = getattr(ep, "dist", None)
+        distribution, version = dist_name_version(ep)
         base = PluginRecord(
             name=ep.name,
             status="loaded",
             module=ep.value,
-            distribution=dist.metadata["Name"] if dist is not None else None,
-            version=dist.version if dist is not None else None,
+            distribution=distribution,
+            version=version,
         )
         if ep.name in block:
             host.records[ep.name] = replace(base, status="blocked", reason=f"in {ENV_BLOCK}")
@@ -362,7 +362,7 @@ def installed_plugins() -> list[InstalledPlugin]:
     seen: set[str] = set()
     found = []
     for ep in sorted(entry_points(group=PROJECT), key=_load_order):
-        dist = getattr(ep, "dist", None)
+        version = dist_name_version(ep)[1]
         if ep.name in seen:
             would = "clash (not loaded)"
         elif ep.name in block:
@@ -379,7 +379,7 @@ def installed_plugins() -> list[InstalledPlugin]:
             InstalledPlugin(
                 name=ep.name,
                 distribution=_distribution(ep),
-                version=str(dist.version) if dist is not None else "-",
+                version=str(version) if version is not None else "-",
                 module=str(ep.value),
                 would=would,
             )
@@ -448,27 +448,42 @@ def remembered_ending(ep: Any) -> str | None:
     verdict = _read_verdicts().get(ep.name)
     if not isinstance(verdict, dict):
         return None
-    dist = getattr(ep, "dist", None)
     same = (
-        verdict.get("distribution") == (dist.metadata["Name"] if dist is not None else None)
-        and verdict.get("version") == (dist.version if dist is not None else None)
+        (verdict.get("distribution"), verdict.get("version")) == dist_name_version(ep)
         and verdict.get("stamp") == _module_stamp(str(ep.value))
     )
     reason = verdict.get("reason")
     return str(reason) if same and reason else None
 
 
+#: Name and version of each distribution seen, by the object importlib.metadata made for
+#: it (all the entry points of one distribution share it): its metadata file is parsed
+#: once per process, not once per entry point and question.
+_DIST_FACTS: dict[int, tuple[Any, str | None, str | None]] = {}
+
+
+def dist_name_version(ep: Any) -> tuple[str | None, str | None]:
+    """The name and version of the distribution that declares entry point ``ep``."""
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return None, None
+    known = _DIST_FACTS.get(id(dist))
+    if known is None or known[0] is not dist:
+        meta = dist.metadata
+        known = (dist, meta["Name"], meta["Version"])
+        _DIST_FACTS[id(dist)] = known
+    return known[1], known[2]
+
+
 def _load_order(ep: Any) -> tuple[bool, str]:
     # glutekit's own plugins register first, so on an id clash the built-in
     # content is kept and the third-party plugin is the one named as refused.
-    dist = getattr(ep, "dist", None)
-    third_party = dist is None or dist.metadata["Name"] != PROJECT
-    return (third_party, ep.name)
+    return (dist_name_version(ep)[0] != PROJECT, ep.name)
 
 
 def _distribution(ep: Any) -> str:
-    dist = getattr(ep, "dist", None)
-    return str(dist.metadata["Name"]) if dist is not None else "unknown"
+    name = dist_name_version(ep)[0]
+    return str(name) if name is not None else "unknown"
 
 
 def _load_module(host: PluginHost, module_name: str) -> None:
