@@ -7,6 +7,7 @@ the same timeline a text session plays, so the messages are exact.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from pathlib import Path
@@ -545,6 +546,14 @@ routines = st.builds(
 )
 
 
+@functools.cache
+def _coaching_catalog() -> Catalog:
+    """The coaching pack's catalog, built once for the examples (none changes it)."""
+    host = make_plugin_host(autoload=False)
+    host.register(CoachingPack(), "coaching-pack")
+    return Catalog.build(host, user_routines=False)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=routines,
@@ -555,9 +564,7 @@ routines = st.builds(
 def test_rules_1_to_4_hold_whatever_the_speech_lengths(
     data: dict[str, Any], per_char: float, jitter: list[float], gap: float
 ) -> None:
-    host = make_plugin_host(autoload=False)
-    host.register(CoachingPack(), "coaching-pack")
-    catalog = Catalog.build(host, user_routines=False)
+    catalog = _coaching_catalog()
     routine = catalog.load_routine_data(data, "gen")
     texts = tl.cue_texts(tl.compile(routine, catalog))
     lengths = {

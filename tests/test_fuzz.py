@@ -39,6 +39,10 @@ settings.register_profile(
 settings.register_profile("fuzz-quick", settings.get_profile("fuzz"), max_examples=200)
 PROFILE = settings.get_profile(os.environ.get("GLUTEKIT_FUZZ_PROFILE", "fuzz"))
 
+# Not traced for coverage: tracing doubles the CPU time of these thousands of examples,
+# and the code they run (reading, validating, compiling) is what every other test runs.
+pytestmark = pytest.mark.no_cover
+
 REAL_ROUTINES = [
     json.loads(p.read_text(encoding="utf-8")) for p in sorted(ROUTINES_DIR.glob("*.json"))
 ]
