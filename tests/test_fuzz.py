@@ -216,7 +216,9 @@ def test_real_routines_still_pass() -> None:
         validate_and_transcribe(json.dumps(data).encode())
 
 
-@pytest.fixture(scope="module", autouse=True)
+# For the session, not the module: a module-scoped fixture would keep the three long
+# fuzz tests on one worker, one after another.
+@pytest.fixture(scope="session", autouse=True)
 def _clean_workdir() -> Any:
     yield
     for leftover in WORKDIR.iterdir():

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.venvs import REPO, Venv, build_wheel, write_project
+from tests.venvs import REPO, Venv, build_wheel, once_per_run, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -142,21 +142,24 @@ def _install(root: Path, distribution: str, modules: dict[str, str], eps: dict[s
     return target
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Plugin name -> a folder where pip installed it (one distribution each)."""
-    root = tmp_path_factory.mktemp("matrix")
-    folders = {}
-    for name, source in PLUGINS.items():
-        module = _module(name)
-        folders[name] = _install(root / name, f"gk-matrix-{name}", {module: source}, {name: module})
-    folders["name-clash"] = _install(
-        root / "name-clash",
-        "gk-matrix-name-clash",
-        {"gkm_name_clash": PLUGINS["print"]},
-        {CLASH: "gkm_name_clash"},
-    )
-    return folders
+    """Plugin name -> a folder where pip installed it (one distribution each), made once
+    per run for every worker: the tests that use it then spread over the workers (each
+    waits out its own hanging plugin)."""
+    names = [*PLUGINS, "name-clash"]
+    with once_per_run(tmp_path_factory, "matrix") as (root, build):
+        if build:
+            for name, source in PLUGINS.items():
+                module = _module(name)
+                _install(root / name, f"gk-matrix-{name}", {module: source}, {name: module})
+            _install(
+                root / "name-clash",
+                "gk-matrix-name-clash",
+                {"gkm_name_clash": PLUGINS["print"]},
+                {CLASH: "gkm_name_clash"},
+            )
+        return {name: root / name / "site" for name in names}
 
 
 def _commands(out: Path) -> list[list[str]]:
