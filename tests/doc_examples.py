@@ -150,7 +150,9 @@ def run_commands(
     does not stop the rest; each one's output and exit status are returned.
     """
     full_env = {**os.environ, **(env or {})}
-    full_env["PATH"] = str(bin_dir or Path(sys.executable).parent) + os.pathsep + full_env.get("PATH", "")
+    full_env["PATH"] = (
+        str(bin_dir or Path(sys.executable).parent) + os.pathsep + full_env.get("PATH", "")
+    )
     # Unbuffered, as on a terminal: stdout and stderr lines come in the order printed.
     full_env["PYTHONUNBUFFERED"] = "1"
     script = ["exec 2>&1 </dev/null"]

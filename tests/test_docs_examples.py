@@ -1,7 +1,7 @@
 """Every console example of README.md and docs/ runs, and prints what the page shows.
 
-How examples are written and marked is in ``tests/doc_examples.py`` and in
-docs/cli-conventions.md ("Examples in the docs"). The tutorial,
+How examples are written and marked is in ``tests/doc_examples.py`` and in the
+README's section on the tests. The tutorial,
 docs/writing-a-pack.md, needs a package installed into a virtual environment of its
 own and runs in ``tests/test_docs.py``, with the same rules.
 """

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,8 @@ class Options:
 
     export: bool = True
     voice: bool = True
+    #: Told, before the slow part starts, what it is and how to skip it.
+    say: Callable[[str], None] | None = None
 
 
 def check(target: str, *, options: Options | None = None) -> Report:
@@ -102,6 +105,12 @@ def check(target: str, *, options: Options | None = None) -> Report:
     for pack in _check_packs(subject, report):
         _check_clash(pack, subject, catalog, report)
     found = _speech_measurer(installed) if options.voice else None
+    if found and subject.routines and options.say:
+        options.say(
+            f"rendering the spoken cues of {len(subject.routines)} routine(s) "
+            f"with {found[0]} to check them (can take a minute the first time; "
+            "--no-voice skips it)"
+        )
     timelines = _check_routines(subject, catalog, report, found[1] if found else None)
     if timelines and options.export:
         _check_exports(installed, catalog, timelines, report)
@@ -155,6 +164,7 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
         report.add("error", f"{doc.name}: pack '{pack.id}' has no licence (field 'license')")
     if not pack.authors:
         report.add("warning", f"{doc.name}: pack '{pack.id}' names no authors (field 'authors')")
+    defaulted: Counter[str] = Counter()
     for index, ex in enumerate(pack.exercises):
         where = f"{doc.name}: /exercises/{index} ('{ex.id}')"
         for field_name, texts in (("instructions", ex.instructions), ("cues", ex.cues)):
@@ -162,14 +172,21 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
                 continue  # noted below: the author chose to leave it out
             if not texts or not all(t.strip() for t in texts):
                 report.add("error", f"{where}: '{field_name}' is missing or has a blank entry")
-        if ex.defaulted:
-            report.add("info", f"{where}: {_defaults_note(ex, doc.data, index)}")
+        defaulted.update(_defaults_used(ex, doc.data, index))
         if ex.dose.describe() in ("", "0 s", "0 breaths", "0 reps"):
             report.add("error", f"{where}: the dose is zero")
         if not ex.sources:
             report.add("error", f"{where}: no 'sources'; say where the exercise and dose come from")
         if ex.per_side:
             _check_sides(doc, index, ex.instructions, ex.cues, report)
+    if defaulted:
+        users = sum(1 for ex in pack.exercises if ex.defaulted)
+        parts = [f"{text} for {count}" for text, count in sorted(defaulted.items())]
+        report.add(
+            "info",
+            f"{doc.name}: {users} of {len(pack.exercises)} exercise(s) leave fields out, "
+            f"so defaults are used: {'; '.join(parts)}",
+        )
 
 
 def _check_sides(
@@ -190,7 +207,8 @@ def _check_sides(
                 report.add("warning", str(problem))
 
 
-def _defaults_note(ex: Exercise, pack_data: dict[str, Any], index: int) -> str:
+def _defaults_used(ex: Exercise, pack_data: dict[str, Any], index: int) -> list[str]:
+    """Each default the exercise takes, as ``'dose' from <where> (<value>)``."""
     from glutekit.catalog.packdefaults import describe_default
 
     data = pack_data["exercises"][index]
@@ -200,11 +218,10 @@ def _defaults_note(ex: Exercise, pack_data: dict[str, Any], index: int) -> str:
         "dose": ex.dose.describe(),
         "cues": f"{len(ex.cues)} cue(s)" if ex.cues else "no cues",
     }
-    parts = [
+    return [
         f"'{name}' from {describe_default(name, data, pack_data)} ({values[name]})"
         for name in ex.defaulted
     ]
-    return "not written, so defaults are used: " + ", ".join(parts)
 
 
 def _check_clash(pack: Pack, subject: Subject, catalog: Catalog, report: Report) -> None:
