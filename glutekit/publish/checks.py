@@ -22,6 +22,7 @@ from glutekit.host.offers import EXPORTERS, OUTPUTS
 from glutekit.host.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.model import Exercise, Pack, Routine, Timeline
 from glutekit.publish.subject import Subject, load_subject
+from glutekit.publish.weight import check_weight
 
 Severity = Literal["error", "warning", "info"]
 
@@ -155,6 +156,7 @@ def _check_packs(subject: Subject, report: Report) -> Iterable[Pack]:
             continue
         seen[pack.id] = doc.name
         _check_content(pack, doc, report)
+        check_weight(doc, lambda m: report.add("warning", m), lambda m: report.add("info", m))
         report.packs.append(pack)
         yield pack
 
