@@ -33,7 +33,7 @@ def tour_commands(readme: Path = README) -> list[list[str]]:
     assert block, "the README has no console block in its tour"
     commands = []
     for line in block.group(1).splitlines():
-        words = shlex.split(line, comments=True)
+        words = shlex.split(line.removeprefix("$ "), comments=True)
         if words and words[0] == "glutekit":
             commands.append(words[1:])
     return commands

@@ -305,7 +305,12 @@ class Exporter:
 class ComposeRequest:
     """What the user asked ``glutekit compose`` for."""
 
+    #: The muscles to work: what ``--target`` named, with every muscle in a region or
+    #: group it named, and the symptom's targets.
     targets: tuple[str, ...] = ()
+    #: The ``--target`` words as the user gave them (synonyms as their terms), when a
+    #: region or group made ``targets`` longer; titles and messages name these.
+    asked: tuple[str, ...] = ()
     minutes: float = 10.0
     #: Equipment the user has; empty means none.
     equipment: frozenset[str] = frozenset()

@@ -45,6 +45,8 @@ def complete(line: str, shell: str = "bash") -> list[str]:
             "glutekit compose --target gluteus_m",
             ["gluteus_maximus", "gluteus_medius", "gluteus_minimus"],
         ),
+        # A target may be a body region as well as a muscle.
+        ("glutekit compose --target thi", ["thigh"]),
         ("glutekit exercises --equipment tennis", ["tennis_ball"]),
         ("glutekit compose --avoid kneel", ["kneeling"]),
         ("glutekit compose --symptom outer", ["outer-hip"]),

@@ -183,12 +183,41 @@ def test_voice_check_is_skipped_with_an_info_line_when_nothing_speaks(
 
 def test_voice_cues_render_when_a_speech_engine_is_installed() -> None:
     # CI installs espeak-ng, so the voice plugin can render every cue to a WAV.
-    report = check(str(EXAMPLE), options=Options(export=False))
+    said: list[str] = []
+    report = check(str(EXAMPLE), options=Options(export=False, say=said.append))
     assert report.ok, [str(f) for f in report.findings]
+    # Said before the rendering starts, with the way to skip it.
+    (line,) = said
+    assert "rendering the spoken cues of 1 routine(s)" in line and "--no-voice skips it" in line
     infos = [f.message for f in report.findings if f.severity == "info"]
     assert any(
         m.endswith("voice cues rendered with exporter 'wav' of plugin 'voice'") for m in infos
     ), infos
+
+
+def test_nothing_is_said_about_speech_with_no_voice(tmp_path: Path) -> None:
+    said: list[str] = []
+    check(str(EXAMPLE), options=Options(export=False, voice=False, say=said.append))
+    assert said == []
+
+
+def test_defaults_a_pack_uses_on_purpose_are_summed_up_in_one_line(tmp_path: Path) -> None:
+    def many(data: dict[str, Any]) -> None:
+        data["defaults"] = {"by_kind": {"strength": {"dose": {"reps": 8, "sets": 3}}}}
+        data["exercises"] = []
+        for n in range(30):
+            exercise = {k: v for k, v in EXERCISE.items() if k not in ("cues", "dose", "per_side")}
+            exercise.update(id=f"move-{n}", kind="strength" if n % 3 else "stretch")
+            data["exercises"].append(exercise)
+
+    target = _write(tmp_path / "pack.json", _pack(many))
+    report = check(str(target), options=Options(export=False, voice=False))
+    notes = [f.message for f in report.findings if "defaults" in f.message]
+    assert len(notes) == 1, notes
+    assert "30 of 30 exercise(s) leave fields out" in notes[0]
+    assert "'dose' from the pack's default for strength (3 × 8 reps) for 20" in notes[0]
+    assert "'dose' from glutekit's default for stretch (30 s) for 10" in notes[0]
+    assert "'cues' from glutekit's default (no cues) for 30" in notes[0]
 
 
 def test_a_data_only_folder_of_json_files_is_checked(tmp_path: Path) -> None:

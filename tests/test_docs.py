@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from glutekit.host import plugins
+from tests.doc_examples import Command, console_blocks, problems, run_commands
 from tests.venvs import REPO, make_venv
 
 DOCS = REPO / "docs"
@@ -92,61 +93,32 @@ def test_relative_links_point_at_files_that_exist(page: str) -> None:
 # ----------------------------------------------------------------------------- the tutorial
 
 
-def console_commands(markdown: str) -> list[tuple[str, list[str]]]:
-    """``(command, expected output lines)`` for each ``$`` line in ```console blocks.
-
-    A command that ends in a here-document (``<<'EOF'``) takes the lines up to
-    the terminator with it.
-    """
-    commands: list[tuple[str, list[str]]] = []
-    for block in re.findall(r"^```console\n(.*?)^```", markdown, re.S | re.M):
-        lines = block.splitlines()
-        i = 0
-        while i < len(lines):
-            line = lines[i]
-            i += 1
-            if not line.startswith("$ "):
-                if commands and line.strip():
-                    commands[-1][1].append(line)
-                continue
-            command = line[2:]
-            heredoc = re.search(r"<<'?(\w+)'?$", command)
-            if heredoc:
-                end = lines.index(heredoc.group(1), i)
-                command = "\n".join([command, *lines[i:end], heredoc.group(1)])
-                i = end + 1
-            commands.append((command, []))
-    return commands
+def _tutorial() -> list[Command]:
+    text = (DOCS / "writing-a-pack.md").read_text(encoding="utf-8")
+    blocks = console_blocks(text, "docs/writing-a-pack.md")
+    return [c for b in blocks if b.not_run is None for c in b.commands]
 
 
 def test_console_blocks_are_parsed_with_their_here_documents() -> None:
-    commands = console_commands((DOCS / "writing-a-pack.md").read_text(encoding="utf-8"))
-    routine = next(c for c, _ in commands if c.startswith("cat >") and "routines/" in c)
+    commands = [c.text for c in _tutorial()]
+    routine = next(c for c in commands if c.startswith("cat >") and "routines/" in c)
     assert routine.endswith("\nEOF") and '"id": "calves-and-glutes"' in routine
-    assert any(c == "python -m build" for c, _ in commands)
+    assert "python -m build" in commands
+    assert not any(c.startswith("pip install glutekit") for c in commands)
 
 
 @pytest.mark.slow
 def test_writing_a_pack_tutorial_runs_from_an_empty_folder(
     tmp_path: Path, built_wheels: dict[str, Path]
 ) -> None:
-    commands = console_commands((DOCS / "writing-a-pack.md").read_text(encoding="utf-8"))
+    commands = _tutorial()
     venv = make_venv(tmp_path / "venv", built_wheels["glutekit"])
     work = tmp_path / "work"
     work.mkdir()
-    # Messages go to stderr and data to stdout; the tutorial shows both, as a terminal does.
-    script = ["set -euo pipefail", "exec 2>&1"]
-    for index, (command, _) in enumerate(commands):
-        script += [f"echo '@@ {index}'", command]
-    proc = venv.run("bash", "-c", "\n".join(script) + "\n", cwd=work, timeout=900)
-    outputs = re.split(r"^@@ \d+\n", proc.stdout, flags=re.M)[1:]
-    failed_at = len(outputs) - 1
-    assert proc.returncode == 0, (
-        f"tutorial step failed: $ {commands[failed_at][0]}\n{outputs[-1]}\n{proc.stderr}"
-    )
-    for (command, expected), output in zip(commands, outputs, strict=True):
-        for line in expected:
-            assert line in output, f"$ {command}\nexpected: {line}\ngot:\n{output}"
+    outcomes = run_commands(commands, cwd=work, env=venv.env(), bin_dir=venv.bin, timeout=900)
+    assert len(outcomes) == len(commands), f"the tutorial stopped early:\n{outcomes[-1].output}"
+    found = problems(outcomes, "docs/writing-a-pack.md")
+    assert not found, "\n\n".join(found)
     dist = work / "my-packs" / "calves" / "dist"
     assert sorted(p.name for p in dist.iterdir()) == [
         "glutekit_calves-0.1.0-py3-none-any.whl",

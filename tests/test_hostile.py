@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from glutekit.catalog.schema import MAX_FILE_BYTES, MAX_JSON_VALUES
+
 KNEE = {"exercise": "glutes:knee-hug"}
 MEMORY_LIMIT = 1 << 30
 #: Limits on the work: CPU seconds, which a busy machine does not stretch. Most commands
@@ -103,7 +105,9 @@ HOSTILE: dict[str, Maker] = {
     "huge-number": content(b'{"id": "x", "title": "t", "steps": [{"rest": 1e400}]}'),
     "nesting-bomb": content(b"[" * 100_000 + b"]" * 100_000),
     "deep-nesting": content(b'{"id":"d","title":"d","steps":' + b"[" * 40 + b"]" * 40 + b"}"),
-    "over-2-mib": content(routine(description="a" * (2 * 1024 * 1024))),
+    "over-the-size-limit": content(routine(description="a" * MAX_FILE_BYTES)),
+    # Small in bytes, large in memory: refused before it is parsed.
+    "a-million-values": content(b'{"id":"r","steps":[' + b"{}," * MAX_JSON_VALUES + b"{}]}"),
     "155k-steps": content(routine(steps=[{"rest": 1}] * 155_000)),
     "60k-invalid-steps": content(routine(steps=[{"rest": "x"}] * 60_000)),
     "lone-surrogate-title": content(b'{"id":"r","title":"a\\ud800b","steps":[{"rest":1}]}'),

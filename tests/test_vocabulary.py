@@ -26,6 +26,7 @@ UNKNOWN_WORDS: list[tuple[list[str], str, str]] = [
     (["exercises", "--equipment", "tenis_ball"], "--equipment", "tennis_ball"),
     (["exercises", "--position", "suppine"], "--position", "supine"),
     (["exercises", "--kind", "strech"], "--kind", "stretch"),
+    (["exercises", "--target", "thigg"], "--target", "thigh"),
     (["compose", "--target", "gluteus_medus", "--minutes", "5"], "--target", "gluteus_medius"),
     (["compose", "--equipment", "foam_rollr", "--minutes", "5"], "--equipment", "foam_roller"),
     (["compose", "--avoid", "kneling", "--minutes", "5"], "--avoid", "kneeling"),
@@ -90,6 +91,7 @@ def test_vocabulary_lists_built_in_terms_with_their_labels(cli: Any) -> None:
         "id": "gluteus_medius",
         "label": "Gluteus medius",
         "region": "hip",
+        "parent": "glutes",
         "synonyms": ["glute_med", "glute_medius", "gluteus_med"],
         "pack": "glutekit",
     }
@@ -250,3 +252,124 @@ def test_the_complete_pack_example_in_the_formats_page_validates(cli: Any, tmp_p
     assert set(bench.defaulted) == {"per_side", "dose", "cues"}
     assert bench.dose.describe() == "3 × 8 reps"
     assert bench.figure == str(tmp_path.resolve() / "figures" / "bench.svg")
+
+
+# ----------------------------------------------------------------------------- hierarchy
+
+
+def test_a_region_or_a_group_stands_for_every_muscle_in_it() -> None:
+    words = builtin()
+    upper = words.muscles_in("upper_back")
+    assert upper[0] == "upper_back"
+    assert {"latissimus_dorsi", "trapezius", "middle_back"} <= set(upper)
+    assert words.muscles_in("lats") == ("latissimus_dorsi",)
+    hip = set(words.muscles_in("hip"))
+    assert {"glutes", "gluteus_medius", "piriformis", "hip_flexors"} <= hip
+    assert "hamstrings" not in hip
+    assert words.muscles_in("glutes") == (
+        "glutes",
+        "gluteus_maximus",
+        "gluteus_medius",
+        "gluteus_minimus",
+    )
+
+
+def test_exercises_for_a_region_are_those_for_its_muscles(cli: Any) -> None:
+    def rows(*args: str) -> list[dict[str, Any]]:
+        result = cli("exercises", *args, "--json")
+        assert result.exit_code == 0, result.output
+        return list(json.loads(result.stdout))
+
+    def ids(*args: str) -> set[str]:
+        return {row["id"] for row in rows(*args)}
+
+    hip = ids("--target", "hip")
+    medius, flexors = ids("--target", "gluteus_medius"), ids("--target", "hip_flexors")
+    assert medius and flexors and medius | flexors <= hip
+    assert ids("--target", "glutes") <= hip
+    in_the_hip = set(builtin().muscles_in("hip"))
+    assert all(in_the_hip & set(row["primary"]) for row in rows("--target", "hip"))
+    thigh = rows("--target", "thigh")
+    assert thigh and all(not in_the_hip & set(row["primary"]) or row["id"] in hip for row in thigh)
+
+
+def test_compose_for_a_region_works_its_muscles_and_is_named_after_it(cli: Any) -> None:
+    result = cli("compose", "--target", "hip", "--minutes", "5", "--seed", "3")
+    assert result.exit_code == 0, result.output
+    routine = json.loads(result.stdout)
+    assert routine["title"].startswith("Cycle: hip,")
+    assert routine["id"] == "cycle-hip-5-min"
+    assert {"gluteus_medius", "hip_flexors"} <= set(routine["targets"])
+
+
+def _hierarchy_pack(parents: dict[str, str]) -> dict[str, Any]:
+    data = _tiny_pack("cuff", "Rotator cuff")
+    data["vocabulary"]["muscles"] += [
+        {"id": "infraspinatus", "label": "Infraspinatus", "region": "shoulder"},
+        {"id": "serratus", "label": "Serratus anterior", "region": "trunk"},
+    ]
+    for muscle in data["vocabulary"]["muscles"]:
+        if muscle["id"] in parents:
+            muscle["parent"] = parents[muscle["id"]]
+    data["exercises"][0]["targets"]["primary"] = ["infraspinatus"]
+    data["exercises"].append(
+        {
+            "id": "wall-slide",
+            "name": "Wall slide",
+            "kind": "activation",
+            "targets": {"primary": ["serratus"]},
+            "instructions": ["Slide the forearms up the wall and back down."],
+        }
+    )
+    return data
+
+
+def test_groups_and_regions_a_pack_declares_find_its_muscles(
+    host: PluginHost, register: Any
+) -> None:
+    from glutekit.compose import build_request
+
+    pack = _hierarchy_pack({"infraspinatus": "rotator_cuff", "serratus": "upper_back"})
+    register(_DataPack(pack), "cuff")
+    warnings: list[str] = []
+    host.report = warnings.append  # type: ignore[method-assign]
+    catalog = Catalog.build(host, user_routines=False)
+    assert warnings == []
+    words = catalog.vocabulary
+    assert words.muscles_in("rotator_cuff") == ("rotator_cuff", "infraspinatus")
+    # A pack's muscle may sit under a built-in group, in another region.
+    assert "serratus" in words.muscles_in("upper_back")
+    assert "infraspinatus" in words.muscles_in("shoulder")
+    request = build_request(catalog, targets=["rotator_cuff"], minutes=5)
+    assert request.targets == ("rotator_cuff", "infraspinatus")
+    assert request.asked == ("rotator_cuff",)
+
+
+def test_a_group_that_contains_itself_is_named_once_and_ends(
+    host: PluginHost, register: Any
+) -> None:
+    pack = _hierarchy_pack({"rotator_cuff": "infraspinatus", "infraspinatus": "rotator_cuff"})
+    register(_DataPack(pack), "cuff")
+    warnings: list[str] = []
+    host.report = warnings.append  # type: ignore[method-assign]
+    catalog = Catalog.build(host, user_routines=False)
+    (warning,) = [w for w in warnings if "belong" in w]
+    assert "pack 'cuff'" in warning and "infraspinatus" in warning
+    # The first declaration stands; the one that would close the loop is left out.
+    assert catalog.vocabulary.muscles_in("infraspinatus") == ("infraspinatus", "rotator_cuff")
+    assert catalog.vocabulary.muscles_in("rotator_cuff") == ("rotator_cuff",)
+
+
+def test_a_parent_the_pack_does_not_declare_is_located_with_a_suggestion(
+    cli: Any, tmp_path: Path
+) -> None:
+    data = json.loads(GYM.read_text(encoding="utf-8"))
+    data["vocabulary"]["muscles"][0]["parent"] = "shoulder_girdle"
+    for ex in data["exercises"]:
+        ex.pop("images", None)
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    result = cli("validate", path)
+    assert result.exit_code == 2
+    (line,) = [x for x in result.stderr.splitlines() if "/vocabulary/muscles/0/parent" in x]
+    assert "unknown muscle 'shoulder_girdle'" in line

@@ -74,6 +74,9 @@ def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, str]]:
             yield "loads", load, f"/guidance/symptoms/{i}/excludes/{j}"
     for i, kind in enumerate(guidance.get("order", ())):
         yield "kinds", kind, f"/guidance/order/{i}"
+    for i, term in enumerate((data.get("vocabulary") or {}).get("muscles", ())):
+        if "parent" in term:
+            yield "muscles", term["parent"], f"/vocabulary/muscles/{i}/parent"
 
 
 def word_problems(doc: Document) -> list[Problem]:

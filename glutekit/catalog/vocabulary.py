@@ -2,8 +2,11 @@
 
 The built-in terms are data (``vocabulary.json`` beside this module); a pack may add
 its own in its ``vocabulary`` section, each with a label, an optional description and
-synonyms, a body region for a muscle and a posture for a position. A word a pack
-uses must be built in or declared by that pack. Two packs declaring one term with
+synonyms, a body region for a muscle and a posture for a position. A muscle may also
+name a parent muscle group (``lats`` under ``upper_back``), so that a target names a
+region, a group or one muscle: ``--target upper_back`` finds every muscle of the upper
+back region and every muscle under the ``upper_back`` group. A word a pack uses must
+be built in or declared by that pack. Two packs declaring one term with
 different meanings is reported, naming both; the same meaning merges quietly.
 
 The command line checks every vocabulary option against the merged vocabulary:
@@ -59,6 +62,8 @@ class Term:
     synonyms: tuple[str, ...] = ()
     region: str | None = None
     posture: str | None = None
+    #: The muscle group this muscle belongs to (another muscle term), if any.
+    parent: str | None = None
     pack: str = BUILT_IN
 
     def meaning(self) -> tuple[Any, ...]:
@@ -67,7 +72,7 @@ class Term:
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "label": self.label}
-        for key in ("description", "region", "posture"):
+        for key in ("description", "region", "parent", "posture"):
             if getattr(self, key) is not None:
                 data[key] = getattr(self, key)
         data["synonyms"] = list(self.synonyms)
@@ -83,6 +88,7 @@ def term_from_data(data: Mapping[str, Any], pack: str = BUILT_IN) -> Term:
         synonyms=tuple(data.get("synonyms", ())),
         region=data.get("region"),
         posture=data.get("posture"),
+        parent=data.get("parent"),
         pack=pack,
     )
 
@@ -124,16 +130,56 @@ class Vocabulary:
         found = self.term(category, word)
         if found is not None:
             return found.id
+        raise self._unknown(category, word, option)
+
+    def _unknown(
+        self, category: Category, word: str, option: str, also: Iterable[str] = ()
+    ) -> InputError:
         import difflib
 
         synonyms = self._synonyms(category)
-        known = [*self.terms[category], *synonyms]
+        known = [*self.terms[category], *synonyms, *also]
         close = difflib.get_close_matches(word, known, n=6, cutoff=0.5)
         # Offer each term once, by its own name, even when a synonym was the closer match.
         terms = list(dict.fromkeys(synonyms[c].id if c in synonyms else c for c in close))[:3]
         listing = f"'glutekit vocabulary {category}' lists them all"
         hint = f" (did you mean: {', '.join(terms)}? {listing})" if terms else f" ({listing})"
-        raise InputError(f"{option}: unknown {_SINGULAR[category]} '{word}'{hint}")
+        what = "muscle or region" if also else _SINGULAR[category]
+        return InputError(f"{option}: unknown {what} '{word}'{hint}")
+
+    def regions(self) -> list[str]:
+        """The body regions: glutekit's own and any a muscle names, in that order."""
+        named = (t.region for t in self.terms["muscles"].values() if t.region)
+        return list(dict.fromkeys([*REGIONS, *named]))
+
+    def muscles_in(self, word: str, option: str = "--target") -> tuple[str, ...]:
+        """Every muscle a target word stands for, the word's own term first.
+
+        ``word`` may be a muscle or its synonym (the muscle and every muscle under it,
+        through ``parent``, at any depth), a region (every muscle in it and under those),
+        or both at once, as ``upper_back`` is.
+
+        :raises InputError: (exit 2) naming the option, with close muscles and regions.
+        """
+        table = self.terms["muscles"]
+        term = self.term("muscles", word)
+        roots = [term.id] if term is not None else []
+        if word in self.regions():
+            roots += [t.id for t in table.values() if t.region == word]
+        if not roots:
+            raise self._unknown("muscles", word, option, also=self.regions())
+        children: dict[str, list[str]] = {}
+        for t in table.values():
+            if t.parent is not None:
+                children.setdefault(t.parent, []).append(t.id)
+        found: dict[str, None] = {}
+        queue = roots
+        while queue:
+            muscle, *queue = queue
+            if muscle not in found:
+                found[muscle] = None
+                queue += children.get(muscle, [])
+        return tuple(found)
 
     def inline_label(self, category: Category, word: str) -> str:
         """The word as it reads inside a sentence or list: "IT band", "gluteus medius".
@@ -173,12 +219,27 @@ class Vocabulary:
                     f"{_meaning(term, earlier)} in pack '{term.pack}'; keeping the one "
                     f"from '{earlier.pack}'"
                 )
-            elif term.synonyms or term.description:
+            elif earlier.parent and term.parent and earlier.parent != term.parent:
+                conflicts.append(
+                    f"vocabulary: {_SINGULAR[category]} '{term.id}' belongs to "
+                    f"'{earlier.parent}' in pack '{earlier.pack}' but to '{term.parent}' in "
+                    f"pack '{term.pack}'; keeping the one from '{earlier.pack}'"
+                )
+            else:
+                # Declaring a known term again adds to it: synonyms, a description, a group.
                 extra = tuple(s for s in term.synonyms if s not in earlier.synonyms)
                 table[term.id] = replace(
                     earlier,
                     synonyms=earlier.synonyms + extra,
                     description=earlier.description or term.description,
+                    parent=earlier.parent or _parent_unless_cycle(table, term),
+                )
+            if earlier is None and _parent_unless_cycle(table, term) != term.parent:
+                table[term.id] = replace(term, parent=None)
+                conflicts.append(
+                    f"vocabulary: {_SINGULAR[category]} '{term.id}' of pack '{term.pack}' "
+                    f"cannot belong to '{term.parent}', which is under '{term.id}' itself; "
+                    "it is left without a group"
                 )
         return Vocabulary(terms=merged), conflicts
 
@@ -201,6 +262,18 @@ def _without_taken_synonyms(
         return term, []
     left = tuple(s for s in term.synonyms if s not in {w for w, _ in taken})
     return replace(term, synonyms=left), taken
+
+
+def _parent_unless_cycle(table: Mapping[str, Term], term: Term) -> str | None:
+    """The term's parent, or None when following parents from it leads back to the term."""
+    seen = {term.id}
+    step = term.parent
+    while step is not None and step in table:
+        if step in seen:
+            return None
+        seen.add(step)
+        step = table[step].parent
+    return term.parent
 
 
 def _meaning(term: Term, other: Term) -> str:

@@ -23,13 +23,14 @@ def exercise_dict(ex: Exercise) -> dict[str, Any]:
 def _matches(
     ex: Exercise,
     secondary: bool,
-    target: str | None,
+    targets: frozenset[str],
     kind: str | None,
     position: str | None,
     equipment: tuple[str, ...],
     pack: str | None,
 ) -> bool:
-    if target and target not in ex.primary and not (secondary and target in ex.secondary):
+    worked = ex.primary + ex.secondary if secondary else ex.primary
+    if targets and targets.isdisjoint(worked):
         return False
     if kind and ex.kind != kind:
         return False
@@ -49,7 +50,7 @@ def _matches(
     "--target",
     metavar="MUSCLE",
     shell_complete=complete.complete_muscle,
-    help="Only exercises that work this muscle.",
+    help="Only exercises that work this muscle, or a muscle in this region or group (such as hip or upper_back).",
 )
 @click.option(
     "--kind",
@@ -95,7 +96,8 @@ def exercises(
 ) -> None:
     """List exercises, filtered by muscle, kind, position, equipment or pack.
 
-    --target matches an exercise's main muscles (add --secondary for the others).
+    --target matches an exercise's main muscles (add --secondary for the others);
+    a region or a muscle group, such as hip or upper_back, matches every muscle in it.
     With --equipment, an exercise is listed when everything it needs is among
     the items given: '--equipment none' lists exercises that need nothing.
     """
@@ -103,7 +105,8 @@ def exercises(
     words = catalog.vocabulary
     # Every word is checked, and a synonym stands for its term: a typo must not list
     # nothing (or everything) with exit 0.
-    target = words.resolve("muscles", target, "--target") if target else None
+    # A region or a muscle group matches every muscle in it.
+    targets = frozenset(words.muscles_in(target) if target else ())
     kind = words.resolve("kinds", kind, "--kind") if kind else None
     position = words.resolve("positions", position, "--position") if position else None
     equipment = tuple(
@@ -114,9 +117,9 @@ def exercises(
 
         raise UnknownId(f"unknown pack '{pack}'{suggest(pack, catalog.packs)}")
     found = list(catalog.exercises.values())
-    if target or kind or position or equipment or pack:
+    if targets or kind or position or equipment or pack:
         found = [
-            ex for ex in found if _matches(ex, secondary, target, kind, position, equipment, pack)
+            ex for ex in found if _matches(ex, secondary, targets, kind, position, equipment, pack)
         ]
     if as_json:
         print_json([exercise_dict(ex) for ex in found])

@@ -132,6 +132,14 @@ def _vocabulary(category: str) -> Callable[[App], tuple[Iterable[str], dict[str,
     return words
 
 
+def _muscles(app: App) -> tuple[Iterable[str], dict[str, str]]:
+    """Muscles and the body regions a target may name, each with what it is."""
+    words, help = _vocabulary("muscles")(app)
+    regions = app.catalog.vocabulary.regions()
+    extra = {r: f"every muscle of the {r.replace('_', ' ')} region" for r in regions}
+    return [*words, *(r for r in regions if r not in help)], {**extra, **help}
+
+
 def _equipment(app: App) -> tuple[Iterable[str], dict[str, str]]:
     words, help = _vocabulary("equipment")(app)
     return [*words, "none"], {**help, "none": "no equipment at all"}
@@ -157,7 +165,7 @@ complete_output = _quietly(_outputs)
 complete_voice = _quietly(_voices)
 complete_strategy = _quietly(_strategies)
 complete_symptom = _quietly(_symptoms)
-complete_muscle = _quietly(_vocabulary("muscles"))
+complete_muscle = _quietly(_muscles)
 complete_equipment = _quietly(_equipment)
 complete_position = _quietly(_vocabulary("positions"))
 complete_kind = _quietly(_vocabulary("kinds"))

@@ -31,7 +31,8 @@ _OPTIONS: tuple[Callable[[Any], Any], ...] = (
         multiple=True,
         metavar="MUSCLE",
         shell_complete=complete.complete_muscle,
-        help="Muscle to work, such as gluteus_medius (repeatable).",
+        help="Muscle to work, such as gluteus_medius, or a region or muscle group, "
+        "such as hip or upper_back, for every muscle in it (repeatable).",
     ),
     click.option(
         "--symptom",

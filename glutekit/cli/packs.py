@@ -56,9 +56,11 @@ def check_pack(target: str, no_export: bool, no_voice: bool, as_json: bool) -> N
     (the same codes as 'glutekit validate').
     """
     from glutekit.cli.output import print_json
+    from glutekit.messages import note
     from glutekit.publish.checks import Options, check
 
-    report = check(target, options=Options(export=not no_export, voice=not no_voice))
+    options = Options(export=not no_export, voice=not no_voice, say=None if as_json else note)
+    report = check(target, options=options)
     if as_json:
         print_json(report.as_dict())
     else:

@@ -11,7 +11,8 @@ from glutekit.cli.output import Column, print_json, print_table
 
 def _detail(category: Category, term: Term) -> str:
     if category == "muscles":
-        return (term.region or "").replace("_", " ")
+        region = (term.region or "").replace("_", " ")
+        return f"{region}, in {term.parent}" if term.parent else region
     if category == "positions":
         return term.posture or ""
     return term.description or ""
@@ -24,7 +25,7 @@ def _detail(category: Category, term: Term) -> str:
 def vocabulary(app: App, category: Category | None, as_json: bool) -> None:
     """List the muscles, equipment, positions, kinds and loads glutekit and the packs know.
 
-    Each term with its label, its region (muscles), posture (positions) or
+    Each term with its label, its region and group (muscles), posture (positions) or
     description (kinds, and loads: what an exercise loads that a symptom can rule
     out), the synonyms the command line also accepts, and the pack that added it
     ('glutekit' for the built-in ones).

@@ -10,6 +10,7 @@ from collections.abc import Collection, Iterable, Sequence
 
 from glutekit.catalog import Catalog
 from glutekit.catalog.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture, surfaces_of
+from glutekit.catalog.vocabulary import Vocabulary
 from glutekit.errors import InputError, UnknownId, suggest
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise
@@ -61,6 +62,12 @@ def _worked(catalog: Catalog, target: str) -> bool:
     return any(target in ex.primary or target in ex.secondary for ex in catalog.exercises.values())
 
 
+def _target_word(words: Vocabulary, word: str) -> str:
+    """A muscle's own term for a synonym; a region as it is."""
+    term = words.term("muscles", word)
+    return term.id if term is not None else word
+
+
 def build_request(
     catalog: Catalog,
     *,
@@ -79,11 +86,16 @@ def build_request(
     :raises InputError: one line naming the option and value, with close matches.
     """
     words = catalog.vocabulary
-    wanted = list(dict.fromkeys(words.resolve("muscles", t, "--target") for t in targets))
-    for target in wanted:
-        if not _worked(catalog, target):
+    # A region or a muscle group stands for every muscle in it: "--target upper_back"
+    # finds lats and traps. The words as asked name the routine and the messages.
+    named = list(dict.fromkeys(_target_word(words, t) for t in targets))
+    wanted: list[str] = []
+    for target in named:
+        muscles = words.muscles_in(target)
+        if not any(_worked(catalog, m) for m in muscles):
             known = known_targets(catalog)
             raise UnknownId(f"--target: no exercise works '{target}'{suggest(target, known)}")
+        wanted += [m for m in muscles if m not in wanted]
     found = None
     if symptom is not None:
         symptoms = catalog.symptoms()
@@ -93,7 +105,9 @@ def build_request(
                 f"--symptom: unknown symptom '{symptom}'{suggest(symptom, symptoms)} "
                 f"(known: {', '.join(sorted(symptoms)) or 'none'})"
             )
-        wanted += [t for t in found.targets if t not in wanted]
+        for target in found.targets:
+            named += [target] if target not in named else []
+            wanted += [m for m in words.muscles_in(target) if m not in wanted]
     if not minutes > 0:
         raise InputError(f"--minutes must be more than 0, got {minutes:g}")
     if place is not None and place not in PLACES:
@@ -107,6 +121,7 @@ def build_request(
     _check_avoid(catalog, avoid)
     return ComposeRequest(
         targets=tuple(wanted),
+        asked=tuple(named) if named != wanted else (),
         minutes=float(minutes),
         equipment=frozenset(have),
         positions=place_positions(catalog, place) if place else None,
@@ -271,7 +286,9 @@ def candidates(
 
 
 def target_text(request: ComposeRequest) -> str:
-    return " and ".join(request.targets) if request.targets else "any muscle"
+    """What the user asked for: the muscles, or the regions and groups as they were named."""
+    named = request.asked or request.targets
+    return " and ".join(named) if named else "any muscle"
 
 
 def explain_missing(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from glutekit.host.offers import EXPORTERS, OUTPUTS
 from glutekit.host.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.model import Exercise, Pack, Routine, Timeline
 from glutekit.publish.subject import Subject, load_subject
+from glutekit.publish.weight import check_weight
 
 Severity = Literal["error", "warning", "info"]
 
@@ -87,6 +89,8 @@ class Options:
 
     export: bool = True
     voice: bool = True
+    #: Told, before the slow part starts, what it is and how to skip it.
+    say: Callable[[str], None] | None = None
 
 
 def check(target: str, *, options: Options | None = None) -> Report:
@@ -102,6 +106,12 @@ def check(target: str, *, options: Options | None = None) -> Report:
     for pack in _check_packs(subject, report):
         _check_clash(pack, subject, catalog, report)
     found = _speech_measurer(installed) if options.voice else None
+    if found and subject.routines and options.say:
+        options.say(
+            f"rendering the spoken cues of {len(subject.routines)} routine(s) "
+            f"with {found[0]} to check them (can take a minute the first time; "
+            "--no-voice skips it)"
+        )
     timelines = _check_routines(subject, catalog, report, found[1] if found else None)
     if timelines and options.export:
         _check_exports(installed, catalog, timelines, report)
@@ -146,6 +156,7 @@ def _check_packs(subject: Subject, report: Report) -> Iterable[Pack]:
             continue
         seen[pack.id] = doc.name
         _check_content(pack, doc, report)
+        check_weight(doc, lambda m: report.add("warning", m), lambda m: report.add("info", m))
         report.packs.append(pack)
         yield pack
 
@@ -155,6 +166,7 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
         report.add("error", f"{doc.name}: pack '{pack.id}' has no licence (field 'license')")
     if not pack.authors:
         report.add("warning", f"{doc.name}: pack '{pack.id}' names no authors (field 'authors')")
+    defaulted: Counter[str] = Counter()
     for index, ex in enumerate(pack.exercises):
         where = f"{doc.name}: /exercises/{index} ('{ex.id}')"
         for field_name, texts in (("instructions", ex.instructions), ("cues", ex.cues)):
@@ -162,14 +174,21 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
                 continue  # noted below: the author chose to leave it out
             if not texts or not all(t.strip() for t in texts):
                 report.add("error", f"{where}: '{field_name}' is missing or has a blank entry")
-        if ex.defaulted:
-            report.add("info", f"{where}: {_defaults_note(ex, doc.data, index)}")
+        defaulted.update(_defaults_used(ex, doc.data, index))
         if ex.dose.describe() in ("", "0 s", "0 breaths", "0 reps"):
             report.add("error", f"{where}: the dose is zero")
         if not ex.sources:
             report.add("error", f"{where}: no 'sources'; say where the exercise and dose come from")
         if ex.per_side:
             _check_sides(doc, index, ex.instructions, ex.cues, report)
+    if defaulted:
+        users = sum(1 for ex in pack.exercises if ex.defaulted)
+        parts = [f"{text} for {count}" for text, count in sorted(defaulted.items())]
+        report.add(
+            "info",
+            f"{doc.name}: {users} of {len(pack.exercises)} exercise(s) leave fields out, "
+            f"so defaults are used: {'; '.join(parts)}",
+        )
 
 
 def _check_sides(
@@ -190,7 +209,8 @@ def _check_sides(
                 report.add("warning", str(problem))
 
 
-def _defaults_note(ex: Exercise, pack_data: dict[str, Any], index: int) -> str:
+def _defaults_used(ex: Exercise, pack_data: dict[str, Any], index: int) -> list[str]:
+    """Each default the exercise takes, as ``'dose' from <where> (<value>)``."""
     from glutekit.catalog.packdefaults import describe_default
 
     data = pack_data["exercises"][index]
@@ -200,11 +220,10 @@ def _defaults_note(ex: Exercise, pack_data: dict[str, Any], index: int) -> str:
         "dose": ex.dose.describe(),
         "cues": f"{len(ex.cues)} cue(s)" if ex.cues else "no cues",
     }
-    parts = [
+    return [
         f"'{name}' from {describe_default(name, data, pack_data)} ({values[name]})"
         for name in ex.defaulted
     ]
-    return "not written, so defaults are used: " + ", ".join(parts)
 
 
 def _check_clash(pack: Pack, subject: Subject, catalog: Catalog, report: Report) -> None:

@@ -389,7 +389,9 @@ def routine_data(
     minutes = f"{request.minutes:g}"
     for_symptom = f" for {request.symptom}" if request.symptom else ""
     # Name what was asked: the symptom or the muscles, and nothing when neither was given.
-    parts = [name, request.symptom] if request.symptom else [name, *request.targets]
+    parts = (
+        [name, request.symptom] if request.symptom else [name, *(request.asked or request.targets)]
+    )
     data: dict[str, Any] = {
         "id": _slug("-".join([*parts, minutes.replace(".", "-"), "min"])),
         "title": f"{name.capitalize()}{for_symptom}: {what}, {minutes} min"[:200],
