@@ -448,10 +448,9 @@ def remembered_ending(ep: Any) -> str | None:
     verdict = _read_verdicts().get(ep.name)
     if not isinstance(verdict, dict):
         return None
-    same = (
-        (verdict.get("distribution"), verdict.get("version")) == dist_name_version(ep)
-        and verdict.get("stamp") == _module_stamp(str(ep.value))
-    )
+    same = (verdict.get("distribution"), verdict.get("version")) == dist_name_version(
+        ep
+    ) and verdict.get("stamp") == _module_stamp(str(ep.value))
     reason = verdict.get("reason")
     return str(reason) if same and reason else None
 
