@@ -143,4 +143,4 @@ def test_a_routine_without_pictures_keeps_the_plain_table(cli: Any, tmp_path: Pa
     assert cli("export", "quick-five", "-o", out).exit_code == 0
     page = out.read_text(encoding="utf-8")
     assert '<table class="with-thumbs">' not in page and '<td class="thumb"' not in page
-    assert '<table>' in page
+    assert "<table>" in page

@@ -310,7 +310,9 @@ def _pictures(ex: Exercise, folder: str) -> tuple[Picture, ...]:
     if len(images) == 2:
         return tuple(
             Picture(
-                path=i.path, alt=i.alt or f"{ex.name}: {caption.lower()}", caption=caption,
+                path=i.path,
+                alt=i.alt or f"{ex.name}: {caption.lower()}",
+                caption=caption,
                 folder=folder,
             )
             for i, caption in zip(images, PAIR_CAPTIONS, strict=True)
