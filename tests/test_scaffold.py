@@ -42,6 +42,71 @@ def test_the_generated_package_passes_check_pack_as_it_is(tmp_path: Path, cli: A
     assert [r.id for r in report.routines] == ["demo-starter"]
 
 
+def test_the_gym_template_shows_vocabularies_defaults_pictures_and_credits(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = cli("new-pack", "lifts", "--template", "gym", "--dir", tmp_path / "lifts")
+    assert result.exit_code == 0, result.output
+    package = tmp_path / "lifts" / "glutekit_lifts"
+    pack = json.loads((package / "pack.json").read_text(encoding="utf-8"))
+    (muscle,) = pack["vocabulary"]["muscles"]
+    assert muscle["parent"] and muscle["region"]
+    assert pack["vocabulary"]["equipment"]
+    assert pack["defaults"]["by_kind"] and pack["attribution"]
+    for exercise in pack["exercises"]:
+        assert exercise["sources"]
+        assert len(exercise["images"]) == 2  # start and end
+        for image in exercise["images"]:
+            assert image["alt"] and image["credit"]
+            assert (package / image["path"]).is_file()
+    readme = (tmp_path / "lifts" / "README.md").read_text(encoding="utf-8")
+    for key in ("attribution", "vocabulary.muscles", "vocabulary.equipment", "defaults"):
+        assert f"**`{key}`**" in readme
+    assert "**`images`**" in readme and "**`sources`**" in readme
+    # The base template's other files are there too.
+    assert (tmp_path / "lifts" / "tests" / "test_pack.py").is_file()
+
+    checked = cli("check-pack", tmp_path / "lifts", "--no-voice", "--no-export")
+    assert checked.exit_code == 0, checked.output
+    assert "0 error(s), 0 warning(s)" in checked.output
+    # Its muscle is found through the hierarchy, by region and by its parent, and its
+    # equipment by a synonym.
+    monkeypatch.syspath_prepend(str(tmp_path / "lifts"))
+    for option, word in (("--target", "upper_back"), ("--target", "lower_traps")):
+        listed = cli("-p", "glutekit_lifts", "exercises", "--pack", "lifts", option, word, "--json")
+        assert listed.exit_code == 0, listed.output
+        assert {r["id"] for r in json.loads(listed.stdout)} == {
+            "lifts:band-pull-apart",
+            "lifts:cable-face-pull",
+        }
+    # --equipment is what one has: the face pull needs the new cable machine.
+    for kit, found in (
+        ("cable_station", "cable-face-pull"),
+        ("resistance_band", "band-pull-apart"),
+    ):
+        listed = cli(
+            "-p", "glutekit_lifts", "exercises", "--pack", "lifts", "--equipment", kit, "--json"
+        )
+        assert [r["id"] for r in json.loads(listed.stdout)] == [f"lifts:{found}"]
+
+
+def test_the_cli_offers_every_template() -> None:
+    from glutekit.cli.packs import new_pack
+    from glutekit.publish.scaffold import TEMPLATES
+
+    (option,) = [p for p in new_pack.params if p.name == "template"]
+    assert list(option.type.choices) == list(TEMPLATES)  # type: ignore[attr-defined]
+
+
+def test_an_unknown_template_is_refused_in_one_line(tmp_path: Path) -> None:
+    from glutekit.errors import InputError
+    from glutekit.publish.scaffold import new_pack
+
+    with pytest.raises(InputError, match="no template 'yoga': choose one of starter, gym"):
+        new_pack("demo", tmp_path / "demo", template="yoga")
+    assert not (tmp_path / "demo").exists()
+
+
 def test_the_glutekit_prefix_is_not_doubled(tmp_path: Path, cli: Any) -> None:
     cli("new-pack", "glutekit-calves", "--dir", tmp_path / "c")
     assert 'name = "glutekit-calves"' in (tmp_path / "c" / "pyproject.toml").read_text()

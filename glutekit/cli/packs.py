@@ -16,7 +16,16 @@ import click
     help="Folder to create (default: ./NAME). It must not exist or must be empty.",
 )
 @click.option("--author", metavar="NAME", help="Author written into the pack and pyproject.toml.")
-def new_pack(name: str, folder: Path | None, author: str | None) -> None:
+@click.option(
+    "--template",
+    type=click.Choice(["starter", "gym"]),
+    default="starter",
+    show_default=True,
+    help="What the pack starts with. starter: two exercises and a routine. gym: also "
+    "its own muscle and equipment, defaults, start and end pictures with credits, and "
+    "sources, each explained in the package's README.",
+)
+def new_pack(name: str, folder: Path | None, author: str | None, template: str) -> None:
     """Create a ready-to-publish exercise-pack package called glutekit-NAME.
 
     The package has a pack with two starter exercises, a routine, the entry
@@ -25,7 +34,7 @@ def new_pack(name: str, folder: Path | None, author: str | None) -> None:
     """
     from glutekit.publish.scaffold import PackNames, new_pack
 
-    written = new_pack(name, folder, author=author)
+    written = new_pack(name, folder, author=author, template=template)
     names = PackNames.from_name(name)
     from glutekit.cli.output import info
 

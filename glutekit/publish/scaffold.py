@@ -2,7 +2,9 @@
 
 The template lives in ``glutekit/publish/template`` (shipped in the wheel). File names
 may hold ``__package__`` and ``__slug__``; files ending in ``.j2`` are rendered
-with Jinja2 and lose the suffix. The package is written to a temporary sibling
+with Jinja2 and lose the suffix, other files (pictures) are copied as they are. A
+larger template, such as ``gym``, is a folder ``template_NAME`` laid over the base: its
+files are added, or replace the base's files of the same name. The package is written to a temporary sibling
 folder and moved into place at the end, so a failure never leaves half a package.
 """
 
@@ -25,6 +27,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     from importlib.abc import Traversable
 
+#: The templates ``new-pack --template`` offers: the base, and the folders laid over it.
+TEMPLATES = {
+    "starter": "two exercises and a routine: the least a pack needs",
+    "gym": "a gym pack: its own muscle and equipment, defaults, start and end pictures "
+    "with credits, and sources, each explained in its README",
+}
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PREFIX = "glutekit-"
 
@@ -54,16 +62,26 @@ class PackNames:
         )
 
 
-def template_root() -> Traversable:
-    return resources.files("glutekit.publish").joinpath("template")
+def template_root(template: str = "starter") -> Traversable:
+    folder = "template" if template == "starter" else f"template_{template}"
+    return resources.files("glutekit.publish").joinpath(folder)
 
 
-def new_pack(name: str, folder: Path | None = None, *, author: str | None = None) -> Path:
+def new_pack(
+    name: str,
+    folder: Path | None = None,
+    *,
+    author: str | None = None,
+    template: str = "starter",
+) -> Path:
     """Create the package for pack ``name`` in ``folder`` (default: ``./NAME``).
 
+    :param template: one of :data:`TEMPLATES`.
     :returns: the folder written.
-    :raises InputError: for a bad name or a folder that exists and is not empty.
+    :raises InputError: for a bad name or template, or a folder that exists and is not empty.
     """
+    if template not in TEMPLATES:
+        raise InputError(f"no template '{template}': choose one of {', '.join(TEMPLATES)}")
     names = PackNames.from_name(name)
     target = Path(folder) if folder is not None else Path(name)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -84,6 +102,8 @@ def new_pack(name: str, folder: Path | None = None, *, author: str | None = None
         raise GlutekitError(f"{parent}: cannot create the package here: {exc.strerror}") from None
     try:
         _render_tree(template_root(), staging, context)
+        if template != "starter":
+            _render_tree(template_root(template), staging, context)
         if target.exists():
             target.rmdir()  # empty, checked above
         os.replace(staging, target)
@@ -111,8 +131,10 @@ def _render_tree(source: Traversable, dest: Path, context: dict[str, str]) -> No
         if entry.is_dir():
             if name == "__pycache__":
                 continue
-            (dest / name).mkdir()
+            (dest / name).mkdir(exist_ok=True)
             _render_tree(entry, dest / name, context)
         elif name.endswith(".j2"):
             text = env.from_string(entry.read_text(encoding="utf-8")).render(context)
             (dest / name.removesuffix(".j2")).write_text(text, encoding="utf-8")
+        elif not name.endswith((".pyc", ".pyo")):
+            (dest / name).write_bytes(entry.read_bytes())

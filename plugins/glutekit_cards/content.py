@@ -32,6 +32,23 @@ SIDE_WORDS = {"both": "each side", "left": "left side", "right": "right side"}
 
 
 @dataclass(frozen=True, kw_only=True)
+class Picture:
+    """One of an exercise's pictures as printed: a file of its pack, what it shows, its label."""
+
+    #: Absolute path of a PNG, JPEG or SVG inside the pack's folder.
+    path: str
+    alt: str
+    #: "Start" or "End" when an exercise shows two pictures side by side, else empty.
+    caption: str = ""
+    #: The folder of the picture's pack: the only place it may read files from.
+    folder: str = ""
+
+
+#: The captions of an exercise's first two pictures, printed side by side.
+PAIR_CAPTIONS = ("Start", "End")
+
+
+@dataclass(frozen=True, kw_only=True)
 class StepRow:
     """One line of the steps table."""
 
@@ -43,6 +60,8 @@ class StepRow:
     #: "exercise", "rest" or "block" (a heading for the steps that follow).
     kind: str = "exercise"
     depth: int = 0
+    #: The exercise's first picture, printed small beside its row; None when it has none.
+    thumbnail: Picture | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -71,6 +90,9 @@ class ExerciseInfo:
     #: The pack, its authors, licence and attribution, and the exercise's sources.
     credit: str = ""
     sources: tuple[str, ...] = ()
+    #: What the card shows: the start and end pictures side by side when the pack has
+    #: two, its one picture, or nothing (the stick figure is drawn instead).
+    pictures: tuple[Picture, ...] = ()
 
     @property
     def key_cue(self) -> str:
@@ -117,6 +139,11 @@ class Sheet:
     show_sheet: bool = True
     show_cards: bool = False
 
+    @property
+    def thumbnails(self) -> bool:
+        """Whether the steps table has a column of thumbnails (some exercise has a picture)."""
+        return any(row.thumbnail is not None for row in self.steps)
+
 
 def effective_dose(step: ExerciseStep, exercise: Exercise) -> Dose:
     """The exercise's dose with the step's overrides (amount, tempo, sets) applied."""
@@ -152,6 +179,7 @@ def _rows(request: ExportRequest) -> list[StepRow]:
             if isinstance(step, ExerciseStep):
                 counter += 1
                 ex = request.catalog.exercise(step.exercise)
+                pictures = _pictures(ex, _pack_folder(request, ex))
                 rows.append(
                     StepRow(
                         number=str(counter),
@@ -160,6 +188,7 @@ def _rows(request: ExportRequest) -> list[StepRow]:
                         sides=side_text(step, ex),
                         note=step.note or "",
                         depth=depth,
+                        thumbnail=replace(pictures[0], caption="") if pictures else None,
                     )
                 )
             elif isinstance(step, RestStep):
@@ -235,6 +264,7 @@ def _info(
     folder: str = "",
 ) -> ExerciseInfo:
     side: Side | None = step.sides if step.sides != "both" and ex.per_side else None
+    pictures = _pictures(ex, folder)
     return ExerciseInfo(
         id=ex.id,
         name=ex.name,
@@ -256,11 +286,12 @@ def _info(
         cues=_printed(step.cues + ex.cues, side),
         mistakes=_printed(ex.mistakes, side),
         cautions=ex.cautions,
-        image=_picture(ex),
+        image=pictures[0].path if pictures else "",
         image_folder=folder,
-        image_alt=ex.images[0].alt or ex.name if ex.images else f"{ex.name}: figure",
+        image_alt=pictures[0].alt if pictures else f"{ex.name}: figure",
         credit=ex.credit,
         sources=tuple(s.describe() for s in ex.sources),
+        pictures=pictures,
     )
 
 
@@ -272,12 +303,25 @@ def _pack_folder(request: ExportRequest, ex: Exercise) -> str:
     return str(Path(pack.origin).resolve().parent)
 
 
-def _picture(ex: Exercise) -> str:
-    """The pack's own picture for the card: its first image, else its figure (if present)."""
-    for candidate in (*(i.path for i in ex.images), ex.figure):
-        if candidate and Path(candidate).is_file():
-            return candidate
-    return ""
+def _pictures(ex: Exercise, folder: str) -> tuple[Picture, ...]:
+    """The pack's own pictures for the card: its first two images (start and end), its one
+    image, else its figure; only files that are there."""
+    images = [i for i in ex.images if Path(i.path).is_file()][:2]
+    if len(images) == 2:
+        return tuple(
+            Picture(
+                path=i.path,
+                alt=i.alt or f"{ex.name}: {caption.lower()}",
+                caption=caption,
+                folder=folder,
+            )
+            for i, caption in zip(images, PAIR_CAPTIONS, strict=True)
+        )
+    if images:
+        return (Picture(path=images[0].path, alt=images[0].alt or ex.name, folder=folder),)
+    if ex.figure and Path(ex.figure).is_file():
+        return (Picture(path=ex.figure, alt=f"{ex.name}: figure", folder=folder),)
+    return ()
 
 
 def _log(request: ExportRequest, steps: list[ExerciseStep], weeks: int) -> LogGrid:

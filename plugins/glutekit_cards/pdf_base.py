@@ -224,10 +224,14 @@ class Flow:
         size: float = 9,
         fill: tuple[int, int, int] | None = None,
         pad: float = 1.0,
-    ) -> None:
+        min_height: float = 0.0,
+    ) -> float:
         """One table row; ``cells`` are (text, fraction of the frame width, bold).
 
-        A row never splits across frames; it moves whole to the next one.
+        A row never splits across frames; it moves whole to the next one. It is at
+        least ``min_height`` mm tall (at scale 1), room for a picture in a cell.
+
+        :returns: where the row's top is, for drawing into its cells.
         """
         wrapped: list[tuple[list[str], float, float, bool]] = []
         line_h = self.font(size)
@@ -237,8 +241,12 @@ class Flow:
             self.font(size, bold)
             wrapped.append((self.wrap(text, width - 2 * pad), x, width, bold))
             x += width
-        height = max(len(lines) for lines, *_ in wrapped) * line_h + 2 * pad
+        height = max(
+            max(len(lines) for lines, *_ in wrapped) * line_h + 2 * pad,
+            min_height * self.scale,
+        )
         self.ensure(height)
+        top = self.y
         if self.draw:
             if fill is not None:
                 self.pdf.set_fill_color(*fill)
@@ -252,6 +260,7 @@ class Flow:
                     self.pdf.set_xy(cell_x + pad, self.y + pad + n * line_h)
                     self.pdf.cell(width - 2 * pad, line_h, line)
         self.y += height
+        return top
 
 
 def draw_figure(pdf: Any, position: str, box: Rect) -> None:

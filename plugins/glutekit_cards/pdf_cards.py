@@ -1,14 +1,15 @@
 """Exercise cards: a quarter page each (A6 on A4), four to a page, with cut marks.
 
 A card whose text does not fit in the largest type shrinks a little; if it still
-does not fit, it goes on over the next card, headed "(continued)".
+does not fit, it goes on over the next card, headed "(continued)". An exercise with a
+start and an end picture shows them side by side under its name, across the card.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from glutekit_cards.content import ExerciseInfo, Sheet
+from glutekit_cards.content import ExerciseInfo, Picture, Sheet
 from glutekit_cards.pdf_base import (
     GREY,
     INK,
@@ -22,6 +23,9 @@ from glutekit_cards.pdf_base import (
 
 INSET = 8.0
 FIGURE = 24.0
+#: The height of a start and end picture (at type scale 1); each takes half the card's width.
+PAIR_HEIGHT = 27.0
+PAIR_GAP = 4.0
 MARK = 5.0
 #: Type scales tried in turn until a card holds its exercise.
 SCALES = (1.0, 0.92, 0.85, 0.8)
@@ -60,15 +64,55 @@ def cut_marks(pdf: Any) -> None:
 
 
 def _card(flow: Flow, info: ExerciseInfo) -> None:
+    if len(info.pictures) > 1:
+        flow.paragraph(info.name, size=13, bold=True)
+        flow.gap(1.5)
+        _pair(flow, info, info.pictures)
+        _facts(flow, info)
+    else:
+        _head_beside_figure(flow, info)
+    _section(flow, "Steps", info.instructions, numbered=True)
+    _section(flow, "Cues", info.cues)
+    _section(flow, "Avoid", info.mistakes)
+    _credit(flow, info)
+
+
+def _head_beside_figure(flow: Flow, info: ExerciseInfo) -> None:
     full = flow.rect
     if flow.draw:
         box = Rect(full.x + full.w - FIGURE, full.y, FIGURE, FIGURE)
-        if not (info.image and draw_picture(flow.pdf, info.image, box, info.image_folder)):
+        one = info.pictures[0] if info.pictures else None
+        if not (one and draw_picture(flow.pdf, one.path, box, one.folder)):
             draw_figure(flow.pdf, info.figure, box)
     # The heading and facts wrap beside the figure, the rest runs full width below it.
     flow.rect = Rect(full.x, full.y, full.w - FIGURE - 3, full.h)
     flow.paragraph(info.name, size=13, bold=True)
     flow.gap(1)
+    _facts(flow, info)
+    if flow.rect.w != full.w and flow.rect.y == full.y:
+        flow.rect = full
+        flow.y = max(flow.y, full.y + FIGURE) + 1
+
+
+def _pair(flow: Flow, info: ExerciseInfo, pictures: tuple[Picture, ...]) -> None:
+    """The start and end pictures side by side, each captioned, across the card."""
+    height = PAIR_HEIGHT * flow.scale
+    caption_h = flow.font(7, bold=True)
+    flow.ensure(height + caption_h + 1)
+    width = (flow.rect.w - PAIR_GAP) / 2
+    if flow.draw:
+        for n, picture in enumerate(pictures[:2]):
+            box = Rect(flow.rect.x + n * (width + PAIR_GAP), flow.y, width, height)
+            if not draw_picture(flow.pdf, picture.path, box, picture.folder):
+                draw_figure(flow.pdf, info.figure, box)
+            flow.pdf.set_text_color(*GREY)
+            flow.pdf.set_xy(box.x, box.bottom + 0.5)
+            flow.pdf.cell(width, caption_h, picture.caption, align="C")
+            flow.pdf.set_text_color(*INK)
+    flow.y += height + caption_h + 1.5
+
+
+def _facts(flow: Flow, info: ExerciseInfo) -> None:
     dose = f"{info.dose} {info.sides}".strip()
     for label, value in (
         ("Targets", info.targets),
@@ -78,13 +122,6 @@ def _card(flow: Flow, info: ExerciseInfo) -> None:
     ):
         # The label column is the widest label ("Equipment", 49 pt) plus a clear gap.
         flow.paragraph(value, size=8, prefix=label, prefix_bold=True, hang=58)
-    if flow.rect.w != full.w and flow.rect.y == full.y:
-        flow.rect = full
-        flow.y = max(flow.y, full.y + FIGURE) + 1
-    _section(flow, "Steps", info.instructions, numbered=True)
-    _section(flow, "Cues", info.cues)
-    _section(flow, "Avoid", info.mistakes)
-    _credit(flow, info)
 
 
 def _credit(flow: Flow, info: ExerciseInfo) -> None:

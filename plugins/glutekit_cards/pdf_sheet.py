@@ -1,17 +1,27 @@
-"""The routine sheet (page one) and the log grid (page two onwards) as PDF pages."""
+"""The routine sheet (page one) and the log grid (page two onwards) as PDF pages.
+
+When the routine's exercises have pictures, each exercise row of the steps table
+shows the first one small.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from glutekit_cards.content import LogGrid, Sheet
-from glutekit_cards.pdf_base import GREY, INK, PT, RULE, Flow, Frames, Rect
+from glutekit_cards.pdf_base import GREY, INK, PT, RULE, Flow, Frames, Rect, draw_picture
 
 MARGIN = 15.0
 GUTTER = 7.0
 #: Type scales tried in turn until the sheet fits on one page.
 SCALES = (1.0, 0.93, 0.86, 0.8, 0.75)
 HEADER_FILL = (235, 235, 235)
+HEADER = ("#", "Exercise", "Dose", "Sides", "Note")
+WIDTHS = (0.06, 0.38, 0.16, 0.14, 0.26)
+#: The steps table with a thumbnail column (about 12 mm on A4) after the number.
+THUMB_WIDTHS = (0.05, 0.07, 0.32, 0.17, 0.14, 0.25)
+#: A thumbnail's height in mm at type scale 1 (a 3:2 photo fills the column's width).
+THUMB_HEIGHT = 7.5
 BLOCK_FILL = (246, 246, 246)
 
 
@@ -81,10 +91,12 @@ def _sheet(flow: Flow, sheet: Sheet) -> None:
 
 
 def _steps_table(flow: Flow, sheet: Sheet) -> None:
-    widths = (0.06, 0.38, 0.16, 0.14, 0.26)
+    # With pictures, a narrow column after the number holds each exercise's thumbnail.
+    thumbs = sheet.thumbnails
+    widths = THUMB_WIDTHS if thumbs else WIDTHS
     flow.paragraph("Steps", size=11, bold=True, keep_with_next=12)
     flow.gap(1)
-    header = ("#", "Exercise", "Dose", "Sides", "Note")
+    header = ("#", "", "Exercise", "Dose", "Sides", "Note") if thumbs else HEADER
     flow.row(
         [(h, w, True) for h, w in zip(header, widths, strict=True)], size=8.5, fill=HEADER_FILL
     )
@@ -96,8 +108,19 @@ def _steps_table(flow: Flow, sheet: Sheet) -> None:
                 [("", widths[0], False), (text, 1 - widths[0], True)], size=8.5, fill=BLOCK_FILL
             )
             continue
-        cells = (row.number, indent + row.name, row.dose, row.sides, row.note)
-        flow.row([(c, w, False) for c, w in zip(cells, widths, strict=True)], size=8.5)
+        cells: tuple[str, ...] = (row.number, indent + row.name, row.dose, row.sides, row.note)
+        if thumbs:
+            cells = (cells[0], "", *cells[1:])
+        tall = THUMB_HEIGHT + 2 if row.thumbnail else 0.0
+        top = flow.row(
+            [(c, w, False) for c, w in zip(cells, widths, strict=True)],
+            size=8.5,
+            min_height=tall,
+        )
+        if row.thumbnail and flow.draw:
+            x = flow.rect.x + flow.rect.w * widths[0]
+            box = Rect(x + 1, top + 1, flow.rect.w * widths[1] - 2, THUMB_HEIGHT * flow.scale)
+            draw_picture(flow.pdf, row.thumbnail.path, box, row.thumbnail.folder)
 
 
 def fit_scale(pdf: Any, sheet: Sheet) -> float:
