@@ -348,6 +348,40 @@ def test_capture_stopping_mid_session_is_one_line_and_the_session_goes_on(
     assert "goes on with the keyboard" in reports[0]
 
 
+@pytest.mark.parametrize("speed", [1.0, 40.0])
+def test_a_recogniser_that_falls_behind_drops_the_oldest_sound_not_memory(
+    tmp_path: Path, speed: float
+) -> None:
+    """A source faster than the recogniser (a busy machine; a recording played at --speed)
+    keeps at most MAX_BEHIND_SECONDS of sound waiting; at life's speed the listener says
+    so once, as commands said meanwhile may be missed."""
+    from glutekit_listen.listener import MAX_BEHIND_SECONDS
+    from glutekit_listen.sources import BLOCK_SECONDS
+
+    reports: list[str] = []
+    _write_wav(tmp_path / "quiet.wav", np.zeros(RATE // 2, np.float32))
+    listener = ListenInput(
+        OutputOptions(speed=speed, controls=Controls()),
+        source=WavFileSource(tmp_path / "quiet.wav"),
+        earcon=False,
+        report=reports.append,
+    )
+
+    class Silent:
+        def take(self, count: int) -> None:
+            return None
+
+    listener._reference = Silent()  # what start() makes; no worker runs: nothing is taken
+    block = bytes(2 * round(RATE * BLOCK_SECONDS))
+    for _ in range(200):  # 20 s of sound, none of it recognised yet
+        listener._captured(block)
+    waiting = listener._audio.qsize() * BLOCK_SECONDS
+    assert waiting <= MAX_BEHIND_SECONDS + 1e-9
+    assert listener.dropped == pytest.approx(20.0 - waiting)
+    said = [r for r in reports if "behind" in r]
+    assert len(said) == (1 if speed <= 1 else 0), reports
+
+
 def test_every_command_has_a_control() -> None:
     controls = Controls()
     listener_actions = {c.action for c in COMMANDS}

@@ -37,6 +37,10 @@ STALL_SECONDS = 3.0
 #: The coach's voice counts as taken out once the echo canceller makes what the
 #: microphone hears this much quieter while the coach speaks.
 ECHO_TAKEN_OUT_DB = 10.0
+#: The most sound waiting for the recogniser, in seconds: when it falls further behind
+#: (a machine too busy, or a recording played faster than life), the oldest sound is
+#: dropped, so memory stays bounded however long the session and however fast the source.
+MAX_BEHIND_SECONDS = 5.0
 #: Speaking rate used to guess how long a cue sounds when the voice cannot tell.
 WORDS_PER_SECOND = 2.6
 
@@ -121,6 +125,9 @@ class ListenInput:
                 self._earcon = None  # the "heard" line on screen still confirms
         self._actions = _actions(self.controls)
         self._audio: queue.SimpleQueue[tuple[bytes, Any] | None] = queue.SimpleQueue()
+        #: Seconds of sound dropped because the recogniser was too far behind.
+        self.dropped = 0.0
+        self._dropped_said = False
         self._echo: Any = None  # an EchoCanceller, made at start (numpy is heavy)
         self._reference: Any = None
         self._worker: threading.Thread | None = None
@@ -207,7 +214,22 @@ class ListenInput:
     def _captured(self, block: bytes) -> None:
         """A block from the microphone, with the sound played while it was captured."""
         assert self._reference is not None
+        if self._off:
+            return
+        seconds = len(block) / 2 / RATE
         self._audio.put((block, self._reference.take(len(block) // 2)))
+        if self._audio.qsize() * seconds > MAX_BEHIND_SECONDS:
+            try:
+                self._audio.get_nowait()
+            except queue.Empty:
+                return
+            self.dropped += seconds
+            if self.speed <= 1 and not self._dropped_said:
+                self._dropped_said = True
+                self._report(
+                    f"voice commands fell over {MAX_BEHIND_SECONDS:.0f} s behind the "
+                    "microphone (the machine is busy); the oldest sound is skipped"
+                )
 
     def _run(self) -> None:
         recogniser = self._recogniser
