@@ -260,7 +260,8 @@ def feed_listener(
     options = OutputOptions(
         controls=Controls(), coach_speaking=speaking, coach_sound=lambda: source.tap
     )
-    listener = ListenInput(options, source=source, tuning=tuning, earcon=False)
+    # The whole recording is handed over at once, far faster than life: nothing dropped.
+    listener = ListenInput(options, source=source, tuning=tuning, earcon=False, max_behind=None)
     box["listener"] = listener
     began = time.process_time()
     listener.start(timeline or Timeline(routine_id="fed", title="fed", segments=()))

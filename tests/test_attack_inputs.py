@@ -757,8 +757,10 @@ def test_large_pack_pictures_are_scaled_down_for_sheets_and_cards(tmp_path: Path
     html = tmp_path / "cards.html"
     made = run_glutekit("-p", "gk_picturepack", "export", routine, "--cards", "-o", html, env=env)
     assert made.returncode == 0, made.stderr
-    (data,) = re.findall(r'src="data:image/png;base64,([^"]+)"', html.read_text("utf-8"))
-    assert Image.open(io.BytesIO(base64.b64decode(data))).size == (1200, 800)
+    # The card's picture and the sheet's thumbnail: one scaled picture, embedded as such.
+    found = set(re.findall(r'src="data:image/png;base64,([^"]+)"', html.read_text("utf-8")))
+    assert len(found) == 1, len(found)
+    assert Image.open(io.BytesIO(base64.b64decode(found.pop()))).size == (1200, 800)
     pdf = tmp_path / "cards.pdf"
     made = run_glutekit(
         "-p", "gk_picturepack", "export", routine, "--cards-only", "-o", pdf, env=env

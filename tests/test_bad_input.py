@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from glutekit.catalog.schema import MAX_FILE_BYTES
 from glutekit.history.db import HistoryDB
 from tests.conftest import REPO, run_glutekit
 
@@ -96,9 +97,9 @@ CASES: dict[str, Case] = {
     ),
     "huge-file": Case(
         ["transcript", "huge.json"],
-        "the limit is 2,097,152 bytes",
+        f"the limit is {MAX_FILE_BYTES:,} bytes",
         2,
-        {"huge.json": routine(description="a" * 3_000_000)},
+        {"huge.json": routine(description="a" * (MAX_FILE_BYTES + 1))},
     ),
     "deep-nesting": Case(
         ["validate", "deep.json"],

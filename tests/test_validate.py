@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from glutekit.catalog.schema import MAX_FILE_BYTES
 from tests.conftest import ROUTINES_DIR, run_glutekit
 
 ROUTINE_WITH_ERROR_ON_LINE_7 = """{
@@ -164,8 +165,11 @@ def test_bad_file_gets_one_line_and_exit_2(
 
 def test_directory_and_huge_file(tmp_path: Path) -> None:
     huge = tmp_path / "huge.json"
+    # Over the size limit (a list of steps that long would only fail the schema).
     huge.write_text(
-        '{"id": "x", "title": "T", "steps": [' + '{"rest": 1},' * 300_000 + '{"rest": 1}]}'
+        '{"id": "x", "title": "T", "steps": ['
+        + '{"rest": 1},' * (MAX_FILE_BYTES // 12 + 1)
+        + '{"rest": 1}]}'
     )
     for target, expected in ((tmp_path, "is a directory"), (huge, "the limit is")):
         proc = run_glutekit("validate", target)
