@@ -32,10 +32,10 @@ def _clause(text: str) -> str:
     return text.strip().rstrip(".")
 
 
-# Session-scoped: made at most once per xdist worker, however the worker's tests are
-# interleaved with other modules'. The speech itself is rendered once per run, up front
-# (tests/run_speech.py), so each worker's transcripts only read the shared cache.
-@pytest.fixture(scope="session")
+# Module-scoped, so this module's tests are one group, sent to one worker (see
+# tests/conftest.py): the eight transcripts are made once per run. The speech itself is
+# rendered once per run, up front (tests/run_speech.py): they only read the shared cache.
+@pytest.fixture(scope="module")
 def homes(tmp_path_factory: pytest.TempPathFactory, _run_voice_cache: Path) -> dict[str, str]:
     home = tmp_path_factory.mktemp("voiced")
     return {
@@ -54,7 +54,7 @@ def _voiced(path: Path | str, env: dict[str, str], spoken: bool = True) -> dict[
     return json.loads(proc.stdout)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def voiced(homes: dict[str, str]) -> dict[str, dict[str, Any]]:
     """routine id -> its voiced transcript (duration and cues)."""
     return {rid: _voiced(ROUTINES_DIR / f"{rid}.json", homes) for rid in READY_MADE}
