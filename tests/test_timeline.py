@@ -124,7 +124,7 @@ GOLDEN = [
     "96.44 cue Slow.",
     "97.089 breath In.",
     "99.089 breath Out… three.",
-    "101.089 end Now relax.",
+    "101.089 end Relax now.",
     "102.063 rest Rest.",
     "102.82 next Next up: Leg lifts.",
     "107.089 progress Exercise 3 of 5.",
@@ -172,7 +172,7 @@ GOLDEN = [
     "186.31 rep Hold",
     "187.31 rep Down",
     "188.796 rep Two.",
-    "189.31 end Now relax.",
+    "189.31 end Relax now.",
     "190.284 done That's the end of the session. Well done.",
     "193.023 getting-up Take your time getting up: roll onto your side, push up to sitting, then stand up slowly.",
 ]

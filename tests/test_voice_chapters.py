@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import shutil
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,8 +29,8 @@ TOLERANCE = 0.050
 ROUTINES = sorted(path.stem for path in ROUTINES_DIR.glob("*.json"))
 
 
-def _ok(*args: str | Path) -> str:
-    result = run_glutekit(*map(str, args), timeout=900)
+def _ok(*args: str | Path, env: dict[str, str] | None = None) -> str:
+    result = run_glutekit(*map(str, args), env=env, timeout=900)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -63,32 +64,36 @@ def expected_chapters(cues: list[dict[str, Any]], title: str, catalog: Catalog) 
     return starts
 
 
-def export_all(folder: Path) -> dict[str, tuple[Path, list[Any]]]:
+def export_all(folder: Path, shared_cache: Path) -> dict[str, tuple[Path, list[Any]]]:
     """Every shipped routine as an MP3, with its spoken transcript's cues.
 
     The exports run one after another: a cue that two of them rendered at once could be
     said a few milliseconds longer in one than in the other (the neural voice varies its
     timing a little from one rendering to the next) and the cache keeps only one. The
-    transcripts then find every cue in the cache, as the exports left it.
+    transcripts then find every cue in the cache, as the exports left it. The cache is
+    a copy of the run's, so that no other test renders a cue again in between.
     """
+    cache = folder / "voice"
+    shutil.copytree(shared_cache, cache)
+    env = {"GLUTEKIT_VOICE_CACHE_DIR": str(cache)}
     paths = {routine: folder / f"{routine}.mp3" for routine in ROUTINES}
     for routine, path in paths.items():
-        _ok("export", routine, "--format", "mp3", "-o", path)
+        _ok("export", routine, "--format", "mp3", "-o", path, env=env)
 
     def cues(routine: str) -> list[Any]:
-        found: list[Any] = json.loads(_ok("transcript", routine, "--spoken", "--json"))["cues"]
+        spoken = _ok("transcript", routine, "--spoken", "--json", env=env)
+        found: list[Any] = json.loads(spoken)["cues"]
         return found
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         return {r: (paths[r], c) for r, c in zip(ROUTINES, pool.map(cues, ROUTINES), strict=True)}
 
 
-@pytest.mark.usefixtures("shared_voice_cache")
 def test_ffmpeg_lists_every_chapter_in_time_order_with_its_exercise(
-    tmp_path: Path, catalog: Catalog
+    tmp_path: Path, catalog: Catalog, shared_voice_cache: Path
 ) -> None:
     # One test for all routines: the exports are made once, on one worker.
-    for routine, (path, cues) in export_all(tmp_path).items():
+    for routine, (path, cues) in export_all(tmp_path, shared_voice_cache).items():
         chapters = ffmpeg_chapters(path)
         title = catalog.find_routine(routine).title
         expected = expected_chapters(cues, title, catalog)

@@ -61,7 +61,7 @@ SETTLE_LINES = (
     "Get into position in your own time.",
 )
 #: Said as a hold or a set ends.
-END_LINES = ("And relax.", "And release.", "Now relax.")
+END_LINES = ("And relax.", "And release.", "Relax now.")
 #: Said halfway through a longer hold.
 HALFWAY = ("Halfway.", "Halfway there.", "That's halfway.")
 #: Said 10 seconds before the end of a longer hold.
