@@ -571,6 +571,44 @@ def test_the_played_sound_follows_the_blocks_that_arrive_soonest() -> None:
     assert np.max(np.abs(block - _tone_from(tap.now - 2205, len(block)))) < 200
 
 
+def test_a_recording_far_behind_the_session_clock_skips_ahead(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A session clock that runs far ahead of the recording (a busy machine, --speed
+    1000) skips the sound in between, as a microphone would have missed it, instead of
+    reading the whole file at once."""
+    from glutekit_listen import sources
+
+    monkeypatch.setattr(sources, "MAX_LAG_SECONDS", 0.5)
+    marks = np.arange(30) * 100.0  # block n holds the value 100 * n
+    _write_wav(tmp_path / "marks.wav", np.repeat(marks, RATE // 10).astype(np.float32))
+    clock: dict[str, float | None] = {"now": None}
+    got: list[int] = []
+    source = WavFileSource(tmp_path / "marks.wav", silence_after=False, clock=lambda: clock["now"])
+
+    def sink(block: bytes) -> None:
+        got.append(round(float(np.frombuffer(block, dtype="<i2").astype(np.float64).mean()) / 100))
+
+    def wait_for(count: int) -> None:
+        give_up = time.monotonic() + 10
+        while len(got) < count and time.monotonic() < give_up:
+            time.sleep(0.01)
+
+    source.start(sink)
+    try:
+        clock["now"] = 0.0  # the listener starts with the session
+        time.sleep(0.05)
+        clock["now"] = 0.15  # block 0 is over
+        wait_for(1)
+        clock["now"] = 2.55  # two and a half seconds later, at once
+        wait_for(6)
+        time.sleep(0.1)  # and nothing more
+    finally:
+        source.stop()
+    # Half a second behind at most: blocks 20 to 24 (2.0 to 2.5 s), not 1 to 19.
+    assert got == [0, 20, 21, 22, 23, 24], got
+
+
 def test_a_recording_lines_up_with_the_session_clock(tmp_path: Path) -> None:
     """With the session's clock, the file's block n goes out once the clock has passed
     its end, and what fell before the listener started is skipped."""

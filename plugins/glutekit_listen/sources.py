@@ -20,6 +20,8 @@ from glutekit_listen.wavread import BadWav, WavStream
 
 Sink = Callable[[bytes], None]
 BLOCK_SECONDS = 0.1
+#: A recording is never read more than this far behind the session's clock.
+MAX_LAG_SECONDS = 5.0
 
 
 class Source(Protocol):
@@ -132,6 +134,10 @@ class WavFileSource:
                 continue
             if index is None:
                 index = int(now / BLOCK_SECONDS)
+            # Further behind than a listener keeps (a busy machine, a session played many
+            # times faster than life): what lies between is skipped, as a microphone's
+            # sound would be, rather than read in one burst.
+            index = max(index, int((now - MAX_LAG_SECONDS) / BLOCK_SECONDS))
             due = (index + 1) * BLOCK_SECONDS
             if now < due:
                 self._stop.wait(min(due - now, BLOCK_SECONDS) / self._speed)
