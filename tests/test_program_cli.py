@@ -93,6 +93,17 @@ def test_run_program_asks_effort_and_logs_the_session() -> None:
     assert history["sessions"][0]["routine"] == "side-sleeper-relief"
 
 
+def test_program_run_json_prints_what_was_logged_and_nothing_else() -> None:
+    gk("program", "start", "outer-hip-4-weeks")
+    asked = ("--no-voice", "--speed", "200", "--pain-before", "1", "--pain-after", "1")
+    proc = gk("program", "run", *asked, "--effort", "2", "--no-red-flag", "--json")
+    logged = json.loads(proc.stdout)  # the whole of standard output is one JSON object
+    assert set(logged) == {"session", "decision", "screens"}
+    assert logged["decision"]["action"] == status()["decisions"][-1]["action"]
+    assert logged["decision"]["reason"]
+    assert "Finished" in proc.stderr  # the session's own text went to standard error
+
+
 def test_calendar_has_one_event_per_session_with_an_alarm(tmp_path: Path) -> None:
     from dateutil.rrule import rrulestr
     from icalendar import Calendar
@@ -331,6 +342,7 @@ NEW_COMMANDS = [
     ("program", "restart"),
     ("program", "calendar"),
     ("program", "export"),
+    ("program", "run"),
     ("share",),
     ("import",),
 ]

@@ -450,12 +450,16 @@ def finish_program_session(
     finished: bool,
     effort: int | None,
     red_flag: bool | None,
+    as_json: bool = False,
 ) -> None:
-    """After a ``run --program``: ask effort (and warning signs), log it, say what changes."""
+    """After a ``run --program``: ask effort (and warning signs), log it, say what changes
+    (as ``program log --json`` does with ``as_json``)."""
     from glutekit.history.live import ask_effort, ask_red_flag, can_ask
 
     if not finished:
         info(NOT_COUNTED)
+        if as_json:
+            print_json({"session": None, "decision": None, "screens": []})
         return
     if effort is None and can_ask():
         effort = ask_effort()
@@ -470,6 +474,9 @@ def finish_program_session(
         effort=effort,
         red_flag=red_flag,
     )
+    if as_json:
+        print_json({key: result[key] for key in ("session", "decision", "screens")})
+        return
     for line in result["lines"]:
         click.echo(line)
 
@@ -618,8 +625,15 @@ def decision_lines(action: str, reason: str, changes: list[str], screens: list[s
     default=None,
     help="Answer the warning-sign question instead of being asked.",
 )
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print what was logged (the session, the decision and its reason) as JSON on "
+    "standard output; the session's text goes to standard error.",
+)
 @click.pass_context
-def run_today(ctx: click.Context, /, **options: Any) -> None:
+def run_today(ctx: click.Context, /, as_json: bool, **options: Any) -> None:
     """Run the next session of the program under way, then ask pain and effort.
 
     The same as 'glutekit run --program'; that command has every option of a run.
@@ -628,10 +642,13 @@ def run_today(ctx: click.Context, /, **options: Any) -> None:
     Examples:
       glutekit program run
       glutekit program run --no-voice --pain-before 2 --pain-after 2 --effort 4
+      glutekit program run --no-voice --speed 60 --pain-before 2 --pain-after 2 --effort 4 --json
     """
     from glutekit.cli.run import run
 
-    ctx.invoke(run, routine=None, program_session=True, ask_pain=True, **options)
+    ctx.invoke(
+        run, routine=None, program_session=True, ask_pain=True, program_json=as_json, **options
+    )
 
 
 # ----------------------------------------------------------------------------- log and status

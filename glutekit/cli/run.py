@@ -153,6 +153,7 @@ def run(
     effort: int | None = None,
     red_flag: bool | None = None,
     events_format: str | None = None,
+    program_json: bool = False,
     **compose_args: Any,
 ) -> None:
     """Run ROUTINE (an id from 'glutekit routines', or a .json file), hands-free.
@@ -176,8 +177,9 @@ def run(
     speech.update(music)
     speech.update(take_declared(compose_args))
     options = SessionOptions(
-        # Standard output carries the events: outputs that print must use stderr.
-        stdout_is_data=events_format is not None,
+        # Standard output carries the events (or the program's JSON): outputs that print
+        # must use stderr.
+        stdout_is_data=events_format is not None or program_json,
         speed=speed,
         voice=not no_voice,
         outputs=outputs,
@@ -224,7 +226,7 @@ def run(
 
         session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()
-    click.echo(summary_line(result.summary), err=events_format is not None)
+    click.echo(summary_line(result.summary), err=events_format is not None or program_json)
     history = session.history
     if history is not None:
         history.finish(interrupted=result.signal is not None)
@@ -238,6 +240,7 @@ def run(
             finished=result.summary.status == "finished",
             effort=effort,
             red_flag=red_flag,
+            as_json=program_json,
         )
     if result.signal is not None:
         raise click.exceptions.Exit(result.exit_code)
