@@ -41,19 +41,34 @@ realtime = pytest.mark.realtime
 SET_UP_KINDS = ("announce", "instruction")
 
 
-def cpu_wait() -> float:
-    """Seconds this process's threads have spent ready to run but kept off a CPU.
+def cpu_wait() -> dict[str, int]:
+    """Nanoseconds each of this process's threads has spent ready to run but kept off a
+    CPU, by thread id.
 
-    Linux counts it per thread (``/proc/self/task/*/schedstat``, second field); 0.0
+    Linux counts it per thread (``/proc/self/task/*/schedstat``, second field); empty
     where it does not. On a busy machine this is the delay the machine, not the
-    session, caused.
+    session, caused. Compare two readings with :func:`waited_between`.
     """
-    total = 0
+    found = {}
     for stat in Path("/proc/self/task").glob("*/schedstat"):
         try:
-            total += int(stat.read_text().split()[1])
+            found[stat.parent.name] = int(stat.read_text().split()[1])
         except (OSError, IndexError, ValueError):
             continue
+    return found
+
+
+def waited_between(before: dict[str, int], after: dict[str, int]) -> float:
+    """Seconds the threads waited for a CPU between two readings of :func:`cpu_wait`.
+
+    Per thread: a thread that ended in between takes its count with it (a sum over the
+    threads alive would then go down), so only threads seen twice, and new ones, count;
+    a count lower than before is a new thread under a reused id.
+    """
+    total = 0
+    for tid, count in after.items():
+        earlier = before.get(tid, 0)
+        total += count - earlier if count >= earlier else count
     return total / 1e9
 
 
@@ -82,10 +97,10 @@ class SleepingPlayer:
     def play(self, path: Path, cancel: threading.Event) -> None:
         self.played += 1
         waited = cpu_wait()
-        self.starved.append(waited - self._last)
+        self.starved.append(waited_between(self._last, waited))
         cancel.wait(wavfile.seconds(path))
         self._last = cpu_wait()
-        self.starved_playing.append(self._last - waited)
+        self.starved_playing.append(waited_between(waited, self._last))
 
 
 def sides_and_rest_routine() -> dict[str, Any]:
