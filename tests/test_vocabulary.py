@@ -324,16 +324,21 @@ def _hierarchy_pack(parents: dict[str, str]) -> dict[str, Any]:
     return data
 
 
+def _built_with(host: PluginHost, register: Any, pack: dict[str, Any]) -> tuple[Catalog, list[str]]:
+    """The catalog with ``pack`` registered as plugin 'cuff', and the warnings it gave."""
+    register(_DataPack(pack), "cuff")
+    warnings: list[str] = []
+    host.report = warnings.append  # type: ignore[method-assign]
+    return Catalog.build(host, user_routines=False), warnings
+
+
 def test_groups_and_regions_a_pack_declares_find_its_muscles(
     host: PluginHost, register: Any
 ) -> None:
     from glutekit.compose import build_request
 
     pack = _hierarchy_pack({"infraspinatus": "rotator_cuff", "serratus": "upper_back"})
-    register(_DataPack(pack), "cuff")
-    warnings: list[str] = []
-    host.report = warnings.append  # type: ignore[method-assign]
-    catalog = Catalog.build(host, user_routines=False)
+    catalog, warnings = _built_with(host, register, pack)
     assert warnings == []
     words = catalog.vocabulary
     assert words.muscles_in("rotator_cuff") == ("rotator_cuff", "infraspinatus")
@@ -349,10 +354,7 @@ def test_a_group_that_contains_itself_is_named_once_and_ends(
     host: PluginHost, register: Any
 ) -> None:
     pack = _hierarchy_pack({"rotator_cuff": "infraspinatus", "infraspinatus": "rotator_cuff"})
-    register(_DataPack(pack), "cuff")
-    warnings: list[str] = []
-    host.report = warnings.append  # type: ignore[method-assign]
-    catalog = Catalog.build(host, user_routines=False)
+    catalog, warnings = _built_with(host, register, pack)
     (warning,) = [w for w in warnings if "belong" in w]
     assert "pack 'cuff'" in warning and "infraspinatus" in warning
     # The first declaration stands; the one that would close the loop is left out.
