@@ -63,7 +63,7 @@ SETTLE_LINES = (
 #: Said as a hold or a set ends.
 END_LINES = ("And relax.", "And release.", "Relax now.")
 #: Said halfway through a longer hold.
-HALFWAY = ("Halfway.", "Halfway there.", "That's halfway.")
+HALFWAY = ("Halfway.", "Halfway there.", "Halfway through.")
 #: Said 10 seconds before the end of a longer hold.
 TEN_SECONDS_LEFT = ("10 seconds to go.", "10 more seconds.", "Just 10 seconds to go.")
 #: Said before the last side of an exercise.
