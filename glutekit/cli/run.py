@@ -160,8 +160,8 @@ def run(
 
     With --compose, run a routine composed on the spot instead, e.g.
     'glutekit run --compose --target gluteus_medius --minutes 10 --equipment tennis_ball'.
-    With --program, run the next session of the program under way
-    ('glutekit run --program --pain'), and answer how hard it was afterwards.
+    With --program, run the next session of the program under way and answer how
+    hard it was afterwards; add --pain to be asked for a pain score before and after.
 
     With --events jsonl, every event of the session is printed as it happens, one
     JSON object a line, for scripts and other tools (see 'docs/serve.md').
