@@ -142,6 +142,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     done = run_speech.summary(RUN_SPEECH)
     if done:
         terminalreporter.write_line(done)
+        kept = run_speech.still_cached(RUN_SPEECH)
+        if kept:
+            terminalreporter.write_line(kept)
 
 
 REPO = Path(__file__).resolve().parent.parent

@@ -138,3 +138,22 @@ def summary(folder: Path) -> str | None:
         return (folder / DONE).read_text().strip()
     except OSError:
         return None
+
+
+def still_cached(folder: Path) -> str | None:
+    """How many of the cues rendered up front the shared cache still holds, after the
+    run; a test that cleared or trimmed the run's cache makes later tests render again."""
+    if summary(folder) is None:
+        return None
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    texts = ready_made_texts()
+    gone = CueRenderer(VoiceSettings(), cache_dir=folder / "voice").missing(texts)
+    if not gone:
+        return f"the run's voice cache still holds all {len(texts)} ready-made cue(s)"
+    return (
+        f"WARNING: {len(gone)} of the {len(texts)} ready-made cue(s) went from the run's "
+        f"voice cache during the run (a test cleared or trimmed it instead of its own "
+        f"cache: mark it own_voice_cache); the tests after it rendered them again"
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,16 @@ def _runnable(page: str) -> list[Command]:
     return [c for b in console_blocks(text, page) if b.not_run is None for c in b.commands]
 
 
-RUN_HERE = [p for p in PAGES if p != TUTORIAL and _runnable(p)]
+def _param(page: str) -> Any:
+    """A page whose examples clear the cache clears a cache of its own, as a reader's
+    would be: never the run's shared voice cache, which every later test would then
+    have to render again."""
+    if any("cache clear" in c.text for c in _runnable(page)):
+        return pytest.param(page, marks=pytest.mark.own_voice_cache)
+    return page
+
+
+RUN_HERE = [_param(p) for p in PAGES if p != TUTORIAL and _runnable(p)]
 
 
 @pytest.mark.parametrize("page", RUN_HERE)
