@@ -75,6 +75,104 @@ def test_history_json_since_and_empty(data: Path) -> None:
     ]
 
 
+def _filled(data: Path, sessions: int, seed: int) -> None:
+    """``sessions`` recorded sessions through the database's own calls, some of them
+    --resume chains."""
+    import random
+
+    from tests.test_history_aggregate import _fill
+
+    data.mkdir(parents=True, exist_ok=True)
+    db = HistoryDB.open(data / "history.sqlite3")
+    _fill(db, random.Random(seed), sessions)
+    db.close()
+
+
+def _many(data: Path, sessions: int) -> None:
+    """``sessions`` finished sessions over three years, written in one transaction."""
+    data.mkdir(parents=True, exist_ok=True)
+    db = HistoryDB.open(data / "history.sqlite3")
+    conn = db._conn
+    step = 3 * 365 * 86400 / sessions
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO sessions (routine_id, routine_title, content_hash, started, ended,"
+        " status, planned, elapsed, pain_before, pain_after, completed)"
+        " VALUES ('quick-five', 'Quick five', 'h', ?, ?, 'finished', 305, 300, 5, 3, 6)",
+        [(1.6e9 + i * step, 1.6e9 + i * step + 300) for i in range(sessions)],
+    )
+    conn.execute("COMMIT")
+    db.close()
+
+
+def test_history_json_is_the_whole_report_written_session_by_session(data: Path) -> None:
+    from glutekit.cli.history import parse_since
+    from glutekit.history.report import as_json_data
+    from glutekit.history.stats import merge_resumed, summarise
+
+    _filled(data, 120, seed=5)
+    db = HistoryDB.open(data / "history.sqlite3")
+    rows = db.sessions()
+    db.close()
+    merged = merge_resumed(rows)
+    assert len(merged) < len(rows)  # some sessions were resumed and are folded
+    whole = json.loads(json.dumps(as_json_data(data / "history.sqlite3", summarise(rows), merged)))
+    streamed = gk(data, "history", "--json")
+    assert streamed.returncode == 0, streamed.stderr
+    got = json.loads(streamed.stdout)
+    # The same document as the one built whole (the pain slope is added up by SQLite,
+    # in another order: equal to the last few bits).
+    assert got.pop("pain").pop("slope_per_week") == pytest.approx(
+        whole.pop("pain").pop("slope_per_week"), rel=1e-9
+    )
+    assert got == whole and got["total_sessions"] == len(merged) == len(got["sessions"])
+    # Laid out as json.dumps lays it out, so a diff of two reports reads as before.
+    assert streamed.stdout == json.dumps(json.loads(streamed.stdout), indent=2) + "\n"
+    # --limit lists the last few, --since the later ones; the summary is over all of them.
+    last = json.loads(gk(data, "history", "--json", "--limit", "3").stdout)
+    assert last["sessions"] == whole["sessions"][-3:]
+    assert last["total_sessions"] == len(merged)
+    assert last["counted_sessions"] == whole["counted_sessions"]
+    cut = whole["sessions"][len(merged) // 2]["started"][:10]
+    later = json.loads(gk(data, "history", "--json", "--since", cut).stdout)
+    db = HistoryDB.open(data / "history.sqlite3")
+    since = merge_resumed(db.sessions(since=parse_since(cut)))
+    db.close()
+    assert (
+        later["sessions"]
+        == json.loads(json.dumps(as_json_data(data, summarise(rows), since)))["sessions"]
+    )
+    assert 0 < later["total_sessions"] == len(since) < len(merged)
+
+
+def _peak_kib(data: Path, *args: str) -> int:
+    """The peak resident memory of ``glutekit history ARGS``, its output thrown away."""
+    code = (
+        "import resource, subprocess, sys;"
+        "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True);"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    env = {**os.environ, "GLUTEKIT_DATA_DIR": str(data)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, sys.executable, "-m", "glutekit", "history", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    return int(done.stdout)
+
+
+def test_history_json_memory_stays_flat_however_long_the_history(tmp_path: Path) -> None:
+    small, large = tmp_path / "small", tmp_path / "large"
+    _many(small, 200)
+    _many(large, 20_000)
+    # Read whole, 20,000 sessions took about 84 MiB more than 200 did.
+    grew = _peak_kib(large, "--json") - _peak_kib(small, "--json")
+    assert grew < 8 * 1024, f"{grew} KiB more for 20,000 sessions than for 200"
+
+
 def test_plot_svg_and_png(data: Path, tmp_path: Path) -> None:
     run_fast(data, "--pain-before", "5", "--pain-after", "2")
     svg, png = tmp_path / "chart.svg", tmp_path / "chart.png"

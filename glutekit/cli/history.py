@@ -10,15 +10,14 @@ import json
 import re
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from glutekit.cli.output_path import OUTPUT_PATH
 from glutekit.errors import InputError
 
-if TYPE_CHECKING:
-    pass
+#: Sessions the table lists unless --limit says otherwise.
+TABLE_ROWS = 20
 
 
 @click.command()
@@ -38,11 +37,10 @@ if TYPE_CHECKING:
 @click.option(
     "--limit",
     type=click.IntRange(min=0),
-    default=20,
-    show_default=True,
-    help="Sessions to list in the table; 0 lists all.",
+    default=None,
+    help="List only the last N sessions; 0 lists all. [default: 20 in the table, all with --json]",
 )
-def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int) -> None:
+def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int | None) -> None:
     """Show past sessions, how often you practise, and how pain has changed.
 
     Sessions are recorded by 'glutekit run' as they happen. Pain scores come from
@@ -54,22 +52,32 @@ def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int
     path = default_path()
     since_ts = parse_since(since) if since else None
     db = HistoryDB.open_existing(path)
-    if db is not None and not as_json and plot_path is None:
-        # The text report needs counts and the last few sessions: SQLite adds them up,
-        # so 100,000 sessions are never loaded to print twenty.
+    if db is not None and plot_path is None:
+        # The reports need counts and the sessions listed: SQLite adds them up, so
+        # 100,000 sessions are never loaded to print twenty, and --json writes each
+        # session out as it is read.
         from glutekit.history.aggregate import load_history
-        from glutekit.history.report import text_report
+        from glutekit.history.report import json_chunks, text_report
 
         try:
-            found = load_history(db, since=since_ts, limit=limit)
+            if as_json:
+                found = load_history(db, since=since_ts, limit=limit or 0, stream=True)
+                for chunk in json_chunks(path, found.summary, found.listed(), found.total):
+                    click.echo(chunk, nl=False)
+                click.echo()
+                return
+            shown = TABLE_ROWS if limit is None else limit
+            found = load_history(db, since=since_ts, limit=shown)
         finally:
             db.close()
         click.echo(
             text_report(
-                path, found.summary, found.recent, limit=limit, since=since, total=found.total
+                path, found.summary, found.recent, limit=shown, since=since, total=found.total
             )
         )
         return
+    if limit is None:
+        limit = 0 if as_json else TABLE_ROWS
     rows = db.sessions(since=since_ts) if db is not None else []
     if db is not None:
         db.close()
@@ -82,7 +90,8 @@ def history(as_json: bool, since: str | None, plot_path: Path | None, limit: int
     if as_json:
         from glutekit.history.report import as_json_data
 
-        click.echo(json.dumps(as_json_data(path, summary, sessions), indent=2))
+        listed = sessions[-limit:] if limit else sessions
+        click.echo(json.dumps(as_json_data(path, summary, listed, len(sessions)), indent=2))
         return
     from glutekit.history.report import text_report
 

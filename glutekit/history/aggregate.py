@@ -10,8 +10,10 @@ The table loads only the sessions it shows.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
@@ -67,11 +69,20 @@ class _Range:
 
 @dataclass(frozen=True, kw_only=True)
 class History:
-    """What the text report needs: the summary, the sessions shown, and how many there are."""
+    """What a report needs: the summary, the sessions listed, and how many there are.
+
+    :ivar recent: the sessions listed, oldest first: the last ``limit``, or all.
+    :ivar streamed: with ``stream=True`` and no limit, every session instead, read from
+        the database as it is used (before the database is closed); ``recent`` is empty.
+    """
 
     summary: Summary
     recent: list[SessionRow]
     total: int
+    streamed: Iterator[SessionRow] | None = None
+
+    def listed(self) -> Iterable[SessionRow]:
+        return self.recent if self.streamed is None else self.streamed
 
 
 @dataclass
@@ -208,9 +219,15 @@ def _chains(db: HistoryDB, since: float | None) -> tuple[list[SessionRow], set[i
 
 
 def load_history(
-    db: HistoryDB, *, since: float | None, limit: int, today: date | None = None
+    db: HistoryDB,
+    *,
+    since: float | None,
+    limit: int,
+    today: date | None = None,
+    stream: bool = False,
 ) -> History:
-    """The summary over every session since ``since``, and the last ``limit`` to show."""
+    """The summary over every session since ``since``, and the last ``limit`` to show
+    (0: all of them; with ``stream``, read one by one as they are used)."""
     today = today or date.today()
     chained, chained_ids = _chains(db, since)
     where = _Range(since, chained_ids)
@@ -255,7 +272,16 @@ def load_history(
     )
     plain_total = db.query(f"SELECT COUNT(*) FROM sessions s WHERE {where.plain}", where.args)
     total = plain_total[0][0] + len(chained)
+    if stream and not limit:
+        return History(summary=summary, recent=[], total=total, streamed=_every(db, where, chained))
     return History(summary=summary, recent=_recent(db, where, chained, limit), total=total)
+
+
+def _every(db: HistoryDB, where: _Range, chained: list[SessionRow]) -> Iterator[SessionRow]:
+    """Every session, resumed ones merged, oldest first, read from the database in batches."""
+    sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE {where.plain} ORDER BY s.started, s.id"
+    plain = (session_row(r) for r in db.stream(sql, where.args))
+    return heapq.merge(plain, chained, key=lambda r: (r.started, r.id))
 
 
 def _recent(

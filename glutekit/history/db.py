@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from glutekit.history.faults import BUSY_TIMEOUT_MS as BUSY_TIMEOUT_MS
 from glutekit.history.faults import HistoryCorrupt as HistoryCorrupt
@@ -429,13 +429,33 @@ class HistoryDB:
         try:
             return self._conn.execute(sql, args).fetchall()
         except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.ProgrammingError) or not is_corrupt(exc):
-                raise unavailable(self.path, exc) from None
-            # A damaged page found while reading: keep the file, start afresh.
-            self._conn.close()
-            backup = move_aside(self.path)
-            self._conn = _connect(self.path, check=False)
-            raise HistoryCorrupt(corrupt_message(self.path, backup), backup) from None
+            self._failed_read(exc)
+
+    def stream(
+        self, sql: str, args: Sequence[Any] = (), batch: int = 500
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows of a read-only query, ``batch`` at a time from SQLite, for a reader that
+        writes each row out before it needs the next (memory stays flat however many).
+
+        The connection is held until the iterator is exhausted or closed: one reader
+        per database object at a time.
+        """
+        with self._using():
+            try:
+                cursor = self._conn.execute(sql, args)
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
+            except sqlite3.DatabaseError as exc:
+                self._failed_read(exc)
+
+    def _failed_read(self, exc: sqlite3.DatabaseError) -> NoReturn:
+        if isinstance(exc, sqlite3.ProgrammingError) or not is_corrupt(exc):
+            raise unavailable(self.path, exc) from None
+        # A damaged page found while reading: keep the file, start afresh.
+        self._conn.close()
+        backup = move_aside(self.path)
+        self._conn = _connect(self.path, check=False)
+        raise HistoryCorrupt(corrupt_message(self.path, backup), backup) from None
 
 
 #: The full page check at ``run``'s start reads the whole file: 250 ms for 100,000

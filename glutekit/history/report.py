@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -108,11 +109,40 @@ def pain_line(pain: PainTrend) -> str:
     return text
 
 
-def as_json_data(path: Path, summary: Summary, sessions: Sequence[SessionRow]) -> dict[str, Any]:
+#: Stands in for the session list while the rest of the report is laid out.
+_SESSIONS = "\0sessions\0"
+
+
+def json_chunks(
+    path: Path, summary: Summary, sessions: Iterable[SessionRow], total: int
+) -> Iterator[str]:
+    """The report as JSON (``json.dumps(..., indent=2)`` of :func:`as_json_data`), in
+    pieces: each session is formatted when it is reached, so a history of any length
+    is written out in flat memory."""
+    data = as_json_data(path, summary, (), total)
+    data["sessions"] = _SESSIONS
+    head, tail = json.dumps(data, indent=2).split(json.dumps(_SESSIONS), 1)
+    yield head
+    first = True
+    for session in sessions:
+        text = json.dumps(_session_json(session), indent=2).replace("\n", "\n    ")
+        yield ("[\n    " if first else ",\n    ") + text
+        first = False
+    yield "[]" if first else "\n  ]"
+    yield tail
+
+
+def as_json_data(
+    path: Path, summary: Summary, sessions: Iterable[SessionRow], total: int | None = None
+) -> dict[str, Any]:
+    """The report as a JSON document; ``total`` is how many sessions there are when
+    ``sessions`` lists only the last few."""
     pain = summary.pain
+    listed = [_session_json(s) for s in sessions]
     return {
         "database": str(path),
-        "sessions": [_session_json(s) for s in sessions],
+        "sessions": listed,
+        "total_sessions": len(listed) if total is None else total,
         "counted_sessions": summary.sessions,
         "advised_per_week": summary.advised_per_week,
         "weeks": [{"week_of": w.start.isoformat(), "sessions": w.sessions} for w in summary.weeks],
