@@ -1,41 +1,177 @@
-"""Median wall time of `glutekit --help` against `python -c pass`, measured in one run.
+"""What a user waits for at the prompt: CPU time and peak memory of short commands.
 
-Target: a ratio of 4 or less.
+Each command runs in a fresh process, as typed, with warm caches (each is run once
+before measuring). The baselines run in the same rounds, interleaved with the
+subjects, so a busy machine slows both alike: ``python -c "import click"`` (the floor
+of any click program) and ``glutekit --version``. ``--before PATH`` adds a third arm:
+another checkout of glutekit (``git worktree add PATH REV``), run by the same Python
+with that checkout first on its path.
+
+The history rows use a database of ``--sessions`` sessions (100,000 by default) spread
+over three years, with eight holds each.
+
+Goals (issue "fast where people wait"), as CPU-time ratios:
+``routines`` and ``exercises`` <= 2x ``import click``; ``history`` and
+``history --json --limit 20`` <= 1.5x ``--version``; ``history --json`` streams
+(peak memory flat: compared with a history of 200 sessions).
+
+    python benchmarks/startup.py [--runs 11] [--sessions 100000] [--before /tmp/old]
 """
 
 from __future__ import annotations
 
 import argparse
-import shutil
+import os
+import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import dataclass, field
+from pathlib import Path
 
 
-def median_seconds(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+@dataclass
+class Arm:
+    """One command line, in one checkout, and what each of its runs cost."""
+
+    label: str
+    argv: list[str]
+    env: dict[str, str]
+    cpu_ms: list[float] = field(default_factory=list)
+    peak_kib: list[int] = field(default_factory=list)
+
+    def run(self) -> None:
+        proc = subprocess.Popen(
+            self.argv, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise SystemExit(f"{self.label} failed: {err.decode(errors='replace')[-400:]}")
+        self.cpu_ms.append((usage.ru_utime + usage.ru_stime) * 1000)
+        self.peak_kib.append(usage.ru_maxrss)
+
+    def cpu(self) -> float:
+        return statistics.median(self.cpu_ms)
+
+    def peak_mib(self) -> float:
+        return max(self.peak_kib) / 1024
+
+
+def fill_history(path: Path, sessions: int) -> None:
+    """``sessions`` sessions over three years, eight holds each, in one transaction."""
+    import sqlite3
+
+    from glutekit.history.db import HistoryDB
+
+    HistoryDB.open(path).close()  # the schema, as glutekit makes it
+    rng = random.Random(7)
+    now = time.time()
+    start = now - 3 * 365 * 86400
+    conn = sqlite3.connect(path)
+    conn.execute("BEGIN")
+    for i in range(sessions):
+        began = start + (now - start) * i / sessions
+        cursor = conn.execute(
+            "INSERT INTO sessions (routine_id, routine_title, content_hash, started, ended,"
+            " status, planned, elapsed, pain_before, pain_after, advised_per_week, completed)"
+            " VALUES (?, 'Routine', 'hash', ?, ?, ?, 305, 300, ?, ?, 2, 8)",
+            (
+                rng.choice(["quick-five", "desk-break", "after-run"]),
+                began,
+                began + 300,
+                rng.choice(["finished"] * 8 + ["quit", "interrupted"]),
+                rng.randint(2, 8),
+                rng.randint(0, 6),
+            ),
+        )
+        conn.executemany(
+            "INSERT INTO holds (session_id, segment_index, exercise, side, set_number,"
+            " step_path, round, outcome, at) VALUES (?, ?, 'glutes:knee-hug', ?, 1, ?, 1,"
+            " 'completed', ?)",
+            [
+                (cursor.lastrowid, k * 2 + 1, "left" if k % 2 else "right", str(k), began + k)
+                for k in range(8)
+            ],
+        )
+    conn.execute("COMMIT")
+    conn.close()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=21)
-    args = parser.parse_args()
-    script = shutil.which("glutekit")
-    glutekit_cmd = [script, "--help"] if script else [sys.executable, "-m", "glutekit", "--help"]
-    # Warm the OS caches once so the first sample is not an outlier for either side.
-    median_seconds(glutekit_cmd, 2)
-    baseline = median_seconds([sys.executable, "-c", "pass"], args.runs)
-    measured = median_seconds(glutekit_cmd, args.runs)
-    ratio = measured / baseline
-    print(f"python -c pass   median {baseline * 1000:7.1f} ms  ({args.runs} runs)")
-    print(f"glutekit --help  median {measured * 1000:7.1f} ms  ({args.runs} runs)")
-    print(f"ratio            {ratio:.2f}  (target <= 4)")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--sessions", type=int, default=100_000)
+    parser.add_argument("--before", type=Path, help="another glutekit checkout, as a third arm")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        home = root / "home"
+        home.mkdir()
+        base_env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("GLUTEKIT_", "XDG_")) and key != "PYTHONDONTWRITEBYTECODE"
+        }
+        # Compiled modules are kept, as an installed glutekit keeps them.
+        base_env.update(HOME=str(home), PYTHONPYCACHEPREFIX=str(root / "pycache"))
+        began = time.perf_counter()
+        fill_history(root / "large" / "history.sqlite3", options.sessions)
+        fill_history(root / "small" / "history.sqlite3", 200)
+        print(f"filled {options.sessions:,} sessions in {time.perf_counter() - began:.1f} s")
+
+        checkouts: list[tuple[str, dict[str, str]]] = [("now", base_env)]
+        if options.before is not None:
+            old = options.before.resolve()
+            path = os.pathsep.join([str(old), str(old / "plugins")])
+            checkouts.append(("before", {**base_env, "PYTHONPATH": path}))
+
+        def glutekit(*args: str, data: str = "large") -> list[Arm]:
+            history = f" ({data} history)" if "history" in args else ""
+            return [
+                Arm(
+                    f"{name}: glutekit {' '.join(args)}{history}",
+                    [sys.executable, "-m", "glutekit", *args],
+                    {**env, "GLUTEKIT_DATA_DIR": str(root / data)},
+                )
+                for name, env in checkouts
+            ]
+
+        arms = [
+            Arm("python -c 'import click'", [sys.executable, "-c", "import click"], base_env),
+            *glutekit("--version"),
+            *glutekit("routines"),
+            *glutekit("exercises"),
+            *glutekit("history"),
+            *glutekit("history", "--json", "--limit", "20"),
+            *glutekit("history", "--json"),
+            *glutekit("history", "--json", data="small"),
+        ]
+        for arm in arms:  # warm every cache the command fills
+            arm.run()
+            arm.cpu_ms.clear()
+            arm.peak_kib.clear()
+        for round_ in range(options.runs):
+            order = arms if round_ % 2 == 0 else arms[::-1]
+            for arm in order:
+                arm.run()
+    click_cpu = arms[0].cpu()
+    versions = {arm.label.split(":")[0]: arm.cpu() for arm in arms if arm.argv[-1] == "--version"}
+    load = os.getloadavg()
+    print(
+        f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
+        f"{load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; medians of {options.runs} runs each"
+    )
+    print(f"{'command':<58} {'CPU ms':>7} {'x click':>8} {'x --version':>12} {'peak MiB':>9}")
+    for arm in arms:
+        version = versions.get(arm.label.split(":")[0], float("nan"))
+        print(
+            f"{arm.label:<58} {arm.cpu():7.1f} {arm.cpu() / click_cpu:8.2f} "
+            f"{arm.cpu() / version:12.2f} {arm.peak_mib():9.1f}"
+        )
 
 
 if __name__ == "__main__":

@@ -157,14 +157,15 @@ def _isolated_user_dirs(
     request: pytest.FixtureRequest,
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> Iterator[None]:
     """Keep tests away from the real user's data, cache and routines.
 
     Every test has a home of its own, but speech rendered by one test is reused by the
     others (same text, voice and settings, so the same file): ``GLUTEKIT_VOICE_CACHE_DIR``
     points at the run's shared voice cache, in this process and in the glutekit
     processes a test starts. Tests marked ``own_voice_cache`` test the cache itself and
-    get the default, empty one in their home instead.
+    get the default, empty one in their home instead; a test that is not marked and
+    empties the shared cache fails, since every later test would render its speech again.
     """
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
@@ -189,8 +190,19 @@ def _isolated_user_dirs(
         "GLUTEKIT_VOICE_CACHE_DIR",
     ):
         monkeypatch.delenv(var, raising=False)
-    if request.node.get_closest_marker("own_voice_cache") is None:
-        monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(RUN_VOICE_CACHE))
+    if request.node.get_closest_marker("own_voice_cache") is not None:
+        yield
+        return
+    monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(RUN_VOICE_CACHE))
+    already = run_speech.emptied(RUN_SPEECH)
+    yield
+    if not already and run_speech.emptied(RUN_SPEECH):
+        pytest.fail(
+            "this test emptied the run's shared voice cache (the cues rendered up front "
+            "for every test): a test that clears or trims a voice cache must have its "
+            "own, mark it own_voice_cache",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")

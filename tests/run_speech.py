@@ -47,6 +47,9 @@ SPEECH_MODULES = frozenset(
 
 #: Written beside the cache once its ready-made speech is complete.
 DONE = "prefill.done"
+#: Names one of the ready-made cue files: a test after which it is gone emptied the
+#: shared cache (``glutekit cache clear``, say) instead of a cache of its own.
+SENTINEL = "prefill.sentinel"
 
 _RENDER = """
 import json, sys
@@ -126,10 +129,27 @@ def prefill(folder: Path, say: Callable[[str], None]) -> None:
             # The tests that hear this speech render what they miss and fail on their own.
             say(f"rendering the ready-made speech up front failed: {'; '.join(failures)}")
             return
+        cues = sorted(p.name for p in cache.glob("*.wav"))
+        if cues:
+            (folder / SENTINEL).write_text(cues[0])
         (folder / DONE).write_text(
             f"{len(missing)} ready-made cue(s) rendered up front into the run's voice cache "
             f"in {took:.0f} s by {workers} process(es)\n"
         )
+
+
+_sentinel: list[str] = []
+
+
+def emptied(folder: Path) -> bool:
+    """Whether the shared cache lost the ready-made cue named by :data:`SENTINEL`
+    (False before the cues are rendered, or when no cue was named)."""
+    if not _sentinel:
+        try:
+            _sentinel.append((folder / SENTINEL).read_text().strip())
+        except OSError:
+            return False
+    return bool(_sentinel[0]) and not (folder / "voice" / _sentinel[0]).exists()
 
 
 def summary(folder: Path) -> str | None:

@@ -84,3 +84,38 @@ def test_unknown_ids_suggest(cli, args: tuple[str, ...], message: str) -> None:
 def test_routines_lists_ready_made(cli) -> None:
     data = json.loads(cli("routines", "--json").output)
     assert {r["id"] for r in data} >= READY_MADE
+
+
+@pytest.mark.own_voice_cache  # it runs 'cache clear'
+def test_routine_lengths_are_computed_once_and_follow_every_change(cli) -> None:
+    from glutekit import paths
+    from glutekit.timeline.lengthcache import NAME
+
+    def seconds() -> dict[str, float]:
+        result = cli("routines", "--json")
+        assert result.exit_code == 0, result.output
+        return {r["id"]: r["seconds"] for r in json.loads(result.output)}
+
+    folder = paths.user_routines_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    mine = folder / "mine.json"
+    step = {"exercise": "glutes:knee-hug", "dose": {"hold": 30}}
+    mine.write_text(json.dumps({"id": "mine", "title": "Mine", "steps": [step]}))
+    first = seconds()
+    kept = paths.catalog_cache_dir() / NAME
+    stored = json.loads(kept.read_text())
+    assert sorted(stored.values()) == sorted(first.values())
+    # A later listing reads the lengths kept: a value changed in the file is what it shows.
+    kept.write_text(json.dumps({key: 1.0 for key in stored}))
+    assert set(seconds().values()) == {1.0}
+    # A routine that changes is laid out again (the others are still read from the file).
+    mine.write_text(json.dumps({"id": "mine", "title": "Mine", "steps": [step, step]}))
+    again = seconds()
+    assert again["mine"] > first["mine"] > 30
+    assert {again[r] for r in again if r != "mine"} == {1.0}
+    # A damaged file is ignored, and every length is computed afresh.
+    kept.write_text("{not json")
+    assert seconds() == again | {r: first[r] for r in first if r != "mine"}
+    # 'cache clear' deletes it with the compiled catalog.
+    assert cli("cache", "clear").exit_code == 0
+    assert not kept.exists()

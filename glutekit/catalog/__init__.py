@@ -76,6 +76,9 @@ class Catalog:
     former_ids: dict[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=builtin)
+    #: The content key of the packs the catalog was built from (see
+    #: :mod:`.packcache`); None when it was put together another way.
+    packs_key: str | None = None
 
     # ------------------------------------------------------------------ building
 
@@ -100,6 +103,7 @@ class Catalog:
         """Every pack the plugins return, from the compiled cache when nothing changed."""
         cache = PackCache()
         key = cache.key(sources)
+        self.packs_key = key
         with collector_paused():
             compiled = cache.load(key)
             if compiled is None:

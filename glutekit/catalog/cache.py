@@ -54,7 +54,9 @@ _TEMPORARY = re.compile(r"^\.(render-[A-Za-z0-9_]+\.wav|.+\.\d+\.tmp)$")
 
 VOICE = Kind(main=re.compile(r"^[0-9a-f]{40}\.wav$"), suffix=".wav", companions=(".sha256",))
 CATALOG = Kind(
-    main=re.compile(r"^[0-9a-f]{32}\.pickle$"), suffix=".pickle", extras=("stat-keys.json",)
+    main=re.compile(r"^[0-9a-f]{32}\.pickle$"),
+    suffix=".pickle",
+    extras=("stat-keys.json", "routine-lengths.json"),
 )
 
 

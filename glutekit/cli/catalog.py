@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import asdict
 from typing import Any
 
@@ -174,21 +175,25 @@ def routines(app: App, as_json: bool) -> None:
     LENGTH is how long the routine plays, pauses and set-up included.
     """
     from glutekit.model.durations import format_seconds
+    from glutekit.timeline.lengthcache import LengthCache
 
     catalog = app.catalog
+    lengths = LengthCache(catalog)
     rows: list[dict[str, Any]] = []
     for routine in sorted(catalog.routines.values(), key=lambda r: r.id):
+        seconds = lengths.length(routine, functools.partial(routine_seconds, app, routine))
         rows.append(
             {
                 "id": routine.id,
                 "title": routine.title,
                 "purpose": routine.purpose,
                 "steps": len(routine.steps),
-                "seconds": routine_seconds(app, routine),
+                "seconds": seconds,
                 "plugin": routine.plugin,
                 "origin": routine.origin,
             }
         )
+    lengths.save()
     if as_json:
         print_json(rows)
         return
