@@ -262,7 +262,7 @@ def read(path: Path) -> Loaded:
     cannot be read (a symbolic link loop, a folder) or nests too deeply is a problem of
     the file as a whole.
     """
-    from glutekit.catalog.schema import read_bounded
+    from glutekit.files import read_bounded
 
     try:
         os.stat(path)
@@ -391,8 +391,8 @@ def write_setting(path: Path, key: str, value: Any | None) -> None:
     from tomlkit.exceptions import TOMLKitError
 
     from glutekit.atomic import write_text
-    from glutekit.catalog.schema import read_bounded
     from glutekit.errors import GlutekitError
+    from glutekit.files import read_bounded
 
     try:
         os.stat(path)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from glutekit.catalog.schema import MAX_FILE_BYTES
+from glutekit.files import MAX_FILE_BYTES
 from glutekit.history.db import HistoryDB
 from tests.conftest import REPO, run_glutekit
 

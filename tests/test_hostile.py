@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from glutekit.catalog.schema import MAX_FILE_BYTES, MAX_JSON_VALUES
+from glutekit.catalog.schema import MAX_JSON_VALUES
+from glutekit.files import MAX_FILE_BYTES
 
 KNEE = {"exercise": "glutes:knee-hug"}
 MEMORY_LIMIT = 1 << 30

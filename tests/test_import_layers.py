@@ -19,7 +19,7 @@ PACKAGE = Path(glutekit.__file__).resolve().parent
 
 #: At most this many modules at the package root, ``__init__.py`` and ``__main__.py``
 #: included; everything else lives in a room.
-MAX_ROOT_MODULES = 10
+MAX_ROOT_MODULES = 12
 
 
 def room_of(module: str) -> str | None:
@@ -153,6 +153,7 @@ FLOORS = [
     {"hookspecs"},
     {"interfaces"},
     {"model", "atomic", "messages", "paths"},
+    {"files", "textcheck"},
     {"errors"},
 ]
 

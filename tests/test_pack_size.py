@@ -9,13 +9,13 @@ import time
 import pytest
 
 from glutekit.catalog.schema import (
-    MAX_FILE_BYTES,
     MAX_JSON_VALUES,
     MAX_OBJECT_KEYS,
     parse_document,
     schema_problems,
 )
 from glutekit.errors import InputError
+from glutekit.files import MAX_FILE_BYTES
 from tests.conftest import REPO
 
 

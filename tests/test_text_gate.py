@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glutekit.model.textcheck import source_may_have_bad_text, text_problems
+from glutekit.textcheck import source_may_have_bad_text, text_problems
 
 TEXT = st.text(
     alphabet=st.one_of(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from glutekit.catalog.schema import MAX_FILE_BYTES
+from glutekit.files import MAX_FILE_BYTES
 from tests.conftest import ROUTINES_DIR, run_glutekit
 
 ROUTINE_WITH_ERROR_ON_LINE_7 = """{

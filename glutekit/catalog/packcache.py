@@ -38,8 +38,9 @@ from typing import Any
 
 from glutekit import __version__
 from glutekit.catalog.cache import CATALOG, prepare
-from glutekit.catalog.schema import read_bounded, schema_path
+from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
+from glutekit.files import read_bounded
 from glutekit.model import Exercise, Pack
 
 #: Cache files kept at most (different plugin sets, say in different projects).
@@ -96,7 +97,14 @@ class CompiledPacks:
 def _code_fingerprint(digest: Any) -> None:
     # A development checkout changes code without changing the version.
     here = Path(__file__).resolve().parent
-    names = ("../model/__init__.py", "loaders.py", "__init__.py", "packcache.py", "packdefaults.py")
+    names = (
+        "../model/__init__.py",
+        "../model/types.py",
+        "loaders.py",
+        "__init__.py",
+        "packcache.py",
+        "packdefaults.py",
+    )
     for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
         with contextlib.suppress(OSError):
             stat = (here / name).stat()

@@ -97,7 +97,7 @@ def _internal(reference: str) -> bool:
 
 def problems(svg: Path, folder: Path) -> list[str]:
     """Why the SVG file ``svg`` of the pack in ``folder`` may not be used (empty when it may)."""
-    from glutekit.catalog.schema import read_bounded
+    from glutekit.files import read_bounded
 
     try:
         root = _parse(read_bounded(svg, str(svg), MAX_PICTURE_BYTES))
@@ -123,7 +123,7 @@ def picture_bytes(path: Path, folder: Path) -> bytes:
 
     :raises Refused: when the file is not inside ``folder`` or cannot be used.
     """
-    from glutekit.catalog.schema import read_bounded
+    from glutekit.files import read_bounded
 
     if path.suffix.lower() == ".svg":
         return self_contained(path, folder)
@@ -147,7 +147,7 @@ def self_contained(svg: Path, folder: Path) -> bytes:
     """
     from xml.etree import ElementTree
 
-    from glutekit.catalog.schema import read_bounded
+    from glutekit.files import read_bounded
 
     try:
         path = svg.resolve()

@@ -176,7 +176,7 @@ def cli(ctx: click.Context, plugin_modules: tuple[str, ...], quiet: bool, verbos
     messages.set_level(
         messages.QUIET if quiet else messages.VERBOSE if verbose else messages.NORMAL
     )
-    from glutekit.cli.plugin_commands import shared_host
+    from glutekit.cli.app import shared_host
 
     ctx.obj = App(plugin_modules=plugin_modules, preloaded=shared_host(ctx))
     if ctx.invoked_subcommand not in _NO_CONFIG:
@@ -206,7 +206,7 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 
 def _safe(text: str) -> str:
-    from glutekit.model.textcheck import safe
+    from glutekit.textcheck import safe
 
     return safe(text)
 

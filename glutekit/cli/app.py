@@ -8,15 +8,25 @@ from typing import TYPE_CHECKING
 
 import click
 
-from glutekit.model.textcheck import safe
-
 if TYPE_CHECKING:  # imported when first used, so commands that need neither start fast
     from glutekit.catalog import Catalog
     from glutekit.host.plugins import PluginHost
 
 
+#: Where the invocation's plugin host is kept, in the root context's ``meta``.
+HOST_KEY = "glutekit.host"
+
+
 def warn(message: str) -> None:
+    from glutekit.textcheck import safe
+
     click.echo(f"glutekit: warning: {safe(message)}", err=True)
+
+
+def shared_host(ctx: click.Context) -> PluginHost | None:
+    """The host if looking up a command already built it."""
+    host: PluginHost | None = ctx.find_root().meta.get(HOST_KEY)
+    return host
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from glutekit.model import Exercise
 from glutekit.model.sides import fill
-from glutekit.model.textcheck import safe
+from glutekit.textcheck import safe
 
 if TYPE_CHECKING:
     from rich.console import RenderableType

@@ -24,7 +24,7 @@ from typing import Any
 import click
 
 from glutekit import messages
-from glutekit.model.textcheck import safe
+from glutekit.textcheck import safe
 
 
 def info(message: str) -> None:

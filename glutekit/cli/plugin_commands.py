@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from glutekit.cli.app import HOST_KEY
 from glutekit.errors import PluginError
 from glutekit.host.offers import COMMANDS
 from glutekit.host.plugins import disable_hint
@@ -19,25 +20,17 @@ from glutekit.interfaces import CommandSpec
 if TYPE_CHECKING:
     from glutekit.host.plugins import PluginHost
 
-_HOST_KEY = "glutekit.host"
-
 
 def host_for(ctx: click.Context) -> PluginHost:
     """The invocation's plugin host, built once and shared with the command that runs."""
     root = ctx.find_root()
-    host: PluginHost | None = root.meta.get(_HOST_KEY)
+    host: PluginHost | None = root.meta.get(HOST_KEY)
     if host is None:
         from glutekit.cli.app import warn
         from glutekit.host.plugins import make_plugin_host
 
         host = make_plugin_host(modules=root.params.get("plugin_modules") or (), warn=warn)
-        root.meta[_HOST_KEY] = host
-    return host
-
-
-def shared_host(ctx: click.Context) -> PluginHost | None:
-    """The host if looking up a command already built it."""
-    host: PluginHost | None = ctx.find_root().meta.get(_HOST_KEY)
+        root.meta[HOST_KEY] = host
     return host
 
 

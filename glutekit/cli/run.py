@@ -23,8 +23,8 @@ from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError, UnknownId
 from glutekit.model import BreathPace, Cue, Routine
 from glutekit.model.durations import clock
-from glutekit.model.textcheck import safe
 from glutekit.session import HistoryOptions, SessionOptions, prepare, summary_line
+from glutekit.textcheck import safe
 from glutekit.timeline import compile
 
 

@@ -41,7 +41,7 @@ def config() -> None:
 
 
 def _warn(message: str) -> None:
-    from glutekit.model.textcheck import safe
+    from glutekit.textcheck import safe
 
     click.echo(f"glutekit: warning: {safe(message)}", err=True)
 

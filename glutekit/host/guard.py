@@ -331,7 +331,7 @@ class _Tee(io.TextIOBase):
             self.pending = ""
 
     def _emit(self, line: str) -> None:
-        from glutekit.model.textcheck import safe
+        from glutekit.textcheck import safe
 
         _say(f"glutekit: plugin '{self.plugin}' printed: {safe(line)[:500]}")
 

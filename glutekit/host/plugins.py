@@ -20,7 +20,7 @@ import pluggy
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import GlutekitError, PluginError
 from glutekit.host.guard import PluginFailure, check_timeout, guarded
-from glutekit.model.textcheck import safe
+from glutekit.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
 ENV_ALLOW = "GLUTEKIT_PLUGINS"

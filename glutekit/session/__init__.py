@@ -61,11 +61,11 @@ from glutekit.interfaces import (
 )
 from glutekit.model import Routine, Timeline
 from glutekit.model.durations import clock as mmss
-from glutekit.model.textcheck import safe
 from glutekit.session.clock import Clock, MonotonicClock
 from glutekit.session.engine import Controls, play, speech_lengths
 from glutekit.session.events import EventStream
 from glutekit.session.history import HistoryOptions, SessionHistory, attach
+from glutekit.textcheck import safe
 from glutekit.timeline import CompileSettings, compile, cue_texts
 
 if TYPE_CHECKING:

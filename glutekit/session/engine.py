@@ -21,8 +21,8 @@ from typing import Any, Literal
 from glutekit.interfaces import Event, EventKind, Output, SessionSummary
 from glutekit.model import Cue, Segment, Timeline
 from glutekit.model.durations import clock as mmss
-from glutekit.model.textcheck import safe
 from glutekit.session.clock import Clock
+from glutekit.textcheck import safe
 
 __all__ = ["Controls", "Outputs", "play", "speech_lengths"]
 

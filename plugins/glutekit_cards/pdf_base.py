@@ -356,7 +356,7 @@ def library_notes(name: str) -> Iterator[None]:
     notes = [_clean_note(line) for line in handler.lines + [str(w.message) for w in caught]]
     if notes and name not in _noted:
         _noted.add(name)
-        from glutekit.model.textcheck import safe
+        from glutekit.textcheck import safe
 
         print(
             f"glutekit: warning: picture '{safe(name)}': {'; '.join(dict.fromkeys(notes))} "

@@ -443,7 +443,7 @@ class SessionRunner:
 
 
 def _warn(message: str) -> None:
-    from glutekit.model.textcheck import safe
+    from glutekit.textcheck import safe
 
     print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
 
