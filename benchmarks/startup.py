@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import subprocess
 import sys
@@ -30,6 +29,8 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from history import fill  # benchmarks/history.py: 8 holds a session over three years
 
 
 @dataclass
@@ -43,8 +44,14 @@ class Arm:
     peak_kib: list[int] = field(default_factory=list)
 
     def run(self) -> None:
+        # Not from the checkout: "python -m" puts the working folder first on the path,
+        # which would run this checkout's glutekit in every arm.
         proc = subprocess.Popen(
-            self.argv, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            self.argv,
+            env=self.env,
+            cwd=tempfile.gettempdir(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
         assert proc.stderr is not None
         err = proc.stderr.read()
@@ -59,46 +66,6 @@ class Arm:
 
     def peak_mib(self) -> float:
         return max(self.peak_kib) / 1024
-
-
-def fill_history(path: Path, sessions: int) -> None:
-    """``sessions`` sessions over three years, eight holds each, in one transaction."""
-    import sqlite3
-
-    from glutekit.history.db import HistoryDB
-
-    HistoryDB.open(path).close()  # the schema, as glutekit makes it
-    rng = random.Random(7)
-    now = time.time()
-    start = now - 3 * 365 * 86400
-    conn = sqlite3.connect(path)
-    conn.execute("BEGIN")
-    for i in range(sessions):
-        began = start + (now - start) * i / sessions
-        cursor = conn.execute(
-            "INSERT INTO sessions (routine_id, routine_title, content_hash, started, ended,"
-            " status, planned, elapsed, pain_before, pain_after, advised_per_week, completed)"
-            " VALUES (?, 'Routine', 'hash', ?, ?, ?, 305, 300, ?, ?, 2, 8)",
-            (
-                rng.choice(["quick-five", "desk-break", "after-run"]),
-                began,
-                began + 300,
-                rng.choice(["finished"] * 8 + ["quit", "interrupted"]),
-                rng.randint(2, 8),
-                rng.randint(0, 6),
-            ),
-        )
-        conn.executemany(
-            "INSERT INTO holds (session_id, segment_index, exercise, side, set_number,"
-            " step_path, round, outcome, at) VALUES (?, ?, 'glutes:knee-hug', ?, 1, ?, 1,"
-            " 'completed', ?)",
-            [
-                (cursor.lastrowid, k * 2 + 1, "left" if k % 2 else "right", str(k), began + k)
-                for k in range(8)
-            ],
-        )
-    conn.execute("COMMIT")
-    conn.close()
 
 
 def main() -> None:
@@ -119,8 +86,9 @@ def main() -> None:
         # Compiled modules are kept, as an installed glutekit keeps them.
         base_env.update(HOME=str(home), PYTHONPYCACHEPREFIX=str(root / "pycache"))
         began = time.perf_counter()
-        fill_history(root / "large" / "history.sqlite3", options.sessions)
-        fill_history(root / "small" / "history.sqlite3", 200)
+        for name, count in (("large", options.sessions), ("small", 200)):
+            (root / name).mkdir()
+            fill(root / name / "history.sqlite3", count)
         print(f"filled {options.sessions:,} sessions in {time.perf_counter() - began:.1f} s")
 
         checkouts: list[tuple[str, dict[str, str]]] = [("now", base_env)]

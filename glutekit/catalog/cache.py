@@ -191,6 +191,20 @@ def prepare(folder: Path, kind: Kind) -> None:
             _write_marker(fd)
 
 
+def write_extra(folder: Path, kind: Kind, name: str, text: str) -> None:
+    """Replace the cache's own file ``name`` (one of ``kind.extras``) with ``text``,
+    atomically; a cache is an optimisation, so a failure to write is ignored."""
+    target = folder / name
+    temp = target.with_name(f".{name}.{os.getpid()}.tmp")
+    try:
+        prepare(folder, kind)
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
 def _owned(folder: Path, kind: Kind, fd: int) -> str | None:
     """None when the opened folder is glutekit's cache, else why it is not."""
     if _is_marker(fd):

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit import __version__
-from glutekit.catalog.cache import CATALOG, prepare
+from glutekit.catalog.cache import CATALOG, prepare, write_extra
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
@@ -232,15 +232,7 @@ class PackCache:
         return data if isinstance(data, dict) else {}
 
     def _write_index(self, index: dict[str, Any]) -> None:
-        target = self._index_file()
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            prepare(self.folder, CATALOG)
-            temp.write_text(json.dumps(index), encoding="utf-8")
-            os.replace(temp, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        write_extra(self.folder, CATALOG, INDEX_NAME, json.dumps(index))
 
     def load(self, key: str) -> CompiledPacks | None:
         try:

@@ -91,16 +91,8 @@ class LengthCache:
         """Write the lengths back if any was added (atomically; failures are ignored)."""
         if not self._added or self._known is None:
             return
-        from glutekit.catalog.cache import CATALOG, prepare
+        from glutekit.catalog.cache import CATALOG, write_extra
 
         kept = dict(list(self._known.items())[-MAX_ENTRIES:])
-        target = self.folder / NAME
-        temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            prepare(self.folder, CATALOG)
-            temp.write_text(json.dumps(kept), encoding="utf-8")
-            os.replace(temp, target)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temp.unlink()
+        write_extra(self.folder, CATALOG, NAME, json.dumps(kept))
         self._added = False
