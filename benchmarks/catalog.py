@@ -32,10 +32,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from measure import measure as measure_process
 
 PER_FILE = 2000
 STOCK_PACK = Path(__file__).resolve().parent.parent / "plugins" / "glutekit_glutes" / "pack.json"
@@ -178,18 +179,11 @@ class Sample:
 
 
 def run_once(args: Sequence[str], env: dict[str, str]) -> Sample:
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}): {err.strip()[:400]}")
-    cpu = usage.ru_utime + usage.ru_stime
-    return Sample(seconds=elapsed, cpu=cpu, peak_mib=usage.ru_maxrss / 1024)
+    done = measure_process(args, env=env)
+    if done.returncode != 0:
+        err = done.stderr.decode(errors="replace").strip()[:400]
+        raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {err}")
+    return Sample(seconds=done.wall, cpu=done.cpu, peak_mib=done.peak_mib)
 
 
 def glutekit_cmd() -> list[str]:

@@ -18,11 +18,12 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import measure
 
 from glutekit.history.db import HistoryDB
 from glutekit.history.records import HoldRecord
@@ -84,16 +85,12 @@ def timed(
     """Wall milliseconds of each run; the CPU milliseconds (user+system) go to ``cpu``."""
     out = []
     for _ in range(runs):
-        began = time.perf_counter()
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "glutekit", *args], env=env, stdout=subprocess.DEVNULL
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
+        done = measure([sys.executable, "-m", "glutekit", *args], env=env)
+        if done.returncode != 0:
             raise SystemExit(f"glutekit {' '.join(args)} failed")
-        out.append((time.perf_counter() - began) * 1000)
+        out.append(done.wall * 1000)
         if cpu is not None:
-            cpu.append((usage.ru_utime + usage.ru_stime) * 1000)
+            cpu.append(done.cpu * 1000)
     return out
 
 

@@ -25,12 +25,12 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from measure import measure
 
 
 @dataclass(frozen=True)
@@ -63,19 +63,11 @@ def home_env(home: Path) -> dict[str, str]:
 
 def run(args: list[str], env: dict[str, str], python: str = sys.executable) -> Sample:
     """One process, with its own and its children's CPU time and its peak memory."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [*glutekit(python), *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
-    assert proc.stderr is not None
-    errors = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise SystemExit(f"glutekit {' '.join(args)} failed: {errors.decode().strip()}")
-    # wait4 counts the process's own CPU and that of the children it waited for.
-    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    done = measure([*glutekit(python), *args], env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"glutekit {' '.join(args)} failed: {done.stderr.decode().strip()}")
+    # The CPU counts the process's own and that of the children it waited for.
+    return Sample(done.wall, done.cpu, done.peak_mib)
 
 
 def median(samples: list[Sample], what: str) -> float:

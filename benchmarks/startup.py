@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from history import fill  # benchmarks/history.py: 8 holds a session over three years
+from measure import measure
 
 
 @dataclass
@@ -46,20 +46,11 @@ class Arm:
     def run(self) -> None:
         # Not from the checkout: "python -m" puts the working folder first on the path,
         # which would run this checkout's glutekit in every arm.
-        proc = subprocess.Popen(
-            self.argv,
-            env=self.env,
-            cwd=tempfile.gettempdir(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        assert proc.stderr is not None
-        err = proc.stderr.read()
-        _, status, usage = os.wait4(proc.pid, 0)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{self.label} failed: {err.decode(errors='replace')[-400:]}")
-        self.cpu_ms.append((usage.ru_utime + usage.ru_stime) * 1000)
-        self.peak_kib.append(usage.ru_maxrss)
+        done = measure(self.argv, env=self.env, cwd=tempfile.gettempdir())
+        if done.returncode != 0:
+            raise SystemExit(f"{self.label} failed: {done.stderr.decode(errors='replace')[-400:]}")
+        self.cpu_ms.append(done.cpu * 1000)
+        self.peak_kib.append(done.peak_kib)
 
     def cpu(self) -> float:
         return statistics.median(self.cpu_ms)

@@ -27,8 +27,9 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import measure
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
@@ -154,32 +155,11 @@ def accuracy_section(catalog: object, backends: list[str], folder: Path) -> None
 
 
 def measured(*args: str, env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one fresh glutekit process.
-
-    The peak is the process's own high-water mark (VmHWM), read until it exits: the
-    rusage of a child counts the parent's memory at fork, which would hide the figure.
-    """
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "glutekit", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, **env},
-    )
-    peak_kib = 0
-    status = Path(f"/proc/{proc.pid}/status")
-    while proc.poll() is None:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kib = max(peak_kib, int(line.split()[1]))
-        except (OSError, ValueError):
-            pass
-        time.sleep(0.005)
-    seconds = time.perf_counter() - start
-    if proc.returncode != 0:
+    """Wall seconds and peak resident memory (MiB) of one fresh glutekit process."""
+    done = measure([sys.executable, "-m", "glutekit", *args], env={**os.environ, **env})
+    if done.returncode != 0:
         raise RuntimeError(f"glutekit {' '.join(args)} failed")
-    return seconds, peak_kib / 1024
+    return done.wall, done.peak_mib
 
 
 def export_section(folder: Path, runs: int) -> None:
