@@ -48,7 +48,7 @@ def test_the_piper_voice_is_understood_at_least_three_times_as_well_as_espeak_ng
     pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
     texts = cue_texts(catalog)
     assert len(texts) == TEXTS
-    recogniser = Recogniser()
+    recogniser = Recogniser(bounded=True)
     scores = {
         b: accuracy_of(b, texts, shared_voice_cache, recogniser) for b in ("piper", "pyttsx3")
     }
