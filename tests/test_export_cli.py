@@ -165,3 +165,47 @@ def test_pdf_export_leaves_numpy_unloaded_but_importable(tmp_path: Path) -> None
     installed = importlib.util.find_spec("numpy") is not None
     assert done.stdout.splitlines()[-2:] == ["not loaded", "3" if installed else "not installed"]
     assert (tmp_path / "q.pdf").read_bytes().startswith(b"%PDF-")
+
+
+def test_print_scales_are_worked_out_once_and_follow_every_change(
+    cli: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from glutekit_cards import pdf_cards, pdf_sheet
+    from glutekit_cards.scales import NAME
+
+    from glutekit import paths
+
+    def export(routine: str, name: str) -> str:
+        out = tmp_path / name
+        result = cli("export", routine, "--cards", "-o", out)
+        assert result.exit_code == 0, result.output
+        return out.read_text(encoding="latin-1")
+
+    export("quick-five", "first.html")
+    kept = paths.catalog_cache_dir() / NAME
+    stored = json.loads(kept.read_text())
+    ((key, (sheet, cards)),) = stored.items()
+    assert sheet == 1.0 and len(cards) == 3 and set(cards.values()) <= {1.0, 0.92, 0.85, 0.8}
+
+    # A later export reads the scales kept, as HTML or as PDF, without laying text out.
+    kept.write_text(json.dumps({key: [0.75, {card: 0.8 for card in cards}]}))
+
+    def no_layout(*args: Any) -> float:
+        raise AssertionError("the scales were laid out again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(pdf_sheet, "fit_scale", no_layout)
+        patched.setattr(pdf_cards, "card_scale", no_layout)
+        html = export("quick-five", "second.html")
+        assert "--print-scale: 0.75;" in html
+        assert html.count("--card-scale: 0.8") == html.count("--card-scale:") == len(cards)
+        assert export("quick-five", "again.pdf").startswith("%PDF-")
+
+    # Another sheet is laid out and kept beside it; a damaged file is ignored and rewritten.
+    export("desk-break", "other.html")
+    assert len(json.loads(kept.read_text())) == 2
+    kept.write_text("{not json")
+    assert "--print-scale: 1.0;" in export("quick-five", "third.html")
+    assert len(json.loads(kept.read_text())) == 1

@@ -8,6 +8,7 @@ from glutekit_cards.content import Sheet, build_sheet
 from glutekit_cards.pdf_base import add_footers, new_pdf
 from glutekit_cards.pdf_cards import render_cards
 from glutekit_cards.pdf_sheet import render_log, render_sheet
+from glutekit_cards.scales import print_scales
 
 
 def pdf_bytes(sheet: Sheet) -> bytes:
@@ -17,13 +18,14 @@ def pdf_bytes(sheet: Sheet) -> bytes:
     """
     pdf = new_pdf(sheet.paper, sheet.title)
     pdf.add_page()
+    scales = print_scales(sheet, pdf)
     if sheet.show_sheet:
-        render_sheet(pdf, sheet)
+        render_sheet(pdf, sheet, scales.sheet)
         render_log(pdf, sheet)
     if sheet.show_cards:
         if sheet.show_sheet:
             pdf.add_page()
-        render_cards(pdf, sheet)
+        render_cards(pdf, sheet, scales.cards)
     add_footers(pdf, sheet.title)
     return bytes(pdf.output())
 

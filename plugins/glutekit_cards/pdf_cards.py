@@ -7,6 +7,7 @@ start and an end picture shows them side by side under its name, across the card
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from glutekit_cards.content import ExerciseInfo, Picture, Sheet
@@ -166,12 +167,13 @@ def card_scale(pdf: Any, info: ExerciseInfo) -> float:
     return next((s for s in SCALES if _fits(pdf, info, s)), SCALES[-1])
 
 
-def render_cards(pdf: Any, sheet: Sheet) -> None:
-    """Draw one card per exercise (more when one overflows), four to a page."""
+def render_cards(pdf: Any, sheet: Sheet, scales: Mapping[str, float] | None = None) -> None:
+    """Draw one card per exercise (more when one overflows), four to a page, each at its
+    scale in ``scales`` (by default the largest type at which it fits)."""
     progress = _Progress()
     flow = Flow(pdf, CardFrames(float(pdf.w), float(pdf.h)), on_frame=progress.on_frame)
     for index, info in enumerate(sheet.exercises):
-        scale = card_scale(pdf, info)
+        scale = (scales or {}).get(info.id) or card_scale(pdf, info)
         progress.info = None
         if index:
             flow.next_frame()

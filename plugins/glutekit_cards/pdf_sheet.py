@@ -138,10 +138,11 @@ def fit_scale(pdf: Any, sheet: Sheet) -> float:
     return SCALES[-1]
 
 
-def render_sheet(pdf: Any, sheet: Sheet) -> None:
-    """Draw the sheet, in the largest type that fits one page (or flowing on if none does)."""
+def render_sheet(pdf: Any, sheet: Sheet, scale: float | None = None) -> None:
+    """Draw the sheet at ``scale``, by default the largest type that fits one page (or
+    flowing on if none does)."""
     width, height = _page_size(pdf)
-    flow = Flow(pdf, SheetFrames(width, height), scale=fit_scale(pdf, sheet))
+    flow = Flow(pdf, SheetFrames(width, height), scale=scale or fit_scale(pdf, sheet))
     _sheet(flow, sheet)
 
 

@@ -129,27 +129,12 @@ def _dirs(request: ExportRequest) -> list[Path]:
     return list(request.options.template_dirs)
 
 
-def print_scales(sheet: Sheet) -> tuple[float, dict[str, float]]:
-    """The type scales the PDF uses for the sheet and for each card.
-
-    The HTML prints at the same scales, so a browser's printout of it takes as many
-    pages as the PDF, with the same four cards on each card page.
-    """
-    from glutekit_cards.pdf_base import new_pdf
-    from glutekit_cards.pdf_cards import card_scale
-    from glutekit_cards.pdf_sheet import fit_scale
-
-    pdf = new_pdf(sheet.paper, sheet.title)
-    pdf.add_page()
-    sheet_scale = fit_scale(pdf, sheet) if sheet.show_sheet else 1.0
-    cards = {info.id: card_scale(pdf, info) for info in sheet.exercises} if sheet.show_cards else {}
-    return sheet_scale, cards
-
-
 def write_html(request: ExportRequest) -> None:
+    from glutekit_cards.scales import print_scales
+
     sheet = build_sheet(request)
-    sheet_scale, card_scales = print_scales(sheet)
-    text = render(sheet, "html", _dirs(request), print_scale=sheet_scale, card_scales=card_scales)
+    scales = print_scales(sheet)
+    text = render(sheet, "html", _dirs(request), print_scale=scales.sheet, card_scales=scales.cards)
     write_text(request.path, text)
 
 

@@ -1,0 +1,117 @@
+"""Small results kept beside the compiled catalog, worked out again only when their inputs change.
+
+Some answers cost far more to work out than to look up, and depend only on things that
+rarely change: how long each routine plays (a whole timeline compile), or the type
+scale at which a printout fits its page (the PDF laid out at several sizes). Each
+kind is one small JSON file in the catalog cache folder, mapping a key to a value. A
+key is a hash of everything the value depends on: the caller's inputs and a
+fingerprint of the code (and data files) that computes it, so an edit to either is a
+miss, never a stale answer.
+
+Like every cache here it is an optimisation only: a file that cannot be read or
+written is ignored, and the value is worked out again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from glutekit import __version__
+
+#: Values kept in one file at most (the newest): several plugin sets, inputs edited over time.
+MAX_ENTRIES = 512
+
+T = TypeVar("T")
+
+
+def fingerprint(files: Iterable[Path], *extra: str) -> str:
+    """glutekit's version, ``extra``, and the size and time of each file (missing ones skipped).
+
+    In an installed release the version alone would do; in a development checkout the
+    files change without it.
+    """
+    parts = [__version__, *extra]
+    for path in sorted(files):
+        with contextlib.suppress(OSError):
+            stat = path.stat()
+            parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
+    return ";".join(parts)
+
+
+def files_in(folder: Path, *suffixes: str) -> list[Path]:
+    """The files directly in ``folder`` with one of ``suffixes`` (none if it cannot be read)."""
+    try:
+        return [Path(e.path) for e in os.scandir(folder) if e.name.endswith(suffixes)]
+    except OSError:
+        return []
+
+
+class Kept(Generic[T]):
+    """Values of one kind, by key: read once, written back once if any was added.
+
+    :param name: the file's name in the cache folder (one of ``catalog.cache.CATALOG.extras``,
+        so ``cache clear`` removes it).
+    :param base: what every value of this instance depends on (a code fingerprint, the
+        packs' key...); None keeps nothing.
+    :param valid: whether a value read from the file has the right shape.
+    """
+
+    def __init__(
+        self,
+        name: str,
+        base: str | None,
+        valid: Callable[[Any], bool],
+        folder: Path | None = None,
+    ) -> None:
+        from glutekit.catalog.packcache import default_folder
+
+        self.name = name
+        self.folder = folder or default_folder()
+        self._base = base
+        self._valid = valid
+        self._known: dict[str, T] | None = None
+        self._added = False
+
+    def key(self, inputs: str) -> str | None:
+        if self._base is None:
+            return None
+        return hashlib.sha256(f"{self._base}|{inputs}".encode()).hexdigest()[:32]
+
+    def _read(self) -> dict[str, T]:
+        if self._known is None:
+            try:
+                data = json.loads((self.folder / self.name).read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                data = {}
+            items = data.items() if isinstance(data, dict) else ()
+            self._known = {k: v for k, v in items if isinstance(k, str) and self._valid(v)}
+        return self._known
+
+    def get(self, inputs: str | None, compute: Callable[[], T]) -> T:
+        """The value for ``inputs`` from the file, or ``compute()``, kept for next time."""
+        key = self.key(inputs) if inputs else None
+        if key is None:
+            return compute()
+        known = self._read()
+        if key in known:
+            return known[key]
+        value = compute()
+        known[key] = value
+        self._added = True
+        return value
+
+    def save(self) -> None:
+        """Write the values back if any was added (atomically; failures are ignored)."""
+        if not self._added or self._known is None:
+            return
+        from glutekit.catalog.cache import CATALOG, write_extra
+
+        kept = dict(list(self._known.items())[-MAX_ENTRIES:])
+        write_extra(self.folder, CATALOG, self.name, json.dumps(kept))
+        self._added = False
