@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from glutekit import paths
-from glutekit.catalog import cache
+from glutekit.caches import folders as cache
 from glutekit.config import load
 
 RUN_PDF = ("export", "quick-five", "--format", "pdf")

@@ -152,6 +152,7 @@ FLOORS = [
     {"host"},
     {"hookspecs"},
     {"interfaces"},
+    {"caches"},
     {"model", "atomic", "messages", "paths"},
     {"files", "textcheck"},
     {"errors"},

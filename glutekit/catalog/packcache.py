@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit import __version__
-from glutekit.catalog.cache import CATALOG, prepare, write_extra
+from glutekit.caches.folders import CATALOG, prepare, write_extra
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
@@ -260,6 +260,6 @@ class PackCache:
 
     def _prune(self, keep: Path) -> None:
         """Keep the newest :data:`MAX_FILES` compiled catalogs (only glutekit's files go)."""
-        from glutekit.catalog.cache import trim
+        from glutekit.caches.folders import trim
 
         trim(self.folder, 2**62, keep={keep}, kind=CATALOG, max_files=MAX_FILES)

@@ -238,7 +238,7 @@ def cache_info(as_json: bool) -> None:
     """Size and place of each cache, and the voice cache's cap."""
     from glutekit import config as cfg
     from glutekit import paths as where
-    from glutekit.catalog import cache as caches
+    from glutekit.caches import folders as caches
 
     voice_dir = where.voice_cache_dir()
     voice = caches.usage(voice_dir, "*.wav")
@@ -293,7 +293,7 @@ def cache_clear() -> None:
     left as it is (one line says which).
     """
     from glutekit import paths as where
-    from glutekit.catalog import cache as caches
+    from glutekit.caches import folders as caches
     from glutekit.catalog.validcache import looks_like_ours
     from glutekit.cli.app import warn
     from glutekit.errors import GlutekitError

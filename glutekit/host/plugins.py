@@ -281,10 +281,10 @@ def _fmt(value: Any) -> str:
 
 
 def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block: set[str]) -> None:
-    from importlib.metadata import entry_points
+    from glutekit.host.entrypoints import entry_points
 
     seen: dict[str, str] = {}
-    for ep in sorted(entry_points(group=PROJECT), key=_load_order):
+    for ep in sorted(entry_points(PROJECT), key=_load_order):
         if ep.name in seen:
             other = _distribution(ep)
             if other != seen[ep.name]:
@@ -463,6 +463,10 @@ _DIST_FACTS: dict[int, tuple[Any, str | None, str | None]] = {}
 
 def dist_name_version(ep: Any) -> tuple[str | None, str | None]:
     """The name and version of the distribution that declares entry point ``ep``."""
+    from glutekit.host.entrypoints import Found
+
+    if isinstance(ep, Found):
+        return ep.distribution, ep.version
     dist = getattr(ep, "dist", None)
     if dist is None:
         return None, None

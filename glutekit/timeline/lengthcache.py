@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from glutekit.caches.kept import Kept, files_in, fingerprint
 from glutekit.catalog import Catalog
-from glutekit.catalog.kept import Kept, files_in, fingerprint
 from glutekit.model import Routine
 
 NAME = "routine-lengths.json"

@@ -5,7 +5,7 @@ largest at which it fits its quarter page. Finding them lays the text out at sev
 sizes, which costs more than drawing the document once. The HTML export prints at the
 same scales, so it would need the PDF library for that alone.
 
-So the scales are kept beside the compiled catalog (:mod:`glutekit.catalog.kept`),
+So the scales are kept beside the compiled catalog (:mod:`glutekit.caches.kept`),
 keyed by everything on the sheet and by the code and fonts that lay it out: a second
 export of the same routine (as PDF or as HTML) lays its text out once, or not at all.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glutekit.catalog.kept import Kept, files_in, fingerprint
+from glutekit.caches.kept import Kept, files_in, fingerprint
 from glutekit_cards.content import Sheet
 
 NAME = "print-scales.json"

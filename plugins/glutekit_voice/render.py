@@ -417,7 +417,7 @@ class CueRenderer:
     def trim_cache(self, keep: Iterable[Path] = ()) -> None:
         """Keep the cache under its size cap, never deleting the files in ``keep``."""
         from glutekit import config
-        from glutekit.catalog import cache
+        from glutekit.caches import folders as cache
 
         if not self._swept:
             self._swept = True
@@ -443,7 +443,7 @@ class CueRenderer:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
         else:
-            from glutekit.catalog.cache import touch
+            from glutekit.caches.folders import touch
 
             touch(path)  # used again: the cache cap removes it last
             with contextlib.suppress(OSError):
@@ -494,7 +494,7 @@ class CueRenderer:
 
     def _temp_file(self) -> Path:
         try:
-            from glutekit.catalog import cache
+            from glutekit.caches import folders as cache
 
             cache.prepare(self.cache_dir, cache.VOICE)
             if not self._swept:

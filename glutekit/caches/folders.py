@@ -56,7 +56,7 @@ VOICE = Kind(main=re.compile(r"^[0-9a-f]{40}\.wav$"), suffix=".wav", companions=
 CATALOG = Kind(
     main=re.compile(r"^[0-9a-f]{32}\.pickle$"),
     suffix=".pickle",
-    extras=("stat-keys.json", "routine-lengths.json", "print-scales.json"),
+    extras=("stat-keys.json", "routine-lengths.json", "print-scales.json", "entry-points.json"),
 )
 
 

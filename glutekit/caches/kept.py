@@ -55,7 +55,7 @@ def files_in(folder: Path, *suffixes: str) -> list[Path]:
 class Kept(Generic[T]):
     """Values of one kind, by key: read once, written back once if any was added.
 
-    :param name: the file's name in the cache folder (one of ``catalog.cache.CATALOG.extras``,
+    :param name: the file's name in the cache folder (one of ``caches.folders.CATALOG.extras``,
         so ``cache clear`` removes it).
     :param base: what every value of this instance depends on (a code fingerprint, the
         packs' key...); None keeps nothing.
@@ -69,10 +69,10 @@ class Kept(Generic[T]):
         valid: Callable[[Any], bool],
         folder: Path | None = None,
     ) -> None:
-        from glutekit.catalog.packcache import default_folder
+        from glutekit import paths
 
         self.name = name
-        self.folder = folder or default_folder()
+        self.folder = folder or paths.catalog_cache_dir()
         self._base = base
         self._valid = valid
         self._known: dict[str, T] | None = None
@@ -106,11 +106,19 @@ class Kept(Generic[T]):
         self._added = True
         return value
 
+    def replace(self, inputs: str, value: T) -> T:
+        """Keep ``value`` for ``inputs`` in place of what was kept (found to be stale)."""
+        key = self.key(inputs)
+        if key is not None:
+            self._read()[key] = value
+            self._added = True
+        return value
+
     def save(self) -> None:
         """Write the values back if any was added (atomically; failures are ignored)."""
         if not self._added or self._known is None:
             return
-        from glutekit.catalog.cache import CATALOG, write_extra
+        from glutekit.caches.folders import CATALOG, write_extra
 
         kept = dict(list(self._known.items())[-MAX_ENTRIES:])
         write_extra(self.folder, CATALOG, self.name, json.dumps(kept))
