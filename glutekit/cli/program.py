@@ -7,7 +7,6 @@ opens the history database, and prints.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,91 +14,26 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from glutekit.cli import completion as complete
-from glutekit.cli.app import App, pass_app, warn
+from glutekit.cli.app import App, pass_app
 from glutekit.cli.output import info, print_json
 from glutekit.cli.output_path import OUTPUT_PATH
-from glutekit.errors import GlutekitError, InputError
+from glutekit.cli.program_course import (
+    course_of_app,
+    first_day,
+    load_course,
+    open_history,
+    parse_date,
+    programs_of,
+    stopped_error,
+)
+from glutekit.cli.program_session import (
+    record_session,
+    today_data,
+)
+from glutekit.errors import InputError
 
 if TYPE_CHECKING:
-    from glutekit.history.db import HistoryDB
-    from glutekit.program.course import Course
-    from glutekit.program.files import Programs
-    from glutekit.program.state import Enrollment
-    from glutekit.session.history import SessionHistory
-
-
-def _programs(app: App) -> Programs:
-    from glutekit.program.files import load_programs
-
-    return load_programs(app.host, app.catalog, warn)
-
-
-def _db() -> HistoryDB:
-    from glutekit.history.db import HistoryDB, HistoryUnavailable
-
-    try:
-        db = HistoryDB.open()
-    except HistoryUnavailable as exc:
-        raise GlutekitError(str(exc)) from None
-    if db.notice is not None:
-        warn(db.notice)
-    return db
-
-
-def _date(text: str | None, option: str) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InputError(f"{option}: {text!r} is not a date (use YYYY-MM-DD)") from None
-
-
-def _first_day(text: str | None) -> date:
-    """A program's first day: today or later (a plan of days gone by has nothing to do)."""
-    first = _date(text, "--date")
-    if first < date.today():
-        raise InputError(
-            f"--date: {first.isoformat()} is in the past; a program starts today or later "
-            "(leave --date out to start today)"
-        )
-    return first
-
-
-def _course(app: App, db: HistoryDB, enrollment: Enrollment | None = None) -> Course:
-    from glutekit.program import state
-    from glutekit.program.course import course_of
-
-    found = enrollment or state.latest(db)
-    if found is None:
-        raise InputError(
-            "no program started; 'glutekit program list' shows them, "
-            "'glutekit program start NAME' starts one"
-        )
-    return course_of(found, state.logged(db, found.id), app.catalog, app.host, today=date.today())
-
-
-def _load_course(app: App) -> Course:
-    """The program under way with its log, read in one go."""
-    db = _db()
-    try:
-        return _course(app, db)
-    finally:
-        db.close()
-
-
-def _restart_hint(course: Course) -> str:
-    return (
-        "'glutekit program restart --checked' once it has been checked"
-        if course.safety_stop
-        else "'glutekit program restart' to begin it again"
-    )
-
-
-def _stopped_error(course: Course) -> InputError:
-    return InputError(
-        f"program '{course.program.id}' has stopped: {course.stop_reason}; {_restart_hint(course)}"
-    )
+    pass
 
 
 _DAYS_HELP = "Days of the week, such as mon,wed,fri (or daily); default: the program's."
@@ -133,7 +67,7 @@ def list_programs(app: App, as_json: bool) -> None:
     """
     from glutekit.cli.output import Column, print_table
 
-    found = _programs(app)
+    found = programs_of(app)
     rows: list[dict[str, Any]] = [
         {
             "id": p.id,
@@ -175,7 +109,7 @@ def show(app: App, name: str, as_json: bool) -> None:
     from glutekit.program.files import find_program
     from glutekit.program.model import DAY_NAMES, DAY_WORDS
 
-    prog, data = find_program(name, _programs(app), app.catalog)
+    prog, data = find_program(name, programs_of(app), app.catalog)
     if as_json:
         print_json(data)
         return
@@ -232,15 +166,15 @@ def start(
     from glutekit.program.files import find_program
     from glutekit.program.model import parse_days, planned_dates
 
-    prog, data = find_program(name, _programs(app), app.catalog)
+    prog, data = find_program(name, programs_of(app), app.catalog)
     try:
         chosen = parse_days(days) if days else prog.days
     except ValueError as exc:
         raise InputError(f"--days: {exc}") from None
     if at is not None and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", at):
         raise InputError(f"--time: {at!r} is not a time of day (use HH:MM, such as 18:00)")
-    first = _first_day(start)
-    db = _db()
+    first = first_day(start)
+    db = open_history()
     try:
         current = state.active(db)
         if current is not None and not force:
@@ -275,26 +209,6 @@ def start(
     click.echo("Next: 'glutekit program today' shows the first session.")
 
 
-def today_data(app: App, course: Course) -> dict[str, Any]:
-    """The next session as ``program today --json`` prints it (the course must be active)."""
-    from glutekit.program.sheet import exercise_lines
-
-    number = course.next_number
-    due = course.next_date
-    routine = course.routine_for(number, app.catalog)
-    return {
-        "program": course.program.id,
-        "session": number + 1,
-        "of": len(course.dates),
-        "week": course.week_of(number),
-        "due": due.isoformat() if due else None,
-        "due_today": due is not None and due <= course.today,
-        "level": course.level,
-        "exercises": exercise_lines(routine, app.catalog),
-        "routine": routine,
-    }
-
-
 @program.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the session and its routine as JSON.")
 @click.option(
@@ -310,9 +224,9 @@ def today(app: App, as_json: bool, out: Path | None, force: bool) -> None:
       glutekit program today
       glutekit program today -o today.json && glutekit run today.json
     """
-    course = _load_course(app)
+    course = load_course(app)
     if course.stopped:
-        raise _stopped_error(course)
+        raise stopped_error(course)
     if course.finished:
         if as_json:
             print_json({"program": course.program.id, "finished": True})
@@ -344,246 +258,6 @@ def _write_new(path: Path, text: str, force: bool) -> None:
     atomic.write_text(path, text)
 
 
-# ----------------------------------------------------------------------------- run
-
-
-@dataclass
-class PendingSession:
-    """Today's program session while ``glutekit run --program`` plays it."""
-
-    enrollment: int
-    number: int
-    level: int
-    screens: list[str]
-    routine_data: dict[str, Any]
-
-
-def next_session(app: App) -> PendingSession:
-    """The next session of the program under way, at the level the log has reached.
-
-    What ``run --program`` plays, and the session page's program card.
-
-    :raises InputError: when no program is under way, or it stopped or finished.
-    """
-    course = _load_course(app)
-    if course.stopped:
-        raise _stopped_error(course)
-    if course.finished:
-        raise InputError(f"'{course.program.id}' is finished: every session is done")
-    number = course.next_number
-    return PendingSession(
-        enrollment=course.enrollment.id,
-        number=number,
-        level=course.level,
-        screens=course.screens(app.catalog),
-        routine_data=course.routine_for(number, app.catalog),
-    )
-
-
-def todays_session(app: App) -> PendingSession:
-    """What ``run --program`` plays: :func:`next_session`, its warning signs said first.
-
-    :raises InputError: when no program is under way, or it stopped or finished.
-    """
-    pending = next_session(app)
-    for line in pending.screens:
-        click.echo(f"Take care: {line}", err=True)
-    return pending
-
-
-def program_card(app: App) -> dict[str, Any] | None:
-    """The program under way as the session page lists it, or None when there is none.
-
-    ``state`` is "active" (with the next session as :func:`today_data` gives it and the
-    program's warning signs) or "stopped" for a program the rules stopped (a warning
-    sign, or pain), with the reason, the warning signs and how to go on. A program
-    stopped by the user, replaced, or finished is not under way: None.
-    """
-    from glutekit.history.db import HistoryDB
-    from glutekit.program import state
-
-    db = HistoryDB.open_existing()  # a page that only looks creates no database
-    if db is None:
-        return None
-    try:
-        found = state.latest(db)
-        if found is None:
-            return None
-        course = _course(app, db, found)
-    finally:
-        db.close()
-    head = {"program": course.program.id, "title": course.program.title}
-    if course.stopped:
-        if not course.safety_stop:
-            return None
-        return {
-            **head,
-            "state": "stopped",
-            "stop_reason": course.stop_reason,
-            "screens": course.screens(app.catalog),
-            "restart": _restart_hint(course),
-        }
-    if course.finished:
-        return None
-    number = course.next_number
-    index = number % len(course.routines)
-    return {
-        **head,
-        **today_data(app, course),
-        "state": "active",
-        "session_title": course.program.sessions[index].title or course.routines[index]["title"],
-        "screens": course.screens(app.catalog),
-    }
-
-
-NOT_COUNTED = (
-    "The session did not finish, so it does not count toward the program; "
-    "'glutekit program log' counts one you finished elsewhere."
-)
-
-
-def finish_program_session(
-    app: App,
-    pending: PendingSession,
-    history: SessionHistory | None,
-    *,
-    finished: bool,
-    effort: int | None,
-    red_flag: bool | None,
-    as_json: bool = False,
-) -> None:
-    """After a ``run --program``: ask effort (and warning signs), log it, say what changes
-    (as ``program log --json`` does with ``as_json``)."""
-    from glutekit.history.live import ask_effort, ask_red_flag, can_ask
-
-    if not finished:
-        info(NOT_COUNTED)
-        if as_json:
-            print_json({"session": None, "decision": None, "screens": []})
-        return
-    if effort is None and can_ask():
-        effort = ask_effort()
-    if red_flag is None:
-        red_flag = ask_red_flag(pending.screens) if pending.screens and can_ask() else False
-    result = record_run(
-        app,
-        pending,
-        session_id=history.session_id if history else None,
-        pain_before=history.pain_before if history else None,
-        pain_after=history.pain_after if history else None,
-        effort=effort,
-        red_flag=red_flag,
-    )
-    if as_json:
-        print_json({key: result[key] for key in ("session", "decision", "screens")})
-        return
-    for line in result["lines"]:
-        click.echo(line)
-
-
-def record_run(
-    app: App,
-    pending: PendingSession,
-    *,
-    session_id: int | None,
-    pain_before: int | None,
-    pain_after: int | None,
-    effort: int | None,
-    red_flag: bool,
-) -> dict[str, Any]:
-    """Log a finished run of ``pending`` (from the terminal or the session page) as today's.
-
-    :raises InputError: when the program it belongs to is no longer the one under way.
-    """
-    return record_session(
-        app,
-        day=date.today(),
-        effort=effort,
-        pain_before=pain_before,
-        pain_after=pain_after,
-        red_flag=red_flag,
-        source="run",
-        session_id=session_id,
-        enrollment=pending.enrollment,
-    )
-
-
-def record_session(
-    app: App,
-    *,
-    day: date,
-    effort: int | None,
-    pain_before: int | None,
-    pain_after: int | None,
-    red_flag: bool,
-    source: str,
-    session_id: int | None,
-    enrollment: int | None = None,
-) -> dict[str, Any]:
-    """Log a session of the program under way and apply its rules.
-
-    Ends the program when the rules stop it or every session is done. Returns what
-    ``program log --json`` prints, with ``of`` (the sessions planned) and ``lines``
-    (the decision in words) added.
-
-    :raises InputError: when no program is under way, or for a day it cannot be logged on.
-    """
-    from glutekit.program import state
-    from glutekit.program.model import Logged
-
-    db = _db()
-    try:
-        course = _course(app, db)
-        if enrollment is not None and course.enrollment.id != enrollment:
-            raise InputError(
-                f"the session was one of a program that is no longer under way; "
-                f"'{course.program.id}' was started since, so it is not logged"
-            )
-        if course.stopped:
-            raise _stopped_error(course)
-        if course.finished:
-            raise InputError(f"'{course.program.id}' is finished: every session is done")
-        if day > date.today():
-            raise InputError(f"--date: {day.isoformat()} is in the future; log a session once done")
-        if day < course.enrollment.start:
-            raise InputError(
-                f"--date: {day.isoformat()} is before the program began "
-                f"({course.enrollment.start.isoformat()})"
-            )
-        session = Logged(
-            number=course.next_number + 1,
-            day=day,
-            level=course.level,
-            effort=effort,
-            pain_before=pain_before,
-            pain_after=pain_after,
-            red_flag=red_flag,
-            source="run" if source == "run" else "log",
-            session_id=session_id,
-        )
-        state.record(db, course.enrollment.id, session)
-        after = _course(app, db, course.enrollment)
-        decision = after.decisions[-1]
-        if decision.action == "stop":
-            state.end(db, course.enrollment.id, status="stopped", reason=decision.reason)
-        elif after.finished:
-            state.end(db, course.enrollment.id, status="finished", reason="every session done")
-    finally:
-        db.close()
-    changes = after.changes(decision)
-    screens = after.screens(app.catalog) if decision.action == "stop" else []
-    return {
-        "session": session.number,
-        "of": len(after.dates),
-        "decision": {**decision.as_dict(), "changes": changes},
-        "screens": screens,
-        "lines": [
-            f"Logged session {session.number} of {len(after.dates)}.",
-            *decision_lines(decision.action, decision.reason, changes, screens),
-        ],
-    }
-
-
 def _log(app: App, *, as_json: bool, **logged: Any) -> None:
     result = record_session(app, **logged)
     if as_json:
@@ -591,16 +265,6 @@ def _log(app: App, *, as_json: bool, **logged: Any) -> None:
         return
     for line in result["lines"]:
         click.echo(line)
-
-
-def decision_lines(action: str, reason: str, changes: list[str], screens: list[str]) -> list[str]:
-    """What a decision means for the next session, in lines to show."""
-    if action == "stop":
-        return [f"The program stops: {reason}.", *(f"Take care: {line}" for line in screens)]
-    if changes:
-        word = "Harder" if action == "progress" else "Easier"
-        return [f"{word} next time:", *(f"  {line}" for line in changes)]
-    return [f"No change: {reason}."]
 
 
 @program.command("run", context_settings={"ignore_unknown_options": False})
@@ -686,7 +350,7 @@ def log(
     """
     _log(
         app,
-        day=_date(day, "--date"),
+        day=parse_date(day, "--date"),
         effort=effort,
         pain_before=pain_before,
         pain_after=pain_after,
@@ -712,7 +376,7 @@ def status(app: App, as_json: bool) -> None:
     """
     from glutekit.program.course import status_data
 
-    course = _load_course(app)
+    course = load_course(app)
     data = status_data(course, app.catalog)
     if as_json:
         print_json(data)
@@ -768,7 +432,7 @@ def stop(as_json: bool) -> None:
     """
     from glutekit.program import state
 
-    db = _db()
+    db = open_history()
     try:
         current = state.active(db)
         if current is None:
@@ -803,12 +467,12 @@ def restart(app: App, start: str | None, days: str | None, checked: bool, as_jso
     from glutekit.program import state
     from glutekit.program.model import parse_days
 
-    db = _db()
+    db = open_history()
     try:
         last = state.latest(db)
         if last is None:
             raise InputError("no program to restart; 'glutekit program start NAME' starts one")
-        course = _course(app, db, last)
+        course = course_of_app(app, db, last)
         if course.safety_stop and not checked:
             screens = course.screens(app.catalog)
             raise InputError(
@@ -822,7 +486,7 @@ def restart(app: App, start: str | None, days: str | None, checked: bool, as_jso
             raise InputError(f"--days: {exc}") from None
         if last.status == "active":
             state.end(db, last.id, status="stopped", reason="restarted")
-        first = _first_day(start)
+        first = first_day(start)
         new = state.enroll(db, last.data, start=first, days=chosen, at=last.time, baseline=None)
     finally:
         db.close()
@@ -890,9 +554,9 @@ def calendar(
 
     from glutekit.program.calendar import calendar_bytes
 
-    course = _load_course(app)
+    course = load_course(app)
     if course.stopped:
-        raise _stopped_error(course)  # no reminders for sessions that will not come
+        raise stopped_error(course)  # no reminders for sessions that will not come
     if course.finished:
         raise InputError(f"'{course.program.id}' is finished: no sessions are left to remind of")
     when = at or course.enrollment.time or "18:00"
@@ -965,20 +629,20 @@ def export_sheet(
     from glutekit.program.state import Enrollment
 
     if name is None:
-        db = _db()
+        db = open_history()
         try:
-            course = _course(app, db)
+            course = course_of_app(app, db)
         finally:
             db.close()
     else:
         from glutekit.program.files import find_program
 
-        prog, data = find_program(name, _programs(app), app.catalog)
+        prog, data = find_program(name, programs_of(app), app.catalog)
         enrollment = Enrollment(
             id=0,
             program=prog,
             data=data,
-            start=_first_day(start),
+            start=first_day(start),
             days=prog.days,
             time=prog.time,
             baseline=None,

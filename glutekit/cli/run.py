@@ -203,7 +203,7 @@ def run(
     if program_session:
         if routine is not None or compose_now:
             raise InputError("give ROUTINE, --compose or --program, not more than one")
-        from glutekit.cli.program import todays_session
+        from glutekit.cli.program_session import todays_session
 
         pending = todays_session(app)
         chosen = app.catalog.load_routine_data(pending.routine_data, "<program session>")
@@ -231,7 +231,7 @@ def run(
     if history is not None:
         history.finish(interrupted=result.signal is not None)
     if pending is not None:
-        from glutekit.cli.program import finish_program_session
+        from glutekit.cli.program_session import finish_program_session
 
         finish_program_session(
             app,

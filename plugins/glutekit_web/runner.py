@@ -20,7 +20,7 @@ from glutekit.session.events import StreamEvent, segment_json
 
 if TYPE_CHECKING:
     from glutekit.cli.app import App
-    from glutekit.cli.program import PendingSession
+    from glutekit.cli.program_session import PendingSession
     from glutekit.model import Routine, Timeline
     from glutekit.session import Session
     from glutekit.session.history import SessionHistory
@@ -119,7 +119,7 @@ class SessionRunner:
         A program the rules stopped is listed too, with its reason and warning signs,
         so the page can say why there is nothing to start.
         """
-        from glutekit.cli.program import program_card
+        from glutekit.cli.program_session import program_card
         from glutekit.timeline import compile
 
         card = program_card(self.app)
@@ -182,7 +182,7 @@ class SessionRunner:
         :raises Busy: while another session is being prepared or played.
         :raises InputError: when no program is under way, or it stopped or finished.
         """
-        from glutekit.cli.program import next_session
+        from glutekit.cli.program_session import next_session
 
         self._check(sound, pain_before)
         with self._lock:
@@ -411,7 +411,7 @@ class SessionRunner:
             history.finish(interrupted=False)
         if pending is None or history is None or self.finished is None:
             return None
-        from glutekit.cli.program import NOT_COUNTED, record_run
+        from glutekit.cli.program_session import NOT_COUNTED, record_run
 
         if self.finished["status"] != "finished":
             return {"counted": False, "lines": [NOT_COUNTED]}
