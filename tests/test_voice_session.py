@@ -429,3 +429,29 @@ def test_a_cue_that_could_not_start_in_time_is_left_unsaid(clips: dict[str, Path
     submit(queue, clips, "begin", 20)
     next_up, begin = wait_for(queue, 2)
     assert next_up.outcome == "played" and begin.outcome == "dropped"
+
+
+def test_a_voiced_session_leaves_numpy_unloaded_but_importable() -> None:
+    # miniaudio loads numpy when it can, only to take numpy arrays glutekit never gives
+    # it; a voiced session from a warm voice cache starts without it (a tenth of a CPU
+    # second), and code that runs afterwards in the same process can still import it.
+    import subprocess
+    import sys
+
+    code = (
+        "import os, sys\n"
+        "os.environ['GLUTEKIT_AUDIO_BACKEND'] = 'null'\n"
+        "from glutekit.cli import main\n"
+        "try:\n"
+        "    main(['run', 'quick-five', '--speed', '1000'])\n"
+        "except SystemExit as exit:\n"
+        "    assert not exit.code, exit.code\n"
+        "print('loaded' if 'numpy' in sys.modules else 'not loaded')\n"
+        "import miniaudio\n"
+        "print('voice stream' if 'glutekit_voice.stream' in sys.modules else 'no voice')\n"
+        "import numpy\n"
+        "print(numpy.array([1, 2]).sum())\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-3:] == ["not loaded", "voice stream", "3"], done.stdout

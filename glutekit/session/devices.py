@@ -39,6 +39,35 @@ class UnknownBackend(ValueError):
     """``GLUTEKIT_AUDIO_BACKEND`` names no backend; the message says which exist."""
 
 
+def import_without_numpy(name: str) -> Any:
+    """Import module ``name`` with numpy held back, unless something has loaded it already.
+
+    miniaudio (and fpdf) import numpy when it is installed, only to accept numpy arrays
+    that glutekit never hands them (it gives them bytes). numpy would cost a voiced
+    session's start about a tenth of a CPU second and 20 MiB. The block is lifted as
+    soon as the module is loaded, so a later ``import numpy`` works as usual.
+
+    :raises ImportError: when ``name`` itself is missing.
+    """
+    import importlib
+
+    if name in sys.modules or "numpy" in sys.modules:
+        return importlib.import_module(name)
+    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes "import numpy" fail
+    try:
+        return importlib.import_module(name)
+    finally:
+        del sys.modules["numpy"]
+
+
+def miniaudio_module() -> Any:
+    """The miniaudio module (see :func:`import_without_numpy`).
+
+    :raises ImportError: when miniaudio is not installed.
+    """
+    return import_without_numpy("miniaudio")
+
+
 def backends(miniaudio: Any, wanted: str | None = None) -> list[Any]:
     """The backends to try: the one named by ``wanted`` (or ``GLUTEKIT_AUDIO_BACKEND``),
     else every real one.

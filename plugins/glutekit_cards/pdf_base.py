@@ -46,25 +46,15 @@ def import_fpdf() -> Any:
 
     fpdf uses numpy, when it is installed, only to speed up decoding raster images,
     and works without it. Sheets and cards hold text and vector strokes only, so
-    numpy would cost a cold export a fifth of a second for nothing. The block is
-    lifted as soon as fpdf is loaded, so any later ``import numpy`` works as usual.
+    numpy would cost a cold export a fifth of a second for nothing.
     """
     from glutekit.errors import needs
+    from glutekit.session.devices import import_without_numpy
 
-    if "fpdf" in sys.modules or "numpy" in sys.modules:
-        try:
-            import fpdf
-        except ImportError:
-            raise needs("fpdf", "fpdf2", "PDF export") from None
-        return fpdf
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # makes "import numpy" fail
     try:
-        import fpdf
+        return import_without_numpy("fpdf")
     except ImportError:
         raise needs("fpdf", "fpdf2", "PDF export") from None
-    finally:
-        del sys.modules["numpy"]
-    return fpdf
 
 
 def new_pdf(paper: str, title: str) -> Any:

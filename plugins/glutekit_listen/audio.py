@@ -26,10 +26,9 @@ class AudioUnavailable(Exception):
 
 def miniaudio_module() -> Any:
     try:
-        import miniaudio
+        return devices.miniaudio_module()
     except ImportError:
         raise AudioUnavailable("miniaudio is not installed") from None
-    return miniaudio
 
 
 def backends(miniaudio: Any) -> list[Any]:

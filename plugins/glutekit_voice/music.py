@@ -78,14 +78,15 @@ class Music:
 
 
 def _miniaudio() -> Any:
+    from glutekit.session.devices import miniaudio_module
+
     try:
-        import miniaudio
+        return miniaudio_module()
     except ImportError:
         raise InputError(
             "--music needs miniaudio to decode the file, which is not installed here: "
             "pip install miniaudio"
         ) from None
-    return miniaudio
 
 
 def duck_db_of(values: Mapping[str, Any], env: Mapping[str, str] | None = None) -> float:

@@ -80,7 +80,7 @@ class AudioStream:
         self, *, rate: int = wavfile.RATE, speed: float = 1.0, backend: str | None = None
     ) -> None:
         try:
-            import miniaudio
+            miniaudio = devices.miniaudio_module()
         except ImportError:
             raise NoAudioDevice("miniaudio is not installed") from None
         self.rate = rate
