@@ -42,6 +42,33 @@ hypothesis_settings.register_profile("explore", derandomize=False, print_blob=Tr
 hypothesis_settings.load_profile("replayable")
 
 
+def drawn_seed(request: pytest.FixtureRequest) -> int:
+    """A seed for a test that draws its own random requests, as Hypothesis's are drawn:
+    derived from the test's id under the "replayable" profile (the same on every
+    machine), new each run under "explore". ``--hypothesis-seed=N`` gives N. The seed is
+    printed, so a failure shows how to replay it."""
+    import random
+    import zlib
+
+    config = request.config
+    given = config.getoption("hypothesis_seed", None)
+    profile = config.getoption("hypothesis_profile", None) or "replayable"
+    if given is not None:
+        seed = int(given)
+    elif hypothesis_settings.get_profile(profile).derandomize:
+        seed = zlib.crc32(request.node.nodeid.encode()) % 1_000_000
+    else:
+        seed = random.randrange(1_000_000)
+    print(f"seed {seed} (--hypothesis-seed={seed} replays it)")
+    return seed
+
+
+@pytest.fixture
+def seed(request: pytest.FixtureRequest) -> int:
+    """See :func:`drawn_seed`."""
+    return drawn_seed(request)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     profile = config.getoption("hypothesis_profile", None) or "replayable"
     seed = config.getoption("hypothesis_seed", None)
