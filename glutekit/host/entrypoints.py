@@ -36,7 +36,8 @@ class Found:
     source: str | None = None
 
     def load(self) -> Any:
-        module_name, _, attribute = self.value.partition(":")
+        # "module:attribute [extras]"; the extras name what to install, not what to load.
+        module_name, _, attribute = self.value.split("[", 1)[0].partition(":")
         target: Any = importlib.import_module(module_name.strip())
         for part in filter(None, attribute.strip().split(".")):
             target = getattr(target, part)
