@@ -54,7 +54,7 @@ def drawn_seed(request: pytest.FixtureRequest) -> int:
     given = config.getoption("hypothesis_seed", None)
     profile = config.getoption("hypothesis_profile", None) or "replayable"
     if given is not None:
-        seed = int(given)
+        seed = int(given) if str(given).isdigit() else zlib.crc32(str(given).encode())
     elif hypothesis_settings.get_profile(profile).derandomize:
         seed = zlib.crc32(request.node.nodeid.encode()) % 1_000_000
     else:

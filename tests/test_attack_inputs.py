@@ -203,8 +203,12 @@ def test_a_long_listening_file_is_streamed_not_read_whole(tmp_path: Path) -> Non
         try:
             proc.wait(timeout=HANG)
         except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            proc.terminate()  # the launcher passes it on to the session
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
             pytest.fail("the session did not end")
     lines = err.read_text().splitlines()
     assert proc.returncode == 0, "\n".join(lines)

@@ -81,9 +81,23 @@ def test_a_damaged_entry_point_file_is_ignored(tmp_path: Path) -> None:
     site = tmp_path / "site"
     site.mkdir()
     _install(site)
+    assert _plugins(site)["gkep_plugin"]["status"] == "loaded"
     kept = paths.catalog_cache_dir() / NAME
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    for text in ("{not json", json.dumps({"x": [{"name": 1}]}), json.dumps([1, 2])):
+    ((key, items),) = json.loads(kept.read_text()).items()
+    item = next(i for i in items if i["name"] == "gkep_plugin")
+    damaged = [
+        {key: [{"name": 1}]},  # the wrong shape, under the key this start looks up
+        {key: "not a list"},
+        {key: [{**item, "source": "a\u0000b"}]},  # a path no file system takes
+        {key: [{**item, "value": "no_such_module_here"}]},  # stale: its file has changed
+    ]
+    for text in ("{not json", "[" * 100_000, *map(json.dumps, damaged)):
         kept.write_text(text)
-        assert _plugins(site)["gkep_plugin"]["status"] == "loaded"
-        assert "gkep_plugin" in kept.read_text()
+        item_stamp_changed = "no_such_module_here" in text
+        if item_stamp_changed:
+            (site / "gkep-1.0.dist-info" / "entry_points.txt").write_text(
+                "[glutekit]\ngkep_plugin = gkep_plugin\n"
+            )
+        found = _plugins(site)
+        assert found["gkep_plugin"]["status"] == "loaded", text[:80]
+        assert '"gkep_plugin"' in kept.read_text()

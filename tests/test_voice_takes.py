@@ -153,6 +153,10 @@ def test_an_export_says_a_repeated_line_in_different_takes_each_understood(
 
     recogniser = Recogniser()
     for n, (text, clip) in enumerate(takes.items()):
+        # The export carries the cue's render whole, so what is judged below is its sound
+        # (a clip misheard there is judged again on fresh renders of the same words).
+        cached = wavfile.read_mono16(renderer.render(text).path, rate)
+        assert _same_audio(clip, cached[: len(clip)]), text
         heard = _write_clip(clip, rate, tmp_path / f"take{n}.wav")
         understood, scores = _understood(text, heard, tmp_path / f"renders{n}", recogniser)
         print(f"{text!r} in the export: heard {recogniser.hear(heard)!r} {scores}")

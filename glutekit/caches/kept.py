@@ -87,7 +87,7 @@ class Kept(Generic[T]):
         if self._known is None:
             try:
                 data = json.loads((self.folder / self.name).read_text(encoding="utf-8"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep JSON
                 data = {}
             items = data.items() if isinstance(data, dict) else ()
             self._known = {k: v for k, v in items if isinstance(k, str) and self._valid(v)}

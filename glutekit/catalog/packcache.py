@@ -227,7 +227,7 @@ class PackCache:
     def _read_index(self) -> dict[str, Any]:
         try:
             data = json.loads(self._index_file().read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep JSON
             return {}
         return data if isinstance(data, dict) else {}
 

@@ -4,10 +4,11 @@ Finding glutekit's entry points means reading the metadata of every distribution
 the path (a hundred in a development environment), and naming their distributions
 means parsing each one's ``METADATA`` with the standard library's e-mail parser. That
 was a fifth of a short command's start-up. What it finds changes only when something
-is installed, upgraded or removed, which adds, renames or removes a metadata folder
-on the path. So the answer is kept (:mod:`glutekit.caches.kept`), keyed by the
-metadata folders of each path entry, and checked against the ``entry_points.txt``
-files it came from (a reinstall of the same version rewrites them).
+is installed, reinstalled, upgraded or removed, which makes, renames or removes a
+metadata folder on the path. So the answer is kept (:mod:`glutekit.caches.kept`),
+keyed by each path folder that holds metadata folders (their names, and when the
+folder last changed), and checked against the ``entry_points.txt`` files it came
+from (in case one is edited in place).
 
 An entry point is then imported as the standard library would: ``module:attribute``.
 """
@@ -67,7 +68,7 @@ def discover(group: str) -> list[Found]:
 def _stamp(path: str) -> str:
     try:
         info = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a path with a NUL in it
         return "-"
     return f"{info.st_mtime_ns}:{info.st_size}"
 
@@ -81,11 +82,14 @@ def _metadata_names(entry: str) -> str:
 
 
 def _path_key(group: str) -> str:
-    """The distributions on the module path, by the names of their metadata folders
-    (a name holds the version, so an upgrade changes it too)."""
+    """The distributions on the module path: each folder that holds metadata folders,
+    when it last changed (pip removes and makes a metadata folder at every install,
+    reinstall or removal) and their names (a name holds the version)."""
     names = ((entry, _metadata_names(entry)) for entry in sys.path)
     # Entries without any (the working folder, the standard library) add nothing.
-    return "|".join([group, *(f"{entry}={found}" for entry, found in names if found)])
+    return "|".join(
+        [group, *(f"{entry}={_stamp(entry or '.')}={found}" for entry, found in names if found)]
+    )
 
 
 def _as_json(found: Sequence[Found]) -> list[dict[str, Any]]:
