@@ -67,7 +67,7 @@ HALFWAY = ("Halfway.", "Halfway there.", "Halfway through.")
 #: Said 10 seconds before the end of a longer hold.
 TEN_SECONDS_LEFT = ("10 seconds to go.", "10 more seconds.", "Just 10 seconds to go.")
 #: Said before the last side of an exercise.
-LAST_SIDE = ("Final side.", "One side to go.", "Now the final side.")
+LAST_SIDE = ("Final side.", "One more side.", "Now the final side.")
 #: The rest between two exercises, before "Next up: ...".
 REST_LINES = ("Rest.", "Time to rest.")
 #: Every line said in turns.
