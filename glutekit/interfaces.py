@@ -58,6 +58,10 @@ class SessionSummary:
     #: ``(exercise id, side or None)`` for each hold completed, in order.
     completed: tuple[tuple[str, str | None], ...] = ()
     skipped: tuple[tuple[str, str | None], ...] = ()
+    #: How often the session's audio ran dry while it played (the device asked for
+    #: sound and none was ready in time: a gap the listener hears), summed over the
+    #: outputs that play a stream (:class:`Underruns`); None when none did.
+    underruns: int | None = None
 
 
 class SessionControls(Protocol):
@@ -161,6 +165,19 @@ class ClockSource(Protocol):
 
     def session_clock(self) -> Clock | None:
         """The stream's clock, or None when there is no stream (no audio device)."""
+        ...
+
+
+@runtime_checkable
+class Underruns(Protocol):
+    """An output that plays the session as one audio stream and counts its gaps.
+
+    Asked once, when the session ends and before ``close``; the count goes into the
+    :class:`SessionSummary`.
+    """
+
+    def underruns(self) -> int | None:
+        """Times the stream ran dry while the session played; None when it played none."""
         ...
 
 

@@ -11,7 +11,12 @@ late cues are on a real clock is checked by short real-time sessions.
 from __future__ import annotations
 
 import itertools
+import json
 import math
+import os
+import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -435,9 +440,6 @@ def test_a_voiced_session_leaves_numpy_unloaded_but_importable() -> None:
     # miniaudio loads numpy when it can, only to take numpy arrays glutekit never gives
     # it; a voiced session from a warm voice cache starts without it (a tenth of a CPU
     # second), and code that runs afterwards in the same process can still import it.
-    import subprocess
-    import sys
-
     code = (
         "import os, sys\n"
         "os.environ['GLUTEKIT_AUDIO_BACKEND'] = 'null'\n"
@@ -455,3 +457,64 @@ def test_a_voiced_session_leaves_numpy_unloaded_but_importable() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-3:] == ["not loaded", "voice stream", "3"], done.stdout
+
+
+def _voiced_run(*extra: str) -> subprocess.Popen[str]:
+    """``glutekit run quick-five --events jsonl`` on miniaudio's null device."""
+    env = {**os.environ, "GLUTEKIT_AUDIO_BACKEND": "null"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "glutekit", "run", "quick-five", "--events", "jsonl", *extra],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def _finished(stdout: str) -> dict[str, Any]:
+    events = [json.loads(line) for line in stdout.splitlines()]
+    assert events and events[-1]["event"] == "finished", stdout[-500:]
+    return events[-1]
+
+
+def test_a_session_frozen_while_it_plays_counts_the_gap_in_its_summary() -> None:
+    # The process is stopped (SIGSTOP) for 0.6 s while the stream plays: the device
+    # gets no sound for far longer than the 100 ms it holds, which a listener hears.
+    # The summary of --events jsonl says so, and so does a note after the session.
+    proc = _voiced_run("--speed", "60")
+    assert proc.stdout is not None and proc.stderr is not None
+    seen: list[str] = []
+    try:
+        for line in proc.stdout:
+            seen.append(line)
+            if json.loads(line)["event"] == "segment":
+                break
+        else:
+            raise AssertionError(f"the session never started: {proc.stderr.read()}")
+        time.sleep(0.3)
+        proc.send_signal(signal.SIGSTOP)
+        time.sleep(0.6)
+        proc.send_signal(signal.SIGCONT)
+        rest, stderr = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0, stderr
+    finished = _finished("".join(seen) + rest)
+    assert finished["status"] == "finished"
+    assert finished["underruns"] >= 1, finished
+    gaps = finished["underruns"]
+    plural = "s" if gaps != 1 else ""
+    assert f"glutekit: the sound broke up {gaps} time{plural}: the machine was too busy" in stderr
+
+
+def test_a_voiced_summary_counts_gaps_and_a_silent_one_has_no_count() -> None:
+    voiced = _voiced_run("--speed", "1000")
+    stdout, stderr = voiced.communicate(timeout=120)
+    assert voiced.returncode == 0, stderr
+    count = _finished(stdout)["underruns"]
+    assert isinstance(count, int) and count >= 0
+    assert ("the sound broke up" in stderr) == (count > 0), stderr
+    silent = _voiced_run("--speed", "1000", "--no-voice")
+    stdout, stderr = silent.communicate(timeout=120)
+    assert silent.returncode == 0, stderr
+    assert "underruns" not in _finished(stdout)

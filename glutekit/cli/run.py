@@ -227,6 +227,14 @@ def run(
         session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()
     click.echo(summary_line(result.summary), err=events_format is not None or program_json)
+    gaps = result.summary.underruns
+    if gaps:
+        from glutekit.messages import note
+
+        note(
+            f"the sound broke up {gaps} time{'s' if gaps != 1 else ''}: the machine was "
+            "too busy to feed the audio in time"
+        )
     history = session.history
     if history is not None:
         history.finish(interrupted=result.signal is not None)

@@ -15,10 +15,10 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from glutekit.interfaces import Event, EventKind, Output, SessionSummary
+from glutekit.interfaces import Event, EventKind, Output, SessionSummary, Underruns
 from glutekit.model import Cue, Segment, Timeline
 from glutekit.model.durations import clock as mmss
 from glutekit.session.clock import Clock
@@ -367,6 +367,22 @@ class _Session:
         )
 
 
+def _underruns(workers: Sequence[_Worker], report: Report) -> int | None:
+    """The gaps counted by the outputs that play a stream, summed; None when none did."""
+    counts = []
+    for worker in workers:
+        if not isinstance(worker.output, Underruns):
+            continue
+        try:
+            count = worker.output.underruns()
+        except Exception as exc:
+            report(f"output '{worker.name}' could not count its gaps: {type(exc).__name__}: {exc}")
+            continue
+        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+            counts.append(count)
+    return sum(counts) if counts else None
+
+
 def play(
     timeline: Timeline,
     clock: Clock,
@@ -390,6 +406,7 @@ def play(
     summary: SessionSummary | None = None
     try:
         summary = _Session(timeline, clock, controls or Controls(), workers, start_segment).run()
+        summary = replace(summary, underruns=_underruns(workers, report))
     finally:
         for worker in workers:
             worker.close(summary)

@@ -97,6 +97,8 @@ class StreamEvent:
                     "completed": len(self.summary.completed),
                     "skipped": len(self.summary.skipped),
                 }
+                if self.summary.underruns is not None:
+                    data["underruns"] = self.summary.underruns
         return data
 
 

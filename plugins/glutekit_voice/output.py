@@ -110,6 +110,12 @@ class VoiceOutput:
             return None
         return self.stream.clock
 
+    def underruns(self) -> int | None:
+        """Times the stream ran dry while the session played; None without a stream."""
+        if self.off_reason or self.stream is None:
+            return None
+        return self.stream.underruns
+
     def sound_tap(self) -> AudioStream | None:
         """The stream, whose sound a listening input takes out of the microphone's."""
         if self.off_reason or not self._ready:

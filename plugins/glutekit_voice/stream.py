@@ -209,8 +209,12 @@ class AudioStream:
         elif (
             self._last_callback is not None
             and now - self._last_callback > PERIODS * PERIOD_MS / 1000
+            and self._playhead is not None
+            and not self._paused
         ):
-            # The device holds PERIODS periods; a longer gap means it ran dry.
+            # The device holds PERIODS periods; a longer gap means it ran dry. Only
+            # while the session plays: a gap in the silence before it or during a
+            # pause is not heard.
             self.underruns += 1
         self._last_callback = now
 
