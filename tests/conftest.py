@@ -86,8 +86,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 # ------------------------------------------------------------------- parts of a run
 # ``.ci/test`` runs the suite in two parts: everything else spread over the CPU cores
-# (pytest-xdist), then, alone, the tests marked ``realtime``: they assert lateness,
-# latency or real-time playback, which a busy neighbour would make flaky.
+# (pytest-xdist), then the tests marked ``realtime`` with nothing else running, one
+# worker per core: they assert lateness, latency or real-time playback, and mostly wait
+# on the clock, so each has a core of its own; a neighbour that kept every core busy
+# would make them measure the machine.
 
 PARTS = ("all", "parallel", "realtime")
 
@@ -105,7 +107,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "realtime: asserts lateness, latency or real-time playback; .ci/test runs these "
-        "on their own, after the parallel part",
+        "after the parallel part, with nothing else running",
     )
     config.addinivalue_line(
         "markers",

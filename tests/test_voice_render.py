@@ -237,3 +237,29 @@ def test_a_piper_voice_renders_with_the_threads_it_is_given(
     assert wavfile.frame_count(cue.path) > 0 and 0.5 < cue.seconds < 5
     monkeypatch.delenv(THREADS_VAR)
     assert render_threads() is None
+
+
+def test_the_piper_engine_version_is_read_from_its_metadata_folder_name(tmp_path: Path) -> None:
+    # The version goes into every cue's cache key; it is read from the name of the
+    # metadata folder beside the package, without parsing any distribution's metadata,
+    # and from the metadata when the folder name cannot tell.
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    from importlib.metadata import version
+    from importlib.util import find_spec
+
+    from glutekit_piper.backend import PiperBackend, _installed_version
+
+    assert _installed_version(find_spec("piper"), "piper_tts") == version("piper-tts")
+    assert PiperBackend().identity == f"piper/{version('piper-tts')}"
+    site = tmp_path / "site"
+    (site / "piper").mkdir(parents=True)
+    (site / "piper" / "__init__.py").write_text("")
+
+    class Spec:
+        submodule_search_locations = [str(site / "piper")]
+
+    assert _installed_version(Spec(), "piper_tts") is None  # no metadata folder
+    (site / "piper_tts-9.1.dist-info").mkdir()
+    assert _installed_version(Spec(), "piper_tts") == "9.1"
+    (site / "piper_tts-9.2.dist-info").mkdir()
+    assert _installed_version(Spec(), "piper_tts") is None  # two: the metadata decides

@@ -14,9 +14,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -195,6 +193,8 @@ class Pyttsx3Backend:
     def _warm_up(self) -> None:
         # Until its first run loop the driver only queues commands, so settings
         # could not be applied and checked before the first real utterance.
+        import tempfile
+
         with tempfile.TemporaryDirectory(prefix="glutekit-voice-") as folder:
             self._speak("ready", Path(folder) / "warm-up.wav", BASE_TIMEOUT)
 
@@ -303,6 +303,8 @@ class EspeakCliBackend:
         self.identity = f"espeak-ng-cli/{Path(program).name}"
 
     def voices(self) -> list[VoiceInfo]:
+        import subprocess
+
         result = subprocess.run(
             [self._program, "--voices"], capture_output=True, text=True, timeout=30, check=False
         )
@@ -346,6 +348,8 @@ class SayBackend:
         self.identity = "say"
 
     def voices(self) -> list[VoiceInfo]:
+        import subprocess
+
         result = subprocess.run(
             [self._program, "-v", "?"], capture_output=True, text=True, timeout=30, check=False
         )
@@ -375,6 +379,8 @@ def _speak_with(program: str, command: list[str], text: str, timeout: float) -> 
     :raises SpeechFailed: it could not run, took longer than ``timeout`` or failed, in
         one line with the first line it wrote on stderr.
     """
+    import subprocess  # only to render: a cached session never starts a program
+
     try:
         result = subprocess.run(
             command, input=text, capture_output=True, text=True, timeout=timeout, check=False
@@ -411,12 +417,13 @@ def registry() -> dict[str, BackendEntry]:
 
 @functools.lru_cache(maxsize=8)
 def _installed(block: frozenset[str]) -> tuple[tuple[str, BackendEntry], ...]:
-    """:func:`registry`, read once per process (and block list): reading every installed
-    distribution's entry points is a measurable part of a cached session's start."""
-    from importlib.metadata import entry_points
+    """:func:`registry`, read once per process (and block list), from the entry points
+    glutekit keeps between starts: reading every installed distribution's metadata was
+    a measurable part of a cached session's start."""
+    from glutekit.host.entrypoints import entry_points
 
     found = {entry.name: entry for entry in BUILTIN}
-    for point in entry_points(group=ENTRY_POINT_GROUP):
+    for point in entry_points(ENTRY_POINT_GROUP):
         if point.name in block or point.name in found:
             continue
         try:

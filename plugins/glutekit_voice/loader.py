@@ -12,7 +12,6 @@ is called by the pyttsx3 backend right before its import.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import sys
 import threading
@@ -73,6 +72,8 @@ def _prepare() -> EspeakLibrary:
 
 
 def _system_library_loads() -> bool:
+    import ctypes  # here, not at the top: a cached session never loads a library
+
     try:
         ctypes.CDLL(SYSTEM_SONAME)
     except OSError:
@@ -81,6 +82,8 @@ def _system_library_loads() -> bool:
 
 
 def _preload_bundled() -> EspeakLibrary:
+    import ctypes
+
     try:
         import espeakng_loader
     except ImportError:

@@ -104,6 +104,36 @@ def quiet_runtime(onnxruntime: Any) -> None:
         onnxruntime.disable_telemetry_events()
 
 
+def _installed_version(spec: Any, folder_name: str) -> str | None:
+    """The version in the name of the metadata folder beside an installed package
+    (``piper_tts-1.8.0.dist-info``), or None when there is not exactly one.
+
+    Asking :mod:`importlib.metadata` reads every distribution's metadata with the
+    e-mail parser: a measurable part of a cached session's start.
+    """
+    import os
+
+    locations = list(getattr(spec, "submodule_search_locations", None) or ())
+    if len(locations) != 1:
+        return None
+    site = os.path.dirname(os.path.abspath(locations[0]))
+    try:
+        names = os.listdir(site)
+    except OSError:
+        return None
+    prefix, suffix = f"{folder_name}-", ".dist-info"
+    found = [
+        n[len(prefix) : -len(suffix)] for n in names if n.startswith(prefix) and n.endswith(suffix)
+    ]
+    return found[0] if len(found) == 1 and found[0] else None
+
+
+def _metadata_version(distribution: str) -> str:
+    from importlib.metadata import version
+
+    return version(distribution)
+
+
 class PiperBackend:
     """Speaks with Piper voices; one loaded ``PiperVoice`` per model file."""
 
@@ -116,8 +146,10 @@ class PiperBackend:
     def __init__(self) -> None:
         from importlib.util import find_spec
 
+        specs = {}
         for module, package in (("piper", "piper-tts"), ("onnxruntime", "onnxruntime")):
-            if find_spec(module) is None:
+            specs[module] = find_spec(module)
+            if specs[module] is None:
                 raise SpeechUnavailable(f"{package} is not installed", FIX_PIPER)
         self._piper: Any = None
         self._models: dict[str, VoiceModel] = {m.id: m for m in bundled_models()}
@@ -125,9 +157,7 @@ class PiperBackend:
         self._threads = render_threads()
         if not self._models:
             raise SpeechUnavailable("no Piper voice is installed", FIX_PIPER)
-        from importlib.metadata import version
-
-        engine = version("piper-tts")
+        engine = _installed_version(specs["piper"], "piper_tts") or _metadata_version("piper-tts")
         self.detail = f"Piper {engine} (onnxruntime)"
         self.identity = f"piper/{engine}"
         self.pool_env = {THREADS_VAR: str(self._threads or 1)}
