@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from glutekit_voice import wavfile
@@ -70,6 +71,48 @@ def test_an_emptied_cache_file_is_rendered_again(tmp_path: Path) -> None:
     again = renderer(tmp_path, backend="pyttsx3").render("Ten seconds left.")
     assert wavfile.frame_count(again.path) > 0
     assert again.seconds == pytest.approx(cue.seconds, abs=0.01)
+
+
+def test_a_verified_cue_is_not_read_again_until_it_or_its_checksum_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glutekit_voice import cachecheck
+
+    texts = ["Breathe in.", "Breathe out."]
+    first = renderer(tmp_path, backend="pyttsx3").render_all(texts)
+    assert (tmp_path / "voice" / cachecheck.VERIFIED).is_file()
+    checked: list[str] = []
+    real_problem = cachecheck.problem
+
+    def counted(path: Path) -> str | None:
+        checked.append(path.name)
+        return real_problem(path)
+
+    monkeypatch.setattr(cachecheck, "problem", counted)
+    # A later start (a renderer of its own, as a new process has) trusts both unread.
+    again = renderer(tmp_path, backend="pyttsx3").render_all(texts)
+    assert checked == []
+    assert {t: c.path for t, c in again.items()} == {t: c.path for t, c in first.items()}
+    # Damage in place, same size: the change time moves, so it is read, found out and
+    # rendered again; so is a cue whose checksum file was rewritten.
+    breathe_in, breathe_out = first["Breathe in."].path, first["Breathe out."].path
+    data = bytearray(breathe_in.read_bytes())
+    data[1000:1100] = bytes([0x55]) * 100
+    breathe_in.write_bytes(bytes(data))
+    cachecheck.checksum_path(breathe_out).write_text("0" * 64 + "\n")
+    warned: list[str] = []
+    voice = CueRenderer(
+        VoiceSettings(backend="pyttsx3"), cache_dir=tmp_path / "voice", warn=warned.append
+    )
+    voice.render_all(texts)
+    assert sorted(checked) == sorted([breathe_in.name, breathe_out.name])
+    assert len(warned) == 1 and "2 file(s) in the voice cache" in warned[0]
+    assert real_problem(breathe_in) is None and real_problem(breathe_out) is None
+    # A list that cannot be read is no list: every file is checked again.
+    checked.clear()
+    (tmp_path / "voice" / cachecheck.VERIFIED).write_text("[" * 100_000)
+    renderer(tmp_path, backend="pyttsx3").render_all(texts)
+    assert sorted(checked) == sorted([breathe_in.name, breathe_out.name])
 
 
 MANY_SCRIPT = textwrap.dedent(
@@ -255,11 +298,9 @@ def test_the_piper_engine_version_is_read_from_its_metadata_folder_name(tmp_path
     (site / "piper").mkdir(parents=True)
     (site / "piper" / "__init__.py").write_text("")
 
-    class Spec:
-        submodule_search_locations = [str(site / "piper")]
-
-    assert _installed_version(Spec(), "piper_tts") is None  # no metadata folder
+    spec = SimpleNamespace(submodule_search_locations=[str(site / "piper")])
+    assert _installed_version(spec, "piper_tts") is None  # no metadata folder
     (site / "piper_tts-9.1.dist-info").mkdir()
-    assert _installed_version(Spec(), "piper_tts") == "9.1"
+    assert _installed_version(spec, "piper_tts") == "9.1"
     (site / "piper_tts-9.2.dist-info").mkdir()
-    assert _installed_version(Spec(), "piper_tts") is None  # two: the metadata decides
+    assert _installed_version(spec, "piper_tts") is None  # two: the metadata decides

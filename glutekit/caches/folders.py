@@ -52,7 +52,12 @@ class Kind:
 #: Temporary files glutekit writes while it fills a cache (removed when done).
 _TEMPORARY = re.compile(r"^\.(render-[A-Za-z0-9_]+\.wav|.+\.\d+\.tmp)$")
 
-VOICE = Kind(main=re.compile(r"^[0-9a-f]{40}\.wav$"), suffix=".wav", companions=(".sha256",))
+VOICE = Kind(
+    main=re.compile(r"^[0-9a-f]{40}\.wav$"),
+    suffix=".wav",
+    companions=(".sha256",),
+    extras=("verified.json",),
+)
 CATALOG = Kind(
     main=re.compile(r"^[0-9a-f]{32}\.pickle$"),
     suffix=".pickle",

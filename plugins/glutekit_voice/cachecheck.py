@@ -22,6 +22,89 @@ MAX_CUE_SECONDS = 120
 _HEADER = 44
 
 
+#: Where the files that verified are listed, in the voice cache folder.
+VERIFIED = "verified.json"
+#: Files listed at most (the cache's own cap keeps far fewer cues than this).
+MAX_VERIFIED = 50_000
+
+Seen = tuple[int, int, int, int, int, int]
+
+
+class Verified:
+    """The cached files that verified, with what each and its checksum looked like then.
+
+    Hashing every cue of a routine was a measurable part of a warm start. A file that
+    is as it was when it verified (same inode, size and change time, and the same of
+    its checksum file) is trusted without reading it again: any write to either file
+    moves its change time, which no program can set back. A list that cannot be read
+    is empty, and every file is checked again.
+    """
+
+    def __init__(self, known: dict[str, Seen]) -> None:
+        self._known = known
+        self._added = False
+
+    @classmethod
+    def read(cls, folder: Path) -> Verified:
+        import json
+
+        try:
+            data = json.loads((folder / VERIFIED).read_text(encoding="utf-8"))
+        except (OSError, ValueError, RecursionError):
+            data = {}
+        known: dict[str, Seen] = {}
+        if isinstance(data, dict):
+            for name, seen in data.items():
+                if (
+                    isinstance(seen, list)
+                    and len(seen) == 6
+                    and all(isinstance(n, int) and not isinstance(n, bool) for n in seen)
+                ):
+                    known[name] = (seen[0], seen[1], seen[2], seen[3], seen[4], seen[5])
+        return cls(known)
+
+    @staticmethod
+    def seen(path: Path) -> Seen | None:
+        """What the file at ``path`` and its checksum look like now (None if either is
+        missing or not a regular file)."""
+        try:
+            wav = os.lstat(path)
+            checksum = os.lstat(checksum_path(path))
+        except (OSError, ValueError):
+            return None
+        if not (stat.S_ISREG(wav.st_mode) and stat.S_ISREG(checksum.st_mode)):
+            return None
+        return (
+            wav.st_ino,
+            wav.st_size,
+            wav.st_ctime_ns,
+            checksum.st_ino,
+            checksum.st_size,
+            checksum.st_ctime_ns,
+        )
+
+    def get(self, name: str) -> Seen | None:
+        return self._known.get(name)
+
+    def add(self, name: str, seen: Seen) -> None:
+        if self._known.get(name) != seen:
+            self._known.pop(name, None)  # the newest last: the oldest go first
+            self._known[name] = seen
+            self._added = True
+
+    def save(self, folder: Path) -> None:
+        """Write the list back if it changed (atomically; failures are ignored)."""
+        if not self._added:
+            return
+        import json
+
+        from glutekit.caches.folders import VOICE, write_extra
+
+        kept = dict(list(self._known.items())[-MAX_VERIFIED:])
+        write_extra(folder, VOICE, VERIFIED, json.dumps(kept, separators=(",", ":")))
+        self._added = False
+
+
 def checksum_path(path: Path) -> Path:
     return path.with_suffix(".sha256")
 

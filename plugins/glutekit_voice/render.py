@@ -251,22 +251,22 @@ class CueRenderer:
         self._owner: OwnerThread | None = None
         self._spec: VoiceSpec | None = None
         self._swept = False
-        #: Cached files already verified by this renderer, with what they looked like then.
-        self._verified: dict[Path, tuple[int, int, int]] = {}
+        #: Cached files already verified, by name, with what they and their checksums
+        #: looked like then: by this renderer, or by an earlier one (``verified.json``).
+        self._verified: cachecheck.Verified | None = None
 
     def _problem(self, path: Path) -> str | None:
-        """:func:`cachecheck.problem`, hashing a file once per renderer while it stays as
-        it was (same inode, size and change time): a session checks each cue more than once."""
-        try:
-            info = os.lstat(path)
-        except OSError:
-            return cachecheck.problem(path)
-        seen = (info.st_ino, info.st_size, info.st_ctime_ns)
-        if self._verified.get(path) == seen:
+        """:func:`cachecheck.problem`, hashing a file only while it is not as it was when
+        it last verified (same inode, size and change time, and the same of its checksum
+        file): a session checks each cue more than once, and a warm start every cue."""
+        if self._verified is None:
+            self._verified = cachecheck.Verified.read(self.cache_dir)
+        seen = self._verified.seen(path)
+        if seen is not None and self._verified.get(path.name) == seen:
             return None
         why = cachecheck.problem(path)
-        if why is None:
-            self._verified[path] = seen
+        if why is None and seen is not None:
+            self._verified.add(path.name, seen)
         return why
 
     def open(self) -> str:
@@ -355,6 +355,8 @@ class CueRenderer:
             if damaged:
                 self._warn_damaged(damaged)
         self.trim_cache(keep=[cue.path for cue in rendered.values()])
+        if self._verified is not None:
+            self._verified.save(self.cache_dir)
         return rendered
 
     def _render_in_pool(self, texts: list[str], done: Callable[[str], None] | None) -> set[str]:
@@ -442,13 +444,18 @@ class CueRenderer:
                 else:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
+            if self._verified is not None:
+                seen = self._verified.seen(path)  # written and checksummed here
+                if seen is not None:
+                    self._verified.add(path.name, seen)
         else:
             from glutekit.caches.folders import touch
 
             touch(path)  # used again: the cache cap removes it last
-            with contextlib.suppress(OSError):
-                info = os.lstat(path)
-                self._verified[path] = (info.st_ino, info.st_size, info.st_ctime_ns)
+            if self._verified is not None:
+                seen = self._verified.seen(path)  # touching moved its change time
+                if seen is not None:
+                    self._verified.add(path.name, seen)
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
 
     def _warn_damaged(self, damaged: list[str]) -> None:
