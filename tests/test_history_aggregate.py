@@ -115,3 +115,65 @@ def test_history_text_lists_the_last_sessions_and_counts_the_rest(
     result = cli("history", "--limit", "5")  # type: ignore[operator]
     assert result.exit_code == 0, result.output
     assert f"({len(merged) - 5} earlier session(s) not shown; --limit 0 lists all)" in result.stdout
+
+
+def test_kept_totals_answer_until_a_session_is_added_changed_or_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from glutekit import paths
+    from glutekit.history import aggregate
+
+    db = HistoryDB.open(tmp_path / "history.sqlite3")
+    try:
+        rng = random.Random(11)
+        ids = _fill(db, rng, 40)
+        real = aggregate._add_up
+        calls: list[float | None] = []
+
+        def counted(db: HistoryDB, since: float | None) -> object:
+            calls.append(since)
+            return real(db, since)
+
+        monkeypatch.setattr(aggregate, "_add_up", counted)
+        ranges = (None, NOW - 90 * DAY)
+        for since in ranges:
+            _same(db, since, 5)
+        assert calls == list(ranges)
+        calls.clear()
+        for since in ranges:  # kept: nothing is added up again, and the answer is the same
+            _same(db, since, 5)
+        assert calls == []
+        kept = paths.catalog_cache_dir() / aggregate.TOTALS_NAME
+        assert kept.is_file()
+        changes = {
+            "a new session": lambda: _fill(db, rng, 1),
+            "a pain score set later": lambda: db.set_pain(ids[-1], after=9),
+            "a session removed": lambda: db._conn.execute(
+                "DELETE FROM sessions WHERE id = ?", (ids[0],)
+            ),
+        }
+        for what, change in changes.items():
+            change()
+            calls.clear()
+            _same(db, None, 5)
+            assert calls == [None], what
+        # A file an older glutekit made has no change count: it is made on first use.
+        for name in ("sessions_insert_counted", "sessions_update_counted"):
+            db._conn.execute(f"DROP TRIGGER {name}")
+        db._conn.execute("DROP TRIGGER sessions_delete_counted")
+        db._conn.execute("DROP TABLE change_count")
+        calls.clear()
+        _same(db, None, 5)
+        _same(db, None, 5)
+        assert calls == [None]
+        _fill(db, rng, 1)
+        _same(db, None, 5)
+        assert calls == [None, None]
+        # A damaged file of kept totals is no answer.
+        for damage in ("{", '{"x": {"sessions": -1}}', "[" * 100_000):
+            kept.write_text(damage)
+            calls.clear()
+            _same(db, None, 5)
+            assert calls == [None], damage
+    finally:
+        db.close()

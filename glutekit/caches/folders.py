@@ -61,7 +61,13 @@ VOICE = Kind(
 CATALOG = Kind(
     main=re.compile(r"^[0-9a-f]{32}\.pickle$"),
     suffix=".pickle",
-    extras=("stat-keys.json", "routine-lengths.json", "print-scales.json", "entry-points.json"),
+    extras=(
+        "stat-keys.json",
+        "routine-lengths.json",
+        "print-scales.json",
+        "entry-points.json",
+        "history-totals.json",
+    ),
 )
 
 

@@ -60,6 +60,7 @@ class Kept(Generic[T]):
     :param base: what every value of this instance depends on (a code fingerprint, the
         packs' key...); None keeps nothing.
     :param valid: whether a value read from the file has the right shape.
+    :param max_entries: values kept at most, the newest (fewer for large values).
     """
 
     def __init__(
@@ -68,6 +69,7 @@ class Kept(Generic[T]):
         base: str | None,
         valid: Callable[[Any], bool],
         folder: Path | None = None,
+        max_entries: int = MAX_ENTRIES,
     ) -> None:
         from glutekit import paths
 
@@ -77,6 +79,7 @@ class Kept(Generic[T]):
         self._valid = valid
         self._known: dict[str, T] | None = None
         self._added = False
+        self._max = max_entries
 
     def key(self, inputs: str) -> str | None:
         if self._base is None:
@@ -120,6 +123,6 @@ class Kept(Generic[T]):
             return
         from glutekit.caches.folders import CATALOG, write_extra
 
-        kept = dict(list(self._known.items())[-MAX_ENTRIES:])
+        kept = dict(list(self._known.items())[-self._max :])
         write_extra(self.folder, CATALOG, self.name, json.dumps(kept))
         self._added = False

@@ -391,6 +391,15 @@ class HistoryDB:
         )
         return [session_row(r) for r in self._read(sql, args)]
 
+    def change_count(self) -> tuple[str, int] | None:
+        """The file's token and its sessions' change count (see
+        :data:`~glutekit.history.migrations.CHANGE_COUNT`), or None when unknown."""
+        from glutekit.history.migrations import change_count
+
+        with suppress(HistoryUnavailable), self._using():
+            return change_count(self._conn)
+        return None
+
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of a read-only query, with the same handling of damage as every read."""
         return self._read(sql, args)

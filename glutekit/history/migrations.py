@@ -113,3 +113,48 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+#: Counts every change to the sessions, so an answer added up from them can be kept
+#: while the count stays put (``glutekit history`` keeps its totals this way). Outside
+#: the versioned schema on purpose: an older glutekit still opens the file as before,
+#: and SQLite runs the triggers on its writes too. The token tells this file from
+#: another that happens to have counted as far.
+CHANGE_COUNT: tuple[str, ...] = (
+    "CREATE TABLE IF NOT EXISTS change_count ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, n INTEGER NOT NULL)",
+    "INSERT OR IGNORE INTO change_count (id, token, n) VALUES (1, lower(hex(randomblob(16))), 0)",
+    *(
+        f"CREATE TRIGGER IF NOT EXISTS sessions_{event.lower()}_counted AFTER {event} ON sessions"
+        " BEGIN UPDATE change_count SET n = n + 1 WHERE id = 1; END"
+        for event in ("INSERT", "UPDATE", "DELETE")
+    ),
+)
+
+
+def change_count(conn: sqlite3.Connection) -> tuple[str, int] | None:
+    """The file's token and how many changes its sessions have had; made on first use.
+
+    None when it cannot be read or made (a read-only file, a lock held elsewhere): the
+    caller then works its answer out afresh.
+    """
+    try:
+        row = conn.execute("SELECT token, n FROM change_count WHERE id = 1").fetchone()
+    except sqlite3.OperationalError:
+        row = None
+    if row is None:
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in CHANGE_COUNT:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            row = conn.execute("SELECT token, n FROM change_count WHERE id = 1").fetchone()
+        except sqlite3.Error:
+            return None
+    if row is None or not isinstance(row[0], str) or not isinstance(row[1], int):
+        return None
+    return row[0], row[1]
