@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
-import socket
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
-_HOSTNAME = socket.gethostname()
+
+@functools.cache
+def _hostname() -> str:
+    """This machine's name, asked once (not at import: ``history`` never needs it)."""
+    import socket
+
+    return socket.gethostname()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +73,7 @@ def session_row(r: tuple[Any, ...]) -> SessionRow:
 def process_identity(pid: int | None = None) -> str:
     """``host|pid|start``: enough to tell this process from a later one with its pid."""
     pid = pid or os.getpid()
-    return f"{_HOSTNAME}|{pid}|{_start_time(pid) or ''}"
+    return f"{_hostname()}|{pid}|{_start_time(pid) or ''}"
 
 
 def _start_time(pid: int) -> str | None:
@@ -87,7 +93,7 @@ def _start_time(pid: int) -> str | None:
 def is_alive(identity: str | None) -> bool:
     """Is the process that is recording this session still running?"""
     parts = (identity or "").split("|")
-    if len(parts) != 3 or parts[0] != _HOSTNAME or not parts[1].isdigit():
+    if len(parts) != 3 or parts[0] != _hostname() or not parts[1].isdigit():
         return False
     pid, start = int(parts[1]), parts[2]
     if start:

@@ -6,7 +6,6 @@ tested as data. Dates are the user's local dates; weeks start on Monday.
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -159,6 +158,8 @@ def streak_days(days: Iterable[date], *, today: date) -> int:
 
 
 def pain_trend(sessions: Sequence[SessionRow]) -> PainTrend:
+    import statistics  # here: ``history`` adds the trend up in SQL and never needs it
+
     before = [(r.started, r.pain_before) for r in sessions if r.pain_before is not None]
     after = [r.pain_after for r in sessions if r.pain_after is not None]
     both = [
