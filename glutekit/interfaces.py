@@ -172,8 +172,9 @@ class ClockSource(Protocol):
 class Underruns(Protocol):
     """An output that plays the session as one audio stream and counts its gaps.
 
-    Asked once, when the session ends and before ``close``; the count goes into the
-    :class:`SessionSummary`.
+    Asked once, when the session ends and before ``close``, from the session's own
+    thread: it must return at once (read a counter; never wait on the device). The
+    count goes into the :class:`SessionSummary`.
     """
 
     def underruns(self) -> int | None:

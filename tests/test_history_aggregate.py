@@ -169,6 +169,17 @@ def test_kept_totals_answer_until_a_session_is_added_changed_or_removed(
         _fill(db, rng, 1)
         _same(db, None, 5)
         assert calls == [None, None]
+        # Triggers lost on their own (a rebuilt sessions table drops them) would stop the
+        # count: they are made again, with a new token, so nothing kept before is used.
+        token = db.change_count()
+        db._conn.execute("DROP TRIGGER sessions_update_counted")
+        assert db.change_count() not in (None, token)
+        calls.clear()
+        _same(db, None, 5)
+        assert calls == [None]
+        db.set_pain(ids[-1], after=2)
+        _same(db, None, 5)
+        assert calls == [None, None]
         # A damaged file of kept totals is no answer.
         for damage in ("{", '{"x": {"sessions": -1}}', "[" * 100_000):
             kept.write_text(damage)
@@ -177,3 +188,37 @@ def test_kept_totals_answer_until_a_session_is_added_changed_or_removed(
             assert calls == [None], damage
     finally:
         db.close()
+
+
+def test_a_damaged_change_count_is_damage_like_any_other(tmp_path: Path, cli: object) -> None:
+    # The count is the first thing history reads: damage there moves the file aside with
+    # one line, as damage met by any other read does.
+    import os
+    import sqlite3
+
+    path = tmp_path / "history.sqlite3"
+    db = HistoryDB.open(path)
+    try:
+        _fill(db, random.Random(5), 30)
+        assert db.change_count() is not None
+        db._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        root = db._conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'change_count'"
+        ).fetchone()[0]
+        size = db._conn.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        db.close()
+    with open(path, "r+b") as handle:
+        handle.seek((root - 1) * size)
+        handle.write(b"\xff" * size)
+        handle.flush()
+        os.fsync(handle.fileno())
+    with pytest.raises(sqlite3.DatabaseError):
+        sqlite3.connect(path).execute("SELECT n FROM change_count").fetchall()
+    result = cli("history", env={"GLUTEKIT_DATA_DIR": str(tmp_path)})  # type: ignore[operator]
+    text = result.output + result.stderr
+    assert result.exit_code == 1, text
+    assert "Traceback" not in text
+    assert f"the history database {path} was damaged; moved to " in text, text
+    assert "; started a fresh one" in text
+    assert list(tmp_path.glob("history.sqlite3.corrupt-*"))

@@ -483,6 +483,10 @@ def test_a_session_frozen_while_it_plays_counts_the_gap_in_its_summary() -> None
     # The summary of --events jsonl says so, and so does a note after the session.
     proc = _voiced_run("--speed", "60")
     assert proc.stdout is not None and proc.stderr is not None
+    errors: list[str] = []  # the session's text: read all along, so its pipe never fills
+    stderr_pipe = proc.stderr
+    reader = threading.Thread(target=lambda: errors.append(stderr_pipe.read()))
+    reader.start()
     seen: list[str] = []
     try:
         for line in proc.stdout:
@@ -490,14 +494,17 @@ def test_a_session_frozen_while_it_plays_counts_the_gap_in_its_summary() -> None
             if json.loads(line)["event"] == "segment":
                 break
         else:
-            raise AssertionError(f"the session never started: {proc.stderr.read()}")
+            raise AssertionError("the session never started")
         time.sleep(0.3)
         proc.send_signal(signal.SIGSTOP)
         time.sleep(0.6)
         proc.send_signal(signal.SIGCONT)
-        rest, stderr = proc.communicate(timeout=120)
+        rest = proc.stdout.read()  # what the loop above had already taken in, too
+        proc.wait(timeout=120)
     finally:
         proc.kill()
+        reader.join(timeout=30)
+    stderr = "".join(errors)
     assert proc.returncode == 0, stderr
     finished = _finished("".join(seen) + rest)
     assert finished["status"] == "finished"
@@ -512,7 +519,8 @@ def test_a_voiced_summary_counts_gaps_and_a_silent_one_has_no_count() -> None:
     stdout, stderr = voiced.communicate(timeout=120)
     assert voiced.returncode == 0, stderr
     count = _finished(stdout)["underruns"]
-    assert isinstance(count, int) and count >= 0
+    assert type(count) is int
+    # 0 on a quiet machine; whatever it is, the note after the session agrees with it.
     assert ("the sound broke up" in stderr) == (count > 0), stderr
     silent = _voiced_run("--speed", "1000", "--no-voice")
     stdout, stderr = silent.communicate(timeout=120)

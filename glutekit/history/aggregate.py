@@ -290,6 +290,8 @@ def _zone() -> str:
 
     try:
         rules = os.path.realpath("/etc/localtime")
+        info = os.stat(rules)  # a tzdata update rewrites the file in place
+        rules = f"{rules}:{info.st_size}:{info.st_mtime_ns}"
     except (OSError, ValueError):
         rules = "-"
     return "|".join(

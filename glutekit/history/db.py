@@ -397,7 +397,10 @@ class HistoryDB:
         from glutekit.history.migrations import change_count
 
         with suppress(HistoryUnavailable), self._using():
-            return change_count(self._conn)
+            try:
+                return change_count(self._conn)
+            except sqlite3.DatabaseError as exc:  # damage: moved aside, as by any read
+                self._failed_read(exc)
         return None
 
     def query(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:

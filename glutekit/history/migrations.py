@@ -132,20 +132,34 @@ CHANGE_COUNT: tuple[str, ...] = (
 )
 
 
-def change_count(conn: sqlite3.Connection) -> tuple[str, int] | None:
-    """The file's token and how many changes its sessions have had; made on first use.
+_TRIGGERS = frozenset(f"sessions_{e}_counted" for e in ("insert", "update", "delete"))
 
-    None when it cannot be read or made (a read-only file, a lock held elsewhere): the
-    caller then works its answer out afresh.
+
+def change_count(conn: sqlite3.Connection) -> tuple[str, int] | None:
+    """The file's token and how many changes its sessions have had; made on first use,
+    and made again, with a new token, when any of its triggers is gone (a rebuilt
+    sessions table loses its triggers, and a count that stopped would keep old totals).
+
+    None when it cannot be made (a read-only file, a lock held elsewhere): the caller
+    then works its answer out afresh.
+
+    :raises sqlite3.DatabaseError: the file is damaged (the caller's own handling applies).
     """
     try:
         row = conn.execute("SELECT token, n FROM change_count WHERE id = 1").fetchone()
-    except sqlite3.OperationalError:
-        row = None
-    if row is None:
+        triggers = {
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'sessions'"
+            )
+        }
+    except sqlite3.OperationalError:  # no such table: an older glutekit's file
+        row, triggers = None, set()
+    if row is None or not _TRIGGERS.issubset(triggers):
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                conn.execute("DROP TABLE IF EXISTS change_count")
                 for statement in CHANGE_COUNT:
                     conn.execute(statement)
                 conn.execute("COMMIT")
@@ -153,7 +167,7 @@ def change_count(conn: sqlite3.Connection) -> tuple[str, int] | None:
                 conn.execute("ROLLBACK")
                 raise
             row = conn.execute("SELECT token, n FROM change_count WHERE id = 1").fetchone()
-        except sqlite3.Error:
+        except sqlite3.OperationalError:  # read-only, locked, or the disk is full
             return None
     if row is None or not isinstance(row[0], str) or not isinstance(row[1], int):
         return None

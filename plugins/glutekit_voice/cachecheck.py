@@ -26,18 +26,25 @@ _HEADER = 44
 VERIFIED = "verified.json"
 #: Files listed at most (the cache's own cap keeps far fewer cues than this).
 MAX_VERIFIED = 50_000
+#: Whether the list is kept between processes: only where a file's change time moves
+#: at every write (POSIX); on Windows it is the file's creation time.
+KEPT_HERE = os.name == "posix"
 
-Seen = tuple[int, int, int, int, int, int]
+Seen = tuple[int, int, int, int, int, int, int, int]
+#: What a file verified against: a change to the checks, or a list written by another
+#: version of this code, lists nothing.
+_FORMAT = f"glutekit-verified-1:{wavfile.RATE}:{MAX_CUE_SECONDS}"
 
 
 class Verified:
     """The cached files that verified, with what each and its checksum looked like then.
 
     Hashing every cue of a routine was a measurable part of a warm start. A file that
-    is as it was when it verified (same inode, size and change time, and the same of
-    its checksum file) is trusted without reading it again: any write to either file
-    moves its change time, which no program can set back. A list that cannot be read
-    is empty, and every file is checked again.
+    is as it was when it verified (same inode, size, modification and change time, and
+    the same of its checksum file) is trusted without reading it again: on POSIX any
+    write to either file moves its change time, which no program can set back. Where
+    the change time is the creation time (Windows) nothing is kept between processes.
+    A list that cannot be read is empty, and every file is checked again.
     """
 
     def __init__(self, known: dict[str, Seen]) -> None:
@@ -48,19 +55,24 @@ class Verified:
     def read(cls, folder: Path) -> Verified:
         import json
 
+        if not KEPT_HERE:
+            return cls({})
         try:
             data = json.loads((folder / VERIFIED).read_text(encoding="utf-8"))
         except (OSError, ValueError, RecursionError):
             data = {}
         known: dict[str, Seen] = {}
-        if isinstance(data, dict):
-            for name, seen in data.items():
+        cues = data.get("cues") if isinstance(data, dict) else None
+        if isinstance(cues, dict) and data.get("format") == _FORMAT:
+            for name, seen in cues.items():
                 if (
                     isinstance(seen, list)
-                    and len(seen) == 6
+                    and len(seen) == 8
                     and all(isinstance(n, int) and not isinstance(n, bool) for n in seen)
                 ):
-                    known[name] = (seen[0], seen[1], seen[2], seen[3], seen[4], seen[5])
+                    known[name] = (
+                        seen[0], seen[1], seen[2], seen[3], seen[4], seen[5], seen[6], seen[7]
+                    )  # fmt: skip
         return cls(known)
 
     @staticmethod
@@ -77,9 +89,11 @@ class Verified:
         return (
             wav.st_ino,
             wav.st_size,
+            wav.st_mtime_ns,
             wav.st_ctime_ns,
             checksum.st_ino,
             checksum.st_size,
+            checksum.st_mtime_ns,
             checksum.st_ctime_ns,
         )
 
@@ -93,14 +107,20 @@ class Verified:
             self._added = True
 
     def save(self, folder: Path) -> None:
-        """Write the list back if it changed (atomically; failures are ignored)."""
-        if not self._added:
+        """Write the list back if it changed, without the cues no longer in the folder
+        (atomically; failures are ignored)."""
+        if not self._added or not KEPT_HERE:
             return
         import json
 
         from glutekit.caches.folders import VOICE, write_extra
 
-        kept = dict(list(self._known.items())[-MAX_VERIFIED:])
+        try:
+            present = set(os.listdir(folder))
+        except OSError:
+            return
+        cues = [(name, seen) for name, seen in self._known.items() if name in present]
+        kept = {"format": _FORMAT, "cues": dict(cues[-MAX_VERIFIED:])}
         write_extra(folder, VOICE, VERIFIED, json.dumps(kept, separators=(",", ":")))
         self._added = False
 
