@@ -122,6 +122,7 @@ def test_kept_totals_answer_until_a_session_is_added_changed_or_removed(
 ) -> None:
     from glutekit import paths
     from glutekit.history import aggregate
+    from glutekit.history.totals import TOTALS_NAME
 
     db = HistoryDB.open(tmp_path / "history.sqlite3")
     try:
@@ -143,7 +144,7 @@ def test_kept_totals_answer_until_a_session_is_added_changed_or_removed(
         for since in ranges:  # kept: nothing is added up again, and the answer is the same
             _same(db, since, 5)
         assert calls == []
-        kept = paths.catalog_cache_dir() / aggregate.TOTALS_NAME
+        kept = paths.catalog_cache_dir() / TOTALS_NAME
         assert kept.is_file()
         changes = {
             "a new session": lambda: _fill(db, rng, 1),

@@ -32,6 +32,7 @@ from glutekit.history.stats import (
     streak_days,
     streak_weeks,
 )
+from glutekit.history.totals import Totals, kept_totals
 
 WEEK = 7 * 86400
 _COUNTS = "(s.status = 'finished' OR s.completed > 0)"
@@ -218,22 +219,7 @@ def _chains(db: HistoryDB, since: float | None) -> tuple[list[SessionRow], set[i
     return merge_resumed(rows), {row.id for row in rows}
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Totals:
-    """What the summary adds up over every session in range; nothing in it depends on
-    the day it is asked (the weeks and streaks are counted back from today after)."""
-
-    sessions: int
-    days: Counter[date]
-    advised: int | None
-    pain: PainTrend
-    #: Sessions listed in all, a --resume chain counting once.
-    total: int
-    #: The sessions of --resume chains (left out of the plain queries).
-    chained_ids: frozenset[int]
-
-
-def _add_up(db: HistoryDB, since: float | None) -> tuple[_Totals, list[SessionRow]]:
+def _add_up(db: HistoryDB, since: float | None) -> tuple[Totals, list[SessionRow]]:
     """The totals from SQL, and the --resume chains in range, merged one row each."""
     chained, chained_ids = _chains(db, since)
     where = _Range(since, chained_ids)
@@ -267,7 +253,7 @@ def _add_up(db: HistoryDB, since: float | None) -> tuple[_Totals, list[SessionRo
         if row.advised_per_week and (advice is None or (row.started, row.id) > advice[:2]):
             advice = (row.started, row.id, row.advised_per_week)
     plain_total = db.query(f"SELECT COUNT(*) FROM sessions s WHERE {where.plain}", where.args)
-    totals = _Totals(
+    totals = Totals(
         sessions=sessions,
         days=days,
         advised=advice[2] if advice else None,
@@ -276,134 +262,6 @@ def _add_up(db: HistoryDB, since: float | None) -> tuple[_Totals, list[SessionRo
         chained_ids=frozenset(chained_ids),
     )
     return totals, chained
-
-
-#: The totals kept between runs (``glutekit.caches.kept``), a few files' worth at most.
-TOTALS_NAME = "history-totals.json"
-_KEPT_TOTALS = 4
-
-
-def _zone() -> str:
-    """What local dates depend on: the time zone's names, offsets and rules file."""
-    import os
-    import time as clock
-
-    try:
-        rules = os.path.realpath("/etc/localtime")
-        info = os.stat(rules)  # a tzdata update rewrites the file in place
-        rules = f"{rules}:{info.st_size}:{info.st_mtime_ns}"
-    except (OSError, ValueError):
-        rules = "-"
-    return "|".join(
-        map(str, (clock.tzname, clock.timezone, clock.altzone, os.environ.get("TZ"), rules))
-    )
-
-
-def _totals(db: HistoryDB, since: float | None) -> tuple[_Totals, list[SessionRow] | None]:
-    """The totals, kept between runs while no session has changed (the database counts
-    every change: :data:`~glutekit.history.migrations.CHANGE_COUNT`); the chains' rows
-    come with them only when they were added up here."""
-    import os
-    from pathlib import Path
-
-    from glutekit.caches.kept import Kept, files_in, fingerprint
-
-    count = db.change_count()
-    try:
-        inode = os.stat(db.path).st_ino
-    except (OSError, ValueError):
-        count = None
-    if count is None:
-        return _add_up(db, since)
-    code = fingerprint(files_in(Path(__file__).resolve().parent, ".py"), "history-totals")
-    kept: Kept[dict[str, Any]] = Kept(TOTALS_NAME, code, _valid_totals, max_entries=_KEPT_TOTALS)
-    inputs = f"{Path(db.path).resolve()}|{inode}|{count[0]}|{count[1]}|{since!r}|{_zone()}"
-    fresh: list[list[SessionRow]] = []
-
-    def add_up() -> dict[str, Any]:
-        totals, chained = _add_up(db, since)
-        fresh.append(chained)
-        return _totals_json(totals)
-
-    data = kept.get(inputs, add_up)
-    kept.save()
-    return _totals_from_json(data), (fresh[0] if fresh else None)
-
-
-def _totals_json(totals: _Totals) -> dict[str, Any]:
-    pain = totals.pain
-    return {
-        "sessions": totals.sessions,
-        "days": {day.isoformat(): n for day, n in totals.days.items()},
-        "advised": totals.advised,
-        "pain": [
-            pain.scored,
-            pain.mean_before,
-            pain.mean_after,
-            pain.mean_relief,
-            pain.slope_per_week,
-            pain.direction,
-        ],
-        "total": totals.total,
-        "chained": sorted(totals.chained_ids),
-    }
-
-
-def _number(value: Any) -> bool:
-    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool))
-
-
-def _count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
-
-
-def _valid_totals(value: Any) -> bool:
-    if not isinstance(value, dict) or set(value) != {
-        "sessions",
-        "days",
-        "advised",
-        "pain",
-        "total",
-        "chained",
-    }:
-        return False
-    pain, days = value["pain"], value["days"]
-    try:
-        return (
-            _count(value["sessions"])
-            and _count(value["total"])
-            and (value["advised"] is None or _count(value["advised"]))
-            and isinstance(days, dict)
-            and all(_count(n) and date.fromisoformat(d) for d, n in days.items())
-            and isinstance(pain, list)
-            and len(pain) == 6
-            and _count(pain[0])
-            and all(_number(x) for x in pain[1:5])
-            and pain[5] in (None, "falling", "rising", "steady")
-            and isinstance(value["chained"], list)
-            and all(_count(i) for i in value["chained"])
-        )
-    except (TypeError, ValueError):  # a day that is not a date
-        return False
-
-
-def _totals_from_json(data: dict[str, Any]) -> _Totals:
-    pain = data["pain"]
-    return _Totals(
-        sessions=data["sessions"],
-        days=Counter({date.fromisoformat(d): n for d, n in data["days"].items()}),
-        advised=data["advised"],
-        pain=PainTrend(
-            scored=pain[0],
-            mean_before=pain[1],
-            mean_after=pain[2],
-            mean_relief=pain[3],
-            slope_per_week=pain[4],
-            direction=pain[5],
-        ),
-        total=data["total"],
-        chained_ids=frozenset(data["chained"]),
-    )
 
 
 def _chain_rows(db: HistoryDB, ids: frozenset[int], since: float | None) -> list[SessionRow]:
@@ -427,7 +285,7 @@ def load_history(
     """The summary over every session since ``since``, and the last ``limit`` to show
     (0: all of them; with ``stream``, read one by one as they are used)."""
     today = today or date.today()
-    totals, chained = _totals(db, since)
+    totals, chained = kept_totals(db, since, lambda: _add_up(db, since))
     if chained is None:
         chained = _chain_rows(db, totals.chained_ids, since)
     where = _Range(since, set(totals.chained_ids))
