@@ -257,8 +257,9 @@ class CueRenderer:
 
     def _problem(self, path: Path) -> str | None:
         """:func:`cachecheck.problem`, hashing a file only while it is not as it was when
-        it last verified (same inode, size and change time, and the same of its checksum
-        file): a session checks each cue more than once, and a warm start every cue."""
+        it last verified (same inode, size, modification and change time, and the same of
+        its checksum file): a session checks each cue more than once, and a warm start
+        every cue."""
         if self._verified is None:
             self._verified = cachecheck.Verified.read(self.cache_dir)
         seen = self._verified.seen(path)
@@ -268,6 +269,13 @@ class CueRenderer:
         if why is None and seen is not None:
             self._verified.add(path.name, seen)
         return why
+
+    def _remember(self, path: Path) -> None:
+        """Note ``path`` as verified, as it looks now (after this renderer's own write)."""
+        if self._verified is not None:
+            seen = self._verified.seen(path)
+            if seen is not None:
+                self._verified.add(path.name, seen)
 
     def open(self) -> str:
         """Start the engine and check the voice; returns what speaks, for messages.
@@ -444,18 +452,12 @@ class CueRenderer:
                 else:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
-            if self._verified is not None:
-                seen = self._verified.seen(path)  # written and checksummed here
-                if seen is not None:
-                    self._verified.add(path.name, seen)
+            self._remember(path)  # written and checksummed here
         else:
             from glutekit.caches.folders import touch
 
             touch(path)  # used again: the cache cap removes it last
-            if self._verified is not None:
-                seen = self._verified.seen(path)  # touching moved its change time
-                if seen is not None:
-                    self._verified.add(path.name, seen)
+            self._remember(path)  # touching moved its times
         return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
 
     def _warn_damaged(self, damaged: list[str]) -> None:
