@@ -20,6 +20,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -114,6 +115,42 @@ def pytest_configure(config: pytest.Config) -> None:
         "own_voice_cache: the test tests the voice cache itself (its place, cap, damage or "
         "clearing), so it gets an empty one of its own instead of the run's shared one",
     )
+    config.addinivalue_line(
+        "markers",
+        "untraced: coverage does not trace the test's body (property tests that run the "
+        "same code thousands of times; tracing would double their CPU time)",
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Run a test marked ``untraced`` with coverage measurement stopped.
+
+    pytest-cov's own ``no_cover`` marker stops only the measurement it started last; an
+    xdist worker has two running, so the other one went on tracing every line.
+    """
+    if item.get_closest_marker("untraced") is None:
+        yield
+        return
+    stopped = _stop_coverage()
+    try:
+        yield
+    finally:
+        for measurement in reversed(stopped):
+            measurement.start()
+
+
+def _stop_coverage() -> list[Any]:
+    """Stop every running coverage measurement; the ones stopped, latest first."""
+    try:
+        from coverage import Coverage
+    except ImportError:
+        return []
+    stopped: list[Any] = []
+    while (current := Coverage.current()) is not None and current not in stopped:
+        current.stop()
+        stopped.append(current)
+    return stopped
 
 
 LOCAL_SCOPES = ("package", "module", "class")

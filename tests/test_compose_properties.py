@@ -30,6 +30,10 @@ from glutekit.host.plugins import PluginHost, make_plugin_host
 from glutekit.model import Exercise
 from glutekit.timeline import compile as compile_timeline
 
+# Not traced for coverage: tracing doubles the CPU time of hundreds of random requests,
+# and the code they run (composing, compiling) is what the other tests run too.
+pytestmark = pytest.mark.untraced
+
 STRATEGIES = ("cycle", "stretch", "quick")
 PROPERTY = settings(
     max_examples=150,

@@ -48,7 +48,7 @@ PART_PROFILE = settings(PROFILE, max_examples=max(1, PROFILE.max_examples // PAR
 
 # Not traced for coverage: tracing doubles the CPU time of these thousands of examples,
 # and the code they run (reading, validating, compiling) is what every other test runs.
-pytestmark = pytest.mark.no_cover
+pytestmark = pytest.mark.untraced
 
 REAL_ROUTINES = [
     json.loads(p.read_text(encoding="utf-8")) for p in sorted(ROUTINES_DIR.glob("*.json"))

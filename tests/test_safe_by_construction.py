@@ -34,6 +34,10 @@ from glutekit.timeline import SCREEN_PAUSE, coaching
 from glutekit.timeline import compile as compile_timeline
 from glutekit.timeline.played import voiced_timeline
 
+# Not traced for coverage: tracing doubles the CPU time of hundreds of composed
+# routines, and the code they run (composing, compiling) is what the other tests run too.
+pytestmark = pytest.mark.untraced
+
 #: The voice plugin left out: the coaching check then uses lengths estimated from the words.
 NO_VOICE = {"GLUTEKIT_BLOCK_PLUGINS": "voice"}
 STRATEGIES = ("cycle", "stretch", "quick")
