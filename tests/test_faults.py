@@ -223,13 +223,22 @@ def test_a_damaged_cache_file_is_rendered_again_with_one_warning(
 
 #: A routine with as many distinct cues as there are kinds of damage, and few more: the
 #: test renders each one twice with the real voice (once clean, once after the damage).
+#: Eight lines, the safety line and the closing line: ten cues.
 SHORT_EXPORT = {
     "id": "damage-me",
     "title": "Damage me",
-    "settings": {"prepare": 3, "rest": 3, "switch": 3},
     "steps": [
-        {"say": "A short routine to damage."},
-        {"exercise": "glutes:knee-hug", "dose": {"hold": 10}, "sides": "both"},
+        {"say": line}
+        for line in (
+            "A short routine to damage.",
+            "Lie on your back.",
+            "Bend both knees.",
+            "Rest your arms by your sides.",
+            "Breathe in slowly.",
+            "Breathe out slowly.",
+            "Let your back soften.",
+            "Stay here a moment.",
+        )
     ],
 }
 
@@ -258,8 +267,11 @@ def test_every_damaged_cue_is_rendered_again_before_a_wav_export(tmp_path: Path)
     assert len(warnings) == 1, again.stderr
     assert f"{len(cached)} file(s) in the voice cache" in again.stderr
     with wave.open(str(out)) as handle:
-        # speech engines may differ by a few milliseconds between two renders
-        assert abs(handle.getnframes() - clean) < 0.01 * clean
+        # The same session: each cue rendered again, none lost. Piper draws random noise,
+        # so a line rendered again may be a few hundredths of a second longer or shorter
+        # (the session is mostly speech: 0.3 s over ten cues was seen); a cue lost or
+        # cut would be a second or more.
+        assert abs(handle.getnframes() - clean) < 0.06 * len(cached) * handle.getframerate()
 
 
 @pytest.mark.own_voice_cache

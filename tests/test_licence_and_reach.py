@@ -100,17 +100,10 @@ def _says_gpl(dist_info: Path) -> list[str]:
     return reasons
 
 
-def _core_wheel(out: Path) -> Path:
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
-    return next(out.glob("glutekit-*.whl"))
-
-
-def test_the_core_installs_no_gpl_package_and_runs_a_session_as_text(tmp_path: Path) -> None:
-    wheel = _core_wheel(tmp_path / "wheel")
+def test_the_core_installs_no_gpl_package_and_runs_a_session_as_text(
+    tmp_path: Path, built_wheels: dict[str, Path]
+) -> None:
+    wheel = built_wheels["glutekit"]  # this checkout's, built once for the run
     import zipfile
 
     with zipfile.ZipFile(wheel) as archive:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_glutekit
+from tests.conftest import run_glutekit
 
 
 def _bin(env_dir: Path, name: str) -> Path:
@@ -19,17 +19,14 @@ def _bin(env_dir: Path, name: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def wheel_env(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A fresh venv (no system site-packages) with the glutekit wheel and its dependencies."""
+def wheel_env(tmp_path_factory: pytest.TempPathFactory, built_wheels: dict[str, Path]) -> Path:
+    """A fresh venv (no system site-packages) with the glutekit wheel and its dependencies.
+
+    The wheel is the run's (built once from this checkout); the README's own install
+    command, build isolation and all, is tried in tests/test_licence_and_reach.py.
+    """
     work = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work), str(REPO)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    wheel = next(work.glob("glutekit-*.whl"))
+    wheel = built_wheels["glutekit"]
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     subprocess.run(

@@ -119,10 +119,17 @@ def test_an_unknown_voice_names_the_voice_and_how_to_list_them() -> None:
 
 #: One exercise with its full set-up: at a rate no other test uses, each of its cues is
 #: rendered afresh, so it is kept to a dozen.
-ONE_EXERCISE = {
-    "id": "one-exercise",
-    "title": "One exercise",
-    "steps": [{"exercise": "glutes:supine-figure-four", "dose": {"hold": 15}, "sides": "both"}],
+#: A few long lines and nothing else: each rate renders five cues (the safety line and the
+#: closing line too), not the two dozen of an exercise, and the lines are long enough for
+#: the rate to move the session's length by seconds.
+SPOKEN_LINES = {
+    "id": "spoken-lines",
+    "title": "Spoken lines",
+    "steps": [
+        {"say": "Sit tall, let your shoulders drop, and breathe out slowly through your mouth."},
+        {"say": "Let your knees fall gently to one side, then bring them back to the middle."},
+        {"say": "Rest your hands on your belly and feel it rise as you breathe in."},
+    ],
 }
 
 
@@ -130,8 +137,8 @@ ONE_EXERCISE = {
 def test_export_takes_the_speech_options(tmp_path: Path) -> None:
     import wave
 
-    routine = tmp_path / "one-exercise.json"
-    routine.write_text(json.dumps(ONE_EXERCISE))
+    routine = tmp_path / "spoken-lines.json"
+    routine.write_text(json.dumps(SPOKEN_LINES))
     lengths = {}
     for rate in ("120", "300"):
         out = tmp_path / f"rate-{rate}.wav"
