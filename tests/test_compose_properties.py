@@ -30,10 +30,6 @@ from glutekit.host.plugins import PluginHost, make_plugin_host
 from glutekit.model import Exercise
 from glutekit.timeline import compile as compile_timeline
 
-# Not traced for coverage: tracing doubles the CPU time of hundreds of random requests,
-# and the code they run (composing, compiling) is what the other tests run too.
-pytestmark = pytest.mark.untraced
-
 STRATEGIES = ("cycle", "stretch", "quick")
 PROPERTY = settings(
     max_examples=150,
@@ -122,6 +118,9 @@ def test_any_request_gives_a_valid_routine_or_one_clear_line(
     assert again == made
 
 
+# Not traced for coverage: tracing doubles its CPU time, and every line it reaches the
+# property above reaches too.
+@pytest.mark.untraced
 @PROPERTY
 @given(
     target=st.sampled_from(["gluteus_maximus", "gluteus_medius"]),

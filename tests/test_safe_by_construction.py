@@ -34,10 +34,6 @@ from glutekit.timeline import SCREEN_PAUSE, coaching
 from glutekit.timeline import compile as compile_timeline
 from glutekit.timeline.played import voiced_timeline
 
-# Not traced for coverage: tracing doubles the CPU time of hundreds of composed
-# routines, and the code they run (composing, compiling) is what the other tests run too.
-pytestmark = pytest.mark.untraced
-
 #: The voice plugin left out: the coaching check then uses lengths estimated from the words.
 NO_VOICE = {"GLUTEKIT_BLOCK_PLUGINS": "voice"}
 STRATEGIES = ("cycle", "stretch", "quick")
@@ -128,6 +124,9 @@ def test_the_glutes_pack_excludes_what_its_side_of_hip_caution_warns_against(
     assert not loads["standing-hip-abduction"]
 
 
+# Not traced for coverage: tracing doubles the CPU time of hundreds of composed routines,
+# and what they reach, the single compositions below reach too.
+@pytest.mark.untraced
 @pytest.mark.parametrize("symptom", ["outer-hip", "side-sleeping"])
 def test_two_hundred_composed_routines_contain_nothing_the_symptom_excludes(
     host: PluginHost, catalog: Catalog, symptom: str, seed: int
@@ -232,6 +231,9 @@ def test_a_composed_routine_says_its_screen_before_the_first_exercise(
         assert following - screens[0]["at"] >= SCREEN_PAUSE, "a real pause after the screen"
 
 
+# Not traced for coverage: tracing doubles the CPU time of hundreds of composed routines,
+# and what they reach, the single compositions below reach too.
+@pytest.mark.untraced
 @pytest.mark.parametrize("symptom", ["outer-hip", "sciatica-like", "lower-back"])
 def test_many_composed_routines_say_the_screen_first(
     host: PluginHost, catalog: Catalog, symptom: str, seed: int
@@ -585,6 +587,9 @@ def dose_problems(routine: Routine, catalog: Catalog) -> list[str]:
     return found
 
 
+# Not traced for coverage: tracing doubles the CPU time of hundreds of composed routines,
+# and what they reach, the single compositions below reach too.
+@pytest.mark.untraced
 def test_composed_doses_stay_in_range_in_numbers_people_say(
     host: PluginHost, catalog: Catalog
 ) -> None:
