@@ -107,8 +107,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "realtime: asserts lateness, latency or real-time playback; .ci/test runs these "
-        "after the parallel part, with nothing else running",
+        "realtime(seconds=N): asserts lateness, latency or real-time playback; .ci/test "
+        "runs these after the parallel part, with nothing else running, the longest "
+        "(about N seconds) first",
     )
     config.addinivalue_line(
         "markers",
@@ -191,10 +192,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         return
     wanted = part == "realtime"
     keep = [item for item in items if (item.get_closest_marker("realtime") is not None) == wanted]
+    if wanted:
+        # xdist hands each worker its next test before the last one ends: with the
+        # longest first, two long ones do not end up one after the other on one worker
+        # while another worker is done (in file order, one worker had 41 s of tests and
+        # another 20).
+        keep.sort(key=_realtime_seconds, reverse=True)
     dropped = [item for item in items if item not in keep]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def _realtime_seconds(item: pytest.Item) -> float:
+    """About how long a realtime test takes (its marker's ``seconds``, else 0)."""
+    marker = item.get_closest_marker("realtime")
+    return float(marker.kwargs.get("seconds", 0)) if marker is not None else 0.0
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

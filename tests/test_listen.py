@@ -237,7 +237,7 @@ def _run(
 
 
 @needs_espeak
-@pytest.mark.realtime
+@pytest.mark.realtime(seconds=24)
 def test_a_session_obeys_commands_said_at_known_times(
     quick_coach_audio: Any, tmp_path: Path
 ) -> None:
@@ -322,7 +322,7 @@ def test_no_recogniser_is_one_line_and_the_session_goes_on(tmp_path: Path) -> No
     assert proc.stdout.splitlines()[-1].startswith("Finished")
 
 
-@pytest.mark.realtime
+@pytest.mark.realtime(seconds=9)
 def test_capture_stopping_mid_session_is_one_line_and_the_session_goes_on(
     tmp_path: Path, catalog: Any, host: Any
 ) -> None:

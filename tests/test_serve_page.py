@@ -118,7 +118,7 @@ def tap_and_time(page: Any, button: str, event: str) -> float:
     return took / 1000
 
 
-@pytest.mark.realtime  # it measures tap-to-effect latency
+@pytest.mark.realtime(seconds=19)  # it measures tap-to-effect latency
 def test_a_session_from_the_phone_start_to_history(browser: Any, tmp_path: Path) -> None:
     with serving("--speed", "20") as server:
         page = open_page(browser, server)
@@ -249,7 +249,7 @@ def _sse_reader(server: Served, stop: threading.Event, seen: list[str]) -> None:
             seen.append(json.loads(line[6:])["event"])
 
 
-@pytest.mark.realtime
+@pytest.mark.realtime(seconds=13)
 def test_serving_a_twenty_minute_session_costs_little_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -353,7 +353,7 @@ def check_spoken_session(
                 assert not (record.started < begins < record.ended), (hold.label, record.text)  # type: ignore[operator]
 
 
-@realtime
+@realtime(seconds=24)
 def test_a_short_spoken_session_is_on_time_and_never_overlaps(catalog: Catalog) -> None:
     """On the real clock: a switch of sides, a hold, a rest and the end."""
     player = SleepingPlayer()

@@ -137,7 +137,7 @@ def play_session(catalog: Catalog, voice_cache: Path) -> Iterator[object]:
 HEARD = 7.0
 
 
-@realtime
+@realtime(seconds=8)
 def test_the_start_of_a_ready_made_routine_starts_every_cue_at_its_sample(
     play_session: object,
 ) -> None:
