@@ -243,13 +243,19 @@ def _end_without_plugin_threads(code: object) -> None:
 
     Python waits for every thread that is not a daemon before it exits; one a plugin
     started and never ended would hang every command. The exit handlers still run.
+    Ctrl-C while waiting for those threads ends glutekit as anywhere else: one line, 130.
     """
     guard = sys.modules.get("glutekit.host.guard")
     if guard is None:
         return
-    lines = guard.leftover_threads(PLUGIN_THREADS_WAIT)
-    if not lines:
-        return
+    try:
+        lines = guard.leftover_threads(PLUGIN_THREADS_WAIT)
+    except KeyboardInterrupt:
+        lines, code = [], 130
+        click.echo("glutekit: interrupted", err=True)
+    else:
+        if not lines:
+            return
     import atexit
 
     for line in lines:
@@ -269,11 +275,12 @@ def _main(argv: list[str] | None) -> None:
     from glutekit.errors import GlutekitError
 
     streams.prepare()
-    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
-        signal.signal(signal.SIGINT, signal.default_int_handler)  # see glutekit/__init__.py
-    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        # Inside the try: a Ctrl-C that lands as Python's handler comes back is caught below.
+        if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # see glutekit/__init__.py
+        if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+            signal.signal(signal.SIGTERM, _on_sigterm)
         # Without standalone mode click returns (not raises) the code of an Exit
         # raised inside a command, such as the one LazyGroup.invoke raises on errors.
         code = cli.main(args=argv, prog_name="glutekit", standalone_mode=False)
