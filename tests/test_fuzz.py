@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -55,7 +56,16 @@ CATALOG = Catalog.build(
     make_plugin_host(autoload=True, only=None, block=(), strict=False, trace=False),
     user_routines=False,
 )
-WORKDIR = Path(tempfile.mkdtemp(prefix="glutekit-fuzz-"))
+#: The folder the properties write their file into, made by the first one that runs (each
+#: worker imports this module, and most run none of its tests) and removed at the end.
+_WORKDIR: list[Path] = []
+
+
+def _workdir() -> Path:
+    if not _WORKDIR:
+        _WORKDIR.append(Path(tempfile.mkdtemp(prefix="glutekit-fuzz-")))
+    return _WORKDIR[0]
+
 
 # ----------------------------------------------------------------------------- strategies
 
@@ -180,7 +190,7 @@ def near_valid_routines(draw: st.DrawFn) -> Any:
 
 def validate_and_transcribe(raw: bytes) -> None:
     """What `glutekit validate FILE` and `glutekit transcript FILE` do with these bytes."""
-    path = WORKDIR / "fuzz.json"
+    path = _workdir() / "fuzz.json"
     path.write_bytes(raw)
     kind, _, problems = CATALOG.check_file(path)
     assert all(isinstance(p, str) and "\n" not in p for p in problems)
@@ -238,6 +248,5 @@ def test_real_routines_still_pass() -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _clean_workdir() -> Any:
     yield
-    for leftover in WORKDIR.iterdir():
-        leftover.unlink()
-    WORKDIR.rmdir()
+    if _WORKDIR:
+        shutil.rmtree(_WORKDIR.pop())
