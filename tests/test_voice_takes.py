@@ -20,13 +20,19 @@ from glutekit import timeline as tl
 from glutekit.catalog import Catalog
 from glutekit.timeline.cues import HALFWAY, TAKES
 from glutekit.timeline.played import voiced_timeline
+from tests import run_speech
 
 #: Two sets of a 30-second hold on each side: four holds, each with its halfway line.
-ROUTINE = {
-    "id": "takes",
-    "title": "Takes",
-    "steps": [{"exercise": "glutes:supine-figure-four", "dose": {"hold": 30}, "sets": 2}],
-}
+#: Its speech is rendered up front: two tests here render it, and one of them compares
+#: an export's timing with a later transcript's, which another render of one of its
+#: cues in between (a new take, a little longer or shorter) would shift.
+ROUTINE = run_speech.also(
+    {
+        "id": "takes",
+        "title": "Takes",
+        "steps": [{"exercise": "glutes:supine-figure-four", "dose": {"hold": 30}, "sets": 2}],
+    }
+)
 #: Understood: every word of a short line heard, at most one word in four of a longer one
 #: missed (pocketsphinx's word accuracy, see tests/speech_score.py).
 UNDERSTOOD = 0.75
