@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,6 +186,32 @@ def clean_cue(tmp_path_factory: pytest.TempPathFactory) -> tuple[float, bytes]:
 
 
 CUE_TEXT = "Hold the stretch and breathe slowly."
+
+
+@pytest.mark.parametrize("checksum_before", [None, "0" * 64], ids=["none-yet", "the-old-one"])
+def test_a_cue_another_process_is_storing_is_waited_for_not_called_damaged(
+    checksum_before: str | None, tmp_path: Path, clean_cue: tuple[float, bytes]
+) -> None:
+    """Two glutekit processes sharing a voice cache may render the same cue: one moves its
+    WAV into place, then writes the checksum. The other, checking the cue in between,
+    waits for the checksum instead of rendering the cue again with a warning."""
+    from glutekit_voice import cachecheck
+
+    wav = tmp_path / "cue.wav"
+    wav.write_bytes(clean_cue[1])  # just moved into place
+    if checksum_before is not None:  # read before the writer replaced it
+        cachecheck.checksum_path(wav).write_text(checksum_before + "\n")
+    writer = threading.Timer(0.1, cachecheck.write_checksum, args=(wav,))
+    writer.start()
+    try:
+        assert cachecheck.problem(wav) is None
+    finally:
+        writer.join()
+    # When no checksum comes, it is damage after the short wait.
+    cachecheck.checksum_path(wav).unlink()
+    began = time.monotonic()
+    assert cachecheck.problem(wav) == "has no checksum"
+    assert cachecheck.SETTLING_SECONDS <= time.monotonic() - began < 30
 
 
 @pytest.mark.parametrize("damage", list(DAMAGE))

@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import struct
+import time
 from pathlib import Path
 
 from glutekit_voice import wavfile
@@ -148,6 +149,31 @@ def problem(path: Path) -> str | None:
         return "is not a regular file"
     if info.st_size > _HEADER + MAX_CUE_SECONDS * wavfile.RATE * 2:
         return f"is {info.st_size:,} bytes, longer than any cue"
+    why = _content_problem(path)
+    if why in _SETTLING_PROBLEMS and _just_stored(info):
+        # Another glutekit process may be storing this very cue: it moves the WAV into
+        # place, then writes its checksum. Give it a moment before calling that damage
+        # (which would render the cue again and warn about it).
+        give_up = time.monotonic() + SETTLING_SECONDS
+        while why in _SETTLING_PROBLEMS and time.monotonic() < give_up:
+            time.sleep(0.02)
+            why = _content_problem(path)
+    return why
+
+
+#: How long a cue stored a moment ago may wait for its checksum to be written.
+SETTLING_SECONDS = 0.5
+#: What a cue looks like while another process is between moving it into place and
+#: writing its checksum (or when its checksum was read just before that).
+_SETTLING_PROBLEMS = ("has no checksum", "does not match its checksum")
+
+
+def _just_stored(info: os.stat_result) -> bool:
+    """Whether the file was moved into place (or written) in the last few seconds."""
+    return time.time() - max(info.st_mtime, info.st_ctime) < 5.0
+
+
+def _content_problem(path: Path) -> str | None:
     try:
         data = path.read_bytes()
         expected = checksum_path(path).read_text(encoding="ascii").strip()
