@@ -47,6 +47,24 @@ def test_exercises_json_has_dose_text(cli) -> None:
     assert by_id["glutes:supine-hip-rotation"]["per_side"] is True
 
 
+def test_exercises_json_is_each_exercise_s_own_fields(catalog) -> None:
+    """The JSON of every installed exercise holds what dataclasses.asdict gives for it
+    (made without its deep copies), with equipment as lists and the dose in words."""
+    from dataclasses import asdict
+
+    from glutekit.cli.catalog import exercise_dict
+
+    assert len(catalog.exercises) >= 20
+    for exercise in catalog.exercises.values():
+        made = exercise_dict(exercise)
+        expected = {
+            **asdict(exercise),
+            "equipment": [list(need) for need in exercise.equipment],
+            "dose_text": exercise.dose.describe(),
+        }
+        assert json.dumps(made, sort_keys=True) == json.dumps(expected, sort_keys=True)
+
+
 def test_show_prints_a_card(cli) -> None:
     result = cli("show", "glutes:half-pigeon")
     assert result.exit_code == 0

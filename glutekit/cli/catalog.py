@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import asdict
+from dataclasses import fields
 from typing import Any
 
 import click
@@ -15,10 +15,34 @@ from glutekit.model import Exercise, Routine
 
 
 def exercise_dict(ex: Exercise) -> dict[str, Any]:
-    data = asdict(ex)
+    data = _plain(ex)
+    assert isinstance(data, dict)
     data["equipment"] = [list(need) for need in ex.equipment]
     data["dose_text"] = ex.dose.describe()
     return data
+
+
+#: Each dataclass's field names, looked up once per class.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _plain(value: Any) -> Any:
+    """``value`` as the data JSON writes: what ``dataclasses.asdict`` gives for it, without
+    the deep copy it makes of every value on the way (a catalog's worth of exercises
+    spent most of its time there)."""
+    kind = type(value)
+    if kind in (str, int, float, bool) or value is None:
+        return value
+    names = _FIELD_NAMES.get(kind)
+    if names is None and hasattr(kind, "__dataclass_fields__"):
+        names = _FIELD_NAMES[kind] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {name: _plain(getattr(value, name)) for name in names}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {_plain(key): _plain(item) for key, item in value.items()}
+    return value
 
 
 def _matches(
