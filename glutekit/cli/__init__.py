@@ -243,29 +243,40 @@ def _end_without_plugin_threads(code: object) -> None:
 
     Python waits for every thread that is not a daemon before it exits; one a plugin
     started and never ended would hang every command. The exit handlers still run.
-    Ctrl-C while waiting for those threads ends glutekit as anywhere else: one line, 130.
+    Ctrl-C or SIGTERM while waiting for those threads, or while the exit handlers run,
+    ends glutekit as anywhere else: one line, and 130 or 143.
     """
     guard = sys.modules.get("glutekit.host.guard")
     if guard is None:
         return
     try:
         lines = guard.leftover_threads(PLUGIN_THREADS_WAIT)
-    except KeyboardInterrupt:
-        lines, code = [], 130
-        click.echo("glutekit: interrupted", err=True)
+    except (KeyboardInterrupt, Terminated) as stop:
+        lines, code = [], _stopped(stop)
     else:
         if not lines:
             return
     import atexit
 
-    for line in lines:
-        click.echo(f"glutekit: warning: {_safe(line)}", err=True)
-    atexit._run_exitfuncs()
+    try:
+        for line in lines:
+            click.echo(f"glutekit: warning: {_safe(line)}", err=True)
+        atexit._run_exitfuncs()
+    except (KeyboardInterrupt, Terminated) as stop:
+        code = _stopped(stop)
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(Exception):
             stream.flush()
     status = code if isinstance(code, int) else 0 if code is None else 1
     guard._real_exit(status)
+
+
+def _stopped(stop: BaseException) -> int:
+    """Say that Ctrl-C or SIGTERM stopped glutekit; its exit status."""
+    terminated = isinstance(stop, Terminated)
+    with contextlib.suppress(Exception):
+        click.echo(f"glutekit: {'terminated' if terminated else 'interrupted'}", err=True)
+    return 143 if terminated else 130
 
 
 def _main(argv: list[str] | None) -> None:

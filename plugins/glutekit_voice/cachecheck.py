@@ -130,10 +130,11 @@ def checksum_path(path: Path) -> Path:
     return path.with_suffix(".sha256")
 
 
-def problem(path: Path) -> str | None:
+def problem(path: Path, *, again: bool = True) -> str | None:
     """Why the cached file at ``path`` cannot be used, or None when it verifies.
 
     ``"missing"`` means there is nothing there (not damage: just not rendered yet).
+    ``again``: look once more when another process seems to be storing the file.
     """
     try:
         info = os.lstat(path)
@@ -150,22 +151,28 @@ def problem(path: Path) -> str | None:
     if info.st_size > _HEADER + MAX_CUE_SECONDS * wavfile.RATE * 2:
         return f"is {info.st_size:,} bytes, longer than any cue"
     why = _content_problem(path)
-    if why in _SETTLING_PROBLEMS and _just_stored(info):
+    if not again:
+        return why
+    if why == "does not match its checksum" and _replaced_since(path, info):
+        # Read while another process replaced it: check what is there now.
+        return problem(path, again=False)
+    if why == "has no checksum" and _just_stored(info) and str(path) not in _waited:
         # Another glutekit process may be storing this very cue: it moves the WAV into
         # place, then writes its checksum. Give it a moment before calling that damage
-        # (which would render the cue again and warn about it).
+        # (which would render the cue again and warn about it); once per file and process.
+        _waited.add(str(path))
         give_up = time.monotonic() + SETTLING_SECONDS
-        while why in _SETTLING_PROBLEMS and time.monotonic() < give_up:
+        while time.monotonic() < give_up:
             time.sleep(0.02)
-            why = _content_problem(path)
+            if checksum_path(path).exists():
+                return problem(path, again=False)
     return why
 
 
 #: How long a cue stored a moment ago may wait for its checksum to be written.
 SETTLING_SECONDS = 0.5
-#: What a cue looks like while another process is between moving it into place and
-#: writing its checksum (or when its checksum was read just before that).
-_SETTLING_PROBLEMS = ("has no checksum", "does not match its checksum")
+#: Files already given that time in this process.
+_waited: set[str] = set()
 
 
 def _just_stored(info: os.stat_result) -> bool:
@@ -173,9 +180,23 @@ def _just_stored(info: os.stat_result) -> bool:
     return time.time() - max(info.st_mtime, info.st_ctime) < 5.0
 
 
+def _replaced_since(path: Path, before: os.stat_result) -> bool:
+    """Whether another file (or a rewritten one) stands at ``path`` than ``before`` saw."""
+    try:
+        now = os.lstat(path)
+    except OSError:
+        return False
+    return (now.st_ino, now.st_ctime_ns) != (before.st_ino, before.st_ctime_ns)
+
+
 def _content_problem(path: Path) -> str | None:
     try:
         data = path.read_bytes()
+    except FileNotFoundError:
+        return "missing"  # removed since it was looked at: another process replaces it
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    try:
         expected = checksum_path(path).read_text(encoding="ascii").strip()
     except FileNotFoundError:
         return "has no checksum"
