@@ -244,13 +244,15 @@ def _end_without_plugin_threads(code: object) -> None:
     Python waits for every thread that is not a daemon before it exits; one a plugin
     started and never ended would hang every command. The exit handlers still run.
     Ctrl-C or SIGTERM while waiting for those threads, or while the exit handlers run,
-    ends glutekit as anywhere else: one line, and 130 or 143.
+    ends glutekit as anywhere else: one line, and 130 or 143; after one, it does not wait.
     """
     guard = sys.modules.get("glutekit.host.guard")
     if guard is None:
         return
+    # Stopped by Ctrl-C or SIGTERM already: no waiting, only the plugin named.
+    wait = 0.0 if code in (130, 143) else PLUGIN_THREADS_WAIT
     try:
-        lines = guard.leftover_threads(PLUGIN_THREADS_WAIT)
+        lines = guard.leftover_threads(wait)
     except (KeyboardInterrupt, Terminated) as stop:
         lines, code = [], _stopped(stop)
     else:
