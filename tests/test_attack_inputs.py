@@ -505,6 +505,13 @@ LINGERS = """
 """
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT handled as Python does by default. A test run started where
+    SIGINT is ignored (in the background by a shell without job control, say) hands that
+    on to the glutekit it starts, which rightly goes on ignoring it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 LINGERING_WARNING = (
     "glutekit: warning: plugin 'lingers' left a thread running ('lingering-poll'); "
     "glutekit ends without waiting for it (disable it with GLUTEKIT_BLOCK_PLUGINS=lingers)"
@@ -545,6 +552,7 @@ def test_a_signal_while_glutekit_waits_for_a_plugin_s_thread_is_one_line(
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint,
     )
     try:
         assert proc.stdout is not None
@@ -580,6 +588,7 @@ def test_ctrl_c_in_a_session_does_not_wait_for_a_plugin_s_thread(tmp_path: Path)
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_default_sigint,
     )
     try:
         assert proc.stdout is not None
@@ -923,6 +932,7 @@ def test_ctrl_c_before_glutekit_starts_is_python_s_own_and_documented(tmp_path: 
             stderr=subprocess.PIPE,
             text=True,
             env=env,
+            preexec_fn=_default_sigint,
         )
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)

@@ -112,10 +112,7 @@ def leftover_threads(wait: float) -> list[str]:
     give_up = time.monotonic() + wait
     left = []
     for thread, (plugin, hint) in list(_plugin_threads.items()):
-        # In short steps: a signal the system hands to another thread (a plugin's) does
-        # not wake a long wait, and Ctrl-C would only be seen when the wait is over.
-        while thread.is_alive() and (remaining := give_up - time.monotonic()) > 0:
-            thread.join(min(remaining, 0.05))
+        thread.join(max(0.0, give_up - time.monotonic()))
         if thread.is_alive():
             left.append((plugin, hint, thread.name))
     lines = []
