@@ -534,6 +534,21 @@ def test_a_plugin_leaving_a_thread_running_is_named_and_does_not_hang_the_exit(
     assert "unknown routine" in bad.stderr and "'lingers' left a thread" in bad.stderr
 
 
+def _with_lingering_plugin(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
+    """``glutekit ARGS`` started with the plugin that leaves a thread running, its output
+    in pipes, and SIGINT at its default."""
+    env = {**os.environ, **_plugin(tmp_path / "site", "lingers", LINGERS)}
+    env["GLUTEKIT_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.Popen(
+        [sys.executable, "-m", "glutekit", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        preexec_fn=_default_sigint,
+    )
+
+
 @pytest.mark.parametrize(
     ("signum", "status", "said"),
     [(signal.SIGINT, 130, "interrupted"), (signal.SIGTERM, 143, "terminated")],
@@ -545,15 +560,7 @@ def test_a_signal_while_glutekit_waits_for_a_plugin_s_thread_is_one_line(
     """At the end of a command glutekit waits a few seconds for the threads plugins
     started; Ctrl-C or SIGTERM in that wait is the one line and exit status of anywhere
     else (it was a traceback)."""
-    env = {**os.environ, **_plugin(tmp_path / "site", "lingers", LINGERS)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "glutekit", "routines"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=_default_sigint,
-    )
+    proc = _with_lingering_plugin(tmp_path, "routines")
     try:
         assert proc.stdout is not None
         listing = ""
@@ -580,16 +587,7 @@ def test_a_signal_while_glutekit_waits_for_a_plugin_s_thread_is_one_line(
 def test_ctrl_c_in_a_session_does_not_wait_for_a_plugin_s_thread(tmp_path: Path) -> None:
     """Stopped by Ctrl-C, glutekit names the plugin whose thread is left and ends at
     once, without the few seconds it gives such threads at a normal end."""
-    env = {**os.environ, **_plugin(tmp_path / "site", "lingers", LINGERS)}
-    env["GLUTEKIT_DATA_DIR"] = str(tmp_path / "data")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "glutekit", "run", "quick-five", "--no-voice", "--speed", "1"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        preexec_fn=_default_sigint,
-    )
+    proc = _with_lingering_plugin(tmp_path, "run", "quick-five", "--no-voice", "--speed", "1")
     try:
         assert proc.stdout is not None
         assert proc.stdout.readline(), "the session printed nothing"
