@@ -11,11 +11,11 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glutekit.errors import InputError
+from glutekit.model.records import record
 
 Parse = Callable[[Any], Any]
 
@@ -117,7 +117,7 @@ def _breath_pace(raw: Any) -> str:
     return f"{pace.inhale:g}/{pace.exhale:g}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Setting:
     """One preference: how it is checked, its variable, and which options it sets."""
 
@@ -237,7 +237,7 @@ def setting(key: str) -> Setting:
     return found
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Loaded:
     """A config file read as far as it can be: for the commands that fix it."""
 
@@ -332,7 +332,7 @@ def default_map(values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return result
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Effective:
     """A setting's value and where it came from, for ``glutekit config list``."""
 

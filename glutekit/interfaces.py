@@ -7,11 +7,12 @@ Hooks (see :mod:`glutekit.hookspecs`) return objects of these shapes. Each is a
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from glutekit.model import Cue, Segment, Timeline
+from glutekit.model.records import record
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
@@ -25,7 +26,7 @@ EventKind = Literal[
 ]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Event:
     """Something that happened in a session, handed to every output.
 
@@ -47,7 +48,7 @@ class Event:
     text: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class SessionSummary:
     """What a finished or interrupted session did."""
 
@@ -108,7 +109,7 @@ def _no_sound() -> SoundTap | None:
     return None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OutputOptions:
     """What an output or input is created with: the session's services, typed, and
     the options the user gave, by name (plugins read the ones they know)."""
@@ -235,7 +236,7 @@ class SoundSource(Protocol):
     def sound_tap(self) -> SoundTap | None: ...
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OutputSpec:
     """What the ``glutekit_outputs`` hook returns for each output it offers."""
 
@@ -248,7 +249,7 @@ class OutputSpec:
     speaks: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class InputSpec:
     """What the ``glutekit_inputs`` hook returns for each input it offers.
 
@@ -269,7 +270,7 @@ class InputSpec:
 # ----------------------------------------------------------------------------- exporters
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ExportRequest:
     """Everything an exporter needs to write one file."""
 
@@ -281,7 +282,7 @@ class ExportRequest:
     options: ExportOptions = field(default_factory=lambda: ExportOptions())
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ExportOptions:
     """What an export is written with: the options the user gave, by name, and what
     glutekit found for it."""
@@ -295,7 +296,7 @@ class ExportOptions:
     template_dirs: tuple[Path, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Exporter:
     """What the ``glutekit_exporters`` hook returns: one file format."""
 
@@ -319,7 +320,7 @@ class Exporter:
 # ----------------------------------------------------------------------------- strategies
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ComposeRequest:
     """What the user asked ``glutekit compose`` for."""
 
@@ -372,7 +373,7 @@ class Strategy(Protocol):
 # ----------------------------------------------------------------------------- voices
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class VoiceInfo:
     id: str
     name: str
@@ -383,7 +384,7 @@ class VoiceInfo:
 # ----------------------------------------------------------------------------- commands
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class CommandSpec:
     """What the ``glutekit_commands`` hook returns: one command added to the CLI.
 
@@ -410,7 +411,7 @@ OptionType = Literal["int", "float", "text", "choice", "flag"]
 OPTION_COMMANDS = ("run", "export", "transcript")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class OptionSpec:
     """What the ``glutekit_options`` hook returns: one option a plugin adds to commands.
 
@@ -446,7 +447,7 @@ class OptionSpec:
         return self.name.replace("-", "_")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class VoiceModel:
     """A voice that comes as a model file, offered by a plugin (``glutekit_voice_models``).
 
@@ -462,7 +463,7 @@ class VoiceModel:
     backend: str = "piper"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class LicenceNote:
     """The licence of something a plugin ships besides its code (``glutekit_licences``):
     a font embedded in the files it writes, a voice model, a data set."""

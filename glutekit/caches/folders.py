@@ -21,8 +21,9 @@ import os
 import re
 import stat
 from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from glutekit.model.records import record
 
 #: The marker file (the Cache Directory Tagging convention, so backups skip the folder).
 MARKER = "CACHEDIR.TAG"
@@ -35,7 +36,7 @@ _MARKER_TEXT = (
 _OPEN_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Kind:
     """The files one cache holds, by name: those glutekit writes and nothing else."""
 
@@ -71,13 +72,13 @@ CATALOG = Kind(
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Usage:
     files: int
     bytes: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Cleared:
     """What clearing a cache removed, or why it left the folder alone."""
 

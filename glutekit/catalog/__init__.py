@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from glutekit.errors import InputError, UnknownId, ValidationFailed, suggest
 from glutekit.host.offers import PACKS, ROUTINES
 from glutekit.host.plugins import PluginHost, disable_hint
 from glutekit.model import Exercise, Pack, Routine, Symptom
+from glutekit.model.records import record
 
 ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
 
@@ -64,7 +65,7 @@ def document_problems(doc: Document, kind: SchemaName) -> list[Problem]:
     return problems
 
 
-@dataclass
+@record
 class Catalog:
     """Exercises by qualified id, packs by id, routines by id, and where each came from."""
 

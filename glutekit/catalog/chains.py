@@ -10,10 +10,11 @@ out (so a tendinopathy program never climbs into side-lying or crossed-leg work)
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from glutekit.model import Dose, Exercise
+from glutekit.model.records import record
 
 if TYPE_CHECKING:
     from glutekit.catalog.schema import Document, Problem
@@ -145,7 +146,7 @@ def _up_to_problems(doc: Document, ex: dict[str, Any], i: int) -> list[Problem]:
 # ----------------------------------------------------------------------------- ladders
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Rung:
     """One step of a ladder: an exercise and how much of it."""
 
@@ -164,7 +165,7 @@ class Rung:
         return f"{self.name}, {self.dose_text()}"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Ladder:
     """Every rung one routine step can be at, and where the routine as written sits."""
 
@@ -218,7 +219,7 @@ def dose_rungs(ex: Exercise, *, amount: int | None = None, sets: int | None = No
     return rungs[:MAX_RUNGS]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Bounds:
     """What a ladder may climb into: none of ``excludes``' loads, no exercise the
     session already does (it would be done twice), and only positions the session

@@ -32,7 +32,6 @@ import os
 import pickle
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
 from glutekit.model import Exercise, Pack
+from glutekit.model.records import record
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
@@ -85,7 +85,7 @@ def settle(exercises: int) -> None:
         gc.freeze()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class CompiledPacks:
     """What merging the packs produced: packs, exercises, and the messages to repeat."""
 
@@ -144,7 +144,7 @@ def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
     return digest.hexdigest()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StatKey:
     """A key for the pack files as ``stat`` sees them, and whether it may be remembered."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from itertools import islice
@@ -13,6 +12,7 @@ from typing import Any, Literal
 
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
+from glutekit.model.records import record
 from glutekit.textcheck import safe, source_may_have_bad_text, text_problems
 
 SchemaName = Literal["routine", "pack", "program"]
@@ -97,7 +97,7 @@ def _validator(name: SchemaName) -> Any:
     return cls(schema, format_checker=cls.FORMAT_CHECKER)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Problem:
     """One thing wrong with a document."""
 
@@ -122,7 +122,7 @@ class Problem:
         }
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Document:
     """Parsed JSON with a map from JSON pointer to (line, column)."""
 

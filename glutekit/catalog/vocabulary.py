@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.errors import InputError
+from glutekit.model.records import record
 
 Category = Literal["muscles", "equipment", "positions", "kinds", "loads"]
 CATEGORIES: tuple[Category, ...] = ("muscles", "equipment", "positions", "kinds", "loads")
@@ -52,7 +53,7 @@ _SINGULAR = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Term:
     """One word of the vocabulary and where it came from (``glutekit`` for built-ins)."""
 
@@ -103,7 +104,7 @@ def pack_terms(data: Mapping[str, Any], pack: str) -> dict[Category, tuple[Term,
     }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Vocabulary:
     """Terms by category and id, with every synonym pointing at its term."""
 

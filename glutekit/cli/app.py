@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 import click
+
+from glutekit.model.records import record
 
 if TYPE_CHECKING:  # imported when first used, so commands that need neither start fast
     from glutekit.catalog import Catalog
@@ -29,7 +31,7 @@ def shared_host(ctx: click.Context) -> PluginHost | None:
     return host
 
 
-@dataclass
+@record
 class App:
     plugin_modules: tuple[str, ...] = ()
     extra_plugins: list[tuple[str, object]] = field(default_factory=list)

@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import click
 
 from glutekit import messages
+from glutekit.model.records import record
 from glutekit.textcheck import safe
 
 
@@ -43,7 +43,7 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Column:
     """One column of a listing: its heading and how it lines up."""
 

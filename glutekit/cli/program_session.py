@@ -3,7 +3,6 @@ and what is logged when it ends: the session, the decision and its reason."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +18,7 @@ from glutekit.cli.program_course import (
     stopped_error,
 )
 from glutekit.errors import InputError
+from glutekit.model.records import record
 
 if TYPE_CHECKING:
     from glutekit.program.course import Course
@@ -45,7 +45,7 @@ def today_data(app: App, course: Course) -> dict[str, Any]:
     }
 
 
-@dataclass
+@record
 class PendingSession:
     """Today's program session while ``glutekit run --program`` plays it."""
 

@@ -7,17 +7,17 @@ The core only carries these values; the plugin that speaks reads them (from
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from glutekit.cli.completion import complete_voice
+from glutekit.model.records import record
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BadVariable:
     """A speech variable that does not parse; an error only if speech is used."""
 

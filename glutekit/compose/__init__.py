@@ -11,7 +11,6 @@ calling the hook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from glutekit.catalog import Catalog
@@ -47,6 +46,7 @@ from glutekit.host.offers import STRATEGIES
 from glutekit.host.plugins import PluginHost
 from glutekit.interfaces import ComposeRequest, Strategy
 from glutekit.model import Routine
+from glutekit.model.records import record
 
 __all__ = [
     "LEVELS",
@@ -83,7 +83,7 @@ __all__ = [
 # ----------------------------------------------------------------------------- strategies
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class FoundStrategy:
     """A strategy and the plugin that provided it."""
 

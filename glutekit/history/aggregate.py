@@ -14,7 +14,6 @@ import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
@@ -33,6 +32,7 @@ from glutekit.history.stats import (
     streak_weeks,
 )
 from glutekit.history.totals import Totals, kept_totals
+from glutekit.model.records import record
 
 WEEK = 7 * 86400
 _COUNTS = "(s.status = 'finished' OR s.completed > 0)"
@@ -68,7 +68,7 @@ class _Range:
         self.plain = " AND ".join(parts) or "1"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class History:
     """What a report needs: the summary, the sessions listed, and how many there are.
 
@@ -86,7 +86,7 @@ class History:
         return self.recent if self.streamed is None else self.streamed
 
 
-@dataclass
+@record
 class _Pain:
     """Sums for the pain trend; ``x`` is weeks since ``origin``."""
 

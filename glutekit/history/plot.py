@@ -8,7 +8,6 @@ fpdf2 (printed sheets), so PNG costs no extra dependency; it is imported only he
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from xml.sax.saxutils import escape
 from glutekit.errors import InputError
 from glutekit.history.records import SessionRow
 from glutekit.history.stats import Summary, WeekCount
+from glutekit.model.records import record
 
 WIDTH, HEIGHT = 800, 540
 LEFT, RIGHT = 56, 24
@@ -31,7 +31,7 @@ BEFORE_COLOUR, AFTER_COLOUR, BAR_COLOUR = "#c0392b", "#2471a3", "#48a36b"
 INK, GRID = "#222222", "#dddddd"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rect:
     x: float
     y: float
@@ -40,7 +40,7 @@ class Rect:
     fill: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Line:
     points: tuple[tuple[float, float], ...]
     stroke: str
@@ -48,7 +48,7 @@ class Line:
     dashed: bool = False
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Dot:
     x: float
     y: float
@@ -56,7 +56,7 @@ class Dot:
     fill: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Label:
     x: float
     y: float
@@ -69,7 +69,7 @@ class Label:
 Shape = Rect | Line | Dot | Label
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Panel:
     top: float
     bottom: float

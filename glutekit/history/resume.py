@@ -6,19 +6,18 @@ number, so a timeline that was lengthened to fit speech still lines up.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from glutekit.errors import InputError
 from glutekit.history.db import HistoryDB
 from glutekit.history.recorder import WORK_KINDS
 from glutekit.history.records import HoldRecord, SessionRow
 from glutekit.history.stats import local_date
 from glutekit.model import Segment, Timeline
+from glutekit.model.records import record
 
 HoldKey = tuple[tuple[int, ...], int, int, str | None, str]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ResumePlan:
     #: The session being continued (the latest one of the chain).
     session: SessionRow

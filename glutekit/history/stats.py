@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Literal
 
 from glutekit.history.records import SessionRow
+from glutekit.model.records import record
 
 #: A change in average pain smaller than this per week reads as steady.
 STEADY_SLOPE = 0.25
@@ -20,13 +20,13 @@ STEADY_SLOPE = 0.25
 MIN_SCORES_FOR_TREND = 3
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class WeekCount:
     start: date  # the Monday
     sessions: int
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class PainTrend:
     scored: int
     mean_before: float | None
@@ -38,7 +38,7 @@ class PainTrend:
     direction: Literal["falling", "rising", "steady"] | None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Summary:
     sessions: int
     weeks: tuple[WeekCount, ...]

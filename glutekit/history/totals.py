@@ -14,16 +14,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from glutekit.history.db import HistoryDB
 from glutekit.history.records import SessionRow
 from glutekit.history.stats import PainTrend
+from glutekit.model.records import record
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Totals:
     """What the summary adds up over every session in range; nothing in it depends on
     the day it is asked (the weeks and streaks are counted back from today after)."""

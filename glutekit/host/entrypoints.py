@@ -19,13 +19,14 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from glutekit.model.records import record
 
 NAME = "entry-points.json"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Found:
     """An entry point, with the name and version of the distribution that declares it."""
 

@@ -27,7 +27,8 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from glutekit.model.records import record
 
 ENV_TIMEOUT = "GLUTEKIT_PLUGIN_TIMEOUT"
 DEFAULT_TIMEOUT = 30.0
@@ -164,7 +165,7 @@ def timeout() -> float:
         return DEFAULT_TIMEOUT  # checked, with a message, before any plugin loads
 
 
-@dataclass
+@record
 class _Call:
     plugin: str
     what: str

@@ -19,7 +19,6 @@ often it is asked for.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
@@ -35,11 +34,12 @@ from glutekit.interfaces import (
     Strategy,
     VoiceModel,
 )
+from glutekit.model.records import record
 
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Named(Generic[T]):
     """A hook whose items have unique names: outputs, inputs, exporters, ..."""
 
@@ -78,7 +78,7 @@ class Named(Generic[T]):
         return found
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Listed(Generic[T]):
     """A hook whose items the caller validates: ``[(plugin, item), ...]``."""
 

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from types import ModuleType
 from typing import Any, Literal
 
@@ -20,6 +20,7 @@ import pluggy
 from glutekit import PROJECT, hookspecs
 from glutekit.errors import GlutekitError, PluginError
 from glutekit.host.guard import PluginFailure, check_timeout, guarded
+from glutekit.model.records import record
 from glutekit.textcheck import safe
 
 ENV_DISABLE_AUTOLOAD = "GLUTEKIT_DISABLE_PLUGIN_AUTOLOAD"
@@ -31,7 +32,7 @@ ENV_TRACE = "GLUTEKIT_TRACE_PLUGINS"
 Status = Literal["loaded", "failed", "blocked", "not-allowed"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class PluginRecord:
     """What the host knows about one plugin, for ``glutekit plugins``."""
 
@@ -71,7 +72,7 @@ def _env_flag(name: str) -> bool:
     return os.environ.get(name, "").strip().lower() not in ("", "0", "false", "no", "off")
 
 
-@dataclass
+@record
 class PluginHost:
     """A pluggy manager plus the provenance and failures of every plugin."""
 
@@ -332,7 +333,7 @@ def _load_entry_points(host: PluginHost, *, only: Collection[str] | None, block:
         host.records[ep.name] = replace(base, hooks=host._hooks_of(plugin))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class InstalledPlugin:
     """An entry point as its metadata describes it (``glutekit plugins --safe``)."""
 

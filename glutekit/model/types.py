@@ -6,8 +6,10 @@ used (see there).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Literal
+
+from glutekit.model.records import record
 
 if TYPE_CHECKING:
     from glutekit.catalog.vocabulary import Category, Term
@@ -31,7 +33,7 @@ KINDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Tempo:
     """Seconds for each phase of one repetition."""
 
@@ -49,7 +51,7 @@ MAX_INHALE = 15.0
 MAX_EXHALE = 20.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class BreathPace:
     """Seconds of one counted breath: the breath in, then the longer breath out."""
 
@@ -89,7 +91,7 @@ class BreathPace:
 RELAXED_BREATH = BreathPace(inhale=4.0, exhale=6.0)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Dose:
     """How much of an exercise: a hold, a number of breaths, or reps at a tempo.
 
@@ -142,7 +144,7 @@ class Dose:
         return text
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Source:
     title: str | None = None
     file: str | None = None
@@ -156,7 +158,7 @@ class Source:
         return " — ".join(p for p in (self.title, shown, self.url, self.note) if p)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Image:
     """A picture of an exercise: a file inside its pack's folder (``path`` is absolute)."""
 
@@ -165,13 +167,13 @@ class Image:
     credit: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Variation:
     name: str
     description: str
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Transition:
     """How a listener changes sides in a per-side exercise."""
 
@@ -181,7 +183,7 @@ class Transition:
     say: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class PhaseWords:
     """The words said at the start of each phase of a repetition, and how a dose is said."""
 
@@ -196,7 +198,7 @@ class PhaseWords:
     timed: str = "Hold"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Progression:
     """How an exercise gets harder or easier in a program (see :mod:`glutekit.program`).
 
@@ -218,7 +220,7 @@ class Progression:
     sets_up_to: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Exercise:
     """One exercise from a pack. ``id`` is qualified: ``<pack>:<exercise>``."""
 
@@ -297,7 +299,7 @@ class Exercise:
         return ", ".join(" or ".join(n.replace("_", " ") for n in need) for need in self.equipment)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Symptom:
     id: str
     label: str
@@ -319,7 +321,7 @@ class Symptom:
         return self.screen or self.caution
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Guidance:
     symptoms: tuple[Symptom, ...] = ()
     min_sessions_per_week: int | None = None
@@ -329,7 +331,7 @@ class Guidance:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Pack:
     id: str
     name: str
@@ -352,7 +354,7 @@ class Pack:
 # ----------------------------------------------------------------------------- routines
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Settings:
     """Routine-wide timing. All times in whole seconds."""
 
@@ -370,7 +372,7 @@ class Settings:
     halfway: bool = True
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class DoseOverride:
     hold: int | None = None
     breaths: int | None = None
@@ -379,7 +381,7 @@ class DoseOverride:
     breath: BreathPace | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ExerciseStep:
     exercise: str
     dose: DoseOverride | None = None
@@ -396,13 +398,13 @@ class ExerciseStep:
     quiet: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class RestStep:
     seconds: int
     say: str | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class MessageStep:
     text: str
     pause: int | None = None
@@ -410,7 +412,7 @@ class MessageStep:
     wait: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class BlockStep:
     name: str
     steps: tuple[Step, ...]
@@ -421,7 +423,7 @@ class BlockStep:
 Step = ExerciseStep | RestStep | MessageStep | BlockStep
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Routine:
     id: str
     title: str
@@ -518,7 +520,7 @@ PRIORITY: dict[str, int] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Cue:
     """Something to say or show at ``at`` seconds from the start of the session."""
 
@@ -532,7 +534,7 @@ class Cue:
     phase: tuple[float, float] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Segment:
     """A stretch of session time with one purpose, such as holding the right side."""
 
@@ -559,7 +561,7 @@ class Segment:
         return round(self.start + self.duration, 3)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Timeline:
     routine_id: str
     title: str

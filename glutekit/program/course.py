@@ -6,10 +6,10 @@ was started; nothing is stored but what the user did.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from glutekit.model.records import record
 from glutekit.program import plan as plans
 from glutekit.program.model import DAY_NAMES, Decision, Logged, Program, planned_dates
 from glutekit.program.rules import baseline_of, decide, next_change
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from glutekit.host.plugins import PluginHost
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Course:
     enrollment: Enrollment
     logged: tuple[Logged, ...]

@@ -8,12 +8,13 @@ A program is checked like a routine: the schema first, then what a schema cannot
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from glutekit.catalog.schema import Document, Problem, read_document, schema_problems
 from glutekit.errors import InputError, UnknownId, ValidationFailed
+from glutekit.model.records import record
 from glutekit.program.model import Program, program_from_data
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def program_problems(doc: Document, catalog: Catalog | None) -> list[Problem]:
     return problems
 
 
-@dataclass
+@record
 class Programs:
     """Every program this install knows, by id, with its data and where it came from."""
 

@@ -6,9 +6,11 @@ frozen dataclasses only after validation (see :mod:`glutekit.program.files`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, timedelta
 from typing import Any, Literal
+
+from glutekit.model.records import record
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DAY_WORDS: tuple[str, ...] = (
@@ -22,7 +24,7 @@ DAY_WORDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Rules:
     """When a program changes. The defaults are the ones ``program status`` prints."""
 
@@ -49,7 +51,7 @@ class Rules:
         return dict(self.__dict__)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class SessionPlan:
     """One entry of a program's ``sessions``: a routine id or a compose request."""
 
@@ -58,7 +60,7 @@ class SessionPlan:
     compose: dict[str, Any] | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Program:
     id: str
     title: str
@@ -152,7 +154,7 @@ def planned_dates(start: date, days: tuple[str, ...], total: int) -> list[date]:
 # ----------------------------------------------------------------------------- the log
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Logged:
     """One program session done: run by glutekit or logged by hand."""
 
@@ -170,7 +172,7 @@ class Logged:
 Action = Literal["progress", "hold", "regress", "stop"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Decision:
     """What the rules made of one logged session, and why, in one line."""
 

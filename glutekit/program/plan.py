@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from glutekit.catalog.chains import Ladder, Rung, ladder
 from glutekit.errors import InputError
+from glutekit.model.records import record
 from glutekit.program.model import Program
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 Path = tuple[int, ...]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class StepLadder:
     path: Path
     ladder: Ladder

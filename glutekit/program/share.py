@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from glutekit.errors import InputError
+from glutekit.model.records import record
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
@@ -113,7 +113,7 @@ def make_bundle(
     return bundle
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Bundle:
     name: str
     kind: Kind

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,13 +21,14 @@ from glutekit.catalog.schema import Document
 from glutekit.host.offers import EXPORTERS, OUTPUTS
 from glutekit.host.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
 from glutekit.model import Exercise, Pack, Routine, Timeline
+from glutekit.model.records import record
 from glutekit.publish.subject import Subject, load_subject
 from glutekit.publish.weight import check_weight
 
 Severity = Literal["error", "warning", "info"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Finding:
     """One line of a conformance report."""
 
@@ -38,7 +39,7 @@ class Finding:
         return f"{self.severity}: {self.message}"
 
 
-@dataclass
+@record
 class Report:
     """Everything ``check-pack`` found about one target."""
 
@@ -83,7 +84,7 @@ class Report:
         )
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Options:
     """Which of the slower checks to run."""
 

@@ -15,12 +15,12 @@ import re
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from glutekit import __version__
 from glutekit.errors import GlutekitError, InputError
+from glutekit.model.records import record
 
 if sys.version_info >= (3, 11):
     from importlib.resources.abc import Traversable
@@ -37,7 +37,7 @@ SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 PREFIX = "glutekit-"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class PackNames:
     """Every name a new pack package needs, all derived from one slug."""
 

@@ -12,7 +12,7 @@ import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -23,6 +23,7 @@ from glutekit.catalog.schema import Document, detect_kind, read_document
 from glutekit.errors import InputError
 from glutekit.host.offers import PACKS, ROUTINES
 from glutekit.host.plugins import make_plugin_host
+from glutekit.model.records import record
 
 Add = Callable[[Any, str], None]
 
@@ -30,7 +31,7 @@ Add = Callable[[Any, str], None]
 MAX_FOLDER_FILES = 200
 
 
-@dataclass
+@record
 class Subject:
     """The packs and routines a target provides, and where they came from."""
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from glutekit.catalog.packwords import PRINT_IMAGE_SIDE, image_side, pack_folder
 from glutekit.catalog.schema import Document
+from glutekit.model.records import record
 
 #: Suggested largest image file: a 1,200-pixel JPEG at quality 85 is usually smaller.
 SUGGESTED_IMAGE_BYTES = 300 * 1024
@@ -24,7 +24,7 @@ SUGGESTED_WHEEL_BYTES = 20 * 1024 * 1024
 ONE_LINE_EACH = 5
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Picture:
     path: str
     bytes: int

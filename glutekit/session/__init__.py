@@ -42,7 +42,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
 from glutekit.errors import InputError, UnknownId, suggest
@@ -61,6 +61,7 @@ from glutekit.interfaces import (
 )
 from glutekit.model import Routine, Timeline
 from glutekit.model.durations import clock as mmss
+from glutekit.model.records import record
 from glutekit.session.clock import Clock, MonotonicClock
 from glutekit.session.engine import Controls, play, speech_lengths
 from glutekit.session.events import EventStream
@@ -100,7 +101,7 @@ def _stderr(message: str) -> None:
     print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class SessionOptions:
     """How to run a session."""
 
@@ -126,7 +127,7 @@ class SessionOptions:
     history: HistoryOptions = field(default_factory=HistoryOptions)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class SessionResult:
     summary: SessionSummary
     #: The signal (SIGINT, SIGTERM) that ended the session, or None.
@@ -137,7 +138,7 @@ class SessionResult:
         return EXIT_SIGNAL[signal.Signals(self.signal)] if self.signal is not None else 0
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class Session:
     """A prepared session: outputs created, speech rendered, timeline fitted around it."""
 

@@ -15,12 +15,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from glutekit.interfaces import Event, EventKind, Output, SessionSummary, Underruns
 from glutekit.model import Cue, Segment, Timeline
 from glutekit.model.durations import clock as mmss
+from glutekit.model.records import record
 from glutekit.session.clock import Clock
 from glutekit.textcheck import safe
 
@@ -190,7 +191,7 @@ def speech_lengths(
 # ----------------------------------------------------------------------------- session
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Item:
     at: float
     segment: Segment

@@ -19,11 +19,11 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal, TextIO
 
 from glutekit.interfaces import Event, SessionSummary
 from glutekit.model import Cue, Segment, Timeline
+from glutekit.model.records import record
 
 __all__ = ["EventName", "EventStream", "JsonLines", "StreamEvent", "Subscriber"]
 
@@ -44,7 +44,7 @@ _NAMES: dict[str, EventName] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class StreamEvent:
     """One thing that happened in a session, as a listener sees it.
 

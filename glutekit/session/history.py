@@ -9,10 +9,10 @@ session, one per hold done, the pain scores given or asked for.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from glutekit.errors import InputError
+from glutekit.model.records import record
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 Report = Callable[[str], None]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class HistoryOptions:
     """How a session is recorded."""
 
@@ -84,7 +84,7 @@ class SessionHistory:
         return getattr(self.recorder, "session_id", None)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Resumed:
     """Where a resumed session starts, and the line that says so."""
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 from glutekit.catalog import Catalog
 from glutekit.catalog.postures import POSTURES, posture
@@ -37,6 +37,7 @@ from glutekit.model import (
     Side,
     Timeline,
 )
+from glutekit.model.records import record
 from glutekit.model.sides import fill
 from glutekit.timeline.assembly import Builder, Item, Rotation, flatten
 from glutekit.timeline.cues import (
@@ -100,7 +101,7 @@ _AFTER_MESSAGE = 1.0
 SCREEN_PAUSE = 5.0
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class CompileSettings:
     """How to fit cues around speech.
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 
 from glutekit.model import (
     PRIORITY,
@@ -20,13 +19,14 @@ from glutekit.model import (
     Side,
     Step,
 )
+from glutekit.model.records import record
 from glutekit.timeline.pacing import Said, Voice, ms
 from glutekit.timeline.speech import SpeechLengths
 
 __all__ = ["Builder", "Item", "Rotation", "flatten"]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Item:
     """One routine step after blocks are unrolled, with where it came from."""
 

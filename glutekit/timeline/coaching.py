@@ -43,7 +43,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 from glutekit.catalog import Catalog
 from glutekit.model import (
@@ -59,6 +58,7 @@ from glutekit.model import (
     Timeline,
 )
 from glutekit.model.durations import clock
+from glutekit.model.records import record
 from glutekit.model.sides import fill, mirrored, side_phrases, sides_named_side
 from glutekit.timeline import SCREEN_PAUSE
 from glutekit.timeline.cues import (
@@ -96,7 +96,7 @@ _MINUTES = re.compile(
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Violation:
     """One broken rule, at a JSON pointer into the routine."""
 
@@ -617,7 +617,7 @@ def _short(text: str) -> str:
 # ----------------------------------------------------------------------------- figures
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Figures:
     """What a listener gets from one voiced session, in numbers (``benchmarks/coaching.py``)."""
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Literal
 
 from glutekit.model import (
@@ -20,6 +19,7 @@ from glutekit.model import (
     Side,
     Tempo,
 )
+from glutekit.model.records import record
 from glutekit.model.sides import fill, missing_on_side
 
 NUMBERS = [
@@ -205,7 +205,7 @@ _ADJUST_VERBS = frozenset(
 _LEAD_IN = re.compile(r"^(?:if|when|with|on|keeping|holding|using|then|now|slowly)\b", re.I)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ExerciseDose:
     """The dose one routine step asks for, with its length worked out."""
 

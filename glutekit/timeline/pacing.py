@@ -19,10 +19,10 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
 from glutekit.model import CueKind, PhaseWords
+from glutekit.model.records import record
 from glutekit.timeline.cues import (
     END_LINES,
     HALFWAY,
@@ -61,7 +61,7 @@ class HoldLines(NamedTuple):
 FIRST_LINES = HoldLines()
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Voice:
     length: Callable[[str], float]
     gap: float
@@ -267,7 +267,7 @@ def _spread(
 # ----------------------------------------------------------------------------- paced sets
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Phase:
     start: float
     end: float

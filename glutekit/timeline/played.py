@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from glutekit.catalog import Catalog
 from glutekit.model import Exercise, ExerciseStep, Routine, Settings, Side, Timeline
+from glutekit.model.records import record
 from glutekit.model.sides import fill
 from glutekit.timeline import (
     CompileSettings,
@@ -68,7 +68,7 @@ def played_length(routine: Routine, catalog: Catalog, measure: Measure | None = 
     return voiced_timeline(routine, catalog, measure)[0].duration
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Overhead:
     """Seconds the compiler adds around an exercise's work, with estimated speech.
 

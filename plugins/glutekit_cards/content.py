@@ -6,7 +6,7 @@ escapes for its own medium, so a title like ``<script>`` prints literally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from glutekit.catalog.vocabulary import Vocabulary
@@ -23,6 +23,7 @@ from glutekit.model import (
     Step,
 )
 from glutekit.model.durations import format_seconds
+from glutekit.model.records import record
 from glutekit.model.sides import fill
 from glutekit_cards.figures import choose_figure
 
@@ -31,7 +32,7 @@ MIN_SESSIONS_PER_WEEK = 2
 SIDE_WORDS = {"both": "each side", "left": "left side", "right": "right side"}
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Picture:
     """One of an exercise's pictures as printed: a file of its pack, what it shows, its label."""
 
@@ -48,7 +49,7 @@ class Picture:
 PAIR_CAPTIONS = ("Start", "End")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class StepRow:
     """One line of the steps table."""
 
@@ -64,7 +65,7 @@ class StepRow:
     thumbnail: Picture | None = None
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ExerciseInfo:
     """One exercise as the sheet and its card show it."""
 
@@ -99,13 +100,13 @@ class ExerciseInfo:
         return self.cues[0] if self.cues else ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class LogRow:
     label: str
     side: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class LogGrid:
     weeks: int
     sessions_per_week: int
@@ -120,7 +121,7 @@ SEE_A_PROFESSIONAL = (
 )
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Sheet:
     title: str
     purpose: str

@@ -6,12 +6,12 @@ two never drift apart. Positions without a drawing of their own use the nearest 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from glutekit.model.records import record
 
 Point = tuple[float, float]
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Figure:
     name: str
     head: Point

@@ -13,10 +13,10 @@ import contextlib
 import logging
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from glutekit.model.records import record
 from glutekit_cards.figures import FIGURES, figure_for
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -29,7 +29,7 @@ GREY = (110, 110, 110)
 RULE = (170, 170, 170)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rect:
     x: float
     y: float

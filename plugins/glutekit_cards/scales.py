@@ -13,18 +13,18 @@ export of the same routine (as PDF or as HTML) lays its text out once, or not at
 from __future__ import annotations
 
 import importlib.util
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glutekit.caches.kept import Kept, files_in, fingerprint
+from glutekit.model.records import record
 from glutekit_cards.content import Sheet
 
 NAME = "print-scales.json"
 _HERE = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Scales:
     #: The sheet's type scale (1.0 when the sheet is not printed).
     sheet: float

@@ -17,15 +17,16 @@ the coach (double talk) barely moves the filter.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from glutekit.model.records import record
+
 _EPS = 1e-6
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class EchoTuning:
     #: Samples per block (16 ms at 16 kHz).
     block: int = 256

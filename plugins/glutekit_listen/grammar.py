@@ -15,12 +15,13 @@ import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+
+from glutekit.model.records import record
 
 WAKE_WORD = "coach"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Command:
     """One spoken command and the session control it drives."""
 

@@ -19,12 +19,12 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glutekit.interfaces import Event, OutputOptions, SessionControls, SessionSummary
 from glutekit.model import Timeline
+from glutekit.model.records import record
 from glutekit_listen.audio import AudioUnavailable, EarconPlayer
 from glutekit_listen.grammar import WAKE_WORD, words_of
 from glutekit_listen.recogniser import RATE, Heard, Recogniser, RecogniserMissing, Tuning
@@ -51,7 +51,7 @@ class ListenOff(Exception):
     """Voice commands cannot work here; the message is the one line to show."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Acted:
     """A command the listener obeyed."""
 

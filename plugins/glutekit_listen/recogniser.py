@@ -28,10 +28,10 @@ from __future__ import annotations
 import tempfile
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from glutekit.model.records import record
 from glutekit_listen.grammar import (
     COMMANDS,
     FILLER_WORDS,
@@ -54,7 +54,7 @@ class RecogniserMissing(Exception):
     """pocketsphinx (or its bundled English model) is not there."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Heard:
     """A command spotted in the audio."""
 
@@ -71,7 +71,7 @@ class Heard:
     over_coach: bool
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Tuning:
     threshold: float = 0.6
     strict_threshold: float = 0.9

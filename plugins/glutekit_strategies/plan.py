@@ -14,11 +14,11 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import pairwise
 
 from glutekit.errors import InputError
 from glutekit.model import RELAXED_BREATH, Dose, Exercise, Settings
+from glutekit.model.records import record
 from glutekit.timeline import DONE_SECONDS, rest_after_seconds
 from glutekit.timeline.played import overhead
 
@@ -35,7 +35,7 @@ DEFAULT_REP_SECONDS = 3.0
 HOLD_STEP = 5
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Dosing:
     """How far an exercise's dose may be stretched or shrunk, in its own unit.
 
@@ -101,7 +101,7 @@ def _dosing(dose: Dose, breath: float) -> Dosing:
     return Dosing.of_dose(dose, breath)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Planned:
     """One exercise step with its dose decided."""
 

@@ -18,12 +18,12 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from glutekit.errors import InputError
 from glutekit.interfaces import VoiceInfo, VoiceModel
+from glutekit.model.records import record
 from glutekit_voice.loader import prepare_espeak
 
 #: Seconds to wait for one short utterance; espeak-ng speaks ~20x faster than real time.
@@ -49,7 +49,7 @@ class SpeechFailed(Exception):
     """One text could not be spoken to a file."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class VoiceSpec:
     """The voice, rate (words per minute) and volume (0..1) to speak with, and the values
     of the options this backend reads (``BackendEntry.options``), as ``(key, value)``."""
@@ -111,7 +111,7 @@ class ModelBackend(Protocol):
         ...
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class BackendEntry:
     """A speech backend this plugin can open: built in, or from an entry point."""
 

@@ -13,7 +13,8 @@ with a zero-terminated element id and end with frames of their own (here a TIT2)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from glutekit.model.records import record
 
 #: Encoding byte of a UTF-8 text frame (ID3v2.4 only).
 _UTF8 = b"\x03"
@@ -27,7 +28,7 @@ PADDING = 256
 _MAX_SIZE = (1 << 28) - 1
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class ChapterMark:
     """One chapter: its title, and where it starts and ends in whole milliseconds."""
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 import os
 import sys
 import threading
-from dataclasses import dataclass
 from typing import Literal
+
+from glutekit.model.records import record
 
 #: "auto" (default): the system library if found, else the wheel's.
 #: "bundled": always the wheel's (for machines with a broken system copy, and for tests).
@@ -25,7 +26,7 @@ ENV_LIBRARY = "GLUTEKIT_ESPEAK_LIBRARY"
 SYSTEM_SONAME = "libespeak-ng.so.1"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class EspeakLibrary:
     """Which espeak-ng library pyttsx3 will use, for messages and ``glutekit voices``."""
 

@@ -17,11 +17,11 @@ import statistics
 from array import array
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from glutekit.model import Cue, Timeline
+from glutekit.model.records import record
 from glutekit_voice import wavfile
 
 if TYPE_CHECKING:  # music is decoded only when a session has some
@@ -37,7 +37,7 @@ _LEVEL_SAMPLE = 16
 _CACHED_CLIPS = 48
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Placement:
     """One clip at its place in the session."""
 
@@ -50,7 +50,7 @@ class Placement:
     last_beep: bool = False
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Started:
     """A clip that began to sound: at stream frame ``frame``, session frame ``at``."""
 
@@ -178,7 +178,7 @@ class ClipMissing(Exception):
     """A rendered cue file could not be read while mixing."""
 
 
-@dataclass
+@record
 class _Voice:
     started: Started
     clip: array[int]

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from glutekit.errors import GlutekitError
 from glutekit.model import Timeline
+from glutekit.model.records import record
 from glutekit_voice import wavfile
 
 MISSING_ENCODER = (
@@ -76,7 +76,7 @@ class Mp3Encoder:
         return bytes(self._encoder.flush())
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Chapter:
     title: str
     start: float

@@ -20,11 +20,11 @@ import math
 import os
 from array import array
 from collections.abc import Generator, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from glutekit.errors import InputError
+from glutekit.model.records import record
 from glutekit_voice import wavfile
 
 ENV_DUCK = "GLUTEKIT_MUSIC_DUCK"
@@ -60,7 +60,7 @@ _STEP = 32
 FORMATS = "MP3, OGG Vorbis, FLAC or WAV"
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Music:
     """A music file checked and measured for a session at ``rate``."""
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from glutekit.model.records import record
 from glutekit_voice.player import PlaybackFailed, Player
 
 #: A cue cuts short the one playing only if it outranks it by this much: a countdown
@@ -27,7 +28,7 @@ CUT_IN_MARGIN = 30
 Outcome = Literal["pending", "played", "cut", "dropped", "failed", "cleared"]
 
 
-@dataclass(kw_only=True)
+@record(kw_only=True)
 class PlayRecord:
     """What happened to one submitted cue. Times are :func:`time.perf_counter` values."""
 

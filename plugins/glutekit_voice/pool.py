@@ -27,12 +27,13 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import IO, Any
 
 from glutekit.errors import InputError
 from glutekit.interfaces import VoiceModel
+from glutekit.model.records import record
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable, VoiceSpec
 
 #: Fewer missing cues than this render in this process: starting workers would cost more.
@@ -65,7 +66,7 @@ def workers_for(missing: int) -> int:
     return max(1, min(render_workers() or cores(), missing))
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Job:
     """What every worker speaks with, as the parent resolved it."""
 

@@ -19,10 +19,10 @@ import tempfile
 import threading
 import wave
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from glutekit.model.records import record
 from glutekit_voice import cachecheck, wavfile
 from glutekit_voice.backends import (
     SpeechBackend,
@@ -226,7 +226,7 @@ def _stderr_warning(message: str) -> None:
     print(f"glutekit: warning: {message}", file=sys.stderr)
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class RenderedCue:
     text: str
     path: Path

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from glutekit.errors import InputError
 from glutekit.interfaces import VoiceModel
+from glutekit.model.records import record
 
 ENV_VOICE = "GLUTEKIT_VOICE"
 ENV_RATE = "GLUTEKIT_RATE"
@@ -33,7 +33,7 @@ MAX_RATE = 450
 BACKEND_NAMES = ("auto", "pyttsx3", "say", "espeak-ng")
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class VoiceSettings:
     """How cues are spoken. ``voice`` None means the backend's default voice."""
 

@@ -19,10 +19,10 @@ import os
 import threading
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
 from typing import Any, Literal
 
 from glutekit.model import Cue
+from glutekit.model.records import record
 from glutekit.session import devices
 from glutekit.session.clock import AudioClock
 from glutekit_voice import wavfile
@@ -49,7 +49,7 @@ class NoAudioDevice(Exception):
         self.what = what
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class Applied:
     """A pause or a jump as the stream carried it out (for latency measurements)."""
 

@@ -1,0 +1,172 @@
+"""Dataclasses whose methods are written when they are first used.
+
+``dataclasses.dataclass`` writes each class's ``__init__``, ``__repr__``, ``__eq__``,
+``__hash__`` (and, when frozen, ``__setattr__`` and ``__delattr__``) as Python source
+and compiles it, when the class is defined. That is about half a millisecond a class,
+and glutekit defines over a hundred records: a third of what a short command costs,
+paid by every command for classes most of them never make an instance of.
+
+:func:`record` takes the same options and makes the same dataclass (``fields``,
+``replace``, ``asdict``, pattern matching and pickling work as on any other), with
+one difference: ``__init__``, ``__repr__``, ``__eq__`` and ``__hash__`` are written
+the first time each is called, by the standard library on a copy of the class's
+fields, and put on the class; from then on they are the very functions ``dataclass``
+would have given it. A frozen record refuses assignment and deletion with the same
+error as a frozen dataclass, through methods that need no source compiled (one that
+inherits from a dataclass gets dataclass's own).
+
+Type checkers see ``dataclasses.dataclass`` itself.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["record"]
+
+_written = threading.Lock()
+
+
+def _options(name: str, frozen: bool, kw_only: bool) -> dict[str, Any]:
+    """Options that make ``dataclass`` write ``name`` (and as little else as it can)."""
+    nothing = {"init": False, "repr": False, "eq": False, "kw_only": kw_only}
+    if name == "__init__":  # a frozen class's __init__ sets fields past its __setattr__
+        return {**nothing, "init": True, "frozen": frozen}
+    if name == "__repr__":
+        return {**nothing, "repr": True}
+    if name == "__eq__":
+        return {**nothing, "eq": True}
+    return {**nothing, "eq": True, "unsafe_hash": True}  # __hash__
+
+
+def _write(cls: type, name: str) -> None:
+    """Have ``dataclass`` write ``name`` for a copy of ``cls``'s fields; put it on ``cls``."""
+    with _written:
+        pending: dict[str, tuple[bool, bool]] = cls.__dict__["__gk_pending__"]
+        if name not in pending:
+            return  # another thread wrote it
+        namespace: dict[str, Any] = {
+            "__module__": cls.__module__,
+            "__qualname__": cls.__qualname__,
+            "__annotations__": {},
+        }
+        for f in dataclasses.fields(cls):
+            namespace["__annotations__"][f.name] = f.type
+            namespace[f.name] = dataclasses.field(
+                default=f.default,
+                default_factory=f.default_factory,
+                init=f.init,
+                repr=f.repr,
+                hash=f.hash,
+                compare=f.compare,
+                metadata=f.metadata,
+                kw_only=f.kw_only,
+            )
+        if hasattr(cls, "__post_init__"):
+            # Only its presence matters: the written __init__ calls self.__post_init__().
+            namespace["__post_init__"] = cls.__post_init__
+        twin: type = dataclasses.dataclass(
+            type(cls.__name__, (), namespace), **_options(name, *pending[name])
+        )
+        type.__setattr__(cls, name, twin.__dict__[name])
+        del pending[name]
+
+
+def _stub(cls: type, name: str) -> Callable[..., Any]:
+    def first_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if cls.__dict__[name] is first_call:
+            _write(cls, name)
+        return cls.__dict__[name](self, *args, **kwargs)
+
+    first_call.__name__ = name
+    first_call.__qualname__ = f"{cls.__qualname__}.{name}"
+    return first_call
+
+
+def _explicit_hash(cls: type) -> bool:
+    # As dataclass decides it: a class that defines __eq__ alone gets __hash__ = None
+    # from Python, which is not a hash of its own.
+    own = cls.__dict__.get("__hash__", dataclasses.MISSING)
+    return not (own is dataclasses.MISSING or (own is None and "__eq__" in cls.__dict__))
+
+
+def _refuse_changes(cls: type, names: frozenset[str]) -> None:
+    """Give a frozen record the ``__setattr__`` and ``__delattr__`` dataclass would write."""
+
+    def __setattr__(self: Any, name: str, value: Any) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        super(cls, self).__setattr__(name, value)  # type: ignore[arg-type]
+
+    def __delattr__(self: Any, name: str) -> None:
+        if type(self) is cls or name in names:
+            raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        super(cls, self).__delattr__(name)  # type: ignore[arg-type]
+
+    for method in (__setattr__, __delattr__):
+        method.__qualname__ = f"{cls.__qualname__}.{method.__name__}"
+        type.__setattr__(cls, method.__name__, method)
+
+
+def _record(cls: type, frozen: bool, eq: bool, repr: bool, kw_only: bool) -> type:
+    wanted = {"__init__": True, "__repr__": repr, "__eq__": eq}
+    names = [n for n, want in wanted.items() if want and n not in cls.__dict__]
+    explicit_hash = _explicit_hash(cls)
+    docless = cls.__dict__.get("__doc__") is None
+    # A frozen record that inherits from a dataclass is left to dataclass's own checks
+    # and refusals; the others get the same refusals without their source compiled.
+    own_refusals = frozen and not any(dataclasses.is_dataclass(b) for b in cls.__mro__[1:])
+    if own_refusals and ("__setattr__" in cls.__dict__ or "__delattr__" in cls.__dict__):
+        raise TypeError(f"Cannot overwrite attribute __setattr__ in class {cls.__name__}")
+    # The fields, pattern matching and the rest, with no method written yet.
+    dataclasses.dataclass(
+        cls, init=False, repr=False, eq=False, frozen=frozen and not own_refusals, kw_only=kw_only
+    )
+    if own_refusals:
+        _refuse_changes(cls, frozenset(f.name for f in dataclasses.fields(cls)))
+        cls.__dataclass_params__.frozen = True  # type: ignore[attr-defined]
+    if not explicit_hash:
+        if eq and frozen:
+            names.append("__hash__")
+        elif eq:
+            cls.__hash__ = None  # type: ignore[assignment]
+    if docless:
+        fields = ", ".join(f.name for f in dataclasses.fields(cls) if f.init)
+        cls.__doc__ = f"{cls.__name__}({fields})"
+    type.__setattr__(cls, "__gk_pending__", {name: (frozen, kw_only) for name in names})
+    for name in names:
+        type.__setattr__(cls, name, _stub(cls, name))
+    return cls
+
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass as record
+else:
+
+    def record(
+        cls: type | None = None,
+        /,
+        *,
+        frozen: bool = False,
+        eq: bool = True,
+        repr: bool = True,
+        kw_only: bool = False,
+        **others: Any,
+    ) -> Any:
+        """``dataclasses.dataclass`` with the same options, its methods written on first use.
+
+        Options other than ``frozen``, ``eq``, ``repr`` and ``kw_only`` (``order``,
+        ``slots`` and the rest) get a plain dataclass.
+        """
+
+        def wrap(cls: type) -> type:
+            if others:
+                return dataclasses.dataclass(
+                    cls, frozen=frozen, eq=eq, repr=repr, kw_only=kw_only, **others
+                )
+            return _record(cls, frozen, eq, repr, kw_only)
+
+        return wrap if cls is None else wrap(cls)
