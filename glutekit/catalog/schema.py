@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from functools import cache, cached_property
-from importlib import resources
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
@@ -43,10 +42,14 @@ MAX_DEPTH = 32
 def schema_path(name: SchemaName) -> Path:
     """Where the schema file lives: inside the package, or the source checkout."""
     filename = _FILES[name]
-    packaged = resources.files("glutekit") / "_data" / "schemas" / filename
+    # A file path, not importlib.resources: glutekit is always installed as files (a
+    # path was what the caller got either way), and importing importlib.resources
+    # (tempfile, shutil, zipfile) cost every command that loads the catalog 5 ms.
+    here = Path(__file__).resolve().parents[1]
+    packaged = here / "_data" / "schemas" / filename
     if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "schemas" / filename
+        return packaged
+    return here.parent / "schemas" / filename
 
 
 @cache
