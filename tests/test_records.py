@@ -6,7 +6,7 @@ import copy
 import dataclasses
 import pickle
 import threading
-from dataclasses import field
+from dataclasses import InitVar, field
 from typing import Any, ClassVar
 
 import pytest
@@ -39,9 +39,9 @@ def _pair(**options: Any) -> tuple[type, type]:
         }
 
     made = []
-    for decorator in (dataclasses.dataclass, record):
+    for label, decorator in (("dataclass", dataclasses.dataclass), ("record", record)):
         # Named at the module's top level, as pickle finds classes.
-        name = f"Sample_{decorator.__name__}_{'_'.join(options) or 'plain'}"
+        name = f"Sample_{label}_{'_'.join(options) or 'plain'}"
         cls = type(name, (), body())
         cls.__module__ = __name__
         globals()[name] = decorator(**options)(cls)
@@ -221,3 +221,67 @@ def test_options_the_lazy_path_does_not_take_give_a_plain_dataclass() -> None:
     assert Ordered(1) < Ordered(2)
     assert "__gk_pending__" not in Ordered.__dict__
     assert records.__all__ == ["record"]
+
+
+def test_what_dataclass_checks_at_definition_a_record_checks_there_too() -> None:
+    with pytest.raises(TypeError, match="non-default argument 'b' follows default argument"):
+
+        @record
+        class Muddled:
+            a: int = 0
+            b: int
+
+    with pytest.raises(TypeError, match="Cannot overwrite attribute __delattr__"):
+
+        @record(frozen=True)
+        class Stubborn:
+            a: int = 0
+
+            def __delattr__(self, name: str) -> None:
+                pass
+
+
+def test_an_initvar_and_a_field_named_self_work_as_in_a_dataclass() -> None:
+    @record
+    class Scaled:
+        x: int
+        scale: InitVar[int] = 2
+
+        def __post_init__(self, scale: int) -> None:
+            self.x *= scale
+
+    assert Scaled(3).x == 6 and Scaled(3, 10).x == 30
+
+    @record(frozen=True, kw_only=True)
+    class Selfish:
+        self: int
+
+    assert Selfish(self=1).self == 1
+
+
+def test_code_that_makes_a_record_while_another_is_being_written_does_not_hang() -> None:
+    # Writing a method runs code of the class's own (a default's __set_name__ here; a
+    # signal handler could land there too): if that makes a record of another class
+    # whose methods are not written yet, writing those must not wait for the first.
+    @record(frozen=True)
+    class Inner:
+        value: int
+
+    made: list[Any] = []
+
+    class Maker:
+        def __set_name__(self, owner: type, name: str) -> None:
+            if owner.__name__ == "Outer" and made == []:
+                made.append(None)  # the class itself; the next call is the copy's
+            elif owner.__name__ == "Outer":
+                made.append(Inner(1))
+
+    @record
+    class Outer:
+        maker: Any = Maker()
+
+    done: list[Any] = []
+    thread = threading.Thread(target=lambda: done.append(Outer()), daemon=True)
+    thread.start()
+    thread.join(5)
+    assert done and made[-1] == Inner(1)

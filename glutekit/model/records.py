@@ -6,28 +6,35 @@ and compiles it, when the class is defined. That is about half a millisecond a c
 and glutekit defines over a hundred records: a third of what a short command costs,
 paid by every command for classes most of them never make an instance of.
 
-:func:`record` takes the same options and makes the same dataclass (``fields``,
-``replace``, ``asdict``, pattern matching and pickling work as on any other), with
-one difference: ``__init__``, ``__repr__``, ``__eq__`` and ``__hash__`` are written
-the first time each is called, by the standard library on a copy of the class's
-fields, and put on the class; from then on they are the very functions ``dataclass``
-would have given it. A frozen record refuses assignment and deletion with the same
-error as a frozen dataclass, through methods that need no source compiled (one that
-inherits from a dataclass gets dataclass's own).
+:func:`record` takes the same options and makes a dataclass (``fields``, ``replace``,
+``asdict``, pattern matching and pickling work as on any other) whose ``__init__``,
+``__repr__``, ``__eq__`` and ``__hash__`` are written the first time each is called,
+by the standard library on a copy of the class's fields, and put on the class; from
+then on they are the functions ``dataclass`` writes. A frozen record refuses
+assignment and deletion with the same error as a frozen dataclass, through methods
+that need no source compiled (one that inherits from a dataclass gets dataclass's
+own). Until a method is first called, introspection sees a stand-in: ``inspect.signature``
+of the class shows ``(*args, **kwargs)``, and ``__dataclass_params__`` says ``init``,
+``repr`` and ``eq`` are off whatever they are. A class with an ``InitVar`` gets a plain
+dataclass.
 
-Type checkers see ``dataclasses.dataclass`` itself.
+Type checkers (mypy, pyright) see ``dataclasses.dataclass`` itself; tools that read the
+source (the API docs, ruff) do not take a record for a dataclass.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect  # imported by dataclasses anyway
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 __all__ = ["record"]
 
-_written = threading.Lock()
+# Reentrant: a signal handler that makes a record while this thread writes one must not
+# wait for itself.
+_written = threading.RLock()
 
 
 def _options(name: str, frozen: bool, kw_only: bool) -> dict[str, Any]:
@@ -76,7 +83,7 @@ def _write(cls: type, name: str) -> None:
 
 
 def _stub(cls: type, name: str) -> Callable[..., Any]:
-    def first_call(self: Any, *args: Any, **kwargs: Any) -> Any:
+    def first_call(self: Any, /, *args: Any, **kwargs: Any) -> Any:
         if cls.__dict__[name] is first_call:
             _write(cls, name)
         return cls.__dict__[name](self, *args, **kwargs)
@@ -111,6 +118,38 @@ def _refuse_changes(cls: type, names: frozenset[str]) -> None:
         type.__setattr__(cls, method.__name__, method)
 
 
+def _is_initvar(annotation: object) -> bool:
+    if isinstance(annotation, str):  # postponed annotations, as glutekit writes them
+        return "InitVar" in annotation
+    return annotation is dataclasses.InitVar or isinstance(annotation, dataclasses.InitVar)
+
+
+def _has_initvar(cls: type) -> bool:
+    """Whether ``cls`` or a dataclass it inherits from has an ``InitVar`` pseudo-field."""
+    own = inspect.get_annotations(cls)
+    inherited = [
+        f.type
+        for base in cls.__mro__[1:]
+        for f in base.__dict__.get("__dataclass_fields__", {}).values()
+    ]
+    return any(_is_initvar(a) for a in (*own.values(), *inherited))
+
+
+def _check_order(cls: type) -> None:
+    """The mistake dataclass finds when it writes ``__init__``, found at definition as it does."""
+    seen_default = False
+    for f in dataclasses.fields(cls):
+        if not f.init or f.kw_only:
+            continue
+        has_default = f.default is not dataclasses.MISSING or (
+            f.default_factory is not dataclasses.MISSING
+        )
+        if has_default:
+            seen_default = True
+        elif seen_default:
+            raise TypeError(f"non-default argument {f.name!r} follows default argument")
+
+
 def _record(cls: type, frozen: bool, eq: bool, repr: bool, kw_only: bool) -> type:
     wanted = {"__init__": True, "__repr__": repr, "__eq__": eq}
     names = [n for n, want in wanted.items() if want and n not in cls.__dict__]
@@ -119,12 +158,14 @@ def _record(cls: type, frozen: bool, eq: bool, repr: bool, kw_only: bool) -> typ
     # A frozen record that inherits from a dataclass is left to dataclass's own checks
     # and refusals; the others get the same refusals without their source compiled.
     own_refusals = frozen and not any(dataclasses.is_dataclass(b) for b in cls.__mro__[1:])
-    if own_refusals and ("__setattr__" in cls.__dict__ or "__delattr__" in cls.__dict__):
-        raise TypeError(f"Cannot overwrite attribute __setattr__ in class {cls.__name__}")
+    for own in ("__setattr__", "__delattr__"):
+        if own_refusals and own in cls.__dict__:
+            raise TypeError(f"Cannot overwrite attribute {own} in class {cls.__name__}")
     # The fields, pattern matching and the rest, with no method written yet.
     dataclasses.dataclass(
         cls, init=False, repr=False, eq=False, frozen=frozen and not own_refusals, kw_only=kw_only
     )
+    _check_order(cls)
     if own_refusals:
         _refuse_changes(cls, frozenset(f.name for f in dataclasses.fields(cls)))
         cls.__dataclass_params__.frozen = True  # type: ignore[attr-defined]
@@ -142,31 +183,35 @@ def _record(cls: type, frozen: bool, eq: bool, repr: bool, kw_only: bool) -> typ
     return cls
 
 
+def _lazy_dataclass(
+    cls: type | None = None,
+    /,
+    *,
+    frozen: bool = False,
+    eq: bool = True,
+    repr: bool = True,
+    kw_only: bool = False,
+    **others: Any,
+) -> Any:
+    """``dataclasses.dataclass`` with the same options, its methods written on first use.
+
+    Options other than ``frozen``, ``eq``, ``repr`` and ``kw_only`` (``order``,
+    ``slots`` and the rest) get a plain dataclass.
+    """
+
+    def wrap(cls: type) -> type:
+        if others or _has_initvar(cls):
+            return dataclasses.dataclass(
+                cls, frozen=frozen, eq=eq, repr=repr, kw_only=kw_only, **others
+            )
+        return _record(cls, frozen, eq, repr, kw_only)
+
+    return wrap if cls is None else wrap(cls)
+
+
+# Type checkers and the API docs see dataclass itself (the docs list a record's fields as
+# its constructor's parameters, as they do a dataclass's); Python runs the function above.
+if not TYPE_CHECKING:
+    record = _lazy_dataclass
 if TYPE_CHECKING:
     from dataclasses import dataclass as record
-else:
-
-    def record(
-        cls: type | None = None,
-        /,
-        *,
-        frozen: bool = False,
-        eq: bool = True,
-        repr: bool = True,
-        kw_only: bool = False,
-        **others: Any,
-    ) -> Any:
-        """``dataclasses.dataclass`` with the same options, its methods written on first use.
-
-        Options other than ``frozen``, ``eq``, ``repr`` and ``kw_only`` (``order``,
-        ``slots`` and the rest) get a plain dataclass.
-        """
-
-        def wrap(cls: type) -> type:
-            if others:
-                return dataclasses.dataclass(
-                    cls, frozen=frozen, eq=eq, repr=repr, kw_only=kw_only, **others
-                )
-            return _record(cls, frozen, eq, repr, kw_only)
-
-        return wrap if cls is None else wrap(cls)
