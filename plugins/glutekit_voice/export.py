@@ -10,7 +10,6 @@ exercise, so a phone's player shows the exercise names and can skip between them
 
 from __future__ import annotations
 
-import wave
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -129,7 +128,7 @@ class WavWriter:
 
 def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE) -> None:
     """16-bit mono WAV, block by block (the header's length is filled in at the end)."""
-    with wave.open(str(path), "wb") as handle:
+    with wavfile.open_write(path) as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(rate)

@@ -19,10 +19,34 @@ _LIMIT = 32767
 _QUIET = 64
 
 
+class _Reader(wave.Wave_read):
+    # Ctrl-C or SIGTERM can land after the object is made and before the first line of
+    # its __init__; __del__ then closes an object with no attributes and Python prints
+    # "Exception ignored ... AttributeError" with a traceback. Empty defaults make that
+    # close a no-op.
+    _file = None
+    _i_opened_the_file = None
+
+
+class _Writer(wave.Wave_write):
+    _file = None  # as in _Reader
+    _i_opened_the_file = None
+
+
+def open_read(path: Path) -> wave.Wave_read:
+    """``wave.open(path, "rb")``, quiet when a signal lands while it opens."""
+    return _Reader(str(path))
+
+
+def open_write(path: Path) -> wave.Wave_write:
+    """``wave.open(path, "wb")``, quiet when a signal lands while it opens."""
+    return _Writer(str(path))
+
+
 def frame_count(path: Path) -> int:
     """Frames in a WAV file, or 0 when it is missing, empty or not a WAV."""
     try:
-        with wave.open(str(path), "rb") as handle:
+        with open_read(path) as handle:
             return handle.getnframes()
     except (OSError, EOFError, wave.Error):
         return 0
@@ -31,7 +55,7 @@ def frame_count(path: Path) -> int:
 def seconds(path: Path) -> float:
     """Playing time of a WAV file (0.0 when unreadable)."""
     try:
-        with wave.open(str(path), "rb") as handle:
+        with open_read(path) as handle:
             return handle.getnframes() / float(handle.getframerate())
     except (OSError, EOFError, wave.Error):
         return 0.0
@@ -42,7 +66,7 @@ def read_mono16(path: Path, rate: int = RATE) -> array[int]:
 
     :raises wave.Error: when the file is not a PCM WAV of 8 or 16 bits.
     """
-    with wave.open(str(path), "rb") as handle:
+    with open_read(path) as handle:
         width = handle.getsampwidth()
         channels = handle.getnchannels()
         source_rate = handle.getframerate()
@@ -79,7 +103,7 @@ def write_mono16(path: Path, samples: array[int], rate: int = RATE) -> None:
     if sys.byteorder == "big":
         data = array("h", samples)
         data.byteswap()
-    with wave.open(str(path), "wb") as handle:
+    with open_write(path) as handle:
         handle.setnchannels(1)
         handle.setsampwidth(2)
         handle.setframerate(rate)
