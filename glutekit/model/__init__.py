@@ -1,14 +1,14 @@
 """Value types shared by the core and the plugins.
 
-Next to them: :mod:`.durations` (``1m30s`` as routines write it) and :mod:`.sides` (the
-``{side}`` placeholders of per-side exercises).
+Next to them: :mod:`.durations` (``1m30s`` as routines write it), :mod:`.sides` (the
+``{side}`` placeholders of per-side exercises) and :mod:`.records` (``@record``, the
+dataclass decorator glutekit's records use: their methods are compiled on first use).
 
 Routines and packs stay JSON on disk; they become these frozen dataclasses only
 after they have been validated (see :mod:`glutekit.catalog.schema` and :mod:`glutekit.catalog.loaders`).
 
-The types live in :mod:`.types` and are loaded when one is first used: building two
-dozen frozen dataclasses is most of what importing them costs (about 50 ms), and a
-command that only reads the history or the config file, or formats a duration with
+The types live in :mod:`.types` and are loaded when one is first used: a command that
+only reads the history or the config file, or formats a duration with
 :mod:`.durations`, needs none of them.
 """
 
