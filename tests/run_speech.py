@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -178,3 +179,22 @@ def still_cached(folder: Path) -> str | None:
         f"voice cache during the run (a test cleared or trimmed it instead of its own "
         f"cache: mark it own_voice_cache); the tests after it rendered them again"
     )
+
+
+def copy_cache(shared: Path, copy: Path) -> None:
+    """A copy of the shared voice cache's finished cues, taken while other workers may be
+    rendering into it.
+
+    A cue is finished once its checksum is written (after its WAV is in place). A render
+    still under way (``.render-*`` files) is left out, and so is a WAV whose checksum is
+    not there yet: copied alone, it would look damaged to the copy's users.
+    """
+    copy.mkdir(parents=True)
+    names = {entry.name for entry in shared.iterdir() if not entry.name.startswith(".")}
+    for name in sorted(names):
+        stem, _, suffix = name.rpartition(".")
+        if suffix == "wav" and f"{stem}.sha256" not in names:
+            continue
+        if suffix == "sha256" and f"{stem}.wav" not in names:
+            continue
+        shutil.copy2(shared / name, copy / name)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +22,7 @@ pytest.importorskip("lameenc", reason="MP3 export needs lameenc")
 av = pytest.importorskip("av", reason="FFmpeg's chapter reader comes from PyAV (the test extra)")
 
 from glutekit.catalog import Catalog  # noqa: E402
+from tests.run_speech import copy_cache  # noqa: E402
 
 #: A chapter starts at its exercise's first cue, to the millisecond the tag holds.
 TOLERANCE = 0.050
@@ -74,7 +74,7 @@ def export_all(folder: Path, shared_cache: Path) -> dict[str, tuple[Path, list[A
     a copy of the run's, so that no other test renders a cue again in between.
     """
     cache = folder / "voice"
-    shutil.copytree(shared_cache, cache)
+    copy_cache(shared_cache, cache)
     env = {"GLUTEKIT_VOICE_CACHE_DIR": str(cache)}
     paths = {routine: folder / f"{routine}.mp3" for routine in ROUTINES}
     for routine, path in paths.items():
