@@ -9,6 +9,8 @@ do that for, every worker would make those fixtures again, silently.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 
@@ -30,3 +32,51 @@ def test_tests_sharing_a_module_fixture_are_sent_to_one_worker(
         f"{request.node.nodeid}: pytest-xdist did not group this test, so every worker "
         "makes the shared fixtures again; install the pytest that the test extra names"
     )
+
+
+class _Test:
+    """A collected test as the ordering reads it: its node id and its markers."""
+
+    def __init__(self, nodeid: str, *markers: str) -> None:
+        self.nodeid = nodeid
+        self.markers = set(markers)
+
+    def get_closest_marker(self, name: str) -> object | None:
+        return name if name in self.markers else None
+
+
+def test_each_module_s_tests_are_spread_over_the_parallel_part() -> None:
+    from conftest import _spread
+
+    many = [_Test(f"tests/test_a.py::t{i}") for i in range(6)]
+    few = [_Test(f"tests/test_b.py::t{i}") for i in range(2)]
+    slow = [_Test(f"tests/test_c.py::t{i}", "slow") for i in range(2)]
+    order = [t.nodeid for t in _spread([*many, *few, *slow])]  # type: ignore[list-item]
+    assert sorted(order) == sorted(t.nodeid for t in [*many, *few, *slow])
+    # Each module keeps its own order.
+    for module in ("test_a", "test_b", "test_c"):
+        mine = [n for n in order if module in n]
+        assert mine == sorted(mine, key=lambda n: int(n.rsplit("t", 1)[1]))
+    # The two tests of test_b: one in each half, not side by side at the start.
+    halves = order[:5], order[5:]
+    assert [sum("test_b" in n for n in half) for half in halves] == [1, 1]
+    # Slow tests all start in the first half, so none is what runs last.
+    assert all("test_c" not in n for n in order[5:])
+
+
+def test_the_realtime_part_is_told_which_files_hold_realtime_tests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from conftest import _note_realtime_files
+
+    target = tmp_path / "files"
+    monkeypatch.setenv("GKTESTS_REALTIME_FILES", str(target))
+    tests = [
+        _Test("tests/test_x.py::a", "realtime"),
+        _Test("tests/test_x.py::b", "realtime"),
+        _Test("tests/test_y.py::c"),
+        _Test("tests/test_w.py::d[1]", "realtime"),
+    ]
+    _note_realtime_files(tests)  # type: ignore[arg-type]
+    assert target.read_text(encoding="utf-8") == "tests/test_w.py\ntests/test_x.py\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["files"]
