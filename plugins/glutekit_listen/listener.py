@@ -265,9 +265,11 @@ class ListenInput:
             self.blocks += 1
 
     def _obey(self, heard: Heard) -> None:
+        # What was heard first, then what it does: the session reads both when it wakes,
+        # and a command handed over first could be acted on (and shown) before the words.
+        self.controls.heard(f"{WAKE_WORD}, {heard.command.words}")
         self._actions[heard.command.action]()
         self.acted.append(Acted(heard=heard, at=time.perf_counter()))
-        self.controls.heard(f"{WAKE_WORD}, {heard.command.words}")
         if self._earcon is not None:
             self._earcon.play()
 
