@@ -199,7 +199,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         # another 20).
         keep.sort(key=_realtime_seconds, reverse=True)
     else:
-        keep = _spread(keep)
+        if getattr(config.option, "loadgroup", False):  # set by xdist, workers included
+            # Only where xdist keeps a module's shared-fixture tests on one worker: in
+            # one process, interleaved modules would build their fixtures again and again.
+            keep = _spread(keep)
         _note_realtime_files(items)
     kept = set(keep)
     dropped = [item for item in items if item not in kept]
@@ -229,22 +232,27 @@ def _spread(items: list[pytest.Item]) -> list[pytest.Item]:
     """The tests in an order that spreads each module's tests evenly over the run, each
     module's in its own order.
 
-    The workers take tests in this order. Tests of one module tend to spend their time
-    alike: in file order, the four misbehaving-plugin tests of ``test_plugin_matrix``
+    The workers take single tests in this order. Tests of one module tend to spend their
+    time alike: in file order, the four misbehaving-plugin tests of ``test_plugin_matrix``
     ran at once on four of the six workers, each waiting on a watchdog, and the two
     cores stood idle two fifths of the time for half a minute. Spread out, a test that
-    waits runs beside tests that compute (see :func:`_share` for the slow ones). A
-    module whose tests share fixtures is one unit of work for xdist (see
-    :func:`_shared_work`), placed where its first test is.
+    waits runs beside tests that compute; slow tests come early (see :func:`_share`).
+    The tests of a module that share fixtures are one unit of work for xdist (see
+    :func:`_shared_work`), which hands such units out first, the largest first.
     """
     modules: dict[str, list[pytest.Item]] = {}
     for item in items:
         modules.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
-    keyed = [
-        (_share(item) * (index + 0.5) / len(tests), number, index, item)
-        for number, tests in enumerate(modules.values())
-        for index, item in enumerate(tests)
-    ]
+    keyed = []
+    for number, tests in enumerate(modules.values()):
+        # Where each test would go on its own, given to the module's tests in file order.
+        places = sorted(
+            _share(item) * (index + 0.5) / len(tests) for index, item in enumerate(tests)
+        )
+        keyed += [
+            (place, number, index, item)
+            for index, (place, item) in enumerate(zip(places, tests, strict=True))
+        ]
     keyed.sort(key=lambda entry: entry[:3])
     return [entry[3] for entry in keyed]
 

@@ -14,7 +14,9 @@ work done. Nothing here is faked: the cache is filled by glutekit's own renderer
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import hashlib
 import json
 import shutil
 import subprocess
@@ -187,14 +189,27 @@ def copy_cache(shared: Path, copy: Path) -> None:
 
     A cue is finished once its checksum is written (after its WAV is in place). A render
     still under way (``.render-*`` files) is left out, and so is a WAV whose checksum is
-    not there yet: copied alone, it would look damaged to the copy's users.
+    not there yet, or a cue replaced while it was copied (its WAV gone, or not the one
+    its checksum names): copied alone, it would look damaged to the copy's users.
     """
     copy.mkdir(parents=True)
     names = {entry.name for entry in shared.iterdir() if not entry.name.startswith(".")}
     for name in sorted(names):
         stem, _, suffix = name.rpartition(".")
-        if suffix == "wav" and f"{stem}.sha256" not in names:
+        if suffix == "sha256":
             continue
-        if suffix == "sha256" and f"{stem}.wav" not in names:
+        if suffix != "wav":
+            with contextlib.suppress(FileNotFoundError):
+                shutil.copy2(shared / name, copy / name)
             continue
-        shutil.copy2(shared / name, copy / name)
+        if f"{stem}.sha256" not in names:
+            continue
+        try:
+            wav = (shared / name).read_bytes()
+            checksum = (shared / f"{stem}.sha256").read_text(encoding="ascii")
+        except FileNotFoundError:
+            continue
+        if hashlib.sha256(wav).hexdigest() != checksum.strip():
+            continue
+        (copy / name).write_bytes(wav)
+        (copy / f"{stem}.sha256").write_text(checksum, encoding="ascii")

@@ -301,3 +301,36 @@ def test_repeat_says_the_last_cue_again_and_time_left_and_heard_reach_the_output
     assert left.text.endswith(" left")
     minutes, seconds = left.text.removesuffix(" left").split(":")
     assert 0 < int(minutes) * 60 + int(seconds) < TWO_SIDES.duration
+
+
+class _ArrivesBetween(Controls):
+    """An input that, once armed, hands over "coach, pause" (the words, then the
+    command, as the listener does) just after the session took the words heard so far:
+    the moment another thread can land between the session's two reads."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.armed = False
+
+    def take_heard(self) -> list[str]:
+        taken = super().take_heard()
+        if self.armed:
+            self.armed = False
+            self.heard("coach, pause")
+            self.pause()
+        return taken
+
+
+def test_the_words_heard_come_before_what_they_do_whenever_they_arrive() -> None:
+    controls = _ArrivesBetween()
+    session = Session(MonotonicClock(speed=4), controls)
+    recorder = session.recorder
+    _wait_for(recorder, lambda e: e.kind == "segment" and e.segment.index == 1)
+    controls.armed = True
+    controls.time_left()  # wakes the session, which reads what was heard
+    _wait_for(recorder, lambda e: e.kind == "pause")
+    heard = [i for i, (_, e) in enumerate(recorder.events) if e.kind == "heard"]
+    paused = [i for i, (_, e) in enumerate(recorder.events) if e.kind == "pause"]
+    controls.resume()
+    assert session.summary().status == "finished"
+    assert len(heard) == 1 and heard[0] < paused[0], recorder.kinds()

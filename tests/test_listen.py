@@ -24,7 +24,7 @@ np = pytest.importorskip("numpy", reason="numpy mixes the test audio")
 
 from glutekit_listen.grammar import COMMANDS, uses_wake_word  # noqa: E402
 from glutekit_listen.listener import Acted, ListenInput  # noqa: E402
-from glutekit_listen.recogniser import RATE, Tuning  # noqa: E402
+from glutekit_listen.recogniser import RATE, Heard, Tuning  # noqa: E402
 from glutekit_listen.sources import WavFileSource  # noqa: E402
 
 from glutekit.interfaces import OutputOptions  # noqa: E402
@@ -648,3 +648,35 @@ def test_a_recording_lines_up_with_the_session_clock(tmp_path: Path) -> None:
     assert values == [12, 13, 14], got
     for value, now in got:
         assert now >= (round(value / 100) + 1) * 0.1
+
+
+def test_the_words_heard_are_handed_over_before_the_command(tmp_path: Path) -> None:
+    """The session shows what was heard before what it did (see the engine's test of
+    the same promise) only if the listener hands over the words first."""
+
+    class Calls(Controls):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def heard(self, text: str) -> None:
+            self.calls.append(f"heard {text}")
+            super().heard(text)
+
+        def pause(self) -> None:
+            self.calls.append("pause")
+            super().pause()
+
+    _write_wav(tmp_path / "quiet.wav", np.zeros(RATE // 10, np.float32))
+    controls = Calls()
+    listener = ListenInput(
+        OutputOptions(speed=1, controls=controls),
+        source=WavFileSource(tmp_path / "quiet.wav"),
+        earcon=False,
+        report=lambda message: None,
+    )
+    pause = next(c for c in COMMANDS if c.action == "pause")
+    heard = Heard(command=pause, start=0.0, end=1.0, decided=1.3, score=0.9, over_coach=False)
+    listener._obey(heard)
+    assert controls.calls == [f"heard coach, {pause.words}", "pause"]
+    assert [a.heard for a in listener.acted] == [heard]

@@ -24,10 +24,10 @@ def test_tests_sharing_a_module_fixture_are_sent_to_one_worker(
     made_once: list[str], turn: int, request: pytest.FixtureRequest
 ) -> None:
     made_once.append(request.node.name)
-    # One fixture for the four, in order: the same worker ran the ones before.
-    assert len(made_once) == turn + 1, made_once
     if not getattr(request.config.option, "loadgroup", False):
         pytest.skip("not spread over workers by group (run with -n N --dist loadgroup)")
+    # One fixture for the four, in order: the same worker ran the ones before.
+    assert len(made_once) == turn + 1, made_once
     assert request.node.nodeid.endswith("@tests/test_suite_groups.py"), (
         f"{request.node.nodeid}: pytest-xdist did not group this test, so every worker "
         "makes the shared fixtures again; install the pytest that the test extra names"
@@ -51,17 +51,20 @@ def test_each_module_s_tests_are_spread_over_the_parallel_part() -> None:
     many = [_Test(f"tests/test_a.py::t{i}") for i in range(6)]
     few = [_Test(f"tests/test_b.py::t{i}") for i in range(2)]
     slow = [_Test(f"tests/test_c.py::t{i}", "slow") for i in range(2)]
-    order = [t.nodeid for t in _spread([*many, *few, *slow])]  # type: ignore[list-item]
-    assert sorted(order) == sorted(t.nodeid for t in [*many, *few, *slow])
-    # Each module keeps its own order.
-    for module in ("test_a", "test_b", "test_c"):
+    mixed = [_Test("tests/test_d.py::t0"), _Test("tests/test_d.py::t1")]
+    mixed += [_Test("tests/test_d.py::t2", "slow"), _Test("tests/test_d.py::t3", "slow")]
+    everything = [*many, *few, *slow, *mixed]
+    order = [t.nodeid for t in _spread(everything)]  # type: ignore[arg-type]
+    assert sorted(order) == sorted(t.nodeid for t in everything)
+    # Each module keeps its own order, also one with slow tests after others.
+    for module in ("test_a", "test_b", "test_c", "test_d"):
         mine = [n for n in order if module in n]
         assert mine == sorted(mine, key=lambda n: int(n.rsplit("t", 1)[1]))
     # The two tests of test_b: one in each half, not side by side at the start.
-    halves = order[:5], order[5:]
+    halves = order[:7], order[7:]
     assert [sum("test_b" in n for n in half) for half in halves] == [1, 1]
     # Slow tests all start in the first half, so none is what runs last.
-    assert all("test_c" not in n for n in order[5:])
+    assert all("test_c" not in n for n in order[7:])
 
 
 def test_the_realtime_part_is_told_which_files_hold_realtime_tests(

@@ -257,9 +257,13 @@ class _Session:
             else:
                 deadline = self.origin + self.timeline.duration
             if self.clock.sleep_until(deadline, self.controls.wake):
+                # Commands first, then the words heard: an input hands over what it heard
+                # before the command it heard, so the words of every command taken here
+                # are there to be shown before the command's effect.
+                commands = self.controls.take()
                 for text in self.controls.take_heard():
                     self.emit("heard", self.position(), segment=self.current, text=text)
-                for command in self.controls.take():
+                for command in commands:
                     self.apply(command)
                 continue
             self.fire(deadline)
