@@ -12,10 +12,10 @@ metadata, so a session whose speech is all cached never loads the engine.
 
 from __future__ import annotations
 
-import wave
 from pathlib import Path
 from typing import Any
 
+from glutekit_voice import wavfile
 from glutekit_voice.backends import BackendEntry, SpeechFailed, SpeechUnavailable, VoiceSpec
 from glutekit_voice.settings import DEFAULT_RATE
 
@@ -248,7 +248,7 @@ class PiperBackend:
         native = getattr(voice.config, "length_scale", 1.0) or 1.0
         config = self._engine().SynthesisConfig(length_scale=native * DEFAULT_RATE / spec.rate)
         try:
-            with wave.open(str(path), "wb") as handle:
+            with wavfile.open_write(path) as handle:
                 voice.synthesize_wav(text, handle, syn_config=config)
         except Exception as exc:
             raise SpeechFailed(f"Piper: {type(exc).__name__}: {exc}") from None
