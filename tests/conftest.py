@@ -87,10 +87,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 # ------------------------------------------------------------------- parts of a run
 # ``.ci/test`` runs the suite in two parts: everything else spread over the CPU cores
-# (pytest-xdist), then the tests marked ``realtime`` with nothing else running, one
-# worker per core: they assert lateness, latency or real-time playback, and mostly wait
-# on the clock, so each has a core of its own; a neighbour that kept every core busy
-# would make them measure the machine.
+# (pytest-xdist), and the tests marked ``realtime``, four at a time: they assert
+# lateness, latency or real-time playback and mostly wait on the clock. They run beside
+# the parallel part at a higher priority where the user may raise one (root), so the
+# scheduler hands them the CPU as soon as they wake; elsewhere after it, with nothing
+# else running. A neighbour of equal priority that kept every core busy would make
+# them measure the machine.
 
 PARTS = ("all", "parallel", "realtime")
 
@@ -108,8 +110,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "realtime(seconds=N): asserts lateness, latency or real-time playback; .ci/test "
-        "runs these after the parallel part, with nothing else running, the longest "
-        "(about N seconds) first",
+        "runs these apart from the others (beside them at a higher priority, or after "
+        "them), the longest (about N seconds) first",
     )
     config.addinivalue_line(
         "markers",
