@@ -28,7 +28,7 @@ from hypothesis import settings as hypothesis_settings
 
 from glutekit.catalog import Catalog
 from glutekit.host.plugins import PluginHost, make_plugin_host
-from tests import run_speech
+from tests import forkserver, run_speech
 
 __all__ = ["pytest_sessionfinish", "pytest_unconfigure"]
 
@@ -416,10 +416,11 @@ def run_glutekit(
     input: str | None = None,
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real console entry point in a subprocess."""
+    """Run ``python -m glutekit`` in a process of its own (forked from one that has
+    imported glutekit already, see :mod:`tests.forkserver`)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "glutekit", *map(str, args)],
+        [*forkserver.command(full_env), *map(str, args)],
         capture_output=True,
         text=True,
         env=full_env,

@@ -16,7 +16,6 @@ import re
 import resource
 import signal
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ import pytest
 
 from glutekit.catalog.schema import MAX_JSON_VALUES
 from glutekit.files import MAX_FILE_BYTES
+from tests import forkserver
 
 KNEE = {"exercise": "glutes:knee-hug"}
 MEMORY_LIMIT = 1 << 30
@@ -173,7 +173,7 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     what = f"glutekit {' '.join(args)[:200]}"
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "glutekit", *args],
+            [*forkserver.command(env), *args],
             capture_output=True,
             env=env,
             cwd=cwd,
