@@ -167,21 +167,21 @@ become(request, fds)
 """
 
 _CLIENT = r"""
-import _signal, _socket, array, marshal, os, resource, sys
+import _signal, _socket, array, marshal, os, sys
 
 path = sys.argv[1]
-limits = {
-    name: resource.getrlimit(getattr(resource, name))
-    for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_NOFILE", "RLIMIT_FSIZE")
-}
+limits = {}
+for limit in filter(None, sys.argv[2].split(",")):
+    name, soft, hard = limit.split(":")
+    limits[name] = (int(soft), int(hard))
 request = marshal.dumps(
-    {"args": sys.argv[2:], "env": dict(os.environ), "cwd": os.getcwd(), "limits": limits}
+    {"args": sys.argv[3:], "env": dict(os.environ), "cwd": os.getcwd(), "limits": limits}
 )
 conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
 try:
     conn.connect(path)
 except OSError:  # no zygote: a fresh process
-    os.execv(sys.executable, [sys.executable, "-m", "glutekit", *sys.argv[2:]])
+    os.execv(sys.executable, [sys.executable, "-m", "glutekit", *sys.argv[3:]])
 fds = array.array("i", [0, 1, 2]).tobytes()
 conn.sendmsg([len(request).to_bytes(4, "big")], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
 conn.sendall(request)
@@ -216,6 +216,18 @@ if os.WIFSIGNALED(status):
         pass  # SIGKILL and SIGSTOP have no handler to reset
     os.kill(os.getpid(), signum)
 os._exit(os.waitstatus_to_exitcode(status))
+"""
+
+#: A fresh glutekit process with resource limits: set here, then Python started anew.
+#: (``preexec_fn`` would do it between fork and exec, and so make subprocess fork the
+#: whole test worker, with coverage tracing the child, instead of using vfork.)
+_LIMITED = r"""
+import os, resource, sys
+
+for limit in filter(None, sys.argv[1].split(",")):
+    name, soft, hard = limit.split(":")
+    resource.setrlimit(getattr(resource, name), (int(soft), int(hard)))
+os.execv(sys.argv[2], sys.argv[2:])
 """
 
 _socket: str | None = None
@@ -269,12 +281,19 @@ def _read_at_start(env: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in env.items() if k.startswith(_AT_START)}
 
 
-def command(env: dict[str, str] | None = None, *, fresh: bool = False) -> list[str]:
+def command(
+    env: dict[str, str] | None = None,
+    *,
+    limits: dict[str, tuple[int, int]] | None = None,
+    fresh: bool = False,
+) -> list[str]:
     """The command line that starts ``glutekit`` (its arguments follow), for a process
-    that gets ``env`` (this process's environment if None)."""
-    if fresh or os.environ.get(FRESH_VAR):
-        return list(FRESH)
-    path = _start()
+    that gets ``env`` (this process's environment if None), with resource ``limits``
+    (``{"RLIMIT_CPU": (soft, hard)}``) set for glutekit alone."""
+    spec = ",".join(f"{name}:{soft}:{hard}" for name, (soft, hard) in (limits or {}).items())
+    path = None if fresh or os.environ.get(FRESH_VAR) else _start()
     if path is None or _read_at_start(dict(os.environ if env is None else env)) != _started_with:
-        return list(FRESH)
-    return [sys.executable, "-I", "-S", "-c", _CLIENT, path]
+        if not spec:
+            return list(FRESH)
+        return [sys.executable, "-I", "-S", "-c", _LIMITED, spec, *FRESH]
+    return [sys.executable, "-I", "-S", "-c", _CLIENT, path, spec]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import time
@@ -15,12 +14,14 @@ from tests import forkserver
 from tests.conftest import REPO
 
 
-def _both(args: list[str], **kw: object) -> tuple[subprocess.CompletedProcess[str], ...]:
-    forked = forkserver.command()
-    assert forked != forkserver.FRESH, "the zygote did not start: every test would run fresh"
+def _both(
+    args: list[str], limits: dict[str, tuple[int, int]] | None = None, **kw: object
+) -> tuple[subprocess.CompletedProcess[str], ...]:
+    forked = forkserver.command(limits=limits)
+    assert forkserver._CLIENT in forked, "the zygote did not start: every test would run fresh"
     return tuple(
         subprocess.run([*prefix, *args], capture_output=True, text=True, timeout=120, **kw)  # type: ignore[call-overload]
-        for prefix in (forkserver.FRESH, forked)
+        for prefix in (forkserver.command(limits=limits, fresh=True), forked)
     )
 
 
@@ -56,13 +57,10 @@ def test_the_command_gets_the_callers_environment_folder_and_limits(tmp_path: Pa
     fresh, forked = _both(["validate", "here.json"], cwd=tmp_path)
     assert forked.returncode == fresh.returncode == 0, forked.stderr
 
-    # A file size limit set for the caller holds for the command (Python ignores
-    # SIGXFSZ, so the write fails and glutekit says so).
-    def small_files() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
-
+    # A file size limit holds for the command (Python ignores SIGXFSZ, so the write
+    # fails and glutekit says so).
     out = ["export", "quick-five", "-f", "md", "-o", "big.md"]
-    fresh, forked = _both(out, cwd=tmp_path, preexec_fn=small_files)
+    fresh, forked = _both(out, limits={"RLIMIT_FSIZE": (200, 200)}, cwd=tmp_path)
     assert fresh.returncode == forked.returncode != 0
     assert forked.stderr == fresh.stderr
     assert not (tmp_path / "big.md").exists()
@@ -126,7 +124,10 @@ def test_a_killed_command_line_takes_its_glutekit_process_with_it(tmp_path: Path
 
 
 def test_variables_read_as_python_starts_get_a_fresh_process() -> None:
-    assert forkserver.command() != forkserver.FRESH
+    assert forkserver._CLIENT in forkserver.command()
+    assert forkserver._LIMITED in forkserver.command(
+        {**os.environ, "PYTHONPATH": "/elsewhere"}, limits={"RLIMIT_CPU": (9, 10)}
+    )
     assert forkserver.command({**os.environ, "PYTHONPATH": "/elsewhere"}) == forkserver.FRESH
     assert forkserver.command({**os.environ, "LC_ALL": "de_AT.ISO-8859-1"}) == forkserver.FRESH
     assert forkserver.command(fresh=True) == forkserver.FRESH

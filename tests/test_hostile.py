@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import signal
 import subprocess
 from collections.abc import Callable
@@ -143,13 +142,12 @@ HOSTILE: dict[str, Maker] = {
 }
 
 
-def _limits(cpu_seconds: int) -> Callable[[], None]:
-    def apply() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-        # SIGXCPU at the soft limit, SIGKILL a second later.
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-
-    return apply
+def _limits(cpu_seconds: int) -> dict[str, tuple[int, int]]:
+    # SIGXCPU at the soft limit, SIGKILL a second later.
+    return {
+        "RLIMIT_AS": (MEMORY_LIMIT, MEMORY_LIMIT),
+        "RLIMIT_CPU": (cpu_seconds, cpu_seconds + 1),
+    }
 
 
 def _commands(path: Path, out: Path) -> list[list[str]]:
@@ -173,12 +171,11 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     what = f"glutekit {' '.join(args)[:200]}"
     try:
         done = subprocess.run(
-            [*forkserver.command(env), *args],
+            [*forkserver.command(env, limits=_limits(cpu)), *args],
             capture_output=True,
             env=env,
             cwd=cwd,
             timeout=wall,
-            preexec_fn=_limits(cpu),
             stdin=subprocess.DEVNULL,
         )
     except subprocess.TimeoutExpired:
