@@ -416,8 +416,9 @@ def run_glutekit(
     input: str | None = None,
     cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m glutekit`` in a process of its own (forked from one that has
-    imported glutekit already, see :mod:`tests.forkserver`)."""
+    """Run ``python -m glutekit`` in a process of its own: forked from one that has
+    imported glutekit already, or a fresh one where that would differ (see
+    :mod:`tests.forkserver`)."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [*forkserver.command(full_env), *map(str, args)],

@@ -17,11 +17,18 @@ glutekit and its libraries once (the "zygote"):
   ``atexit`` handlers, objects finalised, buffers flushed.
 
 What differs from a fresh process: Python's start and the imports happened before the
-command's environment and arguments were known (so ``PYTHON*`` variables, the locale
-and the hash seed are the zygote's), and the modules the zygote imported are already
-there. Tests of start-up itself (imports, Ctrl-C while Python starts, what a command
-imports) and tests that set such variables start glutekit fresh; :func:`command` does
-so too where the zygote cannot be used (no ``fork``, no Unix sockets) or ``fresh=True``.
+command's environment and arguments were known, so the hash seed is the zygote's
+(every forked command of a worker shares it: two runs compared for identical output
+do not see set order vary), standard output's buffering was chosen for a pipe, and the
+modules the zygote imported are already there (anything they print or warn while
+importing, nothing here, would not be seen). The glutekit process is in the zygote's
+process group, not the client's: a signal to the client's group reaches glutekit only
+as the client passes it on (SIGINT, SIGTERM, SIGHUP, SIGQUIT). Tests of start-up
+itself (imports, Ctrl-C while Python starts, what a command imports), of signals to
+process groups, and tests that set variables Python reads as it starts (``PYTHON*``,
+the locale, ``TZ``) start glutekit fresh; :func:`command` does so too where the zygote
+cannot run (no ``fork``, Unix sockets or pidfds), with ``fresh=True``, or when
+``GKTESTS_FRESH_PROCESSES`` is set.
 """
 
 from __future__ import annotations
@@ -59,17 +66,12 @@ _ZYGOTE = r"""
 import importlib, marshal, os, signal, socket, struct, sys
 path, preload = sys.argv[1], sys.argv[2].split(",")
 for name in preload:
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass
+    importlib.import_module(name)
 # Also every command's module (the CLI imports one per run).
 from glutekit.cli import COMMANDS
 for target in COMMANDS.values():
-    try:
-        importlib.import_module(target[0].split(":")[0])
-    except Exception:
-        pass
+    importlib.import_module(target[0].split(":")[0])
+os.close(os.pidfd_open(os.getpid()))  # the handlers need pidfds: fail now if the kernel has none
 # What the zygote made stays in memory shared with its children: a collection in a
 # child (every exit has one) skips it instead of touching, and so copying, each page.
 import gc
@@ -88,8 +90,11 @@ while True:
     try:
         conn, _ = server.accept()
     except TimeoutError:
-        if os.getppid() != parent:
-            sys.exit(0)  # the worker is gone
+        if os.getppid() != parent:  # the worker is gone
+            import shutil
+
+            shutil.rmtree(os.path.dirname(path), ignore_errors=True)
+            sys.exit(0)
         continue
     if os.fork() == 0:
         break
@@ -119,8 +124,13 @@ child = os.fork()
 if child:
     for fd in fds:
         os.close(fd)
-    conn.sendall(struct.pack("!i", child))
     pidfd = os.pidfd_open(child)
+    try:
+        conn.sendall(struct.pack("!i", child))
+    except OSError:  # the client is gone already: so is its command
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        os._exit(0)
     import select
 
     poller = select.poll()
@@ -180,11 +190,37 @@ request = marshal.dumps(
 conn = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
 try:
     conn.connect(path)
-except OSError:  # no zygote: a fresh process
+except OSError:  # the zygote is gone: a fresh process, with the same limits
+    if os.environ.get("GKTESTS_FORKSERVER_STRICT"):
+        os.write(2, b"glutekit test client: no zygote at " + path.encode() + b"\n")
+        os._exit(99)
+    import resource
+
+    for name, limit in limits.items():
+        resource.setrlimit(getattr(resource, name), limit)
     os.execv(sys.executable, [sys.executable, "-m", "glutekit", *sys.argv[3:]])
+
+
+pending = []
+
+
+def forward(signum, frame):
+    # Kept until the request is sent whole; then it waits in the socket, if glutekit has
+    # not started yet, until the handler reads it.
+    if pending is not None:
+        pending.append(signum)
+    else:
+        conn.sendall(signum.to_bytes(4, "big", signed=True))
+
+
+for signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP, _signal.SIGQUIT):
+    _signal.signal(signum, forward)
 fds = array.array("i", [0, 1, 2]).tobytes()
 conn.sendmsg([len(request).to_bytes(4, "big")], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
 conn.sendall(request)
+early, pending = pending, None
+for signum in early:
+    conn.sendall(signum.to_bytes(4, "big", signed=True))
 
 
 def read(n):
@@ -199,14 +235,6 @@ def read(n):
 
 
 child = read(4)
-
-
-def forward(signum, frame):
-    conn.sendall(signum.to_bytes(4, "big", signed=True))
-
-
-for signum in (_signal.SIGINT, _signal.SIGTERM, _signal.SIGHUP):
-    _signal.signal(signum, forward)
 status = read(4)
 if os.WIFSIGNALED(status):
     signum = os.WTERMSIG(status)
@@ -241,6 +269,7 @@ def _start() -> str | None:
         return _socket if _zygote.poll() is None else None
     if not hasattr(os, "fork") or not hasattr(socket, "send_fds") or not hasattr(os, "pidfd_open"):
         return None
+    # Short: a Unix socket's path has room for about a hundred bytes.
     folder = Path(tempfile.mkdtemp(prefix="gkz-"))
     path = str(folder / "s")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
@@ -258,6 +287,9 @@ def _start() -> str | None:
     line = _zygote.stdout.readline()
     if line != b"ready\n":
         _zygote.kill()
+        _zygote.wait()
+        _zygote.stdout.close()
+        shutil.rmtree(folder, ignore_errors=True)
         return None
 
     def stop() -> None:
@@ -273,7 +305,7 @@ def _start() -> str | None:
 
 #: Variables Python reads as it starts: a command given other values than the zygote had
 #: runs fresh.
-_AT_START = ("PYTHON", "LC_", "LANG")
+_AT_START = ("PYTHON", "LC_", "LANG", "TZ")
 _started_with: dict[str, str] = {}
 
 

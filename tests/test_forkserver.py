@@ -13,6 +13,16 @@ import pytest
 from tests import forkserver
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get(forkserver.FRESH_VAR)), reason=f"{forkserver.FRESH_VAR} is set"
+)
+
+
+@pytest.fixture(autouse=True)
+def _strict(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client that finds no zygote fails instead of starting glutekit fresh."""
+    monkeypatch.setenv("GKTESTS_FORKSERVER_STRICT", "1")
+
 
 def _both(
     args: list[str], limits: dict[str, tuple[int, int]] | None = None, **kw: object
@@ -108,19 +118,60 @@ def _descendants(pid: int) -> set[int]:
     return found
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _glutekit_under_the_zygote() -> int:
+    """The pid of the one glutekit process the zygote runs (its handler's child)."""
+    assert forkserver._zygote is not None
+    handlers = _descendants(forkserver._zygote.pid)
+    glutekit = [pid for pid in handlers if not _descendants(pid) & handlers and _alive(pid)]
+    assert len(handlers) == 2 and len(glutekit) == 1, handlers
+    return glutekit[0]
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs /proc")
+
+
+@needs_proc
 def test_a_killed_command_line_takes_its_glutekit_process_with_it(tmp_path: Path) -> None:
     proc = _session(tmp_path)
     _wait_for_output(proc)
-    assert forkserver._zygote is not None
-    zygote = forkserver._zygote.pid
-    assert _descendants(zygote), "the session runs under the zygote"
+    glutekit = _glutekit_under_the_zygote()
     proc.kill()
     proc.wait(timeout=30)
     deadline = time.monotonic() + 30
-    while _descendants(zygote) and time.monotonic() < deadline:
+    while _alive(glutekit) and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert not _descendants(zygote)
+    assert not _alive(glutekit)
+
+
+@needs_proc
+def test_the_command_line_dies_of_the_signal_that_killed_glutekit(tmp_path: Path) -> None:
+    proc = _session(tmp_path)
+    _wait_for_output(proc)
+    os.kill(_glutekit_under_the_zygote(), signal.SIGKILL)
+    proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+
+
+def test_a_command_line_that_finds_no_zygote_starts_glutekit_fresh_with_its_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("GKTESTS_FORKSERVER_STRICT")
+    forked = forkserver.command(limits={"RLIMIT_FSIZE": (200, 200)})
+    gone = [*forked[:5], str(tmp_path / "no-zygote"), *forked[6:]]
+    out = ["export", "quick-five", "-f", "md", "-o", "big.md"]
+    done = subprocess.run([*gone, *out], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode != 0 and "big.md" in done.stderr, done.stderr
+    assert not (tmp_path / "big.md").exists()
+    monkeypatch.setenv("GKTESTS_FORKSERVER_STRICT", "1")
+    strict = subprocess.run([*gone, "--version"], capture_output=True, text=True)
+    assert strict.returncode == 99 and "no zygote" in strict.stderr
 
 
 def test_variables_read_as_python_starts_get_a_fresh_process() -> None:
