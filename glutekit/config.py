@@ -306,6 +306,12 @@ def load(path: Path) -> dict[str, Any]:
     :raises InputError: a file that is not TOML, an unknown key or a bad value,
         in one line naming the file (and the key).
     """
+    try:
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return {}  # no file, as read() decides it, without making its record
+    except OSError:
+        pass  # read() says why
     loaded = read(path)
     for key, problem in loaded.problems.items():
         raise InputError(problem + fix_hint(key))
@@ -354,6 +360,7 @@ def effective(
         speech settings: a bad ``GLUTEKIT_RATE`` must not stop ``run --no-voice``).
     """
     env = os.environ if env is None else env
+    check_environment(env, lenient=lenient)
     found = []
     for key, item in SETTINGS.items():
         if key in lenient and item.env and env.get(item.env):
@@ -361,16 +368,29 @@ def effective(
                 Effective(key=key, value=env[item.env], source=f"environment ({item.env})")
             )
         elif item.env and env.get(item.env):
-            try:
-                value = item.parse(env[item.env])
-            except ValueError as exc:
-                raise InputError(f"{item.env}: {exc}") from None
+            value = item.parse(env[item.env])  # checked above
             found.append(Effective(key=key, value=value, source=f"environment ({item.env})"))
         elif key in values:
             found.append(Effective(key=key, value=values[key], source=f"config file ({path})"))
         else:
             found.append(Effective(key=key, value=item.default, source="default"))
     return found
+
+
+def check_environment(
+    env: Mapping[str, str] | None = None, *, lenient: Collection[str] = ()
+) -> None:
+    """Raise :class:`InputError` for the first ``GLUTEKIT_*`` setting variable with a bad value.
+
+    :param lenient: settings whose variable is not checked here (see :func:`effective`).
+    """
+    env = os.environ if env is None else env
+    for key, item in SETTINGS.items():
+        if key not in lenient and item.env and env.get(item.env):
+            try:
+                item.parse(env[item.env])
+            except ValueError as exc:
+                raise InputError(f"{item.env}: {exc}") from None
 
 
 #: The first line of a config file glutekit creates.

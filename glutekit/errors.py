@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -48,6 +47,8 @@ def needs(module: str, distribution: str, what: str) -> GlutekitError:
 
 def suggest(wanted: str, known: Iterable[str], limit: int = 3) -> str:
     """`` (did you mean: a, b?)`` or an empty string."""
+    import difflib  # only when something is misspelt: every command imports this module
+
     known = list(known)
     close = difflib.get_close_matches(wanted, known, n=limit, cutoff=0.5)
     if not close and ":" in wanted:

@@ -162,6 +162,40 @@ def test_the_history_database_is_where_paths_says() -> None:
     assert default_path() == paths.data_dir() / paths.HISTORY_NAME
 
 
+@pytest.mark.parametrize(
+    "variable", ["", "/abs/xdg", "/abs/xdg/", "relative/xdg", "   ", "~/tilde"]
+)
+@pytest.mark.parametrize("home", ["/home/someone", "/home/someone/", "/", "relative-home", None])
+def test_the_folders_are_those_platformdirs_gives(
+    monkeypatch: pytest.MonkeyPatch, variable: str, home: str | None
+) -> None:
+    """glutekit works out the XDG folders itself on Linux (platformdirs is slow to import)."""
+    import platformdirs
+
+    for name in ("GLUTEKIT_DATA_DIR", "GLUTEKIT_CACHE_DIR", "GLUTEKIT_CONFIG_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    if home is None:
+        monkeypatch.delenv("HOME", raising=False)
+    else:
+        monkeypatch.setenv("HOME", home)
+    pairs = [
+        ("XDG_DATA_HOME", paths.data_dir, platformdirs.user_data_dir),
+        ("XDG_CACHE_HOME", paths.cache_dir, platformdirs.user_cache_dir),
+        ("XDG_CONFIG_HOME", paths.config_dir, platformdirs.user_config_dir),
+    ]
+    for xdg, ours, theirs in pairs:
+        monkeypatch.setenv(xdg, variable)
+        try:
+            expected: Path | type[Exception] = Path(theirs(paths.APP))
+        except Exception as exc:  # no home to be found: whatever platformdirs raises
+            expected = type(exc)
+        if isinstance(expected, Path):
+            assert ours() == expected, (xdg, variable, home)
+        else:
+            with pytest.raises(expected):
+                ours()
+
+
 def _fill(folder: Path, count: int, size: int) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     made = []

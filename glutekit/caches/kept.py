@@ -15,7 +15,6 @@ written is ignored, and the value is worked out again.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from glutekit import __version__
+from glutekit.caches.digest import sha256
 
 #: Values kept in one file at most (the newest): several plugin sets, inputs edited over time.
 MAX_ENTRIES = 512
@@ -84,7 +84,7 @@ class Kept(Generic[T]):
     def key(self, inputs: str) -> str | None:
         if self._base is None:
             return None
-        return hashlib.sha256(f"{self._base}|{inputs}".encode()).hexdigest()[:32]
+        return sha256(f"{self._base}|{inputs}".encode()).hexdigest()[:32]
 
     def _read(self) -> dict[str, T]:
         if self._known is None:

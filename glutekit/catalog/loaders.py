@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from sys import intern
 from typing import Any, TypeVar
 
+from glutekit.caches.digest import sha256
 from glutekit.catalog.packdefaults import filled
 from glutekit.catalog.vocabulary import pack_terms
 from glutekit.model import (
@@ -373,7 +373,7 @@ def _settings(data: dict[str, Any] | None) -> Settings:
 
 def content_hash(data: Any) -> str:
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def routine_from_data(data: dict[str, Any], *, origin: str = "", plugin: str = "") -> Routine:

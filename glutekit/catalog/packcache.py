@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import hashlib
 import json
 import os
 import pickle
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit import __version__
+from glutekit.caches.digest import sha256
 from glutekit.caches.folders import CATALOG, prepare, write_extra
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
@@ -127,7 +127,7 @@ def _data_text(source: Mapping[str, Any]) -> str:
 
 def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
     """A key for the packs ``sources`` (plugin, path or data) would build, read by content."""
-    digest = hashlib.sha256(_FORMAT)
+    digest = sha256(_FORMAT)
     _common(digest, extra)
     for plugin, source in sources:
         digest.update(f"\0plugin:{plugin}\0".encode())
@@ -159,7 +159,7 @@ def _now_ns() -> int:
 
 def stat_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> StatKey | None:
     """A key for ``sources`` from each pack file's stat; None when a file cannot be stat'ed."""
-    digest = hashlib.sha256(_FORMAT + b"\0stat")
+    digest = sha256(_FORMAT + b"\0stat")
     _common(digest, extra)
     newest = 0
     for plugin, source in sources:

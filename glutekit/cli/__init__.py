@@ -193,7 +193,7 @@ def _config_defaults() -> dict[str, Any]:
     if values:
         detail(f"preferences from {path}: {', '.join(sorted(values))}")
     # A bad GLUTEKIT_* value is named before any work; speech variables only where used.
-    config.effective(values, path, lenient=config.SPEECH_KEYS)
+    config.check_environment(lenient=config.SPEECH_KEYS)
     return config.default_map(values)
 
 

@@ -16,16 +16,17 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 import click
-from click.shell_completion import CompletionItem
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # click.shell_completion is imported when a Tab press needs it
+    from click.shell_completion import CompletionItem
+
     from glutekit.catalog import Catalog
     from glutekit.cli.app import App
 
 SHELLS = ("bash", "zsh", "fish")
 COMPLETE_VAR = "_GLUTEKIT_COMPLETE"
 
-Complete = Callable[[click.Context, click.Parameter, str], list[CompletionItem]]
+Complete = Callable[[click.Context, click.Parameter, str], "list[CompletionItem]"]
 
 
 def _app(ctx: click.Context) -> App:
@@ -38,6 +39,8 @@ def _app(ctx: click.Context) -> App:
 def _items(
     words: Iterable[str], incomplete: str, help: dict[str, str] | None = None
 ) -> list[CompletionItem]:
+    from click.shell_completion import CompletionItem
+
     help = help or {}
     return [
         CompletionItem(word, help=help.get(word))

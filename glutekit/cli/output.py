@@ -18,12 +18,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
 from glutekit import messages
-from glutekit.model.records import record
 from glutekit.textcheck import safe
 
 
@@ -43,9 +42,9 @@ def print_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-@record(frozen=True, kw_only=True)
-class Column:
-    """One column of a listing: its heading and how it lines up."""
+class Column(NamedTuple):
+    """One column of a listing: its heading and how it lines up (a tuple: a record's
+    ``__init__`` is compiled on first use, which costs a listing more than its rows)."""
 
     heading: str
     justify: str = "left"
@@ -110,8 +109,6 @@ def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str
     separated by three spaces, with a rule under the header; lines end at their
     last cell.
     """
-    from rich.cells import cell_len
-
     measured: dict[str, int] = {}
 
     def measure(text: str) -> int:
@@ -119,6 +116,8 @@ def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str
             return len(text)
         width = measured.get(text)  # dose texts ("3 × 10 reps") repeat down a column
         if width is None:
+            from rich.cells import cell_len  # only for text that is not ASCII
+
             width = measured[text] = cell_len(text)
         return width
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from glutekit.model.records import record
 
 
 @functools.cache
@@ -17,7 +18,7 @@ def _hostname() -> str:
     return socket.gethostname()
 
 
-@dataclass(frozen=True, kw_only=True)
+@record(frozen=True, kw_only=True)
 class HoldRecord:
     """One hold (or reps segment) that a session completed or skipped."""
 

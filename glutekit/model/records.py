@@ -59,6 +59,9 @@ def _write(cls: type, name: str) -> None:
             "__module__": cls.__module__,
             "__qualname__": cls.__qualname__,
             "__annotations__": {},
+            # Any docstring: without one, dataclass works out the class's signature for
+            # it (inspect, and tokenize's large regex), and only the method is kept.
+            "__doc__": "twin",
         }
         for f in dataclasses.fields(cls):
             namespace["__annotations__"][f.name] = f.type
@@ -161,6 +164,8 @@ def _record(cls: type, frozen: bool, eq: bool, repr: bool, kw_only: bool) -> typ
     for own in ("__setattr__", "__delattr__"):
         if own_refusals and own in cls.__dict__:
             raise TypeError(f"Cannot overwrite attribute {own} in class {cls.__name__}")
+    if docless:  # written below; dataclass would work out a signature for it (slow)
+        cls.__doc__ = cls.__name__
     # The fields, pattern matching and the rest, with no method written yet.
     dataclasses.dataclass(
         cls, init=False, repr=False, eq=False, frozen=frozen and not own_refusals, kw_only=kw_only
