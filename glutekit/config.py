@@ -12,7 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from glutekit.errors import InputError
 from glutekit.model.records import record
@@ -117,9 +117,11 @@ def _breath_pace(raw: Any) -> str:
     return f"{pace.inhale:g}/{pace.exhale:g}"
 
 
-@record(frozen=True, kw_only=True)
-class Setting:
-    """One preference: how it is checked, its variable, and which options it sets."""
+class Setting(NamedTuple):
+    """One preference: how it is checked, its variable, and which options it sets.
+
+    A tuple: every command makes these at import, and a record's ``__init__`` is
+    compiled the first time one is made."""
 
     key: str
     help: str

@@ -8,18 +8,26 @@ surrogates, which cannot be encoded to UTF-8 and would fail every later step.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
 
-_BAD = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+@functools.cache
+def _bad() -> re.Pattern[str]:
+    """The characters refused, compiled on first use (the surrogates' range makes the
+    pattern slow to compile, and most commands never check a text)."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 #: Stop after this many: a file of 60,000 bad texts gets a short answer.
 MAX_TEXT_PROBLEMS = 20
 
 
 def describe(text: str) -> str | None:
     """Why ``text`` is refused, or None when it is fine."""
-    found = _BAD.search(text)
+    found = _bad().search(text)
     if found is None:
         return None
     code = ord(found.group())
@@ -28,17 +36,21 @@ def describe(text: str) -> str | None:
     return f"contains a control character (U+{code:04X}); use plain text"
 
 
-#: In JSON source, every character the rules refuse is either written raw (DEL, C1) or
-#: escaped (``\n``, ``\u001b``, ``\ud800``): a control character cannot be raw in a JSON
-#: string. Escaped backslashes are matched as pairs first, so ``\\n`` (a backslash and
-#: an "n") is not taken for a newline.
-#: Raw tab, line feed and carriage return are only whitespace between JSON tokens (a
-#: JSON string cannot hold them raw), so they do not count.
-_BAD_RAW = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-_ESCAPES = re.compile(
-    r"(\\\\)|\\(?:[bfnrt]|u00[0-1][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F]"
-    r"|u[dD][89a-fA-F][0-9a-fA-F]{2})"
-)
+# In JSON source, every character the rules refuse is either written raw (DEL, C1) or
+# escaped (``\n``, ``\u001b``, ``\ud800``): a control character cannot be raw in a JSON
+# string. Escaped backslashes are matched as pairs first, so ``\\n`` (a backslash and
+# an "n") is not taken for a newline.
+# Raw tab, line feed and carriage return are only whitespace between JSON tokens (a
+# JSON string cannot hold them raw), so they do not count.
+@functools.cache
+def _source_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Compiled when a source is first checked: commands that only print need neither."""
+    raw = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+    escapes = re.compile(
+        r"(\\\\)|\\(?:[bfnrt]|u00[0-1][0-9a-fA-F]|u007[fF]|u00[89][0-9a-fA-F]"
+        r"|u[dD][89a-fA-F][0-9a-fA-F]{2})"
+    )
+    return raw, escapes
 
 
 def source_may_have_bad_text(source: str) -> bool:
@@ -48,11 +60,12 @@ def source_may_have_bad_text(source: str) -> bool:
     100,000 exercises is checked in milliseconds. True only means "walk to find out"
     (an escaped surrogate pair, say, is fine).
     """
-    if _BAD_RAW.search(source) is not None:
+    bad_raw, escapes = _source_patterns()
+    if bad_raw.search(source) is not None:
         return True
     if "\\" not in source:
         return False
-    return any(m.group(1) is None for m in _ESCAPES.finditer(source))
+    return any(m.group(1) is None for m in escapes.finditer(source))
 
 
 def text_problems(data: Any) -> Iterator[tuple[str, str]]:
@@ -89,6 +102,7 @@ def safe(text: str) -> str:
 
     For anything printed that came from outside (a file name, a plugin's message).
     """
-    if _BAD.search(text) is None:
+    bad = _bad()
+    if bad.search(text) is None:
         return text
-    return _BAD.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return bad.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

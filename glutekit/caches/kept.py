@@ -77,7 +77,8 @@ class Kept(Generic[T]):
         self.folder = folder or paths.catalog_cache_dir()
         self._base = base
         self._valid = valid
-        self._known: dict[str, T] | None = None
+        #: The file's values as read: each is checked when it is looked up.
+        self._known: dict[str, Any] | None = None
         self._added = False
         self._max = max_entries
 
@@ -86,14 +87,15 @@ class Kept(Generic[T]):
             return None
         return sha256(f"{self._base}|{inputs}".encode()).hexdigest()[:32]
 
-    def _read(self) -> dict[str, T]:
+    def _read(self) -> dict[str, Any]:
         if self._known is None:
             try:
                 data = json.loads((self.folder / self.name).read_text(encoding="utf-8"))
             except (OSError, ValueError, RecursionError):  # RecursionError: absurdly deep JSON
                 data = {}
             items = data.items() if isinstance(data, dict) else ()
-            self._known = {k: v for k, v in items if isinstance(k, str) and self._valid(v)}
+            # Not checked here: a file keeps several values, and a command wants one or two.
+            self._known = {k: v for k, v in items if isinstance(k, str)}
         return self._known
 
     def get(self, inputs: str | None, compute: Callable[[], T]) -> T:
@@ -103,7 +105,10 @@ class Kept(Generic[T]):
             return compute()
         known = self._read()
         if key in known:
-            return known[key]
+            if self._valid(known[key]):
+                found: T = known[key]
+                return found
+            del known[key]  # the wrong shape: worked out again
         value = compute()
         known[key] = value
         self._added = True
@@ -123,6 +128,7 @@ class Kept(Generic[T]):
             return
         from glutekit.caches.folders import CATALOG, write_extra
 
-        kept = dict(list(self._known.items())[-self._max :])
+        valid = [(k, v) for k, v in self._known.items() if self._valid(v)]
+        kept = dict(valid[-self._max :])
         write_extra(self.folder, CATALOG, self.name, json.dumps(kept))
         self._added = False

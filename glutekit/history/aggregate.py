@@ -10,12 +10,11 @@ The table loads only the sessions it shows.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from glutekit.history.db import SESSION_COLUMNS, HistoryDB
 from glutekit.history.records import SessionRow, session_row
@@ -68,9 +67,9 @@ class _Range:
         self.plain = " AND ".join(parts) or "1"
 
 
-@record(frozen=True, kw_only=True)
-class History:
-    """What a report needs: the summary, the sessions listed, and how many there are.
+class History(NamedTuple):
+    """What a report needs: the summary, the sessions listed, and how many there are
+    (a NamedTuple, as the values of :mod:`glutekit.history.stats` are).
 
     :ivar recent: the sessions listed, oldest first: the last ``limit``, or all.
     :ivar streamed: with ``stream=True`` and no limit, every session instead, read from
@@ -309,6 +308,8 @@ def _every(db: HistoryDB, where: _Range, chained: list[SessionRow]) -> Iterator[
     """Every session, resumed ones merged, oldest first, read from the database in batches."""
     sql = f"SELECT {SESSION_COLUMNS} FROM sessions s WHERE {where.plain} ORDER BY s.started, s.id"
     plain = (session_row(r) for r in db.stream(sql, where.args))
+    import heapq  # here: only --json streams
+
     return heapq.merge(plain, chained, key=lambda r: (r.started, r.id))
 
 

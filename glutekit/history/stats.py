@@ -9,10 +9,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from glutekit.history.records import SessionRow
-from glutekit.model.records import record
 
 #: A change in average pain smaller than this per week reads as steady.
 STEADY_SLOPE = 0.25
@@ -20,14 +19,14 @@ STEADY_SLOPE = 0.25
 MIN_SCORES_FOR_TREND = 3
 
 
-@record(frozen=True, kw_only=True)
-class WeekCount:
+# The values below are NamedTuples, not records: ``history`` makes one of each at every
+# run, and a record's first instance compiles its ``__init__`` (a third of a millisecond).
+class WeekCount(NamedTuple):
     start: date  # the Monday
     sessions: int
 
 
-@record(frozen=True, kw_only=True)
-class PainTrend:
+class PainTrend(NamedTuple):
     scored: int
     mean_before: float | None
     mean_after: float | None
@@ -38,8 +37,7 @@ class PainTrend:
     direction: Literal["falling", "rising", "steady"] | None
 
 
-@record(frozen=True, kw_only=True)
-class Summary:
+class Summary(NamedTuple):
     sessions: int
     weeks: tuple[WeekCount, ...]
     advised_per_week: int | None

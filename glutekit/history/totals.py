@@ -15,18 +15,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from glutekit.history.db import HistoryDB
 from glutekit.history.records import SessionRow
 from glutekit.history.stats import PainTrend
-from glutekit.model.records import record
 
 
-@record(frozen=True, kw_only=True)
-class Totals:
+class Totals(NamedTuple):
     """What the summary adds up over every session in range; nothing in it depends on
-    the day it is asked (the weeks and streaks are counted back from today after)."""
+    the day it is asked (the weeks and streaks are counted back from today after).
+
+    A NamedTuple, as the values of :mod:`glutekit.history.stats` are."""
 
     sessions: int
     days: Counter[date]
