@@ -11,7 +11,7 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from glutekit.cli.output import RICH_ROWS, Column, plain_table, print_table
+from glutekit.cli.output import RICH_ROWS, Column, one_cell, plain_table, print_table
 from glutekit.cli.termtable import terminal_table
 
 CELLS = ["a", "bb", "日本", "é", "x y", "-", "→", "½", "gluteus_medius", ""]
@@ -111,6 +111,14 @@ def test_a_long_listing_wraps_within_a_narrow_terminal_and_keeps_every_word(scre
         ["".join(cell.split()) for cell in row] for row in rows
     ]
     assert any(len(line) > 0 and not line[: starts[1]].strip() for line in lines[2:])  # it wrapped
+
+
+def test_the_characters_measured_without_rich_take_one_cell_in_rich() -> None:
+    from rich.cells import cell_len
+
+    known = [chr(c) for c in range(0x110000) if one_cell(chr(c))]
+    assert "×" in known and "–" in known and "é" in known and "\u0301" not in known
+    assert [c for c in known if cell_len(c) != 1] == []
 
 
 def test_a_listing_with_wide_characters_is_left_to_rich() -> None:

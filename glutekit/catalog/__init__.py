@@ -30,7 +30,6 @@ from glutekit.catalog.schema import (
     read_document,
     schema_problems,
 )
-from glutekit.catalog.semantics import semantic_problems
 from glutekit.catalog.validcache import ValidCache
 from glutekit.catalog.vocabulary import Vocabulary, builtin
 from glutekit.errors import InputError, UnknownId, ValidationFailed, suggest
@@ -61,6 +60,9 @@ def document_from_source(source: Any, label: str) -> Document:
 def document_problems(doc: Document, kind: SchemaName) -> list[Problem]:
     problems = schema_problems(doc, kind)
     if not problems:
+        # Here: a catalog whose files all passed before (the validation cache) needs none of it.
+        from glutekit.catalog.semantics import semantic_problems
+
         problems = semantic_problems(doc, kind)
     return problems
 

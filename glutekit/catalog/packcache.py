@@ -36,7 +36,6 @@ from typing import Any
 
 from glutekit import __version__
 from glutekit.caches.digest import sha256
-from glutekit.caches.folders import CATALOG, prepare, write_extra
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
@@ -232,6 +231,9 @@ class PackCache:
         return data if isinstance(data, dict) else {}
 
     def _write_index(self, index: dict[str, Any]) -> None:
+        # The cache folder's rules are imported only to write: a warm start reads alone.
+        from glutekit.caches.folders import CATALOG, write_extra
+
         write_extra(self.folder, CATALOG, INDEX_NAME, json.dumps(index))
 
     def load(self, key: str) -> CompiledPacks | None:
@@ -248,6 +250,8 @@ class PackCache:
     def save(self, key: str, compiled: CompiledPacks) -> None:
         target = self._file(key)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        from glutekit.caches.folders import CATALOG, prepare
+
         try:
             prepare(self.folder, CATALOG)
             with temp.open("wb") as fh:
@@ -260,6 +264,6 @@ class PackCache:
 
     def _prune(self, keep: Path) -> None:
         """Keep the newest :data:`MAX_FILES` compiled catalogs (only glutekit's files go)."""
-        from glutekit.caches.folders import trim
+        from glutekit.caches.folders import CATALOG, trim
 
         trim(self.folder, 2**62, keep={keep}, kind=CATALOG, max_files=MAX_FILES)

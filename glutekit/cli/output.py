@@ -100,6 +100,14 @@ def print_table(columns: Sequence[Column | str], rows: Sequence[Sequence[str]]) 
     console.print(table)
 
 
+def one_cell(char: str) -> bool:
+    """Whether ``char`` takes one cell as rich counts it, known without rich's tables:
+    printable ASCII, Latin-1's letters and signs (``×``), the other Latin letters and
+    the spacing modifiers, and the dashes, quotes and bullets (``–``, ``’``, ``•``).
+    """
+    return " " <= char <= "~" or "\xa0" <= char <= "\u02ff" or "\u2010" <= char <= "\u2027"
+
+
 def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str:
     """The table as rich lays it out off a terminal, made directly.
 
@@ -116,9 +124,12 @@ def plain_table(columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> str
             return len(text)
         width = measured.get(text)  # dose texts ("3 × 10 reps") repeat down a column
         if width is None:
-            from rich.cells import cell_len  # only for text that is not ASCII
+            if all(one_cell(c) for c in text):
+                width = measured[text] = len(text)
+            else:
+                from rich.cells import cell_len  # rich's tables, for the rest of Unicode
 
-            width = measured[text] = cell_len(text)
+                width = measured[text] = cell_len(text)
         return width
 
     widths = [measure(col.heading) for col in columns]
