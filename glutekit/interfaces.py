@@ -156,6 +156,41 @@ class Output(Protocol):
     def close(self, summary: SessionSummary | None) -> None: ...
 
 
+#: What an output that speaks ahead calls as its lengths come in: seconds for each
+#: text measured since the last call, and True once it will measure no more (every
+#: text done, or it gave up and the session goes on without it).
+Measured = Callable[[Mapping[str, float], bool], None]
+
+
+@runtime_checkable
+class SpeaksAhead(Protocol):
+    """An output that lets a session start before all of its speech is rendered.
+
+    The session then starts as soon as its opening is measured. The timeline is laid
+    out again as lengths come in; the part already played never changes, and the
+    session waits between segments for speech it does not have yet.
+    """
+
+    def speak_ahead(self, texts: Sequence[str], measured: Measured) -> bool:
+        """Start measuring ``texts`` in this order (the order the session needs them).
+
+        Returns False when it will not (then ``speech_lengths`` is asked as usual).
+        Otherwise ``measured`` is called from any thread, as texts are ready, and last
+        with True; the texts it has at once may be given before this returns.
+        """
+        ...
+
+
+@runtime_checkable
+class Revises(Protocol):
+    """An output told when the timeline it started with is laid out again.
+
+    Only the part after the segments played so far can change.
+    """
+
+    def revise(self, timeline: Timeline) -> None: ...
+
+
 @runtime_checkable
 class ClockSource(Protocol):
     """An output that owns the session's audio stream and can lend its clock.

@@ -21,6 +21,10 @@ How a session is put together, and where each feature plugs in:
 2. **Prepare** — :func:`prepare` picks the outputs (``glutekit_outputs`` hook), compiles
    the plain timeline, asks the outputs how long each cue takes to say and compiles again
    with those lengths. ``SessionOptions.start_segment`` starts later (``--resume``).
+   An output that can speak ahead (:class:`~glutekit.interfaces.SpeaksAhead`, the voice
+   with speech missing from its cache) lets the session start once its opening is
+   measured: :mod:`.ahead` lays the rest out as lengths come in, and the engine plays
+   only what is laid out for good (``SessionOptions.speak_ahead=False`` waits for all).
    ``Session.listeners`` are called with the session and its summary after playing;
    ``Session.extra_outputs`` takes outputs that were not chosen by name.
    ``SessionOptions.history`` (:mod:`glutekit.session.history`) records the session in
@@ -62,6 +66,7 @@ from glutekit.interfaces import (
 from glutekit.model import Routine, Timeline
 from glutekit.model.durations import clock as mmss
 from glutekit.model.records import record
+from glutekit.session.ahead import Growing, speak_ahead
 from glutekit.session.clock import Clock, MonotonicClock
 from glutekit.session.engine import Controls, play, speech_lengths
 from glutekit.session.events import EventStream
@@ -123,6 +128,10 @@ class SessionOptions:
     stdout_is_data: bool = False
     #: The sound plays on this computer; False when another device plays it.
     plays_here: bool = True
+    #: Start speaking once the opening is rendered, and render the rest while the session
+    #: plays (outputs that can, :class:`glutekit.interfaces.SpeaksAhead`); False renders
+    #: everything first, so :attr:`Session.timeline` is the one played from the start.
+    speak_ahead: bool = True
     #: How the session is recorded in the history (by default it is, as by ``glutekit run``).
     history: HistoryOptions = field(default_factory=HistoryOptions)
 
@@ -155,6 +164,8 @@ class Session:
     events: EventStream = field(default_factory=EventStream)
     #: Its record in the history, or None when not recorded.
     history: SessionHistory | None = None
+    #: The timeline while an output still measures its speech (it speaks ahead).
+    growing: Growing | None = None
 
     def clock(self) -> Clock:
         """The clock to play against: an output's audio stream, else the monotonic clock."""
@@ -190,6 +201,7 @@ class Session:
                     controls=self.controls,
                     start_segment=self.options.start_segment,
                     report=self.report,
+                    growing=self.growing,
                 )
             )
 
@@ -367,8 +379,17 @@ def prepare(
     if not outputs:
         raise InputError("no output to run the session on (see 'glutekit run --help')")
     timeline = compile(routine, catalog)
-    lengths = speech_lengths(outputs, cue_texts(timeline), report=host.report)
-    if lengths:
+    texts = cue_texts(timeline)
+    growing, rest = None, outputs
+    if options.speak_ahead:
+        growing, rest = speak_ahead(outputs, routine, catalog, timeline, texts, report=host.report)
+    lengths = speech_lengths(rest, texts, report=host.report)
+    if growing is not None:
+        growing.set_known(lengths)
+        # The session starts once its first segment can be said; the rest is laid
+        # out as it is measured, while the session plays.
+        timeline = growing.wait_ready(options.start_segment + 1)
+    elif lengths:
         timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
     inputs = _create_inputs(host, options, controls, outputs)
     session = Session(
@@ -380,6 +401,7 @@ def prepare(
         inputs=inputs,
         report=report,
         events=EventStream(report=report),
+        growing=growing,
     )
     if options.history.record:
         session.history, resumed = attach(routine, timeline, catalog, options.history, report)

@@ -16,13 +16,16 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from glutekit.interfaces import Event, EventKind, Output, SessionSummary, Underruns
+from glutekit.interfaces import Event, EventKind, Output, Revises, SessionSummary, Underruns
 from glutekit.model import Cue, Segment, Timeline
 from glutekit.model.durations import clock as mmss
 from glutekit.model.records import record
 from glutekit.session.clock import Clock
+
+if TYPE_CHECKING:
+    from glutekit.session.ahead import Growing
 from glutekit.textcheck import safe
 
 __all__ = ["Controls", "Outputs", "play", "speech_lengths"]
@@ -133,6 +136,10 @@ class _Worker:
     def send(self, event: Event) -> None:
         self._queue.put(("handle", event))
 
+    def revise(self, timeline: Timeline) -> None:
+        if isinstance(self.output, Revises):
+            self._queue.put(("revise", timeline))
+
     def close(self, summary: SessionSummary | None) -> None:
         self._queue.put(("close", summary))
 
@@ -206,14 +213,25 @@ class _Session:
         controls: Controls,
         workers: list[_Worker],
         start_segment: int,
+        growing: Growing | None = None,
     ) -> None:
         self.timeline, self.clock, self.controls, self.workers = timeline, clock, controls, workers
         self.items: list[_Item] = []
         self.first_item: dict[int, int] = {}
-        for seg in timeline.segments:
-            self.first_item[seg.index] = len(self.items)
-            self.items.append(_Item(seg.start, seg))
-            self.items.extend(_Item(cue.at, seg, cue) for cue in seg.cues)
+        self._lay_out(timeline)
+        #: The timeline while speech is still being measured (None: it is final).
+        self.growing = growing
+        #: Segments that may be played; all of them once the timeline is final.
+        self.ready = len(timeline.segments)
+        self.version = -1
+        #: The session waits for speech (a pause the engine made, not the user).
+        self.waiting = False
+        self.user_paused = False
+        if growing is not None:
+            timeline, self.ready, final, self.version = growing.snapshot()
+            self.growing = None if final else growing
+            self.timeline = timeline
+            self._lay_out(timeline)
         self.next = self.first_item.get(start_segment, len(self.items))
         self.current: Segment | None = None
         self.completed: list[tuple[str, str | None]] = []
@@ -223,10 +241,57 @@ class _Session:
         self.paused_total = 0.0
         #: The segment the user last paused in (a waiting step then need not pause again).
         self.paused_in: int | None = None
-        self.started = clock.now()
-        start_at = self.items[self.next].at if self.next < len(self.items) else timeline.duration
-        self.origin = self.started - start_at
-        self.planned = timeline.duration - start_at
+        self.start_at = (
+            self.items[self.next].at if self.next < len(self.items) else timeline.duration
+        )
+        self.planned = timeline.duration - self.start_at
+        self.started = self.origin = 0.0
+
+    def _begin(self) -> None:
+        """Start the clock of the session: the start is due now."""
+        self.started = self.clock.now()
+        self.origin = self.started - self.start_at
+
+    def _lay_out(self, timeline: Timeline) -> None:
+        self.items.clear()
+        self.first_item.clear()
+        for seg in timeline.segments:
+            self.first_item[seg.index] = len(self.items)
+            self.items.append(_Item(seg.start, seg))
+            self.items.extend(_Item(cue.at, seg, cue) for cue in seg.cues)
+
+    def _adopt(self) -> None:
+        """Take the growing timeline's latest layout, when more of it is ready.
+
+        The segments played so far and the ready ones are the same in every layout, so
+        the place in :attr:`items` of everything up to the first segment not ready stays.
+        """
+        growing = self.growing
+        if growing is None:
+            return
+        timeline, ready, final, version = growing.snapshot()
+        if version == self.version:
+            return
+        past_end = self.next >= len(self.items)
+        self.version, self.ready = version, ready
+        if final:
+            self.growing = None
+        if timeline is not self.timeline:
+            self.timeline = timeline
+            self._lay_out(timeline)
+            if past_end:
+                self.next = len(self.items)
+            self.planned = timeline.duration - self.start_at
+            for worker in self.workers:
+                worker.revise(timeline)
+
+    def _is_ready(self, index: int) -> bool:
+        """Whether the segment at item ``index`` (or the end, past the last) can play."""
+        if self.growing is None:
+            return True
+        if index >= len(self.items):
+            return False
+        return self.items[index].segment.index < self.ready
 
     def position(self) -> float:
         now = self.paused_at if self.paused_at is not None else self.clock.now()
@@ -248,8 +313,14 @@ class _Session:
             worker.send(event)
 
     def run(self) -> SessionSummary:
+        self._begin()
         self.emit("start", self.position())
         while self.status is None:
+            self._adopt()
+            if self.waiting and self._is_ready(self.next):
+                self.waiting = False
+                if not self.user_paused:
+                    self._set_paused(False, text="speech")
             if self.paused_at is not None:
                 deadline = math.inf
             elif self.next < len(self.items):
@@ -272,13 +343,23 @@ class _Session:
 
     def fire(self, deadline: float) -> None:
         late = max(0.0, (self.clock.now() - deadline) / self.clock.speed)
-        if self.next >= len(self.items):
+        if self.next >= len(self.items) and self._is_ready(self.next):
             self._leave_current()
             self.status = "finished"
+            return
+        if self.next >= len(self.items):
+            self.waiting, self.user_paused = True, False
+            self._set_paused(True, text="speech")
             return
         item = self.items[self.next]
         if item.cue is None and self._waits_here():
             self._set_paused(True)
+            return
+        if not self._is_ready(self.next):
+            # Its speech is not measured yet: wait here, between two segments, as a
+            # pause the session makes itself and ends once the speech is there.
+            self.waiting, self.user_paused = True, False
+            self._set_paused(True, text="speech")
             return
         self.next += 1
         if item.cue is None:
@@ -304,6 +385,12 @@ class _Session:
         elif command == "quit":
             self.status = "quit"
         elif command in ("pause", "resume", "toggle"):
+            if self.waiting:
+                # Waiting for speech: the user's pause holds after it; a resume ends it.
+                self.user_paused = command == "pause" or (
+                    command == "toggle" and not self.user_paused
+                )
+                return
             want_pause = command == "pause" or (command == "toggle" and self.paused_at is None)
             self._set_paused(want_pause)
         elif command == "skip":
@@ -331,17 +418,20 @@ class _Session:
         self.origin = now - target
         self.emit("seek", target, segment=segment)
 
-    def _set_paused(self, paused: bool) -> None:
+    def _set_paused(self, paused: bool, *, text: str = "") -> None:
+        """Pause or go on; ``text`` says why the session paused itself ("speech": it
+        waits for speech being rendered)."""
         now = self.clock.now()
         if paused and self.paused_at is None:
             self.paused_at = now
-            self.paused_in = self.current.index if self.current is not None else None
-            self.emit("pause", self.position(), segment=self.current)
+            if not text:
+                self.paused_in = self.current.index if self.current is not None else None
+            self.emit("pause", self.position(), segment=self.current, text=text)
         elif not paused and self.paused_at is not None:
             self.origin += now - self.paused_at
             self.paused_total += now - self.paused_at
             self.paused_at = None
-            self.emit("resume", self.position(), segment=self.current)
+            self.emit("resume", self.position(), segment=self.current, text=text)
 
     def seek(self, index: int) -> None:
         """Move every deadline so that segment ``index`` starts now."""
@@ -397,6 +487,7 @@ def play(
     start_segment: int = 0,
     report: Report = _stderr_report,
     drain_timeout: float = 5.0,
+    growing: Growing | None = None,
 ) -> SessionSummary:
     """Play ``timeline`` from segment ``start_segment`` and return what was done.
 
@@ -404,13 +495,22 @@ def play(
     (start, segment, cue, pause, resume, seek, end), then ``close(summary)``, all on its
     own thread. After the session, outputs get ``drain_timeout`` real seconds in all to
     finish; one that is still busy is left behind and reported.
+
+    With ``growing`` (speech still being measured, :mod:`glutekit.session.ahead`), only
+    its ready segments play: at the start of one that is not ready the session pauses
+    itself (a ``pause`` event with the text "speech") until it is. Outputs that can
+    (:class:`glutekit.interfaces.Revises`) get ``revise(timeline)`` each time more is ready.
     """
     workers = [_Worker(name, output, report) for name, output in _named(outputs)]
+    controls = controls or Controls()
+    if growing is not None:
+        growing.on_change(controls.wake.set)
+    session = _Session(timeline, clock, controls, workers, start_segment, growing)
     for worker in workers:
-        worker.start(timeline)
+        worker.start(session.timeline)
     summary: SessionSummary | None = None
     try:
-        summary = _Session(timeline, clock, controls or Controls(), workers, start_segment).run()
+        summary = session.run()
         summary = replace(summary, underruns=_underruns(workers, report))
     finally:
         for worker in workers:

@@ -31,6 +31,8 @@ class LiveConsole:
         #: The last thing a listening input heard ("coach, pause"), and any answer.
         self.heard = ""
         self.paused = False
+        #: Paused by the session itself, for speech still being rendered.
+        self.waiting = False
         self._anchor = (0.0, time.perf_counter())
         self._lock = threading.Lock()
         self._live: Any = None
@@ -61,11 +63,18 @@ class LiveConsole:
         self._live.start()
         self._keys = start_keys(self.controls)
 
+    def revise(self, timeline: Timeline) -> None:
+        """The timeline laid out again as speech was measured: its total may change."""
+        with self._lock:
+            self.timeline = timeline
+            self._exercises = exercise_order(timeline)
+
     def handle(self, event: Event) -> None:
         with self._lock:
             self._anchor = (event.at, time.perf_counter())
             if event.kind in ("pause", "resume"):
                 self.paused = event.kind == "pause"
+                self.waiting = self.paused and event.text == "speech"
             elif event.kind == "segment" and event.segment is not None:
                 self.segment = event.segment
             elif event.kind == "seek":
@@ -126,7 +135,7 @@ class LiveConsole:
 
         with self._lock:
             seg, cue_text, paused, pos = self.segment, self.cue_text, self.paused, self._position()
-            ended, heard = self._ended, self.heard
+            ended, heard, waiting = self._ended, self.heard, self.waiting
         total = self.timeline.duration if self.timeline else 0.0
         grid = Table.grid(padding=(0, 1))
         grid.add_column(justify="right", style="dim")
@@ -138,7 +147,9 @@ class LiveConsole:
                 heading.append(f"   {counter}", style="dim")
             grid.add_row("", heading)
         title = Text(seg.label if seg else "Starting…", style="bold")
-        if paused:
+        if waiting:
+            title.append("   preparing speech…", style="yellow")
+        elif paused:
             title.append("   PAUSED", style="bold yellow")
         grid.add_row("now", title)
         if seg is not None and seg.duration > 0:

@@ -55,6 +55,8 @@ class PlainConsole:
     def handle(self, event: Event) -> None:
         if event.kind == "cue" and event.cue is not None:
             self._write(cue_line(event.at, event.cue.kind, event.cue.text))
+        elif event.kind == "pause" and event.text == "speech":
+            self._write(f"[{clock(event.at)}] waiting for speech")
         elif event.kind in ("pause", "resume"):
             self._write(f"[{clock(event.at)}] {event.kind}d")
         elif event.kind == "seek":

@@ -231,6 +231,17 @@ class Playhead:
         self._next = bisect.bisect_left(self.schedule.starts, position if first is None else first)
         self._silence(frame)
 
+    def extend(self, schedule: Schedule) -> None:
+        """Go on with ``schedule``, which has this one's clips first and more after them
+        (a session whose speech is measured while it plays).
+
+        Clips already started sound on. A new clip that starts before the position is
+        not played: the session waits before it, and seeks back to it when it goes on.
+        The tones keep the level they started with.
+        """
+        self.schedule = schedule
+        self._next = max(self._next, bisect.bisect_left(schedule.starts, self.position))
+
     def flush(self, frame: int) -> None:
         """Silence the clips that are sounding (on pause), from stream frame ``frame``."""
         self._silence(frame)

@@ -1,7 +1,10 @@
-"""The live ``voice`` output: renders every cue up front, then plays the session as one stream.
+"""The live ``voice`` output: renders the session's cues, then plays it as one stream.
 
-The stream (:mod:`glutekit_voice.stream`) mixes each cue in at its sample and lends
-the session its clock. Where miniaudio cannot open a device but a player program
+When speech is missing from the cache, the session starts as soon as its opening is
+rendered; the rest renders in the background, in the order it is said, and joins the
+stream as it comes (:meth:`VoiceOutput.speak_ahead`). The stream
+(:mod:`glutekit_voice.stream`) mixes each cue in at its sample and lends the session
+its clock. Where miniaudio cannot open a device but a player program
 (``aplay``, ``paplay`` …) works, cues are played one by one as before.
 
 Nothing here can stop a session. When there is no speech engine or no audio
@@ -17,8 +20,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from glutekit.interfaces import Event, OutputOptions, OutputSpec, SessionSummary
-from glutekit.model import PRIORITY, Timeline
+from glutekit.interfaces import Event, Measured, OutputOptions, OutputSpec, SessionSummary
+from glutekit.model import PRIORITY, Cue, Timeline
 from glutekit.session.clock import Clock
 from glutekit_voice.backends import SpeechFailed, SpeechUnavailable
 from glutekit_voice.mixer import Schedule
@@ -41,6 +44,14 @@ NO_SOUND = (
     "the session goes on with text (to listen elsewhere: "
     "glutekit export ROUTINE --format mp3 -o session.mp3)"
 )
+
+
+#: Real seconds ``close`` waits for the speech still rendering to stop.
+AHEAD_STOP_WAIT = 5.0
+
+
+class _Stopped(Exception):
+    """The session ended while its speech was still being rendered."""
 
 
 def report_to_stderr(message: str) -> None:
@@ -80,6 +91,9 @@ class VoiceOutput:
         self._rendered: dict[str, RenderedCue] = {}
         self._ready = False
         self._lock = threading.Lock()
+        #: Renders the session's speech while it plays (:meth:`speak_ahead`).
+        self._ahead: threading.Thread | None = None
+        self._stop_ahead = threading.Event()
         #: False: render and measure every cue but play nothing on this machine (the
         #: session page plays the cues on the phone instead, see :meth:`clip`).
         self.plays_here = options.plays_here
@@ -103,6 +117,93 @@ class VoiceOutput:
             self._turn_off(f"voice off: {exc}; the session goes on with text")
             return {}
         return {text: cue.seconds for text, cue in self._rendered.items()}
+
+    def speak_ahead(self, texts: Sequence[str], measured: Measured) -> bool:
+        """Render ``texts`` in order in the background, so the session starts with its
+        first words instead of after its last.
+
+        Only for a session played here on the audio stream with some speech missing
+        (and no music, whose ducking is planned over the whole session); otherwise
+        :meth:`speech_lengths` prepares everything first, as it always did.
+        """
+        if not self._prepare() or not self.plays_here or self.stream is None:
+            return False
+        if self.music is not None:
+            return False
+        distinct = list(dict.fromkeys(t for t in texts if t.strip()))
+        try:
+            missing = self.renderer.missing(distinct)
+            if not missing:
+                return False
+            cached = [t for t in distinct if t not in set(missing)]
+            found = {t: self.renderer.render(t) for t in cached}
+            detail = self.renderer.detail
+        except SpeechFailed as exc:
+            self._turn_off(f"voice off: {exc}; the session goes on with text")
+            return False
+        with self._lock:
+            self._rendered.update(found)
+        self._report(
+            f"preparing speech: {len(missing)} cue(s) with {detail}; "
+            "the session starts as soon as its first words are ready…"
+        )
+        measured({text: cue.seconds for text, cue in found.items()}, False)
+        self._ahead = threading.Thread(
+            target=self._render_ahead,
+            # All of them: the cached ones are checked again in a moment, and the cache's
+            # size cap then keeps every file of this session.
+            args=(distinct, measured),
+            name="glutekit-voice-ahead",
+            daemon=True,  # Ctrl-C before the session starts must not wait for it
+        )
+        self._ahead.start()
+        return True
+
+    def _render_ahead(self, texts: list[str], measured: Measured) -> None:
+        def done(text: str) -> None:
+            if self._stop_ahead.is_set():
+                raise _Stopped
+            cue = self.renderer.render(text)  # in the cache now: a file check
+            with self._lock:
+                self._rendered[text] = cue
+            measured({text: cue.seconds}, False)
+
+        try:
+            self.renderer.render_all(texts, done=done)
+        except _Stopped:
+            pass
+        except SpeechFailed as exc:
+            self._turn_off(f"voice stopped: {exc}; the session goes on with text")
+        except Exception as exc:
+            self._turn_off(
+                f"voice stopped: {type(exc).__name__}: {exc}; the session goes on with text"
+            )
+        finally:
+            measured({}, True)
+
+    def revise(self, timeline: Timeline) -> None:
+        """More of the session is measured: play its speech too."""
+        if self.off_reason or self.stream is None or self._ahead is None:
+            return
+        self.stream.extend(self._schedule(timeline))
+
+    def _schedule(self, timeline: Timeline) -> Schedule:
+        """The schedule of ``timeline``'s first segments whose every cue has its clip."""
+        with self._lock:
+            clips = {text: cue.path for text, cue in self._rendered.items()}
+        if self._ahead is not None:
+            ready = []
+            for segment in timeline.segments:
+                if not all(self._clipped(cue, clips) for cue in segment.cues):
+                    break
+                ready.append(segment)
+            timeline = Timeline(
+                routine_id=timeline.routine_id, title=timeline.title, segments=tuple(ready)
+            )
+        return Schedule.build(timeline, clips, tones=self.tones, music=self.music)
+
+    def _clipped(self, cue: Cue, clips: Mapping[str, Path]) -> bool:
+        return not cue.text.strip() or cue.text in clips or (self.tones and cue.kind == "countdown")
 
     def session_clock(self) -> Clock | None:
         """The stream's clock, so the session runs on the samples played."""
@@ -154,11 +255,10 @@ class VoiceOutput:
                 self._path_for(text)
             return
         if self.stream is not None:
-            for text in spoken:
-                self._path_for(text)
-            clips = {text: cue.path for text, cue in self._rendered.items()}
-            schedule = Schedule.build(timeline, clips, tones=self.tones, music=self.music)
-            self.stream.load(schedule)
+            if self._ahead is None:
+                for text in spoken:
+                    self._path_for(text)
+            self.stream.load(self._schedule(timeline))
             return
         if self.music is not None:
             self._report(
@@ -183,6 +283,9 @@ class VoiceOutput:
 
     def close(self, summary: SessionSummary | None) -> None:
         finished = bool(summary and summary.status == "finished")
+        if self._ahead is not None:
+            self._stop_ahead.set()
+            self._ahead.join(AHEAD_STOP_WAIT)
         if self.stream is not None:
             if finished and not self.off_reason:
                 self.stream.wait_until_finished(CLOSE_WAIT / min(1.0, self.speed))

@@ -116,6 +116,14 @@ class AudioStream:
         with self._lock:
             self._playhead = Playhead(schedule, self.speed)
 
+    def extend(self, schedule: Schedule) -> None:
+        """More of the session to play: ``schedule`` starts with the loaded one's clips."""
+        with self._lock:
+            if self._playhead is None:
+                self._playhead = Playhead(schedule, self.speed)
+            else:
+                self._playhead.extend(schedule)
+
     def seek(self, at: float, clock: float) -> None:
         """Play from session second ``at``, which the session clock reached at ``clock``."""
         with self._lock:

@@ -271,6 +271,8 @@ class SessionRunner:
             inputs=self.inputs,
             values=dict(self.values),
             plays_here=sound == "computer",
+            # The page shows the whole timeline at the start: it is laid out in full first.
+            speak_ahead=False,
             # The page asks for pain after the session, then closes its history.
             history=HistoryOptions(resume=resume, pain_before=pain_before, finish_on_end=False),
         )

@@ -1,0 +1,320 @@
+"""A session speaks before all of its speech is rendered: it starts with its opening,
+lays the rest out as lengths come in, never changes what it already played, and waits
+between segments (saying so) when rendering falls behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+from glutekit.catalog import Catalog
+from glutekit.interfaces import Event, Measured, SessionSummary, SpeaksAhead
+from glutekit.model import Timeline
+from glutekit.session import Session, SessionOptions
+from glutekit.session.ahead import speak_ahead
+from glutekit.session.clock import VirtualClock
+from glutekit.session.engine import Controls
+from glutekit.timeline import CompileSettings, compile, cue_texts
+from glutekit.timeline.speech import SpeechLengths
+from tests.forkserver import command
+
+ROUTINE = "quick-five"
+
+
+def voiced_lengths(texts: Sequence[str]) -> dict[str, float]:
+    """Lengths as a voice slower than the estimate measures them (each text its own)."""
+    estimate = SpeechLengths()
+    return {t: round(estimate(t) * (1.2 + 0.01 * (i % 7)), 3) for i, t in enumerate(texts)}
+
+
+class AheadVoice:
+    """An output that measures its texts on a thread of its own, in order, like the
+    voice: ``first`` texts at once, then the rest once ``gate`` opens."""
+
+    def __init__(self, lengths: Mapping[str, float], first: int, *, give_up: bool = False):
+        self.lengths = dict(lengths)
+        self.first = first
+        self.give_up = give_up
+        self.gate = threading.Event()
+        self.events: list[Event] = []
+        self.timelines: list[Timeline] = []
+        self.revised: list[Timeline] = []
+        self.on_wait: list[object] = []  # callables run when the session waits for speech
+        self.thread: threading.Thread | None = None
+
+    def speech_lengths(self, texts: Sequence[str]) -> Mapping[str, float]:
+        raise AssertionError("a voice that speaks ahead is not asked for every length first")
+
+    def speak_ahead(self, texts: Sequence[str], measured: Measured) -> bool:
+        order = list(texts)
+        measured({t: self.lengths[t] for t in order[: self.first]}, False)
+
+        def rest() -> None:
+            self.gate.wait(30)
+            if self.give_up:
+                measured({}, True)
+                return
+            # All at once: with a virtual clock the session would otherwise run into
+            # each next segment before its texts came, and wait there too.
+            measured({t: self.lengths[t] for t in order[self.first :]}, True)
+
+        self.thread = threading.Thread(target=rest, daemon=True)
+        self.thread.start()
+        return True
+
+    def start(self, timeline: Timeline) -> None:
+        self.timelines.append(timeline)
+
+    def revise(self, timeline: Timeline) -> None:
+        self.revised.append(timeline)
+
+    def handle(self, event: Event) -> None:
+        self.events.append(event)
+        if event.kind == "pause" and event.text == "speech":
+            for action in self.on_wait:
+                action()  # type: ignore[operator]
+            self.gate.set()
+
+    def close(self, summary: SessionSummary | None) -> None:
+        pass
+
+
+def ahead_session(catalog: Catalog, voice: AheadVoice) -> tuple[Session, Timeline]:
+    """A session on ``voice`` that speaks ahead, and the timeline it must end up playing."""
+    routine = catalog.find_routine(ROUTINE)
+    estimated = compile(routine, catalog)
+    texts = cue_texts(estimated)
+    growing, rest = speak_ahead(
+        [("voice", voice)], routine, catalog, estimated, texts, report=print
+    )
+    assert growing is not None and rest == []
+    opening = growing.wait_ready(1)
+    session = Session(
+        routine=routine,
+        timeline=opening,
+        options=SessionOptions(),
+        controls=Controls(),
+        outputs=[("voice", voice)],
+        growing=growing,
+    )
+    final = compile(routine, catalog, CompileSettings(speech_lengths=voice.lengths))
+    return session, final
+
+
+def spoken(events: Sequence[Event]) -> list[tuple[float, str]]:
+    return [(e.at, e.cue.text) for e in events if e.kind == "cue" and e.cue is not None]
+
+
+def test_the_voice_output_is_one_that_speaks_ahead() -> None:
+    from glutekit_voice.output import VoiceOutput
+
+    assert issubclass(VoiceOutput, SpeaksAhead)
+
+
+def test_a_session_starts_with_its_opening_and_plays_what_all_lengths_would_give(
+    catalog: Catalog,
+) -> None:
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    # The opening segment's texts now; the rest once the session has to wait for them.
+    voice = AheadVoice(lengths, first=3)
+    session, final = ahead_session(catalog, voice)
+    started = voice.timelines  # filled when the session plays
+    result = session.play(clock=VirtualClock())
+    assert result.summary.status == "finished"
+    # It started before the rest was measured: its first timeline was not the final one.
+    assert started[0] != final
+    assert started[0].segments[0] == final.segments[0]
+    # Every cue was said when the timeline laid out with every length says, in order:
+    # nothing played was laid out again.
+    assert spoken(voice.events) == [(c.at, c.text) for c in final.cues if c.text.strip()]
+    assert voice.revised[-1] == final
+    assert result.summary.planned == pytest.approx(final.duration, abs=1e-3)
+    # It waited once, at the start of a segment, and said so; nothing was said meanwhile.
+    kinds = [(e.kind, e.text) for e in voice.events]
+    assert kinds.count(("pause", "speech")) == 1
+    wait = kinds.index(("pause", "speech"))
+    assert kinds[wait + 1] == ("resume", "speech")
+    assert voice.events[wait].at in {s.start for s in final.segments}
+
+
+def test_a_pause_asked_for_while_waiting_holds_after_the_speech_is_ready(
+    catalog: Catalog,
+) -> None:
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    voice = AheadVoice(lengths, first=3)
+    session, final = ahead_session(catalog, voice)
+    voice.on_wait.append(session.controls.pause)
+    resumed_after: list[int] = []
+
+    def resume_when_ready() -> None:
+        assert session.growing is not None
+        while not session.growing.snapshot()[2]:  # final
+            time.sleep(0.01)
+        time.sleep(0.2)  # time for the engine to take the news
+        resumed_after.append(sum(1 for e in voice.events if e.kind == "resume"))
+        session.controls.resume()
+
+    helper = threading.Thread(target=resume_when_ready, daemon=True)
+    voice.on_wait.append(helper.start)
+    result = session.play(clock=VirtualClock())
+    assert result.summary.status == "finished"
+    assert resumed_after == [0]  # still paused, as asked, once the speech was there
+    assert spoken(voice.events) == [(c.at, c.text) for c in final.cues if c.text.strip()]
+
+
+def test_a_voice_that_gives_up_leaves_the_session_to_finish_with_estimated_lengths(
+    catalog: Catalog,
+) -> None:
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    voice = AheadVoice(lengths, first=3, give_up=True)
+    session, _ = ahead_session(catalog, voice)
+    result = session.play(clock=VirtualClock())
+    assert result.summary.status == "finished"
+    measured = {t: s for t, s in lengths.items() if t in list(lengths)[:3]}
+    expected = compile(routine, catalog, CompileSettings(speech_lengths=measured))
+    assert spoken(voice.events) == [(c.at, c.text) for c in expected.cues if c.text.strip()]
+
+
+# ----------------------------------------------------------------- the real voice
+
+
+def _env(cache: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "GLUTEKIT_VOICE_CACHE_DIR": str(cache),
+        "GLUTEKIT_AUDIO_BACKEND": "null",
+    }
+
+
+def _events(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_a_first_session_speaks_before_its_speech_is_rendered_and_times_it_as_a_cached_one(
+    tmp_path: Path,
+) -> None:
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    pytest.importorskip("miniaudio", reason="miniaudio is not installed")
+    cache = tmp_path / "voice"
+    env = _env(cache)
+    args = ["run", ROUTINE, "--speed", "100", "--events", "jsonl"]
+    proc = subprocess.Popen(
+        [*command(env), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    errors: list[str] = []
+    reader = threading.Thread(target=lambda: errors.append(proc.stderr.read()))  # type: ignore[union-attr]
+    reader.start()
+    first_line = proc.stdout.readline()
+    wavs_at_start = len(list(cache.glob("*.wav")))
+    rest = proc.stdout.read()  # from the same buffer: communicate() would skip what it holds
+    proc.wait(600)
+    reader.join(60)
+    stderr = errors[0]
+    assert proc.returncode == 0, stderr
+    cold = _events(first_line + rest)
+    texts = {e["cue"]["text"] for e in cold if e["event"] == "cue"}  # type: ignore[index]
+    # The session was under way while most of its speech was still to be rendered.
+    assert "preparing speech" in stderr and "Traceback" not in stderr
+    assert wavs_at_start < len(texts) / 2, (wavs_at_start, len(texts))
+
+    warm = run_cached(env, args)
+    assert "preparing speech" not in warm.stderr
+
+    # The same cues at the same places as a session whose speech was all in the cache.
+    def placed(events: list[dict[str, object]]) -> list[tuple[object, object]]:
+        return [(e["position"], e["cue"]) for e in events if e["event"] == "cue"]
+
+    assert placed(cold) == placed(_events(warm.stdout))
+    assert cold[-1]["planned"] == _events(warm.stdout)[-1]["planned"]
+    assert len(list(cache.glob("*.wav"))) >= len(texts)
+    assert not list(cache.glob(".render-*"))  # no half-written file left behind
+
+
+def run_cached(env: Mapping[str, str], args: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*command(dict(env)), *args],
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        timeout=300,
+    )
+
+
+#: glutekit with Ctrl-C as a terminal gives it: a test runner started in the background
+#: may hand its processes SIGINT ignored.
+AS_FROM_A_TERMINAL = (
+    "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); "
+    "os.execv(sys.executable, [sys.executable, '-m', 'glutekit', *sys.argv[1:]])"
+)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_before_the_first_word_stops_the_rendering_and_leaves_no_worker(
+    tmp_path: Path, signum: int
+) -> None:
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    pytest.importorskip("miniaudio", reason="miniaudio is not installed")
+    cache = tmp_path / "voice"
+    env = _env(cache)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", AS_FROM_A_TERMINAL, "run", ROUTINE],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        start_new_session=True,
+    )
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "preparing speech" in line, line
+    deadline = time.monotonic() + 30
+    while not _workers_for(cache) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _workers_for(cache), "no render worker started"
+    proc.send_signal(signum)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[signum], stderr
+    assert "Traceback" not in stderr, stderr
+    # No render worker outlives the session (they run in sessions of their own).
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and _workers_for(cache):
+        time.sleep(0.2)
+    assert not _workers_for(cache)
+
+
+def _workers_for(cache: Path) -> list[int]:
+    """Render workers of this test still running (their environment names its cache)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        mine = f"GLUTEKIT_VOICE_CACHE_DIR={cache}".encode() in environ
+        if mine and b"glutekit_voice.pool" in cmdline:
+            found.append(int(entry.name))
+    return found
