@@ -107,7 +107,7 @@ def test_routines_lists_ready_made(cli) -> None:
 @pytest.mark.own_voice_cache  # it runs 'cache clear'
 def test_routine_lengths_are_computed_once_and_follow_every_change(cli) -> None:
     from glutekit import paths
-    from glutekit.timeline.lengthcache import NAME
+    from glutekit.catalog.lengthcache import NAME
 
     def seconds() -> dict[str, float]:
         result = cli("routines", "--json")

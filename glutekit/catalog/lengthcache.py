@@ -9,6 +9,10 @@ development checkout, the files of the code that lays a timeline out).
 
 Like every cache here it is an optimisation only: a file that cannot be read or
 written is ignored, and the lengths are computed again.
+
+It lives with the catalog rather than the timeline: importing any module of
+:mod:`glutekit.timeline` loads the whole compiler, which a listing whose lengths are
+all kept never needs.
 """
 
 from __future__ import annotations

@@ -198,8 +198,8 @@ def routines(app: App, as_json: bool) -> None:
 
     LENGTH is how long the routine plays, pauses and set-up included.
     """
+    from glutekit.catalog.lengthcache import LengthCache
     from glutekit.model.durations import format_seconds
-    from glutekit.timeline.lengthcache import LengthCache
 
     catalog = app.catalog
     lengths = LengthCache(catalog)
