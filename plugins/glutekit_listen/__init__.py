@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 import glutekit
 from glutekit.interfaces import InputSpec, Output, OutputOptions
-from glutekit_listen.grammar import WAKE_WORD
 
 
 def _create(options: OutputOptions) -> Output:
@@ -23,6 +22,10 @@ def _create(options: OutputOptions) -> Output:
 
 @glutekit.hookimpl
 def glutekit_inputs() -> Iterable[InputSpec]:
+    # Here, not at the top: the grammar (its commands, its patterns) is wanted only by
+    # commands that look at the inputs, and every command loads this plugin.
+    from glutekit_listen.grammar import WAKE_WORD
+
     return [
         InputSpec(
             name="listen",
