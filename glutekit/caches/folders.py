@@ -64,6 +64,7 @@ CATALOG = Kind(
     suffix=".pickle",
     extras=(
         "stat-keys.json",
+        "routines.bin",
         "routine-lengths.json",
         "print-scales.json",
         "entry-points.json",

@@ -10,6 +10,8 @@
   are described with, and the posture groups positions fall into;
 - :mod:`.validcache`, :mod:`.packcache` and :mod:`.cache`: what is checked or compiled once
   and kept on disk, in cache folders with a size cap.
+- :mod:`.routinecache` and :mod:`.lengthcache`: the routines as built, and how long each
+  plays, kept beside the compiled catalog.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 
 from glutekit.catalog.loaders import pack_from_data, routine_from_data
 from glutekit.catalog.packcache import CompiledPacks, PackCache, collector_paused, settle
+from glutekit.catalog.routinecache import RoutineCache, routines_key
 from glutekit.catalog.schema import (
     Document,
     Problem,
@@ -90,15 +93,15 @@ class Catalog:
         catalog = cls()
         report = host.report if host is not None else catalog.problems.append
         known = ValidCache()
+        routines: list[tuple[str, Any]] = []
         if host is not None:
             catalog._add_packs(PACKS.offered(host), report, known)
-            for plugin, source in ROUTINES.offered(host):
-                catalog._add_routine_source(plugin, source, report, known)
+            routines += ROUTINES.offered(host)
         if user_routines:
             folder = user_routines_dir()
             if folder.is_dir():
-                for path in sorted(folder.glob("*.json")):
-                    catalog._add_routine_source("user", path, report, known)
+                routines += [("user", path) for path in sorted(folder.glob("*.json"))]
+        catalog._add_routines(routines, report, known)
         known.save()
         return catalog
 
@@ -213,6 +216,30 @@ class Catalog:
             self.packs[pack.id] = replace(earlier, exercises=merged)
         else:
             self.packs[pack.id] = pack
+
+    def _add_routines(self, sources: list[tuple[str, Any]], report: Any, known: ValidCache) -> None:
+        """Every routine of ``sources`` (plugin, source), as built before when nothing changed."""
+        if self.packs_key is None:  # nothing to key the checks against the packs by
+            for plugin, source in sources:
+                self._add_routine_source(plugin, source, report, known)
+            return
+        cache = RoutineCache()
+        key = routines_key(self.packs_key, sources)
+        built = cache.load(key)
+        if built is None:
+            reports: list[str] = []
+
+            def noted(message: str) -> None:
+                reports.append(message)
+                report(message)
+
+            for plugin, source in sources:
+                self._add_routine_source(plugin, source, noted, known)
+            cache.save(key, (self.routines, self.routine_data, tuple(reports)))
+            return
+        self.routines, self.routine_data, reports_made = built
+        for message in reports_made:
+            report(message)
 
     def _add_routine_source(self, plugin: str, source: Any, report: Any, known: ValidCache) -> None:
         doc = self._valid_document(plugin, source, "routine", report, known)

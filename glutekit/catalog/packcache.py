@@ -117,7 +117,8 @@ def _common(digest: Any, extra: bytes) -> None:
     _code_fingerprint(digest)
 
 
-def _data_text(source: Mapping[str, Any]) -> str:
+def data_text(source: Mapping[str, Any]) -> str:
+    """Data a plugin returned in place of a file, as text to key it by."""
     try:
         return json.dumps(source, sort_keys=True, ensure_ascii=False, default=repr)
     except (TypeError, ValueError):
@@ -137,7 +138,7 @@ def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
             except InputError as exc:  # reported when the pack itself is read
                 digest.update(f"unreadable:{exc}".encode())
         elif isinstance(source, Mapping):
-            digest.update(f"data:{_data_text(source)}".encode())
+            digest.update(f"data:{data_text(source)}".encode())
         else:
             digest.update(f"other:{type(source).__name__}".encode())
     return digest.hexdigest()
@@ -174,7 +175,7 @@ def stat_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> StatKey 
                 f"{st.st_mtime_ns}:{st.st_ctime_ns}\0".encode()
             )
         elif isinstance(source, Mapping):
-            digest.update(f"data:{_data_text(source)}".encode())
+            digest.update(f"data:{data_text(source)}".encode())
         else:
             digest.update(f"other:{type(source).__name__}".encode())
     return StatKey(key=digest.hexdigest(), settled=newest < _now_ns() - SETTLED_NS)
