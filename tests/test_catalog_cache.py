@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import glutekit
-import glutekit.catalog as catalog_module
+import glutekit.catalog.loaders as loaders
 import glutekit.catalog.packcache as packcache
 from glutekit.catalog import Catalog
 from glutekit.host.plugins import PluginHost, make_plugin_host
@@ -50,18 +50,18 @@ def _build(pack: Path) -> tuple[Catalog, list[str], int]:
     """The catalog, what it reported, and how many packs were converted from JSON."""
     warnings: list[str] = []
     converted = 0
-    real = catalog_module.pack_from_data
+    real = loaders.pack_from_data
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal converted
         converted += 1
         return real(*args, **kwargs)
 
-    catalog_module.pack_from_data = counting  # type: ignore[assignment]
+    loaders.pack_from_data = counting  # type: ignore[assignment]
     try:
         catalog = Catalog.build(_host(pack, warnings), user_routines=False)
     finally:
-        catalog_module.pack_from_data = real
+        loaders.pack_from_data = real
     return catalog, warnings, converted
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import glutekit
-import glutekit.catalog as catalog_module
+import glutekit.catalog.loaders as loaders
 from glutekit.catalog import Catalog
 from glutekit.catalog.routinecache import NAME
 from glutekit.host.plugins import make_plugin_host
@@ -45,18 +45,18 @@ def _build(pack: Path) -> tuple[Catalog, list[str], int]:
     )
     host.register(PackFile(pack), "test-pack")
     built = 0
-    real = catalog_module.routine_from_data
+    real = loaders.routine_from_data
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal built
         built += 1
         return real(*args, **kwargs)
 
-    catalog_module.routine_from_data = counting  # type: ignore[assignment]
+    loaders.routine_from_data = counting  # type: ignore[assignment]
     try:
         catalog = Catalog.build(host)
     finally:
-        catalog_module.routine_from_data = real
+        loaders.routine_from_data = real
     return catalog, warnings, built
 
 

@@ -22,7 +22,6 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from glutekit.catalog.loaders import pack_from_data, routine_from_data
 from glutekit.catalog.packcache import CompiledPacks, PackCache, collector_paused, settle
 from glutekit.catalog.routinecache import RoutineCache, routines_key
 from glutekit.catalog.schema import (
@@ -172,6 +171,10 @@ class Catalog:
     def _add_pack_source(self, plugin: str, source: Any, report: Any, known: ValidCache) -> None:
         doc = self._valid_document(plugin, source, "pack", report, known)
         if doc is not None:
+            # Imported here, as in the other builders: a warm start takes its packs and
+            # routines from the caches, and never needs the loaders.
+            from glutekit.catalog.loaders import pack_from_data
+
             self.add_pack(pack_from_data(doc.data, plugin=plugin, origin=doc.name), report)
 
     def add_pack(self, pack: Pack, report: Any = None) -> None:
@@ -252,6 +255,8 @@ class Catalog:
                 f"{unknown[0]}; routine skipped"
             )
             return
+        from glutekit.catalog.loaders import routine_from_data
+
         routine = routine_from_data(doc.data, origin=doc.name, plugin=plugin)
         if routine.id in self.routines:
             first = self.routines[routine.id]
@@ -343,6 +348,8 @@ class Catalog:
         assert doc is not None
         if kind != "routine":
             raise InputError(f"{path}: is an exercise pack, not a routine")
+        from glutekit.catalog.loaders import routine_from_data
+
         return routine_from_data(doc.data, origin=str(path))
 
     def load_routine_data(self, data: dict[str, Any], name: str) -> Routine:
@@ -351,6 +358,8 @@ class Catalog:
         problems = document_problems(doc, "routine") or self.unknown_exercise_problems(doc)
         if problems:
             raise ValidationFailed([str(p) for p in problems])
+        from glutekit.catalog.loaders import routine_from_data
+
         return routine_from_data(data, origin=name)
 
     def find_routine(self, ref: str) -> Routine:
