@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 import pickle
 import threading
 from dataclasses import InitVar, field
@@ -27,6 +28,7 @@ def _pair(**options: Any) -> tuple[type, type]:
                 "notes": "tuple[str, ...]",
                 "hidden": "str",
                 "derived": "int",
+                "seen": "list[str]",
                 "kind": "ClassVar[str]",
             },
             "count": 1,
@@ -34,6 +36,7 @@ def _pair(**options: Any) -> tuple[type, type]:
             "notes": field(default_factory=tuple),
             "hidden": field(default="h", repr=False, compare=False),
             "derived": field(default=0, init=False),
+            "seen": field(default_factory=list, init=False, compare=False),
             "kind": "sample",
             "__post_init__": lambda self: object.__setattr__(self, "derived", self.count * 2),
         }
@@ -116,6 +119,20 @@ def test_a_record_behaves_as_the_same_dataclass(options: dict[str, Any]) -> None
             pass
         case _:
             raise AssertionError("a record matches its class pattern")
+
+
+@pytest.mark.parametrize("options", SHAPES, ids=lambda o: ",".join(o) or "plain")
+def test_a_record_s_init_takes_and_sets_what_dataclass_s_does(options: dict[str, Any]) -> None:
+    plain, lazy = _pair(**options)
+    kw_only = options.get("kw_only", False)
+    a, b = _make(plain, kw_only, name="x"), _make(lazy, kw_only, name="x")
+    assert vars(a) == vars(b)
+    assert b.seen == [] and b.seen is not _make(lazy, kw_only, name="x").seen
+    written, wanted = lazy.__dict__["__init__"], plain.__dict__["__init__"]
+    assert str(inspect.signature(written)) == str(inspect.signature(wanted))
+    assert written.__annotations__ == wanted.__annotations__
+    assert written.__qualname__ == f"{lazy.__qualname__}.__init__"
+    assert written.__globals__ is wanted.__globals__
 
 
 def test_a_class_s_own_methods_are_kept() -> None:
@@ -260,9 +277,10 @@ def test_an_initvar_and_a_field_named_self_work_as_in_a_dataclass() -> None:
 
 
 def test_code_that_makes_a_record_while_another_is_being_written_does_not_hang() -> None:
-    # Writing a method runs code of the class's own (a default's __set_name__ here; a
-    # signal handler could land there too): if that makes a record of another class
-    # whose methods are not written yet, writing those must not wait for the first.
+    # Writing a method runs code of the class's own (a default's __set_name__ here, when
+    # dataclass writes __repr__ for a copy of the class; a signal handler could land
+    # there too): if that makes a record of another class whose methods are not written
+    # yet, writing those must not wait for the first.
     @record(frozen=True)
     class Inner:
         value: int
@@ -281,7 +299,7 @@ def test_code_that_makes_a_record_while_another_is_being_written_does_not_hang()
         maker: Any = Maker()
 
     done: list[Any] = []
-    thread = threading.Thread(target=lambda: done.append(Outer()), daemon=True)
+    thread = threading.Thread(target=lambda: done.append(repr(Outer())), daemon=True)
     thread.start()
     thread.join(5)
     assert done and made[-1] == Inner(1)

@@ -8,9 +8,10 @@ paid by every command for classes most of them never make an instance of.
 
 :func:`record` takes the same options and makes a dataclass (``fields``, ``replace``,
 ``asdict``, pattern matching and pickling work as on any other) whose ``__init__``,
-``__repr__``, ``__eq__`` and ``__hash__`` are written the first time each is called,
-by the standard library on a copy of the class's fields, and put on the class; from
-then on they are the functions ``dataclass`` writes. A frozen record refuses
+``__repr__``, ``__eq__`` and ``__hash__`` are written the first time each is called, and
+put on the class: ``__repr__``, ``__eq__`` and ``__hash__`` by the standard library on a
+copy of the class's fields, ``__init__`` here, as ``dataclass`` writes it (the cheaper
+way for a frozen class). From then on they are the functions ``dataclass`` writes. A frozen record refuses
 assignment and deletion with the same error as a frozen dataclass, through methods
 that need no source compiled (one that inherits from a dataclass gets dataclass's
 own). Until a method is first called, introspection sees a stand-in: ``inspect.signature``
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect  # imported by dataclasses anyway
+import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -37,11 +39,9 @@ __all__ = ["record"]
 _written = threading.RLock()
 
 
-def _options(name: str, frozen: bool, kw_only: bool) -> dict[str, Any]:
+def _options(name: str, kw_only: bool) -> dict[str, Any]:
     """Options that make ``dataclass`` write ``name`` (and as little else as it can)."""
     nothing = {"init": False, "repr": False, "eq": False, "kw_only": kw_only}
-    if name == "__init__":  # a frozen class's __init__ sets fields past its __setattr__
-        return {**nothing, "init": True, "frozen": frozen}
     if name == "__repr__":
         return {**nothing, "repr": True}
     if name == "__eq__":
@@ -49,12 +49,80 @@ def _options(name: str, frozen: bool, kw_only: bool) -> dict[str, Any]:
     return {**nothing, "eq": True, "unsafe_hash": True}  # __hash__
 
 
+class _Factory:
+    """The default of a parameter whose field has a default factory (as dataclass shows it)."""
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_FACTORY = _Factory()
+
+
+def _init_of(cls: type, frozen: bool) -> Callable[..., None]:
+    """The ``__init__`` dataclass writes for ``cls``'s fields, written here.
+
+    The same parameters (the positional ones, then the keyword-only ones, with their
+    defaults), the same assignments in the order of the fields (past ``__setattr__`` when
+    frozen), then ``__post_init__``. Written by ``dataclass`` on a copy of the class, a
+    frozen class's would also have a ``__setattr__`` and a ``__delattr__`` compiled, only
+    to be thrown away: that was two thirds of the cost of a frozen record's first instance.
+    """
+    fields = dataclasses.fields(cls)
+    me = "__dataclass_self__" if any(f.name == "self" for f in fields) else "self"
+    values: dict[str, Any] = {"__gk_setattr__": object.__setattr__, "__gk_factory__": _FACTORY}
+    params: dict[bool, list[str]] = {False: [], True: []}  # by kw_only
+    lines = []
+    for f in fields:
+        default = f"__gk_default_{f.name}__"
+        if f.default_factory is not dataclasses.MISSING:
+            values[default] = f.default_factory
+            value = f"{default}() if {f.name} is __gk_factory__ else {f.name}"
+            param = f"{f.name}=__gk_factory__"
+            if not f.init:
+                value = f"{default}()"
+        elif not f.init:
+            continue  # nothing to set: a class attribute holds its default, if any
+        else:
+            value = param = f.name
+            if f.default is not dataclasses.MISSING:
+                values[default] = f.default
+                param = f"{f.name}={default}"
+        if f.init:
+            params[f.kw_only is True].append(param)
+        if frozen:
+            lines.append(f"__gk_setattr__({me}, {f.name!r}, {value})")
+        else:
+            lines.append(f"{me}.{f.name} = {value}")
+    if hasattr(cls, "__post_init__"):
+        lines.append(f"{me}.__post_init__()")
+    signature = ", ".join([me, *params[False], *(["*", *params[True]] if params[True] else [])])
+    body = "".join(f"\n        {line}" for line in lines or ["pass"])
+    source = (
+        f"def __gk_make__({', '.join(values)}):\n"
+        f"    def __init__({signature}):{body}\n"
+        "    return __init__\n"
+    )
+    module = sys.modules.get(cls.__module__)
+    made: dict[str, Any] = {}
+    exec(source, module.__dict__ if module is not None else {}, made)
+    init: Callable[..., None] = made["__gk_make__"](**values)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__annotations__ = {f.name: f.type for f in fields if f.init} | {"return": None}
+    return init
+
+
 def _write(cls: type, name: str) -> None:
-    """Have ``dataclass`` write ``name`` for a copy of ``cls``'s fields; put it on ``cls``."""
+    """Write ``name`` for ``cls`` (all but ``__init__`` by ``dataclass``, for a copy of its
+    fields); put it on ``cls``."""
     with _written:
         pending: dict[str, tuple[bool, bool]] = cls.__dict__["__gk_pending__"]
         if name not in pending:
             return  # another thread wrote it
+        if name == "__init__":
+            type.__setattr__(cls, name, _init_of(cls, pending[name][0]))
+            del pending[name]
+            return
         namespace: dict[str, Any] = {
             "__module__": cls.__module__,
             "__qualname__": cls.__qualname__,
@@ -79,7 +147,7 @@ def _write(cls: type, name: str) -> None:
             # Only its presence matters: the written __init__ calls self.__post_init__().
             namespace["__post_init__"] = cls.__post_init__
         twin: type = dataclasses.dataclass(
-            type(cls.__name__, (), namespace), **_options(name, *pending[name])
+            type(cls.__name__, (), namespace), **_options(name, pending[name][1])
         )
         type.__setattr__(cls, name, twin.__dict__[name])
         del pending[name]
