@@ -30,24 +30,26 @@ MAX_ENTRIES = 512
 T = TypeVar("T")
 
 
-def fingerprint(files: Iterable[Path], *extra: str) -> str:
+def fingerprint(files: Iterable[str | os.PathLike[str]], *extra: str) -> str:
     """glutekit's version, ``extra``, and the size and time of each file (missing ones skipped).
 
     In an installed release the version alone would do; in a development checkout the
-    files change without it.
+    files change without it. Paths are handled as strings: this runs at every start of
+    the commands that keep something, and ``pathlib`` made it several times slower.
     """
     parts = [__version__, *extra]
-    for path in sorted(files):
+    for path in sorted(os.fspath(file) for file in files):
         with contextlib.suppress(OSError):
-            stat = path.stat()
+            stat = os.stat(path)
             parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
     return ";".join(parts)
 
 
-def files_in(folder: Path, *suffixes: str) -> list[Path]:
+def files_in(folder: str | os.PathLike[str], *suffixes: str) -> list[str]:
     """The files directly in ``folder`` with one of ``suffixes`` (none if it cannot be read)."""
     try:
-        return [Path(e.path) for e in os.scandir(folder) if e.name.endswith(suffixes)]
+        with os.scandir(folder) as entries:
+            return [e.path for e in entries if e.name.endswith(suffixes)]
     except OSError:
         return []
 
