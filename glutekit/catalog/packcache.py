@@ -93,9 +93,12 @@ class CompiledPacks:
     reports: tuple[str, ...]
 
 
+#: This folder, for the code fingerprint (a string: pathlib made each start's key slower).
+_HERE = os.path.dirname(os.path.realpath(__file__))
+
+
 def _code_fingerprint(digest: Any) -> None:
     # A development checkout changes code without changing the version.
-    here = Path(__file__).resolve().parent
     names = (
         "../model/__init__.py",
         "../model/types.py",
@@ -106,7 +109,7 @@ def _code_fingerprint(digest: Any) -> None:
     )
     for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
         with contextlib.suppress(OSError):
-            stat = (here / name).stat()
+            stat = os.stat(os.path.join(_HERE, name))
             digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
 
 

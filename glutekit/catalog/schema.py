@@ -39,6 +39,7 @@ MAX_LOCATED_CHARS = 128 * 1024
 MAX_DEPTH = 32
 
 
+@cache  # where glutekit is does not change while it runs; the caches' keys ask each start
 def schema_path(name: SchemaName) -> Path:
     """Where the schema file lives: inside the package, or the source checkout."""
     filename = _FILES[name]
