@@ -28,11 +28,10 @@ import contextlib
 import gc
 import json
 import os
-import pickle
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from glutekit import __version__
 from glutekit.caches.digest import sha256
@@ -41,6 +40,13 @@ from glutekit.errors import InputError
 from glutekit.files import read_bounded
 from glutekit.model import Exercise, Pack
 from glutekit.model.records import record
+
+try:
+    # The C unpickler alone: a warm start only loads, and the pickle module (its Python
+    # pickler, struct, the Python 2 name tables) cost it about 1 ms more to import.
+    from _pickle import load as _load
+except ImportError:  # a Python without it
+    from pickle import load as _load
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
@@ -184,24 +190,33 @@ def stat_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> StatKey 
     return StatKey(key=digest.hexdigest(), settled=newest < _now_ns() - SETTLED_NS)
 
 
+def unpickle(fh: IO[bytes]) -> Any:
+    """What a cache file written by glutekit holds (pickle.load, without the pickle module)."""
+    return _load(fh)
+
+
 def _exercise_from(state: dict[str, Any]) -> Exercise:
-    """An exercise from the attribute dictionary the cache stored (see :class:`_Pickler`)."""
+    """An exercise from the attribute dictionary the cache stored (see :func:`_dump`)."""
     exercise = object.__new__(Exercise)
     object.__setattr__(exercise, "__dict__", state)
     return exercise
 
 
-class _Pickler(pickle.Pickler):
-    """Stores each exercise as its attribute dictionary.
+def _dump(value: Any, fh: IO[bytes]) -> None:
+    """Pickle ``value``, storing each exercise as its attribute dictionary.
 
     The default way sets the attributes of a new object one by one on load, which
     takes twice as long as building the dictionary, and makes a larger one.
     """
+    import pickle
 
-    def reducer_override(self, obj: Any) -> Any:
-        if type(obj) is Exercise:
-            return _exercise_from, (obj.__dict__,)
-        return NotImplemented
+    class Pickler(pickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if type(obj) is Exercise:
+                return _exercise_from, (obj.__dict__,)
+            return NotImplemented
+
+    Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
 
 
 class PackCache:
@@ -243,7 +258,7 @@ class PackCache:
     def load(self, key: str) -> CompiledPacks | None:
         try:
             with self._file(key).open("rb") as fh:
-                stored = pickle.load(fh)
+                stored = unpickle(fh)
         except Exception:  # missing, truncated or from another glutekit: build again
             return None
         if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key):
@@ -252,6 +267,8 @@ class PackCache:
         return compiled if isinstance(compiled, CompiledPacks) else None
 
     def save(self, key: str, compiled: CompiledPacks) -> None:
+        import pickle
+
         target = self._file(key)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         from glutekit.caches.folders import CATALOG, prepare
@@ -259,7 +276,7 @@ class PackCache:
         try:
             prepare(self.folder, CATALOG)
             with temp.open("wb") as fh:
-                _Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump((key, compiled))
+                _dump((key, compiled), fh)
             os.replace(temp, target)
             self._prune(keep=target)
         except (OSError, pickle.PicklingError, RecursionError):

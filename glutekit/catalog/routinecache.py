@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from glutekit.caches.digest import sha256
 from glutekit.caches.kept import files_in, fingerprint
-from glutekit.catalog.packcache import data_text
+from glutekit.catalog.packcache import data_text, unpickle
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
@@ -75,7 +74,7 @@ class RoutineCache:
     def load(self, key: str) -> Built | None:
         try:
             with self.file.open("rb") as fh:
-                stored = pickle.load(fh)
+                stored = unpickle(fh)
         except Exception:  # missing, truncated or from another glutekit: build again
             return None
         if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key):
@@ -91,6 +90,8 @@ class RoutineCache:
         return routines, data, tuple(str(m) for m in reports)
 
     def save(self, key: str, built: Built) -> None:
+        import pickle
+
         from glutekit.caches.folders import CATALOG, prepare
 
         temp = self.file.with_name(f".{NAME}.{os.getpid()}.tmp")
