@@ -7,6 +7,7 @@ Commands live in one module per group and are imported only when used, so
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import io
 import os
@@ -181,6 +182,7 @@ def cli(ctx: click.Context, plugin_modules: tuple[str, ...], quiet: bool, verbos
     ctx.obj = App(plugin_modules=plugin_modules, preloaded=shared_host(ctx))
     if ctx.invoked_subcommand not in _NO_CONFIG:
         ctx.default_map = _config_defaults()
+    _resume_collector()  # the command runs next
 
 
 def _config_defaults() -> dict[str, Any]:
@@ -281,12 +283,43 @@ def _stopped(stop: BaseException) -> int:
     return 143 if terminated else 130
 
 
+#: Whether :func:`_main` paused the cycle collector while the command starts.
+_collector_paused = False
+
+
+def _pause_collector() -> None:
+    """Hold the cycle collector back while the command starts.
+
+    Start-up makes tens of thousands of objects that live as long as the process (modules,
+    classes, the commands and their options): looking for garbage cycles among them again
+    and again, some thirty times before a command ran, cost a short command about 3 ms.
+    """
+    global _collector_paused
+    if gc.isenabled():
+        gc.disable()
+        _collector_paused = True
+
+
+def _resume_collector() -> None:
+    """Let the cycle collector run again, with what start-up made kept out of its way.
+
+    Called as the command runs (and when ``_main`` ends): from then on the collector works
+    as usual, also through a long session, but never walks start-up's objects again.
+    """
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
+
+
 def _main(argv: list[str] | None) -> None:
     import signal
 
     from glutekit.cli import streams
     from glutekit.errors import GlutekitError
 
+    _pause_collector()
     streams.prepare()
     try:
         # Inside the try: a Ctrl-C that lands as Python's handler comes back is caught below.
@@ -342,6 +375,8 @@ def _main(argv: list[str] | None) -> None:
             err=True,
         )
         sys.exit(1)
+    finally:
+        _resume_collector()  # a command that never ran (--help, a usage error)
 
 
 def _interrupt_behind(exc: BaseException) -> BaseException | None:
