@@ -185,10 +185,11 @@ class SpeaksAhead(Protocol):
 class Revises(Protocol):
     """An output told when the timeline it started with is laid out again.
 
-    Only the part after the segments played so far can change.
+    Its first ``ready`` segments are laid out for good (they are what may be played);
+    only what comes after them can still change.
     """
 
-    def revise(self, timeline: Timeline) -> None: ...
+    def revise(self, timeline: Timeline, ready: int) -> None: ...
 
 
 @runtime_checkable

@@ -74,7 +74,8 @@ class AheadVoice:
     def start(self, timeline: Timeline) -> None:
         self.timelines.append(timeline)
 
-    def revise(self, timeline: Timeline) -> None:
+    def revise(self, timeline: Timeline, ready: int) -> None:
+        assert 0 <= ready <= len(timeline.segments)
         self.revised.append(timeline)
 
     def handle(self, event: Event) -> None:
@@ -318,3 +319,237 @@ def _workers_for(cache: Path) -> list[int]:
         if mine and b"glutekit_voice.pool" in cmdline:
             found.append(int(entry.name))
     return found
+
+
+# ----------------------------------------------------------------- more than one wait
+
+
+class SegmentAtATime(AheadVoice):
+    """Measures one more segment's texts each time the session waits for speech."""
+
+    def __init__(self, lengths: Mapping[str, float], final: Timeline) -> None:
+        super().__init__(lengths, first=0)
+        self.final = final
+        self.given = 1
+        self.measured: Measured | None = None
+        self.on_wait_commands: list[object] = []
+
+    def speak_ahead(self, texts: Sequence[str], measured: Measured) -> bool:
+        self.measured = measured
+        measured(self._texts_of(self.final.segments[:1]), False)
+        return True
+
+    def _texts_of(self, segments: Sequence[object]) -> dict[str, float]:
+        return {
+            c.text: self.lengths[c.text]
+            for s in segments
+            for c in s.cues  # type: ignore[attr-defined]
+            if c.text.strip()
+        }
+
+    def revise(self, timeline: Timeline, ready: int) -> None:
+        super().revise(timeline, ready)
+        waits = [e for e in self.events if e.kind in ("pause", "resume") and e.text == "speech"]
+        if waits and waits[-1].kind == "pause":
+            self._more()  # laid out again, still waiting: what it waits for is not here yet
+
+    def handle(self, event: Event) -> None:
+        self.events.append(event)
+        if event.kind == "pause" and event.text == "speech":
+            for action in self.on_wait_commands:
+                action()  # type: ignore[operator]
+            self.on_wait_commands.clear()
+            self._more()
+
+    def _more(self) -> None:
+        """The texts of one more segment, from another thread, as a renderer would."""
+        assert self.measured is not None
+        self.given += 1
+        done = self.given >= len(self.final.segments)
+        batch = self._texts_of(self.final.segments[: self.given])
+        if done:
+            batch = dict(self.lengths)
+        threading.Thread(target=self.measured, args=(batch, done), daemon=True).start()
+
+
+def test_a_session_laid_out_again_at_every_segment_still_plays_the_final_timeline(
+    catalog: Catalog,
+) -> None:
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    final = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    voice = SegmentAtATime(lengths, final)
+    session, final_again = ahead_session(catalog, voice)
+    assert final_again == final
+    result = session.play(clock=VirtualClock())
+    assert result.summary.status == "finished"
+    waits = [e for e in voice.events if e.kind == "pause" and e.text == "speech"]
+    assert len(waits) >= 5  # laid out again many times while it played
+    assert {e.at for e in waits} <= {s.start for s in final.segments} | {final.duration}
+    assert spoken(voice.events) == [(c.at, c.text) for c in final.cues if c.text.strip()]
+    assert result.summary.planned == pytest.approx(final.duration, abs=1e-3)
+    assert session.timeline == final  # what was played, once it is over
+
+
+def test_skips_while_waiting_for_speech_go_forward_and_land_where_the_final_timeline_says(
+    catalog: Catalog,
+) -> None:
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    final = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    voice = SegmentAtATime(lengths, final)
+    session, _ = ahead_session(catalog, voice)
+    # Two skips at the first wait: to the segment after the next one, never back to 0.
+    voice.on_wait_commands += [session.controls.skip, session.controls.skip]
+    result = session.play(clock=VirtualClock())
+    assert result.summary.status == "finished"
+    seeks = [e for e in voice.events if e.kind == "seek"]
+    assert [e.segment.index for e in seeks[:2] if e.segment] == [2, 3]
+    # After the jumps, every cue comes where the final timeline has it.
+    said = spoken(voice.events)
+    third = final.segments[3]
+    tail = [(c.at, c.text) for s in final.segments[3:] for c in s.cues if c.text.strip()]
+    assert said[-len(tail) :] == tail
+    assert said[0] == (0.0, final.cues[0].text)
+    assert third.start > 0
+
+
+def test_a_pause_pressed_while_waiting_is_shown_at_once(catalog: Catalog) -> None:
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    final = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    voice = SegmentAtATime(lengths, final)
+    session, _ = ahead_session(catalog, voice)
+    shown: list[tuple[str, str]] = []
+
+    def pause_then_resume() -> None:
+        session.controls.pause()
+        session.controls.resume()
+
+    voice.on_wait_commands.append(pause_then_resume)
+    result = session.play(clock=VirtualClock())
+    assert result.summary.status == "finished"
+    shown = [(e.kind, e.text) for e in voice.events if e.kind in ("pause", "resume")]
+    first = shown.index(("pause", "speech"))
+    # Paused by the user (shown as a plain pause), then back to waiting, then on.
+    assert shown[first : first + 4] == [
+        ("pause", "speech"),
+        ("pause", ""),
+        ("pause", "speech"),
+        ("resume", "speech"),
+    ]
+
+
+def test_a_ready_segment_is_what_every_length_gives_in_every_ready_made_routine(
+    catalog: Catalog,
+) -> None:
+    """What the engine relies on. Each ready-made routine's texts are measured one by
+    one, in the order they are said, at 0.5 to 2 times their estimate: at every step,
+    the segments called ready are exactly those laid out with every length known.
+
+    (A segment's own texts are not always enough: the compiler also weighs a few
+    texts it does not say, which this catches.)
+    """
+    import random
+
+    from glutekit.session.ahead import Growing
+
+    estimate = SpeechLengths()
+    steps = 0
+    for routine in catalog.routines.values():
+        estimated = compile(routine, catalog)
+        texts = cue_texts(estimated)
+        rng = random.Random(routine.id)
+        full = {t: estimate(t) * rng.uniform(0.5, 2.0) for t in texts}
+        final = compile(routine, catalog, CompileSettings(speech_lengths=full))
+        growing = Growing(routine, catalog, estimated, texts=texts)
+        measured, _ = growing.reporter()
+        for text in texts:
+            measured({text: full[text]}, False)
+            timeline, ready, _, _ = growing.snapshot()
+            assert timeline.segments[:ready] == final.segments[:ready], (routine.id, text)
+            steps += 1
+        measured({}, True)
+        assert growing.snapshot()[0] == final
+    assert steps > 500
+
+
+# ----------------------------------------------------------------- the stream
+
+
+def test_a_playhead_extended_plays_the_new_clips_at_their_samples() -> None:
+    from glutekit_voice.mixer import Placement, Playhead, Schedule
+
+    from glutekit.model import Cue
+
+    rate = 8000
+
+    def tone(second: float) -> Placement:
+        cue = Cue(at=second, kind="countdown", text="3.", priority=0)
+        return Placement(start=int(second * rate), path=None, frames=400, cue=cue)
+
+    first = [tone(0.5), tone(1.0)]
+    later = [tone(2.0), tone(3.0)]
+    playhead = Playhead(Schedule(first, 2 * rate, rate))
+    playhead.seek(0.0, frame=0)
+    frame = 0
+    while frame < int(1.5 * rate):
+        playhead.read(800, frame)
+        frame += 800
+    playhead.extend(Schedule([*first, *later], 4 * rate, rate))
+    while frame < 4 * rate:
+        playhead.read(800, frame)
+        frame += 800
+    assert [s.placement.start for s in playhead.started] == [p.start for p in first + later]
+    assert [s.frame for s in playhead.started] == [p.start for p in first + later]
+
+
+def test_a_playhead_extended_late_starts_a_just_missed_clip_and_drops_an_old_one() -> None:
+    from glutekit_voice.mixer import EXTEND_LATE, Placement, Playhead, Schedule
+
+    from glutekit.model import Cue
+
+    rate = 8000
+    cue = Cue(at=0.0, kind="countdown", text="3.", priority=0)
+    just = Placement(start=int(2.0 * rate), path=None, frames=400, cue=cue)
+    old = Placement(start=int(1.0 * rate), path=None, frames=400, cue=cue)
+    playhead = Playhead(Schedule([], 4 * rate, rate))
+    playhead.seek(0.0, frame=0)
+    frame = 0
+    while frame < int((2.0 + EXTEND_LATE / 2) * rate):
+        playhead.read(400, frame)
+        frame += 400
+    playhead.extend(Schedule([old, just], 4 * rate, rate))
+    playhead.read(400, frame)
+    assert [s.placement for s in playhead.started] == [just]  # at once, a little late
+    assert playhead.started[0].frame == frame
+
+
+def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(
+    host: object, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real voice, renderer and stream in this process: speech rendered while the
+    session plays ends up in the stream, each cue at the sample the final layout gives
+    it, none twice and none left out."""
+    pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
+    pytest.importorskip("miniaudio", reason="miniaudio is not installed")
+    from glutekit_voice import wavfile
+    from glutekit_voice.output import VoiceOutput
+
+    from glutekit.session import prepare
+
+    monkeypatch.setenv("GLUTEKIT_VOICE_CACHE_DIR", str(tmp_path / "voice"))
+    monkeypatch.setenv("GLUTEKIT_AUDIO_BACKEND", "null")
+    routine = catalog.find_routine(ROUTINE)
+    options = SessionOptions(speed=60, outputs=("voice",))
+    session = prepare(routine, host=host, catalog=catalog, options=options)  # type: ignore[arg-type]
+    assert session.growing is not None  # it speaks ahead: the cache was empty
+    voice = session.outputs[0][1]
+    assert isinstance(voice, VoiceOutput) and voice.stream is not None
+    result = session.play()
+    assert result.summary.status == "finished"
+    final = session.timeline
+    said = [c for c in final.cues if c.text.strip()]
+    started = [s.placement for s in voice.stream.started]
+    assert [p.cue for p in started] == said
+    assert [p.start for p in started] == [round(c.at * wavfile.RATE) for c in said]

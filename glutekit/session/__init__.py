@@ -41,6 +41,7 @@ How a session is put together, and where each feature plugs in:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import signal
 import sys
@@ -223,6 +224,9 @@ class Session:
                 signal.signal(sig, handler)
         if not result:
             raise InputError("the session stopped unexpectedly")
+        if self.growing is not None:
+            # What was played: the layout with every length measured so far.
+            self.timeline = self.growing.snapshot()[0]
         for listener in self.listeners:
             listener(self, result[0])
         if self.history is not None and self.options.history.finish_on_end:
@@ -383,33 +387,44 @@ def prepare(
     growing, rest = None, outputs
     if options.speak_ahead:
         growing, rest = speak_ahead(outputs, routine, catalog, timeline, texts, report=host.report)
-    lengths = speech_lengths(rest, texts, report=host.report)
-    if growing is not None:
-        growing.set_known(lengths)
-        # The session starts once its first segment can be said; the rest is laid
-        # out as it is measured, while the session plays.
-        timeline = growing.wait_ready(options.start_segment + 1)
-    elif lengths:
-        timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
-    inputs = _create_inputs(host, options, controls, outputs)
-    session = Session(
-        routine=routine,
-        timeline=timeline,
-        options=options,
-        controls=controls,
-        outputs=outputs,
-        inputs=inputs,
-        report=report,
-        events=EventStream(report=report),
-        growing=growing,
-    )
-    if options.history.record:
-        session.history, resumed = attach(routine, timeline, catalog, options.history, report)
-        if resumed is not None:
-            options.start_segment = resumed.start_segment
-            print(resumed.line, file=sys.stderr, flush=True)
-        if session.history.recorder is not None:
-            session.extra_outputs.append(("history", session.history.recorder))
+    try:
+        lengths = speech_lengths(rest, texts, report=host.report)
+        if growing is not None:
+            growing.set_known(lengths)
+            # The session starts once its first segment can be said; the rest is laid
+            # out as it is measured, while the session plays.
+            timeline = growing.wait_ready(options.start_segment + 1)
+        elif lengths:
+            timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+        inputs = _create_inputs(host, options, controls, outputs)
+        session = Session(
+            routine=routine,
+            timeline=timeline,
+            options=options,
+            controls=controls,
+            outputs=outputs,
+            inputs=inputs,
+            report=report,
+            events=EventStream(report=report),
+            growing=growing,
+        )
+        if options.history.record:
+            session.history, resumed = attach(routine, timeline, catalog, options.history, report)
+            if resumed is not None:
+                options.start_segment = resumed.start_segment
+                print(resumed.line, file=sys.stderr, flush=True)
+            if session.history.recorder is not None:
+                session.extra_outputs.append(("history", session.history.recorder))
+        if growing is not None and options.start_segment > 0:
+            # Resuming: the segment it resumes at, and all before it, laid out for good.
+            session.timeline = growing.wait_ready(options.start_segment + 1)
+    except BaseException:
+        # Ctrl-C or a failure before the session plays: stop the speech being rendered.
+        for _, output in outputs:
+            if growing is not None and all(output is not other for _, other in rest):
+                with contextlib.suppress(Exception):
+                    output.close(None)
+        raise
     return session
 
 

@@ -3,9 +3,11 @@
 An output that speaks ahead (:class:`glutekit.interfaces.SpeaksAhead`) measures the
 session's texts in the order they are said and reports them as they come. Here the
 timeline is laid out again with each batch. A segment is *ready* when every text said
-in it, and in every segment before it, has its measured length: the compiler lays a
-segment out from the lengths of its own texts and the ones before, so a ready segment
-is exactly what it will be with every length known, and it never changes once played.
+in it, and in every segment before it, has its measured length, and laying it out with
+the texts not measured yet much shorter or much longer than estimated changes nothing
+in it: the compiler lays a segment out from the lengths of the texts up to it (those it
+says, and a few it only weighs), so a ready segment is what it will be with every
+length known, and it never changes once played.
 
 The engine (:mod:`glutekit.session.engine`) plays ready segments only, and waits at
 the start of one that is not ready yet.
@@ -20,11 +22,16 @@ from typing import TYPE_CHECKING
 from glutekit.interfaces import Measured, Output, SpeaksAhead
 from glutekit.model import Routine, Timeline
 from glutekit.timeline import CompileSettings, compile
+from glutekit.timeline.speech import SpeechLengths
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
 
 Report = Callable[[str], None]
+
+#: How much shorter and longer than estimated the texts not measured yet are taken to
+#: be, to find the segments they cannot change (:meth:`Growing._settled`).
+PROBES = (0.25, 4.0)
 
 
 class _Reporter:
@@ -49,8 +56,11 @@ class Growing:
         timeline: Timeline,
         *,
         known: Mapping[str, float] | None = None,
+        texts: Sequence[str] = (),
     ) -> None:
         self.routine = routine
+        #: Every text the routine may say (what the outputs measure).
+        self._texts = tuple(texts)
         self.catalog = catalog
         #: Lengths from outputs that measured everything before the session.
         self._known = dict(known or {})
@@ -144,6 +154,32 @@ class Growing:
             ready += 1
         return ready
 
+    def _settled(self, timeline: Timeline, ready: int, lengths: Mapping[str, float]) -> int:
+        """How many of the first ``ready`` segments stay the same whatever the texts not
+        measured yet turn out to be.
+
+        The compiler also weighs words it does not say (the shorter of two ways to say
+        "begin", whether a form cue fits a hold): a segment that says only measured
+        texts can still depend on those. Laid out with every text not measured much
+        shorter, then much longer, than its estimate, a segment that comes out the
+        same all three ways is taken as laid out for good.
+        """
+        unmeasured = [t for t in self._texts if t.strip() and t not in lengths]
+        if not unmeasured:
+            return ready
+        estimate = SpeechLengths()
+        for factor in PROBES:
+            probe = {text: estimate(text) * factor for text in unmeasured}
+            probe.update(lengths)
+            other = compile(self.routine, self.catalog, CompileSettings(speech_lengths=probe))
+            same = 0
+            for mine, theirs in zip(timeline.segments[:ready], other.segments, strict=False):
+                if mine != theirs:
+                    break
+                same += 1
+            ready = same
+        return ready
+
     def _update(self, *, force: bool = False) -> None:
         """Lay the timeline out again when more of it may be ready (lock held)."""
         if self._final:
@@ -154,9 +190,11 @@ class Growing:
         waiting_on = segments[self._ready].cues if self._ready < len(segments) else ()
         if not (force or final) and not all(self._said(cue.text) for cue in waiting_on):
             return
-        lengths = CompileSettings(speech_lengths=self._lengths())
-        timeline = compile(self.routine, self.catalog, lengths)
+        lengths = self._lengths()
+        timeline = compile(self.routine, self.catalog, CompileSettings(speech_lengths=lengths))
         ready = len(timeline.segments) if final else self._ready_in(timeline)
+        if not final and ready > self._ready:
+            ready = max(self._ready, self._settled(timeline, ready, lengths))
         if ready == self._ready and not final:
             return
         self._timeline, self._ready, self._final = timeline, ready, final
@@ -180,7 +218,7 @@ def speak_ahead(
     Returns the growing timeline (None when no output speaks ahead) and the outputs
     still to be asked for their lengths in full before the session.
     """
-    growing = Growing(routine, catalog, timeline)
+    growing = Growing(routine, catalog, timeline, texts=texts)
     ahead: list[int] = []
     for index, (name, output) in enumerate(outputs):
         if not isinstance(output, SpeaksAhead):

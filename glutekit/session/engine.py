@@ -136,9 +136,9 @@ class _Worker:
     def send(self, event: Event) -> None:
         self._queue.put(("handle", event))
 
-    def revise(self, timeline: Timeline) -> None:
+    def revise(self, timeline: Timeline, ready: int) -> None:
         if isinstance(self.output, Revises):
-            self._queue.put(("revise", timeline))
+            self._queue.put(("revise", (timeline, ready)))
 
     def close(self, summary: SessionSummary | None) -> None:
         self._queue.put(("close", summary))
@@ -151,7 +151,10 @@ class _Worker:
         while True:
             action, payload = self._queue.get()
             try:
-                getattr(self.output, action)(payload)
+                if action == "revise":
+                    self.output.revise(*payload)  # type: ignore[attr-defined]
+                else:
+                    getattr(self.output, action)(payload)
             except BaseException as exc:  # SystemExit too: it would end only this thread
                 self._fail(action, exc)
             if action == "close":
@@ -272,7 +275,11 @@ class _Session:
         timeline, ready, final, version = growing.snapshot()
         if version == self.version:
             return
+        # Where the session is bound, as a place that survives a new layout: the end,
+        # or the start of a segment (whose item and time may move if it was not ready).
         past_end = self.next >= len(self.items)
+        bound = None if past_end else self.items[self.next]
+        old_end = self.timeline.duration
         self.version, self.ready = version, ready
         if final:
             self.growing = None
@@ -281,9 +288,22 @@ class _Session:
             self._lay_out(timeline)
             if past_end:
                 self.next = len(self.items)
+                self.origin -= timeline.duration - old_end
+            elif bound is not None and bound.cue is None:
+                self.next = self.first_item[bound.segment.index]
+                # The session waits at (or is about to reach) that start: keep it there.
+                self.origin -= self.items[self.next].at - bound.at
             self.planned = timeline.duration - self.start_at
-            for worker in self.workers:
-                worker.revise(timeline)
+        for worker in self.workers:
+            worker.revise(timeline, ready)
+
+    def _wait_for_speech(self, at: float) -> None:
+        """Pause the session at ``at`` (exactly: the start of what is not ready) until
+        its speech is measured."""
+        if self.paused_at is None:
+            self.origin = self.clock.now() - at
+        self.waiting, self.user_paused = True, False
+        self._set_paused(True, text="speech")
 
     def _is_ready(self, index: int) -> bool:
         """Whether the segment at item ``index`` (or the end, past the last) can play."""
@@ -348,8 +368,7 @@ class _Session:
             self.status = "finished"
             return
         if self.next >= len(self.items):
-            self.waiting, self.user_paused = True, False
-            self._set_paused(True, text="speech")
+            self._wait_for_speech(self.timeline.duration)
             return
         item = self.items[self.next]
         if item.cue is None and self._waits_here():
@@ -358,8 +377,7 @@ class _Session:
         if not self._is_ready(self.next):
             # Its speech is not measured yet: wait here, between two segments, as a
             # pause the session makes itself and ends once the speech is there.
-            self.waiting, self.user_paused = True, False
-            self._set_paused(True, text="speech")
+            self._wait_for_speech(item.at)
             return
         self.next += 1
         if item.cue is None:
@@ -368,6 +386,17 @@ class _Session:
             self.emit("segment", item.at, segment=item.segment, late=late)
         else:
             self.emit("cue", item.at, segment=item.segment, cue=item.cue, late=late)
+
+    def _here(self) -> int:
+        """The segment the session is in: after a jump, or while it waits at the start of
+        a segment for its speech, the one it goes to."""
+        if self.next < len(self.items) and (self.current is None or self.waiting):
+            item = self.items[self.next]
+            if item.cue is None:
+                return item.segment.index
+        if self.current is not None:
+            return self.current.index
+        return len(self.timeline.segments) if self.next >= len(self.items) else -1
 
     def _waits_here(self) -> bool:
         """True at the end of a waiting segment the user has not paused in yet."""
@@ -386,16 +415,22 @@ class _Session:
             self.status = "quit"
         elif command in ("pause", "resume", "toggle"):
             if self.waiting:
-                # Waiting for speech: the user's pause holds after it; a resume ends it.
-                self.user_paused = command == "pause" or (
-                    command == "toggle" and not self.user_paused
-                )
+                # Waiting for speech: the user's pause holds after it; a resume takes it
+                # back. Either is shown at once.
+                wanted = command == "pause" or (command == "toggle" and not self.user_paused)
+                if wanted != self.user_paused:
+                    self.user_paused = wanted
+                    self.emit(
+                        "pause",
+                        self.position(),
+                        segment=self.current,
+                        text="" if wanted else "speech",
+                    )
                 return
             want_pause = command == "pause" or (command == "toggle" and self.paused_at is None)
             self._set_paused(want_pause)
         elif command == "skip":
-            here = self.current.index if self.current else -1
-            self.seek(here + 1)
+            self.seek(self._here() + 1)
         elif command == "back" and self.current is not None:
             into = self.position() - self.current.start
             self.seek(self.current.index - (1 if into < BACK_GRACE else 0))
@@ -438,7 +473,10 @@ class _Session:
         index = max(0, index)
         seg = self.current
         if seg is not None and index > seg.index and seg.kind in ("hold", "reps") and seg.exercise:
-            self.skipped.append((seg.exercise, seg.side))
+            if self.waiting and self.position() >= seg.end - 1e-6:
+                self._leave_current()  # played to its end before the wait: done
+            else:
+                self.skipped.append((seg.exercise, seg.side))
         self.current = None
         if index >= len(self.timeline.segments):
             self.next, target, segment = len(self.items), self.timeline.duration, None
@@ -499,7 +537,8 @@ def play(
     With ``growing`` (speech still being measured, :mod:`glutekit.session.ahead`), only
     its ready segments play: at the start of one that is not ready the session pauses
     itself (a ``pause`` event with the text "speech") until it is. Outputs that can
-    (:class:`glutekit.interfaces.Revises`) get ``revise(timeline)`` each time more is ready.
+    (:class:`glutekit.interfaces.Revises`) get ``revise(timeline, ready)`` each time more is
+    ready.
     """
     workers = [_Worker(name, output, report) for name, output in _named(outputs)]
     controls = controls or Controls()
@@ -508,6 +547,8 @@ def play(
     session = _Session(timeline, clock, controls, workers, start_segment, growing)
     for worker in workers:
         worker.start(session.timeline)
+        if growing is not None:
+            worker.revise(session.timeline, session.ready)
     summary: SessionSummary | None = None
     try:
         summary = session.run()

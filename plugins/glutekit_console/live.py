@@ -63,7 +63,7 @@ class LiveConsole:
         self._live.start()
         self._keys = start_keys(self.controls)
 
-    def revise(self, timeline: Timeline) -> None:
+    def revise(self, timeline: Timeline, ready: int) -> None:
         """The timeline laid out again as speech was measured: its total may change."""
         with self._lock:
             self.timeline = timeline

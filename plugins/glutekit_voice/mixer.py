@@ -16,7 +16,7 @@ import math
 import statistics
 from array import array
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -93,6 +93,7 @@ class Schedule:
         *,
         tones: bool = False,
         music: Music | None = None,
+        tone_level: float | None = None,
     ) -> Schedule:
         """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV).
 
@@ -116,8 +117,14 @@ class Schedule:
                 placements.append(Placement(start=start, path=path, frames=frames, cue=cue))
         level = wavfile.SPEECH_LEVEL
         if tones:  # read some clips only when there are tones to match to them
-            level = speech_level_of(list(clips.values())) * 10 ** (-TONE_BELOW_SPEECH_DB / 20)
+            level = tone_level if tone_level is not None else cls.tone_level_of(clips.values())
         return cls(placements, round(timeline.duration * rate), rate, level, music)
+
+    @staticmethod
+    def tone_level_of(clips: Iterable[Path]) -> float:
+        """The countdown tones' level: :data:`TONE_BELOW_SPEECH_DB` under the speech of
+        ``clips``."""
+        return speech_level_of(list(clips)) * 10 ** (-TONE_BELOW_SPEECH_DB / 20)
 
     def music_bed(self) -> MusicBed | None:
         """A fresh mixer of this schedule's music (one per playhead), or None."""
@@ -188,6 +195,10 @@ class _Voice:
     cut_at: int | None = None
 
 
+#: Real seconds a clip added by :meth:`Playhead.extend` may be late and still start.
+EXTEND_LATE = 0.3
+
+
 class Playhead:
     """Reads the mix of a schedule, block by block, from a session position.
 
@@ -210,6 +221,11 @@ class Playhead:
         #: :attr:`started`: its own end, or where a pause, a jump or the next clip cut it.
         self._ends: list[int] = []
         self._music = schedule.music_bed()
+        #: Every clip that started, by its place and words (schedules are rebuilt as a
+        #: session is laid out again, so the same clip may be a new object).
+        self._began: set[tuple[int, str]] = set()
+        #: Session frame the playhead may not pass (the session waits there for speech).
+        self._hold: float | None = None
 
     @property
     def finished(self) -> bool:
@@ -229,7 +245,26 @@ class Playhead:
         """
         self.position = float(position)
         self._next = bisect.bisect_left(self.schedule.starts, position if first is None else first)
+        self._hold = None
         self._silence(frame)
+
+    def hold(self, position: float) -> None:
+        """Go no further than session frame ``position``: clips sounding play on, none
+        starts at or after it (the session waits there for its speech)."""
+        self._hold = position
+
+    def release(self, position: float, first: float, *, frame: int) -> None:
+        """Go on from session frame ``position`` after :meth:`hold`: clips from ``first``
+        on that have not started yet start in turn; those sounding are not cut."""
+        self._hold = None
+        self.position = float(position)
+        self._next = bisect.bisect_left(self.schedule.starts, first)
+        placements = self.schedule.placements
+        while self._next < len(placements) and self._began_already(placements[self._next]):
+            self._next += 1
+
+    def _began_already(self, placement: Placement) -> bool:
+        return (placement.start, placement.cue.text) in self._began
 
     def extend(self, schedule: Schedule) -> None:
         """Go on with ``schedule``, which has this one's clips first and more after them
@@ -240,7 +275,11 @@ class Playhead:
         The tones keep the level they started with.
         """
         self.schedule = schedule
-        self._next = max(self._next, bisect.bisect_left(schedule.starts, self.position))
+        # A clip due a moment ago (its segment was ready just in time, after the mixer,
+        # which runs a little ahead, had passed its start) starts at once; one due
+        # longer ago is left to the seek the session makes when it goes on.
+        late = EXTEND_LATE * schedule.rate * self.speed
+        self._next = max(self._next, bisect.bisect_left(schedule.starts, self.position - late))
 
     def flush(self, frame: int) -> None:
         """Silence the clips that are sounding (on pause), from stream frame ``frame``."""
@@ -267,6 +306,8 @@ class Playhead:
         """The next ``count`` frames of the mix; ``frame`` is the stream frame they start at."""
         out = wavfile.silence(count)
         end = self.position + count * self.speed
+        if self._hold is not None:
+            end = max(self.position, min(end, self._hold))
         placements = self.schedule.placements
         while self._next < len(placements) and placements[self._next].start < end:
             placement = placements[self._next]
@@ -279,6 +320,7 @@ class Playhead:
                     index = voice.index
                     self._ends[index] = max(voice.started.frame, min(self._ends[index], begin))
             started = Started(frame=begin, at=placement.start, placement=placement)
+            self._began.add((placement.start, placement.cue.text))
             self.started.append(started)
             self._ends.append(started.end)
             self._voices.append(_Voice(started, self._clips.get(placement), len(self.started) - 1))

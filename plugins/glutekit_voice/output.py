@@ -47,7 +47,7 @@ NO_SOUND = (
 
 
 #: Real seconds ``close`` waits for the speech still rendering to stop.
-AHEAD_STOP_WAIT = 5.0
+AHEAD_STOP_WAIT = 2.0
 
 
 class _Stopped(Exception):
@@ -94,6 +94,12 @@ class VoiceOutput:
         #: Renders the session's speech while it plays (:meth:`speak_ahead`).
         self._ahead: threading.Thread | None = None
         self._stop_ahead = threading.Event()
+        #: The stream is paused (a jump then keeps it paused).
+        self._held = False
+        #: The session waits for its speech (a jump then waits where it lands).
+        self._waiting = False
+        #: The countdown tones' level, measured once on the first clips of the session.
+        self._tone_level: float | None = None
         #: False: render and measure every cue but play nothing on this machine (the
         #: session page plays the cues on the phone instead, see :meth:`clip`).
         self.plays_here = options.plays_here
@@ -172,35 +178,43 @@ class VoiceOutput:
             self.renderer.render_all(texts, done=done)
         except _Stopped:
             pass
-        except SpeechFailed as exc:
-            self._turn_off(f"voice stopped: {exc}; the session goes on with text")
         except Exception as exc:
-            self._turn_off(
-                f"voice stopped: {type(exc).__name__}: {exc}; the session goes on with text"
-            )
+            if not self._stop_ahead.is_set():  # not the session ending meanwhile
+                what = str(exc) if isinstance(exc, SpeechFailed) else f"{type(exc).__name__}: {exc}"
+                self._turn_off(f"voice stopped: {what}; the session goes on with text")
+                if self.stream is not None:
+                    # Events no longer reach the stream: what it holds must not play on.
+                    self.stream.load(self._schedule(None, 0))
         finally:
             measured({}, True)
 
-    def revise(self, timeline: Timeline) -> None:
-        """More of the session is measured: play its speech too."""
+    def revise(self, timeline: Timeline, ready: int) -> None:
+        """The session is laid out again: its first ``ready`` segments are final."""
         if self.off_reason or self.stream is None or self._ahead is None:
             return
-        self.stream.extend(self._schedule(timeline))
+        self.stream.extend(self._schedule(timeline, ready))
 
-    def _schedule(self, timeline: Timeline) -> Schedule:
-        """The schedule of ``timeline``'s first segments whose every cue has its clip."""
+    def _schedule(self, timeline: Timeline | None, ready: int | None = None) -> Schedule:
+        """The schedule of ``timeline``; of its first ``ready`` segments (those laid out
+        for good) while its speech is rendered ahead."""
         with self._lock:
             clips = {text: cue.path for text, cue in self._rendered.items()}
-        if self._ahead is not None:
-            ready = []
-            for segment in timeline.segments:
+        if timeline is None or ready is not None:
+            segments = []
+            for segment in timeline.segments[:ready] if timeline is not None else ():
                 if not all(self._clipped(cue, clips) for cue in segment.cues):
-                    break
-                ready.append(segment)
+                    break  # measured by another output only: not said here
+                segments.append(segment)
             timeline = Timeline(
-                routine_id=timeline.routine_id, title=timeline.title, segments=tuple(ready)
+                routine_id=timeline.routine_id if timeline else "",
+                title=timeline.title if timeline else "",
+                segments=tuple(segments),
             )
-        return Schedule.build(timeline, clips, tones=self.tones, music=self.music)
+        if self.tones and self._tone_level is None:
+            self._tone_level = Schedule.tone_level_of(list(clips.values()))
+        return Schedule.build(
+            timeline, clips, tones=self.tones, music=self.music, tone_level=self._tone_level
+        )
 
     def _clipped(self, cue: Cue, clips: Mapping[str, Path]) -> bool:
         return not cue.text.strip() or cue.text in clips or (self.tones and cue.kind == "countdown")
@@ -255,9 +269,12 @@ class VoiceOutput:
                 self._path_for(text)
             return
         if self.stream is not None:
-            if self._ahead is None:
-                for text in spoken:
-                    self._path_for(text)
+            if self._ahead is not None:
+                # Nothing yet: the session's first revise says what is laid out for good.
+                self.stream.load(self._schedule(timeline, 0))
+                return
+            for text in spoken:
+                self._path_for(text)
             self.stream.load(self._schedule(timeline))
             return
         if self.music is not None:
@@ -274,22 +291,43 @@ class VoiceOutput:
         if self.off_reason or not self.plays_here:
             return
         if self.stream is not None:
-            if event.kind in ("start", "seek", "resume"):
-                self.stream.seek(event.at, event.clock)
-            elif event.kind == "pause":
-                self.stream.pause(event.at, event.clock)
+            self._steer(self.stream, event)
             return
         self._handle_with_player(event)
 
+    def _steer(self, stream: AudioStream, event: Event) -> None:
+        """Move the stream as the session moves: start, pause, jump, and wait for speech
+        (what sounds plays on, nothing new starts, and nothing is said twice)."""
+        waits = event.text == "speech"
+        if event.kind == "pause" and waits:
+            self._held, self._waiting = False, True
+            stream.hold(event.at, event.clock)
+        elif event.kind == "resume" and waits:
+            self._waiting = False
+            stream.release(event.at, event.clock)
+        elif event.kind in ("start", "resume"):
+            self._held = self._waiting = False
+            stream.seek(event.at, event.clock)
+        elif event.kind == "seek":
+            stream.seek(event.at, event.clock)
+            if self._waiting:  # a jump while waiting for speech waits where it lands
+                stream.hold(event.at, event.clock)
+            if self._held:  # a jump while paused stays paused
+                stream.pause(event.at, event.clock)
+        elif event.kind == "pause":
+            self._held = True
+            stream.pause(event.at, event.clock)
+
     def close(self, summary: SessionSummary | None) -> None:
         finished = bool(summary and summary.status == "finished")
-        if self._ahead is not None:
-            self._stop_ahead.set()
-            self._ahead.join(AHEAD_STOP_WAIT)
+        self._stop_ahead.set()
         if self.stream is not None:
             if finished and not self.off_reason:
                 self.stream.wait_until_finished(CLOSE_WAIT / min(1.0, self.speed))
             self.stream.close()
+        if self._ahead is not None:
+            # Stops at the next cue rendered; the render processes are killed then.
+            self._ahead.join(AHEAD_STOP_WAIT)
         if self.queue is not None:
             self.queue.close(CLOSE_WAIT if finished else 0.5)
 

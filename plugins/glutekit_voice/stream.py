@@ -37,7 +37,7 @@ PERIODS = 4
 #: reference).
 KEEP_SECONDS = 5
 
-Change = Literal["seek", "pause"]
+Change = Literal["seek", "pause", "hold", "release"]
 _TOLERANCE = 0.002
 
 
@@ -132,6 +132,18 @@ class AudioStream:
     def pause(self, at: float, clock: float) -> None:
         with self._lock:
             self._pending.append(("pause", at, clock))
+
+    def hold(self, at: float, clock: float) -> None:
+        """The session waits at session second ``at`` for its speech: play what sounds
+        to its end, start nothing from ``at`` on."""
+        with self._lock:
+            self._pending.append(("hold", at, clock))
+
+    def release(self, at: float, clock: float) -> None:
+        """The session goes on from ``at`` (reached when its clock read ``clock``) after
+        :meth:`hold`, without cutting or starting again what already sounded."""
+        with self._lock:
+            self._pending.append(("release", at, clock))
 
     @property
     def started(self) -> list[Started]:
@@ -243,6 +255,15 @@ class AudioStream:
         if change == "pause":
             self._paused = True
             playhead.flush(self.frames)
+        elif change == "hold":
+            playhead.hold(at * self.rate)
+            self._paused = False
+        elif change == "release":
+            event_frame = clock / self.speed * self.rate
+            position = at * self.rate + (self.frames - event_frame) * self.speed
+            playhead.release(position, (at - _TOLERANCE) * self.rate, frame=self.frames)
+            self._paused = False
+            origin = event_frame - at * self.rate / self.speed
         else:
             # The frame that was being heard when the clock read ``clock``; the block
             # starting at self.frames is that much further into the session.
