@@ -30,6 +30,13 @@ from tests.forkserver import command
 ROUTINE = "quick-five"
 
 
+def routine_lengths(catalog: Catalog) -> tuple[dict[str, float], Timeline]:
+    """Lengths a voice measures for every text of ROUTINE, and the timeline they give."""
+    routine = catalog.find_routine(ROUTINE)
+    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    return lengths, compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+
+
 def voiced_lengths(texts: Sequence[str]) -> dict[str, float]:
     """Lengths as a voice slower than the estimate measures them (each text its own)."""
     estimate = SpeechLengths()
@@ -124,8 +131,7 @@ def test_the_voice_output_is_one_that_speaks_ahead() -> None:
 def test_a_session_starts_with_its_opening_and_plays_what_all_lengths_would_give(
     catalog: Catalog,
 ) -> None:
-    routine = catalog.find_routine(ROUTINE)
-    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    lengths, _ = routine_lengths(catalog)
     # The opening segment's texts now; the rest once the session has to wait for them.
     voice = AheadVoice(lengths, first=3)
     session, final = ahead_session(catalog, voice)
@@ -151,8 +157,7 @@ def test_a_session_starts_with_its_opening_and_plays_what_all_lengths_would_give
 def test_a_pause_asked_for_while_waiting_holds_after_the_speech_is_ready(
     catalog: Catalog,
 ) -> None:
-    routine = catalog.find_routine(ROUTINE)
-    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    lengths, _ = routine_lengths(catalog)
     voice = AheadVoice(lengths, first=3)
     session, final = ahead_session(catalog, voice)
     voice.on_wait.append(session.controls.pause)
@@ -178,7 +183,7 @@ def test_a_voice_that_gives_up_leaves_the_session_to_finish_with_estimated_lengt
     catalog: Catalog,
 ) -> None:
     routine = catalog.find_routine(ROUTINE)
-    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
+    lengths, _ = routine_lengths(catalog)
     voice = AheadVoice(lengths, first=3, give_up=True)
     session, _ = ahead_session(catalog, voice)
     result = session.play(clock=VirtualClock())
@@ -375,9 +380,7 @@ class SegmentAtATime(AheadVoice):
 def test_a_session_laid_out_again_at_every_segment_still_plays_the_final_timeline(
     catalog: Catalog,
 ) -> None:
-    routine = catalog.find_routine(ROUTINE)
-    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
-    final = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    lengths, final = routine_lengths(catalog)
     voice = SegmentAtATime(lengths, final)
     session, final_again = ahead_session(catalog, voice)
     assert final_again == final
@@ -394,9 +397,7 @@ def test_a_session_laid_out_again_at_every_segment_still_plays_the_final_timelin
 def test_skips_while_waiting_for_speech_go_forward_and_land_where_the_final_timeline_says(
     catalog: Catalog,
 ) -> None:
-    routine = catalog.find_routine(ROUTINE)
-    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
-    final = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    lengths, final = routine_lengths(catalog)
     voice = SegmentAtATime(lengths, final)
     session, _ = ahead_session(catalog, voice)
     # Two skips at the first wait: to the segment after the next one, never back to 0.
@@ -415,9 +416,7 @@ def test_skips_while_waiting_for_speech_go_forward_and_land_where_the_final_time
 
 
 def test_a_pause_pressed_while_waiting_is_shown_at_once(catalog: Catalog) -> None:
-    routine = catalog.find_routine(ROUTINE)
-    lengths = voiced_lengths(cue_texts(compile(routine, catalog)))
-    final = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
+    lengths, final = routine_lengths(catalog)
     voice = SegmentAtATime(lengths, final)
     session, _ = ahead_session(catalog, voice)
     shown: list[tuple[str, str]] = []
