@@ -200,3 +200,41 @@ def test_two_writers_take_turns(path: Path) -> None:
     rows = HistoryDB.open(path).sessions()
     assert sorted(r.routine_id for r in rows) == ["r0", "r1", "r2", "r3"]
     assert all(r.completed == 50 and r.status == "finished" for r in rows)
+
+
+OPEN_AT = """
+import sys, time
+from pathlib import Path
+from glutekit.history.db import HistoryDB
+when = float(sys.argv[2])
+while time.time() < when:
+    pass
+HistoryDB.open(Path(sys.argv[1])).close()
+print("opened")
+"""
+
+
+def test_two_processes_opening_a_new_history_at_the_same_moment_both_get_it(
+    tmp_path: Path,
+) -> None:
+    # SQLite says "locked" at once, without waiting, to one of two processes that put
+    # a new file in WAL mode together: two sessions started at once lost their record.
+    import subprocess
+    import sys
+    import time
+
+    for round_ in range(6):
+        path = tmp_path / f"round-{round_}" / "history.sqlite3"
+        when = str(time.time() + 0.5)  # both start, then open at the same moment
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-c", OPEN_AT, str(path), when],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        for proc in procs:
+            out, err = proc.communicate(timeout=60)
+            assert proc.returncode == 0 and out.strip() == "opened", err[-500:]

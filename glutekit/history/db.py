@@ -22,7 +22,7 @@ from glutekit.history.faults import HistoryFull as HistoryFull
 from glutekit.history.faults import HistoryLocked as HistoryLocked
 from glutekit.history.faults import HistoryUnavailable as HistoryUnavailable
 from glutekit.history.faults import IntegrityFailed as IntegrityFailed
-from glutekit.history.faults import _locked, corrupt_message, is_corrupt, unavailable
+from glutekit.history.faults import _locked, corrupt_message, is_busy, is_corrupt, unavailable
 from glutekit.history.faults import move_aside as move_aside
 from glutekit.history.migrations import SchemaTooNew, migrate
 from glutekit.history.records import (
@@ -484,6 +484,23 @@ def _small(path: Path) -> bool:
         return True
 
 
+def _to_wal(conn: sqlite3.Connection) -> str:
+    """Put the database in WAL mode; returns the mode it is in.
+
+    Switching a new database to WAL needs it to itself for a moment, and SQLite answers
+    "locked" at once, without its busy timeout, while another process opens the same new
+    file (two sessions started together): that is tried again, as the timeout would.
+    """
+    give_up = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() > give_up:
+                raise
+            time.sleep(0.02)
+
+
 def _connect(path: Path, *, check: bool) -> sqlite3.Connection:
     # isolation_level=None: we issue BEGIN/COMMIT ourselves, one short transaction per write.
     conn = sqlite3.connect(
@@ -491,7 +508,7 @@ def _connect(path: Path, *, check: bool) -> sqlite3.Connection:
     )
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = _to_wal(conn)
         if str(mode).lower() != "wal":
             raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode})")
         # NORMAL in WAL mode survives a killed process; only a power cut can drop the last commit.
