@@ -174,3 +174,19 @@ def test_pressing_skip_and_back_repeatedly_counts_each_hold_once(db: HistoryDB) 
     assert outcomes == [(1, "skipped"), (3, "completed"), (5, "completed")]
     (row,) = db.sessions()
     assert (row.completed, row.skipped) == (2, 1)
+
+
+def test_a_session_laid_out_again_while_it_plays_records_its_final_planned_length(
+    db: HistoryDB,
+) -> None:
+    # A first voiced session starts on a layout with estimated speech and is laid out
+    # again as its speech is measured: the history keeps the length it really planned.
+    longer = Timeline(routine_id="r", title="R", segments=(*SEGMENTS[:-1], seg(6, "done", 100, 9)))
+    recorder = recorder_for(db)
+    recorder.start(TIMELINE)
+    assert db.sessions()[0].planned == pytest.approx(103)
+    recorder.revise(longer, 7)
+    recorder.close(SessionSummary(routine_id="r", status="finished", elapsed=109, planned=109))
+    (row,) = db.sessions()
+    assert row.planned == pytest.approx(109)
+    assert (row.status, row.elapsed) == ("finished", 109)

@@ -333,12 +333,21 @@ class HistoryDB:
             conn.execute(f"UPDATE sessions SET {column} = {column} + 1 WHERE id = ?", (session_id,))
 
     def end_session(
-        self, session_id: int, *, status: str, elapsed: float, ended: float | None = None
+        self,
+        session_id: int,
+        *,
+        status: str,
+        elapsed: float,
+        ended: float | None = None,
+        planned: float | None = None,
     ) -> None:
+        """Write how the session ended; ``planned`` replaces the planned length when the
+        session was laid out again while it played."""
         with self._write() as conn:
             conn.execute(
-                "UPDATE sessions SET status = ?, elapsed = ?, ended = ? WHERE id = ?",
-                (status, elapsed, ended if ended is not None else time.time(), session_id),
+                "UPDATE sessions SET status = ?, elapsed = ?, ended = ?,"
+                " planned = COALESCE(?, planned) WHERE id = ?",
+                (status, elapsed, ended if ended is not None else time.time(), planned, session_id),
             )
 
     def set_pain(

@@ -96,6 +96,8 @@ class HistoryRecorder:
         self._reserve: Path | None = None
         self._next_retry = 0.0
         self.session_id: int | None = session_id
+        #: The planned length written at the start, and the one of the last layout.
+        self._planned: tuple[float, float] | None = None
 
     # ------------------------------------------------------------------ Output protocol
 
@@ -105,6 +107,7 @@ class HistoryRecorder:
     def start(self, timeline: Timeline) -> None:
         from glutekit.history import spool
 
+        self._planned = (timeline.duration, timeline.duration)
         holds = sum(1 for s in timeline.segments if s.kind in WORK_KINDS)
         # Room for every record this session can make, should the disk fill up meanwhile.
         self._reserve = spool.make_reserve(self._db.path, 2 * holds + 4)
@@ -114,6 +117,12 @@ class HistoryRecorder:
             return
         fields = {**self._session, "planned": timeline.duration, "started": time.time()}
         self._submit(("start", fields))
+
+    def revise(self, timeline: Timeline, ready: int) -> None:
+        """The session was laid out again as its speech was measured: what it plans now
+        is written at its end."""
+        if self._planned is not None:
+            self._planned = (self._planned[0], timeline.duration)
 
     def handle(self, event: Event) -> None:
         with self._lock:
@@ -132,7 +141,9 @@ class HistoryRecorder:
         if self._pending:
             # The session is over: wait a little for the lock, never the full busy timeout.
             self._db.set_busy_timeout(CLOSING_WAIT_MS)
-        ending = {"status": status, "elapsed": elapsed, "ended": time.time()}
+        ending: dict[str, object] = {"status": status, "elapsed": elapsed, "ended": time.time()}
+        if self._planned is not None and self._planned[1] != self._planned[0]:
+            ending["planned"] = self._planned[1]
         self._submit(("end", ending), force=True)
         self._keep_the_rest()
         from glutekit.history import spool
