@@ -29,7 +29,7 @@ import gc
 import json
 import os
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -138,19 +138,27 @@ def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
     """A key for the packs ``sources`` (plugin, path or data) would build, read by content."""
     digest = sha256(_FORMAT)
     _common(digest, extra)
+    digest_sources(digest, sources, read_bounded)
+    return digest.hexdigest()
+
+
+def digest_sources(
+    digest: Any, sources: Sequence[tuple[str, Any]], read: Callable[[Path, str], bytes]
+) -> None:
+    """Add each source (plugin, then a file's path and bytes from ``read``, or data) to
+    ``digest``."""
     for plugin, source in sources:
         digest.update(f"\0plugin:{plugin}\0".encode())
         if isinstance(source, (str, Path)):
             digest.update(f"path:{source}\0".encode())
             try:
-                digest.update(read_bounded(Path(source), str(source)))
-            except InputError as exc:  # reported when the pack itself is read
+                digest.update(read(Path(source), str(source)))
+            except InputError as exc:  # reported when the pack or routine itself is read
                 digest.update(f"unreadable:{exc}".encode())
         elif isinstance(source, Mapping):
             digest.update(f"data:{data_text(source)}".encode())
         else:
             digest.update(f"other:{type(source).__name__}".encode())
-    return digest.hexdigest()
 
 
 @record(frozen=True)

@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from glutekit.caches.digest import sha256
 from glutekit.caches.kept import files_in, fingerprint
-from glutekit.catalog.packcache import data_text, unpickle
+from glutekit.catalog.packcache import digest_sources, unpickle
 from glutekit.catalog.schema import schema_path
-from glutekit.errors import InputError
 from glutekit.files import read_bounded
 from glutekit.model import Routine
 
@@ -48,18 +47,7 @@ def _code_fingerprint() -> str:
 def routines_key(packs_key: str, sources: Sequence[tuple[str, Any]]) -> str:
     """A key for the routines ``sources`` (plugin, path or data) build, read by content."""
     digest = sha256(f"{_FORMAT}\0{packs_key}\0{_code_fingerprint()}".encode())
-    for plugin, source in sources:
-        digest.update(f"\0plugin:{plugin}\0".encode())
-        if isinstance(source, (str, Path)):
-            digest.update(f"path:{source}\0".encode())
-            try:
-                digest.update(read_bounded(Path(source), str(source)))
-            except InputError as exc:  # reported when the routine itself is read
-                digest.update(f"unreadable:{exc}".encode())
-        elif isinstance(source, Mapping):
-            digest.update(f"data:{data_text(source)}".encode())
-        else:
-            digest.update(f"other:{type(source).__name__}".encode())
+    digest_sources(digest, sources, read_bounded)
     return digest.hexdigest()
 
 
