@@ -1,9 +1,12 @@
 """A session as a Python API: choose outputs, compile around speech, play, report.
 
-:class:`Session` is here; the room's other parts are :mod:`.engine` (plays a timeline
-against a clock, hands events to the outputs), :mod:`.clock` (real, audio and virtual
-clocks), :mod:`.events` (the event stream) and :mod:`.devices` (what plugins that open
-sound devices share).
+:class:`Session` is here; the room's other parts are :mod:`.setup` (the options, and
+the outputs and inputs chosen for a session), :mod:`.engine` (plays a timeline against
+a clock), :mod:`.controls` (what keys, voice and the page ask of it), :mod:`.workers`
+(each output fed from a thread of its own), :mod:`.ahead` (a timeline laid out again
+as its speech is measured), :mod:`.clock` (real, audio and virtual clocks),
+:mod:`.events` (the event stream), :mod:`.history` (the session's record) and
+:mod:`.devices` (what plugins that open sound devices share).
 
 The ``glutekit run`` command, the tests and a Python user all go through here::
 
@@ -50,20 +53,8 @@ from collections.abc import Callable
 from dataclasses import field
 from typing import TYPE_CHECKING, Any
 
-from glutekit.errors import InputError, UnknownId, suggest
-from glutekit.host.offers import INPUTS, OUTPUTS, VOICE_MODELS
-from glutekit.interfaces import (
-    ClockSource,
-    InputSpec,
-    Output,
-    OutputOptions,
-    OutputSpec,
-    SessionSummary,
-    SoundSource,
-    SoundTap,
-    SpeechActivity,
-    VoiceModel,
-)
+from glutekit.errors import InputError
+from glutekit.interfaces import ClockSource, Output, SessionSummary
 from glutekit.model import Routine, Timeline
 from glutekit.model.durations import clock as mmss
 from glutekit.model.records import record
@@ -72,6 +63,17 @@ from glutekit.session.clock import Clock, MonotonicClock
 from glutekit.session.engine import Controls, play, speech_lengths
 from glutekit.session.events import EventStream
 from glutekit.session.history import HistoryOptions, SessionHistory, attach
+from glutekit.session.setup import (
+    SessionOptions,
+    choose_outputs,
+    coach_sound,
+    coach_speaking,
+    create_inputs,
+    create_outputs,
+    input_specs,
+    output_specs,
+    voice_models,
+)
 from glutekit.textcheck import safe
 from glutekit.timeline import CompileSettings, compile, cue_texts
 
@@ -105,36 +107,6 @@ Listener = Callable[["Session", SessionSummary], None]
 
 def _stderr(message: str) -> None:
     print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
-
-
-@record(kw_only=True)
-class SessionOptions:
-    """How to run a session."""
-
-    #: Session seconds per real second; 60 plays ten minutes in ten seconds.
-    speed: float = 1.0
-    #: False leaves out every output that speaks.
-    voice: bool = True
-    #: Output names; empty means every default output.
-    outputs: tuple[str, ...] = ()
-    #: True when a person is at a terminal (keys pause, skip, go back).
-    interactive: bool = False
-    #: Segment index to start at (``--resume``).
-    start_segment: int = 0
-    #: Input names (``glutekit_inputs``), e.g. ``("listen",)`` for voice commands.
-    inputs: tuple[str, ...] = ()
-    #: Option values handed to every output (``OutputOptions.values``).
-    values: dict[str, Any] = field(default_factory=dict)
-    #: Standard output carries data (``run --events jsonl``): outputs print to stderr.
-    stdout_is_data: bool = False
-    #: The sound plays on this computer; False when another device plays it.
-    plays_here: bool = True
-    #: Start speaking once the opening is rendered, and render the rest while the session
-    #: plays (outputs that can, :class:`glutekit.interfaces.SpeaksAhead`); False renders
-    #: everything first, so :attr:`Session.timeline` is the one played from the start.
-    speak_ahead: bool = True
-    #: How the session is recorded in the history (by default it is, as by ``glutekit run``).
-    history: HistoryOptions = field(default_factory=HistoryOptions)
 
 
 @record(frozen=True, kw_only=True)
@@ -234,136 +206,6 @@ class Session:
         return SessionResult(summary=result[0], signal=caught[0] if caught else None)
 
 
-def output_specs(host: PluginHost) -> dict[str, tuple[str, OutputSpec]]:
-    """Every output the plugins offer: name -> (plugin, spec)."""
-    return OUTPUTS.offered(host)
-
-
-def voice_models(host: PluginHost) -> tuple[VoiceModel, ...]:
-    """Every voice model the plugins offer (``glutekit_voice_models``), first offer of an id wins."""
-    return tuple(model for _, model in VOICE_MODELS.offered(host).values())
-
-
-def choose_outputs(host: PluginHost, options: SessionOptions) -> list[tuple[str, OutputSpec]]:
-    """The outputs named in ``options`` (or the default ones), less those that speak if asked.
-
-    :raises UnknownId: for an output name no plugin offers.
-    """
-    specs = output_specs(host)
-    for name in options.outputs:
-        if name not in specs:
-            known = ", ".join(sorted(specs)) or "none"
-            raise UnknownId(f"unknown output '{name}'{suggest(name, specs)} (outputs: {known})")
-    if options.outputs:
-        chosen = [(name, specs[name][1]) for name in dict.fromkeys(options.outputs)]
-    else:
-        chosen = [(name, spec) for name, (_, spec) in specs.items() if spec.default]
-    if not options.voice:
-        chosen = [(name, spec) for name, spec in chosen if not spec.speaks]
-    return chosen
-
-
-def _services(options: SessionOptions, controls: Controls, **more: Any) -> OutputOptions:
-    """What an output or input is created with: the session's options and services."""
-    return OutputOptions(
-        speed=options.speed,
-        interactive=options.interactive,
-        values=dict(options.values),
-        controls=controls,
-        stdout_is_data=options.stdout_is_data,
-        plays_here=options.plays_here,
-        **more,
-    )
-
-
-def _create_outputs(
-    host: PluginHost, options: SessionOptions, controls: Controls
-) -> list[tuple[str, Output]]:
-    output_options = _services(
-        options, controls, voice_models=voice_models(host) if options.voice else ()
-    )
-    created: list[tuple[str, Output]] = []
-    plugins = {name: plugin for name, (plugin, _) in output_specs(host).items()}
-    for name, spec in choose_outputs(host, options):
-        # Messages about an output name the plugin behind it when that is another name.
-        plugin = plugins.get(name, name)
-        label = name if plugin == name else f"{name}' of plugin '{plugin}"
-        try:
-            created.append((label, spec.create(output_options)))
-        except InputError:
-            raise  # the user asked for something that does not exist, e.g. --voice xx
-        except Exception as exc:
-            host.report(
-                f"output '{label}' could not start: {type(exc).__name__}: {exc}",
-                then="the session runs without it",
-            )
-    return created
-
-
-def input_specs(host: PluginHost) -> dict[str, tuple[str, InputSpec]]:
-    """Every input the plugins offer: name -> (plugin, spec)."""
-    return INPUTS.offered(host)
-
-
-def coach_speaking(outputs: list[tuple[str, Output]]) -> Callable[[], bool | None]:
-    """Whether any output that can tell says the coach's voice is sounding now."""
-    tellers = [output for _, output in outputs if isinstance(output, SpeechActivity)]
-
-    def speaking() -> bool | None:
-        answers = [teller.speaking() for teller in tellers]
-        if any(answers):
-            return True
-        return False if any(answer is False for answer in answers) else None
-
-    return speaking
-
-
-def coach_sound(outputs: list[tuple[str, Output]]) -> Callable[[], SoundTap | None]:
-    """The sound the first output that can lend one is playing, or None."""
-    sources = [output for _, output in outputs if isinstance(output, SoundSource)]
-
-    def tap() -> SoundTap | None:
-        for source in sources:
-            found = source.sound_tap()
-            if found is not None:
-                return found
-        return None
-
-    return tap
-
-
-def _create_inputs(
-    host: PluginHost,
-    options: SessionOptions,
-    controls: Controls,
-    outputs: list[tuple[str, Output]],
-) -> list[tuple[str, Output]]:
-    if not options.inputs:
-        return []
-    specs = input_specs(host)
-    input_options = _services(
-        options,
-        controls,
-        coach_speaking=coach_speaking(outputs),
-        coach_sound=coach_sound(outputs),
-    )
-    created: list[tuple[str, Output]] = []
-    for name in dict.fromkeys(options.inputs):
-        if name not in specs:
-            known = ", ".join(sorted(specs)) or "none"
-            raise UnknownId(f"unknown input '{name}'{suggest(name, specs)} (inputs: {known})")
-        try:
-            created.append((name, specs[name][1].create(input_options)))
-        except InputError:
-            raise
-        except Exception as exc:
-            host.report(
-                f"input '{name}' could not start: {exc or type(exc).__name__}",
-                then="the session goes on with the keyboard",
-            )
-    return created
-
-
 def prepare(
     routine: Routine,
     *,
@@ -379,7 +221,7 @@ def prepare(
     options = options or SessionOptions()
     # A step that waits for the user waits only for someone who can go on.
     controls = Controls(waits=options.interactive or bool(options.inputs))
-    outputs = _create_outputs(host, options, controls)
+    outputs = create_outputs(host, options, controls)
     if not outputs:
         raise InputError("no output to run the session on (see 'glutekit run --help')")
     timeline = compile(routine, catalog)
@@ -396,7 +238,7 @@ def prepare(
             timeline = growing.wait_ready(options.start_segment + 1)
         elif lengths:
             timeline = compile(routine, catalog, CompileSettings(speech_lengths=lengths))
-        inputs = _create_inputs(host, options, controls, outputs)
+        inputs = create_inputs(host, options, controls, outputs)
         session = Session(
             routine=routine,
             timeline=timeline,

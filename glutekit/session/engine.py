@@ -2,203 +2,41 @@
 
 Every event has an absolute deadline counted from the session start, so being late
 once never makes the rest of the session late. Each output has its own worker thread
-and queue: the clock's thread only puts events on queues, so an output that is slow
-or raises delays nothing but itself. A failing output is reported once, by name.
+and queue (:mod:`.workers`): the clock's thread only puts events on queues, so an
+output that is slow or raises delays nothing but itself. Commands come through
+:class:`~glutekit.session.controls.Controls`.
 """
 
 from __future__ import annotations
 
 import math
-import queue
-import sys
-import threading
 import time
-from collections import deque
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
-from glutekit.interfaces import Event, EventKind, Output, Revises, SessionSummary, Underruns
+from glutekit.interfaces import Event, EventKind, SessionSummary
 from glutekit.model import Cue, Segment, Timeline
 from glutekit.model.durations import clock as mmss
 from glutekit.model.records import record
 from glutekit.session.clock import Clock
+from glutekit.session.controls import Command, Controls
+from glutekit.session.workers import (
+    Outputs,
+    OutputWorker,
+    Report,
+    named,
+    speech_lengths,
+    stderr_report,
+    underruns_of,
+)
 
 if TYPE_CHECKING:
     from glutekit.session.ahead import Growing
-from glutekit.textcheck import safe
 
 __all__ = ["Controls", "Outputs", "play", "speech_lengths"]
 
-#: Outputs by name; the name is what failures are reported under.
-Outputs = Mapping[str, Output] | Sequence[tuple[str, Output]]
-Report = Callable[[str], None]
-
 #: "Back" inside the first seconds of a segment goes to the previous one.
 BACK_GRACE = 3.0
-
-Command = Literal[
-    "toggle", "pause", "resume", "skip", "back", "repeat", "time_left", "quit", "interrupt"
-]
-
-
-class Controls:
-    """Commands for a running session, safe to call from any thread or a signal handler."""
-
-    def __init__(self, *, waits: bool = False) -> None:
-        self.wake = threading.Event()
-        self._pending: deque[Command] = deque()
-        self._heard: deque[str] = deque()
-        #: Someone can go on after a pause (keys, voice, the page): a step that waits
-        #: for the user pauses the session; without one it plays on.
-        self.waits = waits
-
-    def _push(self, command: Command) -> None:
-        self._pending.append(command)  # deque.append is atomic
-        self.wake.set()
-
-    def toggle_pause(self) -> None:
-        self._push("toggle")
-
-    def pause(self) -> None:
-        self._push("pause")
-
-    def resume(self) -> None:
-        self._push("resume")
-
-    def skip(self) -> None:
-        """Go to the start of the next segment."""
-        self._push("skip")
-
-    def back(self) -> None:
-        """Restart the segment, or go to the previous one when just into it."""
-        self._push("back")
-
-    def repeat(self) -> None:
-        """Play again from the last cue said (the last instruction), or the segment's start."""
-        self._push("repeat")
-
-    def time_left(self) -> None:
-        """Tell the outputs how long the session has left (a ``time-left`` event)."""
-        self._push("time_left")
-
-    def heard(self, text: str) -> None:
-        """Tell the outputs what an input heard (a ``heard`` event), e.g. "coach, pause"."""
-        self._heard.append(text)
-        self.wake.set()
-
-    def take_heard(self) -> list[str]:
-        taken: list[str] = []
-        while self._heard:
-            taken.append(self._heard.popleft())
-        return taken
-
-    def quit(self) -> None:
-        """End the session because the user asked to (status ``quit``)."""
-        self._push("quit")
-
-    def interrupt(self) -> None:
-        """End the session because of a signal (status ``interrupted``)."""
-        self._push("interrupt")
-
-    def take(self) -> list[Command]:
-        self.wake.clear()
-        taken: list[Command] = []
-        while self._pending:
-            taken.append(self._pending.popleft())
-        return taken
-
-
-# ----------------------------------------------------------------------------- workers
-
-
-def _stderr_report(message: str) -> None:
-    print(f"glutekit: warning: {safe(message)}", file=sys.stderr, flush=True)
-
-
-class _Worker:
-    """Feeds one output from its own thread, so it can never hold up the clock."""
-
-    def __init__(self, name: str, output: Output, report: Report) -> None:
-        self.name = name
-        self.output = output
-        self._report = report
-        self._failed = False
-        self._queue: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._thread = threading.Thread(
-            target=self._run, name=f"glutekit-output-{name}", daemon=True
-        )
-
-    def start(self, timeline: Timeline) -> None:
-        self._queue.put(("start", timeline))
-        self._thread.start()
-
-    def send(self, event: Event) -> None:
-        self._queue.put(("handle", event))
-
-    def revise(self, timeline: Timeline, ready: int) -> None:
-        if isinstance(self.output, Revises):
-            self._queue.put(("revise", (timeline, ready)))
-
-    def close(self, summary: SessionSummary | None) -> None:
-        self._queue.put(("close", summary))
-
-    def join(self, timeout: float) -> bool:
-        self._thread.join(max(0.0, timeout))
-        return not self._thread.is_alive()
-
-    def _run(self) -> None:
-        while True:
-            action, payload = self._queue.get()
-            try:
-                if action == "revise":
-                    self.output.revise(*payload)  # type: ignore[attr-defined]
-                else:
-                    getattr(self.output, action)(payload)
-            except BaseException as exc:  # SystemExit too: it would end only this thread
-                self._fail(action, exc)
-            if action == "close":
-                return
-
-    def _fail(self, action: str, exc: BaseException) -> None:
-        if not self._failed:
-            self._failed = True
-            self._report(
-                f"output '{self.name}' failed in {action}: {type(exc).__name__}: "
-                f"{exc} (the session goes on)"
-            )
-
-
-def _named(outputs: Outputs) -> list[tuple[str, Output]]:
-    if isinstance(outputs, Mapping):
-        return list(outputs.items())
-    return list(outputs)
-
-
-def speech_lengths(
-    outputs: Outputs, texts: Sequence[str], report: Report = _stderr_report
-) -> dict[str, float]:
-    """Ask each output how long each text takes to say; the longest answer wins.
-
-    Call before compiling the timeline that will be played. An output that raises is
-    reported and treated as silent.
-    """
-    merged: dict[str, float] = {}
-    for name, output in _named(outputs):
-        try:
-            lengths = output.speech_lengths(texts)
-        except Exception as exc:
-            report(
-                f"output '{name}' failed in speech_lengths: {type(exc).__name__}: {exc} "
-                "(cues will not wait for its speech)"
-            )
-            continue
-        for text, seconds in lengths.items():
-            merged[text] = max(merged.get(text, 0.0), float(seconds))
-    return merged
-
-
-# ----------------------------------------------------------------------------- session
 
 
 @record(frozen=True)
@@ -214,7 +52,7 @@ class _Session:
         timeline: Timeline,
         clock: Clock,
         controls: Controls,
-        workers: list[_Worker],
+        workers: list[OutputWorker],
         start_segment: int,
         growing: Growing | None = None,
     ) -> None:
@@ -500,22 +338,6 @@ class _Session:
         )
 
 
-def _underruns(workers: Sequence[_Worker], report: Report) -> int | None:
-    """The gaps counted by the outputs that play a stream, summed; None when none did."""
-    counts = []
-    for worker in workers:
-        if not isinstance(worker.output, Underruns):
-            continue
-        try:
-            count = worker.output.underruns()
-        except Exception as exc:
-            report(f"output '{worker.name}' could not count its gaps: {type(exc).__name__}: {exc}")
-            continue
-        if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-            counts.append(count)
-    return sum(counts) if counts else None
-
-
 def play(
     timeline: Timeline,
     clock: Clock,
@@ -523,7 +345,7 @@ def play(
     *,
     controls: Controls | None = None,
     start_segment: int = 0,
-    report: Report = _stderr_report,
+    report: Report = stderr_report,
     drain_timeout: float = 5.0,
     growing: Growing | None = None,
 ) -> SessionSummary:
@@ -540,7 +362,7 @@ def play(
     (:class:`glutekit.interfaces.Revises`) get ``revise(timeline, ready)`` each time more is
     ready.
     """
-    workers = [_Worker(name, output, report) for name, output in _named(outputs)]
+    workers = [OutputWorker(name, output, report) for name, output in named(outputs)]
     controls = controls or Controls()
     if growing is not None:
         growing.on_change(controls.wake.set)
@@ -552,7 +374,7 @@ def play(
     summary: SessionSummary | None = None
     try:
         summary = session.run()
-        summary = replace(summary, underruns=_underruns(workers, report))
+        summary = replace(summary, underruns=underruns_of(workers, report))
     finally:
         for worker in workers:
             worker.close(summary)
