@@ -55,7 +55,6 @@ class Growing:
         catalog: Catalog,
         timeline: Timeline,
         *,
-        known: Mapping[str, float] | None = None,
         texts: Sequence[str] = (),
     ) -> None:
         self.routine = routine
@@ -63,7 +62,7 @@ class Growing:
         self._texts = tuple(texts)
         self.catalog = catalog
         #: Lengths from outputs that measured everything before the session.
-        self._known = dict(known or {})
+        self._known: dict[str, float] = {}
         self._reporters: list[_Reporter] = []
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -109,12 +108,6 @@ class Growing:
             self._wakers.append(wake)
 
     # ------------------------------------------------------------------ engine's side
-
-    @property
-    def active(self) -> bool:
-        """True while some output still speaks ahead."""
-        with self._lock:
-            return bool(self._reporters)
 
     def snapshot(self) -> tuple[Timeline, int, bool, int]:
         """The timeline, how many of its first segments are ready, whether it is final,

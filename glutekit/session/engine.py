@@ -56,23 +56,21 @@ class _Session:
         start_segment: int,
         growing: Growing | None = None,
     ) -> None:
-        self.timeline, self.clock, self.controls, self.workers = timeline, clock, controls, workers
-        self.items: list[_Item] = []
-        self.first_item: dict[int, int] = {}
-        self._lay_out(timeline)
         #: The timeline while speech is still being measured (None: it is final).
         self.growing = growing
         #: Segments that may be played; all of them once the timeline is final.
         self.ready = len(timeline.segments)
         self.version = -1
+        if growing is not None:  # its latest layout, and how much of it is ready
+            timeline, self.ready, final, self.version = growing.snapshot()
+            self.growing = None if final else growing
+        self.timeline, self.clock, self.controls, self.workers = timeline, clock, controls, workers
+        self.items: list[_Item] = []
+        self.first_item: dict[int, int] = {}
+        self._lay_out(timeline)
         #: The session waits for speech (a pause the engine made, not the user).
         self.waiting = False
         self.user_paused = False
-        if growing is not None:
-            timeline, self.ready, final, self.version = growing.snapshot()
-            self.growing = None if final else growing
-            self.timeline = timeline
-            self._lay_out(timeline)
         self.next = self.first_item.get(start_segment, len(self.items))
         self.current: Segment | None = None
         self.completed: list[tuple[str, str | None]] = []
