@@ -6,6 +6,7 @@ import itertools
 import json
 import wave
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import run_glutekit
@@ -69,3 +70,147 @@ def test_mp3_of_a_routine_is_refused_without_speech_for_unknown_voice(tmp_path: 
     assert result.returncode == 2
     assert "no voice 'no-such-voice'" in result.stderr
     assert not (tmp_path / "x.mp3").exists()
+
+
+# --------------------------------------------------------------- written while rendering
+
+
+def _request(catalog: Catalog, path: Path, routine_id: str = "quick-five") -> Any:
+    """What ``glutekit export`` hands an exporter that writes ahead: the routine's
+    timeline as laid out before any speech was measured."""
+    from glutekit import timeline
+    from glutekit.interfaces import ExportRequest
+
+    routine = catalog.find_routine(routine_id)
+    plain = timeline.compile(routine, catalog)
+    fmt = path.suffix.lstrip(".")
+    return ExportRequest(routine=routine, timeline=plain, catalog=catalog, path=path, format=fmt)
+
+
+def _fitted(request: Any, writer: Any) -> Any:
+    """The same request, fitted around the speech the old way (every cue measured first)."""
+    from dataclasses import replace
+
+    from glutekit import timeline
+
+    lengths = writer.speech_lengths(timeline.cue_texts(request.timeline), request.options)
+    settings = timeline.CompileSettings(speech_lengths=lengths)
+    fitted = timeline.compile(request.routine, request.catalog, settings)
+    return replace(
+        request, timeline=fitted, path=request.path.with_name("old" + request.path.suffix)
+    )
+
+
+def _writer(cache: Path, renderer_class: type[Any] | None = None) -> Any:
+    from glutekit_voice.export import WavWriter
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    settings = VoiceSettings()
+    renderer = (renderer_class or CueRenderer)(settings, cache_dir=cache)
+    return WavWriter(settings, renderer=renderer)
+
+
+@pytest.mark.own_voice_cache
+def test_the_mp3_written_while_its_speech_renders_is_the_mp3_written_after(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    cache = tmp_path / "voice"
+    writer = _writer(cache)
+    ahead = _request(catalog, tmp_path / "ahead.mp3")
+    writer.write_ahead(ahead)  # an empty voice cache: rendered on the pool meanwhile
+    assert len(list(cache.glob("*.wav"))) >= 50
+    old = _fitted(ahead, writer)  # every cue cached now: rendered first, then mixed
+    writer.write(old)
+    assert ahead.path.read_bytes() == old.path.read_bytes()
+    # The chapters come from the final layout, not the one before the speech was measured.
+    chapters = [c.start_time for c in ID3(ahead.path).getall("CHAP")]
+    plain = [c.start_time for c in ID3(old.path).getall("CHAP")]
+    assert chapters == plain
+    # The WAV too, sample for sample (here every cue is cached: measured as it is checked).
+    wav = _request(catalog, tmp_path / "ahead.wav")
+    writer.write_ahead(wav)
+    old_wav = _fitted(wav, writer)
+    writer.write(old_wav)
+    assert wav.path.read_bytes() == old_wav.path.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "ahead.mp3",
+        "ahead.wav",
+        "old.mp3",
+        "old.wav",
+        "voice",
+    ]
+
+
+def _failing_after(cues: int, failure: Any) -> type[Any]:
+    from glutekit_voice.render import CueRenderer
+
+    class Failing(CueRenderer):
+        """A speech engine that stops working after ``cues`` cues."""
+
+        calls = 0
+
+        def render(self, text: str) -> Any:
+            type(self).calls += 1
+            if type(self).calls == cues:
+                failure()
+            return super().render(text)
+
+    return Failing
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".wav"])
+def test_an_engine_failing_while_the_file_is_written_leaves_the_old_file(
+    tmp_path: Path, catalog: Catalog, shared_voice_cache: Path, suffix: str
+) -> None:
+    from glutekit_voice.backends import SpeechFailed
+
+    from glutekit.errors import GlutekitError
+
+    def fail() -> None:
+        raise SpeechFailed("the engine crashed")
+
+    out = tmp_path / f"session{suffix}"
+    out.write_bytes(b"the previous export")
+    writer = _writer(shared_voice_cache, _failing_after(40, fail))
+    with pytest.raises(GlutekitError, match="cannot make the spoken audio: the engine crashed"):
+        writer.write_ahead(_request(catalog, out))
+    assert out.read_bytes() == b"the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
+@pytest.mark.own_voice_cache
+def test_ctrl_c_while_rendering_leaves_no_file_and_no_render_process(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    import _thread
+    import os
+    import threading
+    import time
+
+    out = tmp_path / "session.mp3"
+    writer = _writer(tmp_path / "voice", _failing_after(8, _thread.interrupt_main))
+    began = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        writer.write_ahead(_request(catalog, out))
+    assert time.monotonic() - began < 60  # a limit for hangs, not a measure
+    assert [p.name for p in tmp_path.iterdir()] == ["voice"]
+    assert not [p for p in (tmp_path / "voice").iterdir() if p.name.startswith(".render-")]
+    assert "glutekit-export-render" not in [t.name for t in threading.enumerate()]
+    children = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    if children.exists():
+        # No render worker of this export is left running (the forkserver is no child).
+        left = [pid for pid in children.read_text().split() if _is_render_worker(pid)]
+        assert left == []
+
+
+def _is_render_worker(pid: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+    return (
+        b"glutekit_voice.pool" in cmdline
+        and Path(f"/proc/{pid}/stat").exists()
+        and (Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z")
+    )

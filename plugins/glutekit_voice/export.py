@@ -10,12 +10,14 @@ exercise, so a phone's player shows the exercise names and can skip between them
 
 from __future__ import annotations
 
+import contextlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
-from glutekit.errors import GlutekitError
+from glutekit.errors import GlutekitError, InputError
 from glutekit.interfaces import Exporter, ExportOptions, ExportRequest
 from glutekit.model import Timeline
 from glutekit_voice import wavfile
@@ -25,7 +27,9 @@ from glutekit_voice.render import CueRenderer, RenderedCue
 from glutekit_voice.settings import VoiceSettings, countdown_tones
 
 if TYPE_CHECKING:  # the mixer is imported when audio is made, not to measure speech
+    from glutekit_voice.mixahead import MixAhead
     from glutekit_voice.mixer import Schedule
+    from glutekit_voice.mp3 import Mp3Encoder
     from glutekit_voice.music import Music
 
 #: Frames mixed and written at a time (about 1.5 s).
@@ -125,6 +129,43 @@ class WavWriter:
         with atomic_path(request.path) as temp:
             write_wav(temp, self.blocks(request.timeline, request.options))
 
+    def write_ahead(self, request: ExportRequest) -> None:
+        """Write the file while its speech is still rendering: the same file as
+        :meth:`write` given the timeline fitted around the speech.
+
+        ``request.timeline`` is the routine's timeline before any speech was measured;
+        the one fitted around the speech is laid out here, as the lengths come in, and
+        the audio laid out for good is mixed and encoded meanwhile
+        (:mod:`glutekit_voice.mixahead`). With ``--music`` (ducked over the whole
+        session) or the countdown as tones (at a level measured on every cue), the
+        speech is rendered first and then mixed, as by :meth:`write`.
+        """
+        from glutekit import timeline as timelines
+        from glutekit_voice.mixahead import MixAhead, progress
+
+        options = request.options
+        renderer = self.renderer(options)
+        if self.music(options) is not None or countdown_tones(options.values):
+            lengths = self.speech_lengths(timelines.cue_texts(request.timeline), options)
+            settings = timelines.CompileSettings(speech_lengths=lengths)
+            fitted = timelines.compile(request.routine, request.catalog, settings)
+            self.write(replace(request, timeline=_fits(request.format, fitted)))
+            return
+        texts = timelines.cue_texts(request.timeline)
+        with _rendering_errors(), progress(renderer, texts) as advance:
+            mix = MixAhead(
+                request.routine,
+                request.catalog,
+                request.timeline,
+                renderer,
+                block=BLOCK,
+                advance=advance,
+            )
+            if request.format == "mp3":
+                write_mp3_ahead(request, mix, self.blocks)
+            else:
+                write_wav_ahead(request, mix, self.blocks)
+
 
 def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE) -> None:
     """16-bit mono WAV, block by block (the header's length is filled in at the end)."""
@@ -138,18 +179,10 @@ def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE
 
 def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest) -> None:
     from glutekit.atomic import atomic_path
-    from glutekit_voice.mp3 import (
-        Mp3Encoder,
-        chapter_tag,
-        chapters_of,
-        reserve_info_frame,
-        write_info_frame,
-    )
+    from glutekit_voice.mp3 import Mp3Encoder, reserve_info_frame, write_info_frame
 
     encoder = Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS)
-    names = {exercise.id: exercise.name for exercise in request.catalog.exercises.values()}
-    chapters = chapters_of(request.timeline, request.routine.title, names)
-    tag = chapter_tag(chapters, title=request.routine.title)
+    tag = _chapter_tag(request)
     with atomic_path(target) as temp:
         with open(temp, "wb") as out:
             out.write(tag)
@@ -158,6 +191,90 @@ def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest
                 out.write(encoder.encode(block))
             out.write(encoder.flush())
         write_info_frame(temp, encoder.out_frames, offset=len(tag))
+
+
+#: The old way's blocks for a fitted timeline (:meth:`WavWriter.blocks`).
+Remix = Callable[[Timeline, ExportOptions], Iterator["array[int]"]]
+
+
+def write_wav_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None:
+    from glutekit.atomic import atomic_path
+    from glutekit_voice.mixahead import Diverged
+
+    with atomic_path(request.path) as temp:
+        try:
+            write_wav(temp, iter(mix))
+        except Diverged:
+            assert mix.timeline is not None
+            write_wav(temp, remix(mix.timeline, request.options))
+        assert mix.timeline is not None
+        _fits(request.format, mix.timeline)
+
+
+def write_mp3_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None:
+    """Encode into a scratch file while the speech renders; then write the file, its
+    chapters (known once the timeline is final) first, in one go."""
+    import shutil
+    import tempfile
+
+    from glutekit.atomic import atomic_path
+    from glutekit_voice.mixahead import Diverged
+    from glutekit_voice.mp3 import reserve_info_frame, write_info_frame
+
+    with tempfile.TemporaryFile(prefix="glutekit-mp3-") as audio:
+        try:
+            encoder = _encode(iter(mix), audio)
+        except Diverged:
+            assert mix.timeline is not None
+            audio.seek(0)
+            audio.truncate()
+            encoder = _encode(remix(mix.timeline, request.options), audio)
+        assert mix.timeline is not None
+        tag = _chapter_tag(replace(request, timeline=mix.timeline))
+        audio.seek(0)
+        with atomic_path(request.path) as temp:
+            with open(temp, "wb") as out:
+                out.write(tag)
+                out.write(reserve_info_frame())
+                shutil.copyfileobj(audio, out)
+            write_info_frame(temp, encoder.out_frames, offset=len(tag))
+
+
+def _encode(blocks: Iterator[array[int]], out: IO[bytes]) -> Mp3Encoder:
+    from glutekit_voice.mp3 import Mp3Encoder
+
+    encoder = Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS)
+    for block in blocks:
+        out.write(encoder.encode(block))
+    out.write(encoder.flush())
+    return encoder
+
+
+def _chapter_tag(request: ExportRequest) -> bytes:
+    from glutekit_voice.mp3 import chapter_tag, chapters_of
+
+    names = {exercise.id: exercise.name for exercise in request.catalog.exercises.values()}
+    chapters = chapters_of(request.timeline, request.routine.title, names)
+    return chapter_tag(chapters, title=request.routine.title)
+
+
+def _fits(format: str, timeline: Timeline) -> Timeline:
+    """``timeline``, fitted around the speech, unless it is too long for ``format``.
+
+    :raises InputError: as ``glutekit export`` says it of a timeline refused before.
+    """
+    reason = too_long_for_wav(timeline) if format == "wav" else None
+    if reason:
+        raise InputError(f"cannot export '{timeline.routine_id}' as {format}: {reason}")
+    return timeline
+
+
+@contextlib.contextmanager
+def _rendering_errors() -> Iterator[None]:
+    try:
+        yield
+    except (SpeechUnavailable, SpeechFailed) as exc:
+        raise GlutekitError(f"cannot make the spoken audio: {exc}") from None
 
 
 def _rendering(work: Callable[[], dict[str, RenderedCue]]) -> dict[str, RenderedCue]:

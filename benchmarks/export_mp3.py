@@ -1,0 +1,144 @@
+"""A cold MP3 export against the rendering of its speech alone, both on every core.
+
+Both through the real command, in fresh processes, each with an empty voice cache of
+its own, interleaved run by run (the order rotated so that no arm always follows the
+same one):
+
+- baseline: ``glutekit transcript ROUTINE --spoken``: every cue rendered on the pool
+  of render processes (one per core), the timeline fitted around the speech, no audio
+  written;
+- subject: ``glutekit export ROUTINE -o session.mp3``: the same rendering, then (or
+  meanwhile) the session mixed and encoded to MP3;
+- with ``--other PATH``: the export of another glutekit checkout (on ``PYTHONPATH`` in
+  front of this one), a third arm.
+
+Reports wall and CPU time (user + system, the render processes' included) with every
+figure and the median, the export's wall time over the rendering's (goal: at most 1.0)
+and the load average before and after. Load on a shared machine moves the seconds; the
+ratio of arms run side by side is what to compare.
+
+    python benchmarks/export_mp3.py [--routine quick-five] [--runs 3] [--other /tmp/wt]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from measure import measure
+
+
+@dataclass(frozen=True)
+class Sample:
+    wall: float
+    cpu: float
+
+
+@dataclass(frozen=True)
+class Arm:
+    name: str
+    args: list[str]
+    #: Another checkout to run instead of this one, or None.
+    checkout: Path | None = None
+
+
+def glutekit() -> list[str]:
+    script = shutil.which("glutekit", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "glutekit"]
+
+
+def home_env(home: Path, checkout: Path | None) -> dict[str, str]:
+    """A home of its own (an empty voice cache), compiled bytecode kept as installed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLUTEKIT_")}
+    env["HOME"] = str(home)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(home.parent / "pycache")
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        env[var] = str(home / sub)
+    if checkout is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(checkout), str(checkout / "plugins")])
+    return env
+
+
+def run(arm: Arm, home: Path) -> Sample:
+    """One cold run of ``arm`` in a fresh ``home``."""
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    done = measure([*glutekit(), *arm.args], env=home_env(home, arm.checkout), cwd=home)
+    if done.returncode != 0:
+        raise SystemExit(f"{arm.name} failed: {done.stderr.decode().strip()}")
+    written = [home / a for a in arm.args if a.endswith(".mp3")]
+    if written and not all(p.is_file() and p.stat().st_size > 0 for p in written):
+        raise SystemExit(f"{arm.name} wrote no MP3")
+    cues = home / "cache" / "glutekit" / "voice"
+    if not cues.is_dir() or not any(cues.glob("*.wav")):
+        raise SystemExit(f"{arm.name} rendered nothing: was the voice cache empty?")
+    return Sample(done.wall, done.cpu)
+
+
+def median(samples: list[Sample], what: str) -> float:
+    return float(statistics.median(getattr(s, what) for s in samples))
+
+
+def load() -> str:
+    return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--routine", default="quick-five")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--other", type=Path, help="another glutekit checkout: its export, an arm")
+    options = parser.parse_args()
+    routine = options.routine
+    arms = [
+        Arm("transcript --spoken", ["transcript", routine, "--spoken"]),
+        Arm("export -o X.mp3", ["export", routine, "-o", "session.mp3"]),
+    ]
+    if options.other is not None:
+        other = options.other.resolve()
+        arms.append(Arm(f"export, {other}", ["export", routine, "-o", "session.mp3"], other))
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {os.uname().machine}")
+    samples: dict[str, list[Sample]] = {arm.name: [] for arm in arms}
+    with tempfile.TemporaryDirectory(prefix="glutekit-bench-mp3-") as folder:
+        # Bytecode compiled once and kept, as an installed glutekit runs (not timed).
+        for arm in arms:
+            run(arm, Path(folder) / "home")
+        started = load()
+        for n in range(options.runs):
+            shift = n % len(arms)
+            for arm in arms[shift:] + arms[:shift]:
+                samples[arm.name].append(run(arm, Path(folder) / "home"))
+    print(
+        f"\ncold {routine}, empty voice cache each run, {options.runs} runs each, interleaved "
+        f"({started}; after: {load()})"
+    )
+    for arm in arms:
+        got = samples[arm.name]
+        print(
+            f"  {arm.name:<22} wall {median(got, 'wall'):6.2f} s   CPU {median(got, 'cpu'):6.2f} s"
+            "   walls " + ", ".join(f"{s.wall:.2f}" for s in got)
+        )
+    rendering = median(samples[arms[0].name], "wall")
+    for arm in arms[1:]:
+        ratio = median(samples[arm.name], "wall") / rendering
+        extra = median(samples[arm.name], "cpu") - median(samples[arms[0].name], "cpu")
+        print(
+            f"  {arm.name}: {ratio:.2f}x the rendering's wall time (goal <= 1.00); "
+            f"CPU {extra:+.2f} s"
+        )
+
+
+if __name__ == "__main__":
+    main()
