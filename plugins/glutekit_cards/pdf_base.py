@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from glutekit.model.records import record
+from glutekit_cards import linebreak
 from glutekit_cards.figures import FIGURES, figure_for
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -138,8 +139,8 @@ class Flow:
         return points * PT * 1.3
 
     def wrap(self, text: str, width: float) -> list[str]:
-        # Measuring and drawing wrap the same text at the same size; fpdf's dry run is
-        # the slow part of a layout, so each answer is kept on the document.
+        # Measuring and drawing wrap the same text at the same size, so each answer is
+        # kept on the document. fpdf's own dry run is the fallback: see linebreak.py.
         key = (
             self.pdf.font_family,
             self.pdf.font_style,
@@ -151,7 +152,9 @@ class Flow:
             "_glutekit_wraps", {}
         )
         if key not in cache:
-            lines = self.pdf.multi_cell(max(width, 1.0), 5, text, dry_run=True, output="LINES")
+            lines = linebreak.lines(self.pdf, text, max(width, 1.0))
+            if lines is None:
+                lines = self.pdf.multi_cell(max(width, 1.0), 5, text, dry_run=True, output="LINES")
             cache[key] = list(lines) or [""]
         return cache[key]
 

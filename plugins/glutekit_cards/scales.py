@@ -2,8 +2,9 @@
 
 The sheet prints in the largest type at which it fits one page, and each card in the
 largest at which it fits its quarter page. Finding them lays the text out at several
-sizes, which costs more than drawing the document once. The HTML export prints at the
-same scales, so it would need the PDF library for that alone.
+sizes (the sheet up to five times, each card up to four): about half as much work as
+drawing the document, since :mod:`glutekit_cards.linebreak` breaks the lines. The HTML
+export prints at the same scales, so it would need the PDF library for that alone.
 
 So the scales are kept beside the compiled catalog (:mod:`glutekit.caches.kept`),
 keyed by everything on the sheet and by the code and fonts that lay it out: a second
