@@ -7,13 +7,15 @@ field that holds one, in one warning line, and ``check-pack`` reports it.
 from __future__ import annotations
 
 from functools import cache
+from typing import Any
 
 from glutekit_cards.content import Sheet
 
 
 @cache
 def drawable() -> frozenset[int]:
-    """Every code point both bundled fonts (regular and bold) have a glyph for."""
+    """Every code point both bundled fonts (regular and bold) have a glyph for, read from
+    the font files (see :func:`loaded` for a PDF export, which has read them already)."""
     from fontTools.ttLib import TTFont
 
     from glutekit_cards.pdf_base import FONT_DIR
@@ -26,18 +28,30 @@ def drawable() -> frozenset[int]:
     return points or frozenset()
 
 
-def _missing(text: str) -> str:
-    have = drawable()
+def loaded(pdf: Any) -> frozenset[int]:
+    """Every code point each font loaded in the fpdf document ``pdf`` has a glyph for.
+
+    fpdf reads each font's character map when the font is added (``TTFFont.cmap``, the
+    same ``getBestCmap()`` that :func:`drawable` reads), so an export takes it from
+    there instead of parsing both font files a second time (about 30 ms of CPU).
+    """
+    maps = [frozenset(font.cmap) for font in pdf.fonts.values() if getattr(font, "cmap", None)]
+    return frozenset.intersection(*maps) if maps else drawable()
+
+
+def _missing(text: str, have: frozenset[int] | None = None) -> str:
+    have = drawable() if have is None else have
     # Spaces and line breaks are laid out, not drawn.
     return "".join(dict.fromkeys(c for c in text if ord(c) not in have and not c.isspace()))
 
 
-def undrawable(sheet: Sheet) -> list[tuple[str, str]]:
-    """``(where, characters)`` for each field with characters the fonts lack."""
+def undrawable(sheet: Sheet, have: frozenset[int] | None = None) -> list[tuple[str, str]]:
+    """``(where, characters)`` for each field with characters the fonts lack (the code
+    points in ``have``, by default :func:`drawable`)."""
     found: list[tuple[str, str]] = []
 
     def check(where: str, *texts: str) -> None:
-        missing = _missing("".join(texts))
+        missing = _missing("".join(texts), have)
         if missing:
             found.append((where, missing))
 
@@ -54,9 +68,9 @@ def undrawable(sheet: Sheet) -> list[tuple[str, str]]:
     return found
 
 
-def warning(sheet: Sheet) -> str | None:
+def warning(sheet: Sheet, have: frozenset[int] | None = None) -> str | None:
     """One line naming every field with text the printing font cannot draw, or None."""
-    found = undrawable(sheet)
+    found = undrawable(sheet, have)
     if not found:
         return None
     listed = "; ".join(f"{where}: {' '.join(chars)}" for where, chars in found)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from glutekit.atomic import write_bytes
 from glutekit.interfaces import ExportRequest
 from glutekit_cards.content import Sheet, build_sheet
@@ -11,12 +13,14 @@ from glutekit_cards.pdf_sheet import render_log, render_sheet
 from glutekit_cards.scales import print_scales
 
 
-def pdf_bytes(sheet: Sheet) -> bytes:
+def pdf_bytes(sheet: Sheet, pdf: Any = None) -> bytes:
     """The whole document, in memory, so a failure never leaves a partial file.
 
-    Sheet and cards share one document, so the fonts are read and embedded once.
+    Sheet and cards share one document (``pdf``, by default a new one), so the fonts
+    are read and embedded once.
     """
-    pdf = new_pdf(sheet.paper, sheet.title)
+    if pdf is None:
+        pdf = new_pdf(sheet.paper, sheet.title)
     pdf.add_page()
     scales = print_scales(sheet, pdf)
     if sheet.show_sheet:
@@ -32,9 +36,11 @@ def pdf_bytes(sheet: Sheet) -> bytes:
 
 def write_pdf(request: ExportRequest) -> None:
     sheet = build_sheet(request)
-    from glutekit_cards.glyphs import warning
+    from glutekit_cards.glyphs import loaded, warning
 
-    problem = warning(sheet)
+    pdf = new_pdf(sheet.paper, sheet.title)
+    # The fonts' character maps as fpdf has just read them: no second parse.
+    problem = warning(sheet, loaded(pdf))
     if problem:
         from glutekit.messages import warn
 
@@ -46,7 +52,7 @@ def write_pdf(request: ExportRequest) -> None:
     level = fpdf_output.level
     fpdf_output.setLevel(logging.ERROR)
     try:
-        data = pdf_bytes(sheet)
+        data = pdf_bytes(sheet, pdf)
     finally:
         fpdf_output.setLevel(level)
     write_bytes(request.path, data)
