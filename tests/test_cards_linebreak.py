@@ -109,6 +109,27 @@ def test_random_text_breaks_as_fpdf_breaks_it(
         assert ours == theirs, f"{text!r} at {width:.2f} mm, {size} pt"
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(st.text(alphabet="ilmwWé—\u00ad", min_size=1, max_size=8), max_size=12),
+    cut=st.integers(min_value=1, max_value=60),
+    nudge=st.sampled_from([-1e-6, -2e-9, -1e-9, 0.0, 1e-9, 2e-9, 1e-6]),
+    size=st.sampled_from([7.0, 8.5 * 0.93, 13.0]),
+)
+def test_a_line_exactly_as_wide_as_the_frame_breaks_as_fpdf_breaks_it(
+    document: Any, words: list[str], cut: int, nudge: float, size: float
+) -> None:
+    # Frames as wide as the text up to some character, to within fpdf's tolerance.
+    text = " ".join(words)
+    document.set_font(FONT, "", size)
+    width = document.get_string_width(text[:cut].replace("\u00ad", "")) + nudge
+    if width < 1.0:
+        return
+    ours = linebreak.lines(document, text, width)
+    theirs = fpdf_lines(document, text, width)
+    assert ours == theirs or (ours is None and isinstance(theirs, Exception)), (text, width)
+
+
 class _Column(Frames):
     def next(self) -> Rect:
         self.page += 1

@@ -66,6 +66,9 @@ def lines(pdf: Any, text: str, width: float) -> list[str] | None:
     room = width
     for margin in (pdf.c_margin, pdf.c_margin):
         room -= float(margin)
+    # A line this wide (computed in one step) fits whatever fpdf's rounding: only near
+    # the edge is the width worked out fpdf's way, with its tolerance.
+    per_unit, sure_fit = size * 0.001 / k, room - 1e-6
     text = text.replace("\r", "")
     out: list[str] = []
     i, end = 0, len(text)
@@ -74,20 +77,21 @@ def lines(pdf: Any, text: str, width: float) -> list[str] | None:
         line: list[str] = []
         units = 0
         # (index in text, characters on the line before it, line width before it)
-        space: tuple[int, int, float] | None = None
-        hyphen: tuple[int, int, float] | None = None
+        space: tuple[int, int, int] | None = None
+        hyphen: tuple[int, int, int] | None = None
         cut_before, forced_at = forced_at, -1
         while i < end:
             char = text[i]
             if char in "\n\f":
                 i += 1
                 break
-            wide = mm(advance[ord(HYPHEN if char == SOFT_HYPHEN else char)])
-            if mm(units) + wide - room > TOLERANCE:
+            wide = advance[ord(HYPHEN if char == SOFT_HYPHEN else char)]
+            if (units + wide) * per_unit > sure_fit and mm(units) + mm(wide) - room > TOLERANCE:
                 if char in BREAKING_SPACES:
                     i += 1
                 elif space or hyphen:
-                    at = hyphen if hyphen and (not space or hyphen[2] > space[2]) else space
+                    later = hyphen and (not space or mm(hyphen[2]) > mm(space[2]))
+                    at = hyphen if later else space
                     assert at is not None
                     line = line[: at[1]] + ([HYPHEN] if at is hyphen else [])
                     i = at[0] + 1
@@ -97,9 +101,9 @@ def lines(pdf: Any, text: str, width: float) -> list[str] | None:
                     forced_at = i
                 break
             if char in BREAKING_SPACES:
-                space = (i, len(line), mm(units))
+                space = (i, len(line), units)
             elif char == SOFT_HYPHEN:
-                hyphen = (i, len(line), mm(units))
+                hyphen = (i, len(line), units)
             if char != SOFT_HYPHEN:
                 char = " " if char == NO_BREAK_SPACE else char
                 line.append(char)
