@@ -347,6 +347,11 @@ class Exporter:
     #: Why a timeline cannot be written in this format (too long for it, say), or None.
     #: Asked before any speech is rendered, and again for the timeline fitted around it.
     refuse: Callable[[Timeline], str | None] | None = None
+    #: For formats that speak, called instead of ``speech_lengths`` then ``write``:
+    #: writes the file while its speech is still rendering. The request's timeline is
+    #: the one laid out before any speech was measured; the exporter fits it around
+    #: the speech as the lengths come in, exactly as compiling with every length would.
+    write_ahead: Callable[[ExportRequest], None] | None = None
 
     @property
     def speaks(self) -> bool:

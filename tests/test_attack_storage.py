@@ -55,7 +55,7 @@ def _user_music(folder: Path) -> dict[str, bytes]:
     folder.mkdir(parents=True)
     for name in ("song.wav", "song.flac", "precious.txt", "precious.sha256", "precious.wav"):
         (folder / name).write_bytes(f"the user's {name}".encode())
-    for name in (f"{CUE}.wav", f"{CUE}.sha256", f"{COMPILED}.pickle", "stat-keys.json"):
+    for name in (f"{CUE}.wav", f"{CUE}.sha256", f"{COMPILED}.sqlite", "stat-keys.json"):
         (folder / name).write_bytes(b"made by the user, named like glutekit's")
     return _snapshot(folder)
 

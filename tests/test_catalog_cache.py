@@ -1,4 +1,4 @@
-"""The compiled catalog: a warm start loads it whole; any change to a pack builds it again."""
+"""The compiled catalog: a warm start reads it from disk; any change to a pack builds it again."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def _build(pack: Path) -> tuple[Catalog, list[str], int]:
 
 def _cache_files() -> list[Path]:
     folder = Path(os.environ["XDG_CACHE_HOME"]) / "glutekit" / "catalog"
-    return sorted(folder.glob("*.pickle"))
+    return sorted(folder.glob("*.sqlite"))
 
 
 @pytest.fixture
@@ -121,13 +121,13 @@ def test_what_the_merge_reported_is_reported_again_on_a_warm_start(pack: Path) -
 def test_a_damaged_cache_file_is_ignored_and_replaced(pack: Path) -> None:
     cold, _, _ = _build(pack)
     (damaged,) = _cache_files()
-    damaged.write_bytes(b"not a pickle at all")
+    damaged.write_bytes(b"not a catalog at all")
 
     again, warnings, converted = _build(pack)
     assert converted >= 2
     assert warnings == []
     assert again.exercises == cold.exercises
-    assert _cache_files()[0].read_bytes() != b"not a pickle at all"
+    assert _cache_files()[0].read_bytes() != b"not a catalog at all"
 
 
 def test_an_unwritable_cache_folder_only_costs_speed(

@@ -1,9 +1,13 @@
-"""SHA-256 for cache keys, without loading OpenSSL on a short command's way.
+"""Hashes for cache keys, without loading OpenSSL on a short command's way.
 
 ``import hashlib`` loads OpenSSL's libcrypto (about 3 ms of a command's start) to hash
 a few hundred bytes of file sizes and times. CPython also ships its own SHA-256
 module, which gives the same digests; it is used where it exists (``_sha2`` from
 Python 3.12, ``_sha256`` before), and :func:`hashlib.sha256` anywhere else.
+
+Keys over whole pack files (tens of megabytes for a large catalog) use
+:func:`content_hash`, BLAKE2b from CPython's own ``_blake2``: three times as fast as
+its SHA-256 there, and as good a key.
 """
 
 from __future__ import annotations
@@ -43,3 +47,13 @@ def sha256(data: bytes = b"") -> Digest:
     if _make is None:
         _make = _constructor()
     return _make(data)
+
+
+def content_hash(data: bytes = b"") -> Digest:
+    """A BLAKE2b hash object fed ``data`` (32 bytes, as long as SHA-256's), for keys over
+    large amounts of content."""
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # a Python built without it
+        from hashlib import blake2b
+    return cast(Digest, blake2b(data, digest_size=32))

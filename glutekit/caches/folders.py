@@ -9,8 +9,9 @@ holds glutekit's marker (a ``CACHEDIR.TAG`` naming glutekit, written when glutek
 creates the folder, or adopts one that holds nothing but files named the way
 glutekit names them). In such a folder only regular files named the way glutekit
 names them go: a cue's ``<40 hex digits>.wav`` and its ``.sha256``, a compiled
-catalog's ``<32 hex digits>.pickle``. A folder that is a symbolic link (or that sits
-in one) is never followed: nothing in it is deleted, and no marker is written there.
+catalog's ``<32 hex digits>.sqlite`` (``.pickle`` before). A folder that is a symbolic
+link (or that sits in one) is never followed: nothing in it is deleted, and no marker
+is written there.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ VOICE = Kind(
     extras=("verified.json",),
 )
 CATALOG = Kind(
-    main=re.compile(r"^[0-9a-f]{32}\.pickle$"),
-    suffix=".pickle",
+    # .pickle: the compiled catalogs of earlier versions, still glutekit's to remove.
+    main=re.compile(r"^[0-9a-f]{32}\.(sqlite|pickle)$"),
+    suffix=".sqlite",
     extras=(
         "stat-keys.json",
         "routines.bin",

@@ -74,11 +74,13 @@ class Catalog:
     """Exercises by qualified id, packs by id, routines by id, and where each came from."""
 
     packs: dict[str, Pack] = field(default_factory=dict)
-    exercises: dict[str, Exercise] = field(default_factory=dict)
+    #: A dict when built here; read from the compiled catalog as asked for when loaded
+    #: from it (:class:`glutekit.catalog.index.Exercises`).
+    exercises: Mapping[str, Exercise] = field(default_factory=dict)
     routines: dict[str, Routine] = field(default_factory=dict)
     routine_data: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: Old qualified ids (an exercise's ``former_ids``) -> the current id.
-    former_ids: dict[str, str] = field(default_factory=dict)
+    former_ids: Mapping[str, str] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=builtin)
     #: The content key of the packs the catalog was built from (see
@@ -119,12 +121,14 @@ class Catalog:
                     packs=self.packs, exercises=self.exercises, reports=tuple(reports)
                 )
                 cache.save(key, compiled)
+                settle(len(self.exercises))
             else:
-                self.packs, self.exercises = compiled.packs, compiled.exercises
-                for exercise in self.exercises.values():
-                    for old in exercise.former_ids:
-                        self.former_ids.setdefault(old, exercise.id)
-            settle(len(self.exercises))
+                # Read from the compiled catalog as they are asked for (see .index).
+                from glutekit.catalog.index import Exercises, FormerIds
+
+                self.packs, self.exercises = dict(compiled.packs), compiled.exercises
+                if isinstance(compiled.exercises, Exercises):
+                    self.former_ids = FormerIds(compiled.exercises)
         for message in compiled.reports:
             report(message)
         for message in self.learn_vocabulary():
@@ -185,6 +189,7 @@ class Catalog:
         both plugins; exercise ids already taken are refused with one line per pack.
         """
         report = report or self.problems.append
+        exercises, former_ids = self._in_memory()
         earlier = self.packs.get(pack.id)
         if earlier is not None and earlier.plugin != pack.plugin:
             report(
@@ -195,13 +200,13 @@ class Catalog:
             return
         clashes: list[Exercise] = []
         for exercise in pack.exercises:
-            taken = self.exercises.get(exercise.id)
+            taken = exercises.get(exercise.id)
             if taken is not None:
                 clashes.append(taken)
                 continue
-            self.exercises[exercise.id] = exercise
+            exercises[exercise.id] = exercise
             for old in exercise.former_ids:
-                self.former_ids.setdefault(old, exercise.id)
+                former_ids.setdefault(old, exercise.id)
         if clashes:
             owners = ", ".join(sorted({f"'{t.plugin}'" for t in clashes}))
             shown = ", ".join(t.id for t in clashes[:3]) + (", …" if len(clashes) > 3 else "")
@@ -219,6 +224,18 @@ class Catalog:
             self.packs[pack.id] = replace(earlier, exercises=merged)
         else:
             self.packs[pack.id] = pack
+
+    def _in_memory(self) -> tuple[dict[str, Exercise], dict[str, str]]:
+        """The exercises and old ids as dicts to add to.
+
+        A catalog read from its compiled file and given one more pack (check-pack,
+        publish) is read whole here, and from then on kept in memory.
+        """
+        if not isinstance(self.exercises, dict):
+            self.exercises = dict(self.exercises.items())
+        if not isinstance(self.former_ids, dict):
+            self.former_ids = dict(self.former_ids.items())
+        return self.exercises, self.former_ids
 
     def _add_routines(self, sources: list[tuple[str, Any]], report: Any, known: ValidCache) -> None:
         """Every routine of ``sources`` (plugin, source), as built before when nothing changed."""
@@ -284,6 +301,21 @@ class Catalog:
                 f"unknown exercise '{exercise_id}'{suggest(exercise_id, self.exercises)}"
             )
         return found
+
+    def working(self, muscles: frozenset[str], *, mainly: bool = True) -> list[Exercise]:
+        """The exercises that work any of ``muscles`` (mainly, or at all), in catalog order.
+
+        A compiled catalog answers from its index, without reading the other exercises.
+        """
+        index = getattr(self.exercises, "working", None)
+        if index is not None:
+            return list(index(muscles, mainly=mainly))
+        return [
+            ex
+            for ex in self.exercises.values()
+            if not muscles.isdisjoint(ex.primary)
+            or (not mainly and not muscles.isdisjoint(ex.secondary))
+        ]
 
     def symptoms(self) -> dict[str, Symptom]:
         out: dict[str, Symptom] = {}

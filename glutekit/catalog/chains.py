@@ -29,10 +29,15 @@ MAX_RUNGS = 60
 def chain_problems(doc: Document) -> list[Problem]:
     """Problems with the ``progression`` links of a pack that passed its schema."""
     exercises = [e for e in doc.data.get("exercises", []) if isinstance(e, dict)]
+    # Only an exercise with a progression has links (or an up_to) to check: in a large
+    # catalog most have none, and nothing below needs to look at them.
+    linked = [(i, ex) for i, ex in enumerate(exercises) if ex.get("progression")]
+    if not linked:
+        return []
     index = {e["id"]: i for i, e in enumerate(exercises) if isinstance(e.get("id"), str)}
     found: list[Problem] = []
-    for i, ex in enumerate(exercises):
-        links = ex.get("progression") or {}
+    for i, ex in linked:
+        links = ex["progression"]
         for way in ("easier", "harder"):
             for j, target in enumerate(_ids(links.get(way))):
                 pointer = f"/exercises/{i}/progression/{way}" + (
@@ -54,7 +59,7 @@ def chain_problems(doc: Document) -> list[Problem]:
                     )
         found += _up_to_problems(doc, ex, i)
     for way in ("harder", "easier"):
-        found += _cycle_problems(doc, exercises, index, way)
+        found += _cycle_problems(doc, [ex for _, ex in linked], index, way)
     return found
 
 
@@ -73,7 +78,10 @@ def _share_a_primary(a: dict[str, Any], b: dict[str, Any]) -> bool:
 def _cycle_problems(
     doc: Document, exercises: list[dict[str, Any]], index: dict[str, int], way: str
 ) -> list[Problem]:
-    """One problem for each chain that comes back to an exercise it has passed."""
+    """One problem for each chain that comes back to an exercise it has passed.
+
+    ``exercises`` may leave out those without links: they cannot be on a circle.
+    """
     edges = {
         ex["id"]: [t for t in _ids((ex.get("progression") or {}).get(way)) if t in index]
         for ex in exercises

@@ -72,6 +72,23 @@ def _shared(value: _Value) -> _Value:
     return _SHARED.setdefault(value, value)  # type: ignore[return-value]
 
 
+_DOSES: dict[tuple[Any, ...], Dose] = {}
+
+
+def _same_dose(data: dict[str, Any]) -> Dose:
+    """The shared dose for ``data``, read once for each distinct dose a pack writes."""
+    key = tuple(data.items())
+    try:
+        found = _DOSES.get(key)
+    except TypeError:  # a tempo or breath pace given as an object: not a key
+        return _shared(_dose(data))
+    if found is None:
+        if len(_DOSES) > 4096:
+            _DOSES.clear()
+        found = _DOSES[key] = _shared(_dose(data))
+    return found
+
+
 def _dose(data: dict[str, Any]) -> Dose:
     dose = _dose_amount(data)
     if "rest" in data:
@@ -119,8 +136,14 @@ _WORD_LISTS: dict[tuple[Any, ...], Any] = {}
 def _words(items: Any) -> tuple[str, ...]:
     # Vocabulary words, and lists of them (targets, tags), repeat across a whole catalog:
     # one object for each keeps a 100k catalog smaller in memory and quicker to load.
-    words: tuple[str, ...] = _same_list(tuple(intern(word) for word in items))
-    return words
+    if not items:
+        return ()
+    given = tuple(items)
+    found: tuple[str, ...] | None = _WORD_LISTS.get(given)
+    if found is None:
+        found = _same_list(tuple(intern(word) for word in given))
+        _WORD_LISTS[given] = found
+    return found
 
 
 def _same_list(items: tuple[Any, ...]) -> Any:
@@ -138,6 +161,11 @@ def _images(data: dict[str, Any], folder: Path | None) -> tuple[Image, ...]:
     )
 
 
+#: What an exercise that names no transition, or no phase words, shares with the others.
+_NO_TRANSITION = Transition()
+_NO_PHASE_WORDS = PhaseWords()
+
+
 def _exercise(
     pack_id: str,
     data: dict[str, Any],
@@ -148,66 +176,71 @@ def _exercise(
     credit: str = "",
 ) -> Exercise:
     given, defaulted = filled(data, defaults)
-    needs: tuple[tuple[str, ...], ...] = _same_list(
-        tuple(
-            _words((need,) if isinstance(need, str) else need["any_of"])
-            for need in data.get("equipment", [])
+    get = data.get
+    needs: tuple[tuple[str, ...], ...] = (
+        _same_list(
+            tuple(
+                _words((need,) if isinstance(need, str) else need["any_of"]) for need in needs_data
+            )
         )
+        if (needs_data := get("equipment"))
+        else ()
     )
     targets = data["targets"]
-    return Exercise(
-        id=f"{pack_id}:{data['id']}",
-        pack=intern(pack_id),
-        name=data["name"],
-        kind=intern(data["kind"]),
-        primary=_words(targets["primary"]),
-        secondary=_words(targets.get("secondary", ())),
-        position=intern(given["position"]),
-        equipment=needs,
-        per_side=bool(given["per_side"]),
-        dose=_shared(_dose(given["dose"])),
-        level=intern(data.get("level", "beginner")),
-        tags=_words(data.get("tags", ())),
-        loads=_words(data.get("loads", ())),
-        surfaces=_words(data.get("surfaces", ())),
-        aliases=tuple(data.get("aliases", ())),
-        former_ids=tuple(f"{pack_id}:{old}" for old in data.get("former_ids", ())),
-        summary=data.get("summary"),
-        why=data.get("why"),
-        instructions=tuple(data.get("instructions", ())),
-        cues=tuple(given["cues"]),
-        mistakes=tuple(data.get("mistakes", ())),
-        cautions=tuple(_caution_text(c) for c in data.get("cautions", ())),
-        spoken_caution=next(
-            (
-                c["text"]
-                for c in data.get("cautions", ())
-                if isinstance(c, dict) and c.get("spoken")
-            ),
-            None,
+    cautions = get("cautions", ())
+    transition = get("transition")
+    phase_words = get("phase_words")
+    # Every field is given, so the exercise is made from its attribute dictionary at
+    # once: 100,000 of them are built for a large catalog's first start.
+    state = {
+        "id": f"{pack_id}:{data['id']}",
+        "pack": intern(pack_id),
+        "name": data["name"],
+        "kind": intern(data["kind"]),
+        "primary": _words(targets["primary"]),
+        "secondary": _words(targets.get("secondary")),
+        "position": intern(given["position"]),
+        "equipment": needs,
+        "per_side": bool(given["per_side"]),
+        "dose": _same_dose(given["dose"]),
+        "level": intern(get("level", "beginner")),
+        "tags": _words(get("tags")),
+        "aliases": tuple(get("aliases", ())),
+        "former_ids": tuple(f"{pack_id}:{old}" for old in get("former_ids", ())),
+        "summary": get("summary"),
+        "why": get("why"),
+        "instructions": tuple(get("instructions", ())),
+        "cues": tuple(given["cues"]),
+        "mistakes": tuple(get("mistakes", ())),
+        "cautions": tuple(_caution_text(c) for c in cautions),
+        "variations": tuple(
+            Variation(name=v["name"], description=v["description"]) for v in get("variations", ())
         ),
-        working_side=data.get("working_side"),
-        settle=_opt_duration(data, "settle"),
-        transition=_shared(
-            Transition(
-                seconds=_opt_duration(data.get("transition", {}), "seconds"),
-                say=data.get("transition", {}).get("say"),
-            )
+        "sources": _sources(get("sources", ())),
+        "working_side": get("working_side"),
+        "settle": _opt_duration(data, "settle"),
+        "transition": _shared(
+            Transition(seconds=_opt_duration(transition, "seconds"), say=transition.get("say"))
+        )
+        if transition
+        else _NO_TRANSITION,
+        "reminder": get("reminder"),
+        "phase_words": _shared(PhaseWords(**phase_words)) if phase_words else _NO_PHASE_WORDS,
+        "spoken_caution": next(
+            (c["text"] for c in cautions if isinstance(c, dict) and c.get("spoken")), None
         ),
-        reminder=data.get("reminder"),
-        phase_words=_shared(PhaseWords(**data.get("phase_words", {}))),
-        variations=tuple(
-            Variation(name=v["name"], description=v["description"])
-            for v in data.get("variations", ())
-        ),
-        sources=_sources(data.get("sources", [])),
-        images=_images(data, folder),
-        figure=str(folder / data["figure"]) if folder is not None and "figure" in data else None,
-        progression=_progression(pack_id, data.get("progression")),
-        defaulted=defaulted,
-        credit=credit,
-        plugin=intern(plugin),
-    )
+        "images": _images(data, folder),
+        "figure": str(folder / data["figure"]) if folder is not None and "figure" in data else None,
+        "loads": _words(get("loads")),
+        "surfaces": _words(get("surfaces")),
+        "progression": _progression(pack_id, get("progression")),
+        "defaulted": defaulted,
+        "credit": credit,
+        "plugin": intern(plugin),
+    }
+    exercise = object.__new__(Exercise)
+    object.__setattr__(exercise, "__dict__", state)
+    return exercise
 
 
 def _links(pack_id: str, value: Any) -> tuple[str, ...]:

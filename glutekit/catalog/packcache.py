@@ -1,12 +1,13 @@
-"""The merged exercise catalog, compiled once and loaded whole on later starts.
+"""The merged exercise catalog, compiled once and read from disk on later starts.
 
 Parsing, validating and converting every pack file costs seconds with a catalog
 of 100,000 exercises. Every start would pay it again although nothing changed, so
 the merged packs (and the messages the merge reported) are kept in a file keyed by
 the content of every pack the plugins return, the plugin that returned each, the
 schema, the vocabulary and glutekit itself. Any change to any of them builds the
-catalog again. The cache is an optimisation only: a file that cannot be read,
-written or unpickled is ignored and the catalog is built from the packs.
+catalog again. The cache is an optimisation only: a file that cannot be read or
+written is ignored and the catalog is built from the packs. The file is an SQLite
+database that answers without loading every exercise: see :mod:`.index`.
 
 Hashing every pack file on every start costs time too (tens of megabytes at
 100,000 exercises), so a small index remembers which content key a set of pack
@@ -16,10 +17,8 @@ back to. A file written in the last few seconds is hashed again on each start
 until it has been quiet for a while: file times are coarse, and a second write
 in the same tick would otherwise go unseen.
 
-The file is a pickle in the user's own cache folder, the same trust as the
-user's own code; nothing from a pack is ever unpickled that glutekit did not write.
-Exercises are stored as their attribute dictionaries and put back without going
-through the dataclass machinery, which halves the time a warm start takes to load them.
+The files are in the user's own cache folder, the same trust as the user's own
+code; nothing from a pack is ever unpickled that glutekit did not write.
 """
 
 from __future__ import annotations
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from glutekit import __version__
-from glutekit.caches.digest import sha256
+from glutekit.caches.digest import content_hash
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
@@ -50,7 +49,7 @@ except ImportError:  # a Python without it
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
-_FORMAT = b"glutekit-catalog-2"
+_FORMAT = b"glutekit-catalog-3"
 #: Content keys remembered by the stat of the pack files, at most, and where.
 MAX_STAT_KEYS = 16
 INDEX_NAME = "stat-keys.json"
@@ -94,8 +93,8 @@ def settle(exercises: int) -> None:
 class CompiledPacks:
     """What merging the packs produced: packs, exercises, and the messages to repeat."""
 
-    packs: dict[str, Pack]
-    exercises: dict[str, Exercise]
+    packs: Mapping[str, Pack]
+    exercises: Mapping[str, Exercise]
     reports: tuple[str, ...]
 
 
@@ -111,6 +110,7 @@ def _code_fingerprint(digest: Any) -> None:
         "loaders.py",
         "__init__.py",
         "packcache.py",
+        "index.py",
         "packdefaults.py",
     )
     for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
@@ -136,7 +136,7 @@ def data_text(source: Mapping[str, Any]) -> str:
 
 def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
     """A key for the packs ``sources`` (plugin, path or data) would build, read by content."""
-    digest = sha256(_FORMAT)
+    digest = content_hash(_FORMAT)
     _common(digest, extra)
     digest_sources(digest, sources, read_bounded)
     return digest.hexdigest()
@@ -176,7 +176,7 @@ def _now_ns() -> int:
 
 def stat_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> StatKey | None:
     """A key for ``sources`` from each pack file's stat; None when a file cannot be stat'ed."""
-    digest = sha256(_FORMAT + b"\0stat")
+    digest = content_hash(_FORMAT + b"\0stat")
     _common(digest, extra)
     newest = 0
     for plugin, source in sources:
@@ -203,36 +203,12 @@ def unpickle(fh: IO[bytes]) -> Any:
     return _load(fh)
 
 
-def _exercise_from(state: dict[str, Any]) -> Exercise:
-    """An exercise from the attribute dictionary the cache stored (see :func:`_dump`)."""
-    exercise = object.__new__(Exercise)
-    object.__setattr__(exercise, "__dict__", state)
-    return exercise
-
-
-def _dump(value: Any, fh: IO[bytes]) -> None:
-    """Pickle ``value``, storing each exercise as its attribute dictionary.
-
-    The default way sets the attributes of a new object one by one on load, which
-    takes twice as long as building the dictionary, and makes a larger one.
-    """
-    import pickle
-
-    class Pickler(pickle.Pickler):
-        def reducer_override(self, obj: Any) -> Any:
-            if type(obj) is Exercise:
-                return _exercise_from, (obj.__dict__,)
-            return NotImplemented
-
-    Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
-
-
 class PackCache:
     def __init__(self, folder: Path | None = None) -> None:
         self.folder = folder or default_folder()
 
     def _file(self, key: str) -> Path:
-        return self.folder / f"{key[:32]}.pickle"
+        return self.folder / f"{key[:32]}.sqlite"
 
     def _index_file(self) -> Path:
         return self.folder / INDEX_NAME
@@ -264,30 +240,28 @@ class PackCache:
         write_extra(self.folder, CATALOG, INDEX_NAME, json.dumps(index))
 
     def load(self, key: str) -> CompiledPacks | None:
-        try:
-            with self._file(key).open("rb") as fh:
-                stored = unpickle(fh)
-        except Exception:  # missing, truncated or from another glutekit: build again
+        from glutekit.catalog import index
+
+        found = index.load(self._file(key), key)
+        if found is None:
             return None
-        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key):
-            return None
-        compiled = stored[1]
-        return compiled if isinstance(compiled, CompiledPacks) else None
+        packs, exercises, reports = found
+        return CompiledPacks(packs=packs, exercises=exercises, reports=reports)
 
     def save(self, key: str, compiled: CompiledPacks) -> None:
-        import pickle
+        import sqlite3
+
+        from glutekit.caches.folders import CATALOG, prepare
+        from glutekit.catalog import index
 
         target = self._file(key)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        from glutekit.caches.folders import CATALOG, prepare
-
         try:
             prepare(self.folder, CATALOG)
-            with temp.open("wb") as fh:
-                _dump((key, compiled), fh)
+            index.save(temp, key, compiled.packs, compiled.exercises, compiled.reports)
             os.replace(temp, target)
             self._prune(keep=target)
-        except (OSError, pickle.PicklingError, RecursionError):
+        except (OSError, sqlite3.Error, RecursionError):
             with contextlib.suppress(OSError):
                 temp.unlink()
 

@@ -41,42 +41,50 @@ def pack_vocabulary(data: dict[str, Any]) -> Vocabulary:
     return vocabulary
 
 
-def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, str]]:
-    """(category, word, pointer) for every vocabulary word the pack uses."""
+def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, tuple[Any, ...]]]:
+    """(category, word, where) for every vocabulary word the pack uses.
+
+    ``where`` is the pointer's parts: it is written out (:func:`_pointer`) only for a
+    word that is wrong, as a large pack uses half a million words.
+    """
     for i, ex in enumerate(data.get("exercises", ())):
-        base = f"/exercises/{i}"
-        yield "kinds", ex["kind"], f"{base}/kind"
+        yield "kinds", ex["kind"], ("exercises", i, "kind")
+        targets = ex["targets"]
         for group in ("primary", "secondary"):
-            for j, muscle in enumerate(ex["targets"].get(group, ())):
-                yield "muscles", muscle, f"{base}/targets/{group}/{j}"
+            for j, muscle in enumerate(targets.get(group, ())):
+                yield "muscles", muscle, ("exercises", i, "targets", group, j)
         if "position" in ex:
-            yield "positions", ex["position"], f"{base}/position"
+            yield "positions", ex["position"], ("exercises", i, "position")
         for j, load in enumerate(ex.get("loads", ())):
-            yield "loads", load, f"{base}/loads/{j}"
+            yield "loads", load, ("exercises", i, "loads", j)
         for j, need in enumerate(ex.get("equipment", ())):
             if isinstance(need, str):
-                yield "equipment", need, f"{base}/equipment/{j}"
+                yield "equipment", need, ("exercises", i, "equipment", j)
             else:
                 for k, item in enumerate(need["any_of"]):
-                    yield "equipment", item, f"{base}/equipment/{j}/any_of/{k}"
+                    yield "equipment", item, ("exercises", i, "equipment", j, "any_of", k)
     defaults = data.get("defaults") or {}
     if "position" in defaults:
-        yield "positions", defaults["position"], "/defaults/position"
+        yield "positions", defaults["position"], ("defaults", "position")
     for kind, entry in (defaults.get("by_kind") or {}).items():
-        yield "kinds", kind, f"/defaults/by_kind/{kind}"
+        yield "kinds", kind, ("defaults", "by_kind", kind)
         if "position" in entry:
-            yield "positions", entry["position"], f"/defaults/by_kind/{kind}/position"
+            yield "positions", entry["position"], ("defaults", "by_kind", kind, "position")
     guidance = data.get("guidance") or {}
     for i, symptom in enumerate(guidance.get("symptoms", ())):
         for j, muscle in enumerate(symptom.get("targets", ())):
-            yield "muscles", muscle, f"/guidance/symptoms/{i}/targets/{j}"
+            yield "muscles", muscle, ("guidance", "symptoms", i, "targets", j)
         for j, load in enumerate(symptom.get("excludes", ())):
-            yield "loads", load, f"/guidance/symptoms/{i}/excludes/{j}"
+            yield "loads", load, ("guidance", "symptoms", i, "excludes", j)
     for i, kind in enumerate(guidance.get("order", ())):
-        yield "kinds", kind, f"/guidance/order/{i}"
+        yield "kinds", kind, ("guidance", "order", i)
     for i, term in enumerate((data.get("vocabulary") or {}).get("muscles", ())):
         if "parent" in term:
-            yield "muscles", term["parent"], f"/vocabulary/muscles/{i}/parent"
+            yield "muscles", term["parent"], ("vocabulary", "muscles", i, "parent")
+
+
+def _pointer(parts: tuple[Any, ...]) -> str:
+    return "".join(f"/{part}" for part in parts)
 
 
 def word_problems(doc: Document) -> list[Problem]:
@@ -85,9 +93,11 @@ def word_problems(doc: Document) -> list[Problem]:
 
     vocabulary = pack_vocabulary(doc.data)
     found: list[Problem] = []
-    for category, word, pointer in _uses(doc.data):
-        if word in vocabulary.terms[category]:
+    terms = vocabulary.terms
+    for category, word, where in _uses(doc.data):
+        if word in terms[category]:
             continue
+        pointer = _pointer(where)
         term = vocabulary.term(category, word)
         if term is not None:
             message = f"'{word}' is a synonym; write the term itself, '{term.id}'"

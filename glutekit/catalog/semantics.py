@@ -47,6 +47,7 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
         found += chain_problems(doc)
         seen: dict[str, int] = {}
+        # Pointers are written out only for a problem: a large pack has 100,000 exercises.
         for i, ex in enumerate(data.get("exercises", [])):
             if not isinstance(ex, dict):
                 continue
@@ -60,10 +61,12 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
                         )
                     )
                 seen.setdefault(ex_id, i)
-            found += _coaching_problems(doc, ex, f"/exercises/{i}")
-            if not isinstance(ex.get("dose"), dict):
+            if "cautions" in ex or ex.get("per_side") is False:
+                found += _coaching_problems(doc, ex, f"/exercises/{i}")
+            dose = ex.get("dose")
+            if not isinstance(dose, dict):
                 continue
-            dose, base = ex["dose"], f"/exercises/{i}/dose"
+            base = f"/exercises/{i}/dose"
             for key in ("hold", "hold_max"):
                 if key in dose:
                     check_duration(dose[key], f"{base}/{key}")

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from glutekit import __version__
-from glutekit.caches.digest import sha256
+from glutekit.caches.digest import content_hash
 from glutekit.catalog.schema import Document, SchemaName, schema_path
 
 #: Entries kept at most; the oldest are dropped first.
@@ -43,7 +43,7 @@ def default_path() -> Path:
 
 @cache
 def _fingerprint(kind: SchemaName) -> bytes:
-    digest = sha256(schema_path(kind).read_bytes())
+    digest = content_hash(schema_path(kind).read_bytes())
     digest.update(__version__.encode())
     return digest.digest()
 
@@ -69,7 +69,7 @@ class ValidCache:
     def key(doc: Document, kind: SchemaName) -> str | None:
         if doc.text is None:
             return None  # data handed over in memory: cheap to check, nothing to key on
-        digest = sha256(_fingerprint(kind))
+        digest = content_hash(_fingerprint(kind))
         digest.update(kind.encode())
         digest.update(doc.text.encode("utf-8"))
         return digest.hexdigest()

@@ -141,7 +141,12 @@ def exercises(
         from glutekit.errors import UnknownId, suggest
 
         raise UnknownId(f"unknown pack '{pack}'{suggest(pack, catalog.packs)}")
-    found = list(catalog.exercises.values())
+    # With a muscle to look for, only the exercises that work it are read.
+    found = (
+        catalog.working(targets, mainly=not secondary)
+        if targets
+        else list(catalog.exercises.values())
+    )
     if targets or kind or position or equipment or pack:
         found = [
             ex for ex in found if _matches(ex, secondary, targets, kind, position, equipment, pack)

@@ -86,12 +86,15 @@ def export_options(
     )
 
 
-def compile_for(exporter: Exporter, routine: Routine, app: App, options: ExportOptions) -> Timeline:
-    """The routine's timeline; for a format that speaks, fitted around the speech."""
+def compile_for(
+    exporter: Exporter, routine: Routine, app: App, options: ExportOptions, *, fit: bool = True
+) -> Timeline:
+    """The routine's timeline; for a format that speaks, fitted around the speech unless
+    ``fit`` is false (an exporter that writes ahead fits it as the speech renders)."""
     from glutekit import timeline
 
     plain = _checked(exporter, timeline.compile(routine, app.catalog))
-    if exporter.speech_lengths is None:
+    if exporter.speech_lengths is None or not fit:
         return plain
     lengths = exporter.speech_lengths(timeline.cue_texts(plain), options)
     if not lengths:
@@ -109,7 +112,7 @@ def _checked(exporter: Exporter, compiled: Timeline) -> Timeline:
 
 def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:
     try:
-        exporter.write(request)
+        (exporter.write_ahead or exporter.write)(request)
     except GlutekitError:
         raise
     except OSError as exc:
@@ -201,7 +204,7 @@ def export(
     options = export_options(app, values, speaks=exporter.speaks, format=name)
     request = ExportRequest(
         routine=routine,
-        timeline=compile_for(exporter, routine, app, options),
+        timeline=compile_for(exporter, routine, app, options, fit=exporter.write_ahead is None),
         catalog=app.catalog,
         path=path,
         format=name,

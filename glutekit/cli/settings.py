@@ -248,7 +248,7 @@ def cache_info(as_json: bool) -> None:
     except OSError:
         valid_bytes = 0
     catalog_dir = where.catalog_cache_dir()
-    compiled = caches.usage(catalog_dir, "*.pickle")
+    compiled = caches.usage(catalog_dir, "*.sqlite")
     limit = cfg.voice_cache_bytes()
     if as_json:
         print_json(

@@ -58,8 +58,16 @@ def known_targets(catalog: Catalog) -> set[str]:
 
 
 def _worked(catalog: Catalog, target: str) -> bool:
-    # Stops at the first exercise that works it: the whole set is made only for the error.
-    return any(target in ex.primary or target in ex.secondary for ex in catalog.exercises.values())
+    # The whole set of targets is made only for the error.
+    return bool(catalog.working(frozenset({target}), mainly=False))
+
+
+def _working(catalog: Catalog, targets: Collection[str]) -> Iterable[Exercise]:
+    """The exercises that work any of ``targets`` (all of them when there are none), in
+    catalog order: a compiled catalog reads only those from its index."""
+    if not targets:
+        return catalog.exercises.values()
+    return catalog.working(frozenset(targets), mainly=False)
 
 
 def _target_word(words: Vocabulary, word: str) -> str:
@@ -219,9 +227,7 @@ def excluded_note(catalog: Catalog, request: ComposeRequest) -> str | None:
     if not request.excludes:
         return None
     left_out = [
-        ex
-        for ex in catalog.exercises.values()
-        if works(ex, request.targets) and blockers(ex, request) == ["symptom"]
+        ex for ex in _working(catalog, request.targets) if blockers(ex, request) == ["symptom"]
     ]
     if not left_out:
         return None
@@ -269,16 +275,11 @@ def candidates(
     catalog: Catalog, request: ComposeRequest, kinds: Collection[str] | None = None
 ) -> list[Exercise]:
     """Allowed exercises of these kinds that work a requested target, in catalog order."""
-    targets = frozenset(request.targets)
-    # The cheap tests first: this runs over the whole catalog for every compose.
+    # The cheap test first: this runs for every compose.
     return [
         ex
-        for ex in catalog.exercises.values()
-        if (kinds is None or ex.kind in kinds)
-        and (
-            not targets or not (targets.isdisjoint(ex.primary) and targets.isdisjoint(ex.secondary))
-        )
-        and not blockers(ex, request)
+        for ex in _working(catalog, request.targets)
+        if (kinds is None or ex.kind in kinds) and not blockers(ex, request)
     ]
 
 
@@ -298,9 +299,7 @@ def explain_missing(
 
     :param otherwise: another way out, such as ``"use --strategy stretch"``.
     """
-    pool = [
-        ex for ex in catalog.exercises.values() if ex.kind == kind and works(ex, request.targets)
-    ]
+    pool = [ex for ex in _working(catalog, request.targets) if ex.kind == kind]
     tail = f" or {otherwise}" if otherwise else ""
     if not pool:
         return f"no {kind} exercise for {target_text(request)} in any loaded pack; {otherwise or 'try another --target'}"

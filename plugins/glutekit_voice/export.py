@@ -253,7 +253,12 @@ def _encode(blocks: Iterator[array[int]], out: IO[bytes]) -> Mp3Encoder:
 def _chapter_tag(request: ExportRequest) -> bytes:
     from glutekit_voice.mp3 import chapter_tag, chapters_of
 
-    names = {exercise.id: exercise.name for exercise in request.catalog.exercises.values()}
+    exercises = request.catalog.exercises
+    names = {
+        segment.exercise: exercises[segment.exercise].name
+        for segment in request.timeline.segments
+        if segment.exercise and segment.exercise in exercises
+    }
     chapters = chapters_of(request.timeline, request.routine.title, names)
     return chapter_tag(chapters, title=request.routine.title)
 
@@ -311,6 +316,7 @@ def wav_exporter(settings: VoiceSettings | None = None) -> Exporter:
         write=writer.write,
         speech_lengths=writer.speech_lengths,
         refuse=too_long_for_wav,
+        write_ahead=writer.write_ahead,
     )
 
 
@@ -323,6 +329,7 @@ def mp3_exporter(settings: VoiceSettings | None = None) -> Exporter:
         write=writer.write,
         speech_lengths=writer.speech_lengths,
         refuse=_without_encoder,
+        write_ahead=writer.write_ahead,
     )
 
 

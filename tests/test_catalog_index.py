@@ -1,0 +1,253 @@
+"""The compiled catalog on disk answers without loading every exercise, and answers the same.
+
+A warm start reads exercises from the SQLite file as they are asked for; every answer
+must be the one the catalog built from the packs gives: each exercise field for field,
+the packs with their exercises, old ids, and the exercises that work a muscle.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import glutekit
+from glutekit.catalog import Catalog, index
+from glutekit.catalog.loaders import pack_from_data
+from glutekit.host.plugins import make_plugin_host
+from glutekit.model import Exercise
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE_PACK = ROOT / "examples" / "glutekit-hip-flexors" / "glutekit_hip_flexors" / "pack.json"
+
+
+class PackFiles:
+    def __init__(self, *paths: Path) -> None:
+        self.paths = list(paths)
+
+    @glutekit.hookimpl
+    def glutekit_exercise_packs(self) -> list[Path]:
+        return self.paths
+
+
+def _build(*packs: Path) -> tuple[Catalog, list[str]]:
+    warnings: list[str] = []
+    host = make_plugin_host(
+        autoload=True, only=None, block=(), strict=False, trace=False, warn=warnings.append
+    )
+    host.register(PackFiles(*packs), "test-packs")
+    return Catalog.build(host, user_routines=False), warnings
+
+
+def _cache_files() -> list[Path]:
+    folder = Path(os.environ["XDG_CACHE_HOME"]) / "glutekit" / "catalog"
+    return sorted(folder.glob("*.sqlite"))
+
+
+@pytest.fixture
+def chained(tmp_path: Path) -> Path:
+    """The example pack, with a former id, a chain and a spoken caution added."""
+    data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
+    first, second = data["exercises"][0], data["exercises"][1]
+    first["former_ids"] = ["old-first"]
+    second["cautions"] = [{"text": "Stop if the knee hurts.", "spoken": True}]
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_warm_catalog_reads_only_what_it_is_asked_for(chained: Path) -> None:
+    cold, _ = _build(chained)
+    assert isinstance(cold.exercises, dict)
+    warm, _ = _build(chained)
+    exercises = warm.exercises
+    assert isinstance(exercises, index.Exercises)
+    some = next(iter(cold.exercises))
+    assert warm.exercise(some) == cold.exercises[some]
+    assert len(exercises) == len(cold.exercises)
+    # One exercise was read, not the catalog.
+    assert exercises._all is None and list(exercises._memo) == [some]
+
+
+def test_every_answer_of_a_warm_catalog_is_the_built_ones(chained: Path) -> None:
+    cold, cold_warnings = _build(chained)
+    warm, warm_warnings = _build(chained)
+    assert warm_warnings == cold_warnings
+    # Each exercise field for field, in the same order.
+    assert list(warm.exercises) == list(cold.exercises)
+    for exercise_id, built in cold.exercises.items():
+        read = warm.exercises[exercise_id]
+        assert type(read) is Exercise
+        assert [getattr(read, f.name) for f in fields(Exercise)] == [
+            getattr(built, f.name) for f in fields(Exercise)
+        ]
+    # The packs, with their exercises in order.
+    assert warm.packs == cold.packs
+    for pack_id, pack in cold.packs.items():
+        assert len(warm.packs[pack_id].exercises) == len(pack.exercises)
+        assert tuple(warm.packs[pack_id].exercises) == tuple(pack.exercises)
+    # Old ids, unknown ids.
+    data = json.loads(chained.read_text(encoding="utf-8"))
+    old = f"{data['id']}:old-first"
+    assert (
+        warm.resolve_id(old) == cold.resolve_id(old) == f"{data['id']}:{data['exercises'][0]['id']}"
+    )
+    assert warm.exercise(old) == cold.exercise(old)
+    assert "nowhere:nothing" not in warm.exercises
+    assert warm.exercises.get("nowhere:nothing") is None
+    # The exercises that work each muscle, mainly or at all.
+    muscles = {m for ex in cold.exercises.values() for m in ex.primary + ex.secondary}
+    assert len(muscles) > 3
+    for muscle in sorted(muscles):
+        for mainly in (True, False):
+            want = cold.working(frozenset({muscle}), mainly=mainly)
+            assert warm.working(frozenset({muscle}), mainly=mainly) == want
+    both = frozenset(sorted(muscles)[:2])
+    assert warm.working(both, mainly=False) == cold.working(both, mainly=False)
+    assert warm.working(frozenset(), mainly=False) == []
+
+
+def test_the_fast_loader_fills_every_field_as_the_constructor_would() -> None:
+    data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
+    pack = pack_from_data(data, plugin="test", origin=str(EXAMPLE_PACK))
+    names = [f.name for f in fields(Exercise)]
+    for exercise in pack.exercises:
+        assert list(exercise.__dict__) == names
+        assert Exercise(**exercise.__dict__) == exercise
+
+
+def test_a_damaged_or_foreign_file_is_ignored_and_replaced(chained: Path) -> None:
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    whole = compiled.read_bytes()
+    for damage in (
+        whole[: len(whole) // 2],  # cut short
+        b"SQLite format 3\x00" + b"\x00" * 200,  # a header and nothing else
+    ):
+        compiled.write_bytes(damage)
+        again, warnings = _build(chained)
+        assert warnings == []
+        assert isinstance(again.exercises, dict)  # built from the packs
+        assert again.exercises == cold.exercises
+        assert compiled.read_bytes() != damage
+    # A real SQLite database that is not this catalog's.
+    compiled.unlink()
+    db = sqlite3.connect(compiled)
+    db.execute("CREATE TABLE meta (name TEXT PRIMARY KEY, value)")
+    db.execute("INSERT INTO meta VALUES ('format', ?), ('key', 'another')", (index.FORMAT,))
+    db.commit()
+    db.close()
+    again, warnings = _build(chained)
+    assert warnings == [] and isinstance(again.exercises, dict)
+    warm, _ = _build(chained)
+    assert isinstance(warm.exercises, index.Exercises)
+    assert warm.exercises == cold.exercises
+
+
+def test_threads_read_one_warm_catalog_at_once(chained: Path) -> None:
+    cold, _ = _build(chained)
+    warm, _ = _build(chained)
+    ids = list(cold.exercises)
+    seen: list[Any] = []
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        try:
+            for _ in range(30):
+                for exercise_id in ids:
+                    seen.append(warm.exercises[exercise_id] == cold.exercises[exercise_id])
+        except BaseException as exc:
+            failures.append(exc)
+
+    workers = [threading.Thread(target=read) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    assert len(seen) == 4 * 30 * len(ids) and all(seen)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_reads_through_its_own_connection(chained: Path) -> None:
+    _build(chained)
+    warm, _ = _build(chained)
+    ids = list(warm.exercises)
+    warm.exercises[ids[0]]  # the parent's connection is open
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child: read the rest, say what it found
+        try:
+            names = [warm.exercises[i].name for i in ids[1:]]
+            os.write(write, json.dumps(names).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        names = json.loads(pipe.read())
+    os.waitpid(child, 0)
+    assert names == [warm.exercises[i].name for i in ids[1:]]
+
+
+def test_exercises_by_muscle_list_the_same_warm_as_cold(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "COLUMNS": "200",
+    }
+    commands = (
+        ["exercises", "--target", "gluteus_medius"],
+        ["exercises", "--target", "hip", "--secondary"],
+        ["exercises", "--target", "gluteus_maximus", "--json"],
+        ["exercises"],
+    )
+    first = [
+        subprocess.run(
+            [sys.executable, "-m", "glutekit", *args], env=env, capture_output=True, text=True
+        )
+        for args in commands
+    ]
+    assert list((tmp_path / "cache" / "glutekit" / "catalog").glob("*.sqlite"))
+    again = [
+        subprocess.run(
+            [sys.executable, "-m", "glutekit", *args], env=env, capture_output=True, text=True
+        )
+        for args in commands
+    ]
+    for cold, warm in zip(first, again, strict=True):
+        assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
+        assert warm.stdout == cold.stdout and warm.stderr == cold.stderr
+    assert "gluteus" in json.dumps(json.loads(first[2].stdout))
+    assert len(first[3].stdout.splitlines()) > len(first[0].stdout.splitlines()) > 3
+
+
+def test_a_pack_added_to_a_warm_catalog_joins_it(chained: Path, tmp_path: Path) -> None:
+    """check-pack and publish add the pack they check to the catalog the plugins made."""
+    cold, _ = _build(chained)
+    warm, _ = _build(chained)
+    assert isinstance(warm.exercises, index.Exercises)
+    data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
+    data["id"] = "another-pack"
+    data["exercises"][0]["former_ids"] = ["gone"]
+    added = pack_from_data(data, plugin="checked", origin="<dict>")
+    problems: list[str] = []
+    warm.add_pack(added, problems.append)
+    assert problems == []
+    assert len(warm.exercises) == len(cold.exercises) + len(added.exercises)
+    first = added.exercises[0]
+    assert warm.exercise("another-pack:gone") == first
+    assert warm.packs["another-pack"].exercises == added.exercises
+    # What was there before is still there, and the old ids still resolve.
+    old = f"{json.loads(chained.read_text())['id']}:old-first"
+    assert warm.exercise(old) == cold.exercise(old)
+    assert all(warm.exercises[i] == ex for i, ex in cold.exercises.items())
+    muscle = frozenset({first.primary[0]})
+    assert first in warm.working(muscle)
