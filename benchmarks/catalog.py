@@ -7,16 +7,22 @@ the documented plugin route, without touching the environment that runs this.
 Each command then runs in a fresh process, alternating with the same command on
 the stock catalog (the plugin not on the path) in the same run:
 
-- ``exercises`` and ``compose --minutes 20 --target gluteus_medius --equipment tennis_ball``,
-  warm (the cache filled by an earlier run) and cold (a new, empty cache folder);
+- ``exercises --target gluteus_medius`` (the exercises that work one muscle) and
+  ``compose --minutes 20 --target gluteus_medius --equipment tennis_ball``, warm (the
+  cache filled by an earlier run) and cold (a new, empty cache folder);
+- ``exercises`` (all of them), ``show`` of one stock exercise and ``routines``, warm;
 - ``validate`` of the generated pack files (beside ``validate`` of the stock pack).
 
 Every figure is a median over the runs, with the count, and the peak memory
-(maximum resident set size) of the slowest-memory run. History figures come from
+(maximum resident set size) of the largest run. History figures come from
 ``benchmarks/history.py``.
 
-Targets: at 10k, warm ``exercises`` and ``compose`` <= 1.5x the stock catalog;
-at 100k, warm <= 1.5 s, cold <= 10 s, ``validate`` <= 10 s and <= 300 MiB.
+Goals (issue "fast where people wait"), on CPU time: at 10k, each warm command
+<= 1.1x the stock catalog; at 100k, warm ``exercises --target`` <= 0.3 s and <= 80 MiB,
+and cold <= 3 s. ``exercises`` with no filter prints every exercise, so its time grows
+with the catalog: it is shown, not judged. ``exercises --target`` and ``compose`` are
+judged, though what they print and weigh grows with the catalog too (752 exercises work
+the muscle at 10k, against 10 in the stock catalog).
 
     python benchmarks/catalog.py [--sizes 1000,10000,100000] [--runs 5]
 """
@@ -39,6 +45,8 @@ from pathlib import Path
 from measure import measure as measure_process
 
 PER_FILE = 2000
+#: A stock exercise, which ``show`` prints from either catalog.
+SHOWN = "glutes:side-lying-clamshell"
 STOCK_PACK = Path(__file__).resolve().parent.parent / "plugins" / "glutekit_glutes" / "pack.json"
 
 MUSCLES = (
@@ -265,64 +273,70 @@ def bench_size(size: int, runs: int, work: Path) -> list[Row]:
     gk = glutekit_cmd()
     compose = [*gk, "compose", "--minutes", "20", "--target", "gluteus_medius"]
     compose += ["--equipment", "tennis_ball", "--seed", "3"]
-    exercises = [*gk, "exercises"]
+    by_muscle = [*gk, "exercises", "--target", "gluteus_medius"]
+    everything = [*gk, "exercises"]
     validate = [*gk, "validate", *map(str, pack_files)]
     stock_validate = [*gk, "validate", str(STOCK_PACK)]
     rows = []
     for cold in (False, True):
         state = "cold" if cold else "warm"
         rows.append(
-            measure(f"exercises ({state})", exercises, exercises, base, site, runs, cold=cold)
+            measure(
+                f"exercises --target ({state})", by_muscle, by_muscle, base, site, runs, cold=cold
+            )
         )
         rows.append(
             measure(f"compose 20 min ({state})", compose, compose, base, site, runs, cold=cold)
         )
+    rows.append(
+        measure("exercises, all (warm)", everything, everything, base, site, runs, cold=False)
+    )
+    show = [*gk, "show", SHOWN]
+    rows.append(measure("show (warm)", show, show, base, site, runs, cold=False))
+    routines = [*gk, "routines"]
+    rows.append(measure("routines (warm)", routines, routines, base, site, runs, cold=False))
     rows.append(measure("validate (cold)", validate, stock_validate, base, site, runs, cold=True))
     return rows
 
 
 def verdicts(results: dict[int, list[Row]]) -> list[str]:
-    """Each target of the issue, met or missed, with the figure it was judged on."""
+    """Each goal of the issue, met or missed, with the figure it was judged on (CPU time)."""
     lines = []
 
     def find(size: int, label: str) -> Row | None:
         return next((r for r in results.get(size, []) if r.label == label), None)
 
-    def median(samples: list[Sample], cpu: bool = False) -> float:
-        return statistics.median(x.cpu if cpu else x.seconds for x in samples)
+    def cpu(samples: list[Sample]) -> float:
+        return statistics.median(x.cpu for x in samples)
 
-    for label in ("exercises (warm)", "compose 20 min (warm)"):
+    for label in (
+        "exercises --target (warm)",
+        "compose 20 min (warm)",
+        "show (warm)",
+        "routines (warm)",
+    ):
         row = find(10_000, label)
         if row is not None:
-            ratio = median(row.big) / median(row.stock)
-            cpu = median(row.big, cpu=True) / median(row.stock, cpu=True)
-            verdict = (
-                "meets" if ratio <= 1.5 else ("MISSES (cpu meets)" if cpu <= 1.5 else "MISSES")
-            )
+            ratio = cpu(row.big) / cpu(row.stock)
+            verdict = "meets" if ratio <= 1.1 else "MISSES"
             lines.append(
-                f"10k {label}: {ratio:.2f}x stock wall, {cpu:.2f}x cpu (target <= 1.5x) -> {verdict}"
+                f"10k {label}: {ratio:.2f}x the stock catalog's CPU (goal <= 1.1x) -> {verdict}"
             )
-    limits = {
-        "exercises (warm)": 1.5,
-        "compose 20 min (warm)": 1.5,
-        "exercises (cold)": 10.0,
-        "compose 20 min (cold)": 10.0,
-        "validate (cold)": 10.0,
-    }
-    for label, limit in limits.items():
-        row = find(100_000, label)
-        if row is None:
-            continue
-        wall, cpu = median(row.big), median(row.big, cpu=True)
-        verdict = "meets" if wall <= limit else ("MISSES (cpu meets)" if cpu <= limit else "MISSES")
-        lines.append(
-            f"100k {label}: {wall:.2f} s wall, {cpu:.2f} s cpu (target <= {limit:g} s) -> {verdict}"
-        )
-    row = find(100_000, "validate (cold)")
+    row = find(100_000, "exercises --target (warm)")
     if row is not None:
-        peak = max(x.peak_mib for x in row.big)
-        verdict = "meets" if peak <= 300 else "MISSES"
-        lines.append(f"100k validate peak memory: {peak:.0f} MiB (target <= 300 MiB) -> {verdict}")
+        seconds, peak = cpu(row.big), max(x.peak_mib for x in row.big)
+        verdict = "meets" if seconds <= 0.3 and peak <= 80 else "MISSES"
+        lines.append(
+            f"100k exercises --target (warm): {seconds:.2f} s CPU, {peak:.0f} MiB "
+            f"(goal <= 0.3 s, <= 80 MiB) -> {verdict}"
+        )
+    row = find(100_000, "exercises --target (cold)")
+    if row is not None:
+        seconds = cpu(row.big)
+        verdict = "meets" if seconds <= 3.0 else "MISSES"
+        lines.append(
+            f"100k exercises --target (cold): {seconds:.2f} s CPU (goal <= 3 s) -> {verdict}"
+        )
     return lines
 
 

@@ -110,6 +110,13 @@ def test_every_answer_of_a_warm_catalog_is_the_built_ones(chained: Path) -> None
         for mainly in (True, False):
             want = cold.working(frozenset({muscle}), mainly=mainly)
             assert warm.working(frozenset({muscle}), mainly=mainly) == want
+            assert warm.working(frozenset({muscle}), mainly=mainly) == want  # asked again
+            worked = cold.works_any(frozenset({muscle}), mainly=mainly)
+            assert worked == bool(want)
+            assert warm.works_any(frozenset({muscle}), mainly=mainly) == worked
+    for nothing in (frozenset({"no_such_muscle"}), frozenset()):
+        assert not cold.works_any(nothing, mainly=False)
+        assert not warm.works_any(nothing, mainly=False)
     both = frozenset(sorted(muscles)[:2])
     assert warm.working(both, mainly=False) == cold.working(both, mainly=False)
     assert warm.working(frozenset(), mainly=False) == []

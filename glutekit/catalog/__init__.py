@@ -317,6 +317,17 @@ class Catalog:
             or (not mainly and not muscles.isdisjoint(ex.secondary))
         ]
 
+    def works_any(self, muscles: frozenset[str], *, mainly: bool = True) -> bool:
+        """Does any exercise work one of ``muscles`` (mainly, or at all)?"""
+        index = getattr(self.exercises, "any_working", None)
+        if index is not None:
+            return bool(index(muscles, mainly=mainly))
+        return any(
+            not muscles.isdisjoint(ex.primary)
+            or (not mainly and not muscles.isdisjoint(ex.secondary))
+            for ex in self.exercises.values()
+        )
+
     def symptoms(self) -> dict[str, Symptom]:
         out: dict[str, Symptom] = {}
         for pack in self.packs.values():

@@ -82,6 +82,8 @@ class Exercises(Mapping[str, Exercise]):
         self._memo: dict[str, Exercise] = {}
         self._all: dict[str, Exercise] | None = None
         self._ids: tuple[str, ...] | None = None
+        #: What :meth:`working` answered, by its question (the file never changes).
+        self._working: dict[tuple[frozenset[str], bool], list[Exercise]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -160,6 +162,9 @@ class Exercises(Mapping[str, Exercise]):
         """The exercises that work any of ``muscles`` (mainly, or at all), in catalog order."""
         if not muscles:
             return []
+        found = self._working.get((muscles, mainly))
+        if found is not None:
+            return list(found)
         if self._all is not None:
             return [
                 ex
@@ -167,13 +172,24 @@ class Exercises(Mapping[str, Exercise]):
                 if not muscles.isdisjoint(ex.primary)
                 or (not mainly and not muscles.isdisjoint(ex.secondary))
             ]
-        marks = ", ".join("?" * len(muscles))
         rows = self._rows(
-            "SELECT id, state FROM exercises WHERE n IN (SELECT n FROM muscles WHERE muscle IN "
-            f"({marks}){' AND main = 1' if mainly else ''}) ORDER BY n",
+            "SELECT id, state FROM exercises WHERE n IN (SELECT n FROM muscles WHERE "
+            f"{_muscles_in(muscles, mainly)}) ORDER BY n",
             sorted(muscles),
         )
-        return [self._made(exercise_id, blob) for exercise_id, blob in rows]
+        found = self._working[(muscles, mainly)] = [
+            self._made(exercise_id, blob) for exercise_id, blob in rows
+        ]
+        return list(found)
+
+    def any_working(self, muscles: frozenset[str], *, mainly: bool) -> bool:
+        """Does any exercise work one of ``muscles`` (mainly, or at all)?"""
+        if not muscles:
+            return False
+        if self._all is not None:
+            return bool(self.working(muscles, mainly=mainly))
+        sql = f"SELECT 1 FROM muscles WHERE {_muscles_in(muscles, mainly)} LIMIT 1"
+        return bool(self._rows(sql, sorted(muscles)))
 
     def of_pack(self, pack_id: str) -> tuple[Exercise, ...]:
         """A pack's exercises in the catalog, in order."""
@@ -195,6 +211,12 @@ class Exercises(Mapping[str, Exercise]):
             if self._db is not None and self._pid == os.getpid():
                 self._db.close()
             self._db = None
+
+
+def _muscles_in(muscles: frozenset[str], mainly: bool) -> str:
+    """The muscles table's condition for ``muscles`` (bound in sorted order)."""
+    marks = ", ".join("?" * len(muscles))
+    return f"muscle IN ({marks})" + (" AND main = 1" if mainly else "")
 
 
 class FormerIds(Mapping[str, str]):

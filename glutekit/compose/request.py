@@ -59,7 +59,7 @@ def known_targets(catalog: Catalog) -> set[str]:
 
 def _worked(catalog: Catalog, target: str) -> bool:
     # The whole set of targets is made only for the error.
-    return bool(catalog.working(frozenset({target}), mainly=False))
+    return catalog.works_any(frozenset({target}), mainly=False)
 
 
 def _working(catalog: Catalog, targets: Collection[str]) -> Iterable[Exercise]:
