@@ -24,7 +24,10 @@ with the catalog: it is shown, not judged. ``exercises --target`` and ``compose`
 judged, though what they print and weigh grows with the catalog too (752 exercises work
 the muscle at 10k, against 10 in the stock catalog).
 
-    python benchmarks/catalog.py [--sizes 1000,10000,100000] [--runs 5]
+``--before PATH`` runs the big catalog's commands with another checkout too (its
+folder and its ``plugins`` first on ``PYTHONPATH``), in the same rounds.
+
+    python benchmarks/catalog.py [--sizes 1000,10000,100000] [--runs 5] [--before /tmp/old]
 """
 
 from __future__ import annotations
@@ -198,7 +201,13 @@ def glutekit_cmd() -> list[str]:
     return [sys.executable, "-m", "glutekit"]
 
 
-def environment(base: Path, extra_path: Path | None, cache: Path) -> dict[str, str]:
+#: Another glutekit checkout (``--before``), whose big-catalog runs are a third arm.
+BEFORE: Path | None = None
+
+
+def environment(
+    base: Path, extra_path: Path | None, cache: Path, *, before: bool = False
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GLUTEKIT_")}
     env.update(
         {
@@ -208,10 +217,11 @@ def environment(base: Path, extra_path: Path | None, cache: Path) -> dict[str, s
             "HOME": str(base / "home"),
         }
     )
-    if extra_path is not None:
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(extra_path), *filter(None, [os.environ.get("PYTHONPATH")])]
-        )
+    paths = [str(extra_path)] if extra_path is not None else []
+    if before and BEFORE is not None:
+        paths += [str(BEFORE), str(BEFORE / "plugins")]
+    if paths:
+        env["PYTHONPATH"] = os.pathsep.join([*paths, *filter(None, [os.environ.get("PYTHONPATH")])])
     return env
 
 
@@ -220,6 +230,8 @@ class Row:
     label: str
     stock: list[Sample]
     big: list[Sample]
+    #: The big catalog with the ``--before`` checkout (empty without one).
+    old: list[Sample]
 
     def line(self) -> str:
         s = statistics.median(x.seconds for x in self.stock)
@@ -227,10 +239,16 @@ class Row:
         cs = statistics.median(x.cpu for x in self.stock)
         cb = statistics.median(x.cpu for x in self.big)
         mem = max(x.peak_mib for x in self.big)
-        return (
-            f"{self.label:<24} {s * 1000:>7.0f} {b * 1000:>7.0f} {b / s:>5.2f}x "
+        text = (
+            f"{self.label:<26} {s * 1000:>7.0f} {b * 1000:>7.0f} {b / s:>5.2f}x "
             f"{cs * 1000:>7.0f} {cb * 1000:>7.0f} {cb / cs:>5.2f}x {mem:>5.0f} {len(self.big):>2}"
         )
+        if self.old:
+            co = statistics.median(x.cpu for x in self.old)
+            text += (
+                f"   before: {co * 1000:>7.0f} cpu ms {max(x.peak_mib for x in self.old):>5.0f} MiB"
+            )
+        return text
 
 
 def measure(
@@ -243,25 +261,30 @@ def measure(
     *,
     cold: bool,
 ) -> Row:
-    stock: list[Sample] = []
-    big: list[Sample] = []
+    samples: dict[str, list[Sample]] = {"stock": [], "big": [], "old": []}
+    arms = ("stock", "big", "old") if BEFORE is not None else ("stock", "big")
     caches = base / "caches"
-    warm_stock, warm_big = caches / "warm-stock", caches / "warm-big"
+
+    def env(which: str, cache: Path) -> dict[str, str]:
+        extra = None if which == "stock" else site
+        return environment(base, extra, cache, before=which == "old")
+
+    def command(which: str) -> list[str]:
+        return stock_args if which == "stock" else args
+
     if not cold:  # fill each warm cache once
-        run_once(stock_args, environment(base, None, warm_stock))
-        run_once(args, environment(base, site, warm_big))
+        for which in arms:
+            run_once(command(which), env(which, caches / f"warm-{which}"))
     for i in range(runs):
-        for which in ("stock", "big") if i % 2 == 0 else ("big", "stock"):
+        turn = i % len(arms)
+        for which in arms[turn:] + arms[:turn]:  # the order rotates, run by run
             if cold:
                 cache = caches / f"cold-{which}-{i}"
                 shutil.rmtree(cache, ignore_errors=True)
             else:
-                cache = warm_stock if which == "stock" else warm_big
-            if which == "stock":
-                stock.append(run_once(stock_args, environment(base, None, cache)))
-            else:
-                big.append(run_once(args, environment(base, site, cache)))
-    return Row(label=label, stock=stock, big=big)
+                cache = caches / f"warm-{which}"
+            samples[which].append(run_once(command(which), env(which, cache)))
+    return Row(label=label, stock=samples["stock"], big=samples["big"], old=samples["old"])
 
 
 def bench_size(size: int, runs: int, work: Path) -> list[Row]:
@@ -345,7 +368,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument(
+        "--before", type=Path, help="another glutekit checkout: its big-catalog runs as a third arm"
+    )
     args = parser.parse_args()
+    global BEFORE
+    BEFORE = args.before.resolve() if args.before is not None else None
     work = Path(tempfile.mkdtemp(prefix="glutekit-catalog-bench-"))
     try:
         print(
@@ -355,8 +383,8 @@ def main() -> None:
             "MiB is the largest resident set size of the 'extra' runs."
         )
         header = (
-            f"{'':<24} {' wall ms ':-^22} {' cpu ms ':-^22}\n"
-            f"{'command':<24} {'stock':>7} {'extra':>7} {'ratio':>6} "
+            f"{'':<26} {' wall ms ':-^22} {' cpu ms ':-^22}\n"
+            f"{'command':<26} {'stock':>7} {'extra':>7} {'ratio':>6} "
             f"{'stock':>7} {'extra':>7} {'ratio':>6} {'MiB':>5} {'N':>2}"
         )
         results: dict[int, list[Row]] = {}
