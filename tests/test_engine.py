@@ -237,7 +237,11 @@ def test_back_restarts_and_pause_stops_the_clock() -> None:
     assert summary.status == "finished"
     seeks = [e for _, e in recorder.events if e.kind == "seek"]
     assert seeks[0].segment is not None and seeks[0].segment.index == 0
-    assert summary.elapsed == pytest.approx(TWO_SIDES.duration + 2, abs=0.5)
+    # Back replays the 2 s prepare and what had played of the hold: a moment, which on a
+    # busy machine is longer (each 0.1 s of real time is 1 s of session here). The 3 s
+    # paused would make it 3 s more than that, past the upper bound.
+    replayed = summary.elapsed - TWO_SIDES.duration
+    assert 1.5 <= replayed <= 4.5, replayed
     segments = [e.segment.index for _, e in recorder.events if e.kind == "segment"]
     assert segments == [0, 1, 0, 1, 2, 3, 4]
 

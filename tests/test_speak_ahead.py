@@ -524,6 +524,40 @@ def test_a_playhead_extended_late_starts_a_just_missed_clip_and_drops_an_old_one
     assert playhead.started[0].frame == frame
 
 
+def test_a_playhead_past_what_it_was_given_starts_the_clips_laid_out_there_late() -> None:
+    """The session found the speech ready and went on, but the new schedule reached the
+    stream late (a busy machine): what fell due meanwhile is said late, not dropped."""
+    from glutekit_voice.mixer import EXTEND_PASSED, Placement, Playhead, Schedule
+
+    from glutekit.model import Cue
+
+    rate = 8000
+
+    def tone(second: float) -> Placement:
+        cue = Cue(at=second, kind="countdown", text="3.", priority=0)
+        return Placement(start=int(second * rate), path=None, frames=400, cue=cue)
+
+    given = [tone(0.5)]
+    playhead = Playhead(Schedule(given, 1 * rate, rate))  # laid out up to 1 s
+    playhead.seek(0.0, frame=0)
+    frame = 0
+    passed = 1.0 + EXTEND_PASSED + 0.5
+    while frame < int(passed * rate):  # well past it, never held
+        playhead.read(400, frame)
+        frame += 400
+    stale, missed, due, coming = tone(1.2), tone(1.0 + EXTEND_PASSED), tone(passed - 0.4), tone(5.0)
+    playhead.extend(Schedule([*given, stale, missed, due, coming], 6 * rate, rate))
+    playhead.read(400, frame)
+    starts = [(s.placement, s.frame) for s in playhead.started]
+    # Due longer ago than EXTEND_PASSED: stale, left out; the others at once, in order.
+    assert starts == [(given[0], given[0].start), (missed, frame), (due, frame)]
+    while frame < 6 * rate:
+        frame += 400
+        playhead.read(400, frame)
+    assert [s.placement for s in playhead.started][-1] == coming
+    assert playhead.started[-1].frame == coming.start
+
+
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(
     host: object, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

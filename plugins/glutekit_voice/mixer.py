@@ -76,6 +76,8 @@ class Schedule:
     ) -> None:
         self.placements = sorted(placements, key=lambda p: p.start)
         self.starts = [p.start for p in self.placements]
+        #: Frames until the timeline ends (what is laid out, whatever still sounds after).
+        self.laid_out = duration_frames
         self.rate = rate
         #: RMS of the countdown tones, as a fraction of full scale.
         self.tone_level = tone_level
@@ -197,6 +199,9 @@ class _Voice:
 
 #: Real seconds a clip added by :meth:`Playhead.extend` may be late and still start.
 EXTEND_LATE = 0.3
+#: Real seconds a clip may be late and still start when the playhead had gone past the
+#: end of what it was given: that part was never waited for, so its clips were not heard.
+EXTEND_PASSED = 2.0
 
 
 class Playhead:
@@ -274,12 +279,21 @@ class Playhead:
         not played: the session waits before it, and seeks back to it when it goes on.
         The tones keep the level they started with.
         """
+        known = self.schedule.laid_out
         self.schedule = schedule
         # A clip due a moment ago (its segment was ready just in time, after the mixer,
         # which runs a little ahead, had passed its start) starts at once; one due
         # longer ago is left to the seek the session makes when it goes on.
         late = EXTEND_LATE * schedule.rate * self.speed
-        self._next = max(self._next, bisect.bisect_left(schedule.starts, self.position - late))
+        since = self.position - late
+        if self._hold is None and self.position > known:
+            # The session did not wait: it found the speech ready, and the new schedule
+            # was on its way here (a busy machine can keep it for a while). Nothing
+            # after ``known`` has been heard: start what fell due meanwhile, late.
+            since = max(known, self.position - EXTEND_PASSED * schedule.rate * self.speed)
+        self._next = max(
+            self._next, bisect.bisect_left(schedule.starts, min(since, self.position - late))
+        )
 
     def flush(self, frame: int) -> None:
         """Silence the clips that are sounding (on pause), from stream frame ``frame``."""
