@@ -154,6 +154,34 @@ def test_a_session_starts_with_its_opening_and_plays_what_all_lengths_would_give
     assert voice.events[wait].at in {s.start for s in final.segments}
 
 
+class CreepingClock(VirtualClock):
+    """A virtual clock that also moves a millisecond each time it is read, as a real one
+    does between two readings on a busy machine at a high ``--speed``."""
+
+    def now(self) -> float:
+        self.advance(0.001)
+        return super().now()
+
+
+def test_the_wait_for_speech_is_exactly_at_the_start_of_its_segment(catalog: Catalog) -> None:
+    """The stream holds where the pause says and goes on from where the resume says: a
+    clip due at the start of the segment waited at must be at or after both, or it is
+    taken for one already past and never said."""
+    lengths, _ = routine_lengths(catalog)
+    voice = AheadVoice(lengths, first=3)
+    session, final = ahead_session(catalog, voice)
+    result = session.play(clock=CreepingClock())
+    assert result.summary.status == "finished"
+    waits = [e for e in voice.events if e.text == "speech"]
+    assert [e.kind for e in waits] == ["pause", "resume"]
+    starts = {s.start for s in final.segments}
+    assert waits[0].at in starts
+    assert waits[1].at == waits[0].at
+    # The cues still come at their times, the clock's creep aside.
+    said = spoken(voice.events)
+    assert [text for _, text in said] == [c.text for c in final.cues if c.text.strip()]
+
+
 def test_a_pause_asked_for_while_waiting_holds_after_the_speech_is_ready(
     catalog: Catalog,
 ) -> None:

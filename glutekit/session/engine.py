@@ -136,10 +136,8 @@ class _Session:
     def _wait_for_speech(self, at: float) -> None:
         """Pause the session at ``at`` (exactly: the start of what is not ready) until
         its speech is measured."""
-        if self.paused_at is None:
-            self.origin = self.clock.now() - at
         self.waiting, self.user_paused = True, False
-        self._set_paused(True, text="speech")
+        self._set_paused(True, text="speech", at=at)
 
     def _is_ready(self, index: int) -> bool:
         """Whether the segment at item ``index`` (or the end, past the last) can play."""
@@ -161,10 +159,11 @@ class _Session:
         cue: Cue | None = None,
         late: float = 0.0,
         text: str = "",
+        clock: float | None = None,
     ) -> None:
-        event = Event(
-            kind=kind, at=at, segment=segment, cue=cue, late=late, clock=self.clock.now(), text=text
-        )
+        """Send an event; ``clock`` is the clock reading ``at`` was taken at (now if None)."""
+        now = self.clock.now() if clock is None else clock
+        event = Event(kind=kind, at=at, segment=segment, cue=cue, late=late, clock=now, text=text)
         for worker in self.workers:
             worker.send(event)
 
@@ -289,20 +288,28 @@ class _Session:
         self.origin = now - target
         self.emit("seek", target, segment=segment)
 
-    def _set_paused(self, paused: bool, *, text: str = "") -> None:
+    def _set_paused(self, paused: bool, *, text: str = "", at: float | None = None) -> None:
         """Pause or go on; ``text`` says why the session paused itself ("speech": it
-        waits for speech being rendered)."""
+        waits for speech being rendered), ``at`` where exactly it pauses.
+
+        The events carry the position of the one clock reading taken here: read again,
+        the clock would have moved on (at ``--speed 60`` a millisecond of a busy machine
+        is 60 ms of session), and a clip due at the start of a segment the session waited
+        at would seem to be behind it.
+        """
         now = self.clock.now()
         if paused and self.paused_at is None:
+            if at is not None:
+                self.origin = now - at
             self.paused_at = now
             if not text:
                 self.paused_in = self.current.index if self.current is not None else None
-            self.emit("pause", self.position(), segment=self.current, text=text)
+            self.emit("pause", now - self.origin, segment=self.current, text=text, clock=now)
         elif not paused and self.paused_at is not None:
             self.origin += now - self.paused_at
             self.paused_total += now - self.paused_at
             self.paused_at = None
-            self.emit("resume", self.position(), segment=self.current, text=text)
+            self.emit("resume", now - self.origin, segment=self.current, text=text, clock=now)
 
     def seek(self, index: int) -> None:
         """Move every deadline so that segment ``index`` starts now."""
