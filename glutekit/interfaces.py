@@ -350,7 +350,8 @@ class Exporter:
     #: For formats that speak, called instead of ``speech_lengths`` then ``write``:
     #: writes the file while its speech is still rendering. The request's timeline is
     #: the one laid out before any speech was measured; the exporter fits it around
-    #: the speech as the lengths come in, exactly as compiling with every length would.
+    #: the speech as the lengths come in, exactly as compiling with every length would,
+    #: and asks :attr:`refuse` about the fitted timeline itself before writing.
     write_ahead: Callable[[ExportRequest], None] | None = None
 
     @property

@@ -258,3 +258,32 @@ def test_a_pack_added_to_a_warm_catalog_joins_it(chained: Path, tmp_path: Path) 
     assert all(warm.exercises[i] == ex for i, ex in cold.exercises.items())
     muscle = frozenset({first.primary[0]})
     assert first in warm.working(muscle)
+
+
+def test_a_file_damaged_inside_is_one_line_then_built_again(tmp_path: Path) -> None:
+    """A compiled catalog whose first page and settings read well but whose exercises do
+    not (a disk error, a bad copy): one line naming it, and the next command works."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "glutekit", "exercises"]
+    first = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    (compiled,) = (tmp_path / "cache" / "glutekit" / "catalog").glob("*.sqlite")
+    data = bytearray(compiled.read_bytes())
+    page = 4096
+    # Zero every page that holds an exercise's row (its id in the row), and no other.
+    ids = [line.split()[0].encode() for line in first.stdout.splitlines()[2:] if ":" in line]
+    hit = {data.find(i) // page for i in ids} - {-1 // page}
+    assert hit and 0 not in hit
+    for number in hit:
+        data[number * page : (number + 1) * page] = bytes(page)
+    compiled.write_bytes(bytes(data))
+    damaged = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert damaged.returncode != 0
+    lines = damaged.stderr.strip().splitlines()
+    assert len(lines) == 1, damaged.stderr
+    assert str(compiled) in lines[0] and "damaged" in lines[0]
+    assert "Traceback" not in damaged.stderr and "internal error" not in damaged.stderr
+    assert not compiled.exists()
+    again = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout

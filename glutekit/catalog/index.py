@@ -35,6 +35,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, overload
 
+from glutekit.errors import GlutekitError
 from glutekit.model import Exercise, Pack
 
 try:
@@ -68,11 +69,19 @@ def _exercise(values: Sequence[Any], names: tuple[str, ...], shared: Sequence[An
     return exercise
 
 
+class DamagedCatalog(GlutekitError):
+    """The compiled catalog could not be read past its first page: it is removed, and
+    the next command builds it again."""
+
+
 class Exercises(Mapping[str, Exercise]):
     """Exercises by qualified id, read from the compiled catalog as they are asked for."""
 
-    def __init__(self, opener: Callable[[], sqlite3.Connection], count: int) -> None:
+    def __init__(
+        self, opener: Callable[[], sqlite3.Connection], count: int, path: Path | None = None
+    ) -> None:
         self._open = opener
+        self._path = path
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._lock = threading.Lock()
@@ -88,20 +97,42 @@ class Exercises(Mapping[str, Exercise]):
     # ------------------------------------------------------------------ reading
 
     def _rows(self, sql: str, args: Sequence[Any] = ()) -> list[Any]:
+        if self._pid and self._pid != os.getpid():
+            # A forked child: the parent's connection and lock are not its to use.
+            self._lock, self._db, self._pid = threading.Lock(), None, 0
         with self._lock:
-            if self._db is None or self._pid != os.getpid():  # a forked child opens its own
-                self._db, self._pid = self._open(), os.getpid()
-            return self._db.execute(sql, args).fetchall()
+            try:
+                if self._db is None:
+                    self._db, self._pid = self._open(), os.getpid()
+                return self._db.execute(sql, args).fetchall()
+            except sqlite3.DatabaseError as exc:
+                raise self._damaged(exc) from None
 
     def _made(self, exercise_id: str, blob: bytes) -> Exercise:
         found = self._memo.get(exercise_id)
         if found is None:
-            if self._shared is None:
-                (value,) = self._rows("SELECT value FROM meta WHERE name = 'shared'")[0]
-                self._shared = _loads(value)
-            found = _exercise(_loads(blob), self._names, self._shared)
+            try:
+                if self._shared is None:
+                    (value,) = self._rows("SELECT value FROM meta WHERE name = 'shared'")[0]
+                    self._shared = _loads(value)
+                found = _exercise(_loads(blob), self._names, self._shared)
+            except DamagedCatalog:
+                raise
+            except Exception as exc:  # a stored value that does not read back
+                raise self._damaged(exc) from None
             self._memo[exercise_id] = found
         return found
+
+    def _damaged(self, exc: BaseException) -> DamagedCatalog:
+        """The error to stop with, once the file that gave ``exc`` is out of the way."""
+        where = str(self._path) if self._path is not None else "the compiled catalog"
+        if self._path is not None:
+            with contextlib.suppress(OSError):
+                self._path.unlink()
+        return DamagedCatalog(
+            f"{where}: the compiled catalog is damaged ({type(exc).__name__}: {exc}); "
+            "it was removed, and the next command builds it again from the packs"
+        )
 
     def _everything(self) -> dict[str, Exercise]:
         if self._all is None:
@@ -152,6 +183,10 @@ class Exercises(Mapping[str, Exercise]):
         return NotImplemented
 
     __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled or copied, it is the dict it stands for.
+        return dict, (dict(self.items()),)
 
     def __repr__(self) -> str:
         return f"<{self._count} exercises of a compiled catalog>"
@@ -274,8 +309,15 @@ class PackExercises(Sequence[Exercise]):
     def __add__(self, other: Sequence[Exercise]) -> tuple[Exercise, ...]:
         return self._loaded() + tuple(other)
 
+    def __radd__(self, other: Sequence[Exercise]) -> tuple[Exercise, ...]:
+        return tuple(other) + self._loaded()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled or copied, it is the tuple it stands for.
+        return tuple, (self._loaded(),)
+
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, (str, bytes)):
+        if isinstance(other, (tuple, PackExercises)):
             return self._loaded() == tuple(other)
         return NotImplemented
 
@@ -322,12 +364,15 @@ def load(path: Path, key: str) -> tuple[dict[str, Pack], Exercises, tuple[str, .
     except Exception:  # damaged, truncated or not a catalog at all: build again
         db.close()
         return None
-    first = [db]
+    first, opened_by = [db], os.getpid()
 
     def opener() -> sqlite3.Connection:
-        return first.pop() if first else _connect(path)
+        # The connection opened here serves this process only (not a forked child).
+        if first and os.getpid() == opened_by:
+            return first.pop()
+        return _connect(path)
 
-    exercises = Exercises(opener, count)
+    exercises = Exercises(opener, count, path)
     packs: dict[str, Pack] = {}
     for pack_id, (state, size) in stored_packs.items():
         pack = object.__new__(Pack)
@@ -425,3 +470,6 @@ def save(
         db.commit()
     finally:
         db.close()
+    # On disk before it is moved into place: a power cut must not leave half a file there.
+    with open(path, "rb+") as written:
+        os.fsync(written.fileno())

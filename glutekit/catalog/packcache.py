@@ -261,7 +261,9 @@ class PackCache:
             index.save(temp, key, compiled.packs, compiled.exercises, compiled.reports)
             os.replace(temp, target)
             self._prune(keep=target)
-        except (OSError, sqlite3.Error, RecursionError):
+        except (OSError, sqlite3.Error, RecursionError, TypeError, AttributeError, ValueError):
+            # TypeError, AttributeError, ValueError: a value pickle cannot take (data a
+            # plugin returned): the catalog is built again next time, nothing worse.
             with contextlib.suppress(OSError):
                 temp.unlink()
 

@@ -248,7 +248,11 @@ def cache_info(as_json: bool) -> None:
     except OSError:
         valid_bytes = 0
     catalog_dir = where.catalog_cache_dir()
-    compiled = caches.usage(catalog_dir, "*.sqlite")
+    # .pickle: compiled catalogs of earlier versions, which 'cache clear' removes too.
+    current, earlier = caches.usage(catalog_dir, "*.sqlite"), caches.usage(catalog_dir, "*.pickle")
+    compiled = caches.Usage(
+        files=current.files + earlier.files, bytes=current.bytes + earlier.bytes
+    )
     limit = cfg.voice_cache_bytes()
     if as_json:
         print_json(
