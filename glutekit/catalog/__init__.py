@@ -8,7 +8,7 @@
 - :mod:`.loaders` and :mod:`.packdefaults`: validated JSON into :mod:`glutekit.model` values;
 - :mod:`.vocabulary` (with ``vocabulary.json``) and :mod:`.postures`: the words exercises
   are described with, and the posture groups positions fall into;
-- :mod:`.validcache`, :mod:`.packcache` and :mod:`.cache`: what is checked or compiled once
+- :mod:`.validcache`, :mod:`.packcache` and :mod:`.index`: what is checked or compiled once
   and kept on disk, in cache folders with a size cap.
 - :mod:`.routinecache` and :mod:`.lengthcache`: the routines as built, and how long each
   plays, kept beside the compiled catalog.
@@ -22,7 +22,8 @@ from dataclasses import field
 from pathlib import Path
 from typing import Any
 
-from glutekit.catalog.packcache import CompiledPacks, PackCache, collector_paused, settle
+from glutekit.catalog.collector import collector_paused, settle
+from glutekit.catalog.packcache import CompiledPacks, PackCache
 from glutekit.catalog.routinecache import RoutineCache, routines_key
 from glutekit.catalog.schema import (
     Document,

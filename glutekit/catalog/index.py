@@ -35,6 +35,7 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any, overload
 
+from glutekit.catalog.collector import collector_paused, settle
 from glutekit.errors import GlutekitError
 from glutekit.model import Exercise, Pack
 
@@ -134,10 +135,18 @@ class Exercises(Mapping[str, Exercise]):
             "it was removed, and the next command builds it again from the packs"
         )
 
+    def _many(self, rows: list[Any]) -> list[Exercise]:
+        """The exercises of ``rows`` (id, stored values), made with the cycle collector out
+        of the way: each collection would walk every object made so far again."""
+        with collector_paused():
+            made = [self._made(exercise_id, blob) for exercise_id, blob in rows]
+        settle(len(self._memo))
+        return made
+
     def _everything(self) -> dict[str, Exercise]:
         if self._all is None:
             rows = self._rows("SELECT id, state FROM exercises ORDER BY n")
-            self._all = {exercise_id: self._made(exercise_id, blob) for exercise_id, blob in rows}
+            self._all = dict(zip((row[0] for row in rows), self._many(rows), strict=True))
             self._ids = tuple(self._all)
         return self._all
 
@@ -212,9 +221,7 @@ class Exercises(Mapping[str, Exercise]):
             f"{_muscles_in(muscles, mainly)}) ORDER BY n",
             sorted(muscles),
         )
-        found = self._working[(muscles, mainly)] = [
-            self._made(exercise_id, blob) for exercise_id, blob in rows
-        ]
+        found = self._working[(muscles, mainly)] = self._many(rows)
         return list(found)
 
     def any_working(self, muscles: frozenset[str], *, mainly: bool) -> bool:
@@ -231,7 +238,7 @@ class Exercises(Mapping[str, Exercise]):
         if self._all is not None:
             return tuple(ex for ex in self._all.values() if ex.pack == pack_id)
         rows = self._rows("SELECT id, state FROM exercises WHERE pack = ? ORDER BY n", (pack_id,))
-        return tuple(self._made(exercise_id, blob) for exercise_id, blob in rows)
+        return tuple(self._many(rows))
 
     def former(self, old_id: str) -> str | None:
         """The exercise that has ``old_id`` among its former ids, if any."""

@@ -24,11 +24,10 @@ code; nothing from a pack is ever unpickled that glutekit did not write.
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -61,32 +60,6 @@ def default_folder() -> Path:
     from glutekit import paths
 
     return paths.catalog_cache_dir()
-
-
-#: Catalogs larger than this are frozen out of the cycle collector's way once built.
-FREEZE_ABOVE = 5000
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Build or load the catalog without the cycle collector walking it again and again.
-
-    A catalog is up to a million small objects made at once; each collection while they
-    are made would walk all of them (loading 100k exercises took three times as long).
-    """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def settle(exercises: int) -> None:
-    """Keep a large catalog, which lives as long as the process, out of later collections."""
-    if exercises > FREEZE_ABOVE:
-        gc.freeze()
 
 
 @record(frozen=True, kw_only=True)
