@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import measure
+from measure import home_env, measure
 
 
 @dataclass(frozen=True)
@@ -53,19 +53,9 @@ def glutekit() -> list[str]:
     return [script] if script else [sys.executable, "-m", "glutekit"]
 
 
-def home_env(home: Path, checkout: Path | None) -> dict[str, str]:
-    """A home of its own (an empty voice cache), compiled bytecode kept as installed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GLUTEKIT_")}
-    env["HOME"] = str(home)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(home.parent / "pycache")
-    for var, sub in (
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_STATE_HOME", "state"),
-    ):
-        env[var] = str(home / sub)
+def arm_env(home: Path, checkout: Path | None) -> dict[str, str]:
+    """A home of its own (an empty voice cache); another checkout first on the path."""
+    env = home_env(home, home.parent / "pycache")
     if checkout is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(checkout), str(checkout / "plugins")])
     return env
@@ -75,7 +65,7 @@ def run(arm: Arm, home: Path) -> Sample:
     """One cold run of ``arm`` in a fresh ``home``."""
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    done = measure([*glutekit(), *arm.args], env=home_env(home, arm.checkout), cwd=home)
+    done = measure([*glutekit(), *arm.args], env=arm_env(home, arm.checkout), cwd=home)
     if done.returncode != 0:
         raise SystemExit(f"{arm.name} failed: {done.stderr.decode().strip()}")
     written = [home / a for a in arm.args if a.endswith(".mp3")]

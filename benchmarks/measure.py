@@ -72,3 +72,21 @@ def measure(
         raise SystemExit(f"could not measure {' '.join(argv)}: {err.decode(errors='replace')}")
     code, wall, cpu, peak = fields
     return Measured(int(code), float(wall), float(cpu), int(peak), err)
+
+
+def home_env(home: Path, pycache: Path) -> dict[str, str]:
+    """This environment with a home of its own for glutekit (its own folders, an empty
+    voice cache) and bytecode compiled once into ``pycache`` and kept, as an installed
+    glutekit runs."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GLUTEKIT_")}
+    env["HOME"] = str(home)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(pycache)
+    for var, sub in (
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        env[var] = str(home / sub)
+    return env

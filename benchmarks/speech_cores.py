@@ -33,7 +33,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from measure import measure
+from measure import home_env, measure
 
 
 @dataclass(frozen=True)
@@ -48,20 +48,8 @@ def glutekit(python: str = sys.executable) -> list[str]:
     return [script] if script else [python, "-m", "glutekit"]
 
 
-def home_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GLUTEKIT_")}
-    env["HOME"] = str(home)
-    # Measured as an installed glutekit runs: from compiled bytecode (kept with the home).
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env["PYTHONPYCACHEPREFIX"] = str(home / "pycache")
-    for var, sub in (
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_STATE_HOME", "state"),
-    ):
-        env[var] = str(home / sub)
-    return env
+def own_home(home: Path) -> dict[str, str]:
+    return home_env(home, home / "pycache")
 
 
 def run(args: list[str], env: dict[str, str], python: str = sys.executable) -> Sample:
@@ -82,7 +70,7 @@ def load() -> str:
 
 
 def warm_start(routine: str, runs: int, home: Path, before: str | None) -> None:
-    env = home_env(home)
+    env = own_home(home)
     text_args = ["transcript", routine]
     voiced_args = ["transcript", routine, "--spoken"]
     run(voiced_args, env)  # fills the cache
@@ -122,14 +110,14 @@ def warm_start(routine: str, runs: int, home: Path, before: str | None) -> None:
 def cold_render(routine: str, runs: int, home: Path, before: str | None) -> None:
     cache = home / "cache"
     args = ["transcript", routine, "--spoken"]
-    one = {**home_env(home), "GLUTEKIT_RENDER_WORKERS": "1"}
+    one = {**own_home(home), "GLUTEKIT_RENDER_WORKERS": "1"}
     arms: list[tuple[str, dict[str, str], str]] = [
         ("1 process, 1 thread", {**one, "GLUTEKIT_PIPER_THREADS": "1"}, sys.executable),
         ("1 process", one, sys.executable),
-        ("pool (1 per core)", home_env(home), sys.executable),
+        ("pool (1 per core)", own_home(home), sys.executable),
     ]
     if before:
-        arms.append(("before", home_env(home), before))
+        arms.append(("before", own_home(home), before))
     samples: dict[str, list[Sample]] = {name: [] for name, _, _ in arms}
     started = load()
     for n in range(runs):
