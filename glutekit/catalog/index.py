@@ -18,8 +18,8 @@ content key (see :mod:`.packcache`), written once and never changed:
 is read the first time it is asked for, the whole table only when a command walks
 all of them, and :meth:`Exercises.working` reads those that work given muscles.
 
-The file is written beside its final name and moved into place whole, so a reader
-never sees half of one; it is opened read-only and immutable. As with every cache
+The file is written (:mod:`.indexwrite`) beside its final name and moved into place
+whole, so a reader never sees half of one; it is opened read-only and immutable. As with every cache
 here, a file that cannot be read is ignored and the catalog is built again; the
 pickles in it are glutekit's own, in the user's own cache folder.
 """
@@ -31,7 +31,6 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
-from operator import attrgetter
 from pathlib import Path
 from typing import Any, overload
 
@@ -56,7 +55,8 @@ FORMAT = "glutekit-catalog-3"
 SHARED = ("dose", "transition", "phase_words")
 
 
-def _fields() -> tuple[str, ...]:
+def fields_of_exercise() -> tuple[str, ...]:
+    """The names of :class:`Exercise`'s fields, in the order its rows store them."""
     return tuple(f.name for f in fields(Exercise))
 
 
@@ -88,7 +88,7 @@ class Exercises(Mapping[str, Exercise]):
         self._lock = threading.Lock()
         self._count = count
         self._shared: list[Any] | None = None
-        self._names = _fields()
+        self._names = fields_of_exercise()
         self._memo: dict[str, Exercise] = {}
         self._all: dict[str, Exercise] | None = None
         self._ids: tuple[str, ...] | None = None
@@ -361,7 +361,7 @@ def load(path: Path, key: str) -> tuple[dict[str, Pack], Exercises, tuple[str, .
         if (
             meta.get("format") != FORMAT
             or meta.get("key") != key
-            or meta.get("fields") != " ".join(_fields())
+            or meta.get("fields") != " ".join(fields_of_exercise())
         ):
             db.close()
             return None
@@ -388,95 +388,3 @@ def load(path: Path, key: str) -> tuple[dict[str, Pack], Exercises, tuple[str, .
         )
         packs[pack_id] = pack
     return packs, exercises, reports
-
-
-def save(
-    path: Path,
-    key: str,
-    packs: Mapping[str, Pack],
-    exercises: Mapping[str, Exercise],
-    reports: Sequence[str],
-) -> None:
-    """Write the compiled catalog to ``path`` (a new file, moved in place by the caller)."""
-    import pickle
-
-    dumps = pickle.dumps
-    protocol = pickle.HIGHEST_PROTOCOL
-    shared: list[Any] = []
-    numbers: dict[int, int] = {}  # id() of a shared value -> its place in ``shared``
-    names = _fields()
-    values_of = attrgetter(*names)
-    at = [names.index(name) for name in SHARED]
-    ordered = list(exercises.values())
-
-    def rows() -> Iterator[tuple[int, str, str, bytes]]:
-        for n, exercise in enumerate(ordered):
-            values = list(values_of(exercise))
-            for i in at:
-                value = values[i]
-                found = numbers.get(id(value))
-                if found is None:
-                    # ``shared`` holds each value, so its id() stays its own meanwhile.
-                    found = numbers[id(value)] = len(shared)
-                    shared.append(value)
-                values[i] = found
-            yield n, exercise.id, exercise.pack, dumps(values, protocol)
-
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
-    db = sqlite3.connect(path)
-    try:
-        db.execute("PRAGMA journal_mode = OFF")  # a new file, moved in place only when whole
-        db.execute("PRAGMA synchronous = OFF")
-        db.executescript(
-            """
-            CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
-            CREATE TABLE exercises (
-                n INTEGER PRIMARY KEY, id TEXT NOT NULL, pack TEXT NOT NULL, state BLOB NOT NULL
-            );
-            CREATE TABLE muscles (muscle TEXT NOT NULL, n INTEGER NOT NULL, main INTEGER NOT NULL);
-            CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
-            """
-        )
-        db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?)", rows())
-        db.executemany(
-            "INSERT INTO muscles VALUES (?, ?, ?)",
-            (
-                (muscle, n, main)
-                for n, exercise in enumerate(ordered)
-                for main, muscles in ((1, exercise.primary), (0, exercise.secondary))
-                for muscle in set(muscles)
-            ),
-        )
-        db.executemany(
-            "INSERT OR IGNORE INTO former VALUES (?, ?)",
-            ((old, exercise.id) for exercise in ordered for old in exercise.former_ids),
-        )
-        # The indexes are made once the rows are in: quicker than keeping them up as it goes.
-        db.execute("CREATE UNIQUE INDEX exercises_by_id ON exercises (id)")
-        db.execute("CREATE INDEX muscles_by_name ON muscles (muscle, main, n)")
-        counts: dict[str, int] = {}
-        for exercise in ordered:
-            counts[exercise.pack] = counts.get(exercise.pack, 0) + 1
-        stored_packs = {
-            pack_id: ({**pack.__dict__, "exercises": ()}, counts.get(pack_id, 0))
-            for pack_id, pack in packs.items()
-        }
-        db.executemany(
-            "INSERT INTO meta VALUES (?, ?)",
-            [
-                ("format", FORMAT),
-                ("key", key),
-                ("fields", " ".join(names)),
-                ("count", len(ordered)),
-                ("packs", dumps(stored_packs, protocol)),
-                ("reports", dumps(tuple(reports), protocol)),
-                ("shared", dumps(shared, protocol)),
-            ],
-        )
-        db.commit()
-    finally:
-        db.close()
-    # On disk before it is moved into place: a power cut must not leave half a file there.
-    with open(path, "rb+") as written:
-        os.fsync(written.fileno())

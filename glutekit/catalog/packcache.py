@@ -84,6 +84,7 @@ def _code_fingerprint(digest: Any) -> None:
         "__init__.py",
         "packcache.py",
         "index.py",
+        "indexwrite.py",
         "packdefaults.py",
     )
     for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
@@ -225,13 +226,13 @@ class PackCache:
         import sqlite3
 
         from glutekit.caches.folders import CATALOG, prepare
-        from glutekit.catalog import index
+        from glutekit.catalog import indexwrite
 
         target = self._file(key)
         temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         try:
             prepare(self.folder, CATALOG)
-            index.save(temp, key, compiled.packs, compiled.exercises, compiled.reports)
+            indexwrite.save(temp, key, compiled.packs, compiled.exercises, compiled.reports)
             os.replace(temp, target)
             self._prune(keep=target)
         except (OSError, sqlite3.Error, RecursionError, TypeError, AttributeError, ValueError):

@@ -1,0 +1,110 @@
+"""Writing the compiled catalog's SQLite file (what :mod:`.index` reads).
+
+Only a first start, or one after a pack changed, writes it: a warm start never imports
+this module, nor the pickle module's Python half.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from operator import attrgetter
+from pathlib import Path
+from typing import Any
+
+from glutekit.catalog.index import FORMAT, SHARED, fields_of_exercise
+from glutekit.model import Exercise, Pack
+
+
+def save(
+    path: Path,
+    key: str,
+    packs: Mapping[str, Pack],
+    exercises: Mapping[str, Exercise],
+    reports: Sequence[str],
+) -> None:
+    """Write the compiled catalog to ``path`` (a new file, moved in place by the caller)."""
+    import pickle
+
+    dumps = pickle.dumps
+    protocol = pickle.HIGHEST_PROTOCOL
+    shared: list[Any] = []
+    numbers: dict[int, int] = {}  # id() of a shared value -> its place in ``shared``
+    names = fields_of_exercise()
+    values_of = attrgetter(*names)
+    at = [names.index(name) for name in SHARED]
+    ordered = list(exercises.values())
+
+    def rows() -> Iterator[tuple[int, str, str, bytes]]:
+        for n, exercise in enumerate(ordered):
+            values = list(values_of(exercise))
+            for i in at:
+                value = values[i]
+                found = numbers.get(id(value))
+                if found is None:
+                    # ``shared`` holds each value, so its id() stays its own meanwhile.
+                    found = numbers[id(value)] = len(shared)
+                    shared.append(value)
+                values[i] = found
+            yield n, exercise.id, exercise.pack, dumps(values, protocol)
+
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    db = sqlite3.connect(path)
+    try:
+        db.execute("PRAGMA journal_mode = OFF")  # a new file, moved in place only when whole
+        db.execute("PRAGMA synchronous = OFF")
+        db.executescript(
+            """
+            CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
+            CREATE TABLE exercises (
+                n INTEGER PRIMARY KEY, id TEXT NOT NULL, pack TEXT NOT NULL, state BLOB NOT NULL
+            );
+            CREATE TABLE muscles (muscle TEXT NOT NULL, n INTEGER NOT NULL, main INTEGER NOT NULL);
+            CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
+            """
+        )
+        db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?)", rows())
+        db.executemany(
+            "INSERT INTO muscles VALUES (?, ?, ?)",
+            (
+                (muscle, n, main)
+                for n, exercise in enumerate(ordered)
+                for main, muscles in ((1, exercise.primary), (0, exercise.secondary))
+                for muscle in set(muscles)
+            ),
+        )
+        db.executemany(
+            "INSERT OR IGNORE INTO former VALUES (?, ?)",
+            ((old, exercise.id) for exercise in ordered for old in exercise.former_ids),
+        )
+        # The indexes are made once the rows are in: quicker than keeping them up as it goes.
+        db.execute("CREATE UNIQUE INDEX exercises_by_id ON exercises (id)")
+        db.execute("CREATE INDEX muscles_by_name ON muscles (muscle, main, n)")
+        counts: dict[str, int] = {}
+        for exercise in ordered:
+            counts[exercise.pack] = counts.get(exercise.pack, 0) + 1
+        stored_packs = {
+            pack_id: ({**pack.__dict__, "exercises": ()}, counts.get(pack_id, 0))
+            for pack_id, pack in packs.items()
+        }
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)",
+            [
+                ("format", FORMAT),
+                ("key", key),
+                ("fields", " ".join(names)),
+                ("count", len(ordered)),
+                ("packs", dumps(stored_packs, protocol)),
+                ("reports", dumps(tuple(reports), protocol)),
+                ("shared", dumps(shared, protocol)),
+            ],
+        )
+        db.commit()
+    finally:
+        db.close()
+    # On disk before it is moved into place: a power cut must not leave half a file there.
+    with open(path, "rb+") as written:
+        os.fsync(written.fileno())
