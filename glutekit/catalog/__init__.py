@@ -308,26 +308,21 @@ class Catalog:
 
         A compiled catalog answers from its index, without reading the other exercises.
         """
+        from glutekit.catalog.index import works
+
         index = getattr(self.exercises, "working", None)
         if index is not None:
             return list(index(muscles, mainly=mainly))
-        return [
-            ex
-            for ex in self.exercises.values()
-            if not muscles.isdisjoint(ex.primary)
-            or (not mainly and not muscles.isdisjoint(ex.secondary))
-        ]
+        return [ex for ex in self.exercises.values() if works(ex, muscles, mainly=mainly)]
 
     def works_any(self, muscles: frozenset[str], *, mainly: bool = True) -> bool:
         """Does any exercise work one of ``muscles`` (mainly, or at all)?"""
+        from glutekit.catalog.index import works
+
         index = getattr(self.exercises, "any_working", None)
         if index is not None:
             return bool(index(muscles, mainly=mainly))
-        return any(
-            not muscles.isdisjoint(ex.primary)
-            or (not mainly and not muscles.isdisjoint(ex.secondary))
-            for ex in self.exercises.values()
-        )
+        return any(works(ex, muscles, mainly=mainly) for ex in self.exercises.values())
 
     def symptoms(self) -> dict[str, Symptom]:
         out: dict[str, Symptom] = {}

@@ -60,6 +60,13 @@ def fields_of_exercise() -> tuple[str, ...]:
     return tuple(f.name for f in fields(Exercise))
 
 
+def works(exercise: Exercise, muscles: frozenset[str], *, mainly: bool) -> bool:
+    """Does ``exercise`` work any of ``muscles`` (mainly, or at all)?"""
+    return not muscles.isdisjoint(exercise.primary) or (
+        not mainly and not muscles.isdisjoint(exercise.secondary)
+    )
+
+
 def _exercise(values: Sequence[Any], names: tuple[str, ...], shared: Sequence[Any]) -> Exercise:
     """An exercise from its stored values, in ``names``' order (past the dataclass machinery)."""
     state = dict(zip(names, values, strict=True))
@@ -210,12 +217,7 @@ class Exercises(Mapping[str, Exercise]):
         if found is not None:
             return list(found)
         if self._all is not None:
-            return [
-                ex
-                for ex in self._all.values()
-                if not muscles.isdisjoint(ex.primary)
-                or (not mainly and not muscles.isdisjoint(ex.secondary))
-            ]
+            return [ex for ex in self._all.values() if works(ex, muscles, mainly=mainly)]
         rows = self._rows(
             "SELECT id, state FROM exercises WHERE n IN (SELECT n FROM muscles WHERE "
             f"{_muscles_in(muscles, mainly)}) ORDER BY n",
