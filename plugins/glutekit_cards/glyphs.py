@@ -1,7 +1,7 @@
 """Text the bundled fonts cannot draw (emoji, CJK …), found before printing.
 
-fpdf prints such characters as empty boxes without a word; glutekit names each
-field that holds one, in one warning line, and ``check-pack`` reports it.
+A PDF prints such characters as empty boxes (or not at all) without a word; glutekit
+names each field that holds one, in one warning line, and ``check-pack`` reports it.
 """
 
 from __future__ import annotations
@@ -16,24 +16,19 @@ from glutekit_cards.content import Sheet
 def drawable() -> frozenset[int]:
     """Every code point both bundled fonts (regular and bold) have a glyph for, read from
     the font files (see :func:`loaded` for a PDF export, which has read them already)."""
-    from fontTools.ttLib import TTFont
-
     from glutekit_cards.pdf_base import FONT_DIR
+    from glutekit_cards.ttf import TrueType
 
-    points: frozenset[int] | None = None
-    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
-        with TTFont(str(FONT_DIR / name), lazy=True) as font:
-            found = frozenset(font.getBestCmap())
-        points = found if points is None else points & found
-    return points or frozenset()
+    regular, bold = (TrueType(FONT_DIR / n) for n in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"))
+    return frozenset(regular.cmap).intersection(bold.cmap)
 
 
 def loaded(pdf: Any) -> frozenset[int]:
-    """Every code point each font loaded in the fpdf document ``pdf`` has a glyph for.
+    """Every code point each font loaded in the document ``pdf`` has a glyph for.
 
-    fpdf reads each font's character map when the font is added (``TTFFont.cmap``, the
-    same ``getBestCmap()`` that :func:`drawable` reads), so an export takes it from
-    there instead of parsing both font files a second time (about 15 ms of CPU).
+    The document read each font's character map when the font was added (glutekit's
+    own canvas and fpdf2 alike keep it as ``cmap``), so an export takes it from there
+    instead of reading both font files a second time.
     """
     maps = [frozenset(font.cmap) for font in pdf.fonts.values() if getattr(font, "cmap", None)]
     return frozenset.intersection(*maps) if maps else drawable()

@@ -7,7 +7,7 @@ from typing import Any
 from glutekit.atomic import write_bytes
 from glutekit.interfaces import ExportRequest
 from glutekit_cards.content import Sheet, build_sheet
-from glutekit_cards.pdf_base import add_footers, new_pdf
+from glutekit_cards.pdf_base import add_footers, new_document, new_pdf
 from glutekit_cards.pdf_cards import render_cards
 from glutekit_cards.pdf_sheet import render_log, render_sheet
 from glutekit_cards.scales import print_scales
@@ -38,8 +38,9 @@ def write_pdf(request: ExportRequest) -> None:
     sheet = build_sheet(request)
     from glutekit_cards.glyphs import loaded, warning
 
-    pdf = new_pdf(sheet.paper, sheet.title)
-    # The fonts' character maps as fpdf has just read them: no second parse.
+    pictures = sheet.thumbnails or any(info.pictures for info in sheet.exercises)
+    pdf = new_document(sheet.paper, sheet.title, pictures=pictures)
+    # The fonts' character maps as the document has just read them: no second parse.
     problem = warning(sheet, loaded(pdf))
     if problem:
         from glutekit.messages import warn

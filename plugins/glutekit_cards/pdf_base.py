@@ -59,7 +59,23 @@ def import_fpdf() -> Any:
 
 
 def new_pdf(paper: str, title: str) -> Any:
-    """An empty document with the bundled font, no automatic page breaks and no margins."""
+    """An empty document with the bundled fonts, drawn by glutekit's own PDF canvas.
+
+    It draws everything a sheet and its cards hold except pack pictures, at a small
+    part of fpdf2's cost (fpdf2 with fontTools takes longer to import than the rest of
+    an export takes to run); :func:`new_document` picks fpdf2 when there are pictures.
+    """
+    from glutekit_cards.pdfdoc import Document
+
+    width, height = PAPER[paper]
+    pdf = Document(width, height)
+    _set_up(pdf, title)
+    return pdf
+
+
+def new_fpdf(paper: str, title: str) -> Any:
+    """An empty fpdf2 document with the bundled fonts, no automatic page breaks and no
+    margins: the same pages as :func:`new_pdf`, and pack pictures (PNG, JPEG, SVG)."""
     FPDF = import_fpdf().FPDF
 
     width, height = PAPER[paper]
@@ -67,12 +83,21 @@ def new_pdf(paper: str, title: str) -> Any:
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
     pdf.c_margin = 0
+    _set_up(pdf, title)
+    return pdf
+
+
+def new_document(paper: str, title: str, *, pictures: bool) -> Any:
+    """The document to draw a printout in: fpdf2's when it shows pack pictures."""
+    return (new_fpdf if pictures else new_pdf)(paper, title)
+
+
+def _set_up(pdf: Any, title: str) -> None:
     pdf.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
     pdf.set_title(title)
     pdf.set_creator("glutekit")
     pdf.set_text_color(*INK)
-    return pdf
 
 
 class Frames:

@@ -4,7 +4,7 @@ The sheet prints in the largest type at which it fits one page, and each card in
 largest at which it fits its quarter page. Finding them lays the text out at several
 sizes (the sheet up to five times, each card up to four): about half as much work as
 drawing the document, since :mod:`glutekit_cards.linebreak` breaks the lines. The HTML
-export prints at the same scales, so it would need the PDF library for that alone.
+export prints at the same scales, so it lays the text out in a PDF document too.
 
 So the scales are kept beside the compiled catalog (:mod:`glutekit.caches.kept`),
 keyed by everything on the sheet and by the code and fonts that lay it out: a second
@@ -13,7 +13,6 @@ export of the same routine (as PDF or as HTML) lays its text out once, or not at
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +47,8 @@ def _valid(value: Any) -> bool:
 
 
 def _base() -> str:
-    """The code and fonts that lay a sheet out, and the PDF library's own files."""
+    """The code and fonts that lay a sheet out (glutekit's own: see :mod:`.pdfdoc`)."""
     files = [*files_in(_HERE, ".py"), *files_in(_HERE / "fonts", ".ttf")]
-    spec = importlib.util.find_spec("fpdf")
-    if spec is not None and spec.origin:
-        files += files_in(Path(spec.origin).parent, ".py")
     return fingerprint(files, "print-scales")
 
 
