@@ -117,3 +117,39 @@ def test_text_the_fonts_lack_prints_as_boxes_and_the_rest_reads_back(tmp_path: P
     assert dark is not None
     width = (dark[2] - dark[0]) / mm
     assert 1.5 < width < 14 * 0.6 * 25.4 / 72  # inside the .notdef glyph's 0.6 em
+
+
+def test_a_frame_narrower_than_a_character_takes_one_character_a_line() -> None:
+    # fpdf2 stops with an error here; the canvas cuts the text anywhere instead.
+    from glutekit_cards.pdf_base import Flow, Frames, Rect
+
+    class Narrow(Frames):
+        def next(self) -> Rect:
+            self.page += 1
+            return Rect(10, 10, 2, 250)
+
+    pdf = new_pdf("a4", "narrow")
+    pdf.add_page()
+    flow = Flow(pdf, Narrow(), draw=False)
+    flow.font(40)
+    assert flow.wrap("Wide words", 2) == ["W", "i", "d", "e", " ", "w", "o", "r", "d", "s"]
+
+
+def test_an_export_without_pictures_never_imports_fpdf_or_fonttools(tmp_path: Path) -> None:
+    import sys
+
+    out = tmp_path / "quick.pdf"
+    script = (
+        "import runpy, sys\n"
+        f"sys.argv = ['glutekit', 'export', 'quick-five', '--cards', '-o', {str(out)!r}]\n"
+        "try:\n"
+        "    runpy.run_module('glutekit', run_name='__main__')\n"
+        "except SystemExit as done:\n"
+        "    assert not done.code, done.code\n"
+        "print(sorted(m for m in ('fpdf', 'fontTools', 'PIL') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert out.stat().st_size > 10_000 and "Quick five" in _text(out)

@@ -12,8 +12,11 @@ stretching, no page-number alias in the text. It keeps the line's width as it gr
 in the font's own units, and turns it into millimetres with fpdf's own arithmetic, so
 each comparison with the frame's width is the very one fpdf makes. For anything
 else, and for a character too wide for the frame on its own (where fpdf stops with an
-error), it answers None and the caller asks fpdf. ``tests/test_cards_linebreak.py``
-holds it to fpdf's answers on the ready-made routines' text and on random text.
+error), it answers None and the caller asks the document (fpdf2's dry run, or the
+plugin's own canvas, which cuts such text anywhere). The canvas measures text with
+the same widths as fpdf2, so the lines are the same whichever draws them.
+``tests/test_cards_linebreak.py`` holds it to fpdf's answers on the ready-made
+routines' text and on random text.
 """
 
 from __future__ import annotations

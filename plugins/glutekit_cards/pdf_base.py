@@ -165,7 +165,8 @@ class Flow:
 
     def wrap(self, text: str, width: float) -> list[str]:
         # Measuring and drawing wrap the same text at the same size, so each answer is
-        # kept on the document. fpdf's own dry run is the fallback: see linebreak.py.
+        # kept on the document. The document's own dry run is the fallback: see
+        # linebreak.py (glutekit's canvas cuts a too-narrow frame's text anywhere).
         key = (
             self.pdf.font_family,
             self.pdf.font_style,
