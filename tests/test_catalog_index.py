@@ -122,6 +122,19 @@ def test_every_answer_of_a_warm_catalog_is_the_built_ones(chained: Path) -> None
     assert warm.working(frozenset(), mainly=False) == []
 
 
+def test_a_muscle_worked_by_more_exercises_than_one_statement_names_is_read_in_parts(
+    chained: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cold, _ = _build(chained)
+    warm, _ = _build(chained)
+    monkeypatch.setattr(index, "CHUNK", 2)
+    muscles = frozenset(m for ex in cold.exercises.values() for m in ex.primary + ex.secondary)
+    want = cold.working(muscles, mainly=False)
+    assert len(want) > 2 * index.CHUNK
+    assert warm.working(muscles, mainly=False) == want
+    assert warm.working(muscles, mainly=True) == cold.working(muscles, mainly=True)
+
+
 def test_the_fast_loader_fills_every_field_as_the_constructor_would() -> None:
     data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
     pack = pack_from_data(data, plugin="test", origin=str(EXAMPLE_PACK))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
@@ -39,7 +41,10 @@ def save(
 
     def rows() -> Iterator[tuple[int, str, str, bytes]]:
         for n, exercise in enumerate(ordered):
-            values = list(values_of(exercise))
+            state = exercise.__dict__
+            # The loaders fill an exercise's dictionary in its fields' order: taking the
+            # values as they are is quicker than asking for each by name.
+            values = list(state.values()) if tuple(state) == names else list(values_of(exercise))
             for i in at:
                 value = values[i]
                 found = numbers.get(id(value))
@@ -62,27 +67,21 @@ def save(
             CREATE TABLE exercises (
                 n INTEGER PRIMARY KEY, id TEXT NOT NULL, pack TEXT NOT NULL, state BLOB NOT NULL
             );
-            CREATE TABLE muscles (muscle TEXT NOT NULL, n INTEGER NOT NULL, main INTEGER NOT NULL);
+            CREATE TABLE muscles (
+                muscle TEXT NOT NULL, main INTEGER NOT NULL, ns BLOB NOT NULL,
+                PRIMARY KEY (muscle, main)
+            ) WITHOUT ROWID;
             CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             """
         )
         db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?)", rows())
-        db.executemany(
-            "INSERT INTO muscles VALUES (?, ?, ?)",
-            (
-                (muscle, n, main)
-                for n, exercise in enumerate(ordered)
-                for main, muscles in ((1, exercise.primary), (0, exercise.secondary))
-                for muscle in set(muscles)
-            ),
-        )
+        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(ordered))
         db.executemany(
             "INSERT OR IGNORE INTO former VALUES (?, ?)",
             ((old, exercise.id) for exercise in ordered for old in exercise.former_ids),
         )
         # The indexes are made once the rows are in: quicker than keeping them up as it goes.
         db.execute("CREATE UNIQUE INDEX exercises_by_id ON exercises (id)")
-        db.execute("CREATE INDEX muscles_by_name ON muscles (muscle, main, n)")
         counts: dict[str, int] = {}
         for exercise in ordered:
             counts[exercise.pack] = counts.get(exercise.pack, 0) + 1
@@ -108,3 +107,17 @@ def save(
     # On disk before it is moved into place: a power cut must not leave half a file there.
     with open(path, "rb+") as written:
         os.fsync(written.fileno())
+
+
+def _muscle_rows(ordered: Sequence[Exercise]) -> Iterator[tuple[str, int, bytes]]:
+    """(muscle, main, numbers): the exercises that work each muscle, mainly or less."""
+    lists: dict[tuple[str, int], array[int]] = {}
+    for n, exercise in enumerate(ordered):
+        for muscle in exercise.primary:
+            lists.setdefault((muscle, 1), array("i")).append(n)
+        for muscle in exercise.secondary:
+            lists.setdefault((muscle, 0), array("i")).append(n)
+    for (muscle, main), numbers in lists.items():
+        if sys.byteorder != "little":
+            numbers.byteswap()
+        yield muscle, main, numbers.tobytes()

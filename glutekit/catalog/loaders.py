@@ -153,7 +153,7 @@ def _same_list(items: tuple[Any, ...]) -> Any:
 
 
 def _images(data: dict[str, Any], folder: Path | None) -> tuple[Image, ...]:
-    if folder is None:
+    if folder is None or "images" not in data:
         return ()
     return tuple(
         Image(path=str(folder / i["path"]), alt=i.get("alt"), credit=i.get("credit"))
@@ -206,17 +206,21 @@ def _exercise(
         "level": intern(get("level", "beginner")),
         "tags": _words(get("tags")),
         "aliases": tuple(get("aliases", ())),
-        "former_ids": tuple(f"{pack_id}:{old}" for old in get("former_ids", ())),
+        "former_ids": tuple(f"{pack_id}:{old}" for old in former)
+        if (former := get("former_ids"))
+        else (),
         "summary": get("summary"),
         "why": get("why"),
         "instructions": tuple(get("instructions", ())),
         "cues": tuple(given["cues"]),
         "mistakes": tuple(get("mistakes", ())),
-        "cautions": tuple(_caution_text(c) for c in cautions),
+        "cautions": tuple(_caution_text(c) for c in cautions) if cautions else (),
         "variations": tuple(
-            Variation(name=v["name"], description=v["description"]) for v in get("variations", ())
-        ),
-        "sources": _sources(get("sources", ())),
+            Variation(name=v["name"], description=v["description"]) for v in variations
+        )
+        if (variations := get("variations"))
+        else (),
+        "sources": _sources(sources) if (sources := get("sources")) else (),
         "working_side": get("working_side"),
         "settle": _opt_duration(data, "settle"),
         "transition": _shared(
@@ -228,12 +232,16 @@ def _exercise(
         "phase_words": _shared(PhaseWords(**phase_words)) if phase_words else _NO_PHASE_WORDS,
         "spoken_caution": next(
             (c["text"] for c in cautions if isinstance(c, dict) and c.get("spoken")), None
-        ),
+        )
+        if cautions
+        else None,
         "images": _images(data, folder),
         "figure": str(folder / data["figure"]) if folder is not None and "figure" in data else None,
         "loads": _words(get("loads")),
         "surfaces": _words(get("surfaces")),
-        "progression": _progression(pack_id, get("progression")),
+        "progression": _progression(pack_id, progression)
+        if (progression := get("progression"))
+        else None,
         "defaulted": defaulted,
         "credit": credit,
         "plugin": intern(plugin),

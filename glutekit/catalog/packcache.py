@@ -33,6 +33,7 @@ from typing import IO, Any
 
 from glutekit import __version__
 from glutekit.caches.digest import content_hash
+from glutekit.catalog.index import FORMAT
 from glutekit.catalog.schema import schema_path
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
@@ -48,7 +49,6 @@ except ImportError:  # a Python without it
 
 #: Cache files kept at most (different plugin sets, say in different projects).
 MAX_FILES = 4
-_FORMAT = b"glutekit-catalog-3"
 #: Content keys remembered by the stat of the pack files, at most, and where.
 MAX_STAT_KEYS = 16
 INDEX_NAME = "stat-keys.json"
@@ -110,7 +110,7 @@ def data_text(source: Mapping[str, Any]) -> str:
 
 def sources_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> str:
     """A key for the packs ``sources`` (plugin, path or data) would build, read by content."""
-    digest = content_hash(_FORMAT)
+    digest = content_hash(FORMAT.encode())
     _common(digest, extra)
     digest_sources(digest, sources, read_bounded)
     return digest.hexdigest()
@@ -150,7 +150,7 @@ def _now_ns() -> int:
 
 def stat_key(sources: Sequence[tuple[str, Any]], extra: bytes = b"") -> StatKey | None:
     """A key for ``sources`` from each pack file's stat; None when a file cannot be stat'ed."""
-    digest = content_hash(_FORMAT + b"\0stat")
+    digest = content_hash(FORMAT.encode() + b"\0stat")
     _common(digest, extra)
     newest = 0
     for plugin, source in sources:

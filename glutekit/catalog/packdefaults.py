@@ -27,6 +27,7 @@ DOSE_BY_KIND: dict[str, dict[str, Any]] = {
     "cardio": {"hold": "5m"},
 }
 FIELDS = ("position", "per_side", "dose", "cues")
+_FIELD_SET = frozenset(FIELDS)
 
 
 def glutekit_default(field: str, kind: str) -> Any:
@@ -41,8 +42,10 @@ def glutekit_default(field: str, kind: str) -> Any:
 
 def filled(
     exercise: Mapping[str, Any], defaults: Mapping[str, Any] | None
-) -> tuple[dict[str, Any], tuple[str, ...]]:
+) -> tuple[Mapping[str, Any], tuple[str, ...]]:
     """Position, per_side, dose and cues for ``exercise``, and which were defaulted."""
+    if exercise.keys() >= _FIELD_SET:  # all four written, as in most packs
+        return exercise, ()
     defaults = defaults or {}
     by_kind = (defaults.get("by_kind") or {}).get(exercise.get("kind"), {})
     values: dict[str, Any] = {}

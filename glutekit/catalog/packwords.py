@@ -9,7 +9,7 @@ pictures over 4,096 pixels on a side.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,16 @@ def pack_vocabulary(data: dict[str, Any]) -> Vocabulary:
     return vocabulary
 
 
-def _uses(data: dict[str, Any]) -> Iterator[tuple[Category, str, tuple[Any, ...]]]:
-    """(category, word, where) for every vocabulary word the pack uses.
+def _uses(
+    data: dict[str, Any], *, exercises: bool = True
+) -> Iterator[tuple[Category, str, tuple[Any, ...]]]:
+    """(category, word, where) for every vocabulary word the pack uses (with
+    ``exercises`` false, outside the exercises only).
 
     ``where`` is the pointer's parts: it is written out (:func:`_pointer`) only for a
     word that is wrong, as a large pack uses half a million words.
     """
-    for i, ex in enumerate(data.get("exercises", ())):
+    for i, ex in enumerate(data.get("exercises", ()) if exercises else ()):
         yield "kinds", ex["kind"], ("exercises", i, "kind")
         targets = ex["targets"]
         for group in ("primary", "secondary"):
@@ -87,6 +90,28 @@ def _pointer(parts: tuple[Any, ...]) -> str:
     return "".join(f"/{part}" for part in parts)
 
 
+def _all_known(data: dict[str, Any], terms: Mapping[Category, Mapping[str, Any]]) -> bool:
+    """Whether every word the exercises use is a term (the common case, seen in sets)."""
+    used: dict[Category, set[str]] = {category: set() for category in CATEGORIES}
+    kinds, muscles, positions = used["kinds"], used["muscles"], used["positions"]
+    loads, equipment = used["loads"], used["equipment"]
+    for ex in data.get("exercises", ()):
+        kinds.add(ex["kind"])
+        targets = ex["targets"]
+        muscles.update(targets.get("primary", ()))
+        muscles.update(targets.get("secondary", ()))
+        if "position" in ex:
+            positions.add(ex["position"])
+        if "loads" in ex:
+            loads.update(ex["loads"])
+        for need in ex.get("equipment", ()):
+            if isinstance(need, str):
+                equipment.add(need)
+            else:
+                equipment.update(need["any_of"])
+    return all(words.issubset(terms[category]) for category, words in used.items())
+
+
 def word_problems(doc: Document) -> list[Problem]:
     """A problem for each word that neither glutekit nor the pack defines."""
     from glutekit.errors import suggest
@@ -94,7 +119,10 @@ def word_problems(doc: Document) -> list[Problem]:
     vocabulary = pack_vocabulary(doc.data)
     found: list[Problem] = []
     terms = vocabulary.terms
-    for category, word, where in _uses(doc.data):
+    # The exercises' words are looked at one by one (with where each is) only when one is
+    # wrong: a large pack uses half a million words.
+    uses = _uses(doc.data, exercises=not _all_known(doc.data, terms))
+    for category, word, where in uses:
         if word in terms[category]:
             continue
         pointer = _pointer(where)
