@@ -258,3 +258,23 @@ def test_a_pack_nested_too_deeply_is_refused_before_the_detailed_validator(pack:
     pack.write_text(json.dumps(data), encoding="utf-8")
     result = _check(pack)
     assert result["problems"] == [f"{pack}:1:1: /: JSON is nested 33 levels deep; the limit is 32"]
+
+
+@pytest.mark.parametrize("module", ["chains.py", "schema.py", "../model/durations.py"])
+def test_a_change_to_any_module_that_reads_packs_builds_the_catalog_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str
+) -> None:
+    # A copy of the modules the fingerprint reads, so the test can touch one of them.
+    code = tmp_path / "glutekit"
+    for folder in ("catalog", "model"):
+        (code / folder).mkdir(parents=True)
+        for source in (Path(packcache.__file__).parent.parent / folder).iterdir():
+            if source.suffix in (".py", ".json"):
+                (code / folder / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setattr(packcache, "_HERE", str(code / "catalog"))
+    sources = [("p", tmp_path / "none.json")]
+    before = packcache.sources_key(sources)
+    assert packcache.sources_key(sources) == before
+    changed = code / "catalog" / module
+    changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert packcache.sources_key(sources) != before

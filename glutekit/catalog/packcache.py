@@ -76,21 +76,15 @@ _HERE = os.path.dirname(os.path.realpath(__file__))
 
 
 def _code_fingerprint(digest: Any) -> None:
-    # A development checkout changes code without changing the version.
-    names = (
-        "../model/__init__.py",
-        "../model/types.py",
-        "loaders.py",
-        "__init__.py",
-        "packcache.py",
-        "index.py",
-        "indexwrite.py",
-        "packdefaults.py",
-    )
-    for name in (*names, "packwords.py", "semantics.py", "vocabulary.py", "vocabulary.json"):
-        with contextlib.suppress(OSError):
-            stat = os.stat(os.path.join(_HERE, name))
-            digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+    # A development checkout changes code without changing the version: every module
+    # that reads, checks or models a pack counts (by its size and time, as stat gives).
+    for folder in (_HERE, os.path.join(_HERE, "..", "model")):
+        with contextlib.suppress(OSError), os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                if entry.name.endswith((".py", ".json")):
+                    with contextlib.suppress(OSError):
+                        stat = entry.stat()
+                        digest.update(f"{entry.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
 
 
 def _common(digest: Any, extra: bytes) -> None:
