@@ -190,7 +190,9 @@ class Sample:
 
 
 def run_once(args: Sequence[str], env: dict[str, str]) -> Sample:
-    done = measure_process(args, env=env)
+    # Not from the checkout's folder: ``python -m`` puts the working folder first on the
+    # path, ahead of PYTHONPATH, and --before's checkout would not be the one run.
+    done = measure_process(args, env=env, cwd=tempfile.gettempdir())
     if done.returncode != 0:
         err = done.stderr.decode(errors="replace").strip()[:400]
         raise SystemExit(f"{' '.join(args)} failed ({done.returncode}): {err}")

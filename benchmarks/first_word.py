@@ -49,6 +49,8 @@ def first_word(env: dict[str, str], routine: str, timeout: float) -> float:
         stderr=subprocess.DEVNULL,
         text=True,
         env=env,
+        # ``python -m`` puts the working folder first on the path: not the checkout's.
+        cwd=tempfile.gettempdir(),
         start_new_session=True,
     )
     assert proc.stdout is not None

@@ -86,7 +86,9 @@ def timed(
     """Wall milliseconds of each run; the CPU milliseconds (user+system) go to ``cpu``."""
     out = []
     for _ in range(runs):
-        done = measure([sys.executable, "-m", "glutekit", *args], env=env)
+        done = measure(
+            [sys.executable, "-m", "glutekit", *args], env=env, cwd=tempfile.gettempdir()
+        )
         if done.returncode != 0:
             raise SystemExit(f"glutekit {' '.join(args)} failed")
         out.append(done.wall * 1000)
