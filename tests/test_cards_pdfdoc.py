@@ -153,3 +153,30 @@ def test_an_export_without_pictures_never_imports_fpdf_or_fonttools(tmp_path: Pa
     )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
     assert out.stat().st_size > 10_000 and "Quick five" in _text(out)
+
+
+def test_a_document_made_for_a_sheet_with_pictures_draws_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The plugin's own canvas draws no pictures: left to choose, pdf_bytes must pick fpdf2.
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent / "packs"))
+    catalog = Catalog.build(make_plugin_host(modules=["glutekit_test_gym"]), user_routines=False)
+    routine = catalog.load_routine_data(
+        {"id": "jump", "title": "Jump", "steps": [{"exercise": "gym:box-jump"}]}, "jump"
+    )
+    request = ExportRequest(
+        routine=routine,
+        timeline=timeline.compile(routine, catalog),
+        catalog=catalog,
+        path=tmp_path / "unused.pdf",
+        format="pdf",
+        options=ExportOptions(values={"cards": True}),
+    )
+    out = tmp_path / "jump.pdf"
+    out.write_bytes(pdf_bytes(build_sheet(request)))
+    listed = subprocess.run(
+        ["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    pages = {int(row.split()[0]) for row in listed}
+    assert pages == {1, 3}, listed  # the thumbnail on the sheet, the picture on the card
+    assert "Box jump" in _text(out)
