@@ -94,3 +94,16 @@ def test_a_file_that_is_not_a_truetype_font_is_refused(tmp_path: Path) -> None:
     bad.write_bytes(b"OTTO" + bytes(200))
     with pytest.raises(FontError, match=r"bad\.ttf"):
         TrueType(bad)
+
+
+@pytest.mark.parametrize("name", FONTS)
+def test_a_subset_s_checksums_are_right(name: str) -> None:
+    # A strict reader (a printer's RIP, a PDF/A check) may refuse a font whose sums are off.
+    import struct
+
+    font = TrueType(FONT_DIR / name)
+    data = font.subset({font.cmap[ord(c)] for c in "Glute Å ’ – × •"})
+    TTFont(io.BytesIO(data), checkChecksums=2).ensureDecompiled()  # every table's own sum
+    padded = data + bytes(-len(data) % 4)
+    whole = sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+    assert whole == 0xB1B0AFBA  # the sum the head table's adjustment makes for the file
