@@ -3,8 +3,9 @@
 It offers the part of fpdf2's ``FPDF`` interface that the flow and the figures use
 (positions in millimetres from the top left, colours as 0-255 RGB), and places text
 and strokes by the same arithmetic as fpdf2, so a page looks the same whichever
-draws it. Pictures from packs are drawn by fpdf2 instead (see
-:func:`glutekit_cards.pdf_base.new_pdf`): this canvas draws no images.
+draws it, but for a character the fonts lack: fpdf2 leaves a blank of its width,
+this canvas draws the font's box. Pictures from packs are drawn by fpdf2 instead
+(see :func:`glutekit_cards.pdf_base.new_document`): this canvas draws no images.
 
 Fonts are embedded as subsets through :mod:`glutekit_cards.ttf`, as Type 0 fonts
 (Identity-H, glyph numbers as character codes) with a ToUnicode map, so the text
