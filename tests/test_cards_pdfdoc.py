@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from glutekit_cards.content import build_sheet
+from glutekit_cards.content import Sheet, build_sheet
 from glutekit_cards.pdf import pdf_bytes
 from glutekit_cards.pdf_base import new_fpdf, new_pdf
 from PIL import Image, ImageChops
@@ -16,6 +16,7 @@ from glutekit import timeline
 from glutekit.catalog import Catalog
 from glutekit.host.plugins import make_plugin_host
 from glutekit.interfaces import ExportOptions, ExportRequest
+from glutekit.model import Routine
 
 pytestmark = pytest.mark.skipif(
     subprocess.run(["which", "pdftoppm"], capture_output=True).returncode != 0,
@@ -29,9 +30,8 @@ def catalog() -> Catalog:
     return Catalog.build(host, user_routines=False)
 
 
-def _both(catalog: Catalog, routine_id: str, folder: Path, **options: object) -> tuple[Path, Path]:
-    """The routine printed by the own canvas and by fpdf2, as two files."""
-    routine = catalog.routines[routine_id]
+def _sheet(catalog: Catalog, routine: Routine, folder: Path, **options: object) -> Sheet:
+    """What a PDF export of ``routine`` with ``options`` prints."""
     request = ExportRequest(
         routine=routine,
         timeline=timeline.compile(routine, catalog),
@@ -40,7 +40,12 @@ def _both(catalog: Catalog, routine_id: str, folder: Path, **options: object) ->
         format="pdf",
         options=ExportOptions(values=options),
     )
-    sheet = build_sheet(request)
+    return build_sheet(request)
+
+
+def _both(catalog: Catalog, routine_id: str, folder: Path, **options: object) -> tuple[Path, Path]:
+    """The routine printed by the own canvas and by fpdf2, as two files."""
+    sheet = _sheet(catalog, catalog.routines[routine_id], folder, **options)
     ours, theirs = folder / f"{routine_id}-own.pdf", folder / f"{routine_id}-fpdf.pdf"
     ours.write_bytes(pdf_bytes(sheet, new_pdf(sheet.paper, sheet.title)))
     theirs.write_bytes(pdf_bytes(sheet, new_fpdf(sheet.paper, sheet.title)))
@@ -164,16 +169,8 @@ def test_a_document_made_for_a_sheet_with_pictures_draws_them(
     routine = catalog.load_routine_data(
         {"id": "jump", "title": "Jump", "steps": [{"exercise": "gym:box-jump"}]}, "jump"
     )
-    request = ExportRequest(
-        routine=routine,
-        timeline=timeline.compile(routine, catalog),
-        catalog=catalog,
-        path=tmp_path / "unused.pdf",
-        format="pdf",
-        options=ExportOptions(values={"cards": True}),
-    )
     out = tmp_path / "jump.pdf"
-    out.write_bytes(pdf_bytes(build_sheet(request)))
+    out.write_bytes(pdf_bytes(_sheet(catalog, routine, tmp_path, cards=True)))
     listed = subprocess.run(
         ["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True
     ).stdout.splitlines()[2:]
