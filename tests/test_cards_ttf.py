@@ -107,3 +107,13 @@ def test_a_subset_s_checksums_are_right(name: str) -> None:
     padded = data + bytes(-len(data) % 4)
     whole = sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
     assert whole == 0xB1B0AFBA  # the sum the head table's adjustment makes for the file
+
+
+@pytest.mark.parametrize("name", FONTS)
+def test_a_subset_is_named_as_its_font(name: str) -> None:
+    # Some readers refuse an embedded font without a name table.
+    font = TrueType(FONT_DIR / name)
+    original = TTFont(str(FONT_DIR / name))
+    subset = TTFont(io.BytesIO(font.subset({font.cmap[ord("G")]})))
+    for name_id in (1, 2, 4, 6):
+        assert subset["name"].getDebugName(name_id) == original["name"].getDebugName(name_id)

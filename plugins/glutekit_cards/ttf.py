@@ -61,7 +61,8 @@ class TrueType:
         self.italic_angle = struct.unpack_from(">i", post, 4)[0] / 65536
         self.fixed_pitch = struct.unpack_from(">I", post, 12)[0] != 0
         self.cmap = _best_cmap(self._table(b"cmap"))
-        self.name = "".join(_full_name(self._table(b"name")).split())
+        self.names = _names(self._table(b"name"))
+        self.name = "".join(_full_name(self.names).split())
         self.missing_width = self.width_of_glyph(0)
         # fpdf's widths, to the unit: line breaks and centring are worked out with these.
         self.cw: dict[int, int] = _Widths(self.missing_width)
@@ -141,6 +142,8 @@ class TrueType:
             b"loca": struct.pack(f">{len(offsets)}I", *offsets),
             b"maxp": bytes(maxp),
             b"post": bytes(post),
+            # Not needed to draw with, but some readers refuse a font without names.
+            b"name": _name_table(self.names),
         }
         return _assemble(tables)
 
@@ -223,7 +226,8 @@ def _cmap_4(table: bytes, at: int) -> dict[int, int]:
     return out
 
 
-def _full_name(table: bytes) -> str:
+def _names(table: bytes) -> dict[int, str]:
+    """The font's names by name id (Windows English first, else Macintosh Roman)."""
     count, strings = struct.unpack_from(">2xHH", table, 0)
     names: dict[int, str] = {}
     for n in range(count):
@@ -235,10 +239,26 @@ def _full_name(table: bytes) -> str:
             names[name_id] = raw.decode("utf-16-be", "replace")
         elif platform == 1 and encoding == 0:
             names.setdefault(name_id, raw.decode("mac-roman", "replace"))
+    return names
+
+
+def _full_name(names: dict[int, str]) -> str:
     for family, style in ((21, 22), (16, 17), (1, 2)):
         if family in names and style in names:
             return f"{names[family]} {names[style]}"
     return names.get(4, "Font")
+
+
+def _name_table(names: dict[int, str]) -> bytes:
+    """A name table with only the font's family, style, full and PostScript names
+    (Windows platform, English, UTF-16)."""
+    entries = [(name_id, names[name_id]) for name_id in (1, 2, 4, 6) if name_id in names]
+    records, strings = bytearray(), bytearray()
+    for name_id, text in entries:
+        raw = text.encode("utf-16-be")
+        records += struct.pack(">6H", 3, 1, 0x409, name_id, len(raw), len(strings))
+        strings += raw
+    return struct.pack(">3H", 0, len(entries), 6 + len(records)) + records + strings
 
 
 def _checksum(data: bytes) -> int:
