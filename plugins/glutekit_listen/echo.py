@@ -13,10 +13,19 @@ frequency by the reference's power. While the person speaks over the coach the
 mismatch is their voice, not a wrong filter, so the step is divided, frequency by
 frequency, by the power of what is left as well as the reference's: a loud voice over
 the coach (double talk) barely moves the filter.
+
+Two measures tell the listener whether the coach's voice is still in what it hears:
+how much quieter the output is than the microphone while the coach talks
+(:attr:`EchoCanceller.reduction_db`), and how much louder the microphone is while the
+coach talks than in its pauses (:attr:`EchoCanceller.coach_heard_db`). The second is
+for a microphone that does not hear the coach (headphones, a quiet loudspeaker far
+off): there is nothing to take out, so the first stays at 0 dB, yet there is no coach
+in the sound either.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Any
 
 import numpy as np
@@ -28,6 +37,8 @@ _EPS = 1e-6
 
 @record(frozen=True, kw_only=True)
 class EchoTuning:
+    #: Samples per second of the sound fed.
+    rate: int = 16000
     #: Samples per block (16 ms at 16 kHz).
     block: int = 256
     #: Blocks of reference history the filter spans.
@@ -38,6 +49,10 @@ class EchoTuning:
     double_talk: float = 16.0
     #: Smoothing of the per-frequency reference power (0 to 1, per block).
     smoothing: float = 0.9
+    #: Seconds of output kept for comparing the coach's talk with its pauses …
+    level_window: float = 8.0
+    #: … and the least of each before the comparison is made.
+    level_least: float = 1.0
 
 
 class EchoCanceller:
@@ -67,6 +82,12 @@ class EchoCanceller:
         self._ref_level = 0.0
         self.mic_power = 0.0
         self.out_power = 0.0
+        # The microphone's power per block while the coach talks, and in its pauses
+        # once its echo has died away (the room alone); recent blocks only.
+        kept = max(1, round(self.tuning.level_window * self.tuning.rate / block))
+        self._talking: deque[float] = deque(maxlen=kept)
+        self._quiet: deque[float] = deque(maxlen=kept)
+        self._silent_blocks = 0
 
     @property
     def reduction_db(self) -> float:
@@ -74,6 +95,26 @@ class EchoCanceller:
         if self.out_power <= 0.0 or self.mic_power <= 0.0:
             return 0.0
         return float(10 * np.log10(self.mic_power / self.out_power))
+
+    @property
+    def coach_heard_db(self) -> float | None:
+        """How much louder the microphone is while the coach talks than in its pauses
+        (the median block of each over the last ``level_window`` seconds): about 0 dB
+        when the coach does not reach the microphone over the room's noise. None until
+        each has lasted ``level_least`` seconds.
+
+        Medians, so that a person talking now and then, over the coach or in its
+        pauses, does not move it. The microphone, not the output: where the coach never
+        reached the microphone, the filter's estimate of an echo that is not there
+        makes the output a little louder while the coach talks (2 to 3.5 dB in a quiet
+        room).
+        """
+        t = self.tuning
+        least = t.level_least * t.rate / t.block
+        if len(self._talking) < least or len(self._quiet) < least:
+            return None
+        talking, quiet = float(np.median(self._talking)), float(np.median(self._quiet))
+        return float(10 * np.log10(max(talking, _EPS) / max(quiet, _EPS)))
 
     def process(self, mic: Any, reference: Any) -> Any:
         """The microphone's samples with the echo estimate taken out (float64 array)."""
@@ -107,9 +148,16 @@ class EchoCanceller:
         ref_power = float(np.mean(ref**2))
         if ref_power > _EPS:
             self._ref_level = 0.99 * self._ref_level + 0.01 * ref_power
-        if ref_power > 0.5 * self._ref_level:  # the coach is talking, not trailing off
+        talking = ref_power > 0.5 * self._ref_level  # the coach is talking, not trailing off
+        if talking:
             self.mic_power = 0.95 * self.mic_power + 0.05 * float(np.mean(mic**2))
             self.out_power = 0.95 * self.out_power + 0.05 * error_power
+        self._silent_blocks = self._silent_blocks + 1 if ref_power <= _EPS else 0
+        # Variance, not power: a microphone's constant offset is not sound.
+        if self._silent_blocks > t.partitions:  # longer ago than the filter's span
+            self._quiet.append(float(np.var(mic)))
+        elif talking:
+            self._talking.append(float(np.var(mic)))
         if ref_power <= _EPS:
             self.held += 1
             return error

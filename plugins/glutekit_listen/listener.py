@@ -35,8 +35,11 @@ ENV_FILE = "GLUTEKIT_LISTEN_FILE"
 #: Without a microphone's data for this long, the capture is taken to have stopped.
 STALL_SECONDS = 3.0
 #: The coach's voice counts as taken out once the echo canceller makes what the
-#: microphone hears this much quieter while the coach speaks.
+#: microphone hears this much quieter while the coach speaks …
 ECHO_TAKEN_OUT_DB = 10.0
+#: … or when the microphone is at most this much louder while the coach speaks than in
+#: its pauses: it does not hear the coach (headphones, a quiet loudspeaker far off).
+COACH_UNHEARD_DB = 3.0
 #: The most sound waiting for the recogniser, in seconds: when it falls further behind
 #: (a machine too busy, or a recording played faster than life), the oldest sound is
 #: dropped, so memory stays bounded however long the session and however fast the source.
@@ -255,7 +258,7 @@ class ListenInput:
                 heard = recogniser.feed(
                     _pcm(cleaned),
                     coach_speaking=self.coach_speaking(),
-                    coach_removed=played is not None and echo.reduction_db >= ECHO_TAKEN_OUT_DB,
+                    coach_removed=played is not None and _coach_taken_out(echo),
                 )
             except Exception as exc:
                 self._turn_off(f"voice commands off: the recogniser failed ({exc})")
@@ -278,6 +281,15 @@ class ListenInput:
             self._off = True
             self._report(f"{message}; the session goes on with the keyboard")
             self.source.stop()
+
+
+def _coach_taken_out(echo: Any) -> bool:
+    """Whether the coach's voice is out of what the recogniser hears (the command then
+    needs the echo threshold over the coach's speech, not the strict one)."""
+    if echo.reduction_db >= ECHO_TAKEN_OUT_DB:
+        return True
+    heard = echo.coach_heard_db
+    return heard is not None and heard <= COACH_UNHEARD_DB
 
 
 def _samples(pcm: bytes) -> Any:
