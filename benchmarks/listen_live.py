@@ -1,12 +1,18 @@
 """One live session for ``benchmarks/listen.py``, in a fresh process.
 
-Usage: listen_live.py ROUTINE.json COMMANDS.wav voice|keys ENDS_JSON
+Usage: listen_live.py ROUTINE.json COMMANDS.wav voice|keys SPANS_JSON
 
 Plays ROUTINE through the session API and the voice's audio stream (set
 GLUTEKIT_AUDIO_BACKEND=null on a machine without a sound card). In ``voice`` mode the
 listener hears COMMANDS.wav in real time in the microphone's place; in ``keys`` mode the
-same controls are called directly at the same moments, as key presses are. Prints one
-JSON line: for each command, the seconds from its end to the session's reaction.
+same controls are called directly at the commands' ends, as key presses are. SPANS_JSON
+is each command's [first, last] second in the file. Prints one JSON line: for each
+command, the seconds from its end to the session's reaction.
+
+The reaction is the first event of the command's kind after the command began, not
+after it ended: a recogniser may decide as the last, faint part of the last word is
+still arriving, and that reaction (a few milliseconds before the end, a negative time)
+is the command obeyed, not missed.
 """
 
 from __future__ import annotations
@@ -49,8 +55,9 @@ class Stamps:
 
 
 def main() -> None:
-    routine_path, wav, mode, ends_json = sys.argv[1:5]
-    ends = json.loads(ends_json)
+    routine_path, wav, mode, spans_json = sys.argv[1:5]
+    spans = json.loads(spans_json)
+    ends = [last for _, last in spans]
     if mode == "voice":
         os.environ["GLUTEKIT_LISTEN_FILE"] = wav
     from glutekit.catalog import Catalog
@@ -66,6 +73,7 @@ def main() -> None:
     session = prepare(routine, host=host, catalog=catalog, options=options)
     stamps = Stamps()
     session.extra_outputs.append(("stamps", stamps))
+    began_at: list[float] = []
     ended_at: list[float] = []
     if mode == "voice":
         listener: Any = session.inputs[0][1]
@@ -84,6 +92,7 @@ def main() -> None:
             for action, end in zip(ORDER, ends, strict=False):
                 time.sleep(max(0.0, began + end - time.perf_counter()))
                 ended_at.append(time.perf_counter())
+                began_at.append(ended_at[-1])
                 calls[action]()
             time.sleep(1.0)
             session.controls.quit()
@@ -93,7 +102,7 @@ def main() -> None:
 
         def stop_later() -> None:
             # Quit once the listener has heard the file up to 3 s past the last command.
-            while len(listener.source.sent_at) < int((ends[-1] + 3.0) * 10):
+            while listener.source.next_block < int((ends[-1] + 3.0) * 10):
                 time.sleep(0.05)
             session.controls.quit()
 
@@ -101,12 +110,18 @@ def main() -> None:
     session.play()
     if mode == "voice":
         sent = listener.source.sent_at
-        for end in ends:
-            block = int(end * 10)  # 100 ms blocks
-            ended_at.append(sent[block] - ((block + 1) / 10 - end))
+
+        def heard_at(second: float) -> float:
+            """When the listener was handed the sound of ``second`` in the file."""
+            block = int(second * 10)  # 100 ms blocks, by their index in the file
+            return sent[block] - ((block + 1) / 10 - second)
+
+        for first, last in spans:
+            began_at.append(heard_at(first))
+            ended_at.append(heard_at(last))
     latencies, actions, missed = [], [], []
-    for action, ended in zip(ORDER, ended_at, strict=False):
-        after = [t for t, kind in stamps.events if kind == EFFECT[action] and t >= ended]
+    for action, began, ended in zip(ORDER, began_at, ended_at, strict=False):
+        after = [t for t, kind in stamps.events if kind == EFFECT[action] and t >= began]
         if after and after[0] - ended < 3.0:
             latencies.append(after[0] - ended)
             actions.append(action)

@@ -106,8 +106,11 @@ class WavFileSource:
         self._clock = clock
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        #: perf_counter() when each block was handed over, by block index.
-        self.sent_at: list[float] = []
+        #: perf_counter() when each block was handed over, by its index in the file
+        #: (the first is the one the session's clock had reached when listening began).
+        self.sent_at: dict[int, float] = {}
+        #: The index of the block to be handed over next.
+        self.next_block = 0
 
     def start(self, sink: Sink) -> None:
         self._thread = threading.Thread(
@@ -150,8 +153,9 @@ class WavFileSource:
                 if not self._silence_after:
                     return
                 chunk = silence
+            self.sent_at[index] = time.perf_counter()
             index += 1
-            self.sent_at.append(time.perf_counter())
+            self.next_block = index
             sink(chunk)
 
     def _own_clock(self) -> Callable[[], float]:
