@@ -102,6 +102,25 @@ class Recogniser:
         return hypothesis.hypstr if hypothesis is not None else ""
 
 
+class RememberingRecogniser(Recogniser):
+    """A recogniser that decodes each file once and gives what it heard again when asked
+    again, for a test that scores one clip against several texts or prints what it heard
+    after scoring it. Decoding is deterministic: the same samples give the same words,
+    whatever was decoded before. A file rewritten since (another size or time) is
+    decoded again."""
+
+    def __init__(self, *, bounded: bool = False) -> None:
+        super().__init__(bounded=bounded)
+        self._heard: dict[tuple[Path, int, int], str] = {}
+
+    def hear(self, path: Path) -> str:
+        stat = Path(path).stat()
+        key = (Path(path).resolve(), stat.st_size, stat.st_mtime_ns)
+        if key not in self._heard:
+            self._heard[key] = super().hear(path)
+        return self._heard[key]
+
+
 def word_accuracy(clips: Iterable[tuple[str, Path]], recogniser: Recogniser | None = None) -> float:
     """Accuracy over every ``(text, wav)`` clip, in [0, 1]."""
     recogniser = recogniser or Recogniser()

@@ -18,7 +18,7 @@ pytest.importorskip("numpy", reason="the scorer resamples with numpy")
 from glutekit_voice.backends import SpeechUnavailable
 from glutekit_voice.render import CueRenderer
 from glutekit_voice.settings import VoiceSettings
-from speech_score import Recogniser, word_accuracy, words
+from speech_score import Recogniser, RememberingRecogniser, word_accuracy, words
 
 from glutekit import timeline
 from glutekit.catalog import Catalog
@@ -88,7 +88,7 @@ def test_the_scorer_tells_right_words_from_wrong_ones(
     text = "Lie on your back with both knees bent."
     renderer = CueRenderer(VoiceSettings(backend="piper"), cache_dir=shared_voice_cache)
     clip = renderer.render(text).path
-    recogniser = Recogniser()
+    recogniser = RememberingRecogniser()  # the clip is decoded once, scored twice
     right = word_accuracy([(text, clip)], recogniser)
     wrong = word_accuracy([("Seven purple elephants sing loudly tonight.", clip)], recogniser)
     assert right > wrong

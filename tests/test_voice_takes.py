@@ -132,7 +132,7 @@ def test_an_export_says_a_repeated_line_in_different_takes_each_understood(
     from glutekit_voice import wavfile
     from glutekit_voice.render import CueRenderer
     from glutekit_voice.settings import VoiceSettings
-    from speech_score import Recogniser
+    from speech_score import RememberingRecogniser
 
     path = tmp_path / "takes.json"
     path.write_text(json.dumps(ROUTINE), encoding="utf-8")
@@ -160,7 +160,7 @@ def test_an_export_says_a_repeated_line_in_different_takes_each_understood(
     takes = {text: clip for text, clip in clips}
     assert len(takes) == 3, [text for text, _ in clips]
 
-    recogniser = Recogniser()
+    recogniser = RememberingRecogniser()
     for n, (text, clip) in enumerate(takes.items()):
         # The export carries the cue's render whole, so what is judged below is its sound
         # (a clip misheard there is judged again on fresh renders of the same words).
@@ -179,11 +179,11 @@ def test_every_wording_of_a_repeated_line_is_understood(
     pytest.importorskip("piper", reason="the Piper backend (piper-tts) is not installed")
     from glutekit_voice.render import CueRenderer
     from glutekit_voice.settings import VoiceSettings
-    from speech_score import Recogniser, word_accuracy
+    from speech_score import RememberingRecogniser, word_accuracy
 
     texts = [text for wordings in TAKES for text in wordings]
     rendered = CueRenderer(VoiceSettings(), cache_dir=shared_voice_cache).render_all(texts)
-    recogniser = Recogniser()
+    recogniser = RememberingRecogniser()
 
     def accuracy(meant: str, said: str) -> float:
         return word_accuracy([(meant, rendered[said].path)], recogniser)
