@@ -8,13 +8,11 @@ PYTHONPATH, so the shared venv stays clean for the other tests.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
 from tests.listing import table_rows
-from tests.venvs import Venv, build_wheel, write_project
+from tests.venvs import Venv, install_to_folder, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -67,14 +65,7 @@ def misbehaving(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         MODULES,
         {name: f"gk_{name.replace('-', '_')}" for name in BROKEN},
     )
-    wheel = build_wheel(project, root / "dist")
-    target = root / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel],
-        check=True,
-        capture_output=True,
-    )
-    return {"PYTHONPATH": str(target)}
+    return {"PYTHONPATH": str(install_to_folder(project, root / "site"))}
 
 
 def _records(venv: Venv, env: dict[str, str]) -> dict[str, dict[str, object]]:

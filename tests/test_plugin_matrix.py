@@ -11,14 +11,12 @@ stdout of ``--json`` stays JSON, and the block switch makes the command clean ag
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.venvs import REPO, Venv, build_wheel, once_per_run, write_project
+from tests.venvs import REPO, Venv, install_to_folder, once_per_run, write_project
 
 pytestmark = pytest.mark.slow
 
@@ -132,14 +130,7 @@ def _module(name: str) -> str:
 
 def _install(root: Path, distribution: str, modules: dict[str, str], eps: dict[str, str]) -> Path:
     project = write_project(root / "src", distribution, modules, eps)
-    wheel = build_wheel(project, root / "dist")
-    target = root / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", target, wheel],
-        check=True,
-        capture_output=True,
-    )
-    return target
+    return install_to_folder(project, root / "site")
 
 
 @pytest.fixture(scope="session")
