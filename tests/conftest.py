@@ -453,6 +453,25 @@ def built_wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
+def wheel_env(tmp_path_factory: pytest.TempPathFactory, built_wheels: dict[str, Path]) -> Path:
+    """A fresh venv (pip only, no system site-packages) in which pip installed this
+    checkout's glutekit wheel and its dependencies, and nothing else: what a user's
+    ``pip install glutekit`` gives. Made once per run for every worker (it took each of
+    the two test modules that use it a venv and an install of its own).
+
+    Tests must not install anything into it: tests/test_licence_and_reach.py checks
+    what it holds. The README's own install command, build isolation and all, is tried
+    in a venv of its own there.
+    """
+    from tests.venvs import once_per_run, wheel_venv
+
+    with once_per_run(tmp_path_factory, "wheel-env") as (folder, build):
+        if build:
+            wheel_venv(folder / "venv", built_wheels["glutekit"])
+        return folder / "venv"
+
+
+@pytest.fixture(scope="session")
 def plugin_venv(tmp_path_factory: pytest.TempPathFactory, built_wheels: dict[str, Path]) -> object:
     """One venv for the run with glutekit and the example pack installed from wheels.
 

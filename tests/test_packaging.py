@@ -1,4 +1,8 @@
-"""A real wheel installed into a fresh virtual environment finds its plugins, schemas and routines."""
+"""A real wheel installed into a fresh virtual environment finds its plugins, schemas and routines.
+
+The environment is the run's ``wheel_env`` (tests/conftest.py): this checkout's wheel
+installed by pip with its dependencies, from the wheel built once for the run.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -16,27 +19,6 @@ from tests.conftest import run_glutekit
 
 def _bin(env_dir: Path, name: str) -> Path:
     return env_dir / ("Scripts" if os.name == "nt" else "bin") / name
-
-
-@pytest.fixture(scope="module")
-def wheel_env(tmp_path_factory: pytest.TempPathFactory, built_wheels: dict[str, Path]) -> Path:
-    """A fresh venv (no system site-packages) with the glutekit wheel and its dependencies.
-
-    The wheel is the run's (built once from this checkout); the README's own install
-    command, build isolation and all, is tried in tests/test_licence_and_reach.py.
-    """
-    work = tmp_path_factory.mktemp("wheel")
-    wheel = built_wheels["glutekit"]
-    env_dir = work / "venv"
-    venv.EnvBuilder(with_pip=True).create(env_dir)
-    subprocess.run(
-        [str(_bin(env_dir, "python")), "-m", "pip", "install", "-q", str(wheel)],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    return env_dir
 
 
 def _run(env_dir: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import venv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +186,49 @@ class Venv:
                 *map(str, args),
             ]
         )
+
+
+def clean_env(home: Path) -> dict[str, str]:
+    """This process's environment for a program of another virtual environment, as a
+    user's shell would start it: no ``GLUTEKIT_*`` or ``PYTHON*`` variables (PYTHONPATH
+    would show pip the test environment's packages as installed), no active venv, and a
+    home of its own at ``home``. pip's own settings stay (its cache, no byte-compiling)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("GLUTEKIT_", "PYTHON"))}
+    env.pop("VIRTUAL_ENV", None)
+    env.update(
+        HOME=str(home),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    return env
+
+
+def fresh_venv(root: Path) -> Path:
+    """A new virtual environment with pip and nothing else, as ``python -m venv`` makes it
+    (it does not see the test environment's packages)."""
+    venv.EnvBuilder(with_pip=True).create(root)
+    return root
+
+
+def wheel_venv(root: Path, wheel: Path) -> Path:
+    """A fresh virtual environment (:func:`fresh_venv`) in which its own pip installed
+    ``wheel`` and every dependency it asks for, as ``pip install glutekit`` would."""
+    fresh_venv(root)
+    python = root / ("Scripts" if os.name == "nt" else "bin") / "python"
+    home = root.parent / "home"
+    proc = subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", str(wheel)],
+        capture_output=True,
+        text=True,
+        env=clean_env(home),
+        cwd=root.parent,
+        timeout=900,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"pip install {wheel} failed ({proc.returncode}):\n{proc.stderr}")
+    return root
 
 
 def outer_site_packages() -> list[str]:
