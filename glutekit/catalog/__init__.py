@@ -200,12 +200,14 @@ class Catalog:
             )
             return
         clashes: list[Exercise] = []
+        kept: list[Exercise] = []
         for exercise in pack.exercises:
             taken = exercises.get(exercise.id)
             if taken is not None:
                 clashes.append(taken)
                 continue
             exercises[exercise.id] = exercise
+            kept.append(exercise)
             for old in exercise.former_ids:
                 former_ids.setdefault(old, exercise.id)
         if clashes:
@@ -217,9 +219,7 @@ class Catalog:
                 f"{owners} ({shown}); keeping the earlier ones ({disable_hint(pack.plugin)})"
             )
         if earlier is not None:
-            merged = earlier.exercises + tuple(
-                e for e in pack.exercises if self.exercises[e.id] is e
-            )
+            merged = earlier.exercises + tuple(kept)
             from dataclasses import replace
 
             self.packs[pack.id] = replace(earlier, exercises=merged)
