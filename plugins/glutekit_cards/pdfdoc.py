@@ -18,6 +18,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from glutekit_cards.pdffile import Font, serialise
 from glutekit_cards.ttf import TrueType
 
 #: Points per millimetre.
@@ -26,30 +27,6 @@ Colour = tuple[int, int, int]
 #: Line cap and join names (fpdf2's) to PDF's numbers.
 _CAPS = {"BUTT": 0, "ROUND": 1, "SQUARE": 2}
 _JOINS = {"MITER": 0, "ROUND": 1, "BEVEL": 2}
-
-
-class Font:
-    """A font added to a document, with what the document's text has used of it."""
-
-    def __init__(self, number: int, font: TrueType) -> None:
-        self.i = number
-        self.font = font
-        self.cmap = font.cmap
-        self.cw = font.cw
-        #: Glyph number to the text it stands for, for the ToUnicode map.
-        self.used: dict[int, str] = {}
-
-    def encode(self, text: str) -> str:
-        """``text`` as a PDF hex string of glyph numbers (.notdef for what the font lacks)."""
-        glyphs = self.cmap
-        used = self.used
-        out = []
-        for char in text:
-            glyph = glyphs.get(ord(char), 0)
-            if glyph not in used:
-                used[glyph] = char
-            out.append(f"{glyph:04X}")
-        return "<" + "".join(out) + ">"
 
 
 class _State:
@@ -261,9 +238,13 @@ class Document:
     # ----------------------------------------------------------------- output
 
     def output(self) -> bytes:
-        from glutekit_cards.pdffile import serialise
-
-        return serialise(self)
+        return serialise(
+            self.pages,
+            list(self.fonts.values()),
+            size=(self.w * self.k, self.h * self.k),
+            title=self.title,
+            creator=self.creator,
+        )
 
 
 def _rgb(colour: Colour) -> str:

@@ -1,4 +1,4 @@
-"""A :class:`~glutekit_cards.pdfdoc.Document` written out as a PDF 1.4 file.
+"""A :class:`~glutekit_cards.pdfdoc.Document`'s pages and fonts written out as a PDF 1.4 file.
 
 Page contents and font files are compressed. Each font is a Type 0 font over a
 TrueType CID font whose character codes are the glyph numbers of the bundled font
@@ -10,14 +10,37 @@ copied as written.
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from glutekit_cards.pdfdoc import Document, Font
+from glutekit_cards.ttf import TrueType
 
 #: How many entries a ToUnicode block may hold (the CMap format's limit).
 _BLOCK = 100
+
+
+class Font:
+    """A font added to a document, with what the document's text has used of it."""
+
+    def __init__(self, number: int, font: TrueType) -> None:
+        self.i = number
+        self.font = font
+        self.cmap = font.cmap
+        self.cw = font.cw
+        #: Glyph number to the text it stands for, for the ToUnicode map.
+        self.used: dict[int, str] = {}
+
+    def encode(self, text: str) -> str:
+        """``text`` as a PDF hex string of glyph numbers (.notdef for what the font lacks)."""
+        glyphs = self.cmap
+        used = self.used
+        out = []
+        for char in text:
+            glyph = glyphs.get(ord(char), 0)
+            if glyph not in used:
+                used[glyph] = char
+            out.append(f"{glyph:04X}")
+        return "<" + "".join(out) + ">"
 
 
 class _Objects:
@@ -45,32 +68,40 @@ class _Objects:
         return self.add(head + data + b"\nendstream")
 
 
-def serialise(document: Document) -> bytes:
+def serialise(
+    pages: Sequence[Sequence[str]],
+    fonts: Sequence[Font],
+    *,
+    size: tuple[float, float],
+    title: str,
+    creator: str,
+) -> bytes:
+    """The file: ``pages`` (each its content operators), ``fonts``, the page ``size`` in
+    points, and the title and creator for its information."""
     objects = _Objects()
-    pages = objects.reserve()
+    tree = objects.reserve()
     catalog = objects.reserve()
-    fonts = " ".join(f"/F{f.i} {_font(objects, f)} 0 R" for f in document.fonts.values())
-    resources = objects.add(f"<< /Font << {fonts} >> /ProcSet [/PDF /Text] >>")
-    width, height = document.w * document.k, document.h * document.k
+    named = " ".join(f"/F{font.i} {_font(objects, font)} 0 R" for font in fonts)
+    resources = objects.add(f"<< /Font << {named} >> /ProcSet [/PDF /Text] >>")
+    width, height = size
     kids = []
-    for content in document.pages:
+    for content in pages:
         stream = objects.stream("\n".join(content).encode("latin-1"))
         kids.append(
             objects.add(
-                f"<< /Type /Page /Parent {pages} 0 R /Resources {resources} 0 R "
+                f"<< /Type /Page /Parent {tree} 0 R /Resources {resources} 0 R "
                 f"/Contents {stream} 0 R >>"
             )
         )
     objects.set(
-        pages,
+        tree,
         f"<< /Type /Pages /Count {len(kids)} /Kids [{' '.join(f'{k} 0 R' for k in kids)}] "
         f"/MediaBox [0 0 {width:.2f} {height:.2f}] >>",
     )
-    objects.set(catalog, f"<< /Type /Catalog /Pages {pages} 0 R /PageLayout /OneColumn >>")
+    objects.set(catalog, f"<< /Type /Catalog /Pages {tree} 0 R /PageLayout /OneColumn >>")
     stamp = datetime.now(timezone.utc).strftime("D:%Y%m%d%H%M%SZ")
     info = objects.add(
-        f"<< /Title {_text(document.title)} /Creator {_text(document.creator)} "
-        f"/CreationDate ({stamp}) >>"
+        f"<< /Title {_text(title)} /Creator {_text(creator)} /CreationDate ({stamp}) >>"
     )
     return _file(objects, catalog, info)
 
