@@ -135,6 +135,36 @@ def test_a_muscle_worked_by_more_exercises_than_one_statement_names_is_read_in_p
     assert warm.working(muscles, mainly=True) == cold.working(muscles, mainly=True)
 
 
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        b"\x01\x02\x03",
+        "not numbers",
+        (10**6).to_bytes(4, "little"),
+        (-1).to_bytes(4, "little", signed=True),
+    ],
+    ids=["cut-short", "text", "past-the-end", "negative"],
+)
+def test_a_muscles_row_that_is_not_exercise_numbers_is_a_damaged_catalog(
+    chained: Path, numbers: bytes | str
+) -> None:
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    db.execute("UPDATE muscles SET ns = ?", (numbers,))
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    assert isinstance(warm.exercises, index.Exercises)
+    muscle = frozenset(next(iter(cold.exercises.values())).primary)
+    with pytest.raises(index.DamagedCatalog, match="damaged") as raised:
+        warm.working(muscle, mainly=False)
+    assert str(compiled) in str(raised.value)
+    assert not compiled.exists()
+    again, _ = _build(chained)
+    assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
+
+
 def test_the_fast_loader_fills_every_field_as_the_constructor_would() -> None:
     data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
     pack = pack_from_data(data, plugin="test", origin=str(EXAMPLE_PACK))

@@ -225,7 +225,7 @@ class Exercises(Mapping[str, Exercise]):
         lists = self._rows(
             f"SELECT ns FROM muscles WHERE {_muscles_in(muscles, mainly)}", sorted(muscles)
         )
-        numbers = sorted(set().union(*(numbers_of(blob) for (blob,) in lists)))
+        numbers = self._numbers(blob for (blob,) in lists)
         rows: list[Any] = []
         for start in range(0, len(numbers), CHUNK):
             part = numbers[start : start + CHUNK]
@@ -234,6 +234,18 @@ class Exercises(Mapping[str, Exercise]):
             rows += self._rows(sql, part)
         found = self._working[(muscles, mainly)] = self._many(rows)
         return list(found)
+
+    def _numbers(self, blobs: Iterator[Any]) -> list[int]:
+        """The exercise numbers of muscles rows, in order; a row that does not hold
+        numbers of this catalog's exercises is damage, not a muscle nothing works."""
+        try:
+            numbers = sorted(set().union(*map(numbers_of, blobs)))
+        except (TypeError, ValueError) as exc:  # not bytes, or not whole numbers
+            raise self._damaged(exc) from None
+        if numbers and (numbers[0] < 0 or numbers[-1] >= self._count):
+            wrong = numbers[0] if numbers[0] < 0 else numbers[-1]
+            raise self._damaged(ValueError(f"exercise number {wrong} of {self._count}"))
+        return numbers
 
     def any_working(self, muscles: frozenset[str], *, mainly: bool) -> bool:
         """Does any exercise work one of ``muscles`` (mainly, or at all)?"""
