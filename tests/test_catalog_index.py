@@ -165,6 +165,26 @@ def test_a_muscles_row_that_is_not_exercise_numbers_is_a_damaged_catalog(
     assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
 
 
+def test_a_pack_split_over_files_keeps_the_earlier_of_two_exercises_with_one_id(
+    chained: Path, tmp_path: Path
+) -> None:
+    data = json.loads(chained.read_text(encoding="utf-8"))
+    first, second = data["exercises"][:2], data["exercises"][2:]
+    clash = {**first[0], "name": "The same id again"}
+    halves = (tmp_path / "one.json", tmp_path / "two.json")
+    for half, exercises in zip(halves, (first, [clash, *second]), strict=True):
+        half.write_text(json.dumps({**data, "exercises": exercises}), encoding="utf-8")
+    cold, warnings = _build(*halves)
+    ids = [f"{data['id']}:{ex['id']}" for ex in data["exercises"]]
+    assert [ex.id for ex in cold.packs[data["id"]].exercises] == ids
+    assert cold.exercises[ids[0]].name == first[0]["name"]
+    assert len(warnings) == 1 and f"duplicate exercise id in pack '{data['id']}'" in warnings[0]
+    warm, warm_warnings = _build(*halves)
+    assert isinstance(warm.exercises, index.Exercises)
+    assert warm_warnings == warnings
+    assert tuple(warm.packs[data["id"]].exercises) == tuple(cold.packs[data["id"]].exercises)
+
+
 def test_the_fast_loader_fills_every_field_as_the_constructor_would() -> None:
     data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
     pack = pack_from_data(data, plugin="test", origin=str(EXAMPLE_PACK))
