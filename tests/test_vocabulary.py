@@ -13,7 +13,8 @@ import pytest
 import glutekit
 from glutekit.catalog import Catalog
 from glutekit.catalog.loaders import pack_from_data
-from glutekit.catalog.schema import read_document
+from glutekit.catalog.packwords import word_problems
+from glutekit.catalog.schema import parse_document, read_document
 from glutekit.catalog.vocabulary import builtin
 from glutekit.host.plugins import PluginHost
 
@@ -194,6 +195,38 @@ def test_a_pack_writes_terms_not_synonyms(tmp_path: Path) -> None:
     finally:
         path.unlink()
     assert any("'pecs' is a synonym; write the term itself, 'pectorals'" in p for p in problems)
+
+
+@pytest.mark.parametrize(
+    ("place", "pointer", "message"),
+    [
+        ({"kind": "strech"}, "kind", "unknown kind 'strech'"),
+        ({"targets": {"primary": ["glütëus"]}}, "targets/primary/0", "unknown muscle 'glütëus'"),
+        (
+            {"targets": {"primary": ["glutes"], "secondary": ["glutes", "buttocks"]}},
+            "targets/secondary/1",
+            "'buttocks' is a synonym; write the term itself, 'glutes'",
+        ),
+        ({"position": "floating"}, "position", "unknown position 'floating'"),
+        ({"loads": ["crossover"]}, "loads/0", "'crossover' is a synonym"),
+        ({"equipment": ["foam_roller", "bänd"]}, "equipment/1", "unknown equipment item 'bänd'"),
+        (
+            {"equipment": [{"any_of": ["foam_roller", "roller"]}]},
+            "equipment/0/any_of/1",
+            "'roller' is a synonym; write the term itself, 'foam_roller'",
+        ),
+    ],
+    ids=["kind", "primary", "secondary", "position", "loads", "equipment", "any_of"],
+)
+def test_each_wrong_word_of_an_exercise_is_reported_where_it_is(
+    place: dict[str, Any], pointer: str, message: str
+) -> None:
+    data = json.loads(GYM.read_text(encoding="utf-8"))
+    last = len(data["exercises"]) - 1
+    data["exercises"][last].update(place)
+    doc = parse_document(json.dumps(data, ensure_ascii=False).encode(), "pack.json")
+    (problem,) = word_problems(doc)
+    assert f"/exercises/{last}/{pointer}:" in str(problem) and message in str(problem)
 
 
 # ----------------------------------------------------------------------------- old files
