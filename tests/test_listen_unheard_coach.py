@@ -9,7 +9,6 @@ capture.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -65,7 +64,7 @@ def _cancel(mic: Any, played: Any, tuning: EchoTuning | None = None) -> EchoCanc
 
 @needs_espeak
 def test_a_command_over_a_coach_the_microphone_does_not_hear_meets_the_echo_threshold(
-    coach: Any, tmp_path: Path
+    coach: Any,
 ) -> None:
     """As in benchmarks/listen.py's live sessions: the session plays the coach and lends
     the listener its sound, while the microphone hears only a quiet room and the person.
