@@ -197,7 +197,14 @@ def test_a_misbehaving_plugin_is_named_and_blocking_it_recovers_every_command(
         assert took < 4 * TIMEOUT + 30, f"{what} took {took:.0f} s"
         assert "Traceback" not in stderr and "internal error" not in stderr, f"{what}\n{stderr}"
         assert code in (0, 1, 2), f"{what}: exit {code}\n{stderr}"
-        if code != 0 or "warning" in stderr:
+        # On a busy machine a built-in plugin may be slow enough to be named as busy:
+        # that notice is about it, not about the plugin under test.
+        notices = [
+            line
+            for line in stderr.splitlines()
+            if not (" has been busy in " in line and f"'{shown}'" not in line)
+        ]
+        if code != 0 or any("warning" in line for line in notices):
             assert f"'{shown}'" in stderr, f"{what}: plugin not named\n{stderr}"
         if "--json" in args and code == 0:
             json.loads(stdout)  # a plugin's prints never reach stdout
