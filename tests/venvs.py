@@ -26,6 +26,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+#: pip installing what is given and nothing else, with the build backend already there.
+PIP_INSTALL = ("-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation")
 EXAMPLE = REPO / "examples" / "glutekit-hip-flexors"
 
 #: Variables that would change which plugins load; each test sets what it needs.
@@ -78,20 +80,7 @@ def install_to_folder(project: Path, target: Path) -> Path:
     One pip run for both (a wheel built with :func:`build_wheel` and then installed took
     two: pip's start is most of the work for a project of one module).
     """
-    _check(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--target",
-            str(target),
-            str(project),
-        ]
-    )
+    _check([sys.executable, *PIP_INSTALL, "--target", str(target), str(project)])
     return target
 
 
@@ -174,18 +163,7 @@ class Venv:
         return self.run(self.bin / "glutekit", *args, env=env, cwd=cwd, timeout=timeout)
 
     def pip_install(self, *args: str | Path) -> None:
-        _check(
-            [
-                str(self.python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-deps",
-                "--no-build-isolation",
-                *map(str, args),
-            ]
-        )
+        _check([str(self.python), *PIP_INSTALL, *map(str, args)])
 
 
 def clean_env(home: Path) -> dict[str, str]:
