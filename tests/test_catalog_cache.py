@@ -211,6 +211,67 @@ def test_a_pack_written_just_now_is_read_on_every_start(pack: Path, pack_reads: 
     assert not index.exists()
 
 
+def test_a_cold_build_reads_and_parses_each_pack_file_once(
+    pack: Path, pack_reads: list[Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import glutekit.catalog.schema as schema
+
+    parsed: list[Path] = []
+    real = schema.read_bounded
+
+    def reading_again(path: Path, name: str, *args: Any) -> bytes:
+        parsed.append(Path(path))
+        return real(path, name, *args)
+
+    monkeypatch.setattr(schema, "read_bounded", reading_again)
+    catalog, warnings, _ = _build(pack)
+    assert pack_reads.count(pack) == 1
+    # The stock pack too: no file read for the key is read again to be parsed (the
+    # routines, which have a key of their own, are read when parsed).
+    assert pack_reads and not set(parsed) & set(pack_reads)
+    assert warnings == []
+    assert any(ex.origin == str(pack) for ex in catalog.packs.values())
+
+
+def test_a_pack_changed_after_its_key_was_read_is_built_from_the_bytes_of_the_key(
+    pack: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The catalog holds what was keyed: a pack rewritten between the key and the parse
+    # is not half one version and half the other.
+    real = packcache.read_bounded
+    data = json.loads(pack.read_text(encoding="utf-8"))
+    first = data["exercises"][0]
+
+    def read_then_rewrite(path: Path, name: str, *args: Any) -> bytes:
+        raw = real(path, name, *args)
+        if Path(path) != pack:
+            return raw
+        changed = {**data, "exercises": [{**first, "name": "Rewritten"}, *data["exercises"][1:]]}
+        pack.write_text(json.dumps(changed), encoding="utf-8")
+        return raw
+
+    monkeypatch.setattr(packcache, "read_bounded", read_then_rewrite)
+    catalog, _, _ = _build(pack)
+    assert catalog.exercises[f"{data['id']}:{first['id']}"].name == first["name"]
+
+
+def test_a_validation_key_is_the_same_from_the_kept_bytes_as_from_the_file(pack: Path) -> None:
+    from glutekit.catalog.schema import read_document
+    from glutekit.catalog.validcache import ValidCache
+
+    kept: packcache.Kept = {}
+    packcache.sources_key([("test-pack", pack)], kept=kept)
+    raw, digest = kept[str(pack)]
+    assert raw == pack.read_bytes()
+    from glutekit.catalog import document_from_source
+
+    from_kept = document_from_source(pack, "pack", kept)
+    assert from_kept.digest == digest and str(pack) not in kept
+    from_file = read_document(pack)
+    assert from_file.digest is None
+    assert ValidCache.key(from_kept, "pack") == ValidCache.key(from_file, "pack") is not None
+
+
 CHECK = """
 import json, sys
 from pathlib import Path

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from glutekit.catalog.collector import collector_paused, settle
-from glutekit.catalog.packcache import CompiledPacks, PackCache
+from glutekit.catalog.packcache import CompiledPacks, Kept, PackCache
 from glutekit.catalog.routinecache import RoutineCache, routines_key
 from glutekit.catalog.schema import (
     Document,
     Problem,
     SchemaName,
     detect_kind,
+    parse_document,
     read_document,
     schema_problems,
 )
@@ -40,6 +41,7 @@ from glutekit.host.offers import PACKS, ROUTINES
 from glutekit.host.plugins import PluginHost, disable_hint
 from glutekit.model import Exercise, Pack, Routine, Symptom
 from glutekit.model.records import record
+from glutekit.textcheck import safe
 
 ENV_USER_ROUTINES = "GLUTEKIT_ROUTINES_DIR"
 
@@ -51,9 +53,17 @@ def user_routines_dir() -> Path:
     return paths.user_routines_dir()
 
 
-def document_from_source(source: Any, label: str) -> Document:
-    """A pack or routine source from a plugin: a path, or already-parsed data."""
+def document_from_source(source: Any, label: str, kept: Kept | None = None) -> Document:
+    """A pack or routine source from a plugin: a path, or already-parsed data.
+
+    A file whose bytes are in ``kept`` (read for the catalog's key) is parsed from them.
+    """
     if isinstance(source, (str, Path)):
+        if kept:
+            found = kept.pop(str(source), None)
+            if found is not None:
+                raw, digest = found
+                return parse_document(raw, safe(str(source)), digest)
         return read_document(Path(source))
     if isinstance(source, Mapping):
         return Document(name=label, data=dict(source))
@@ -110,14 +120,15 @@ class Catalog:
     def _add_packs(self, sources: list[tuple[str, Any]], report: Any, known: ValidCache) -> None:
         """Every pack the plugins return, from the compiled cache when nothing changed."""
         cache = PackCache()
-        key = cache.key(sources)
+        kept: Kept = {}
+        key = cache.key(sources, kept)
         self.packs_key = key
         with collector_paused():
             compiled = cache.load(key)
             if compiled is None:
                 reports: list[str] = []
                 for plugin, source in sources:
-                    self._add_pack_source(plugin, source, reports.append, known)
+                    self._add_pack_source(plugin, source, reports.append, known, kept)
                 compiled = CompiledPacks(
                     packs=self.packs, exercises=self.exercises, reports=tuple(reports)
                 )
@@ -147,12 +158,18 @@ class Catalog:
         return conflicts
 
     def _valid_document(
-        self, plugin: str, source: Any, kind: SchemaName, report: Any, known: ValidCache
+        self,
+        plugin: str,
+        source: Any,
+        kind: SchemaName,
+        report: Any,
+        known: ValidCache,
+        kept: Kept | None = None,
     ) -> Document | None:
         """Parse and validate a plugin's pack or routine; report and return None if bad."""
         noun = "pack" if kind == "pack" else "routine"
         try:
-            doc = document_from_source(source, f"plugin '{plugin}' {noun}")
+            doc = document_from_source(source, f"plugin '{plugin}' {noun}", kept)
         except InputError as exc:
             if plugin == "user":
                 report(f"{exc}; skipped (a file in your routines folder)")
@@ -173,8 +190,10 @@ class Catalog:
         known.remember(key)
         return doc
 
-    def _add_pack_source(self, plugin: str, source: Any, report: Any, known: ValidCache) -> None:
-        doc = self._valid_document(plugin, source, "pack", report, known)
+    def _add_pack_source(
+        self, plugin: str, source: Any, report: Any, known: ValidCache, kept: Kept
+    ) -> None:
+        doc = self._valid_document(plugin, source, "pack", report, known, kept)
         if doc is not None:
             # Imported here, as in the other builders: a warm start takes its packs and
             # routines from the caches, and never needs the loaders.

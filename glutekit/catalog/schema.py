@@ -133,6 +133,8 @@ class Document:
     name: str
     data: Any
     text: str | None = None
+    #: The BLAKE2b digest of the bytes ``text`` was read from, when the reader had it.
+    digest: bytes | None = None
 
     @cached_property
     def _positions(self) -> dict[str, Any]:
@@ -169,7 +171,7 @@ def read_document(path: Path) -> Document:
     return parse_document(raw, name)
 
 
-def parse_document(raw: bytes, name: str) -> Document:
+def parse_document(raw: bytes, name: str, digest: bytes | None = None) -> Document:
     if not raw.strip():
         raise InputError(f"{name}: file is empty (expected a JSON object)")
     try:
@@ -196,7 +198,7 @@ def parse_document(raw: bytes, name: str) -> Document:
         raise InputError(f"{name}: JSON is nested too deeply") from None
     # The nesting limit is checked with the schema (see schema_problems), so that files
     # already known to be valid are not walked node by node on every start.
-    return Document(name=name, data=data, text=text)
+    return Document(name=name, data=data, text=text, digest=digest)
 
 
 def _whole_float(token: str) -> int | float:

@@ -69,9 +69,12 @@ class ValidCache:
     def key(doc: Document, kind: SchemaName) -> str | None:
         if doc.text is None:
             return None  # data handed over in memory: cheap to check, nothing to key on
+        content = doc.digest
+        if content is None:
+            content = content_hash(doc.text.encode("utf-8")).digest()
         digest = content_hash(_fingerprint(kind))
         digest.update(kind.encode())
-        digest.update(doc.text.encode("utf-8"))
+        digest.update(content)
         return digest.hexdigest()
 
     def known_valid(self, key: str | None) -> bool:
