@@ -350,3 +350,79 @@ def test_a_file_damaged_inside_is_one_line_then_built_again(tmp_path: Path) -> N
     again = subprocess.run(command, env=env, capture_output=True, text=True)
     assert again.returncode == 0, again.stderr
     assert again.stdout == first.stdout
+
+
+def test_a_warm_exercise_unpacks_its_long_texts_only_when_one_is_read(chained: Path) -> None:
+    import copy
+    import pickle
+
+    from glutekit.model.packed import PACKED_FIELDS, PACKED_KEY
+
+    cold, _ = _build(chained)
+    warm, _ = _build(chained)
+    muscles = frozenset(m for ex in cold.exercises.values() for m in ex.primary)
+    listed = warm.working(muscles, mainly=True)
+    assert listed and all(PACKED_KEY in ex.__dict__ for ex in listed)
+    # What a listing reads leaves them packed.
+    assert [(ex.id, ex.name, ex.kind, ex.dose) for ex in listed] == [
+        (ex.id, ex.name, ex.kind, ex.dose) for ex in cold.working(muscles, mainly=True)
+    ]
+    assert all(PACKED_KEY in ex.__dict__ for ex in listed)
+    first = listed[0]
+    built = cold.exercises[first.id]
+    # Copies and pickles carry the packed fields with them.
+    for twin in (copy.copy(first), pickle.loads(pickle.dumps(first))):
+        assert PACKED_KEY in twin.__dict__
+        assert twin == built
+    assert first.cues == built.cues
+    assert PACKED_KEY not in first.__dict__
+    assert [getattr(first, name) for name in PACKED_FIELDS] == [
+        getattr(built, name) for name in PACKED_FIELDS
+    ]
+    # The class still answers with each field's default.
+    assert (Exercise.summary, Exercise.cues, Exercise.credit) == (None, (), "")
+
+
+def test_an_exercise_whose_packed_texts_do_not_read_back_is_one_line_then_built_again(
+    chained: Path,
+) -> None:
+    from glutekit.errors import GlutekitError
+
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    db.execute("UPDATE exercises SET packed = ?", (b"\x80\x05not a pickle",))
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    some = next(iter(cold.exercises))
+    exercise = warm.exercise(some)
+    assert exercise.name == cold.exercises[some].name
+    with pytest.raises(GlutekitError, match="damaged") as raised:
+        _ = exercise.instructions
+    message = str(raised.value)
+    assert str(compiled) in message and "\n" not in message
+    assert not compiled.exists()
+    again, _ = _build(chained)
+    assert again.exercise(some).instructions == cold.exercises[some].instructions
+
+
+def test_the_exercises_that_work_a_muscle_first_are_stored_side_by_side(chained: Path) -> None:
+    cold, _ = _build(chained)
+    _build(chained)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    stored = dict(db.execute("SELECT id, slot FROM exercises").fetchall())
+    db.close()
+    order = list(cold.exercises)
+    by_first: dict[str, list[int]] = {}
+    for exercise in cold.exercises.values():
+        by_first.setdefault(exercise.primary[0], []).append(stored[exercise.id])
+    assert len(by_first) > 1
+    for slots in by_first.values():
+        assert slots == list(range(min(slots), min(slots) + len(slots)))
+    # Stored out of catalog order, read back in it.
+    assert sorted(stored, key=stored.__getitem__) != order
+    warm, _ = _build(chained)
+    assert list(warm.exercises) == order
+    assert [ex.id for ex in warm.exercises.values()] == order

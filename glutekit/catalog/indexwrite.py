@@ -12,12 +12,14 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from operator import attrgetter
+from dataclasses import fields
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from glutekit.catalog.index import FORMAT, SHARED, fields_of_exercise
+from glutekit.catalog.index import FORMAT, SHARED, fields_of_exercise, head_fields
 from glutekit.model import Exercise, Pack
+from glutekit.model.packed import PACKED_FIELDS
 
 
 def save(
@@ -35,25 +37,34 @@ def save(
     shared: list[Any] = []
     numbers: dict[int, int] = {}  # id() of a shared value -> its place in ``shared``
     names = fields_of_exercise()
-    values_of = attrgetter(*names)
-    at = [names.index(name) for name in SHARED]
+    # The loaders fill an exercise's dictionary in its fields' order: taking the values
+    # as they are, by their places, is quicker than asking for each by name.
+    own_order = tuple(f.name for f in fields(Exercise))
+    head_of = itemgetter(*(own_order.index(name) for name in head_fields()))
+    packed_of = itemgetter(*(own_order.index(name) for name in PACKED_FIELDS))
+    values_of = attrgetter(*own_order)
+    at = [head_fields().index(name) for name in SHARED]
     ordered = list(exercises.values())
 
-    def rows() -> Iterator[tuple[int, str, str, bytes]]:
-        for n, exercise in enumerate(ordered):
+    # Stored by the muscle each works first (see .index), then in catalog order.
+    slots = sorted(range(len(ordered)), key=lambda n: (ordered[n].primary[:1], n))
+
+    def rows() -> Iterator[tuple[int, int, str, str, bytes, bytes]]:
+        for slot, n in enumerate(slots):
+            exercise = ordered[n]
             state = exercise.__dict__
-            # The loaders fill an exercise's dictionary in its fields' order: taking the
-            # values as they are is quicker than asking for each by name.
-            values = list(state.values()) if tuple(state) == names else list(values_of(exercise))
+            values = tuple(state.values()) if tuple(state) == own_order else values_of(exercise)
+            head = list(head_of(values))
             for i in at:
-                value = values[i]
+                value = head[i]
                 found = numbers.get(id(value))
                 if found is None:
                     # ``shared`` holds each value, so its id() stays its own meanwhile.
                     found = numbers[id(value)] = len(shared)
                     shared.append(value)
-                values[i] = found
-            yield n, exercise.id, exercise.pack, dumps(values, protocol)
+                head[i] = found
+            packed = dumps(list(packed_of(values)), protocol)
+            yield slot, n, exercise.id, exercise.pack, dumps(head, protocol), packed
 
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -65,7 +76,8 @@ def save(
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
             CREATE TABLE exercises (
-                n INTEGER PRIMARY KEY, id TEXT NOT NULL, pack TEXT NOT NULL, state BLOB NOT NULL
+                slot INTEGER PRIMARY KEY, n INTEGER NOT NULL, id TEXT NOT NULL,
+                pack TEXT NOT NULL, head BLOB NOT NULL, packed BLOB NOT NULL
             );
             CREATE TABLE muscles (
                 muscle TEXT NOT NULL, main INTEGER NOT NULL, ns BLOB NOT NULL,
@@ -74,8 +86,8 @@ def save(
             CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             """
         )
-        db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?)", rows())
-        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(ordered))
+        db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?, ?, ?)", rows())
+        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(ordered, slots))
         db.executemany(
             "INSERT OR IGNORE INTO former VALUES (?, ?)",
             ((old, exercise.id) for exercise in ordered for old in exercise.former_ids),
@@ -109,14 +121,17 @@ def save(
         os.fsync(written.fileno())
 
 
-def _muscle_rows(ordered: Sequence[Exercise]) -> Iterator[tuple[str, int, bytes]]:
-    """(muscle, main, numbers): the exercises that work each muscle, mainly or less."""
+def _muscle_rows(
+    ordered: Sequence[Exercise], slots: Sequence[int]
+) -> Iterator[tuple[str, int, bytes]]:
+    """(muscle, main, slots): the exercises that work each muscle, mainly or less."""
     lists: dict[tuple[str, int], array[int]] = {}
-    for n, exercise in enumerate(ordered):
+    for slot, n in enumerate(slots):
+        exercise = ordered[n]
         for muscle in exercise.primary:
-            lists.setdefault((muscle, 1), array("i")).append(n)
+            lists.setdefault((muscle, 1), array("i")).append(slot)
         for muscle in exercise.secondary:
-            lists.setdefault((muscle, 0), array("i")).append(n)
+            lists.setdefault((muscle, 0), array("i")).append(slot)
     for (muscle, main), numbers in lists.items():
         if sys.byteorder != "little":
             numbers.byteswap()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import field
 from typing import TYPE_CHECKING, Literal
 
+from glutekit.model.packed import install as install_packed
 from glutekit.model.records import record
 
 if TYPE_CHECKING:
@@ -297,6 +298,10 @@ class Exercise:
         if not self.equipment:
             return "none"
         return ", ".join(" or ".join(n.replace("_", " ") for n in need) for need in self.equipment)
+
+
+# An exercise read from the compiled catalog unpacks its long texts when first read.
+install_packed(Exercise)
 
 
 @record(frozen=True, kw_only=True)
