@@ -426,3 +426,48 @@ def test_the_exercises_that_work_a_muscle_first_are_stored_side_by_side(chained:
     warm, _ = _build(chained)
     assert list(warm.exercises) == order
     assert [ex.id for ex in warm.exercises.values()] == order
+
+
+def test_a_head_numbers_each_distinct_value_once_and_keeps_its_type(tmp_path: Path) -> None:
+    """Values the loaders did not share (a plugin's own objects) are stored once by value,
+    and a value is never taken for an equal one of another type (1 for True)."""
+    from glutekit.catalog import indexwrite
+
+    data = json.loads(EXAMPLE_PACK.read_text(encoding="utf-8"))
+    pack = pack_from_data(data, plugin="test", origin=str(EXAMPLE_PACK))
+    made: dict[str, Exercise] = {}
+    for copy_number in range(3):
+        for ex in pack.exercises:
+            state = {f.name: getattr(ex, f.name) for f in fields(Exercise)}
+            state["id"] = f"{ex.id}-{copy_number}"
+            # Equal values, but objects of their own.
+            state["primary"] = tuple(list(ex.primary))
+            state["tags"] = tuple(list(ex.tags))
+            state["settle"] = 1
+            state["per_side"] = copy_number != 1
+            made[state["id"]] = Exercise(**state)
+    path = tmp_path / "catalog.sqlite"
+    indexwrite.save(path, "key", {pack.id: pack}, made, ())
+    found = index.load(path, "key")
+    assert found is not None
+    _, exercises, _ = found
+    assert list(exercises) == list(made)
+    for exercise_id, ex in made.items():
+        read = exercises[exercise_id]
+        assert read == ex
+        assert read.settle == 1 and type(read.settle) is int
+        assert read.per_side is ex.per_side
+    db = sqlite3.connect(path)
+    ((blob,),) = db.execute("SELECT value FROM meta WHERE name = 'values'").fetchall()
+    db.close()
+    import pickle
+
+    stored = pickle.loads(blob)
+    distinct = {
+        (type(value), value)
+        for ex in made.values()
+        for value in (getattr(ex, f) for f in index.NUMBERED)
+    }
+    # Three copies of each exercise with values of their own, and as many values as
+    # there are distinct ones: each stored once.
+    assert len(stored) == len(distinct)

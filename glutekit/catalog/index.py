@@ -6,20 +6,25 @@ thousand that work one muscle. The compiled catalog is now one SQLite file per
 content key (see :mod:`.packcache`), written once and never changed:
 
 - ``exercises``: one row per exercise, by its place in catalog order (``n``),
-  qualified id and pack, with the exercise's attribute values pickled in two parts (as lists, in the
-  order of the fields named in ``meta``): ``head``, what listing, filtering and
-  planning read, and ``packed``, the long texts (see :mod:`glutekit.model.packed`),
-  unpickled only when one of them is first read. The rows are stored (``slot``) by
-  the muscle each exercise works first, then in catalog order: the exercises that work
-  one muscle mainly lie side by side in the file, and reading them reads a few pages
-  rather than a piece of every page (at 10k exercises, 1.3 ms against 3.3 ms for 752);
+  qualified id, pack and name, with its other attributes in two parts:
+
+  - ``head``, what listing, filtering and planning read: an array of numbers, one per
+    field of :data:`NUMBERED`, into the ``values`` kept in ``meta``. A catalog of any
+    size has few distinct kinds, word lists, doses, transitions and phase words, each
+    stored once; an exercise is made from numbers in half the time of unpickling it.
+  - ``packed``, the long texts, pickled as a list, unpickled only when one of them is
+    first read (see :mod:`glutekit.model.packed`).
+
+  The rows are stored (``slot``) by the muscle each exercise works first, then in
+  catalog order: the exercises that work one muscle mainly lie side by side in the
+  file, and reading them reads a few pages rather than a piece of every page (at 10k
+  exercises, 1.3 ms against 3.3 ms for 752);
 - ``muscles``: for each muscle, mainly or less, the slots of the exercises that work
   it, as one array (a row per muscle: writing a row per exercise and muscle, and an
   index over them, took a third of a 100k catalog's writing);
 - ``former``: an exercise's old ids;
 - ``meta``: the packs (without their exercises), the messages the merge reported, the
-  number of exercises, and the doses, transitions and phase words exercises share
-  (stored once, as a large catalog has few of each).
+  number of exercises, and the values the heads number.
 
 :class:`Exercises` is the catalog's mapping of exercises over that file: an exercise
 is read the first time it is asked for, the whole table only when a command walks
@@ -61,20 +66,16 @@ try:
 except ImportError:  # pragma: no cover - a Python whose sqlite3 is laid out otherwise
     import sqlite3  # type: ignore[no-redef]
 
-FORMAT = "glutekit-catalog-5"
-#: Exercise attributes stored once in ``meta`` and referred to by number in each row.
-SHARED = ("dose", "transition", "phase_words")
+FORMAT = "glutekit-catalog-6"
+#: The fields of an exercise's head (all but its id, its name and the packed ones), in
+#: the order of its numbers.
+NUMBERED = tuple(f.name for f in fields(Exercise) if f.name not in ("id", "name", *PACKED_FIELDS))
 
 
-def fields_of_exercise() -> tuple[str, ...]:
-    """The names of :class:`Exercise`'s fields, in the order its rows store them: those
-    of the head, then those packed."""
-    return head_fields() + PACKED_FIELDS
-
-
-def head_fields() -> tuple[str, ...]:
-    """The fields a row's head holds, in their order: all but the packed ones."""
-    return tuple(f.name for f in fields(Exercise) if f.name not in PACKED_FIELDS)
+def fields_of_exercise() -> str:
+    """What a file's rows hold, to tell one written for other fields: the id and name,
+    the numbered fields, then the packed ones."""
+    return " ".join(("id", "name", *NUMBERED, "|", *PACKED_FIELDS))
 
 
 def works(exercise: Exercise, muscles: frozenset[str], *, mainly: bool) -> bool:
@@ -85,17 +86,17 @@ def works(exercise: Exercise, muscles: frozenset[str], *, mainly: bool) -> bool:
 
 
 def _exercise(
-    values: Sequence[Any],
-    names: tuple[str, ...],
-    shared: Sequence[Any],
-    packed: bytes,
-    where: str | None = None,
+    exercise_id: str, name: str, head: bytes, values: list[Any], packed: bytes, where: str | None
 ) -> Exercise:
-    """An exercise from its head's values, in ``names``' order, and its packed fields
-    (past the dataclass machinery)."""
-    state = dict(zip(names, values, strict=True))
-    for name in SHARED:
-        state[name] = shared[state[name]]
+    """An exercise from its row: the numbers of its head's values in ``values``, and its
+    packed fields (past the dataclass machinery)."""
+    numbers = array("I")
+    numbers.frombytes(head)
+    if sys.byteorder != "little":
+        numbers.byteswap()
+    state = dict(zip(NUMBERED, map(values.__getitem__, numbers), strict=True))
+    state["id"] = exercise_id
+    state["name"] = name
     state[PACKED_KEY] = (PACKED_FIELDS, packed, where)
     exercise = object.__new__(Exercise)
     object.__setattr__(exercise, "__dict__", state)
@@ -120,8 +121,7 @@ class Exercises(Mapping[str, Exercise]):
         self._pid = 0
         self._lock = threading.Lock()
         self._count = count
-        self._shared: list[Any] | None = None
-        self._names = head_fields()
+        self._values: list[Any] | None = None
         self._memo: dict[str, Exercise] = {}
         self._all: dict[str, Exercise] | None = None
         self._ids: tuple[str, ...] | None = None
@@ -142,16 +142,16 @@ class Exercises(Mapping[str, Exercise]):
             except sqlite3.DatabaseError as exc:
                 raise self._damaged(exc) from None
 
-    def _made(self, exercise_id: str, head: bytes, packed: bytes) -> Exercise:
+    def _made(self, exercise_id: str, name: str, head: bytes, packed: bytes) -> Exercise:
         found = self._memo.get(exercise_id)
         if found is None:
             try:
-                if self._shared is None:
-                    (value,) = self._rows("SELECT value FROM meta WHERE name = 'shared'")[0]
-                    self._shared = _loads(value)
+                if self._values is None:
+                    (value,) = self._rows("SELECT value FROM meta WHERE name = 'values'")[0]
+                    self._values = list(_loads(value))
                 if not isinstance(packed, bytes):
                     raise TypeError(f"packed fields stored as {type(packed).__name__}")
-                found = _exercise(_loads(head), self._names, self._shared, packed, self._where)
+                found = _exercise(exercise_id, name, head, self._values, packed, self._where)
             except DamagedCatalog:
                 raise
             except Exception as exc:  # a stored value that does not read back
@@ -171,16 +171,16 @@ class Exercises(Mapping[str, Exercise]):
         )
 
     def _many(self, rows: list[Any]) -> list[Exercise]:
-        """The exercises of ``rows`` (n, id, head, packed), made with the cycle collector out
+        """The exercises of ``rows`` (n, id, name, head, packed), made with the cycle collector out
         of the way: each collection would walk every object made so far again."""
         with collector_paused():
-            made = [self._made(exercise_id, head, packed) for _, exercise_id, head, packed in rows]
+            made = [self._made(*row[1:]) for row in rows]
         settle(len(self._memo))
         return made
 
     def _everything(self) -> dict[str, Exercise]:
         if self._all is None:
-            rows = _in_order(self._rows("SELECT n, id, head, packed FROM exercises"))
+            rows = _in_order(self._rows("SELECT n, id, name, head, packed FROM exercises"))
             self._all = dict(zip((row[1] for row in rows), self._many(rows), strict=True))
             self._ids = tuple(self._all)
         return self._all
@@ -195,7 +195,8 @@ class Exercises(Mapping[str, Exercise]):
             return found
         if not isinstance(exercise_id, str):
             raise KeyError(exercise_id)
-        rows = self._rows("SELECT head, packed FROM exercises WHERE id = ?", (exercise_id,))
+        sql = "SELECT name, head, packed FROM exercises WHERE id = ?"
+        rows = self._rows(sql, (exercise_id,))
         if not rows:
             raise KeyError(exercise_id)
         return self._made(exercise_id, *rows[0])
@@ -255,7 +256,7 @@ class Exercises(Mapping[str, Exercise]):
         for start in range(0, len(numbers), CHUNK):
             part = numbers[start : start + CHUNK]
             marks = ", ".join("?" * len(part))
-            sql = f"SELECT n, id, head, packed FROM exercises WHERE slot IN ({marks})"
+            sql = f"SELECT n, id, name, head, packed FROM exercises WHERE slot IN ({marks})"
             rows += self._rows(sql, part)
         found = self._working[(muscles, mainly)] = self._many(_in_order(rows))
         return list(found)
@@ -285,7 +286,9 @@ class Exercises(Mapping[str, Exercise]):
         """A pack's exercises in the catalog, in order."""
         if self._all is not None:
             return tuple(ex for ex in self._all.values() if ex.pack == pack_id)
-        rows = self._rows("SELECT n, id, head, packed FROM exercises WHERE pack = ?", (pack_id,))
+        rows = self._rows(
+            "SELECT n, id, name, head, packed FROM exercises WHERE pack = ?", (pack_id,)
+        )
         return tuple(self._many(_in_order(rows)))
 
     def former(self, old_id: str) -> str | None:
@@ -428,7 +431,7 @@ def load(path: Path, key: str) -> tuple[dict[str, Pack], Exercises, tuple[str, .
         if (
             meta.get("format") != FORMAT
             or meta.get("key") != key
-            or meta.get("fields") != " ".join(fields_of_exercise())
+            or meta.get("fields") != fields_of_exercise()
         ):
             db.close()
             return None

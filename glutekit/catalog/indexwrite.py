@@ -17,7 +17,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from glutekit.catalog.index import FORMAT, SHARED, fields_of_exercise, head_fields
+from glutekit.catalog.index import FORMAT, NUMBERED, fields_of_exercise
 from glutekit.model import Exercise, Pack
 from glutekit.model.packed import PACKED_FIELDS
 
@@ -34,37 +34,47 @@ def save(
 
     dumps = pickle.dumps
     protocol = pickle.HIGHEST_PROTOCOL
-    shared: list[Any] = []
-    numbers: dict[int, int] = {}  # id() of a shared value -> its place in ``shared``
-    names = fields_of_exercise()
+    values: list[Any] = []
+    # A value's place in ``values``, by its id() (the loaders share each word list, dose
+    # and the like among the exercises that have it), then by type and value for one
+    # made apart (True and 1 are equal, but are not the same value here).
+    by_id: dict[int, int] = {}
+    by_value: dict[tuple[type, Any], int] = {}
+
+    def number(value: Any) -> int:
+        found = by_id.get(id(value))
+        if found is None:
+            try:
+                found = by_value.setdefault((type(value), value), len(values))
+            except TypeError:  # unhashable: shared by identity alone
+                found = len(values)
+            if found == len(values):
+                values.append(value)
+            # ``values`` holds each value, so its id() stays its own meanwhile.
+            by_id[id(value)] = found
+        return found
+
     # The loaders fill an exercise's dictionary in its fields' order: taking the values
     # as they are, by their places, is quicker than asking for each by name.
     own_order = tuple(f.name for f in fields(Exercise))
-    head_of = itemgetter(*(own_order.index(name) for name in head_fields()))
+    head_of = itemgetter(*(own_order.index(name) for name in NUMBERED))
     packed_of = itemgetter(*(own_order.index(name) for name in PACKED_FIELDS))
     values_of = attrgetter(*own_order)
-    at = [head_fields().index(name) for name in SHARED]
     ordered = list(exercises.values())
 
     # Stored by the muscle each works first (see .index), then in catalog order.
     slots = sorted(range(len(ordered)), key=lambda n: (ordered[n].primary[:1], n))
 
-    def rows() -> Iterator[tuple[int, int, str, str, bytes, bytes]]:
+    def rows() -> Iterator[tuple[int, int, str, str, str, bytes, bytes]]:
         for slot, n in enumerate(slots):
             exercise = ordered[n]
             state = exercise.__dict__
-            values = tuple(state.values()) if tuple(state) == own_order else values_of(exercise)
-            head = list(head_of(values))
-            for i in at:
-                value = head[i]
-                found = numbers.get(id(value))
-                if found is None:
-                    # ``shared`` holds each value, so its id() stays its own meanwhile.
-                    found = numbers[id(value)] = len(shared)
-                    shared.append(value)
-                head[i] = found
-            packed = dumps(list(packed_of(values)), protocol)
-            yield slot, n, exercise.id, exercise.pack, dumps(head, protocol), packed
+            every = tuple(state.values()) if tuple(state) == own_order else values_of(exercise)
+            head = array("I", map(number, head_of(every)))
+            if sys.byteorder != "little":
+                head.byteswap()
+            packed = dumps(list(packed_of(every)), protocol)
+            yield slot, n, exercise.id, exercise.pack, exercise.name, head.tobytes(), packed
 
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -77,7 +87,8 @@ def save(
             CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
             CREATE TABLE exercises (
                 slot INTEGER PRIMARY KEY, n INTEGER NOT NULL, id TEXT NOT NULL,
-                pack TEXT NOT NULL, head BLOB NOT NULL, packed BLOB NOT NULL
+                pack TEXT NOT NULL, name TEXT NOT NULL, head BLOB NOT NULL,
+                packed BLOB NOT NULL
             );
             CREATE TABLE muscles (
                 muscle TEXT NOT NULL, main INTEGER NOT NULL, ns BLOB NOT NULL,
@@ -86,7 +97,7 @@ def save(
             CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             """
         )
-        db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?, ?, ?)", rows())
+        db.executemany("INSERT INTO exercises VALUES (?, ?, ?, ?, ?, ?, ?)", rows())
         db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(ordered, slots))
         db.executemany(
             "INSERT OR IGNORE INTO former VALUES (?, ?)",
@@ -106,11 +117,11 @@ def save(
             [
                 ("format", FORMAT),
                 ("key", key),
-                ("fields", " ".join(names)),
+                ("fields", fields_of_exercise()),
                 ("count", len(ordered)),
                 ("packs", dumps(stored_packs, protocol)),
                 ("reports", dumps(tuple(reports), protocol)),
-                ("shared", dumps(shared, protocol)),
+                ("values", dumps(values, protocol)),
             ],
         )
         db.commit()
