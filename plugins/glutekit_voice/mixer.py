@@ -96,6 +96,7 @@ class Schedule:
         tones: bool = False,
         music: Music | None = None,
         tone_level: float | None = None,
+        seconds: Mapping[Path, float] | None = None,
     ) -> Schedule:
         """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV).
 
@@ -103,8 +104,11 @@ class Schedule:
             speech level measured on this session's clips; otherwise it is spoken like
             any cue (from ``clips``).
         :param music: music to play under the voice, ducked while clips sound.
+        :param seconds: the playing time of clips already measured
+            (:func:`wavfile.seconds`), by file; the others are read here.
         """
-        beep_frames = len(wavfile.beep(rate))
+        beep_frames = wavfile.beep_frames(rate)
+        known = seconds or {}
         placements = []
         for cue in timeline.cues:
             start = round(cue.at * rate)
@@ -115,7 +119,8 @@ class Schedule:
                 )
             elif cue.text in clips:
                 path = clips[cue.text]
-                frames = int(wavfile.seconds(path) * rate)
+                length = known[path] if path in known else wavfile.seconds(path)
+                frames = int(length * rate)
                 placements.append(Placement(start=start, path=path, frames=frames, cue=cue))
         level = wavfile.SPEECH_LEVEL
         if tones:  # read some clips only when there are tones to match to them
@@ -158,17 +163,24 @@ class _Clips:
 
     def __init__(self, rate: int, tone_level: float) -> None:
         self.rate = rate
-        # A sine's RMS is its peak over the square root of two.
-        peak = tone_level * math.sqrt(2)
-        self._beeps = (
-            wavfile.beep(rate, BEEP_HZ, level=peak),
-            wavfile.beep(rate, LAST_BEEP_HZ, level=peak),
-        )
+        self.tone_level = tone_level
+        #: The two tones, made when the first one plays (most sessions speak the 3-2-1).
+        self._beeps: tuple[array[int], array[int]] | None = None
         self._cache: OrderedDict[Path, array[int]] = OrderedDict()
+
+    def beeps(self) -> tuple[array[int], array[int]]:
+        if self._beeps is None:
+            # A sine's RMS is its peak over the square root of two.
+            peak = self.tone_level * math.sqrt(2)
+            self._beeps = (
+                wavfile.beep(self.rate, BEEP_HZ, level=peak),
+                wavfile.beep(self.rate, LAST_BEEP_HZ, level=peak),
+            )
+        return self._beeps
 
     def get(self, placement: Placement) -> array[int]:
         if placement.path is None:
-            return self._beeps[1 if placement.last_beep else 0]
+            return self.beeps()[1 if placement.last_beep else 0]
         clip = self._cache.get(placement.path)
         if clip is None:
             try:

@@ -114,11 +114,20 @@ def silence(frames: int) -> array[int]:
     return array("h", bytes(2 * frames))
 
 
+#: How long a countdown tone lasts.
+BEEP_SECONDS = 0.12
+
+
+def beep_frames(rate: int = RATE, duration: float = BEEP_SECONDS) -> int:
+    """How many frames :func:`beep` makes, without making it."""
+    return int(rate * duration)
+
+
 def beep(
-    rate: int = RATE, hertz: float = 880.0, duration: float = 0.12, level: float = 0.45
+    rate: int = RATE, hertz: float = 880.0, duration: float = BEEP_SECONDS, level: float = 0.45
 ) -> array[int]:
     """A short sine tone with 5 ms fades, so it clicks neither in nor out."""
-    frames = int(rate * duration)
+    frames = beep_frames(rate, duration)
     fade = max(1, int(rate * 0.005))
     out = array("h", bytes(2 * frames))
     for i in range(frames):
@@ -136,8 +145,9 @@ def mix_into(buffer: array[int], samples: array[int], offset: int) -> None:
     if end <= offset:
         return
     window = buffer[offset:end]
-    if not any(window):
-        # The usual case: cues do not overlap, so this is a plain copy.
+    if window.tobytes() == bytes(2 * len(window)):
+        # The usual case: cues do not overlap, so this is a plain copy. (Compared as
+        # bytes, in C: any() over the samples made a Python int of each one.)
         buffer[offset:end] = samples[: end - offset]
         return
     for i in range(end - offset):
