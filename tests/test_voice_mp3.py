@@ -179,6 +179,72 @@ def test_an_engine_failing_while_the_file_is_written_leaves_the_old_file(
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
+def _slow_to_end(released: Any, failure: BaseException | None = None) -> type[Any]:
+    from glutekit_voice.render import CueRenderer
+
+    class SlowToEnd(CueRenderer):
+        """Every cue renders as usual; then the rendering takes its time to end (as render
+        processes do while they exit), and ends with ``failure`` if one is given."""
+
+        ended = False
+
+        def render_all(self, texts: Any, *, done: Any = None) -> Any:
+            rendered = super().render_all(texts, done=done)
+            released.wait(20)
+            type(self).ended = True
+            if failure is not None:
+                raise failure
+            return rendered
+
+    return SlowToEnd
+
+
+def test_the_mix_ends_with_its_last_cue_not_when_the_rendering_ends(
+    catalog: Catalog, shared_voice_cache: Path
+) -> None:
+    import threading
+
+    from glutekit_voice.export import BLOCK
+    from glutekit_voice.mixahead import MixAhead
+
+    released = threading.Event()
+    renderer_class = _slow_to_end(released)
+    writer = _writer(shared_voice_cache, renderer_class)
+    request = _request(catalog, shared_voice_cache / "unused.mp3")
+    mix = MixAhead(request.routine, catalog, request.timeline, writer.renderer(), block=BLOCK)
+    try:
+        blocks = list(mix)
+        assert not renderer_class.ended  # the whole session was mixed meanwhile
+    finally:
+        released.set()
+    mix.finish()
+    assert renderer_class.ended
+    assert mix.timeline is not None
+    assert sum(map(len, blocks)) == sum(map(len, writer.blocks(mix.timeline)))
+
+
+@pytest.mark.parametrize("suffix", [".mp3", ".wav"])
+def test_speech_failing_after_its_last_cue_still_leaves_the_old_file(
+    tmp_path: Path, catalog: Catalog, shared_voice_cache: Path, suffix: str
+) -> None:
+    import threading
+
+    from glutekit_voice.backends import SpeechFailed
+
+    from glutekit.errors import GlutekitError
+
+    released = threading.Event()
+    released.set()
+    out = tmp_path / f"session{suffix}"
+    out.write_bytes(b"the previous export")
+    failing = _slow_to_end(released, SpeechFailed("a render process crashed on its way out"))
+    writer = _writer(shared_voice_cache, failing)
+    with pytest.raises(GlutekitError, match="cannot make the spoken audio: a render process"):
+        writer.write_ahead(_request(catalog, out))
+    assert out.read_bytes() == b"the previous export"
+    assert [p.name for p in tmp_path.iterdir()] == [out.name]
+
+
 @pytest.mark.own_voice_cache
 def test_ctrl_c_while_rendering_leaves_no_file_and_no_render_process(
     tmp_path: Path, catalog: Catalog

@@ -201,10 +201,12 @@ def write_wav_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None
     from glutekit.atomic import atomic_path
     from glutekit_voice.mixahead import Diverged
 
-    with atomic_path(request.path) as temp:
+    with _stopped_on_failure(mix), atomic_path(request.path) as temp:
         try:
             write_wav(temp, iter(mix))
+            mix.finish()
         except Diverged:
+            mix.finish()  # the renderer is this thread's again
             assert mix.timeline is not None
             write_wav(temp, remix(mix.timeline, request.options))
         assert mix.timeline is not None
@@ -221,10 +223,11 @@ def write_mp3_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None
     from glutekit_voice.mixahead import Diverged
     from glutekit_voice.mp3 import reserve_info_frame, write_info_frame
 
-    with tempfile.TemporaryFile(prefix="glutekit-mp3-") as audio:
+    with _stopped_on_failure(mix), tempfile.TemporaryFile(prefix="glutekit-mp3-") as audio:
         try:
             encoder = _encode(iter(mix), audio)
         except Diverged:
+            mix.finish()  # the renderer is this thread's again
             assert mix.timeline is not None
             audio.seek(0)
             audio.truncate()
@@ -238,6 +241,9 @@ def write_mp3_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None
                 out.write(reserve_info_frame())
                 shutil.copyfileobj(audio, out)
             write_info_frame(temp, encoder.out_frames, offset=len(tag))
+            # The render processes exit while the file is finished; the file is put
+            # in place only if nothing failed meanwhile.
+            mix.finish()
 
 
 def _encode(blocks: Iterator[array[int]], out: IO[bytes]) -> Mp3Encoder:
@@ -272,6 +278,16 @@ def _fits(format: str, timeline: Timeline) -> Timeline:
     if reason:
         raise InputError(f"cannot export '{timeline.routine_id}' as {format}: {reason}")
     return timeline
+
+
+@contextlib.contextmanager
+def _stopped_on_failure(mix: MixAhead) -> Iterator[None]:
+    """Stop the speech still rendering when writing fails (or on Ctrl-C)."""
+    try:
+        yield
+    except BaseException:
+        mix.stop()
+        raise
 
 
 @contextlib.contextmanager

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import threading
+import time
 from array import array
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 
 #: Real seconds to wait, after Ctrl-C or a failure, for the renderer to stop its workers.
 STOP_WAIT = 5.0
+#: Real seconds between reports of the lengths measured: each report lays the whole
+#: timeline out again (up to three times), and the mix goes on in blocks of seconds anyway.
+REPORT_EVERY = 0.5
 
 
 class Diverged(Exception):
@@ -48,7 +52,9 @@ class _Stopped(Exception):
 
 
 class BackgroundRender:
-    """Renders every text in order on a thread of its own, reporting each as it is ready.
+    """Renders every text in order on a thread of its own, reporting the lengths
+    measured every :data:`REPORT_EVERY` seconds, and all of them once the last text is
+    ready (while the render processes are still exiting).
 
     Only this thread uses the renderer while it runs.
     """
@@ -66,6 +72,9 @@ class BackgroundRender:
         self._advance = advance
         self._lock = threading.Lock()
         self._clips: dict[str, Path] = {}
+        self._seconds: dict[Path, float] = {}
+        self._unreported: dict[str, float] = {}
+        self._next_report = 0.0
         self._stop = threading.Event()
         self.error: BaseException | None = None
         self._thread = threading.Thread(
@@ -75,15 +84,23 @@ class BackgroundRender:
     def start(self) -> None:
         self._thread.start()
 
-    def clips(self) -> dict[str, Path]:
-        """Text -> rendered file, for every text rendered so far."""
+    def clips(self) -> tuple[dict[str, Path], dict[Path, float]]:
+        """Text -> rendered file, and file -> its playing time, for every text rendered
+        so far."""
         with self._lock:
-            return dict(self._clips)
+            return dict(self._clips), dict(self._seconds)
 
     def stop(self) -> None:
         """Stop rendering (its workers are killed at the next cue) and wait for it."""
         self._stop.set()
-        self._thread.join(STOP_WAIT)
+        if self._thread.ident is not None:
+            self._thread.join(STOP_WAIT)
+
+    def join(self) -> None:
+        """Wait for the rendering to end on its own (every text is ready: what is left
+        is the render processes' exit and the cache's upkeep)."""
+        if self._thread.ident is not None:
+            self._thread.join()
 
     def _run(self) -> None:
         try:
@@ -101,8 +118,15 @@ class BackgroundRender:
         cue = self._renderer.render(text)  # in the cache now: a file check
         with self._lock:
             self._clips[text] = cue.path
+            self._seconds[cue.path] = cue.seconds
+            everything = len(self._clips) == len(self._texts)
         self._advance()
-        self._measured({text: cue.seconds}, False)
+        self._unreported[text] = cue.seconds
+        now = time.monotonic()
+        if everything or now >= self._next_report:
+            lengths, self._unreported = self._unreported, {}
+            self._next_report = now + REPORT_EVERY
+            self._measured(lengths, everything)
 
 
 class MixAhead:
@@ -131,11 +155,26 @@ class MixAhead:
         self.timeline: Timeline | None = None
 
     def __iter__(self) -> Iterator[array[int]]:
+        """The blocks; the last one comes as soon as the last text is ready, before the
+        rendering has ended: call :meth:`finish` once they are written."""
         self._render.start()
         try:
             yield from self._mix()
-        finally:
+        except BaseException:
             self._render.stop()
+            raise
+
+    def finish(self) -> None:
+        """Wait for the rendering to end, once every block is taken.
+
+        :raises GlutekitError: when the speech failed after all.
+        """
+        self._render.join()
+        self._raise_failure()
+
+    def stop(self) -> None:
+        """Stop the rendering if it still runs, and wait for it (on failure or Ctrl-C)."""
+        self._render.stop()
 
     def _mix(self) -> Iterator[array[int]]:
         playhead: Playhead | None = None
@@ -174,7 +213,8 @@ class MixAhead:
     def _schedule(self, timeline: Timeline) -> Schedule:
         from glutekit_voice.mixer import Schedule
 
-        return Schedule.build(timeline, self._render.clips())
+        clips, seconds = self._render.clips()
+        return Schedule.build(timeline, clips, seconds=seconds)
 
     def _raise_failure(self) -> None:
         error = self._render.error
