@@ -15,7 +15,7 @@ content key (see :mod:`.packcache`), written once and never changed:
   - ``packed``, the long texts, pickled as a list, unpickled only when one of them is
     first read (see :mod:`glutekit.model.packed`).
 
-  The rows are stored (``slot``) by the muscle each exercise works first, then in
+  The rows are stored (``slot``, from 1) by the muscle each exercise works first, then in
   catalog order: the exercises that work one muscle mainly lie side by side in the
   file, and reading them reads a few pages rather than a piece of every page (at 10k
   exercises, 1.3 ms against 3.3 ms for 752);
@@ -268,9 +268,9 @@ class Exercises(Mapping[str, Exercise]):
             numbers = sorted(set().union(*map(numbers_of, blobs)))
         except (TypeError, ValueError) as exc:  # not bytes, or not whole numbers
             raise self._damaged(exc) from None
-        if numbers and (numbers[0] < 0 or numbers[-1] >= self._count):
-            wrong = numbers[0] if numbers[0] < 0 else numbers[-1]
-            raise self._damaged(ValueError(f"exercise number {wrong} of {self._count}"))
+        if numbers and (numbers[0] < 1 or numbers[-1] > self._count):
+            wrong = numbers[0] if numbers[0] < 1 else numbers[-1]
+            raise self._damaged(ValueError(f"exercise slot {wrong} of {self._count}"))
         return numbers
 
     def any_working(self, muscles: frozenset[str], *, mainly: bool) -> bool:

@@ -93,7 +93,8 @@ def unknown_placeholders(text: str) -> list[str]:
 
 
 def uses_placeholders(text: str) -> bool:
-    return any(p in text for p in PLACEHOLDERS)
+    # Most texts have no brace at all: one scan answers for them.
+    return "{" in text and any(p in text for p in PLACEHOLDERS)
 
 
 def hard_coded_sides(text: str) -> list[str]:
