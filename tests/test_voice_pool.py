@@ -132,6 +132,37 @@ def test_many_missing_cues_render_in_worker_processes(tmp_path: Path) -> None:
     assert not [p.name for p in cache.iterdir() if p.name.startswith(".render-")]
 
 
+def test_a_worker_gets_its_next_cue_before_the_caller_hears_of_the_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What ``done`` does with a rendered cue (an export lays its timeline out again)
+    does not keep the worker that rendered it waiting for its next cue."""
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    monkeypatch.setenv("GLUTEKIT_RENDER_WORKERS", "2")
+    texts = [f"{text} Again." for text in TEXTS]
+    cache = tmp_path / "voice"
+    renderer = CueRenderer(VoiceSettings(), cache_dir=cache)
+    heard: list[str] = []
+
+    def cues_in_cache() -> int:
+        return len([p for p in cache.glob("*.wav") if not p.name.startswith(".")])
+
+    def done(text: str) -> None:
+        if not heard:
+            # A third cue can only come from the worker that answered first (the
+            # other one's answer waits until this returns): it renders one meanwhile.
+            began = time.monotonic()
+            while cues_in_cache() < 3:
+                assert time.monotonic() - began < 60, "the worker was kept waiting"
+                time.sleep(0.05)
+        heard.append(text)
+
+    rendered = renderer.render_all(texts, done=done)
+    assert sorted(heard) == sorted(texts) and list(rendered) == texts
+
+
 def one_line_error(stderr: str) -> str:
     lines = [line for line in stderr.splitlines() if "preparing speech" not in line]
     assert len(lines) == 1 and "Traceback" not in stderr, stderr

@@ -221,13 +221,15 @@ def _serve(
                 text = worker.text
                 assert text is not None
                 _check(worker.stdout.readline(), worker, job)
-                done(text)
                 worker.text = None
+                # The next cue first: what ``done`` does (an export lays its timeline
+                # out again) must not keep the worker waiting.
                 if waiting:
                     worker.give(*waiting.popleft())
                 else:
                     selector.unregister(worker.stdout)
                     busy -= 1
+                done(text)
             now = time.monotonic()
             for worker in workers:
                 if worker.text is not None and now > worker.deadline:
