@@ -195,6 +195,8 @@ def _check_avoid(catalog: Catalog, avoid: Iterable[str]) -> None:
 
 def avoided(ex: Exercise, avoid: frozenset[str] | set[str]) -> bool:
     """True when the exercise's position, posture group or one of its tags is avoided."""
+    if not avoid:
+        return False  # most requests avoid nothing: no posture to look up
     if ex.position in avoid or not avoid.isdisjoint(ex.tags):
         return True
     return POSTURES[posture(ex.position)][0] in avoid

@@ -292,6 +292,8 @@ class Exercise:
 
     def usable_with(self, available: frozenset[str] | set[str]) -> bool:
         """True when every need is met by something in ``available``."""
+        if not self.equipment:
+            return True
         return all(any(item in available for item in need) for need in self.equipment)
 
     def equipment_text(self) -> str:
