@@ -471,3 +471,20 @@ def test_a_head_numbers_each_distinct_value_once_and_keeps_its_type(tmp_path: Pa
     # Three copies of each exercise with values of their own, and as many values as
     # there are distinct ones: each stored once.
     assert len(stored) == len(distinct)
+
+
+def test_a_packed_field_asked_for_while_another_thread_unpacks_is_the_exercises_own(
+    chained: Path,
+) -> None:
+    """Two threads read a packed exercise at once: the second found no field in its
+    dictionary and went to the class's descriptor, and the first unpacked every field
+    (and dropped the pickle) before the descriptor looked. It answers the exercise's
+    value, never the field's default."""
+    cold, _ = _build(chained)
+    warm, _ = _build(chained)
+    built = next(ex for ex in cold.exercises.values() if ex.cues and ex.summary)
+    read = warm.exercise(built.id)
+    cues, summary = vars(Exercise)["cues"], vars(Exercise)["summary"]
+    assert read.instructions == built.instructions  # the other thread unpacks
+    assert cues.__get__(read, Exercise) == built.cues
+    assert summary.__get__(read, Exercise) == built.summary

@@ -77,7 +77,9 @@ class Packed:
         state = obj.__dict__
         packed = state.get(PACKED_KEY)
         if packed is None:
-            return self.default
+            # Another thread may have unpacked (and dropped the pickle) since this one
+            # found the field missing: its value is in the dictionary now.
+            return state.get(self.name, self.default)
         names, blob, where = packed
         try:
             values = _loads(blob)
