@@ -488,3 +488,34 @@ def test_a_packed_field_asked_for_while_another_thread_unpacks_is_the_exercises_
     assert read.instructions == built.instructions  # the other thread unpacks
     assert cues.__get__(read, Exercise) == built.cues
     assert summary.__get__(read, Exercise) == built.summary
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "UPDATE exercises SET name = CAST(name AS BLOB)",
+        "UPDATE exercises SET id = CAST(id AS BLOB) WHERE slot = 2",
+        "UPDATE exercises SET n = 'x' || n WHERE slot = 2",
+    ],
+    ids=["name-as-bytes", "id-as-bytes", "n-as-text"],
+)
+def test_an_exercise_column_of_the_wrong_type_is_a_damaged_catalog(
+    chained: Path, damage: str
+) -> None:
+    """A column whose type changed (one bit of a row's header turns its text into bytes)
+    is damage, as a value that does not unpickle is: not an exercise with a name of
+    bytes, nor a catalog that cannot be put in order."""
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    db.execute(damage)
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    assert isinstance(warm.exercises, index.Exercises)
+    with pytest.raises(index.DamagedCatalog, match="damaged") as raised:
+        list(warm.exercises.values())
+    assert str(compiled) in str(raised.value)
+    assert not compiled.exists()
+    again, _ = _build(chained)
+    assert list(again.exercises.values()) == list(cold.exercises.values())

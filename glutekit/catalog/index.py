@@ -151,6 +151,11 @@ class Exercises(Mapping[str, Exercise]):
                     self._values = list(_loads(value))
                 if not isinstance(packed, bytes):
                     raise TypeError(f"packed fields stored as {type(packed).__name__}")
+                if not isinstance(exercise_id, str) or not isinstance(name, str):
+                    raise TypeError(
+                        f"id and name stored as {type(exercise_id).__name__} "
+                        f"and {type(name).__name__}"
+                    )
                 found = _exercise(exercise_id, name, head, self._values, packed, self._where)
             except DamagedCatalog:
                 raise
@@ -170,6 +175,14 @@ class Exercises(Mapping[str, Exercise]):
             "it was removed, and the next command builds it again from the packs"
         )
 
+    def _in_order(self, rows: list[Any]) -> list[Any]:
+        """Rows whose first value is ``n``, in catalog order (they are stored by slot)."""
+        try:
+            rows.sort(key=itemgetter(0))
+        except TypeError as exc:  # an ``n`` that is not a number
+            raise self._damaged(exc) from None
+        return rows
+
     def _many(self, rows: list[Any]) -> list[Exercise]:
         """The exercises of ``rows`` (n, id, name, head, packed), made with the cycle collector out
         of the way: each collection would walk every object made so far again."""
@@ -180,7 +193,7 @@ class Exercises(Mapping[str, Exercise]):
 
     def _everything(self) -> dict[str, Exercise]:
         if self._all is None:
-            rows = _in_order(self._rows("SELECT n, id, name, head, packed FROM exercises"))
+            rows = self._in_order(self._rows("SELECT n, id, name, head, packed FROM exercises"))
             self._all = dict(zip((row[1] for row in rows), self._many(rows), strict=True))
             self._ids = tuple(self._all)
         return self._all
@@ -213,7 +226,7 @@ class Exercises(Mapping[str, Exercise]):
 
     def __iter__(self) -> Iterator[str]:
         if self._ids is None:
-            rows = _in_order(self._rows("SELECT n, id FROM exercises"))
+            rows = self._in_order(self._rows("SELECT n, id FROM exercises"))
             self._ids = tuple(row[1] for row in rows)
         return iter(self._ids)
 
@@ -258,7 +271,7 @@ class Exercises(Mapping[str, Exercise]):
             marks = ", ".join("?" * len(part))
             sql = f"SELECT n, id, name, head, packed FROM exercises WHERE slot IN ({marks})"
             rows += self._rows(sql, part)
-        found = self._working[(muscles, mainly)] = self._many(_in_order(rows))
+        found = self._working[(muscles, mainly)] = self._many(self._in_order(rows))
         return list(found)
 
     def _numbers(self, blobs: Iterator[Any]) -> list[int]:
@@ -289,7 +302,7 @@ class Exercises(Mapping[str, Exercise]):
         rows = self._rows(
             "SELECT n, id, name, head, packed FROM exercises WHERE pack = ?", (pack_id,)
         )
-        return tuple(self._many(_in_order(rows)))
+        return tuple(self._many(self._in_order(rows)))
 
     def former(self, old_id: str) -> str | None:
         """The exercise that has ``old_id`` among its former ids, if any."""
@@ -308,12 +321,6 @@ class Exercises(Mapping[str, Exercise]):
 
 #: Exercise slots asked for in one statement (SQLite allows 999 values at the least).
 CHUNK = 900
-
-
-def _in_order(rows: list[Any]) -> list[Any]:
-    """Rows whose first value is ``n``, in catalog order (they are stored by slot)."""
-    rows.sort(key=itemgetter(0))
-    return rows
 
 
 def numbers_of(blob: bytes) -> array[int]:
