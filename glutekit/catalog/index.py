@@ -66,7 +66,7 @@ try:
 except ImportError:  # pragma: no cover - a Python whose sqlite3 is laid out otherwise
     import sqlite3  # type: ignore[no-redef]
 
-FORMAT = "glutekit-catalog-6"
+FORMAT = "glutekit-catalog-7"
 #: The fields of an exercise's head (all but its id, its name and the packed ones), in
 #: the order of its numbers.
 NUMBERED = tuple(f.name for f in fields(Exercise) if f.name not in ("id", "name", *PACKED_FIELDS))
