@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 STOP_WAIT = 5.0
 #: Real seconds between reports of the lengths measured: each report lays the whole
 #: timeline out again (up to three times), and the mix goes on in blocks of seconds anyway.
-REPORT_EVERY = 0.5
+REPORT_EVERY = 1.0
 
 
 class Diverged(Exception):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import bisect
 import math
-import statistics
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -155,6 +154,8 @@ def speech_level_of(paths: list[Path]) -> float:
             continue
         if level > 0:
             levels.append(level)
+    import statistics  # with fractions and decimal: only sessions with tones need it
+
     return statistics.median(levels) if levels else wavfile.SPEECH_LEVEL
 
 
