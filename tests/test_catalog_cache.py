@@ -143,18 +143,23 @@ def test_an_unwritable_cache_folder_only_costs_speed(
         assert any(key.startswith("hip-flexors:") for key in catalog.exercises)
 
 
-@pytest.fixture
-def pack_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The pack files whose content the cache key was computed from."""
+def _reads_through(module: Any, monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files ``module`` reads with ``read_bounded`` from now on."""
     reads: list[Path] = []
-    real = packcache.read_bounded
+    real = module.read_bounded
 
     def counting(path: Path, name: str, *args: Any) -> bytes:
         reads.append(Path(path))
         return real(path, name, *args)
 
-    monkeypatch.setattr(packcache, "read_bounded", counting)
+    monkeypatch.setattr(module, "read_bounded", counting)
     return reads
+
+
+@pytest.fixture
+def pack_reads(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The pack files whose content the cache key was computed from."""
+    return _reads_through(packcache, monkeypatch)
 
 
 @pytest.fixture
@@ -216,14 +221,7 @@ def test_a_cold_build_reads_and_parses_each_pack_file_once(
 ) -> None:
     import glutekit.catalog.schema as schema
 
-    parsed: list[Path] = []
-    real = schema.read_bounded
-
-    def reading_again(path: Path, name: str, *args: Any) -> bytes:
-        parsed.append(Path(path))
-        return real(path, name, *args)
-
-    monkeypatch.setattr(schema, "read_bounded", reading_again)
+    parsed = _reads_through(schema, monkeypatch)
     catalog, warnings, _ = _build(pack)
     assert pack_reads.count(pack) == 1
     # The stock pack too: no file read for the key is read again to be parsed (the
