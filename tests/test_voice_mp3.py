@@ -190,7 +190,7 @@ def _slow_to_end(released: Any, failure: BaseException | None = None) -> type[An
 
         def render_all(self, texts: Any, *, done: Any = None) -> Any:
             rendered = super().render_all(texts, done=done)
-            released.wait(20)
+            released.wait(60)
             type(self).ended = True
             if failure is not None:
                 raise failure
