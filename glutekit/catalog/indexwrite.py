@@ -12,7 +12,6 @@ import sqlite3
 import sys
 from array import array
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -55,18 +54,20 @@ def save(
         return found
 
     known = by_id.get
-    # The loaders fill an exercise's dictionary in its fields' order: taking the values
-    # as they are, by their places, is quicker than asking for each by name.
-    own_order = tuple(f.name for f in fields(Exercise))
-    head_of = itemgetter(*(own_order.index(name) for name in NUMBERED))
-    packed_of = itemgetter(*(own_order.index(name) for name in PACKED_FIELDS))
-    values_of = attrgetter(*own_order)
+    # Taken from an exercise's attribute dictionary by name, in C; an exercise read
+    # from a compiled catalog, whose dictionary holds its texts packed, by attribute.
+    head_of = itemgetter(*NUMBERED)
+    packed_of = itemgetter(*PACKED_FIELDS)
+    head_attributes = attrgetter(*NUMBERED)
+    packed_attributes = attrgetter(*PACKED_FIELDS)
     ordered = list(exercises.values())
 
     def row(n: int, exercise: Exercise) -> tuple[int, str, str, str, bytes, bytes]:
         state = exercise.__dict__
-        every = tuple(state.values()) if tuple(state) == own_order else values_of(exercise)
-        head = head_of(every)
+        try:
+            head, packed = head_of(state), dumps(packed_of(state), protocol)
+        except KeyError:
+            head, packed = head_attributes(exercise), dumps(packed_attributes(exercise), protocol)
         try:
             # Nearly every value is one numbered already: looked up in C, by identity
             # (a value not numbered yet is None, which an array of numbers refuses).
@@ -75,7 +76,6 @@ def save(
             numbers = array("I", map(number, head))
         if sys.byteorder != "little":
             numbers.byteswap()
-        packed = dumps(packed_of(every), protocol)
         return n, exercise.id, exercise.pack, exercise.name, numbers.tobytes(), packed
 
     # Made in catalog order (the exercises lie in memory in that order: walking them in
