@@ -245,6 +245,47 @@ def test_speech_failing_after_its_last_cue_still_leaves_the_old_file(
     assert [p.name for p in tmp_path.iterdir()] == [out.name]
 
 
+def test_ctrl_c_while_a_cue_is_stuck_waits_for_the_renderer_once(
+    tmp_path: Path, catalog: Catalog, shared_voice_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while the engine is stuck on a cue: glutekit waits STOP_WAIT for the
+    rendering to stop, once, not again as the interrupt leaves the writer."""
+    import _thread
+    import threading
+    import time
+
+    from glutekit_voice import mixahead
+    from glutekit_voice.render import CueRenderer
+
+    monkeypatch.setattr(mixahead, "STOP_WAIT", 3.0)
+    unstuck = threading.Event()
+    interrupted: list[float] = []
+
+    class Stuck(CueRenderer):
+        calls = 0
+
+        def render(self, text: str) -> Any:
+            type(self).calls += 1
+            if type(self).calls == 20:
+                interrupted.append(time.monotonic())
+                _thread.interrupt_main()
+                unstuck.wait(60)
+            return super().render(text)
+
+    out = tmp_path / "session.mp3"
+    out.write_bytes(b"the previous export")
+    writer = _writer(shared_voice_cache, Stuck)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            writer.write_ahead(_request(catalog, out))
+        waited = time.monotonic() - interrupted[0]
+    finally:
+        unstuck.set()
+    # Twice STOP_WAIT (6 s) before; the slack is for a busy machine, not a measure.
+    assert waited < 4.5, f"waited {waited:.1f} s for a renderer that does not stop"
+    assert out.read_bytes() == b"the previous export"
+
+
 @pytest.mark.own_voice_cache
 def test_ctrl_c_while_rendering_leaves_no_file_and_no_render_process(
     tmp_path: Path, catalog: Catalog

@@ -76,6 +76,8 @@ class BackgroundRender:
         self._unreported: dict[str, float] = {}
         self._next_report = 0.0
         self._stop = threading.Event()
+        #: When :meth:`stop` gives up waiting (set when it is first called).
+        self._stop_by: float | None = None
         self.error: BaseException | None = None
         self._thread = threading.Thread(
             target=self._run, name="glutekit-export-render", daemon=True
@@ -91,10 +93,15 @@ class BackgroundRender:
             return dict(self._clips), dict(self._seconds)
 
     def stop(self) -> None:
-        """Stop rendering (its workers are killed at the next cue) and wait for it."""
+        """Stop rendering (its workers are killed at the next cue) and wait for it,
+        :data:`STOP_WAIT` seconds in all however often it is asked (a failure in the
+        mix asks, and so does the writer it leaves)."""
         self._stop.set()
-        if self._thread.ident is not None:
-            self._thread.join(STOP_WAIT)
+        if self._thread.ident is None:
+            return
+        if self._stop_by is None:
+            self._stop_by = time.monotonic() + STOP_WAIT
+        self._thread.join(max(0.0, self._stop_by - time.monotonic()))
 
     def join(self) -> None:
         """Wait for the rendering to end on its own (every text is ready: what is left
