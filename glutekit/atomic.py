@@ -20,11 +20,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
-import shutil
 import stat
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -118,12 +115,16 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
 
 def _temp_name(target: Path) -> Path:
     """``.<name>.glutekit-<pid>-<random>.tmp`` beside ``target``."""
+    import secrets  # here: importing this module writes nothing
+
     token = "".join(secrets.choice(_TOKEN_LETTERS) for _ in range(8))
     return target.parent / f".{target.name[:96]}.glutekit-{os.getpid()}-{token}.tmp"
 
 
 @contextlib.contextmanager
 def _scratch() -> Iterator[Path]:
+    import tempfile
+
     fd, name = tempfile.mkstemp(prefix="glutekit-", suffix=".tmp")
     os.close(fd)
     try:
@@ -134,15 +135,17 @@ def _scratch() -> Iterator[Path]:
 
 def _copy_to_stream(source: Path, target: Path | None, shown: Path) -> None:
     """Copy ``source`` into standard output (``target`` None) or a device or FIFO."""
+    from shutil import copyfileobj
+
     try:
         with open(source, "rb") as data:
             if target is None:
                 sys.stdout.flush()
-                shutil.copyfileobj(data, sys.stdout.buffer)
+                copyfileobj(data, sys.stdout.buffer)
                 sys.stdout.buffer.flush()
             else:
                 with open(target, "wb") as out:
-                    shutil.copyfileobj(data, out)
+                    copyfileobj(data, out)
     except BrokenPipeError:
         raise
     except OSError as exc:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import os
-import shutil
 import sys
 import threading
 import time
@@ -295,7 +294,9 @@ class EspeakCliBackend:
     name = "espeak-ng"
 
     def __init__(self) -> None:
-        program = shutil.which("espeak-ng") or shutil.which("espeak")
+        from shutil import which  # here: a warm start makes no backend
+
+        program = which("espeak-ng") or which("espeak")
         if program is None:
             raise SpeechUnavailable("no espeak-ng command found", "apt-get install espeak-ng")
         self._program = program
@@ -340,7 +341,9 @@ class SayBackend:
     name = "say"
 
     def __init__(self) -> None:
-        program = shutil.which("say") if sys.platform == "darwin" else None
+        from shutil import which
+
+        program = which("say") if sys.platform == "darwin" else None
         if program is None:
             raise SpeechUnavailable("no macOS 'say' command here", "use another voice backend")
         self._program = program

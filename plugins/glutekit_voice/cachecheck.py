@@ -8,14 +8,13 @@ and its SHA-256 matches the one written with it. Anything else is rendered again
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
 import stat
 import struct
 import time
 from pathlib import Path
 
+from glutekit.caches.digest import sha256
 from glutekit_voice import wavfile
 
 #: No single cue is this long; a header that claims more is damage.
@@ -203,7 +202,7 @@ def _content_problem(path: Path) -> str | None:
     except (OSError, UnicodeDecodeError) as exc:
         return f"cannot be read ({getattr(exc, 'strerror', None) or exc})"
     return _format_problem(data) or (
-        None if hashlib.sha256(data).hexdigest() == expected else "does not match its checksum"
+        None if sha256(data).hexdigest() == expected else "does not match its checksum"
     )
 
 
@@ -223,7 +222,7 @@ def _format_problem(data: bytes) -> str | None:
 
 def write_checksum(path: Path) -> None:
     """Write the checksum of the (already complete) WAV at ``path`` beside it, atomically."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = sha256(path.read_bytes()).hexdigest()
     target = checksum_path(path)
     temp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     temp.write_text(digest + "\n", encoding="ascii")
@@ -237,6 +236,8 @@ def clear(path: Path) -> None:
     except FileNotFoundError:
         return
     if stat.S_ISDIR(info.st_mode):
-        shutil.rmtree(path)
+        from shutil import rmtree  # only to clear a cache
+
+        rmtree(path)
     else:
         path.unlink()

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import queue
 import re
-import tempfile
 import threading
 import wave
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from glutekit.caches.digest import sha256
 from glutekit.model.records import record
 from glutekit_voice import cachecheck, wavfile
 from glutekit_voice.backends import (
@@ -475,7 +474,7 @@ class CueRenderer:
         parts += [round(spec.volume, 3), text]
         if spec.extra:  # added only when a backend reads options: older keys stay valid
             parts.append([list(pair) for pair in spec.extra])
-        return hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:40]
+        return sha256(json.dumps(parts).encode()).hexdigest()[:40]
 
     def _synthesize_into(self, text: str, path: Path) -> None:
         assert self._owner is not None and self._spec is not None
@@ -509,6 +508,8 @@ class CueRenderer:
             if not self._swept:
                 self._swept = True
                 sweep_render_temps(self.cache_dir)
+            import tempfile  # only to render: a warm start never writes a cue
+
             fd, name = tempfile.mkstemp(
                 prefix=f".render-{os.getpid()}-", suffix=".wav", dir=self.cache_dir
             )
