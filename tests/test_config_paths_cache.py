@@ -256,6 +256,33 @@ def test_rendering_cues_keeps_the_voice_cache_under_its_cap(
     assert not old[0].exists() and old[-1].exists()
 
 
+@pytest.mark.own_voice_cache
+def test_only_a_render_that_writes_a_cue_trims_the_voice_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    trims: list[Path] = []
+    real = cache.trim
+
+    def counting(folder: Path, *args: Any, **kwargs: Any) -> Any:
+        trims.append(folder)
+        return real(folder, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "trim", counting)
+    settings = VoiceSettings.from_values({"voice_backend": "espeak-ng"}, env={})
+    texts = ["Breathe out slowly.", "Switch sides."]
+    CueRenderer(settings).render_all(texts)
+    assert trims == [paths.voice_cache_dir()]
+    # A warm start writes nothing, so the folder cannot have grown: not listed again.
+    warm = CueRenderer(settings)
+    assert set(warm.render_all(texts)) == set(texts)
+    assert trims == [paths.voice_cache_dir()]
+    warm.render_all([*texts, "Relax your shoulders."])
+    assert trims == [paths.voice_cache_dir()] * 2
+
+
 def test_quiet_silences_messages_but_not_errors(glutekit_proc: Any, tmp_path: Path) -> None:
     quiet = glutekit_proc("--quiet", *RUN_PDF, "-o", tmp_path / "q.pdf")
     assert quiet.returncode == 0 and quiet.stderr == "" and quiet.stdout == ""

@@ -250,6 +250,8 @@ class CueRenderer:
         self._owner: OwnerThread | None = None
         self._spec: VoiceSpec | None = None
         self._swept = False
+        #: A cue was written since the cache was last trimmed: only a write makes it grow.
+        self._wrote = False
         #: Cached files already verified, by name, with what they and their checksums
         #: looked like then: by this renderer, or by an earlier one (``verified.json``).
         self._verified: cachecheck.Verified | None = None
@@ -361,7 +363,10 @@ class CueRenderer:
             damaged, self._damaged = self._damaged, None
             if damaged:
                 self._warn_damaged(damaged)
-        self.trim_cache(keep=[cue.path for cue in rendered.values()])
+        if self._wrote or pooled:
+            # A warm start, which writes nothing, leaves the folder unlisted.
+            self._wrote = False
+            self.trim_cache(keep=[cue.path for cue in rendered.values()])
         if self._verified is not None:
             self._verified.save(self.cache_dir)
         return rendered
@@ -477,6 +482,7 @@ class CueRenderer:
         return sha256(json.dumps(parts).encode()).hexdigest()[:40]
 
     def _synthesize_into(self, text: str, path: Path) -> None:
+        self._wrote = True
         assert self._owner is not None and self._spec is not None
         spec = self._spec
         timeout = BASE_TIMEOUT + len(text) / 10
