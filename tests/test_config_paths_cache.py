@@ -329,3 +329,30 @@ def test_first_side_comes_from_the_option_or_the_config_file(cli: Any, tmp_path:
     log = [line for line in out.read_text(encoding="utf-8").splitlines() if " — " in line]
     assert log[0].startswith("| Supine figure-four stretch — left |")
     assert log[1].startswith("| Supine figure-four stretch — right |")
+
+
+@pytest.mark.own_voice_cache
+def test_a_warm_render_marks_a_cue_used_only_when_it_was_not_for_an_hour() -> None:
+    """The cache cap removes the least recently used cues first; marking each one used at
+    every warm start changed every file's times, and so rewrote the verified list."""
+    import time
+
+    from glutekit_voice.render import USED_AGAIN_NS, CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    settings = VoiceSettings.from_values({"voice_backend": "espeak-ng"}, env={})
+    texts = ["Breathe out slowly.", "Switch sides."]
+    first = CueRenderer(settings).render_all(texts)
+    CueRenderer(settings).render_all(texts)  # verified by hashing, listed as verified
+    folder = paths.voice_cache_dir()
+    listed = folder / "verified.json"
+    before = {p: os.stat(p).st_mtime_ns for p in [*(c.path for c in first.values()), listed]}
+    CueRenderer(settings).render_all(texts)
+    assert {p: os.stat(p).st_mtime_ns for p in before} == before
+    # A cue last used over an hour ago is marked used again.
+    old = first[texts[0]].path
+    hours_ago = time.time_ns() - USED_AGAIN_NS - 60 * 10**9
+    os.utime(old, ns=(hours_ago, hours_ago))
+    CueRenderer(settings).render_all(texts)
+    CueRenderer(settings).render_all(texts)
+    assert os.stat(old).st_mtime_ns > time.time_ns() - 60 * 10**9

@@ -15,6 +15,7 @@ import os
 import queue
 import re
 import threading
+import time
 import wave
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -232,6 +233,12 @@ class RenderedCue:
     seconds: float
 
 
+#: A cached cue marked used this long ago or less is not marked again: the cache cap
+#: removes the least recently used first, and an hour is close enough. A warm start
+#: then changes no file's times, and so does not write the verified list again.
+USED_AGAIN_NS = 3600 * 10**9
+
+
 class CueRenderer:
     """Renders texts to WAV files in the cache, once per text, voice, rate, volume and backend."""
 
@@ -252,6 +259,10 @@ class CueRenderer:
         self._swept = False
         #: A cue was written since the cache was last trimmed: only a write makes it grow.
         self._wrote = False
+        #: Each text's cache key, for the voice opened (a warm start asks twice for each).
+        self._keys: dict[str, str] = {}
+        #: When each cue that verified by its listed look was last marked used (ns).
+        self._used_at: dict[Path, int] = {}
         #: Cached files already verified, by name, with what they and their checksums
         #: looked like then: by this renderer, or by an earlier one (``verified.json``).
         self._verified: cachecheck.Verified | None = None
@@ -265,6 +276,7 @@ class CueRenderer:
             self._verified = cachecheck.Verified.read(self.cache_dir)
         seen = self._verified.seen(path)
         if seen is not None and self._verified.get(path.name) == seen:
+            self._used_at[path] = seen[2]
             return None
         why = cachecheck.problem(path)
         if why is None and seen is not None:
@@ -295,6 +307,7 @@ class CueRenderer:
             render_workers()  # a bad value is said now, before any work
         self._spec = self._spec_for(owner.backend_name, voice)
         self._owner = owner
+        self._keys.clear()
         return backend.detail
 
     def open_as(self, backend: str, voice: str | None) -> None:
@@ -457,7 +470,7 @@ class CueRenderer:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
             self._remember(path)  # written and checksummed here
-        else:
+        elif self._used_at.get(path, 0) < time.time_ns() - USED_AGAIN_NS:
             from glutekit.caches.folders import touch
 
             touch(path)  # used again: the cache cap removes it last
@@ -472,6 +485,13 @@ class CueRenderer:
         )
 
     def _cache_key(self, text: str) -> str:
+        found = self._keys.get(text)
+        if found is not None:
+            return found
+        self._keys[text] = found = self._key_of(text)
+        return found
+
+    def _key_of(self, text: str) -> str:
         assert self._owner is not None and self._spec is not None
         backend = self._owner.backend()
         spec = self._spec
