@@ -158,6 +158,20 @@ def test_voices_can_be_picked_by_language_code(tmp_path: Path) -> None:
     assert wavfile.read_mono16(us.path) != wavfile.read_mono16(gb.path)
 
 
+def test_a_renderer_opened_again_as_another_voice_caches_under_that_voice(
+    tmp_path: Path,
+) -> None:
+    """Each text's key is kept per voice: speaking as another voice (``open_as``) must
+    not find the first voice's cue under the same text."""
+    voice = renderer(tmp_path, backend="espeak-ng", voice="en-us")
+    us = voice.render("Begin.")
+    voice.open_as("espeak-ng", "en-gb")
+    gb = voice.render("Begin.")
+    fresh = renderer(tmp_path, backend="espeak-ng")
+    fresh.open_as("espeak-ng", "en-gb")
+    assert gb.path == fresh.render("Begin.").path != us.path
+
+
 LOADER_SCRIPT = textwrap.dedent(
     """
     import json, sys

@@ -320,6 +320,7 @@ class CueRenderer:
 
         self._owner = _started(backend, self.settings)
         self._spec = self._spec_for(backend, voice)
+        self._keys.clear()
 
     def _spec_for(self, backend: str, voice: str | None) -> VoiceSpec:
         """What ``backend`` speaks with: the settings, and the option values it reads."""
