@@ -332,7 +332,9 @@ def test_first_side_comes_from_the_option_or_the_config_file(cli: Any, tmp_path:
 
 
 @pytest.mark.own_voice_cache
-def test_a_warm_render_marks_a_cue_used_only_when_it_was_not_for_an_hour() -> None:
+def test_a_warm_render_marks_a_cue_used_only_when_it_was_not_for_an_hour(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The cache cap removes the least recently used cues first; marking each one used at
     every warm start changed every file's times, and so rewrote the verified list."""
     import time
@@ -349,10 +351,11 @@ def test_a_warm_render_marks_a_cue_used_only_when_it_was_not_for_an_hour() -> No
     before = {p: os.stat(p).st_mtime_ns for p in [*(c.path for c in first.values()), listed]}
     CueRenderer(settings).render_all(texts)
     assert {p: os.stat(p).st_mtime_ns for p in before} == before
-    # A cue last used over an hour ago is marked used again.
-    old = first[texts[0]].path
-    hours_ago = time.time_ns() - USED_AGAIN_NS - 60 * 10**9
-    os.utime(old, ns=(hours_ago, hours_ago))
+    # An hour later, the same listed cues are marked used again.
+    import glutekit_voice.render as render
+
+    later = time.time_ns() + USED_AGAIN_NS + 60 * 10**9
+    monkeypatch.setattr(render, "time_ns", lambda: later)
     CueRenderer(settings).render_all(texts)
-    CueRenderer(settings).render_all(texts)
-    assert os.stat(old).st_mtime_ns > time.time_ns() - 60 * 10**9
+    after = {p: os.stat(p).st_mtime_ns for p in before if p != listed}
+    assert all(after[p] > before[p] for p in after)

@@ -15,10 +15,10 @@ import os
 import queue
 import re
 import threading
-import time
 import wave
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from time import time_ns
 from typing import Any, Generic, TypeVar
 
 from glutekit.caches.digest import sha256
@@ -471,7 +471,7 @@ class CueRenderer:
                     self._damaged.append(f"{path.name} {why}")
             self._synthesize_into(text, path)
             self._remember(path)  # written and checksummed here
-        elif self._used_at.get(path, 0) < time.time_ns() - USED_AGAIN_NS:
+        elif self._used_at.get(path, 0) < time_ns() - USED_AGAIN_NS:
             from glutekit.caches.folders import touch
 
             touch(path)  # used again: the cache cap removes it last
