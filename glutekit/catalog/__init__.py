@@ -136,7 +136,8 @@ class Catalog:
                 settle(len(self.exercises))
             else:
                 # Read from the compiled catalog as they are asked for (see .index).
-                from glutekit.catalog.index import Exercises, FormerIds
+                from glutekit.catalog.index import Exercises
+                from glutekit.catalog.indexviews import FormerIds
 
                 self.packs, self.exercises = dict(compiled.packs), compiled.exercises
                 if isinstance(compiled.exercises, Exercises):

@@ -47,9 +47,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from operator import itemgetter
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from glutekit.catalog.collector import collector_paused, settle
+from glutekit.catalog.indexviews import PackExercises
 from glutekit.errors import GlutekitError
 from glutekit.model import Exercise, Pack
 from glutekit.model.packed import PACKED_FIELDS, PACKED_KEY
@@ -336,80 +337,6 @@ def _muscles_in(muscles: frozenset[str], mainly: bool) -> str:
     """The muscles table's condition for ``muscles`` (bound in sorted order)."""
     marks = ", ".join("?" * len(muscles))
     return f"muscle IN ({marks})" + (" AND main = 1" if mainly else "")
-
-
-class FormerIds(Mapping[str, str]):
-    """Old qualified ids -> current id, asked of the compiled catalog one at a time."""
-
-    def __init__(self, exercises: Exercises) -> None:
-        self._exercises = exercises
-        self._all: dict[str, str] | None = None
-
-    def _everything(self) -> dict[str, str]:
-        if self._all is None:
-            self._all = self._exercises.all_former()
-        return self._all
-
-    def __getitem__(self, old_id: str) -> str:
-        found = self._all.get(old_id) if self._all is not None else self._exercises.former(old_id)
-        if found is None:
-            raise KeyError(old_id)
-        return found
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._everything())
-
-    def __len__(self) -> int:
-        return len(self._everything())
-
-
-class PackExercises(Sequence[Exercise]):
-    """A pack's exercises, read from the compiled catalog when first looked at."""
-
-    def __init__(self, exercises: Exercises, pack_id: str, count: int) -> None:
-        self._exercises = exercises
-        self._pack = pack_id
-        self._count = count
-        self._items: tuple[Exercise, ...] | None = None
-
-    def _loaded(self) -> tuple[Exercise, ...]:
-        if self._items is None:
-            self._items = self._exercises.of_pack(self._pack)
-        return self._items
-
-    def __len__(self) -> int:
-        return self._count
-
-    @overload
-    def __getitem__(self, index: int) -> Exercise: ...
-    @overload
-    def __getitem__(self, index: slice) -> tuple[Exercise, ...]: ...
-    def __getitem__(self, index: Any) -> Any:
-        return self._loaded()[index]
-
-    def __iter__(self) -> Iterator[Exercise]:
-        return iter(self._loaded())
-
-    def __add__(self, other: Sequence[Exercise]) -> tuple[Exercise, ...]:
-        return self._loaded() + tuple(other)
-
-    def __radd__(self, other: Sequence[Exercise]) -> tuple[Exercise, ...]:
-        return tuple(other) + self._loaded()
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Pickled or copied, it is the tuple it stands for.
-        return tuple, (self._loaded(),)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, (tuple, PackExercises)):
-            return self._loaded() == tuple(other)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._loaded())
-
-    def __repr__(self) -> str:
-        return f"<{self._count} exercises of pack {self._pack!r}>"
 
 
 # ---------------------------------------------------------------------------- files
