@@ -7,12 +7,19 @@ are looked at: a command that needs neither never reads them.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, overload
+from typing import Any, Protocol, overload
 
 from glutekit.model import Exercise
 
-if TYPE_CHECKING:
-    from glutekit.catalog.index import Exercises
+
+class Exercises(Protocol):
+    """What the views ask of the compiled catalog's exercises (:class:`.index.Exercises`)."""
+
+    def of_pack(self, pack_id: str) -> tuple[Exercise, ...]: ...
+
+    def former(self, old_id: str) -> str | None: ...
+
+    def all_former(self) -> dict[str, str]: ...
 
 
 class FormerIds(Mapping[str, str]):
