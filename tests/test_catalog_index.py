@@ -165,6 +165,66 @@ def test_a_muscles_row_that_is_not_exercise_numbers_is_a_damaged_catalog(
     assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
 
 
+def test_working_where_makes_only_the_exercises_whose_values_pass(chained: Path) -> None:
+    cold, _ = _build(chained)
+    warm, _ = _build(chained)
+    assert isinstance(warm.exercises, index.Exercises)
+    muscles = frozenset(m for ex in cold.exercises.values() for m in ex.targets)
+    everything = cold.working(muscles, mainly=False)
+    kinds = {ex.kind for ex in everything}
+    assert len(kinds) > 1
+    kind = sorted(kinds)[0]
+    asked: list[Any] = []
+
+    def stretch_or_first(value: Any) -> bool:
+        asked.append(value)
+        return value in (kind, "stretch")
+
+    where = {"kind": stretch_or_first, "per_side": lambda value: value is True}
+    wanted = [ex for ex in everything if ex.kind in (kind, "stretch") and ex.per_side is True]
+    assert 0 < len(wanted) < len(everything)
+    found = warm.working(muscles, mainly=False, where=where)
+    assert found == wanted
+    assert [ex.id for ex in found] == [ex.id for ex in wanted]
+    # Each test ran once for each distinct value, and the others were never made.
+    assert sorted(asked) == sorted(kinds)
+    assert len(warm.exercises._memo) == len(wanted)
+    # The same question without the tests answers with every exercise, in order.
+    assert warm.working(muscles, mainly=False) == everything
+    # A catalog that has read every exercise, and one built in memory, answer the same.
+    assert dict(warm.exercises.items()) == dict(cold.exercises.items())
+    assert warm.working(muscles, mainly=False, where=where) == wanted
+    assert cold.working(muscles, mainly=False, where=where) == wanted
+
+
+def test_working_where_refuses_a_field_that_is_not_tested_by_value(chained: Path) -> None:
+    _build(chained)
+    warm, _ = _build(chained)
+    with pytest.raises(ValueError, match="'instructions'"):
+        warm.working(frozenset({"gluteus_medius"}), mainly=False, where={"instructions": bool})
+
+
+@pytest.mark.parametrize("head", [b"\x01\x02\x03", (10**6).to_bytes(4, "little") * 16])
+def test_a_head_that_does_not_read_back_is_a_damaged_catalog_when_tested_too(
+    chained: Path, head: bytes
+) -> None:
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    width = len(index.NUMBERED)
+    db.execute("UPDATE exercises SET head = ?", (head[: 4 * width] if len(head) > 4 else head,))
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    muscle = frozenset(next(iter(cold.exercises.values())).primary)
+    with pytest.raises(index.DamagedCatalog, match="damaged") as raised:
+        warm.working(muscle, mainly=False, where={"kind": bool, "level": bool})
+    assert str(compiled) in str(raised.value) and "\n" not in str(raised.value)
+    assert not compiled.exists()
+    again, _ = _build(chained)
+    assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
+
+
 def test_a_pack_split_over_files_keeps_the_earlier_of_two_exercises_with_one_id(
     chained: Path, tmp_path: Path
 ) -> None:
@@ -407,7 +467,9 @@ def test_an_exercise_whose_packed_texts_do_not_read_back_is_one_line_then_built_
     assert again.exercise(some).instructions == cold.exercises[some].instructions
 
 
-def test_the_exercises_that_work_a_muscle_first_are_stored_side_by_side(chained: Path) -> None:
+def test_the_exercises_that_work_a_muscle_first_and_next_are_stored_side_by_side(
+    chained: Path,
+) -> None:
     cold, _ = _build(chained)
     _build(chained)
     (compiled,) = _cache_files()
@@ -416,10 +478,18 @@ def test_the_exercises_that_work_a_muscle_first_are_stored_side_by_side(chained:
     db.close()
     order = list(cold.exercises)
     by_first: dict[str, list[int]] = {}
+    by_both: dict[tuple[str, tuple[str, ...]], list[int]] = {}
     for exercise in cold.exercises.values():
         by_first.setdefault(exercise.primary[0], []).append(stored[exercise.id])
+        both = (exercise.primary[0], exercise.secondary[:1])
+        by_both.setdefault(both, []).append(stored[exercise.id])
     assert len(by_first) > 1
     for slots in by_first.values():
+        assert sorted(slots) == list(range(min(slots), min(slots) + len(slots)))
+    # Among those, the ones that work the same muscle next lie side by side too, in
+    # catalog order.
+    assert len(by_both) > len(by_first)
+    for slots in by_both.values():
         assert slots == list(range(min(slots), min(slots) + len(slots)))
     # Stored out of catalog order, read back in it.
     assert sorted(stored, key=stored.__getitem__) != order

@@ -12,22 +12,25 @@ import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
-from glutekit.catalog import Catalog
+from glutekit.catalog import Catalog, index
 from glutekit.compose import (
     LEVELS,
     PLACE_EQUIPMENT,
     PLACES,
     POSTURES,
+    blockers,
     build_request,
+    candidates,
     compose,
     count_transitions,
     find_strategy,
     order_phases,
     posture,
+    works,
 )
 from glutekit.errors import InputError
 from glutekit.host.plugins import PluginHost, make_plugin_host
-from glutekit.model import Exercise
+from glutekit.model import KINDS, Exercise
 from glutekit.timeline import compile as compile_timeline
 
 STRATEGIES = ("cycle", "stretch", "quick")
@@ -116,6 +119,40 @@ def test_any_request_gives_a_valid_routine_or_one_clear_line(
     check_routine(catalog, options, made)
     again, _ = compose(request, catalog, find_strategy(host, strategy))
     assert again == made
+
+
+@pytest.fixture(scope="module")
+def compiled(world: tuple[PluginHost, Catalog]) -> tuple[Catalog, Catalog]:
+    """Two catalogs read from the compiled file: one to ask, one to walk whole."""
+    host, _ = world
+    asked, walked = (Catalog.build(host, user_routines=False) for _ in range(2))
+    assert isinstance(asked.exercises, index.Exercises)
+    return asked, walked
+
+
+@PROPERTY
+@given(data=st.data())
+def test_candidates_are_every_exercise_the_request_allows_in_catalog_order(
+    compiled: tuple[Catalog, Catalog], data: st.DataObject
+) -> None:
+    """A compiled catalog leaves exercises out by their values before it makes them:
+    what it gives is exactly what judging every exercise one by one gives."""
+    asked, walked = compiled
+    options = data.draw(requests(walked))
+    kinds = data.draw(st.none() | st.sets(st.sampled_from(KINDS), min_size=1, max_size=3))
+    try:
+        request = build_request(walked, **options)
+    except InputError:
+        return
+    expected = [
+        ex.id
+        for ex in walked.exercises.values()
+        if works(ex, request.targets)
+        and (kinds is None or ex.kind in kinds)
+        and not blockers(ex, request)
+    ]
+    event("none allowed" if not expected else "some allowed")
+    assert [ex.id for ex in candidates(asked, request, kinds)] == expected
 
 
 # Not traced for coverage: tracing doubles its CPU time, and every line it reaches the

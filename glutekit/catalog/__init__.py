@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import field
 from pathlib import Path
 from typing import Any
@@ -323,21 +323,37 @@ class Catalog:
             )
         return found
 
-    def working(self, muscles: frozenset[str], *, mainly: bool = True) -> list[Exercise]:
+    def working(
+        self,
+        muscles: frozenset[str],
+        *,
+        mainly: bool = True,
+        where: Mapping[str, Callable[[Any], bool]] | None = None,
+    ) -> list[Exercise]:
         """The exercises that work any of ``muscles`` (mainly, or at all), in catalog order.
 
         A compiled catalog answers from its index, without reading the other exercises.
+        ``where`` leaves out those whose value of a field of :data:`.indexrows.NUMBERED`
+        fails its test (``{"kind": {"stretch"}.__contains__}``): a compiled catalog
+        tests each distinct value once, and makes only the exercises that pass.
         """
-        from glutekit.catalog.index import works
+        from glutekit.catalog.indexrows import NUMBERED, passes, works
 
+        for name in where or ():
+            if name not in NUMBERED:
+                raise ValueError(f"working(): cannot test the field {name!r}")
         index = getattr(self.exercises, "working", None)
         if index is not None:
-            return list(index(muscles, mainly=mainly))
-        return [ex for ex in self.exercises.values() if works(ex, muscles, mainly=mainly)]
+            return list(index(muscles, mainly=mainly, where=where))
+        return [
+            ex
+            for ex in self.exercises.values()
+            if works(ex, muscles, mainly=mainly) and passes(ex, where)
+        ]
 
     def works_any(self, muscles: frozenset[str], *, mainly: bool = True) -> bool:
         """Does any exercise work one of ``muscles`` (mainly, or at all)?"""
-        from glutekit.catalog.index import works
+        from glutekit.catalog.indexrows import works
 
         index = getattr(self.exercises, "any_working", None)
         if index is not None:

@@ -16,7 +16,8 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
-from glutekit.catalog.index import FORMAT, NUMBERED, fields_of_exercise
+from glutekit.catalog.index import FORMAT, fields_of_exercise
+from glutekit.catalog.indexrows import NUMBERED
 from glutekit.model import Exercise, Pack
 from glutekit.model.packed import PACKED_FIELDS
 
@@ -83,7 +84,7 @@ def save(
     # works first (see .index), in catalog order among equals (the sort keeps it). The
     # slot is the row's number, counted from 1 as SQLite gives them.
     made = list(map(row, range(len(ordered)), ordered))
-    firsts = [exercise.primary[:1] for exercise in ordered]
+    firsts = [(exercise.primary[:1], exercise.secondary[:1]) for exercise in ordered]
     order = sorted(range(len(ordered)), key=firsts.__getitem__)
     del firsts
 

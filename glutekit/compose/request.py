@@ -6,7 +6,8 @@ and what would work instead.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from glutekit.catalog import Catalog
 from glutekit.catalog.postures import GROUP_NAMES, POSTURE_OF, POSTURES, posture, surfaces_of
@@ -14,6 +15,10 @@ from glutekit.catalog.vocabulary import Vocabulary
 from glutekit.errors import InputError, UnknownId, suggest
 from glutekit.interfaces import ComposeRequest
 from glutekit.model import Exercise
+from glutekit.model.types import needs_met
+
+if TYPE_CHECKING:
+    from glutekit.catalog.indexrows import Where
 
 _ON_THE_FLOOR = frozenset(
     {"supine", "prone", "side-lying", "seated", "kneeling", "half-kneeling", "quadruped", "lunge"}
@@ -62,12 +67,15 @@ def _worked(catalog: Catalog, target: str) -> bool:
     return catalog.works_any(frozenset({target}), mainly=False)
 
 
-def _working(catalog: Catalog, targets: Collection[str]) -> Iterable[Exercise]:
+def _working(
+    catalog: Catalog, targets: Collection[str], where: Where | None = None
+) -> Iterable[Exercise]:
     """The exercises that work any of ``targets`` (all of them when there are none), in
-    catalog order: a compiled catalog reads only those from its index."""
+    catalog order: a compiled catalog reads only those from its index, and makes only
+    those whose values pass ``where``."""
     if not targets:
         return catalog.exercises.values()
-    return catalog.working(frozenset(targets), mainly=False)
+    return catalog.working(frozenset(targets), mainly=False, where=where)
 
 
 def _target_word(words: Vocabulary, word: str) -> str:
@@ -197,9 +205,11 @@ def avoided(ex: Exercise, avoid: frozenset[str] | set[str]) -> bool:
     """True when the exercise's position, posture group or one of its tags is avoided."""
     if not avoid:
         return False  # most requests avoid nothing: no posture to look up
-    if ex.position in avoid or not avoid.isdisjoint(ex.tags):
-        return True
-    return POSTURES[posture(ex.position)][0] in avoid
+    return not avoid.isdisjoint(ex.tags) or _avoided_position(ex.position, avoid)
+
+
+def _avoided_position(position: str, avoid: frozenset[str] | set[str]) -> bool:
+    return bool(avoid) and (position in avoid or POSTURES[posture(position)][0] in avoid)
 
 
 def blockers(ex: Exercise, request: ComposeRequest) -> list[str]:
@@ -280,9 +290,39 @@ def candidates(
     # The cheap test first: this runs for every compose.
     return [
         ex
-        for ex in _working(catalog, request.targets)
+        for ex in _working(catalog, request.targets, _single_values(request, kinds))
         if (kinds is None or ex.kind in kinds) and not blockers(ex, request)
     ]
+
+
+def _single_values(request: ComposeRequest, kinds: Collection[str] | None) -> Where:
+    """The tests of :func:`blockers` (and of ``kinds``) that look at one value each.
+
+    An exercise that fails one is blocked whatever its other values, so a compiled
+    catalog need not make it; :func:`blockers` still judges every exercise that passes
+    (the place's surfaces, for one, depend on two values).
+    """
+    where: dict[str, Callable[[Any], bool]] = {}
+    if kinds is not None:
+        allowed = frozenset(kinds)
+        where["kind"] = (allowed if request.kinds is None else allowed & request.kinds).__contains__
+    elif request.kinds is not None:
+        where["kind"] = request.kinds.__contains__
+    have = request.equipment
+    where["equipment"] = lambda needs: needs_met(needs, have)
+    if request.positions is not None or request.avoid:
+        where["position"] = lambda position: (
+            (request.positions is None or position in request.positions)
+            and not _avoided_position(position, request.avoid)
+        )
+    if request.avoid:
+        where["tags"] = request.avoid.isdisjoint
+    if request.level is not None:
+        most = _level(request.level)
+        where["level"] = lambda level: _level(level) <= most
+    if request.excludes:
+        where["loads"] = request.excludes.isdisjoint
+    return where
 
 
 # ----------------------------------------------------------------------------- explaining

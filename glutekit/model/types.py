@@ -221,6 +221,14 @@ class Progression:
     sets_up_to: int | None = None
 
 
+def needs_met(equipment: tuple[tuple[str, ...], ...], available: frozenset[str] | set[str]) -> bool:
+    """True when each need (a tuple of things, any one of which will do) is met by
+    something in ``available``; no needs are always met."""
+    if not equipment:
+        return True  # most exercises need nothing
+    return all(any(item in available for item in need) for need in equipment)
+
+
 @record(frozen=True, kw_only=True)
 class Exercise:
     """One exercise from a pack. ``id`` is qualified: ``<pack>:<exercise>``."""
@@ -292,9 +300,7 @@ class Exercise:
 
     def usable_with(self, available: frozenset[str] | set[str]) -> bool:
         """True when every need is met by something in ``available``."""
-        if not self.equipment:
-            return True
-        return all(any(item in available for item in need) for need in self.equipment)
+        return needs_met(self.equipment, available)
 
     def equipment_text(self) -> str:
         if not self.equipment:

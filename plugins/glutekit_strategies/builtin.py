@@ -232,7 +232,10 @@ class Cycle(BuiltinStrategy):
         budget: float,
     ) -> list[Exercise]:
         phases = list(self.PHASES)
-        if not candidates(catalog, request, {"release"}):
+        # Every phase's candidates in one pass over the catalog, then by kind.
+        allowed = candidates(catalog, request, {kind for kind, _, _ in phases})
+        of_kind = {kind: [ex for ex in allowed if ex.kind == kind] for kind, _, _ in phases}
+        if not of_kind.get("release"):
             # The bare command ('glutekit compose --minutes 10') names no ball or roller:
             # a routine without release beats no routine.
             phases = phases[1:]
@@ -242,7 +245,7 @@ class Cycle(BuiltinStrategy):
             note(f"the cycle leaves out release: {reason.removesuffix(' or').rstrip(';')}")
         pools = []
         for kind, _, otherwise in phases:
-            pool = candidates(catalog, request, {kind})
+            pool = of_kind[kind]
             if not pool:
                 raise InputError(explain_missing(catalog, request, kind, otherwise))
             pools.append(pool)

@@ -95,9 +95,26 @@ class Dosing:
         return self.clamp(work / (sets * self.unit)), sets
 
 
-@functools.lru_cache(maxsize=4096)
 def _dosing(dose: Dose, breath: float) -> Dosing:
-    # Strategies ask for the same few doses thousands of times on a big catalog.
+    # Strategies ask for the same few doses thousands of times on a big catalog, and
+    # exercises read from a compiled catalog share their dose objects: found by
+    # identity first, which spares hashing every field of the dose each time.
+    found = _BY_IDENTITY.get((id(dose), breath))
+    if found is not None and found[0] is dose:
+        return found[1]
+    if len(_BY_IDENTITY) >= 4096:
+        _BY_IDENTITY.clear()
+    dosing = _dosing_of(dose, breath)
+    # The dose is kept with it, so its id() is not another's while it is here.
+    _BY_IDENTITY[(id(dose), breath)] = (dose, dosing)
+    return dosing
+
+
+_BY_IDENTITY: dict[tuple[int, float], tuple[Dose, Dosing]] = {}
+
+
+@functools.lru_cache(maxsize=4096)
+def _dosing_of(dose: Dose, breath: float) -> Dosing:
     return Dosing.of_dose(dose, breath)
 
 
