@@ -359,3 +359,35 @@ def test_a_warm_render_marks_a_cue_used_only_when_it_was_not_for_an_hour(
     CueRenderer(settings).render_all(texts)
     after = {p: os.stat(p).st_mtime_ns for p in before if p != listed}
     assert all(after[p] > before[p] for p in after)
+
+
+@pytest.mark.own_voice_cache
+def test_a_warm_start_looks_at_each_cached_cue_once_and_opens_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A warm start looked at every cached cue three times and opened each one for its
+    length; once verified as listed, a cue's size says its length."""
+    from glutekit_voice import cachecheck, wavfile
+    from glutekit_voice.progress import render_with_progress
+    from glutekit_voice.render import CueRenderer
+    from glutekit_voice.settings import VoiceSettings
+
+    settings = VoiceSettings.from_values({"voice_backend": "espeak-ng"}, env={})
+    texts = ["Breathe out slowly.", "Switch sides.", "Rest."]
+    cold = CueRenderer(settings).render_all(texts)
+    lengths = {text: wavfile.seconds(cue.path) for text, cue in cold.items()}
+    looked: list[Path] = []
+    seen = cachecheck.Verified.seen
+
+    def looking(path: Path) -> Any:
+        looked.append(path)
+        return seen(path)
+
+    def opening(path: Path) -> Any:
+        raise AssertionError(f"{path} was opened")
+
+    monkeypatch.setattr(cachecheck.Verified, "seen", staticmethod(looking))
+    monkeypatch.setattr(wavfile, "open_read", opening)
+    warm = render_with_progress(CueRenderer(settings), texts)
+    assert {text: cue.seconds for text, cue in warm.items()} == lengths
+    assert sorted(looked) == sorted(cue.path for cue in cold.values())

@@ -6,7 +6,7 @@ platform engine on Windows), ``say`` (macOS's own voice, by its command) and
 through the ``glutekit.speech_backends`` entry-point group (the Piper plugin,
 ``glutekit-piper``, adds ``piper`` that way, ranked before the built-in ones): this
 plugin imports no engine it does not ship. A backend object is not thread-safe;
-:mod:`glutekit_voice.render` gives each one a single owner thread that makes every call.
+:mod:`glutekit_voice.owner` gives each one a single owner thread that makes every call.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any, Protocol, runtime_checkable
 from glutekit.errors import InputError
 from glutekit.interfaces import VoiceInfo, VoiceModel
 from glutekit.model.records import record
-from glutekit_voice.loader import prepare_espeak
 
 #: Seconds to wait for one short utterance; espeak-ng speaks ~20x faster than real time.
 BASE_TIMEOUT = 10.0
@@ -164,6 +163,8 @@ class Pyttsx3Backend:
     name = "pyttsx3"
 
     def __init__(self) -> None:
+        from glutekit_voice.loader import prepare_espeak
+
         library = prepare_espeak()
         if library.source == "missing":
             raise SpeechUnavailable(f"pyttsx3 has no espeak-ng: {library.problem}", FIX_ANY)

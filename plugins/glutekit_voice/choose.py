@@ -18,7 +18,8 @@ from glutekit_voice.backends import (
     backend_names,
     resolve_voice,
 )
-from glutekit_voice.render import BASE_TIMEOUT, OwnerThread, owner_thread
+from glutekit_voice.owner import OwnerThread, owner_thread
+from glutekit_voice.render import BASE_TIMEOUT
 from glutekit_voice.settings import VoiceSettings
 
 

@@ -26,9 +26,10 @@ def render_with_progress(
 ) -> dict[str, RenderedCue]:
     """Render every distinct non-blank text, showing progress when some must be rendered."""
     distinct = list(dict.fromkeys(t for t in texts if t.strip()))
-    missing = renderer.missing(distinct)
+    problems = renderer.problems(distinct)
+    missing = [text for text, why in problems.items() if why is not None]
     if not missing:
-        return renderer.render_all(distinct)
+        return renderer.render_all(distinct, checked=problems)
     what = f"preparing speech: {len(missing)} cue(s) with {renderer.detail}"
     if not sys.stderr.isatty():
         note(f"{what}…")

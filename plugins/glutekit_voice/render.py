@@ -1,9 +1,7 @@
-"""Turn cue texts into cached WAV files, with one thread owning each speech engine.
+"""Turn cue texts into cached WAV files, each checked before it is trusted.
 
-pyttsx3 hangs or loses text when two threads use it, so every call to a backend
-runs on that backend's :class:`OwnerThread`: one per backend per process, shared by
-the live output, the exporter and ``glutekit voices``. Callers wait for results
-with a timeout, so a stuck engine can never hang a session.
+Every call to a speech engine runs on that engine's owner thread
+(:mod:`glutekit_voice.owner`), so a stuck engine can never hang a session.
 """
 
 from __future__ import annotations
@@ -12,29 +10,20 @@ import contextlib
 import functools
 import json
 import os
-import queue
 import re
-import threading
-import wave
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import time_ns
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from glutekit.caches.digest import sha256
 from glutekit.model.records import record
 from glutekit_voice import cachecheck, wavfile
-from glutekit_voice.backends import (
-    SpeechBackend,
-    SpeechFailed,
-    SpeechUnavailable,
-    VoiceSpec,
-    backend_names,
-    open_backend,
-)
+from glutekit_voice.backends import SpeechBackend, SpeechFailed, VoiceSpec
 from glutekit_voice.settings import VoiceSettings
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from glutekit_voice.owner import OwnerThread
 
 #: Bump when the way files are rendered changes, so old cache entries are not reused.
 CACHE_FORMAT = 4
@@ -47,173 +36,6 @@ def default_cache_dir() -> Path:
     from glutekit import paths
 
     return paths.voice_cache_dir()
-
-
-class _NotReady(Exception):
-    """A call on the owner thread did not finish in the time given."""
-
-
-class _Outcome(Generic[T]):
-    """What a call on the owner thread came to, for the caller waiting on it.
-
-    (A ``concurrent.futures.Future`` would do, but importing that module brings in
-    ``logging``: a measurable part of a cached session's start.)
-    """
-
-    def __init__(self) -> None:
-        self._ready = threading.Event()
-        self._value: T | None = None
-        self._error: BaseException | None = None
-
-    def set_result(self, value: T) -> None:
-        self._value = value
-        self._ready.set()
-
-    def set_exception(self, error: BaseException) -> None:
-        self._error = error
-        self._ready.set()
-
-    def result(self, timeout: float) -> T:
-        """The value, or the exception raised, once ready.
-
-        :raises _NotReady: when it is not ready within ``timeout`` seconds.
-        """
-        if not self._ready.wait(timeout):
-            raise _NotReady
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
-
-
-class OwnerThread:
-    """A daemon thread that opens one backend and makes every call to it, in order."""
-
-    def __init__(self, backend_name: str) -> None:
-        self.backend_name = backend_name
-        self._calls: queue.Queue[tuple[Callable[[Any], Any], _Outcome[Any]]] = queue.Queue()
-        self._opened: _Outcome[SpeechBackend] = _Outcome()
-        self.stuck = False
-        #: Set while no call runs; :func:`_quiesce` waits for it before the process exits.
-        self._idle = threading.Event()
-        self._closing = False
-        thread = threading.Thread(target=self._serve, name=f"glutekit-voice-{backend_name}")
-        thread.daemon = True  # an engine stuck in C must not keep the process alive
-        thread.start()
-
-    def _serve(self) -> None:
-        try:
-            self._serve_calls()
-        finally:
-            self._idle.set()
-
-    def _serve_calls(self) -> None:
-        try:
-            backend: SpeechBackend = open_backend(self.backend_name)
-        except SpeechUnavailable as exc:
-            self._opened.set_exception(exc)
-            return
-        self._opened.set_result(backend)
-        while True:
-            self._idle.set()
-            function, future = self._calls.get()
-            self._idle.clear()
-            if self._closing:
-                future.set_exception(SpeechFailed(f"{self.backend_name} is closing"))
-                continue
-            try:
-                future.set_result(function(backend))
-            except BaseException as exc:
-                future.set_exception(exc)
-
-    def quiesce(self, timeout: float) -> None:
-        """Take no more calls; wait up to ``timeout`` s for the running one to return.
-
-        An engine in native code when the interpreter shuts down (Piper's onnxruntime,
-        for one) aborts the whole process as its thread comes back: SIGTERM in the
-        middle of an export would end in SIGABRT instead of a clean exit.
-        """
-        self._closing = True
-        self._idle.wait(timeout)
-
-    def backend(self, timeout: float = 30.0) -> SpeechBackend:
-        """The opened backend (for its name and details; call it only through :meth:`call`).
-
-        :raises SpeechUnavailable: when the engine cannot start.
-        """
-        try:
-            return self._opened.result(timeout)
-        except _NotReady:
-            raise SpeechUnavailable(
-                f"{self.backend_name} did not start within {timeout:.0f} s",
-                "try --voice-backend espeak-ng",
-            ) from None
-
-    def call(self, function: Callable[[Any], T], timeout: float) -> T:
-        """Run ``function(backend)`` on the owner thread and return its result.
-
-        :raises SpeechFailed: when the call does not finish in time; the thread is
-            then considered stuck and later calls fail at once.
-        """
-        self.backend()
-        if self.stuck:
-            raise SpeechFailed(f"{self.backend_name} stopped responding earlier in this session")
-        future: _Outcome[T] = _Outcome()
-        self._calls.put((function, future))
-        try:
-            return future.result(timeout)
-        except _NotReady:
-            self.stuck = True
-            raise SpeechFailed(f"{self.backend_name} stopped responding") from None
-
-
-_owners: dict[str, OwnerThread] = {}
-_owners_lock = threading.Lock()
-
-
-#: How long the process waits at exit for an engine to finish the cue it is speaking.
-EXIT_WAIT = 10.0
-
-
-def _quiesce() -> None:
-    with _owners_lock:
-        owners = list(_owners.values())
-    for owner in owners:
-        if not owner.stuck:
-            owner.quiesce(EXIT_WAIT)
-
-
-def owner_thread(backend_name: str) -> OwnerThread:
-    """The process-wide owner of a backend, started on first use."""
-    with _owners_lock:
-        if not _owners:
-            import atexit
-
-            atexit.register(_quiesce)
-        owner = _owners.get(backend_name)
-        if owner is None:
-            owner = _owners[backend_name] = OwnerThread(backend_name)
-        return owner
-
-
-def open_owner(requested: str) -> OwnerThread:
-    """The owner thread of the requested backend, or of the first that works for "auto".
-
-    :raises SpeechUnavailable: naming every backend tried and how to fix it.
-    """
-    names = backend_names() if requested == "auto" else [requested]
-    problems: list[SpeechUnavailable] = []
-    for name in names:
-        owner = owner_thread(name)
-        try:
-            owner.backend()
-        except SpeechUnavailable as exc:
-            problems.append(exc)
-            continue
-        return owner
-    if len(problems) == 1:
-        raise problems[0]
-    what = "no speech engine: " + "; ".join(p.what for p in problems)
-    raise SpeechUnavailable(what, problems[0].fix)
 
 
 class CacheUnwritable(SpeechFailed):
@@ -259,10 +81,15 @@ class CueRenderer:
         self._swept = False
         #: A cue was written since the cache was last trimmed: only a write makes it grow.
         self._wrote = False
-        #: Each text's cache key, for the voice opened (a warm start asks twice for each).
-        self._keys: dict[str, str] = {}
-        #: When each cue that verified by its listed look was last marked used (ns).
+        #: Each text's file in the cache, for the voice opened (a warm start asks twice).
+        self._paths: dict[str, Path] = {}
+        #: When each cue that verified was last marked used (ns).
         self._used_at: dict[Path, int] = {}
+        #: The size of each cue that last verified by its listed look, which tells its
+        #: length without opening it.
+        self._listed_size: dict[Path, int] = {}
+        #: What makes the cache keys: the engine's identity, for the voice opened.
+        self._identity: str | None = None
         #: Cached files already verified, by name, with what they and their checksums
         #: looked like then: by this renderer, or by an earlier one (``verified.json``).
         self._verified: cachecheck.Verified | None = None
@@ -277,10 +104,13 @@ class CueRenderer:
         seen = self._verified.seen(path)
         if seen is not None and self._verified.get(path.name) == seen:
             self._used_at[path] = seen[2]
+            self._listed_size[path] = seen[1]
             return None
+        self._listed_size.pop(path, None)
         why = cachecheck.problem(path)
         if why is None and seen is not None:
             self._verified.add(path.name, seen)
+            self._used_at[path] = seen[2]  # as a second look would find it listed
         return why
 
     def _remember(self, path: Path) -> None:
@@ -307,7 +137,8 @@ class CueRenderer:
             render_workers()  # a bad value is said now, before any work
         self._spec = self._spec_for(owner.backend_name, voice)
         self._owner = owner
-        self._keys.clear()
+        self._identity = backend.identity
+        self._paths.clear()
         return backend.detail
 
     def open_as(self, backend: str, voice: str | None) -> None:
@@ -320,7 +151,8 @@ class CueRenderer:
 
         self._owner = _started(backend, self.settings)
         self._spec = self._spec_for(backend, voice)
-        self._keys.clear()
+        self._identity = self._owner.backend().identity
+        self._paths.clear()
 
     def _spec_for(self, backend: str, voice: str | None) -> VoiceSpec:
         """What ``backend`` speaks with: the settings, and the option values it reads."""
@@ -335,16 +167,17 @@ class CueRenderer:
             extra=tuple((k, v) for k, v in self.settings.extra if k in reads),
         )
 
-    def missing(self, texts: Iterable[str]) -> list[str]:
-        """The distinct non-blank texts that are not (or not soundly) in the cache."""
+    def problems(self, texts: Iterable[str]) -> dict[str, str | None]:
+        """Each distinct non-blank text, and why its cached cue cannot be used (None
+        when it can; ``"missing"`` when it was never rendered)."""
         if self._owner is None or self._spec is None:
             self.open()
         distinct = dict.fromkeys(t for t in texts if t.strip())
-        return [
-            t
-            for t in distinct
-            if self._problem(self.cache_dir / f"{self._cache_key(t)}.wav") is not None
-        ]
+        return {t: self._problem(self._path(t)) for t in distinct}
+
+    def missing(self, texts: Iterable[str]) -> list[str]:
+        """The distinct non-blank texts that are not (or not soundly) in the cache."""
+        return [t for t, why in self.problems(texts).items() if why is not None]
 
     @property
     def detail(self) -> str:
@@ -355,7 +188,11 @@ class CueRenderer:
         return self._owner.backend().detail
 
     def render_all(
-        self, texts: Iterable[str], *, done: Callable[[str], None] | None = None
+        self,
+        texts: Iterable[str],
+        *,
+        done: Callable[[str], None] | None = None,
+        checked: dict[str, str | None] | None = None,
     ) -> dict[str, RenderedCue]:
         """Render every distinct non-blank text; texts already cached cost a file check.
 
@@ -363,14 +200,19 @@ class CueRenderer:
         backend gains from it (:mod:`glutekit_voice.pool`). ``done(text)`` is called once
         for each distinct text as it is ready. Cached files that do not verify are
         rendered again, with one warning in all.
+
+        :param checked: what :meth:`problems` said of these texts just before. When it
+            found every cue sound, nothing is rendered and the cues are not looked at
+            again (a warm start checks each cue once).
         """
         distinct = list(dict.fromkeys(t for t in texts if t.strip()))
+        sound = checked is not None and all(checked.get(t, "unchecked") is None for t in distinct)
         rendered: dict[str, RenderedCue] = {}
         self._damaged = []
         try:
-            pooled = self._render_in_pool(distinct, done) if distinct else set()
+            pooled = self._render_in_pool(distinct, done) if distinct and not sound else set()
             for text in distinct:
-                rendered[text] = self.render(text)
+                rendered[text] = self._found(text, self._path(text)) if sound else self.render(text)
                 if done is not None and text not in pooled:
                     done(text)
         finally:
@@ -397,7 +239,7 @@ class CueRenderer:
         cues: list[tuple[str, Path]] = []
         damaged: list[str] = []
         for text in texts:
-            path = self.cache_dir / f"{self._cache_key(text)}.wav"
+            path = self._path(text)
             why = self._problem(path)
             if why is not None:
                 cues.append((text, path))
@@ -461,22 +303,29 @@ class CueRenderer:
         if self._owner is None or self._spec is None:
             self.open()
         assert self._owner is not None and self._spec is not None
-        path = self.cache_dir / f"{self._cache_key(text)}.wav"
+        path = self._path(text)
         why = self._problem(path)
-        if why is not None:
-            if why != "missing":
-                if self._damaged is None:
-                    self._warn_damaged([f"{path.name} {why}"])
-                else:
-                    self._damaged.append(f"{path.name} {why}")
-            self._synthesize_into(text, path)
-            self._remember(path)  # written and checksummed here
-        elif self._used_at.get(path, 0) < time_ns() - USED_AGAIN_NS:
+        if why is None:
+            return self._found(text, path)
+        if why != "missing":
+            if self._damaged is None:
+                self._warn_damaged([f"{path.name} {why}"])
+            else:
+                self._damaged.append(f"{path.name} {why}")
+        self._synthesize_into(text, path)
+        self._remember(path)  # written and checksummed here
+        return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
+
+    def _found(self, text: str, path: Path) -> RenderedCue:
+        """A cached cue that has just verified, marked used if it was not lately."""
+        if self._used_at.get(path, 0) < time_ns() - USED_AGAIN_NS:
             from glutekit.caches.folders import touch
 
             touch(path)  # used again: the cache cap removes it last
             self._remember(path)  # touching moved its times
-        return RenderedCue(text=text, path=path, seconds=wavfile.seconds(path))
+        size = self._listed_size.get(path)
+        seconds = wavfile.seconds(path) if size is None else cachecheck.seconds_of(size)
+        return RenderedCue(text=text, path=path, seconds=seconds)
 
     def _warn_damaged(self, damaged: list[str]) -> None:
         more = f" (and {len(damaged) - 1} more)" if len(damaged) > 1 else ""
@@ -485,18 +334,16 @@ class CueRenderer:
             f"and were rendered again: {damaged[0]}{more}"
         )
 
-    def _cache_key(self, text: str) -> str:
-        found = self._keys.get(text)
-        if found is not None:
-            return found
-        self._keys[text] = found = self._key_of(text)
+    def _path(self, text: str) -> Path:
+        found = self._paths.get(text)
+        if found is None:
+            self._paths[text] = found = self.cache_dir / f"{self._key_of(text)}.wav"
         return found
 
     def _key_of(self, text: str) -> str:
-        assert self._owner is not None and self._spec is not None
-        backend = self._owner.backend()
+        assert self._identity is not None and self._spec is not None
         spec = self._spec
-        parts: list[Any] = [CACHE_FORMAT, backend.identity, spec.voice, spec.rate]
+        parts: list[Any] = [CACHE_FORMAT, self._identity, spec.voice, spec.rate]
         parts += [round(spec.volume, 3), text]
         if spec.extra:  # added only when a backend reads options: older keys stay valid
             parts.append([list(pair) for pair in spec.extra])
@@ -552,6 +399,8 @@ class CueRenderer:
 
     def _store(self, temp: Path, path: Path) -> None:
         """Normalise to 16-bit mono, trim, move into place atomically, then write the checksum."""
+        import wave
+
         try:
             _normalise(temp, self._spec.volume if self._spec else 1.0)
             cachecheck.clear(path)

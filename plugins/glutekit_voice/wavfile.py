@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import math
 import sys
-import wave
 from array import array
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import wave
 
 RATE = 22050
 _LIMIT = 32767
@@ -19,32 +23,42 @@ _LIMIT = 32767
 _QUIET = 64
 
 
-class _Reader(wave.Wave_read):
-    # Ctrl-C or SIGTERM can land after the object is made and before the first line of
-    # its __init__; __del__ then closes an object with no attributes and Python prints
-    # "Exception ignored ... AttributeError" with a traceback. Empty defaults make that
-    # close a no-op.
-    _file = None
-    _i_opened_the_file = None
+@cache
+def wave_classes() -> tuple[type[wave.Wave_read], type[wave.Wave_write]]:
+    """The standard library's WAV reader and writer, quiet when a signal lands while one
+    opens. :mod:`wave` is imported when the first file is opened: a warm start measures
+    its cached cues without opening any."""
+    import wave
 
+    class Reader(wave.Wave_read):
+        # Ctrl-C or SIGTERM can land after the object is made and before the first line
+        # of its __init__; __del__ then closes an object with no attributes and Python
+        # prints "Exception ignored ... AttributeError" with a traceback. Empty defaults
+        # make that close a no-op.
+        _file = None
+        _i_opened_the_file = None
 
-class _Writer(wave.Wave_write):
-    _file = None  # as in _Reader
-    _i_opened_the_file = None
+    class Writer(wave.Wave_write):
+        _file = None  # as in Reader
+        _i_opened_the_file = None
+
+    return Reader, Writer
 
 
 def open_read(path: Path) -> wave.Wave_read:
     """``wave.open(path, "rb")``, quiet when a signal lands while it opens."""
-    return _Reader(str(path))
+    return wave_classes()[0](str(path))
 
 
 def open_write(path: Path) -> wave.Wave_write:
     """``wave.open(path, "wb")``, quiet when a signal lands while it opens."""
-    return _Writer(str(path))
+    return wave_classes()[1](str(path))
 
 
 def frame_count(path: Path) -> int:
     """Frames in a WAV file, or 0 when it is missing, empty or not a WAV."""
+    import wave
+
     try:
         with open_read(path) as handle:
             return handle.getnframes()
@@ -54,6 +68,8 @@ def frame_count(path: Path) -> int:
 
 def seconds(path: Path) -> float:
     """Playing time of a WAV file (0.0 when unreadable)."""
+    import wave
+
     try:
         with open_read(path) as handle:
             return handle.getnframes() / float(handle.getframerate())
@@ -66,6 +82,8 @@ def read_mono16(path: Path, rate: int = RATE) -> array[int]:
 
     :raises wave.Error: when the file is not a PCM WAV of 8 or 16 bits.
     """
+    import wave
+
     with open_read(path) as handle:
         width = handle.getsampwidth()
         channels = handle.getnchannels()
