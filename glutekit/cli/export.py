@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,7 +20,9 @@ from glutekit.errors import GlutekitError, InputError
 from glutekit.host.offers import EXPORTERS, TEMPLATE_DIRS
 from glutekit.interfaces import Exporter, ExportOptions, ExportRequest
 from glutekit.model import BreathPace, Routine, Timeline
-from glutekit.timeline.played import Measure
+
+if TYPE_CHECKING:
+    from glutekit.timeline.played import Measure
 
 
 def exporters(app: App) -> dict[str, tuple[str, Exporter]]:
@@ -87,13 +89,25 @@ def export_options(
 
 
 def compile_for(
-    exporter: Exporter, routine: Routine, app: App, options: ExportOptions, *, fit: bool = True
+    exporter: Exporter,
+    routine: Routine,
+    app: App,
+    options: ExportOptions,
+    *,
+    fit: bool = True,
+    plain: Timeline | None = None,
 ) -> Timeline:
     """The routine's timeline; for a format that speaks, fitted around the speech unless
-    ``fit`` is false (an exporter that writes ahead fits it as the speech renders)."""
+    ``fit`` is false (an exporter that writes ahead fits it as the speech renders).
+
+    :param plain: the routine's timeline with estimated speech, when the caller has
+        already compiled it (it is not laid out again).
+    """
     from glutekit import timeline
 
-    plain = _checked(exporter, timeline.compile(routine, app.catalog))
+    if plain is None:
+        plain = timeline.compile(routine, app.catalog)
+    plain = _checked(exporter, plain)
     if exporter.speech_lengths is None or not fit:
         return plain
     lengths = exporter.speech_lengths(timeline.cue_texts(plain), options)

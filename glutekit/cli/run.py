@@ -304,7 +304,8 @@ def transcript(
         speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
         if not speaking:
             raise GlutekitError("--spoken needs a plugin that speaks; none is loaded")
-        timeline = compile_for(speaking[0], loaded, app, export_options(app, options, speaks=True))
+        typed = export_options(app, options, speaks=True)
+        timeline = compile_for(speaking[0], loaded, app, typed, plain=timeline)
     # With tones the 3-2-1 is heard as tones, not words: say so.
     tones = spoken and options.get("countdown") == "tones"
 

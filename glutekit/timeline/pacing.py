@@ -238,8 +238,10 @@ def _spread(
 ) -> list[float]:
     """Start times for as many of ``lengths`` (in order) as fit, spread out evenly."""
 
+    # Where the time checks leave room: the same for every spacing tried below.
+    bounds = [lo, *(x for a in anchors for x in (a.at, voice.end(a)))]
+
     def pack(space: float, items: Sequence[float]) -> list[float]:
-        bounds = [lo, *(x for a in anchors for x in (a.at, voice.end(a)))]
         windows = [(bounds[i] + space, bounds[i + 1] - space) for i in range(0, len(bounds) - 1, 2)]
         windows.append((bounds[-1] + space, min(hi, hi + ROOM - space)))
         out: list[float] = []
