@@ -93,7 +93,7 @@ def _exercises(app: App) -> tuple[Iterable[str], dict[str, str]]:
 
 
 def _formats(app: App) -> tuple[Iterable[str], dict[str, str]]:
-    from glutekit.cli.export import exporters
+    from glutekit.cli.exporting import exporters
 
     known = exporters(app)
     return known, {name: e.description for name, (_, e) in known.items()}

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from glutekit.cli import completion as complete
 from glutekit.cli.app import App, pass_app
+from glutekit.cli.exporting import compile_for, export_options, exporters
 from glutekit.cli.music_options import music_options, music_values
 from glutekit.cli.output import detail, info
 from glutekit.cli.output_path import OUTPUT_PATH
@@ -17,18 +18,8 @@ from glutekit.cli.plugin_options import WithPluginOptions, take_declared
 from glutekit.cli.sides_option import timing_options, with_timing
 from glutekit.cli.voice_options import voice_options, voice_values
 from glutekit.errors import GlutekitError, InputError
-from glutekit.host.offers import EXPORTERS, TEMPLATE_DIRS
-from glutekit.interfaces import Exporter, ExportOptions, ExportRequest
-from glutekit.model import BreathPace, Routine, Timeline
-
-if TYPE_CHECKING:
-    from glutekit.timeline.played import Measure
-
-
-def exporters(app: App) -> dict[str, tuple[str, Exporter]]:
-    """Format -> (plugin name, exporter); the first plugin to offer a format keeps it."""
-    return EXPORTERS.offered(app.host)
-
+from glutekit.interfaces import Exporter, ExportRequest
+from glutekit.model import BreathPace
 
 #: Written when neither --format nor an output file says otherwise.
 DEFAULT_FORMAT = "pdf"
@@ -60,68 +51,6 @@ def pick_format(
     if DEFAULT_FORMAT in known:
         return DEFAULT_FORMAT
     raise InputError(f"say which format to write with --format (known formats: {names})")
-
-
-def speech_measure(app: App, options: Mapping[str, Any] | None = None) -> Measure | None:
-    """The default voice's speech lengths, from the first exporter that speaks; None if none."""
-    speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
-    if not speaking:
-        return None
-    measure = speaking[0].speech_lengths
-    assert measure is not None
-    typed = export_options(app, options or {}, speaks=True)
-    return lambda texts: measure(texts, typed)
-
-
-def export_options(
-    app: App, values: Mapping[str, Any], *, speaks: bool, format: str | None = None
-) -> ExportOptions:
-    """What an exporter is given besides the routine: the options by name, the voice
-    models (for a format that speaks) and the template folders plugins offer."""
-    from glutekit.session import voice_models
-
-    dirs = TEMPLATE_DIRS.offered(app.host, format=format) if format is not None else []
-    return ExportOptions(
-        values=dict(values),
-        voice_models=voice_models(app.host) if speaks else (),
-        template_dirs=tuple(Path(d) for _, d in dirs),
-    )
-
-
-def compile_for(
-    exporter: Exporter,
-    routine: Routine,
-    app: App,
-    options: ExportOptions,
-    *,
-    fit: bool = True,
-    plain: Timeline | None = None,
-) -> Timeline:
-    """The routine's timeline; for a format that speaks, fitted around the speech unless
-    ``fit`` is false (an exporter that writes ahead fits it as the speech renders).
-
-    :param plain: the routine's timeline with estimated speech, when the caller has
-        already compiled it (it is not laid out again).
-    """
-    from glutekit import timeline
-
-    if plain is None:
-        plain = timeline.compile(routine, app.catalog)
-    plain = _checked(exporter, plain)
-    if exporter.speech_lengths is None or not fit:
-        return plain
-    lengths = exporter.speech_lengths(timeline.cue_texts(plain), options)
-    if not lengths:
-        return plain
-    settings = timeline.CompileSettings(speech_lengths=lengths)
-    return _checked(exporter, timeline.compile(routine, app.catalog, settings))
-
-
-def _checked(exporter: Exporter, compiled: Timeline) -> Timeline:
-    reason = exporter.refuse(compiled) if exporter.refuse is not None else None
-    if reason:
-        raise InputError(f"cannot export '{compiled.routine_id}' as {exporter.format}: {reason}")
-    return compiled
 
 
 def write(plugin: str, exporter: Exporter, request: ExportRequest) -> None:

@@ -51,7 +51,7 @@ KINDS = (
 def contributions(app: App) -> dict[str, list[Added]]:
     """Plugin name -> everything it adds, each with its description."""
     from glutekit.cli import COMMANDS
-    from glutekit.cli.export import exporters
+    from glutekit.cli.exporting import exporters
     from glutekit.cli.plugin_commands import plugin_commands
     from glutekit.compose import available_strategies
 

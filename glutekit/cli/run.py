@@ -299,7 +299,7 @@ def transcript(
     loaded = with_timing(load_routine(app, routine), first_side, breath_pace)
     timeline = compile(loaded, app.catalog)
     if spoken:
-        from glutekit.cli.export import compile_for, export_options, exporters
+        from glutekit.cli.exporting import compile_for, export_options, exporters
 
         speaking = [e for _, e in exporters(app).values() if e.speech_lengths is not None]
         if not speaking:

@@ -111,7 +111,7 @@ def _routine_path(app: App, path: Path) -> Path:
 def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
     """The coaching rules a routine document breaks, as FILE:LINE:COL: /pointer: message."""
     from glutekit.catalog.loaders import routine_from_data
-    from glutekit.cli.export import speech_measure
+    from glutekit.cli.exporting import speech_measure
     from glutekit.timeline import coaching
     from glutekit.timeline.played import voiced_timeline
 
