@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 from dataclasses import fields
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 
 import glutekit
 from glutekit.catalog import Catalog, index
+from glutekit.catalog.indexrows import passing
 from glutekit.catalog.loaders import pack_from_data
 from glutekit.host.plugins import make_plugin_host
 from glutekit.model import Exercise
@@ -223,6 +225,77 @@ def test_a_head_that_does_not_read_back_is_a_damaged_catalog_when_tested_too(
     assert not compiled.exists()
     again, _ = _build(chained)
     assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
+
+
+def test_a_head_of_the_wrong_length_is_damage_though_its_neighbour_makes_up_for_it(
+    chained: Path,
+) -> None:
+    """Two heads, one a number longer and the next one shorter, hold as many numbers
+    as they should together: each is still damage, not a neighbour's values read as
+    its own (which would leave an exercise out without a word)."""
+    cold, _ = _build(chained)
+    order = list(cold.exercises.values())
+    first, second = next((a, b) for a, b in pairwise(order) if a.kind != b.kind)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    heads = dict(db.execute("SELECT id, head FROM exercises").fetchall())
+    longer, shorter = heads[first.id] + heads[first.id][-4:], heads[second.id][:-4]
+    db.execute("UPDATE exercises SET head = ? WHERE id = ?", (longer, first.id))
+    db.execute("UPDATE exercises SET head = ? WHERE id = ?", (shorter, second.id))
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    muscles = frozenset(m for ex in order for m in ex.targets)
+    with pytest.raises(index.DamagedCatalog, match="damaged") as raised:
+        warm.working(muscles, mainly=False, where={"kind": second.kind.__eq__})
+    assert str(compiled) in str(raised.value) and "\n" not in str(raised.value)
+    assert not compiled.exists()
+
+
+def test_a_table_of_values_that_does_not_read_back_is_a_damaged_catalog_when_tested(
+    chained: Path,
+) -> None:
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    db = sqlite3.connect(compiled)
+    db.execute("UPDATE meta SET value = ? WHERE name = 'values'", (b"\x80\x05not a pickle",))
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    muscle = frozenset(next(iter(cold.exercises.values())).primary)
+    with pytest.raises(index.DamagedCatalog, match="damaged") as raised:
+        warm.working(muscle, mainly=False, where={"kind": bool})
+    assert str(compiled) in str(raised.value) and "\n" not in str(raised.value)
+    assert not compiled.exists()
+    again, _ = _build(chained)
+    assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
+
+
+@pytest.mark.parametrize("error", [TypeError, ValueError, IndexError, KeyError])
+def test_what_a_callers_test_raises_is_its_own_and_the_file_is_kept(
+    chained: Path, error: type[Exception]
+) -> None:
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    warm, _ = _build(chained)
+    assert isinstance(warm.exercises, index.Exercises)
+    muscle = frozenset(next(iter(cold.exercises.values())).primary)
+
+    def broken(value: Any) -> bool:
+        raise error("a bug in the test, not in the file")
+
+    with pytest.raises(error, match="a bug in the test"):
+        warm.working(muscle, mainly=False, where={"kind": broken})
+    # Asked of the exercises directly, a field that is not tested by value is the
+    # caller's mistake too.
+    with pytest.raises(ValueError, match="'instructions'"):
+        warm.exercises.working(muscle, mainly=False, where={"instructions": bool})
+    assert compiled.exists()
+    assert warm.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
+
+
+def test_no_rows_pass_every_test_whatever_the_values() -> None:
+    assert passing([], {"kind": bool}, []) == []
 
 
 def test_a_pack_split_over_files_keeps_the_earlier_of_two_exercises_with_one_id(

@@ -57,6 +57,7 @@ from glutekit.catalog.indexrows import (
     CHUNK,
     NUMBERED,
     RUN,
+    UnreadableHeads,
     Where,
     muscles_in,
     numbers_of,
@@ -316,8 +317,14 @@ class Exercises(Mapping[str, Exercise]):
     def _where_passed(self, rows: list[Any], where: Where) -> list[Any]:
         """The rows (n, id, name, head, packed) whose head values pass ``where``'s tests."""
         try:
-            return passing(rows, where, self._table())
-        except (TypeError, ValueError, IndexError) as exc:  # heads that do not read back
+            values = self._table()
+        except DamagedCatalog:
+            raise
+        except Exception as exc:  # a table of values that does not read back
+            raise self._damaged(exc) from None
+        try:
+            return passing(rows, where, values)
+        except UnreadableHeads as exc:  # not what a caller's test raises: that is theirs
             raise self._damaged(exc) from None
 
     def _numbers(self, blobs: Iterator[Any]) -> list[int]:

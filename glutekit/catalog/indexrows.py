@@ -39,30 +39,59 @@ def works(exercise: Exercise, muscles: frozenset[str], *, mainly: bool) -> bool:
     )
 
 
+class UnreadableHeads(ValueError):
+    """Rows whose heads do not read back: the file is damaged, not the caller's tests."""
+
+
 def passing(rows: Sequence[Any], where: Where, values: Sequence[Any]) -> list[Any]:
     """The rows (n, id, name, head, packed) whose head values pass ``where``'s tests.
 
-    Each test runs once for each distinct value of its field among the rows.
+    Each test runs once for each distinct value of its field among the rows; what a
+    test raises is the caller's, and goes through as it is.
 
-    :raises ValueError, IndexError, TypeError: for heads that do not read back.
+    :raises UnreadableHeads: for heads that do not read back (each must hold one
+        number of ``values`` for each field, or a neighbour's could be read as its).
     """
+    tests = [(_place(field), test) for field, test in where.items()]
+    if not rows:
+        return []
     width = len(NUMBERED)
-    tests = [(NUMBERED.index(field), test) for field, test in where.items()]
-    heads = array("I")
-    heads.frombytes(b"".join(map(itemgetter(3), rows)))
-    if sys.byteorder != "little":
-        heads.byteswap()
-    if len(heads) != width * len(rows):
-        raise ValueError(f"{len(heads)} head numbers for {len(rows)} exercises")
+    heads = _heads(rows, width)
     kept: Iterable[int] = range(len(rows))
     for place, test in tests:
         column = heads[place::width]
         found = set(column)
-        if max(found, default=0) >= len(values):
-            raise IndexError(f"value {max(found)} of {len(values)} in {NUMBERED[place]}")
+        if max(found) >= len(values):
+            raise UnreadableHeads(f"value {max(found)} of {len(values)} in {NUMBERED[place]}")
         passed = {n for n in found if test(values[n])}
         kept = list(compress(kept, map(passed.__contains__, map(column.__getitem__, kept))))
     return list(map(rows.__getitem__, kept))
+
+
+def _place(field: str) -> int:
+    """Where ``field`` is among a head's numbers."""
+    try:
+        return NUMBERED.index(field)
+    except ValueError:
+        raise ValueError(f"working(): cannot test the field {field!r}") from None
+
+
+def _heads(rows: Sequence[Any], width: int) -> array[int]:
+    """The head numbers of ``rows``, one after another (``width`` for each row).
+
+    :raises UnreadableHeads: when a head is not bytes of ``width`` numbers.
+    """
+    heads = array("I")
+    size = width * heads.itemsize
+    blobs = list(map(itemgetter(3), rows))
+    for blob in blobs:
+        if not isinstance(blob, bytes) or len(blob) != size:
+            what = f"{len(blob)} bytes" if isinstance(blob, bytes) else type(blob).__name__
+            raise UnreadableHeads(f"a head of {what}, not the {size} bytes of {width} numbers")
+    heads.frombytes(b"".join(blobs))
+    if sys.byteorder != "little":
+        heads.byteswap()
+    return heads
 
 
 #: Exercise slots asked for in one statement (SQLite allows 999 values at the least).
