@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import replace
 from itertools import pairwise, permutations, product
 from typing import Any
@@ -159,6 +159,53 @@ def test_candidates_are_every_exercise_the_request_allows_in_catalog_order(
     catalog = asked if request.targets else Catalog.build(host, user_routines=False)
     assert [ex.id for ex in candidates(catalog, request, kinds)] == expected
     assert isinstance(asked.exercises, index.Exercises) and asked.exercises._all is None
+
+
+class _AllBut:
+    """Every kind but one: a collection whose letters say nothing of what it holds."""
+
+    def __init__(self, left_out: str) -> None:
+        self.left_out = left_out
+
+    def __contains__(self, kind: object) -> bool:
+        return kind != self.left_out
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+@pytest.mark.parametrize(
+    "kinds",
+    ["stretch", "release", ["stretch", "release"], ("activation",), _AllBut("stretch")],
+    ids=["a-string", "another-string", "a-list", "a-tuple", "all-but-one"],
+)
+@pytest.mark.parametrize("asked_kinds", [(), ("stretch",)])
+def test_candidates_ask_the_kinds_as_a_strategy_gives_them(
+    compiled: tuple[PluginHost, Catalog, Catalog],
+    kinds: Collection[str],
+    asked_kinds: tuple[str, ...],
+) -> None:
+    """A strategy may pass its kinds as any collection, even one kind as a string:
+    each exercise's kind is asked of it with 'in', on a compiled catalog as on one
+    judged exercise by exercise."""
+    host, _, walked = compiled
+    request = build_request(
+        walked, targets=["gluteus_medius"], equipment=["tennis_ball"], kinds=asked_kinds
+    )
+    expected = [
+        ex.id
+        for ex in walked.exercises.values()
+        if works(ex, request.targets) and ex.kind in kinds and not blockers(ex, request)
+    ]
+    assert expected or asked_kinds
+    catalog = Catalog.build(host, user_routines=False)
+    if not isinstance(catalog.exercises, index.Exercises):  # built now: read it back
+        catalog = Catalog.build(host, user_routines=False)
+    assert isinstance(catalog.exercises, index.Exercises)
+    assert [ex.id for ex in candidates(catalog, request, kinds)] == expected
 
 
 # Not traced for coverage: tracing doubles its CPU time, and every line it reaches the

@@ -303,11 +303,13 @@ def _single_values(request: ComposeRequest, kinds: Collection[str] | None) -> Wh
     (the place's surfaces, for one, depend on two values).
     """
     where: dict[str, Callable[[Any], bool]] = {}
+    # ``kinds`` is asked as candidates() asks it ('in'), whatever the collection: as a
+    # set, a strategy's "stretch" (a string) would be its letters.
+    wanted = request.kinds
     if kinds is not None:
-        allowed = frozenset(kinds)
-        where["kind"] = (allowed if request.kinds is None else allowed & request.kinds).__contains__
-    elif request.kinds is not None:
-        where["kind"] = request.kinds.__contains__
+        where["kind"] = lambda kind: kind in kinds and (wanted is None or kind in wanted)
+    elif wanted is not None:
+        where["kind"] = wanted.__contains__
     have = request.equipment
     where["equipment"] = lambda needs: needs_met(needs, have)
     if request.positions is not None or request.avoid:
