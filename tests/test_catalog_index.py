@@ -298,6 +298,26 @@ def test_no_rows_pass_every_test_whatever_the_values() -> None:
     assert passing([], {"kind": bool}, []) == []
 
 
+def test_an_exercise_missing_from_the_file_is_a_damaged_catalog_not_a_shorter_list(
+    chained: Path,
+) -> None:
+    cold, _ = _build(chained)
+    (compiled,) = _cache_files()
+    muscle = frozenset(next(iter(cold.exercises.values())).primary)
+    db = sqlite3.connect(compiled)
+    db.execute("DELETE FROM exercises WHERE slot = (SELECT max(slot) FROM exercises)")
+    db.commit()
+    db.close()
+    warm, _ = _build(chained)
+    everything = frozenset(m for ex in cold.exercises.values() for m in ex.targets)
+    with pytest.raises(index.DamagedCatalog, match="not in the file") as raised:
+        warm.working(everything, mainly=False)
+    assert str(compiled) in str(raised.value)
+    assert not compiled.exists()
+    again, _ = _build(chained)
+    assert again.working(muscle, mainly=False) == cold.working(muscle, mainly=False)
+
+
 def test_a_pack_split_over_files_keeps_the_earlier_of_two_exercises_with_one_id(
     chained: Path, tmp_path: Path
 ) -> None:

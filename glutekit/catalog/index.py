@@ -290,7 +290,12 @@ class Exercises(Mapping[str, Exercise]):
         lists = self._rows(
             f"SELECT ns FROM muscles WHERE {muscles_in(muscles, mainly)}", sorted(muscles)
         )
-        return self._in_order(self._slots(self._numbers(blob for (blob,) in lists)))
+        numbers = self._numbers(blob for (blob,) in lists)
+        rows = self._slots(numbers)
+        if len(rows) != len(numbers):  # a muscles row names exercises the file lacks
+            missing = f"{len(numbers) - len(rows)} of the {len(numbers)} exercises asked for"
+            raise self._damaged(LookupError(f"{missing} are not in the file"))
+        return self._in_order(rows)
 
     def _slots(self, numbers: list[int]) -> list[Any]:
         """The rows (n, id, name, head, packed) of these slots (sorted), in no order.
