@@ -7,7 +7,9 @@ dataclass decorator glutekit's records use: their methods are compiled on first 
 Routines and packs stay JSON on disk; they become these frozen dataclasses only
 after they have been validated (see :mod:`glutekit.catalog.schema` and :mod:`glutekit.catalog.loaders`).
 
-The types live in :mod:`.types` and are loaded when one is first used: a command that
+The types live in :mod:`.types`, :mod:`.routine` (a routine, its steps and
+settings) and :mod:`.timeline` (cues, segments and the timeline), and are loaded when
+one is first used: a command that
 only reads the history or the config file, or formats a duration with
 :mod:`.durations`, needs none of them.
 """
@@ -17,41 +19,38 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from glutekit.model.routine import (
+        BlockStep,
+        DoseOverride,
+        ExerciseStep,
+        MessageStep,
+        RestStep,
+        Routine,
+        Settings,
+        Step,
+    )
+    from glutekit.model.timeline import PRIORITY, Cue, CueKind, Segment, SegmentKind, Timeline
     from glutekit.model.types import (
         KINDS,
         MAX_EXHALE,
         MAX_INHALE,
-        PRIORITY,
         RELAXED_BREATH,
-        BlockStep,
         BreathPace,
-        Cue,
-        CueKind,
         Dose,
         DoseKind,
-        DoseOverride,
         Exercise,
         ExerciseKind,
-        ExerciseStep,
         Guidance,
         Image,
-        MessageStep,
         Pack,
         PhaseWords,
         Progression,
-        RestStep,
-        Routine,
-        Segment,
-        SegmentKind,
-        Settings,
         Side,
         SideChoice,
         SideOrder,
         Source,
-        Step,
         Symptom,
         Tempo,
-        Timeline,
         Transition,
         Variation,
     )
@@ -96,12 +95,34 @@ __all__ = [
 ]
 
 
+#: The modules of the names not in :mod:`.types`.
+_MODULES = {
+    **dict.fromkeys(
+        ("CueKind", "PRIORITY", "Cue", "Segment", "SegmentKind", "Timeline"), "timeline"
+    ),
+    **dict.fromkeys(
+        (
+            "Settings",
+            "DoseOverride",
+            "ExerciseStep",
+            "RestStep",
+            "MessageStep",
+            "BlockStep",
+            "Step",
+            "Routine",
+        ),
+        "routine",
+    ),
+}
+
+
 def __getattr__(name: str) -> Any:
     if name not in __all__:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from glutekit.model import types
+    from glutekit.model import routine, timeline, types
 
-    value = getattr(types, name)
+    module = {"routine": routine, "timeline": timeline}.get(_MODULES.get(name, ""), types)
+    value = getattr(module, name)
     globals()[name] = value
     return value
 
