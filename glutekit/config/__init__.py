@@ -10,111 +10,14 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from glutekit.config import values as parsers
+from glutekit.config.values import Parse
 from glutekit.errors import InputError
 from glutekit.model.records import record
-
-Parse = Callable[[Any], Any]
-
-
-def _got(raw: Any) -> str:
-    """A value as it reads in a message: TOML's dates, tables and lists in words."""
-    import datetime
-
-    if isinstance(raw, bool):
-        return "true" if raw else "false"
-    if isinstance(raw, datetime.datetime):
-        return f"a date and time ({raw.isoformat()})"
-    if isinstance(raw, datetime.date):
-        return f"a date ({raw.isoformat()})"
-    if isinstance(raw, datetime.time):
-        return f"a time of day ({raw.isoformat()})"
-    if isinstance(raw, dict):
-        return "a table"
-    if isinstance(raw, list):
-        return f"a list ({_short(repr(raw))})"
-    if isinstance(raw, (int, float)):
-        return _short(repr(raw))
-    return _short(repr(raw))
-
-
-def _short(text: str) -> str:
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _text(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise ValueError(f"must be a non-empty text, got {_got(raw)}")
-    return raw.strip()
-
-
-def _number(kind: type, low: float, high: float, unit: str) -> Parse:
-    whole = kind is int
-
-    def parse(raw: Any) -> Any:
-        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {_got(raw)}")
-        if whole and isinstance(raw, float) and not raw.is_integer():
-            # Never cut 150.7 down to 150 without a word.
-            raise ValueError(f"must be whole {unit} from {low:g} to {high:g}, got {_got(raw)}")
-        try:
-            value = kind(raw)
-        except (TypeError, ValueError, OverflowError):  # int(inf) overflows
-            raise ValueError(f"must be {unit}, got {_got(raw)}") from None
-        if not low <= value <= high:
-            raise ValueError(f"must be {unit} from {low:g} to {high:g}, got {_got(raw)}")
-        return value
-
-    return parse
-
-
-def _choice(*names: str) -> Parse:
-    def parse(raw: Any) -> str:
-        if not isinstance(raw, str) or raw not in names:
-            raise ValueError(f"must be one of {', '.join(names)}, got {_got(raw)}")
-        return str(raw)
-
-    return parse
-
-
-def _flag(raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower() if isinstance(raw, (str, int)) else ""
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(f"expected true or false, got {_got(raw)}")
-
-
-def _backend_name(raw: Any) -> str:
-    if not isinstance(raw, str) or not raw.strip() or any(c.isspace() for c in raw.strip()):
-        raise ValueError(f"must be the name of a speech backend, such as auto, got {_got(raw)}")
-    return raw.strip().lower()
-
-
-def _names(raw: Any) -> list[str]:
-    items = raw.split(",") if isinstance(raw, str) else raw
-    if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise ValueError(f"must be a list of names, such as console,voice (got {_got(raw)})")
-    names = [i.strip() for i in items if i.strip()]
-    if not names:
-        raise ValueError("must name at least one output")
-    return names
-
-
-def _breath_pace(raw: Any) -> str:
-    """``"4/6"``, checked and kept as text: the option it feeds parses it again."""
-    from glutekit.model import BreathPace
-
-    if not isinstance(raw, str):
-        raise ValueError(f"must be seconds in and out as IN/OUT, such as 4/6, got {_got(raw)}")
-    pace = BreathPace.parse(raw)
-    return f"{pace.inhale:g}/{pace.exhale:g}"
 
 
 class Setting(NamedTuple):
@@ -142,14 +45,14 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             key="voice",
             help="voice id, name or language code (see 'glutekit voices')",
-            parse=_text,
+            parse=parsers.text,
             env="GLUTEKIT_VOICE",
             targets=tuple((c, "voice") for c in _SPEAKING),
         ),
         Setting(
             key="rate",
             help="speaking rate in words per minute",
-            parse=_number(int, 80, 450, "words per minute"),
+            parse=parsers.number(int, 80, 450, "words per minute"),
             default=165,
             env="GLUTEKIT_RATE",
             targets=tuple((c, "rate") for c in _SPEAKING),
@@ -157,7 +60,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             key="volume",
             help="speech volume",
-            parse=_number(float, 0, 1, "a number"),
+            parse=parsers.number(float, 0, 1, "a number"),
             default=1.0,
             env="GLUTEKIT_VOLUME",
             targets=tuple((c, "volume") for c in _SPEAKING),
@@ -166,7 +69,7 @@ SETTINGS: dict[str, Setting] = {
             key="voice_backend",
             help="speech engine",
             # Plugins add backends: the plugin that speaks checks the name when it speaks.
-            parse=_backend_name,
+            parse=parsers.backend_name,
             default="auto",
             env="GLUTEKIT_VOICE_BACKEND",
             targets=(*((c, "voice_backend") for c in _SPEAKING), ("voices", "backend")),
@@ -174,7 +77,7 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             key="music_duck",
             help="how far music (--music) dips while the coach speaks, in dB",
-            parse=_number(float, 0, 40, "a number of dB"),
+            parse=parsers.number(float, 0, 40, "a number of dB"),
             default=12.0,
             env="GLUTEKIT_MUSIC_DUCK",
             targets=(("run", "music_duck"), ("export", "music_duck")),
@@ -182,41 +85,41 @@ SETTINGS: dict[str, Setting] = {
         Setting(
             key="paper",
             help="paper size for printouts",
-            parse=_choice("a4", "letter"),
+            parse=parsers.choice("a4", "letter"),
             default="a4",
             targets=(("export", "paper"),),
         ),
         Setting(
             key="first_side",
             help="side each per-side exercise starts on (default: the routine's order)",
-            parse=_choice("left", "right"),
+            parse=parsers.choice("left", "right"),
             targets=tuple((c, "first_side") for c in _SPEAKING),
         ),
         Setting(
             key="breath_pace",
             help='seconds in and out of each counted breath, such as "4/6" (default: '
             "the routine's pace, else 4/6)",
-            parse=_breath_pace,
+            parse=parsers.breath_pace,
             env="GLUTEKIT_BREATH_PACE",
             targets=tuple((c, "breath_pace") for c in _SPEAKING),
         ),
         Setting(
             key="output",
             help="what 'glutekit run' plays to (e.g. console,voice)",
-            parse=_names,
+            parse=parsers.names,
             targets=(("run", "outputs"),),
         ),
         Setting(
             key="listen",
             help="hands-free voice commands in 'glutekit run' (\"coach, pause\"), as --listen",
-            parse=_flag,
+            parse=parsers.flag,
             default=False,
             targets=(("run", "listen"),),
         ),
         Setting(
             key="voice_cache_mb",
             help="largest size of the voice cache; the least recently used cues go first",
-            parse=_number(int, 1, 100_000, "megabytes"),
+            parse=parsers.number(int, 1, 100_000, "megabytes"),
             default=200,
             env="GLUTEKIT_VOICE_CACHE_MB",
         ),
