@@ -11,7 +11,9 @@ import os
 import sqlite3
 import sys
 from array import array
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import chain, compress
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -81,12 +83,11 @@ def save(
 
     # Made in catalog order (the exercises lie in memory in that order: walking them in
     # another took a quarter of a second more at 100k), then stored by the muscle each
-    # works first (see .index), in catalog order among equals (the sort keeps it). The
+    # works first (see .index), in catalog order among equals (see _slot_order). The
     # slot is the row's number, counted from 1 as SQLite gives them.
     made = list(map(row, range(len(ordered)), ordered))
-    firsts = [(exercise.primary[:1], exercise.secondary[:1]) for exercise in ordered]
-    order = sorted(range(len(ordered)), key=firsts.__getitem__)
-    del firsts
+    groups = _target_groups(ordered)
+    order = _slot_order(groups)
 
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -114,16 +115,15 @@ def save(
             map(made.__getitem__, order),
         )
         del made
-        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(ordered, order))
+        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(groups, order))
+        renamed = compress(ordered, map(attrgetter("former_ids"), ordered))
         db.executemany(
             "INSERT OR IGNORE INTO former VALUES (?, ?)",
-            ((old, exercise.id) for exercise in ordered for old in exercise.former_ids),
+            ((old, exercise.id) for exercise in renamed for old in exercise.former_ids),
         )
         # The indexes are made once the rows are in: quicker than keeping them up as it goes.
         db.execute("CREATE UNIQUE INDEX exercises_by_id ON exercises (id)")
-        counts: dict[str, int] = {}
-        for exercise in ordered:
-            counts[exercise.pack] = counts.get(exercise.pack, 0) + 1
+        counts = Counter(map(attrgetter("pack"), ordered))
         stored_packs = {
             pack_id: ({**pack.__dict__, "exercises": ()}, counts.get(pack_id, 0))
             for pack_id, pack in packs.items()
@@ -148,21 +148,48 @@ def save(
         os.fsync(written.fileno())
 
 
-def _muscle_rows(
-    ordered: Sequence[Exercise], order: Sequence[int]
-) -> Iterator[tuple[str, int, bytes]]:
+#: Exercises by the muscles they work: (primary, secondary) -> their numbers, in order.
+Groups = dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]]
+
+
+def _target_groups(ordered: Sequence[Exercise]) -> Groups:
+    """The exercises' numbers by the muscles they work (a catalog of any size has few
+    distinct pairs: the order and the muscles rows are worked out once for each)."""
+    groups: Groups = {}
+    for n, pair in enumerate(map(attrgetter("primary", "secondary"), ordered)):
+        found = groups.get(pair)
+        if found is None:
+            groups[pair] = found = []
+        found.append(n)
+    return groups
+
+
+def _slot_order(groups: Groups) -> list[int]:
+    """The exercises' numbers in the order of their slots: by the muscle each works
+    first, then by the one it works next, then in catalog order."""
+    by_first: dict[tuple[tuple[str, ...], tuple[str, ...]], list[list[int]]] = {}
+    for (primary, secondary), ns in groups.items():
+        by_first.setdefault((primary[:1], secondary[:1]), []).append(ns)
+    order: list[int] = []
+    for first in sorted(by_first):
+        lists = by_first[first]
+        order += lists[0] if len(lists) == 1 else sorted(chain.from_iterable(lists))
+    return order
+
+
+def _muscle_rows(groups: Groups, order: Sequence[int]) -> Iterator[tuple[str, int, bytes]]:
     """(muscle, main, slots): the exercises that work each muscle, mainly or less
     (``order``: the exercises' numbers in the order of their slots, from 1)."""
     slot_of = array("i", bytes(4 * len(order)))
     for slot, n in enumerate(order, start=1):
         slot_of[n] = slot
     lists: dict[tuple[str, int], array[int]] = {}
-    for n, exercise in enumerate(ordered):
-        slot = slot_of[n]
-        for muscle in exercise.primary:
-            lists.setdefault((muscle, 1), array("i")).append(slot)
-        for muscle in exercise.secondary:
-            lists.setdefault((muscle, 0), array("i")).append(slot)
+    for (primary, secondary), ns in groups.items():
+        slots = array("i", map(slot_of.__getitem__, ns))
+        for muscle in primary:
+            lists.setdefault((muscle, 1), array("i")).extend(slots)
+        for muscle in secondary:
+            lists.setdefault((muscle, 0), array("i")).extend(slots)
     for (muscle, main), numbers in lists.items():
         if sys.byteorder != "little":
             numbers.byteswap()
