@@ -44,7 +44,8 @@ def test_each_muscles_row_holds_the_slots_of_the_exercises_that_work_it() -> Non
     groups = _target_groups(exercises)
     order = _slot_order(groups)
     slot_of = {n: slot for slot, n in enumerate(order, start=1)}
-    rows = {(muscle, main): array("i", ns) for muscle, main, ns in _muscle_rows(groups, order)}
+    slots = [slot_of[n] for n in range(len(exercises))]
+    rows = {(muscle, main): array("i", ns) for muscle, main, ns in _muscle_rows(groups, slots)}
     for muscle in MUSCLES:
         mainly = {slot_of[n] for n, ex in enumerate(exercises) if muscle in ex.primary}
         less = {slot_of[n] for n, ex in enumerate(exercises) if muscle in ex.secondary}

@@ -65,7 +65,7 @@ def save(
     packed_attributes = attrgetter(*PACKED_FIELDS)
     ordered = list(exercises.values())
 
-    def row(n: int, exercise: Exercise) -> tuple[int, str, str, str, bytes, bytes]:
+    def row(slot: int, n: int, exercise: Exercise) -> tuple[int, int, str, str, str, bytes, bytes]:
         state = exercise.__dict__
         try:
             head, packed = head_of(state), dumps(packed_of(state), protocol)
@@ -79,15 +79,14 @@ def save(
             numbers = array("I", map(number, head))
         if sys.byteorder != "little":
             numbers.byteswap()
-        return n, exercise.id, exercise.pack, exercise.name, numbers.tobytes(), packed
+        return slot, n, exercise.id, exercise.pack, exercise.name, numbers.tobytes(), packed
 
-    # Made in catalog order (the exercises lie in memory in that order: walking them in
-    # another took a quarter of a second more at 100k), then stored by the muscle each
-    # works first (see .index), in catalog order among equals (see _slot_order). The
-    # slot is the row's number, counted from 1 as SQLite gives them.
-    made = list(map(row, range(len(ordered)), ordered))
+    # Stored by the muscle each works first (see .index), in catalog order among equals
+    # (see _slot_order): the slot is the row's number, from 1.
     groups = _target_groups(ordered)
-    order = _slot_order(groups)
+    slot_of = [0] * len(ordered)
+    for slot, n in enumerate(_slot_order(groups), start=1):
+        slot_of[n] = slot
 
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -95,6 +94,8 @@ def save(
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a new file, moved in place only when whole
         db.execute("PRAGMA synchronous = OFF")
+        # Room for the pages the rows go into (see below) until the file is written out.
+        db.execute("PRAGMA cache_size = -16384")
         db.executescript(
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -110,12 +111,16 @@ def save(
             CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             """
         )
+        # Each row is made and stored in catalog order, straight into its slot. The
+        # exercises lie in memory in that order: at 100k, walking them (or rows made
+        # from them) in slot order cost about 0.2 s, SQLite's putting each row among
+        # the others about half that.
         db.executemany(
-            "INSERT INTO exercises (n, id, pack, name, head, packed) VALUES (?, ?, ?, ?, ?, ?)",
-            map(made.__getitem__, order),
+            "INSERT INTO exercises (slot, n, id, pack, name, head, packed) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            map(row, slot_of, range(len(ordered)), ordered),
         )
-        del made
-        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(groups, order))
+        db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(groups, slot_of))
         renamed = compress(ordered, map(attrgetter("former_ids"), ordered))
         db.executemany(
             "INSERT OR IGNORE INTO former VALUES (?, ?)",
@@ -177,12 +182,9 @@ def _slot_order(groups: Groups) -> list[int]:
     return order
 
 
-def _muscle_rows(groups: Groups, order: Sequence[int]) -> Iterator[tuple[str, int, bytes]]:
+def _muscle_rows(groups: Groups, slot_of: Sequence[int]) -> Iterator[tuple[str, int, bytes]]:
     """(muscle, main, slots): the exercises that work each muscle, mainly or less
-    (``order``: the exercises' numbers in the order of their slots, from 1)."""
-    slot_of = array("i", bytes(4 * len(order)))
-    for slot, n in enumerate(order, start=1):
-        slot_of[n] = slot
+    (``slot_of``: each exercise's slot, by its number)."""
     lists: dict[tuple[str, int], array[int]] = {}
     for (primary, secondary), ns in groups.items():
         slots = array("i", map(slot_of.__getitem__, ns))
