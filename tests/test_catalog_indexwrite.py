@@ -8,7 +8,7 @@ from array import array
 from types import SimpleNamespace
 from typing import Any
 
-from glutekit.catalog.indexwrite import _muscle_rows, _slot_order, _target_groups
+from glutekit.catalog.indexwrite import Groups, _muscle_rows, _slot_order
 
 MUSCLES = ("adductors", "calves", "core", "gluteus_medius", "hamstrings")
 
@@ -23,6 +23,13 @@ def _catalog(seed: int, size: int) -> list[Any]:
             SimpleNamespace(primary=tuple(chosen[:cut]), secondary=tuple(chosen[cut:]))
         )
     return exercises
+
+
+def _target_groups(exercises: list[Any]) -> Groups:
+    groups: Groups = {}
+    for n, exercise in enumerate(exercises):
+        groups.setdefault((exercise.primary, exercise.secondary), []).append(n)
+    return groups
 
 
 def test_slots_go_by_the_muscle_worked_first_then_next_then_catalog_order() -> None:

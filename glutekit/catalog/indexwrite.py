@@ -13,7 +13,7 @@ import sys
 from array import array
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from itertools import chain, compress
+from itertools import chain
 from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
@@ -63,30 +63,49 @@ def save(
     packed_of = itemgetter(*PACKED_FIELDS)
     head_attributes = attrgetter(*NUMBERED)
     packed_attributes = attrgetter(*PACKED_FIELDS)
+    at_pack, at_primary, at_secondary = map(NUMBERED.index, ("pack", "primary", "secondary"))
+    at_former = PACKED_FIELDS.index("former_ids")
+    swap = sys.byteorder != "little"
     ordered = list(exercises.values())
+    groups: Groups = {}
+    renamed: list[tuple[str, tuple[str, ...]]] = []
 
-    def row(slot: int, n: int, exercise: Exercise) -> tuple[int, int, str, str, str, bytes, bytes]:
+    def row(n: int, exercise: Exercise) -> list[Any]:
         state = exercise.__dict__
         try:
-            head, packed = head_of(state), dumps(packed_of(state), protocol)
+            head, texts = head_of(state), packed_of(state)
         except KeyError:
-            head, packed = head_attributes(exercise), dumps(packed_attributes(exercise), protocol)
+            head, texts = head_attributes(exercise), packed_attributes(exercise)
         try:
             # Nearly every value is one numbered already: looked up in C, by identity
             # (a value not numbered yet is None, which an array of numbers refuses).
             numbers: array[int] = array("I", map(known, map(id, head)))  # type: ignore[arg-type]
         except TypeError:
             numbers = array("I", map(number, head))
-        if sys.byteorder != "little":
+        if swap:
             numbers.byteswap()
-        return slot, n, exercise.id, exercise.pack, exercise.name, numbers.tobytes(), packed
+        pair = head[at_primary], head[at_secondary]
+        found = groups.get(pair)
+        if found is None:
+            groups[pair] = found = []
+        found.append(n)
+        exercise_id = exercise.id
+        if texts[at_former]:
+            renamed.append((exercise_id, texts[at_former]))
+        packed = dumps(texts, protocol)
+        return [0, n, exercise_id, head[at_pack], exercise.name, numbers.tobytes(), packed]
 
+    # One walk over the exercises, in catalog order (the order they lie in memory in:
+    # each further walk over 100k of them, for a field or two, took 20 to 45 ms).
+    made = list(map(row, range(len(ordered)), ordered))
     # Stored by the muscle each works first (see .index), in catalog order among equals
     # (see _slot_order): the slot is the row's number, from 1.
-    groups = _target_groups(ordered)
     slot_of = [0] * len(ordered)
     for slot, n in enumerate(_slot_order(groups), start=1):
         slot_of[n] = slot
+    for made_row, slot in zip(made, slot_of, strict=True):
+        made_row[0] = slot
+    counts = Counter(map(itemgetter(3), made))
 
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
@@ -111,24 +130,22 @@ def save(
             CREATE TABLE former (old TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
             """
         )
-        # Each row is made and stored in catalog order, straight into its slot. The
-        # exercises lie in memory in that order: at 100k, walking them (or rows made
-        # from them) in slot order cost about 0.2 s, SQLite's putting each row among
+        # Stored in catalog order, each into its slot: at 100k, walking the rows (or the
+        # exercises) in slot order cost about 0.2 s, SQLite's putting each row among
         # the others about half that.
         db.executemany(
             "INSERT INTO exercises (slot, n, id, pack, name, head, packed) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            map(row, slot_of, range(len(ordered)), ordered),
+            made,
         )
+        del made
         db.executemany("INSERT INTO muscles VALUES (?, ?, ?)", _muscle_rows(groups, slot_of))
-        renamed = compress(ordered, map(attrgetter("former_ids"), ordered))
         db.executemany(
             "INSERT OR IGNORE INTO former VALUES (?, ?)",
-            ((old, exercise.id) for exercise in renamed for old in exercise.former_ids),
+            ((old, exercise_id) for exercise_id, olds in renamed for old in olds),
         )
         # The indexes are made once the rows are in: quicker than keeping them up as it goes.
         db.execute("CREATE UNIQUE INDEX exercises_by_id ON exercises (id)")
-        counts = Counter(map(attrgetter("pack"), ordered))
         stored_packs = {
             pack_id: ({**pack.__dict__, "exercises": ()}, counts.get(pack_id, 0))
             for pack_id, pack in packs.items()
@@ -153,20 +170,10 @@ def save(
         os.fsync(written.fileno())
 
 
-#: Exercises by the muscles they work: (primary, secondary) -> their numbers, in order.
+#: Exercises by the muscles they work: (primary, secondary) -> their numbers, in order
+#: (a catalog of any size has few distinct pairs: the slots and the muscles rows are
+#: worked out once for each).
 Groups = dict[tuple[tuple[str, ...], tuple[str, ...]], list[int]]
-
-
-def _target_groups(ordered: Sequence[Exercise]) -> Groups:
-    """The exercises' numbers by the muscles they work (a catalog of any size has few
-    distinct pairs: the order and the muscles rows are worked out once for each)."""
-    groups: Groups = {}
-    for n, pair in enumerate(map(attrgetter("primary", "secondary"), ordered)):
-        found = groups.get(pair)
-        if found is None:
-            groups[pair] = found = []
-        found.append(n)
-    return groups
 
 
 def _slot_order(groups: Groups) -> list[int]:
