@@ -113,8 +113,9 @@ def save(
     try:
         db.execute("PRAGMA journal_mode = OFF")  # a new file, moved in place only when whole
         db.execute("PRAGMA synchronous = OFF")
-        # Room for the pages the rows go into (see below) until the file is written out.
-        db.execute("PRAGMA cache_size = -16384")
+        # Room for the pages the rows are put in (see below): in SQLite's default 2 MiB,
+        # some were written out and read back (60 ms at 100k); more gained nothing.
+        db.execute("PRAGMA cache_size = -4096")
         db.executescript(
             """
             CREATE TABLE meta (name TEXT PRIMARY KEY, value) WITHOUT ROWID;
