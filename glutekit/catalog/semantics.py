@@ -56,7 +56,7 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
                         )
                     )
                 seen.setdefault(ex_id, i)
-            if "cautions" in ex or ex.get("per_side") is False:
+            if "cautions" in ex or (ex.get("per_side") is False and _braced(ex)):
                 found += _coaching_problems(doc, ex, i)
             dose = ex.get("dose")
             if not isinstance(dose, dict):
