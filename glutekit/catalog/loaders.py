@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from pathlib import Path
 from sys import intern
 from typing import Any, TypeVar
 
 from glutekit.caches.digest import sha256
-from glutekit.catalog.packdefaults import filled
+from glutekit.catalog.packdefaults import FIELDS, filled
 from glutekit.catalog.vocabulary import pack_terms
 from glutekit.model import (
     BlockStep,
@@ -166,6 +167,13 @@ _NO_TRANSITION = Transition()
 _NO_PHASE_WORDS = PhaseWords()
 
 
+#: Each field's default (a shared transition and phase words), in the fields' order.
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(Exercise)}
+_DEFAULTS.update(transition=_NO_TRANSITION, phase_words=_NO_PHASE_WORDS)
+#: The keys of the fields every exercise has: one with no other keeps the defaults.
+_PLAIN = {*FIELDS, "id", "name", "kind", "targets", "equipment", "level", "tags", "instructions"}
+
+
 def _exercise(
     pack_id: str,
     data: dict[str, Any],
@@ -178,21 +186,13 @@ def _exercise(
     given, defaulted = filled(data, defaults)
     get = data.get
     needs: tuple[tuple[str, ...], ...] = (
-        _same_list(
-            tuple(
-                _words((need,) if isinstance(need, str) else need["any_of"]) for need in needs_data
-            )
-        )
-        if (needs_data := get("equipment"))
+        _same_list(tuple(_words((n,) if isinstance(n, str) else n["any_of"]) for n in kit))
+        if (kit := get("equipment"))
         else ()
     )
     targets = data["targets"]
-    cautions = get("cautions", ())
-    transition = get("transition")
-    phase_words = get("phase_words")
-    # Every field is given, so the exercise is made from its attribute dictionary at
-    # once: 100,000 of them are built for a large catalog's first start.
-    state = {
+    # Made from its attribute dictionary at once: a large catalog's first start makes 100,000.
+    state = _DEFAULTS | {
         "id": f"{pack_id}:{data['id']}",
         "pack": intern(pack_id),
         "name": data["name"],
@@ -205,14 +205,31 @@ def _exercise(
         "dose": _same_dose(given["dose"]),
         "level": intern(get("level", "beginner")),
         "tags": _words(get("tags")),
+        "instructions": tuple(get("instructions", ())),
+        "cues": tuple(given["cues"]),
+        "defaulted": defaulted,
+        "credit": credit,
+        "plugin": intern(plugin),
+    }
+    if not data.keys() <= _PLAIN:
+        state.update(_rarer_fields(pack_id, data, folder))
+    exercise = object.__new__(Exercise)
+    object.__setattr__(exercise, "__dict__", state)
+    return exercise
+
+
+def _rarer_fields(pack_id: str, data: dict[str, Any], folder: Path | None) -> dict[str, Any]:
+    get = data.get
+    cautions = get("cautions", ())
+    transition = get("transition")
+    phase_words = get("phase_words")
+    return {
         "aliases": tuple(get("aliases", ())),
         "former_ids": tuple(f"{pack_id}:{old}" for old in former)
         if (former := get("former_ids"))
         else (),
         "summary": get("summary"),
         "why": get("why"),
-        "instructions": tuple(get("instructions", ())),
-        "cues": tuple(given["cues"]),
         "mistakes": tuple(get("mistakes", ())),
         "cautions": tuple(_caution_text(c) for c in cautions) if cautions else (),
         "variations": tuple(
@@ -242,13 +259,7 @@ def _exercise(
         "progression": _progression(pack_id, progression)
         if (progression := get("progression"))
         else None,
-        "defaulted": defaulted,
-        "credit": credit,
-        "plugin": intern(plugin),
     }
-    exercise = object.__new__(Exercise)
-    object.__setattr__(exercise, "__dict__", state)
-    return exercise
 
 
 def _links(pack_id: str, value: Any) -> tuple[str, ...]:

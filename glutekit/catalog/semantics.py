@@ -8,6 +8,7 @@ They run only on documents that passed the schema.
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any
 
 from glutekit.catalog.schema import Document, Problem
@@ -24,20 +25,10 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
     """Checks beyond the schema: duration limits, ranges that run backwards, size."""
     found: list[Problem] = []
 
-    def check_duration(value: Any, *pointer: object) -> None:
-        """``pointer``: the parts of the value's JSON pointer, joined only for a problem."""
-        if isinstance(value, (int, str)) and not isinstance(value, bool):
-            try:
-                seconds = parse_duration(value)
-            except ValueError:
-                return  # the schema reports it
-            if seconds > MAX_SECONDS:
-                found.append(
-                    doc.problem(
-                        "".join(map(str, pointer)),
-                        f"{value!r} is {seconds} s; the limit is {MAX_SECONDS} s (1 hour)",
-                    )
-                )
+    def check_duration(value: Any, pointer: str) -> None:
+        message = _duration_problem(value)
+        if message is not None:
+            found.append(doc.problem(pointer, message))
 
     data = doc.data
     if kind == "pack":
@@ -49,6 +40,8 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
 
         found += chain_problems(doc)
         seen: dict[str, int] = {}
+        # A large pack repeats a few doses: each distinct one is checked once.
+        dose_problems: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
         # Pointers are written out only for a problem: a large pack has 100,000 exercises.
         for i, ex in enumerate(data.get("exercises", [])):
             if not isinstance(ex, dict):
@@ -63,29 +56,20 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
                         )
                     )
                 seen.setdefault(ex_id, i)
-            if "cautions" in ex or ex.get("per_side") is False:
+            if "cautions" in ex or (ex.get("per_side") is False and _braced(ex)):
                 found += _coaching_problems(doc, ex, i)
             dose = ex.get("dose")
             if not isinstance(dose, dict):
                 continue
-            for key in ("hold", "hold_max"):
-                if key in dose:
-                    check_duration(dose[key], "/exercises/", i, "/dose/", key)
-            for low, high in (
-                ("hold", "hold_max"),
-                ("breaths", "breaths_max"),
-                ("reps", "reps_max"),
-            ):
-                if low in dose and high in dose:
-                    try:
-                        lo = parse_duration(dose[low]) if low == "hold" else int(dose[low])
-                        hi = parse_duration(dose[high]) if low == "hold" else int(dose[high])
-                    except (ValueError, TypeError):
-                        continue
-                    if hi < lo:
-                        found.append(
-                            doc.problem(f"/exercises/{i}/dose/{high}", f"{high} is less than {low}")
-                        )
+            try:
+                same = (*dose.items(), *map(type, dose.values()))
+                problems = dose_problems.get(same)
+                if problems is None:
+                    problems = dose_problems[same] = _dose_problems(dose)
+            except TypeError:  # a value that is not a key (a tempo's object)
+                problems = _dose_problems(dose)
+            for where, message in problems:
+                found.append(doc.problem(f"/exercises/{i}/dose/{where}", message))
         return found
 
     settings = data.get("settings") if isinstance(data, dict) else None
@@ -126,6 +110,39 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
     return found
 
 
+def _duration_problem(value: Any) -> str | None:
+    """Why ``value`` is too long a duration, if it is one that is."""
+    if isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            seconds = parse_duration(value)
+        except ValueError:
+            return None  # the schema reports it
+        if seconds > MAX_SECONDS:
+            return f"{value!r} is {seconds} s; the limit is {MAX_SECONDS} s (1 hour)"
+    return None
+
+
+def _dose_problems(dose: dict[str, Any]) -> list[tuple[str, str]]:
+    """(key, message) for each problem of an exercise's dose: durations over the limit,
+    ranges that run backwards."""
+    found: list[tuple[str, str]] = []
+    for key in ("hold", "hold_max"):
+        if key in dose:
+            message = _duration_problem(dose[key])
+            if message is not None:
+                found.append((key, message))
+    for low, high in (("hold", "hold_max"), ("breaths", "breaths_max"), ("reps", "reps_max")):
+        if low in dose and high in dose:
+            try:
+                lo = parse_duration(dose[low]) if low == "hold" else int(dose[low])
+                hi = parse_duration(dose[high]) if low == "hold" else int(dose[high])
+            except (ValueError, TypeError):
+                continue
+            if hi < lo:
+                found.append((high, f"{high} is less than {low}"))
+    return found
+
+
 def _coaching_problems(doc: Document, ex: dict[str, Any], number: int) -> list[Problem]:
     """One spoken caution at most; side placeholders only where there are sides."""
     found: list[Problem] = []
@@ -141,7 +158,7 @@ def _coaching_problems(doc: Document, ex: dict[str, Any], number: int) -> list[P
                     f"only one caution may be spoken (already /cautions/{spoken[0]})",
                 )
             )
-    if ex.get("per_side") is False:
+    if ex.get("per_side") is False and _braced(ex):
         # Pointers are written out only for a problem (40,000 such exercises at 100k).
         texts: list[tuple[str, Any]] = [
             (f"{key}/{i}", text)
@@ -159,6 +176,19 @@ def _coaching_problems(doc: Document, ex: dict[str, Any], number: int) -> list[P
                     )
                 )
     return found
+
+
+def _braced(ex: dict[str, Any]) -> bool:
+    """Might any of the exercise's texts hold a side placeholder? (Most hold no brace: one
+    look at all of them together answers.)"""
+    try:
+        texts = "".join(chain(ex.get("instructions") or (), ex.get("cues") or ()))
+    except TypeError:  # not a list of texts: looked at one by one
+        return True
+    return "{" in texts or any(
+        isinstance(text, str) and "{" in text
+        for text in (ex.get("working_side"), ex.get("reminder"))
+    )
 
 
 def _former_id_problems(doc: Document) -> list[Problem]:
