@@ -63,3 +63,23 @@ def test_side_placeholders_are_found_in_any_text_of_a_one_sided_exercise() -> No
         ("/exercises/1/working_side", need),
         ("/exercises/2/instructions/1", need),
     ]
+
+
+def test_the_doses_of_the_packs_defaults_are_checked_as_an_exercises() -> None:
+    # Every exercise that leaves its dose out gets these: a two-hour hold is refused
+    # there as in an exercise (the schema refuses 7200, not "2h").
+    data = {"id": "p", "name": "P", "version": "1.0.0", "license": "CC0-1.0"}
+    defaults = {
+        "dose": {"hold": "2h"},
+        "by_kind": {
+            "stretch": {"dose": {"hold": "45s", "hold_max": "30s"}},
+            "mobility": {"dose": {"reps": 8}},
+        },
+    }
+    exercise = {"id": "e0", "kind": "stretch", "targets": {"primary": ["hamstrings"]}}
+    doc = Document(name="pack.json", data={**data, "defaults": defaults, "exercises": [exercise]})
+    found = [(p.pointer, p.message) for p in semantic_problems(doc, "pack")]
+    assert found == [
+        ("/defaults/dose/hold", "'2h' is 7200 s; the limit is 3600 s (1 hour)"),
+        ("/defaults/by_kind/stretch/dose/hold_max", "hold_max is less than hold"),
+    ]

@@ -70,7 +70,7 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
                 problems = _dose_problems(dose)
             for where, message in problems:
                 found.append(doc.problem(f"/exercises/{i}/dose/{where}", message))
-        return found
+        return found + _default_dose_problems(doc, data.get("defaults"))
 
     settings = data.get("settings") if isinstance(data, dict) else None
     if isinstance(settings, dict):
@@ -140,6 +140,27 @@ def _dose_problems(dose: dict[str, Any]) -> list[tuple[str, str]]:
                 continue
             if hi < lo:
                 found.append((high, f"{high} is less than {low}"))
+    return found
+
+
+def _default_dose_problems(doc: Document, defaults: Any) -> list[Problem]:
+    """The doses of the pack's defaults, checked as an exercise's: each exercise that
+    leaves its dose out is given one (the schema refuses 7200, but not "2h")."""
+    if not isinstance(defaults, dict):
+        return []
+    entries: list[tuple[str, Any]] = [("/defaults", defaults)]
+    by_kind = defaults.get("by_kind")
+    if isinstance(by_kind, dict):
+        entries += [
+            (f"/defaults/by_kind/{str(kind).replace('~', '~0').replace('/', '~1')}", entry)
+            for kind, entry in by_kind.items()
+        ]
+    found: list[Problem] = []
+    for base, entry in entries:
+        dose = entry.get("dose") if isinstance(entry, dict) else None
+        if isinstance(dose, dict):
+            for where, message in _dose_problems(dose):
+                found.append(doc.problem(f"{base}/dose/{where}", message))
     return found
 
 
