@@ -35,7 +35,6 @@ def _target_groups(exercises: list[Any]) -> Groups:
 def test_slots_go_by_the_muscle_worked_first_then_next_then_catalog_order() -> None:
     for seed in range(20):
         exercises = _catalog(seed, 300)
-        print("seed", seed)
         order = _slot_order(_target_groups(exercises))
         # Exercises that share their first muscles but not all of them (the same first
         # primary, then secondary) are merged back into catalog order.

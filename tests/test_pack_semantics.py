@@ -83,3 +83,27 @@ def test_the_doses_of_the_packs_defaults_are_checked_as_an_exercises() -> None:
         ("/defaults/dose/hold", "'2h' is 7200 s; the limit is 3600 s (1 hour)"),
         ("/defaults/by_kind/stretch/dose/hold_max", "hold_max is less than hold"),
     ]
+
+
+def test_spoken_cautions_are_checked_whatever_the_sides_and_the_braces() -> None:
+    # A one-sided exercise with no brace in its texts skips the placeholder checks,
+    # not the cautions'.
+    two = [
+        {"text": "Stop if it hurts.", "spoken": True},
+        {"text": "Stop if it tingles.", "spoken": True},
+    ]
+    found = _problems(
+        {"per_side": False, "instructions": ["Reach up."], "cautions": two},
+        {"per_side": True, "instructions": ["Turn to the {side}."], "cautions": two},
+        {"cautions": two},
+        {"per_side": False, "instructions": ["Turn {side}."], "cautions": [two[0], "Go slowly."]},
+        {"per_side": False, "instructions": ["Reach up."], "cautions": [two[0], "Go slowly."]},
+    )
+    spoken = "only one caution may be spoken (already /cautions/0)"
+    need = 'side placeholders need an exercise with "per_side": true'
+    assert found == [
+        ("/exercises/0/cautions/1/spoken", spoken),
+        ("/exercises/1/cautions/1/spoken", spoken),
+        ("/exercises/2/cautions/1/spoken", spoken),
+        ("/exercises/3/instructions/0", need),
+    ]
