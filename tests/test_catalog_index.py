@@ -20,24 +20,12 @@ from typing import Any
 
 import pytest
 
-import glutekit
 from glutekit.catalog import Catalog, index
 from glutekit.catalog.indexrows import passing
 from glutekit.catalog.loaders import pack_from_data
 from glutekit.host.plugins import make_plugin_host
 from glutekit.model import Exercise
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_PACK = ROOT / "examples" / "glutekit-hip-flexors" / "glutekit_hip_flexors" / "pack.json"
-
-
-class PackFiles:
-    def __init__(self, *paths: Path) -> None:
-        self.paths = list(paths)
-
-    @glutekit.hookimpl
-    def glutekit_exercise_packs(self) -> list[Path]:
-        return self.paths
+from tests.packfiles import EXAMPLE_PACK, PackFiles
 
 
 def _build(*packs: Path) -> tuple[Catalog, list[str]]:

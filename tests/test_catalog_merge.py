@@ -5,22 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import glutekit
 from glutekit.catalog import Catalog
 from glutekit.catalog.loaders import pack_from_data
 from glutekit.host.plugins import make_plugin_host
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_PACK = ROOT / "examples" / "glutekit-hip-flexors" / "glutekit_hip_flexors" / "pack.json"
-
-
-class PackFiles:
-    def __init__(self, *paths: Path) -> None:
-        self.paths = list(paths)
-
-    @glutekit.hookimpl
-    def glutekit_exercise_packs(self) -> list[Path]:
-        return self.paths
+from tests.packfiles import EXAMPLE_PACK, PackFiles
 
 
 def test_a_pack_in_three_files_is_the_pack_the_files_add_up_to(tmp_path: Path) -> None:
