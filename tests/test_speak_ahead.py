@@ -586,6 +586,81 @@ def test_a_playhead_past_what_it_was_given_starts_the_clips_laid_out_there_late(
     assert playhead.started[-1].frame == coming.start
 
 
+@pytest.mark.parametrize("held", [False, True], ids=["went-on", "held"])
+@pytest.mark.parametrize("speed", [1.0, 60.0])
+def test_an_opening_that_reaches_the_stream_late_is_still_said_in_full_and_in_order(
+    held: bool, speed: float
+) -> None:
+    """The session's first layout reaches the stream long after the session started (a
+    busy machine): its safety line and red flag are said, late, each in its own time,
+    where any other clip that late would be left out."""
+    from glutekit_voice.mixer import EXTEND_PASSED, Placement, Playhead, Schedule
+
+    from glutekit.model import Cue, CueKind
+
+    rate = 8000
+
+    def clip(second: float, kind: CueKind) -> Placement:
+        cue = Cue(at=second, kind=kind, text=f"{kind} line.", priority=0)
+        return Placement(start=int(second * rate), path=None, frames=rate, cue=cue)
+
+    playhead = Playhead(Schedule([], 0, rate), speed)  # nothing laid out yet
+    playhead.seek(0.0, frame=0)
+    frame = 0
+    late = EXTEND_PASSED + 1.0  # real seconds: past every window for late clips
+    while frame < int(late * rate):
+        playhead.read(400, frame)
+        frame += 400
+    if held:
+        playhead.hold(20.0 * rate)  # the session waits further on, at 20 s
+    safety, screen, announce = clip(0.0, "safety"), clip(6.0, "screen"), clip(11.0, "announce")
+    playhead.extend(Schedule([safety, screen, announce], 20 * rate, rate))
+    while frame < int((late + 30) * rate):
+        playhead.read(400, frame)
+        frame += 400
+    started = [(s.placement, s.frame) for s in playhead.started]
+    # From the safety line on, at the spacing the session gives them.
+    assert started == [
+        (safety, int(late * rate)),
+        (screen, int(late * rate) + int(6 * rate / speed)),
+        (announce, int(late * rate) + int(11 * rate / speed)),
+    ]
+
+
+@pytest.mark.parametrize("speed", [1.0, 60.0])
+def test_a_start_and_a_wait_that_reach_the_stream_together_still_say_the_opening(
+    speed: float,
+) -> None:
+    """The stream takes the session's start, its wait for speech further on and its going
+    on from there all at once (it got them late, together): the opening is still said,
+    from its first line, before the part the session went on with."""
+    from glutekit_voice.mixer import Placement, Playhead, Schedule
+
+    from glutekit.model import Cue, CueKind
+
+    rate = 8000
+
+    def clip(second: float, kind: CueKind) -> Placement:
+        cue = Cue(at=second, kind=kind, text=f"{kind} line.", priority=0)
+        return Placement(start=int(second * rate), path=None, frames=rate, cue=cue)
+
+    safety, screen, announce = clip(0.0, "safety"), clip(6.0, "screen"), clip(11.0, "announce")
+    playhead = Playhead(Schedule([safety, screen, announce], 20 * rate, rate), speed)
+    playhead.seek(12.0 * rate, first=0.0, frame=0)  # the start, applied late
+    playhead.hold(11.0 * rate)  # the session waited at 11 s for its speech
+    playhead.release(11.5 * rate, 11.0 * rate, frame=0)  # and went on
+    frame = 0
+    while frame < 30 * rate:
+        playhead.read(400, frame)
+        frame += 400
+    started = [(s.placement, s.frame) for s in playhead.started]
+    assert started == [
+        (safety, 0),
+        (screen, int(6 * rate / speed)),
+        (announce, int(11 * rate / speed)),
+    ]
+
+
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(
     host: object, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -215,6 +215,9 @@ EXTEND_LATE = 0.3
 #: Real seconds a clip may be late and still start when the playhead had gone past the
 #: end of what it was given: that part was never waited for, so its clips were not heard.
 EXTEND_PASSED = 2.0
+#: Cues never left out for reaching the stream late: the session's line on when to stop
+#: and its red flags. The stream goes back to the first of them and plays on from there.
+MUST_SAY = frozenset({"safety", "screen"})
 
 
 class Playhead:
@@ -276,13 +279,31 @@ class Playhead:
         on that have not started yet start in turn; those sounding are not cut."""
         self._hold = None
         self.position = float(position)
+        before = self._next
         self._next = bisect.bisect_left(self.schedule.starts, first)
         placements = self.schedule.placements
         while self._next < len(placements) and self._began_already(placements[self._next]):
             self._next += 1
+        self._back_to_must_say(before)
 
     def _began_already(self, placement: Placement) -> bool:
         return (placement.start, placement.cue.text) in self._began
+
+    def _back_to_must_say(self, since: int) -> None:
+        """Go back to the first safety line or red flag from clip ``since`` on that the
+        playhead was about to pass by without starting it (its schedule, or the session's
+        start, reached the stream late), and play on from there.
+
+        It is said late rather than never; the stream then runs behind the session until
+        the session next waits, jumps or goes on after a wait.
+        """
+        placements = self.schedule.placements
+        for index in range(since, self._next):
+            placement = placements[index]
+            if placement.cue.kind in MUST_SAY and not self._began_already(placement):
+                self.position = float(placement.start)
+                self._next = index
+                return
 
     def extend(self, schedule: Schedule) -> None:
         """Go on with ``schedule``, which has this one's clips first and more after them
@@ -290,7 +311,8 @@ class Playhead:
 
         Clips already started sound on. A new clip that starts before the position is
         not played: the session waits before it, and seeks back to it when it goes on.
-        The tones keep the level they started with.
+        A safety line or red flag (:data:`MUST_SAY`) is the exception: the playhead goes
+        back to it. The tones keep the level they started with.
         """
         known = self.schedule.laid_out
         self.schedule = schedule
@@ -304,9 +326,11 @@ class Playhead:
             # was on its way here (a busy machine can keep it for a while). Nothing
             # after ``known`` has been heard: start what fell due meanwhile, late.
             since = max(known, self.position - EXTEND_PASSED * schedule.rate * self.speed)
+        before = self._next
         self._next = max(
             self._next, bisect.bisect_left(schedule.starts, min(since, self.position - late))
         )
+        self._back_to_must_say(before)
 
     def flush(self, frame: int) -> None:
         """Silence the clips that are sounding (on pause), from stream frame ``frame``."""
