@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -586,45 +587,60 @@ def test_a_playhead_past_what_it_was_given_starts_the_clips_laid_out_there_late(
     assert playhead.started[-1].frame == coming.start
 
 
-@pytest.mark.parametrize("held", [False, True], ids=["went-on", "held"])
+RATE = 8000
+
+
+def _clip(second: float, kind: str, seconds: float = 1.0) -> Any:
+    from glutekit_voice.mixer import Placement
+
+    from glutekit.model import Cue
+
+    cue = Cue(at=second, kind=kind, text=f"{kind} at {second}.", priority=0)  # type: ignore[arg-type]
+    return Placement(start=int(second * RATE), path=None, frames=int(seconds * RATE), cue=cue)
+
+
+def _play(playhead: Any, frame: int, seconds: float) -> int:
+    """Read the playhead in blocks of 50 ms for ``seconds`` of stream; the next frame."""
+    end = frame + int(seconds * RATE)
+    while frame < end:
+        playhead.read(400, frame)
+        frame += 400
+    return frame
+
+
+def _heard(playhead: Any) -> list[tuple[str, float]]:
+    return [(s.placement.cue.kind, s.frame / RATE) for s in playhead.started]
+
+
+def _no_overlap(playhead: Any) -> None:
+    ends = [s.frame + s.placement.frames for s in playhead.started]
+    assert all(b.frame >= end for b, end in zip(playhead.started[1:], ends, strict=False))
+
+
 @pytest.mark.parametrize("speed", [1.0, 60.0])
-def test_an_opening_that_reaches_the_stream_late_is_still_said_in_full_and_in_order(
-    held: bool, speed: float
-) -> None:
-    """The session's first layout reaches the stream long after the session started (a
-    busy machine): its safety line and red flag are said, late, each in its own time,
-    where any other clip that late would be left out."""
-    from glutekit_voice.mixer import EXTEND_PASSED, Placement, Playhead, Schedule
+def test_an_opening_whose_layout_reaches_the_stream_late_is_still_said(speed: float) -> None:
+    """The session found its opening measured and went on, but the layout reached the
+    stream 3 s later (a busy machine): the safety line and the red flag are said, late
+    and one after the other; the rest keeps its time or, stale, is left out as before."""
+    from glutekit_voice.mixer import Playhead, Schedule
 
-    from glutekit.model import Cue, CueKind
-
-    rate = 8000
-
-    def clip(second: float, kind: CueKind) -> Placement:
-        cue = Cue(at=second, kind=kind, text=f"{kind} line.", priority=0)
-        return Placement(start=int(second * rate), path=None, frames=rate, cue=cue)
-
-    playhead = Playhead(Schedule([], 0, rate), speed)  # nothing laid out yet
+    safety, screen = _clip(0.0, "safety"), _clip(0.5, "screen")
+    count, announce = _clip(8.8, "countdown", 0.3), _clip(11.0, "announce")
+    playhead = Playhead(Schedule([], 0, RATE), speed)  # nothing laid out yet
     playhead.seek(0.0, frame=0)
-    frame = 0
-    late = EXTEND_PASSED + 1.0  # real seconds: past every window for late clips
-    while frame < int(late * rate):
-        playhead.read(400, frame)
-        frame += 400
-    if held:
-        playhead.hold(20.0 * rate)  # the session waits further on, at 20 s
-    safety, screen, announce = clip(0.0, "safety"), clip(6.0, "screen"), clip(11.0, "announce")
-    playhead.extend(Schedule([safety, screen, announce], 20 * rate, rate))
-    while frame < int((late + 30) * rate):
-        playhead.read(400, frame)
-        frame += 400
-    started = [(s.placement, s.frame) for s in playhead.started]
-    # From the safety line on, at the spacing the session gives them.
-    assert started == [
-        (safety, int(late * rate)),
-        (screen, int(late * rate) + int(6 * rate / speed)),
-        (announce, int(late * rate) + int(11 * rate / speed)),
-    ]
+    frame = _play(playhead, 0, 3.0)
+    playhead.extend(Schedule([safety, screen, count, announce], 20 * RATE, RATE))
+    _play(playhead, frame, 30.0)
+    if speed == 1:
+        assert _heard(playhead) == [
+            ("safety", 3.0),
+            ("screen", 4.0),
+            ("countdown", 8.8),
+            ("announce", 11.0),
+        ]
+    else:  # 3 s of stream is 180 s of session: the others are long stale
+        assert _heard(playhead) == [("safety", 3.0), ("screen", 4.0)]
+    _no_overlap(playhead)
 
 
 @pytest.mark.parametrize("speed", [1.0, 60.0])
@@ -632,33 +648,68 @@ def test_a_start_and_a_wait_that_reach_the_stream_together_still_say_the_opening
     speed: float,
 ) -> None:
     """The stream takes the session's start, its wait for speech further on and its going
-    on from there all at once (it got them late, together): the opening is still said,
-    from its first line, before the part the session went on with."""
-    from glutekit_voice.mixer import Placement, Playhead, Schedule
+    on from there all at once (they reached it late, together): the opening is said
+    first, line after line, then what the session went on with."""
+    from glutekit_voice.mixer import Playhead, Schedule
 
-    from glutekit.model import Cue, CueKind
+    safety, screen, announce = _clip(0.0, "safety"), _clip(6.0, "screen"), _clip(11.0, "announce")
+    playhead = Playhead(Schedule([safety, screen, announce], 20 * RATE, RATE), speed)
+    playhead.seek(12.0 * RATE, first=0.0, frame=0)  # the start, taken late
+    playhead.hold(11.0 * RATE)  # the session waited at 11 s for its speech
+    playhead.release(11.5 * RATE, 11.0 * RATE, frame=0)  # and went on
+    _play(playhead, 0, 30.0)
+    if speed == 1:
+        assert _heard(playhead) == [("safety", 0.0), ("screen", 1.0), ("announce", 2.0)]
+        _no_overlap(playhead)
+    else:  # sped up, what is due starts at once; the owed lines follow each other
+        assert _heard(playhead) == [("safety", 0.0), ("announce", 0.0), ("screen", 1.0)]
 
-    rate = 8000
 
-    def clip(second: float, kind: CueKind) -> Placement:
-        cue = Cue(at=second, kind=kind, text=f"{kind} line.", priority=0)
-        return Placement(start=int(second * rate), path=None, frames=rate, cue=cue)
+def test_a_start_taken_late_says_the_opening_line_after_line() -> None:
+    """The start reaches the stream 7 s late: its first lines fell due meanwhile. They
+    are said one after the other, and what fell due with them after them, never on top
+    of each other; the session's later clips keep their time once that is done."""
+    from glutekit_voice.mixer import Playhead, Schedule
 
-    safety, screen, announce = clip(0.0, "safety"), clip(6.0, "screen"), clip(11.0, "announce")
-    playhead = Playhead(Schedule([safety, screen, announce], 20 * rate, rate), speed)
-    playhead.seek(12.0 * rate, first=0.0, frame=0)  # the start, applied late
-    playhead.hold(11.0 * rate)  # the session waited at 11 s for its speech
-    playhead.release(11.5 * rate, 11.0 * rate, frame=0)  # and went on
-    frame = 0
-    while frame < 30 * rate:
-        playhead.read(400, frame)
-        frame += 400
-    started = [(s.placement, s.frame) for s in playhead.started]
-    assert started == [
-        (safety, 0),
-        (screen, int(6 * rate / speed)),
-        (announce, int(11 * rate / speed)),
-    ]
+    clips = [_clip(0.0, "safety"), _clip(3.0, "screen"), _clip(5.0, "next"), _clip(20.0, "begin")]
+    playhead = Playhead(Schedule(clips, 30 * RATE, RATE))
+    playhead.seek(7.0 * RATE, first=0.0, frame=0)
+    _play(playhead, 0, 20.0)
+    assert _heard(playhead) == [("safety", 0.0), ("screen", 1.0), ("next", 2.0), ("begin", 13.0)]
+    _no_overlap(playhead)
+
+
+def test_a_pause_after_a_late_opening_leaves_nothing_out() -> None:
+    """A late first layout, then the user pauses and goes on: the red flag due before
+    the pause and the clip due after it are both said, each once."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    safety, screen, announce = _clip(0.0, "safety"), _clip(6.0, "screen"), _clip(11.0, "announce")
+    playhead = Playhead(Schedule([], 0, RATE))
+    playhead.seek(0.0, frame=0)
+    frame = _play(playhead, 0, 3.0)
+    playhead.extend(Schedule([safety, screen, announce], 20 * RATE, RATE))
+    frame = _play(playhead, frame, 4.5)  # the session is at 7.5 s
+    playhead.flush(frame)  # a pause of 2 s
+    frame += 2 * RATE
+    playhead.seek(7.5 * RATE, first=7.5 * RATE, frame=frame)
+    _play(playhead, frame, 10.0)
+    assert _heard(playhead) == [("safety", 3.0), ("screen", 6.0), ("announce", 13.0)]
+
+
+def test_a_red_flag_the_user_skipped_past_is_not_said_when_its_layout_comes() -> None:
+    """A skip is the user's choice: a red flag jumped over before its layout reached
+    the stream stays unsaid, and what the user skipped to keeps its time."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    safety, screen, announce = _clip(0.0, "safety"), _clip(6.0, "screen"), _clip(11.0, "announce")
+    playhead = Playhead(Schedule([safety], 6 * RATE, RATE))
+    playhead.seek(0.0, frame=0)
+    frame = _play(playhead, 0, 1.0)
+    playhead.seek(10.9 * RATE, first=11.0 * RATE, frame=frame)  # skip on to 11 s
+    playhead.extend(Schedule([safety, screen, announce], 20 * RATE, RATE))
+    _play(playhead, frame, 5.0)
+    assert _heard(playhead) == [("safety", 0.0), ("announce", 1.1)]
 
 
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(

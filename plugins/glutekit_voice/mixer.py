@@ -208,6 +208,8 @@ class _Voice:
     index: int
     #: Stream frame after which this voice is cut (None: plays to its end).
     cut_at: int | None = None
+    #: Started from :attr:`Playhead.owed`: not cut by the clips that follow.
+    owed: bool = False
 
 
 #: Real seconds a clip added by :meth:`Playhead.extend` may be late and still start.
@@ -215,8 +217,9 @@ EXTEND_LATE = 0.3
 #: Real seconds a clip may be late and still start when the playhead had gone past the
 #: end of what it was given: that part was never waited for, so its clips were not heard.
 EXTEND_PASSED = 2.0
-#: Cues never left out for reaching the stream late: the session's line on when to stop
-#: and its red flags. The stream goes back to the first of them and plays on from there.
+#: Cues said even when they reach the stream late: the session's line on when to stop
+#: and its red flags. The rules for late clips would leave them out or start them on
+#: top of others; these wait their turn instead (:attr:`Playhead.owed`).
 MUST_SAY = frozenset({"safety", "screen"})
 
 
@@ -247,12 +250,22 @@ class Playhead:
         self._began: set[tuple[int, str]] = set()
         #: Session frame the playhead may not pass (the session waits there for speech).
         self._hold: float | None = None
+        #: Clips that start late, one after another, each when the one before has ended:
+        #: a safety line or red flag that was passed by or fell due late, then (at
+        #: normal speed) whatever falls due while those are said. Empty as a rule.
+        self.owed: list[Placement] = []
+        #: Stream frame the last clip started from :attr:`owed` ends at.
+        self._owed_until = 0
+        #: Session frame of the last jump: a safety line or red flag before it was
+        #: jumped over (a skip, or a session resumed further on), not missed.
+        self._floor = 0.0
 
     @property
     def finished(self) -> bool:
         return (
             self.position >= self.schedule.frames
             and not self._voices
+            and not self.owed
             and self._next >= len(self.schedule.placements)
         )
 
@@ -265,9 +278,13 @@ class Playhead:
         target, and a clip due at it starts at once instead of being lost.
         """
         self.position = float(position)
-        self._next = bisect.bisect_left(self.schedule.starts, position if first is None else first)
+        self._floor = position if first is None else first
+        self._next = bisect.bisect_left(self.schedule.starts, self._floor)
         self._hold = None
         self._silence(frame)
+        # Late clips waiting behind a safety line are left, as at any jump; the safety
+        # lines and red flags themselves are still owed.
+        self.owed = [p for p in self.owed if p.cue.kind in MUST_SAY]
 
     def hold(self, position: float) -> None:
         """Go no further than session frame ``position``: clips sounding play on, none
@@ -279,31 +296,27 @@ class Playhead:
         on that have not started yet start in turn; those sounding are not cut."""
         self._hold = None
         self.position = float(position)
-        before = self._next
+        passed = self._next
         self._next = bisect.bisect_left(self.schedule.starts, first)
         placements = self.schedule.placements
         while self._next < len(placements) and self._began_already(placements[self._next]):
             self._next += 1
-        self._back_to_must_say(before)
+        self._owe(passed)
 
     def _began_already(self, placement: Placement) -> bool:
         return (placement.start, placement.cue.text) in self._began
 
-    def _back_to_must_say(self, since: int) -> None:
-        """Go back to the first safety line or red flag from clip ``since`` on that the
-        playhead was about to pass by without starting it (its schedule, or the session's
-        start, reached the stream late), and play on from there.
+    def _owe(self, since: int) -> None:
+        """Keep to say the safety lines and red flags from clip ``since`` up to the next
+        clip due that the playhead passes without starting (their schedule, or the
+        session's start, reached the stream late)."""
+        for placement in self.schedule.placements[since : self._next]:
+            if placement.cue.kind in MUST_SAY and placement.start >= self._floor:
+                self._keep(placement)
 
-        It is said late rather than never; the stream then runs behind the session until
-        the session next waits, jumps or goes on after a wait.
-        """
-        placements = self.schedule.placements
-        for index in range(since, self._next):
-            placement = placements[index]
-            if placement.cue.kind in MUST_SAY and not self._began_already(placement):
-                self.position = float(placement.start)
-                self._next = index
-                return
+    def _keep(self, placement: Placement) -> None:
+        if not self._began_already(placement) and placement not in self.owed:
+            bisect.insort(self.owed, placement, key=lambda p: p.start)
 
     def extend(self, schedule: Schedule) -> None:
         """Go on with ``schedule``, which has this one's clips first and more after them
@@ -311,8 +324,8 @@ class Playhead:
 
         Clips already started sound on. A new clip that starts before the position is
         not played: the session waits before it, and seeks back to it when it goes on.
-        A safety line or red flag (:data:`MUST_SAY`) is the exception: the playhead goes
-        back to it. The tones keep the level they started with.
+        A safety line or red flag is said all the same (:attr:`owed`). The tones keep
+        the level they started with.
         """
         known = self.schedule.laid_out
         self.schedule = schedule
@@ -326,11 +339,11 @@ class Playhead:
             # was on its way here (a busy machine can keep it for a while). Nothing
             # after ``known`` has been heard: start what fell due meanwhile, late.
             since = max(known, self.position - EXTEND_PASSED * schedule.rate * self.speed)
-        before = self._next
+        passed = self._next
         self._next = max(
             self._next, bisect.bisect_left(schedule.starts, min(since, self.position - late))
         )
-        self._back_to_must_say(before)
+        self._owe(passed)
 
     def flush(self, frame: int) -> None:
         """Silence the clips that are sounding (on pause), from stream frame ``frame``."""
@@ -343,6 +356,7 @@ class Playhead:
             if self._ends[index] > frame:
                 self._ends[index] = max(self.started[index].frame, frame)
         self._voices.clear()
+        self._owed_until = min(self._owed_until, frame)
 
     def playing_at(self, frame: int) -> list[Cue]:
         """The cues sounding at stream frame ``frame`` (of those started so far): a clip
@@ -359,25 +373,23 @@ class Playhead:
         end = self.position + count * self.speed
         if self._hold is not None:
             end = max(self.position, min(end, self._hold))
+        stop = frame + count
+        self._say_owed(frame, stop)
         placements = self.schedule.placements
         while self._next < len(placements) and placements[self._next].start < end:
             placement = placements[self._next]
             self._next += 1
-            offset = max(0, int((placement.start - self.position) / self.speed))
-            begin = frame + offset
-            if self.speed > 1:
-                for voice in self._voices:
-                    voice.cut_at = begin if voice.cut_at is None else min(voice.cut_at, begin)
-                    index = voice.index
-                    self._ends[index] = max(voice.started.frame, min(self._ends[index], begin))
-            started = Started(frame=begin, at=placement.start, placement=placement)
-            self._began.add((placement.start, placement.cue.text))
-            self.started.append(started)
-            self._ends.append(started.end)
-            self._voices.append(_Voice(started, self._clips.get(placement), len(self.started) - 1))
+            late = placement.start < self.position
+            begin = frame + max(0, int((placement.start - self.position) / self.speed))
+            behind = self.speed <= 1 and (self.owed or begin < self._owed_until)
+            if (late and placement.cue.kind in MUST_SAY) or behind:
+                # Said after what is owed, not on top of it.
+                self._keep(placement)
+                continue
+            self._begin(placement, begin)
+        self._say_owed(frame, stop)
         for voice in self._voices:
             self._mix(out, voice, frame, count)
-        stop = frame + count
         self._voices = [
             v
             for v in self._voices
@@ -387,6 +399,36 @@ class Playhead:
             out = self._music.mix(out, self.position, self.speed)
         self.position = end
         return out
+
+    def _begin(self, placement: Placement, begin: int, *, owed: bool = False) -> None:
+        if self.speed > 1:
+            for voice in self._voices:
+                if voice.owed:
+                    continue
+                voice.cut_at = begin if voice.cut_at is None else min(voice.cut_at, begin)
+                index = voice.index
+                self._ends[index] = max(voice.started.frame, min(self._ends[index], begin))
+        started = Started(frame=begin, at=placement.start, placement=placement)
+        self._began.add((placement.start, placement.cue.text))
+        self.started.append(started)
+        self._ends.append(started.end)
+        clip = self._clips.get(placement)
+        self._voices.append(_Voice(started, clip, len(self.started) - 1, owed=owed))
+
+    def _say_owed(self, frame: int, stop: int) -> None:
+        """Start the owed clips due in the block from stream frame ``frame`` to ``stop``:
+        each once nothing else sounds (at normal speed) and the one before has ended."""
+        while self.owed:
+            begin = max(frame, self._owed_until)
+            if self.speed <= 1:
+                for voice in self._voices:
+                    end = voice.started.end if voice.cut_at is None else voice.cut_at
+                    begin = max(begin, end)
+            if begin >= stop:
+                return
+            placement = self.owed.pop(0)
+            self._begin(placement, begin, owed=True)
+            self._owed_until = begin + placement.frames
 
     @staticmethod
     def _mix(out: array[int], voice: _Voice, frame: int, count: int) -> None:
