@@ -4,6 +4,7 @@ between segments (saying so) when rendering falls behind."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -710,6 +711,65 @@ def test_a_red_flag_the_user_skipped_past_is_not_said_when_its_layout_comes() ->
     playhead.extend(Schedule([safety, screen, announce], 20 * RATE, RATE))
     _play(playhead, frame, 5.0)
     assert _heard(playhead) == [("safety", 0.0), ("announce", 1.1)]
+
+
+@pytest.mark.parametrize("speed", [1.0, 60.0])
+def test_going_back_says_the_safety_line_and_red_flag_again_once_each(speed: float) -> None:
+    """A jump back (``back``, ``repeat``) reaches the stream with its usual small lag:
+    the lines at the segment's start are said again, each once, on time."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    safety, screen, announce = _clip(0.0, "safety"), _clip(6.0, "screen"), _clip(11.0, "announce")
+    playhead = Playhead(Schedule([safety, screen, announce], 20 * RATE, RATE), speed)
+    playhead.seek(0.0, first=0.0, frame=0)
+    frame = _play(playhead, 0, 15.0 / speed)
+    lag = 0.05 * RATE  # a block of stream between the jump and the stream taking it
+    playhead.seek(6.0 * RATE + lag * speed, first=6.0 * RATE - 16, frame=frame)
+    frame = _play(playhead, frame, 10.0 / speed)
+    playhead.seek(lag * speed, first=-16.0, frame=frame)
+    _play(playhead, frame, 30.0)
+    kinds = [kind for kind, _ in _heard(playhead)]
+    opening = ["safety", "screen", "announce"]
+    assert kinds == [*opening, *opening[1:], *opening]
+    assert not playhead.owed
+
+
+def test_a_first_start_with_its_usual_lag_is_not_owed_when_sped_up() -> None:
+    """At --speed 60 every start is a few seconds of session late: the safety line is
+    started and cut by the next clip as any clip is, not said in full over the others."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    clips = [_clip(0.0, "safety", 4.0), _clip(12.0, "announce"), _clip(30.0, "cue")]
+    playhead = Playhead(Schedule(clips, 60 * RATE, RATE), 60.0)
+    playhead.seek(6.0 * RATE, first=-16.0, frame=0)  # 0.1 s of stream late
+    _play(playhead, 0, 2.0)
+    assert [kind for kind, _ in _heard(playhead)] == ["safety", "announce", "cue"]
+    assert playhead.playing_at(int(0.45 * RATE)) == [clips[2].cue]
+
+
+def test_a_countdown_that_waits_behind_a_late_opening_keeps_its_beat() -> None:
+    """Speech back to back after a late opening: the 3-2-1 that waits its turn comes
+    late, a second apart as laid out, not squashed into one quick triple beep."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    clips = [
+        _clip(0.0, "safety", 2.0),
+        _clip(2.0, "screen", 2.0),
+        _clip(4.0, "announce", 2.0),
+        _clip(6.0, "cue", 1.5),
+        *(_clip(7.7 + n, "countdown", 0.12) for n in range(3)),
+        _clip(10.7, "begin"),
+    ]
+    playhead = Playhead(Schedule([], 0, RATE))
+    playhead.seek(0.0, frame=0)
+    frame = _play(playhead, 0, 3.0)
+    playhead.extend(Schedule(clips, 20 * RATE, RATE))
+    _play(playhead, frame, 20.0)
+    heard = dict((f"{kind}{n}", at) for n, (kind, at) in enumerate(_heard(playhead)))
+    assert heard["safety0"] == 3.0
+    beats = [heard["countdown4"], heard["countdown5"], heard["countdown6"], heard["begin7"]]
+    assert [round(b - a, 3) for a, b in itertools.pairwise(beats)] == [1.0, 1.0, 1.0]
+    _no_overlap(playhead)
 
 
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(

@@ -1,9 +1,9 @@
 """The session's audio, mixed on demand: the same mixer feeds the live stream and the files.
 
-A :class:`Schedule` places every cue of a timeline at its sample (spoken cues from
-their rendered files, 3-2-1 spoken or as soft tones). A :class:`Playhead` reads the mix block by
-block from any position; it holds only the clips sounding now (plus a small cache),
-so a sixty-minute export needs no more memory than a five-minute one.
+A :class:`Schedule` (:mod:`glutekit_voice.schedule`) places every cue of a timeline at
+its sample. A :class:`Playhead` reads the mix block by block from any position; it
+holds only the clips sounding now (plus a small cache), so a sixty-minute export needs
+no more memory than a five-minute one.
 
 Every clip that starts is logged with the stream frame it starts at, so the stream
 can tell what is playing at each sample.
@@ -15,148 +15,28 @@ import bisect
 import math
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from glutekit.model import Cue, Timeline
+from glutekit.model import Cue
 from glutekit.model.records import record
 from glutekit_voice import wavfile
+from glutekit_voice.schedule import Placement, Schedule, Started
 
-if TYPE_CHECKING:  # music is decoded only when a session has some
-    from glutekit_voice.music import Music, MusicBed
+__all__ = [
+    "EXTEND_LATE",
+    "EXTEND_PASSED",
+    "MUST_SAY",
+    "ClipMissing",
+    "Placement",
+    "Playhead",
+    "Schedule",
+    "Started",
+]
 
 #: Countdown tones: the last one is higher, as on a sports timer.
 BEEP_HZ = 880.0
 LAST_BEEP_HZ = 1320.0
-#: How far below the session's speech the tones sound: heard, but never a jolt.
-TONE_BELOW_SPEECH_DB = 7.0
-#: Clips measured to find the session's speech level.
-_LEVEL_SAMPLE = 16
 _CACHED_CLIPS = 48
-
-
-@record(frozen=True, kw_only=True)
-class Placement:
-    """One clip at its place in the session."""
-
-    #: Session frame the clip starts at.
-    start: int
-    #: The rendered WAV, or None for a countdown tone.
-    path: Path | None
-    frames: int
-    cue: Cue
-    last_beep: bool = False
-
-
-@record(frozen=True, kw_only=True)
-class Started:
-    """A clip that began to sound: at stream frame ``frame``, session frame ``at``."""
-
-    frame: int
-    at: int
-    placement: Placement
-
-    @property
-    def end(self) -> int:
-        return self.frame + self.placement.frames
-
-
-class Schedule:
-    """Every clip of a timeline, by start frame."""
-
-    def __init__(
-        self,
-        placements: list[Placement],
-        duration_frames: int,
-        rate: int,
-        tone_level: float = wavfile.SPEECH_LEVEL,
-        music: Music | None = None,
-    ) -> None:
-        self.placements = sorted(placements, key=lambda p: p.start)
-        self.starts = [p.start for p in self.placements]
-        #: Frames until the timeline ends (what is laid out, whatever still sounds after).
-        self.laid_out = duration_frames
-        self.rate = rate
-        #: RMS of the countdown tones, as a fraction of full scale.
-        self.tone_level = tone_level
-        #: Frames until the timeline ends or the last clip is finished, whichever is later.
-        self.frames = max([duration_frames] + [p.start + p.frames for p in self.placements])
-        #: The user's music under the voice (``--music``), if any.
-        self.music = music
-
-    @classmethod
-    def build(
-        cls,
-        timeline: Timeline,
-        clips: Mapping[str, Path],
-        rate: int = wavfile.RATE,
-        *,
-        tones: bool = False,
-        music: Music | None = None,
-        tone_level: float | None = None,
-        seconds: Mapping[Path, float] | None = None,
-    ) -> Schedule:
-        """Place each cue of ``timeline``: spoken cues from ``clips`` (text -> WAV).
-
-        :param tones: play the 3-2-1 as tones, :data:`TONE_BELOW_SPEECH_DB` under the
-            speech level measured on this session's clips; otherwise it is spoken like
-            any cue (from ``clips``).
-        :param music: music to play under the voice, ducked while clips sound.
-        :param seconds: the playing time of clips already measured
-            (:func:`wavfile.seconds`), by file; the others are read here.
-        """
-        beep_frames = wavfile.beep_frames(rate)
-        known = seconds or {}
-        placements = []
-        for cue in timeline.cues:
-            start = round(cue.at * rate)
-            if cue.kind == "countdown" and tones:
-                last = cue.text.strip(". ") == "1"
-                placements.append(
-                    Placement(start=start, path=None, frames=beep_frames, cue=cue, last_beep=last)
-                )
-            elif cue.text in clips:
-                path = clips[cue.text]
-                length = known[path] if path in known else wavfile.seconds(path)
-                frames = int(length * rate)
-                placements.append(Placement(start=start, path=path, frames=frames, cue=cue))
-        level = wavfile.SPEECH_LEVEL
-        if tones:  # read some clips only when there are tones to match to them
-            level = tone_level if tone_level is not None else cls.tone_level_of(clips.values())
-        return cls(placements, round(timeline.duration * rate), rate, level, music)
-
-    @staticmethod
-    def tone_level_of(clips: Iterable[Path]) -> float:
-        """The countdown tones' level: :data:`TONE_BELOW_SPEECH_DB` under the speech of
-        ``clips``."""
-        return speech_level_of(list(clips)) * 10 ** (-TONE_BELOW_SPEECH_DB / 20)
-
-    def music_bed(self) -> MusicBed | None:
-        """A fresh mixer of this schedule's music (one per playhead), or None."""
-        if self.music is None:
-            return None
-        from glutekit_voice.music import MusicBed
-
-        spans = [(p.start, p.start + p.frames) for p in self.placements]
-        return MusicBed(self.music, spans, self.frames)
-
-
-def speech_level_of(paths: list[Path]) -> float:
-    """The median speech level (RMS over speech, a fraction of full scale) of some of
-    ``paths``, spread over the list; the renderer's target level when none can be read."""
-    step = max(1, len(paths) // _LEVEL_SAMPLE)
-    levels = []
-    for path in paths[::step][:_LEVEL_SAMPLE]:
-        try:
-            level = wavfile.speech_level(wavfile.read_mono16(path))
-        except (OSError, EOFError, ValueError):
-            continue
-        if level > 0:
-            levels.append(level)
-    import statistics  # with fractions and decimal: only sessions with tones need it
-
-    return statistics.median(levels) if levels else wavfile.SPEECH_LEVEL
 
 
 class _Clips:
@@ -256,6 +136,9 @@ class Playhead:
         self.owed: list[Placement] = []
         #: Stream frame the last clip started from :attr:`owed` ends at.
         self._owed_until = 0
+        #: Session and stream frame of the last clip started from :attr:`owed` that
+        #: was only waiting its turn: the next one keeps its spacing from it.
+        self._waited: tuple[int, int] | None = None
         #: Session frame of the last jump: a safety line or red flag before it was
         #: jumped over (a skip, or a session resumed further on), not missed.
         self._floor = 0.0
@@ -282,9 +165,9 @@ class Playhead:
         self._next = bisect.bisect_left(self.schedule.starts, self._floor)
         self._hold = None
         self._silence(frame)
-        # Late clips waiting behind a safety line are left, as at any jump; the safety
-        # lines and red flags themselves are still owed.
-        self.owed = [p for p in self.owed if p.cue.kind in MUST_SAY]
+        # Clips waiting behind a safety line are left, as at any jump, and so are the
+        # lines the playhead comes to again; the others are still owed.
+        self.owed = [p for p in self.owed if p.cue.kind in MUST_SAY and p.start < self._floor]
 
     def hold(self, position: float) -> None:
         """Go no further than session frame ``position``: clips sounding play on, none
@@ -314,8 +197,10 @@ class Playhead:
             if placement.cue.kind in MUST_SAY and placement.start >= self._floor:
                 self._keep(placement)
 
-    def _keep(self, placement: Placement) -> None:
-        if not self._began_already(placement) and placement not in self.owed:
+    def _keep(self, placement: Placement, *, reached: bool = False) -> None:
+        """Owe ``placement``; ``reached``: by the playhead itself, so it may be said again
+        (a jump back), else only if it has not started since the session began."""
+        if (reached or not self._began_already(placement)) and placement not in self.owed:
             bisect.insort(self.owed, placement, key=lambda p: p.start)
 
     def extend(self, schedule: Schedule) -> None:
@@ -375,16 +260,18 @@ class Playhead:
             end = max(self.position, min(end, self._hold))
         stop = frame + count
         self._say_owed(frame, stop)
+        late_by = EXTEND_LATE * self.schedule.rate * self.speed
         placements = self.schedule.placements
         while self._next < len(placements) and placements[self._next].start < end:
             placement = placements[self._next]
             self._next += 1
-            late = placement.start < self.position
             begin = frame + max(0, int((placement.start - self.position) / self.speed))
+            # Later than a jump's usual lag: started now, it would sound on top of others.
+            late = placement.start < self.position - late_by
             behind = self.speed <= 1 and (self.owed or begin < self._owed_until)
             if (late and placement.cue.kind in MUST_SAY) or behind:
                 # Said after what is owed, not on top of it.
-                self._keep(placement)
+                self._keep(placement, reached=True)
                 continue
             self._begin(placement, begin)
         self._say_owed(frame, stop)
@@ -419,16 +306,24 @@ class Playhead:
         """Start the owed clips due in the block from stream frame ``frame`` to ``stop``:
         each once nothing else sounds (at normal speed) and the one before has ended."""
         while self.owed:
+            placement = self.owed[0]
             begin = max(frame, self._owed_until)
             if self.speed <= 1:
                 for voice in self._voices:
                     end = voice.started.end if voice.cut_at is None else voice.cut_at
                     begin = max(begin, end)
+            waited = placement.cue.kind not in MUST_SAY
+            if waited and self._waited is not None:
+                # A countdown waiting its turn keeps its beat, only later.
+                start, began = self._waited
+                begin = max(begin, began + int((placement.start - start) / self.speed))
             if begin >= stop:
                 return
-            placement = self.owed.pop(0)
+            self.owed.pop(0)
             self._begin(placement, begin, owed=True)
             self._owed_until = begin + placement.frames
+            self._waited = (placement.start, begin) if waited else None
+        self._waited = None
 
     @staticmethod
     def _mix(out: array[int], voice: _Voice, frame: int, count: int) -> None:
