@@ -13,8 +13,9 @@ same one):
   front of this one), a third arm.
 
 Reports wall and CPU time (user + system, the render processes' included) with every
-figure and the median, the export's wall time over the rendering's (goal: at most 1.0)
-and the load average before and after. Load on a shared machine moves the seconds; the
+figure and the median, the export's wall time over the rendering's (goal: at most 1.0),
+both as the ratio of the medians and as the median of each round's ratio, and the load
+average before and after. Load on a shared machine moves the seconds; the
 ratio of arms run side by side is what to compare.
 
     python benchmarks/export_mp3.py [--routine quick-five] [--runs 3] [--other /tmp/wt]
@@ -124,9 +125,16 @@ def main() -> None:
     for arm in arms[1:]:
         ratio = median(samples[arm.name], "wall") / rendering
         extra = median(samples[arm.name], "cpu") - median(samples[arms[0].name], "cpu")
+        # Each run against the rendering of the same round (the machine's pace drifts
+        # from round to round more than the arms differ).
+        paired = sorted(
+            mine.wall / theirs.wall
+            for mine, theirs in zip(samples[arm.name], samples[arms[0].name], strict=True)
+        )
         print(
-            f"  {arm.name}: {ratio:.2f}x the rendering's wall time (goal <= 1.00); "
-            f"CPU {extra:+.2f} s"
+            f"  {arm.name}: {ratio:.3f}x the rendering's wall time (goal <= 1.00); "
+            f"run by run {statistics.median(paired):.3f}x (from {paired[0]:.3f} to "
+            f"{paired[-1]:.3f}); CPU {extra:+.2f} s"
         )
 
 
