@@ -772,6 +772,27 @@ def test_a_countdown_that_waits_behind_a_late_opening_keeps_its_beat() -> None:
     _no_overlap(playhead)
 
 
+@pytest.mark.parametrize("seconds", [0.12, 0.6], ids=["tones", "spoken"])
+def test_a_countdown_due_while_the_last_owed_line_sounds_keeps_its_beat(seconds: float) -> None:
+    """The start reaches the stream 0.5 s late: the safety line is owed and sounds until
+    2 s; the 3-2-1 due meanwhile waits for it, then keeps a second between its beats."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    count = [_clip(1.6 + n, "countdown", seconds) for n in range(3)]
+    clips = [_clip(0.0, "safety", 2.0), *count, _clip(5.0, "begin")]
+    playhead = Playhead(Schedule(clips, 10 * RATE, RATE))
+    playhead.seek(0.5 * RATE, first=0.0, frame=0)
+    _play(playhead, 0, 10.0)
+    assert _heard(playhead) == [
+        ("safety", 0.0),
+        ("countdown", 2.0),
+        ("countdown", 3.0),
+        ("countdown", 4.0),
+        ("begin", 5.4),
+    ]
+    _no_overlap(playhead)
+
+
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(
     host: object, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

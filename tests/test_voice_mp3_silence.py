@@ -133,6 +133,26 @@ def test_long_silences_skip_lame_and_the_mp3_sounds_as_one_lame_run(
             assert not any(decoded[start + DELAY : start + DELAY + window])
 
 
+def test_a_word_that_starts_in_the_last_short_frame_after_a_skipped_silence_keeps_its_place(
+    shared_voice_cache: Path,
+) -> None:
+    first, second = _speech(shared_voice_cache, 2)
+    source = array("h", first)
+    source.extend(array("h", bytes(2 * (100 * FRAME - len(first) % FRAME))))  # on the grid
+    middle = len(second) // 2
+    source.extend(second[middle : middle + 300])  # less than a frame; the file ends there
+    ours, reference = _ours(source, 32768), _one_lame_run(source)
+    assert len(_frames(ours)) == len(_frames(reference))
+    decoded, expected = _decoded(ours), _decoded(reference)
+    assert len(decoded) == len(expected)
+
+    def last_sound(samples: array[int]) -> int:
+        return max(i for i, v in enumerate(samples) if abs(v) > 64)
+
+    # Within a frame (the codec rings a little differently around so short a sound).
+    assert abs(last_sound(decoded) - last_sound(expected)) <= FRAME
+
+
 def test_silence_alone_is_all_silent_frames_as_many_as_lame_writes() -> None:
     source = array("h", bytes(2 * (60 * FRAME + 11)))
     ours = _ours(source, 4096)

@@ -101,6 +101,9 @@ EXTEND_PASSED = 2.0
 #: and its red flags. The rules for late clips would leave them out or start them on
 #: top of others; these wait their turn instead (:attr:`Playhead.owed`).
 MUST_SAY = frozenset({"safety", "screen"})
+#: Session seconds within which a clip keeps its spacing from one before it that had
+#: to wait its turn (a 3-2-1 stays a second apart, only later).
+BEAT = 1.5
 
 
 class Playhead:
@@ -242,6 +245,7 @@ class Playhead:
                 self._ends[index] = max(self.started[index].frame, frame)
         self._voices.clear()
         self._owed_until = min(self._owed_until, frame)
+        self._waited = None
 
     def playing_at(self, frame: int) -> list[Cue]:
         """The cues sounding at stream frame ``frame`` (of those started so far): a clip
@@ -268,12 +272,15 @@ class Playhead:
             begin = frame + max(0, int((placement.start - self.position) / self.speed))
             # Later than a jump's usual lag: started now, it would sound on top of others.
             late = placement.start < self.position - late_by
-            behind = self.speed <= 1 and (self.owed or begin < self._owed_until)
+            behind = self.speed <= 1 and (
+                bool(self.owed) or begin < self._owed_until or self._keeps_beat(placement, begin)
+            )
             if (late and placement.cue.kind in MUST_SAY) or behind:
                 # Said after what is owed, not on top of it.
                 self._keep(placement, reached=True)
                 continue
             self._begin(placement, begin)
+            self._waited = None
         self._say_owed(frame, stop)
         for voice in self._voices:
             self._mix(out, voice, frame, count)
@@ -302,6 +309,16 @@ class Playhead:
         clip = self._clips.get(placement)
         self._voices.append(_Voice(started, clip, len(self.started) - 1, owed=owed))
 
+    def _keeps_beat(self, placement: Placement, begin: int) -> bool:
+        """Whether ``placement``, due at stream frame ``begin``, must wait to keep its
+        spacing from the last clip that waited its turn."""
+        if self._waited is None:
+            return False
+        start, began = self._waited
+        if placement.start - start > BEAT * self.schedule.rate:
+            return False
+        return began + int((placement.start - start) / self.speed) > begin
+
     def _say_owed(self, frame: int, stop: int) -> None:
         """Start the owed clips due in the block from stream frame ``frame`` to ``stop``:
         each once nothing else sounds (at normal speed) and the one before has ended."""
@@ -323,7 +340,6 @@ class Playhead:
             self._begin(placement, begin, owed=True)
             self._owed_until = begin + placement.frames
             self._waited = (placement.start, begin) if waited else None
-        self._waited = None
 
     @staticmethod
     def _mix(out: array[int], voice: _Voice, frame: int, count: int) -> None:

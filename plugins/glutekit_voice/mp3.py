@@ -142,6 +142,7 @@ class Mp3Encoder:
         out = _silent_frames(begin - 1 - self._next_frame)  # its first frame: begin - 1
         self._next_frame = begin - 1
         self._lame = self._new_lame()
+        self._zeros = 0
         return out
 
     def _counted(self, mp3: bytes) -> bytes:
