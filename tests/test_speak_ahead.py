@@ -793,6 +793,26 @@ def test_a_countdown_due_while_the_last_owed_line_sounds_keeps_its_beat(seconds:
     _no_overlap(playhead)
 
 
+def test_an_exercises_spoken_caution_that_reaches_the_stream_late_is_still_said() -> None:
+    """Mid-session, the layout of an exercise reaches the stream 3 s after the session
+    went on into it (a busy machine): its name, that late, is left out as any such line,
+    but its caution is said, and the instruction due meanwhile waits behind it."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    given = [_clip(0.0, "rest", 0.5)]
+    later = [_clip(10.0, "announce", 0.5), _clip(10.5, "caution", 2.0), _clip(13.2, "instruction")]
+    playhead = Playhead(Schedule(given, 10 * RATE, RATE))
+    playhead.seek(0.0, frame=0)
+    frame = _play(playhead, 0, 8.0)
+    playhead.hold(10.0 * RATE)  # the session waits there for the exercise's speech
+    frame = _play(playhead, frame, 3.0)
+    playhead.release(13.0 * RATE, 10.0 * RATE, frame=frame)  # goes on, 3 s in
+    playhead.extend(Schedule([*given, *later], 20 * RATE, RATE))  # the layout, late
+    _play(playhead, frame, 10.0)
+    assert [kind for kind, _ in _heard(playhead)] == ["rest", "caution", "instruction"]
+    _no_overlap(playhead)
+
+
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(
     host: object, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

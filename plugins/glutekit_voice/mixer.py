@@ -97,10 +97,11 @@ EXTEND_LATE = 0.3
 #: Real seconds a clip may be late and still start when the playhead had gone past the
 #: end of what it was given: that part was never waited for, so its clips were not heard.
 EXTEND_PASSED = 2.0
-#: Cues said even when they reach the stream late: the session's line on when to stop
-#: and its red flags. The rules for late clips would leave them out or start them on
-#: top of others; these wait their turn instead (:attr:`Playhead.owed`).
-MUST_SAY = frozenset({"safety", "screen"})
+#: Cues said even when they reach the stream late: the session's line on when to stop,
+#: its red flags and an exercise's spoken caution. The rules for late clips would leave
+#: them out or start them on top of others; these wait their turn instead
+#: (:attr:`Playhead.owed`).
+MUST_SAY = frozenset({"safety", "screen", "caution"})
 #: Session seconds within which a clip keeps its spacing from one before it that had
 #: to wait its turn (a 3-2-1 stays a second apart, only later).
 BEAT = 1.5
