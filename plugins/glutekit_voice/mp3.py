@@ -61,7 +61,7 @@ class Mp3Encoder:
     Long stretches of digital silence (the quiet of a hold) are not put through LAME:
     each of their frames is a silent frame written here, and LAME starts afresh after
     them. Every frame keeps its place, so the file has the frames one LAME run would
-    give, plays the same length and sounds the same, for a quarter less encoding.
+    give, plays the same length and sounds the same, for less encoding.
     """
 
     def __init__(self, in_rate: int, out_rate: int, kbps: int) -> None:
