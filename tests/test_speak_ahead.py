@@ -813,6 +813,42 @@ def test_an_exercises_spoken_caution_that_reaches_the_stream_late_is_still_said(
     _no_overlap(playhead)
 
 
+def test_a_caution_owed_when_the_user_skips_its_exercise_is_left_with_it() -> None:
+    """A caution belongs to its exercise: owed (its layout came late), then the user
+    skips to the next exercise, it is not said there, and the next keeps its time."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    given = [_clip(0.0, "rest", 0.5)]
+    first = [_clip(10.0, "announce"), _clip(11.0, "caution", 3.5), _clip(15.0, "instruction")]
+    second = [_clip(40.0, "announce", 3.0)]
+    playhead = Playhead(Schedule(given, 10 * RATE, RATE))
+    playhead.seek(0.0, frame=0)
+    frame = _play(playhead, 0, 14.5)
+    playhead.extend(Schedule([*given, *first, *second], 60 * RATE, RATE))  # 4.5 s late
+    assert [p.cue.kind for p in playhead.owed] == ["caution"]
+    playhead.seek(40.0 * RATE, first=40.0 * RATE, frame=frame)  # skip to the next one
+    _play(playhead, frame, 10.0)
+    assert _heard(playhead) == [("rest", 0.0), ("announce", 14.5)]
+
+
+def test_a_late_caution_sped_up_is_cut_by_the_next_line_as_any_line() -> None:
+    """At --speed 2 every line cuts the one before it: a caution that came late is not
+    owed, so it does not sound on under the lines after it."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    given = [_clip(0.0, "rest", 0.5)]
+    later = [_clip(10.0, "announce"), _clip(11.0, "caution", 3.5), _clip(15.0, "instruction", 2.0)]
+    playhead = Playhead(Schedule(given, 10 * RATE, RATE), 2.0)
+    playhead.seek(0.0, frame=0)
+    frame = _play(playhead, 0, 6.5)  # 13 s of session: the layout 3 s late
+    playhead.extend(Schedule([*given, *later], 60 * RATE, RATE))
+    assert not playhead.owed
+    _play(playhead, frame, 20.0)
+    kinds = [kind for kind, _ in _heard(playhead)]
+    assert kinds == ["rest", "announce", "caution", "instruction"]
+    assert len(playhead.playing_at(int(8.0 * RATE))) == 1  # never two at once
+
+
 def test_a_first_voiced_session_plays_every_cue_at_its_final_sample(
     host: object, catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

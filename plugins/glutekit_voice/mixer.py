@@ -98,10 +98,13 @@ EXTEND_LATE = 0.3
 #: end of what it was given: that part was never waited for, so its clips were not heard.
 EXTEND_PASSED = 2.0
 #: Cues said even when they reach the stream late: the session's line on when to stop,
-#: its red flags and an exercise's spoken caution. The rules for late clips would leave
-#: them out or start them on top of others; these wait their turn instead
-#: (:attr:`Playhead.owed`).
+#: its red flags and (at normal speed) an exercise's spoken caution. The rules for late
+#: clips would leave them out or start them on top of others; these wait their turn
+#: instead (:attr:`Playhead.owed`).
 MUST_SAY = frozenset({"safety", "screen", "caution"})
+#: Of those, the ones for the whole session, still owed after a jump; a caution belongs
+#: to its exercise, and a jump away from it leaves it.
+SESSION_WIDE = frozenset({"safety", "screen"})
 #: Session seconds within which a clip keeps its spacing from one before it that had
 #: to wait its turn (a 3-2-1 stays a second apart, only later).
 BEAT = 1.5
@@ -171,7 +174,7 @@ class Playhead:
         self._silence(frame)
         # Clips waiting behind a safety line are left, as at any jump, and so are the
         # lines the playhead comes to again; the others are still owed.
-        self.owed = [p for p in self.owed if p.cue.kind in MUST_SAY and p.start < self._floor]
+        self.owed = [p for p in self.owed if p.cue.kind in SESSION_WIDE and p.start < self._floor]
 
     def hold(self, position: float) -> None:
         """Go no further than session frame ``position``: clips sounding play on, none
@@ -198,7 +201,7 @@ class Playhead:
         clip due that the playhead passes without starting (their schedule, or the
         session's start, reached the stream late)."""
         for placement in self.schedule.placements[since : self._next]:
-            if placement.cue.kind in MUST_SAY and placement.start >= self._floor:
+            if self._must_say(placement) and placement.start >= self._floor:
                 self._keep(placement)
 
     def _keep(self, placement: Placement, *, reached: bool = False) -> None:
@@ -276,7 +279,7 @@ class Playhead:
             behind = self.speed <= 1 and (
                 bool(self.owed) or begin < self._owed_until or self._keeps_beat(placement, begin)
             )
-            if (late and placement.cue.kind in MUST_SAY) or behind:
+            if (late and self._must_say(placement)) or behind:
                 # Said after what is owed, not on top of it.
                 self._keep(placement, reached=True)
                 continue
@@ -309,6 +312,12 @@ class Playhead:
         self._ends.append(started.end)
         clip = self._clips.get(placement)
         self._voices.append(_Voice(started, clip, len(self.started) - 1, owed=owed))
+
+    def _must_say(self, placement: Placement) -> bool:
+        """Whether ``placement`` is owed when late: sped up, where every clip cuts the
+        one before it, only the session's safety line and red flags are."""
+        kind = placement.cue.kind
+        return kind in SESSION_WIDE or (kind in MUST_SAY and self.speed <= 1)
 
     def _keeps_beat(self, placement: Placement, begin: int) -> bool:
         """Whether ``placement``, due at stream frame ``begin``, must wait to keep its
