@@ -339,7 +339,7 @@ class Playhead:
                 for voice in self._voices:
                     end = voice.started.end if voice.cut_at is None else voice.cut_at
                     begin = max(begin, end)
-            waited = placement.cue.kind not in MUST_SAY
+            waited = not self._must_say(placement)
             if waited and self._waited is not None:
                 # A countdown waiting its turn keeps its beat, only later.
                 start, began = self._waited
