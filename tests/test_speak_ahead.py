@@ -734,6 +734,31 @@ def test_going_back_says_the_safety_line_and_red_flag_again_once_each(speed: flo
     assert not playhead.owed
 
 
+def test_a_jump_back_while_waiting_for_speech_says_the_lines_where_it_lands() -> None:
+    """The session waits for its next part's speech; the user goes back a part, and the
+    session waits there until the speech is ready: when it goes on, the lines at the
+    start of the part are said again, as at any jump back."""
+    from glutekit_voice.mixer import Playhead, Schedule
+
+    safety, screen, announce = _clip(0.0, "safety"), _clip(6.0, "screen"), _clip(11.0, "announce")
+    playhead = Playhead(Schedule([safety, screen, announce], 20 * RATE, RATE))
+    playhead.seek(0.0, first=0.0, frame=0)
+    playhead.hold(15.0 * RATE)  # waiting for speech at 15 s
+    frame = _play(playhead, 0, 16.0)
+    playhead.seek(6.0 * RATE, first=6.0 * RATE - 16, frame=frame)  # "back"
+    playhead.hold(6.0 * RATE)  # and it waits where it lands
+    frame = _play(playhead, frame, 1.0)
+    playhead.release(6.0 * RATE, 6.0 * RATE - 16, frame=frame)  # the speech is ready
+    _play(playhead, frame, 10.0)
+    assert _heard(playhead) == [
+        ("safety", 0.0),
+        ("screen", 6.0),
+        ("announce", 11.0),
+        ("screen", 17.0),
+        ("announce", 22.0),
+    ]
+
+
 def test_a_first_start_with_its_usual_lag_is_not_owed_when_sped_up() -> None:
     """At --speed 60 every start is a few seconds of session late: the safety line is
     started and cut by the next clip as any clip is, not said in full over the others."""

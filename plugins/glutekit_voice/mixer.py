@@ -132,8 +132,9 @@ class Playhead:
         #: :attr:`started`: its own end, or where a pause, a jump or the next clip cut it.
         self._ends: list[int] = []
         self._music = schedule.music_bed()
-        #: Every clip that started, by its place and words (schedules are rebuilt as a
-        #: session is laid out again, so the same clip may be a new object).
+        #: Every clip that started since the session last jumped there, by its place
+        #: and words (schedules are rebuilt as a session is laid out again, so the same
+        #: clip may be a new object).
         self._began: set[tuple[int, str]] = set()
         #: Session frame the playhead may not pass (the session waits there for speech).
         self._hold: float | None = None
@@ -172,6 +173,9 @@ class Playhead:
         self._next = bisect.bisect_left(self.schedule.starts, self._floor)
         self._hold = None
         self._silence(frame)
+        # From here on the session is heard anew: a clip ahead that started before (a
+        # jump back) starts again, also where the session goes on after a wait.
+        self._began = {began for began in self._began if began[0] < self._floor}
         # Clips waiting behind a safety line are left, as at any jump, and so are the
         # lines the playhead comes to again; the others are still owed.
         self.owed = [p for p in self.owed if p.cue.kind in SESSION_WIDE and p.start < self._floor]
