@@ -18,7 +18,13 @@ both as the ratio of the medians and as the median of each round's ratio, and th
 average before and after. Load on a shared machine moves the seconds; the
 ratio of arms run side by side is what to compare.
 
-    python benchmarks/export_mp3.py [--routine quick-five] [--runs 3] [--other /tmp/wt]
+With ``--warm-runs N``, then the same from a voice cache that holds every cue (rendered
+once, not timed): a WAV export (mixing alone) against the MP3 export (mixing and
+encoding), and the other checkout's MP3 export with ``--other``; wall, CPU and peak
+memory.
+
+    python benchmarks/export_mp3.py [--routine quick-five] [--runs 3] [--warm-runs 0]
+        [--other /tmp/wt]
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from measure import home_env, measure
 class Sample:
     wall: float
     cpu: float
+    peak_mib: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -62,10 +69,11 @@ def arm_env(home: Path, checkout: Path | None) -> dict[str, str]:
     return env
 
 
-def run(arm: Arm, home: Path) -> Sample:
-    """One cold run of ``arm`` in a fresh ``home``."""
-    shutil.rmtree(home, ignore_errors=True)
-    home.mkdir(parents=True)
+def run(arm: Arm, home: Path, *, warm: bool = False) -> Sample:
+    """One run of ``arm`` in ``home``: emptied first (cold), or as it is (warm)."""
+    if not warm:
+        shutil.rmtree(home, ignore_errors=True)
+        home.mkdir(parents=True)
     done = measure([*glutekit(), *arm.args], env=arm_env(home, arm.checkout), cwd=home)
     if done.returncode != 0:
         raise SystemExit(f"{arm.name} failed: {done.stderr.decode().strip()}")
@@ -75,7 +83,7 @@ def run(arm: Arm, home: Path) -> Sample:
     cues = home / "cache" / "glutekit" / "voice"
     if not cues.is_dir() or not any(cues.glob("*.wav")):
         raise SystemExit(f"{arm.name} rendered nothing: was the voice cache empty?")
-    return Sample(done.wall, done.cpu)
+    return Sample(done.wall, done.cpu, done.peak_mib)
 
 
 def median(samples: list[Sample], what: str) -> float:
@@ -90,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routine", default="quick-five")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--warm-runs", type=int, default=0)
     parser.add_argument("--other", type=Path, help="another glutekit checkout: its export, an arm")
     options = parser.parse_args()
     routine = options.routine
@@ -135,6 +144,36 @@ def main() -> None:
             f"  {arm.name}: {ratio:.3f}x the rendering's wall time (goal <= 1.00); "
             f"run by run {statistics.median(paired):.3f}x (from {paired[0]:.3f} to "
             f"{paired[-1]:.3f}); CPU {extra:+.2f} s"
+        )
+    if options.warm_runs:
+        warm(routine, options.warm_runs, options.other)
+
+
+def warm(routine: str, runs: int, other: Path | None) -> None:
+    """Exports from a voice cache that holds every cue, interleaved."""
+    arms = [
+        Arm("export -o X.wav", ["export", routine, "-o", "session.wav"]),
+        Arm("export -o X.mp3", ["export", routine, "-o", "session.mp3"]),
+    ]
+    if other is not None:
+        other = other.resolve()
+        arms.append(Arm(f"export, {other}", ["export", routine, "-o", "session.mp3"], other))
+    samples: dict[str, list[Sample]] = {arm.name: [] for arm in arms}
+    with tempfile.TemporaryDirectory(prefix="glutekit-bench-mp3-warm-") as folder:
+        home = Path(folder) / "home"
+        run(arms[1], home)  # every cue rendered, bytecode compiled (not timed)
+        for arm in arms:
+            run(arm, home, warm=True)
+        for n in range(runs):
+            shift = n % len(arms)
+            for arm in arms[shift:] + arms[:shift]:
+                samples[arm.name].append(run(arm, home, warm=True))
+    print(f"\nwarm {routine}, every cue cached, {runs} runs each, interleaved ({load()})")
+    for arm in arms:
+        got = samples[arm.name]
+        print(
+            f"  {arm.name:<22} wall {median(got, 'wall'):6.3f} s   CPU {median(got, 'cpu'):6.3f} s"
+            f"   peak {median(got, 'peak_mib'):5.1f} MiB"
         )
 
 

@@ -181,9 +181,8 @@ def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest
     from glutekit.atomic import atomic_path
     from glutekit_voice.mp3 import Mp3Encoder, reserve_info_frame, write_info_frame
 
-    encoder = Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS)
     tag = _chapter_tag(request)
-    with atomic_path(target) as temp:
+    with atomic_path(target) as temp, Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS) as encoder:
         with open(temp, "wb") as out:
             out.write(tag)
             out.write(reserve_info_frame())
@@ -249,10 +248,10 @@ def write_mp3_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None
 def _encode(blocks: Iterator[array[int]], out: IO[bytes]) -> Mp3Encoder:
     from glutekit_voice.mp3 import Mp3Encoder
 
-    encoder = Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS)
-    for block in blocks:
-        out.write(encoder.encode(block))
-    out.write(encoder.flush())
+    with Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS) as encoder:
+        for block in blocks:
+            out.write(encoder.encode(block))
+        out.write(encoder.flush())
     return encoder
 
 

@@ -13,8 +13,13 @@ is encoded, so it is written first and the file is never rewritten.
 
 from __future__ import annotations
 
+import os
+import queue
+import threading
 from array import array
+from collections import deque
 from collections.abc import Mapping
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -55,13 +60,30 @@ _EDGE = 3
 _SKIP_FROM = 40
 
 
+#: Input bytes of runs no thread has taken yet, at most (about 24 s of sound): the
+#: threads have work to go on with, and the caller waits rather than run far ahead.
+AHEAD = 2**20
+#: Input bytes of a run still open beyond which it is encoded as it comes, in the
+#: caller's thread (a session under music never falls silent: it is one run).
+LIVE_FROM = 2**20
+#: Encoding threads at most, however many cores there are.
+MAX_LANES = 8
+
+
 class Mp3Encoder:
-    """16-bit mono samples in, MP3 frames out, block by block (constant memory).
+    """16-bit mono samples in, MP3 frames out, block by block.
 
     Long stretches of digital silence (the quiet of a hold) are not put through LAME:
     each of their frames is a silent frame written here, and LAME starts afresh after
     them. Every frame keeps its place, so the file has the frames one LAME run would
     give, plays the same length and sounds the same, for less encoding.
+
+    The LAME runs between those silences do not depend on each other, so they are
+    encoded side by side, on a thread per core. :meth:`encode` returns the bytes ready
+    so far, in order, and :meth:`flush` the rest. Memory stays bounded: when more than
+    :data:`AHEAD` bytes of input wait for a thread, :meth:`encode` waits too. Use it as
+    a context manager (or call :meth:`close`) so that its threads end when an export
+    stops early.
     """
 
     def __init__(self, in_rate: int, out_rate: int, kbps: int) -> None:
@@ -75,17 +97,39 @@ class Mp3Encoder:
         self.in_rate = in_rate
         #: Silence is skipped only where input frames are output frames.
         self._skips = in_rate == OUT_RATE
-        self._lame: Any = self._new_lame()
+        #: The one LAME run of an encoder that does not skip silence.
+        self._stream: Any = None if self._skips else self._new_lame()
         #: Input bytes short of a whole frame, kept for the next block.
         self._pending = b""
         #: Whole silent frames held back: a silence to skip, or not, once its end is seen.
         self._zeros = 0
         #: Index of the next whole input frame.
         self._granule = 0
-        #: Index of the next frame written (-1: the first frame holds the encoder delay).
+        #: Index of the next frame to write (-1: the first frame holds the encoder delay).
         self._next_frame = -1
-        #: Bytes of LAME's output not yet counted as whole frames.
-        self._partial = b""
+        #: Whether a LAME run is open, and the input frame it starts at.
+        self._open = True
+        self._run_begin = 0
+        #: The open run's input not encoded yet, and the bytes of it encoded already
+        #: (by :attr:`_live`, once the run is long enough to be encoded as it comes).
+        self._run = _Chunks()
+        self._run_fed = 0
+        self._live: Any = None
+        #: The output in order: bytes, or runs being encoded.
+        self._items: deque[bytes | Future[bytes]] = deque()
+        self._lanes: list[threading.Thread] = []
+        self._jobs: queue.SimpleQueue[tuple[bytes, int, Future[bytes]] | None] = queue.SimpleQueue()
+        #: Input bytes of the runs no thread has taken yet, and whether the encoder was
+        #: closed (both guarded by :attr:`_changed`).
+        self._held = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def __enter__(self) -> Mp3Encoder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _new_lame(self) -> Any:
         import lameenc
@@ -104,85 +148,203 @@ class Mp3Encoder:
         self.in_frames += len(block)
         data = wavfile.little_endian(block)
         if not self._skips:
-            return bytes(self._lame.encode(data))
+            return bytes(self._stream.encode(data))
         data = self._pending + data
         whole = len(data) - len(data) % _GRANULE
         self._pending = data[whole:]
-        out = bytearray()
-        feed = bytearray()  # for LAME, in one call
+        run = self._run
         view = memoryview(data)
         for start in range(0, whole, _GRANULE):
             frame = view[start : start + _GRANULE]
             if frame == _ZEROS:
                 self._zeros += 1
-                if self._lame is not None and self._zeros == 2 * _EDGE + _SKIP_FROM:
-                    # A silence long enough: LAME ends a few frames into it.
-                    feed += _ZEROS * _EDGE
-                    out += self._counted(self._lame.encode(bytes(feed)))
-                    out += self._counted(self._lame.flush())
-                    feed.clear()
-                    self._lame = None
+                if self._open and self._zeros == 2 * _EDGE + _SKIP_FROM:
+                    # A silence long enough: the run ends a few frames into it.
+                    run.add(_ZEROS * _EDGE)
+                    self._end_run()
             else:
-                if self._lame is None:
-                    out += self._resume()
-                    feed += _ZEROS * _EDGE
-                else:
-                    feed += _ZEROS * self._zeros
+                if not self._open:
+                    self._start_run()
+                elif self._zeros:
+                    run.add(_ZEROS * self._zeros)
                 self._zeros = 0
-                feed += frame
+                run.add(frame)
             self._granule += 1
-        if feed:
-            out += self._counted(self._lame.encode(bytes(feed)))
+        if self._open and (self._live is not None or run.size >= LIVE_FROM):
+            self._encode_live()
+        self._wait_for_room()
+        return self._ready()
+
+    def flush(self) -> bytes:
+        """The rest of the file, once every run is encoded; the threads end."""
+        if not self._skips:
+            return bytes(self._stream.flush())
+        if not self._open and any(self._pending):
+            self._start_run()
+        if self._open:
+            self._run.add(_ZEROS * self._zeros + self._pending)
+            self._end_run()
+        else:
+            # Ends in a silence: the frames one LAME run would have written for it.
+            last = -(-self.in_frames // SAMPLES_PER_FRAME)
+            self._items.append(_silent_frames(last - self._next_frame + 1))
+            self._next_frame = last + 1
+        self._pending = b""
+        self._zeros = 0
+        out = bytearray()
+        try:
+            for item in self._items:
+                out += item.result() if isinstance(item, Future) else item
+        finally:
+            self._items.clear()
+            self.close()
         return bytes(out)
 
-    def _resume(self) -> bytes:
-        """Silent frames up to where a new LAME run starts, a few frames before the
-        sound that ends the silence; the new run."""
-        begin = self._granule - _EDGE  # the new run's first input frame
-        out = _silent_frames(begin - 1 - self._next_frame)  # its first frame: begin - 1
-        self._next_frame = begin - 1
-        self._lame = self._new_lame()
-        self._zeros = 0
-        return out
-
-    def _counted(self, mp3: bytes) -> bytes:
-        """``mp3`` as it is, counting the whole frames in it."""
-        data = self._partial + mp3
-        at = 0
-        while len(data) - at >= 4:
-            size = _frame_bytes(data[at + 2])
-            if len(data) - at < size:
-                break
-            at += size
-            self._next_frame += 1
-        self._partial = data[at:]
-        return bytes(mp3)
+    def close(self) -> None:
+        """Drop the runs not encoded yet and end the threads (at once: a run takes
+        milliseconds)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        for _ in self._lanes:
+            self._jobs.put(None)
+        for lane in self._lanes:
+            lane.join()
+        self._lanes.clear()
 
     @property
     def out_frames(self) -> int:
         """Samples of real audio in the output (before delay and padding)."""
         return self.in_frames * OUT_RATE // self.in_rate
 
-    def flush(self) -> bytes:
-        if not self._skips:
-            return bytes(self._lame.flush())
-        out = bytearray()
-        if self._lame is None and any(self._pending):
-            out += self._resume()
-            self._pending = _ZEROS * _EDGE + self._pending
-        if self._lame is not None:
-            tail = _ZEROS * self._zeros + self._pending
-            out += self._counted(self._lame.encode(tail) if tail else b"")
-            out += self._counted(self._lame.flush())
-            self._lame = None
-        else:
-            # Ends in a silence: the frames one LAME run would have written for it.
-            last = -(-self.in_frames // SAMPLES_PER_FRAME)
-            out += _silent_frames(last - self._next_frame + 1)
-            self._next_frame = last + 1
-        self._pending = b""
+    def _start_run(self) -> None:
+        """Silent frames up to where a new run starts, a few frames before the sound
+        that ends the silence; the run opens with those frames of silence."""
+        begin = self._granule - _EDGE  # the new run's first input frame
+        self._items.append(_silent_frames(begin - 1 - self._next_frame))  # its first: begin - 1
+        self._open = True
+        self._run_begin = begin
         self._zeros = 0
+        self._run.add(_ZEROS * _EDGE)
+
+    def _end_run(self) -> None:
+        """Close the open run: it writes a frame more on each side of its input's."""
+        whole = -(-(self._run_fed + self._run.size) // _GRANULE)
+        self._open = False
+        if not whole:
+            return  # given no samples at all: no frames
+        frames = whole + 2
+        self._next_frame = self._run_begin + whole + 1
+        if self._live is not None:
+            lame, self._live = self._live, None
+            rest = bytes(lame.encode(self._run.take())) if self._run.size else b""
+            self._items.append(rest + bytes(lame.flush()))
+        else:
+            self._items.append(self._submit(self._run.take(), frames))
+        self._run_fed = 0
+
+    def _encode_live(self) -> None:
+        if self._live is None:
+            self._live = self._new_lame()
+        self._run_fed += self._run.size
+        self._items.append(bytes(self._live.encode(self._run.take())))
+
+    def _submit(self, pcm: bytes, frames: int) -> Future[bytes]:
+        if not self._lanes:
+            for number in range(min(_cores(), MAX_LANES)):
+                lane = threading.Thread(
+                    target=self._lane, name=f"glutekit-mp3-{number}", daemon=True
+                )
+                lane.start()
+                self._lanes.append(lane)
+        with self._changed:
+            self._held += len(pcm)
+        future: Future[bytes] = Future()
+        self._jobs.put((pcm, frames, future))
+        return future
+
+    def _lane(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            pcm, frames, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(self._encode_run(pcm, frames))
+            except BaseException as exc:  # handed to the thread that writes the file
+                future.set_exception(exc)
+
+    def _encode_run(self, pcm: bytes, frames: int) -> bytes:
+        with self._changed:
+            self._held -= len(pcm)
+            self._changed.notify_all()
+            if self._closed:
+                raise EncodingStopped
+        lame = self._new_lame()
+        out = (bytes(lame.encode(pcm)) if pcm else b"") + bytes(lame.flush())
+        got = _frame_count(out)
+        if got != frames:
+            raise RuntimeError(f"LAME wrote {got} MP3 frames where {frames} were due")
+        return out
+
+    def _wait_for_room(self) -> None:
+        if self._held <= AHEAD:
+            return
+        with self._changed:
+            self._changed.wait_for(lambda: self._held <= AHEAD or self._closed)
+
+    def _ready(self) -> bytes:
+        """The output ready so far, in order."""
+        out = bytearray()
+        items = self._items
+        while items:
+            item = items[0]
+            if isinstance(item, Future):
+                if not item.done():
+                    break
+                item = item.result()
+            out += item
+            items.popleft()
         return bytes(out)
+
+
+def _cores() -> int:
+    """The CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+class _Chunks:
+    """Input gathered for LAME, joined once when it is taken (no copy as it grows)."""
+
+    __slots__ = ("parts", "size")
+
+    def __init__(self) -> None:
+        self.parts: list[bytes | memoryview] = []
+        self.size = 0
+
+    def add(self, data: bytes | memoryview) -> None:
+        self.parts.append(data)
+        self.size += len(data)
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        self.size = 0
+        return data
+
+
+class EncodingStopped(Exception):
+    """The encoder was closed before this run was encoded."""
+
+
+def _frame_count(data: bytes) -> int:
+    frames = at = 0
+    while at + 4 <= len(data):
+        at += _frame_bytes(data[at + 2])
+        frames += 1
+    return frames
 
 
 def _frame_bytes(third: int) -> int:
