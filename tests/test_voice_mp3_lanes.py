@@ -15,8 +15,9 @@ import pytest
 
 pytest.importorskip("lameenc", reason="MP3 export needs lameenc")
 
-from glutekit_voice import mp3  # noqa: E402
-from tests.test_voice_mp3_silence import RATE, _frames, _one_lame_run, _session  # noqa: E402
+from glutekit_voice import mp3, mp3file
+
+from tests.test_voice_mp3_silence import RATE, _frames, _one_lame_run, _session
 
 #: Silences between real cues: long ones skipped, short ones kept in their run.
 GAPS = [200, 20, 47, 46, 400, 90]
@@ -85,7 +86,7 @@ def test_closing_early_drops_the_runs_not_started_and_ends_the_threads(
 def test_a_run_that_comes_out_wrong_fails_the_file_instead_of_misplacing_frames(
     source: array[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(mp3, "_frame_count", lambda data: 1)
+    monkeypatch.setattr(mp3file, "frame_count", lambda data: 1)
     with pytest.raises(RuntimeError, match="LAME wrote 1 MP3 frames where"):
         _encode(source)
     assert not _mp3_threads()

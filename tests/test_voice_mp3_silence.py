@@ -17,12 +17,12 @@ import pytest
 lameenc = pytest.importorskip("lameenc", reason="MP3 export needs lameenc")
 miniaudio = pytest.importorskip("miniaudio", reason="decoding needs miniaudio")
 
-from glutekit_voice import mp3  # noqa: E402
+from glutekit_voice import mp3, mp3file  # noqa: E402
 
 RATE = 22050
 FRAME = mp3.SAMPLES_PER_FRAME
 #: dr_mp3 keeps the encoder's delay and its own: the source's first sample comes here.
-DELAY = mp3.ENCODER_DELAY + 529
+DELAY = mp3file.ENCODER_DELAY + 529
 
 
 def _speech(cache: Path, count: int) -> list[array[int]]:
@@ -81,7 +81,7 @@ def _frames(data: bytes) -> list[bytes]:
     frames, at = [], 0
     while at < len(data):
         assert data[at] == 0xFF and data[at + 1] & 0xE0 == 0xE0, f"no frame header at byte {at}"
-        size = mp3.INFO_FRAME_BYTES + ((data[at + 2] >> 1) & 1)
+        size = mp3file.INFO_FRAME_BYTES + ((data[at + 2] >> 1) & 1)
         frames.append(data[at : at + size])
         at += size
     assert at == len(data)
@@ -120,7 +120,7 @@ def test_long_silences_skip_lame_and_the_mp3_sounds_as_one_lame_run(
     assert len(frames) == len(lame_frames)
     # The silences long enough were written as silent frames, not by LAME.
     skippable = sum(g - 2 * 3 - 3 for g in gaps if g >= 47)  # off the grid: one frame less
-    assert sum(f == mp3._SILENT_FRAME for f in frames) >= skippable > 0
+    assert sum(f == mp3file.SILENT_FRAME for f in frames) >= skippable > 0
     decoded, expected = _decoded(ours), _decoded(reference)
     assert len(decoded) == len(expected)
     usable = len(source) - DELAY
@@ -160,5 +160,5 @@ def test_silence_alone_is_all_silent_frames_as_many_as_lame_writes() -> None:
     ours = _ours(source, 4096)
     frames = _frames(ours)
     assert len(frames) == len(_frames(_one_lame_run(source)))
-    assert sum(f == mp3._SILENT_FRAME for f in frames) > 40
+    assert sum(f == mp3file.SILENT_FRAME for f in frames) > 40
     assert not any(_decoded(ours))

@@ -179,7 +179,8 @@ def write_wav(path: Path, blocks: Iterator[array[int]], rate: int = wavfile.RATE
 
 def write_mp3(target: Path, blocks: Iterator[array[int]], request: ExportRequest) -> None:
     from glutekit.atomic import atomic_path
-    from glutekit_voice.mp3 import Mp3Encoder, reserve_info_frame, write_info_frame
+    from glutekit_voice.mp3 import Mp3Encoder
+    from glutekit_voice.mp3file import reserve_info_frame, write_info_frame
 
     tag = _chapter_tag(request)
     with atomic_path(target) as temp, Mp3Encoder(wavfile.RATE, MP3_RATE, MP3_KBPS) as encoder:
@@ -220,7 +221,7 @@ def write_mp3_ahead(request: ExportRequest, mix: MixAhead, remix: Remix) -> None
 
     from glutekit.atomic import atomic_path
     from glutekit_voice.mixahead import Diverged
-    from glutekit_voice.mp3 import reserve_info_frame, write_info_frame
+    from glutekit_voice.mp3file import reserve_info_frame, write_info_frame
 
     with _stopped_on_failure(mix), tempfile.TemporaryFile(prefix="glutekit-mp3-") as audio:
         try:
@@ -256,7 +257,7 @@ def _encode(blocks: Iterator[array[int]], out: IO[bytes]) -> Mp3Encoder:
 
 
 def _chapter_tag(request: ExportRequest) -> bytes:
-    from glutekit_voice.mp3 import chapter_tag, chapters_of
+    from glutekit_voice.mp3file import chapter_tag, chapters_of
 
     exercises = request.catalog.exercises
     names = {
