@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cache, cached_property
 from itertools import islice
 from pathlib import Path
 from typing import Any, Literal
 
+from glutekit.catalog.schemawords import (
+    describe,
+    leaves,
+    pointer_of,
+    printable,
+    shorten,
+    size_message,
+)
 from glutekit.errors import InputError
 from glutekit.files import read_bounded
 from glutekit.model.records import record
@@ -31,8 +39,6 @@ MAX_JSON_VALUES = 1_000_000
 MAX_OBJECT_KEYS = 1000
 #: A file's problems are listed up to this many; then one line says the rest were not.
 MAX_PROBLEMS = 50
-#: Longer names and messages are shortened in the middle, so each problem stays one line.
-MAX_SHOWN = 300
 #: Files longer than this get JSON pointers but no line and column in their problems.
 MAX_LOCATED_CHARS = 128 * 1024
 #: Deeper nesting than this is refused (JSON bombs, runaway generators).
@@ -113,7 +119,7 @@ class Problem:
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
-        pointer = _printable(self.pointer) or "/"
+        pointer = printable(self.pointer) or "/"
         return safe(f"{shorten(where)}: {shorten(pointer)}: {shorten(self.message)}")
 
     def as_dict(self) -> dict[str, Any]:
@@ -264,14 +270,14 @@ def schema_problems(doc: Document, kind: SchemaName) -> list[Problem]:
     seen: set[str] = set()
     errors = list(islice(validator.iter_errors(doc.data), MAX_PROBLEMS + 1))
     for error in sorted(errors[:MAX_PROBLEMS], key=_path_order):
-        for leaf in _leaves(error):
-            pointer = _pointer(leaf.absolute_path)
+        for leaf in leaves(error):
+            pointer = pointer_of(leaf.absolute_path)
             if leaf.validator == "additionalProperties" and isinstance(leaf.instance, dict):
                 known = leaf.schema.get("properties", {}) if isinstance(leaf.schema, dict) else {}
                 extra = sorted(k for k in leaf.instance if k not in known)
                 if extra:
-                    pointer = _pointer([*leaf.absolute_path, extra[0]])
-            message = _describe(leaf)
+                    pointer = pointer_of([*leaf.absolute_path, extra[0]])
+            message = describe(leaf)
             key = f"{pointer} {message}"
             if key in seen:
                 continue
@@ -333,130 +339,9 @@ def list_size_problems(doc: Document, kind: SchemaName) -> list[Problem]:
                 child = f"{pointer}/{str(key).replace('~', '~0').replace('/', '~1')}"
                 limit = limits.get(key) if isinstance(item, list) else None
                 if limit is not None and len(item) > limit:
-                    found.append(doc.problem(child, _size_message("maxItems", item, limit)))
+                    found.append(doc.problem(child, size_message("maxItems", item, limit)))
                 elif isinstance(item, (dict, list)):
                     stack.append((child, item))
         elif isinstance(value, list):
             stack.extend((f"{pointer}/{i}", item) for i, item in enumerate(value))
     return found
-
-
-def _leaves(error: Any) -> Iterator[Any]:
-    """For oneOf/anyOf failures, report the branch that came closest."""
-    if error.validator in ("oneOf", "anyOf") and error.context:
-        from jsonschema.exceptions import best_match
-
-        best = best_match(error.context)
-        # A branch that failed on its own type says nothing useful: keep the summary.
-        if best is not None and best.validator not in ("type", "required", "not"):
-            yield from _leaves(best)
-            return
-    yield error
-
-
-def _pointer(path: Any) -> str:
-    parts = [str(p).replace("~", "~0").replace("/", "~1") for p in path]
-    return "/" + "/".join(parts) if parts else ""
-
-
-def _describe(error: Any) -> str:
-    validator = error.validator
-    schema = error.schema if isinstance(error.schema, dict) else {}
-    instance = error.instance
-    if validator == "additionalProperties":
-        extra = sorted(set(instance) - set(schema.get("properties", {})))
-        allowed = ", ".join(sorted(schema.get("properties", {})))
-        return f"unknown field {', '.join(repr(e) for e in extra)} (allowed: {allowed})"
-    if validator == "required":
-        return f"{error.message} (required fields: {', '.join(error.validator_value)})"
-    if validator == "enum":
-        options = ", ".join(json.dumps(v) for v in error.validator_value)
-        return f"{_short(instance)} is not one of the allowed values ({options})"
-    if validator in ("maxItems", "maxLength"):
-        return _size_message(validator, instance, error.validator_value)
-    if validator == "pattern" and isinstance(instance, str):
-        control = next((c for c in instance if ord(c) < 32 or ord(c) == 127), None)
-        if control is not None:
-            return f"contains a control character (U+{ord(control):04X}); use plain text"
-    if (
-        validator == "pattern"
-        and isinstance(instance, str)
-        and ("{" in instance or "}" in instance)
-    ):
-        from glutekit.model.sides import PLACEHOLDERS, unknown_placeholders
-
-        bad = unknown_placeholders(instance) or ["{"]
-        known = ", ".join(PLACEHOLDERS)
-        return f"unknown placeholder {bad[0]!r} in {_short(instance)} (known: {known})"
-    if validator == "pattern":
-        hint = schema.get("description", "")
-        return f"{_short(instance)} has the wrong form" + (f" ({hint})" if hint else "")
-    if validator in ("oneOf", "anyOf"):
-        hint = schema.get("description")
-        return f"{_short(instance)} is not valid here" + (f" (expected: {hint})" if hint else "")
-    if validator == "not":
-        return _not_message(instance, error.validator_value)
-    message = str(error.message)
-    return message if len(message) < 240 else message[:237] + "..."
-
-
-def _not_message(instance: Any, forbidden: Any) -> str:
-    """In words, for a value that matched what the schema rules out.
-
-    The formats rule out combinations of fields ("not": {"anyOf": [{"required": [a, b]},
-    …]}): name the fields given together, and the fields of which only one may be given
-    (those that each rule out all the others; a dose's ``breath`` pace goes with
-    ``breaths`` but not with ``hold``, so it is not one of hold, breaths and reps).
-    """
-    branches = forbidden.get("anyOf", [forbidden]) if isinstance(forbidden, dict) else []
-    pairs = [
-        tuple(branch["required"])
-        for branch in branches
-        if isinstance(branch, dict) and isinstance(branch.get("required"), list)
-    ]
-    fields = list(dict.fromkeys(field for pair in pairs for field in pair))
-    clash = [
-        pair for pair in pairs if isinstance(instance, dict) and all(f in instance for f in pair)
-    ]
-    if not clash:
-        return f"{_short(instance)} is not allowed here"
-    given = list(dict.fromkeys(field for pair in clash for field in pair))
-
-    def excludes(a: str, b: str) -> bool:
-        return any(set(pair) >= {a, b} for pair in pairs)
-
-    only_one = list(given)
-    for field in fields:
-        if field not in only_one and all(excludes(field, other) for other in only_one):
-            only_one.append(field)
-    only_one.sort(key=fields.index)
-    if all(excludes(a, b) for a in only_one for b in only_one if a != b):
-        return f"give only one of {', '.join(only_one)}, not {' and '.join(given)} together"
-    return f"{' and '.join(given)} cannot be given together"
-
-
-def shorten(text: str, limit: int = MAX_SHOWN) -> str:
-    """``text``, or its start and end around an ellipsis when longer than ``limit``."""
-    if len(text) <= limit:
-        return text
-    keep = (limit - 1) // 2
-    return f"{text[:keep]}…{text[-keep:]}"
-
-
-def _printable(text: str) -> str:
-    """Control characters (a key may hold a newline) escaped, so a problem stays one line."""
-    if not any(ord(c) < 32 or ord(c) == 127 for c in text):
-        return text
-    return json.dumps(text, ensure_ascii=False)[1:-1]
-
-
-def _size_message(validator: str, instance: Any, limit: int) -> str:
-    # The default message quotes the whole value: 10,000 steps make one unreadable line.
-    if validator == "maxItems":
-        return f"has {len(instance)} items; at most {limit} allowed"
-    return f"is {len(instance)} characters long; at most {limit} allowed"
-
-
-def _short(value: Any) -> str:
-    text: str = json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 60 else text[:57] + "..."
