@@ -220,6 +220,30 @@ def test_defaults_a_pack_uses_on_purpose_are_summed_up_in_one_line(tmp_path: Pat
     assert "'cues' from glutekit's default (no cues) for 30" in notes[0]
 
 
+@pytest.mark.parametrize("per_side", [None, True])
+def test_side_placeholders_in_an_exercise_done_once_are_a_warning(
+    tmp_path: Path, per_side: bool | None
+) -> None:
+    """Left out, "per_side" is false: "{side} knee" would be said as "working knee"."""
+
+    def placeholders(data: dict[str, Any]) -> None:
+        exercise = data["exercises"][0]
+        exercise.pop("per_side")
+        if per_side is not None:
+            exercise["per_side"] = per_side
+        exercise["cues"] = ["Back flat on the wall.", "Weight through the {side} heel."]
+
+    target = _write(tmp_path / "pack.json", _pack(placeholders))
+    report = check(str(target), options=Options(export=False, voice=False))
+    assert report.ok
+    found = [str(f) for f in report.warnings if "placeholders" in f.message]
+    if per_side:
+        assert found == []
+    else:
+        assert len(found) == 1
+        assert "/exercises/0/cues/1" in found[0] and 'no "per_side": true' in found[0]
+
+
 def test_a_data_only_folder_of_json_files_is_checked(tmp_path: Path) -> None:
     _write(tmp_path / "pack.json", PACK)
     _write(

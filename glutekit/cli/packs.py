@@ -54,8 +54,8 @@ def check_pack(target: str, no_export: bool, no_voice: bool, as_json: bool) -> N
     pyproject.toml that declares a 'glutekit' entry point) or an importable
     module name. Checks: the schema; unique ids that do not clash with
     installed packs; instructions, cues and a dose for every exercise; licence
-    and sources; per-side texts that write out "left" or "right"; every routine
-    resolves and compiles, keeps the coaching rules of 'validate --coaching'
+    and sources; per-side texts that write out "left" or "right", and side
+    placeholders in exercises done once; every routine resolves and compiles, keeps the coaching rules of 'validate --coaching'
     (as warnings), its cards export to PDF and its voice cues render (when a
     speech engine is present).
 

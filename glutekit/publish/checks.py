@@ -182,6 +182,8 @@ def _check_content(pack: Pack, doc: Document, report: Report) -> None:
             report.add("error", f"{where}: no 'sources'; say where the exercise and dose come from")
         if ex.per_side:
             _check_sides(doc, index, ex.instructions, ex.cues, report)
+        else:
+            _check_placeholders_alone(doc, index, ex, report)
     if defaulted:
         users = sum(1 for ex in pack.exercises if ex.defaulted)
         parts = [f"{text} for {count}" for text, count in sorted(defaulted.items())]
@@ -208,6 +210,25 @@ def _check_sides(
                     "so it reads right on both sides",
                 )
                 report.add("warning", str(problem))
+
+
+def _check_placeholders_alone(doc: Document, index: int, ex: Exercise, report: Report) -> None:
+    """Side placeholders in an exercise done once: they read "working" and "other",
+    which is seldom what the author meant (a forgotten ``"per_side": true``)."""
+    from glutekit.model.sides import uses_placeholders
+
+    texts = [(f"instructions/{i}", t) for i, t in enumerate(ex.instructions)]
+    texts += [(f"cues/{i}", t) for i, t in enumerate(ex.cues)]
+    texts += [(name, getattr(ex, name)) for name in ("working_side", "reminder")]
+    for where, text in texts:
+        if text and uses_placeholders(text):
+            problem = doc.problem(
+                f"/exercises/{index}/{where}",
+                'has side placeholders, but the exercise is done once (no "per_side": true), '
+                'so they read "working" and "other"',
+            )
+            report.add("warning", str(problem))
+            return
 
 
 def _defaults_used(ex: Exercise, pack_data: dict[str, Any], index: int) -> list[str]:
