@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from array import array
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -83,10 +84,27 @@ def test_closing_early_drops_the_runs_not_started_and_ends_the_threads(
     assert encoder._held == 0  # every run not started was dropped
 
 
+@pytest.mark.parametrize("live", [False, True], ids=["on-a-thread", "as-it-comes"])
 def test_a_run_that_comes_out_wrong_fails_the_file_instead_of_misplacing_frames(
-    source: array[int], monkeypatch: pytest.MonkeyPatch
+    source: array[int], monkeypatch: pytest.MonkeyPatch, live: bool
 ) -> None:
-    monkeypatch.setattr(mp3file, "frame_count", lambda data: 1)
-    with pytest.raises(RuntimeError, match="LAME wrote 1 MP3 frames where"):
+    if live:
+        monkeypatch.setattr(mp3, "LIVE_FROM", 40 * mp3.SAMPLES_PER_FRAME)
+    monkeypatch.setattr(mp3file, "whole_frames", lambda data: (1, len(data)))
+    with pytest.raises(RuntimeError, match=r"LAME wrote [0-9]+ MP3 frames where"):
         _encode(source)
     assert not _mp3_threads()
+
+
+def test_where_no_thread_can_start_the_runs_are_encoded_in_the_caller(
+    source: array[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class NoThread(threading.Thread):
+        def start(self) -> None:
+            raise RuntimeError("can't start new thread")  # as under a process limit
+
+    sides = _encode(source)
+    monkeypatch.setattr(
+        mp3, "threading", SimpleNamespace(Thread=NoThread, Condition=threading.Condition)
+    )
+    assert _encode(source) == sides

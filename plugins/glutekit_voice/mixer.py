@@ -210,7 +210,8 @@ class Playhead:
 
     def _keep(self, placement: Placement, *, reached: bool = False) -> None:
         """Owe ``placement``; ``reached``: by the playhead itself, so it may be said again
-        (a jump back), else only if it has not started since the session began."""
+        (a jump back), else only if it has not started since the session last jumped to
+        or before it."""
         if (reached or not self._began_already(placement)) and placement not in self.owed:
             bisect.insort(self.owed, placement, key=lambda p: p.start)
 

@@ -86,9 +86,14 @@ class Mp3Encoder:
         self._run = _Chunks()
         self._run_fed = 0
         self._live: Any = None
+        #: Whole frames the live run has written so far, and the start of the next.
+        self._live_frames = 0
+        self._live_part = b""
         #: The output in order: bytes, or runs being encoded.
         self._items: deque[bytes | Future[bytes]] = deque()
         self._lanes: list[threading.Thread] = []
+        #: Whether no encoding thread could start (then runs are encoded in the caller).
+        self._alone = False
         self._jobs: queue.SimpleQueue[tuple[bytes, int, Future[bytes]] | None] = queue.SimpleQueue()
         #: Input bytes of the runs no thread has taken yet, and whether the encoder was
         #: closed (both guarded by :attr:`_changed`).
@@ -209,7 +214,11 @@ class Mp3Encoder:
         if self._live is not None:
             lame, self._live = self._live, None
             rest = bytes(lame.encode(self._run.take())) if self._run.size else b""
-            self._items.append(rest + bytes(lame.flush()))
+            out = rest + bytes(lame.flush())
+            self._count_live(out)
+            _check_frames(self._live_frames, frames, len(self._live_part))
+            self._live_frames, self._live_part = 0, b""
+            self._items.append(out)
         else:
             self._items.append(self._submit(self._run.take(), frames))
         self._run_fed = 0
@@ -218,21 +227,38 @@ class Mp3Encoder:
         if self._live is None:
             self._live = self._new_lame()
         self._run_fed += self._run.size
-        self._items.append(bytes(self._live.encode(self._run.take())))
+        out = bytes(self._live.encode(self._run.take()))
+        self._count_live(out)
+        self._items.append(out)
+
+    def _count_live(self, out: bytes) -> None:
+        """Count the live run's frames (LAME may hand out the start of one)."""
+        data = self._live_part + out
+        frames, used = mp3file.whole_frames(data)
+        self._live_frames += frames
+        self._live_part = data[used:]
 
     def _submit(self, pcm: bytes, frames: int) -> Future[bytes]:
-        if not self._lanes:
-            for number in range(min(_cores(), MAX_LANES)):
-                lane = threading.Thread(
-                    target=self._lane, name=f"glutekit-mp3-{number}", daemon=True
-                )
-                lane.start()
-                self._lanes.append(lane)
+        if not self._lanes and not self._alone:
+            self._start_lanes()
         with self._changed:
             self._held += len(pcm)
         future: Future[bytes] = Future()
-        self._jobs.put((pcm, frames, future))
+        if self._alone:  # no thread could start: encoded here, as it comes
+            future.set_result(self._encode_run(pcm, frames))
+        else:
+            self._jobs.put((pcm, frames, future))
         return future
+
+    def _start_lanes(self) -> None:
+        for number in range(min(_cores(), MAX_LANES)):
+            lane = threading.Thread(target=self._lane, name=f"glutekit-mp3-{number}", daemon=True)
+            try:
+                lane.start()
+            except RuntimeError:  # the process may start no more threads
+                break
+            self._lanes.append(lane)
+        self._alone = not self._lanes
 
     def _lane(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -252,9 +278,8 @@ class Mp3Encoder:
                 raise EncodingStopped
         lame = self._new_lame()
         out = (bytes(lame.encode(pcm)) if pcm else b"") + bytes(lame.flush())
-        got = mp3file.frame_count(out)
-        if got != frames:
-            raise RuntimeError(f"LAME wrote {got} MP3 frames where {frames} were due")
+        got, used = mp3file.whole_frames(out)
+        _check_frames(got, frames, len(out) - used)
         return out
 
     def _wait_for_room(self) -> None:
@@ -304,6 +329,13 @@ class _Chunks:
         self.parts.clear()
         self.size = 0
         return data
+
+
+def _check_frames(got: int, due: int, left: int) -> None:
+    """A run's frames must be as many as its input makes (and whole), or later frames
+    would sit in the wrong place, and the chapters with them."""
+    if got != due or left:
+        raise RuntimeError(f"LAME wrote {got} MP3 frames where {due} were due")
 
 
 class EncodingStopped(Exception):

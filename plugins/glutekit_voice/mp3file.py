@@ -37,13 +37,17 @@ _SIDE_INFO = 9
 ENCODER_DELAY = 576
 
 
-def frame_count(data: bytes) -> int:
-    """Whole frames in ``data`` (frames of this format only)."""
+def whole_frames(data: bytes) -> tuple[int, int]:
+    """The whole frames at the start of ``data`` (frames of this format only): how many,
+    and their bytes (the rest is the start of a frame)."""
     frames = at = 0
     while at + 4 <= len(data):
-        at += _frame_bytes(data[at + 2])
+        size = _frame_bytes(data[at + 2])
+        if at + size > len(data):
+            break
+        at += size
         frames += 1
-    return frames
+    return frames, at
 
 
 def _frame_bytes(third: int) -> int:
