@@ -23,6 +23,52 @@ MAX_EXPANDED_STEPS = 2000
 
 def semantic_problems(doc: Document, kind: str) -> list[Problem]:
     """Checks beyond the schema: duration limits, ranges that run backwards, size."""
+    return _pack_problems(doc) if kind == "pack" else _routine_problems(doc)
+
+
+def _pack_problems(doc: Document) -> list[Problem]:
+    from glutekit.catalog.chains import chain_problems
+    from glutekit.catalog.packwords import image_problems, synonym_problems, word_problems
+
+    data = doc.data
+    found = synonym_problems(doc) + word_problems(doc) + image_problems(doc)
+    found += _former_id_problems(doc)
+    found += chain_problems(doc)
+    seen: dict[str, int] = {}
+    # A large pack repeats a few doses: each distinct one is checked once.
+    dose_problems: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
+    # Pointers are written out only for a problem: a large pack has 100,000 exercises.
+    for i, ex in enumerate(data.get("exercises", [])):
+        if not isinstance(ex, dict):
+            continue
+        ex_id = ex.get("id")
+        if isinstance(ex_id, str):
+            if ex_id in seen:
+                found.append(
+                    doc.problem(
+                        f"/exercises/{i}/id",
+                        f"duplicate exercise id '{ex_id}' (also at /exercises/{seen[ex_id]})",
+                    )
+                )
+            seen.setdefault(ex_id, i)
+        if "cautions" in ex or (ex.get("per_side") is False and _braced(ex)):
+            found += _coaching_problems(doc, ex, i)
+        dose = ex.get("dose")
+        if not isinstance(dose, dict):
+            continue
+        try:
+            same = (*dose.items(), *map(type, dose.values()))
+            problems = dose_problems.get(same)
+            if problems is None:
+                problems = dose_problems[same] = _dose_problems(dose)
+        except TypeError:  # a value that is not a key (a tempo's object)
+            problems = _dose_problems(dose)
+        for where, message in problems:
+            found.append(doc.problem(f"/exercises/{i}/dose/{where}", message))
+    return found + _default_dose_problems(doc, data.get("defaults"))
+
+
+def _routine_problems(doc: Document) -> list[Problem]:
     found: list[Problem] = []
 
     def check_duration(value: Any, pointer: str) -> None:
@@ -31,47 +77,6 @@ def semantic_problems(doc: Document, kind: str) -> list[Problem]:
             found.append(doc.problem(pointer, message))
 
     data = doc.data
-    if kind == "pack":
-        from glutekit.catalog.packwords import image_problems, synonym_problems, word_problems
-
-        found += synonym_problems(doc) + word_problems(doc) + image_problems(doc)
-        found += _former_id_problems(doc)
-        from glutekit.catalog.chains import chain_problems
-
-        found += chain_problems(doc)
-        seen: dict[str, int] = {}
-        # A large pack repeats a few doses: each distinct one is checked once.
-        dose_problems: dict[tuple[Any, ...], list[tuple[str, str]]] = {}
-        # Pointers are written out only for a problem: a large pack has 100,000 exercises.
-        for i, ex in enumerate(data.get("exercises", [])):
-            if not isinstance(ex, dict):
-                continue
-            ex_id = ex.get("id")
-            if isinstance(ex_id, str):
-                if ex_id in seen:
-                    found.append(
-                        doc.problem(
-                            f"/exercises/{i}/id",
-                            f"duplicate exercise id '{ex_id}' (also at /exercises/{seen[ex_id]})",
-                        )
-                    )
-                seen.setdefault(ex_id, i)
-            if "cautions" in ex or (ex.get("per_side") is False and _braced(ex)):
-                found += _coaching_problems(doc, ex, i)
-            dose = ex.get("dose")
-            if not isinstance(dose, dict):
-                continue
-            try:
-                same = (*dose.items(), *map(type, dose.values()))
-                problems = dose_problems.get(same)
-                if problems is None:
-                    problems = dose_problems[same] = _dose_problems(dose)
-            except TypeError:  # a value that is not a key (a tempo's object)
-                problems = _dose_problems(dose)
-            for where, message in problems:
-                found.append(doc.problem(f"/exercises/{i}/dose/{where}", message))
-        return found + _default_dose_problems(doc, data.get("defaults"))
-
     settings = data.get("settings") if isinstance(data, dict) else None
     if isinstance(settings, dict):
         for key in ("prepare", "settle", "rest", "set_rest", "switch", "breath"):

@@ -232,22 +232,7 @@ def record_session(
     db = open_history()
     try:
         course = course_of_app(app, db)
-        if enrollment is not None and course.enrollment.id != enrollment:
-            raise InputError(
-                f"the session was one of a program that is no longer under way; "
-                f"'{course.program.id}' was started since, so it is not logged"
-            )
-        if course.stopped:
-            raise stopped_error(course)
-        if course.finished:
-            raise InputError(f"'{course.program.id}' is finished: every session is done")
-        if day > date.today():
-            raise InputError(f"--date: {day.isoformat()} is in the future; log a session once done")
-        if day < course.enrollment.start:
-            raise InputError(
-                f"--date: {day.isoformat()} is before the program began "
-                f"({course.enrollment.start.isoformat()})"
-            )
+        _check_loggable(course, day, enrollment)
         session = Logged(
             number=course.next_number + 1,
             day=day,
@@ -280,6 +265,27 @@ def record_session(
             *decision_lines(decision.action, decision.reason, changes, screens),
         ],
     }
+
+
+def _check_loggable(course: Course, day: date, enrollment: int | None) -> None:
+    """:raises InputError: when a session of ``course`` cannot be logged on ``day``
+    (``enrollment``: the program the session was run under, if known)."""
+    if enrollment is not None and course.enrollment.id != enrollment:
+        raise InputError(
+            f"the session was one of a program that is no longer under way; "
+            f"'{course.program.id}' was started since, so it is not logged"
+        )
+    if course.stopped:
+        raise stopped_error(course)
+    if course.finished:
+        raise InputError(f"'{course.program.id}' is finished: every session is done")
+    if day > date.today():
+        raise InputError(f"--date: {day.isoformat()} is in the future; log a session once done")
+    if day < course.enrollment.start:
+        raise InputError(
+            f"--date: {day.isoformat()} is before the program began "
+            f"({course.enrollment.start.isoformat()})"
+        )
 
 
 def decision_lines(action: str, reason: str, changes: list[str], screens: list[str]) -> list[str]:

@@ -170,22 +170,13 @@ def run(
     With --listen, say "coach, pause", "coach, go on", "coach, next", "coach, back",
     "coach, again", "coach, stop" or "coach, how long" instead.
     """
-    speech = voice_values(compose_args, speaking=not no_voice)
-    music = music_values(compose_args)
-    if music and no_voice:
-        raise InputError("--music plays under the voice; leave out --no-voice to hear it")
-    speech.update(music)
-    speech.update(take_declared(compose_args))
-    options = SessionOptions(
-        # Standard output carries the events (or the program's JSON): outputs that print
-        # must use stderr.
-        stdout_is_data=events_format is not None or program_json,
+    options = _session_options(
+        compose_args,
         speed=speed,
         voice=not no_voice,
         outputs=outputs,
         inputs=(*inputs, "listen") if listen else inputs,
-        interactive=sys.stdout.isatty(),
-        values=speech,
+        stdout_is_data=events_format is not None or program_json,
         history=HistoryOptions(
             resume=resume,
             ask=ask_pain,
@@ -226,15 +217,8 @@ def run(
 
         session.events.subscribe(JsonLines(sys.stdout))
     result = session.play()
-    click.echo(summary_line(result.summary), err=events_format is not None or program_json)
-    gaps = result.summary.underruns
-    if gaps:
-        from glutekit.messages import note
-
-        note(
-            f"the sound broke up {gaps} time{'s' if gaps != 1 else ''}: the machine was "
-            "too busy to feed the audio in time"
-        )
+    click.echo(summary_line(result.summary), err=options.stdout_is_data)
+    _note_gaps(result.summary.underruns)
     history = session.history
     if history is not None:
         history.finish(interrupted=result.signal is not None)
@@ -252,6 +236,48 @@ def run(
         )
     if result.signal is not None:
         raise click.exceptions.Exit(result.exit_code)
+
+
+def _session_options(
+    compose_args: dict[str, Any],
+    *,
+    speed: float,
+    voice: bool,
+    outputs: tuple[str, ...],
+    inputs: tuple[str, ...],
+    stdout_is_data: bool,
+    history: HistoryOptions,
+) -> SessionOptions:
+    """The session's options; takes the voice, music and plugin options out of
+    ``compose_args``, leaving those of --compose."""
+    speech = voice_values(compose_args, speaking=voice)
+    music = music_values(compose_args)
+    if music and not voice:
+        raise InputError("--music plays under the voice; leave out --no-voice to hear it")
+    speech.update(music)
+    speech.update(take_declared(compose_args))
+    return SessionOptions(
+        # Standard output carries the events (or the program's JSON): outputs that print
+        # must use stderr.
+        stdout_is_data=stdout_is_data,
+        speed=speed,
+        voice=voice,
+        outputs=outputs,
+        inputs=inputs,
+        interactive=sys.stdout.isatty(),
+        values=speech,
+        history=history,
+    )
+
+
+def _note_gaps(gaps: int | None) -> None:
+    if gaps:
+        from glutekit.messages import note
+
+        note(
+            f"the sound broke up {gaps} time{'s' if gaps != 1 else ''}: the machine was "
+            "too busy to feed the audio in time"
+        )
 
 
 def _named_with_config(exc: UnknownId) -> UnknownId:

@@ -111,35 +111,7 @@ def _one(
     limit = base if base is not None else s.pain_after
     if effort <= rules.easy_effort and s.pain_after <= limit:
         easy.append(s)
-        if len(easy) < rules.progress_after:
-            left = rules.progress_after - len(easy)
-            return (
-                "hold",
-                level,
-                (
-                    f"an easy session (effort {effort}, pain {s.pain_after}); "
-                    f"{left} more like it and the dose goes up"
-                ),
-            )
-        efforts = ", ".join(str(e.effort) for e in easy)
-        easy.clear()
-        if level >= highest:
-            return (
-                "hold",
-                level,
-                (
-                    f"the last {rules.progress_after} sessions were easy (effort {efforts}), "
-                    "but every exercise is at the top of its chain"
-                ),
-            )
-        return (
-            "progress",
-            level + 1,
-            (
-                f"the last {rules.progress_after} sessions were easy (effort {efforts}) "
-                f"and pain is {_level_word(s.pain_after, base)}"
-            ),
-        )
+        return _after_easy(rules, s, base, level, easy, highest, s.pain_after)
     easy.clear()
     if effort > rules.easy_effort:
         return "hold", level, f"effort {effort} of 10 is about right, so the dose stays"
@@ -147,6 +119,49 @@ def _one(
         "hold",
         level,
         (f"pain after ({s.pain_after}) is above where it started ({base}), so the dose stays"),
+    )
+
+
+def _after_easy(
+    rules: Rules,
+    s: Logged,
+    base: int | None,
+    level: int,
+    easy: list[Logged],
+    highest: int,
+    pain_after: int,
+) -> tuple[Action, int, str]:
+    """What an easy session (``s``, the last of ``easy``, with ``pain_after`` given)
+    does to the dose."""
+    effort = s.effort
+    if len(easy) < rules.progress_after:
+        left = rules.progress_after - len(easy)
+        return (
+            "hold",
+            level,
+            (
+                f"an easy session (effort {effort}, pain {pain_after}); "
+                f"{left} more like it and the dose goes up"
+            ),
+        )
+    efforts = ", ".join(str(e.effort) for e in easy)
+    easy.clear()
+    if level >= highest:
+        return (
+            "hold",
+            level,
+            (
+                f"the last {rules.progress_after} sessions were easy (effort {efforts}), "
+                "but every exercise is at the top of its chain"
+            ),
+        )
+    return (
+        "progress",
+        level + 1,
+        (
+            f"the last {rules.progress_after} sessions were easy (effort {efforts}) "
+            f"and pain is {_level_word(pain_after, base)}"
+        ),
     )
 
 
