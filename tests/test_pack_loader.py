@@ -57,7 +57,7 @@ def test_each_rarer_key_is_kept_when_it_is_the_only_one_beyond_the_common_ones()
     assert {"former_ids", "cautions", "working_side", "reminder", "progression"} <= tried
 
 
-def test_a_dose_written_with_whole_floats_reads_as_whole_numbers_whichever_pack_came_first() -> None:
+def test_a_dose_written_with_whole_floats_reads_as_whole_numbers() -> None:
     # JSON Schema counts 12.0 as an integer, so a pack may write it. The loader shares one
     # dose among equal ones (12 == 12.0), so the first pack's spelling must not leak into
     # the next one's text.
