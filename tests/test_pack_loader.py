@@ -55,35 +55,3 @@ def test_each_rarer_key_is_kept_when_it_is_the_only_one_beyond_the_common_ones()
             short, long = (exercise.__dict__ for exercise in made.exercises)
             assert short == long, key
     assert {"former_ids", "cautions", "working_side", "reminder", "progression"} <= tried
-
-
-def test_a_dose_written_with_whole_floats_reads_as_whole_numbers() -> None:
-    # JSON Schema counts 12.0 as an integer, so a pack may write it. The loader shares one
-    # dose among equal ones (12 == 12.0), so the first pack's spelling must not leak into
-    # the next one's text.
-    pack = {"id": "p", "name": "P", "version": "1.0.0", "license": "CC0-1.0"}
-    one = {
-        "id": "press",
-        "name": "Press",
-        "kind": "strength",
-        "targets": {"primary": ["glute_max"]},
-        "position": "standing",
-        "equipment": [],
-        "per_side": False,
-        "instructions": ["Press."],
-        "cues": ["Breathe."],
-    }
-    doses = [
-        {"reps": 10.0, "reps_max": 12.0, "sets": 3.0},
-        {"breaths": 5.0, "breaths_max": 8.0},
-    ]
-    for dose in doses:
-        floats = pack_from_data({**pack, "exercises": [{**one, "dose": dose}]})
-        whole = {key: int(value) for key, value in dose.items()}
-        ints = pack_from_data({**pack, "exercises": [{**one, "dose": whole}]})
-        for made in (floats, ints):
-            amount = made.exercises[0].dose
-            assert ".0" not in amount.describe(), amount.describe()
-            for name in ("reps", "reps_max", "breaths", "breaths_max", "sets"):
-                value = getattr(amount, name)
-                assert value is None or type(value) is int, (name, value)

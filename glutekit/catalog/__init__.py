@@ -33,6 +33,7 @@ from glutekit.catalog.schema import (
     parse_document,
     read_document,
     schema_problems,
+    whole_numbers,
 )
 from glutekit.catalog.validcache import ValidCache
 from glutekit.catalog.vocabulary import Vocabulary, builtin
@@ -66,7 +67,7 @@ def document_from_source(source: Any, label: str, kept: Kept | None = None) -> D
                 return parse_document(raw, safe(str(source)), digest)
         return read_document(Path(source))
     if isinstance(source, Mapping):
-        return Document(name=label, data=dict(source))
+        return Document(name=label, data=whole_numbers(dict(source)))
     raise InputError(f"{label}: expected a path or a dict, got {type(source).__name__}")
 
 
@@ -428,13 +429,13 @@ class Catalog:
 
     def load_routine_data(self, data: dict[str, Any], name: str) -> Routine:
         """Validate and resolve routine data made in memory (for example by a strategy)."""
-        doc = Document(name=name, data=data)
+        doc = Document(name=name, data=whole_numbers(data))
         problems = document_problems(doc, "routine") or self.unknown_exercise_problems(doc)
         if problems:
             raise ValidationFailed([str(p) for p in problems])
         from glutekit.catalog.loaders import routine_from_data
 
-        return routine_from_data(data, origin=name)
+        return routine_from_data(doc.data, origin=name)
 
     def find_routine(self, ref: str) -> Routine:
         """A routine by id, or by path to a JSON file."""

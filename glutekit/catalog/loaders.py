@@ -97,11 +97,6 @@ def _dose(data: dict[str, Any]) -> Dose:
     return dose
 
 
-def _whole(value: Any) -> int | None:
-    # The schema's "integer" admits 12.0; the dose keeps a whole number either way.
-    return None if value is None else int(value)
-
-
 def _dose_amount(data: dict[str, Any]) -> Dose:
     sets = int(data.get("sets", 1))
     load = data.get("load")
@@ -113,7 +108,7 @@ def _dose_amount(data: dict[str, Any]) -> Dose:
         return Dose(
             kind="breaths",
             breaths=int(data["breaths"]),
-            breaths_max=_whole(data.get("breaths_max")),
+            breaths_max=data.get("breaths_max"),
             breath=_breath(data.get("breath")),
             sets=sets,
             load=load,
@@ -122,7 +117,7 @@ def _dose_amount(data: dict[str, Any]) -> Dose:
     return Dose(
         kind="reps",
         reps=int(data["reps"]),
-        reps_max=_whole(data.get("reps_max")),
+        reps_max=data.get("reps_max"),
         tempo=tempo,
         sets=sets,
         load=load,
@@ -286,9 +281,9 @@ def _progression(pack_id: str, data: dict[str, Any] | None) -> Progression | Non
         reps_step=int(step.get("reps", 2)),
         breaths_step=int(step.get("breaths", 1)),
         hold_up_to=_opt_duration(up_to, "hold"),
-        reps_up_to=_whole(up_to.get("reps")),
-        breaths_up_to=_whole(up_to.get("breaths")),
-        sets_up_to=_whole(up_to.get("sets")),
+        reps_up_to=up_to.get("reps"),
+        breaths_up_to=up_to.get("breaths"),
+        sets_up_to=up_to.get("sets"),
     )
 
 
@@ -378,8 +373,8 @@ def _step(data: dict[str, Any]) -> Step:
         if dose:
             override = DoseOverride(
                 hold=_opt_duration(dose, "hold"),
-                breaths=_whole(dose.get("breaths")),
-                reps=_whole(dose.get("reps")),
+                breaths=dose.get("breaths"),
+                reps=dose.get("reps"),
                 tempo=_tempo(dose.get("tempo")),
                 breath=_breath(dose.get("breath")),
             )
@@ -387,7 +382,7 @@ def _step(data: dict[str, Any]) -> Step:
             exercise=data["exercise"],
             dose=override,
             sides=data.get("sides", "both"),
-            sets=_whole(data.get("sets")),
+            sets=data.get("sets"),
             rest_after=_opt_duration(data, "rest_after"),
             set_rest=_opt_duration(data, "set_rest"),
             cues=tuple(data.get("cues", ())),

@@ -213,6 +213,32 @@ def _whole_float(token: str) -> int | float:
     return int(value) if value.is_integer() else value
 
 
+def whole_numbers(data: Any) -> Any:
+    """``data`` (made in memory: a plugin's dict, a strategy's routine) with each whole
+    float made an int, as a JSON file is read: ``"sets": 2.0`` works like 2 either way.
+
+    Containers are copied where something changes; the rest is returned as it is.
+    Data nested too deeply to walk is returned as it is, for the schema's check of
+    nesting to name.
+    """
+    try:
+        return _whole(data)
+    except RecursionError:
+        return data
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        made = {key: _whole(item) for key, item in value.items()}
+        return value if all(made[key] is item for key, item in value.items()) else made
+    if isinstance(value, list):
+        items = [_whole(item) for item in value]
+        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
+    return value
+
+
 def _reject_constant(token: str) -> Any:
     raise ValueError(f"{token} is not allowed in JSON")
 

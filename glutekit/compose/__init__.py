@@ -24,6 +24,7 @@ from glutekit.catalog.postures import (
     posture,
     surfaces_of,
 )
+from glutekit.catalog.schema import whole_numbers
 from glutekit.compose.request import (
     LEVELS,
     PLACE_EQUIPMENT,
@@ -132,7 +133,9 @@ def compose(
         raise GlutekitError(f"{who} failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(data, dict):
         raise GlutekitError(f"{who} returned {type(data).__name__}, expected routine data (a dict)")
-    data = with_screens(data, request)
+    # Whole floats as ints, as a file would be read: the data is also written out and
+    # climbed by a program's ladders.
+    data = with_screens(whole_numbers(data), request)
     try:
         routine = catalog.load_routine_data(data, f"<{found.name} strategy>")
     except ValidationFailed as exc:
