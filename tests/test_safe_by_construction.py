@@ -811,6 +811,58 @@ def test_check_pack_fails_a_shipped_routine_that_does_what_its_symptom_rules_out
     assert any("screen: the achilles-ache screen" in m for m in errors), report.findings
 
 
+def test_a_routine_that_does_what_its_own_symptom_rules_out_is_refused_everywhere(
+    tmp_path: Path, catalog: Catalog
+) -> None:
+    """Not only `validate --coaching`: nothing runs, prints, exports or shares a routine
+    for outer-hip pain with the crossover stretch in it, and the routines folder and a
+    plugin leave it out with one line."""
+    from tests.conftest import run_glutekit
+
+    routine = _routine(
+        "for-sam",
+        [{"exercise": "glutes:knee-hug"}, {"exercise": "glutes:crossover-hip-stretch"}],
+        symptom="outer-hip",
+        screens=[_screen(catalog, "outer-hip")],
+    )
+    path = tmp_path / "for-sam.json"
+    path.write_text(json.dumps(routine), encoding="utf-8")
+    said = (
+        "/steps/1: excluded: Crossover hip stretch loads crossed-leg adduction, which the "
+        "outer-hip symptom rules out; use Standing hip abduction instead"
+    )
+    for args in (
+        ("run", str(path), "--no-voice", "--speed", "200"),
+        ("transcript", str(path)),
+        ("export", str(path), "-o", str(tmp_path / "sheet.pdf")),
+        ("share", str(path), "-o", str(tmp_path / "shared.json")),
+        ("validate", str(path)),
+    ):
+        proc = run_glutekit(*args)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert proc.stderr.strip().splitlines()[0].endswith(said), (args, proc.stderr)
+        assert "Traceback" not in proc.stderr and "Begin" not in proc.stdout
+    assert not (tmp_path / "sheet.pdf").exists() and not (tmp_path / "shared.json").exists()
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "for-sam.json").write_text(json.dumps(routine), encoding="utf-8")
+    listed = run_glutekit("routines", env={"GLUTEKIT_ROUTINES_DIR": str(folder)})
+    assert listed.returncode == 0 and "for-sam" not in listed.stdout
+    assert said in listed.stderr and "routine skipped (a file in your routines folder)" in (
+        listed.stderr
+    )
+    # The same routine from a plugin, as a dict.
+    (tmp_path / "gk_unsafe.py").write_text(
+        "import glutekit\n\n\n@glutekit.hookimpl\ndef glutekit_routines():\n"
+        f"    return [{routine!r}]\n",
+        encoding="utf-8",
+    )
+    plugin = run_glutekit("-p", "gk_unsafe", "routines", env={"PYTHONPATH": str(tmp_path)})
+    assert plugin.returncode == 0 and "for-sam" not in plugin.stdout
+    assert "/steps/1: excluded: Crossover hip stretch" in plugin.stderr
+    assert "routine skipped (plugin 'gk_unsafe')" in plugin.stderr
+
+
 def test_the_symptom_list_says_what_each_rules_out(cli: Any) -> None:
     listed = {s["id"]: s for s in json.loads(cli("compose", "--symptoms", "--json").stdout)}
     assert "trochanter_pressure" in listed["outer-hip"]["excludes"]

@@ -298,6 +298,11 @@ class Catalog:
                 f"{unknown[0]}; routine skipped"
             )
             return
+        excluded = self.excluded_problems(doc)
+        if excluded:
+            where = "a file in your routines folder" if plugin == "user" else f"plugin '{plugin}'"
+            report(f"{excluded[0]}; routine skipped ({where})")
+            return
         from glutekit.catalog.loaders import routine_from_data
 
         routine = routine_from_data(doc.data, origin=doc.name, plugin=plugin)
@@ -372,6 +377,26 @@ class Catalog:
                 out.setdefault(symptom.id, symptom)
         return out
 
+    def routine_problems(self, doc: Document) -> list[Problem]:
+        """What a valid routine document breaks against the catalog: exercises no pack
+        has, else exercises that load what its symptom or its own ``excludes`` rules out."""
+        return self.unknown_exercise_problems(doc) or self.excluded_problems(doc)
+
+    def excluded_problems(self, doc: Document) -> list[Problem]:
+        """A problem for each exercise step that loads what the routine's symptom (or a
+        tag that is a symptom's id) or its own ``excludes`` rules out."""
+        from glutekit.catalog.exclusions import excluded_steps, step_pointers
+
+        data = doc.data if isinstance(doc.data, dict) else {}
+        found = excluded_steps(
+            data.get("symptom"),
+            data.get("tags") or (),
+            data.get("excludes") or (),
+            step_pointers(data.get("steps")),
+            self,
+        )
+        return [doc.problem(pointer, message) for pointer, message in found]
+
     def unknown_exercise_problems(self, doc: Document) -> list[Problem]:
         """A problem for each step that names an exercise no pack provides."""
         found: list[Problem] = []
@@ -412,7 +437,7 @@ class Catalog:
             return None, doc, [message]
         problems = document_problems(doc, kind)
         if kind == "routine" and resolve and not problems:
-            problems = self.unknown_exercise_problems(doc)
+            problems = self.routine_problems(doc)
         return kind, doc, [str(p) for p in problems]
 
     def load_routine_file(self, path: Path) -> Routine:
@@ -430,7 +455,7 @@ class Catalog:
     def load_routine_data(self, data: dict[str, Any], name: str) -> Routine:
         """Validate and resolve routine data made in memory (for example by a strategy)."""
         doc = Document(name=name, data=whole_numbers(data))
-        problems = document_problems(doc, "routine") or self.unknown_exercise_problems(doc)
+        problems = document_problems(doc, "routine") or self.routine_problems(doc)
         if problems:
             raise ValidationFailed([str(p) for p in problems])
         from glutekit.catalog.loaders import routine_from_data

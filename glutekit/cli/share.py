@@ -195,7 +195,7 @@ def _planned_writes(app: App, bundle: Any, force: bool) -> list[tuple[Path, dict
         doc = Document(name=f"{bundle.name}#/routines/{rid}", data=data)
         from glutekit.catalog import document_problems
 
-        problems = document_problems(doc, "routine") or app.catalog.unknown_exercise_problems(doc)
+        problems = document_problems(doc, "routine") or app.catalog.routine_problems(doc)
         if problems:
             raise InputError(str(problems[0]))
         target = _target(app, "routine", data["id"], data, user_routines_dir(), force)

@@ -67,7 +67,10 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -
                 catalog.add_pack(pack_from_data(data, plugin="command-line", origin=str(path)))
         for path, doc in routines.items():
             kind, _ = verdicts[path]
-            problems = [str(p) for p in catalog.unknown_exercise_problems(doc)]
+            # The coaching check names what the routine's symptom rules out among the
+            # rest of what it finds; without it, such a routine is refused here.
+            resolve = catalog.unknown_exercise_problems if coaching else catalog.routine_problems
+            problems = [str(p) for p in resolve(doc)]
             if coaching and not problems:
                 problems = coaching_problems(app, doc, path)
             verdicts[path] = (kind, problems)

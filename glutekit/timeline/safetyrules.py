@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 
 from glutekit.catalog import Catalog
+from glutekit.catalog.exclusions import excluded_steps
+from glutekit.catalog.exclusions import routine_symptoms as symptoms_named
 from glutekit.model import BlockStep, ExerciseStep, MessageStep, Routine, Step, Symptom, Timeline
 from glutekit.model.durations import clock
 from glutekit.timeline import SCREEN_PAUSE
@@ -37,16 +39,8 @@ def safety_line(routine: Routine, timeline: Timeline) -> Iterator[Violation]:
 
 
 def routine_symptoms(routine: Routine, catalog: Catalog) -> list[tuple[Symptom, str]]:
-    """The symptoms a routine is for, with the pointer that says so: its ``symptom``
-    field, then each tag that is the id of a symptom in the catalog's guidance."""
-    known = catalog.symptoms()
-    found: list[tuple[Symptom, str]] = []
-    if routine.symptom in known:
-        found.append((known[routine.symptom], "/symptom"))
-    for i, tag in enumerate(routine.tags):
-        if tag in known and all(s.id != tag for s, _ in found):
-            found.append((known[tag], f"/tags/{i}"))
-    return found
+    """The symptoms a routine is for, with the pointer that says so."""
+    return symptoms_named(routine.symptom, routine.tags, catalog)
 
 
 def _exercise_steps(
@@ -76,28 +70,11 @@ def exclusions(routine: Routine, catalog: Catalog) -> Iterator[Violation]:
                 pointer=f"/excludes/{i}",
                 message=f"excluded: unknown load '{load}' (see 'glutekit vocabulary loads')",
             )
-    rules: list[tuple[str, str, tuple[str, ...]]] = [
-        (load, f"the {symptom.id} symptom", symptom.instead)
-        for symptom, _ in symptoms
-        for load in symptom.excludes
-    ]
-    rules += [(load, "the routine's own 'excludes'", ()) for load in routine.excludes]
-    if not rules:
-        return
-    for path, step in _exercise_steps(routine.steps):
-        exercise = catalog.exercise(step.exercise)
-        for load, who, instead in rules:
-            if load not in exercise.loads:
-                continue
-            names = [catalog.exercises[i].name for i in instead if i in catalog.exercises]
-            hint = f"; use {' or '.join(names)} instead" if names else ""
-            yield Violation(
-                rule=9,
-                pointer=pointer_to(path),
-                message=f"excluded: {exercise.name} loads "
-                f"{words.inline_label('loads', load)}, which {who} rules out{hint}",
-            )
-            break
+    steps = ((pointer_to(path), step.exercise) for path, step in _exercise_steps(routine.steps))
+    for pointer, message in excluded_steps(
+        routine.symptom, routine.tags, routine.excludes, steps, catalog
+    ):
+        yield Violation(rule=9, pointer=pointer, message=message)
 
 
 def screens(

@@ -1,0 +1,76 @@
+"""What a routine must not contain: an exercise that loads what its symptom, or its own
+``excludes``, rules out.
+
+Checked wherever a routine comes in (a file, a plugin, a strategy, an import), so that
+a session never does what its own caution warns against. ``validate --coaching`` says
+it in the same words (its rule 9).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from glutekit.catalog import Catalog
+    from glutekit.model import Symptom
+
+
+def routine_symptoms(
+    symptom: str | None, tags: Sequence[str], catalog: Catalog
+) -> list[tuple[Symptom, str]]:
+    """The symptoms a routine is for, with the pointer that says so: its ``symptom``
+    field, then each tag that is the id of a symptom in the catalog's guidance."""
+    known = catalog.symptoms()
+    found: list[tuple[Symptom, str]] = []
+    if symptom in known:
+        found.append((known[symptom], "/symptom"))
+    for i, tag in enumerate(tags):
+        if tag in known and all(s.id != tag for s, _ in found):
+            found.append((known[tag], f"/tags/{i}"))
+    return found
+
+
+def excluded_steps(
+    symptom: str | None,
+    tags: Sequence[str],
+    excludes: Sequence[str],
+    steps: Iterable[tuple[str, str]],
+    catalog: Catalog,
+) -> Iterator[tuple[str, str]]:
+    """(pointer, message) for each of ``steps`` (pointer, exercise id, every id known)
+    whose exercise loads what the routine's symptoms or its ``excludes`` rule out."""
+    rules: list[tuple[str, str, tuple[str, ...]]] = [
+        (load, f"the {found.id} symptom", found.instead)
+        for found, _ in routine_symptoms(symptom, tags, catalog)
+        for load in found.excludes
+    ]
+    rules += [(load, "the routine's own 'excludes'", ()) for load in excludes]
+    if not rules:
+        return
+    words = catalog.vocabulary
+    for pointer, exercise_id in steps:
+        exercise = catalog.exercise(exercise_id)
+        for load, who, instead in rules:
+            if load not in exercise.loads:
+                continue
+            names = [catalog.exercises[i].name for i in instead if i in catalog.exercises]
+            hint = f"; use {' or '.join(names)} instead" if names else ""
+            yield (
+                pointer,
+                f"excluded: {exercise.name} loads "
+                f"{words.inline_label('loads', load)}, which {who} rules out{hint}",
+            )
+            break
+
+
+def step_pointers(steps: object, base: str = "/steps") -> Iterator[tuple[str, str]]:
+    """(pointer, exercise id) for each exercise step of a routine's data, in blocks too."""
+    for i, step in enumerate(steps if isinstance(steps, list) else []):
+        if not isinstance(step, dict):
+            continue
+        ref = step.get("exercise")
+        if isinstance(ref, str):
+            yield f"{base}/{i}", ref
+        if "steps" in step:
+            yield from step_pointers(step["steps"], f"{base}/{i}/steps")
