@@ -119,6 +119,12 @@ CASES: dict[str, Case] = {
         2,
         {"neg.json": routine(steps=[{**KNEE_HUG, "dose": {"hold": -5}}])},
     ),
+    "zero-hold": Case(
+        ["validate", "zero.json"],
+        "/steps/0/dose/hold: '0s' is no time to hold; a hold is at least 1 s",
+        2,
+        {"zero.json": routine(steps=[{**KNEE_HUG, "dose": {"hold": "0s"}}])},
+    ),
     "ten-hour-hold": Case(
         ["transcript", "ten.json"],
         "/steps/0/dose/hold: '10h' is 36000 s; the limit is 3600 s",

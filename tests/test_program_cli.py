@@ -279,6 +279,7 @@ def test_a_bad_program_file_is_one_line_naming_file_and_field(tmp_path: Path) ->
         (("start", "medius-6-weeks", "--days", "monkey,wed"), "--days: 'monkey' is not a day"),
         (("start", "medius-6-weeks", "--date", "2020-01-06"), "--date: 2020-01-06 is in the past"),
         (("export", "medius-6-weeks", "--date", "2020-01-06", "-o", "x.html"), "in the past"),
+        (("export", "medius-6-weeks", "-o", "plan.pdf"), "--output: plan.pdf: the page is HTML"),
         (("log", "--effort", "3", "--date", "2099-01-05"), "2099-01-05 is in the future"),
         (("log", "--effort", "3", "--date", "2020-01-06"), "is before the program began"),
         (("restart", "--date", "2020-01-06"), "--date: 2020-01-06 is in the past"),
@@ -293,7 +294,7 @@ def test_unknown_days_and_dates_out_of_place_are_one_line(
     proc = run_glutekit("program", *args, cwd=tmp_path)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert message in proc.stderr
-    assert not (tmp_path / "x.html").exists()
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "plan.pdf").exists()
     if args[0] != "restart":
         assert "Started" not in proc.stdout and "Logged" not in proc.stdout
 
@@ -429,3 +430,22 @@ def test_one_step_down_lightens_the_load_and_keeps_to_the_session_s_positions() 
     text = gk("program", "status").stdout
     assert "clamshell" not in text.split("Top of the chain")[0].lower()
     assert "Side-lying clamshell (side lying, a position this session does not use)" in text
+
+
+def test_a_compose_session_this_install_cannot_make_stops_the_start(tmp_path: Path) -> None:
+    program = {
+        "id": "cannot",
+        "title": "Release only",
+        "weeks": 1,
+        "days": ["mon"],
+        "sessions": [
+            {"routine": "quick-five"},
+            {"compose": {"targets": ["gluteus_medius"], "minutes": 1, "kinds": ["release"]}},
+        ],
+    }
+    path = tmp_path / "cannot.json"
+    path.write_text(json.dumps(program), encoding="utf-8")
+    proc = gk("program", "start", str(path), ok=False)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert f"{path}: /sessions/1/compose: this session cannot be composed" in proc.stderr
+    assert "no program started" in gk("program", "status", ok=False).stderr

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from glutekit.model import Dose, Exercise
+from glutekit.model.counted import counted
 from glutekit.model.records import record
 
 if TYPE_CHECKING:
@@ -165,8 +166,10 @@ class Rung:
     sets: int = 1
 
     def dose_text(self) -> str:
-        unit = {"hold": " s", "reps": " reps", "breaths": " breaths"}[self.kind]
-        text = f"{self.amount}{unit}"
+        if self.kind == "hold":
+            text = f"{self.amount} s"
+        else:
+            text = counted(self.amount, "reps" if self.kind == "reps" else "breaths")
         return f"{self.sets} × {text}" if self.sets > 1 else text
 
     def describe(self) -> str:

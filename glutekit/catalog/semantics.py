@@ -76,7 +76,24 @@ def _routine_problems(doc: Document) -> list[Problem]:
         if message is not None:
             found.append(doc.problem(pointer, message))
 
+    def check_sideless(value: Any, pointer: str, what: str) -> None:
+        if isinstance(value, str) and uses_placeholders(value):
+            found.append(
+                doc.problem(
+                    pointer,
+                    f"{what} is for no side, so a side placeholder such as {{side}} would be "
+                    "said as it is written; name the side in words, or put the line in an "
+                    "exercise step's 'cues'",
+                )
+            )
+
     data = doc.data
+    if isinstance(data, dict):
+        check_sideless(data.get("title"), "/title", "the title")
+        check_sideless(data.get("safety"), "/safety", "the safety line")
+        screens = data.get("screens")
+        for i, text in enumerate(screens if isinstance(screens, list) else []):
+            check_sideless(text, f"/screens/{i}", "a screen")
     settings = data.get("settings") if isinstance(data, dict) else None
     if isinstance(settings, dict):
         for key in ("prepare", "settle", "rest", "set_rest", "switch", "breath"):
@@ -94,12 +111,16 @@ def _routine_problems(doc: Document) -> list[Problem]:
             if not isinstance(step, dict):
                 continue
             total += multiplier
+            if "exercise" not in step:
+                check_sideless(step.get("say"), f"{pointer}/say", "a message or a rest")
             for key in ("rest", "rest_after", "pause", "rest_between"):
                 if key in step:
                     check_duration(step[key], f"{pointer}/{key}")
             dose = step.get("dose")
             if isinstance(dose, dict) and "hold" in dose:
-                check_duration(dose["hold"], f"{pointer}/dose/hold")
+                message = _hold_problem(dose["hold"])
+                if message is not None:
+                    found.append(doc.problem(f"{pointer}/dose/hold", message))
             if "block" in step:
                 repeat = step.get("repeat", 1)
                 repeat = repeat if isinstance(repeat, int) and repeat > 0 else 1
@@ -127,13 +148,26 @@ def _duration_problem(value: Any) -> str | None:
     return None
 
 
+def _hold_problem(value: Any) -> str | None:
+    """Why ``value`` cannot be a hold: over the limit, or no time at all."""
+    message = _duration_problem(value)
+    if message is None and isinstance(value, (int, str)) and not isinstance(value, bool):
+        try:
+            seconds = parse_duration(value)
+        except ValueError:
+            return None  # the schema reports it
+        if seconds < 1:
+            return f"{value!r} is no time to hold; a hold is at least 1 s"
+    return message
+
+
 def _dose_problems(dose: dict[str, Any]) -> list[tuple[str, str]]:
     """(key, message) for each problem of an exercise's dose: durations over the limit,
     ranges that run backwards."""
     found: list[tuple[str, str]] = []
     for key in ("hold", "hold_max"):
         if key in dose:
-            message = _duration_problem(dose[key])
+            message = _hold_problem(dose[key])
             if message is not None:
                 found.append((key, message))
     for low, high in (("hold", "hold_max"), ("breaths", "breaths_max"), ("reps", "reps_max")):

@@ -31,6 +31,7 @@ from glutekit.cli.program_session import (
     today_data,
 )
 from glutekit.errors import InputError
+from glutekit.model.counted import counted
 
 _DAYS_HELP = "Days of the week, such as mon,wed,fri (or daily); default: the program's."
 
@@ -97,6 +98,13 @@ def start(
     if at is not None and not re.fullmatch(r"([01][0-9]|2[0-3]):[0-5][0-9]", at):
         raise InputError(f"--time: {at!r} is not a time of day (use HH:MM, such as 18:00)")
     first = first_day(start)
+    # A session composed from a request is composed now, so that one this install cannot
+    # make stops the start instead of every later command.
+    from glutekit.program.plan import routine_data
+
+    for number, plan in enumerate(prog.sessions):
+        if plan.compose is not None:
+            routine_data(prog, number, app.catalog, app.host)
     db = open_history()
     try:
         current = state.active(db)
@@ -126,7 +134,7 @@ def start(
         print_json(result)
         return
     click.echo(
-        f"Started '{prog.title}': {len(dates)} sessions on {', '.join(chosen)}, "
+        f"Started '{prog.title}': {counted(len(dates), 'sessions')} on {', '.join(chosen)}, "
         f"{result['first_session']} to {result['last_session']}."
     )
     click.echo("Next: 'glutekit program today' shows the first session.")

@@ -27,6 +27,7 @@ from glutekit.cli.program_course import (
     stopped_error,
 )
 from glutekit.errors import InputError
+from glutekit.model.counted import counted
 
 
 @click.command("list")
@@ -91,7 +92,9 @@ def show(app: App, name: str, as_json: bool) -> None:
     click.echo(f"{prog.title} ({prog.id})")
     if prog.author:
         click.echo(f"From: {prog.author}")
-    click.echo(f"{prog.weeks} weeks, {prog.per_week} sessions a week ({days}).")
+    click.echo(
+        f"{counted(prog.weeks, 'weeks')}, {counted(prog.per_week, 'sessions')} a week ({days})."
+    )
     if prog.description:
         click.echo(prog.description)
     for i, plan in enumerate(prog.sessions, start=1):
@@ -241,6 +244,11 @@ def export_sheet(
     from glutekit.program.sheet import exercise_lines, sheet_html
     from glutekit.program.state import Enrollment
 
+    if str(out) != "-" and out.suffix.lower() not in (".html", ".htm"):
+        raise InputError(
+            f"--output: {out.name}: the page is HTML; give a name ending in "
+            ".html (a browser prints it to PDF)"
+        )
     if name is None:
         db = open_history()
         try:
@@ -283,4 +291,4 @@ def export_sheet(
     if as_json:
         print_json({"file": str(out), "weeks": prog.weeks, "sessions": len(course.dates)})
         return
-    info(f"wrote {out}: {prog.weeks} weeks on one page")
+    info(f"wrote {out}: {counted(prog.weeks, 'weeks')} on one page")

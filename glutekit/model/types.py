@@ -118,6 +118,7 @@ class Dose:
 
     def describe(self) -> str:
         """A short human description, such as ``30–60 s`` or ``6 breaths``."""
+        from glutekit.model.counted import counted
         from glutekit.model.durations import format_seconds
 
         if self.kind == "hold":
@@ -130,12 +131,12 @@ class Dose:
                     text = f"{format_seconds(self.seconds)}–{format_seconds(self.seconds_max)}"
         elif self.kind == "breaths":
             low = self.breaths or 0
-            text = f"{low} breaths"
+            text = counted(low, "breaths")
             if self.breaths_max and self.breaths_max != low:
                 text = f"{low}–{self.breaths_max} breaths"
         else:
             low = self.reps or 0
-            text = f"{low} reps"
+            text = counted(low, "reps")
             if self.reps_max and self.reps_max != low:
                 text = f"{low}–{self.reps_max} reps"
         if self.sets > 1:

@@ -10,6 +10,7 @@ from dataclasses import field
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from glutekit.model.counted import counted
 from glutekit.model.records import record
 
 DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -38,7 +39,7 @@ class Rules:
     def lines(self) -> list[str]:
         """The rules in words, one a line, as ``program status`` prints them."""
         return [
-            f"One step harder after {self.progress_after} sessions in a row with effort "
+            f"One step harder after {counted(self.progress_after, 'sessions')} in a row with effort "
             f"{self.easy_effort} or less and pain no higher than where it started.",
             f"No change when pain rose by {self.hold_pain_rise} in a session.",
             f"One step easier when pain rose by {self.regress_pain_rise} or more, or effort "

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from glutekit.catalog.chains import Ladder, Rung, ladder
-from glutekit.errors import InputError
+from glutekit.errors import GlutekitError, InputError
 from glutekit.model.records import record
 from glutekit.program.model import Program
 
@@ -48,15 +48,22 @@ def routine_data(
     from glutekit.compose import compose, find_strategy
     from glutekit.program.files import compose_request
 
-    request = compose_request(catalog, plan.compose)
-    found = find_strategy(host, plan.compose.get("strategy") or "cycle")
     # The strategy's notes ("leaves out release …") were for whoever wrote the program;
     # every program command composes the session again, so they are not repeated.
     was = messages.level()
     messages.set_level(min(was, messages.QUIET))
     try:
+        request = compose_request(catalog, plan.compose)
+        found = find_strategy(host, plan.compose.get("strategy") or "cycle")
         with messages.capture():
             data, _ = compose(request, catalog, found)
+    except GlutekitError as exc:
+        where = program.origin if program.origin.endswith(".json") else f"program '{program.id}'"
+        pointer = f"/sessions/{number % len(program.sessions)}/compose"
+        raise InputError(
+            f"{where}: {pointer}: this session cannot be composed with the exercises "
+            f"installed here: {exc}"
+        ) from None
     finally:
         messages.set_level(was)
     data = copy.deepcopy(data)

@@ -151,7 +151,7 @@ def _after_easy(
             "hold",
             level,
             (
-                f"the last {rules.progress_after} sessions were easy (effort {efforts}), "
+                f"{_last_were(rules.progress_after)} easy (effort {efforts}), "
                 "but every exercise is at the top of its chain"
             ),
         )
@@ -159,10 +159,14 @@ def _after_easy(
         "progress",
         level + 1,
         (
-            f"the last {rules.progress_after} sessions were easy (effort {efforts}) "
+            f"{_last_were(rules.progress_after)} easy (effort {efforts}) "
             f"and pain is {_level_word(pain_after, base)}"
         ),
     )
+
+
+def _last_were(count: int) -> str:
+    return "the last session was" if count == 1 else f"the last {count} sessions were"
 
 
 def _pains(s: Logged, base: int | None) -> str:

@@ -19,6 +19,7 @@ from glutekit.model import (
     Side,
     Tempo,
 )
+from glutekit.model.counted import counted
 from glutekit.model.records import record
 from glutekit.model.sides import fill, missing_on_side
 
@@ -288,9 +289,9 @@ def transition_seconds(exercise: Exercise) -> int:
 
 def _dose_text(dose: ExerciseDose, words: PhaseWords) -> str:
     if dose.kind == "breaths":
-        return f"{dose.count} slow breaths"
+        return counted(dose.count, "slow breaths")
     if dose.kind == "reps":
-        return f"{dose.count} {words.unit}"
+        return counted(dose.count, words.unit)
     return spoken_seconds(dose.seconds)
 
 

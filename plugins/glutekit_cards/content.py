@@ -187,7 +187,7 @@ def _rows(request: ExportRequest) -> list[StepRow]:
                         name=ex.name,
                         dose=effective_dose(step, ex).describe(),
                         sides=side_text(step, ex),
-                        note=step.note or "",
+                        note=fill(step.note, _one_side(step, ex)) if step.note else "",
                         depth=depth,
                         thumbnail=replace(pictures[0], caption="") if pictures else None,
                     )
@@ -257,6 +257,11 @@ def _printed(texts: tuple[str, ...], side: Side | None = None) -> tuple[str, ...
     return tuple(fill(t, side) for t in texts)
 
 
+def _one_side(step: ExerciseStep, ex: Exercise) -> Side | None:
+    """The side a step does, when it does one side of a per-side exercise only."""
+    return step.sides if step.sides != "both" and ex.per_side else None
+
+
 def _info(
     step: ExerciseStep,
     ex: Exercise,
@@ -264,7 +269,7 @@ def _info(
     words: Vocabulary | None = None,
     folder: str = "",
 ) -> ExerciseInfo:
-    side: Side | None = step.sides if step.sides != "both" and ex.per_side else None
+    side = _one_side(step, ex)
     pictures = _pictures(ex, folder)
     return ExerciseInfo(
         id=ex.id,
