@@ -449,3 +449,25 @@ def test_a_compose_session_this_install_cannot_make_stops_the_start(tmp_path: Pa
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
     assert f"{path}: /sessions/1/compose: this session cannot be composed" in proc.stderr
     assert "no program started" in gk("program", "status", ok=False).stderr
+
+
+def test_rules_that_contradict_each_other_are_refused(tmp_path: Path) -> None:
+    rules = {"regress_pain_rise": 5, "stop_pain_rise": 3, "easy_effort": 9, "regress_effort": 2}
+    path = tmp_path / "contrary.json"
+    path.write_text(json.dumps({**PROGRAM, "rules": rules}), encoding="utf-8")
+    proc = gk("validate", str(path), ok=False)
+    assert proc.returncode == 2
+    assert (
+        "/rules/stop_pain_rise: regress_pain_rise (5) is above stop_pain_rise (3): "
+        "the program would stop before it stepped down"
+    ) in proc.stderr
+    assert "/rules/regress_effort: easy_effort (9) is not below regress_effort (2)" in proc.stderr
+    started = gk("program", "start", str(path), ok=False)
+    assert started.returncode == 2 and started.stderr.count("\n") == 1, started.stderr
+    assert "/rules/stop_pain_rise: regress_pain_rise (5) is above" in started.stderr
+    alone = {**PROGRAM, "rules": {"hold_pain_rise": 3}}
+    path.write_text(json.dumps(alone), encoding="utf-8")
+    held = gk("validate", str(path), ok=False)
+    assert "/rules/hold_pain_rise: hold_pain_rise (3) is above regress_pain_rise (2)" in (
+        held.stderr
+    )

@@ -408,3 +408,44 @@ def test_a_parent_the_pack_does_not_declare_is_located_with_a_suggestion(
     assert result.exit_code == 2
     (line,) = [x for x in result.stderr.splitlines() if "/vocabulary/muscles/0/parent" in x]
     assert "unknown muscle 'shoulder_girdle'" in line
+
+
+def test_a_pack_file_whose_muscle_groups_loop_is_refused_by_validate_and_check_pack(
+    tmp_path: Path,
+) -> None:
+    from tests.conftest import run_glutekit
+
+    pack = {
+        "id": "loopy",
+        "name": "Loopy",
+        "version": "1.0.0",
+        "license": "CC0-1.0",
+        "authors": ["A tester"],
+        "vocabulary": {
+            "muscles": [
+                {"id": "m_one", "label": "M one", "region": "hip", "parent": "m_two"},
+                {"id": "m_two", "label": "M two", "region": "hip", "parent": "m_one"},
+            ]
+        },
+        "exercises": [
+            {
+                "id": "lift",
+                "name": "Lift",
+                "kind": "activation",
+                "targets": {"primary": ["m_one"]},
+                "position": "standing",
+                "per_side": False,
+                "dose": {"reps": 8},
+                "instructions": ["Lift."],
+                "cues": ["Slowly."],
+                "sources": [{"title": "A test"}],
+            }
+        ],
+    }
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(pack), encoding="utf-8")
+    said = "/vocabulary/muscles/1/parent: 'm_two' cannot belong to 'm_one', which is under 'm_two' itself"
+    for command in ("validate", "check-pack"):
+        proc = run_glutekit(command, str(path))
+        assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
+        assert said in proc.stderr, (command, proc.stderr)

@@ -438,6 +438,12 @@ class Catalog:
         problems = document_problems(doc, kind)
         if kind == "routine" and resolve and not problems:
             problems = self.routine_problems(doc)
+        if kind == "pack" and not problems:
+            # Installed, such a pack loads with a warning and the loop's last link left
+            # out (see Vocabulary.with_terms); a file being checked is told to fix it.
+            from glutekit.catalog.packwords import parent_problems
+
+            problems = parent_problems(doc)
         return kind, doc, [str(p) for p in problems]
 
     def load_routine_file(self, path: Path) -> Routine:

@@ -86,6 +86,27 @@ def _uses(
             yield "muscles", term["parent"], ("vocabulary", "muscles", i, "parent")
 
 
+def parent_problems(doc: Document) -> list[Problem]:
+    """A problem for each muscle the pack puts in a group that is under the muscle
+    itself: the declaration that closes the loop, as the catalog leaves its parent out."""
+    from glutekit.catalog.vocabulary import _parent_unless_cycle
+
+    declared = pack_terms(doc.data, str(doc.data.get("id", ""))).get("muscles", ())
+    table = dict(builtin().terms["muscles"])
+    found: list[Problem] = []
+    for i, term in enumerate(declared):
+        table.setdefault(term.id, term)
+        if term.parent is not None and _parent_unless_cycle(table, term) is None:
+            found.append(
+                doc.problem(
+                    f"/vocabulary/muscles/{i}/parent",
+                    f"'{term.id}' cannot belong to '{term.parent}', which is under "
+                    f"'{term.id}' itself",
+                )
+            )
+    return found
+
+
 def _pointer(parts: tuple[Any, ...]) -> str:
     return "".join(f"/{part}" for part in parts)
 

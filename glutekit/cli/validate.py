@@ -75,9 +75,10 @@ def validate(app: App, paths: tuple[Path, ...], as_json: bool, coaching: bool) -
                 problems = coaching_problems(app, doc, path)
             verdicts[path] = (kind, problems)
         for path, doc in programs.items():
-            from glutekit.program.files import reference_problems
+            from glutekit.program.files import reference_problems, rule_problems
 
-            verdicts[path] = ("program", [str(p) for p in reference_problems(doc, catalog)])
+            found = rule_problems(doc) or reference_problems(doc, catalog)
+            verdicts[path] = ("program", [str(p) for p in found])
     results: list[dict[str, Any]] = [
         {"file": str(path), "kind": kind, "valid": not problems, "problems": problems}
         for path, (kind, problems) in ((path, verdicts[path]) for path in paths)

@@ -103,8 +103,43 @@ def compose_request(catalog: Catalog, request: dict[str, Any]) -> Any:
     )
 
 
+#: Rules that must not pass each other, lower first, and what it means when they do.
+_RULE_ORDER = (
+    ("hold_pain_rise", "regress_pain_rise", "a rise that holds the dose would step it down first"),
+    ("regress_pain_rise", "stop_pain_rise", "the program would stop before it stepped down"),
+)
+
+
+def rule_problems(doc: Document) -> list[Problem]:
+    """Rules that contradict each other (each given, or its default)."""
+    from glutekit.program.model import Rules
+
+    given = doc.data.get("rules") or {}
+    rules = {**Rules().as_dict(), **given}
+    found: list[Problem] = []
+    for low, high, meaning in _RULE_ORDER:
+        if rules[low] > rules[high]:
+            key = high if high in given else low
+            found.append(
+                doc.problem(
+                    f"/rules/{key}",
+                    f"{low} ({rules[low]}) is above {high} ({rules[high]}): {meaning}",
+                )
+            )
+    if rules["easy_effort"] >= rules["regress_effort"]:
+        key = "regress_effort" if "regress_effort" in given else "easy_effort"
+        found.append(
+            doc.problem(
+                f"/rules/{key}",
+                f"easy_effort ({rules['easy_effort']}) is not below regress_effort "
+                f"({rules['regress_effort']}): an easy session would step the dose down",
+            )
+        )
+    return found
+
+
 def program_problems(doc: Document, catalog: Catalog | None) -> list[Problem]:
-    problems = schema_problems(doc, "program")
+    problems = schema_problems(doc, "program") or rule_problems(doc)
     if not problems and catalog is not None:
         problems = reference_problems(doc, catalog)
     return problems

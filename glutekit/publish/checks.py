@@ -17,6 +17,7 @@ from typing import Any, Literal
 
 from glutekit.catalog import Catalog, document_problems
 from glutekit.catalog.loaders import pack_from_data, routine_from_data
+from glutekit.catalog.packwords import parent_problems
 from glutekit.catalog.schema import Document
 from glutekit.host.offers import EXPORTERS, OUTPUTS
 from glutekit.host.plugins import ENV_ALLOW, ENV_BLOCK, PluginHost, _env_list, make_plugin_host
@@ -156,6 +157,8 @@ def _check_packs(subject: Subject, report: Report) -> Iterable[Pack]:
             report.add("error", f"{doc.name}: pack id '{pack.id}' is also used by {seen[pack.id]}")
             continue
         seen[pack.id] = doc.name
+        for problem in parent_problems(doc):
+            report.add("error", str(problem))
         _check_content(pack, doc, report)
         check_weight(doc, lambda m: report.add("warning", m), lambda m: report.add("info", m))
         report.packs.append(pack)
