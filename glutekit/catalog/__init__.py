@@ -303,9 +303,7 @@ class Catalog:
             where = "a file in your routines folder" if plugin == "user" else f"plugin '{plugin}'"
             report(f"{excluded[0]}; routine skipped ({where})")
             return
-        from glutekit.catalog.loaders import routine_from_data
-
-        routine = routine_from_data(doc.data, origin=doc.name, plugin=plugin)
+        routine = self.routine_of(doc.data, origin=doc.name, plugin=plugin)
         if routine.id in self.routines:
             first = self.routines[routine.id]
             report(
@@ -385,7 +383,7 @@ class Catalog:
     def excluded_problems(self, doc: Document) -> list[Problem]:
         """A problem for each exercise step that loads what the routine's symptom (or a
         tag that is a symptom's id) or its own ``excludes`` rules out."""
-        from glutekit.catalog.exclusions import excluded_steps, step_pointers
+        from glutekit.catalog.symptoms import excluded_steps, step_pointers
 
         data = doc.data if isinstance(doc.data, dict) else {}
         found = excluded_steps(
@@ -454,9 +452,7 @@ class Catalog:
         assert doc is not None
         if kind != "routine":
             raise InputError(f"{path}: is an exercise pack, not a routine")
-        from glutekit.catalog.loaders import routine_from_data
-
-        return routine_from_data(doc.data, origin=str(path))
+        return self.routine_of(doc.data, origin=str(path))
 
     def load_routine_data(self, data: dict[str, Any], name: str) -> Routine:
         """Validate and resolve routine data made in memory (for example by a strategy)."""
@@ -464,9 +460,15 @@ class Catalog:
         problems = document_problems(doc, "routine") or self.routine_problems(doc)
         if problems:
             raise ValidationFailed([str(p) for p in problems])
-        from glutekit.catalog.loaders import routine_from_data
+        return self.routine_of(doc.data, origin=name)
 
-        return routine_from_data(doc.data, origin=name)
+    def routine_of(self, data: dict[str, Any], *, origin: str, plugin: str = "") -> Routine:
+        """The routine of valid, resolved ``data``, with the screens of the symptoms it
+        names added where it leaves them out (see :mod:`.symptoms`)."""
+        from glutekit.catalog.loaders import routine_from_data
+        from glutekit.catalog.symptoms import with_symptom_screens
+
+        return routine_from_data(with_symptom_screens(data, self), origin=origin, plugin=plugin)
 
     def find_routine(self, ref: str) -> Routine:
         """A routine by id, or by path to a JSON file."""

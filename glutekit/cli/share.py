@@ -202,9 +202,8 @@ def _planned_writes(app: App, bundle: Any, force: bool) -> list[tuple[Path, dict
         if target is not None:
             writes.append((target, data))
             # Later checks (a program naming it) see it as if it were installed.
-            from glutekit.catalog.loaders import routine_from_data
 
-            app.catalog.routines[data["id"]] = routine_from_data(data, origin=str(target))
+            app.catalog.routines[data["id"]] = app.catalog.routine_of(data, origin=str(target))
             app.catalog.routine_data[data["id"]] = data
     if bundle.kind == "program":
         doc = Document(name=f"{bundle.name}#/content", data=bundle.content)

@@ -114,12 +114,11 @@ def _routine_path(app: App, path: Path) -> Path:
 
 def coaching_problems(app: App, doc: Any, path: Path) -> list[str]:
     """The coaching rules a routine document breaks, as FILE:LINE:COL: /pointer: message."""
-    from glutekit.catalog.loaders import routine_from_data
     from glutekit.cli.exporting import speech_measure
     from glutekit.timeline import coaching
     from glutekit.timeline.played import voiced_timeline
 
-    routine = routine_from_data(doc.data, origin=str(path))
+    routine = app.catalog.routine_of(doc.data, origin=str(path))
     measure = speech_measure(app)
     try:
         timeline, lengths = voiced_timeline(routine, app.catalog, measure)

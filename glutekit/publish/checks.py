@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from glutekit.catalog import Catalog, document_problems
-from glutekit.catalog.loaders import pack_from_data, routine_from_data
+from glutekit.catalog.loaders import pack_from_data
 from glutekit.catalog.packwords import parent_problems
 from glutekit.catalog.schema import Document
 from glutekit.host.offers import EXPORTERS, OUTPUTS
@@ -281,7 +281,7 @@ def _check_routines(
             report.add("error", str(problem))
         if problems:
             continue
-        routine = routine_from_data(doc.data, origin=doc.name, plugin=subject.plugin or "")
+        routine = catalog.routine_of(doc.data, origin=doc.name, plugin=subject.plugin or "")
         try:
             timeline = timelines.compile(routine, catalog)
         except Exception as exc:

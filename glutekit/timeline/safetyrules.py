@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 
 from glutekit.catalog import Catalog
-from glutekit.catalog.exclusions import excluded_steps
-from glutekit.catalog.exclusions import routine_symptoms as symptoms_named
+from glutekit.catalog.symptoms import excluded_steps
+from glutekit.catalog.symptoms import routine_symptoms as symptoms_named
 from glutekit.model import BlockStep, ExerciseStep, MessageStep, Routine, Step, Symptom, Timeline
 from glutekit.model.durations import clock
 from glutekit.timeline import SCREEN_PAUSE

@@ -1,15 +1,15 @@
-"""What a routine must not contain: an exercise that loads what its symptom, or its own
-``excludes``, rules out.
+"""What a routine's symptoms ask of it: no exercise that loads what they (or the
+routine's own ``excludes``) rule out, and their screens said before the first exercise.
 
-Checked wherever a routine comes in (a file, a plugin, a strategy, an import), so that
-a session never does what its own caution warns against. ``validate --coaching`` says
-it in the same words (its rule 9).
+Both hold wherever a routine comes in (a file, a plugin, a strategy, an import), so a
+session never does what its own caution warns against, and a red flag its symptom
+names is said. ``validate --coaching`` words an exclusion the same way (its rule 9).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
@@ -74,3 +74,19 @@ def step_pointers(steps: object, base: str = "/steps") -> Iterator[tuple[str, st
             yield f"{base}/{i}", ref
         if "steps" in step:
             yield from step_pointers(step["steps"], f"{base}/{i}/steps")
+
+
+def with_symptom_screens(data: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """``data`` with the screen of each symptom it names (its ``symptom``, a tag that is
+    a symptom's id) added to its ``screens`` where missing: the compiler says them
+    after the safety line, and sheets print them. The data itself is not changed."""
+    if not isinstance(data.get("symptom"), str) and not data.get("tags"):
+        return data
+    screens = list(data.get("screens") or ())
+    for symptom, _ in routine_symptoms(data.get("symptom"), data.get("tags") or (), catalog):
+        text = symptom.screen_text
+        if text and text not in screens:
+            screens.append(text)
+    if screens == list(data.get("screens") or ()):
+        return data
+    return {**data, "screens": screens}
