@@ -43,7 +43,10 @@ def test_doses_equal_in_python_but_not_in_json_are_checked_apart() -> None:
         {"dose": {"hold": 1, "hold_max": 0}},
         {"dose": {"reps": 8, "reps_max": 6, "tempo": {"up": 1, "down": 1}}},
     )
+    no_time = "0 is no time to hold; a hold is at least 1 s"
     assert found == [
+        ("/exercises/0/dose/hold_max", no_time),
+        ("/exercises/1/dose/hold_max", no_time),
         ("/exercises/1/dose/hold_max", "hold_max is less than hold"),
         ("/exercises/2/dose/reps_max", "reps_max is less than reps"),
     ]

@@ -111,3 +111,28 @@ def test_the_general_medius_chain_climbs_dose_first_then_exercise(catalog: Catal
         "Standing hip abduction, 3 × 15 reps",
     ]
     assert steps.rungs[6].exercise == "glutes:side-lying-clamshell"
+
+
+def test_a_ladder_never_climbs_into_what_a_symptom_tag_of_its_routine_rules_out(
+    catalog: Catalog,
+) -> None:
+    from glutekit.program import plan as plans
+    from glutekit.program.model import program_from_data
+
+    data = {
+        "id": "tagged",
+        "title": "Tagged",
+        "tags": ["outer-hip"],
+        "steps": [{"say": "Lie on your back."}, {"exercise": "glutes:knee-hug"}],
+    }
+    program = program_from_data(
+        {"id": "p", "title": "P", "weeks": 4, "days": ["mon"], "sessions": [{"routine": "x"}]}
+    )
+    excludes = plans.excludes_for(program, catalog, data)
+    assert set(catalog.symptoms()["outer-hip"].excludes) <= excludes
+    steps = plans.ladders(data, catalog, excludes)
+    assert len(steps[0].ladder.rungs) > 1  # it does climb, into something else
+    lowest, highest = plans.level_range(steps)
+    for level in range(lowest, highest + 1):
+        # Every level is a routine the catalog lets through (it refuses what the tag rules out).
+        catalog.load_routine_data(plans.at_level(data, steps, level, catalog), f"level {level}")

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 GLUTES = Path(__file__).resolve().parent.parent / "plugins" / "glutekit_glutes" / "pack.json"
 
 BUILD = """
@@ -74,3 +76,28 @@ def test_an_unwritable_cache_only_costs_speed(tmp_path: Path) -> None:
         assert result["exercises"] == len(
             json.loads(GLUTES.read_text(encoding="utf-8"))["exercises"]
         )
+
+
+def test_the_key_follows_the_code_of_the_checks_as_well_as_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A development checkout changes the checks beyond the schema without changing the
+    version: a file found valid by the old checks is checked again by the new ones."""
+    from glutekit.caches import kept
+    from glutekit.catalog import validcache
+    from glutekit.catalog.schema import parse_document
+
+    module = tmp_path / "semantics.py"
+    module.write_text("# the checks, as they were\n")
+    monkeypatch.setattr(kept, "files_in", lambda folder, *suffixes: [str(module)])
+    doc = parse_document(GLUTES.read_bytes(), str(GLUTES))
+
+    def key() -> str | None:
+        validcache._fingerprint.cache_clear()
+        return validcache.ValidCache.key(doc, "pack")
+
+    before = key()
+    assert before is not None and key() == before
+    module.write_text("# the checks, with one more\n")
+    assert key() != before
+    validcache._fingerprint.cache_clear()

@@ -449,3 +449,21 @@ def test_a_pack_file_whose_muscle_groups_loop_is_refused_by_validate_and_check_p
         proc = run_glutekit(command, str(path))
         assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
         assert said in proc.stderr, (command, proc.stderr)
+
+
+def test_a_known_group_put_under_a_new_muscle_of_its_own_is_named_and_left_as_it_was() -> None:
+    from glutekit.catalog.vocabulary import term_from_data
+
+    declared = [
+        {"id": "m_new", "label": "M new", "region": "hip", "parent": "gluteus_medius"},
+        {"id": "glutes", "label": "Glutes", "region": "hip", "parent": "m_new"},
+    ]
+    merged, conflicts = builtin().with_terms(
+        ("muscles", term_from_data(term, "loopy")) for term in declared
+    )
+    assert conflicts == [
+        "vocabulary: muscle 'glutes' of pack 'loopy' cannot belong to 'm_new', which is under "
+        "'glutes' itself; it is left without a group"
+    ]
+    assert merged.terms["muscles"]["glutes"].parent is None
+    assert merged.terms["muscles"]["m_new"].parent == "gluteus_medius"

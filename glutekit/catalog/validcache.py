@@ -45,6 +45,13 @@ def default_path() -> Path:
 def _fingerprint(kind: SchemaName) -> bytes:
     digest = content_hash(schema_path(kind).read_bytes())
     digest.update(__version__.encode())
+    # The checks beyond the schema change in a development checkout without the version:
+    # the catalog's modules (and the model's, which they use) count by size and time.
+    from glutekit.caches.kept import files_in, fingerprint
+
+    here = os.path.dirname(os.path.realpath(__file__))
+    files = [*files_in(here, ".py", ".json"), *files_in(os.path.join(here, "..", "model"), ".py")]
+    digest.update(fingerprint(files).encode())
     return digest.digest()
 
 

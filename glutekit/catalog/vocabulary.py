@@ -235,8 +235,12 @@ class Vocabulary:
                     description=earlier.description or term.description,
                     parent=earlier.parent or _parent_unless_cycle(table, term),
                 )
-            if earlier is None and _parent_unless_cycle(table, term) != term.parent:
-                table[term.id] = replace(term, parent=None)
+            # A new term, or a known one without a group given one here, whose group
+            # would contain it: it is left without one.
+            grouped = earlier is None or (table[term.id] is not earlier and not earlier.parent)
+            if grouped and _parent_unless_cycle(table, term) != term.parent:
+                if earlier is None:
+                    table[term.id] = replace(term, parent=None)
                 conflicts.append(
                     f"vocabulary: {_SINGULAR[category]} '{term.id}' of pack '{term.pack}' "
                     f"cannot belong to '{term.parent}', which is under '{term.id}' itself; "

@@ -74,12 +74,17 @@ def routine_data(
 
 
 def excludes_for(program: Program, catalog: Catalog, data: dict[str, Any]) -> set[str]:
-    """Loads no step may progress into: the program's, its symptom's, the routine's."""
-    symptoms = catalog.symptoms()
+    """Loads no step may progress into: the program's, its symptom's, the routine's and
+    those of the symptoms the routine names (its ``symptom``, a tag that is one)."""
+    from glutekit.catalog.symptoms import routine_symptoms
+
     out = set(program.excludes) | set(data.get("excludes", ()))
-    for name in (program.symptom, data.get("symptom")):
-        if name and name in symptoms:
-            out |= set(symptoms[name].excludes)
+    program_symptom = catalog.symptoms().get(program.symptom or "")
+    if program_symptom is not None:
+        out |= set(program_symptom.excludes)
+    # The routine's symptom, and each tag that names one, as the catalog checks it.
+    for symptom, _ in routine_symptoms(data.get("symptom"), data.get("tags") or (), catalog):
+        out |= set(symptom.excludes)
     return out
 
 
