@@ -471,3 +471,25 @@ def test_rules_that_contradict_each_other_are_refused(tmp_path: Path) -> None:
     assert "/rules/hold_pain_rise: hold_pain_rise (3) is above regress_pain_rise (2)" in (
         held.stderr
     )
+
+
+def test_a_program_with_more_red_flags_than_a_routine_writes_runs_and_says_each(
+    tmp_path: Path,
+) -> None:
+    flags = [f"Red flag number {n}: stop here and see a doctor." for n in range(1, 9)]
+    program = {
+        "id": "eight-flags",
+        "title": "Eight flags",
+        "weeks": 1,
+        "days": ["mon"],
+        "symptom": "sciatica-like",
+        "sessions": [{"routine": "quick-five"}],
+        "screens": flags,
+    }
+    path = tmp_path / "eight.json"
+    path.write_text(json.dumps(program), encoding="utf-8")
+    gk("program", "start", str(path))
+    run = gk("run", "--program", "--no-voice", "--speed", "500", "--effort", "3", "--no-red-flag")
+    said = [line for line in run.stdout.splitlines() if "] screen " in line]
+    assert [line.split("screen", 1)[1].strip() for line in said[:8]] == flags, run.stdout
+    assert len(said) == 9, said  # and the symptom's own
