@@ -298,7 +298,9 @@ class Catalog:
                 f"{unknown[0]}; routine skipped"
             )
             return
-        excluded = self.excluded_problems(doc)
+        from glutekit.catalog.symptoms import excluded_problems
+
+        excluded = excluded_problems(doc, self)
         if excluded:
             where = "a file in your routines folder" if plugin == "user" else f"plugin '{plugin}'"
             report(f"{excluded[0]}; routine skipped ({where})")
@@ -378,44 +380,22 @@ class Catalog:
     def routine_problems(self, doc: Document) -> list[Problem]:
         """What a valid routine document breaks against the catalog: exercises no pack
         has, else exercises that load what its symptom or its own ``excludes`` rules out."""
-        return self.unknown_exercise_problems(doc) or self.excluded_problems(doc)
+        from glutekit.catalog.symptoms import excluded_problems
 
-    def excluded_problems(self, doc: Document) -> list[Problem]:
-        """A problem for each exercise step that loads what the routine's symptom (or a
-        tag that is a symptom's id) or its own ``excludes`` rules out."""
-        from glutekit.catalog.symptoms import excluded_steps, step_pointers
-
-        data = doc.data if isinstance(doc.data, dict) else {}
-        found = excluded_steps(
-            data.get("symptom"),
-            data.get("tags") or (),
-            data.get("excludes") or (),
-            step_pointers(data.get("steps")),
-            self,
-        )
-        return [doc.problem(pointer, message) for pointer, message in found]
+        return self.unknown_exercise_problems(doc) or excluded_problems(doc, self)
 
     def unknown_exercise_problems(self, doc: Document) -> list[Problem]:
         """A problem for each step that names an exercise no pack provides."""
-        found: list[Problem] = []
+        from glutekit.catalog.steps import exercise_steps
 
-        def walk(steps: Any, base: str) -> None:
-            for i, step in enumerate(steps if isinstance(steps, list) else []):
-                if not isinstance(step, dict):
-                    continue
-                ref = step.get("exercise")
-                if isinstance(ref, str) and self.resolve_id(ref) not in self.exercises:
-                    found.append(
-                        doc.problem(
-                            f"{base}/{i}/exercise",
-                            f"unknown exercise '{ref}'{suggest(ref, self.exercises)}",
-                        )
-                    )
-                if "steps" in step:
-                    walk(step["steps"], f"{base}/{i}/steps")
-
-        walk(doc.data.get("steps") if isinstance(doc.data, dict) else None, "/steps")
-        return found
+        steps = doc.data.get("steps") if isinstance(doc.data, dict) else None
+        return [
+            doc.problem(
+                f"{pointer}/exercise", f"unknown exercise '{ref}'{suggest(ref, self.exercises)}"
+            )
+            for pointer, ref in exercise_steps(steps)
+            if self.resolve_id(ref) not in self.exercises
+        ]
 
     def check_file(
         self, path: Path, *, resolve: bool = True

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
+from glutekit.catalog.schema import Document, Problem
+from glutekit.catalog.steps import exercise_steps
+
 if TYPE_CHECKING:
     from glutekit.catalog import Catalog
     from glutekit.model import Symptom
@@ -64,16 +67,18 @@ def excluded_steps(
             break
 
 
-def step_pointers(steps: object, base: str = "/steps") -> Iterator[tuple[str, str]]:
-    """(pointer, exercise id) for each exercise step of a routine's data, in blocks too."""
-    for i, step in enumerate(steps if isinstance(steps, list) else []):
-        if not isinstance(step, dict):
-            continue
-        ref = step.get("exercise")
-        if isinstance(ref, str):
-            yield f"{base}/{i}", ref
-        if "steps" in step:
-            yield from step_pointers(step["steps"], f"{base}/{i}/steps")
+def excluded_problems(doc: Document, catalog: Catalog) -> list[Problem]:
+    """A problem for each exercise step of a routine document that loads what its
+    symptom (or a tag that is a symptom's id) or its own ``excludes`` rules out."""
+    data = doc.data if isinstance(doc.data, dict) else {}
+    found = excluded_steps(
+        data.get("symptom"),
+        data.get("tags") or (),
+        data.get("excludes") or (),
+        exercise_steps(data.get("steps")),
+        catalog,
+    )
+    return [doc.problem(pointer, message) for pointer, message in found]
 
 
 def with_symptom_screens(data: dict[str, Any], catalog: Catalog) -> dict[str, Any]:

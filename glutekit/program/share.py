@@ -72,17 +72,9 @@ def requirements(exercise_ids: list[str], catalog: Catalog) -> list[dict[str, An
 
 def exercises_of(routine: dict[str, Any]) -> list[str]:
     """The exercise ids a routine's steps name, blocks included, in order."""
-    found: list[str] = []
+    from glutekit.catalog.steps import exercise_steps
 
-    def walk(steps: Any) -> None:
-        for step in steps:
-            if "exercise" in step:
-                found.append(step["exercise"])
-            if "steps" in step:
-                walk(step["steps"])
-
-    walk(routine.get("steps", []))
-    return found
+    return [ref for _, ref in exercise_steps(routine.get("steps", []))]
 
 
 def make_bundle(
